@@ -1,0 +1,42 @@
+/**
+ * The sorcha-peer command line. Each command lives in its own module under commands/ and registers
+ * itself here. Exit codes: 0 success, 1 runtime failure, 2 bad usage or configuration (one line on
+ * stderr, never a stack trace).
+ */
+import { Command, CommanderError } from 'commander'
+import { ConfigError, ConfigFileError } from '../config/index.ts'
+import { registerConfigCommand } from './commands/config.ts'
+
+/** Exit code for a user mistake: bad flags, bad configuration. */
+export const EXIT_USAGE = 2
+
+/** Builds the program; exported so tests can run commands in-process. */
+export function buildProgram (): Command {
+  const program = new Command('sorcha-peer')
+    .description('Sorcha Peer: a libp2p node that discovers peers and spreads transactions')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeErr: text => process.stderr.write(text) })
+  registerConfigCommand(program)
+  for (const command of program.commands) command.exitOverride()
+  return program
+}
+
+/** Runs the CLI with the given argv and returns the exit code. */
+export async function main (argv: string[]): Promise<number> {
+  const program = buildProgram()
+  try {
+    await program.parseAsync(argv)
+    return typeof process.exitCode === 'number' ? process.exitCode : 0
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? 0 : EXIT_USAGE
+    }
+    if (err instanceof ConfigError || err instanceof ConfigFileError) {
+      process.stderr.write(`sorcha-peer: ${err.message}\n`)
+      return EXIT_USAGE
+    }
+    process.stderr.write(`sorcha-peer: ${(err as Error).message ?? String(err)}\n`)
+    return 1
+  }
+}

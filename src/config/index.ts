@@ -1,0 +1,5 @@
+/** Configuration: one schema, loaded once at start-up (file < env < flags), frozen. */
+export { configSchema, type Config, type ConfigInput } from './schema.ts'
+export { configLeaves, type ConfigLeaf } from './leaves.ts'
+export { loadConfig, readConfigFile, resolveConfig, CONFIG_FILE_ENV, type ConfigSources } from './load.ts'
+export { ConfigError, ConfigFileError } from './errors.ts'

@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict'
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, it } from 'node:test'
+import type { ConfigError} from '../../../src/config/index.ts';
+import { ConfigFileError, configLeaves, loadConfig, resolveConfig } from '../../../src/config/index.ts'
+
+function rejection (fn: () => unknown): ConfigError {
+  try {
+    fn()
+  } catch (err) {
+    assert.equal((err as Error).name, 'ConfigError')
+    return err as ConfigError
+  }
+  assert.fail('expected a ConfigError')
+}
+
+describe('configuration', () => {
+  it('fills every default and freezes the result', () => {
+    const config = resolveConfig({})
+    assert.equal(config.dataDir, './sorcha-data')
+    assert.deepEqual(config.bootstrap, [])
+    assert.equal(config.health.failureThreshold, 3)
+    assert.ok(Object.isFrozen(config) && Object.isFrozen(config.health) && Object.isFrozen(config.listen))
+  })
+
+  it('applies file < env < flags', () => {
+    const config = resolveConfig({
+      file: { path: 'c.yaml', data: { connections: { max: 10, min: 2 }, health: { intervalMs: 5000 } } },
+      env: { SORCHA_CONNECTIONS_MAX: '20', SORCHA_HEALTH_INTERVAL_MS: '6000' },
+      flags: { 'connections.max': '30' }
+    })
+    assert.equal(config.connections.max, 30)
+    assert.equal(config.connections.min, 2)
+    assert.equal(config.health.intervalMs, 6000)
+  })
+
+  it('splits lists from env on commas and accepts repeated flags', () => {
+    const peer = '/ip4/127.0.0.1/tcp/4100/p2p/12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo'
+    const fromEnv = resolveConfig({ env: { SORCHA_LISTEN: '/ip4/127.0.0.1/tcp/1, /ip4/127.0.0.1/tcp/2' } })
+    assert.deepEqual(fromEnv.listen, ['/ip4/127.0.0.1/tcp/1', '/ip4/127.0.0.1/tcp/2'])
+    const fromFlags = resolveConfig({ flags: { bootstrap: [peer, peer] } })
+    assert.equal(fromFlags.bootstrap.length, 2)
+    assert.deepEqual(resolveConfig({ env: { SORCHA_LISTEN: '' } }).listen, [])
+  })
+
+  it('derives env and flag names from every setting path', () => {
+    const interval = configLeaves.find(l => l.key === 'health.intervalMs')
+    assert.equal(interval?.env, 'SORCHA_HEALTH_INTERVAL_MS')
+    assert.equal(interval?.flag, '--health-interval-ms')
+    assert.equal(new Set(configLeaves.map(l => l.env)).size, configLeaves.length)
+    for (const leaf of configLeaves) assert.ok(leaf.description.length > 10 && leaf.allowed.length > 3, leaf.key)
+  })
+
+  describe('rejects, naming key, value, source and what is allowed', () => {
+    it('a non-integer from env', () => {
+      const err = rejection(() => resolveConfig({ env: { SORCHA_CONNECTIONS_MAX: 'many' } }))
+      assert.equal(err.key, 'connections.max')
+      assert.equal(err.value, 'many')
+      assert.equal(err.source, 'env SORCHA_CONNECTIONS_MAX')
+      assert.match(err.message, /connections\.max = "many".*SORCHA_CONNECTIONS_MAX.*allowed: an integer from 1 to 10000/)
+      assert.doesNotMatch(err.message, /\n/)
+    })
+    it('a number out of range from a flag', () => {
+      const err = rejection(() => resolveConfig({ flags: { 'health.timeoutMs': '5' } }))
+      assert.equal(err.key, 'health.timeoutMs')
+      assert.equal(err.value, 5)
+      assert.equal(err.source, 'flag --health-timeout-ms')
+    })
+    it('a fraction where an integer is needed', () => {
+      assert.equal(rejection(() => resolveConfig({ file: { path: 'f.json', data: { peers: { maxKnown: 10.5 } } } })).key, 'peers.maxKnown')
+    })
+    it('a value of the wrong type in a file', () => {
+      const err = rejection(() => resolveConfig({ file: { path: 'f.yaml', data: { dataDir: 5 } } }))
+      assert.equal(err.source, 'file f.yaml')
+      assert.match(err.message, /expected string/)
+    })
+    it('an unknown key in a file, listing the known ones', () => {
+      const err = rejection(() => resolveConfig({ file: { path: 'f.yaml', data: { health: { intervalMz: 1 } } } }))
+      assert.equal(err.key, 'health.intervalMz')
+      assert.match(err.allowed, /intervalMs/)
+    })
+    it('an unknown SORCHA_ variable', () => {
+      assert.equal(rejection(() => resolveConfig({ env: { SORCHA_DATADIR: '/x' } })).key, 'SORCHA_DATADIR')
+    })
+    it('a value outside an enum', () => {
+      const err = rejection(() => resolveConfig({ flags: { 'log.format': 'xml' } }))
+      assert.match(err.allowed, /pretty, json/)
+    })
+    it('an invalid multiaddr and a bootstrap address without a peer id', () => {
+      assert.match(rejection(() => resolveConfig({ flags: { listen: ['tcp://x'] } })).message, /item 0: not a valid multiaddr/)
+      assert.equal(rejection(() => resolveConfig({ flags: { bootstrap: ['/ip4/127.0.0.1/tcp/4100'] } })).key, 'bootstrap')
+    })
+    it('connections.min above connections.max', () => {
+      const err = rejection(() => resolveConfig({ flags: { 'connections.min': '9', 'connections.max': '5' } }))
+      assert.equal(err.key, 'connections.min')
+      assert.match(err.allowed, /connections\.max \(5\)/)
+    })
+    it('a removal threshold below the unreachable threshold', () => {
+      assert.equal(rejection(() => resolveConfig({ flags: { 'health.failureThreshold': '5', 'health.removeAfterFailures': '2' } })).key, 'health.removeAfterFailures')
+    })
+    it('a bootstrap backoff whose start exceeds its cap', () => {
+      assert.equal(rejection(() => resolveConfig({ flags: { 'discovery.bootstrapBackoffInitialMs': '5000', 'discovery.bootstrapBackoffMaxMs': '1000' } })).key, 'discovery.bootstrapBackoffInitialMs')
+    })
+  })
+
+  describe('files', () => {
+    it('reads YAML and JSON, and $SORCHA_CONFIG', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'sorcha-config-'))
+      await writeFile(join(dir, 'a.yaml'), 'connections:\n  max: 12\nlog:\n  format: json\n')
+      await writeFile(join(dir, 'b.json'), '{"peers": {"maxKnown": 99}}')
+      assert.equal((await loadConfig({ configFile: join(dir, 'a.yaml'), env: {} })).connections.max, 12)
+      assert.equal((await loadConfig({ env: { SORCHA_CONFIG: join(dir, 'b.json') } })).peers.maxKnown, 99)
+    })
+    it('reports a missing file, bad YAML and a non-mapping top level as ConfigFileError', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'sorcha-config-'))
+      await writeFile(join(dir, 'bad.yaml'), 'a: [1, 2\n')
+      await writeFile(join(dir, 'list.yaml'), '- 1\n- 2\n')
+      for (const name of ['missing.yaml', 'bad.yaml', 'list.yaml']) {
+        await assert.rejects(loadConfig({ configFile: join(dir, name), env: {} }), (err: Error) => err.name === 'ConfigFileError' && err.message.includes(name))
+      }
+      assert.ok(new ConfigFileError('x', 'y') instanceof Error)
+    })
+  })
+})

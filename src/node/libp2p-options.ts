@@ -1,0 +1,64 @@
+/**
+ * The libp2p composition of a Sorcha node: TCP, Noise, Yamux, identify, ping, Kademlia (with our own
+ * protocol prefix), AutoNAT, plus the Sorcha services that other modules contribute.
+ *
+ * Choices that differ from js-libp2p defaults, and why:
+ * - kad-dht runs in server mode from the start and keeps private addresses in its answers: ours is a
+ *   private mesh, often on one LAN or host, and the public-internet defaults (client mode until a
+ *   public address is confirmed; strip private addresses) leave such a mesh unable to discover itself.
+ * - The protocol prefix is /sorcha so that our DHT never merges with the public IPFS one.
+ * - Inbound admission (pending handshakes, per-IP rate) comes from configuration; a bootstrap node
+ *   must absorb a crowd of joiners, and `connections.allow` exempts trusted ranges (tests: loopback).
+ */
+import { autoNAT } from '@libp2p/autonat'
+import { identify } from '@libp2p/identify'
+import type { ConnectionGater, PrivateKey, ServiceMap } from '@libp2p/interface'
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { noise } from '@libp2p/noise'
+import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { yamux } from '@libp2p/yamux'
+import type { Libp2pOptions } from 'libp2p'
+import type { Config } from '../config/index.ts'
+
+/** libp2p protocol prefix for the DHT: /sorcha/kad/1.0.0 */
+export const DHT_PROTOCOL = '/sorcha/kad/1.0.0'
+
+/** The service factories a node always has. */
+export function coreServices (config: Readonly<Config>): ServiceMap {
+  return {
+    identify: identify(),
+    ping: ping({ timeout: config.health.timeoutMs }),
+    dht: kadDHT({
+      protocol: DHT_PROTOCOL,
+      clientMode: false,
+      peerInfoMapper: passthroughMapper,
+      alpha: config.discovery.concurrency,
+      allowQueryWithZeroPeers: false
+    }),
+    autonat: autoNAT()
+  } as unknown as ServiceMap
+}
+
+/** Builds createLibp2p options from the configuration. */
+export function libp2pOptions<S extends ServiceMap> (config: Readonly<Config>, privateKey: PrivateKey, services: S, gater: ConnectionGater = {}): Libp2pOptions<S> {
+  return {
+    privateKey,
+    start: false,
+    addresses: {
+      listen: [...config.listen],
+      announce: [...config.announce]
+    },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionManager: {
+      maxConnections: config.connections.max,
+      maxIncomingPendingConnections: config.connections.maxPendingInbound,
+      inboundConnectionThreshold: config.connections.inboundPerIpPerSecond,
+      allow: [...config.connections.allow]
+    },
+    connectionGater: gater,
+    services
+  } as Libp2pOptions<S>
+}

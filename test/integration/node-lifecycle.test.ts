@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict'
+import { stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { after, describe, it } from 'node:test'
+import { multiaddr } from '@multiformats/multiaddr'
+import { dialAddrs, startNetwork, type TestNetwork } from '../../src/harness/index.ts'
+import { IDENTITY_FILE } from '../../src/node/identity.ts'
+
+describe('node lifecycle', () => {
+  let net: TestNetwork | undefined
+  after(async () => { await net?.stop() })
+
+  it('starts real nodes that connect over TCP with Noise and Yamux', async () => {
+    net = await startNetwork({ nodes: 2, bootstrap: 'none' })
+    const [a, b] = net.nodes as [NonNullable<typeof net.nodes[0]>, NonNullable<typeof net.nodes[0]>]
+    const connection = await a.libp2p.dial(multiaddr(dialAddrs(b)[0]!))
+    assert.equal(connection.remotePeer.toString(), b.peerId.toString())
+    assert.equal(connection.encryption, '/noise')
+    assert.equal(connection.multiplexer, '/yamux/1.0.0')
+    const rtt = await (a.libp2p.services as { ping: { ping: (p: unknown) => Promise<number> } }).ping.ping(b.peerId)
+    assert.ok(rtt >= 0)
+  })
+
+  it('keeps its identity across restarts, in a 0600 key file', async () => {
+    const node = await net!.createNode('restart')
+    assert.equal(node.identityCreated, true)
+    await node.start()
+    await node.start() // idempotent
+    const id = node.peerId.toString()
+    await node.stop()
+    await node.stop() // idempotent
+    const mode = (await stat(join(node.config.dataDir, IDENTITY_FILE))).mode & 0o777
+    assert.equal(mode, 0o600)
+    const again = await net!.createNode('restart')
+    assert.equal(again.identityCreated, false)
+    assert.equal(again.peerId.toString(), id)
+    await again.start()
+    assert.ok(again.isStarted)
+    await again.stop()
+    assert.ok(!again.isStarted)
+  })
+})

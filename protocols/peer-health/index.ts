@@ -5,7 +5,7 @@ export {
   nextLatency, removalReason, seenMs, type RemovalReason
 } from './transitions.ts'
 export { peerScore, latencyPoints, withScore } from './peer-score.ts'
-export { selectHealthSample, chooseEviction, evictionValue, type SampleOptions } from './selection.ts'
+export { selectHealthSample, chooseEviction, lowestValued, evictionValue, type SampleOptions } from './selection.ts'
 export { networkHealth, latencyFraction, median, type NetworkHealth, type NetworkHealthInputs } from './network-score.ts'
 export { DEFAULT_HEALTH_RULES, type HealthRules } from './rules.ts'
 export * from './constants.ts'

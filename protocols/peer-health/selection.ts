@@ -47,6 +47,22 @@ function compareValues (a: readonly number[], b: readonly number[]): number {
   return 0
 }
 
+/** The lowest-valued candidate not under an active ban (see chooseEviction for the order); undefined if none. */
+export function lowestValued (candidates: readonly PeerNode[], now: number, except?: string): PeerNode | undefined {
+  let victim: PeerNode | undefined
+  let lowest: number[] | undefined
+  for (const node of candidates) {
+    if (node.peerId === except) continue
+    const value = evictionValue(node, now)
+    if (value === undefined) continue
+    if (lowest === undefined || compareValues(value, lowest) < 0) {
+      victim = node
+      lowest = value
+    }
+  }
+  return victim
+}
+
 /**
  * The entry to evict so that `newcomer` fits into a full list, or undefined to refuse the newcomer.
  * The lowest-valued candidate (status rank: unreachable < degraded < unknown/connecting < healthy;
@@ -56,16 +72,7 @@ function compareValues (a: readonly number[], b: readonly number[]): number {
 export function chooseEviction (candidates: readonly PeerNode[], newcomer: PeerNode, now: number): PeerNode | undefined {
   const incoming = evictionValue(newcomer, now)
   if (incoming === undefined) return undefined
-  let victim: PeerNode | undefined
-  let lowest: number[] | undefined
-  for (const node of candidates) {
-    if (node.peerId === newcomer.peerId) continue
-    const value = evictionValue(node, now)
-    if (value === undefined) continue
-    if (lowest === undefined || compareValues(value, lowest) < 0) {
-      victim = node
-      lowest = value
-    }
-  }
-  return lowest !== undefined && compareValues(lowest, incoming) < 0 ? victim : undefined
+  const victim = lowestValued(candidates, now, newcomer.peerId)
+  const value = victim === undefined ? undefined : evictionValue(victim, now)
+  return value !== undefined && compareValues(value, incoming) < 0 ? victim : undefined
 }

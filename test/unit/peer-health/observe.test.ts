@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { createRng } from '../../../protocols/common/rng.ts'
+import type { PeerNode} from '../../../protocols/models/index.ts';
 import {
-  MODEL_LIMITS, PeerNode, PeerRole, PeerSource, PeerStatus, validatePeerNode
+  MODEL_LIMITS, PeerRole, PeerSource, PeerStatus, validatePeerNode
 } from '../../../protocols/models/index.ts'
 import {
   applyBan, applyFailure, cleanAddresses, mergeObservation, type Observation

@@ -55,6 +55,21 @@ function validCapabilities (caps: PeerCapabilities | undefined): PeerCapabilitie
   return caps !== undefined && validateCapabilities(caps).ok ? caps : undefined
 }
 
+/**
+ * What the peer says about itself, field by field: an empty field means "not said" (identify reports
+ * protocols but not registers or roles), so it keeps what we knew.
+ */
+function mergeOwnCapabilities (known: PeerCapabilities | undefined, said: PeerCapabilities | undefined): PeerCapabilities | undefined {
+  const valid = validCapabilities(said)
+  if (valid === undefined || known === undefined) return valid ?? known
+  return {
+    protocols: valid.protocols.length > 0 ? valid.protocols : known.protocols,
+    registers: valid.registers.length > 0 ? valid.registers : known.registers,
+    roles: valid.roles.length > 0 ? valid.roles : known.roles,
+    maxTransactionBytes: valid.maxTransactionBytes > 0 ? valid.maxTransactionBytes : known.maxTransactionBytes
+  }
+}
+
 function cleanLearnedFrom (obs: Observation): string {
   return obs.learnedFrom !== undefined && isPeerId(obs.learnedFrom) && obs.learnedFrom !== obs.peerId ? obs.learnedFrom : ''
 }
@@ -78,7 +93,8 @@ function createRecord (obs: Observation, addresses: string[]): PeerNode {
  *
  * - addresses: newest first, bounded by MODEL_LIMITS.maxAddresses. Hearsay about a peer that has been
  *   seen firsthand only fills free slots: a third party cannot push out what the peer told us itself.
- * - capabilities: firsthand replaces them; hearsay only fills them in when none are known.
+ * - capabilities: firsthand replaces each field it fills (empty = not said); hearsay only fills them
+ *   in when none are known.
  * - source/learnedFrom: where we first learned of the peer; kept, unless it was unknown.
  * - firsthand: counts as a success (HEALTHY, failures 0, last seen = now) unless a ban is active.
  * - hearsay: status, last-seen, failures, latency and bans are never touched.
@@ -97,7 +113,7 @@ export function mergeObservation (existing: PeerNode | undefined, obs: Observati
       ? mergeAddressLists(addresses, existing.addresses)
       : mergeAddressLists(existing.addresses, addresses),
     capabilities: obs.firsthand
-      ? (validCapabilities(obs.capabilities) ?? existing.capabilities)
+      ? mergeOwnCapabilities(existing.capabilities, obs.capabilities)
       : (existing.capabilities ?? validCapabilities(obs.capabilities))
   }
   if (existing.source === PeerSource.PEER_SOURCE_UNKNOWN && obs.source !== PeerSource.PEER_SOURCE_UNKNOWN) {

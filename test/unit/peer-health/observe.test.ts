@@ -135,6 +135,8 @@ describe('peer-health: observations', () => {
     assert.deepEqual(node.capabilities, theirs)
     node = merged(node, obs({ capabilities: claimed }))
     assert.deepEqual(node.capabilities, theirs)
+    node = merged(node, obs({ firsthand: true, capabilities: { protocols: ['/sorcha/b/1'], registers: [], roles: [], maxTransactionBytes: 0 } }))
+    assert.deepEqual(node.capabilities, { ...theirs, protocols: ['/sorcha/b/1'] }, 'empty fields keep what was known')
   })
 
   it('keeps where it first learned of the peer, upgrading only an unknown source', () => {

@@ -14,6 +14,7 @@ export { PeerStore } from './peer-store.ts'
 export { peerListGater, type PeerListSource } from './gater.ts'
 export { PeerListBusyError, PeerListNotStartedError } from './errors.ts'
 export * from './types.ts'
+export { STATUS_NAMES, statusName, statusFromName, sourceName, peerToJson, type StatusName } from './names.ts'
 
 /** Name of the peer list's sublevel in the node's database. */
 export const PEERS_SUBLEVEL = 'peers'

@@ -17,6 +17,7 @@ import {
 import { logger, type Logger } from '../logging/index.ts'
 import type { Sublevel } from '../storage/index.ts'
 import { BanBook } from './ban-book.ts'
+import { statusName } from './names.ts'
 import { EVICTION_CANDIDATES_PER_STATUS, MAX_PENDING_WRITES, MAX_TIMER_DELAY_MS, PRUNE_SCAN_LIMIT } from './constants.ts'
 import { PeerListBusyError, PeerListNotStartedError } from './errors.ts'
 import { PeerStore } from './peer-store.ts'
@@ -40,14 +41,7 @@ export interface PeerListInit {
   maxPendingWrites?: number
 }
 
-const STATUS_NAMES: Readonly<Record<number, keyof StatusCounts>> = {
-  [PeerStatus.PEER_STATUS_UNKNOWN]: 'unknown',
-  [PeerStatus.PEER_STATUS_CONNECTING]: 'connecting',
-  [PeerStatus.PEER_STATUS_HEALTHY]: 'healthy',
-  [PeerStatus.PEER_STATUS_DEGRADED]: 'degraded',
-  [PeerStatus.PEER_STATUS_UNREACHABLE]: 'unreachable',
-  [PeerStatus.PEER_STATUS_BANNED]: 'banned'
-}
+const countKey = (status: PeerStatus): keyof StatusCounts => statusName(status) as keyof StatusCounts
 const EVICTABLE = [PeerStatus.PEER_STATUS_UNREACHABLE, PeerStatus.PEER_STATUS_DEGRADED, PeerStatus.PEER_STATUS_UNKNOWN, PeerStatus.PEER_STATUS_CONNECTING, PeerStatus.PEER_STATUS_HEALTHY]
 const zeroCounts = (): StatusCounts => ({ unknown: 0, connecting: 0, healthy: 0, degraded: 0, unreachable: 0, banned: 0 })
 const same = (a: PeerNode, b: PeerNode): boolean => modelEquals(PeerNode, a, b)
@@ -259,11 +253,11 @@ export class DefaultPeerList extends TypedEventEmitter<PeerListEvents> implement
 
   private account (before: PeerNode | undefined, after: PeerNode | undefined): void {
     if (before !== undefined) {
-      this.counts[STATUS_NAMES[before.status] ?? 'unknown']--
+      this.counts[countKey(before.status)]--
       this.total--
     }
     if (after !== undefined) {
-      this.counts[STATUS_NAMES[after.status] ?? 'unknown']++
+      this.counts[countKey(after.status)]++
       this.total++
     }
     const peerId = after?.peerId ?? before?.peerId ?? ''

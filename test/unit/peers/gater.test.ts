@@ -24,10 +24,10 @@ describe('peer-list connection gater', () => {
   })
 
   it('accepts the list lazily and denies nothing until it exists', () => {
-    let list: typeof bans | undefined
-    const gater = peerListGater(() => list, () => 0)
+    const holder: { list?: typeof bans } = {}
+    const gater = peerListGater(() => holder.list, () => 0)
     assert.equal(gater.denyDialPeer(peerIdFromString(BANNED)), false)
-    list = bans
+    holder.list = bans
     assert.equal(gater.denyDialPeer(peerIdFromString(BANNED)), true)
   })
 })

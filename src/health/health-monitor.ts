@@ -166,7 +166,7 @@ export class HealthMonitor {
   }
 
   /** Records firsthand contact with a peer (what identify told us); the node wiring may call it too. */
-  async recordContact (peerId: string, seen: { addresses: string[], protocols?: string[], inbound: boolean }): Promise<PeerNode | undefined> {
+  async recordContact (peerId: string, seen: { addresses: string[], protocols?: string[], inbound: boolean }, options: { signal?: AbortSignal } = {}): Promise<PeerNode | undefined> {
     const protocols = (seen.protocols ?? []).filter(p => p.startsWith('/') && p.length <= 256).slice(0, IDENTIFY_MAX_PROTOCOLS)
     try {
       return await this.components.peerList.observe({
@@ -176,7 +176,7 @@ export class HealthMonitor {
         firsthand: true,
         capabilities: { protocols, registers: [], roles: [], maxTransactionBytes: 0 },
         now: this.clock()
-      })
+      }, options)
     } catch (err) {
       this.log.debug({ err, peer: peerId }, 'could not record contact')
       return undefined

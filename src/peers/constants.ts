@@ -1,4 +1,8 @@
 /** Defaults and bounds of the peer list. */
+import { PeerStatus } from '../../protocols/models/index.ts'
+
+/** Statuses whose entries may be evicted, lowest rank first (an active ban never is). */
+export const EVICTABLE: readonly PeerStatus[] = [PeerStatus.PEER_STATUS_UNREACHABLE, PeerStatus.PEER_STATUS_DEGRADED, PeerStatus.PEER_STATUS_UNKNOWN, PeerStatus.PEER_STATUS_CONNECTING, PeerStatus.PEER_STATUS_HEALTHY]
 
 /** Most writes waiting in the peer list's queue; beyond it a write fails with PeerListBusyError. */
 export const MAX_PENDING_WRITES = 10_000

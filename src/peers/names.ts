@@ -9,6 +9,11 @@ export const STATUS_NAMES = ['unknown', 'connecting', 'healthy', 'degraded', 'un
 /** A lower-case status name. */
 export type StatusName = typeof STATUS_NAMES[number]
 
+/** Zero of every status, keyed by name (the shape of PeerList.countByStatus()). */
+export function emptyStatusCounts (): Record<StatusName, number> {
+  return { unknown: 0, connecting: 0, healthy: 0, degraded: 0, unreachable: 0, banned: 0 }
+}
+
 /** 'healthy' for PEER_STATUS_HEALTHY. */
 export function statusName (status: PeerStatus): string {
   return peerStatusToJSON(status).replace(/^PEER_STATUS_/, '').toLowerCase()

@@ -17,8 +17,8 @@ import {
 import { logger, type Logger } from '../logging/index.ts'
 import type { Sublevel } from '../storage/index.ts'
 import { BanBook } from './ban-book.ts'
-import { statusName } from './names.ts'
-import { EVICTION_CANDIDATES_PER_STATUS, MAX_PENDING_WRITES, MAX_TIMER_DELAY_MS, PRUNE_SCAN_LIMIT } from './constants.ts'
+import { emptyStatusCounts, statusName, type StatusName } from './names.ts'
+import { EVICTABLE, EVICTION_CANDIDATES_PER_STATUS, MAX_PENDING_WRITES, MAX_TIMER_DELAY_MS, PRUNE_SCAN_LIMIT } from './constants.ts'
 import { PeerListBusyError, PeerListNotStartedError } from './errors.ts'
 import { PeerStore } from './peer-store.ts'
 import type {
@@ -41,9 +41,6 @@ export interface PeerListInit {
   maxPendingWrites?: number
 }
 
-const countKey = (status: PeerStatus): keyof StatusCounts => statusName(status) as keyof StatusCounts
-const EVICTABLE = [PeerStatus.PEER_STATUS_UNREACHABLE, PeerStatus.PEER_STATUS_DEGRADED, PeerStatus.PEER_STATUS_UNKNOWN, PeerStatus.PEER_STATUS_CONNECTING, PeerStatus.PEER_STATUS_HEALTHY]
-const zeroCounts = (): StatusCounts => ({ unknown: 0, connecting: 0, healthy: 0, degraded: 0, unreachable: 0, banned: 0 })
 const same = (a: PeerNode, b: PeerNode): boolean => modelEquals(PeerNode, a, b)
 
 /** The default PeerList on LevelDB. start() loads it; stop() drains pending writes. */
@@ -54,7 +51,7 @@ export class DefaultPeerList extends TypedEventEmitter<PeerListEvents> implement
   private readonly queue = new PQueue({ concurrency: 1 })
   private readonly bans = new BanBook()
   private readonly log: Logger
-  private counts = zeroCounts()
+  private counts = emptyStatusCounts()
   private total = 0
   private state: 'stopped' | 'starting' | 'started' | 'stopping' = 'stopped'
   private loading: Promise<void> = Promise.resolve()
@@ -182,7 +179,7 @@ export class DefaultPeerList extends TypedEventEmitter<PeerListEvents> implement
 
   /** Reads every record once: counts, bans; skips invalid ones with a warning; repairs indexes if needed. */
   private async load (): Promise<void> {
-    this.counts = zeroCounts()
+    this.counts = emptyStatusCounts()
     this.total = 0
     this.bans.clear()
     let skipped = 0
@@ -228,8 +225,7 @@ export class DefaultPeerList extends TypedEventEmitter<PeerListEvents> implement
   private async admit (node: PeerNode, now: number, force: boolean): Promise<PeerNode | undefined> {
     let victim: PeerNode | undefined
     if (this.total >= this.init.maxKnown) {
-      const candidates = (await Promise.all(EVICTABLE.map(async status =>
-        this.store.list({ status: [status], orderBy: 'score', direction: 'asc', limit: EVICTION_CANDIDATES_PER_STATUS })))).flat()
+      const candidates = await this.store.lowestPerStatus(EVICTABLE, EVICTION_CANDIDATES_PER_STATUS)
       victim = force ? lowestValued(candidates, now, node.peerId) : chooseEviction(candidates, node, now)
       if (victim === undefined) {
         this.log.debug({ peer: node.peerId, force }, 'peer list full; new peer refused')
@@ -253,11 +249,11 @@ export class DefaultPeerList extends TypedEventEmitter<PeerListEvents> implement
 
   private account (before: PeerNode | undefined, after: PeerNode | undefined): void {
     if (before !== undefined) {
-      this.counts[countKey(before.status)]--
+      this.counts[statusName(before.status) as StatusName]--
       this.total--
     }
     if (after !== undefined) {
-      this.counts[countKey(after.status)]++
+      this.counts[statusName(after.status) as StatusName]++
       this.total++
     }
     const peerId = after?.peerId ?? before?.peerId ?? ''

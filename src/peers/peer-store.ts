@@ -139,6 +139,12 @@ export class PeerStore {
     return (await this.getMany(ids)).filter(node => wanted === undefined || wanted.has(node.status))
   }
 
+  /** The `perStatus` lowest-scored (then stalest) records of each status: eviction candidates. */
+  async lowestPerStatus (statuses: readonly PeerStatus[], perStatus: number): Promise<PeerNode[]> {
+    const lists = await Promise.all(statuses.map(async status => this.list({ status: [status], orderBy: 'score', direction: 'asc', limit: perStatus })))
+    return lists.flat()
+  }
+
   /** Valid records for these ids, in the same order, skipping absent or invalid ones. */
   async getMany (peerIds: string[]): Promise<PeerNode[]> {
     if (peerIds.length === 0) return []

@@ -99,10 +99,12 @@ export function seenMs (node: Pick<PeerNode, 'lastSeenMs' | 'firstSeenMs'>): num
 /**
  * Removal rule (SPEC.md §5): `removeAfterFailures` consecutive failures, or unseen for
  * `removeAfterUnseenMs` (counted from first hearing of it when never seen). Never while banned.
+ * `watchingSinceMs` is when this node started watching (start, resume): time it spent offline does
+ * not count as the peer being unseen, so a node restarted after a long pause keeps its list.
  */
-export function removalReason (node: PeerNode, now: number, rules: HealthRules): RemovalReason | undefined {
+export function removalReason (node: PeerNode, now: number, rules: HealthRules, watchingSinceMs = 0): RemovalReason | undefined {
   if (isBanActive(node, now)) return undefined
   if (node.consecutiveFailures >= rules.removeAfterFailures) return 'failures'
-  if (now - seenMs(node) >= rules.removeAfterUnseenMs) return 'unseen'
+  if (now - Math.max(seenMs(node), watchingSinceMs) >= rules.removeAfterUnseenMs) return 'unseen'
   return undefined
 }

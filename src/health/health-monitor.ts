@@ -77,6 +77,8 @@ export class HealthMonitor {
   private controller: AbortController | undefined
   private running: Promise<HealthRound | undefined> | undefined
   private rounds = 0
+  /** When this monitor started watching (start or resume); earlier time never counts as "unseen". */
+  private watchingSinceMs = 0
   private lastRound: HealthRound | undefined
 
   constructor (components: HealthMonitorComponents, init: HealthMonitorInit = {}) {
@@ -96,6 +98,7 @@ export class HealthMonitor {
   start (): void {
     if (this.started) return
     this.started = true
+    this.watchingSinceMs = this.clock()
     this.components.events.addEventListener('peer:identify', this.onIdentify)
     this.components.peerList.addEventListener('peer:removed', this.onRemoved)
     this.schedule()
@@ -130,6 +133,7 @@ export class HealthMonitor {
   resume (): void {
     if (!this.suspended) return
     this.suspended = false
+    this.watchingSinceMs = this.clock()
     this.schedule()
   }
 
@@ -217,7 +221,7 @@ export class HealthMonitor {
     const limit = pLimit(PING_CONCURRENCY)
     const outcomes = await Promise.all(sample.map(async peer => limit(async () => this.check(peer, signal))))
     if (signal.aborted) return undefined
-    const removed = await list.prune({ now: this.clock(), peerIds: sample.map(p => p.peerId), signal })
+    const removed = await list.prune({ now: this.clock(), peerIds: sample.map(p => p.peerId), watchingSinceMs: this.watchingSinceMs, signal })
     const latenciesMs = outcomes.filter((o): o is number => typeof o === 'number')
     this.lastRound = {
       round: ++this.rounds, at, checked: sample.length, succeeded: latenciesMs.length,

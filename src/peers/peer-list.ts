@@ -17,6 +17,7 @@ import {
 import { logger, type Logger } from '../logging/index.ts'
 import type { Sublevel } from '../storage/index.ts'
 import { BanBook } from './ban-book.ts'
+import { changeEvents } from './change-events.ts'
 import { emptyStatusCounts, statusName, type StatusName } from './names.ts'
 import { EVICTABLE, EVICTION_CANDIDATES_PER_STATUS, MAX_PENDING_WRITES, MAX_TIMER_DELAY_MS, PRUNE_SCAN_LIMIT } from './constants.ts'
 import { PeerListBusyError, PeerListNotStartedError } from './errors.ts'
@@ -77,6 +78,11 @@ export class DefaultPeerList extends TypedEventEmitter<PeerListEvents> implement
       throw err
     })
     return this.loading
+  }
+
+  /** libp2p calls this before starting any service: bans are loaded before a transport listens. */
+  async beforeStart (): Promise<void> {
+    await this.start()
   }
 
   /** Finishes pending writes and stops the ban timer. Idempotent. */
@@ -162,13 +168,14 @@ export class DefaultPeerList extends TypedEventEmitter<PeerListEvents> implement
     })
   }
 
-  async prune (options: { now: number, peerIds?: string[], signal?: AbortSignal }): Promise<PrunedPeer[]> {
+  async prune (options: { now: number, peerIds?: string[], watchingSinceMs?: number, signal?: AbortSignal }): Promise<PrunedPeer[]> {
     return this.enqueue(options, async () => {
-      const stale = await this.store.staleIds(options.now - this.init.rules.removeAfterUnseenMs + 1, PRUNE_SCAN_LIMIT)
+      const cutoff = options.now - this.init.rules.removeAfterUnseenMs + 1
+      const stale = (options.watchingSinceMs ?? 0) < cutoff ? await this.store.staleIds(cutoff, PRUNE_SCAN_LIMIT) : []
       const ids = [...new Set([...(options.peerIds ?? []).slice(0, PRUNE_SCAN_LIMIT), ...stale])]
       const removed: PrunedPeer[] = []
       for (const node of await this.store.getMany(ids)) {
-        const reason = removalReason(node, options.now, this.init.rules)
+        const reason = removalReason(node, options.now, this.init.rules, options.watchingSinceMs)
         if (reason === undefined) continue
         await this.commit(node, undefined, reason)
         removed.push({ peerId: node.peerId, reason })
@@ -243,7 +250,7 @@ export class DefaultPeerList extends TypedEventEmitter<PeerListEvents> implement
       this.safeDispatchEvent('peer:removed', { detail: { peerId: victim.peerId, reason: 'evicted' } })
     }
     this.account(before, after)
-    this.announce(before, after, reason)
+    for (const event of changeEvents(before, after, reason)) this.safeDispatchEvent(event.type, { detail: event.detail as never })
     if (before?.status === PeerStatus.PEER_STATUS_BANNED || after?.status === PeerStatus.PEER_STATUS_BANNED) this.armBanTimer()
   }
 
@@ -258,23 +265,6 @@ export class DefaultPeerList extends TypedEventEmitter<PeerListEvents> implement
     }
     const peerId = after?.peerId ?? before?.peerId ?? ''
     this.bans.set(peerId, after?.status === PeerStatus.PEER_STATUS_BANNED, after?.bannedUntilMs ?? 0)
-  }
-
-  private announce (before: PeerNode | undefined, after: PeerNode | undefined, reason: string): void {
-    if (after === undefined) {
-      if (before !== undefined) this.safeDispatchEvent('peer:removed', { detail: { peerId: before.peerId, reason } })
-      return
-    }
-    const wasBanned = before?.status === PeerStatus.PEER_STATUS_BANNED
-    const isBanned = after.status === PeerStatus.PEER_STATUS_BANNED
-    if (before === undefined) this.safeDispatchEvent('peer:added', { detail: after })
-    if (isBanned && (!wasBanned || before?.bannedUntilMs !== after.bannedUntilMs || before.banReason !== after.banReason)) {
-      this.safeDispatchEvent('peer:banned', { detail: after })
-    } else if (wasBanned && !isBanned) {
-      this.safeDispatchEvent('peer:unbanned', { detail: after })
-    } else if (before !== undefined) {
-      this.safeDispatchEvent('peer:updated', { detail: after })
-    }
   }
 
   /** One timer for the earliest timed-ban expiry; re-armed whenever bans change. */

@@ -79,9 +79,10 @@ export interface PeerList extends TypedEventTarget<PeerListEvents> {
   remove: (peerId: string, reason: string, options?: PeerListCallOptions) => Promise<boolean>
   /**
    * Removes what the health rules say must go (too many failures, unseen too long; never an active
-   * ban): the given peers, plus the stalest entries.
+   * ban): the given peers, plus the stalest entries. Time before `watchingSinceMs` (when the caller
+   * started watching) does not count as unseen.
    */
-  prune: (options: { now: number, peerIds?: string[], signal?: AbortSignal }) => Promise<PrunedPeer[]>
+  prune: (options: { now: number, peerIds?: string[], watchingSinceMs?: number, signal?: AbortSignal }) => Promise<PrunedPeer[]>
   list: (query?: PeerQuery, options?: PeerListCallOptions) => Promise<PeerNode[]>
   /** Number of known peers. */
   size: () => number

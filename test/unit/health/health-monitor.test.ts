@@ -108,6 +108,18 @@ describe('health monitor (fake ping)', () => {
     assert.equal(fx.list.size(), 0)
   })
 
+  it('after a long pause, counts "unseen" only from when it started watching', async () => {
+    await addPeers(fx, [A, B])
+    behaviour.set(A, 'fail').set(B, 'fail')
+    clock = 1000 + 120_000 // the node was down for two minutes; removeAfterUnseenMs is one
+    const m = make(fakeComponents(fx), { sampleSize: 1 })
+    m.start()
+    assert.equal((await m.runRound())?.removed, 0)
+    assert.equal(fx.list.size(), 2)
+    clock += 60_000
+    assert.equal((await m.runRound())?.removed, 2)
+  })
+
   it('pings a bounded sample, rotating so that failing peers do not take every slot', async () => {
     await addPeers(fx, [A, B, C, D])
     await fx.list.ban(E, { now: 500, reason: 'x' })

@@ -95,6 +95,13 @@ describe('peer-health: transitions', () => {
     assert.equal(removalReason(banned, T0 + 100_000, RULES), 'failures')
   })
 
+  it('does not count time before the node started watching as unseen', () => {
+    const old = peer({ lastSeenMs: T0 })
+    assert.equal(removalReason(old, T0 + 100_000, RULES, T0 + 90_000), undefined)
+    assert.equal(removalReason(old, T0 + 150_000, RULES, T0 + 90_000), 'unseen')
+    assert.equal(removalReason(peer({ consecutiveFailures: 4 }), T0, RULES, T0), 'failures')
+  })
+
   it('default rules match the configuration defaults', () => {
     const { health } = resolveConfig({})
     assert.deepEqual({ ...DEFAULT_HEALTH_RULES }, {

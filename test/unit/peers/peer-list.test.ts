@@ -102,6 +102,15 @@ describe('peer list: bans', () => {
     assert.deepEqual(events, ['peer:added 0', 'peer:banned 0', 'peer:updated 0'])
   })
 
+  it('loads bans in beforeStart, before any transport listens', async () => {
+    await fx.list.stop()
+    assert.ok(fx.list.isBanned(id(0), T0), 'the mirror outlives stop')
+    await fx.list.beforeStart()
+    await fx.list.start()
+    assert.ok(fx.list.isBanned(id(0), T0))
+    assert.equal(fx.list.size(), 1)
+  })
+
   it('a ban on an unknown peer creates its entry; unban lifts it', async () => {
     const banned = await fx.list.ban(id(1), { now: T0, reason: 'flood' })
     assert.equal(banned?.status, PeerStatus.PEER_STATUS_BANNED)

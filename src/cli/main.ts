@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander'
 import { ConfigError, ConfigFileError } from '../config/index.ts'
 import { registerConfigCommand } from './commands/config.ts'
 import { registerIdCommand } from './commands/id.ts'
+import { registerPeersCommand } from './commands/peers.ts'
 import { registerStartCommand } from './commands/start.ts'
 
 /** Exit code for a user mistake: bad flags, bad configuration. */
@@ -16,12 +17,13 @@ export const EXIT_USAGE = 2
 export function buildProgram (): Command {
   const program = new Command('sorcha-peer')
     .description('Sorcha Peer: a libp2p node that discovers peers and spreads transactions')
-    .showHelpAfterError()
+    .showHelpAfterError('(sorcha-peer <command> --help shows the options)')
     .exitOverride()
     .configureOutput({ writeErr: text => process.stderr.write(text) })
   registerStartCommand(program)
   registerIdCommand(program)
   registerConfigCommand(program)
+  registerPeersCommand(program)
   for (const command of program.commands) command.exitOverride()
   return program
 }

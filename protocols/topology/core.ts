@@ -20,8 +20,10 @@ export interface TopologySnapshot {
   isolated: boolean
   discoveryRounds: number
   discoveryInFlight: number
-  burstRemaining: number
+  unproductiveRounds: number
   dialsInFlight: number
+  exchanges: number
+  exchangesInFlight: number
   bootstrap: Record<string, { attempts: number, nextAt: number }>
 }
 
@@ -33,13 +35,20 @@ export class TopologyCore implements Core<TopologyInput, TopologyEffect> {
   private readonly bootstrap = new Map<string, BootstrapState>()
   private readonly backoff = new Map<string, Backoff>()
   private readonly dialing = new Set<string>()
+  private readonly exchanging = new Set<string>()
+  /** When each peer was last asked for its peers; bounded like `backoff`. */
+  private readonly asked = new Map<string, number>()
+  private exchanges = 0
   private connected: ReadonlySet<string> = new Set()
   private knownPeers = 0
   private isolated = true
   private rounds = 0
   private roundsInFlight = 0
-  private burstRemaining = 0
+  private unproductive = 0
+  /** The last finished round found new peers: walking pays off, so walk in parallel. */
+  private paidOff = false
   private lastRoundAt = Number.NEGATIVE_INFINITY
+  private nextRoundAt = Number.NEGATIVE_INFINITY
   private nextTickAt: number | undefined
 
   constructor (params: TopologyParams, rng: Rng) {
@@ -56,13 +65,19 @@ export class TopologyCore implements Core<TopologyInput, TopologyEffect> {
         return []
       case 'tick': return this.onTick(input.now, input.connectedPeers, input.knownPeers, input.candidates)
       case 'dial-result': return this.onDialResult(input.now, input.peerId, input.ok)
-      case 'discovery-result': return this.onDiscoveryResult(input.newPeers, input.ok)
+      case 'discovery-result': return this.onDiscoveryResult(input.now, input.newPeers, input.ok)
+      case 'exchange-result':
+        this.exchanging.delete(input.peerId)
+        return [{ type: 'trace', event: 'exchange-done', data: { newPeers: input.newPeers, ok: input.ok } }]
     }
   }
 
   nextWakeup (): number | undefined {
     if (!this.running) return undefined
     let next = this.nextTickAt ?? 0
+    if (this.connected.size > 0 && this.roundsInFlight === 0) {
+      next = Math.min(next, this.wanting() ? this.nextRoundAt : this.lastRoundAt + this.params.refreshIntervalMs)
+    }
     if (this.connected.size < this.params.minConnections) {
       for (const b of this.bootstrap.values()) {
         if (!this.dialing.has(b.peer.peerId) && !this.connected.has(b.peer.peerId)) next = Math.min(next, b.nextAt)
@@ -79,8 +94,10 @@ export class TopologyCore implements Core<TopologyInput, TopologyEffect> {
       isolated: this.isolated,
       discoveryRounds: this.rounds,
       discoveryInFlight: this.roundsInFlight,
-      burstRemaining: this.burstRemaining,
+      unproductiveRounds: this.unproductive,
       dialsInFlight: this.dialing.size,
+      exchanges: this.exchanges,
+      exchangesInFlight: this.exchanging.size,
       bootstrap: Object.fromEntries([...this.bootstrap].map(([id, b]) => [id, { attempts: b.attempts, nextAt: b.nextAt }]))
     }
   }
@@ -91,7 +108,8 @@ export class TopologyCore implements Core<TopologyInput, TopologyEffect> {
     this.bootstrap.clear()
     // Random order spreads a crowd of joiners over the bootstrap nodes (SPEC §2).
     for (const peer of this.rng.shuffle(peers.slice())) this.bootstrap.set(peer.peerId, { peer, attempts: 0, nextAt: now })
-    this.burstRemaining = this.params.burstRounds
+    this.unproductive = 0
+    this.nextRoundAt = now
     this.nextTickAt = now
     return []
   }
@@ -106,18 +124,21 @@ export class TopologyCore implements Core<TopologyInput, TopologyEffect> {
       this.dialBootstrap(now, effects)
       this.dialCandidates(now, candidates, effects)
     }
+    if (this.wanting()) this.exchange(now, effects)
     this.discover(now, effects)
     this.nextTickAt = now + this.params.tickIntervalMs
     return effects
   }
 
-  /** Leaving or re-entering the mesh: a node that lost every connection joins again with a burst. */
+  /** Leaving or re-entering the mesh: a node that lost every connection discovers afresh once back. */
   private trackIsolation (effects: TopologyEffect[]): void {
     const isolated = this.connected.size === 0
     if (isolated === this.isolated) return
     this.isolated = isolated
     if (isolated) {
-      this.burstRemaining = this.params.burstRounds
+      this.unproductive = 0
+      this.paidOff = false
+      this.nextRoundAt = Number.NEGATIVE_INFINITY
       effects.push({ type: 'trace', event: 'isolated' })
     } else {
       effects.push({ type: 'trace', event: 'joined' })
@@ -152,24 +173,67 @@ export class TopologyCore implements Core<TopologyInput, TopologyEffect> {
     }
   }
 
-  /** Burst rounds right after joining; then one round per interval while short of peers, and a periodic refresh (SPEC §4). */
+  /**
+   * While short of connections or of known peers, rounds run back to back as long as they find new
+   * peers, and back off exponentially while they do not; at target, one refresh round per interval
+   * (SPEC §4).
+   */
   private discover (now: number, effects: TopologyEffect[]): void {
     if (this.connected.size === 0) return
-    while (this.roundsInFlight < this.params.discoveryConcurrency) {
-      const sinceLast = now - this.lastRoundAt
-      const burst = this.burstRemaining > 0
-      const due = burst ||
-        (this.connected.size < this.params.minConnections && sinceLast >= this.params.discoveryIntervalMs) ||
-        sinceLast >= this.params.refreshIntervalMs
+    const wanting = this.wanting()
+    // One round at a time until one has paid off; then up to discoveryConcurrency in parallel.
+    const limit = this.paidOff && wanting ? this.params.discoveryConcurrency : 1
+    // Walks dial the peers they query, so neighbours are asked first (exchange): a walk is for when
+    // they have nothing more to tell.
+    const neighboursFirst = wanting && (this.exchanging.size > 0 || this.askable(now) !== undefined)
+    while (this.roundsInFlight < limit) {
+      const due = wanting ? !neighboursFirst && now >= this.nextRoundAt : now - this.lastRoundAt >= this.params.refreshIntervalMs
       if (!due) return
-      if (burst) this.burstRemaining--
       this.rounds++
       this.roundsInFlight++
       this.lastRoundAt = now
       effects.push({ type: 'discover', round: this.rounds })
-      effects.push({ type: 'trace', event: 'discovery-round', data: { round: this.rounds, burst } })
-      if (!burst) return
+      effects.push({ type: 'trace', event: 'discovery-round', data: { round: this.rounds, wanting } })
     }
+  }
+
+  /**
+   * Peer exchange: ask connected peers for the peers they know, never-asked first, each at most once
+   * per exchangeIntervalMs (SPEC §5). Cheap: it uses connections that exist.
+   */
+  private exchange (now: number, effects: TopologyEffect[]): void {
+    while (this.exchanging.size < this.params.discoveryConcurrency) {
+      const peerId = this.askable(now)
+      if (peerId === undefined) return
+      this.exchanging.add(peerId)
+      this.asked.delete(peerId) // re-insert: Map order is the eviction order
+      this.asked.set(peerId, now)
+      if (this.asked.size > this.params.maxTrackedPeers) this.asked.delete(this.asked.keys().next().value as string)
+      this.exchanges++
+      effects.push({ type: 'exchange', peerId })
+      effects.push({ type: 'trace', event: 'exchange' })
+    }
+  }
+
+  /** A connected peer to ask: one never asked if any, else the one asked longest ago, if due. */
+  private askable (now: number): string | undefined {
+    let best: string | undefined
+    let bestAt = Number.POSITIVE_INFINITY
+    for (const peerId of this.connected) {
+      if (this.exchanging.has(peerId)) continue
+      const at = this.asked.get(peerId)
+      if (at === undefined) return peerId
+      if (now - at >= this.params.exchangeIntervalMs && at < bestAt) {
+        best = peerId
+        bestAt = at
+      }
+    }
+    return best
+  }
+
+  /** Short of connections or of known peers. */
+  private wanting (): boolean {
+    return this.connected.size < this.params.minConnections || this.knownPeers < this.params.targetKnownPeers
   }
 
   private onDialResult (now: number, peerId: string, ok: boolean): TopologyEffect[] {
@@ -197,10 +261,18 @@ export class TopologyCore implements Core<TopologyInput, TopologyEffect> {
     return [{ type: 'trace', event: 'peer-dial-failed' }]
   }
 
-  private onDiscoveryResult (newPeers: number, ok: boolean): TopologyEffect[] {
+  private onDiscoveryResult (now: number, newPeers: number, ok: boolean): TopologyEffect[] {
     this.roundsInFlight = Math.max(0, this.roundsInFlight - 1)
-    // A burst ends early once walking stops paying off: the mesh is small or already known.
-    if (ok && newPeers === 0) this.burstRemaining = 0
+    this.paidOff = ok && newPeers > 0
+    if (this.paidOff) {
+      this.unproductive = 0
+      this.nextRoundAt = now
+    } else {
+      // Walking stopped paying off: the mesh is still forming, or small, or already known.
+      const wait = Math.min(this.params.discoveryIntervalMs, this.params.discoveryRetryInitialMs * 2 ** this.unproductive)
+      this.unproductive++
+      this.nextRoundAt = now + wait
+    }
     return [{ type: 'trace', event: 'discovery-done', data: { newPeers, ok } }]
   }
 }

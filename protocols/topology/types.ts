@@ -17,12 +17,16 @@ export interface TopologyParams {
   /** Backoff for any other failing peer. */
   peerBackoffInitialMs: number
   peerBackoffMaxMs: number
-  /** Steady state: a discovery round at least this often while below minConnections. */
+  /** Keep discovering until the peer list holds this many peers. */
+  targetKnownPeers: number
+  /** While short of connections or known peers, the wait after an unproductive round starts here and doubles... */
+  discoveryRetryInitialMs: number
+  /** ...up to this. */
   discoveryIntervalMs: number
-  /** Steady state: a discovery round at least this often regardless, to keep the peer list fresh. */
+  /** At target, a discovery round at least this often, to keep the peer list fresh. */
   refreshIntervalMs: number
-  /** After joining (or re-joining from zero connections), up to this many back-to-back rounds, stopping early once a round finds nothing new. */
-  burstRounds: number
+  /** A connected peer is asked for its peers again no sooner than this. */
+  exchangeIntervalMs: number
   /** Discovery lookups in flight at once. */
   discoveryConcurrency: number
   /** How often the maintainer re-evaluates when nothing else is due. */
@@ -51,12 +55,15 @@ export type TopologyInput =
   | { type: 'tick', now: number, connectedPeers: ReadonlySet<string>, knownPeers: number, candidates: DialCandidate[] }
   | { type: 'dial-result', now: number, peerId: string, ok: boolean }
   | { type: 'discovery-result', now: number, round: number, newPeers: number, ok: boolean }
+  | { type: 'exchange-result', now: number, peerId: string, newPeers: number, ok: boolean }
 
 /** What the core asks the adapter to do. */
 export type TopologyEffect =
   | { type: 'dial', peerId: string, addresses: string[], bootstrap: boolean }
   | { type: 'discover', round: number }
+  /** Ask a connected peer for the peers it knows (peer exchange). */
+  | { type: 'exchange', peerId: string }
   | TraceEffect<TopologyTraceEvent>
 
 /** Trace events, a bounded set (they become metric labels). */
-export type TopologyTraceEvent = 'bootstrap-dial' | 'bootstrap-failed' | 'bootstrap-connected' | 'peer-dial' | 'peer-dial-failed' | 'discovery-round' | 'discovery-done' | 'isolated' | 'joined'
+export type TopologyTraceEvent = 'bootstrap-dial' | 'bootstrap-failed' | 'bootstrap-connected' | 'peer-dial' | 'peer-dial-failed' | 'discovery-round' | 'discovery-done' | 'exchange' | 'exchange-done' | 'isolated' | 'joined'

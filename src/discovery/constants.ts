@@ -2,8 +2,8 @@
 
 /** Re-evaluate at least this often even when nothing happens. */
 export const TICK_INTERVAL_MS = 5_000
-/** Back-to-back discovery rounds after joining (a burst ends early once a round finds nothing new). */
-export const BURST_ROUNDS = 8
+/** First wait after a discovery round that found nothing new (doubles up to discovery.intervalMs). */
+export const DISCOVERY_RETRY_INITIAL_MS = 1_000
 /** Most failing peers whose dial backoff is remembered. */
 export const MAX_TRACKED_PEERS = 4_096
 /** First and longest wait before re-dialling a known peer that failed. */
@@ -15,3 +15,5 @@ export const DIAL_TIMEOUT_MS = 10_000
 export const DISCOVERY_ROUND_TIMEOUT_MS = 30_000
 /** Candidates fetched from the peer list per evaluation. */
 export const CANDIDATE_LIMIT = 64
+/** A peer exchange gives up after this long. */
+export const EXCHANGE_TIMEOUT_MS = 10_000

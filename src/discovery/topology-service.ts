@@ -5,7 +5,8 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { Libp2pEvents, PeerId, Startable } from '@libp2p/interface'
-import type { ConnectionManager } from '@libp2p/interface-internal'
+import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { EventTypes, type KadDHT } from '@libp2p/kad-dht'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { TypedEventTarget } from 'main-event'
@@ -13,8 +14,9 @@ import { createRng } from '../../protocols/common/rng.ts'
 import { PeerSource, PeerStatus } from '../../protocols/models/index.ts'
 import { TopologyCore, type BootstrapPeer, type TopologyEffect, type TopologyParams, type TopologySnapshot } from '../../protocols/topology/index.ts'
 import { logger, type Logger } from '../logging/index.ts'
-import type { PeerList } from '../peers/types.ts'
-import { CANDIDATE_LIMIT, DIAL_TIMEOUT_MS, DISCOVERY_ROUND_TIMEOUT_MS } from './constants.ts'
+import type { PeerList, PeerObservation } from '../peers/types.ts'
+import { CANDIDATE_LIMIT, DIAL_TIMEOUT_MS, DISCOVERY_ROUND_TIMEOUT_MS, EXCHANGE_TIMEOUT_MS } from './constants.ts'
+import { PeerExchange } from './peer-exchange.ts'
 
 /** Options of the topology service. */
 export interface TopologyInit {
@@ -29,6 +31,7 @@ export interface TopologyInit {
 export interface TopologyComponents {
   peerId: PeerId
   connectionManager: ConnectionManager
+  registrar: Registrar
   events: TypedEventTarget<Libp2pEvents>
   peerList: PeerList
   dht: KadDHT
@@ -59,6 +62,7 @@ export class TopologyService implements Startable, Topology {
   private readonly init: TopologyInit
   private readonly log: Logger
   private core: TopologyCore
+  private exchange: PeerExchange | undefined
   private timer: ReturnType<typeof setTimeout> | undefined
   private controller: AbortController | undefined
   private evaluating = false
@@ -75,11 +79,14 @@ export class TopologyService implements Startable, Topology {
   async start (): Promise<void> {
     if (this.controller !== undefined) return
     this.controller = new AbortController()
-    this.core = new TopologyCore(this.init.params, createRng(this.init.seed ?? randomBytes(4).readUInt32LE()))
+    const rng = createRng(this.init.seed ?? randomBytes(4).readUInt32LE())
+    this.core = new TopologyCore(this.init.params, rng.fork(1))
+    this.exchange = new PeerExchange(this.components, rng.fork(2), this.log, async o => { await this.observe(o) })
+    await this.exchange.start()
     const bootstrap = parseBootstrap(this.init.bootstrap)
     const now = Date.now()
     for (const peer of bootstrap) {
-      await this.components.peerList.observe({ peerId: peer.peerId, addresses: peer.addresses.map(a => a.replace(/\/p2p\/[^/]+$/, '')), source: PeerSource.PEER_SOURCE_BOOTSTRAP, firsthand: false, now })
+      await this.observe({ peerId: peer.peerId, addresses: peer.addresses.map(a => a.replace(/\/p2p\/[^/]+$/, '')), source: PeerSource.PEER_SOURCE_BOOTSTRAP, firsthand: false, now })
     }
     this.core.handle({ type: 'start', now, bootstrap })
     this.components.events.addEventListener('connection:open', this.onConnectionChange)
@@ -99,6 +106,8 @@ export class TopologyService implements Startable, Topology {
     this.components.events.removeEventListener('connection:open', this.onConnectionChange)
     this.components.events.removeEventListener('connection:close', this.onConnectionChange)
     this.core.handle({ type: 'stop', now: Date.now() })
+    await this.exchange?.stop()
+    this.exchange = undefined
   }
 
   snapshot (): TopologySnapshot {
@@ -147,19 +156,19 @@ export class TopologyService implements Startable, Topology {
     switch (effect.type) {
       case 'dial': void this.dial(effect.peerId, effect.addresses, effect.bootstrap); break
       case 'discover': void this.discover(effect.round); break
+      case 'exchange': void this.ask(effect.peerId); break
       case 'trace': this.log.debug({ ...effect.data }, effect.event); break
     }
   }
 
   private async dial (peerId: string, addresses: string[], bootstrap: boolean): Promise<void> {
-    const signal = this.signal(DIAL_TIMEOUT_MS)
     let ok = false
     try {
-      await this.components.connectionManager.openConnection(addresses.map(a => multiaddr(withPeer(a, peerId))), { signal })
+      await this.withTimeout(DIAL_TIMEOUT_MS, async signal => this.components.connectionManager.openConnection(addresses.map(a => multiaddr(withPeer(a, peerId))), { signal }))
       ok = true
     } catch (err) {
       this.log.debug({ peer: peerId, bootstrap, err: (err as Error).message }, 'dial failed')
-      if (!bootstrap && this.controller !== undefined) await this.components.peerList.recordFailure(peerId, { now: Date.now(), reason: 'dial failed' })
+      if (!bootstrap && this.controller !== undefined) await this.components.peerList.recordFailure(peerId, { now: Date.now(), reason: 'dial failed' }).catch(() => undefined)
     }
     if (this.controller === undefined) return
     this.core.handle({ type: 'dial-result', now: Date.now(), peerId, ok })
@@ -172,21 +181,23 @@ export class TopologyService implements Startable, Topology {
     const before = peerList.size()
     let ok = true
     try {
-      for await (const event of dht.getClosestPeers(randomBytes(32), { signal: this.signal(DISCOVERY_ROUND_TIMEOUT_MS) })) {
-        if (event.type !== EventTypes.PEER_RESPONSE) continue
-        const from = event.from.toString()
-        for (const info of event.closer) {
-          if (info.id.equals(self)) continue
-          await peerList.observe({
-            peerId: info.id.toString(),
-            addresses: info.multiaddrs.map(ma => ma.toString()),
-            source: PeerSource.PEER_SOURCE_DHT,
-            firsthand: false,
-            learnedFrom: from,
-            now: Date.now()
-          })
+      await this.withTimeout(DISCOVERY_ROUND_TIMEOUT_MS, async signal => {
+        for await (const event of dht.getClosestPeers(randomBytes(32), { signal })) {
+          if (event.type !== EventTypes.PEER_RESPONSE) continue
+          const from = event.from.toString()
+          for (const info of event.closer) {
+            if (info.id.equals(self)) continue
+            await this.observe({
+              peerId: info.id.toString(),
+              addresses: info.multiaddrs.map(ma => ma.toString()),
+              source: PeerSource.PEER_SOURCE_DHT,
+              firsthand: false,
+              learnedFrom: from,
+              now: Date.now()
+            })
+          }
         }
-      }
+      })
     } catch (err) {
       ok = false
       this.log.debug({ round, err: (err as Error).message }, 'discovery round failed')
@@ -196,9 +207,48 @@ export class TopologyService implements Startable, Topology {
     this.poke()
   }
 
-  private signal (timeoutMs: number): AbortSignal {
-    const stop = this.controller?.signal ?? AbortSignal.abort()
-    return AbortSignal.any([stop, AbortSignal.timeout(timeoutMs)])
+  /** Peer exchange with one connected peer. */
+  private async ask (peerId: string): Promise<void> {
+    const before = this.components.peerList.size()
+    let ok = false
+    try {
+      const judgement = await this.withTimeout(EXCHANGE_TIMEOUT_MS, async signal => this.exchange?.ask(peerIdFromString(peerId), { signal }))
+      ok = judgement?.verdict === 'accept'
+    } catch (err) {
+      this.log.debug({ peer: peerId, err: (err as Error).message }, 'peer exchange failed')
+    }
+    if (this.controller === undefined) return
+    this.core.handle({ type: 'exchange-result', now: Date.now(), peerId, newPeers: Math.max(0, this.components.peerList.size() - before), ok })
+    this.poke()
+  }
+
+  /** Records hearsay; a full write queue drops it (the peer will be heard of again), never the round. */
+  private async observe (observation: PeerObservation): Promise<void> {
+    try {
+      await this.components.peerList.observe(observation)
+    } catch (err) {
+      this.log.debug({ err: (err as Error).message }, 'observation dropped')
+    }
+  }
+
+  /**
+   * Runs `task` with a signal that aborts on stop or after `timeoutMs`. A plain timer and controller,
+   * not AbortSignal.any(AbortSignal.timeout()): the composite holds its sources weakly, and a collected
+   * timeout signal never fires (seen here: dials stuck for minutes under GC pressure).
+   */
+  private async withTimeout<T> (timeoutMs: number, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController()
+    const stop = this.controller?.signal
+    const abort = (): void => { controller.abort(new Error('stopped or timed out')) }
+    const timer = setTimeout(abort, timeoutMs)
+    stop?.addEventListener('abort', abort, { once: true })
+    if (stop === undefined || stop.aborted) abort()
+    try {
+      return await task(controller.signal)
+    } finally {
+      clearTimeout(timer)
+      stop?.removeEventListener('abort', abort)
+    }
   }
 }
 

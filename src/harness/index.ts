@@ -23,7 +23,7 @@ export interface NetworkOptions {
   config?: ConfigInput
   /** Per-node configuration, by index, merged last. */
   configFor?: (index: number) => ConfigInput
-  /** Feature services for every node. */
+  /** Feature services for every node. @default the standard node's (defaultContributions) */
   contributions?: ServiceContribution[]
   /** Nodes started at once after the bootstrap node. @default 10 */
   startConcurrency?: number
@@ -95,7 +95,7 @@ export async function startNetwork (options: NetworkOptions): Promise<TestNetwor
   let counter = 0
 
   const createNode = async (name: string, config?: ConfigInput): Promise<SorchaNode> =>
-    SorchaNode.create(harnessConfig(join(root, name), options.config, config), { contributions: options.contributions ?? [] })
+    SorchaNode.create(harnessConfig(join(root, name), options.config, config), options.contributions === undefined ? {} : { contributions: options.contributions })
 
   const launch = async (index: number, extra?: ConfigInput): Promise<SorchaNode> => {
     const perNode = options.configFor?.(index)

@@ -4,11 +4,13 @@
  */
 import type { Config } from '../config/index.ts'
 import { topologyContribution } from '../discovery/index.ts'
+import { peerHealthContribution } from '../health/index.ts'
 import type { ServiceContribution } from './sorcha-node.ts'
 
 /** The contributions of a standard node. */
 export function defaultContributions (_config: Readonly<Config>): ServiceContribution[] {
   return [
+    peerHealthContribution(),
     topologyContribution
   ]
 }

@@ -11,6 +11,9 @@ import { TypedEventEmitter } from 'main-event'
 import type { Config } from '../config/index.ts'
 import { logger, type Logger } from '../logging/index.ts'
 import { createStorage, type Storage } from '../storage/index.ts'
+import { peerListGater } from '../peers/gater.ts'
+import type { PeerList } from '../peers/types.ts'
+import { defaultContributions } from './contributions.ts'
 import { loadOrCreateIdentity } from './identity.ts'
 import { coreServices, libp2pOptions } from './libp2p-options.ts'
 
@@ -33,7 +36,7 @@ export interface SorchaNodeEvents {
 
 /** Options for SorchaNode.create. */
 export interface SorchaNodeOptions {
-  /** Extra services, contributed by feature modules (gossip, address, gateway...). */
+  /** Feature services (peer list, discovery, gossip...). @default defaultContributions(config) */
   contributions?: ServiceContribution[]
 }
 
@@ -65,9 +68,12 @@ export class SorchaNode extends TypedEventEmitter<SorchaNodeEvents> {
     const storage = createStorage(config.dataDir)
     const context: NodeContext = { config, storage, peerId: peerIdFromPrivateKey(privateKey).toString() }
     const services: ServiceMap = { ...coreServices(config) }
-    for (const contribute of options.contributions ?? []) Object.assign(services, contribute(context))
-    const libp2p = await createLibp2p(libp2pOptions(config, privateKey, services))
-    return new SorchaNode(config, libp2p as unknown as Libp2p<ServiceMap>, storage, created)
+    for (const contribute of options.contributions ?? defaultContributions(config)) Object.assign(services, contribute(context))
+    // Bans live in the peer list, which exists only once libp2p has built its services.
+    let built: Libp2p<ServiceMap> | undefined
+    const gater = peerListGater(() => built?.services.peerList as PeerList | undefined)
+    built = await createLibp2p(libp2pOptions(config, privateKey, services, gater)) as unknown as Libp2p<ServiceMap>
+    return new SorchaNode(config, built, storage, created)
   }
 
   /** True between a completed start() and the next stop(). */

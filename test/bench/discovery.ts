@@ -17,14 +17,14 @@ const peerListOf = (node: SorchaNode): PeerList => (node.libp2p.services as unkn
 
 /** Runs the benchmark. */
 export async function main (argv: string[]): Promise<void> {
-  const args = benchArgs(argv, ['nodes', 'duration', 'idle', 'known'])
+  const args = benchArgs(argv, ['nodes', 'duration', 'idle', 'known', 'boot-max', 'target-known'])
   const n = Number(args.nodes ?? 100)
   const durationMs = Number(args.duration ?? 60_000)
   const idleMs = Number(args.idle ?? 10_000)
   const knowTarget = Number(args.known ?? 50)
   const rssBefore = process.memoryUsage().rss
 
-  const bootNet = await startNetwork({ nodes: 1, bootstrap: 'first' })
+  const bootNet = await startNetwork({ nodes: 1, bootstrap: 'first', ...(args['boot-max'] === undefined ? {} : { config: { connections: { max: Number(args['boot-max']) } } }) })
   const bootstrap = bootNet.nodes[0]!
   const bootId = bootstrap.peerId.toString()
   const connectMs: number[] = []
@@ -38,7 +38,7 @@ export async function main (argv: string[]): Promise<void> {
       nodes: n - 1,
       bootstrap: 'none',
       startConcurrency: n,
-      config: { bootstrap: bootNet.bootstrapAddrs },
+      config: { bootstrap: bootNet.bootstrapAddrs, ...(args['target-known'] === undefined ? {} : { discovery: { targetKnownPeers: Number(args['target-known']) } }) },
       onCreate: node => {
         starts.set(node.peerId.toString(), performance.now())
         node.libp2p.addEventListener('connection:open', evt => {

@@ -11,9 +11,11 @@ const PARAMS: TopologyParams = {
   bootstrapBackoffMaxMs: 60_000,
   peerBackoffInitialMs: 2000,
   peerBackoffMaxMs: 120_000,
+  targetKnownPeers: 20,
+  discoveryRetryInitialMs: 1000,
   discoveryIntervalMs: 30_000,
   refreshIntervalMs: 300_000,
-  burstRounds: 5,
+  exchangeIntervalMs: 300_000,
   discoveryConcurrency: 2,
   tickIntervalMs: 5000,
   maxTrackedPeers: 3
@@ -23,9 +25,14 @@ const boot = (n: number): Array<{ peerId: string, addresses: string[] }> =>
   Array.from({ length: n }, (_, i) => ({ peerId: `boot-${i}`, addresses: [`/ip4/127.0.0.1/tcp/${4000 + i}`] }))
 const dials = (effects: TopologyEffect[]): string[] => effects.flatMap(e => e.type === 'dial' ? [e.peerId] : [])
 const rounds = (effects: TopologyEffect[]): number[] => effects.flatMap(e => e.type === 'discover' ? [e.round] : [])
+const exchanges = (effects: TopologyEffect[]): string[] => effects.flatMap(e => e.type === 'exchange' ? [e.peerId] : [])
 const none = new Set<string>()
-const tick = (core: TopologyCore, now: number, connected: Set<string> = none, candidates: string[] = []): TopologyEffect[] =>
-  core.handle({ type: 'tick', now, connectedPeers: connected, knownPeers: candidates.length, candidates: candidates.map(peerId => ({ peerId, addresses: [] })) })
+/** A tick; exchanges it asks for are answered at once with nothing new unless `keepExchanges`. */
+const tick = (core: TopologyCore, now: number, connected: Set<string> = none, candidates: string[] = [], knownPeers = candidates.length, keepExchanges = false): TopologyEffect[] => {
+  const effects = core.handle({ type: 'tick', now, connectedPeers: connected, knownPeers, candidates: candidates.map(peerId => ({ peerId, addresses: [] })) })
+  if (!keepExchanges) for (const peerId of exchanges(effects)) core.handle({ type: 'exchange-result', now, peerId, newPeers: 0, ok: true })
+  return effects
+}
 
 describe('topology maintainer core', () => {
   it('dials bootstrap peers in random order, limited in concurrency', () => {
@@ -95,34 +102,84 @@ describe('topology maintainer core', () => {
     assert.deepEqual(dials(tick(core, 4, new Set(['c']), ids)), ['x1'])
   })
 
-  it('bursts discovery rounds after joining, ending early when a round finds nothing new', () => {
+  it('asks connected peers for their peers first, never-asked first, each once per interval', () => {
+    const core = new TopologyCore(PARAMS, createRng(12))
+    core.handle({ type: 'start', now: 0, bootstrap: [] })
+    const first = tick(core, 0, new Set(['a', 'b', 'c']), [], 1, true)
+    assert.deepEqual(exchanges(first), ['a', 'b'], 'up to discoveryConcurrency at once')
+    assert.deepEqual(rounds(first), [], 'no walk while neighbours can still be asked')
+    core.handle({ type: 'exchange-result', now: 10, peerId: 'a', newPeers: 30, ok: true })
+    const second = tick(core, 10, new Set(['a', 'b', 'c']), [], 31, true)
+    assert.deepEqual(exchanges(second), ['c'])
+    core.handle({ type: 'exchange-result', now: 20, peerId: 'b', newPeers: 0, ok: true })
+    core.handle({ type: 'exchange-result', now: 20, peerId: 'c', newPeers: 0, ok: true })
+    const third = tick(core, 20, new Set(['a', 'b', 'c']), [], 31, true)
+    assert.deepEqual(exchanges(third), [], 'everyone asked within the interval')
+    assert.deepEqual(rounds(third), [1], 'now a walk reaches beyond the neighbours')
+    assert.deepEqual(exchanges(tick(core, 300_000, new Set(['a', 'b', 'c']), [], 31, true)), ['a', 'b'], 'asked again after exchangeIntervalMs, oldest first')
+    assert.equal(core.snapshot().exchanges, 5)
+  })
+
+  it('does not exchange at target', () => {
+    const core = new TopologyCore(PARAMS, createRng(13))
+    core.handle({ type: 'start', now: 0, bootstrap: [] })
+    assert.deepEqual(exchanges(tick(core, 0, new Set(['a', 'b', 'c', 'd']), [], 50, true)), [])
+  })
+
+  it('walks back to back while rounds pay off, then backs off exponentially while short of peers', () => {
     const core = new TopologyCore(PARAMS, createRng(5))
     core.handle({ type: 'start', now: 0, bootstrap: boot(1) })
     assert.deepEqual(rounds(tick(core, 0)), [], 'no discovery without a connection')
     const connected = new Set(['boot-0'])
-    assert.deepEqual(rounds(tick(core, 100, connected)), [1, 2], 'burst, limited by discovery concurrency')
+    assert.deepEqual(exchanges(tick(core, 100, connected)), ['boot-0'], 'the neighbour is asked first')
+    assert.deepEqual(rounds(tick(core, 100, connected)), [1], 'then the first walk, alone')
+    assert.deepEqual(rounds(tick(core, 150, connected)), [], 'one at a time until one pays off')
     core.handle({ type: 'discovery-result', now: 200, round: 1, newPeers: 12, ok: true })
-    assert.deepEqual(rounds(tick(core, 200, connected)), [3])
+    assert.deepEqual(rounds(tick(core, 200, connected, [], 13)), [2, 3], 'productive: up to discoveryConcurrency at once')
     core.handle({ type: 'discovery-result', now: 300, round: 2, newPeers: 0, ok: true })
-    core.handle({ type: 'discovery-result', now: 300, round: 3, newPeers: 4, ok: true })
-    assert.deepEqual(rounds(tick(core, 300, connected)), [], 'burst ended; below target but interval not elapsed')
-    assert.deepEqual(rounds(tick(core, 30_300, connected)), [4], 'below target: one round per interval')
+    core.handle({ type: 'discovery-result', now: 300, round: 3, newPeers: 0, ok: true })
+    // Two unproductive rounds: waits of 1 s then 2 s.
+    assert.equal(core.snapshot().unproductiveRounds, 2)
+    assert.deepEqual(rounds(tick(core, 2299, connected, [], 13)), [], 'still backing off')
+    assert.equal(core.nextWakeup(), 2300)
+    assert.deepEqual(rounds(tick(core, 2300, connected, [], 13)), [4])
+    core.handle({ type: 'discovery-result', now: 2400, round: 4, newPeers: 0, ok: false })
+    assert.deepEqual(rounds(tick(core, 6399, connected, [], 13)), [])
+    assert.deepEqual(rounds(tick(core, 6400, connected, [], 13)), [5], 'a failed round backs off too (4 s)')
   })
 
-  it('refreshes periodically at target, and bursts again after losing every connection', () => {
-    const core = new TopologyCore({ ...PARAMS, burstRounds: 1 }, createRng(6))
+  it('doubles the wait after each unproductive round, capped at discoveryIntervalMs', () => {
+    const core = new TopologyCore(PARAMS, createRng(8))
+    core.handle({ type: 'start', now: 0, bootstrap: [] })
+    const connected = new Set(['a'])
+    const starts: number[] = []
+    let now = 0
+    while (starts.length < 8) {
+      for (const round of rounds(tick(core, now, connected, [], 1))) {
+        starts.push(now)
+        core.handle({ type: 'discovery-result', now, round, newPeers: 0, ok: true })
+      }
+      now = core.nextWakeup()!
+    }
+    const gaps = starts.slice(1).map((t, i) => t - starts[i]!)
+    assert.deepEqual(gaps, [1000, 2000, 4000, 8000, 16_000, 30_000, 30_000])
+  })
+
+  it('at target, refreshes once per refresh interval; after losing every connection, walks afresh', () => {
+    const core = new TopologyCore(PARAMS, createRng(6))
     core.handle({ type: 'start', now: 0, bootstrap: [] })
     const full = new Set(['a', 'b', 'c', 'd'])
-    assert.deepEqual(rounds(tick(core, 0, full)), [1])
+    assert.deepEqual(rounds(tick(core, 0, full, [], 50)), [1])
     core.handle({ type: 'discovery-result', now: 10, round: 1, newPeers: 3, ok: true })
-    assert.deepEqual(rounds(tick(core, 200_000, full)), [], 'at target: only the refresh interval applies')
-    assert.deepEqual(rounds(tick(core, 300_000, full)), [2])
+    assert.deepEqual(rounds(tick(core, 200_000, full, [], 50)), [], 'at target: only the refresh interval applies')
+    assert.deepEqual(rounds(tick(core, 300_000, full, [], 50)), [2])
     core.handle({ type: 'discovery-result', now: 300_001, round: 2, newPeers: 0, ok: true })
-    const lost = tick(core, 300_002, none)
+    const lost = tick(core, 300_002, none, [], 50)
     assert.ok(lost.some(e => e.type === 'trace' && e.event === 'isolated'))
-    const back = tick(core, 300_003, new Set(['a']))
+    const back = tick(core, 300_003, new Set(['a']), [], 50)
     assert.ok(back.some(e => e.type === 'trace' && e.event === 'joined'))
-    assert.deepEqual(rounds(back), [3], 'a re-join starts a new burst')
+    assert.deepEqual(exchanges(back), ['a'], 'short of connections: the neighbour is asked first')
+    assert.deepEqual(rounds(tick(core, 300_004, new Set(['a']), [], 50)), [3], 'then a walk at once, without the old back-off')
   })
 
   it('wakes for the next bootstrap retry while below target, and never after stop', () => {

@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander'
 import { ConfigError, ConfigFileError } from '../config/index.ts'
 import { registerConfigCommand } from './commands/config.ts'
+import { registerNatCommand } from './commands/nat.ts'
 
 /** Exit code for a user mistake: bad flags, bad configuration. */
 export const EXIT_USAGE = 2
@@ -18,6 +19,7 @@ export function buildProgram (): Command {
     .exitOverride()
     .configureOutput({ writeErr: text => process.stderr.write(text) })
   registerConfigCommand(program)
+  registerNatCommand(program)
   for (const command of program.commands) command.exitOverride()
   return program
 }

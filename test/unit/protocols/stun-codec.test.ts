@@ -4,7 +4,7 @@ import { describe, it } from 'node:test'
 import {
   ATTR, crc32, decodeAddress, decodeChangeRequest, decodeErrorCode, decodeMessage, encodeAddress, encodeBindingError,
   encodeBindingRequest, encodeBindingSuccess, encodeErrorCode, encodeMessage, findAttribute, formatIp, looksLikeStun, messageType,
-  parseIp, readBindingResponse, canonicalIp, METHOD_BINDING, type StunMessage
+  parseIp, readBindingResponse, canonicalIp, METHOD_BINDING, type Endpoint, type StunMessage
 } from '../../../protocols/stun/index.ts'
 import { IPV4_RESPONSE, IPV6_RESPONSE, LONG_TERM_REQUEST, SAMPLE_REQUEST, SHORT_TERM_PASSWORD } from '../../fixtures/rfc5769.ts'
 
@@ -96,8 +96,8 @@ describe('STUN codec: malformed and spoofed packets are rejected with a reason',
     ['length beyond the datagram', () => { const b = good(); b[3] = 0x40; return b }, 'bad-length'],
     ['datagram cut short', () => good().subarray(0, 60), 'bad-length'],
     ['attribute length runs past the end', () => { const b = good(); b[23] = 0xff; return b }, 'truncated-attribute'],
-    ['flipped bit under the fingerprint', () => { const b = good(); b[40] ^= 1; return b }, 'bad-fingerprint'],
-    ['corrupted fingerprint', () => { const b = good(); b[b.length - 1] ^= 0xff; return b }, 'bad-fingerprint'],
+    ['flipped bit under the fingerprint', () => { const b = good(); b[40] = b[40]! ^ 1; return b }, 'bad-fingerprint'],
+    ['corrupted fingerprint', () => { const b = good(); b[b.length - 1] = b[b.length - 1]! ^ 0xff; return b }, 'bad-fingerprint'],
     ['attribute after a valid FINGERPRINT', fingerprintThenMore, 'fingerprint-not-last'],
     ['trailing half attribute header', () => withExtra(encodeMessage({ cls: 'success', method: 1, transactionId: TXID, attributes: [] }, { fingerprint: false }), [0x00, 0x01]), 'bad-length'],
     ['unknown comprehension-required attribute', () => encodeMessage({ cls: 'success', method: 1, transactionId: TXID, attributes: [{ type: 0x7777, value: new Uint8Array(4) }] }), 'unknown-comprehension-required'],
@@ -177,10 +177,11 @@ describe('STUN codec: round trips', () => {
   })
 
   it('binding success with every address attribute, IPv4 and IPv6', () => {
-    for (const [mapped, other] of [
-      [{ family: 4 as const, address: '203.0.113.9', port: 4000 }, { family: 4 as const, address: '198.51.100.2', port: 3479 }],
-      [{ family: 6 as const, address: '2001:db8::1', port: 1 }, { family: 6 as const, address: '3fff::2', port: 65535 }]
-    ]) {
+    const pairs: Array<[Endpoint, Endpoint]> = [
+      [{ family: 4, address: '203.0.113.9', port: 4000 }, { family: 4, address: '198.51.100.2', port: 3479 }],
+      [{ family: 6, address: '2001:db8::1', port: 1 }, { family: 6, address: '3fff::2', port: 65535 }]
+    ]
+    for (const [mapped, other] of pairs) {
       const bytes = encodeBindingSuccess(TXID, { mapped, otherAddress: other, responseOrigin: other, software: 'x', plainMapped: true })
       const read = readBindingResponse(ok(bytes))
       assert.ok(read.kind === 'success')

@@ -81,7 +81,7 @@ describe('STUN transactions (RFC 8489 §6.2.1 retransmission)', () => {
     core.handle({ type: 'start', now: 0, to: server, request: encodeBindingRequest(txid(6)) })
     const wrongId = encodeBindingSuccess(txid(99), { mapped: { family: 4, address: '192.0.2.1', port: 1 } })
     const badFp = encodeBindingSuccess(txid(6), { mapped: { family: 4, address: '192.0.2.1', port: 1 } })
-    badFp[badFp.length - 1] ^= 1
+    badFp[badFp.length - 1] = badFp[badFp.length - 1]! ^ 1
     const codes = [wrongId, badFp, new Uint8Array(3), encodeBindingRequest(txid(6))]
       .flatMap(bytes => core.handle({ type: 'packet', now: 10, from: server, bytes }))
       .map(e => e.type === 'verdict' ? `${e.verdict}:${e.code}` : e.type)

@@ -7,22 +7,15 @@
 import { Option, type Command } from 'commander'
 import type { Config } from '../../config/index.ts'
 import { configureLogging } from '../../logging/index.ts'
-import { detectNat, type NatReport } from '../../nat/detect.ts'
+import { detectNat, type DetectOptions, type NatReport } from '../../nat/detect.ts'
+import { addressServiceInit } from '../../nat/index.ts'
 import { addConfigOptions, configFromOptions } from '../options.ts'
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value]
 
-/** The check's inputs from the configuration, with the command's own flags on top. */
-export function natCheckOptions (config: Readonly<Config>, stun?: string[], lookup?: string[]): Parameters<typeof detectNat>[0] {
-  return {
-    stunServers: stun ?? config.nat.stunServers,
-    httpLookup: lookup ?? config.nat.httpLookup,
-    forceType: config.nat.forceType,
-    announce: config.announce,
-    behaviourTests: config.nat.behaviourTests,
-    timing: { rtoMs: config.nat.stunRtoMs, maxRequests: config.nat.stunMaxRequests, lastWaitFactor: config.nat.stunLastWaitFactor },
-    httpTimeoutMs: config.nat.httpTimeoutMs
-  }
+/** The check's inputs from the configuration (the same the address service uses). */
+export function natCheckOptions (config: Readonly<Config>): DetectOptions {
+  return addressServiceInit(config)
 }
 
 /** Human-readable lines for a report. */

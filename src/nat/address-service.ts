@@ -7,7 +7,7 @@
  */
 import { TypedEventEmitter } from 'main-event'
 import { logger, type Logger } from '../logging/index.ts'
-import { DEFAULT_RECHECK_INTERVAL_MS, MAX_STATUS_ERRORS } from './constants.ts'
+import { DEFAULT_AUTONAT_POLL_INTERVAL_MS, DEFAULT_RECHECK_INTERVAL_MS, MAX_STATUS_ERRORS } from './constants.ts'
 import { detectNat, type AddressMethod, type DetectOptions, type NatReport } from './detect.ts'
 import { mappingsFor, readAutoNat, type AddressManagerLike, type AutoNatView, type OfferedMapping, type Reachability } from './libp2p-addresses.ts'
 
@@ -15,6 +15,8 @@ import { mappingsFor, readAutoNat, type AddressManagerLike, type AutoNatView, ty
 export interface AddressServiceInit extends Omit<DetectOptions, 'signal'> {
   /** @default 1800000 (30 minutes) */
   recheckIntervalMs?: number
+  /** How often AutoNAT's verdicts are re-read from the address manager. @default 5000 */
+  autonatPollIntervalMs?: number
 }
 
 /** The libp2p components the service uses. */
@@ -52,6 +54,7 @@ export class DefaultAddressService extends TypedEventEmitter<AddressServiceEvent
   private offered: OfferedMapping[] = []
   private started = false
   private timer: ReturnType<typeof setTimeout> | undefined
+  private pollTimer: ReturnType<typeof setTimeout> | undefined
   private running: { controller: AbortController, done: Promise<AddressStatus> } | undefined
   private readonly onSelfUpdate = (): void => { this.refresh() }
 
@@ -73,6 +76,14 @@ export class DefaultAddressService extends TypedEventEmitter<AddressServiceEvent
     if (this.started) return
     this.started = true
     this.components.events.addEventListener('self:peer:update', this.onSelfUpdate)
+    this.poll()
+  }
+
+  private poll (): void {
+    this.pollTimer = setTimeout(() => {
+      this.refresh()
+      if (this.started) this.poll()
+    }, this.init.autonatPollIntervalMs ?? DEFAULT_AUTONAT_POLL_INTERVAL_MS)
   }
 
   /** Runs the first check once libp2p listens (transport addresses exist only then). */
@@ -85,7 +96,9 @@ export class DefaultAddressService extends TypedEventEmitter<AddressServiceEvent
     if (!this.started) return
     this.started = false
     clearTimeout(this.timer)
+    clearTimeout(this.pollTimer)
     this.timer = undefined
+    this.pollTimer = undefined
     this.components.events.removeEventListener('self:peer:update', this.onSelfUpdate)
     const running = this.running
     running?.controller.abort()

@@ -14,3 +14,9 @@ export const MAX_SERVERS_PER_CHECK = 8
 export const MAX_STATUS_ERRORS = 16
 /** SOFTWARE attribute our requests carry (RFC 8489 §14.14). */
 export const STUN_SOFTWARE = 'sorcha-peer'
+/**
+ * How often the address service re-reads AutoNAT's verdicts from libp2p's address manager (local, no
+ * network). Needed because libp2p emits self:peer:update only when an address becomes (un)verified
+ * after having been the opposite, not when a never-verified address fails its dial-backs.
+ */
+export const DEFAULT_AUTONAT_POLL_INTERVAL_MS = 5_000

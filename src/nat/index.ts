@@ -2,6 +2,7 @@
  * Address and NAT discovery for a Sorcha node: the address service as a libp2p service, and the
  * contribution that adds it to a node (`SorchaNode.create(config, { contributions: [natContribution] })`).
  */
+import { autoNATv2 } from '@libp2p/autonat-v2'
 import type { ServiceMap } from '@libp2p/interface'
 import type { Config } from '../config/index.ts'
 import type { NodeContext } from '../node/sorcha-node.ts'
@@ -32,7 +33,18 @@ export function addressServiceInit (config: Readonly<Config>): AddressServiceIni
   }
 }
 
-/** Adds the address service to a node (a ServiceContribution). */
+/** The libp2p service name of the AutoNAT v2 service the contribution adds. */
+export const AUTONAT_V2_SERVICE_NAME = 'autonatV2'
+
+/**
+ * Adds the address service to a node (a ServiceContribution), together with AutoNAT v2
+ * (@libp2p/autonat-v2), which verifies addresses with a real dial-back on a fresh connection and a
+ * nonce. Stock AutoNAT v1 in js-libp2p 3.3 cannot verify anything over a direct connection: its server
+ * "dials" by reusing the connection the request came on, then closes it (see docs/address-and-nat.md).
+ */
 export function natContribution (context: NodeContext): ServiceMap {
-  return { [ADDRESS_SERVICE_NAME]: addressService(addressServiceInit(context.config)) } as unknown as ServiceMap
+  return {
+    [ADDRESS_SERVICE_NAME]: addressService(addressServiceInit(context.config)),
+    [AUTONAT_V2_SERVICE_NAME]: autoNATv2()
+  } as unknown as ServiceMap
 }

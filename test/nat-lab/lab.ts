@@ -19,7 +19,7 @@ const exec = promisify(execFile)
 const PREFIX = 'snl'
 
 /** The NATs the lab can build (see the issue's cases a-e). */
-export type NatKind = 'none' | 'full-cone' | 'port-restricted' | 'symmetric' | 'udp-blocked'
+export type NatKind = 'none' | 'full-cone' | 'port-restricted' | 'symmetric' | 'udp-blocked' | 'port-forward'
 
 /** Runs a command; rejects with its stderr on failure. */
 export async function sh (file: string, ...args: string[]): Promise<string> {
@@ -57,6 +57,23 @@ async function sweepStale (): Promise<void> {
   }
 }
 
+/** The lab's public-side addressing. */
+export interface LabAddressing {
+  /** coturn's two addresses. */
+  stun: [string, string]
+  /** Prefix length of the public addresses on the bridge. */
+  prefixLength: number
+  /** The WAN address of the i-th router (i from 1). */
+  wan: (i: number) => string
+  /** More addresses for the public namespace (for public libp2p nodes). */
+  extra: string[]
+}
+
+/** Documentation ranges (RFC 5737): right for STUN tests; libp2p calls them private (see autonat-lab.test.ts). */
+export const DOCUMENTATION_ADDRESSING: LabAddressing = {
+  stun: ['198.51.100.1', '198.51.100.2'], prefixLength: 24, wan: i => `198.51.100.${10 + i}`, extra: []
+}
+
 /** A client namespace behind a router namespace. */
 export interface LabClient {
   kind: NatKind
@@ -72,22 +89,25 @@ export interface LabClient {
 export class NatLab {
   readonly id: string
   readonly pub: string
-  readonly stunPrimary = '198.51.100.1'
-  readonly stunAlternate = '198.51.100.2'
+  readonly stunPrimary: string
+  readonly stunAlternate: string
+  readonly addressing: LabAddressing
   readonly clients: LabClient[] = []
   private readonly namespaces: string[] = []
   private readonly processes: ChildProcess[] = []
   private dir = ''
 
-  private constructor () {
+  private constructor (addressing: LabAddressing) {
+    this.addressing = addressing
+    ;[this.stunPrimary, this.stunAlternate] = addressing.stun
     this.id = `${PREFIX}-${process.pid}-${Math.random().toString(36).slice(2, 6)}`
     this.pub = `${this.id}-pub`
   }
 
   /** Builds the public namespace with coturn on two addresses. Cleans up if any step fails. */
-  static async create (): Promise<NatLab> {
+  static async create (addressing: LabAddressing = DOCUMENTATION_ADDRESSING): Promise<NatLab> {
     await sweepStale()
-    const lab = new NatLab()
+    const lab = new NatLab(addressing)
     try {
       await lab.setUpPublic()
       return lab
@@ -112,9 +132,12 @@ export class NatLab {
     this.dir = await mkdtemp(join(tmpdir(), 'sorcha-natlab-'))
     await this.addNs(this.pub)
     await sh('ip', '-n', this.pub, 'link', 'add', 'br0', 'type', 'bridge')
-    await sh('ip', '-n', this.pub, 'addr', 'add', `${this.stunPrimary}/24`, 'dev', 'br0')
-    await sh('ip', '-n', this.pub, 'addr', 'add', `${this.stunAlternate}/24`, 'dev', 'br0')
+    for (const ip of [this.stunPrimary, this.stunAlternate, ...this.addressing.extra]) {
+      await sh('ip', '-n', this.pub, 'addr', 'add', `${ip}/${this.addressing.prefixLength}`, 'dev', 'br0')
+    }
     await sh('ip', '-n', this.pub, 'link', 'set', 'br0', 'up')
+    // Every public address is on one link, whatever its subnet: an on-link default route reaches them all.
+    await sh('ip', '-n', this.pub, 'route', 'add', 'default', 'dev', 'br0')
     // coturn as a plain STUN server on two IPs and two ports: RFC 5780 needs both (CHANGE-REQUEST).
     const turn = spawn('ip', ['netns', 'exec', this.pub, 'turnserver', '-n', '--stun-only', '--no-cli', '--no-tls', '--no-dtls', '--no-tcp',
       '--no-auth', '-L', this.stunPrimary, '-L', this.stunAlternate, '--listening-port', '3478', '--alt-listening-port', '3479',
@@ -143,14 +166,15 @@ export class NatLab {
     const ns = `${this.id}-c${i}`
     await this.addNs(router)
     await this.addNs(ns)
-    const wan = `198.51.100.${10 + i}`
+    const wan = this.addressing.wan(i)
     const lanNet = kind === 'none' ? '203.0.113' : `10.0.${i}`
     // Interface names are per namespace, so short fixed names do not collide across runs.
     await sh('ip', 'link', 'add', `${this.id.slice(-4)}w${i}`, 'netns', router, 'type', 'veth', 'peer', 'name', `${this.id.slice(-4)}p${i}`, 'netns', this.pub)
     await sh('ip', '-n', router, 'link', 'set', `${this.id.slice(-4)}w${i}`, 'name', 'wan')
     await sh('ip', '-n', this.pub, 'link', 'set', `${this.id.slice(-4)}p${i}`, 'master', 'br0', 'up')
-    await sh('ip', '-n', router, 'addr', 'add', `${wan}/24`, 'dev', 'wan')
+    await sh('ip', '-n', router, 'addr', 'add', `${wan}/${this.addressing.prefixLength}`, 'dev', 'wan')
     await sh('ip', '-n', router, 'link', 'set', 'wan', 'up')
+    await sh('ip', '-n', router, 'route', 'add', 'default', 'dev', 'wan')
     await sh('ip', 'link', 'add', `${this.id.slice(-4)}l${i}`, 'netns', router, 'type', 'veth', 'peer', 'name', `${this.id.slice(-4)}c${i}`, 'netns', ns)
     await sh('ip', '-n', router, 'link', 'set', `${this.id.slice(-4)}l${i}`, 'name', 'lan')
     await sh('ip', '-n', ns, 'link', 'set', `${this.id.slice(-4)}c${i}`, 'name', 'eth0')
@@ -186,9 +210,21 @@ export class NatLab {
     if (this.dir !== '') await rm(this.dir, { recursive: true, force: true })
   }
 
-  /** Registers a child process to be killed on destroy(). */
-  track (child: ChildProcess): void {
+  /** Starts a Node.js script inside a namespace; it is killed on destroy(). Its stdout is read as JSON lines. */
+  spawnNode (ns: string, script: string, args: string[], onLine: (value: Record<string, unknown>) => void): ChildProcess {
+    const node = new URL('../../node_modules/.bin/node', import.meta.url).pathname
+    const child = spawn('ip', ['netns', 'exec', ns, node, script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
     this.processes.push(child)
+    let buffer = ''
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      buffer += chunk
+      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
+        const line = buffer.slice(0, nl)
+        buffer = buffer.slice(nl + 1)
+        try { onLine(JSON.parse(line) as Record<string, unknown>) } catch { /* not ours */ }
+      }
+    })
+    return child
   }
 }
 
@@ -206,5 +242,7 @@ function natRules (kind: NatKind, client: string): string[][] {
     // A fresh random source port per connection (per destination): address-and-port-dependent mapping.
     case 'symmetric': return [[...masquerade, '--random-fully']]
     case 'udp-blocked': return [masquerade, ['-A', 'FORWARD', '-p', 'udp', '-j', 'DROP']]
+    // MASQUERADE plus a TCP port forward of 4100 to the client: reachable from outside despite the NAT.
+    case 'port-forward': return [masquerade, ['-t', 'nat', '-A', 'PREROUTING', '-i', 'wan', '-p', 'tcp', '--dport', '4100', '-j', 'DNAT', '--to-destination', `${client}:4100`]]
   }
 }

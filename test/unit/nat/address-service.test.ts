@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import type { NetworkInterfaceInfo } from 'node:os'
 import { describe, it } from 'node:test'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { DefaultAddressService, addressService, addressServiceInit, natContribution, type AddressStatus } from '../../../src/nat/index.ts'
@@ -29,7 +30,7 @@ class FakeAddressManager implements AddressManagerLike {
   }
 }
 
-const interfaces = (): NodeJS.Dict<import('node:os').NetworkInterfaceInfo[]> => ({
+const interfaces = (): NodeJS.Dict<NetworkInterfaceInfo[]> => ({
   eth0: [{ address: '10.0.0.2', family: 'IPv4', internal: false, netmask: '255.255.255.0', mac: '', cidr: null }]
 })
 const FAST = { rtoMs: 5, maxRequests: 2, lastWaitFactor: 2 }

@@ -120,10 +120,19 @@ export class DefaultAddressService extends TypedEventEmitter<AddressServiceEvent
       this.running = { controller, done }
     }
     const { done } = this.running
-    if (options.signal === undefined) return done
-    return Promise.race([done, new Promise<never>((_resolve, reject) => {
-      options.signal?.addEventListener('abort', () => { reject(options.signal?.reason) }, { once: true })
-    })])
+    const signal = options.signal
+    if (signal === undefined) return done
+    // The check is shared; the caller's signal only stops the caller's wait.
+    let onAbort = (): void => {}
+    const aborted = new Promise<never>((_resolve, reject) => {
+      onAbort = () => { reject(signal.reason) }
+      signal.addEventListener('abort', onAbort, { once: true })
+    })
+    try {
+      return await Promise.race([done, aborted])
+    } finally {
+      signal.removeEventListener('abort', onAbort)
+    }
   }
 
   private schedule (delayMs: number): void {

@@ -35,7 +35,7 @@ async function have (command: string): Promise<boolean> {
 export async function labUnavailable (): Promise<string | undefined> {
   if (process.platform !== 'linux') return 'the NAT lab needs Linux network namespaces'
   if (process.getuid?.() !== 0) return 'the NAT lab needs root (ip netns, iptables)'
-  for (const c of ['ip', 'iptables', 'turnserver']) if (!await have(c)) return `the NAT lab needs ${c} (Debian packages iproute2, iptables, coturn)`
+  for (const c of ['ip', 'ss', 'iptables', 'turnserver']) if (!await have(c)) return `the NAT lab needs ${c} (Debian packages iproute2, iptables, coturn)`
   const probe = `${PREFIX}-${process.pid}-probe`
   try {
     await sh('ip', 'netns', 'add', probe)
@@ -183,7 +183,8 @@ export class NatLab {
     await sh('ip', '-n', ns, 'addr', 'add', `${lanNet}.2/24`, 'dev', 'eth0')
     await sh('ip', '-n', ns, 'link', 'set', 'eth0', 'up')
     await sh('ip', '-n', ns, 'route', 'add', 'default', 'via', `${lanNet}.1`)
-    await this.inNs(router, 'sysctl', '-qw', 'net.ipv4.ip_forward=1')
+    // Written directly (not with sysctl, which is in procps and may be missing on a minimal CI image).
+    await this.inNs(router, 'sh', '-c', 'echo 1 > /proc/sys/net/ipv4/ip_forward')
     if (kind === 'none') await sh('ip', '-n', this.pub, 'route', 'add', `${lanNet}.0/24`, 'via', wan)
     for (const rule of natRules(kind, `${lanNet}.2`)) await this.inNs(router, 'iptables', ...rule)
     const client: LabClient = { kind, ns, router, address: `${lanNet}.2`, publicAddress: kind === 'none' ? `${lanNet}.2` : wan }

@@ -35,8 +35,9 @@ export function fakeUdp (server: FakeServer): { factory: SocketFactory, sent: Fa
         const change = changeValue === undefined ? { changeIp: false, changePort: false } : decodeChangeRequest(changeValue)!
         const request: FakeRequest = { socket: index, localPort, to, bytes, change, transactionId: decoded.message.transactionId }
         sent.push(request)
-        // Deliver asynchronously, as a network would.
-        for (const [reply, from] of server(request)) setImmediate(() => { socket.deliver(reply, from) })
+        // Deliver asynchronously, as a network would, but as a microtask: it always arrives before any
+        // retransmission timer fires, however loaded the machine is (no timing-dependent outcomes).
+        for (const [reply, from] of server(request)) queueMicrotask(() => { socket.deliver(reply, from) })
       },
       onMessage: (h: (bytes: Uint8Array, from: Endpoint) => void) => { handler = h },
       localPort: () => localPort,

@@ -9,6 +9,7 @@ import { registerConfigCommand } from './commands/config.ts'
 import { registerIdCommand } from './commands/id.ts'
 import { registerPeersCommand } from './commands/peers.ts'
 import { registerStartCommand } from './commands/start.ts'
+import { registerNatCommand } from './commands/nat.ts'
 
 /** Exit code for a user mistake: bad flags, bad configuration. */
 export const EXIT_USAGE = 2
@@ -24,6 +25,7 @@ export function buildProgram (): Command {
   registerIdCommand(program)
   registerConfigCommand(program)
   registerPeersCommand(program)
+  registerNatCommand(program)
   for (const command of program.commands) command.exitOverride()
   return program
 }

@@ -12,6 +12,7 @@ import { connectionsSection } from './sections/connections.ts'
 import { discoverySection } from './sections/discovery.ts'
 import { healthSection } from './sections/health.ts'
 import { logSection } from './sections/log.ts'
+import { natSection } from './sections/nat.ts'
 import { peersSection } from './sections/peers.ts'
 
 /** The schema of the node's configuration, with every default filled in. */
@@ -24,6 +25,7 @@ export const configSchema = z.strictObject({
   peers: peersSection,
   discovery: discoverySection,
   health: healthSection,
+  nat: natSection,
   log: logSection
 }).superRefine((config, ctx) => {
   // Cross-field rules; `params.allowed` is what the error message quotes.

@@ -10,6 +10,7 @@ import { z } from 'zod'
 import { multiaddrList, text } from './fields.ts'
 import { connectionsSection } from './sections/connections.ts'
 import { discoverySection } from './sections/discovery.ts'
+import { gatewaySection } from './sections/gateway.ts'
 import { healthSection } from './sections/health.ts'
 import { logSection } from './sections/log.ts'
 import { peersSection } from './sections/peers.ts'
@@ -24,7 +25,8 @@ export const configSchema = z.strictObject({
   peers: peersSection,
   discovery: discoverySection,
   health: healthSection,
-  log: logSection
+  log: logSection,
+  gateway: gatewaySection
 }).superRefine((config, ctx) => {
   // Cross-field rules; `params.allowed` is what the error message quotes.
   if (config.connections.min > config.connections.max) {

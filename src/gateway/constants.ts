@@ -23,8 +23,6 @@ export const MAX_TOPICS = 64
 export const MAX_BATCH_ITEMS = 256
 /** Rate-limit buckets kept (one per client address); the least recently used is evicted. */
 export const RATE_LIMIT_MAX_CLIENTS = 10_000
-/** Concurrent streaming calls (subscriptions, sessions, SSE) per server. */
-export const DEFAULT_MAX_STREAMS = 1_000
 /** SSE comment line sent this often so proxies keep the connection open. */
 export const SSE_KEEPALIVE_MS = 15_000
 /** Slack above maxMessageBytes that grpc-js still reads, so we can answer INVALID_ARGUMENT with a reason. */

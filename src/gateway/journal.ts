@@ -36,6 +36,11 @@ export interface JournalInit {
 
 const CURSOR = /^([0-9a-f]{16})\.([1-9][0-9]{0,15})$/
 
+/** True for text in the journal's cursor format (it may still be from another run). */
+export function isCursor (text: string): boolean {
+  return CURSOR.test(text)
+}
+
 /** Accepted transactions in order, with resumable subscriptions. */
 export class TransactionJournal {
   readonly epoch = randomBytes(8).toString('hex')

@@ -19,6 +19,7 @@ import {
   MAX_SUBSCRIBE_REGISTERS, MAX_TOPICS, MIN_CHUNK_BYTES
 } from './constants.ts'
 import { AlreadyExistsError, InvalidArgumentError } from './errors.ts'
+import { isCursor } from './journal.ts'
 import { checkCount, checkLimit, checkPeerId, checkRegisterId, checkSubmission, checkTopic, checkTxId } from './validate.ts'
 
 /** Options of the operations layer. */
@@ -175,7 +176,7 @@ export class GatewayOperations {
   checkSubscription (request: SubscribeRequest): SubscribeRequest {
     checkCount(request.registerIds, MAX_SUBSCRIBE_REGISTERS, 'registerIds')
     request.registerIds.forEach((r, i) => checkRegisterId(r, `registerIds[${i}]`))
-    if (request.cursor.length > 64) throw new InvalidArgumentError('invalid_cursor', 'cursor is not one this API issued')
+    if (request.cursor !== '' && !isCursor(request.cursor)) throw new InvalidArgumentError('invalid_cursor', 'cursor is not one this API issued')
     return request
   }
 

@@ -4,7 +4,7 @@ import { flag, integer, optionalText, text } from '../fields.ts'
 
 const MIB = 1024 * 1024
 
-const endpoint = (port: number, what: string): z.ZodPrefault<z.ZodObject> => z.strictObject({
+const endpoint = (port: number, what: string) => z.strictObject({
   host: text('127.0.0.1', `Interface the ${what} server listens on (0.0.0.0 or :: for every interface)`, 'a host name or IP address'),
   port: integer(0, 65_535, port, `TCP port of the ${what} server (0 picks a free port)`)
 }).prefault({})

@@ -4,9 +4,11 @@
  * ApiErrors to gRPC statuses (with the reason in the `sorcha-reason` trailer).
  */
 import { timingSafeEqual, createHash } from 'node:crypto'
-import { Metadata, status as Status, type ServerUnaryCall, type StatusObject } from '@grpc/grpc-js'
+import type { status as Status} from '@grpc/grpc-js';
+import { Metadata, type ServerUnaryCall, type StatusObject } from '@grpc/grpc-js'
+import type { InvalidArgumentError} from '../errors.ts';
 import {
-  ApiError, DeadlineExceededError, GRPC_CODE, InvalidArgumentError, ResourceExhaustedError, toApiError,
+  ApiError, DeadlineExceededError, GRPC_CODE, ResourceExhaustedError, toApiError,
   UnauthenticatedError, UnavailableError
 } from '../errors.ts'
 import type { RateLimiter } from '../rate-limiter.ts'

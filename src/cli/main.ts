@@ -6,6 +6,8 @@
 import { Command, CommanderError } from 'commander'
 import { ConfigError, ConfigFileError } from '../config/index.ts'
 import { registerConfigCommand } from './commands/config.ts'
+import { registerIdCommand } from './commands/id.ts'
+import { registerStartCommand } from './commands/start.ts'
 
 /** Exit code for a user mistake: bad flags, bad configuration. */
 export const EXIT_USAGE = 2
@@ -17,6 +19,8 @@ export function buildProgram (): Command {
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeErr: text => process.stderr.write(text) })
+  registerStartCommand(program)
+  registerIdCommand(program)
   registerConfigCommand(program)
   for (const command of program.commands) command.exitOverride()
   return program

@@ -27,6 +27,8 @@ export interface NetworkOptions {
   contributions?: ServiceContribution[]
   /** Nodes started at once after the bootstrap node. @default 10 */
   startConcurrency?: number
+  /** Called with each node after it is created and before it starts (to attach listeners). */
+  onCreate?: (node: SorchaNode) => void
 }
 
 /** A set of running nodes and their throwaway directories. */
@@ -99,6 +101,7 @@ export async function startNetwork (options: NetworkOptions): Promise<TestNetwor
     const perNode = options.configFor?.(index)
     const boot = bootstrapAddrs.length > 0 ? { bootstrap: bootstrapAddrs } : undefined
     const node = await createNode(`node-${index}`, merge(boot, perNode, extra))
+    options.onCreate?.(node)
     await node.start()
     return node
   }

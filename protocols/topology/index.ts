@@ -1,0 +1,3 @@
+/** The topology maintainer core: bootstrap with backoff, dialing to the connection target, discovery rounds. */
+export { TopologyCore, type TopologySnapshot } from './core.ts'
+export type { TopologyParams, TopologyInput, TopologyEffect, TopologyTraceEvent, BootstrapPeer, DialCandidate } from './types.ts'

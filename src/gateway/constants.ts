@@ -27,3 +27,5 @@ export const RATE_LIMIT_MAX_CLIENTS = 10_000
 export const SSE_KEEPALIVE_MS = 15_000
 /** Slack above maxMessageBytes that grpc-js still reads, so we can answer INVALID_ARGUMENT with a reason. */
 export const GRPC_TRANSPORT_SLACK_BYTES = 1024 * 1024
+/** Transaction size limit reported by a node that has no gossip layer (which accepts nothing). */
+export const FALLBACK_MAX_TRANSACTION_BYTES = 16 * 1024 * 1024

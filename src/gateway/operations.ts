@@ -18,7 +18,7 @@ import {
   DEFAULT_CHUNK_BYTES, DEFAULT_PEER_LIMIT, DEFAULT_REGISTER_PEER_LIMIT, MAX_CHUNK_BYTES, MAX_PEER_LIMIT,
   MAX_SUBSCRIBE_REGISTERS, MAX_TOPICS, MIN_CHUNK_BYTES
 } from './constants.ts'
-import { AlreadyExistsError, InvalidArgumentError } from './errors.ts'
+import { AlreadyExistsError, InvalidArgumentError, UnavailableError } from './errors.ts'
 import { isCursor } from './journal.ts'
 import { checkCount, checkLimit, checkPeerId, checkRegisterId, checkSubmission, checkTopic, checkTxId } from './validate.ts'
 
@@ -48,13 +48,17 @@ export class GatewayOperations {
   }
 
   async nodeInfo (options: Signal = {}): Promise<NodeInfo> {
-    const [info, health] = await Promise.all([this.backend.nodeInfo(options), this.backend.networkHealth(options)])
+    // A node without a health monitor still has info: its score is then -1 (documented in the proto).
+    const [info, score] = await Promise.all([
+      this.backend.nodeInfo(options),
+      this.backend.networkHealth(options).then(h => h.score, (err: unknown) => { if (err instanceof UnavailableError) return -1; throw err })
+    ])
     return {
       ...info,
       version: info.version === '' ? this.version : info.version,
       uptimeMs: Math.max(0, Date.now() - info.startedAtMs),
       maxMessageBytes: this.maxMessageBytes,
-      healthScore: health.score
+      healthScore: score
     }
   }
 

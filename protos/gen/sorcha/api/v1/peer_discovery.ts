@@ -106,7 +106,7 @@ export interface NodeInfo {
   maxTransactionBytes: number;
   /** largest single gRPC message / REST body it accepts */
   maxMessageBytes: number;
-  /** same as NetworkHealth.score */
+  /** same as NetworkHealth.score; -1 when the node runs no health monitor */
   healthScore: number;
 }
 

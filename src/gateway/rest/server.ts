@@ -59,6 +59,11 @@ export async function buildRestApp (init: RestGatewayInit, stopping: AbortSignal
   app.addSchema({ $id: 'SubmitBatchResponse', type: 'object', properties: { acks: { type: 'array', items: { $ref: 'SubmitAck#' } } }, required: ['acks'] })
   app.addSchema({ $id: 'TransactionResponse', type: 'object', properties: { header: { $ref: 'TransactionHeader#' }, payload: { type: 'string', format: 'byte' }, payloadIncluded: { type: 'boolean' } }, required: ['header', 'payload', 'payloadIncluded'] })
 
+  const routes: Array<{ method: string, url: string, hidden: boolean }> = []
+  app.addHook('onRoute', route => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, hidden: (route.schema as { hide?: boolean } | undefined)?.hide === true })
+  })
+  app.decorate('sorchaRoutes', routes)
   const tokenHash = init.token === '' ? undefined : createHash('sha256').update(init.token).digest()
   app.decorateRequest('sorchaSignal', null)
   app.addHook('onRequest', async (request, reply) => {
@@ -95,6 +100,11 @@ export async function buildRestApp (init: RestGatewayInit, stopping: AbortSignal
   peerRoutes(app, ctx)
   transactionRoutes(app, ctx)
   return app
+}
+
+/** Every route the app registered (method, URL, hidden from the OpenAPI document or not). */
+export function registeredRoutes (app: FastifyInstance): Array<{ method: string, url: string, hidden: boolean }> {
+  return (app as unknown as { sorchaRoutes: Array<{ method: string, url: string, hidden: boolean }> }).sorchaRoutes
 }
 
 /** The REST server. start/stop idempotent. */

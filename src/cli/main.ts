@@ -9,6 +9,7 @@ import { InvalidArgumentError } from '../gateway/errors.ts'
 import { registerCertsCommand } from './commands/certs.ts'
 import { registerConfigCommand } from './commands/config.ts'
 import { registerIdCommand } from './commands/id.ts'
+import { registerPeersCommand } from './commands/peers.ts'
 import { registerStartCommand } from './commands/start.ts'
 import { registerStatusCommand } from './commands/status.ts'
 import { registerSubmitCommand } from './commands/submit.ts'
@@ -21,12 +22,13 @@ export const EXIT_USAGE = 2
 export function buildProgram (): Command {
   const program = new Command('sorcha-peer')
     .description('Sorcha Peer: a libp2p node that discovers peers and spreads transactions')
-    .showHelpAfterError()
+    .showHelpAfterError('(sorcha-peer <command> --help shows the options)')
     .exitOverride()
     .configureOutput({ writeErr: text => process.stderr.write(text) })
   registerStartCommand(program)
   registerIdCommand(program)
   registerConfigCommand(program)
+  registerPeersCommand(program)
   registerStatusCommand(program)
   registerSubmitCommand(program)
   registerWatchCommand(program)

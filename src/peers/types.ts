@@ -26,6 +26,10 @@ export interface PeerObservation {
 /** Which peers to list, and in which order. Ordered listings use an index, never a full scan. */
 export interface PeerQuery {
   status?: PeerStatus[]
+  /**
+   * 'lastSeen' orders by when the peer was last seen firsthand, or first heard of if never seen;
+   * 'score' by score, ties by last seen. Without orderBy but with status: 'lastSeen'. Neither: peer-id order.
+   */
   orderBy?: 'lastSeen' | 'score'
   /** @default 'desc' */
   direction?: 'asc' | 'desc'
@@ -41,21 +45,49 @@ export interface PeerListEvents {
   'peer:unbanned': CustomEvent<PeerNode>
 }
 
-/** The persisted list of known peers. Every method is safe under concurrent calls. */
+/** Options every async method accepts. */
+export interface PeerListCallOptions {
+  signal?: AbortSignal
+}
+
+/** A peer removed by prune(), and why. */
+export interface PrunedPeer {
+  peerId: string
+  reason: 'failures' | 'unseen'
+}
+
+/** Known peers by status (lower-case status names). */
+export type StatusCounts = Record<'unknown' | 'connecting' | 'healthy' | 'degraded' | 'unreachable' | 'banned', number>
+
+/**
+ * The persisted list of known peers. Every method is safe under concurrent calls (writes go through
+ * one bounded queue). Rules: protocols/peer-health/SPEC.md.
+ */
 export interface PeerList extends TypedEventTarget<PeerListEvents> {
-  get: (peerId: string) => Promise<PeerNode | undefined>
-  /** Adds or merges; returns the stored entry, or undefined if refused (self, invalid). */
-  observe: (observation: PeerObservation) => Promise<PeerNode | undefined>
-  /** A health check or dial succeeded (latency feeds the moving average when given). */
-  recordSuccess: (peerId: string, result: { now: number, latencyMs?: number }) => Promise<PeerNode | undefined>
-  /** A health check or dial failed. */
-  recordFailure: (peerId: string, result: { now: number, reason: string }) => Promise<PeerNode | undefined>
-  ban: (peerId: string, ban: { now: number, reason: string, durationMs?: number }) => Promise<PeerNode | undefined>
-  unban: (peerId: string, options: { now: number }) => Promise<PeerNode | undefined>
-  remove: (peerId: string, reason: string) => Promise<boolean>
-  list: (query?: PeerQuery) => Promise<PeerNode[]>
+  get: (peerId: string, options?: PeerListCallOptions) => Promise<PeerNode | undefined>
+  /** Adds or merges; returns the stored entry, or undefined if refused (self, invalid, list full of better peers). */
+  observe: (observation: PeerObservation, options?: PeerListCallOptions) => Promise<PeerNode | undefined>
+  /** A health check or dial succeeded (latency feeds the moving average when given). Unknown peer: undefined. */
+  recordSuccess: (peerId: string, result: { now: number, latencyMs?: number }, options?: PeerListCallOptions) => Promise<PeerNode | undefined>
+  /** A health check or dial failed. Unknown peer: undefined. */
+  recordFailure: (peerId: string, result: { now: number, reason: string }, options?: PeerListCallOptions) => Promise<PeerNode | undefined>
+  /** A first dial is starting (UNKNOWN -> CONNECTING; other statuses are kept until the outcome). */
+  recordDialing: (peerId: string, result: { now: number }, options?: PeerListCallOptions) => Promise<PeerNode | undefined>
+  /** Bans a peer (creating its entry if unknown); survives re-advertising and restarts. */
+  ban: (peerId: string, ban: { now: number, reason: string, durationMs?: number }, options?: PeerListCallOptions) => Promise<PeerNode | undefined>
+  unban: (peerId: string, options: { now: number, signal?: AbortSignal }) => Promise<PeerNode | undefined>
+  remove: (peerId: string, reason: string, options?: PeerListCallOptions) => Promise<boolean>
+  /**
+   * Removes what the health rules say must go (too many failures, unseen too long; never an active
+   * ban): the given peers, plus the stalest entries. Time before `watchingSinceMs` (when the caller
+   * started watching) does not count as unseen.
+   */
+  prune: (options: { now: number, peerIds?: string[], watchingSinceMs?: number, signal?: AbortSignal }) => Promise<PrunedPeer[]>
+  list: (query?: PeerQuery, options?: PeerListCallOptions) => Promise<PeerNode[]>
   /** Number of known peers. */
   size: () => number
+  /** Known peers by status. */
+  countByStatus: () => StatusCounts
   /** Synchronous, for the connection gater. */
   isBanned: (peerId: string, now: number) => boolean
 }

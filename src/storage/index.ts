@@ -15,9 +15,12 @@ export type Sublevel = AbstractSublevel<Level<string, Uint8Array>, string | Uint
 export class StorageOpenError extends Error {
   override name = 'StorageOpenError'
   readonly path: string
-  constructor (path: string, reason: string) {
+  /** True when another process holds the database's lock (typically a running node). */
+  readonly locked: boolean
+  constructor (path: string, reason: string, locked = false) {
     super(`cannot open the database in ${path}: ${reason}`)
     this.path = path
+    this.locked = locked
   }
 }
 
@@ -50,7 +53,7 @@ export function createStorage (dataDir: string): Storage {
       } catch (err) {
         const cause = (err as { cause?: { code?: string, message?: string } }).cause
         const locked = cause?.code === 'LEVEL_LOCKED' || /lock/i.test(cause?.message ?? '')
-        throw new StorageOpenError(path, locked ? 'it is locked by another process (is another node using this data directory?)' : (cause?.message ?? (err as Error).message))
+        throw new StorageOpenError(path, locked ? 'it is locked by another process (is another node using this data directory?)' : (cause?.message ?? (err as Error).message), locked)
       }
     },
     sublevel: name => {

@@ -1,0 +1,98 @@
+/**
+ * `sorcha-peer peers`: prints the persisted peer list of a data directory as a table, or as JSON with
+ * --json. It reads the database directly, so it works while no node runs; while a node runs, LevelDB's
+ * lock keeps it out and the command says so (exit 1).
+ */
+import { access } from 'node:fs/promises'
+import { join } from 'node:path'
+import { InvalidArgumentError, Option, type Command } from 'commander'
+import type { PeerNode, PeerStatus } from '../../../protocols/models/index.ts'
+import { PEERS_SUBLEVEL, PeerStore, STATUS_NAMES, peerToJson, sourceName, statusFromName, statusName } from '../../peers/index.ts'
+import { StorageOpenError, openStorage } from '../../storage/index.ts'
+import { addConfigOptions, configFromOptions } from '../options.ts'
+
+/** Parses --status healthy,degraded. */
+function parseStatuses (value: string): PeerStatus[] {
+  return value.split(',').filter(s => s.trim() !== '').map(name => {
+    const status = statusFromName(name)
+    if (status === undefined) throw new InvalidArgumentError(`"${name}" is not a status; allowed: ${STATUS_NAMES.join(', ')}`)
+    return status
+  })
+}
+
+/** Parses --limit N (a positive integer). */
+function parseLimit (value: string): number {
+  const n = Number(value)
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('allowed: a positive integer')
+  return n
+}
+
+/** "42s ago", "3m ago", "5h ago", "2d ago", "never". */
+export function ago (ms: number, now: number): string {
+  if (ms <= 0) return 'never'
+  const s = Math.max(0, Math.round((now - ms) / 1000))
+  if (s < 60) return `${s}s ago`
+  if (s < 3600) return `${Math.floor(s / 60)}m ago`
+  if (s < 86_400) return `${Math.floor(s / 3600)}h ago`
+  return `${Math.floor(s / 86_400)}d ago`
+}
+
+/** 12D3KooW…a1b2c3 */
+const shortId = (peerId: string): string => peerId.length <= 20 ? peerId : `${peerId.slice(0, 12)}…${peerId.slice(-6)}`
+
+/** The peer list as an aligned text table. */
+export function peersTable (nodes: readonly PeerNode[], now: number): string {
+  if (nodes.length === 0) return 'no peers known\n'
+  const header = ['PEER', 'STATUS', 'LAST SEEN', 'FAILURES', 'LATENCY', 'SCORE', 'SOURCE', 'ADDRESSES']
+  const rows = nodes.map(n => [
+    shortId(n.peerId), statusName(n.status), ago(n.lastSeenMs, now), String(n.consecutiveFailures),
+    n.latencyMs > 0 ? `${n.latencyMs.toFixed(1)} ms` : '-', n.score.toFixed(1), sourceName(n.source), String(n.addresses.length)
+  ])
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => (r[i] ?? '').length)))
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()
+  return [line(header), ...rows.map(line)].join('\n') + '\n'
+}
+
+async function exists (path: string): Promise<boolean> {
+  return access(path).then(() => true, () => false)
+}
+
+/** Reads the persisted list of `dataDir`; undefined when no node has ever stored anything there. */
+async function readPeers (dataDir: string, query: { status?: PeerStatus[], orderBy: 'score' | 'lastSeen', limit?: number }): Promise<PeerNode[] | undefined> {
+  if (!(await exists(join(dataDir, 'db')))) return undefined
+  const storage = await openStorage(dataDir)
+  try {
+    return await new PeerStore(storage.sublevel(PEERS_SUBLEVEL)).list({ ...query, direction: 'desc' })
+  } finally {
+    await storage.close()
+  }
+}
+
+/** Registers the `peers` command. */
+export function registerPeersCommand (program: Command): void {
+  addConfigOptions(program.command('peers')
+    .description('print the persisted peer list of the data directory (best score first)')
+    .option('--json', 'print a JSON array instead of a table')
+    .option('--status <statuses>', `only these statuses, comma-separated (${STATUS_NAMES.join(', ')})`, parseStatuses)
+    .addOption(new Option('--order <field>', 'order by').choices(['score', 'last-seen']).default('score'))
+    .option('--limit <n>', 'print at most n peers', parseLimit))
+    .action(async (options: Record<string, unknown>) => {
+      const config = await configFromOptions(options)
+      let nodes: PeerNode[]
+      try {
+        nodes = await readPeers(config.dataDir, {
+          orderBy: options.order === 'score' ? 'score' : 'lastSeen',
+          ...(options.status === undefined ? {} : { status: options.status as PeerStatus[] }),
+          ...(options.limit === undefined ? {} : { limit: options.limit as number })
+        }) ?? []
+      } catch (err) {
+        if (err instanceof StorageOpenError && err.locked) {
+          process.stderr.write(`sorcha-peer: a node is running with data directory ${config.dataDir}; its peer list cannot be read until it stops\n`)
+          process.exitCode = 1
+          return
+        }
+        throw err
+      }
+      process.stdout.write(options.json === true ? `${JSON.stringify(nodes.map(peerToJson), null, 2)}\n` : peersTable(nodes, Date.now()))
+    })
+}

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { promisify } from 'node:util'
+import { PeerSource } from '../../protocols/models/index.ts'
+import { ago, peersTable } from '../../src/cli/commands/peers.ts'
+import { DefaultPeerList, PEERS_SUBLEVEL } from '../../src/peers/index.ts'
+import { openStorage } from '../../src/storage/index.ts'
+import { makePeerIds } from '../helpers/peer-ids.ts'
+import { TEST_RULES } from '../helpers/peer-list.ts'
+
+const run = promisify(execFile)
+const NODE = 'node_modules/.bin/node'
+const [SELF, A, B, C] = await makePeerIds(4) as [string, string, string, string]
+
+/** Runs the CLI; resolves with exit code and output instead of throwing on a non-zero exit. */
+async function cli (...args: string[]): Promise<{ code: number, stdout: string, stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(NODE, ['src/cli/bin.js', ...args], { env: { ...process.env, SORCHA_LOG_LEVEL: 'silent' } })
+    return { code: 0, stdout, stderr }
+  } catch (err) {
+    const e = err as { code: number, stdout: string, stderr: string }
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+  }
+}
+
+describe('sorcha-peer peers', () => {
+  let dir: string
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sorcha-cli-'))
+    const storage = await openStorage(dir)
+    const list = new DefaultPeerList({ db: storage.sublevel(PEERS_SUBLEVEL), selfPeerId: SELF, maxKnown: 100, rules: TEST_RULES })
+    await list.start()
+    const now = Date.now()
+    await list.observe({ peerId: A, addresses: ['/ip4/127.0.0.1/tcp/1'], source: PeerSource.PEER_SOURCE_INBOUND, firsthand: true, now })
+    await list.recordSuccess(A, { now, latencyMs: 4 })
+    await list.observe({ peerId: B, addresses: ['/ip4/127.0.0.1/tcp/2'], source: PeerSource.PEER_SOURCE_DHT, firsthand: false, learnedFrom: A, now: now - 1000 })
+    await list.observe({ peerId: C, addresses: [], source: PeerSource.PEER_SOURCE_DHT, firsthand: true, now })
+    await list.recordFailure(C, { now, reason: 'ping' })
+    await list.stop()
+    await storage.close()
+  })
+  after(async () => { await rm(dir, { recursive: true, force: true }) })
+
+  it('prints the persisted list as JSON, best score first, filtered and limited', async () => {
+    const all = await cli('peers', '--json', '--data-dir', dir)
+    assert.equal(all.code, 0)
+    const peers = JSON.parse(all.stdout) as Array<{ peerId: string, status: string, source: string, latencyMs: number }>
+    assert.deepEqual(peers.map(p => p.peerId), [A, C, B])
+    assert.deepEqual(peers.map(p => p.status), ['healthy', 'degraded', 'unknown'])
+    assert.equal(peers[0]?.latencyMs, 4)
+    assert.equal(peers[0]?.source, 'inbound')
+    const some = await cli('peers', '--json', '--status', 'degraded,unknown', '--limit', '1', '--data-dir', dir)
+    assert.deepEqual((JSON.parse(some.stdout) as Array<{ peerId: string }>).map(p => p.peerId), [C])
+  })
+
+  it('prints a readable table', async () => {
+    const table = await cli('peers', '--order', 'last-seen', '--data-dir', dir)
+    assert.equal(table.code, 0)
+    const lines = table.stdout.trimEnd().split('\n')
+    assert.match(lines[0]!, /^PEER\s+STATUS\s+LAST SEEN\s+FAILURES\s+LATENCY\s+SCORE\s+SOURCE/)
+    assert.equal(lines.length, 4)
+    assert.ok(lines.some(l => l.startsWith(`${A.slice(0, 12)}…${A.slice(-6)}`) && l.includes('healthy') && l.includes('4.0 ms')))
+    assert.ok(lines.some(l => l.includes('unknown') && l.includes('never')))
+  })
+
+  it('says so in one line and exits 1 while a node holds the database', async () => {
+    const storage = await openStorage(dir)
+    try {
+      const locked = await cli('peers', '--data-dir', dir)
+      assert.equal(locked.code, 1)
+      assert.equal(locked.stdout, '')
+      assert.equal(locked.stderr.trimEnd().split('\n').length, 1)
+      assert.match(locked.stderr, /node is running/)
+    } finally {
+      await storage.close()
+    }
+  })
+
+  it('rejects an unknown status as a usage error, and shows an empty list for a fresh directory', async () => {
+    assert.equal((await cli('peers', '--status', 'sleepy', '--data-dir', dir)).code, 2)
+    const fresh = await cli('peers', '--json', '--data-dir', join(dir, 'nothing-here'))
+    assert.equal(fresh.code, 0)
+    assert.deepEqual(JSON.parse(fresh.stdout), [])
+  })
+
+  it('formats ages and an empty table', () => {
+    assert.equal(ago(0, 1000), 'never')
+    assert.equal(ago(1000, 43_000), '42s ago')
+    assert.equal(ago(0 + 1, 1 + 3 * 3_600_000), '3h ago')
+    assert.equal(ago(1, 1 + 2 * 86_400_000), '2d ago')
+    assert.equal(ago(1, 1 + 5 * 60_000), '5m ago')
+    assert.equal(peersTable([], 0), 'no peers known\n')
+  })
+})

@@ -8,7 +8,7 @@ import { loadSync } from '@grpc/proto-loader'
 const PROTOS = ['sorcha/api/v1/peer_discovery.proto', 'sorcha/api/v1/peer_communication.proto', 'sorcha/api/v1/transaction_distribution.proto']
 
 /** A dynamically built client; methods take plain objects and callbacks. */
-export type DynamicClient = grpc.Client & Record<string, (...args: any[]) => any> // eslint-disable-line @typescript-eslint/no-explicit-any
+export type DynamicClient = grpc.Client & { [method: string]: any } // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** The three services' clients for `address`. */
 export function runtimeClients (address: string, credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure(), options: grpc.ClientOptions = {}): { discovery: DynamicClient, communication: DynamicClient, transactions: DynamicClient, close: () => void } {

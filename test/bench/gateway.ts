@@ -1,0 +1,169 @@
+/**
+ * `npm run bench -- gateway [--requests 4000] [--concurrency 32] [--size 512] [--json]`: submit
+ * throughput and latency through the gateway (gRPC unary, gRPC stream, REST), each beside a bare
+ * server doing the same wire work in the same process and run: a grpc-js server that decodes the same
+ * protobuf request and answers the same response message (unary and bidi), and a node:http server that
+ * reads the same JSON body and answers a JSON object. The gateway runs over the in-memory backend
+ * (--backend memory, default), so the figures are the gateway's own cost (validation, SHA-256, journal,
+ * subscriptions) and not gossip's. Each mode gets a warm-up of 10 % of the requests.
+ *
+ * Last line: { grpcUnaryRatio, grpcStreamRatio, restRatio, ...raw figures } where each ratio is
+ * gateway throughput / bare throughput (target >= 0.5).
+ */
+import { randomBytes } from 'node:crypto'
+import http from 'node:http'
+import { Server, ServerCredentials, type ServiceError, type sendUnaryData } from '@grpc/grpc-js'
+import {
+  SubmitStreamRequest, SubmitTransactionRequest, TransactionDistributionClient, TransactionDistributionService, type SubmitAck,
+  type SubmitTransactionResponse
+} from '../../protos/gen/sorcha/api/v1/transaction_distribution.ts'
+import { ChannelCredentials } from '@grpc/grpc-js'
+import { resolveConfig } from '../../src/config/index.ts'
+import { Gateway } from '../../src/gateway/gateway.ts'
+import { MemoryBackend } from '../../src/gateway/memory-backend.ts'
+import { benchArgs, percentile, report } from './_util.ts'
+
+interface Figures { requests: number, seconds: number, perSecond: number, latencyMsP50: number | null, latencyMsP99: number | null }
+
+/** Runs `total` calls with `concurrency` in flight; latencies per call. */
+async function load (total: number, concurrency: number, call: (i: number) => Promise<void>): Promise<Figures> {
+  const latencies: number[] = []
+  let next = 0
+  const started = performance.now()
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < total) {
+      const i = next++
+      const t0 = performance.now()
+      await call(i)
+      latencies.push(performance.now() - t0)
+    }
+  }))
+  const seconds = (performance.now() - started) / 1000
+  const round = (v: number | null): number | null => v === null ? null : Math.round(v * 1000) / 1000
+  return { requests: total, seconds: round(seconds) ?? 0, perSecond: Math.round(total / seconds), latencyMsP50: round(percentile(latencies, 0.5)), latencyMsP99: round(percentile(latencies, 0.99)) }
+}
+
+async function measure (label: string, total: number, concurrency: number, call: (i: number) => Promise<void>): Promise<Figures> {
+  await load(Math.max(1, Math.floor(total / 10)), concurrency, async i => call(total + i)) // warm-up, distinct payloads
+  const figures = await load(total, concurrency, call)
+  process.stderr.write(`${label.padEnd(16)} ${String(figures.perSecond).padStart(7)} req/s  p50 ${figures.latencyMsP50} ms  p99 ${figures.latencyMsP99} ms\n`)
+  return figures
+}
+
+/** Unary and bidi calls over one stream, acks matched by client_ref. */
+function streamCaller (client: TransactionDistributionClient): { call: (request: SubmitTransactionRequest) => Promise<void>, close: () => void } {
+  const stream = client.submitStream()
+  const pending = new Map<string, () => void>()
+  let counter = 0
+  stream.on('data', (ack: SubmitAck) => { pending.get(ack.clientRef)?.(); pending.delete(ack.clientRef) })
+  stream.on('error', () => {})
+  return {
+    call: async request => {
+      const clientRef = String(counter++)
+      await new Promise<void>(resolve => { pending.set(clientRef, resolve); stream.write({ clientRef, transaction: request }) })
+    },
+    close: () => { stream.end() }
+  }
+}
+
+const unaryCall = async (client: TransactionDistributionClient, request: SubmitTransactionRequest): Promise<void> => {
+  await new Promise<void>((resolve, reject) => { client.submitTransaction(request, (err: ServiceError | null) => { if (err === null) resolve(); else reject(err) }) })
+}
+
+async function startBareGrpc (): Promise<{ port: number, stop: () => void }> {
+  const server = new Server()
+  const respond = (request: SubmitTransactionRequest): SubmitTransactionResponse => ({ txId: '0'.repeat(64), duplicate: false, sizeBytes: request.payload.byteLength })
+  server.addService(TransactionDistributionService, {
+    submitTransaction: (call: { request: SubmitTransactionRequest }, callback: sendUnaryData<SubmitTransactionResponse>) => { callback(null, respond(call.request)) },
+    submitStream: (call: NodeJS.ReadWriteStream & { write: (a: SubmitAck) => boolean }) => {
+      call.on('data', (r: SubmitStreamRequest) => { call.write({ clientRef: r.clientRef, result: respond(r.transaction!), error: undefined }) })
+      call.on('end', () => { call.end() })
+    }
+  } as never)
+  const port = await new Promise<number>((resolve, reject) => { server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => { if (e === null) resolve(p); else reject(e) }) })
+  return { port, stop: () => { server.forceShutdown() } }
+}
+
+async function startBareHttp (): Promise<{ port: number, stop: () => Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString()) as { payload: string }
+      const out = JSON.stringify({ txId: '0'.repeat(64), duplicate: false, sizeBytes: Buffer.from(body.payload, 'base64').byteLength })
+      res.writeHead(201, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(out) }).end(out)
+    })
+  })
+  server.keepAliveTimeout = 60_000
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  return { port: (server.address() as { port: number }).port, stop: async () => { server.closeAllConnections(); await new Promise(resolve => server.close(resolve)) } }
+}
+
+function restCaller (port: number, agent: http.Agent): (body: string) => Promise<void> {
+  return async body => {
+    await new Promise<void>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, path: '/v1/transactions', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, res => {
+        res.resume()
+        res.on('end', () => { if ((res.statusCode ?? 0) < 300) resolve(); else reject(new Error(`HTTP ${res.statusCode ?? 0}`)) })
+      })
+      req.on('error', reject)
+      req.end(body)
+    })
+  }
+}
+
+/** Runs the benchmark. */
+export async function main (argv: string[]): Promise<void> {
+  const args = benchArgs(argv, ['requests', 'concurrency', 'size', 'backend'])
+  const total = Number(args.requests ?? 4000)
+  const concurrency = Number(args.concurrency ?? 32)
+  const size = Number(args.size ?? 512)
+  const prefix = randomBytes(8).toString('hex')
+  const payload = (i: number): Buffer => { const b = Buffer.alloc(size, 0x61); b.write(`${prefix}:${i}:`); return b }
+  const request = (i: number): SubmitTransactionRequest => ({ registerId: 'bench', payload: payload(i), contentType: '', expectedTxId: '', rejectDuplicate: false })
+  const json = (i: number): string => JSON.stringify({ registerId: 'bench', payload: payload(i).toString('base64') })
+
+  const config = resolveConfig({ file: { path: 'bench', data: { gateway: { grpc: { port: 0 }, rest: { port: 0 }, rateLimit: { perSecond: 0 } } } } })
+  const gateway = new Gateway({ backend: new MemoryBackend({ peerId: '12D3KooWAbCdEfGhJkLmNoPqRsTuVwXyZ123456789123456789a', maxStored: 4 * total }), config: config.gateway })
+  await gateway.start()
+  const bareGrpc = await startBareGrpc()
+  const bareHttp = await startBareHttp()
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency })
+  const insecure = ChannelCredentials.createInsecure()
+  const gwClient = new TransactionDistributionClient(gateway.grpcAddress, insecure)
+  const bareClient = new TransactionDistributionClient(`127.0.0.1:${bareGrpc.port}`, insecure)
+  try {
+    // Interleave bare and gateway runs so a change in machine load affects both alike. Each run uses
+    // fresh payloads (offsets) so the gateway never answers from its duplicate check.
+    const bareUnary = await measure('bare grpc unary', total, concurrency, async i => unaryCall(bareClient, request(i)))
+    const gwUnary = await measure('gateway unary', total, concurrency, async i => unaryCall(gwClient, request(i)))
+    const bareStreamCaller = streamCaller(bareClient)
+    const bareStream = await measure('bare grpc stream', total, concurrency, async i => bareStreamCaller.call(request(i)))
+    bareStreamCaller.close()
+    const gwStreamCaller = streamCaller(gwClient)
+    const gwStream = await measure('gateway stream', total, concurrency, async i => gwStreamCaller.call(request(10 * total + i)))
+    gwStreamCaller.close()
+    const bareRest = await measure('bare http', total, concurrency, async i => restCaller(bareHttp.port, agent)(json(i)))
+    const gwRest = await measure('gateway rest', total, concurrency, async i => restCaller(Number(new URL(gateway.restUrl).port), agent)(json(20 * total + i)))
+    const ratio = (a: Figures, b: Figures): number => Math.round(a.perSecond / b.perSecond * 1000) / 1000
+    report({
+      benchmark: 'gateway',
+      backend: 'memory',
+      requests: total,
+      concurrency,
+      payloadBytes: size,
+      grpcUnaryRatio: ratio(gwUnary, bareUnary),
+      grpcStreamRatio: ratio(gwStream, bareStream),
+      restRatio: ratio(gwRest, bareRest),
+      gateway: { grpcUnary: gwUnary, grpcStream: gwStream, rest: gwRest },
+      bare: { grpcUnary: bareUnary, grpcStream: bareStream, http: bareRest }
+    }, args.json === true)
+  } finally {
+    gwClient.close()
+    bareClient.close()
+    agent.destroy()
+    bareGrpc.stop()
+    await bareHttp.stop()
+    await gateway.stop()
+  }
+}

@@ -13,8 +13,9 @@
 import { randomBytes } from 'node:crypto'
 import http from 'node:http'
 import { Server, ServerCredentials, type ServiceError, type sendUnaryData } from '@grpc/grpc-js'
-import {
-  SubmitStreamRequest, SubmitTransactionRequest, TransactionDistributionClient, TransactionDistributionService, type SubmitAck,
+import type {
+  SubmitStreamRequest, SubmitTransactionRequest} from '../../protos/gen/sorcha/api/v1/transaction_distribution.ts';
+import { TransactionDistributionClient, TransactionDistributionService, type SubmitAck,
   type SubmitTransactionResponse
 } from '../../protos/gen/sorcha/api/v1/transaction_distribution.ts'
 import { ChannelCredentials } from '@grpc/grpc-js'

@@ -11,6 +11,7 @@ import { multiaddrList, text } from './fields.ts'
 import { connectionsSection } from './sections/connections.ts'
 import { discoverySection } from './sections/discovery.ts'
 import { gatewaySection } from './sections/gateway.ts'
+import { gossipSection } from './sections/gossip.ts'
 import { healthSection } from './sections/health.ts'
 import { logSection } from './sections/log.ts'
 import { peersSection } from './sections/peers.ts'
@@ -25,6 +26,7 @@ export const configSchema = z.strictObject({
   peers: peersSection,
   discovery: discoverySection,
   health: healthSection,
+  gossip: gossipSection,
   log: logSection,
   gateway: gatewaySection
 }).superRefine((config, ctx) => {

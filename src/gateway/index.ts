@@ -10,7 +10,9 @@
  */
 import type { Startable } from '@libp2p/interface'
 import pkg from '../../package.json' with { type: 'json' }
+import type { Config } from '../config/index.ts'
 import type { ServiceContribution, SorchaNode } from '../node/sorcha-node.ts'
+import { gossipTransactions } from './gossip-adapter.ts'
 import { Gateway, type GatewayConfig } from './gateway.ts'
 import { NodeBackend } from './node-backend.ts'
 import { partsOfComponents, partsOfNode, type GatewayComponents, type NodePartsOptions } from './node-parts.ts'
@@ -29,9 +31,18 @@ export const VERSION: string = pkg.version
 /** The gateway's name in the node's service map. */
 export const GATEWAY_SERVICE = 'gateway'
 
+/** How the gateway reads a node configured by `config`: its gossip service, its followed registers. */
+export function defaultPartsOptions (config: Readonly<Config>): NodePartsOptions {
+  return {
+    version: VERSION,
+    registers: () => [...config.gossip.registers],
+    transactions: gossip => gossipTransactions(gossip, config.gossip.maxTxBytes)
+  }
+}
+
 /** The backend over a started node. */
 export function nodeBackend (node: SorchaNode, options: NodePartsOptions = {}): NodeBackend {
-  return new NodeBackend(partsOfNode(node, { version: VERSION, ...options }))
+  return new NodeBackend(partsOfNode(node, { ...defaultPartsOptions(node.config), ...options }))
 }
 
 /** Starts the gateway of a started node, configured by its `gateway` section. The caller stops it. */
@@ -71,7 +82,7 @@ export class GatewayService implements Startable {
 
   async afterStart (): Promise<void> {
     if (this.gateway !== undefined || !this.config.enabled) return
-    const backend = new NodeBackend(partsOfComponents(this.components, { version: VERSION, ...this.options }))
+    const backend = new NodeBackend(partsOfComponents(this.components, this.options))
     const gateway = new Gateway({ backend, config: this.config, version: VERSION })
     try {
       await gateway.start()
@@ -103,5 +114,5 @@ export function gatewayService (config: GatewayConfig, options: NodePartsOptions
 
 /** Adds the gateway to a node; put it after every other contribution. */
 export const gatewayContribution: ServiceContribution = context => ({
-  [GATEWAY_SERVICE]: gatewayService(context.config.gateway)
+  [GATEWAY_SERVICE]: gatewayService(context.config.gateway, defaultPartsOptions(context.config))
 })

@@ -111,22 +111,24 @@ export class DefaultDirectMessaging extends TypedEventEmitter<DirectMessagingEve
         return
       }
       const reason = this.verdict(envelope)
+      // Hand the message to local listeners before acknowledging, so an acknowledged message has
+      // been delivered (the sender's send() resolves only after that).
+      if (reason === '') {
+        this.safeDispatchEvent('direct:message', {
+          detail: {
+            messageId: envelope.messageId,
+            fromPeerId: connection.remotePeer.toString(),
+            topic: envelope.topic,
+            payload: envelope.payload,
+            sentAtMs: envelope.sentAtMs,
+            receivedAtMs: Date.now()
+          }
+        })
+      } else {
+        this.log.debug({ peer: connection.remotePeer.toString(), reason }, 'refused a direct message')
+      }
       await lp.write(DirectAck.encode({ messageId: envelope.messageId, accepted: reason === '', reason }).finish(), { signal })
       await stream.close({ signal })
-      if (reason !== '') {
-        this.log.debug({ peer: connection.remotePeer.toString(), reason }, 'refused a direct message')
-        return
-      }
-      this.safeDispatchEvent('direct:message', {
-        detail: {
-          messageId: envelope.messageId,
-          fromPeerId: connection.remotePeer.toString(),
-          topic: envelope.topic,
-          payload: envelope.payload,
-          sentAtMs: envelope.sentAtMs,
-          receivedAtMs: Date.now()
-        }
-      })
     } catch (err) {
       this.log.debug({ peer: connection.remotePeer.toString(), err: describe(err) }, 'direct message stream failed')
       stream.abort(err instanceof Error ? err : new Error('aborted'))

@@ -11,7 +11,7 @@ import type {
 import { InvalidArgumentError, toApiError } from '../errors.ts'
 import type { GatewayOperations } from '../operations.ts'
 import { BAD_REQUEST, isBadRequest, type BadRequest, type CallGuard } from './call-context.ts'
-import { bidi, clientStream, send, serverStream, unary } from './wrap.ts'
+import { bidi, clientStream, serialWriter, serverStream, unary } from './wrap.ts'
 
 /** Requests a SubmitStream or Session handles at once before it stops reading (backpressure). */
 const STREAM_IN_FLIGHT_MAX = 64
@@ -53,6 +53,7 @@ type SessionCall = ServerDuplexStream<SessionRequest | BadRequest, SessionRespon
 
 async function runSession (ops: GatewayOperations, guard: CallGuard, call: SessionCall, signal: AbortSignal): Promise<void> {
   const inFlight = new InFlight(STREAM_IN_FLIGHT_MAX)
+  const write = serialWriter(call, signal)
   const receiving = new AbortController()
   const stopReceiving = (): void => { receiving.abort() }
   signal.addEventListener('abort', stopReceiving, { once: true })
@@ -60,12 +61,12 @@ async function runSession (ops: GatewayOperations, guard: CallGuard, call: Sessi
   try {
     for await (const request of call as AsyncIterable<SessionRequest | BadRequest>) {
       if (isBadRequest(request)) {
-        await send(call, { result: { clientRef: '', messageId: '', rttMs: 0, error: itemError(request) } }, signal)
+        await write({ result: { clientRef: '', messageId: '', rttMs: 0, error: itemError(request) } })
       } else if (request.open !== undefined) {
         if (receiver !== undefined) throw new InvalidArgumentError('already_open', 'a session is opened once')
         const topics = ops.checkTopics(request.open.topics)
         receiver = (async () => {
-          for await (const message of ops.receiveMessages(topics, { signal: receiving.signal })) await send(call, { message }, signal)
+          for await (const message of ops.receiveMessages(topics, { signal: receiving.signal })) await write({ message })
         })()
       } else if (request.send !== undefined) {
         const { clientRef, peerId, topic, payload } = request.send
@@ -78,7 +79,7 @@ async function runSession (ops: GatewayOperations, guard: CallGuard, call: Sessi
           } catch (err) {
             response = { result: { clientRef, messageId: '', rttMs: 0, error: itemError(err) } }
           }
-          await send(call, response, signal)
+          await write(response)
         })())
       }
     }
@@ -126,8 +127,9 @@ export function transactionHandlers (ops: GatewayOperations, guard: CallGuard): 
     }),
     submitStream: bidi(guard, async (call: ServerDuplexStream<SubmitStreamRequest | BadRequest, SubmitAck>, signal) => {
       const inFlight = new InFlight(STREAM_IN_FLIGHT_MAX)
+      const write = serialWriter(call, signal)
       for await (const request of call as AsyncIterable<SubmitStreamRequest | BadRequest>) {
-        await inFlight.add(ackFor(ops, guard, call, request, signal).then(async ack => send(call, ack, signal)))
+        await inFlight.add(ackFor(ops, guard, call, request, signal).then(write))
       }
       await inFlight.drain()
     })

@@ -21,6 +21,19 @@ export async function send<T> (call: ServerWritableStream<unknown, T> | ServerDu
   if (!call.write(message)) await once(call, 'drain', { signal })
 }
 
+/**
+ * Writes from concurrent tasks to one stream, in order, with a single 'drain' wait at a time (many
+ * concurrent waits would pile listeners onto the stream).
+ */
+export function serialWriter<T> (call: ServerDuplexStream<unknown, T>, signal: AbortSignal): (message: T) => Promise<void> {
+  let tail: Promise<void> = Promise.resolve()
+  return async message => {
+    const next = tail.then(async () => send(call, message, signal))
+    tail = next.catch(() => {})
+    await next
+  }
+}
+
 /** Requests of a client stream, BadRequest markers thrown as INVALID_ARGUMENT. */
 export async function * requests<T> (call: AsyncIterable<unknown>): AsyncGenerator<T> {
   for await (const message of call) yield accept(message as T | BadRequest)

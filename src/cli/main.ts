@@ -5,11 +5,16 @@
  */
 import { Command, CommanderError } from 'commander'
 import { ConfigError, ConfigFileError } from '../config/index.ts'
+import { InvalidArgumentError } from '../gateway/errors.ts'
+import { registerCertsCommand } from './commands/certs.ts'
 import { registerConfigCommand } from './commands/config.ts'
 import { registerIdCommand } from './commands/id.ts'
 import { registerPeersCommand } from './commands/peers.ts'
 import { registerStartCommand } from './commands/start.ts'
 import { registerNatCommand } from './commands/nat.ts'
+import { registerStatusCommand } from './commands/status.ts'
+import { registerSubmitCommand } from './commands/submit.ts'
+import { registerWatchCommand } from './commands/watch.ts'
 
 /** Exit code for a user mistake: bad flags, bad configuration. */
 export const EXIT_USAGE = 2
@@ -26,6 +31,10 @@ export function buildProgram (): Command {
   registerConfigCommand(program)
   registerPeersCommand(program)
   registerNatCommand(program)
+  registerStatusCommand(program)
+  registerSubmitCommand(program)
+  registerWatchCommand(program)
+  registerCertsCommand(program)
   for (const command of program.commands) command.exitOverride()
   return program
 }
@@ -39,6 +48,10 @@ export async function main (argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? 0 : EXIT_USAGE
+    }
+    if (err instanceof InvalidArgumentError) {
+      process.stderr.write(`sorcha-peer: ${err.name} (${err.reason}): ${err.message}\n`)
+      return EXIT_USAGE
     }
     if (err instanceof ConfigError || err instanceof ConfigFileError) {
       process.stderr.write(`sorcha-peer: ${err.message}\n`)

@@ -10,6 +10,8 @@ import { z } from 'zod'
 import { multiaddrList, text } from './fields.ts'
 import { connectionsSection } from './sections/connections.ts'
 import { discoverySection } from './sections/discovery.ts'
+import { gatewaySection } from './sections/gateway.ts'
+import { gossipSection } from './sections/gossip.ts'
 import { healthSection } from './sections/health.ts'
 import { logSection } from './sections/log.ts'
 import { natSection } from './sections/nat.ts'
@@ -26,6 +28,8 @@ export const configSchema = z.strictObject({
   discovery: discoverySection,
   health: healthSection,
   nat: natSection,
+  gossip: gossipSection,
+  gateway: gatewaySection,
   log: logSection
 }).superRefine((config, ctx) => {
   // Cross-field rules; `params.allowed` is what the error message quotes.

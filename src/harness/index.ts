@@ -48,19 +48,30 @@ export interface TestNetwork {
 const HARNESS_DEFAULTS: ConfigInput = {
   listen: ['/ip4/127.0.0.1/tcp/0'],
   connections: { allow: ['/ip4/127.0.0.0/ipcidr/8'] },
+  // The app API is off unless a test turns it on (gateway.enabled), on ephemeral ports.
+  gateway: { enabled: false, grpc: { port: 0 }, rest: { port: 0 } },
   log: { level: 'silent' }
 }
 
-function merge (...layers: Array<ConfigInput | undefined>): ConfigInput {
-  const out: Record<string, unknown> = {}
-  for (const layer of layers) {
-    for (const [key, value] of Object.entries(layer ?? {})) {
-      const prev = out[key]
-      out[key] = typeof value === 'object' && value !== null && !Array.isArray(value) && typeof prev === 'object' && prev !== null
-        ? { ...prev, ...value }
-        : value
+const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+function mergeInto (target: Record<string, unknown>, layer: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(layer)) {
+    const prev = target[key]
+    if (isMapping(value) && isMapping(prev)) {
+      const copy = { ...prev }
+      mergeInto(copy, value)
+      target[key] = copy
+    } else {
+      target[key] = value
     }
   }
+}
+
+/** Deep-merges configuration layers, later ones winning; lists are replaced, not concatenated. */
+function merge (...layers: Array<ConfigInput | undefined>): ConfigInput {
+  const out: Record<string, unknown> = {}
+  for (const layer of layers) mergeInto(out, (layer ?? {}) as Record<string, unknown>)
   return out as ConfigInput
 }
 

@@ -2,7 +2,6 @@
  * Address and NAT discovery for a Sorcha node: the address service as a libp2p service, and the
  * contribution that adds it to a node (`SorchaNode.create(config, { contributions: [natContribution] })`).
  */
-import { autoNATv2 } from '@libp2p/autonat-v2'
 import type { ServiceMap } from '@libp2p/interface'
 import type { Config } from '../config/index.ts'
 import type { NodeContext } from '../node/sorcha-node.ts'
@@ -44,7 +43,6 @@ export const AUTONAT_V2_SERVICE_NAME = 'autonatV2'
  */
 export function natContribution (context: NodeContext): ServiceMap {
   return {
-    [ADDRESS_SERVICE_NAME]: addressService(addressServiceInit(context.config)),
-    [AUTONAT_V2_SERVICE_NAME]: autoNATv2()
+    [ADDRESS_SERVICE_NAME]: addressService(addressServiceInit(context.config))
   } as unknown as ServiceMap
 }

@@ -3,14 +3,23 @@
  * which libp2p hands it as components by name).
  */
 import type { Config } from '../config/index.ts'
+import { directContribution } from '../direct/index.ts'
 import { topologyContribution } from '../discovery/index.ts'
+import { gatewayContribution } from '../gateway/index.ts'
+import { gossipContribution } from '../gossip/index.ts'
 import { peerHealthContribution } from '../health/index.ts'
+import { natContribution } from '../nat/index.ts'
 import type { ServiceContribution } from './sorcha-node.ts'
 
 /** The contributions of a standard node. */
 export function defaultContributions (_config: Readonly<Config>): ServiceContribution[] {
   return [
     peerHealthContribution(),
-    topologyContribution
+    topologyContribution,
+    natContribution,
+    gossipContribution(),
+    directContribution,
+    // Last: it serves the others to applications, and starts once they have.
+    gatewayContribution
   ]
 }

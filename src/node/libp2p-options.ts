@@ -1,6 +1,6 @@
 /**
  * The libp2p composition of a Sorcha node: TCP, Noise, Yamux, identify, ping, Kademlia (with our own
- * protocol prefix), AutoNAT, plus the Sorcha services that other modules contribute.
+ * protocol prefix), AutoNAT v2, plus the Sorcha services that other modules contribute.
  *
  * Choices that differ from js-libp2p defaults, and why:
  * - kad-dht runs in server mode from the start and keeps private addresses in its answers: ours is a
@@ -10,7 +10,7 @@
  * - Inbound admission (pending handshakes, per-IP rate) comes from configuration; a bootstrap node
  *   must absorb a crowd of joiners, and `connections.allow` exempts trusted ranges (tests: loopback).
  */
-import { autoNAT } from '@libp2p/autonat'
+import { autoNATv2 } from '@libp2p/autonat-v2'
 import { identify } from '@libp2p/identify'
 import type { ConnectionGater, PrivateKey, ServiceMap } from '@libp2p/interface'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
@@ -36,7 +36,10 @@ export function coreServices (config: Readonly<Config>): ServiceMap {
       alpha: config.discovery.concurrency,
       allowQueryWithZeroPeers: false
     }),
-    autonat: autoNAT()
+    // AutoNAT v2: v1 (@libp2p/autonat 3.0) answers a dial-back over the connection the request came on,
+    // so it never really dials and it closes connections; v2 dials back afresh with a nonce
+    // (docs/address-and-nat.md).
+    autonatV2: autoNATv2()
   } as unknown as ServiceMap
 }
 

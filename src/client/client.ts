@@ -1,0 +1,288 @@
+/**
+ * SorchaClient: one API over three transports, tried in order gRPC stream -> gRPC unary -> REST.
+ *
+ * - Negotiation: the first call on an endpoint tries the transports in order; the first that carries
+ *   it is cached as the endpoint's protocol. A TransportFailedError later steps down again.
+ * - Upgrade: while an endpoint runs below its best transport, a call made at least
+ *   `upgradeIntervalMs` after the last try probes the better transports (GetNodeInfo) in the
+ *   background and switches up when one answers. No timers run while the client is idle.
+ * - Retries with exponential backoff (cockatiel) for idempotent calls (everything but sendMessage
+ *   and ping): submit is idempotent because the tx id is the payload's hash.
+ * - A circuit breaker per endpoint (cockatiel ConsecutiveBreaker): an endpoint whose transports all
+ *   fail `breakerThreshold` times in a row is skipped until it half-opens.
+ * - Connections are reused: one gRPC channel and one keep-alive HTTP agent per endpoint.
+ */
+import { BrokenCircuitError, circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleWhen, retry, type CircuitBreakerPolicy } from 'cockatiel'
+import type { DirectMessage, PingResponse, SendMessageResponse } from '../../protos/gen/sorcha/api/v1/peer_communication.ts'
+import { PeerOrder, type FindPeersForRegisterResponse, type ListPeersRequest, type ListPeersResponse, type NetworkHealth, type NodeInfo } from '../../protos/gen/sorcha/api/v1/peer_discovery.ts'
+import type { SubmitTransactionResponse, SubscribeResponse } from '../../protos/gen/sorcha/api/v1/transaction_distribution.ts'
+import type { PeerNode } from '../../protocols/models/index.ts'
+import { ApiError } from '../gateway/errors.ts'
+import { NoTransportError, TransportFailedError } from './errors.ts'
+import { GrpcConnection, GrpcTransport } from './grpc-transport.ts'
+import { RestTransport } from './rest-transport.ts'
+import { TRANSPORTS, type ClientCallOptions, type ClientTls, type Endpoint, type FetchedTransaction, type SubmitInput, type Transport, type TransportKind } from './types.ts'
+
+/** Options of a client. */
+export interface SorchaClientOptions {
+  /** One or more nodes; tried in order, skipping those whose breaker is open. */
+  endpoints: Endpoint | Endpoint[]
+  token?: string
+  tls?: ClientTls
+  /** Transports to use, in preference order. @default ['grpc-stream', 'grpc-unary', 'rest'] */
+  transports?: TransportKind[]
+  /** Per-attempt deadline. @default 10_000 */
+  timeoutMs?: number
+  /** Attempts per idempotent call (1 = no retry). @default 4 */
+  maxAttempts?: number
+  /** @default 100 */
+  retryInitialDelayMs?: number
+  /** @default 5_000 */
+  retryMaxDelayMs?: number
+  /** Consecutive endpoint failures that open its breaker. @default 5 */
+  breakerThreshold?: number
+  /** @default 10_000 */
+  breakerHalfOpenAfterMs?: number
+  /** Least time between two upgrade probes of an endpoint. @default 30_000 */
+  upgradeIntervalMs?: number
+}
+
+interface EndpointState {
+  endpoint: Endpoint
+  transports: Transport[]
+  /** Index into transports of the one in use; -1 before negotiation. */
+  current: number
+  breaker: CircuitBreakerPolicy
+  lastUpgradeMs: number
+  upgrading: boolean
+  grpc?: GrpcConnection
+}
+
+const isRetryable = (err: unknown): boolean =>
+  err instanceof NoTransportError || (err instanceof ApiError && (err.code === 'UNAVAILABLE' || err.code === 'RESOURCE_EXHAUSTED'))
+
+/** The client library. */
+export class SorchaClient {
+  private readonly endpoints: EndpointState[]
+  private readonly timeoutMs: number
+  private readonly upgradeIntervalMs: number
+  private readonly maxAttempts: number
+  private readonly backoff: ExponentialBackoff<unknown>
+  private readonly retryInitialDelayMs: number
+  private readonly retryMaxDelayMs: number
+
+  constructor (options: SorchaClientOptions) {
+    const list = Array.isArray(options.endpoints) ? options.endpoints : [options.endpoints]
+    if (list.length === 0) throw new TypeError('at least one endpoint is required')
+    const kinds = options.transports ?? [...TRANSPORTS]
+    this.timeoutMs = options.timeoutMs ?? 10_000
+    this.upgradeIntervalMs = options.upgradeIntervalMs ?? 30_000
+    this.maxAttempts = options.maxAttempts ?? 4
+    this.retryInitialDelayMs = options.retryInitialDelayMs ?? 100
+    this.retryMaxDelayMs = options.retryMaxDelayMs ?? 5_000
+    this.backoff = new ExponentialBackoff({ initialDelay: this.retryInitialDelayMs, maxDelay: this.retryMaxDelayMs })
+    this.endpoints = list.map(endpoint => {
+      const token = options.token ?? ''
+      const grpc = endpoint.grpc === undefined ? undefined : new GrpcConnection(endpoint.grpc, options.tls, token)
+      const transports: Transport[] = []
+      for (const kind of kinds) {
+        if (kind !== 'rest' && grpc !== undefined) transports.push(new GrpcTransport(kind, grpc))
+        if (kind === 'rest' && endpoint.rest !== undefined) transports.push(new RestTransport(endpoint.rest, options.tls, token))
+      }
+      if (transports.length === 0) throw new TypeError('an endpoint needs a grpc address or a rest URL for the chosen transports')
+      const breaker = circuitBreaker(handleWhen(err => err instanceof NoTransportError), {
+        halfOpenAfter: options.breakerHalfOpenAfterMs ?? 10_000,
+        breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5)
+      })
+      return { endpoint, transports, current: -1, breaker, lastUpgradeMs: Date.now(), upgrading: false, ...(grpc === undefined ? {} : { grpc }) }
+    })
+  }
+
+  /** The transport an endpoint uses now (undefined before its first call). */
+  protocol (endpointIndex = 0): TransportKind | undefined {
+    const state = this.endpoints[endpointIndex]
+    return state === undefined || state.current < 0 ? undefined : state.transports[state.current]?.kind
+  }
+
+  /** Runs `op` on one endpoint: the cached transport, else each in order; caches what works. */
+  private async onEndpoint<T> (state: EndpointState, op: (t: Transport) => Promise<T>): Promise<T> {
+    const start = Math.max(0, state.current)
+    const failures: string[] = []
+    for (let i = start; i < state.transports.length; i++) {
+      const transport = state.transports[i] as Transport
+      try {
+        const result = await op(transport)
+        if (state.current !== i) {
+          state.current = i
+          state.lastUpgradeMs = Date.now()
+        }
+        this.maybeUpgrade(state)
+        return result
+      } catch (err) {
+        if (!(err instanceof TransportFailedError)) throw err
+        failures.push(err.message)
+      }
+    }
+    state.current = -1 // renegotiate from the best transport next time
+    throw new NoTransportError(`no transport reached ${state.endpoint.grpc ?? state.endpoint.rest ?? '?'}: ${failures.join('; ')}`)
+  }
+
+  /** In the background, probes the transports better than the current one; switches to the first that answers. */
+  private maybeUpgrade (state: EndpointState): void {
+    if (state.current <= 0 || state.upgrading || Date.now() - state.lastUpgradeMs < this.upgradeIntervalMs) return
+    state.upgrading = true
+    state.lastUpgradeMs = Date.now()
+    const probe = async (): Promise<void> => {
+      for (let i = 0; i < state.current; i++) {
+        try {
+          await (state.transports[i] as Transport).nodeInfo({ timeoutMs: Math.min(this.timeoutMs, 2_000) })
+          state.current = i
+          return
+        } catch {
+          // stay on the current transport
+        }
+      }
+    }
+    probe().finally(() => { state.upgrading = false }).catch(() => {})
+  }
+
+  /** Runs `op` through the endpoints (breakers), with retries when `idempotent`. */
+  private async call<T> (op: (t: Transport, o: { signal?: AbortSignal, timeoutMs: number }) => Promise<T>, options: ClientCallOptions, idempotent = true): Promise<T> {
+    const attempt = { timeoutMs: options.timeoutMs ?? this.timeoutMs, ...(options.signal === undefined ? {} : { signal: options.signal }) }
+    const once = async (): Promise<T> => {
+      let last: unknown
+      for (const state of this.endpoints) {
+        try {
+          return await state.breaker.execute(async () => this.onEndpoint(state, async t => op(t, attempt)))
+        } catch (err) {
+          if (!(err instanceof NoTransportError || err instanceof BrokenCircuitError)) throw err
+          last = err
+        }
+      }
+      throw last instanceof NoTransportError ? last : new NoTransportError('every endpoint is failing (circuit open)')
+    }
+    if (!idempotent || this.maxAttempts <= 1) return once()
+    const policy = retry(handleWhen(isRetryable), { maxAttempts: this.maxAttempts - 1, backoff: this.backoff })
+    return policy.execute(async () => once(), options.signal)
+  }
+
+  async nodeInfo (options: ClientCallOptions = {}): Promise<NodeInfo> {
+    return this.call(async (t, o) => t.nodeInfo(o), options)
+  }
+
+  async networkHealth (options: ClientCallOptions = {}): Promise<NetworkHealth> {
+    return this.call(async (t, o) => t.networkHealth(o), options)
+  }
+
+  async listPeers (query: Partial<ListPeersRequest> = {}, options: ClientCallOptions = {}): Promise<ListPeersResponse> {
+    const request: ListPeersRequest = { status: query.status ?? [], orderBy: query.orderBy ?? PeerOrder.PEER_ORDER_UNSPECIFIED, ascending: query.ascending ?? false, limit: query.limit ?? 0 }
+    return this.call(async (t, o) => t.listPeers(request, o), options)
+  }
+
+  async getPeer (peerId: string, options: ClientCallOptions = {}): Promise<PeerNode | undefined> {
+    return (await this.call(async (t, o) => t.getPeer(peerId, o), options)).peer
+  }
+
+  async findPeersForRegister (registerId: string, limit = 0, options: ClientCallOptions = {}): Promise<FindPeersForRegisterResponse> {
+    return this.call(async (t, o) => t.findPeersForRegister(registerId, limit, o), options)
+  }
+
+  async ping (peerId: string, options: ClientCallOptions = {}): Promise<PingResponse> {
+    return this.call(async (t, o) => t.ping(peerId, o), options, false)
+  }
+
+  async sendMessage (peerId: string, topic: string, payload: Uint8Array, options: ClientCallOptions = {}): Promise<SendMessageResponse> {
+    return this.call(async (t, o) => t.sendMessage(peerId, topic, payload, o), options, false)
+  }
+
+  async submit (input: SubmitInput, options: ClientCallOptions = {}): Promise<SubmitTransactionResponse> {
+    const request = { contentType: '', expectedTxId: '', rejectDuplicate: false, ...input }
+    return this.call(async (t, o) => t.submit(request, o), options)
+  }
+
+  async getTransaction (txId: string, options: ClientCallOptions = {}): Promise<FetchedTransaction> {
+    return this.call(async (t, o) => t.getTransaction(txId, o), options)
+  }
+
+  /**
+   * Follows transactions. When the stream breaks (node restart, transport failure) it reconnects,
+   * through negotiation again, and resumes after the last cursor it delivered; a `gap` item says
+   * the node no longer held everything since then.
+   */
+  async * subscribe (request: { registerIds?: string[], cursor?: string, includePayload?: boolean } = {}, options: { signal?: AbortSignal } = {}): AsyncGenerator<SubscribeResponse> {
+    let cursor = request.cursor ?? ''
+    const controller = new AbortController()
+    const signal = options.signal === undefined ? controller.signal : AbortSignal.any([options.signal, controller.signal])
+    try {
+      for (let failures = 0; !signal.aborted;) {
+        const stream = await this.call(async (t, _o) => firstItem(t.subscribe({ registerIds: request.registerIds ?? [], cursor, includePayload: request.includePayload ?? false }, { signal })), { signal })
+        try {
+          for await (const item of stream) {
+            failures = 0
+            if (item.transaction !== undefined) cursor = item.transaction.cursor
+            yield item
+          }
+          return
+        } catch (err) {
+          if (signal.aborted) return
+          if (!(err instanceof TransportFailedError) && !isRetryable(err)) throw err
+          await sleep(Math.min(this.retryMaxDelayMs, this.retryInitialDelayMs * 2 ** failures++), signal)
+        }
+      }
+    } finally {
+      controller.abort()
+    }
+  }
+
+  /** Direct messages received by the node, as a stream (no resume: messages are not journaled). */
+  async * receiveMessages (topics: string[] = [], options: { signal?: AbortSignal } = {}): AsyncGenerator<DirectMessage> {
+    const controller = new AbortController()
+    const signal = options.signal === undefined ? controller.signal : AbortSignal.any([options.signal, controller.signal])
+    try {
+      const stream = await this.call(async t => firstItem(t.receiveMessages(topics, { signal })), { signal })
+      yield * stream
+    } finally {
+      controller.abort()
+    }
+  }
+
+  /** Closes every connection. */
+  close (): void {
+    for (const state of this.endpoints) {
+      for (const t of state.transports) t.close()
+      state.grpc?.close()
+    }
+  }
+}
+
+/**
+ * Starts a stream and waits until it is established (its first item, or its end), so a transport
+ * that cannot carry it fails inside the negotiation; returns a stream that replays that item.
+ */
+async function firstItem<T> (stream: AsyncIterable<T>): Promise<AsyncIterable<T>> {
+  const iterator = stream[Symbol.asyncIterator]()
+  const first = iterator.next()
+  // Server streams send nothing until an event happens; treat "no failure within a moment" as established.
+  const settled = await Promise.race([first.then(() => true), sleep(ESTABLISH_MS).then(() => false)])
+  if (settled) await first // throws the transport failure, if that is what came
+  return {
+    [Symbol.asyncIterator]: () => {
+      let replayed = false
+      return {
+        next: async () => { if (!replayed) { replayed = true; return first } return iterator.next() },
+        return: async () => iterator.return?.() ?? { done: true, value: undefined }
+      }
+    }
+  }
+}
+
+/** How long a fresh stream must stay unbroken to count as established. */
+const ESTABLISH_MS = 500
+
+async function sleep (ms: number, signal?: AbortSignal): Promise<void> {
+  await new Promise<void>(resolve => {
+    const timer = setTimeout(done, ms)
+    function done (): void { clearTimeout(timer); signal?.removeEventListener('abort', done); resolve() }
+    signal?.addEventListener('abort', done, { once: true })
+  })
+}

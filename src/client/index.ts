@@ -1,0 +1,12 @@
+/**
+ * The Sorcha Peer client library (package export `sorcha-peer/client`): one API over gRPC stream,
+ * gRPC unary and REST, with negotiation, fallback, retries, a circuit breaker per endpoint and
+ * upgrades back to the better transport.
+ */
+export { SorchaClient, type SorchaClientOptions } from './client.ts'
+export { NoTransportError, TransportFailedError } from './errors.ts'
+export { TRANSPORTS, type Endpoint, type ClientTls, type ClientCallOptions, type FetchedTransaction, type SubmitInput, type TransportKind } from './types.ts'
+export {
+  ApiError, InvalidArgumentError, NotFoundError, AlreadyExistsError, ResourceExhaustedError, UnavailableError,
+  DeadlineExceededError, UnauthenticatedError, UnimplementedError, CancelledError, InternalError
+} from '../gateway/errors.ts'

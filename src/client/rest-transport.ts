@@ -1,0 +1,153 @@
+/**
+ * The REST transport: HTTP/1.1 (or HTTPS) with a keep-alive agent per endpoint, JSON bodies in the
+ * proto JSON form (converted with the generated fromJSON), problem+json errors as named ApiErrors,
+ * and Server-Sent Events for the two streams (resuming with the cursor is the client's job).
+ */
+import http from 'node:http'
+import https from 'node:https'
+import type { DirectMessage } from '../../protos/gen/sorcha/api/v1/peer_communication.ts'
+import { PingResponse, SendMessageResponse, DirectMessage as DirectMessageCodec } from '../../protos/gen/sorcha/api/v1/peer_communication.ts'
+import {
+  FindPeersForRegisterResponse, GetPeerResponse, ListPeersResponse, NetworkHealth, NodeInfo, PeerOrder, type ListPeersRequest
+} from '../../protos/gen/sorcha/api/v1/peer_discovery.ts'
+import {
+  SubmitTransactionRequest, SubmitTransactionResponse, SubscribeResponse, TransactionHeader, type SubscribeRequest
+} from '../../protos/gen/sorcha/api/v1/transaction_distribution.ts'
+import { PeerStatus } from '../../protocols/models/index.ts'
+import { apiError, InternalError } from '../gateway/errors.ts'
+import { TransportFailedError } from './errors.ts'
+import { asCodeName } from './grpc-transport.ts'
+import { parseSse } from './sse.ts'
+import type { AttemptOptions, ClientTls, FetchedTransaction, Transport } from './types.ts'
+
+const STATUS_NAMES = Object.entries(PeerStatus).filter(([, v]) => v >= 0)
+
+/** The REST transport of one endpoint. */
+export class RestTransport implements Transport {
+  readonly kind = 'rest' as const
+  private readonly base: URL
+  private readonly agent: http.Agent
+  private readonly token: string
+
+  constructor (baseUrl: string, tls: ClientTls | undefined, token: string) {
+    this.base = new URL(baseUrl)
+    this.token = token
+    this.agent = this.base.protocol === 'https:'
+      ? new https.Agent({ keepAlive: true, ...(tls?.ca === undefined ? {} : { ca: tls.ca }), ...(tls?.cert === undefined ? {} : { cert: tls.cert, key: tls.key }) })
+      : new http.Agent({ keepAlive: true })
+  }
+
+  private async request (method: string, path: string, options: { signal?: AbortSignal, timeoutMs?: number, body?: unknown, stream?: boolean }): Promise<http.IncomingMessage> {
+    const url = new URL(path, this.base)
+    const body = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body))
+    const headers: Record<string, string> = { accept: options.stream === true ? 'text/event-stream' : 'application/json' }
+    if (body !== undefined) { headers['content-type'] = 'application/json'; headers['content-length'] = String(body.byteLength) }
+    if (this.token !== '') headers.authorization = `Bearer ${this.token}`
+    const lib = url.protocol === 'https:' ? https : http
+    const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      const req = lib.request(url, { method, headers, agent: this.agent, ...(options.signal === undefined ? {} : { signal: options.signal }) }, resolve)
+      if (options.timeoutMs !== undefined) req.setTimeout(options.timeoutMs, () => { req.destroy(new TransportFailedError('rest', 'timed out')) })
+      req.on('error', err => {
+        reject(options.signal?.aborted === true ? options.signal.reason : err instanceof TransportFailedError ? err : new TransportFailedError('rest', (err as NodeJS.ErrnoException).code ?? err.message))
+      })
+      req.end(body)
+    })
+    if (response.statusCode !== undefined && response.statusCode >= 400) throw await problemOf(response)
+    return response
+  }
+
+  private async json<T> (method: string, path: string, codec: { fromJSON: (o: unknown) => T }, options: AttemptOptions, body?: unknown): Promise<T> {
+    const response = await this.request(method, path, { ...options, body })
+    return codec.fromJSON(JSON.parse((await readAll(response)).toString('utf8')))
+  }
+
+  nodeInfo = async (o: AttemptOptions) => this.json('GET', '/v1/node', NodeInfo, o)
+  networkHealth = async (o: AttemptOptions) => this.json('GET', '/v1/health', NetworkHealth, o)
+  listPeers = async (r: ListPeersRequest, o: AttemptOptions) => {
+    const q = new URLSearchParams({ orderBy: r.orderBy === PeerOrder.PEER_ORDER_SCORE ? 'score' : 'lastSeen', ascending: String(r.ascending), limit: String(r.limit) })
+    for (const s of r.status) q.append('status', STATUS_NAMES.find(([, v]) => v === s)?.[0] ?? '')
+    return this.json('GET', `/v1/peers?${q.toString()}`, ListPeersResponse, o)
+  }
+
+  getPeer = async (peerId: string, o: AttemptOptions) => this.json('GET', `/v1/peers/${encodeURIComponent(peerId)}`, GetPeerResponse, o)
+  findPeersForRegister = async (registerId: string, limit: number, o: AttemptOptions) => this.json('GET', `/v1/registers/${encodeURIComponent(registerId)}/peers?limit=${limit}`, FindPeersForRegisterResponse, o)
+  ping = async (peerId: string, o: AttemptOptions) => this.json('POST', `/v1/peers/${encodeURIComponent(peerId)}/ping`, PingResponse, o)
+  sendMessage = async (peerId: string, topic: string, payload: Uint8Array, o: AttemptOptions) =>
+    this.json('POST', `/v1/peers/${encodeURIComponent(peerId)}/messages`, SendMessageResponse, o, { topic, payload: Buffer.from(payload).toString('base64') })
+
+  submit = async (request: SubmitTransactionRequest, o: AttemptOptions) => {
+    const body = SubmitTransactionRequest.toJSON(request) as Record<string, unknown>
+    return this.json('POST', '/v1/transactions', SubmitTransactionResponse, o, body)
+  }
+
+  async getTransaction (txId: string, options: AttemptOptions): Promise<FetchedTransaction> {
+    const response = await this.request('GET', `/v1/transactions/${encodeURIComponent(txId)}`, options)
+    const parsed = JSON.parse((await readAll(response)).toString('utf8')) as { header: unknown, payload: string, payloadIncluded: boolean }
+    const header = TransactionHeader.fromJSON(parsed.header)
+    if (parsed.payloadIncluded) return { header, payload: Buffer.from(parsed.payload, 'base64') }
+    const raw = await this.request('GET', `/v1/transactions/${encodeURIComponent(txId)}/payload`, options)
+    return { header, payload: await readAll(raw) }
+  }
+
+  async * receiveMessages (topics: string[], options: { signal: AbortSignal }): AsyncGenerator<DirectMessage> {
+    const q = new URLSearchParams()
+    for (const t of topics) q.append('topic', t)
+    for await (const event of this.sse(`/v1/messages/stream?${q.toString()}`, options.signal)) {
+      if (event.event === 'message') yield DirectMessageCodec.fromJSON(JSON.parse(event.data))
+    }
+  }
+
+  async * subscribe (request: SubscribeRequest, options: { signal: AbortSignal }): AsyncGenerator<SubscribeResponse> {
+    const q = new URLSearchParams({ includePayload: String(request.includePayload) })
+    if (request.cursor !== '') q.set('cursor', request.cursor)
+    for (const r of request.registerIds) q.append('registerId', r)
+    for await (const event of this.sse(`/v1/transactions/stream?${q.toString()}`, options.signal)) {
+      if (event.event === 'transaction') yield SubscribeResponse.fromJSON({ transaction: JSON.parse(event.data) })
+      else if (event.event === 'gap') yield SubscribeResponse.fromJSON({ gap: JSON.parse(event.data) })
+    }
+  }
+
+  private async * sse (path: string, signal: AbortSignal): AsyncGenerator<{ event: string, data: string, id?: string }> {
+    const response = await this.request('GET', path, { signal, stream: true })
+    try {
+      for await (const event of parseSse(response)) {
+        if (event.event === 'error') {
+          const p = JSON.parse(event.data) as { code: string, reason: string, detail: string }
+          throw apiError(asCodeName(p.code), p.reason, p.detail)
+        }
+        yield event
+      }
+    } catch (err) {
+      if (signal.aborted) return
+      throw err instanceof Error && 'code' in err && typeof (err as { reason?: unknown }).reason === 'string' ? err : new TransportFailedError('rest', 'the event stream broke')
+    } finally {
+      response.destroy()
+    }
+    if (!signal.aborted) throw new TransportFailedError('rest', 'the event stream ended')
+  }
+
+  close (): void {
+    this.agent.destroy()
+  }
+}
+
+async function readAll (stream: AsyncIterable<Buffer>): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const chunk of stream) chunks.push(chunk)
+  return Buffer.concat(chunks)
+}
+
+/** A 4xx/5xx response as the named ApiError (problem+json), or a transport failure (anything else). */
+async function problemOf (response: http.IncomingMessage): Promise<Error> {
+  const text = (await readAll(response)).toString('utf8')
+  const type = response.headers['content-type'] ?? ''
+  if (!type.startsWith('application/problem+json')) return new TransportFailedError('rest', `HTTP ${response.statusCode ?? 0} without a problem document`)
+  try {
+    const p = JSON.parse(text) as { code: string, reason: string, detail: string, retryAfterMs?: number }
+    const err = apiError(asCodeName(p.code), p.reason, p.detail)
+    if (typeof p.retryAfterMs === 'number') err.retryAfterMs = p.retryAfterMs
+    return err
+  } catch {
+    return new InternalError('bad_problem', `HTTP ${response.statusCode ?? 0} with an unreadable problem document`)
+  }
+}

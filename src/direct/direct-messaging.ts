@@ -1,0 +1,152 @@
+/**
+ * Direct messages between two peers on /sorcha/direct/1.0.0. One message per libp2p stream: the
+ * sender writes one DirectEnvelope and the receiver answers one DirectAck, both length-prefixed
+ * (unsigned varint, as libp2p protocols do) and bounded by `maxMessageBytes`. A stream per message
+ * keeps the protocol stateless; Yamux streams are cheap. Received messages are dispatched as
+ * `direct:message` events; the gateway fans them out to its subscribers.
+ */
+import { randomBytes } from 'node:crypto'
+import type { Connection, PeerId, Startable, Stream } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { lpStream } from '@libp2p/utils'
+import { TypedEventEmitter } from 'main-event'
+import { DirectAck, DirectEnvelope } from '../../protos/gen/sorcha/p2p/v1/direct.ts'
+import { logger, type Logger } from '../logging/index.ts'
+import {
+  DIRECT_MAX_INBOUND_STREAMS, DIRECT_MAX_MESSAGE_BYTES, DIRECT_MAX_OUTBOUND_STREAMS, DIRECT_PROTOCOL,
+  DIRECT_TIMEOUT_MS, TOPIC_PATTERN
+} from './constants.ts'
+import { DirectDeliveryError, DirectMessageRejectedError, DirectMessageTooLargeError, InvalidTopicError } from './errors.ts'
+import type { DirectMessagingComponents, DirectMessagingEvents, DirectMessagingInit, DirectSendResult } from './types.ts'
+
+const ENVELOPE_OVERHEAD_BYTES = 256
+
+/** The direct-message service (js-libp2p service shape). */
+export class DefaultDirectMessaging extends TypedEventEmitter<DirectMessagingEvents> implements Startable {
+  readonly protocol: string
+  readonly maxMessageBytes: number
+  private readonly timeoutMs: number
+  private readonly components: DirectMessagingComponents
+  private readonly init: DirectMessagingInit
+  private readonly log: Logger
+  private started = false
+
+  constructor (components: DirectMessagingComponents, init: DirectMessagingInit = {}) {
+    super()
+    this.components = components
+    this.init = init
+    this.protocol = init.protocol ?? DIRECT_PROTOCOL
+    this.maxMessageBytes = init.maxMessageBytes ?? DIRECT_MAX_MESSAGE_BYTES
+    this.timeoutMs = init.timeoutMs ?? DIRECT_TIMEOUT_MS
+    this.log = logger('sorcha:direct')
+  }
+
+  readonly [Symbol.toStringTag] = '@sorcha/direct'
+
+  /** Registers the protocol handler. Idempotent. */
+  async start (): Promise<void> {
+    if (this.started) return
+    await this.components.registrar.handle(this.protocol, (stream: Stream, connection: Connection) => {
+      void this.receive(stream, connection)
+    }, {
+      maxInboundStreams: this.init.maxInboundStreams ?? DIRECT_MAX_INBOUND_STREAMS,
+      maxOutboundStreams: this.init.maxOutboundStreams ?? DIRECT_MAX_OUTBOUND_STREAMS
+    })
+    this.started = true
+  }
+
+  /** Unregisters the handler. Idempotent. */
+  async stop (): Promise<void> {
+    if (!this.started) return
+    await this.components.registrar.unhandle(this.protocol)
+    this.started = false
+  }
+
+  isStarted (): boolean {
+    return this.started
+  }
+
+  /**
+   * Sends one message and waits for the peer's acknowledgement.
+   * @throws InvalidTopicError, DirectMessageTooLargeError, DirectMessageRejectedError, DirectDeliveryError
+   */
+  async send (peer: PeerId | string, topic: string, payload: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<DirectSendResult> {
+    if (!TOPIC_PATTERN.test(topic)) throw new InvalidTopicError('topic must be 1-128 characters of A-Z a-z 0-9 . _ : / -')
+    if (payload.byteLength > this.maxMessageBytes) throw new DirectMessageTooLargeError(`payload exceeds ${this.maxMessageBytes} bytes`)
+    const peerId = typeof peer === 'string' ? peerIdFromString(peer) : peer
+    const timeout = AbortSignal.timeout(this.timeoutMs)
+    const signal = options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout])
+    const messageId = randomBytes(16).toString('hex')
+    const started = performance.now()
+    let stream: Stream | undefined
+    try {
+      const opened = await this.components.connectionManager.openStream(peerId, this.protocol, { signal })
+      stream = opened
+      const lp = lpStream(opened, { maxDataLength: this.maxMessageBytes + ENVELOPE_OVERHEAD_BYTES })
+      await lp.write(DirectEnvelope.encode({ messageId, topic, payload, sentAtMs: Date.now() }).finish(), { signal })
+      const ack = DirectAck.decode((await lp.read({ signal })).subarray())
+      await opened.close({ signal }).catch(() => {})
+      if (ack.messageId !== messageId) throw new DirectMessageRejectedError('ack_mismatch')
+      if (!ack.accepted) throw new DirectMessageRejectedError(ack.reason === '' ? 'rejected' : ack.reason.slice(0, 64))
+      return { messageId, rttMs: performance.now() - started }
+    } catch (err) {
+      stream?.abort(err instanceof Error ? err : new Error('aborted'))
+      if (err instanceof DirectMessageRejectedError) throw err
+      if (options.signal?.aborted === true) throw options.signal.reason
+      throw new DirectDeliveryError(`cannot deliver to ${peerId.toString()}: ${describe(err)}`, timeout.aborted)
+    }
+  }
+
+  /** Handles one inbound stream: read an envelope, validate, acknowledge, dispatch. */
+  private async receive (stream: Stream, connection: Connection): Promise<void> {
+    const signal = AbortSignal.timeout(this.timeoutMs)
+    try {
+      const lp = lpStream(stream, { maxDataLength: this.maxMessageBytes + ENVELOPE_OVERHEAD_BYTES })
+      let envelope: DirectEnvelope
+      try {
+        envelope = DirectEnvelope.decode((await lp.read({ signal })).subarray())
+      } catch {
+        await lp.write(DirectAck.encode({ messageId: '', accepted: false, reason: 'malformed' }).finish(), { signal })
+        await stream.close({ signal })
+        return
+      }
+      const reason = this.verdict(envelope)
+      // Hand the message to local listeners before acknowledging, so an acknowledged message has
+      // been delivered (the sender's send() resolves only after that).
+      if (reason === '') {
+        this.safeDispatchEvent('direct:message', {
+          detail: {
+            messageId: envelope.messageId,
+            fromPeerId: connection.remotePeer.toString(),
+            topic: envelope.topic,
+            payload: envelope.payload,
+            sentAtMs: envelope.sentAtMs,
+            receivedAtMs: Date.now()
+          }
+        })
+      } else {
+        this.log.debug({ peer: connection.remotePeer.toString(), reason }, 'refused a direct message')
+      }
+      await lp.write(DirectAck.encode({ messageId: envelope.messageId, accepted: reason === '', reason }).finish(), { signal })
+      await stream.close({ signal })
+    } catch (err) {
+      this.log.debug({ peer: connection.remotePeer.toString(), err: describe(err) }, 'direct message stream failed')
+      stream.abort(err instanceof Error ? err : new Error('aborted'))
+    }
+  }
+
+  /** Empty string when the envelope is acceptable, else a bounded reason code. */
+  private verdict (envelope: DirectEnvelope): string {
+    if (!/^[0-9a-f]{32}$/.test(envelope.messageId)) return 'invalid_message_id'
+    if (!TOPIC_PATTERN.test(envelope.topic)) return 'invalid_topic'
+    if (envelope.payload.byteLength > this.maxMessageBytes) return 'too_large'
+    return ''
+  }
+}
+
+// Stream resets reject with an Event rather than an Error in libp2p 3 (COMMON.md), so describe both.
+function describe (err: unknown): string {
+  if (err instanceof Error) return err.message
+  if (typeof err === 'object' && err !== null && 'type' in err) return `stream ${String((err as { type: unknown }).type)}`
+  return String(err)
+}

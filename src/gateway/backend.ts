@@ -1,0 +1,146 @@
+/**
+ * The backend port: the narrow view of a Sorcha node that the gateway serves to apps. Both servers
+ * (gRPC and REST) are built against this interface only, so they can be tested and benchmarked over
+ * an in-memory backend and run over a real node (node-backend.ts) without change.
+ *
+ * Every method takes `{ signal }`; the servers derive it from the call's deadline or the client
+ * going away, and an implementation stops work when it fires. Failures are the named errors of
+ * errors.ts (NotFoundError, UnavailableError...), never bare Errors.
+ */
+import type { PeerNode, PeerStatus } from '../../protocols/models/index.ts'
+
+/** Options every backend call accepts. */
+export interface CallOptions {
+  signal?: AbortSignal
+}
+
+/** This node, as apps see it. */
+export interface NodeInfoView {
+  peerId: string
+  /** Multiaddrs with /p2p/. */
+  addresses: string[]
+  protocols: string[]
+  version: string
+  startedAtMs: number
+  connections: number
+  knownPeers: number
+  /** Registers this node follows; empty = all. */
+  registers: string[]
+  maxTransactionBytes: number
+}
+
+/** The network health score and its inputs. */
+export interface NetworkHealthView {
+  /** 0..100 */
+  score: number
+  knownPeers: number
+  healthyPeers: number
+  degradedPeers: number
+  unreachablePeers: number
+  bannedPeers: number
+  connectedPeers: number
+  measuredAtMs: number
+}
+
+/** Which peers to list. */
+export interface PeerListing {
+  status?: PeerStatus[]
+  orderBy?: 'lastSeen' | 'score'
+  direction?: 'asc' | 'desc'
+  limit: number
+}
+
+/** A direct message received from a peer. */
+export interface ReceivedMessage {
+  messageId: string
+  fromPeerId: string
+  topic: string
+  payload: Uint8Array
+  sentAtMs: number
+  receivedAtMs: number
+}
+
+/** The outcome of sending a direct message. */
+export interface SentMessage {
+  messageId: string
+  rttMs: number
+}
+
+/** A transaction handed to the node by an app. */
+export interface TransactionSubmission {
+  registerId: string
+  payload: Uint8Array
+  contentType: string
+}
+
+/** What submit returns. */
+export interface SubmitResult {
+  /** Lowercase hex SHA-256 of the payload. */
+  txId: string
+  /** The node already had it. */
+  duplicate: boolean
+}
+
+/** What the node knows of a transaction, without its bytes. */
+export interface TransactionMeta {
+  txId: string
+  registerId: string
+  /** Peer id of the node that first published it. */
+  sender: string
+  timestampMs: number
+  sizeBytes: number
+  contentType: string
+  /** Gossip relays before it reached this node; 0 when submitted here. */
+  hopCount: number
+}
+
+/** A stored transaction: its metadata and a way to read its bytes. */
+export interface StoredTransaction {
+  meta: TransactionMeta
+  /** The payload as chunks of at most `chunkBytes` (large ones are read chunk by chunk). */
+  read: (chunkBytes: number, options?: CallOptions) => AsyncIterable<Uint8Array>
+}
+
+/** One accepted transaction, in acceptance order, with its resume cursor. */
+export interface TransactionEventView {
+  cursor: string
+  meta: TransactionMeta
+  /** Present when the subscriber asked for payloads and this one is at most the inline limit. */
+  payload?: Uint8Array
+}
+
+/** A subscription item: a transaction, or notice that events before the replay were lost. */
+export type SubscriptionItem =
+  | { kind: 'transaction', event: TransactionEventView }
+  | { kind: 'gap', requestedCursor: string, oldestCursor: string }
+
+/** What to follow. */
+export interface SubscriptionRequest {
+  /** Empty or absent = every register. */
+  registerIds?: string[]
+  /** Resume after this cursor; absent = from now on. */
+  cursor?: string
+  includePayload?: boolean
+}
+
+/** The gateway's view of a node. */
+export interface GatewayBackend {
+  nodeInfo: (options?: CallOptions) => Promise<NodeInfoView>
+  networkHealth: (options?: CallOptions) => Promise<NetworkHealthView>
+  listPeers: (listing: PeerListing, options?: CallOptions) => Promise<{ peers: PeerNode[], totalKnown: number }>
+  /** NotFoundError when unknown. */
+  getPeer: (peerId: string, options?: CallOptions) => Promise<PeerNode>
+  findPeersForRegister: (registerId: string, limit: number, options?: CallOptions) => Promise<PeerNode[]>
+  /** Round-trip time in ms; UnavailableError when the peer cannot be reached. */
+  ping: (peerId: string, options?: CallOptions) => Promise<number>
+  sendMessage: (peerId: string, topic: string, payload: Uint8Array, options?: CallOptions) => Promise<SentMessage>
+  /** Direct messages from now on, until the signal fires. Bounded per subscriber; slow ones lose the oldest. */
+  receiveMessages: (topics: string[], options: { signal: AbortSignal }) => AsyncIterable<ReceivedMessage>
+  submit: (submission: TransactionSubmission, options?: CallOptions) => Promise<SubmitResult>
+  /** NotFoundError when unknown. */
+  getTransaction: (txId: string, options?: CallOptions) => Promise<StoredTransaction>
+  /** Accepted transactions in order, replaying after `cursor`, until the signal fires. */
+  subscribe: (request: SubscriptionRequest, options: { signal: AbortSignal }) => AsyncIterable<SubscriptionItem>
+  /** Largest payload submit accepts. */
+  readonly maxTransactionBytes: number
+}

@@ -1,0 +1,95 @@
+/**
+ * The gateway: one backend, one operations layer, one rate limiter, and the two servers (gRPC and
+ * REST) configured from the `gateway` section. start/stop idempotent; stop ends open streams.
+ */
+import type { Config } from '../config/index.ts'
+import type { GatewayBackend } from './backend.ts'
+import { GrpcGateway } from './grpc/server.ts'
+import { GatewayOperations } from './operations.ts'
+import { RateLimiter } from './rate-limiter.ts'
+import { RestGateway } from './rest/server.ts'
+import { loadTls } from './tls.ts'
+
+/** The `gateway` section of the configuration. */
+export type GatewayConfig = Config['gateway']
+
+/** Options of a gateway. */
+export interface GatewayInit {
+  backend: GatewayBackend
+  config: GatewayConfig
+  /** Software version reported to apps. @default package version */
+  version?: string
+}
+
+/** The running API servers. */
+export class Gateway {
+  readonly operations: GatewayOperations
+  readonly limiter: RateLimiter
+  private readonly init: GatewayInit
+  private grpcServer: GrpcGateway | undefined
+  private restServer: RestGateway | undefined
+  private transition: Promise<void> = Promise.resolve()
+
+  constructor (init: GatewayInit) {
+    this.init = init
+    const { config } = init
+    this.operations = new GatewayOperations({ backend: init.backend, maxMessageBytes: config.maxMessageBytes, version: init.version ?? '0.1.0' })
+    this.limiter = new RateLimiter({ perSecond: config.rateLimit.perSecond, burst: config.rateLimit.burst })
+  }
+
+  /** host:port of the gRPC server (after start). */
+  get grpcAddress (): string {
+    return this.grpcServer?.address ?? ''
+  }
+
+  /** Base URL of the REST server (after start). */
+  get restUrl (): string {
+    return this.restServer?.url ?? ''
+  }
+
+  /** The REST server (after start), e.g. to enumerate its routes. */
+  get rest (): RestGateway | undefined {
+    return this.restServer
+  }
+
+  /** Reads the TLS files and starts both servers. Idempotent. */
+  async start (): Promise<void> {
+    this.transition = this.transition.catch(() => {}).then(async () => {
+      if (this.grpcServer !== undefined) return
+      const { config } = this.init
+      const tls = await loadTls(config.tls)
+      const common = {
+        operations: this.operations,
+        limiter: this.limiter,
+        maxMessageBytes: config.maxMessageBytes,
+        maxStreams: config.maxStreams,
+        token: config.token,
+        ...(tls === undefined ? {} : { tls })
+      }
+      const grpc = new GrpcGateway({ ...common, host: config.grpc.host, port: config.grpc.port, requireClientCert: config.tls.requireClientCert })
+      const rest = new RestGateway({ ...common, host: config.rest.host, port: config.rest.port, version: this.init.version ?? '0.1.0' })
+      await grpc.start()
+      try {
+        await rest.start()
+      } catch (err) {
+        await grpc.stop()
+        throw err
+      }
+      this.grpcServer = grpc
+      this.restServer = rest
+    })
+    return this.transition
+  }
+
+  /** Stops both servers (open streams end with UNAVAILABLE). Idempotent. */
+  async stop (): Promise<void> {
+    this.transition = this.transition.catch(() => {}).then(async () => {
+      const grpc = this.grpcServer
+      const rest = this.restServer
+      this.grpcServer = undefined
+      this.restServer = undefined
+      await Promise.all([grpc?.stop(), rest?.stop()])
+    })
+    return this.transition
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * What every gRPC call goes through: authentication, the per-client rate limit, the stream limit,
+ * an AbortSignal that fires when the client cancels or the deadline passes, and the mapping of
+ * ApiErrors to gRPC statuses (with the reason in the `sorcha-reason` trailer).
+ */
+import { timingSafeEqual, createHash } from 'node:crypto'
+import type { status as Status} from '@grpc/grpc-js';
+import { Metadata, type ServerUnaryCall, type StatusObject } from '@grpc/grpc-js'
+import type { InvalidArgumentError} from '../errors.ts';
+import {
+  ApiError, DeadlineExceededError, GRPC_CODE, ResourceExhaustedError, toApiError,
+  UnauthenticatedError, UnavailableError
+} from '../errors.ts'
+import type { RateLimiter } from '../rate-limiter.ts'
+
+/** The parts of a grpc-js server call the guard uses (every call kind has them). */
+export interface ServerSurfaceCall {
+  readonly metadata: ServerUnaryCall<unknown, unknown>['metadata']
+  getPeer: () => string
+  getDeadline: ServerUnaryCall<unknown, unknown>['getDeadline']
+  on: (event: 'cancelled', listener: () => void) => unknown
+  removeListener: (event: 'cancelled', listener: () => void) => unknown
+}
+
+/** Trailer carrying an error's reason code. */
+export const REASON_METADATA = 'sorcha-reason'
+/** Trailer carrying how long to wait before retrying, in ms. */
+export const RETRY_AFTER_METADATA = 'sorcha-retry-after-ms'
+
+/** Marks a request the deserializer could not accept (malformed or oversized). */
+export const BAD_REQUEST = Symbol('bad-request')
+
+/** A request object that failed to deserialize. */
+export interface BadRequest {
+  [BAD_REQUEST]: InvalidArgumentError
+}
+
+/** True for the marker object of a request that failed to deserialize. */
+export function isBadRequest (value: unknown): value is BadRequest {
+  return typeof value === 'object' && value !== null && BAD_REQUEST in value
+}
+
+/** An ApiError as a grpc-js status (for callbacks and stream 'error' events). */
+export function toStatus (err: unknown): Partial<StatusObject> & Error {
+  const api = toApiError(err)
+  const metadata = new Metadata()
+  metadata.set(REASON_METADATA, api.reason)
+  if (api.retryAfterMs !== undefined) metadata.set(RETRY_AFTER_METADATA, String(api.retryAfterMs))
+  return Object.assign(new Error(api.message), { code: GRPC_CODE[api.code] as Status, details: api.message, metadata })
+}
+
+/** Options of the call guard. */
+export interface CallGuardInit {
+  /** Required bearer token; empty = none. */
+  token: string
+  limiter: RateLimiter
+  maxStreams: number
+}
+
+/** A started call: its signal, and `done()` to release what it holds. */
+export interface CallScope {
+  signal: AbortSignal
+  done: () => void
+}
+
+/** The client's address without its port, from grpc-js's "ipv4:1.2.3.4:5" / "ipv6:[::1]:5" form. */
+export function clientKey (peer: string): string {
+  const address = peer.replace(/^(ipv4|ipv6|unix):/, '')
+  const v6 = /^\[([^\]]+)\]/.exec(address)
+  if (v6 !== null) return v6[1] as string
+  const colon = address.lastIndexOf(':')
+  return colon > 0 ? address.slice(0, colon) : address
+}
+
+/** Admission for gRPC calls. */
+export class CallGuard {
+  private readonly tokenHash: Buffer | undefined
+  private readonly limiter: RateLimiter
+  private readonly maxStreams: number
+  private streams = 0
+  private readonly active = new Set<AbortController>()
+
+  constructor (init: CallGuardInit) {
+    this.tokenHash = init.token === '' ? undefined : createHash('sha256').update(init.token).digest()
+    this.limiter = init.limiter
+    this.maxStreams = init.maxStreams
+  }
+
+  /** Streaming calls open now. */
+  get openStreams (): number {
+    return this.streams
+  }
+
+  /**
+   * Admits a call: token, rate limit, stream slot; then builds its signal.
+   * @throws UnauthenticatedError, ResourceExhaustedError
+   */
+  begin (call: ServerSurfaceCall, streaming: boolean): CallScope {
+    this.authenticate(call.metadata)
+    this.limiter.take(clientKey(call.getPeer()))
+    if (streaming) {
+      if (this.streams >= this.maxStreams) throw new ResourceExhaustedError('too_many_streams', `the server holds its maximum of ${this.maxStreams} streams`)
+      this.streams++
+    }
+    const controller = new AbortController()
+    this.active.add(controller)
+    const onCancel = (): void => { controller.abort(new DeadlineOrCancel(call).error()) }
+    call.on('cancelled', onCancel)
+    const deadline = call.getDeadline()
+    const ms = deadline instanceof Date ? deadline.getTime() - Date.now() : deadline - Date.now()
+    const timer = Number.isFinite(ms)
+      ? setTimeout(() => { controller.abort(new DeadlineExceededError('deadline', 'the deadline passed')) }, Math.max(0, ms))
+      : undefined
+    let released = false
+    return {
+      signal: controller.signal,
+      done: () => {
+        if (released) return
+        released = true
+        if (streaming) this.streams--
+        clearTimeout(timer)
+        this.active.delete(controller)
+        call.removeListener('cancelled', onCancel)
+      }
+    }
+  }
+
+  /** Aborts every call in progress (server shutdown): streams end with UNAVAILABLE. */
+  abortAll (): void {
+    for (const controller of this.active) controller.abort(new UnavailableError('shutting_down', 'the server is shutting down'))
+  }
+
+  /** Takes one rate-limit token for an item inside a stream. */
+  takeItem (call: ServerSurfaceCall): void {
+    this.limiter.take(clientKey(call.getPeer()))
+  }
+
+  private authenticate (metadata: Metadata): void {
+    if (this.tokenHash === undefined) return
+    const header = metadata.get('authorization')[0]
+    const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : ''
+    const hash = createHash('sha256').update(token).digest()
+    if (token === '' || !timingSafeEqual(hash, this.tokenHash)) {
+      throw new UnauthenticatedError(token === '' ? 'token_missing' : 'token_invalid', 'a valid API token is required (authorization: Bearer <token>)')
+    }
+  }
+}
+
+/** Tells a passed deadline from a client cancel when a call is cancelled. */
+class DeadlineOrCancel {
+  private readonly call: ServerSurfaceCall
+  constructor (call: ServerSurfaceCall) { this.call = call }
+  error (): ApiError {
+    const deadline = this.call.getDeadline()
+    const at = deadline instanceof Date ? deadline.getTime() : deadline
+    return Number.isFinite(at) && at <= Date.now()
+      ? new DeadlineExceededError('deadline', 'the deadline passed')
+      : new ApiError('CANCELLED', 'cancelled', 'the client cancelled the call')
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * The generated grpc-js service definitions, with request decoding made total: a request larger
+ * than `maxMessageBytes` or not valid protobuf becomes a BadRequest marker instead of an exception,
+ * so the handler answers INVALID_ARGUMENT with a reason (grpc-js itself would answer INTERNAL for a
+ * decode failure, and RESOURCE_EXHAUSTED above its receive limit).
+ */
+import type { ServiceDefinition } from '@grpc/grpc-js'
+import { PeerCommunicationService } from '../../../protos/gen/sorcha/api/v1/peer_communication.ts'
+import { PeerDiscoveryService } from '../../../protos/gen/sorcha/api/v1/peer_discovery.ts'
+import { TransactionDistributionService } from '../../../protos/gen/sorcha/api/v1/transaction_distribution.ts'
+import { InvalidArgumentError } from '../errors.ts'
+import { BAD_REQUEST, type BadRequest } from './call-context.ts'
+
+function bad (reason: string, message: string): BadRequest {
+  return { [BAD_REQUEST]: new InvalidArgumentError(reason, message) }
+}
+
+/** A service definition whose request deserializers never throw. */
+export function totalDefinition<T extends ServiceDefinition> (definition: T, maxMessageBytes: number): T {
+  const out: Record<string, unknown> = {}
+  for (const [name, method] of Object.entries(definition)) {
+    const decode = method.requestDeserialize as (buffer: Buffer) => unknown
+    out[name] = {
+      ...method,
+      requestDeserialize: (buffer: Buffer): unknown => {
+        if (buffer.byteLength > maxMessageBytes) {
+          return bad('message_too_large', `the request is ${buffer.byteLength} bytes; the most this server accepts is ${maxMessageBytes} (use UploadTransaction for large transactions)`)
+        }
+        try {
+          return decode(buffer)
+        } catch (err) {
+          return bad('malformed', `the request is not a valid protobuf message: ${(err as Error).message}`)
+        }
+      }
+    }
+  }
+  return out as T
+}
+
+/** The three API services, ready for grpc-js. */
+export function apiDefinitions (maxMessageBytes: number): { discovery: typeof PeerDiscoveryService, communication: typeof PeerCommunicationService, transactions: typeof TransactionDistributionService } {
+  return {
+    discovery: totalDefinition(PeerDiscoveryService, maxMessageBytes),
+    communication: totalDefinition(PeerCommunicationService, maxMessageBytes),
+    transactions: totalDefinition(TransactionDistributionService, maxMessageBytes)
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The gRPC server of the app API on @grpc/grpc-js: the three API services, the standard health
+ * service (grpc.health.v1, package grpc-health-check) and server reflection (@grpc/reflection), over
+ * TLS when configured and mutual TLS when a client certificate is required.
+ */
+import { fileURLToPath } from 'node:url'
+import { Server, ServerCredentials } from '@grpc/grpc-js'
+import { loadSync } from '@grpc/proto-loader'
+import { ReflectionService } from '@grpc/reflection'
+import { HealthImplementation } from 'grpc-health-check'
+import { logger, type Logger } from '../../logging/index.ts'
+import { GRPC_TRANSPORT_SLACK_BYTES } from '../constants.ts'
+import type { GatewayOperations } from '../operations.ts'
+import type { RateLimiter } from '../rate-limiter.ts'
+import type { TlsMaterial } from '../tls.ts'
+import { CallGuard } from './call-context.ts'
+import { apiDefinitions } from './definitions.ts'
+import { communicationHandlers, discoveryHandlers, transactionHandlers } from './handlers.ts'
+
+/** The API's proto files, relative to protos/. */
+export const API_PROTO_FILES = [
+  'sorcha/api/v1/peer_discovery.proto',
+  'sorcha/api/v1/peer_communication.proto',
+  'sorcha/api/v1/transaction_distribution.proto'
+]
+/** The protos/ directory of this package. */
+export const PROTOS_DIR = fileURLToPath(new URL('../../../protos', import.meta.url))
+/** Fully qualified names of the API services (also the health service's per-service keys). */
+export const API_SERVICES = ['sorcha.api.v1.PeerDiscovery', 'sorcha.api.v1.PeerCommunication', 'sorcha.api.v1.TransactionDistribution']
+
+/** Options of the gRPC server. */
+export interface GrpcGatewayInit {
+  operations: GatewayOperations
+  limiter: RateLimiter
+  host: string
+  port: number
+  maxMessageBytes: number
+  maxStreams: number
+  /** Required bearer token; empty = none. */
+  token: string
+  /** TLS material; undefined = plaintext (h2c). */
+  tls?: TlsMaterial
+  /** With tls: require a client certificate signed by tls.ca. */
+  requireClientCert?: boolean
+}
+
+/** The gRPC server. start/stop idempotent. */
+export class GrpcGateway {
+  private readonly init: GrpcGatewayInit
+  private readonly log: Logger
+  private server: Server | undefined
+  private guard: CallGuard | undefined
+  private health: HealthImplementation | undefined
+  private boundPort = 0
+
+  constructor (init: GrpcGatewayInit) {
+    this.init = init
+    this.log = logger('sorcha:gateway', { transport: 'grpc' })
+  }
+
+  /** The bound port (after start). */
+  get port (): number {
+    return this.boundPort
+  }
+
+  /** host:port clients dial. */
+  get address (): string {
+    const host = this.init.host.includes(':') ? `[${this.init.host}]` : this.init.host
+    return `${host}:${this.boundPort}`
+  }
+
+  async start (): Promise<void> {
+    if (this.server !== undefined) return
+    const { init } = this
+    const server = new Server({
+      // Read somewhat more than the API limit, so an oversized request reaches our decoder and gets
+      // INVALID_ARGUMENT with a reason; beyond the slack grpc-js answers RESOURCE_EXHAUSTED itself.
+      'grpc.max_receive_message_length': init.maxMessageBytes + GRPC_TRANSPORT_SLACK_BYTES,
+      'grpc.max_send_message_length': init.maxMessageBytes + GRPC_TRANSPORT_SLACK_BYTES
+    })
+    const guard = new CallGuard({ token: init.token, limiter: init.limiter, maxStreams: init.maxStreams })
+    const defs = apiDefinitions(init.maxMessageBytes)
+    server.addService(defs.discovery, discoveryHandlers(init.operations, guard))
+    server.addService(defs.communication, communicationHandlers(init.operations, guard))
+    server.addService(defs.transactions, transactionHandlers(init.operations, guard))
+    const health = new HealthImplementation(Object.fromEntries([['', 'SERVING'], ...API_SERVICES.map(s => [s, 'SERVING'])]))
+    health.addToServer(server)
+    const packageDefinition = loadSync(API_PROTO_FILES, { includeDirs: [PROTOS_DIR], keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true })
+    new ReflectionService(packageDefinition).addToServer(server)
+    const credentials = init.tls === undefined
+      ? ServerCredentials.createInsecure()
+      : ServerCredentials.createSsl(init.requireClientCert === true ? init.tls.ca ?? null : null, [{ cert_chain: init.tls.cert, private_key: init.tls.key }], init.requireClientCert === true)
+    const host = init.host.includes(':') ? `[${init.host}]` : init.host
+    this.boundPort = await new Promise<number>((resolve, reject) => {
+      server.bindAsync(`${host}:${init.port}`, credentials, (err, port) => { if (err === null) resolve(port); else reject(err) })
+    })
+    this.server = server
+    this.guard = guard
+    this.health = health
+    this.log.info({ address: this.address, tls: init.tls !== undefined, mtls: init.requireClientCert === true }, 'gRPC API listening')
+  }
+
+  /** Marks the services NOT_SERVING, ends open streams, then shuts down (forcibly after `graceMs`). */
+  async stop (graceMs = 2000): Promise<void> {
+    const server = this.server
+    if (server === undefined) return
+    this.server = undefined
+    for (const name of ['', ...API_SERVICES]) this.health?.setStatus(name, 'NOT_SERVING')
+    this.guard?.abortAll()
+    await new Promise<void>(resolve => {
+      const timer = setTimeout(() => { server.forceShutdown(); resolve() }, graceMs)
+      server.tryShutdown(() => { clearTimeout(timer); resolve() })
+    })
+    this.log.info('gRPC API stopped')
+  }
+}

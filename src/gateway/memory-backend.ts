@@ -1,0 +1,147 @@
+/**
+ * A self-contained backend that keeps transactions in memory and has no peers: for unit tests,
+ * benchmarks of the gateway's own overhead, and app developers who want a local API to code
+ * against. Bounded: `maxStored` transactions (oldest evicted). Direct messages to its own peer id
+ * loop back; to anyone else they are UNAVAILABLE.
+ */
+import { randomBytes } from 'node:crypto'
+import type { PeerNode } from '../../protocols/models/index.ts'
+import type {
+  CallOptions, GatewayBackend, NetworkHealthView, NodeInfoView, PeerListing, ReceivedMessage, SentMessage,
+  StoredTransaction, SubmitResult, SubscriptionItem, SubscriptionRequest, TransactionMeta, TransactionSubmission
+} from './backend.ts'
+import { Channel } from './channel.ts'
+import { SUBSCRIBER_QUEUE_MAX_ITEMS } from './constants.ts'
+import { NotFoundError, UnavailableError } from './errors.ts'
+import { TransactionJournal } from './journal.ts'
+import { txIdOf } from './validate.ts'
+
+/** Options of the in-memory backend. */
+export interface MemoryBackendInit {
+  /** The peer id apps see (the caller chooses; nothing is made up). */
+  peerId: string
+  /** @default 16 MiB */
+  maxTransactionBytes?: number
+  /** @default 10_000 */
+  maxStored?: number
+  /** Peers to report. @default [] */
+  peers?: PeerNode[]
+}
+
+interface Stored {
+  meta: TransactionMeta
+  payload: Uint8Array
+}
+
+/** Splits a payload into chunks of at most `size` bytes. */
+export async function * chunksOf (payload: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
+  for (let offset = 0; offset < payload.byteLength; offset += size) yield payload.subarray(offset, offset + size)
+}
+
+/** The in-memory backend. */
+export class MemoryBackend implements GatewayBackend {
+  readonly maxTransactionBytes: number
+  readonly journal: TransactionJournal
+  private readonly peerId: string
+  private readonly maxStored: number
+  private readonly stored = new Map<string, Stored>()
+  private readonly peers: PeerNode[]
+  private readonly inboxes = new Set<{ topics: Set<string> | undefined, channel: Channel<ReceivedMessage> }>()
+  private readonly startedAtMs = Date.now()
+
+  constructor (init: MemoryBackendInit) {
+    this.peerId = init.peerId
+    this.maxTransactionBytes = init.maxTransactionBytes ?? 16 * 1024 * 1024
+    this.maxStored = init.maxStored ?? 10_000
+    this.peers = init.peers ?? []
+    this.journal = new TransactionJournal({ loadPayload: async txId => this.stored.get(txId)?.payload })
+  }
+
+  async nodeInfo (): Promise<NodeInfoView> {
+    return {
+      peerId: this.peerId, addresses: [], protocols: [], version: '', startedAtMs: this.startedAtMs,
+      connections: 0, knownPeers: this.peers.length, registers: [], maxTransactionBytes: this.maxTransactionBytes
+    }
+  }
+
+  async networkHealth (): Promise<NetworkHealthView> {
+    return { score: 0, knownPeers: this.peers.length, healthyPeers: 0, degradedPeers: 0, unreachablePeers: 0, bannedPeers: 0, connectedPeers: 0, measuredAtMs: Date.now() }
+  }
+
+  async listPeers (listing: PeerListing): Promise<{ peers: PeerNode[], totalKnown: number }> {
+    const key = listing.orderBy === 'score' ? 'score' : 'lastSeenMs'
+    const sign = listing.direction === 'asc' ? 1 : -1
+    const peers = this.peers
+      .filter(p => listing.status === undefined || listing.status.includes(p.status))
+      .sort((a, b) => sign * (a[key] - b[key]))
+      .slice(0, listing.limit)
+    return { peers, totalKnown: this.peers.length }
+  }
+
+  async getPeer (peerId: string): Promise<PeerNode> {
+    const peer = this.peers.find(p => p.peerId === peerId)
+    if (peer === undefined) throw new NotFoundError('peer_not_found', `peer ${peerId} is not known`)
+    return peer
+  }
+
+  async findPeersForRegister (registerId: string, limit: number): Promise<PeerNode[]> {
+    return this.peers.filter(p => p.capabilities?.registers.includes(registerId) === true)
+      .sort((a, b) => b.score - a.score).slice(0, limit)
+  }
+
+  async ping (peerId: string): Promise<number> {
+    if (peerId === this.peerId) return 0
+    throw new UnavailableError('peer_unreachable', `peer ${peerId} cannot be reached`)
+  }
+
+  async sendMessage (peerId: string, topic: string, payload: Uint8Array): Promise<SentMessage> {
+    if (peerId !== this.peerId) throw new UnavailableError('peer_unreachable', `peer ${peerId} cannot be reached`)
+    const now = Date.now()
+    const message: ReceivedMessage = { messageId: randomBytes(16).toString('hex'), fromPeerId: this.peerId, topic, payload, sentAtMs: now, receivedAtMs: now }
+    for (const inbox of this.inboxes) if (inbox.topics === undefined || inbox.topics.has(topic)) inbox.channel.push(message)
+    return { messageId: message.messageId, rttMs: 0 }
+  }
+
+  async * receiveMessages (topics: string[], options: { signal: AbortSignal }): AsyncGenerator<ReceivedMessage> {
+    const inbox = { topics: topics.length === 0 ? undefined : new Set(topics), channel: new Channel<ReceivedMessage>(SUBSCRIBER_QUEUE_MAX_ITEMS) }
+    this.inboxes.add(inbox)
+    const onAbort = (): void => { inbox.channel.end() }
+    options.signal.addEventListener('abort', onAbort, { once: true })
+    try {
+      yield * inbox.channel
+    } finally {
+      options.signal.removeEventListener('abort', onAbort)
+      this.inboxes.delete(inbox)
+    }
+  }
+
+  async submit (submission: TransactionSubmission, _options?: CallOptions): Promise<SubmitResult> {
+    const txId = txIdOf(submission.payload)
+    if (this.stored.has(txId)) return { txId, duplicate: true }
+    this.accept({
+      txId, registerId: submission.registerId, sender: this.peerId, timestampMs: Date.now(),
+      sizeBytes: submission.payload.byteLength, contentType: submission.contentType, hopCount: 0
+    }, submission.payload)
+    return { txId, duplicate: false }
+  }
+
+  /** Stores a transaction and journals it (also used to inject "received" transactions in tests). */
+  accept (meta: TransactionMeta, payload: Uint8Array): void {
+    if (this.stored.size >= this.maxStored) {
+      const oldest = this.stored.keys().next()
+      if (oldest.done !== true) this.stored.delete(oldest.value)
+    }
+    this.stored.set(meta.txId, { meta, payload })
+    this.journal.append(meta)
+  }
+
+  async getTransaction (txId: string): Promise<StoredTransaction> {
+    const found = this.stored.get(txId)
+    if (found === undefined) throw new NotFoundError('tx_not_found', `transaction ${txId} is not stored here`)
+    return { meta: found.meta, read: size => chunksOf(found.payload, size) }
+  }
+
+  subscribe (request: SubscriptionRequest, options: { signal: AbortSignal }): AsyncIterable<SubscriptionItem> {
+    return this.journal.subscribe(request, options)
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * The backend over a real node: identity and addresses from libp2p, peers from the peer-list service
+ * (src/peers) when the node has it, network health from the health monitor (src/health), ping from
+ * libp2p's ping service, direct messages from src/direct, and transactions from the gossip layer
+ * through the TransactionService interface. A part the node lacks answers UNAVAILABLE with a reason
+ * naming it, never a made-up value.
+ */
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { PeerNode } from '../../protocols/models/index.ts'
+import { PeerStatus } from '../../protocols/models/index.ts'
+import type { DefaultDirectMessaging, DirectMessageReceived } from '../direct/index.ts'
+import { DirectDeliveryError, DirectMessageRejectedError, DirectMessageTooLargeError, InvalidTopicError } from '../direct/index.ts'
+import type {
+  CallOptions, GatewayBackend, NetworkHealthView, NodeInfoView, PeerListing, ReceivedMessage, SentMessage,
+  StoredTransaction, SubmitResult, SubscriptionItem, SubscriptionRequest, TransactionSubmission
+} from './backend.ts'
+import { Channel } from './channel.ts'
+import { FALLBACK_MAX_TRANSACTION_BYTES, SUBSCRIBER_QUEUE_MAX_ITEMS } from './constants.ts'
+import { DeadlineExceededError, InvalidArgumentError, NotFoundError, UnavailableError } from './errors.ts'
+import { TransactionJournal } from './journal.ts'
+import { chunksOf } from './memory-backend.ts'
+import type { TransactionService } from './transactions.ts'
+
+/** The peer list as the gateway uses it (src/peers PeerList satisfies it). */
+export interface PeerListView {
+  get: (peerId: string, options?: CallOptions) => Promise<PeerNode | undefined>
+  list: (query?: { status?: PeerStatus[], orderBy?: 'lastSeen' | 'score', direction?: 'asc' | 'desc', limit?: number }, options?: CallOptions) => Promise<PeerNode[]>
+  size: () => number
+}
+
+/** The health monitor as the gateway uses it (src/health HealthMonitor satisfies it). */
+export interface HealthView {
+  snapshot: () => { score: number, connections: number, counts: Record<'unknown' | 'connecting' | 'healthy' | 'degraded' | 'unreachable' | 'banned', number> }
+}
+
+/** What the node backend reads from a node. */
+export interface NodeParts {
+  peerId: string
+  startedAtMs: number
+  version: string
+  /** Registers the node follows; empty = all. */
+  registers: () => string[]
+  multiaddrs: () => string[]
+  protocols: () => string[]
+  /** Distinct peers with an open connection. */
+  connectedPeers: () => string[]
+  ping?: (peerId: string, options?: CallOptions) => Promise<number>
+  direct?: Pick<DefaultDirectMessaging, 'send' | 'addEventListener' | 'removeEventListener'>
+  peerList?: PeerListView
+  health?: HealthView
+  transactions?: TransactionService
+}
+
+const unavailable = (part: string): UnavailableError => new UnavailableError(`${part}_unavailable`, `this node runs without the ${part} service`)
+
+/** The backend over a node's parts. */
+export class NodeBackend implements GatewayBackend {
+  readonly journal: TransactionJournal
+  private readonly parts: NodeParts
+  private unsubscribe: (() => void) | undefined
+
+  constructor (parts: NodeParts) {
+    this.parts = parts
+    this.journal = new TransactionJournal({
+      loadPayload: async (txId, options) => {
+        const body = await parts.transactions?.get(txId, options)
+        return body?.payload
+      }
+    })
+    this.unsubscribe = parts.transactions?.onAccepted(meta => { this.journal.append(meta) })
+  }
+
+  get maxTransactionBytes (): number {
+    // Without a gossip layer nothing is accepted anyway (UNAVAILABLE); the fallback only sizes limits.
+    return this.parts.transactions?.maxTransactionBytes ?? FALLBACK_MAX_TRANSACTION_BYTES
+  }
+
+  /** Stops following the transaction layer. */
+  close (): void {
+    this.unsubscribe?.()
+    this.unsubscribe = undefined
+  }
+
+  async nodeInfo (): Promise<NodeInfoView> {
+    const p = this.parts
+    return {
+      peerId: p.peerId, addresses: p.multiaddrs(), protocols: p.protocols(), version: p.version, startedAtMs: p.startedAtMs,
+      connections: p.connectedPeers().length, knownPeers: p.peerList?.size() ?? 0, registers: p.registers(), maxTransactionBytes: this.maxTransactionBytes
+    }
+  }
+
+  async networkHealth (): Promise<NetworkHealthView> {
+    const health = this.parts.health
+    if (health === undefined) throw unavailable('health')
+    const s = health.snapshot()
+    return {
+      score: s.score, knownPeers: this.parts.peerList?.size() ?? Object.values(s.counts).reduce((a, b) => a + b, 0),
+      healthyPeers: s.counts.healthy, degradedPeers: s.counts.degraded, unreachablePeers: s.counts.unreachable,
+      bannedPeers: s.counts.banned, connectedPeers: s.connections, measuredAtMs: Date.now()
+    }
+  }
+
+  private get peerList (): PeerListView {
+    if (this.parts.peerList === undefined) throw unavailable('peer_list')
+    return this.parts.peerList
+  }
+
+  async listPeers (listing: PeerListing, options?: CallOptions): Promise<{ peers: PeerNode[], totalKnown: number }> {
+    const list = this.peerList
+    const peers = await list.list({ ...(listing.status === undefined ? {} : { status: listing.status }), orderBy: listing.orderBy ?? 'lastSeen', direction: listing.direction ?? 'desc', limit: listing.limit }, options)
+    return { peers, totalKnown: list.size() }
+  }
+
+  async getPeer (peerId: string, options?: CallOptions): Promise<PeerNode> {
+    const peer = await this.peerList.get(peerId, options)
+    if (peer === undefined) throw new NotFoundError('peer_not_found', `peer ${peerId} is not in the peer list`)
+    return peer
+  }
+
+  async findPeersForRegister (registerId: string, limit: number, options?: CallOptions): Promise<PeerNode[]> {
+    // The peer list has no register index (registers live in capabilities); scanning the score-ordered
+    // list is bounded by peers.maxKnown and returns the best-scored servers first.
+    const all = await this.peerList.list({ orderBy: 'score', direction: 'desc' }, options)
+    return all.filter(p => p.status !== PeerStatus.PEER_STATUS_BANNED && p.capabilities?.registers.includes(registerId) === true).slice(0, limit)
+  }
+
+  async ping (peerId: string, options?: CallOptions): Promise<number> {
+    const ping = this.parts.ping
+    if (ping === undefined) throw unavailable('ping')
+    try {
+      return await ping(peerId, options)
+    } catch (err) {
+      throw deliveryError(err, options, 'ping')
+    }
+  }
+
+  async sendMessage (peerId: string, topic: string, payload: Uint8Array, options?: CallOptions): Promise<SentMessage> {
+    const direct = this.parts.direct
+    if (direct === undefined) throw unavailable('direct')
+    try {
+      return await direct.send(peerIdFromString(peerId), topic, payload, options)
+    } catch (err) {
+      if (err instanceof InvalidTopicError) throw new InvalidArgumentError('invalid_topic', err.message)
+      if (err instanceof DirectMessageTooLargeError) throw new InvalidArgumentError('payload_too_large', err.message)
+      if (err instanceof DirectMessageRejectedError) throw new InvalidArgumentError(`peer_rejected_${err.reason}`.slice(0, 64), err.message)
+      throw deliveryError(err, options, 'direct')
+    }
+  }
+
+  async * receiveMessages (topics: string[], options: { signal: AbortSignal }): AsyncGenerator<ReceivedMessage> {
+    const direct = this.parts.direct
+    if (direct === undefined) throw unavailable('direct')
+    const wanted = topics.length === 0 ? undefined : new Set(topics)
+    const channel = new Channel<DirectMessageReceived>(SUBSCRIBER_QUEUE_MAX_ITEMS)
+    const listener = (event: CustomEvent<DirectMessageReceived>): void => {
+      if (wanted === undefined || wanted.has(event.detail.topic)) channel.push(event.detail)
+    }
+    const onAbort = (): void => { channel.end() }
+    direct.addEventListener('direct:message', listener)
+    options.signal.addEventListener('abort', onAbort, { once: true })
+    try {
+      yield * channel
+    } finally {
+      direct.removeEventListener('direct:message', listener)
+      options.signal.removeEventListener('abort', onAbort)
+    }
+  }
+
+  private get transactions (): TransactionService {
+    if (this.parts.transactions === undefined) throw unavailable('gossip')
+    return this.parts.transactions
+  }
+
+  async submit (submission: TransactionSubmission, options?: CallOptions): Promise<SubmitResult> {
+    return this.transactions.publish(submission, options)
+  }
+
+  async getTransaction (txId: string, options?: CallOptions): Promise<StoredTransaction> {
+    const body = await this.transactions.get(txId, options)
+    if (body === undefined) throw new NotFoundError('tx_not_found', `transaction ${txId} is not stored on this node`)
+    const { payload, read } = body
+    if (read !== undefined) return { meta: body.meta, read }
+    if (payload !== undefined) return { meta: body.meta, read: size => chunksOf(payload, size) }
+    throw new NotFoundError('tx_body_missing', `transaction ${txId} is known but its body is not stored here`)
+  }
+
+  subscribe (request: SubscriptionRequest, options: { signal: AbortSignal }): AsyncIterable<SubscriptionItem> {
+    if (this.parts.transactions === undefined) throw unavailable('gossip')
+    return this.journal.subscribe(request, options)
+  }
+}
+
+/** A failed exchange with a peer as UNAVAILABLE, or DEADLINE_EXCEEDED when our signal timed out. */
+function deliveryError (err: unknown, options: CallOptions | undefined, what: string): Error {
+  const reason = options?.signal?.reason as unknown
+  if (options?.signal?.aborted === true && reason instanceof Error && reason.name === 'DeadlineExceededError') return reason
+  if (err instanceof DirectDeliveryError && err.timedOut) return new DeadlineExceededError(`${what}_timeout`, err.message)
+  return new UnavailableError('peer_unreachable', `the peer cannot be reached: ${err instanceof Error ? err.message : String(err)}`)
+}

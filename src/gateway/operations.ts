@@ -1,0 +1,203 @@
+/**
+ * The API operations, once, in the shapes of the generated proto messages. The gRPC server calls
+ * them directly; the REST server converts JSON to and from the same messages. Validation, the
+ * duplicate rule, upload assembly and chunking live here so both transports behave identically.
+ */
+import { PeerStatus } from '../../protocols/models/index.ts'
+import type { DirectMessage, PingResponse, SendMessageResponse } from '../../protos/gen/sorcha/api/v1/peer_communication.ts'
+import {
+  PeerOrder, type FindPeersForRegisterResponse, type GetPeerResponse, type ListPeersRequest, type ListPeersResponse,
+  type NetworkHealth, type NodeInfo
+} from '../../protos/gen/sorcha/api/v1/peer_discovery.ts'
+import type {
+  GetTransactionResponse, SubmitTransactionRequest, SubmitTransactionResponse, SubscribeRequest, SubscribeResponse,
+  UploadTransactionRequest
+} from '../../protos/gen/sorcha/api/v1/transaction_distribution.ts'
+import type { GatewayBackend, SubscriptionItem } from './backend.ts'
+import {
+  DEFAULT_CHUNK_BYTES, DEFAULT_PEER_LIMIT, DEFAULT_REGISTER_PEER_LIMIT, MAX_CHUNK_BYTES, MAX_PEER_LIMIT,
+  MAX_SUBSCRIBE_REGISTERS, MAX_TOPICS, MIN_CHUNK_BYTES
+} from './constants.ts'
+import { AlreadyExistsError, InvalidArgumentError, UnavailableError } from './errors.ts'
+import { isCursor } from './journal.ts'
+import { checkCount, checkLimit, checkPeerId, checkRegisterId, checkSubmission, checkTopic, checkTxId } from './validate.ts'
+
+/** Options of the operations layer. */
+export interface OperationsInit {
+  backend: GatewayBackend
+  /** Largest single message / body; reported in NodeInfo. */
+  maxMessageBytes: number
+  /** Software version reported in NodeInfo. */
+  version: string
+}
+
+type Signal = { signal?: AbortSignal }
+
+const STATUS_VALUES = new Set<number>(Object.values(PeerStatus).filter(v => v >= 0))
+
+/** Every operation of the app API, transport-neutral. */
+export class GatewayOperations {
+  readonly backend: GatewayBackend
+  readonly maxMessageBytes: number
+  private readonly version: string
+
+  constructor (init: OperationsInit) {
+    this.backend = init.backend
+    this.maxMessageBytes = init.maxMessageBytes
+    this.version = init.version
+  }
+
+  async nodeInfo (options: Signal = {}): Promise<NodeInfo> {
+    // A node without a health monitor still has info: its score is then -1 (documented in the proto).
+    const [info, score] = await Promise.all([
+      this.backend.nodeInfo(options),
+      this.backend.networkHealth(options).then(h => h.score, (err: unknown) => { if (err instanceof UnavailableError) return -1; throw err })
+    ])
+    return {
+      ...info,
+      version: info.version === '' ? this.version : info.version,
+      uptimeMs: Math.max(0, Date.now() - info.startedAtMs),
+      maxMessageBytes: this.maxMessageBytes,
+      healthScore: score
+    }
+  }
+
+  async networkHealth (options: Signal = {}): Promise<NetworkHealth> {
+    return this.backend.networkHealth(options)
+  }
+
+  async listPeers (request: ListPeersRequest, options: Signal = {}): Promise<ListPeersResponse> {
+    const limit = checkLimit(request.limit, DEFAULT_PEER_LIMIT, MAX_PEER_LIMIT)
+    checkCount(request.status, STATUS_VALUES.size, 'status')
+    if (request.status.some(s => !STATUS_VALUES.has(s))) throw new InvalidArgumentError('invalid_status', 'status holds an unknown peer status')
+    if (request.orderBy !== PeerOrder.PEER_ORDER_UNSPECIFIED && request.orderBy !== PeerOrder.PEER_ORDER_LAST_SEEN && request.orderBy !== PeerOrder.PEER_ORDER_SCORE) {
+      throw new InvalidArgumentError('invalid_order', 'orderBy is not a known order')
+    }
+    return this.backend.listPeers({
+      ...(request.status.length > 0 ? { status: request.status } : {}),
+      orderBy: request.orderBy === PeerOrder.PEER_ORDER_SCORE ? 'score' : 'lastSeen',
+      direction: request.ascending ? 'asc' : 'desc',
+      limit
+    }, options)
+  }
+
+  async getPeer (peerId: string, options: Signal = {}): Promise<GetPeerResponse> {
+    return { peer: await this.backend.getPeer(checkPeerId(peerId), options) }
+  }
+
+  async findPeersForRegister (registerId: string, limit: number, options: Signal = {}): Promise<FindPeersForRegisterResponse> {
+    const max = checkLimit(limit, DEFAULT_REGISTER_PEER_LIMIT, MAX_PEER_LIMIT)
+    return { peers: await this.backend.findPeersForRegister(checkRegisterId(registerId), max, options) }
+  }
+
+  async ping (peerId: string, options: Signal = {}): Promise<PingResponse> {
+    return { peerId, rttMs: await this.backend.ping(checkPeerId(peerId), options) }
+  }
+
+  async sendMessage (peerId: string, topic: string, payload: Uint8Array, options: Signal = {}): Promise<SendMessageResponse> {
+    checkPeerId(peerId)
+    checkTopic(topic)
+    return this.backend.sendMessage(peerId, topic, payload, options)
+  }
+
+  /** Validates a topic filter (before a stream starts, so errors are a status, not a broken stream). */
+  checkTopics (topics: string[]): string[] {
+    checkCount(topics, MAX_TOPICS, 'topics')
+    topics.forEach((t, i) => checkTopic(t, `topics[${i}]`))
+    return topics
+  }
+
+  async * receiveMessages (topics: string[], options: { signal: AbortSignal }): AsyncGenerator<DirectMessage> {
+    for await (const m of this.backend.receiveMessages(this.checkTopics(topics), options)) yield m
+  }
+
+  async submit (request: SubmitTransactionRequest, options: Signal = {}): Promise<SubmitTransactionResponse> {
+    const { submission, txId } = checkSubmission(request, this.backend.maxTransactionBytes)
+    const result = await this.backend.submit(submission, options)
+    if (result.duplicate && request.rejectDuplicate) throw new AlreadyExistsError('duplicate', `transaction ${txId} is already known`)
+    return { txId: result.txId, duplicate: result.duplicate, sizeBytes: submission.payload.byteLength }
+  }
+
+  /**
+   * Assembles a chunked upload (a header, then chunks in order) and submits it.
+   * @throws InvalidArgumentError: missing_header, duplicate_header, payload_too_large, size_mismatch
+   */
+  async upload (parts: AsyncIterable<UploadTransactionRequest>, options: Signal = {}): Promise<SubmitTransactionResponse> {
+    let buffer: Uint8Array | undefined
+    let header: NonNullable<UploadTransactionRequest['header']> | undefined
+    let received = 0
+    for await (const part of parts) {
+      if (part.header !== undefined) {
+        if (header !== undefined) throw new InvalidArgumentError('duplicate_header', 'an upload has exactly one header, first')
+        header = part.header
+        checkRegisterId(header.registerId)
+        if (header.sizeBytes > this.backend.maxTransactionBytes) {
+          throw new InvalidArgumentError('payload_too_large', `sizeBytes ${header.sizeBytes} exceeds the most this node accepts (${this.backend.maxTransactionBytes})`)
+        }
+        buffer = new Uint8Array(header.sizeBytes)
+        continue
+      }
+      const chunk = part.chunk
+      if (header === undefined || buffer === undefined) throw new InvalidArgumentError('missing_header', 'an upload starts with its header')
+      if (chunk === undefined) throw new InvalidArgumentError('empty_part', 'each upload message holds a header or a chunk')
+      if (received + chunk.byteLength > buffer.byteLength) throw new InvalidArgumentError('size_mismatch', `upload exceeds the announced ${buffer.byteLength} bytes`)
+      buffer.set(chunk, received)
+      received += chunk.byteLength
+    }
+    if (header === undefined || buffer === undefined) throw new InvalidArgumentError('missing_header', 'an upload starts with its header')
+    if (received !== buffer.byteLength) throw new InvalidArgumentError('size_mismatch', `upload ended after ${received} of ${buffer.byteLength} bytes`)
+    return this.submit({ registerId: header.registerId, payload: buffer, contentType: header.contentType, expectedTxId: header.expectedTxId, rejectDuplicate: header.rejectDuplicate }, options)
+  }
+
+  /** Checks a chunk size: 0 = default. */
+  chunkBytes (value: number): number {
+    if (value === 0) return DEFAULT_CHUNK_BYTES
+    if (!Number.isSafeInteger(value) || value < MIN_CHUNK_BYTES || value > MAX_CHUNK_BYTES) {
+      throw new InvalidArgumentError('invalid_chunk_size', `chunkBytes must be 0 or from ${MIN_CHUNK_BYTES} to ${MAX_CHUNK_BYTES}`)
+    }
+    return value
+  }
+
+  /** A header, then the payload in chunks. Resolves the transaction before the first item. */
+  async getTransaction (txId: string, chunkBytes: number, options: Signal = {}): Promise<AsyncIterable<GetTransactionResponse>> {
+    const size = this.chunkBytes(chunkBytes)
+    const stored = await this.backend.getTransaction(checkTxId(txId), options)
+    const { meta } = stored
+    async function * parts (): AsyncGenerator<GetTransactionResponse> {
+      yield {
+        header: {
+          txId: meta.txId, registerId: meta.registerId, sender: meta.sender, timestampMs: meta.timestampMs,
+          sizeBytes: meta.sizeBytes, contentType: meta.contentType, totalChunks: Math.ceil(meta.sizeBytes / size)
+        }
+      }
+      let index = 0
+      for await (const data of stored.read(size, options)) yield { chunk: { index: index++, data } }
+    }
+    return parts()
+  }
+
+  /** Validates a subscription request (before the stream starts). */
+  checkSubscription (request: SubscribeRequest): SubscribeRequest {
+    checkCount(request.registerIds, MAX_SUBSCRIBE_REGISTERS, 'registerIds')
+    request.registerIds.forEach((r, i) => checkRegisterId(r, `registerIds[${i}]`))
+    if (request.cursor !== '' && !isCursor(request.cursor)) throw new InvalidArgumentError('invalid_cursor', 'cursor is not one this API issued')
+    return request
+  }
+
+  async * subscribe (request: SubscribeRequest, options: { signal: AbortSignal }): AsyncGenerator<SubscribeResponse> {
+    const checked = this.checkSubscription(request)
+    const items = this.backend.subscribe({ registerIds: checked.registerIds, cursor: checked.cursor, includePayload: checked.includePayload }, options)
+    for await (const item of items) yield toSubscribeResponse(item)
+  }
+}
+
+/** A backend subscription item as the proto message. */
+export function toSubscribeResponse (item: SubscriptionItem): SubscribeResponse {
+  if (item.kind === 'gap') return { gap: { requestedCursor: item.requestedCursor, oldestCursor: item.oldestCursor } }
+  const { cursor, meta, payload } = item.event
+  return {
+    transaction: {
+      cursor, ...meta, payload: payload ?? new Uint8Array(0), payloadIncluded: payload !== undefined
+    }
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * The REST/JSON server of the app API on Fastify 5: routes under /v1 (routes.ts), request
+ * validation by JSON Schema, errors as application/problem+json (problem.ts), SSE for streams, the
+ * OpenAPI 3.1 document at /openapi.json (generated from the route schemas by @fastify/swagger), a
+ * liveness route at /healthz, TLS when configured, the API token and the shared per-client rate limit.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto'
+import swagger from '@fastify/swagger'
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
+import { logger, type Logger } from '../../logging/index.ts'
+import { ResourceExhaustedError, UnauthenticatedError, UnavailableError } from '../errors.ts'
+import type { GatewayOperations } from '../operations.ts'
+import type { RateLimiter } from '../rate-limiter.ts'
+import type { TlsMaterial } from '../tls.ts'
+import { fromFastifyError, PROBLEM_SCHEMA, sendProblem } from './problem.ts'
+import { messageSchemas } from './proto-json.ts'
+import { SUBMIT_BODY } from './request-schemas.ts'
+import { peerRoutes, transactionRoutes } from './routes.ts'
+
+/** Proto messages REST responses use (their schemas go into the OpenAPI document). */
+const RESPONSE_TYPES = [
+  'NodeInfo', 'NetworkHealth', 'ListPeersResponse', 'GetPeerResponse', 'FindPeersForRegisterResponse', 'PingResponse',
+  'SendMessageResponse', 'DirectMessage', 'SubmitTransactionResponse', 'SubmitAck', 'TransactionHeader', 'TransactionEvent', 'ResumeGap'
+].map(n => `sorcha.api.v1.${n}`)
+
+/** Options of the REST server. */
+export interface RestGatewayInit {
+  operations: GatewayOperations
+  limiter: RateLimiter
+  host: string
+  port: number
+  maxMessageBytes: number
+  maxStreams: number
+  token: string
+  tls?: TlsMaterial
+  version: string
+}
+
+/** Builds the Fastify app (not listening); exported for route enumeration in tests. */
+export async function buildRestApp (init: RestGatewayInit, stopping: AbortSignal, streams: { open: number }): Promise<FastifyInstance> {
+  const app = Fastify({
+    bodyLimit: init.maxMessageBytes,
+    logger: false,
+    ...(init.tls === undefined ? {} : { https: { cert: init.tls.cert, key: init.tls.key } }),
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } }
+  } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Sorcha Peer API', version: init.version, description: 'REST form of the sorcha.api.v1 gRPC services. Errors are application/problem+json whose `code` is the gRPC status name.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'gateway.token, when configured' } } },
+      ...(init.token === '' ? {} : { security: [{ bearer: [] }] })
+    },
+    refResolver: { buildLocalReference: (json: Record<string, unknown>, _base: unknown, _fragment: unknown, i: number) => typeof json.$id === 'string' ? json.$id : `def-${i}` }
+  })
+  for (const schema of messageSchemas(RESPONSE_TYPES).values()) app.addSchema(schema)
+  app.addSchema(PROBLEM_SCHEMA)
+  app.addSchema(SUBMIT_BODY)
+  app.addSchema({ $id: 'SubmitBatchResponse', type: 'object', properties: { acks: { type: 'array', items: { $ref: 'SubmitAck#' } } }, required: ['acks'] })
+  app.addSchema({ $id: 'TransactionResponse', type: 'object', properties: { header: { $ref: 'TransactionHeader#' }, payload: { type: 'string', format: 'byte' }, payloadIncluded: { type: 'boolean' } }, required: ['header', 'payload', 'payloadIncluded'] })
+
+  const routes: Array<{ method: string, url: string, hidden: boolean }> = []
+  app.addHook('onRoute', route => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, hidden: (route.schema as { hide?: boolean } | undefined)?.hide === true })
+  })
+  app.decorate('sorchaRoutes', routes)
+  const tokenHash = init.token === '' ? undefined : createHash('sha256').update(init.token).digest()
+  app.decorateRequest('sorchaSignal', null)
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith('/v1/')) return
+    if (tokenHash !== undefined) {
+      const header = request.headers.authorization
+      const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : ''
+      if (token === '' || !timingSafeEqual(createHash('sha256').update(token).digest(), tokenHash)) {
+        throw new UnauthenticatedError(token === '' ? 'token_missing' : 'token_invalid', 'a valid API token is required (authorization: Bearer <token>)')
+      }
+    }
+    init.limiter.take(request.ip)
+    const controller = new AbortController()
+    // The client going away before the response is finished cancels the work (like a gRPC cancel).
+    reply.raw.once('close', () => { if (!reply.raw.writableFinished) controller.abort() })
+    ;(request as unknown as { sorchaSignal: AbortSignal }).sorchaSignal = AbortSignal.any([controller.signal, stopping])
+  })
+  app.setErrorHandler(async (err: FastifyError, _request, reply) => { await sendProblem(reply, fromFastifyError(err)) })
+  app.setNotFoundHandler(async (request, reply) => { await sendProblem(reply, fromFastifyError(Object.assign(new Error(`no route ${request.method} ${request.url.split('?')[0] ?? ''}`), { code: 'FST_ERR_NOT_FOUND' }) as FastifyError)) })
+
+  const ctx = {
+    ops: init.operations,
+    stopping,
+    openStream: () => {
+      if (streams.open >= init.maxStreams) throw new ResourceExhaustedError('too_many_streams', `the server holds its maximum of ${init.maxStreams} streams`)
+      streams.open++
+      let released = false
+      return () => { if (!released) { released = true; streams.open-- } }
+    }
+  }
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  app.get('/healthz', { schema: { operationId: 'Liveness', tags: ['Health'], summary: 'Liveness of the API server (the REST form of grpc.health.v1)', response: { 200: { description: 'Serving', content: { 'application/json': { schema: { type: 'object', properties: { status: { type: 'string', enum: ['SERVING'] } }, required: ['status'] } } } } } } },
+    async () => ({ status: 'SERVING' }))
+  peerRoutes(app, ctx)
+  transactionRoutes(app, ctx)
+  return app
+}
+
+/** Every route the app registered (method, URL, hidden from the OpenAPI document or not). */
+export function registeredRoutes (app: FastifyInstance): Array<{ method: string, url: string, hidden: boolean }> {
+  return (app as unknown as { sorchaRoutes: Array<{ method: string, url: string, hidden: boolean }> }).sorchaRoutes
+}
+
+/** The REST server. start/stop idempotent. */
+export class RestGateway {
+  private readonly init: RestGatewayInit
+  private readonly log: Logger
+  private app: FastifyInstance | undefined
+  private stopping = new AbortController()
+  private readonly streams = { open: 0 }
+  private boundPort = 0
+
+  constructor (init: RestGatewayInit) {
+    this.init = init
+    this.log = logger('sorcha:gateway', { transport: 'rest' })
+  }
+
+  /** The bound port (after start). */
+  get port (): number {
+    return this.boundPort
+  }
+
+  /** Base URL clients use. */
+  get url (): string {
+    const host = this.init.host.includes(':') ? `[${this.init.host}]` : this.init.host
+    return `${this.init.tls === undefined ? 'http' : 'https'}://${host}:${this.boundPort}`
+  }
+
+  /** The Fastify app (after start), for route enumeration. */
+  get fastify (): FastifyInstance | undefined {
+    return this.app
+  }
+
+  async start (): Promise<void> {
+    if (this.app !== undefined) return
+    this.stopping = new AbortController()
+    const app = await buildRestApp(this.init, this.stopping.signal, this.streams)
+    await app.listen({ host: this.init.host, port: this.init.port })
+    const address = app.server.address()
+    this.boundPort = typeof address === 'object' && address !== null ? address.port : this.init.port
+    this.app = app
+    this.log.info({ url: this.url, tls: this.init.tls !== undefined }, 'REST API listening')
+  }
+
+  /** Ends open SSE streams (UNAVAILABLE), then closes the server. */
+  async stop (): Promise<void> {
+    const app = this.app
+    if (app === undefined) return
+    this.app = undefined
+    this.stopping.abort(new UnavailableError('shutting_down', 'the server is shutting down'))
+    await app.close()
+    this.log.info('REST API stopped')
+  }
+}

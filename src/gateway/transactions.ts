@@ -1,0 +1,24 @@
+/**
+ * The narrow transaction interface the node backend needs from the gossip layer: publish, read a
+ * stored transaction, and hear of every transaction the node accepts (submitted here or received
+ * by gossip). gossip-adapter.ts implements it over the gossip service; the memory backend has its own.
+ */
+import type { CallOptions, SubmitResult, TransactionMeta, TransactionSubmission } from './backend.ts'
+
+/** A stored transaction's metadata and bytes. */
+export interface StoredBody {
+  meta: TransactionMeta
+  /** Whole payload, or chunk reader for large ones. */
+  payload?: Uint8Array
+  read?: (chunkBytes: number, options?: CallOptions) => AsyncIterable<Uint8Array>
+}
+
+/** What the gateway needs from the node's transaction layer. */
+export interface TransactionService {
+  readonly maxTransactionBytes: number
+  publish: (submission: TransactionSubmission, options?: CallOptions) => Promise<SubmitResult>
+  /** undefined when not stored here. */
+  get: (txId: string, options?: CallOptions) => Promise<StoredBody | undefined>
+  /** Calls `listener` for every accepted transaction, once each; returns the unsubscribe function. */
+  onAccepted: (listener: (meta: TransactionMeta) => void) => () => void
+}

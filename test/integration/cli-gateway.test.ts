@@ -1,0 +1,109 @@
+/** The CLI against a running gateway: certs, status, submit (file and stdin), watch. */
+import assert from 'node:assert/strict'
+import { execFile, spawn } from 'node:child_process'
+import { X509Certificate } from 'node:crypto'
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { promisify } from 'node:util'
+import type { Gateway } from '../../src/gateway/gateway.ts'
+import { txIdOf } from '../../src/gateway/validate.ts'
+import { startMemoryGateway, TEST_PEER_ID } from '../helpers/memory-gateway.ts'
+
+const run = promisify(execFile)
+const NODE = 'node_modules/.bin/node'
+
+async function cli (args: string[], input?: string): Promise<{ code: number, stdout: string, stderr: string }> {
+  if (input !== undefined) {
+    return await new Promise(resolve => {
+      const child = spawn(NODE, ['src/cli/bin.js', ...args])
+      let stdout = ''
+      let stderr = ''
+      child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
+      child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+      child.on('close', code => { resolve({ code: code ?? 1, stdout, stderr }) })
+      child.stdin.end(input)
+    })
+  }
+  try {
+    const { stdout, stderr } = await run(NODE, ['src/cli/bin.js', ...args])
+    return { code: 0, stdout, stderr }
+  } catch (err) {
+    const e = err as { code: number, stdout: string, stderr: string }
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+  }
+}
+
+describe('sorcha-peer status / submit / watch', () => {
+  let gateway: Gateway
+  let target: string[]
+  let dir: string
+  before(async () => {
+    ;({ gateway } = await startMemoryGateway({ rateLimit: { perSecond: 0 } }))
+    target = ['--grpc', gateway.grpcAddress, '--rest', gateway.restUrl]
+    dir = await mkdtemp(join(tmpdir(), 'sorcha-cli-gw-'))
+  })
+  after(async () => { await gateway.stop() })
+
+  it('status prints the node info as JSON and as text', async () => {
+    const json = await cli(['status', ...target, '--json'])
+    assert.equal(json.code, 0, json.stderr)
+    const status = JSON.parse(json.stdout) as { peerId: string, transport: string }
+    assert.equal(status.peerId, TEST_PEER_ID)
+    assert.equal(status.transport, 'grpc-stream')
+    const text = await cli(['status', '--transport', 'rest', ...target])
+    assert.match(text.stdout, new RegExp(`peer id\\s+${TEST_PEER_ID}`))
+    assert.match(text.stdout, /via\s+rest/)
+  })
+
+  it('watch streams what submit sends, from a file and from stdin', async () => {
+    const watch = spawn(NODE, ['src/cli/bin.js', 'watch', ...target, '--register', 'cli', '--count', '2', '--json'])
+    let out = ''
+    watch.stdout.on('data', (d: Buffer) => { out += d.toString() })
+    const exited = new Promise<number>(resolve => watch.on('close', code => { resolve(code ?? 1) }))
+    await new Promise(resolve => setTimeout(resolve, 1500))
+    const file = join(dir, 'tx.json')
+    await writeFile(file, '{"n":1}')
+    const fromFile = await cli(['submit', ...target, '--register', 'cli', '--content-type', 'application/json', file])
+    assert.equal(fromFile.code, 0, fromFile.stderr)
+    assert.equal(fromFile.stdout.trim(), txIdOf(Buffer.from('{"n":1}')))
+    const fromStdin = await cli(['submit', ...target, '--register', 'cli', '--json', '-'], 'stdin payload')
+    assert.equal(fromStdin.code, 0, fromStdin.stderr)
+    assert.equal((JSON.parse(fromStdin.stdout) as { txId: string }).txId, txIdOf(Buffer.from('stdin payload')))
+    const again = await cli(['submit', ...target, '--register', 'cli', file])
+    assert.match(again.stdout, /duplicate/)
+    assert.equal(await exited, 0)
+    const lines = out.trim().split('\n').map(l => JSON.parse(l) as { txId: string, contentType: string })
+    assert.deepEqual(lines.map(l => l.txId), [txIdOf(Buffer.from('{"n":1}')), txIdOf(Buffer.from('stdin payload'))])
+    assert.equal(lines[0]?.contentType, 'application/json')
+  })
+
+  it('exits 2 with one line for a request the node rejects, and 1 when no node answers', async () => {
+    const bad = await cli(['submit', ...target, '--register', 'bad register', '-'], 'x')
+    assert.equal(bad.code, 2)
+    assert.match(bad.stderr, /^sorcha-peer: InvalidArgumentError \(invalid_register_id\)/)
+    assert.equal(bad.stderr.trim().split('\n').length, 1)
+    const down = await cli(['status', '--grpc', '127.0.0.1:1', '--rest', 'http://127.0.0.1:1', '--timeout-ms', '500'])
+    assert.equal(down.code, 1)
+    assert.match(down.stderr, /^sorcha-peer: /)
+  })
+})
+
+describe('sorcha-peer certs', () => {
+  it('creates a CA, a node certificate and a client certificate that chain to it, keys 0600', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sorcha-certs-'))
+    assert.equal((await cli(['certs', 'ca', '--dir', dir])).code, 0)
+    assert.equal((await cli(['certs', 'node', '--dir', dir, '--host', 'node1.test', '--host', '127.0.0.1'])).code, 0)
+    assert.equal((await cli(['certs', 'client', '--dir', dir, '--name', 'app'])).code, 0)
+    const ca = new X509Certificate(await readFile(join(dir, 'ca.crt')))
+    const node = new X509Certificate(await readFile(join(dir, 'node.crt')))
+    const app = new X509Certificate(await readFile(join(dir, 'app.crt')))
+    assert.ok(node.verify(ca.publicKey) && app.verify(ca.publicKey))
+    assert.equal(node.checkHost('node1.test'), 'node1.test')
+    assert.equal((await stat(join(dir, 'ca.key'))).mode & 0o777, 0o600)
+    assert.equal((await stat(join(dir, 'app.key'))).mode & 0o777, 0o600)
+    const usage = await cli(['certs', 'node', '--dir', dir, '--days', 'soon'])
+    assert.equal(usage.code, 2)
+  })
+})

@@ -27,8 +27,11 @@ export interface IssueOptions {
 function baseCertificate (commonName: string, days: number, publicKey: forge.pki.PublicKey): forge.pki.Certificate {
   const cert = forge.pki.createCertificate()
   cert.publicKey = publicKey
-  // Positive serial: clear the top bit (RFC 5280 §4.1.2.2).
-  cert.serialNumber = `0${randomBytes(15).toString('hex')}`
+  // A positive serial of at most 20 octets in minimal DER (RFC 5280 §4.1.2.2): the top bit cleared so
+  // it is positive, the next one set so no leading zero octet is ever needed or non-minimal.
+  const serial = randomBytes(16)
+  serial[0] = ((serial[0] ?? 0) & 0x7f) | 0x40
+  cert.serialNumber = serial.toString('hex')
   const now = new Date()
   cert.validity.notBefore = new Date(now.getTime() - 60_000)
   cert.validity.notAfter = new Date(now.getTime() + days * 86_400_000)

@@ -70,10 +70,10 @@ export class SorchaNode extends TypedEventEmitter<SorchaNodeEvents> {
     const services: ServiceMap = { ...coreServices(config) }
     for (const contribute of options.contributions ?? defaultContributions(config)) Object.assign(services, contribute(context))
     // Bans live in the peer list, which exists only once libp2p has built its services.
-    let built: Libp2p<ServiceMap> | undefined
-    const gater = peerListGater(() => built?.services.peerList as PeerList | undefined)
-    built = await createLibp2p(libp2pOptions(config, privateKey, services, gater)) as unknown as Libp2p<ServiceMap>
-    return new SorchaNode(config, built, storage, created)
+    const built: { libp2p?: Libp2p<ServiceMap> } = {}
+    const gater = peerListGater(() => built.libp2p?.services.peerList as PeerList | undefined)
+    built.libp2p = await createLibp2p(libp2pOptions(config, privateKey, services, gater)) as unknown as Libp2p<ServiceMap>
+    return new SorchaNode(config, built.libp2p, storage, created)
   }
 
   /** True between a completed start() and the next stop(). */

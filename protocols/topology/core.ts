@@ -36,8 +36,8 @@ export class TopologyCore implements Core<TopologyInput, TopologyEffect> {
   private readonly backoff = new Map<string, Backoff>()
   private readonly dialing = new Set<string>()
   private readonly exchanging = new Set<string>()
-  /** When each peer was last asked for its peers; bounded like `backoff`. */
-  private readonly asked = new Map<string, number>()
+  /** When each peer may next be asked for its peers, and the wait that led there; bounded like `backoff`. */
+  private readonly asked = new Map<string, { nextAt: number, waitMs: number }>()
   private exchanges = 0
   private connected: ReadonlySet<string> = new Set()
   private knownPeers = 0
@@ -45,11 +45,10 @@ export class TopologyCore implements Core<TopologyInput, TopologyEffect> {
   private rounds = 0
   private roundsInFlight = 0
   private unproductive = 0
-  /** The last finished round found new peers: walking pays off, so walk in parallel. */
-  private paidOff = false
   private lastRoundAt = Number.NEGATIVE_INFINITY
   private nextRoundAt = Number.NEGATIVE_INFINITY
   private nextTickAt: number | undefined
+  private lastTickAt = 0
 
   constructor (params: TopologyParams, rng: Rng) {
     this.params = params
@@ -66,17 +65,24 @@ export class TopologyCore implements Core<TopologyInput, TopologyEffect> {
       case 'tick': return this.onTick(input.now, input.connectedPeers, input.knownPeers, input.candidates)
       case 'dial-result': return this.onDialResult(input.now, input.peerId, input.ok)
       case 'discovery-result': return this.onDiscoveryResult(input.now, input.newPeers, input.ok)
-      case 'exchange-result':
-        this.exchanging.delete(input.peerId)
-        return [{ type: 'trace', event: 'exchange-done', data: { newPeers: input.newPeers, ok: input.ok } }]
+      case 'exchange-result': return this.onExchangeResult(input.now, input.peerId, input.newPeers, input.ok)
     }
   }
 
   nextWakeup (): number | undefined {
     if (!this.running) return undefined
     let next = this.nextTickAt ?? 0
+    if (this.connected.size > 0 && this.wanting() && this.exchanging.size < this.params.exchangeConcurrency) {
+      for (const peerId of this.connected) {
+        const entry = this.asked.get(peerId)
+        if (!this.exchanging.has(peerId)) next = Math.min(next, entry?.nextAt ?? 0)
+      }
+    }
     if (this.connected.size > 0 && this.roundsInFlight === 0) {
-      next = Math.min(next, this.wanting() ? this.nextRoundAt : this.lastRoundAt + this.params.refreshIntervalMs)
+      // While wanting, a walk waits for the neighbours to have been asked; their results wake us then.
+      const neighboursDone = this.exchanging.size === 0 && this.askable(this.lastTickAt) === undefined
+      if (!this.wanting()) next = Math.min(next, this.lastRoundAt + this.params.refreshIntervalMs)
+      else if (neighboursDone) next = Math.min(next, this.nextRoundAt)
     }
     if (this.connected.size < this.params.minConnections) {
       for (const b of this.bootstrap.values()) {
@@ -117,6 +123,7 @@ export class TopologyCore implements Core<TopologyInput, TopologyEffect> {
   private onTick (now: number, connected: ReadonlySet<string>, knownPeers: number, candidates: DialCandidate[]): TopologyEffect[] {
     if (!this.running) return []
     const effects: TopologyEffect[] = []
+    this.lastTickAt = now
     this.connected = connected
     this.knownPeers = knownPeers
     this.trackIsolation(effects)
@@ -137,7 +144,6 @@ export class TopologyCore implements Core<TopologyInput, TopologyEffect> {
     this.isolated = isolated
     if (isolated) {
       this.unproductive = 0
-      this.paidOff = false
       this.nextRoundAt = Number.NEGATIVE_INFINITY
       effects.push({ type: 'trace', event: 'isolated' })
     } else {
@@ -174,61 +180,70 @@ export class TopologyCore implements Core<TopologyInput, TopologyEffect> {
   }
 
   /**
-   * While short of connections or of known peers, rounds run back to back as long as they find new
-   * peers, and back off exponentially while they do not; at target, one refresh round per interval
-   * (SPEC §4).
+   * Kademlia walks, one at a time (SPEC §4). While short of connections or known peers: only once
+   * every neighbour has been asked (exchange is cheaper: it dials nobody), and no sooner than
+   * nextRoundAt. At target: one refresh walk per refreshIntervalMs.
    */
   private discover (now: number, effects: TopologyEffect[]): void {
-    if (this.connected.size === 0) return
+    if (this.connected.size === 0 || this.roundsInFlight > 0) return
     const wanting = this.wanting()
-    // One round at a time until one has paid off; then up to discoveryConcurrency in parallel.
-    const limit = this.paidOff && wanting ? this.params.discoveryConcurrency : 1
-    // Walks dial the peers they query, so neighbours are asked first (exchange): a walk is for when
-    // they have nothing more to tell.
-    const neighboursFirst = wanting && (this.exchanging.size > 0 || this.askable(now) !== undefined)
-    while (this.roundsInFlight < limit) {
-      const due = wanting ? !neighboursFirst && now >= this.nextRoundAt : now - this.lastRoundAt >= this.params.refreshIntervalMs
-      if (!due) return
-      this.rounds++
-      this.roundsInFlight++
-      this.lastRoundAt = now
-      effects.push({ type: 'discover', round: this.rounds })
-      effects.push({ type: 'trace', event: 'discovery-round', data: { round: this.rounds, wanting } })
-    }
+    const due = wanting
+      ? this.exchanging.size === 0 && this.askable(now) === undefined && now >= this.nextRoundAt
+      : now - this.lastRoundAt >= this.params.refreshIntervalMs
+    if (!due) return
+    this.rounds++
+    this.roundsInFlight++
+    this.lastRoundAt = now
+    effects.push({ type: 'discover', round: this.rounds })
+    effects.push({ type: 'trace', event: 'discovery-round', data: { round: this.rounds, wanting } })
   }
 
   /**
-   * Peer exchange: ask connected peers for the peers they know, never-asked first, each at most once
-   * per exchangeIntervalMs (SPEC §5). Cheap: it uses connections that exist.
+   * Peer exchange: ask connected peers for the peers they know, never-asked first, then whoever is
+   * due (SPEC §5). Cheap: it uses connections that exist.
    */
   private exchange (now: number, effects: TopologyEffect[]): void {
-    while (this.exchanging.size < this.params.discoveryConcurrency) {
+    while (this.exchanging.size < this.params.exchangeConcurrency) {
       const peerId = this.askable(now)
       if (peerId === undefined) return
       this.exchanging.add(peerId)
-      this.asked.delete(peerId) // re-insert: Map order is the eviction order
-      this.asked.set(peerId, now)
-      if (this.asked.size > this.params.maxTrackedPeers) this.asked.delete(this.asked.keys().next().value as string)
       this.exchanges++
       effects.push({ type: 'exchange', peerId })
       effects.push({ type: 'trace', event: 'exchange' })
     }
   }
 
-  /** A connected peer to ask: one never asked if any, else the one asked longest ago, if due. */
+  /** A connected peer to ask: one never asked if any, else the one due longest ago. */
   private askable (now: number): string | undefined {
     let best: string | undefined
     let bestAt = Number.POSITIVE_INFINITY
     for (const peerId of this.connected) {
       if (this.exchanging.has(peerId)) continue
-      const at = this.asked.get(peerId)
-      if (at === undefined) return peerId
-      if (now - at >= this.params.exchangeIntervalMs && at < bestAt) {
+      const entry = this.asked.get(peerId)
+      if (entry === undefined) return peerId
+      if (entry.nextAt <= now && entry.nextAt < bestAt) {
         best = peerId
-        bestAt = at
+        bestAt = entry.nextAt
       }
     }
     return best
+  }
+
+  /**
+   * A peer is asked again after discoveryIntervalMs if its answer taught us something (it may have
+   * learned more since), and otherwise after twice its previous wait, up to exchangeIntervalMs. New
+   * neighbours are asked at once, so a joiner learns from each peer it connects to.
+   */
+  private onExchangeResult (now: number, peerId: string, newPeers: number, ok: boolean): TopologyEffect[] {
+    this.exchanging.delete(peerId)
+    const previous = this.asked.get(peerId)?.waitMs
+    const waitMs = ok && newPeers > 0
+      ? this.params.discoveryIntervalMs
+      : Math.min(this.params.exchangeIntervalMs, Math.max(this.params.discoveryIntervalMs, (previous ?? 0) * 2))
+    this.asked.delete(peerId) // re-insert: Map order is the eviction order
+    this.asked.set(peerId, { nextAt: now + waitMs, waitMs })
+    if (this.asked.size > this.params.maxTrackedPeers) this.asked.delete(this.asked.keys().next().value as string)
+    return [{ type: 'trace', event: 'exchange-done', data: { newPeers, ok } }]
   }
 
   /** Short of connections or of known peers. */
@@ -261,18 +276,11 @@ export class TopologyCore implements Core<TopologyInput, TopologyEffect> {
     return [{ type: 'trace', event: 'peer-dial-failed' }]
   }
 
+  /** The next walk waits discoveryIntervalMs after one that found peers, twice as long after each that found none (up to refreshIntervalMs). */
   private onDiscoveryResult (now: number, newPeers: number, ok: boolean): TopologyEffect[] {
     this.roundsInFlight = Math.max(0, this.roundsInFlight - 1)
-    this.paidOff = ok && newPeers > 0
-    if (this.paidOff) {
-      this.unproductive = 0
-      this.nextRoundAt = now
-    } else {
-      // Walking stopped paying off: the mesh is still forming, or small, or already known.
-      const wait = Math.min(this.params.discoveryIntervalMs, this.params.discoveryRetryInitialMs * 2 ** this.unproductive)
-      this.unproductive++
-      this.nextRoundAt = now + wait
-    }
+    this.unproductive = ok && newPeers > 0 ? 0 : this.unproductive + 1
+    this.nextRoundAt = now + Math.min(this.params.refreshIntervalMs, this.params.discoveryIntervalMs * 2 ** Math.max(0, this.unproductive - 1))
     return [{ type: 'trace', event: 'discovery-done', data: { newPeers, ok } }]
   }
 }

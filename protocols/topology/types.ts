@@ -19,16 +19,16 @@ export interface TopologyParams {
   peerBackoffMaxMs: number
   /** Keep discovering until the peer list holds this many peers. */
   targetKnownPeers: number
-  /** While short of connections or known peers, the wait after an unproductive round starts here and doubles... */
-  discoveryRetryInitialMs: number
-  /** ...up to this. */
+  /** While short of connections or known peers: the wait between walks (doubling after each that finds nothing)
+   *  and before asking a neighbour again whose last answer taught us something. */
   discoveryIntervalMs: number
-  /** At target, a discovery round at least this often, to keep the peer list fresh. */
+  /** At target, a walk at least this often, to keep the list fresh; also the cap of the walks' back-off. */
   refreshIntervalMs: number
-  /** A connected peer is asked for its peers again no sooner than this. */
+  /** Longest wait before asking a connected peer for its peers again (a peer whose answers keep
+   *  teaching us nothing backs off from discoveryIntervalMs up to this). */
   exchangeIntervalMs: number
-  /** Discovery lookups in flight at once. */
-  discoveryConcurrency: number
+  /** Peer exchanges in flight at once (walks run one at a time). */
+  exchangeConcurrency: number
   /** How often the maintainer re-evaluates when nothing else is due. */
   tickIntervalMs: number
   /** Most peers whose dial backoff is remembered (oldest forgotten first). */

@@ -2,8 +2,6 @@
 
 /** Re-evaluate at least this often even when nothing happens. */
 export const TICK_INTERVAL_MS = 5_000
-/** First wait after a discovery round that found nothing new (doubles up to discovery.intervalMs). */
-export const DISCOVERY_RETRY_INITIAL_MS = 1_000
 /** Most failing peers whose dial backoff is remembered. */
 export const MAX_TRACKED_PEERS = 4_096
 /** First and longest wait before re-dialling a known peer that failed. */

@@ -12,14 +12,14 @@ import { chooseExchangePeers, EXCHANGE_LIMITS, judgeExchangeResponse, type Excha
 import { PeerExchangeRequest, PeerExchangeResponse } from '../../protos/gen/sorcha/p2p/v1/peer_exchange.ts'
 import type { Logger } from '../logging/index.ts'
 import { applyVerdict } from '../peers/verdict.ts'
-import type { PeerList, PeerObservation } from '../peers/types.ts'
+import type { PeerList } from '../peers/types.ts'
 
 /** Protocol id of peer exchange. */
 export const PEER_EXCHANGE_PROTOCOL = '/sorcha/peer-exchange/1.0.0'
 /** Peers we ask for per exchange. */
 export const EXCHANGE_ASK_PEERS = EXCHANGE_LIMITS.maxPeers
-/** Peers of our list the responder samples from (most recently seen first). */
-const SAMPLE_POOL = 256
+/** Statuses a responder shares: never unreachable or banned peers. */
+const SHARED = [PeerStatus.PEER_STATUS_HEALTHY, PeerStatus.PEER_STATUS_UNKNOWN, PeerStatus.PEER_STATUS_DEGRADED] as const
 /** A responder gives a request this long to arrive. */
 const RESPOND_TIMEOUT_MS = 5_000
 /** Concurrent exchange streams per connection, each way. */
@@ -33,18 +33,21 @@ export interface PeerExchangeComponents {
   peerList: PeerList
 }
 
+/** An exchange was asked of a peer we have no open connection to (exchanges never dial). */
+export class NotConnectedError extends Error {
+  override name = 'NotConnectedError'
+}
+
 /** Serves and performs peer exchanges for one node. */
 export class PeerExchange {
   private readonly components: PeerExchangeComponents
   private readonly rng: Rng
   private readonly log: Logger
-  private readonly observe: (observation: PeerObservation) => Promise<void>
 
-  constructor (components: PeerExchangeComponents, rng: Rng, log: Logger, observe: (observation: PeerObservation) => Promise<void>) {
+  constructor (components: PeerExchangeComponents, rng: Rng, log: Logger) {
     this.components = components
     this.rng = rng
     this.log = log
-    this.observe = observe
   }
 
   async start (): Promise<void> {
@@ -65,12 +68,8 @@ export class PeerExchange {
     const signal = AbortSignal.timeout(RESPOND_TIMEOUT_MS)
     const lp = lpStream(stream, { maxDataLength: EXCHANGE_LIMITS.maxRequestBytes })
     const request = PeerExchangeRequest.decode((await lp.read({ signal })).subarray())
-    const known = await this.components.peerList.list({
-      status: [PeerStatus.PEER_STATUS_HEALTHY, PeerStatus.PEER_STATUS_UNKNOWN, PeerStatus.PEER_STATUS_DEGRADED],
-      orderBy: 'lastSeen',
-      limit: SAMPLE_POOL
-    })
-    const peers = chooseExchangePeers(known.map(p => ({ peerId: p.peerId, addresses: p.addresses })), {
+    const known = this.components.peerList.snapshot(SHARED)
+    const peers = chooseExchangePeers(known, {
       max: request.maxPeers, requester: connection.remotePeer.toString(), rng: this.rng
     })
     await lp.write(PeerExchangeResponse.encode({ peers }).finish(), { signal })
@@ -78,11 +77,14 @@ export class PeerExchange {
   }
 
   /**
-   * Asks a connected peer for the peers it knows; records the good answer as hearsay and a bad one as
-   * a reject verdict. Resolves with the judgement.
+   * Asks a connected peer for the peers it knows, over the existing connection (never dialling);
+   * records a good answer as hearsay and a bad one as a reject verdict. Resolves with the judgement
+   * and how many peers were new to our list.
    */
-  async ask (peerId: PeerId, options: { signal: AbortSignal }): Promise<ExchangeJudgement> {
-    const stream = await this.components.connectionManager.openStream(peerId, PEER_EXCHANGE_PROTOCOL, { signal: options.signal })
+  async ask (peerId: PeerId, options: { signal: AbortSignal }): Promise<{ judgement: ExchangeJudgement, newPeers: number }> {
+    const connection = this.components.connectionManager.getConnections(peerId).find(c => c.status === 'open')
+    if (connection === undefined) throw new NotConnectedError(`not connected to ${peerId.toString()}`)
+    const stream = await connection.newStream(PEER_EXCHANGE_PROTOCOL, { signal: options.signal })
     const lp = lpStream(stream, { maxDataLength: EXCHANGE_LIMITS.maxResponseBytes })
     await lp.write(PeerExchangeRequest.encode({ maxPeers: EXCHANGE_ASK_PEERS }).finish(), options)
     const bytes = (await lp.read(options)).subarray()
@@ -95,12 +97,11 @@ export class PeerExchange {
     }
     if (judgement.verdict === 'reject') {
       await applyVerdict(this.components.peerList, peerId.toString(), 'reject', judgement.code, this.log)
-      return judgement
+      return { judgement, newPeers: 0 }
     }
     const now = Date.now()
-    for (const peer of judgement.peers) {
-      await this.observe({ peerId: peer.peerId, addresses: peer.addresses, source: PeerSource.PEER_SOURCE_PEER_EXCHANGE, firsthand: false, learnedFrom: peerId.toString(), now })
-    }
-    return judgement
+    const newPeers = await this.components.peerList.observeMany(judgement.peers.map(peer => (
+      { peerId: peer.peerId, addresses: peer.addresses, source: PeerSource.PEER_SOURCE_PEER_EXCHANGE, firsthand: false, learnedFrom: peerId.toString(), now })), options)
+    return { judgement, newPeers }
   }
 }

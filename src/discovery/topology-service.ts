@@ -54,6 +54,9 @@ export function parseBootstrap (addrs: string[]): BootstrapPeer[] {
   return [...byPeer].map(([peerId, addresses]) => ({ peerId, addresses }))
 }
 
+/** Statuses worth dialling when short of connections. */
+const DIALABLE = [PeerStatus.PEER_STATUS_HEALTHY, PeerStatus.PEER_STATUS_UNKNOWN, PeerStatus.PEER_STATUS_DEGRADED] as const
+
 const withPeer = (addr: string, peerId: string): string => addr.includes('/p2p/') ? addr : `${addr}/p2p/${peerId}`
 
 /** The libp2p service that keeps the node joined and within its connection target. */
@@ -65,8 +68,6 @@ export class TopologyService implements Startable, Topology {
   private exchange: PeerExchange | undefined
   private timer: ReturnType<typeof setTimeout> | undefined
   private controller: AbortController | undefined
-  private evaluating = false
-  private again = false
   private readonly onConnectionChange = (): void => { this.poke() }
 
   constructor (components: TopologyComponents, init: TopologyInit) {
@@ -81,13 +82,11 @@ export class TopologyService implements Startable, Topology {
     this.controller = new AbortController()
     const rng = createRng(this.init.seed ?? randomBytes(4).readUInt32LE())
     this.core = new TopologyCore(this.init.params, rng.fork(1))
-    this.exchange = new PeerExchange(this.components, rng.fork(2), this.log, async o => { await this.observe(o) })
+    this.exchange = new PeerExchange(this.components, rng.fork(2), this.log)
     await this.exchange.start()
     const bootstrap = parseBootstrap(this.init.bootstrap)
     const now = Date.now()
-    for (const peer of bootstrap) {
-      await this.observe({ peerId: peer.peerId, addresses: peer.addresses.map(a => a.replace(/\/p2p\/[^/]+$/, '')), source: PeerSource.PEER_SOURCE_BOOTSTRAP, firsthand: false, now })
-    }
+    await this.observeMany(bootstrap.map(peer => ({ peerId: peer.peerId, addresses: peer.addresses.map(a => a.replace(/\/p2p\/[^/]+$/, '')), source: PeerSource.PEER_SOURCE_BOOTSTRAP, firsthand: false, now })))
     this.core.handle({ type: 'start', now, bootstrap })
     this.components.events.addEventListener('connection:open', this.onConnectionChange)
     this.components.events.addEventListener('connection:close', this.onConnectionChange)
@@ -114,23 +113,15 @@ export class TopologyService implements Startable, Topology {
     return this.core.snapshot()
   }
 
-  /** Re-evaluates now (coalescing overlapping requests). */
+  /** Re-evaluates now and re-arms the timer. Evaluation is synchronous, so calls cannot overlap. */
   private poke (): void {
     if (this.controller === undefined) return
-    if (this.evaluating) {
-      this.again = true
-      return
+    try {
+      this.evaluate()
+    } catch (err) {
+      this.log.error({ err }, 'topology evaluation failed')
     }
-    this.evaluating = true
-    void this.evaluate().catch(err => { this.log.error({ err }, 'topology evaluation failed') }).finally(() => {
-      this.evaluating = false
-      if (this.again) {
-        this.again = false
-        this.poke()
-      } else {
-        this.arm()
-      }
-    })
+    this.arm()
   }
 
   private arm (): void {
@@ -140,13 +131,15 @@ export class TopologyService implements Startable, Topology {
     this.timer = setTimeout(() => { this.poke() }, Math.max(0, wake - Date.now()))
   }
 
-  private async evaluate (): Promise<void> {
+  private evaluate (): void {
     const { connectionManager, peerList } = this.components
     const connected = new Set(connectionManager.getConnections().map(c => c.remotePeer.toString()))
     const candidates = connected.size < this.init.params.minConnections
-      ? (await peerList.list({ status: [PeerStatus.PEER_STATUS_HEALTHY, PeerStatus.PEER_STATUS_UNKNOWN, PeerStatus.PEER_STATUS_DEGRADED], orderBy: 'score', limit: CANDIDATE_LIMIT }))
-          .filter(p => !connected.has(p.peerId) && p.addresses.length > 0)
-          .map(p => ({ peerId: p.peerId, addresses: p.addresses }))
+      ? peerList.snapshot(DIALABLE)
+        .filter(p => !connected.has(p.peerId) && p.addresses.length > 0)
+        .sort((a, b) => b.score - a.score)
+        .slice(0, CANDIDATE_LIMIT)
+        .map(p => ({ peerId: p.peerId, addresses: p.addresses }))
       : []
     const effects = this.core.handle({ type: 'tick', now: Date.now(), connectedPeers: connected, knownPeers: peerList.size(), candidates })
     for (const effect of effects) this.execute(effect)
@@ -163,11 +156,12 @@ export class TopologyService implements Startable, Topology {
 
   private async dial (peerId: string, addresses: string[], bootstrap: boolean): Promise<void> {
     let ok = false
+    const t0 = Date.now()
     try {
       await this.withTimeout(DIAL_TIMEOUT_MS, async signal => this.components.connectionManager.openConnection(addresses.map(a => multiaddr(withPeer(a, peerId))), { signal }))
       ok = true
     } catch (err) {
-      this.log.debug({ peer: peerId, bootstrap, err: (err as Error).message }, 'dial failed')
+      this.log.debug({ peer: peerId, bootstrap, ms: Date.now() - t0, err: (err as Error).message }, 'dial failed')
       if (!bootstrap && this.controller !== undefined) await this.components.peerList.recordFailure(peerId, { now: Date.now(), reason: 'dial failed' }).catch(() => undefined)
     }
     if (this.controller === undefined) return
@@ -177,25 +171,23 @@ export class TopologyService implements Startable, Topology {
 
   /** One Kademlia lookup of a random key; every peer in every answer goes into the peer list as hearsay. */
   private async discover (round: number): Promise<void> {
-    const { dht, peerList, peerId: self } = this.components
-    const before = peerList.size()
+    const { dht, peerId: self } = this.components
     let ok = true
+    let newPeers = 0
     try {
       await this.withTimeout(DISCOVERY_ROUND_TIMEOUT_MS, async signal => {
         for await (const event of dht.getClosestPeers(randomBytes(32), { signal })) {
           if (event.type !== EventTypes.PEER_RESPONSE) continue
           const from = event.from.toString()
-          for (const info of event.closer) {
-            if (info.id.equals(self)) continue
-            await this.observe({
-              peerId: info.id.toString(),
-              addresses: info.multiaddrs.map(ma => ma.toString()),
-              source: PeerSource.PEER_SOURCE_DHT,
-              firsthand: false,
-              learnedFrom: from,
-              now: Date.now()
-            })
-          }
+          const now = Date.now()
+          newPeers += await this.observeMany(event.closer.filter(info => !info.id.equals(self)).map(info => ({
+            peerId: info.id.toString(),
+            addresses: info.multiaddrs.map(ma => ma.toString()),
+            source: PeerSource.PEER_SOURCE_DHT,
+            firsthand: false,
+            learnedFrom: from,
+            now
+          })))
         }
       })
     } catch (err) {
@@ -203,31 +195,33 @@ export class TopologyService implements Startable, Topology {
       this.log.debug({ round, err: (err as Error).message }, 'discovery round failed')
     }
     if (this.controller === undefined) return
-    this.core.handle({ type: 'discovery-result', now: Date.now(), round, newPeers: Math.max(0, peerList.size() - before), ok })
+    this.core.handle({ type: 'discovery-result', now: Date.now(), round, newPeers, ok })
     this.poke()
   }
 
   /** Peer exchange with one connected peer. */
   private async ask (peerId: string): Promise<void> {
-    const before = this.components.peerList.size()
     let ok = false
+    let newPeers = 0
     try {
-      const judgement = await this.withTimeout(EXCHANGE_TIMEOUT_MS, async signal => this.exchange?.ask(peerIdFromString(peerId), { signal }))
-      ok = judgement?.verdict === 'accept'
+      const answer = await this.withTimeout(EXCHANGE_TIMEOUT_MS, async signal => this.exchange?.ask(peerIdFromString(peerId), { signal }))
+      ok = answer?.judgement.verdict === 'accept'
+      newPeers = answer?.newPeers ?? 0
     } catch (err) {
       this.log.debug({ peer: peerId, err: (err as Error).message }, 'peer exchange failed')
     }
     if (this.controller === undefined) return
-    this.core.handle({ type: 'exchange-result', now: Date.now(), peerId, newPeers: Math.max(0, this.components.peerList.size() - before), ok })
+    this.core.handle({ type: 'exchange-result', now: Date.now(), peerId, newPeers, ok })
     this.poke()
   }
 
-  /** Records hearsay; a full write queue drops it (the peer will be heard of again), never the round. */
-  private async observe (observation: PeerObservation): Promise<void> {
+  /** Records hearsay; a full write queue drops it (the peers will be heard of again), never the round. */
+  private async observeMany (observations: PeerObservation[]): Promise<number> {
     try {
-      await this.components.peerList.observe(observation)
+      return await this.components.peerList.observeMany(observations)
     } catch (err) {
-      this.log.debug({ err: (err as Error).message }, 'observation dropped')
+      this.log.debug({ err: (err as Error).message }, 'observations dropped')
+      return 0
     }
   }
 

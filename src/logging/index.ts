@@ -36,3 +36,5 @@ export function configureLogging (options: LogOptions): Logger {
 export function logger (name: `sorcha:${string}`, bindings: Record<string, unknown> = {}): Logger {
   return root.child({ name, ...bindings })
 }
+
+export { libp2pLogger } from './libp2p-logger.ts'

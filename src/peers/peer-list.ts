@@ -6,6 +6,12 @@
  * rule, commit record + indexes in one batch, update the in-memory mirrors, emit events. Per-peer
  * locks would allow more parallelism, but eviction and the size bound couple different peers, and
  * a LevelDB write takes well under a millisecond, so one queue is simpler and fast enough.
+ *
+ * Reads of single records come from an in-memory mirror of every record (the list is bounded by
+ * peers.maxKnown; loading reads every record anyway). Most observations are hearsay about peers we
+ * already know and change nothing; answering them from memory keeps them off LevelDB (and off the
+ * libuv thread pool, which every database in the process shares). Ordered listings still come from
+ * the persisted indexes.
  */
 import PQueue from 'p-queue'
 import { TypedEventEmitter } from 'main-event'
@@ -51,6 +57,8 @@ export class DefaultPeerList extends TypedEventEmitter<PeerListEvents> implement
   private readonly clock: () => number
   private readonly queue = new PQueue({ concurrency: 1 })
   private readonly bans = new BanBook()
+  /** Every valid record, by peer id; kept in step with the database by commit(). */
+  private readonly records = new Map<string, PeerNode>()
   private readonly log: Logger
   private counts = emptyStatusCounts()
   private total = 0
@@ -98,7 +106,7 @@ export class DefaultPeerList extends TypedEventEmitter<PeerListEvents> implement
 
   async get (peerId: string, options?: PeerListCallOptions): Promise<PeerNode | undefined> {
     await this.ready(options)
-    return this.store.get(peerId)
+    return this.records.get(peerId)
   }
 
   async list (query: PeerQuery = {}, options?: PeerListCallOptions): Promise<PeerNode[]> {
@@ -120,14 +128,24 @@ export class DefaultPeerList extends TypedEventEmitter<PeerListEvents> implement
 
   async observe (observation: PeerObservation, options?: PeerListCallOptions): Promise<PeerNode | undefined> {
     if (!isPeerId(observation.peerId) || observation.peerId === this.init.selfPeerId) return undefined
+    return this.enqueue(options, async () => (await this.merge(observation)).node)
+  }
+
+  async observeMany (observations: PeerObservation[], options?: PeerListCallOptions): Promise<number> {
+    const usable = observations.filter(o => isPeerId(o.peerId) && o.peerId !== this.init.selfPeerId)
+    if (usable.length === 0) return 0
     return this.enqueue(options, async () => {
-      const before = await this.store.get(observation.peerId)
-      const result = mergeObservation(before, observation, this.init.selfPeerId)
-      if (!result.ok) return undefined
-      if (before === undefined) return this.admit(result.node, observation.now, false)
-      if (!same(before, result.node)) await this.commit(before, result.node)
-      return result.node
+      let added = 0
+      for (const observation of usable) if ((await this.merge(observation)).added) added++
+      return added
     })
+  }
+
+  snapshot (statuses?: readonly PeerStatus[]): PeerNode[] {
+    const all = [...this.records.values()]
+    if (statuses === undefined) return all
+    const wanted = new Set<number>(statuses)
+    return all.filter(node => wanted.has(node.status))
   }
 
   async recordSuccess (peerId: string, result: { now: number, latencyMs?: number }, options?: PeerListCallOptions): Promise<PeerNode | undefined> {
@@ -145,7 +163,7 @@ export class DefaultPeerList extends TypedEventEmitter<PeerListEvents> implement
   async ban (peerId: string, ban: { now: number, reason: string, durationMs?: number }, options?: PeerListCallOptions): Promise<PeerNode | undefined> {
     if (!isPeerId(peerId) || peerId === this.init.selfPeerId) return undefined
     return this.enqueue(options, async () => {
-      const before = await this.store.get(peerId)
+      const before = this.records.get(peerId)
       const base = before ?? withScore(PeerNode.fromPartial({ peerId, firstSeenMs: ban.now, source: PeerSource.PEER_SOURCE_UNKNOWN }))
       const after = applyBan(base, ban)
       if (before === undefined) return this.admit(after, ban.now, true)
@@ -161,7 +179,7 @@ export class DefaultPeerList extends TypedEventEmitter<PeerListEvents> implement
   /** Removes an entry; an entry under an active ban is kept (unban it first) so that bans survive. */
   async remove (peerId: string, reason: string, options?: PeerListCallOptions): Promise<boolean> {
     return this.enqueue(options, async () => {
-      const before = await this.store.get(peerId)
+      const before = this.records.get(peerId)
       if (before === undefined || isBanActive(before, this.clock())) return false
       await this.commit(before, undefined, reason)
       return true
@@ -189,6 +207,7 @@ export class DefaultPeerList extends TypedEventEmitter<PeerListEvents> implement
     this.counts = emptyStatusCounts()
     this.total = 0
     this.bans.clear()
+    this.records.clear()
     let skipped = 0
     for await (const record of this.store.records()) {
       if (record.ok) {
@@ -220,12 +239,25 @@ export class DefaultPeerList extends TypedEventEmitter<PeerListEvents> implement
 
   private async update (peerId: string, options: PeerListCallOptions | undefined, change: (node: PeerNode) => PeerNode): Promise<PeerNode | undefined> {
     return this.enqueue(options, async () => {
-      const before = await this.store.get(peerId)
+      const before = this.records.get(peerId)
       if (before === undefined) return undefined
       const after = change(before)
       if (!same(before, after)) await this.commit(before, after)
       return after
     })
+  }
+
+  /** Applies one observation (inside the queue): merged by the core rules, committed only if it changed something. */
+  private async merge (observation: PeerObservation): Promise<{ node: PeerNode | undefined, added: boolean }> {
+    const before = this.records.get(observation.peerId)
+    const result = mergeObservation(before, observation, this.init.selfPeerId)
+    if (!result.ok) return { node: undefined, added: false }
+    if (before === undefined) {
+      const node = await this.admit(result.node, observation.now, false)
+      return { node, added: node !== undefined }
+    }
+    if (!same(before, result.node)) await this.commit(before, result.node)
+    return { node: result.node, added: false }
   }
 
   /** Adds a new record, evicting one when full; `force` (bans) evicts whatever ranks lowest. */
@@ -264,6 +296,8 @@ export class DefaultPeerList extends TypedEventEmitter<PeerListEvents> implement
       this.total++
     }
     const peerId = after?.peerId ?? before?.peerId ?? ''
+    if (after === undefined) this.records.delete(peerId)
+    else this.records.set(peerId, after)
     this.bans.set(peerId, after?.status === PeerStatus.PEER_STATUS_BANNED, after?.bannedUntilMs ?? 0)
   }
 
@@ -284,7 +318,7 @@ export class DefaultPeerList extends TypedEventEmitter<PeerListEvents> implement
     const now = this.clock()
     await this.enqueue(undefined, async () => {
       for (const peerId of this.bans.expired(now)) {
-        const before = await this.store.get(peerId)
+        const before = this.records.get(peerId)
         if (before === undefined) this.bans.set(peerId, false, 0)
         else if (isBanExpired(before, now)) await this.commit(before, applyUnban(before))
       }

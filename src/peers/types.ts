@@ -67,6 +67,8 @@ export interface PeerList extends TypedEventTarget<PeerListEvents> {
   get: (peerId: string, options?: PeerListCallOptions) => Promise<PeerNode | undefined>
   /** Adds or merges; returns the stored entry, or undefined if refused (self, invalid, list full of better peers). */
   observe: (observation: PeerObservation, options?: PeerListCallOptions) => Promise<PeerNode | undefined>
+  /** Many observations as one queued job (a peer-exchange answer, a DHT reply); resolves with how many peers were new. */
+  observeMany: (observations: PeerObservation[], options?: PeerListCallOptions) => Promise<number>
   /** A health check or dial succeeded (latency feeds the moving average when given). Unknown peer: undefined. */
   recordSuccess: (peerId: string, result: { now: number, latencyMs?: number }, options?: PeerListCallOptions) => Promise<PeerNode | undefined>
   /** A health check or dial failed. Unknown peer: undefined. */
@@ -84,6 +86,12 @@ export interface PeerList extends TypedEventTarget<PeerListEvents> {
    */
   prune: (options: { now: number, peerIds?: string[], watchingSinceMs?: number, signal?: AbortSignal }) => Promise<PrunedPeer[]>
   list: (query?: PeerQuery, options?: PeerListCallOptions) => Promise<PeerNode[]>
+  /**
+   * The current records with one of these statuses (all if omitted), from memory, in no particular
+   * order: for hot paths that filter or sample (dial candidates, peer-exchange answers). Ordered
+   * listings use list().
+   */
+  snapshot: (statuses?: readonly PeerStatus[]) => PeerNode[]
   /** Number of known peers. */
   size: () => number
   /** Known peers by status. */

@@ -6,7 +6,9 @@
  * Summary: nodes, bootstrapConnectMsP50/P95 (node start -> connected to the bootstrap node),
  * msToAllKnow50 (first joiner's start -> every node's peer list holds >= 50 peers; null if not within
  * --duration), isolatedNodes (no connection at the end), rssMbPerNode, idleCpuPctPerNode (process CPU
- * over an idle window after convergence, per node, % of one core), knownPeersP50/min, connectionsP50.
+ * over --idle ms, measured --settle ms after convergence so that the join's delayed work (kad-dht
+ * self-queries 15-30 s after start, first walks) is over; per node, % of one core), knownPeersP50/min,
+ * connectionsP50.
  */
 import { startNetwork, type TestNetwork } from '../../src/harness/index.ts'
 import type { SorchaNode } from '../../src/node/sorcha-node.ts'
@@ -17,14 +19,15 @@ const peerListOf = (node: SorchaNode): PeerList => (node.libp2p.services as unkn
 
 /** Runs the benchmark. */
 export async function main (argv: string[]): Promise<void> {
-  const args = benchArgs(argv, ['nodes', 'duration', 'idle', 'known', 'boot-max', 'target-known'])
+  const args = benchArgs(argv, ['nodes', 'duration', 'idle', 'settle', 'known'])
   const n = Number(args.nodes ?? 100)
   const durationMs = Number(args.duration ?? 60_000)
   const idleMs = Number(args.idle ?? 10_000)
+  const settleMs = Number(args.settle ?? 30_000)
   const knowTarget = Number(args.known ?? 50)
   const rssBefore = process.memoryUsage().rss
 
-  const bootNet = await startNetwork({ nodes: 1, bootstrap: 'first', ...(args['boot-max'] === undefined ? {} : { config: { connections: { max: Number(args['boot-max']) } } }) })
+  const bootNet = await startNetwork({ nodes: 1, bootstrap: 'first' })
   const bootstrap = bootNet.nodes[0]!
   const bootId = bootstrap.peerId.toString()
   const connectMs: number[] = []
@@ -38,7 +41,7 @@ export async function main (argv: string[]): Promise<void> {
       nodes: n - 1,
       bootstrap: 'none',
       startConcurrency: n,
-      config: { bootstrap: bootNet.bootstrapAddrs, ...(args['target-known'] === undefined ? {} : { discovery: { targetKnownPeers: Number(args['target-known']) } }) },
+      config: { bootstrap: bootNet.bootstrapAddrs },
       onCreate: node => {
         starts.set(node.peerId.toString(), performance.now())
         node.libp2p.addEventListener('connection:open', evt => {
@@ -59,8 +62,8 @@ export async function main (argv: string[]): Promise<void> {
       }
       await sleep(100)
     }
-    process.stderr.write(`converged: ${msToAllKnow === null ? 'no' : `${Math.round(msToAllKnow)} ms`}; measuring idle CPU for ${idleMs} ms\n`)
-    await sleep(5_000)
+    process.stderr.write(`converged: ${msToAllKnow === null ? 'no' : `${Math.round(msToAllKnow)} ms`}; settling ${settleMs} ms, then measuring idle CPU for ${idleMs} ms\n`)
+    await sleep(settleMs)
     const cpuStart = process.cpuUsage()
     const wallStart = performance.now()
     await sleep(idleMs)

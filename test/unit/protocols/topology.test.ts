@@ -12,11 +12,10 @@ const PARAMS: TopologyParams = {
   peerBackoffInitialMs: 2000,
   peerBackoffMaxMs: 120_000,
   targetKnownPeers: 20,
-  discoveryRetryInitialMs: 1000,
   discoveryIntervalMs: 30_000,
   refreshIntervalMs: 300_000,
   exchangeIntervalMs: 300_000,
-  discoveryConcurrency: 2,
+  exchangeConcurrency: 2,
   tickIntervalMs: 5000,
   maxTrackedPeers: 3
 }
@@ -102,22 +101,41 @@ describe('topology maintainer core', () => {
     assert.deepEqual(dials(tick(core, 4, new Set(['c']), ids)), ['x1'])
   })
 
-  it('asks connected peers for their peers first, never-asked first, each once per interval', () => {
+  it('asks connected peers for their peers first, never-asked first', () => {
     const core = new TopologyCore(PARAMS, createRng(12))
     core.handle({ type: 'start', now: 0, bootstrap: [] })
-    const first = tick(core, 0, new Set(['a', 'b', 'c']), [], 1, true)
-    assert.deepEqual(exchanges(first), ['a', 'b'], 'up to discoveryConcurrency at once')
+    const peers = new Set(['a', 'b', 'c'])
+    const first = tick(core, 0, peers, [], 1, true)
+    assert.deepEqual(exchanges(first), ['a', 'b'], 'up to exchangeConcurrency at once')
     assert.deepEqual(rounds(first), [], 'no walk while neighbours can still be asked')
     core.handle({ type: 'exchange-result', now: 10, peerId: 'a', newPeers: 30, ok: true })
-    const second = tick(core, 10, new Set(['a', 'b', 'c']), [], 31, true)
-    assert.deepEqual(exchanges(second), ['c'])
+    assert.deepEqual(exchanges(tick(core, 10, peers, [], 31, true)), ['c'], 'the never-asked peer')
     core.handle({ type: 'exchange-result', now: 20, peerId: 'b', newPeers: 0, ok: true })
     core.handle({ type: 'exchange-result', now: 20, peerId: 'c', newPeers: 0, ok: true })
-    const third = tick(core, 20, new Set(['a', 'b', 'c']), [], 31, true)
-    assert.deepEqual(exchanges(third), [], 'everyone asked within the interval')
-    assert.deepEqual(rounds(third), [1], 'now a walk reaches beyond the neighbours')
-    assert.deepEqual(exchanges(tick(core, 300_000, new Set(['a', 'b', 'c']), [], 31, true)), ['a', 'b'], 'asked again after exchangeIntervalMs, oldest first')
-    assert.equal(core.snapshot().exchanges, 5)
+    const third = tick(core, 20, peers, [], 31, true)
+    assert.deepEqual(exchanges(third), [], 'nobody due yet')
+    assert.deepEqual(rounds(third), [1], 'every neighbour asked: a walk reaches beyond them')
+    assert.deepEqual(rounds(tick(core, 21, peers, [], 31, true)), [], 'one walk at a time')
+    assert.deepEqual(exchanges(tick(core, 30_009, peers, [], 31, true)), [], 'a is not due before discoveryIntervalMs')
+    assert.deepEqual(exchanges(tick(core, 30_010, peers, [], 31, true)), ['a'], 'a taught us something: asked again after discoveryIntervalMs')
+  })
+
+  it('backs off asking a peer whose answers teach nothing, from discoveryIntervalMs up to exchangeIntervalMs', () => {
+    const core = new TopologyCore({ ...PARAMS, exchangeConcurrency: 1 }, createRng(14))
+    core.handle({ type: 'start', now: 0, bootstrap: [] })
+    const asks: number[] = []
+    let now = 0
+    while (asks.length < 8) {
+      const effects = core.handle({ type: 'tick', now, connectedPeers: new Set(['a']), knownPeers: 1, candidates: [] })
+      for (const peerId of exchanges(effects)) {
+        asks.push(now)
+        core.handle({ type: 'exchange-result', now, peerId, newPeers: 0, ok: true })
+      }
+      for (const round of rounds(effects)) core.handle({ type: 'discovery-result', now, round, newPeers: 0, ok: true })
+      now = core.nextWakeup()!
+    }
+    const gaps = asks.slice(1).map((t, i) => t - asks[i]!)
+    assert.deepEqual(gaps, [30_000, 60_000, 120_000, 240_000, 300_000, 300_000, 300_000])
   })
 
   it('does not exchange at target', () => {
@@ -126,43 +144,33 @@ describe('topology maintainer core', () => {
     assert.deepEqual(exchanges(tick(core, 0, new Set(['a', 'b', 'c', 'd']), [], 50, true)), [])
   })
 
-  it('walks back to back while rounds pay off, then backs off exponentially while short of peers', () => {
-    const core = new TopologyCore(PARAMS, createRng(5))
-    core.handle({ type: 'start', now: 0, bootstrap: boot(1) })
-    assert.deepEqual(rounds(tick(core, 0)), [], 'no discovery without a connection')
-    const connected = new Set(['boot-0'])
-    assert.deepEqual(exchanges(tick(core, 100, connected)), ['boot-0'], 'the neighbour is asked first')
-    assert.deepEqual(rounds(tick(core, 100, connected)), [1], 'then the first walk, alone')
-    assert.deepEqual(rounds(tick(core, 150, connected)), [], 'one at a time until one pays off')
-    core.handle({ type: 'discovery-result', now: 200, round: 1, newPeers: 12, ok: true })
-    assert.deepEqual(rounds(tick(core, 200, connected, [], 13)), [2, 3], 'productive: up to discoveryConcurrency at once')
-    core.handle({ type: 'discovery-result', now: 300, round: 2, newPeers: 0, ok: true })
-    core.handle({ type: 'discovery-result', now: 300, round: 3, newPeers: 0, ok: true })
-    // Two unproductive rounds: waits of 1 s then 2 s.
-    assert.equal(core.snapshot().unproductiveRounds, 2)
-    assert.deepEqual(rounds(tick(core, 2299, connected, [], 13)), [], 'still backing off')
-    assert.equal(core.nextWakeup(), 2300)
-    assert.deepEqual(rounds(tick(core, 2300, connected, [], 13)), [4])
-    core.handle({ type: 'discovery-result', now: 2400, round: 4, newPeers: 0, ok: false })
-    assert.deepEqual(rounds(tick(core, 6399, connected, [], 13)), [])
-    assert.deepEqual(rounds(tick(core, 6400, connected, [], 13)), [5], 'a failed round backs off too (4 s)')
-  })
-
-  it('doubles the wait after each unproductive round, capped at discoveryIntervalMs', () => {
+  it('spaces walks by discoveryIntervalMs, doubling after each that finds nothing, up to refreshIntervalMs', () => {
     const core = new TopologyCore(PARAMS, createRng(8))
     core.handle({ type: 'start', now: 0, bootstrap: [] })
     const connected = new Set(['a'])
     const starts: number[] = []
+    const found = [5, 0, 0, 0, 0, 0, 0, 3, 0]
     let now = 0
-    while (starts.length < 8) {
+    while (starts.length < found.length) {
       for (const round of rounds(tick(core, now, connected, [], 1))) {
         starts.push(now)
-        core.handle({ type: 'discovery-result', now, round, newPeers: 0, ok: true })
+        core.handle({ type: 'discovery-result', now, round, newPeers: found[starts.length - 1]!, ok: true })
       }
       now = core.nextWakeup()!
     }
     const gaps = starts.slice(1).map((t, i) => t - starts[i]!)
-    assert.deepEqual(gaps, [1000, 2000, 4000, 8000, 16_000, 30_000, 30_000])
+    assert.deepEqual(gaps, [30_000, 30_000, 60_000, 120_000, 240_000, 300_000, 300_000, 30_000])
+    assert.equal(core.snapshot().unproductiveRounds, 1)
+  })
+
+  it('a failed walk counts as unproductive', () => {
+    const core = new TopologyCore(PARAMS, createRng(9))
+    core.handle({ type: 'start', now: 0, bootstrap: [] })
+    const connected = new Set(['a'])
+    tick(core, 0, connected, [], 1)
+    const [round] = rounds(tick(core, 1, connected, [], 1))
+    core.handle({ type: 'discovery-result', now: 2, round: round!, newPeers: 7, ok: false })
+    assert.equal(core.snapshot().unproductiveRounds, 1)
   })
 
   it('at target, refreshes once per refresh interval; after losing every connection, walks afresh', () => {
@@ -179,7 +187,7 @@ describe('topology maintainer core', () => {
     const back = tick(core, 300_003, new Set(['a']), [], 50)
     assert.ok(back.some(e => e.type === 'trace' && e.event === 'joined'))
     assert.deepEqual(exchanges(back), ['a'], 'short of connections: the neighbour is asked first')
-    assert.deepEqual(rounds(tick(core, 300_004, new Set(['a']), [], 50)), [3], 'then a walk at once, without the old back-off')
+    assert.deepEqual(rounds(tick(core, 300_004, new Set(['a']), [], 50)), [3], 'then a walk at once, the old back-off forgotten')
   })
 
   it('wakes for the next bootstrap retry while below target, and never after stop', () => {

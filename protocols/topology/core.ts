@@ -21,6 +21,7 @@ export interface TopologySnapshot {
   discoveryRounds: number
   discoveryInFlight: number
   unproductiveRounds: number
+  fruitlessResults: number
   dialsInFlight: number
   exchanges: number
   exchangesInFlight: number
@@ -45,6 +46,8 @@ export class TopologyCore implements Core<TopologyInput, TopologyEffect> {
   private rounds = 0
   private roundsInFlight = 0
   private unproductive = 0
+  /** Consecutive exchanges and walks that found nothing new; at exhaustedAfter the mesh counts as known. */
+  private fruitless = 0
   private lastRoundAt = Number.NEGATIVE_INFINITY
   private nextRoundAt = Number.NEGATIVE_INFINITY
   private nextTickAt: number | undefined
@@ -101,6 +104,7 @@ export class TopologyCore implements Core<TopologyInput, TopologyEffect> {
       discoveryRounds: this.rounds,
       discoveryInFlight: this.roundsInFlight,
       unproductiveRounds: this.unproductive,
+      fruitlessResults: this.fruitless,
       dialsInFlight: this.dialing.size,
       exchanges: this.exchanges,
       exchangesInFlight: this.exchanging.size,
@@ -144,6 +148,7 @@ export class TopologyCore implements Core<TopologyInput, TopologyEffect> {
     this.isolated = isolated
     if (isolated) {
       this.unproductive = 0
+      this.fruitless = 0
       this.nextRoundAt = Number.NEGATIVE_INFINITY
       effects.push({ type: 'trace', event: 'isolated' })
     } else {
@@ -236,6 +241,7 @@ export class TopologyCore implements Core<TopologyInput, TopologyEffect> {
    */
   private onExchangeResult (now: number, peerId: string, newPeers: number, ok: boolean): TopologyEffect[] {
     this.exchanging.delete(peerId)
+    this.tally(ok && newPeers > 0)
     const previous = this.asked.get(peerId)?.waitMs
     const waitMs = ok && newPeers > 0
       ? this.params.discoveryIntervalMs
@@ -248,7 +254,13 @@ export class TopologyCore implements Core<TopologyInput, TopologyEffect> {
 
   /** Short of connections or of known peers. */
   private wanting (): boolean {
-    return this.connected.size < this.params.minConnections || this.knownPeers < this.params.targetKnownPeers
+    return this.connected.size < this.params.minConnections ||
+      (this.knownPeers < this.params.targetKnownPeers && this.fruitless < this.params.exhaustedAfter)
+  }
+
+  /** Counts consecutive discovery results (exchanges and walks) that found no new peer. */
+  private tally (productive: boolean): void {
+    this.fruitless = productive ? 0 : this.fruitless + 1
   }
 
   private onDialResult (now: number, peerId: string, ok: boolean): TopologyEffect[] {
@@ -280,6 +292,7 @@ export class TopologyCore implements Core<TopologyInput, TopologyEffect> {
   private onDiscoveryResult (now: number, newPeers: number, ok: boolean): TopologyEffect[] {
     this.roundsInFlight = Math.max(0, this.roundsInFlight - 1)
     this.unproductive = ok && newPeers > 0 ? 0 : this.unproductive + 1
+    this.tally(ok && newPeers > 0)
     this.nextRoundAt = now + Math.min(this.params.refreshIntervalMs, this.params.discoveryIntervalMs * 2 ** Math.max(0, this.unproductive - 1))
     return [{ type: 'trace', event: 'discovery-done', data: { newPeers, ok } }]
   }

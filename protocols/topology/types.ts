@@ -17,8 +17,10 @@ export interface TopologyParams {
   /** Backoff for any other failing peer. */
   peerBackoffInitialMs: number
   peerBackoffMaxMs: number
-  /** Keep discovering until the peer list holds this many peers. */
+  /** Keep discovering until the peer list holds this many peers... */
   targetKnownPeers: number
+  /** ...or until this many exchanges and walks in a row found nothing new (the mesh is smaller and known). */
+  exhaustedAfter: number
   /** While short of connections or known peers: the wait between walks (doubling after each that finds nothing)
    *  and before asking a neighbour again whose last answer taught us something. */
   discoveryIntervalMs: number

@@ -15,3 +15,9 @@ export const DISCOVERY_ROUND_TIMEOUT_MS = 30_000
 export const CANDIDATE_LIMIT = 64
 /** A peer exchange gives up after this long. */
 export const EXCHANGE_TIMEOUT_MS = 10_000
+/**
+ * Exchanges and walks in a row that find nothing new before the node stops pursuing
+ * discovery.targetKnownPeers: the mesh is smaller than the target and already known. A later walk
+ * (refresh) that finds someone new resumes it.
+ */
+export const EXHAUSTED_AFTER = 12

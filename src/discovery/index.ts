@@ -2,7 +2,7 @@
 import type { Config } from '../config/index.ts'
 import type { NodeContext, ServiceContribution } from '../node/sorcha-node.ts'
 import type { TopologyParams } from '../../protocols/topology/index.ts'
-import { MAX_TRACKED_PEERS, PEER_BACKOFF_INITIAL_MS, PEER_BACKOFF_MAX_MS, TICK_INTERVAL_MS } from './constants.ts'
+import { EXHAUSTED_AFTER, MAX_TRACKED_PEERS, PEER_BACKOFF_INITIAL_MS, PEER_BACKOFF_MAX_MS, TICK_INTERVAL_MS } from './constants.ts'
 import { topology } from './topology-service.ts'
 
 export { PeerExchange, PEER_EXCHANGE_PROTOCOL } from './peer-exchange.ts'
@@ -19,6 +19,7 @@ export function topologyParams (config: Readonly<Config>): TopologyParams {
     peerBackoffInitialMs: PEER_BACKOFF_INITIAL_MS,
     peerBackoffMaxMs: PEER_BACKOFF_MAX_MS,
     targetKnownPeers: Math.min(config.discovery.targetKnownPeers, config.peers.maxKnown),
+    exhaustedAfter: EXHAUSTED_AFTER,
     discoveryIntervalMs: config.discovery.intervalMs,
     refreshIntervalMs: config.discovery.refreshIntervalMs,
     exchangeIntervalMs: config.discovery.refreshIntervalMs,

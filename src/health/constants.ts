@@ -3,6 +3,14 @@
 /** Candidates read from the last-seen index per round, as a multiple of `health.sampleSize`. */
 export const SAMPLE_CANDIDATE_FACTOR = 4
 
+/**
+ * Peers without a connection checked per round. Such a check is a dial: a Noise handshake, identify
+ * and every protocol's on-connect work, ~20 ms of CPU against well under 1 ms for a ping over an open
+ * connection. Measured with 100 nodes: unbounded, these probes were most of the idle CPU (1.2 % of a
+ * core per node). At 2 per 30 s round, a peer that went away is still found within a few rounds.
+ */
+export const PROBES_PER_ROUND = 2
+
 /** Pings in flight at once within a round. */
 export const PING_CONCURRENCY = 16
 

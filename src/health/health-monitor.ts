@@ -20,7 +20,8 @@ import { logger, type Logger } from '../logging/index.ts'
 import { PEER_LIST_CAPABILITY, type PeerList } from '../peers/index.ts'
 import {
   DEFAULT_INTERVAL_MS, DEFAULT_MIN_CONNECTIONS, DEFAULT_SAMPLE_SIZE, DEFAULT_TIMEOUT_MS, IDENTIFY_MAX_PROTOCOLS,
-  LAST_CHECKED_MAX, PING_CONCURRENCY, SAMPLE_CANDIDATE_FACTOR
+  LAST_CHECKED_MAX, PING_CONCURRENCY, SAMPLE_CANDIDATE_FACTOR,
+  PROBES_PER_ROUND
 } from './constants.ts'
 import { libp2pPing, type PingService } from './ping.ts'
 import type { HealthRound, HealthSnapshot, PingFunction } from './types.ts'
@@ -217,7 +218,14 @@ export class HealthMonitor {
     const list = this.components.peerList
     const at = this.clock()
     const candidates = await list.list({ status: CHECKABLE, orderBy: 'lastSeen', direction: 'asc', limit: this.sampleSize * SAMPLE_CANDIDATE_FACTOR }, { signal })
-    const sample = selectHealthSample(candidates, { now: at, size: this.sampleSize, lastCheckedMs: id => this.lastChecked.get(id), rng: this.rng })
+    const sample = selectHealthSample(candidates, {
+      now: at,
+      size: this.sampleSize,
+      lastCheckedMs: id => this.lastChecked.get(id),
+      rng: this.rng,
+      isConnected: id => this.components.connectionManager.getConnections(peerIdFromString(id)).length > 0,
+      maxProbes: PROBES_PER_ROUND
+    })
     const limit = pLimit(PING_CONCURRENCY)
     const outcomes = await Promise.all(sample.map(async peer => limit(async () => this.check(peer, signal))))
     if (signal.aborted) return undefined

@@ -6,8 +6,9 @@
  * Summary: nodes, bootstrapConnectMsP50/P95 (node start -> connected to the bootstrap node),
  * msToAllKnow50 (first joiner's start -> every node's peer list holds >= 50 peers; null if not within
  * --duration), isolatedNodes (no connection at the end), rssMbPerNode, idleCpuPctPerNode (process CPU
- * over --idle ms, measured --settle ms after convergence so that the join's delayed work (kad-dht
- * self-queries 15-30 s after start, first walks) is over; per node, % of one core), knownPeersP50/min,
+ * over --idle ms, measured --settle ms (default 60 s) after convergence, once the join's delayed work
+ * is over: kad-dht's first self-query 15-30 s after start and the routing-table refresh it releases,
+ * which dials a few thousand connections across the mesh; per node, % of one core), knownPeersP50/min,
  * connectionsP50.
  */
 import { startNetwork, type TestNetwork } from '../../src/harness/index.ts'
@@ -23,7 +24,7 @@ export async function main (argv: string[]): Promise<void> {
   const n = Number(args.nodes ?? 100)
   const durationMs = Number(args.duration ?? 60_000)
   const idleMs = Number(args.idle ?? 10_000)
-  const settleMs = Number(args.settle ?? 30_000)
+  const settleMs = Number(args.settle ?? 60_000)
   const knowTarget = Number(args.known ?? 50)
   const rssBefore = process.memoryUsage().rss
 

@@ -72,13 +72,23 @@ describe('health monitor (fake ping)', () => {
   it('records successes with latency, failures and timeouts', async () => {
     await addPeers(fx, [A, B, C])
     behaviour.set(A, 12).set(B, 'fail').set(C, 'hang')
-    const round = await make(fakeComponents(fx)).runRound()
+    const round = await make(fakeComponents(fx, [A, B, C])).runRound()
     assert.deepEqual({ ...round, at: 0 }, { round: 1, at: 0, checked: 3, succeeded: 1, failed: 2, removed: 0, latenciesMs: [12] })
     const a = await fx.list.get(A)
     assert.equal(a?.status, PeerStatus.PEER_STATUS_HEALTHY)
     assert.equal(a?.latencyMs, 12)
     assert.equal((await fx.list.get(B))?.status, PeerStatus.PEER_STATUS_DEGRADED)
     assert.equal((await fx.list.get(C))?.consecutiveFailures, 1)
+  })
+
+  it('checks at most two unconnected peers per round (each is a dial), besides the connected ones', async () => {
+    const unconnected = [B, C, D, E]
+    await addPeers(fx, [A, ...unconnected])
+    for (const p of [A, ...unconnected]) behaviour.set(p, 3)
+    const round = await make(fakeComponents(fx, [A])).runRound()
+    assert.equal(round?.checked, 3)
+    assert.ok(pinged.includes(A))
+    assert.equal(pinged.filter(p => unconnected.includes(p)).length, 2)
   })
 
   it('marks a failing peer UNREACHABLE, then removes it (failure rule, persisted)', async () => {

@@ -12,6 +12,7 @@ const PARAMS: TopologyParams = {
   peerBackoffInitialMs: 2000,
   peerBackoffMaxMs: 120_000,
   targetKnownPeers: 20,
+  exhaustedAfter: 1000,
   discoveryIntervalMs: 30_000,
   refreshIntervalMs: 300_000,
   exchangeIntervalMs: 300_000,
@@ -136,6 +137,23 @@ describe('topology maintainer core', () => {
     }
     const gaps = asks.slice(1).map((t, i) => t - asks[i]!)
     assert.deepEqual(gaps, [30_000, 60_000, 120_000, 240_000, 300_000, 300_000, 300_000])
+  })
+
+  it('stops pursuing the known-peers target once exchanges and walks keep finding nothing, until a walk does', () => {
+    const core = new TopologyCore({ ...PARAMS, exhaustedAfter: 3, minConnections: 2 }, createRng(15))
+    core.handle({ type: 'start', now: 0, bootstrap: [] })
+    const peers = new Set(['a', 'b', 'c'])
+    // Three fruitless results: exchanges with a and b, then a walk.
+    tick(core, 0, peers, [], 5)
+    assert.deepEqual(exchanges(tick(core, 1, peers, [], 5)), ['c'])
+    assert.equal(core.snapshot().fruitlessResults, 3)
+    const later = tick(core, 100_000, peers, [], 5, true)
+    assert.deepEqual(exchanges(later), [], 'exhausted: neighbours are not asked again')
+    const [refresh] = rounds(later)
+    assert.ok(refresh !== undefined, 'a refresh walk still runs')
+    core.handle({ type: 'discovery-result', now: 300_001, round: refresh!, newPeers: 4, ok: true })
+    assert.equal(core.snapshot().fruitlessResults, 0)
+    assert.deepEqual(exchanges(tick(core, 300_002, peers, [], 9, true)).length, 2, 'it found someone: asking resumes')
   })
 
   it('does not exchange at target', () => {

@@ -28,7 +28,7 @@ export class GossipsubDistributor extends DistributorBase {
 
   constructor (components: GossipSubComponents, init: DistributorInit) {
     super(init)
-    const { d, dlo, dhi, heartbeatIntervalMs, floodPublish, sign } = init.config.gossipsub
+    const { d, dlo, dhi, heartbeatIntervalMs, floodPublish, sign, ipColocationWhitelist } = init.config.gossipsub
     this.pubsub = gossipsub({
       D: d,
       Dlo: dlo,
@@ -40,7 +40,9 @@ export class GossipsubDistributor extends DistributorBase {
       globalSignaturePolicy: sign ? StrictSign : StrictNoSign,
       allowPublishToZeroTopicPeers: true,
       emitSelf: false,
-      maxInboundDataLength: init.config.maxTxBytes + FRAME_OVERHEAD_BYTES
+      maxInboundDataLength: init.config.maxTxBytes + FRAME_OVERHEAD_BYTES,
+      // P6 (IP colocation) counts peers per IP; on one host every peer shares an IP and is penalised.
+      scoreParams: { IPColocationFactorWhitelist: new Set(ipColocationWhitelist) }
     })(components)
   }
 

@@ -49,7 +49,9 @@ export function coreConfigOf (config: DistributorInit['config']): Partial<TxGoss
   return {
     fanout: config.fanout,
     inlineThresholdBytes: config.inlineThresholdBytes,
-    inlineAcceptMaxBytes: Math.max(config.chunkSizeBytes, config.inlineThresholdBytes),
+    // SPEC.md §3.1: every node accepts unsolicited bodies of at least 64 KiB.
+    inlineAcceptMaxBytes: Math.max(64 * 1024, config.chunkSizeBytes, config.inlineThresholdBytes),
+    publishPushMaxBytes: config.publishPushMaxBytes,
     maxTxBytes: config.maxTxBytes,
     hopLimit: config.hopLimit,
     antiEntropyIntervalMs: config.antiEntropyIntervalMs,

@@ -107,9 +107,7 @@ export class GossipsubDistributor extends DistributorBase {
     if (tx?.notification === undefined) return
     const id = toHex(tx.notification.txId)
     this.delivered++
-    this.store.remember(id, { transaction: tx, hops: 1, storedAtMs: Date.now() })
-    this.store.put(tx, 1).then(result => {
-      if (result === 'stored') this.emitReceived(id, tx, propagationSource.toString(), 1)
-    }, err => { this.log.warn({ err, txId: id }, 'could not store a received transaction') })
+    // gossipsub does not track hops; 1 (one relay at least) is reported.
+    this.accept(id, tx, propagationSource.toString(), 1)
   }
 }

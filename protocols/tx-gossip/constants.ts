@@ -30,8 +30,11 @@ export const DEFAULT_SUMMARY_FP_RATE = 0.01
 export const DEFAULT_RECENT_MAX = 4096
 /** Items per inv/getdata/notfound message. */
 export const DEFAULT_MAX_ITEMS_PER_MESSAGE = 1024
-/** Seen-set keys per generation. SPEC.md §6.3. */
-export const DEFAULT_SEEN_EXPECTED_ITEMS = 100_000
+/**
+ * Seen-set keys per generation. SPEC.md §6.3. Kept modest (2 x 15 KiB) so that a simulator running
+ * many cores with defaults stays small; the node configures 100,000 (gossip.bloom.expectedItems).
+ */
+export const DEFAULT_SEEN_EXPECTED_ITEMS = 4096
 /** Seen-set false-positive rate. SPEC.md §6.3. */
 export const DEFAULT_SEEN_FP_RATE = 1e-6
 /** Seen-set generation length. */

@@ -19,7 +19,7 @@ import { benchArgs, percentile, report, sleep } from './_util.ts'
 const peerListOf = (node: SorchaNode): PeerList => (node.libp2p.services as unknown as { peerList: PeerList }).peerList
 
 /** Runs the benchmark. */
-export async function main (argv: string[]): Promise<void> {
+export default async function main (argv: string[]): Promise<void> {
   const args = benchArgs(argv, ['nodes', 'duration', 'idle', 'settle', 'known'])
   const n = Number(args.nodes ?? 100)
   const durationMs = Number(args.duration ?? 60_000)

@@ -136,7 +136,7 @@ function restCaller (port: number, agent: http.Agent): (body: string) => Promise
 }
 
 /** Runs the benchmark. */
-export async function main (argv: string[]): Promise<void> {
+export default async function main (argv: string[]): Promise<void> {
   const args = benchArgs(argv, ['requests', 'concurrency', 'size', 'backend', 'rounds'])
   const rounds = Number(args.rounds ?? 3)
   const total = Number(args.requests ?? 4000)

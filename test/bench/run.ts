@@ -1,16 +1,19 @@
 /**
- * Benchmark dispatcher: `npm run bench -- <name> [args]` runs test/bench/<name>.ts with the args.
- * Each benchmark prints progress to stderr and, as its last stdout line, one JSON summary object.
+ * Benchmark runner: `npm run bench -- <name> [args]` runs test/bench/<name>.ts, whose default export
+ * takes the remaining arguments. Benchmarks print JSON; the last stdout line is the summary object.
  */
-import { readdir } from 'node:fs/promises'
-
 const [name, ...args] = process.argv.slice(2)
-const here = new URL('.', import.meta.url)
-const available = (await readdir(here)).filter(f => f.endsWith('.ts') && f !== 'run.ts' && !f.startsWith('_')).map(f => f.slice(0, -3)).sort()
-
-if (name === undefined || !available.includes(name)) {
-  process.stderr.write(`usage: npm run bench -- <name> [args]\nbenchmarks: ${available.join(', ')}\n`)
+if (name === undefined || !/^[a-z0-9-]+$/.test(name)) {
+  process.stderr.write('usage: npm run bench -- <name> [args]   (name = a file in test/bench without .ts)\n')
   process.exit(2)
 }
-const bench = await import(new URL(`./${name}.ts`, here).href) as { main: (args: string[]) => Promise<void> }
-await bench.main(args)
+try {
+  const module = await import(`./${name}.ts`) as { default: (args: string[]) => Promise<void> }
+  await module.default(args)
+} catch (err) {
+  if ((err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes(`${name}.ts`)) {
+    process.stderr.write(`no benchmark named ${name}\n`)
+    process.exit(2)
+  }
+  throw err
+}

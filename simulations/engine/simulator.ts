@@ -60,7 +60,7 @@ export class Simulator<C extends SimCore> {
   private readonly live: LiveSet
   private readonly net: NetworkModel
   private readonly metrics: RunMetrics
-  private readonly txKeys = new Map<number, number>()
+  private readonly txKeys = new Map<string, number>()
   private readonly adjacency: number[][]
   private readonly capacity: number
   private readonly publishers: number[] = []
@@ -219,9 +219,10 @@ export class Simulator<C extends SimCore> {
       const r = this.rng.int(0x100000000)
       for (let k = 0; k < 4 && i + k < size; k++) payload[i + k] = (r >>> (8 * k)) & 0xff
     }
-    const id = new Uint8Array(createHash('sha256').update(payload).digest())
-    this.txKeys.set(txKey(id), index)
-    const tx: SimTransaction = { index, id, payload, registerId: w.registerId, publisher, publishedAt: this.now }
+    const digest = createHash('sha256').update(payload).digest()
+    const key = digest.toString('hex')
+    this.txKeys.set(key, index)
+    const tx: SimTransaction = { index, id: new Uint8Array(digest), key, payload, registerId: w.registerId, publisher, publishedAt: this.now }
     this.metrics.publish(index, publisher, this.now, this.live.size)
     const core = this.cores[publisher]!
     this.current = publisher
@@ -290,8 +291,8 @@ export class Simulator<C extends SimCore> {
         if (typeof arrival === 'string') { this.metrics.drops[arrival]++; return }
         this.queue.push(arrival, body ? EV_BODY : EV_MESSAGE, to, from, message)
       },
-      deliver: (txId: Uint8Array, hops: number) => {
-        const tx = this.txKeys.get(txKey(txId))
+      deliver: (key: string, hops: number) => {
+        const tx = this.txKeys.get(key)
         if (tx === undefined) { this.metrics.count(this.metrics.traces, 'deliver-unknown-tx'); return }
         this.metrics.deliver(this.current, tx, hops, this.now)
       },
@@ -300,9 +301,4 @@ export class Simulator<C extends SimCore> {
       trace: (event: string) => { this.metrics.count(this.metrics.traces, event) }
     }
   }
-}
-
-/** A lookup key for a transaction id: its first 48 bits (unique among a run's transactions with overwhelming probability). */
-function txKey (id: Uint8Array): number {
-  return (id[0]! * 0x10000000000) + (id[1]! * 0x100000000) + ((id[2]! << 24) >>> 0) + (id[3]! << 16) + (id[4]! << 8) + id[5]!
 }

@@ -14,6 +14,8 @@ export interface SimTransaction {
   readonly index: number
   /** SHA-256 of the payload (32 bytes). */
   readonly id: Uint8Array
+  /** The id as lower-case hex (how cores name transactions). */
+  readonly key: string
   readonly payload: Uint8Array
   readonly registerId: string
   /** Index of the publishing node. */
@@ -42,8 +44,8 @@ export interface NodeSetup {
 export interface EffectSink {
   /** Send `message` to `toPeer`; `sizeBytes` is its encoded size, `body` whether it carries a full transaction. */
   send: (toPeer: string, message: unknown, sizeBytes: number, body: boolean) => void
-  /** The app at this node received a transaction for the first time (per the core), `hops` relays after publication (-1 unknown). */
-  deliver: (txId: Uint8Array, hops: number) => void
+  /** The app at this node received a transaction (per the core); `key` is its id in hex, `hops` relays after publication (-1 unknown). */
+  deliver: (key: string, hops: number) => void
   /** The core wants a tick at virtual time `at`. */
   wakeup: (at: number) => void
   /** The core judged a peer. */

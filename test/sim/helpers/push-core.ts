@@ -11,13 +11,13 @@ import type { EffectSink, NodeSetup, ProtocolBinding, SimTransaction } from '../
 
 type Input =
   | { type: 'message', now: number, from: string, msg: PushMessage }
-  | { type: 'publish', now: number, id: Uint8Array }
+  | { type: 'publish', now: number, id: string }
   | { type: 'tick', now: number }
   | { type: 'peer', now: number, peer: string, up: boolean }
 type Effect =
   | { type: 'send', to: string, msg: PushMessage }
-  | { type: 'deliver', id: Uint8Array, hops: number }
-interface PushMessage { id: Uint8Array, hops: number }
+  | { type: 'deliver', id: string, hops: number }
+interface PushMessage { id: string, hops: number }
 
 /** Parameters of the test push core. */
 export interface PushParams { fanoutMean: number, repeatEveryMs: number, bodyBytes: number }
@@ -26,7 +26,7 @@ export interface PushParams { fanoutMean: number, repeatEveryMs: number, bodyByt
 export class PushCore implements Core<Input, Effect> {
   private readonly rng: Rng
   private readonly neighbours: string[]
-  private readonly seen = new Map<number, PushMessage>()
+  private readonly seen = new Map<string, PushMessage>()
   private readonly params: PushParams
   private next: number | undefined
 
@@ -42,7 +42,7 @@ export class PushCore implements Core<Input, Effect> {
   handle (input: Input): Effect[] {
     switch (input.type) {
       case 'publish': return this.firstReceipt({ id: input.id, hops: 0 }, false)
-      case 'message': return this.seen.has(key(input.msg.id)) ? [] : this.firstReceipt(input.msg, true)
+      case 'message': return this.seen.has(input.msg.id) ? [] : this.firstReceipt(input.msg, true)
       case 'peer':
         if (input.up) this.neighbours.push(input.peer)
         else this.neighbours.splice(this.neighbours.indexOf(input.peer) >>> 0, 1)
@@ -57,7 +57,7 @@ export class PushCore implements Core<Input, Effect> {
   }
 
   private firstReceipt (msg: PushMessage, deliver: boolean): Effect[] {
-    this.seen.set(key(msg.id), msg)
+    this.seen.set(msg.id, msg)
     const m = this.params.fanoutMean
     const count = Math.floor(m) + (this.rng.next() < m - Math.floor(m) ? 1 : 0)
     const out: Effect[] = deliver ? [{ type: 'deliver', id: msg.id, hops: msg.hops }] : []
@@ -65,8 +65,6 @@ export class PushCore implements Core<Input, Effect> {
     return out
   }
 }
-
-const key = (id: Uint8Array): number => id[0]! * 0x1000000 + id[1]! * 0x10000 + id[2]! * 0x100 + id[3]!
 
 function apply (effects: Effect[], sink: EffectSink, bodyBytes: number): void {
   for (const e of effects) {
@@ -89,7 +87,7 @@ export function pushBinding (name = 'test-push', defaults: Partial<PushParams> =
     createCore: (s: NodeSetup) => new PushCore(s.rng, s.neighbours, s.params as PushParams, s.now),
     onMessage: (core, from, message, now, sink) => { apply(core.handle({ type: 'message', now, from, msg: message as PushMessage }), sink, bodyBytes) },
     onTick: (core, now, sink) => { apply(core.handle({ type: 'tick', now }), sink, bodyBytes) },
-    onPublish: (core, tx: SimTransaction, now, sink) => { apply(core.handle({ type: 'publish', now, id: tx.id }), sink, bodyBytes) },
+    onPublish: (core, tx: SimTransaction, now, sink) => { apply(core.handle({ type: 'publish', now, id: tx.key }), sink, bodyBytes) },
     onPeerUp: (core, peer, now, sink) => { apply(core.handle({ type: 'peer', now, peer, up: true }), sink, bodyBytes) },
     onPeerDown: (core, peer, now, sink) => { apply(core.handle({ type: 'peer', now, peer, up: false }), sink, bodyBytes) }
   }

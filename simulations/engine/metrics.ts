@@ -42,6 +42,7 @@ export class RunMetrics {
   readonly verdicts = new Map<string, number>()
   readonly traces = new Map<string, number>()
   readonly samples: Sample[] = []
+  private readonly verdictLabels = new Map<string, Map<string, string>>()
   private readonly bits: Uint8Array
   private latencies: Float32Array
   private windowLatencies: number[] = []
@@ -89,6 +90,15 @@ export class RunMetrics {
     this.bytes += bytes
     this.windowMessages++
     this.windowBytes += bytes
+  }
+
+  /** Counts a verdict as "verdict:code" (labels cached: this runs for every duplicate). */
+  countVerdict (verdict: string, code: string): void {
+    let byCode = this.verdictLabels.get(verdict)
+    if (byCode === undefined) { byCode = new Map(); this.verdictLabels.set(verdict, byCode) }
+    let label = byCode.get(code)
+    if (label === undefined) { label = `${verdict}:${code}`; byCode.set(code, label) }
+    this.count(this.verdicts, label)
   }
 
   /** Increments a named counter (verdict or trace). */

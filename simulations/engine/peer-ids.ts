@@ -21,9 +21,11 @@ export function simPeerId (index: number): string {
   return PREFIX + 'S'.repeat(BODY_LENGTH - INDEX_DIGITS) + digits
 }
 
+const DIGIT_VALUE = new Int8Array(128).fill(-1)
+for (let i = 0; i < BASE58.length; i++) DIGIT_VALUE[BASE58.charCodeAt(i)] = i
+
 // Ids are a pure function of the index, so they are computed once per process and shared by runs.
 const idCache: string[] = []
-const indexCache = new Map<string, number>()
 // Id lists of shared (frozen) adjacency lists, e.g. the full topology reused across runs.
 const listCache = new WeakMap<readonly number[], readonly string[]>()
 
@@ -33,7 +35,6 @@ function cachedId (index: number): string {
   if (id === undefined) {
     id = simPeerId(index)
     idCache[index] = id
-    indexCache.set(id, index)
   }
   return id
 }
@@ -45,7 +46,15 @@ export class PeerDirectory {
 
   /** The index of a peer id, or -1 if no simulated node has it. */
   indexOf (id: string): number {
-    return indexCache.get(id) ?? -1
+    // Decoding the fixed-width digits is cheaper than a lookup in a map of 100,000 ids.
+    if (id.length !== PREFIX.length + BODY_LENGTH) return -1
+    let index = 0
+    for (let i = id.length - INDEX_DIGITS; i < id.length; i++) {
+      const d = DIGIT_VALUE[id.charCodeAt(i)] ?? -1
+      if (d < 0) return -1
+      index = index * 58 + d
+    }
+    return idCache[index] === id ? index : -1
   }
 
   /** The ids of a list of nodes (memoized for frozen lists). */

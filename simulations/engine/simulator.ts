@@ -61,6 +61,11 @@ export class Simulator<C extends SimCore> {
   private readonly net: NetworkModel
   private readonly metrics: RunMetrics
   private readonly txKeys = new Map<string, number>()
+  private readonly txs: SimTransaction[] = []
+  private readonly lookupTx = (key: string): SimTransaction | undefined => {
+    const i = this.txKeys.get(key)
+    return i === undefined ? undefined : this.txs[i]
+  }
   private readonly adjacency: number[][]
   private readonly capacity: number
   private readonly publishers: number[] = []
@@ -157,6 +162,8 @@ export class Simulator<C extends SimCore> {
 
   private createNode (neighbours: readonly number[]): number {
     const index = this.nodesCreated++
+    this.current = index
+    this.live.add(index)
     const core = this.binding.createCore({
       index,
       peerId: this.peers.idOf(index),
@@ -164,11 +171,10 @@ export class Simulator<C extends SimCore> {
       neighbours: this.peers.idsOf(neighbours),
       params: this.plan.protocolParams,
       now: this.now,
-      networkSize: this.plan.nodes
-    })
+      networkSize: this.plan.nodes,
+      lookupTx: this.lookupTx
+    }, this.sink)
     this.cores[index] = core
-    this.live.add(index)
-    this.current = index
     this.syncWakeup(index, core)
     return index
   }
@@ -223,6 +229,7 @@ export class Simulator<C extends SimCore> {
     const key = digest.toString('hex')
     this.txKeys.set(key, index)
     const tx: SimTransaction = { index, id: new Uint8Array(digest), key, payload, registerId: w.registerId, publisher, publishedAt: this.now }
+    this.txs[index] = tx
     this.metrics.publish(index, publisher, this.now, this.live.size)
     const core = this.cores[publisher]!
     this.current = publisher
@@ -297,7 +304,7 @@ export class Simulator<C extends SimCore> {
         this.metrics.deliver(this.current, tx, hops, this.now)
       },
       wakeup: (at: number) => { this.scheduleWake(this.current, at) },
-      verdict: (_peer: string, verdict: Verdict, code: string) => { this.metrics.count(this.metrics.verdicts, `${verdict}:${code}`) },
+      verdict: (_peer: string, verdict: Verdict, code: string) => { this.metrics.countVerdict(verdict, code) },
       trace: (event: string) => { this.metrics.count(this.metrics.traces, event) }
     }
   }

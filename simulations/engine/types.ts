@@ -38,6 +38,8 @@ export interface NodeSetup {
   readonly now: number
   /** Number of nodes in the scenario (an estimate of network size, as a real node would configure). */
   readonly networkSize: number
+  /** The run's published transactions by key (hex id): what a node's store would return once it holds one. */
+  readonly lookupTx: (key: string) => SimTransaction | undefined
 }
 
 /** Where a binding reports the effects of one call into a core. */
@@ -65,8 +67,8 @@ export interface ProtocolBinding<C extends SimCore = SimCore> {
   readonly name: string
   /** Validates and defaults the scenario's `protocol.params`; throws ScenarioError on bad input. */
   parseParams: (raw: unknown, keyPrefix: string) => unknown
-  /** Builds a node's core. */
-  createCore: (setup: NodeSetup) => C
+  /** Builds a node's core (and feeds it its initial neighbours; effects go to `sink`). */
+  createCore: (setup: NodeSetup, sink: EffectSink) => C
   /** A message from `fromPeer` arrived. */
   onMessage: (core: C, fromPeer: string, message: unknown, now: number, sink: EffectSink) => void
   /** The core's wakeup time came. */

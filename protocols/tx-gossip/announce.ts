@@ -1,0 +1,75 @@
+/**
+ * Spreading (SPEC.md §3): relaying a newly held transaction to a fanout, and turning announcements
+ * into requests (INV -> GETDATA, deduplicated by the seen-set and the fetch table).
+ */
+import type { CoreState } from './state.ts'
+import { holds, isCount, isValidKey, queueRequest, verdict } from './state.ts'
+import type { Fetch } from './fetches.ts'
+import type { GossipEffect, InvItem, TxKey } from './types.ts'
+
+/** Randomized rounding: floor(mean) plus one with probability frac(mean), so the mean is exact. */
+export function roundedCount (mean: number, random: number): number {
+  const base = Math.floor(mean)
+  return base + (random < mean - base ? 1 : 0)
+}
+
+/**
+ * Relays a transaction held at hop count `hops` to new targets. announce: `fanout` neighbours not in
+ * `exclude` get an inv, or the body itself when it is small (inline). push: ~pushFanoutMean
+ * neighbours drawn uniformly (no exclusions, as in the theory of SPEC.md §6.1) get the body.
+ */
+export function relay (state: CoreState, id: TxKey, size: number, hops: number, exclude: readonly string[], out: GossipEffect[]): void {
+  const { config, peers, rng } = state
+  if (hops >= config.hopLimit || peers.size === 0) return
+  const next = hops + 1
+  if (config.mode === 'push') {
+    const targets = rng.sample(peers.all(), roundedCount(config.pushFanoutMean, rng.next()))
+    for (const peer of targets) out.push({ type: 'serve', peer, id, offset: 0, hops: next })
+    return
+  }
+  const targets = peers.choose(config.fanout, exclude, rng)
+  if (size <= config.inlineThresholdBytes) {
+    for (const peer of targets) out.push({ type: 'serve', peer, id, offset: 0, hops: next })
+    return
+  }
+  for (const peer of targets) out.push({ type: 'send', peer, message: { type: 'inv', items: [{ id, size, hops: next }] } })
+}
+
+/** Adds `peer` to a fetch's sources (bounded). */
+export function addSource (state: CoreState, fetch: Fetch, peer: string): void {
+  if (fetch.sources.length < state.config.maxSourcesPerTx && !fetch.sources.includes(peer)) fetch.sources.push(peer)
+}
+
+/** Asks `peer` for the rest of the body and arms the deadline. */
+export function requestFrom (state: CoreState, fetch: Fetch, peer: string, now: number): void {
+  fetch.current = peer
+  state.fetches.touch(fetch, now)
+  queueRequest(state, peer, { id: fetch.id, offset: fetch.received })
+}
+
+function validItem (item: InvItem): boolean {
+  return isValidKey(item.id) && isCount(item.size) && isCount(item.hops) && item.hops >= 1 && item.hops <= 255
+}
+
+/** An inv from `from`: request each unseen item from it, or note it as one more source. */
+export function onInv (state: CoreState, from: string, items: readonly InvItem[], now: number, out: GossipEffect[]): void {
+  const { config, fetches } = state
+  if (items.length > config.maxItemsPerMessage) return verdict(state, out, from, 'reject', 'too-many-items')
+  state.stats.invReceived += items.length
+  let tooLarge = false
+  let full = false
+  for (const item of items) {
+    if (!validItem(item)) return verdict(state, out, from, 'reject', 'bad-item')
+    if (holds(state, item.id)) continue
+    const existing = fetches.get(item.id)
+    if (existing !== undefined) {
+      addSource(state, existing, from)
+      continue
+    }
+    if (item.size > config.maxTxBytes) tooLarge = true
+    else if (fetches.size >= config.maxInflight) full = true
+    else requestFrom(state, fetches.create(item.id, item.size, item.hops, from), from, now)
+  }
+  if (tooLarge) verdict(state, out, from, 'ignore', 'too-large')
+  if (full) verdict(state, out, from, 'ignore', 'inflight-full')
+}

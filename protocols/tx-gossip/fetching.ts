@@ -1,0 +1,190 @@
+/**
+ * Fetching bodies (SPEC.md §4.3-4.5): serving requests, accepting chunks in order from the peer
+ * asked, verification, and moving to the next announcer on a stall, resuming at the bytes held.
+ */
+import { addSource, relay, requestFrom } from './announce.ts'
+import type { Fetch } from './fetches.ts'
+import type { CoreState } from './state.ts'
+import { holds, isCount, isValidKey, markHeld, verdict } from './state.ts'
+import type { ChunkInput, FetchItem, GossipEffect, TxKey } from './types.ts'
+
+/** A getdata from `from`: serve what is held, answer notfound for the rest. */
+export function onGetdata (state: CoreState, from: string, items: readonly FetchItem[], out: GossipEffect[]): void {
+  const { config, recent } = state
+  if (items.length > config.maxItemsPerMessage) return verdict(state, out, from, 'reject', 'too-many-items')
+  let missing: TxKey[] | undefined
+  for (const item of items) {
+    if (!isValidKey(item.id) || !isCount(item.offset)) return verdict(state, out, from, 'reject', 'bad-item')
+    const entry = recent.get(item.id)
+    if (entry !== undefined && item.offset > entry.size) return verdict(state, out, from, 'reject', 'bad-item')
+    if (entry !== undefined || state.seen.has(item.id)) {
+      // Older than the recent list: the hop count is unknown, so the requester's own (from its inv) rules.
+      const hops = entry === undefined ? config.hopLimit : Math.min(255, entry.hops + 1)
+      out.push({ type: 'serve', peer: from, id: item.id, offset: item.offset, hops })
+    } else {
+      (missing ??= []).push(item.id)
+    }
+  }
+  if (missing !== undefined) out.push({ type: 'send', peer: from, message: { type: 'notfound', ids: missing } })
+}
+
+/** A notfound from `from`: move the affected fetches on. */
+export function onNotfound (state: CoreState, from: string, ids: readonly TxKey[], now: number, out: GossipEffect[]): void {
+  if (ids.length > state.config.maxItemsPerMessage) return verdict(state, out, from, 'reject', 'too-many-items')
+  for (const id of ids) {
+    const fetch = state.fetches.get(id)
+    if (fetch === undefined || fetch.current !== from || fetch.verifying) continue
+    markFailed(fetch, from)
+    retry(state, fetch, now, out)
+  }
+}
+
+/** Never asks `peer` for this transaction again (it failed it); clears `current` if it was the one asked. */
+function markFailed (fetch: Fetch, peer: string): void {
+  ;(fetch.failed ??= []).push(peer)
+  if (fetch.current === peer) fetch.current = undefined
+}
+
+/** Gives up on a fetch; a later announcement or anti-entropy round starts it again. */
+export function abandon (state: CoreState, fetch: Fetch, out: GossipEffect[]): void {
+  state.fetches.delete(fetch.id)
+  state.stats.fetchesAbandoned++
+  if (fetch.received > 0) out.push({ type: 'discard', id: fetch.id })
+  out.push({ type: 'trace', event: 'fetch-abandoned', data: { id: fetch.id, received: fetch.received } })
+}
+
+/**
+ * After a stall: ask the next connected source (round-robin after the current one), the same one a
+ * few times if it is the only one, else give up. A peer that failed (rather than stalled) is in
+ * `failed` and no longer `current`, so it is never asked again.
+ */
+export function retry (state: CoreState, fetch: Fetch, now: number, out: GossipEffect[]): void {
+  const { peers } = state
+  fetch.attempts++
+  const start = fetch.current === undefined ? 0 : fetch.sources.indexOf(fetch.current) + 1
+  for (let i = 0; i < fetch.sources.length; i++) {
+    const peer = fetch.sources[(start + i) % fetch.sources.length] as string
+    if (peer !== fetch.current && peers.has(peer) && fetch.failed?.includes(peer) !== true) return requestFrom(state, fetch, peer, now)
+  }
+  if (fetch.current !== undefined && peers.has(fetch.current) && fetch.attempts < 3) return requestFrom(state, fetch, fetch.current, now)
+  abandon(state, fetch, out)
+}
+
+function validChunk (c: ChunkInput): boolean {
+  return isValidKey(c.id) && isCount(c.offset) && isCount(c.length) && isCount(c.total) && isCount(c.hops) &&
+    c.hops >= 1 && c.hops <= 255 && c.offset + c.length <= c.total && (c.length > 0 || c.total === 0)
+}
+
+/** The fetch an unsolicited first chunk starts (an inline push), or undefined with a verdict. */
+function startPushed (state: CoreState, c: ChunkInput, out: GossipEffect[]): Fetch | undefined {
+  const { config, fetches } = state
+  if (holds(state, c.id)) {
+    if (c.offset === 0) state.stats.duplicateBodies++
+    verdict(state, out, c.from, 'ignore', 'duplicate')
+    return undefined
+  }
+  if (c.offset !== 0) return void verdict(state, out, c.from, 'ignore', 'not-requested')
+  if (c.total > config.maxTxBytes) return void verdict(state, out, c.from, 'ignore', 'too-large')
+  if (config.mode === 'announce' && c.total > config.inlineAcceptMaxBytes) return void verdict(state, out, c.from, 'reject', 'unsolicited-chunk')
+  if (fetches.size >= config.maxInflight) return void verdict(state, out, c.from, 'ignore', 'inflight-full')
+  const fetch = fetches.create(c.id, c.total, c.hops, c.from)
+  fetch.current = c.from
+  return fetch
+}
+
+/** Checks a chunk against its fetch; false (with a verdict) if it is not the next expected piece. */
+function fits (state: CoreState, fetch: Fetch, c: ChunkInput, now: number, out: GossipEffect[]): boolean {
+  if (fetch.verifying || (fetch.current !== c.from && !(c.offset === 0 && fetch.received === 0))) {
+    if (c.offset === 0) state.stats.duplicateBodies++
+    verdict(state, out, c.from, 'ignore', fetch.verifying ? 'duplicate' : 'not-requested')
+    return false
+  }
+  if (c.total !== fetch.size) {
+    verdict(state, out, c.from, 'reject', 'size-mismatch')
+    markFailed(fetch, c.from)
+    if (fetch.current === undefined) retry(state, fetch, now, out)
+    return false
+  }
+  if (c.offset !== fetch.received) {
+    verdict(state, out, c.from, 'ignore', 'stale-chunk')
+    return false
+  }
+  // First to deliver wins: an inline push may overtake the peer we asked.
+  if (fetch.current !== c.from) {
+    fetch.current = c.from
+    addSource(state, fetch, c.from)
+  }
+  return true
+}
+
+/** Part of a body arrived. */
+export function onChunk (state: CoreState, c: ChunkInput, out: GossipEffect[]): void {
+  if (!validChunk(c)) return verdict(state, out, c.from, 'reject', 'bad-chunk')
+  let fetch = state.fetches.get(c.id)
+  if (fetch === undefined) {
+    fetch = startPushed(state, c, out)
+    if (fetch === undefined) return
+  } else if (!fits(state, fetch, c, c.now, out)) {
+    return
+  }
+  fetch.received += c.length
+  fetch.attempts = 0
+  if (!fetch.contributors.includes(c.from)) fetch.contributors.push(c.from)
+  state.fetches.touch(fetch, c.now)
+  out.push({ type: 'append', id: c.id, from: c.from, offset: c.offset, length: c.length })
+  if (c.length < c.total) out.push({ type: 'progress', id: c.id, from: c.from, received: fetch.received, total: c.total })
+  if (fetch.received < fetch.size) return
+  if (state.config.verifyBodies) {
+    fetch.verifying = true
+    out.push({ type: 'verify', id: c.id })
+  } else {
+    complete(state, fetch, c.now, out)
+  }
+}
+
+function complete (state: CoreState, fetch: Fetch, now: number, out: GossipEffect[]): void {
+  const from = fetch.current as string
+  state.fetches.delete(fetch.id)
+  markHeld(state, fetch.id, fetch.size, fetch.hops, now)
+  state.stats.delivered++
+  verdict(state, out, from, 'accept', 'tx-valid')
+  out.push({ type: 'deliver', id: fetch.id, from, hops: fetch.hops })
+  const exclude = fetch.contributors.length === 0 ? fetch.sources : [...fetch.sources, ...fetch.contributors]
+  relay(state, fetch.id, fetch.size, fetch.hops, exclude, out)
+}
+
+/** The runtime checked an assembled body. */
+export function onVerified (state: CoreState, id: TxKey, ok: boolean, now: number, out: GossipEffect[]): void {
+  const fetch = state.fetches.get(id)
+  if (fetch === undefined || !fetch.verifying) return
+  if (ok) return complete(state, fetch, now, out)
+  // One contributor: it sent bytes that do not hash to the id. Several: the fault cannot be pinned
+  // on one of them, so nobody is rejected (SPEC.md §4.5).
+  if (fetch.contributors.length === 1) {
+    const culprit = fetch.contributors[0] as string
+    verdict(state, out, culprit, 'reject', 'tx-id-mismatch')
+    markFailed(fetch, culprit)
+  } else {
+    for (const peer of fetch.contributors) verdict(state, out, peer, 'ignore', 'tx-id-mismatch-ambiguous')
+  }
+  out.push({ type: 'discard', id })
+  fetch.received = 0
+  fetch.contributors = []
+  fetch.verifying = false
+  fetch.current = undefined
+  retry(state, fetch, now, out)
+}
+
+/** Deadlines that passed: move stalled fetches on. */
+export function onTimeouts (state: CoreState, now: number, out: GossipEffect[]): void {
+  for (const fetch of state.fetches.expired(now)) {
+    // The runtime never answered `verify` (it lost the body): start over rather than wait forever.
+    if (fetch.verifying) {
+      abandon(state, fetch, out)
+      continue
+    }
+    state.stats.requestTimeouts++
+    out.push({ type: 'trace', event: 'fetch-timeout', data: { id: fetch.id, peer: fetch.current ?? '', received: fetch.received } })
+    retry(state, fetch, now, out)
+  }
+}

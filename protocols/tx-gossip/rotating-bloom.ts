@@ -1,0 +1,66 @@
+/**
+ * The seen-set of the core: two Bloom generations, current and previous (SPEC.md §6.3). Keys go into
+ * the current generation; lookups check both. When the current one has taken `expectedItems` keys or
+ * is `generationMs` old, the previous one is cleared and becomes the current one, so memory stays at
+ * two fixed filters and every key is remembered for at least one full generation.
+ */
+import { BloomFilter } from './bloom-filter.ts'
+import { MURMUR_SEED2_XOR, murmur3Pair } from './murmur3.ts'
+
+/** Sizing of a rotating filter. */
+export interface RotatingBloomOptions {
+  /** Keys per generation; the filter rotates when the current generation holds this many. */
+  expectedItems: number
+  /** False-positive rate of the pair (each generation gets half). */
+  fpRate: number
+  /** A generation rotates at this age even when not full. */
+  generationMs: number
+}
+
+/** Two Bloom generations with periodic reset. */
+export class RotatingBloom {
+  private current: BloomFilter
+  private previous: BloomFilter
+  private rotatedAt: number | undefined
+  private readonly options: RotatingBloomOptions
+  /** How many times the filter has rotated. */
+  rotations = 0
+
+  constructor (options: RotatingBloomOptions) {
+    this.options = options
+    // Each generation at p/2: a lookup is a false positive if either generation says yes, ~p in all.
+    this.current = BloomFilter.create(options.expectedItems, options.fpRate / 2)
+    this.previous = BloomFilter.create(options.expectedItems, options.fpRate / 2)
+  }
+
+  /** Bytes of bit arrays held (both generations). */
+  get bytes (): number {
+    return this.current.bits.length + this.previous.bits.length
+  }
+
+  /** Adds a key to the current generation, rotating first if it is due. */
+  add (key: string, now: number): void {
+    this.rotateIfDue(now)
+    this.current.add(key)
+  }
+
+  /** True if the key may have been added within the last one or two generations. */
+  has (key: string): boolean {
+    // Both generations use salt 0, so one hash pair serves both lookups.
+    const pair = murmur3Pair(key, 0, MURMUR_SEED2_XOR)
+    return this.current.hasHashed(pair[0], pair[1]) || this.previous.hasHashed(pair[0], pair[1])
+  }
+
+  /** Rotates when the current generation is full or old; returns true if it rotated. */
+  rotateIfDue (now: number): boolean {
+    if (this.rotatedAt === undefined) this.rotatedAt = now
+    if (this.current.count < this.options.expectedItems && now - this.rotatedAt < this.options.generationMs) return false
+    const cleared = this.previous
+    cleared.clear()
+    this.previous = this.current
+    this.current = cleared
+    this.rotatedAt = now
+    this.rotations++
+    return true
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * The tx-gossip core's public API (SPEC.md §8): configuration, the logical messages peers exchange,
+ * the inputs the core accepts and the effects it returns. The node (src/gossip) maps messages to
+ * protobuf frames; the simulator passes them around as they are. Bodies never enter the core: it
+ * decides who sends which bytes (`serve`, `append`, `verify`), the runtime moves them.
+ */
+import type { TraceEffect, VerdictEffect } from '../common/effects.ts'
+import type { BloomFilter } from './bloom-filter.ts'
+
+/** A transaction id as the core sees it: lower-case hex of the 32-byte SHA-256 in the node; any ASCII string in the simulator. */
+export type TxKey = string
+
+/** How a node spreads a transaction it has just received or published (SPEC.md §3). */
+export type GossipMode =
+  /** Announce ids to a fanout, bodies pulled once per node (INV/GETDATA), small bodies inline, anti-entropy. */
+  | 'announce'
+  /** Plain push (theory baseline): forward the full body to ~ln(N)+c random neighbours on first receipt; no pull, no anti-entropy. */
+  | 'push'
+
+/** Configuration of one core; every field has a default in constants.ts (see resolveGossipConfig). */
+export interface TxGossipConfig {
+  mode: GossipMode
+  /** announce: neighbours a new transaction is announced (or inline-pushed) to; 0 = every neighbour. */
+  fanout: number
+  /** push: mean number of targets, ln(N) + c (see pushFanoutMean); rounded at random to an integer per relay. */
+  pushFanoutMean: number
+  /** announce: bodies of at most this many bytes travel with the announcement instead of being pulled; 0 = never. */
+  inlineThresholdBytes: number
+  /** announce: largest unsolicited (pushed) body accepted; bigger ones are rejected. */
+  inlineAcceptMaxBytes: number
+  /** Largest transaction accepted at all; announcements of bigger ones are ignored. */
+  maxTxBytes: number
+  /** Relays a transaction may travel from its publisher; a node receiving it at this hop count does not relay. */
+  hopLimit: number
+  /** Mean period of anti-entropy rounds (jittered uniformly in [0.5, 1.5] x); 0 = none. */
+  antiEntropyIntervalMs: number
+  /** Send a summary to every newly connected neighbour (fast catch-up for late joiners). */
+  antiEntropyOnConnect: boolean
+  /** Summaries from one peer closer together than this are ignored (and answered with nothing). */
+  minSummaryGapMs: number
+  /** False-positive rate of a summary's Bloom filter. */
+  summaryFpRate: number
+  /** Transactions remembered exactly (id, size, hops) to answer summaries and requests; FIFO eviction. */
+  recentMax: number
+  /** Items per inv, getdata or notfound message, both sent and accepted. */
+  maxItemsPerMessage: number
+  /** Seen-set: keys per Bloom generation (must be at least recentMax). */
+  seenExpectedItems: number
+  /** Seen-set: false-positive rate (a false positive makes this node skip a new transaction). */
+  seenFpRate: number
+  /** Seen-set: a generation is reset at least this often. */
+  seenGenerationMs: number
+  /** A fetch that makes no progress for this long moves to the next announcer, resuming at the bytes already held. */
+  requestTimeoutMs: number
+  /** Transactions being fetched at once; announcements beyond it are ignored until anti-entropy offers them again. */
+  maxInflight: number
+  /** Announcers remembered per transaction being fetched (fallback sources). */
+  maxSourcesPerTx: number
+  /** Neighbours tracked; peer-up beyond this is ignored. */
+  maxPeers: number
+  /** Ask the runtime to check the assembled body against its id (`verify`) before delivering. */
+  verifyBodies: boolean
+}
+
+/** One announced transaction: its id, its size and the hop count it arrives with. */
+export interface InvItem {
+  id: TxKey
+  size: number
+  /** Relays so far, counting the one that brings it to the receiver (1 from the publisher). */
+  hops: number
+}
+
+/** A request for a transaction's bytes from `offset` on. */
+export interface FetchItem {
+  id: TxKey
+  offset: number
+}
+
+/** Control messages between peers (SPEC.md §4). Bodies travel as chunks, see `ChunkInput` and `ServeEffect`. */
+export type GossipMessage =
+  | { type: 'inv', items: InvItem[] }
+  | { type: 'getdata', items: FetchItem[] }
+  | { type: 'notfound', ids: TxKey[] }
+  | { type: 'summary', filter: BloomFilter }
+
+/** Inputs to the core. Every input carries `now` (milliseconds, any epoch, non-decreasing). */
+export type GossipInput =
+  | { type: 'tick', now: number }
+  | { type: 'peer-up', now: number, peer: string }
+  | { type: 'peer-down', now: number, peer: string }
+  /** This node publishes a transaction whose body the runtime already holds. */
+  | { type: 'publish', now: number, id: TxKey, size: number }
+  /** A transaction the node already holds (e.g. from its store after a restart): mark it seen and offer it in anti-entropy. */
+  | { type: 'restore', now: number, id: TxKey, size: number, hops: number }
+  | { type: 'message', now: number, from: string, message: GossipMessage }
+  | ChunkInput
+  /** The runtime's answer to a `verify` effect. */
+  | { type: 'verified', now: number, id: TxKey, ok: boolean }
+  /** The runtime could not decode or validate something the peer sent. */
+  | { type: 'invalid', now: number, from: string, code: InvalidFrameCode }
+
+/** Part of a body, `length` bytes at `offset` of `total` (sizes uncompressed). */
+export interface ChunkInput {
+  type: 'chunk'
+  now: number
+  from: string
+  id: TxKey
+  offset: number
+  length: number
+  total: number
+  hops: number
+}
+
+/** Why the runtime found a frame invalid (mapped to reject verdicts). */
+export type InvalidFrameCode = 'malformed-frame' | 'oversized-frame' | 'bad-notification' | 'bad-summary' | 'decompression-failed'
+
+/** Bounded codes of the core's verdicts. */
+export type GossipVerdictCode =
+  | 'tx-valid' | InvalidFrameCode
+  | 'tx-id-mismatch' | 'tx-id-mismatch-ambiguous' | 'bad-item' | 'too-many-items' | 'bad-chunk'
+  | 'size-mismatch' | 'unsolicited-chunk' | 'duplicate' | 'not-requested' | 'stale-chunk'
+  | 'too-large' | 'inflight-full' | 'summary-too-frequent' | 'unexpected-summary'
+
+/** Trace events of the core. */
+export type GossipTraceEvent =
+  | 'fetch-timeout' | 'fetch-abandoned' | 'anti-entropy-round' | 'anti-entropy-reply' | 'seen-rotated' | 'duplicate-publish'
+
+/** Send a control message to a peer. */
+export interface SendEffect { type: 'send', peer: string, message: GossipMessage }
+/** Send the body of `id` from byte `offset` on to `peer`, as chunks carrying `hops` (unsolicited when the peer did not ask: an inline push). */
+export interface ServeEffect { type: 'serve', peer: string, id: TxKey, offset: number, hops: number }
+/** Keep the bytes of the chunk just received (they extend the body of `id` being assembled). */
+export interface AppendEffect { type: 'append', id: TxKey, from: string, offset: number, length: number }
+/** Check the assembled body of `id` against its id; answer with a `verified` input. */
+export interface VerifyEffect { type: 'verify', id: TxKey }
+/** A new, valid transaction: store it and hand it to the application. */
+export interface DeliverEffect { type: 'deliver', id: TxKey, from: string, hops: number }
+/** Drop whatever part of the body of `id` is held (failed or abandoned fetch). */
+export interface DiscardEffect { type: 'discard', id: TxKey }
+/** A multi-chunk fetch advanced. */
+export interface ProgressEffect { type: 'progress', id: TxKey, from: string, received: number, total: number }
+/** The earliest time the core wants a `tick` changed (also available as nextWakeup()). */
+export interface ScheduleEffect { type: 'schedule', at: number }
+
+/** Everything the core can ask its runtime to do. */
+export type GossipEffect =
+  | SendEffect | ServeEffect | AppendEffect | VerifyEffect | DeliverEffect | DiscardEffect | ProgressEffect | ScheduleEffect
+  | VerdictEffect<GossipVerdictCode>
+  | TraceEffect<GossipTraceEvent>
+
+/** Counters a core keeps (cheap; read by metrics and the simulator). */
+export interface GossipStats {
+  published: number
+  delivered: number
+  /** Bodies (or first chunks) that arrived for a transaction already held or being fetched from another peer. */
+  duplicateBodies: number
+  invReceived: number
+  requestsSent: number
+  requestTimeouts: number
+  fetchesAbandoned: number
+  summariesSent: number
+  rejects: number
+  inflight: number
+  recent: number
+  peers: number
+}

@@ -62,6 +62,7 @@ export class Simulator<C extends SimCore> {
   private readonly metrics: RunMetrics
   private readonly txKeys = new Map<string, number>()
   private readonly txs: SimTransaction[] = []
+  private readonly peerIdOf = (index: number): string => this.peers.idOf(index)
   private readonly lookupTx = (key: string): SimTransaction | undefined => {
     const i = this.txKeys.get(key)
     return i === undefined ? undefined : this.txs[i]
@@ -172,7 +173,8 @@ export class Simulator<C extends SimCore> {
       params: this.plan.protocolParams,
       now: this.now,
       networkSize: this.plan.nodes,
-      lookupTx: this.lookupTx
+      lookupTx: this.lookupTx,
+      peerIdOf: this.peerIdOf
     }, this.sink)
     this.cores[index] = core
     this.syncWakeup(index, core)

@@ -40,6 +40,8 @@ export interface NodeSetup {
   readonly networkSize: number
   /** The run's published transactions by key (hex id): what a node's store would return once it holds one. */
   readonly lookupTx: (key: string) => SimTransaction | undefined
+  /** The peer id of node `index`. */
+  readonly peerIdOf: (index: number) => string
 }
 
 /** Where a binding reports the effects of one call into a core. */

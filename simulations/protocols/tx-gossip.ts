@@ -11,7 +11,7 @@ import { createTxGossipCore, pushFanoutMean, resolveGossipConfig, GossipConfigEr
 import type { GossipEffect, GossipInput, GossipMessage, TxGossipConfig } from '../../protocols/tx-gossip/index.ts'
 import { ScenarioError } from '../scenario/errors.ts'
 import type { EffectSink, NodeSetup, ProtocolBinding, SimTransaction } from '../engine/types.ts'
-import { chunkFrameBytes, gossipMessageBytes } from './tx-gossip-sizes.ts'
+import { chunkFrameBytes, gossipMessageBytes, notificationBytes } from './tx-gossip-sizes.ts'
 
 /** Body bytes per chunk, as the node's adapter sends them (src/gossip default). */
 export const CHUNK_BYTES = 64 * 1024
@@ -26,6 +26,7 @@ export type TxGossipParams = Partial<TxGossipConfig> & { pushC?: number }
 export interface GossipNode {
   readonly core: TxGossipCore
   readonly lookupTx: NodeSetup['lookupTx']
+  readonly publisherId: (tx: SimTransaction) => string
   nextWakeup: () => number | undefined
 }
 
@@ -71,12 +72,14 @@ function apply (node: GossipNode, e: GossipEffect, sink: EffectSink): string | u
 
 function serve (node: GossipNode, peer: string, id: string, offset: number, hops: number, sink: EffectSink): void {
   // The core serves only what it holds, so the body is in the runtime's store: the run's table.
-  const total = node.lookupTx(id)?.payload.length
-  if (total === undefined) return sink.trace('serve-unknown-tx')
+  const tx = node.lookupTx(id)
+  if (tx === undefined) return sink.trace('serve-unknown-tx')
+  const total = tx.payload.length
   for (let at = offset; at < total || (total === 0 && at === 0); at += CHUNK_BYTES) {
     const length = Math.min(CHUNK_BYTES, total - at)
     const msg: ChunkMessage = { chunk: true, id, offset: at, length, total, hops }
-    sink.send(peer, msg, chunkFrameBytes(id, length), at === 0)
+    const notification = at === 0 ? notificationBytes(tx, node.publisherId(tx)) : 0
+    sink.send(peer, msg, chunkFrameBytes(id, at, length, total, hops, notification), at === 0)
     if (total === 0) break
   }
 }
@@ -92,7 +95,7 @@ export const txGossipBinding: ProtocolBinding<GossipNode> = {
   createCore: (setup: NodeSetup, sink: EffectSink): GossipNode => {
     const { pushC, ...config } = setup.params as TxGossipParams
     const core = createTxGossipCore(pushC === undefined ? config : { ...config, pushFanoutMean: pushFanoutMean(setup.networkSize, pushC) }, setup.rng)
-    const node: GossipNode = { core, lookupTx: setup.lookupTx, nextWakeup: core.nextWakeup }
+    const node: GossipNode = { core, lookupTx: setup.lookupTx, publisherId: tx => setup.peerIdOf(tx.publisher), nextWakeup: core.nextWakeup }
     for (const peer of setup.neighbours) run(node, { type: 'peer-up', now: setup.now, peer }, sink)
     return node
   },

@@ -4,15 +4,15 @@
  * engine only moves messages over the NetworkModel, fires wakeups, publishes the workload, applies
  * churn and faults, and records what happened. Same plan + same seed => same sequence of events.
  */
-import { createHash } from 'node:crypto'
 import { createRng, type Rng } from '../../protocols/common/rng.ts'
 import type { Verdict } from '../../protocols/common/effects.ts'
 import { NetworkModel } from '../network/network-model.ts'
-import { buildTopology } from '../network/topology.ts'
+import { initialTopology, natClasses } from './initial-topology.ts'
 import { EventQueue } from './event-queue.ts'
 import { RunMetrics } from './metrics.ts'
 import { LiveSet } from './live-set.ts'
 import { PeerDirectory } from './peer-ids.ts'
+import { Workload } from './workload.ts'
 import type { RunPlan } from './plan.ts'
 import type { EffectSink, ProtocolBinding, SimCore, SimTransaction } from './types.ts'
 
@@ -69,7 +69,7 @@ export class Simulator<C extends SimCore> {
   }
   private readonly adjacency: number[][]
   private readonly capacity: number
-  private readonly publishers: number[] = []
+  private readonly workload: Workload
   private readonly sink: EffectSink
   private nodesCreated = 0
   private current = 0
@@ -85,12 +85,11 @@ export class Simulator<C extends SimCore> {
     this.cores = new Array<C | undefined>(this.capacity)
     this.wakeAt = new Float64Array(this.capacity).fill(Infinity)
     this.live = new LiveSet(this.capacity)
-    const natRng = this.rng.fork(1)
-    this.isPublic = new Uint8Array(this.capacity)
-    for (let i = 0; i < this.capacity; i++) this.isPublic[i] = i === 0 || natRng.next() >= plan.natFraction ? 1 : 0
+    this.isPublic = natClasses(plan, this.capacity)
     this.net = new NetworkModel(plan.network, this.rng.fork(2), this.capacity)
     this.metrics = new RunMetrics(this.capacity, plan.workload.transactions)
-    const topo = buildTopology(plan.nodes, plan.topology, this.rng.fork(3), i => this.isPublic[i] === 1)
+    const topo = initialTopology(plan, this.isPublic)
+    this.workload = new Workload(plan.workload, plan.nodes, this.rng.fork(5))
     this.adjacency = topo.adjacency
     this.missingLinks = topo.missingLinks
     this.sink = this.makeSink()
@@ -138,14 +137,7 @@ export class Simulator<C extends SimCore> {
       for (let i = 0; i < this.capacity; i++) side[i] = sideRng.next() < p.fraction ? 0 : 1
       this.net.addPartition({ fromMs: p.fromMs, toMs: p.toMs, side })
     }
-    const w = plan.workload
-    if (w.publishers !== 'all') {
-      const pubRng = this.rng.fork(5)
-      const all = Array.from({ length: plan.nodes }, (_, i) => i)
-      this.publishers.push(...pubRng.sample(all, w.publishers))
-    }
-    const gap = 1000 / w.ratePerSec
-    for (let t = 0; t < w.transactions; t++) this.queue.push(w.startMs + t * gap, EV_PUBLISH, t, 0)
+    for (let t = 0; t < plan.workload.transactions; t++) this.queue.push(this.workload.timeOf(t), EV_PUBLISH, t, 0)
     for (const e of plan.churn) this.queue.push(e.atMs, EV_CHURN, 0, 0, e)
   }
 
@@ -218,19 +210,9 @@ export class Simulator<C extends SimCore> {
 
   private publish (index: number): void {
     if (this.live.size === 0) return
-    const w = this.plan.workload
-    let publisher = this.publishers.length > 0 ? this.publishers[this.rng.int(this.publishers.length)]! : -1
-    if (publisher < 0 || this.cores[publisher] === undefined) publisher = this.live.pick(this.rng)
-    const size = w.sizeMinBytes + this.rng.int(w.sizeMaxBytes - w.sizeMinBytes + 1)
-    const payload = new Uint8Array(size)
-    for (let i = 0; i < size; i += 4) {
-      const r = this.rng.int(0x100000000)
-      for (let k = 0; k < 4 && i + k < size; k++) payload[i + k] = (r >>> (8 * k)) & 0xff
-    }
-    const digest = createHash('sha256').update(payload).digest()
-    const key = digest.toString('hex')
-    this.txKeys.set(key, index)
-    const tx: SimTransaction = { index, id: new Uint8Array(digest), key, payload, registerId: w.registerId, publisher, publishedAt: this.now }
+    const tx = this.workload.make(index, this.now, n => this.cores[n] !== undefined, rng => this.live.pick(rng))
+    const publisher = tx.publisher
+    this.txKeys.set(tx.key, index)
     this.txs[index] = tx
     this.metrics.publish(index, publisher, this.now, this.live.size)
     const core = this.cores[publisher]!

@@ -14,11 +14,13 @@ export function simPeerId (index: number): string {
   let n = index
   let digits = ''
   for (let i = 0; i < INDEX_DIGITS; i++) {
-    digits = BASE58[n % 58]! + digits
+    digits += BASE58[n % 58]! // least significant first: ids of nearby indices differ at once
     n = Math.floor(n / 58)
   }
-  // A fixed-width index behind a fixed filler: distinct indices give distinct ids.
-  return PREFIX + 'S'.repeat(BODY_LENGTH - INDEX_DIGITS) + digits
+  // A fixed-width index right after the prefix, then a fixed filler: distinct indices give distinct
+  // ids, and two ids usually differ at their 9th character, so comparing them stays cheap (cores
+  // compare peer ids in lists; real ids are random and differ early too).
+  return PREFIX + digits + 'S'.repeat(BODY_LENGTH - INDEX_DIGITS)
 }
 
 const DIGIT_VALUE = new Int8Array(128).fill(-1)
@@ -49,7 +51,7 @@ export class PeerDirectory {
     // Decoding the fixed-width digits is cheaper than a lookup in a map of 100,000 ids.
     if (id.length !== PREFIX.length + BODY_LENGTH) return -1
     let index = 0
-    for (let i = id.length - INDEX_DIGITS; i < id.length; i++) {
+    for (let i = PREFIX.length + INDEX_DIGITS - 1; i >= PREFIX.length; i--) {
       const d = DIGIT_VALUE[id.charCodeAt(i)] ?? -1
       if (d < 0) return -1
       index = index * 58 + d

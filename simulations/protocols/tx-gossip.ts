@@ -5,7 +5,7 @@
  * - `serve` effects become the body's chunks (CHUNK_BYTES each), sent to the peer as `chunk` inputs;
  * - `verify` is answered at once with `verified ok` (simulated bodies are never corrupt);
  * - `append`, `discard` and `progress` concern bytes the simulator does not hold, and are counted only;
- * - `deliver` marks the first receipt; `schedule` asks for a wakeup; verdicts and traces are counted.
+ * - `deliver` marks the first receipt; verdicts and traces are counted; wakeups come from nextWakeup().
  */
 import { createTxGossipCore, pushFanoutMean, resolveGossipConfig, GossipConfigError, type TxGossipCore } from '../../protocols/tx-gossip/index.ts'
 import type { GossipEffect, GossipInput, GossipMessage, TxGossipConfig } from '../../protocols/tx-gossip/index.ts'
@@ -62,7 +62,8 @@ function apply (node: GossipNode, e: GossipEffect, sink: EffectSink): string | u
     case 'serve': serve(node, e.peer, e.id, e.offset, e.hops, sink); break
     case 'verify': return e.id
     case 'deliver': sink.deliver(e.id, e.hops); break
-    case 'schedule': sink.wakeup(e.at); break
+    // `schedule` repeats what nextWakeup() says, and the engine asks nextWakeup() after every call.
+    case 'schedule': break
     case 'verdict': sink.verdict(e.peer, e.verdict, e.code); break
     case 'trace': sink.trace(e.event); break
     case 'append': case 'discard': case 'progress': break

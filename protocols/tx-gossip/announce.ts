@@ -67,7 +67,7 @@ export function onInv (state: CoreState, from: string, items: readonly InvItem[]
       continue
     }
     if (item.size > config.maxTxBytes) tooLarge = true
-    else if (fetches.size >= config.maxInflight) full = true
+    else if (fetches.size >= config.maxInflight || fetches.bytes + item.size > config.maxInflightBytes) full = true
     else requestFrom(state, fetches.create(item.id, item.size, item.hops, from), from, now)
   }
   if (tooLarge) verdict(state, out, from, 'ignore', 'too-large')

@@ -38,6 +38,8 @@ export const DEFAULT_SEEN_GENERATION_MS = 60 * 60 * 1000
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000
 /** Concurrent fetches. */
 export const DEFAULT_MAX_INFLIGHT = 4096
+/** Sum of sizes of concurrent fetches. */
+export const DEFAULT_MAX_INFLIGHT_BYTES = 512 * 1024 * 1024
 /** Fallback sources remembered per fetch. */
 export const DEFAULT_MAX_SOURCES_PER_TX = 8
 /** Neighbours tracked. */

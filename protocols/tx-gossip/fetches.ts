@@ -41,6 +41,7 @@ export class Fetches {
   private seqs: number[] = []
   private head = 0
   private counter = 0
+  private sizes = 0
 
   constructor (timeoutMs: number, maxInflight: number) {
     this.timeoutMs = timeoutMs
@@ -51,6 +52,11 @@ export class Fetches {
   /** Transactions being fetched. */
   get size (): number {
     return this.map.size
+  }
+
+  /** Sum of the sizes of the transactions being fetched. */
+  get bytes (): number {
+    return this.sizes
   }
 
   /** The fetch for `id`. */
@@ -67,11 +73,15 @@ export class Fetches {
   create (id: TxKey, size: number, hops: number, source: string): Fetch {
     const fetch: Fetch = { id, size, hops, sources: [source], failed: undefined, current: undefined, received: 0, contributors: [], verifying: false, attempts: 0, seq: 0 }
     this.map.set(id, fetch)
+    this.sizes += size
     return fetch
   }
 
   /** Stops tracking `id`. */
   delete (id: TxKey): void {
+    const fetch = this.map.get(id)
+    if (fetch === undefined) return
+    this.sizes -= fetch.size
     this.map.delete(id)
   }
 

@@ -86,7 +86,7 @@ function startPushed (state: CoreState, c: ChunkInput, out: GossipEffect[]): Fet
   if (c.offset !== 0) return void verdict(state, out, c.from, 'ignore', 'not-requested')
   if (c.total > config.maxTxBytes) return void verdict(state, out, c.from, 'ignore', 'too-large')
   if (config.mode === 'announce' && c.total > config.inlineAcceptMaxBytes) return void verdict(state, out, c.from, 'reject', 'unsolicited-chunk')
-  if (fetches.size >= config.maxInflight) return void verdict(state, out, c.from, 'ignore', 'inflight-full')
+  if (fetches.size >= config.maxInflight || fetches.bytes + c.total > config.maxInflightBytes) return void verdict(state, out, c.from, 'ignore', 'inflight-full')
   const fetch = fetches.create(c.id, c.total, c.hops, c.from)
   fetch.current = c.from
   return fetch

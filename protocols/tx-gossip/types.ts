@@ -54,6 +54,8 @@ export interface TxGossipConfig {
   requestTimeoutMs: number
   /** Transactions being fetched at once; announcements beyond it are ignored until anti-entropy offers them again. */
   maxInflight: number
+  /** Sum of the announced sizes of transactions being fetched at once (bounds the runtime's partial bodies). */
+  maxInflightBytes: number
   /** Announcers remembered per transaction being fetched (fallback sources). */
   maxSourcesPerTx: number
   /** Neighbours tracked; peer-up beyond this is ignored. */

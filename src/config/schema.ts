@@ -10,6 +10,7 @@ import { z } from 'zod'
 import { multiaddrList, text } from './fields.ts'
 import { connectionsSection } from './sections/connections.ts'
 import { discoverySection } from './sections/discovery.ts'
+import { gossipSection } from './sections/gossip.ts'
 import { healthSection } from './sections/health.ts'
 import { logSection } from './sections/log.ts'
 import { peersSection } from './sections/peers.ts'
@@ -24,6 +25,7 @@ export const configSchema = z.strictObject({
   peers: peersSection,
   discovery: discoverySection,
   health: healthSection,
+  gossip: gossipSection,
   log: logSection
 }).superRefine((config, ctx) => {
   // Cross-field rules; `params.allowed` is what the error message quotes.

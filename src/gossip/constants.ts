@@ -1,0 +1,27 @@
+/**
+ * Defaults and fixed limits of the gossip adapter, with units in the names. Protocol parameters
+ * (fanout, timeouts...) come from the `gossip` configuration section; these are the limits that are
+ * part of the wire contract or protect the node (protocols/tx-gossip/SPEC.md §4).
+ */
+export { TX_GOSSIP_PROTOCOL } from '../../protocols/tx-gossip/index.ts'
+
+/** The largest chunk a receiver accepts (uncompressed), whatever the sender's chunk size. */
+export const MAX_CHUNK_BYTES = 1024 * 1024
+/** Room in a frame beyond the chunk data: notification, ids, varints, gzip overhead. */
+export const FRAME_OVERHEAD_BYTES = 64 * 1024
+/** The largest frame accepted: a full chunk plus overhead (summaries and inventories are far smaller). */
+export const MAX_FRAME_BYTES = MAX_CHUNK_BYTES + FRAME_OVERHEAD_BYTES
+/** Control frames queued for one peer; beyond it new ones are dropped (anti-entropy repairs). */
+export const MAX_QUEUED_CONTROL_BYTES = 4 * 1024 * 1024
+/** Bodies queued to be served to one peer; beyond it requests are answered with notfound. */
+export const MAX_SERVE_JOBS_PER_PEER = 1024
+/** Peers whose reject counts are remembered (LRU). */
+export const MAX_TRACKED_OFFENDERS = 4096
+/** A compressed chunk is sent only if it is at most this fraction of the original. */
+export const COMPRESSION_MIN_SAVING_RATIO = 0.95
+/** How often the store drops transactions past their retention. */
+export const STORE_PRUNE_INTERVAL_MS = 10 * 60 * 1000
+/** Content type of a published transaction when the caller gives none. */
+export const DEFAULT_CONTENT_TYPE = 'application/octet-stream'
+/** gossipsub topic of a register: prefix + register id. */
+export const GOSSIPSUB_TOPIC_PREFIX = '/sorcha/tx/'

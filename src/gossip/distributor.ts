@@ -1,0 +1,99 @@
+/**
+ * The node API of transaction distribution, shared by both strategies (sorcha and gossipsub):
+ * publish, get, follow registers, and events. Apps reach it as `node.libp2p.services.gossip`
+ * (see `gossipOf` in index.ts).
+ */
+import type { AbortOptions, Startable } from '@libp2p/interface'
+import type { TypedEventTarget } from 'main-event'
+import type { TransactionNotification } from '../../protocols/models/index.ts'
+import type { Verdict } from '../../protocols/common/effects.ts'
+
+/** The strategies a node can run (config gossip.strategy). */
+export type GossipStrategy = 'sorcha' | 'gossipsub'
+
+/** What the application publishes. */
+export interface PublishInput {
+  registerId: string
+  payload: Uint8Array
+  /** Media type of the payload. @default 'application/octet-stream' */
+  contentType?: string
+  /** Publication time, unix ms. @default Date.now() */
+  timestampMs?: number
+}
+
+/** The outcome of publish(). */
+export interface PublishResult {
+  /** Tx id, lower-case hex of SHA-256(payload). */
+  txId: string
+  notification: TransactionNotification
+  /** True if the node already held this transaction (nothing was sent). */
+  duplicate: boolean
+}
+
+/** A transaction as the application sees it. */
+export interface ReceivedTransaction {
+  txId: string
+  /** The publisher's metadata; hopCount is the hops it took to reach this node. */
+  notification: TransactionNotification
+  payload: Uint8Array
+  /** Peer it came from (this node's own id when published here). */
+  from: string
+  /** True when published by this node. */
+  local: boolean
+}
+
+/** Progress of a large transaction being fetched. */
+export interface TxProgress {
+  txId: string
+  from: string
+  receivedBytes: number
+  totalBytes: number
+}
+
+/** A judgement of something a peer sent (for peer scoring; codes in SPEC.md §4.4). */
+export interface GossipVerdict {
+  peer: string
+  verdict: Verdict
+  code: string
+}
+
+/** Events of a distributor. */
+export interface TxDistributorEvents {
+  /** A new transaction of a followed register (exactly once per transaction per node). */
+  'tx:received': CustomEvent<ReceivedTransaction>
+  /** A multi-chunk fetch advanced. */
+  'tx:progress': CustomEvent<TxProgress>
+  /** A peer message was judged accept/ignore/reject. */
+  'gossip:verdict': CustomEvent<GossipVerdict>
+}
+
+/** Counters of a distributor (cheap; used by benchmarks and metrics). */
+export interface DistributorStats {
+  strategy: GossipStrategy
+  published: number
+  /** New transactions received from peers. */
+  delivered: number
+  /** Full bodies (first chunks) received, duplicates included. */
+  bodiesReceived: number
+  /** Protocol bytes written to streams (frames incl. length prefixes). */
+  bytesSent: number
+  rejects: number
+  peers: number
+  store: { bytes: number, count: number }
+}
+
+/** Transaction distribution over one strategy. */
+export interface TxDistributor extends TypedEventTarget<TxDistributorEvents>, Startable {
+  readonly strategy: GossipStrategy
+  /** Stores and spreads a transaction; throws TxTooLargeError, InvalidTransactionError, GossipNotStartedError. */
+  publish: (tx: PublishInput, options?: AbortOptions) => Promise<PublishResult>
+  /** A stored transaction by id (32 bytes or 64 hex characters); throws InvalidTxIdError for anything else. */
+  get: (txId: Uint8Array | string, options?: AbortOptions) => Promise<ReceivedTransaction | undefined>
+  /** Hand this register's transactions to the application (gossipsub: subscribe to its topic). */
+  follow: (registerId: string) => void
+  /** Stop following a register. */
+  unfollow: (registerId: string) => void
+  /** True if the register's transactions reach the application (all do when none is followed explicitly, sorcha only). */
+  follows: (registerId: string) => boolean
+  stats: () => DistributorStats
+}

@@ -1,0 +1,250 @@
+/**
+ * The `sorcha` strategy: drives the tx-gossip core (protocols/tx-gossip) over libp2p streams on
+ * /sorcha/tx-gossip/1.0.0. The core decides; this adapter moves bytes (PeerChannel out, readFrames
+ * in), compresses chunks, assembles and verifies bodies (SHA-256 against the tx id), stores them and
+ * hands them to the application.
+ */
+import { createHash } from 'node:crypto'
+import type { AbortOptions, Connection, PeerId, Stream, StreamHandler, StreamHandlerOptions, Topology } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { createRng } from '../../protocols/common/rng.ts'
+import { toHex } from '../../protocols/models/index.ts'
+import { createTxGossipCore, type GossipEffect, type TxGossipConfig } from '../../protocols/tx-gossip/index.ts'
+import type { Transaction } from '../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
+import { compressChunk, inflateChunk } from './compression.ts'
+import { MAX_CHUNK_BYTES, MAX_TRACKED_OFFENDERS, TX_GOSSIP_PROTOCOL } from './constants.ts'
+import { CoreDriver, type ChunkPayload } from './core-driver.ts'
+import { Assemblies } from './assembly.ts'
+import { DistributorBase, type DistributorInit } from './distributor-base.ts'
+import type { DistributorStats } from './distributor.ts'
+import { PeerChannel, type ServeJob } from './peer-channel.ts'
+import { readFrames } from './inbound-reader.ts'
+import { decodeFrame, encodeChunk, encodeMessage } from './wire.ts'
+
+/** The libp2p components the sorcha strategy uses. */
+export interface SorchaGossipComponents {
+  peerId: PeerId
+  registrar: {
+    handle: (protocol: string, handler: StreamHandler, options?: StreamHandlerOptions) => Promise<void>
+    unhandle: (protocol: string) => Promise<void>
+    register: (protocol: string, topology: Topology) => Promise<string>
+    unregister: (id: string) => void
+  }
+  connectionManager: {
+    openStream: (peer: PeerId, protocol: string, options?: AbortOptions) => Promise<Stream>
+    closeConnections: (peer: PeerId, options?: AbortOptions) => Promise<void>
+  }
+}
+
+/** Options of the sorcha strategy beyond the shared ones. */
+export interface SorchaGossipInit extends DistributorInit {
+  /** Seed of the core's Rng. @default derived from the peer id */
+  seed?: number
+  /** Core settings that override those derived from the configuration (tests, experiments). */
+  core?: Partial<TxGossipConfig>
+}
+
+/** The core configuration a `gossip` config section implies. */
+export function coreConfigOf (config: DistributorInit['config']): Partial<TxGossipConfig> {
+  return {
+    fanout: config.fanout,
+    inlineThresholdBytes: config.inlineThresholdBytes,
+    inlineAcceptMaxBytes: Math.max(config.chunkSizeBytes, config.inlineThresholdBytes),
+    maxTxBytes: config.maxTxBytes,
+    hopLimit: config.hopLimit,
+    antiEntropyIntervalMs: config.antiEntropyIntervalMs,
+    summaryFpRate: config.bloom.summaryFpRate,
+    recentMax: config.recentMax,
+    seenExpectedItems: config.bloom.expectedItems,
+    seenFpRate: config.bloom.fpRate,
+    seenGenerationMs: config.bloom.generationMs,
+    requestTimeoutMs: config.requestTimeoutMs,
+    maxInflight: config.maxInflight,
+    maxInflightBytes: config.maxInflightBytes
+  }
+}
+
+const seedOf = (text: string): number => createHash('sha256').update(text).digest().readUInt32LE(0)
+
+/** Transaction gossip with the Sorcha protocol. */
+export class SorchaDistributor extends DistributorBase {
+  readonly strategy = 'sorcha' as const
+  private readonly components: SorchaGossipComponents
+  private readonly init: SorchaGossipInit
+  private driver: CoreDriver | undefined
+  private readonly channels = new Map<string, PeerChannel>()
+  private readonly peerIds = new Map<string, PeerId>()
+  private readonly assemblies = new Assemblies()
+  private readonly verified = new Map<string, { notification: Transaction['notification'], payload: Uint8Array }>()
+  private readonly offenders = new Map<string, number>()
+  private topologyId: string | undefined
+  private bytesSent = 0
+  private bodiesReceived = 0
+  private delivered = 0
+
+  constructor (components: SorchaGossipComponents, init: SorchaGossipInit) {
+    super(init)
+    this.components = components
+    this.init = init
+  }
+
+  protected async onStart (): Promise<void> {
+    const core = createTxGossipCore({ ...coreConfigOf(this.config), ...this.init.core }, createRng(this.init.seed ?? seedOf(this.self)))
+    this.driver = new CoreDriver(core, (effect, payload) => { this.execute(effect, payload) })
+    // The store outlives restarts: tell the core what the node already holds (oldest first).
+    for (const held of (await this.store.newest(this.config.recentMax)).reverse()) this.driver.feed({ type: 'restore', ...held })
+    await this.components.registrar.handle(TX_GOSSIP_PROTOCOL, (stream, connection) => { this.onInbound(stream, connection) })
+    this.topologyId = await this.components.registrar.register(TX_GOSSIP_PROTOCOL, {
+      onConnect: (peerId) => { this.onPeerUp(peerId) },
+      onDisconnect: (peerId) => { this.onPeerDown(peerId) }
+    })
+  }
+
+  protected async onStop (): Promise<void> {
+    if (this.topologyId !== undefined) this.components.registrar.unregister(this.topologyId)
+    this.topologyId = undefined
+    await this.components.registrar.unhandle(TX_GOSSIP_PROTOCOL)
+    this.driver?.stop()
+    this.driver = undefined
+    for (const channel of this.channels.values()) channel.close()
+    this.channels.clear()
+    this.peerIds.clear()
+    this.assemblies.clear()
+    this.verified.clear()
+    this.offenders.clear()
+  }
+
+  protected async spread (id: string, transaction: Transaction): Promise<void> {
+    this.driver?.feed({ type: 'publish', id, size: transaction.payload.length })
+  }
+
+  protected counters (): Omit<DistributorStats, 'strategy' | 'published' | 'rejects' | 'store'> {
+    return { delivered: this.delivered, bodiesReceived: this.bodiesReceived, bytesSent: this.bytesSent, peers: this.driver?.core.peers().length ?? 0 }
+  }
+
+  private onPeerUp (peerId: PeerId): void {
+    const peer = peerId.toString()
+    this.peerIds.set(peer, peerId)
+    this.driver?.feed({ type: 'peer-up', peer })
+  }
+
+  private onPeerDown (peerId: PeerId): void {
+    const peer = peerId.toString()
+    this.peerIds.delete(peer)
+    this.channels.get(peer)?.close()
+    this.channels.delete(peer)
+    this.driver?.feed({ type: 'peer-down', peer })
+  }
+
+  private channel (peer: string): PeerChannel | undefined {
+    let channel = this.channels.get(peer)
+    const peerId = this.peerIds.get(peer)
+    if (channel !== undefined || peerId === undefined) return channel
+    channel = new PeerChannel({
+      open: async signal => this.components.connectionManager.openStream(peerId, TX_GOSSIP_PROTOCOL, { signal }),
+      produce: async job => this.produce(peer, job),
+      timeoutMs: this.config.streamTimeoutMs,
+      onSent: bytes => { this.bytesSent += bytes },
+      log: this.log
+    })
+    this.channels.set(peer, channel)
+    return channel
+  }
+
+  private onInbound (stream: Stream, connection: Connection): void {
+    const peer = connection.remotePeer.toString()
+    readFrames(stream, async frame => this.onFrame(peer, frame), () => { this.driver?.feed({ type: 'invalid', from: peer, code: 'oversized-frame' }) })
+  }
+
+  private async onFrame (peer: string, bytes: Uint8Array): Promise<void> {
+    const frame = decodeFrame(bytes)
+    if (frame.kind === 'invalid') return this.driver?.feed({ type: 'invalid', from: peer, code: frame.code })
+    if (frame.kind === 'message') return this.driver?.feed({ type: 'message', from: peer, message: frame.message })
+    const chunk = frame.chunk
+    let data = chunk.data
+    if (chunk.gzip) {
+      try {
+        data = await inflateChunk(chunk.data, chunk.length)
+      } catch {
+        return this.driver?.feed({ type: 'invalid', from: peer, code: 'decompression-failed' })
+      }
+    }
+    if (chunk.offset === 0) this.bodiesReceived++
+    this.driver?.feed({ type: 'chunk', from: peer, id: chunk.id, offset: chunk.offset, length: chunk.length, total: chunk.total, hops: chunk.hops }, { data, notification: chunk.notification })
+  }
+
+  /** The next chunk of a body being served to `peer`, or undefined (after queueing notfound) if not held. */
+  private async produce (peer: string, job: ServeJob): Promise<Uint8Array | undefined> {
+    const stored = this.store.cached(job.id) ?? await this.store.get(job.id).catch(() => undefined)
+    const payload = stored?.transaction.payload
+    if (stored === undefined || payload === undefined || job.offset > payload.length) {
+      this.channels.get(peer)?.sendControl(encodeMessage({ type: 'notfound', ids: [job.id] }))
+      return undefined
+    }
+    const end = Math.min(payload.length, job.offset + Math.min(this.config.chunkSizeBytes, MAX_CHUNK_BYTES))
+    const slice = payload.subarray(job.offset, end)
+    const { data, gzip } = job.incompressible === true ? { data: slice, gzip: false } : await compressChunk(slice, this.config.compressionThresholdBytes)
+    if (!gzip && slice.length >= this.config.compressionThresholdBytes) job.incompressible = true
+    const frame = encodeChunk({
+      id: job.id, offset: job.offset, length: slice.length, total: payload.length, hops: job.hops, gzip, data,
+      notification: job.offset === 0 ? stored.transaction.notification : undefined
+    })
+    job.offset = end
+    job.done = end >= payload.length
+    return frame
+  }
+
+  private execute (effect: GossipEffect, payload: ChunkPayload | undefined): void {
+    switch (effect.type) {
+      case 'send': this.channel(effect.peer)?.sendControl(encodeMessage(effect.message)); return
+      case 'serve': this.channel(effect.peer)?.serve({ id: effect.id, offset: effect.offset, hops: effect.hops, done: false }); return
+      case 'append': if (payload !== undefined) this.assemblies.append(effect.id, effect.offset, payload.data, payload.notification); return
+      case 'verify': return this.verify(effect.id)
+      case 'deliver': return this.deliver(effect.id, effect.from, effect.hops)
+      case 'discard': this.assemblies.discard(effect.id); this.verified.delete(effect.id); return
+      case 'progress':
+        this.safeDispatchEvent('tx:progress', { detail: { txId: effect.id, from: effect.from, receivedBytes: effect.received, totalBytes: effect.total } })
+        return
+      case 'verdict': return this.onVerdict(effect.peer, effect.verdict, effect.code)
+      case 'trace': this.log.debug({ event: effect.event, ...effect.data }, 'gossip trace'); return
+      case 'schedule': return
+    }
+  }
+
+  // SPEC.md §3.3: the assembled body must hash to its id, and its notification must name that id.
+  private verify (id: string): void {
+    const body = this.assemblies.take(id)
+    const ok = body !== undefined && body.notification !== undefined &&
+      toHex(createHash('sha256').update(body.payload).digest()) === id
+    if (ok) this.verified.set(id, body)
+    this.driver?.feed({ type: 'verified', id, ok })
+  }
+
+  private deliver (id: string, from: string, hops: number): void {
+    const body = this.verified.get(id)
+    this.verified.delete(id)
+    if (body === undefined) return
+    const transaction: Transaction = { notification: body.notification, payload: body.payload }
+    this.delivered++
+    // Cached at once so that relays can serve it while the database write runs.
+    this.store.remember(id, { transaction, hops, storedAtMs: Date.now() })
+    this.store.put(transaction, hops).then(result => {
+      // The store is the final guard of exactly-once delivery (SPEC.md §6.3).
+      if (result === 'stored') this.emitReceived(id, transaction, from, hops)
+    }, err => { this.log.warn({ err, txId: id }, 'could not store a received transaction') })
+  }
+
+  private onVerdict (peer: string, verdict: 'accept' | 'ignore' | 'reject', code: string): void {
+    this.emitVerdict({ peer, verdict, code })
+    if (verdict !== 'reject') return
+    const count = (this.offenders.get(peer) ?? 0) + 1
+    this.offenders.delete(peer)
+    if (count < this.config.maxRejectsPerPeer) {
+      this.offenders.set(peer, count)
+      if (this.offenders.size > MAX_TRACKED_OFFENDERS) this.offenders.delete(this.offenders.keys().next().value as string)
+      return
+    }
+    this.log.info({ peer, rejects: count }, 'hanging up on a peer that keeps sending invalid gossip')
+    this.components.connectionManager.closeConnections(peerIdFromString(peer)).catch(() => {})
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * The transaction store: an in-memory LRU + TTL cache in front of the node's LevelDB (sublevel
+ * "tx"), bounded by total payload bytes (oldest evicted) and by retention time. Every put checks
+ * that the payload hashes to the tx id. Survives restarts; `newest()` lets the gossip core learn
+ * what the node already holds.
+ *
+ * Layout in the sublevel (keys are strings, values bytes):
+ *   b:<tx id hex>                   -> StoredTransaction (tx_gossip.proto)
+ *   t:<stored at, 15 digits>:<id>   -> "<payload bytes>:<hops>" (age index, for eviction and retention)
+ */
+import { createHash } from 'node:crypto'
+import type { AbortOptions } from '@libp2p/interface'
+import { StoredTransaction, type Transaction } from '../../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
+import { toHex } from '../../../protocols/models/index.ts'
+import type { Sublevel } from '../../storage/index.ts'
+import { TxIdMismatchError, TxTooLargeError } from '../errors.ts'
+import { LruCache } from './lru-cache.ts'
+
+/** A stored transaction as the store hands it out. */
+export interface StoredTx {
+  transaction: Transaction
+  /** Hops it arrived with; 0 if published here. */
+  hops: number
+  storedAtMs: number
+}
+
+/** Limits of the store. */
+export interface TxStoreOptions {
+  maxBytes: number
+  maxTxBytes: number
+  retentionMs: number
+  cacheMaxBytes: number
+  cacheTtlMs: number
+  /** The clock. @default Date.now */
+  now?: () => number
+}
+
+/** What newest() yields: enough for the gossip core's `restore` input. */
+export interface StoredSummary { id: string, size: number, hops: number }
+
+const TIME_DIGITS = 15
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+/** SHA-256 of a payload, as the tx id. */
+export function txIdOf (payload: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(payload).digest())
+}
+
+const ageKey = (at: number, id: string): string => `t:${String(at).padStart(TIME_DIGITS, '0')}:${id}`
+
+/** The store. Call open() after the database is open. */
+export class TxStore {
+  private readonly db: Sublevel
+  private readonly options: TxStoreOptions
+  private readonly now: () => number
+  private readonly cache: LruCache<string, StoredTx>
+  private bytes = 0
+  private count = 0
+
+  constructor (db: Sublevel, options: TxStoreOptions) {
+    this.db = db
+    this.options = options
+    this.now = options.now ?? Date.now
+    this.cache = new LruCache({ maxBytes: options.cacheMaxBytes, ttlMs: options.cacheTtlMs, now: this.now, sizeOf: tx => tx.transaction.payload.length + 256 })
+  }
+
+  /** Payload bytes and entries persisted. */
+  get usage (): { bytes: number, count: number } {
+    return { bytes: this.bytes, count: this.count }
+  }
+
+  /** Reads the age index (sizes for the byte bound), then drops what retention or the bound excludes. */
+  async open (options: AbortOptions = {}): Promise<void> {
+    this.bytes = 0
+    this.count = 0
+    this.cache.clear()
+    for await (const value of this.db.values({ gte: 't:', lt: 't;', signal: options.signal })) {
+      this.bytes += Number(decoder.decode(value).split(':')[0])
+      this.count++
+    }
+    await this.prune(options)
+  }
+
+  /** Stores a transaction; 'duplicate' if it was already there. Checks size and tx id first. */
+  async put (transaction: Transaction, hops: number, options: AbortOptions = {}): Promise<'stored' | 'duplicate'> {
+    const notification = transaction.notification
+    const payload = transaction.payload
+    if (payload.length > this.options.maxTxBytes) throw new TxTooLargeError(payload.length, this.options.maxTxBytes)
+    if (notification === undefined || toHex(txIdOf(payload)) !== toHex(notification.txId)) throw new TxIdMismatchError()
+    const id = toHex(notification.txId)
+    options.signal?.throwIfAborted()
+    // The database decides: the cache may already hold it (remember() serves it while this put runs).
+    if ((await this.db.get(`b:${id}`)) !== undefined) return 'duplicate'
+    const storedAtMs = this.now()
+    const record: StoredTx = { transaction, hops, storedAtMs }
+    this.cache.set(id, record)
+    await this.db.batch([
+      { type: 'put', key: `b:${id}`, value: StoredTransaction.encode({ transaction, storedAtMs, hopCount: hops }).finish() },
+      { type: 'put', key: ageKey(storedAtMs, id), value: encoder.encode(`${payload.length}:${hops}`) }
+    ])
+    this.bytes += payload.length
+    this.count++
+    if (this.bytes > this.options.maxBytes) await this.evictOldest(options)
+    return 'stored'
+  }
+
+  /** Keeps a transaction in the memory cache only (served at once while the put is in flight). */
+  remember (id: string, tx: StoredTx): void {
+    this.cache.set(id, tx)
+  }
+
+  /** The transaction from the cache, without touching the database. */
+  cached (id: string): StoredTx | undefined {
+    return this.cache.get(id)
+  }
+
+  /** The transaction with tx id `id` (hex), from the cache or the database. */
+  async get (id: string, options: AbortOptions = {}): Promise<StoredTx | undefined> {
+    const hit = this.cache.get(id)
+    if (hit !== undefined) return hit
+    options.signal?.throwIfAborted()
+    const bytes = await this.db.get(`b:${id}`)
+    if (bytes === undefined) return undefined
+    const stored = StoredTransaction.decode(bytes)
+    if (stored.transaction === undefined) return undefined
+    const tx: StoredTx = { transaction: stored.transaction, hops: stored.hopCount, storedAtMs: stored.storedAtMs }
+    this.cache.set(id, tx)
+    return tx
+  }
+
+  /** True if the store holds `id`. */
+  async has (id: string, options: AbortOptions = {}): Promise<boolean> {
+    if (this.cache.get(id) !== undefined) return true
+    options.signal?.throwIfAborted()
+    return (await this.db.get(`b:${id}`)) !== undefined
+  }
+
+  /** Up to `limit` of the most recently stored transactions, newest first. */
+  async newest (limit: number, options: AbortOptions = {}): Promise<StoredSummary[]> {
+    const out: StoredSummary[] = []
+    for await (const [key, value] of this.db.iterator({ gte: 't:', lt: 't;', reverse: true, limit, signal: options.signal })) {
+      const [size, hops] = decoder.decode(value).split(':').map(Number)
+      out.push({ id: key.slice(2 + TIME_DIGITS + 1), size: size ?? 0, hops: hops ?? 0 })
+    }
+    return out
+  }
+
+  /** Removes transactions older than the retention, and the oldest beyond the byte bound. */
+  async prune (options: AbortOptions = {}): Promise<void> {
+    this.cache.prune()
+    await this.removeWhile(key => Number(key.slice(2, 2 + TIME_DIGITS)) < this.now() - this.options.retentionMs, options)
+    if (this.bytes > this.options.maxBytes) await this.evictOldest(options)
+  }
+
+  private async evictOldest (options: AbortOptions): Promise<void> {
+    await this.removeWhile(() => this.bytes > this.options.maxBytes, options)
+  }
+
+  private async removeWhile (condition: (ageKey: string) => boolean, options: AbortOptions): Promise<void> {
+    for await (const [key, value] of this.db.iterator({ gte: 't:', lt: 't;', signal: options.signal })) {
+      if (!condition(key)) break
+      const id = key.slice(2 + TIME_DIGITS + 1)
+      await this.db.batch([{ type: 'del', key }, { type: 'del', key: `b:${id}` }])
+      this.cache.delete(id)
+      this.bytes -= Number(decoder.decode(value).split(':')[0])
+      this.count--
+    }
+  }
+}

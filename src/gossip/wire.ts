@@ -1,0 +1,113 @@
+/**
+ * Frames of /sorcha/tx-gossip/1.0.0 (SPEC.md §4) to and from the core's logical messages: tx ids
+ * are 32 bytes on the wire and lower-case hex in the core. Decoding never throws: anything malformed
+ * comes back as an `invalid` frame with the code the core turns into a reject verdict.
+ */
+import { Compression, GossipFrame, type Chunk } from '../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
+import { fromHex, toHex, validateTransactionNotification, type TransactionNotification } from '../../protocols/models/index.ts'
+import { BloomFilter, type GossipMessage, type InvalidFrameCode } from '../../protocols/tx-gossip/index.ts'
+import { MAX_CHUNK_BYTES } from './constants.ts'
+
+/** A body chunk as the adapter handles it (data possibly gzip). */
+export interface ChunkFrame {
+  id: string
+  offset: number
+  length: number
+  total: number
+  hops: number
+  gzip: boolean
+  data: Uint8Array
+  /** Present on the chunk at offset 0. */
+  notification?: TransactionNotification
+}
+
+/** A decoded inbound frame. */
+export type InboundFrame =
+  | { kind: 'message', message: GossipMessage }
+  | { kind: 'chunk', chunk: ChunkFrame }
+  | { kind: 'invalid', code: InvalidFrameCode }
+
+const TX_ID_BYTES = 32
+const idBytes = (id: string): Uint8Array => fromHex(id) ?? new Uint8Array(0)
+
+/** Encodes a control message as a GossipFrame. */
+export function encodeMessage (message: GossipMessage): Uint8Array {
+  switch (message.type) {
+    case 'inv':
+      return GossipFrame.encode({ inv: { items: message.items.map(i => ({ txId: idBytes(i.id), sizeBytes: i.size, hopCount: i.hops })) } }).finish()
+    case 'getdata':
+      return GossipFrame.encode({ getdata: { items: message.items.map(i => ({ txId: idBytes(i.id), offset: i.offset })) } }).finish()
+    case 'notfound':
+      return GossipFrame.encode({ notfound: { txIds: message.ids.map(idBytes) } }).finish()
+    case 'summary': {
+      const { k, salt, bits } = message.filter.toWire()
+      return GossipFrame.encode({ summary: { filter: { hashCount: k, salt, bits } } }).finish()
+    }
+  }
+}
+
+/** Encodes a body chunk as a GossipFrame. */
+export function encodeChunk (chunk: ChunkFrame): Uint8Array {
+  const frame: Chunk = {
+    txId: idBytes(chunk.id),
+    offset: chunk.offset,
+    length: chunk.length,
+    totalBytes: chunk.total,
+    hopCount: chunk.hops,
+    compression: chunk.gzip ? Compression.COMPRESSION_GZIP : Compression.COMPRESSION_NONE,
+    data: chunk.data,
+    notification: chunk.notification
+  }
+  return GossipFrame.encode({ chunk: frame }).finish()
+}
+
+const invalid = (code: InvalidFrameCode): InboundFrame => ({ kind: 'invalid', code })
+const isId = (bytes: Uint8Array): boolean => bytes.length === TX_ID_BYTES
+
+function decodeChunk (c: Chunk): InboundFrame {
+  if (!isId(c.txId) || c.length > MAX_CHUNK_BYTES) return invalid('malformed-frame')
+  if (c.compression !== Compression.COMPRESSION_NONE && c.compression !== Compression.COMPRESSION_GZIP) return invalid('malformed-frame')
+  const gzip = c.compression === Compression.COMPRESSION_GZIP
+  if (!gzip && c.data.length !== c.length) return invalid('malformed-frame')
+  const id = toHex(c.txId)
+  const chunk: ChunkFrame = { id, offset: c.offset, length: c.length, total: c.totalBytes, hops: c.hopCount, gzip, data: c.data }
+  if (c.offset === 0) {
+    const n = c.notification
+    if (n === undefined || !validateTransactionNotification(n).ok || toHex(n.txId) !== id || n.sizeBytes !== c.totalBytes) return invalid('bad-notification')
+    chunk.notification = n
+  }
+  return { kind: 'chunk', chunk }
+}
+
+function decodeBody (frame: GossipFrame): InboundFrame {
+  if (frame.inv !== undefined) {
+    if (!frame.inv.items.every(i => isId(i.txId))) return invalid('malformed-frame')
+    return { kind: 'message', message: { type: 'inv', items: frame.inv.items.map(i => ({ id: toHex(i.txId), size: i.sizeBytes, hops: i.hopCount })) } }
+  }
+  if (frame.getdata !== undefined) {
+    if (!frame.getdata.items.every(i => isId(i.txId))) return invalid('malformed-frame')
+    return { kind: 'message', message: { type: 'getdata', items: frame.getdata.items.map(i => ({ id: toHex(i.txId), offset: i.offset })) } }
+  }
+  if (frame.notfound !== undefined) {
+    if (!frame.notfound.txIds.every(isId)) return invalid('malformed-frame')
+    return { kind: 'message', message: { type: 'notfound', ids: frame.notfound.txIds.map(toHex) } }
+  }
+  if (frame.summary !== undefined) {
+    const wire = frame.summary.filter
+    const filter = wire === undefined ? undefined : BloomFilter.fromWire({ k: wire.hashCount, salt: wire.salt, bits: wire.bits })
+    return filter === undefined ? invalid('bad-summary') : { kind: 'message', message: { type: 'summary', filter } }
+  }
+  return frame.chunk === undefined ? invalid('malformed-frame') : decodeChunk(frame.chunk)
+}
+
+/** Decodes one frame's bytes. */
+export function decodeFrame (bytes: Uint8Array): InboundFrame {
+  let frame: GossipFrame
+  try {
+    frame = GossipFrame.decode(bytes)
+  } catch {
+    return invalid('malformed-frame')
+  }
+  const set = [frame.inv, frame.getdata, frame.notfound, frame.summary, frame.chunk].filter(f => f !== undefined).length
+  return set === 1 ? decodeBody(frame) : invalid('malformed-frame')
+}

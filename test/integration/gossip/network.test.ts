@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { multiaddr } from '@multiformats/multiaddr'
+import * as lp from 'it-length-prefixed'
+import { createRng } from '../../../protocols/common/rng.ts'
+import { toHex } from '../../../protocols/models/index.ts'
+import { GossipFrame } from '../../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
+import { gossipContribution, gossipOf, TX_GOSSIP_PROTOCOL, txIdOf, type GossipVerdict } from '../../../src/gossip/index.ts'
+import { dialAddrs, startNetwork, type TestNetwork } from '../../../src/harness/index.ts'
+import type { SorchaNode } from '../../../src/node/sorcha-node.ts'
+import { connect, quiet, randomGraph, waitFor } from '../../support/gossip-net.ts'
+
+const NODES = 20
+const TXS = 200
+
+/** Counts, per node, how often the application saw each transaction. */
+function recordDeliveries (nodes: readonly SorchaNode[]): Array<Map<string, number>> {
+  return nodes.map(node => {
+    const seen = new Map<string, number>()
+    gossipOf(node).addEventListener('tx:received', e => { seen.set(e.detail.txId, (seen.get(e.detail.txId) ?? 0) + 1) })
+    return seen
+  })
+}
+
+describe('sorcha gossip on real nodes', () => {
+  let net: TestNetwork
+  let rogueNet: TestNetwork | undefined
+  const ids: string[] = []
+
+  before(async () => {
+    net = await startNetwork({
+      nodes: NODES,
+      bootstrap: 'none',
+      config: { gossip: { antiEntropyIntervalMs: 2000, maxRejectsPerPeer: 4 } },
+      contributions: [gossipContribution()]
+    })
+    await quiet(net.nodes)
+    const edges = randomGraph(NODES, 4, 42)
+    await connect(net.nodes, edges)
+    const degree = net.nodes.map((_, i) => edges.filter(([a, b]) => a === i || b === i).length)
+    await waitFor(() => net.nodes.every((node, i) => gossipOf(node).stats().peers === degree[i]))
+  })
+  after(async () => {
+    await rogueNet?.stop()
+    await net?.stop()
+  })
+
+  it('delivers 200 transactions from random publishers to every node\'s application exactly once', async () => {
+    const seen = recordDeliveries(net.nodes)
+    const rng = createRng(7)
+    for (let i = 0; i < TXS; i++) {
+      const payload = new Uint8Array(300 + rng.int(3000)).map(() => rng.int(256))
+      const result = await gossipOf(net.nodes[rng.int(NODES)]!).publish({ registerId: `register-${i % 3}`, payload, contentType: 'application/octet-stream' })
+      assert.equal(result.duplicate, false)
+      ids.push(result.txId)
+    }
+    await waitFor(() => seen.every(got => got.size === TXS), 180_000, 'all deliveries')
+    await new Promise(resolve => setTimeout(resolve, 1000)) // a late duplicate would show up now
+    seen.forEach((got, node) => { for (const id of ids) assert.equal(got.get(id), 1, `node ${node} tx ${id}`) })
+    // About one body per node per transaction (each node pulls once; rare races fetch twice).
+    const bodies = net.nodes.reduce((sum, node) => sum + gossipOf(node).stats().bodiesReceived, 0)
+    const copies = bodies / (TXS * (NODES - 1))
+    assert.ok(copies >= 1 && copies <= 1.5, `copies per node per transaction: ${copies}`)
+    const stored = await gossipOf(net.nodes[3]!).get(ids[17]!)
+    assert.equal(stored?.txId, ids[17])
+  })
+
+  it('lets a late-joining node catch up through anti-entropy', async () => {
+    const late = await net.addNode()
+    await quiet([late])
+    const [seen] = recordDeliveries([late])
+    const index = net.nodes.indexOf(late)
+    await connect(net.nodes, [[index, 0], [index, 11]])
+    await waitFor(() => seen!.size === TXS, 120_000, 'catch-up')
+    for (const id of ids) assert.equal(seen!.get(id), 1)
+    assert.ok((await gossipOf(late).get(ids[0]!))?.payload.length)
+  })
+
+  it('gives reject verdicts to a peer that sends invalid messages, and the other nodes keep working', async () => {
+    rogueNet = await startNetwork({ nodes: 1, bootstrap: 'none' })
+    const rogue = rogueNet.nodes[0]!
+    const victim = net.nodes[0]!
+    const verdicts: GossipVerdict[] = []
+    gossipOf(victim).addEventListener('gossip:verdict', e => { if (e.detail.peer === rogue.peerId.toString()) verdicts.push(e.detail) })
+    const stream = await rogue.libp2p.dialProtocol(multiaddr(dialAddrs(victim)[0]!), TX_GOSSIP_PROTOCOL)
+    const payload = new TextEncoder().encode('not what the id says')
+    const fakeId = txIdOf(new TextEncoder().encode('something else'))
+    const chunk = GossipFrame.encode({
+      chunk: {
+        txId: fakeId, offset: 0, length: payload.length, totalBytes: payload.length, hopCount: 1, compression: 0, data: payload,
+        notification: { txId: fakeId, registerId: 'register-0', sender: rogue.peerId.toString(), timestampMs: Date.now(), sizeBytes: payload.length, contentType: 'text/plain', hopCount: 0 }
+      }
+    }).finish()
+    stream.send(lp.encode.single(new Uint8Array([0xff, 0xff, 0xff, 0x01])))
+    stream.send(lp.encode.single(GossipFrame.encode({ inv: { items: [{ txId: new Uint8Array(5), sizeBytes: 10, hopCount: 1 }] } }).finish()))
+    stream.send(lp.encode.single(chunk))
+    await waitFor(() => verdicts.length >= 3, 60_000, 'three verdicts')
+    stream.send(new Uint8Array([0x80, 0x80, 0x80, 0x08])) // a length prefix of 16 MiB: far above the frame limit
+    await waitFor(() => verdicts.length >= 4, 60_000, 'the oversized-frame verdict')
+    assert.deepEqual(verdicts.map(v => `${v.verdict}:${v.code}`), ['reject:malformed-frame', 'reject:malformed-frame', 'reject:tx-id-mismatch', 'reject:oversized-frame'])
+    assert.equal(await gossipOf(victim).get(toHex(fakeId)), undefined)
+    // maxRejectsPerPeer = 4: the victim hangs up on the rogue.
+    await waitFor(() => victim.libp2p.getConnections(rogue.peerId).length === 0, 60_000, 'hang-up')
+    // The honest nodes still spread transactions, the victim included.
+    const honest = net.nodes
+    const seen = recordDeliveries(honest)
+    const result = await gossipOf(honest[5]!).publish({ registerId: 'register-1', payload: new TextEncoder().encode('still working '.repeat(40)) })
+    await waitFor(() => seen.every(got => got.get(result.txId) === 1), 60_000, 'delivery after the attack')
+  })
+})

@@ -1,17 +1,236 @@
 /**
- * Real-node mode: the scenario as real libp2p nodes in one process. Not available until the gossip
- * service (src/gossip) exists; see simulations/README.md.
+ * Real-node mode: the scenario's nodes as real Sorcha nodes (libp2p over TCP on 127.0.0.1, Noise,
+ * Yamux, the tx-gossip service from src/gossip driving the same core) in this process, linked in the
+ * simulator's topology for the same seed, publishing the simulator's transactions from the same
+ * publishers at the same (wall-clock) times. Measurements go into the same RunMetrics, so the
+ * reports and the summary have the same shape as a simulated run's.
  */
-import type { RunOptions } from '../engine/simulator.ts'
-import type { SimRun } from '../run.ts'
+import { startNetwork, dialAddrs, type TestNetwork } from '../../src/harness/index.ts'
+import { gossipContribution, gossipOf, type ReceivedTransaction } from '../../src/gossip/index.ts'
+import { multiaddr } from '@multiformats/multiaddr'
+import type { Connection } from '@libp2p/interface'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { createRng } from '../../protocols/common/rng.ts'
+import { pushFanoutMean, type TxGossipConfig } from '../../protocols/tx-gossip/index.ts'
+import type { RunOptions, RunResult } from '../engine/simulator.ts'
+import { RunMetrics } from '../engine/metrics.ts'
+import { initialTopology, natClasses } from '../engine/initial-topology.ts'
+import { Workload } from '../engine/workload.ts'
+import type { RunPlan } from '../engine/plan.ts'
+import { getProtocol } from '../protocols/index.ts'
+import type { TxGossipParams } from '../protocols/tx-gossip.ts'
+import { toPlan } from '../scenario/load.ts'
+import { ScenarioError } from '../scenario/errors.ts'
 import type { Scenario } from '../scenario/schema.ts'
+import { summarize } from '../report/summary.ts'
+import type { SimRun } from '../run.ts'
 
-/** Real-node mode cannot run in this build. */
-export class RealModeUnavailableError extends Error {
-  override name = 'RealModeUnavailableError'
+/** Most nodes real mode starts (about 10-16 MB of RSS each; see docs/benchmarks.md). */
+export const MAX_REAL_NODES = 150
+/** How long the real nodes may take to open every link of the topology. */
+export const LINK_TIMEOUT_MS = 120_000
+/** Longest wait for the nodes to settle (event loop quiet) after linking, before publishing. */
+export const SETTLE_TIMEOUT_MS = 30_000
+/** The event loop counts as quiet when its p99 delay over a 500 ms window is below this. */
+const QUIET_LOOP_DELAY_MS = 20
+/** Links dialled at once while building the topology. */
+const DIAL_CONCURRENCY = 8
+
+/** Real-node mode cannot run this scenario (too many nodes, or a feature loopback cannot emulate). */
+export class RealModeError extends Error {
+  override name = 'RealModeError'
+}
+
+/** The parts of a scenario only the simulator can emulate on one machine. */
+function checkSupported (s: Scenario): void {
+  const refuse = (key: string, value: unknown, why: string): never => { throw new ScenarioError(s.name, key, value, `not available in real mode (${why})`) }
+  if (s.nodes > MAX_REAL_NODES) refuse('nodes', s.nodes, `at most ${MAX_REAL_NODES} real nodes in one process`)
+  if (s.protocol.name !== 'tx-gossip') refuse('protocol.name', s.protocol.name, 'real nodes run tx-gossip')
+  if (s.network.lossRate > 0) refuse('network.lossRate', s.network.lossRate, 'loopback does not lose packets and this kernel has no netem')
+  if (s.network.uplinkBytesPerSec !== undefined) refuse('network.uplinkBytesPerSec', s.network.uplinkBytesPerSec, 'no traffic shaping on loopback')
+  if (s.network.natFraction > 0) refuse('network.natFraction', s.network.natFraction, 'use the NAT lab for real NATs')
+  if (s.churn.events.length > 0 || s.churn.rate !== undefined || s.faults.crashes.length > 0) refuse('churn', s.churn, 'churn and crashes are simulated only')
+  if (s.faults.partitions.length > 0) refuse('faults.partitions', s.faults.partitions, 'partitions are simulated only')
+}
+
+/** The core settings of the run, as the node's gossip service takes them (init.core overrides). */
+function coreOverrides (plan: RunPlan): Partial<TxGossipConfig> {
+  const { pushC, ...config } = plan.protocolParams as TxGossipParams
+  return pushC === undefined ? config : { ...config, pushFanoutMean: pushFanoutMean(plan.nodes, pushC) }
+}
+
+async function mapLimit<T> (items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!)
+  }))
+}
+
+/** Opens every link of the topology (lower index dials higher) and waits until each gossip service sees its neighbours. */
+async function link (net: TestNetwork, adjacency: number[][]): Promise<void> {
+  const pairs: Array<[number, number]> = []
+  adjacency.forEach((nbrs, i) => { for (const j of nbrs) if (i < j) pairs.push([i, j]) })
+  await mapLimit(pairs, DIAL_CONCURRENCY, async ([i, j]) => {
+    await net.nodes[i]!.libp2p.dial(multiaddr(dialAddrs(net.nodes[j]!)[0]!))
+  })
+  const deadline = Date.now() + LINK_TIMEOUT_MS
+  while (!net.nodes.every((n, i) => gossipOf(n).stats().peers === adjacency[i]!.length)) {
+    if (Date.now() > deadline) throw new RealModeError('the real nodes did not see every topology link within the timeout')
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
+}
+
+/**
+ * Waits until the new connections' housekeeping (identify, DHT table updates, autonat) is over, so the
+ * measurement sees the steady state the simulator models rather than a start-up burst.
+ */
+async function settle (): Promise<void> {
+  const deadline = Date.now() + SETTLE_TIMEOUT_MS
+  const histogram = monitorEventLoopDelay({ resolution: 5 })
+  histogram.enable()
+  try {
+    while (Date.now() < deadline) {
+      histogram.reset()
+      await new Promise(resolve => setTimeout(resolve, 500))
+      if (histogram.percentile(99) / 1e6 < QUIET_LOOP_DELAY_MS) return
+    }
+  } finally {
+    histogram.disable()
+  }
+}
+
+/** One first receipt at a real node: its hop count and its latency since publication. */
+export interface Receipt { hops: number, latencyMs: number }
+
+/** A real run's result, with every first receipt (for calibrating the simulator's latency). */
+export interface RealRunResult extends RunResult { readonly receipts: Receipt[] }
+
+/**
+ * Keeps the real connections to the topology's links: kad-dht and autonat open connections of their
+ * own (routing-table refresh, dial-backs), which the gossip service would take as extra neighbours.
+ * Any connection between two nodes that are not neighbours is closed as soon as it opens. Returns
+ * an undo function and a counter of connections closed.
+ */
+function enforceTopology (net: TestNetwork, adjacency: number[][]): { closed: () => number, undo: () => void } {
+  const indexOf = new Map(net.nodes.map((node, i) => [node.libp2p.peerId.toString(), i]))
+  const allowed = adjacency.map(nbrs => new Set(nbrs))
+  let closed = 0
+  const check = (i: number, remote: string, close: () => Promise<void>): void => {
+    const j = indexOf.get(remote)
+    if (j !== undefined && allowed[i]!.has(j)) return
+    closed++
+    close().catch(() => {})
+  }
+  const listeners = net.nodes.map((node, i) => {
+    const listener = (evt: CustomEvent<Connection>): void => { check(i, evt.detail.remotePeer.toString(), async () => { await evt.detail.close() }) }
+    node.libp2p.addEventListener('connection:open', listener)
+    for (const conn of node.libp2p.getConnections()) check(i, conn.remotePeer.toString(), async () => { await conn.close() })
+    return listener
+  })
+  return {
+    closed: () => closed,
+    undo: () => { net.nodes.forEach((node, i) => { node.libp2p.removeEventListener('connection:open', listeners[i]!) }) }
+  }
 }
 
 /** Runs a scenario on real nodes. */
-export async function runReal (_scenario: Scenario, _options: RunOptions = {}): Promise<SimRun> {
-  throw new RealModeUnavailableError('real-node mode needs the tx-gossip service (src/gossip), which this build does not have yet')
+export async function runReal (scenario: Scenario, options: RunOptions = {}): Promise<SimRun & { result: RealRunResult }> {
+  checkSupported(scenario)
+  const plan = toPlan(scenario, getProtocol('tx-gossip').parseParams(scenario.protocol.params, 'protocol.params'))
+  const { adjacency } = initialTopology(plan, natClasses(plan, plan.nodes))
+  const metrics = new RunMetrics(plan.nodes, plan.workload.transactions)
+  const net = await startNetwork({
+    nodes: plan.nodes,
+    bootstrap: 'none',
+    // Only the topology's links: no discovery dials (min 0), room for every link (max).
+    config: { connections: { min: 0, max: Math.max(...adjacency.map(a => a.length)) * 2 + 8 } },
+    contributions: [gossipContribution({ core: coreOverrides(plan) })]
+  })
+  try {
+    const guard = enforceTopology(net, adjacency)
+    try {
+      await link(net, adjacency)
+      await settle()
+      const result = await drive(net, plan, adjacency, metrics, options)
+      if (guard.closed() > 0) metrics.traces.set('non-topology-connections-closed', guard.closed())
+      return { result, summary: summarize(result, 'real') }
+    } finally {
+      guard.undo()
+    }
+  } finally {
+    await net.stop()
+  }
+}
+
+const sleep = async (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
+
+/** Publishes the workload on schedule, records first receipts, and stops when all arrived or time is up. */
+async function drive (net: TestNetwork, plan: RunPlan, adjacency: number[][], metrics: RunMetrics, options: RunOptions): Promise<RealRunResult> {
+  const n = plan.nodes
+  const workload = new Workload(plan.workload, n, createRng(plan.seed).fork(5))
+  const txIndex = new Map<string, number>()
+  const t0 = performance.now()
+  const now = (): number => performance.now() - t0
+  let deliveries = 0
+  const receipts: Receipt[] = []
+  const handlers = net.nodes.map((node, i) => {
+    const handler = (evt: CustomEvent<ReceivedTransaction>): void => {
+      const tx = txIndex.get(evt.detail.txId)
+      if (evt.detail.local || tx === undefined) return
+      const hops = evt.detail.notification.hopCount
+      const at = now()
+      if (metrics.deliver(i, tx, hops, at)) {
+        deliveries++
+        receipts.push({ hops, latencyMs: at - metrics.publishedAt[tx]! })
+      }
+    }
+    gossipOf(node).addEventListener('tx:received', handler)
+    return handler
+  })
+  const failures: unknown[] = []
+  const publishing: Array<Promise<unknown>> = []
+  const total = plan.workload.transactions
+  let published = 0
+  let nextSample = plan.sampleIntervalMs
+  const sampleMemory = options.sampleMemory ?? true
+  try {
+    while (now() < plan.durationMs && (published < total || deliveries < total * (n - 1))) {
+      while (published < total && workload.timeOf(published) <= now()) {
+        const tx = workload.make(published, now(), () => true, rng => rng.int(n))
+        txIndex.set(tx.key, tx.index)
+        metrics.publish(tx.index, tx.publisher, now(), n)
+        publishing.push(gossipOf(net.nodes[tx.publisher]!).publish({ registerId: tx.registerId, payload: tx.payload }).catch(err => failures.push(err)))
+        published++
+      }
+      while (nextSample <= now()) {
+        const mem = sampleMemory ? process.memoryUsage() : undefined
+        metrics.sample(nextSample, n, { heapUsedMb: (mem?.heapUsed ?? 0) / 1048576, rssMb: (mem?.rss ?? 0) / 1048576 })
+        nextSample += plan.sampleIntervalMs
+      }
+      options.onProgress?.(now(), plan.durationMs, deliveries)
+      await sleep(published < total ? Math.max(1, Math.min(10, workload.timeOf(published) - now())) : 10)
+    }
+    await Promise.all(publishing)
+  } finally {
+    net.nodes.forEach((node, i) => { gossipOf(node).removeEventListener('tx:received', handlers[i]!) })
+  }
+  if (failures.length > 0) throw new RealModeError(`${failures.length} publications failed: ${String(failures[0])}`)
+  for (const node of net.nodes) {
+    const stats = gossipOf(node).stats()
+    metrics.bytes += stats.bytesSent
+    metrics.bodies += stats.bodiesReceived
+  }
+  let degreeSum = 0
+  for (const nbrs of adjacency) degreeSum += nbrs.length
+  return {
+    plan,
+    metrics,
+    liveAtEnd: Int32Array.from({ length: n }, (_, i) => i),
+    nodesCreated: n,
+    events: deliveries,
+    endMs: Math.min(plan.durationMs, now()),
+    missingLinks: 0,
+    meanDegree: degreeSum / n,
+    receipts
+  }
 }

@@ -72,6 +72,16 @@ test('bad usage and bad scenarios exit 2 with one line', async () => {
   assert.equal((await capture(['nope'])).code, 2)
 })
 
+test('real mode refuses what loopback cannot emulate, naming the key (exit 2)', async () => {
+  const churn = new URL('../../simulations/scenarios/churn-1000.yaml', import.meta.url).pathname
+  const r = await capture(['run', churn, '--mode', 'real', '--nodes', '20'])
+  assert.equal(r.code, 2)
+  assert.match(r.err, /network\.natFraction/)
+  const big = await capture(['run', churn, '--mode', 'real'])
+  assert.equal(big.code, 2)
+  assert.match(big.err, /nodes = 1000/)
+})
+
 test('the coverage curve rises from the publishers share to 1 and renders as SVG', () => {
   const curve = coverageCurve(Float32Array.from([1, 2, 3, 4]), 1, 5)
   assert.equal(curve[0]!.coverage, 0.2)

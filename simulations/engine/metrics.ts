@@ -27,6 +27,8 @@ export class RunMetrics {
   readonly nodeCapacity: number
   readonly txCapacity: number
   readonly publishedAt: Float64Array
+  /** Index of each transaction's publisher. */
+  readonly publisherOf: Int32Array
   readonly targetAtPublish: Int32Array
   readonly deliveredCount: Int32Array
   /** Time (since publication) at which each tx reached each 10 % step; NaN if never. */
@@ -53,6 +55,7 @@ export class RunMetrics {
     this.nodeCapacity = nodeCapacity
     this.txCapacity = txCapacity
     this.publishedAt = new Float64Array(txCapacity)
+    this.publisherOf = new Int32Array(txCapacity).fill(-1)
     this.targetAtPublish = new Int32Array(txCapacity)
     this.deliveredCount = new Int32Array(txCapacity)
     this.stepMs = new Float64Array(txCapacity * COVERAGE_STEPS).fill(NaN)
@@ -70,6 +73,7 @@ export class RunMetrics {
   publish (tx: number, publisher: number, now: number, liveNodes: number): void {
     this.published = Math.max(this.published, tx + 1)
     this.publishedAt[tx] = now
+    this.publisherOf[tx] = publisher
     this.targetAtPublish[tx] = liveNodes
     this.firstReceipt(publisher, tx, 0, now)
   }

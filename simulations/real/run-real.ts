@@ -68,14 +68,29 @@ async function mapLimit<T> (items: T[], limit: number, fn: (item: T) => Promise<
 
 /** Opens every link of the topology (lower index dials higher) and waits until each gossip service sees its neighbours. */
 async function link (net: TestNetwork, adjacency: number[][]): Promise<void> {
-  const pairs: Array<[number, number]> = []
-  adjacency.forEach((nbrs, i) => { for (const j of nbrs) if (i < j) pairs.push([i, j]) })
-  await mapLimit(pairs, DIAL_CONCURRENCY, async ([i, j]) => {
-    await net.nodes[i]!.libp2p.dial(multiaddr(dialAddrs(net.nodes[j]!)[0]!))
-  })
+  const ids = net.nodes.map(n => n.libp2p.peerId.toString())
+  const missing = (): Array<[number, number]> => {
+    const out: Array<[number, number]> = []
+    adjacency.forEach((nbrs, i) => {
+      const open = new Set(net.nodes[i]!.libp2p.getConnections().filter(c => c.status === 'open').map(c => c.remotePeer.toString()))
+      for (const j of nbrs) if (i < j && !open.has(ids[j]!)) out.push([i, j])
+    })
+    return out
+  }
   const deadline = Date.now() + LINK_TIMEOUT_MS
-  while (!net.nodes.every((n, i) => gossipOf(n).stats().peers === adjacency[i]!.length)) {
-    if (Date.now() > deadline) throw new RealModeError('the real nodes did not see every topology link within the timeout')
+  // Dial every missing link, again if a connection was lost while the others came up.
+  for (let pairs = missing(); pairs.length > 0; pairs = missing()) {
+    if (Date.now() > deadline) throw new RealModeError(`${pairs.length} topology links could not be opened`)
+    await mapLimit(pairs, DIAL_CONCURRENCY, async ([i, j]) => {
+      await net.nodes[i]!.libp2p.dial(multiaddr(dialAddrs(net.nodes[j]!)[0]!)).catch(() => {})
+    })
+  }
+  const wrong = (): number[] => net.nodes.flatMap((n, i) => gossipOf(n).stats().peers === adjacency[i]!.length ? [] : [i])
+  for (let bad = wrong(); bad.length > 0; bad = wrong()) {
+    if (Date.now() > deadline) {
+      const detail = bad.slice(0, 5).map(i => `node ${i}: ${gossipOf(net.nodes[i]!).stats().peers} gossip peers, ${adjacency[i]!.length} links`).join('; ')
+      throw new RealModeError(`the gossip services did not see exactly the topology's links (${detail})`)
+    }
     await new Promise(resolve => setTimeout(resolve, 50))
   }
 }

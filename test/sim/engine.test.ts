@@ -91,6 +91,13 @@ test('time series has one row per sample interval, with coverage rising to 1', (
   assert.ok(s.every(r => r.rssMb > 0))
 })
 
+test('fixed publishers: every transaction comes from one of the chosen nodes', () => {
+  const { result } = runSimulated(scenario({ workload: { transactions: 30, ratePerSec: 50, publishers: 3 } }))
+  const publishers = new Set<number>()
+  for (let t = 0; t < 30; t++) publishers.add(result.metrics.publisherOf[t]!)
+  assert.ok(publishers.size <= 3 && publishers.size >= 2, `publishers ${[...publishers].join(',')}`)
+})
+
 test('an unknown protocol is refused by name', () => {
   assert.throws(() => runSimulated(scenario({ protocol: { name: 'nope' } })), { name: 'UnknownProtocolError' })
 })

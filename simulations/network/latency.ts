@@ -21,11 +21,11 @@ export type LatencySampler = (rng: RandomSource) => number
 /**
  * One-way delay of a tx-gossip message between real nodes in one process on 127.0.0.1 (TCP, Noise,
  * Yamux, length-prefixed frames, Node 24), as fitted by simulations/real/calibrate.ts to a real run of
- * compare-50.yaml on the project's 2-core machine (2026-11-24, shared with other jobs): median 9.6 ms,
+ * compare-50.yaml on the project's 2-core machine (2026-11-24, shared with other jobs): median 6.2 ms,
  * sigma 0.05. Loopback delay is event-loop and crypto time for 50 nodes sharing one CPU, not wire
  * time, and it depends on the machine's load: test/sim/real-vs-sim.test.ts recalibrates every run.
  */
-export const LOOPBACK_PRESET: LatencySpec = Object.freeze({ kind: 'lognormal', medianMs: 9.6, sigma: 0.05, minMs: 0.3 })
+export const LOOPBACK_PRESET: LatencySpec = Object.freeze({ kind: 'lognormal', medianMs: 6.2, sigma: 0.05, minMs: 0.3 })
 
 /** Named presets a scenario may use instead of a distribution. */
 export const LATENCY_PRESETS: Readonly<Record<string, LatencySpec>> = Object.freeze({

@@ -179,57 +179,78 @@ export async function runReal (scenario: Scenario, options: RunOptions = {}): Pr
 
 const sleep = async (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 
+/** The measuring side of a real run: first receipts into the metrics, with their hop counts and latencies. */
+class ReceiptRecorder {
+  readonly receipts: Receipt[] = []
+  readonly txIndex = new Map<string, number>()
+  private readonly undo: Array<() => void> = []
+  private readonly metrics: RunMetrics
+  private readonly now: () => number
+
+  constructor (net: TestNetwork, metrics: RunMetrics, now: () => number) {
+    this.metrics = metrics
+    this.now = now
+    net.nodes.forEach((node, i) => {
+      const handler = (evt: CustomEvent<ReceivedTransaction>): void => { this.record(i, evt.detail) }
+      gossipOf(node).addEventListener('tx:received', handler)
+      this.undo.push(() => { gossipOf(node).removeEventListener('tx:received', handler) })
+    })
+  }
+
+  /** First receipts so far (publishers excluded). */
+  get count (): number { return this.receipts.length }
+
+  /** Stops listening. */
+  close (): void { for (const undo of this.undo) undo() }
+
+  private record (node: number, received: ReceivedTransaction): void {
+    const tx = this.txIndex.get(received.txId)
+    if (received.local || tx === undefined) return
+    const hops = received.notification.hopCount
+    const at = this.now()
+    if (this.metrics.deliver(node, tx, hops, at)) this.receipts.push({ hops, latencyMs: at - this.metrics.publishedAt[tx]! })
+  }
+}
+
 /** Publishes the workload on schedule, records first receipts, and stops when all arrived or time is up. */
 async function drive (net: TestNetwork, plan: RunPlan, adjacency: number[][], metrics: RunMetrics, options: RunOptions): Promise<RealRunResult> {
   const n = plan.nodes
   const workload = new Workload(plan.workload, n, createRng(plan.seed).fork(5))
-  const txIndex = new Map<string, number>()
   const t0 = performance.now()
   const now = (): number => performance.now() - t0
-  let deliveries = 0
-  const receipts: Receipt[] = []
-  const handlers = net.nodes.map((node, i) => {
-    const handler = (evt: CustomEvent<ReceivedTransaction>): void => {
-      const tx = txIndex.get(evt.detail.txId)
-      if (evt.detail.local || tx === undefined) return
-      const hops = evt.detail.notification.hopCount
-      const at = now()
-      if (metrics.deliver(i, tx, hops, at)) {
-        deliveries++
-        receipts.push({ hops, latencyMs: at - metrics.publishedAt[tx]! })
-      }
-    }
-    gossipOf(node).addEventListener('tx:received', handler)
-    return handler
-  })
+  const recorder = new ReceiptRecorder(net, metrics, now)
   const failures: unknown[] = []
   const publishing: Array<Promise<unknown>> = []
   const total = plan.workload.transactions
   let published = 0
   let nextSample = plan.sampleIntervalMs
-  const sampleMemory = options.sampleMemory ?? true
   try {
-    while (now() < plan.durationMs && (published < total || deliveries < total * (n - 1))) {
-      while (published < total && workload.timeOf(published) <= now()) {
+    while (now() < plan.durationMs && (published < total || recorder.count < total * (n - 1))) {
+      for (; published < total && workload.timeOf(published) <= now(); published++) {
         const tx = workload.make(published, now(), () => true, rng => rng.int(n))
-        txIndex.set(tx.key, tx.index)
+        recorder.txIndex.set(tx.key, tx.index)
         metrics.publish(tx.index, tx.publisher, now(), n)
         publishing.push(gossipOf(net.nodes[tx.publisher]!).publish({ registerId: tx.registerId, payload: tx.payload }).catch(err => failures.push(err)))
-        published++
       }
-      while (nextSample <= now()) {
-        const mem = sampleMemory ? process.memoryUsage() : undefined
-        metrics.sample(nextSample, n, { heapUsedMb: (mem?.heapUsed ?? 0) / 1048576, rssMb: (mem?.rss ?? 0) / 1048576 })
-        nextSample += plan.sampleIntervalMs
-      }
-      options.onProgress?.(now(), plan.durationMs, deliveries)
+      for (; nextSample <= now(); nextSample += plan.sampleIntervalMs) sample(metrics, nextSample, n, options.sampleMemory ?? true)
+      options.onProgress?.(now(), plan.durationMs, recorder.count)
       await sleep(published < total ? Math.max(1, Math.min(10, workload.timeOf(published) - now())) : 10)
     }
     await Promise.all(publishing)
   } finally {
-    net.nodes.forEach((node, i) => { gossipOf(node).removeEventListener('tx:received', handlers[i]!) })
+    recorder.close()
   }
   if (failures.length > 0) throw new RealModeError(`${failures.length} publications failed: ${String(failures[0])}`)
+  return finish(net, plan, adjacency, metrics, recorder.receipts, now())
+}
+
+function sample (metrics: RunMetrics, at: number, nodes: number, withMemory: boolean): void {
+  const mem = withMemory ? process.memoryUsage() : undefined
+  metrics.sample(at, nodes, { heapUsedMb: (mem?.heapUsed ?? 0) / 1048576, rssMb: (mem?.rss ?? 0) / 1048576 })
+}
+
+/** Adds the nodes' own traffic counters and assembles the result. */
+function finish (net: TestNetwork, plan: RunPlan, adjacency: number[][], metrics: RunMetrics, receipts: Receipt[], endMs: number): RealRunResult {
   for (const node of net.nodes) {
     const stats = gossipOf(node).stats()
     metrics.bytes += stats.bytesSent
@@ -240,12 +261,12 @@ async function drive (net: TestNetwork, plan: RunPlan, adjacency: number[][], me
   return {
     plan,
     metrics,
-    liveAtEnd: Int32Array.from({ length: n }, (_, i) => i),
-    nodesCreated: n,
-    events: deliveries,
-    endMs: Math.min(plan.durationMs, now()),
+    liveAtEnd: Int32Array.from({ length: plan.nodes }, (_, i) => i),
+    nodesCreated: plan.nodes,
+    events: receipts.length,
+    endMs: Math.min(plan.durationMs, endMs),
     missingLinks: 0,
-    meanDegree: degreeSum / n,
+    meanDegree: degreeSum / plan.nodes,
     receipts
   }
 }

@@ -15,7 +15,8 @@ export function roundedCount (mean: number, random: number): number {
 
 /**
  * Relays a transaction held at hop count `hops` to new targets. announce: `fanout` neighbours not in
- * `exclude` get an inv, or the body itself when it is small (inline). push: ~pushFanoutMean
+ * `exclude` get an inv, or the body itself when it is small (inline) or when this node is the
+ * publisher (its first hop cannot hold it yet, so a push costs no duplicate). push: ~pushFanoutMean
  * neighbours drawn uniformly (no exclusions, as in the theory of SPEC.md §6.1) get the body.
  */
 export function relay (state: CoreState, id: TxKey, size: number, hops: number, exclude: readonly string[], out: GossipEffect[]): void {
@@ -28,7 +29,7 @@ export function relay (state: CoreState, id: TxKey, size: number, hops: number, 
     return
   }
   const targets = peers.choose(config.fanout, exclude, rng)
-  if (size <= config.inlineThresholdBytes) {
+  if (size <= config.inlineThresholdBytes || (hops === 0 && size <= config.publishPushMaxBytes)) {
     for (const peer of targets) out.push({ type: 'serve', peer, id, offset: 0, hops: next })
     return
   }

@@ -2,7 +2,7 @@
 import {
   DEFAULT_ANTI_ENTROPY_INTERVAL_MS, DEFAULT_FANOUT, DEFAULT_HOP_LIMIT, DEFAULT_INLINE_ACCEPT_MAX_BYTES,
   DEFAULT_INLINE_THRESHOLD_BYTES, DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_INFLIGHT_BYTES, DEFAULT_MAX_ITEMS_PER_MESSAGE, DEFAULT_MAX_PEERS,
-  DEFAULT_MAX_SOURCES_PER_TX, DEFAULT_MAX_TX_BYTES, DEFAULT_MIN_SUMMARY_GAP_MS, DEFAULT_PUSH_C, DEFAULT_RECENT_MAX,
+  DEFAULT_MAX_SOURCES_PER_TX, DEFAULT_MAX_TX_BYTES, DEFAULT_MIN_SUMMARY_GAP_MS, DEFAULT_PUBLISH_PUSH_MAX_BYTES, DEFAULT_PUSH_C, DEFAULT_RECENT_MAX,
   DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_SEEN_EXPECTED_ITEMS, DEFAULT_SEEN_FP_RATE, DEFAULT_SEEN_GENERATION_MS,
   DEFAULT_SUMMARY_FP_RATE
 } from './constants.ts'
@@ -30,6 +30,7 @@ export const DEFAULT_GOSSIP_CONFIG: Readonly<TxGossipConfig> = Object.freeze({
   pushFanoutMean: pushFanoutMean(1000),
   inlineThresholdBytes: DEFAULT_INLINE_THRESHOLD_BYTES,
   inlineAcceptMaxBytes: DEFAULT_INLINE_ACCEPT_MAX_BYTES,
+  publishPushMaxBytes: DEFAULT_PUBLISH_PUSH_MAX_BYTES,
   maxTxBytes: DEFAULT_MAX_TX_BYTES,
   hopLimit: DEFAULT_HOP_LIMIT,
   antiEntropyIntervalMs: DEFAULT_ANTI_ENTROPY_INTERVAL_MS,
@@ -50,7 +51,7 @@ export const DEFAULT_GOSSIP_CONFIG: Readonly<TxGossipConfig> = Object.freeze({
 })
 
 const COUNTS: Array<[keyof TxGossipConfig, number, number]> = [
-  ['fanout', 0, 1024], ['inlineThresholdBytes', 0, 2 ** 31], ['inlineAcceptMaxBytes', 0, 2 ** 31],
+  ['fanout', 0, 1024], ['inlineThresholdBytes', 0, 2 ** 31], ['inlineAcceptMaxBytes', 0, 2 ** 31], ['publishPushMaxBytes', 0, DEFAULT_INLINE_ACCEPT_MAX_BYTES],
   ['maxTxBytes', 0, 2 ** 40], ['hopLimit', 1, 255], ['antiEntropyIntervalMs', 0, 2 ** 40],
   ['minSummaryGapMs', 0, 2 ** 40], ['recentMax', 1, 10_000_000], ['maxItemsPerMessage', 1, 1_000_000],
   ['seenExpectedItems', 1, 100_000_000], ['seenGenerationMs', 1, 2 ** 40], ['requestTimeoutMs', 1, 2 ** 40],

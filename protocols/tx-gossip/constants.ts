@@ -12,8 +12,10 @@ export const DEFAULT_FANOUT = 8
 export const DEFAULT_PUSH_C = 2
 /** Bodies up to this size are pushed with the announcement. SPEC.md §6.4. */
 export const DEFAULT_INLINE_THRESHOLD_BYTES = 256
-/** Largest unsolicited body accepted (one default chunk). */
+/** Largest unsolicited body accepted; the protocol requires every node to accept at least this much. SPEC.md §3.1. */
 export const DEFAULT_INLINE_ACCEPT_MAX_BYTES = 64 * 1024
+/** The publisher pushes bodies up to this size to its first hop. SPEC.md §3.1, §6.4. */
+export const DEFAULT_PUBLISH_PUSH_MAX_BYTES = 64 * 1024
 /** Largest transaction accepted. */
 export const DEFAULT_MAX_TX_BYTES = 64 * 1024 * 1024
 /** Relays from the publisher. SPEC.md §6.5. */
@@ -28,8 +30,11 @@ export const DEFAULT_SUMMARY_FP_RATE = 0.01
 export const DEFAULT_RECENT_MAX = 4096
 /** Items per inv/getdata/notfound message. */
 export const DEFAULT_MAX_ITEMS_PER_MESSAGE = 1024
-/** Seen-set keys per generation. SPEC.md §6.3. */
-export const DEFAULT_SEEN_EXPECTED_ITEMS = 100_000
+/**
+ * Seen-set keys per generation. SPEC.md §6.3. Kept modest (2 x 15 KiB) so that a simulator running
+ * many cores with defaults stays small; the node configures 100,000 (gossip.bloom.expectedItems).
+ */
+export const DEFAULT_SEEN_EXPECTED_ITEMS = 4096
 /** Seen-set false-positive rate. SPEC.md §6.3. */
 export const DEFAULT_SEEN_FP_RATE = 1e-6
 /** Seen-set generation length. */

@@ -26,8 +26,10 @@ export interface TxGossipConfig {
   pushFanoutMean: number
   /** announce: bodies of at most this many bytes travel with the announcement instead of being pulled; 0 = never. */
   inlineThresholdBytes: number
-  /** announce: largest unsolicited (pushed) body accepted; bigger ones are rejected. */
+  /** announce: largest unsolicited (pushed) body accepted; bigger ones are rejected. The protocol requires at least 64 KiB (SPEC.md §3.1). */
   inlineAcceptMaxBytes: number
+  /** announce: the publisher pushes bodies up to this size to its first-hop targets instead of announcing them (they cannot hold it yet); 0 = never. At most 64 KiB. */
+  publishPushMaxBytes: number
   /** Largest transaction accepted at all; announcements of bigger ones are ignored. */
   maxTxBytes: number
   /** Relays a transaction may travel from its publisher; a node receiving it at this hop count does not relay. */

@@ -139,6 +139,20 @@ export abstract class DistributorBase extends TypedEventEmitter<TxDistributorEve
     return { txId: id, notification, payload: stored.transaction.payload, from, local: hops === 0 && from === this.self }
   }
 
+  /**
+   * A transaction received from `from` and verified: cached at once (so it can be served), handed to
+   * the application once the database confirms it is new (the final guard of exactly-once delivery
+   * across restarts, SPEC.md §6.3), then written.
+   */
+  protected accept (id: string, transaction: Transaction, from: string, hops: number): void {
+    this.store.remember(id, { transaction, hops, storedAtMs: Date.now() })
+    this.store.persisted(id).then(async known => {
+      if (known) return
+      this.emitReceived(id, transaction, from, hops)
+      await this.store.write(transaction, hops)
+    }).catch(err => { this.log.warn({ err, txId: id }, 'could not store a received transaction') })
+  }
+
   /** Hands a new transaction to the application if its register is followed. */
   protected emitReceived (id: string, transaction: Transaction, from: string, hops: number): void {
     const registerId = transaction.notification?.registerId ?? ''

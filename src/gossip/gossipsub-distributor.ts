@@ -28,7 +28,7 @@ export class GossipsubDistributor extends DistributorBase {
 
   constructor (components: GossipSubComponents, init: DistributorInit) {
     super(init)
-    const { d, dlo, dhi, heartbeatIntervalMs, floodPublish, sign } = init.config.gossipsub
+    const { d, dlo, dhi, heartbeatIntervalMs, floodPublish, sign, ipColocationWhitelist } = init.config.gossipsub
     this.pubsub = gossipsub({
       D: d,
       Dlo: dlo,
@@ -40,7 +40,9 @@ export class GossipsubDistributor extends DistributorBase {
       globalSignaturePolicy: sign ? StrictSign : StrictNoSign,
       allowPublishToZeroTopicPeers: true,
       emitSelf: false,
-      maxInboundDataLength: init.config.maxTxBytes + FRAME_OVERHEAD_BYTES
+      maxInboundDataLength: init.config.maxTxBytes + FRAME_OVERHEAD_BYTES,
+      // P6 (IP colocation) counts peers per IP; on one host every peer shares an IP and is penalised.
+      scoreParams: { IPColocationFactorWhitelist: new Set(ipColocationWhitelist) }
     })(components)
   }
 
@@ -105,9 +107,7 @@ export class GossipsubDistributor extends DistributorBase {
     if (tx?.notification === undefined) return
     const id = toHex(tx.notification.txId)
     this.delivered++
-    this.store.remember(id, { transaction: tx, hops: 1, storedAtMs: Date.now() })
-    this.store.put(tx, 1).then(result => {
-      if (result === 'stored') this.emitReceived(id, tx, propagationSource.toString(), 1)
-    }, err => { this.log.warn({ err, txId: id }, 'could not store a received transaction') })
+    // gossipsub does not track hops; 1 (one relay at least) is reported.
+    this.accept(id, tx, propagationSource.toString(), 1)
   }
 }

@@ -26,10 +26,10 @@ export function readFrames (stream: Stream, onFrame: (frame: Uint8Array) => Prom
       while (queue.length > 0) {
         const frame = queue.shift() as Uint8Array
         queued -= frame.length
-        await onFrame(frame)
+        await onFrame(frame).catch(() => {}) // the handler turns bad input into verdicts; never let one frame stop the rest
         if (paused && queued < MAX_INBOUND_QUEUED_BYTES / 2) {
           paused = false
-          stream.resume()
+          if (stream.readStatus === 'paused') stream.resume()
         }
       }
     } finally {
@@ -51,7 +51,7 @@ export function readFrames (stream: Stream, onFrame: (frame: Uint8Array) => Prom
       stream.abort(new Error('gossip frame too large'))
       return
     }
-    if (!paused && queued > MAX_INBOUND_QUEUED_BYTES) {
+    if (!paused && queued > MAX_INBOUND_QUEUED_BYTES && stream.readStatus === 'readable') {
       paused = true
       stream.pause()
     }

@@ -5,7 +5,7 @@
  * hands them to the application.
  */
 import { createHash } from 'node:crypto'
-import type { AbortOptions, Connection, PeerId, Stream, StreamHandler, StreamHandlerOptions, Topology } from '@libp2p/interface'
+import type { AbortOptions, Connection, PeerId, PeerStore, Stream, StreamHandler, StreamHandlerOptions, Topology } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { createRng } from '../../protocols/common/rng.ts'
 import { toHex } from '../../protocols/models/index.ts'
@@ -33,7 +33,9 @@ export interface SorchaGossipComponents {
   connectionManager: {
     openStream: (peer: PeerId, protocol: string, options?: AbortOptions) => Promise<Stream>
     closeConnections: (peer: PeerId, options?: AbortOptions) => Promise<void>
+    getConnections: () => Connection[]
   }
+  peerStore: Pick<PeerStore, 'get'>
 }
 
 /** Options of the sorcha strategy beyond the shared ones. */
@@ -49,7 +51,9 @@ export function coreConfigOf (config: DistributorInit['config']): Partial<TxGoss
   return {
     fanout: config.fanout,
     inlineThresholdBytes: config.inlineThresholdBytes,
-    inlineAcceptMaxBytes: Math.max(config.chunkSizeBytes, config.inlineThresholdBytes),
+    // SPEC.md §3.1: every node accepts unsolicited bodies of at least 64 KiB.
+    inlineAcceptMaxBytes: Math.max(64 * 1024, config.chunkSizeBytes, config.inlineThresholdBytes),
+    publishPushMaxBytes: config.publishPushMaxBytes,
     maxTxBytes: config.maxTxBytes,
     hopLimit: config.hopLimit,
     antiEntropyIntervalMs: config.antiEntropyIntervalMs,
@@ -98,6 +102,12 @@ export class SorchaDistributor extends DistributorBase {
       onConnect: (peerId) => { this.onPeerUp(peerId) },
       onDisconnect: (peerId) => { this.onPeerDown(peerId) }
     })
+    // The topology reports only connections made from now on; after a stop/start of this service
+    // (the node kept running) the peers already connected are neighbours too.
+    for (const connection of this.components.connectionManager.getConnections()) {
+      const peer = await this.components.peerStore.get(connection.remotePeer).catch(() => undefined)
+      if (connection.status === 'open' && peer?.protocols.includes(TX_GOSSIP_PROTOCOL) === true) this.onPeerUp(connection.remotePeer)
+    }
   }
 
   protected async onStop (): Promise<void> {
@@ -226,12 +236,7 @@ export class SorchaDistributor extends DistributorBase {
     if (body === undefined) return
     const transaction: Transaction = { notification: body.notification, payload: body.payload }
     this.delivered++
-    // Cached at once so that relays can serve it while the database write runs.
-    this.store.remember(id, { transaction, hops, storedAtMs: Date.now() })
-    this.store.put(transaction, hops).then(result => {
-      // The store is the final guard of exactly-once delivery (SPEC.md §6.3).
-      if (result === 'stored') this.emitReceived(id, transaction, from, hops)
-    }, err => { this.log.warn({ err, txId: id }, 'could not store a received transaction') })
+    this.accept(id, transaction, from, hops)
   }
 
   private onVerdict (peer: string, verdict: 'accept' | 'ignore' | 'reject', code: string): void {

@@ -28,7 +28,8 @@ const gossipsubSection = z.strictObject({
   dhi: integer(1, 200, 12, 'gossipsub strategy: most mesh peers before pruning (Dhi)'),
   heartbeatIntervalMs: integer(100, 60 * SECOND_MS, 1000, 'gossipsub strategy: heartbeat period (mesh maintenance and IHAVE gossip)'),
   floodPublish: flag(true, 'gossipsub strategy: the publisher sends to every subscribed peer, not only its mesh'),
-  sign: flag(false, 'gossipsub strategy: sign messages (StrictSign). Off by default: transactions carry their own integrity (tx id = SHA-256), as in the sorcha strategy')
+  sign: flag(false, 'gossipsub strategy: sign messages (StrictSign). Off by default: transactions carry their own integrity (tx id = SHA-256), as in the sorcha strategy'),
+  ipColocationWhitelist: stringList([], 'gossipsub strategy: IP addresses exempt from the IP-colocation score penalty; peers sharing one IP (one host, one NAT) otherwise push each other out of the mesh', 'IPv4 or IPv6 addresses', /^[0-9A-Fa-f:.]{2,45}$/)
 }).prefault({})
 
 /** The `gossip` section of the configuration. */
@@ -37,6 +38,7 @@ export const gossipSection = z.strictObject({
   registers: stringList([], 'Registers whose transactions are handed to the application; empty means all (sorcha relays every register regardless; gossipsub subscribes to exactly these topics)', 'register ids (1-128 of A-Z a-z 0-9 . _ : -)', /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/),
   fanout: integer(0, 1024, 8, 'Neighbours a new transaction is announced to; 0 announces to every neighbour'),
   inlineThresholdBytes: integer(0, 1 * MIB, 256, 'Transactions up to this size travel with the announcement instead of being pulled; 0 always pulls'),
+  publishPushMaxBytes: integer(0, 64 * KIB, 64 * KIB, 'The publisher sends transactions up to this size straight to its first-hop neighbours (they cannot have them yet) instead of announcing them; 0 always announces'),
   hopLimit: integer(1, 255, 16, 'Relays a transaction may travel from its publisher'),
   antiEntropyIntervalMs: integer(0, DAY_MS, 10 * SECOND_MS, 'Mean period of anti-entropy rounds with a random neighbour (jittered 0.5-1.5x); 0 turns periodic rounds off'),
   recentMax: integer(16, 10_000_000, 4096, 'Recent transactions remembered exactly and offered in anti-entropy'),

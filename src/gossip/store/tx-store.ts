@@ -84,14 +84,26 @@ export class TxStore {
 
   /** Stores a transaction; 'duplicate' if it was already there. Checks size and tx id first. */
   async put (transaction: Transaction, hops: number, options: AbortOptions = {}): Promise<'stored' | 'duplicate'> {
-    const notification = transaction.notification
-    const payload = transaction.payload
-    if (payload.length > this.options.maxTxBytes) throw new TxTooLargeError(payload.length, this.options.maxTxBytes)
-    if (notification === undefined || toHex(txIdOf(payload)) !== toHex(notification.txId)) throw new TxIdMismatchError()
-    const id = toHex(notification.txId)
+    const id = this.check(transaction)
     options.signal?.throwIfAborted()
-    // The database decides: the cache may already hold it (remember() serves it while this put runs).
-    if ((await this.db.get(`b:${id}`)) !== undefined) return 'duplicate'
+    if (await this.persisted(id)) return 'duplicate'
+    await this.write(transaction, hops)
+    return 'stored'
+  }
+
+  /** True if the database (not the cache, which remember() fills early) holds `id`. */
+  async persisted (id: string): Promise<boolean> {
+    return (await this.db.get(`b:${id}`)) !== undefined
+  }
+
+  /**
+   * Writes a transaction known not to be persisted (see persisted()), after checking size and tx id.
+   * Receivers use persisted() + write() so that the application hears of a new transaction as soon
+   * as it is known to be new, without waiting for the write.
+   */
+  async write (transaction: Transaction, hops: number): Promise<void> {
+    const id = this.check(transaction)
+    const payload = transaction.payload
     const storedAtMs = this.now()
     const record: StoredTx = { transaction, hops, storedAtMs }
     this.cache.set(id, record)
@@ -101,8 +113,15 @@ export class TxStore {
     ])
     this.bytes += payload.length
     this.count++
-    if (this.bytes > this.options.maxBytes) await this.evictOldest(options)
-    return 'stored'
+    if (this.bytes > this.options.maxBytes) await this.evictOldest({})
+  }
+
+  /** The hex tx id of a transaction whose size and id are valid; throws otherwise. */
+  private check (transaction: Transaction): string {
+    const { notification, payload } = transaction
+    if (payload.length > this.options.maxTxBytes) throw new TxTooLargeError(payload.length, this.options.maxTxBytes)
+    if (notification === undefined || toHex(txIdOf(payload)) !== toHex(notification.txId)) throw new TxIdMismatchError()
+    return toHex(notification.txId)
   }
 
   /** Keeps a transaction in the memory cache only (served at once while the put is in flight). */

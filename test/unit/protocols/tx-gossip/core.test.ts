@@ -53,6 +53,21 @@ describe('tx-gossip core: announce mode', () => {
     assert.ok(net.bodiesReceived / (20 * 19) > 1.5)
   })
 
+  it('pushes a published body to its first hop (nobody there can hold it yet), and announces larger ones', () => {
+    const core = createTxGossipCore({ antiEntropyOnConnect: false, publishPushMaxBytes: 4096, inlineThresholdBytes: 0 }, createRng(12))
+    for (const peer of ['a', 'b', 'c']) core.handle({ type: 'peer-up', now: 0, peer })
+    const small = core.handle({ type: 'publish', now: 1, id: txId(1), size: 4096 })
+    assert.deepEqual(small.filter(e => e.type === 'serve').map(e => e.type === 'serve' ? `${e.peer}:${e.hops}` : '').sort(), ['a:1', 'b:1', 'c:1'])
+    assert.ok(!small.some(e => e.type === 'send'))
+    const large = core.handle({ type: 'publish', now: 2, id: txId(2), size: 4097 })
+    assert.equal(large.filter(e => e.type === 'send' && e.message.type === 'inv').length, 3)
+    assert.ok(!large.some(e => e.type === 'serve'))
+    // A relay (hop count > 0) announces even small bodies: its neighbours may already hold them.
+    core.handle({ type: 'chunk', now: 3, from: 'a', id: txId(3), offset: 0, length: 100, total: 100, hops: 1 })
+    const relayed = core.handle({ type: 'verified', now: 4, id: txId(3), ok: true })
+    assert.equal(relayed.filter(e => e.type === 'send' && e.message.type === 'inv').length, 2)
+  })
+
   it('stops relaying at the hop limit', () => {
     const edges: Array<[number, number]> = [[0, 1], [1, 2], [2, 3], [3, 4]]
     const net = new MiniNet({ nodes: 5, seed: 3, edges, config: { hopLimit: 2, antiEntropyIntervalMs: 0, antiEntropyOnConnect: false } })
@@ -227,6 +242,15 @@ describe('tx-gossip core: verdicts and bounds', () => {
     assert.equal(core.stats().recent, 5)
     for (const peer of ['q', 'r', 's']) core.handle({ type: 'peer-up', now: 3, peer })
     assert.equal(core.stats().peers, 2)
+  })
+
+  it('bounds the bytes of transactions fetched at once', () => {
+    const core = fresh({ maxInflightBytes: 25_000 })
+    const items = Array.from({ length: 3 }, (_, i) => ({ id: txId(i), size: 10_000, hops: 1 }))
+    const effects = core.handle({ type: 'message', now: 1, from: 'p', message: { type: 'inv', items } })
+    const getdata = effects.find(e => e.type === 'send' && e.message.type === 'getdata')
+    assert.ok(getdata?.type === 'send' && getdata.message.type === 'getdata' && getdata.message.items.length === 2)
+    assert.ok(codes(effects).includes('ignore:inflight-full'))
   })
 
   it('answers a summary with what it lacks, and ignores summaries that come too often', () => {

@@ -1,0 +1,84 @@
+/**
+ * The seam between the engine and a protocol core. A binding adapts one core from protocols/ (its own
+ * input and effect shapes) to the engine: it builds a core per node and turns the engine's happenings
+ * (a message arrived, a timer fired, the app published, a peer came or went) into the core's inputs,
+ * then reads the core's effects back into an EffectSink. A binding holds no protocol logic: every
+ * decision (whom to send to, what, when) is the core's.
+ */
+import type { Rng } from '../../protocols/common/rng.ts'
+import type { Verdict } from '../../protocols/common/effects.ts'
+
+/** A transaction the workload publishes. */
+export interface SimTransaction {
+  /** Index in publication order, 0-based. */
+  readonly index: number
+  /** SHA-256 of the payload (32 bytes). */
+  readonly id: Uint8Array
+  /** The id as lower-case hex (how cores name transactions). */
+  readonly key: string
+  readonly payload: Uint8Array
+  readonly registerId: string
+  /** Index of the publishing node. */
+  readonly publisher: number
+  /** Virtual time of publication, ms. */
+  readonly publishedAt: number
+}
+
+/** What a binding knows when it builds one node's core. */
+export interface NodeSetup {
+  readonly index: number
+  readonly peerId: string
+  /** The node's own generator, forked from the run seed by node index. */
+  readonly rng: Rng
+  /** Peer ids this node is connected to at creation. */
+  readonly neighbours: readonly string[]
+  /** The scenario's protocol parameters, validated by the binding's parseParams. */
+  readonly params: unknown
+  /** Current virtual time, ms. */
+  readonly now: number
+  /** Number of nodes in the scenario (an estimate of network size, as a real node would configure). */
+  readonly networkSize: number
+  /** The run's published transactions by key (hex id): what a node's store would return once it holds one. */
+  readonly lookupTx: (key: string) => SimTransaction | undefined
+  /** The peer id of node `index`. */
+  readonly peerIdOf: (index: number) => string
+}
+
+/** Where a binding reports the effects of one call into a core. */
+export interface EffectSink {
+  /** Send `message` to `toPeer`; `sizeBytes` is its encoded size, `body` whether it carries a full transaction. */
+  send: (toPeer: string, message: unknown, sizeBytes: number, body: boolean) => void
+  /** The app at this node received a transaction (per the core); `key` is its id in hex, `hops` relays after publication (-1 unknown). */
+  deliver: (key: string, hops: number) => void
+  /** The core wants a tick at virtual time `at`. */
+  wakeup: (at: number) => void
+  /** The core judged a peer. */
+  verdict: (peer: string, verdict: Verdict, code: string) => void
+  /** A trace event, counted by name. */
+  trace: (event: string) => void
+}
+
+/** A protocol core as the engine holds it: only the contract's two members. */
+export interface SimCore {
+  nextWakeup: () => number | undefined
+}
+
+/** Adapts one protocol core to the engine. */
+export interface ProtocolBinding<C extends SimCore = SimCore> {
+  /** Name a scenario uses in `protocol.name`. */
+  readonly name: string
+  /** Validates and defaults the scenario's `protocol.params`; throws ScenarioError on bad input. */
+  parseParams: (raw: unknown, keyPrefix: string) => unknown
+  /** Builds a node's core (and feeds it its initial neighbours; effects go to `sink`). */
+  createCore: (setup: NodeSetup, sink: EffectSink) => C
+  /** A message from `fromPeer` arrived. */
+  onMessage: (core: C, fromPeer: string, message: unknown, now: number, sink: EffectSink) => void
+  /** The core's wakeup time came. */
+  onTick: (core: C, now: number, sink: EffectSink) => void
+  /** The app at this node publishes a transaction. */
+  onPublish: (core: C, tx: SimTransaction, now: number, sink: EffectSink) => void
+  /** A connection to `peer` opened. */
+  onPeerUp: (core: C, peer: string, now: number, sink: EffectSink) => void
+  /** The connection to `peer` closed (graceful leave, or a crash once detected). */
+  onPeerDown: (core: C, peer: string, now: number, sink: EffectSink) => void
+}

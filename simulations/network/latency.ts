@@ -1,0 +1,79 @@
+/**
+ * One-way link latency distributions. A sampler draws from the run's seeded Rng, so latencies are
+ * reproducible from the seed. All values in milliseconds; samples are clamped at `minMs` (default 0)
+ * because a message never arrives before it is sent.
+ */
+import type { Rng } from '../../protocols/common/rng.ts'
+
+/** A latency distribution as a scenario declares it. */
+export type LatencySpec =
+  | { kind: 'constant', ms: number }
+  | { kind: 'uniform', minMs: number, maxMs: number }
+  | { kind: 'normal', meanMs: number, sdMs: number, minMs?: number }
+  | { kind: 'lognormal', medianMs: number, sigma: number, minMs?: number }
+
+/** The part of an Rng a sampler uses. */
+export type RandomSource = Pick<Rng, 'next'>
+
+/** Draws one latency in milliseconds. */
+export type LatencySampler = (rng: RandomSource) => number
+
+/**
+ * One-way delay of a tx-gossip message between real nodes in one process on 127.0.0.1 (TCP, Noise,
+ * Yamux, length-prefixed frames, Node 24), as fitted by simulations/real/calibrate.ts to a real run of
+ * compare-50.yaml on the project's 2-core machine (2026-11-24, shared with other jobs): median 6.2 ms,
+ * sigma 0.05. Loopback delay is event-loop and crypto time for 50 nodes sharing one CPU, not wire
+ * time, and it depends on the machine's load: test/sim/real-vs-sim.test.ts recalibrates every run.
+ */
+export const LOOPBACK_PRESET: LatencySpec = Object.freeze({ kind: 'lognormal', medianMs: 6.2, sigma: 0.05, minMs: 0.3 })
+
+/** Named presets a scenario may use instead of a distribution. */
+export const LATENCY_PRESETS: Readonly<Record<string, LatencySpec>> = Object.freeze({
+  loopback: LOOPBACK_PRESET,
+  // Typical one-way delays: same data centre, same continent, across the world (order of magnitude).
+  datacenter: { kind: 'lognormal', medianMs: 0.5, sigma: 0.3, minMs: 0.1 },
+  continental: { kind: 'lognormal', medianMs: 20, sigma: 0.4, minMs: 5 },
+  global: { kind: 'lognormal', medianMs: 80, sigma: 0.5, minMs: 20 }
+})
+
+/** A standard normal deviate by Box-Muller (one of the pair; the simulator is not bound by its cost). */
+function gaussian (rng: RandomSource): number {
+  let u = rng.next()
+  while (u === 0) u = rng.next()
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.next())
+}
+
+/** Builds a sampler for a distribution. */
+export function latencySampler (spec: LatencySpec): LatencySampler {
+  switch (spec.kind) {
+    case 'constant': {
+      const ms = spec.ms
+      return () => ms
+    }
+    case 'uniform': {
+      const { minMs, maxMs } = spec
+      return rng => minMs + (maxMs - minMs) * rng.next()
+    }
+    case 'normal': {
+      const { meanMs, sdMs } = spec
+      const minMs = spec.minMs ?? 0
+      return rng => Math.max(minMs, meanMs + sdMs * gaussian(rng))
+    }
+    case 'lognormal': {
+      const mu = Math.log(spec.medianMs)
+      const { sigma } = spec
+      const minMs = spec.minMs ?? 0
+      return rng => Math.max(minMs, Math.exp(mu + sigma * gaussian(rng)))
+    }
+  }
+}
+
+/** The mean of a distribution (before clamping), for reports. */
+export function latencyMean (spec: LatencySpec): number {
+  switch (spec.kind) {
+    case 'constant': return spec.ms
+    case 'uniform': return (spec.minMs + spec.maxMs) / 2
+    case 'normal': return spec.meanMs
+    case 'lognormal': return spec.medianMs * Math.exp(spec.sigma * spec.sigma / 2)
+  }
+}

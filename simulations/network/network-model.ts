@@ -1,0 +1,113 @@
+/**
+ * The virtual network between nodes: when (and whether) a message sent now from a to b arrives.
+ * - latency: a distribution sampled per message, or once per link (a stable path delay) plus optional jitter;
+ * - bandwidth: each node's uplink serializes its messages one after another (size / rate), the usual
+ *   bottleneck for gossip, which fans out; downlinks are not modelled;
+ * - loss: each message is dropped with a fixed probability;
+ * - partitions: between `fromMs` and `toMs` messages between side A and side B are dropped;
+ * - NAT: reachability is applied where connections are made (topology, joins), see topology.ts.
+ */
+import type { Rng } from '../../protocols/common/rng.ts'
+import { latencySampler, type LatencySpec, type LatencySampler } from './latency.ts'
+
+/** How latency varies. */
+export type LatencyMode = 'per-message' | 'per-link'
+
+/** Network parameters as resolved from a scenario. */
+export interface NetworkSpec {
+  readonly latency: LatencySpec
+  readonly latencyMode: LatencyMode
+  /** Extra uniform jitter in [0, jitterMs) added per message in per-link mode. */
+  readonly jitterMs: number
+  /** Uplink rate per node; Infinity for no serialization delay. */
+  readonly uplinkBytesPerSec: number
+  /** Probability that a message is lost. */
+  readonly lossRate: number
+}
+
+/** A partition in time: side[i] is 0 (A) or 1 (B). */
+export interface Partition {
+  readonly fromMs: number
+  readonly toMs: number
+  readonly side: Uint8Array
+}
+
+/** Why a message did not arrive. */
+export type DropReason = 'loss' | 'partition'
+
+/** A tiny counter-based generator for per-link values: no allocation per draw. */
+class LinkRng {
+  private state = 0
+  private readonly salt: number
+  constructor (salt: number) { this.salt = salt >>> 0 }
+  seed (a: number, b: number): this {
+    const lo = Math.min(a, b)
+    const hi = Math.max(a, b)
+    this.state = (Math.imul(lo, 0x9e3779b1) ^ Math.imul(hi + 0x632be5ab, 0x85ebca6b) ^ this.salt) >>> 0
+    return this
+  }
+
+  next = (): number => {
+    this.state = (this.state + 0x9e3779b9) >>> 0
+    let z = this.state
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b)
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35)
+    return ((z ^ (z >>> 16)) >>> 0) / 0x100000000
+  }
+}
+
+/** Computes arrival times and drops for messages on the virtual network. */
+export class NetworkModel {
+  private readonly spec: NetworkSpec
+  private readonly rng: Rng
+  private readonly sample: LatencySampler
+  private readonly linkRng: LinkRng
+  private uplinkFreeAt: Float64Array
+  private readonly partitions: Partition[] = []
+  private readonly msPerByte: number
+
+  constructor (spec: NetworkSpec, rng: Rng, nodeCapacity: number) {
+    this.spec = spec
+    this.rng = rng
+    this.sample = latencySampler(spec.latency)
+    this.linkRng = new LinkRng(rng.int(0x100000000))
+    this.uplinkFreeAt = new Float64Array(nodeCapacity)
+    this.msPerByte = Number.isFinite(spec.uplinkBytesPerSec) ? 1000 / spec.uplinkBytesPerSec : 0
+  }
+
+  /** Adds a partition. */
+  addPartition (p: Partition): void { this.partitions.push(p) }
+
+  /** True if a and b are on different sides of a partition active at `now`. */
+  partitioned (a: number, b: number, now: number): boolean {
+    for (const p of this.partitions) {
+      if (now >= p.fromMs && now < p.toMs && p.side[a] !== p.side[b]) return true
+    }
+    return false
+  }
+
+  /** One-way latency of one message from a to b. */
+  latency (a: number, b: number): number {
+    if (this.spec.latencyMode === 'per-link') {
+      const base = this.sample(this.linkRng.seed(a, b))
+      return this.spec.jitterMs > 0 ? base + this.spec.jitterMs * this.rng.next() : base
+    }
+    return this.sample(this.rng)
+  }
+
+  /**
+   * Sends `sizeBytes` from a to b at `now`: returns the arrival time, or a drop reason. The uplink
+   * is occupied even for a message lost on the way.
+   */
+  transmit (a: number, b: number, sizeBytes: number, now: number): number | DropReason {
+    let departs = now
+    if (this.msPerByte > 0) {
+      const start = Math.max(now, this.uplinkFreeAt[a]!)
+      departs = start + sizeBytes * this.msPerByte
+      this.uplinkFreeAt[a] = departs
+    }
+    if (this.spec.lossRate > 0 && this.rng.next() < this.spec.lossRate) return 'loss'
+    if (this.partitions.length > 0 && this.partitioned(a, b, now)) return 'partition'
+    return departs + this.latency(a, b)
+  }
+}

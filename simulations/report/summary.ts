@@ -1,0 +1,129 @@
+/**
+ * The JSON summary of a run. Built only from virtual-time measurements, so the same scenario and
+ * seed give a byte-identical summary (wall time and memory go to the time series and to stderr).
+ */
+import { COVERAGE_STEPS, MAX_TRACKED_HOPS, percentile } from '../engine/metrics.ts'
+import type { RunResult } from '../engine/simulator.ts'
+
+/** The summary object; field meanings are documented in simulations/README.md. */
+export interface Summary {
+  scenario: string
+  protocol: string
+  mode: 'sim' | 'real'
+  seed: number
+  nodes: number
+  nodesCreated: number
+  liveNodesAtEnd: number
+  durationMs: number
+  transactions: number
+  deliveredFraction: number
+  allReachedFraction: number
+  duplicateDeliveries: number
+  latencyMs: { p50: number | null, p90: number | null, p95: number | null, p99: number | null, max: number | null, mean: number | null }
+  hops: Record<string, number>
+  meanHops: number | null
+  coverageStepMs: Array<number | null>
+  messages: number
+  bytes: number
+  bytesPerTxPerNode: number
+  copiesPerNode: number
+  drops: Record<string, number>
+  verdicts: Record<string, number>
+  traces: Record<string, number>
+  events: number
+  meanDegree: number
+  missingLinks: number
+}
+
+/** Rounds for a stable, readable JSON (4 decimals; NaN and infinities become null). */
+export function round (x: number, digits = 4): number | null {
+  if (!Number.isFinite(x)) return null
+  const f = 10 ** digits
+  return Math.round(x * f) / f
+}
+
+const sortedRecord = (m: Map<string, number>): Record<string, number> =>
+  Object.fromEntries([...m.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
+
+function hopShares (hops: Float64Array): { shares: Record<string, number>, mean: number | null } {
+  let total = 0
+  let weighted = 0
+  let known = 0
+  for (let h = 0; h < hops.length; h++) total += hops[h]!
+  const shares: Record<string, number> = {}
+  for (let h = 0; h < hops.length; h++) {
+    if (hops[h] === 0) continue
+    const label = h === MAX_TRACKED_HOPS + 1 ? 'unknown' : h === MAX_TRACKED_HOPS ? `${h}+` : String(h)
+    shares[label] = round(hops[h]! / total) ?? 0
+    if (h <= MAX_TRACKED_HOPS) { weighted += h * hops[h]!; known += hops[h]! }
+  }
+  return { shares, mean: known === 0 ? null : round(weighted / known) }
+}
+
+/** Median over transactions of the time to reach each 10 % step; null where half never got there. */
+function stepMedians (result: RunResult): Array<number | null> {
+  const { metrics } = result
+  const out: Array<number | null> = []
+  for (let s = 0; s < COVERAGE_STEPS; s++) {
+    const values: number[] = []
+    for (let t = 0; t < metrics.published; t++) values.push(metrics.stepMs[t * COVERAGE_STEPS + s]!)
+    // NaN (never reached) sorts last, so a median of NaN means fewer than half reached the step.
+    values.sort((a, b) => (Number.isNaN(a) ? 1 : 0) - (Number.isNaN(b) ? 1 : 0) || a - b)
+    out.push(values.length === 0 ? null : round(percentile(values, 0.5)))
+  }
+  return out
+}
+
+/** Builds the summary of a finished run. */
+export function summarize (result: RunResult, mode: 'sim' | 'real' = 'sim'): Summary {
+  const { metrics, plan, liveAtEnd } = result
+  const T = metrics.published
+  let delivered = 0
+  let allReached = 0
+  for (let t = 0; t < T; t++) {
+    let got = 0
+    for (const node of liveAtEnd) if (metrics.has(node, t)) got++
+    delivered += got
+    if (got === liveAtEnd.length) allReached++
+  }
+  const pairs = T * liveAtEnd.length
+  const lat = Float32Array.from(metrics.latencyValues()).sort()
+  let sum = 0
+  for (const v of lat) sum += v
+  const { shares, mean } = hopShares(metrics.hops)
+  return {
+    scenario: plan.name,
+    protocol: plan.protocol,
+    mode,
+    seed: plan.seed,
+    nodes: plan.nodes,
+    nodesCreated: result.nodesCreated,
+    liveNodesAtEnd: liveAtEnd.length,
+    durationMs: plan.durationMs,
+    transactions: T,
+    deliveredFraction: round(pairs === 0 ? 0 : delivered / pairs, 6) ?? 0,
+    allReachedFraction: round(T === 0 ? 0 : allReached / T) ?? 0,
+    duplicateDeliveries: metrics.duplicates,
+    latencyMs: {
+      p50: round(percentile(lat, 0.5), 3),
+      p90: round(percentile(lat, 0.9), 3),
+      p95: round(percentile(lat, 0.95), 3),
+      p99: round(percentile(lat, 0.99), 3),
+      max: round(percentile(lat, 1), 3),
+      mean: round(lat.length === 0 ? NaN : sum / lat.length, 3)
+    },
+    hops: shares,
+    meanHops: mean,
+    coverageStepMs: stepMedians(result),
+    messages: metrics.messages,
+    bytes: metrics.bytes,
+    bytesPerTxPerNode: round(pairs === 0 ? 0 : metrics.bytes / pairs, 2) ?? 0,
+    copiesPerNode: round(pairs === 0 ? 0 : metrics.bodies / pairs) ?? 0,
+    drops: { ...metrics.drops },
+    verdicts: sortedRecord(metrics.verdicts),
+    traces: sortedRecord(metrics.traces),
+    events: result.events,
+    meanDegree: round(result.meanDegree) ?? 0,
+    missingLinks: result.missingLinks
+  }
+}

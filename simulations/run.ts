@@ -1,0 +1,47 @@
+/**
+ * Runs a scenario in simulated mode and writes its reports: the entry point the CLI, the tests and
+ * the benchmark share.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Simulator, type RunOptions, type RunResult } from './engine/simulator.ts'
+import { getProtocol } from './protocols/index.ts'
+import { toPlan } from './scenario/load.ts'
+import type { Scenario } from './scenario/schema.ts'
+import { coverageCurve, coverageSvg } from './report/coverage-svg.ts'
+import { toCsv } from './report/csv.ts'
+import { summarize, type Summary } from './report/summary.ts'
+
+/** A finished simulated run. */
+export interface SimRun {
+  readonly result: RunResult
+  readonly summary: Summary
+}
+
+/** Runs a validated scenario in simulated mode. */
+export function runSimulated (scenario: Scenario, options: RunOptions = {}): SimRun {
+  const binding = getProtocol(scenario.protocol.name)
+  const params = binding.parseParams(scenario.protocol.params, 'protocol.params')
+  const result = new Simulator(toPlan(scenario, params), binding).run(options)
+  return { result, summary: summarize(result, 'sim') }
+}
+
+/** The coverage curve of a run (time since publication against share of nodes reached). */
+export function runCurve (result: RunResult): ReturnType<typeof coverageCurve> {
+  const m = result.metrics
+  let targets = 0
+  for (let t = 0; t < m.published; t++) targets += m.targetAtPublish[t]!
+  return coverageCurve(Float32Array.from(m.latencyValues()).sort(), m.published, targets)
+}
+
+/** Files written by writeReports. */
+export const REPORT_FILES = { summary: 'summary.json', timeseries: 'timeseries.csv', plot: 'coverage.svg' } as const
+
+/** Writes summary.json, timeseries.csv and coverage.svg into `dir` (created if needed). */
+export function writeReports (dir: string, run: SimRun): void {
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(join(dir, REPORT_FILES.summary), JSON.stringify(run.summary, null, 2) + '\n')
+  writeFileSync(join(dir, REPORT_FILES.timeseries), toCsv(run.result.metrics.samples))
+  const title = `${run.summary.scenario}: ${run.summary.nodes} nodes, seed ${run.summary.seed}, ${run.summary.transactions} tx (${run.summary.mode})`
+  writeFileSync(join(dir, REPORT_FILES.plot), coverageSvg(runCurve(run.result), title))
+}

@@ -1,0 +1,111 @@
+/**
+ * The scenario file format (YAML or JSON), as a zod schema. Every field's error message is the
+ * "allowed" text a user sees, so a bad value is reported as key, value, allowed. Documented with
+ * examples in simulations/README.md.
+ */
+import { z } from 'zod'
+
+const num = (allowed: string): z.ZodNumber => z.number({ error: allowed })
+/** An integer in [min, max]. */
+const int = (min: number, max: number): z.ZodNumber => {
+  const allowed = `an integer from ${min} to ${max}`
+  return num(allowed).int({ error: allowed }).min(min, { error: allowed }).max(max, { error: allowed })
+}
+/** A number in [min, max]. */
+const range = (min: number, max: number, what = 'a number'): z.ZodNumber => {
+  const allowed = `${what} from ${min} to ${max}`
+  return num(allowed).min(min, { error: allowed }).max(max, { error: allowed })
+}
+const positive = (what: string): z.ZodNumber => num(`${what} greater than 0`).positive({ error: `${what} greater than 0` })
+const ms = (): z.ZodNumber => range(0, 1e9, 'milliseconds')
+const oneOf = <T extends string>(values: readonly [T, ...T[]]): z.ZodEnum<{ [K in T]: K }> =>
+  z.enum(values, { error: `one of ${values.join(', ')}` })
+
+/** Largest node count a scenario may ask for. */
+export const MAX_NODES = 1_000_000
+/** Largest number of transactions a scenario may publish. */
+export const MAX_TRANSACTIONS = 10_000_000
+
+const latencyCommon = {
+  mode: oneOf(['per-message', 'per-link']).default('per-message'),
+  jitterMs: ms().default(0)
+}
+const LatencySchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('constant'), ms: ms(), ...latencyCommon }),
+  z.strictObject({ kind: z.literal('uniform'), minMs: ms(), maxMs: ms(), ...latencyCommon }),
+  z.strictObject({ kind: z.literal('normal'), meanMs: ms(), sdMs: ms(), minMs: ms().optional(), ...latencyCommon }),
+  z.strictObject({ kind: z.literal('lognormal'), medianMs: positive('milliseconds'), sigma: range(0, 5), minMs: ms().optional(), ...latencyCommon }),
+  z.strictObject({ kind: z.literal('preset'), name: oneOf(['loopback', 'datacenter', 'continental', 'global']), ...latencyCommon })
+], { error: 'kind one of constant, uniform, normal, lognormal, preset' })
+
+const TopologySchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('k-regular'), degree: int(1, 1000) }),
+  z.strictObject({ kind: z.literal('random'), degree: int(1, 1000) }),
+  z.strictObject({
+    kind: z.literal('bootstrap'),
+    degree: int(1, 1000),
+    bootstrapNodes: int(1, 1000).default(1),
+    maxConnections: int(1, MAX_NODES).default(MAX_NODES)
+  }),
+  z.strictObject({ kind: z.literal('full') })
+], { error: 'kind one of k-regular, random, bootstrap, full' })
+
+const SizeSchema = z.union([int(1, 64 * 1024 * 1024), z.strictObject({ min: int(1, 64 * 1024 * 1024), max: int(1, 64 * 1024 * 1024) })],
+  { error: 'an integer number of bytes, or { min, max }' })
+
+const WorkloadSchema = z.strictObject({
+  transactions: int(0, MAX_TRANSACTIONS),
+  ratePerSec: positive('transactions per second'),
+  startMs: ms().default(0),
+  sizeBytes: SizeSchema.default(512),
+  publishers: z.union([int(1, MAX_NODES), z.literal('all')], { error: "'all' or an integer number of publishers" }).default('all'),
+  registerId: z.string({ error: 'a register id' }).regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, { error: 'a register id (1-128 of A-Z a-z 0-9 . _ : -)' }).default('sim')
+})
+
+const ChurnEventSchema = z.strictObject({ atMs: ms(), kind: oneOf(['join', 'leave', 'crash']), count: int(1, MAX_NODES) })
+const ChurnRateSchema = z.strictObject({
+  fromMs: ms(),
+  toMs: ms(),
+  joinsPerSec: range(0, 1e6).default(0),
+  leavesPerSec: range(0, 1e6).default(0),
+  crashesPerSec: range(0, 1e6).default(0)
+})
+
+const NetworkSchema = z.strictObject({
+  uplinkBytesPerSec: positive('bytes per second').optional(),
+  lossRate: range(0, 1, 'a probability').default(0),
+  natFraction: range(0, 1, 'a fraction').default(0),
+  failureDetectionMs: ms().default(1000),
+  joinDegree: int(1, 1000).default(8)
+})
+
+/** A scenario file, as validated. */
+export const ScenarioSchema = z.strictObject({
+  name: z.string({ error: 'a name (text)' }).min(1, { error: 'a name (text)' }),
+  description: z.string({ error: 'text' }).optional(),
+  seed: int(0, Number.MAX_SAFE_INTEGER).default(1),
+  nodes: int(1, MAX_NODES),
+  durationMs: range(1, 1e9, 'milliseconds'),
+  topology: TopologySchema,
+  latency: LatencySchema.default({ kind: 'preset', name: 'loopback', mode: 'per-message', jitterMs: 0 }),
+  network: NetworkSchema.default({ lossRate: 0, natFraction: 0, failureDetectionMs: 1000, joinDegree: 8 }),
+  workload: WorkloadSchema,
+  churn: z.strictObject({
+    events: z.array(ChurnEventSchema, { error: 'a list of { atMs, kind, count }' }).default([]),
+    rate: ChurnRateSchema.optional()
+  }).default({ events: [] }),
+  faults: z.strictObject({
+    crashes: z.array(z.strictObject({ atMs: ms(), fraction: range(0, 1, 'a fraction') }), { error: 'a list of { atMs, fraction }' }).default([]),
+    partitions: z.array(z.strictObject({ fromMs: ms(), toMs: ms(), fraction: range(0, 1, 'a fraction').default(0.5) }), { error: 'a list of { fromMs, toMs, fraction }' }).default([])
+  }).default({ crashes: [], partitions: [] }),
+  protocol: z.strictObject({
+    name: z.string({ error: 'a protocol name' }).default('tx-gossip'),
+    params: z.record(z.string(), z.unknown(), { error: 'a map of protocol parameters' }).default({})
+  }).default({ name: 'tx-gossip', params: {} }),
+  report: z.strictObject({
+    sampleIntervalMs: positive('milliseconds').optional()
+  }).default({})
+})
+
+/** A validated scenario. */
+export type Scenario = z.infer<typeof ScenarioSchema>

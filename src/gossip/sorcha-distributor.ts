@@ -6,13 +6,15 @@
  */
 import { createHash } from 'node:crypto'
 import type { AbortOptions, Connection, PeerId, PeerStore, Stream, StreamHandler, StreamHandlerOptions, Topology } from '@libp2p/interface'
+import { applyVerdict } from '../peers/verdict.ts'
+import type { PeerList } from '../peers/types.ts'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { createRng } from '../../protocols/common/rng.ts'
 import { toHex } from '../../protocols/models/index.ts'
 import { createTxGossipCore, type GossipEffect, type TxGossipConfig } from '../../protocols/tx-gossip/index.ts'
 import type { Transaction } from '../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
 import { compressChunk, inflateChunk } from './compression.ts'
-import { MAX_CHUNK_BYTES, MAX_TRACKED_OFFENDERS, TX_GOSSIP_PROTOCOL } from './constants.ts'
+import { MAX_CHUNK_BYTES, MAX_TRACKED_OFFENDERS, REJECT_BAN_MS, TX_GOSSIP_PROTOCOL } from './constants.ts'
 import { CoreDriver, type ChunkPayload } from './core-driver.ts'
 import { Assemblies } from './assembly.ts'
 import { DistributorBase, type DistributorInit } from './distributor-base.ts'
@@ -36,6 +38,8 @@ export interface SorchaGossipComponents {
     getConnections: () => Connection[]
   }
   peerStore: Pick<PeerStore, 'get'>
+  /** The node's peer list, when it has one (looked up by name; absent in bare test nodes). */
+  peerList?: Pick<PeerList, 'recordFailure' | 'ban'>
 }
 
 /** Options of the sorcha strategy beyond the shared ones. */
@@ -239,9 +243,25 @@ export class SorchaDistributor extends DistributorBase {
     this.accept(id, transaction, from, hops)
   }
 
+  /** The peer list if the node runs one; libp2p's components throw for a service that is absent. */
+  private peerList (): Pick<PeerList, 'recordFailure' | 'ban'> | undefined {
+    try {
+      return this.components.peerList
+    } catch {
+      return undefined
+    }
+  }
+
+  /**
+   * Every reject counts against the peer in the peer list (its score drops); at maxRejectsPerPeer the
+   * peer is banned for REJECT_BAN_MS, which closes its connections and refuses it until the ban ends.
+   * Without a peer list, the node only hangs up (the peer may come back).
+   */
   private onVerdict (peer: string, verdict: 'accept' | 'ignore' | 'reject', code: string): void {
     this.emitVerdict({ peer, verdict, code })
     if (verdict !== 'reject') return
+    const list = this.peerList()
+    if (list !== undefined) void applyVerdict(list, peer, verdict, code, this.log)
     const count = (this.offenders.get(peer) ?? 0) + 1
     this.offenders.delete(peer)
     if (count < this.config.maxRejectsPerPeer) {
@@ -249,7 +269,8 @@ export class SorchaDistributor extends DistributorBase {
       if (this.offenders.size > MAX_TRACKED_OFFENDERS) this.offenders.delete(this.offenders.keys().next().value as string)
       return
     }
-    this.log.info({ peer, rejects: count }, 'hanging up on a peer that keeps sending invalid gossip')
+    this.log.info({ peer, rejects: count }, 'banning a peer that keeps sending invalid gossip')
+    if (list !== undefined) void list.ban(peer, { now: Date.now(), reason: `gossip: ${count} rejected messages`, durationMs: REJECT_BAN_MS }).catch(() => undefined)
     this.components.connectionManager.closeConnections(peerIdFromString(peer)).catch(() => {})
   }
 }

@@ -13,7 +13,7 @@ export const SHUTDOWN_DEADLINE_MS = 5_000
 
 /** The process surface run() needs; tests pass a fake. */
 export interface ProcessLike {
-  once: (signal: 'SIGINT' | 'SIGTERM', listener: () => void) => unknown
+  on: (signal: 'SIGINT' | 'SIGTERM', listener: () => void) => unknown
   removeListener: (signal: 'SIGINT' | 'SIGTERM', listener: () => void) => unknown
   exit: (code: number) => never
 }
@@ -21,34 +21,43 @@ export interface ProcessLike {
 /** Starts a node and resolves with the exit code once it has stopped. */
 export async function runNode (config: Readonly<Config>, proc: ProcessLike = process): Promise<number> {
   const log = configureLogging(config.log).child({ name: 'sorcha:cli' })
-  const node = await SorchaNode.create(config, { contributions: defaultContributions(config) })
-  await node.start()
-  log.info({ peerId: node.peerId.toString(), addresses: node.libp2p.getMultiaddrs().map(String), dataDir: config.dataDir, bootstrap: config.bootstrap.length === 0 ? 'this node is a bootstrap node' : config.bootstrap }, 'node running; Ctrl-C to stop')
-
-  return await new Promise<number>(resolve => {
-    const signals = ['SIGINT', 'SIGTERM'] as const
-    const force = (): void => {
+  const signals = ['SIGINT', 'SIGTERM'] as const
+  let signalled: () => void = () => {}
+  const stopRequested = new Promise<void>(resolve => { signalled = resolve })
+  let stopping = false
+  // Listening from before start until after stop, without gaps: while a signal has no listener Node
+  // applies its default action, and a signal landing in that gap would kill the process unflushed.
+  const onSignal = (): void => {
+    if (stopping) {
       log.warn('second signal: exiting without waiting for a clean stop')
       proc.exit(130)
+      return
     }
-    const graceful = (): void => {
-      for (const s of signals) { proc.removeListener(s, graceful); proc.once(s, force) }
-      log.info('stopping: closing connections and flushing storage')
-      const deadline = setTimeout(() => {
-        log.error({ deadlineMs: SHUTDOWN_DEADLINE_MS }, 'stop overran its deadline; exiting')
-        proc.exit(1)
-      }, SHUTDOWN_DEADLINE_MS)
-      node.stop().then(() => {
-        clearTimeout(deadline)
-        for (const s of signals) proc.removeListener(s, force)
-        log.info('stopped')
-        resolve(0)
-      }, (err: unknown) => {
-        clearTimeout(deadline)
-        log.error({ err }, 'stop failed')
-        resolve(1)
-      })
+    stopping = true
+    signalled()
+  }
+  for (const s of signals) proc.on(s, onSignal)
+  try {
+    const node = await SorchaNode.create(config, { contributions: defaultContributions(config) })
+    await node.start()
+    log.info({ peerId: node.peerId.toString(), addresses: node.libp2p.getMultiaddrs().map(String), dataDir: config.dataDir, bootstrap: config.bootstrap.length === 0 ? 'this node is a bootstrap node' : config.bootstrap }, 'node running; Ctrl-C to stop')
+    await stopRequested
+    log.info('stopping: closing connections and flushing storage')
+    const deadline = setTimeout(() => {
+      log.error({ deadlineMs: SHUTDOWN_DEADLINE_MS }, 'stop overran its deadline; exiting')
+      proc.exit(1)
+    }, SHUTDOWN_DEADLINE_MS)
+    try {
+      await node.stop()
+      log.info('stopped')
+      return 0
+    } catch (err) {
+      log.error({ err }, 'stop failed')
+      return 1
+    } finally {
+      clearTimeout(deadline)
     }
-    for (const s of signals) proc.once(s, graceful)
-  })
+  } finally {
+    for (const s of signals) proc.removeListener(s, onSignal)
+  }
 }

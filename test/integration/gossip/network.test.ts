@@ -3,8 +3,10 @@ import { after, before, describe, it } from 'node:test'
 import { multiaddr } from '@multiformats/multiaddr'
 import * as lp from 'it-length-prefixed'
 import { createRng } from '../../../protocols/common/rng.ts'
-import { toHex } from '../../../protocols/models/index.ts'
+import { PeerStatus, toHex } from '../../../protocols/models/index.ts'
 import { GossipFrame } from '../../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
+import { peerHealthContribution } from '../../../src/health/index.ts'
+import type { PeerList } from '../../../src/peers/types.ts'
 import { gossipContribution, gossipOf, TX_GOSSIP_PROTOCOL, txIdOf, type GossipVerdict } from '../../../src/gossip/index.ts'
 import { dialAddrs, startNetwork, type TestNetwork } from '../../../src/harness/index.ts'
 import type { SorchaNode } from '../../../src/node/sorcha-node.ts'
@@ -22,6 +24,8 @@ function recordDeliveries (nodes: readonly SorchaNode[]): Array<Map<string, numb
   })
 }
 
+const peerListOf = (node: SorchaNode): PeerList => (node.libp2p.services as unknown as { peerList: PeerList }).peerList
+
 describe('sorcha gossip on real nodes', () => {
   let net: TestNetwork
   let rogueNet: TestNetwork | undefined
@@ -32,7 +36,9 @@ describe('sorcha gossip on real nodes', () => {
       nodes: NODES,
       bootstrap: 'none',
       config: { gossip: { antiEntropyIntervalMs: 2000, maxRejectsPerPeer: 4 } },
-      contributions: [gossipContribution()]
+      // The peer list holds the bans that keep a misbehaving peer out; no topology service, so the
+      // test's own graph is the topology.
+      contributions: [peerHealthContribution(), gossipContribution()]
     })
     await quiet(net.nodes)
     const edges = randomGraph(NODES, 4, 42)
@@ -99,8 +105,17 @@ describe('sorcha gossip on real nodes', () => {
     await waitFor(() => verdicts.length >= 4, 60_000, 'the oversized-frame verdict')
     assert.deepEqual(verdicts.map(v => `${v.verdict}:${v.code}`), ['reject:malformed-frame', 'reject:malformed-frame', 'reject:tx-id-mismatch', 'reject:oversized-frame'])
     assert.equal(await gossipOf(victim).get(toHex(fakeId)), undefined)
-    // maxRejectsPerPeer = 4: the victim hangs up on the rogue.
+    // maxRejectsPerPeer = 4: the victim bans the rogue, which closes its connection and refuses it after.
     await waitFor(() => victim.libp2p.getConnections(rogue.peerId).length === 0, 60_000, 'hang-up')
+    assert.equal((await peerListOf(victim).get(rogue.peerId.toString()))?.status, PeerStatus.PEER_STATUS_BANNED)
+    await waitFor(() => rogue.libp2p.getConnections(victim.peerId).length === 0, 60_000, 'the rogue sees the hang-up')
+    // A banned peer cannot reconnect: the victim refuses it once Noise reveals who it is, so the
+    // connection never opens on the victim's side (the rogue may briefly think it did, then sees it close).
+    let reopened = 0
+    victim.libp2p.addEventListener('connection:open', e => { if (e.detail.remotePeer.equals(rogue.peerId)) reopened++ })
+    await rogue.libp2p.dial(multiaddr(dialAddrs(victim)[0]!)).catch(() => undefined)
+    await waitFor(() => rogue.libp2p.getConnections(victim.peerId).length === 0, 60_000, 'the refused connection closes')
+    assert.equal(reopened, 0)
     // The honest nodes still spread transactions, the victim included.
     const honest = net.nodes
     const seen = recordDeliveries(honest)

@@ -205,7 +205,7 @@ export class TopologyCore implements Core<TopologyInput, TopologyEffect> {
 
   /**
    * Peer exchange: ask connected peers for the peers they know, never-asked first, then whoever is
-   * due (SPEC §5). Cheap: it uses connections that exist.
+   * due (SPEC §4). Cheap: it uses connections that exist.
    */
   private exchange (now: number, effects: TopologyEffect[]): void {
     while (this.exchanging.size < this.params.exchangeConcurrency) {

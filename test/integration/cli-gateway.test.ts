@@ -1,39 +1,16 @@
 /** The CLI against a running gateway: certs, status, submit (file and stdin), watch. */
 import assert from 'node:assert/strict'
-import { execFile, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { X509Certificate } from 'node:crypto'
 import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { promisify } from 'node:util'
 import type { Gateway } from '../../src/gateway/gateway.ts'
 import { txIdOf } from '../../src/gateway/validate.ts'
+import { cli, NODE } from '../helpers/cli.ts'
 import { startMemoryGateway, TEST_PEER_ID } from '../helpers/memory-gateway.ts'
 
-const run = promisify(execFile)
-const NODE = 'node_modules/.bin/node'
-
-async function cli (args: string[], input?: string): Promise<{ code: number, stdout: string, stderr: string }> {
-  if (input !== undefined) {
-    return await new Promise(resolve => {
-      const child = spawn(NODE, ['src/cli/bin.js', ...args])
-      let stdout = ''
-      let stderr = ''
-      child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
-      child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
-      child.on('close', code => { resolve({ code: code ?? 1, stdout, stderr }) })
-      child.stdin.end(input)
-    })
-  }
-  try {
-    const { stdout, stderr } = await run(NODE, ['src/cli/bin.js', ...args])
-    return { code: 0, stdout, stderr }
-  } catch (err) {
-    const e = err as { code: number, stdout: string, stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
 
 describe('sorcha-peer status / submit / watch', () => {
   let gateway: Gateway
@@ -68,7 +45,7 @@ describe('sorcha-peer status / submit / watch', () => {
     const fromFile = await cli(['submit', ...target, '--register', 'cli', '--content-type', 'application/json', file])
     assert.equal(fromFile.code, 0, fromFile.stderr)
     assert.equal(fromFile.stdout.trim(), txIdOf(Buffer.from('{"n":1}')))
-    const fromStdin = await cli(['submit', ...target, '--register', 'cli', '--json', '-'], 'stdin payload')
+    const fromStdin = await cli(['submit', ...target, '--register', 'cli', '--json', '-'], { input: 'stdin payload' })
     assert.equal(fromStdin.code, 0, fromStdin.stderr)
     assert.equal((JSON.parse(fromStdin.stdout) as { txId: string }).txId, txIdOf(Buffer.from('stdin payload')))
     const again = await cli(['submit', ...target, '--register', 'cli', file])
@@ -80,7 +57,7 @@ describe('sorcha-peer status / submit / watch', () => {
   })
 
   it('exits 2 with one line for a request the node rejects, and 1 when no node answers', async () => {
-    const bad = await cli(['submit', ...target, '--register', 'bad register', '-'], 'x')
+    const bad = await cli(['submit', ...target, '--register', 'bad register', '-'], { input: 'x' })
     assert.equal(bad.code, 2)
     assert.match(bad.stderr, /^sorcha-peer: InvalidArgumentError \(invalid_register_id\)/)
     assert.equal(bad.stderr.trim().split('\n').length, 1)

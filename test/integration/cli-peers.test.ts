@@ -1,31 +1,19 @@
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { promisify } from 'node:util'
 import { PeerSource } from '../../protocols/models/index.ts'
 import { ago, peersTable } from '../../src/cli/commands/peers.ts'
 import { DefaultPeerList, PEERS_SUBLEVEL } from '../../src/peers/index.ts'
 import { openStorage } from '../../src/storage/index.ts'
+import { cli as runCli } from '../helpers/cli.ts'
 import { makePeerIds } from '../helpers/peer-ids.ts'
 import { TEST_RULES } from '../helpers/peer-list.ts'
 
-const run = promisify(execFile)
-const NODE = 'node_modules/.bin/node'
+/** The CLI with logging silenced. */
+const cli = async (...args: string[]): ReturnType<typeof runCli> => runCli(args, { env: { SORCHA_LOG_LEVEL: 'silent' } })
 const [SELF, A, B, C] = await makePeerIds(4) as [string, string, string, string]
-
-/** Runs the CLI; resolves with exit code and output instead of throwing on a non-zero exit. */
-async function cli (...args: string[]): Promise<{ code: number, stdout: string, stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(NODE, ['src/cli/bin.js', ...args], { env: { ...process.env, SORCHA_LOG_LEVEL: 'silent' } })
-    return { code: 0, stdout, stderr }
-  } catch (err) {
-    const e = err as { code: number, stdout: string, stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
 
 describe('sorcha-peer peers', () => {
   let dir: string

@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict'
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { promisify } from 'node:util'
+import { cli as runCli, NODE } from '../helpers/cli.ts'
 
-const run = promisify(execFile)
-const NODE = 'node_modules/.bin/node'
+const cli = async (args: string[], env: Record<string, string> = {}): ReturnType<typeof runCli> => runCli(args, { env })
+
 /** Flags for a node that stays on loopback with its API off. */
 const LOCAL = ['--listen', '/ip4/127.0.0.1/tcp/0', '--gateway-enabled', 'false', '--log-format', 'json']
-
-async function cli (args: string[], env: Record<string, string> = {}): Promise<{ code: number, stdout: string, stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(NODE, ['src/cli/bin.js', ...args], { env: { ...process.env, ...env } })
-    return { code: 0, stdout, stderr }
-  } catch (err) {
-    const e = err as { code: number, stdout: string, stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
 
 /** Starts `sorcha-peer start` and resolves once it logs that it is running, with its JSON log lines. */
 async function startNode (dataDir: string, extra: string[] = []): Promise<{ child: ChildProcess, lines: Array<Record<string, unknown>>, exit: Promise<number | null> }> {

@@ -1,7 +1,7 @@
 /**
  * Runs a tx-gossip core in real time: one input at a time (inputs raised while executing effects are
  * queued, so effects run in the order the core returned them), `now` from the wall clock, and one
- * timer armed at `nextWakeup()`, cleared by stop().
+ * timer armed at or before `nextWakeup()`, cleared by stop().
  */
 import type { TransactionNotification } from '../../protocols/models/index.ts'
 import type { GossipEffect, GossipInput, TxGossipCore } from '../../protocols/tx-gossip/index.ts'
@@ -57,13 +57,15 @@ export class CoreDriver {
     this.timer = undefined
   }
 
+  // A timer already armed at or before the next wakeup is kept: it fires early, the core finds
+  // nothing due, and the driver re-arms. Fetch deadlines move later with every request, so re-arming
+  // on each input would cost a clearTimeout and a setTimeout per message for nothing.
   private arm (): void {
     const at = this.core.nextWakeup()
-    if (at === this.armedAt && this.timer !== undefined) return
+    if (this.stopped || at === undefined) return
+    if (this.timer !== undefined && this.armedAt !== undefined && this.armedAt <= at) return
     clearTimeout(this.timer)
-    this.timer = undefined
     this.armedAt = at
-    if (at === undefined || this.stopped) return
     this.timer = setTimeout(() => {
       this.timer = undefined
       this.armedAt = undefined

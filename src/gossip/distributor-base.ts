@@ -141,16 +141,21 @@ export abstract class DistributorBase extends TypedEventEmitter<TxDistributorEve
 
   /**
    * A transaction received from `from` and verified: cached at once (so it can be served), handed to
-   * the application once the database confirms it is new (the final guard of exactly-once delivery
-   * across restarts, SPEC.md §6.3), then written.
+   * the application once the store confirms it is new (the final guard of exactly-once delivery
+   * across restarts, SPEC.md §6.3), then written. The store answers "certainly new" from memory for
+   * almost every new transaction; only a possible match costs a database read first.
    */
   protected accept (id: string, transaction: Transaction, from: string, hops: number): void {
     this.store.remember(id, { transaction, hops, storedAtMs: Date.now() })
-    this.store.persisted(id).then(async known => {
-      if (known) return
-      this.emitReceived(id, transaction, from, hops)
-      await this.store.write(transaction, hops)
-    }).catch(err => { this.log.warn({ err, txId: id }, 'could not store a received transaction') })
+    if (this.store.certainlyNew(id)) return this.acceptNew(id, transaction, from, hops)
+    this.store.persisted(id).then(known => {
+      if (!known) this.acceptNew(id, transaction, from, hops)
+    }).catch(err => { this.log.warn({ err, txId: id }, 'could not check the store for a received transaction') })
+  }
+
+  private acceptNew (id: string, transaction: Transaction, from: string, hops: number): void {
+    this.emitReceived(id, transaction, from, hops)
+    this.store.write(transaction, hops).catch(err => { this.log.warn({ err, txId: id }, 'could not store a received transaction') })
   }
 
   /** Hands a new transaction to the application if its register is followed. */
@@ -166,6 +171,7 @@ export abstract class DistributorBase extends TypedEventEmitter<TxDistributorEve
       this.rejects++
       this.log.debug({ peer: verdict.peer, code: verdict.code }, 'rejected a peer message')
     }
-    this.safeDispatchEvent('gossip:verdict', { detail: verdict })
+    // One verdict per message received: build the event only for someone listening.
+    if (this.listenerCount('gossip:verdict') > 0) this.safeDispatchEvent('gossip:verdict', { detail: verdict })
   }
 }

@@ -1,50 +1,71 @@
 /**
  * The inbound side of the protocol (SPEC.md §4.1): splits a stream into length-prefixed frames
- * (`LengthPrefixedDecoder`, frames above MAX_FRAME_BYTES are an error) and hands them, one at a time
- * and in order, to an async handler. When more than MAX_INBOUND_QUEUED_BYTES wait, the stream is
- * paused, which stops the muxer's window updates and so applies back-pressure to the sender.
+ * (FrameDecoder; frames above MAX_FRAME_BYTES are an error) and hands them, one at a time and in
+ * order, to a handler. The handler runs synchronously unless it returns a promise (a compressed
+ * chunk being inflated), in which case the frames behind it wait for it. When more than
+ * MAX_INBOUND_QUEUED_BYTES wait, the stream is paused, which stops the muxer's window updates and
+ * so applies back-pressure to the sender.
  */
 import type { Stream } from '@libp2p/interface'
-import { LengthPrefixedDecoder } from '@libp2p/utils'
 import { MAX_FRAME_BYTES } from './constants.ts'
+import { FrameDecoder } from './frame-decoder.ts'
 
 /** Bytes of undecoded frames queued before the stream is paused. */
 export const MAX_INBOUND_QUEUED_BYTES = 4 * MAX_FRAME_BYTES
 
+/** Handles one frame; a returned promise holds back the frames behind it until it settles. */
+export type FrameHandler = (frame: Uint8Array) => void | Promise<void>
+
 /** Reads frames from `stream` until it closes. `onOversized` is called (once) if a frame is too large. */
-export function readFrames (stream: Stream, onFrame: (frame: Uint8Array) => Promise<void>, onOversized: () => void): void {
-  const decoder = new LengthPrefixedDecoder({ maxDataLength: MAX_FRAME_BYTES, maxBufferSize: 2 * MAX_FRAME_BYTES })
+export function readFrames (stream: Stream, onFrame: FrameHandler, onOversized: () => void): void {
+  const decoder = new FrameDecoder()
   const queue: Uint8Array[] = []
+  let head = 0
   let queued = 0
   let processing = false
   let paused = false
 
-  const drain = async (): Promise<void> => {
+  const resumeIfDrained = (): void => {
+    if (paused && queued < MAX_INBOUND_QUEUED_BYTES / 2) {
+      paused = false
+      if (stream.readStatus === 'paused') stream.resume()
+    }
+  }
+
+  const drain = (): void => {
     if (processing) return
     processing = true
-    try {
-      while (queue.length > 0) {
-        const frame = queue.shift() as Uint8Array
-        queued -= frame.length
-        await onFrame(frame).catch(() => {}) // the handler turns bad input into verdicts; never let one frame stop the rest
-        if (paused && queued < MAX_INBOUND_QUEUED_BYTES / 2) {
-          paused = false
-          if (stream.readStatus === 'paused') stream.resume()
-        }
+    while (head < queue.length) {
+      const frame = queue[head++] as Uint8Array
+      queued -= frame.length
+      let pending: void | Promise<void> = undefined
+      try {
+        pending = onFrame(frame)
+      } catch {
+        // the handler turns bad input into verdicts; never let one frame stop the rest
       }
-    } finally {
-      processing = false
+      resumeIfDrained()
+      if (pending instanceof Promise) {
+        pending.catch(() => {}).finally(() => {
+          processing = false
+          drain()
+        })
+        return
+      }
     }
+    queue.length = 0
+    head = 0
+    processing = false
   }
 
   // We never write on an inbound stream: once the sender closes its side, the stream is done.
   stream.addEventListener('remoteCloseWrite', () => { stream.close().catch(() => {}) })
   stream.addEventListener('message', (evt) => {
+    const data = evt.data instanceof Uint8Array ? evt.data : evt.data.subarray()
     try {
-      for (const frame of decoder.decode(evt.data)) {
-        const bytes = frame.subarray()
-        queue.push(bytes)
-        queued += bytes.length
+      for (const frame of decoder.decode(data)) {
+        queue.push(frame)
+        queued += frame.length
       }
     } catch {
       onOversized()
@@ -55,6 +76,6 @@ export function readFrames (stream: Stream, onFrame: (frame: Uint8Array) => Prom
       paused = true
       stream.pause()
     }
-    void drain()
+    drain()
   })
 }

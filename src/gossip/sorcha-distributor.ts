@@ -19,9 +19,10 @@ import { CoreDriver, type ChunkPayload } from './core-driver.ts'
 import { Assemblies } from './assembly.ts'
 import { DistributorBase, type DistributorInit } from './distributor-base.ts'
 import type { DistributorStats } from './distributor.ts'
-import { PeerChannel, type ServeJob } from './peer-channel.ts'
+import { PeerChannel, type ChunkProduction, type ServeJob } from './peer-channel.ts'
 import { readFrames } from './inbound-reader.ts'
-import { decodeFrame, encodeChunk, encodeMessage } from './wire.ts'
+import type { StoredTx } from './store/tx-store.ts'
+import { decodeFrame, encodeChunk, encodeMessage, type ChunkFrame } from './wire.ts'
 
 /** The libp2p components the sorcha strategy uses. */
 export interface SorchaGossipComponents {
@@ -156,7 +157,9 @@ export class SorchaDistributor extends DistributorBase {
     if (channel !== undefined || peerId === undefined) return channel
     channel = new PeerChannel({
       open: async signal => this.components.connectionManager.openStream(peerId, TX_GOSSIP_PROTOCOL, { signal }),
-      produce: async job => this.produce(peer, job),
+      produce: job => this.produce(peer, job),
+      encode: encodeMessage,
+      maxItemsPerMessage: this.driver?.core.config.maxItemsPerMessage ?? 1,
       timeoutMs: this.config.streamTimeoutMs,
       onSent: bytes => { this.bytesSent += bytes },
       log: this.log
@@ -167,50 +170,64 @@ export class SorchaDistributor extends DistributorBase {
 
   private onInbound (stream: Stream, connection: Connection): void {
     const peer = connection.remotePeer.toString()
-    readFrames(stream, async frame => this.onFrame(peer, frame), () => { this.driver?.feed({ type: 'invalid', from: peer, code: 'oversized-frame' }) })
+    readFrames(stream, frame => this.onFrame(peer, frame), () => { this.driver?.feed({ type: 'invalid', from: peer, code: 'oversized-frame' }) })
   }
 
-  private async onFrame (peer: string, bytes: Uint8Array): Promise<void> {
+  /** One inbound frame; synchronous unless it is a compressed chunk, which is inflated first. */
+  private onFrame (peer: string, bytes: Uint8Array): void | Promise<void> {
     const frame = decodeFrame(bytes)
     if (frame.kind === 'invalid') return this.driver?.feed({ type: 'invalid', from: peer, code: frame.code })
     if (frame.kind === 'message') return this.driver?.feed({ type: 'message', from: peer, message: frame.message })
     const chunk = frame.chunk
-    let data = chunk.data
-    if (chunk.gzip) {
-      try {
-        data = await inflateChunk(chunk.data, chunk.length)
-      } catch {
-        return this.driver?.feed({ type: 'invalid', from: peer, code: 'decompression-failed' })
-      }
-    }
+    if (!chunk.gzip) return this.onChunk(peer, chunk, chunk.data)
+    return inflateChunk(chunk.data, chunk.length).then(
+      data => { this.onChunk(peer, chunk, data) },
+      () => { this.driver?.feed({ type: 'invalid', from: peer, code: 'decompression-failed' }) }
+    )
+  }
+
+  private onChunk (peer: string, chunk: ChunkFrame, data: Uint8Array): void {
     if (chunk.offset === 0) this.bodiesReceived++
     this.driver?.feed({ type: 'chunk', from: peer, id: chunk.id, offset: chunk.offset, length: chunk.length, total: chunk.total, hops: chunk.hops }, { data, notification: chunk.notification })
   }
 
-  /** The next chunk of a body being served to `peer`, or undefined (after queueing notfound) if not held. */
-  private async produce (peer: string, job: ServeJob): Promise<Uint8Array | undefined> {
-    const stored = this.store.cached(job.id) ?? await this.store.get(job.id).catch(() => undefined)
+  /**
+   * The next chunk of a body being served to `peer`, or undefined (after queueing notfound) if not
+   * held. Synchronous when the body is in the memory cache and the chunk is not compressed (small
+   * bodies, the common case), so that it can share a write with the control frames queued before it.
+   */
+  private produce (peer: string, job: ServeJob): ChunkProduction {
+    const cached = this.store.cached(job.id)
+    if (cached !== undefined) return this.chunkOf(peer, job, cached)
+    return this.store.get(job.id).catch(() => undefined).then(stored => this.chunkOf(peer, job, stored))
+  }
+
+  private chunkOf (peer: string, job: ServeJob, stored: StoredTx | undefined): ChunkProduction {
     const payload = stored?.transaction.payload
     if (stored === undefined || payload === undefined || job.offset > payload.length) {
-      this.channels.get(peer)?.sendControl(encodeMessage({ type: 'notfound', ids: [job.id] }))
+      this.channels.get(peer)?.sendControl({ type: 'notfound', ids: [job.id] })
       return undefined
     }
     const end = Math.min(payload.length, job.offset + Math.min(this.config.chunkSizeBytes, MAX_CHUNK_BYTES))
     const slice = payload.subarray(job.offset, end)
-    const { data, gzip } = job.incompressible === true ? { data: slice, gzip: false } : await compressChunk(slice, this.config.compressionThresholdBytes)
-    if (!gzip && slice.length >= this.config.compressionThresholdBytes) job.incompressible = true
-    const frame = encodeChunk({
-      id: job.id, offset: job.offset, length: slice.length, total: payload.length, hops: job.hops, gzip, data,
-      notification: job.offset === 0 ? stored.transaction.notification : undefined
-    })
-    job.offset = end
-    job.done = end >= payload.length
-    return frame
+    const threshold = this.config.compressionThresholdBytes
+    const frame = (data: Uint8Array, gzip: boolean): Uint8Array => {
+      if (!gzip && slice.length >= threshold) job.incompressible = true
+      const encoded = encodeChunk({
+        id: job.id, offset: job.offset, length: slice.length, total: payload.length, hops: job.hops, gzip, data,
+        notification: job.offset === 0 ? stored.transaction.notification : undefined
+      })
+      job.offset = end
+      job.done = end >= payload.length
+      return encoded
+    }
+    if (job.incompressible === true || threshold === 0 || slice.length < threshold) return frame(slice, false)
+    return compressChunk(slice, threshold).then(packed => frame(packed.data, packed.gzip))
   }
 
   private execute (effect: GossipEffect, payload: ChunkPayload | undefined): void {
     switch (effect.type) {
-      case 'send': this.channel(effect.peer)?.sendControl(encodeMessage(effect.message)); return
+      case 'send': this.channel(effect.peer)?.sendControl(effect.message); return
       case 'serve': this.channel(effect.peer)?.serve({ id: effect.id, offset: effect.offset, hops: effect.hops, done: false }); return
       case 'append': if (payload !== undefined) this.assemblies.append(effect.id, effect.offset, payload.data, payload.notification); return
       case 'verify': return this.verify(effect.id)
@@ -220,7 +237,7 @@ export class SorchaDistributor extends DistributorBase {
         this.safeDispatchEvent('tx:progress', { detail: { txId: effect.id, from: effect.from, receivedBytes: effect.received, totalBytes: effect.total } })
         return
       case 'verdict': return this.onVerdict(effect.peer, effect.verdict, effect.code)
-      case 'trace': this.log.debug({ event: effect.event, ...effect.data }, 'gossip trace'); return
+      case 'trace': if (this.log.isLevelEnabled('debug')) this.log.debug({ event: effect.event, ...effect.data }, 'gossip trace'); return
       case 'schedule': return
     }
   }

@@ -119,11 +119,13 @@ export async function runStrategy (strategy: 'sorcha' | 'gossipsub', options: Be
     const latencies = recordDeliveries(nodes, publishedAt)
     counters.reset()
     const cpu = process.cpuUsage()
+    const loop = performance.eventLoopUtilization()
     const start = performance.now()
     await publishAll(nodes, options, publishedAt)
     const expected = options.tx * (options.nodes - 1)
     await waitFor(() => latencies.length >= expected, options.settleMs, 'deliveries').catch(() => {})
     const cpuUsed = process.cpuUsage(cpu)
+    const loopUsed = performance.eventLoopUtilization(loop)
     const elapsedMs = performance.now() - start
     latencies.sort((a, b) => a - b)
     return {
@@ -137,6 +139,8 @@ export async function runStrategy (strategy: 'sorcha' | 'gossipsub', options: Be
       bytesSentPerTxPerNode: Math.round(counters.bytes.bytes / options.tx / options.nodes),
       copiesPerNode: round(counters.bodies() / expected, 3),
       cpuSeconds: round((cpuUsed.user + cpuUsed.system) / 1e6, 2),
+      // Share of the window the one event loop of all the nodes was busy: near 1, latency is queueing.
+      loopUtilization: round(loopUsed.utilization, 3),
       elapsedSeconds: round(elapsedMs / 1000, 1)
     }
   } finally {

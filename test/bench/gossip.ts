@@ -2,14 +2,16 @@
  * `npm run bench -- gossip --nodes 100 --tx 500 --size 512 --strategy sorcha|gossipsub|both --json`
  *
  * Real nodes in one process (the harness), one network per strategy, each over the same random graph
- * (--degree, --seed) with the DHT and AutoNAT stopped so nobody dials anyone else; the same publishers
- * and payloads in the same order at --rate transactions per second (default 5: all 100 nodes share one
- * event loop, so a faster rate measures that loop's queueing rather than the protocol). Measured per strategy:
- * deliveredFraction (distinct deliveries / (tx x (nodes-1))), latency percentiles (publish call to each
- * node's 'tx:received', same process clock), bytesSentPerTxPerNode (every byte written on the
- * strategy's streams, control included, from the first publish to the end, / tx / nodes),
- * copiesPerNode (full bodies received / (tx x (nodes-1))) and cpuSeconds (process CPU over the same
- * window). The last stdout line is one JSON object keyed by strategy.
+ * (--degree, --seed) with the DHT and AutoNAT stopped so nobody dials anyone else (everything else,
+ * health checks and libp2p's connection monitor included, runs as in any node); the same publishers
+ * and payloads in the same order at --rate transactions per second (default 5: all 100 nodes share
+ * one event loop, so a faster rate measures that loop's queueing rather than the protocol). Measured
+ * per strategy: deliveredFraction (distinct deliveries / (tx x (nodes-1))), latency percentiles
+ * (publish call to each node's 'tx:received', same process clock), bytesSentPerTxPerNode (every byte
+ * written on the strategy's streams, control included, from the first publish to the end, / tx /
+ * nodes), copiesPerNode (full bodies received / (tx x (nodes-1))), cpuSeconds (process CPU over the
+ * same window) and loopUtilization (share of that window the one event loop was busy). The last
+ * stdout line is one JSON object keyed by strategy.
  */
 import { benchArgs, intArg } from './args.ts'
 import { runStrategy, type BenchOptions } from './gossip-run.ts'

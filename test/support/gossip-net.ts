@@ -13,6 +13,8 @@ export async function quiet (nodes: readonly SorchaNode[]): Promise<void> {
   await Promise.all(nodes.map(async node => {
     const services = node.libp2p.services as Record<string, { stop?: () => Promise<void> | void }>
     await services.dht?.stop?.()
+    // The node names its AutoNAT service autonatV2 (src/node/libp2p-options.ts); `autonat` is kept for nodes built otherwise.
+    await services.autonatV2?.stop?.()
     await services.autonat?.stop?.()
   }))
 }

@@ -15,6 +15,7 @@ import { toHex } from '../../../protocols/models/index.ts'
 import type { Sublevel } from '../../storage/index.ts'
 import { TxIdMismatchError, TxTooLargeError } from '../errors.ts'
 import { LruCache } from './lru-cache.ts'
+import { PersistedIds } from './persisted-ids.ts'
 
 /** A stored transaction as the store hands it out. */
 export interface StoredTx {
@@ -55,6 +56,8 @@ export class TxStore {
   private readonly options: TxStoreOptions
   private readonly now: () => number
   private readonly cache: LruCache<string, StoredTx>
+  /** Ids the database may hold: a miss here spares a database read. */
+  private readonly ids = new PersistedIds()
   private bytes = 0
   private count = 0
 
@@ -75,9 +78,11 @@ export class TxStore {
     this.bytes = 0
     this.count = 0
     this.cache.clear()
-    for await (const value of this.db.values({ gte: 't:', lt: 't;', signal: options.signal })) {
+    this.ids.clear()
+    for await (const [key, value] of this.db.iterator({ gte: 't:', lt: 't;', signal: options.signal })) {
       this.bytes += Number(decoder.decode(value).split(':')[0])
       this.count++
+      this.ids.add(key.slice(2 + TIME_DIGITS + 1))
     }
     await this.prune(options)
   }
@@ -93,7 +98,13 @@ export class TxStore {
 
   /** True if the database (not the cache, which remember() fills early) holds `id`. */
   async persisted (id: string): Promise<boolean> {
+    if (!this.ids.mayHold(id)) return false
     return (await this.db.get(`b:${id}`)) !== undefined
+  }
+
+  /** True if the database certainly does not hold `id` (answered from memory; false means "maybe", ask persisted()). */
+  certainlyNew (id: string): boolean {
+    return !this.ids.mayHold(id)
   }
 
   /**
@@ -107,6 +118,7 @@ export class TxStore {
     const storedAtMs = this.now()
     const record: StoredTx = { transaction, hops, storedAtMs }
     this.cache.set(id, record)
+    this.ids.add(id)
     await this.db.batch([
       { type: 'put', key: `b:${id}`, value: StoredTransaction.encode({ transaction, storedAtMs, hopCount: hops }).finish() },
       { type: 'put', key: ageKey(storedAtMs, id), value: encoder.encode(`${payload.length}:${hops}`) }
@@ -152,7 +164,7 @@ export class TxStore {
   async has (id: string, options: AbortOptions = {}): Promise<boolean> {
     if (this.cache.get(id) !== undefined) return true
     options.signal?.throwIfAborted()
-    return (await this.db.get(`b:${id}`)) !== undefined
+    return this.persisted(id)
   }
 
   /** Up to `limit` of the most recently stored transactions, newest first. */

@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test'
 import type { Transaction } from '../../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
 import { toHex } from '../../../protocols/models/index.ts'
 import { LruCache } from '../../../src/gossip/store/lru-cache.ts'
+import { PERSISTED_IDS_FP_RATE, PERSISTED_IDS_MIN_ITEMS, PersistedIds } from '../../../src/gossip/store/persisted-ids.ts'
 import { TxStore, txIdOf, type TxStoreOptions } from '../../../src/gossip/store/tx-store.ts'
 import { openStorage, type Storage } from '../../../src/storage/index.ts'
 
@@ -35,6 +36,32 @@ describe('LruCache', () => {
     cache.prune()
     assert.equal(cache.size, 0)
     assert.equal(cache.bytes, 0)
+  })
+})
+
+describe('PersistedIds', () => {
+  it('never misses an added id, grows past its first filter, and keeps false positives near its rate', () => {
+    const ids = new PersistedIds()
+    const added = Array.from({ length: 3 * PERSISTED_IDS_MIN_ITEMS }, (_, i) => toHex(txIdOf(new TextEncoder().encode(`in-${i}`))))
+    for (const id of added) ids.add(id)
+    for (const id of added) assert.equal(ids.mayHold(id), true)
+    let positives = 0
+    const probes = 20_000
+    for (let i = 0; i < probes; i++) if (ids.mayHold(toHex(txIdOf(new TextEncoder().encode(`out-${i}`))))) positives++
+    // Two filters in the chain, each at most at its rate when full.
+    assert.ok(positives / probes < 3 * PERSISTED_IDS_FP_RATE, `false-positive rate ${positives / probes}`)
+    ids.clear()
+    assert.equal(ids.mayHold(added[0]!), false)
+  })
+
+  it('answers "maybe" for everything once its bound is reached, until cleared', () => {
+    const ids = new PersistedIds(2 * PERSISTED_IDS_MIN_ITEMS)
+    for (let i = 0; i <= PERSISTED_IDS_MIN_ITEMS; i++) ids.add(`id-${i}`)
+    assert.equal(ids.exhausted, true)
+    assert.equal(ids.mayHold('never-added'), true)
+    ids.clear()
+    assert.equal(ids.exhausted, false)
+    assert.equal(ids.mayHold('never-added'), false)
   })
 })
 
@@ -86,6 +113,13 @@ describe('TxStore', () => {
     assert.equal(new TextDecoder().decode((await reopened.get(idOf(txs[1]!)))!.transaction.payload), 'two')
     assert.deepEqual((await reopened.newest(2)).map(s => s.id), [idOf(txs[2]!), idOf(txs[1]!)])
     assert.deepEqual(await reopened.newest(1), [{ id: idOf(txs[2]!), size: 5, hops: 3 }])
+    // What it held before the restart is never "certainly new" (the memory filter is rebuilt on open).
+    for (const t of txs) {
+      assert.equal(reopened.certainlyNew(idOf(t)), false)
+      assert.equal(await reopened.persisted(idOf(t)), true)
+    }
+    assert.equal(reopened.certainlyNew(idOf(tx('four'))), true)
+    assert.equal(await reopened.persisted(idOf(tx('four'))), false)
   })
 
   it('evicts the oldest beyond its byte bound and drops what passed its retention', async () => {

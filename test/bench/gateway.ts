@@ -14,13 +14,11 @@
  */
 import { randomBytes } from 'node:crypto'
 import http from 'node:http'
-import { Server, ServerCredentials, type ServiceError, type sendUnaryData } from '@grpc/grpc-js'
-import type {
-  SubmitStreamRequest, SubmitTransactionRequest} from '../../protos/gen/sorcha/api/v1/transaction_distribution.ts';
-import { TransactionDistributionClient, TransactionDistributionService, type SubmitAck,
-  type SubmitTransactionResponse
+import { ChannelCredentials, Server, ServerCredentials, type ServiceError, type sendUnaryData } from '@grpc/grpc-js'
+import {
+  TransactionDistributionClient, TransactionDistributionService, type SubmitAck, type SubmitStreamRequest,
+  type SubmitTransactionRequest, type SubmitTransactionResponse
 } from '../../protos/gen/sorcha/api/v1/transaction_distribution.ts'
-import { ChannelCredentials } from '@grpc/grpc-js'
 import { resolveConfig } from '../../src/config/index.ts'
 import { Gateway } from '../../src/gateway/gateway.ts'
 import { MemoryBackend } from '../../src/gateway/memory-backend.ts'

@@ -1,13 +1,16 @@
 /**
  * Calibrating the simulator's latency to loopback from a real run of the same scenario (another
  * seed than the one compared). Real nodes in one process share one CPU, so a loopback "link" is
- * mostly event-loop and crypto time. Two parameters of a lognormal one-way delay are fitted:
- * - sigma: the value whose simulated run of the calibration scenario best matches the real run's
- *   hop-count distribution (the spread of per-message delays decides which path wins a race; the
- *   distribution does not depend on the scale);
- * - the median: starting from the median over first receipts of latency / (messages per hop × hops)
- *   (a hop of a pulled body is inv, getdata and chunk; an inline push is one message), the scale in
- *   0.5-1.5 × that whose simulated times to each 10 % of coverage best match the real run's.
+ * mostly event-loop and crypto time. Two parameters of a lognormal one-way delay are fitted to the
+ * calibration run:
+ * - sigma must reproduce the real hop-count distribution (the spread of per-message delays decides
+ *   which path wins a race; the distribution does not depend on the scale): every sigma whose hop
+ *   shares are within HOP_SLACK of the best one's stays a candidate. In a small regular graph the
+ *   hops often hardly depend on sigma at all, so the hops alone would pick it arbitrarily;
+ * - among those, sigma and the median are fitted together to the times to each 10 % of coverage
+ *   (sigma shapes the curve between hops, the median scales it): the median is a scale in
+ *   0.5-2 × the median over first receipts of latency / (messages per hop × hops) (a hop of a pulled
+ *   body is inv, getdata and chunk; an inline push is one message).
  */
 import type { LatencySpec } from '../network/latency.ts'
 import { percentile } from '../engine/metrics.ts'
@@ -22,7 +25,10 @@ export class CalibrationError extends Error {
 }
 
 /** Scales of the first median estimate tried when fitting the coverage times. */
-export const SCALE_GRID = Array.from({ length: 21 }, (_, i) => 0.5 + i * 0.05)
+export const SCALE_GRID = Array.from({ length: 31 }, (_, i) => 0.5 + i * 0.05)
+
+/** Hop-share distance (fraction points) within which a sigma is as good a fit to the hops as the best. */
+export const HOP_SLACK = 0.01
 
 /** Sigmas tried when fitting the hop distribution. */
 export const SIGMA_GRID = [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0]
@@ -69,7 +75,10 @@ export function calibrateLoopback (scenario: Scenario, real: { receipts: readonl
   const estimate = medianMessageDelay(real.receipts, messagesPerHop)
   const simulate = (medianMs: number, sigma: number): Summary =>
     runSimulated({ ...scenario, latency: { kind: 'lognormal', medianMs, sigma, mode: 'per-message', jitterMs: 0 } }, { sampleMemory: false }).summary
-  const sigma = argmin(SIGMA_GRID, s => hopDistance(simulate(estimate, s).hops, real.summary.hops))
-  const scale = argmin(SCALE_GRID, k => stepDistance(real.summary.coverageStepMs, simulate(estimate * k, sigma).coverageStepMs))
-  return { kind: 'lognormal', medianMs: estimate * scale, sigma }
+  const hopFit = SIGMA_GRID.map(sigma => ({ sigma, distance: hopDistance(simulate(estimate, sigma).hops, real.summary.hops) }))
+  const bestHops = Math.min(...hopFit.map(f => f.distance))
+  const sigmas = hopFit.filter(f => f.distance <= bestHops + HOP_SLACK).map(f => f.sigma)
+  const pairs = sigmas.flatMap(sigma => SCALE_GRID.map(scale => ({ sigma, scale })))
+  const best = argmin(pairs, p => stepDistance(real.summary.coverageStepMs, simulate(estimate * p.scale, p.sigma).coverageStepMs))
+  return { kind: 'lognormal', medianMs: estimate * best.scale, sigma: best.sigma }
 }

@@ -17,7 +17,8 @@ export class EventQueueFullError extends Error {
 export const DEFAULT_MAX_PENDING_EVENTS = 50_000_000
 
 /**
- * A min-heap of events; each event is a time, a kind, two integer fields and an optional payload.
+ * A min-heap of events; each event is a time, a kind, two integer fields, two numbers and an
+ * optional payload.
  * The heap keeps each entry's (time, sequence) beside it in heap order, so sifting compares
  * neighbouring memory instead of chasing slots: at a million pending events this is what keeps
  * the queue out of the cache-miss profile.
@@ -26,6 +27,8 @@ export class EventQueue {
   private kinds: Uint8Array
   private as: Int32Array
   private bs: Int32Array
+  private cs: Float64Array
+  private ds: Float64Array
   private slotTimes: Float64Array
   private payloads: unknown[]
   private heapTime: Float64Array
@@ -44,6 +47,8 @@ export class EventQueue {
     this.kinds = new Uint8Array(cap)
     this.as = new Int32Array(cap)
     this.bs = new Int32Array(cap)
+    this.cs = new Float64Array(cap)
+    this.ds = new Float64Array(cap)
     this.slotTimes = new Float64Array(cap)
     this.payloads = new Array<unknown>(cap)
     this.heapTime = new Float64Array(cap)
@@ -64,12 +69,14 @@ export class EventQueue {
   }
 
   /** Adds an event; returns its slot (valid until the event is popped and released). */
-  push (time: number, kind: number, a: number, b: number, payload?: unknown): number {
+  push (time: number, kind: number, a: number, b: number, payload?: unknown, c = 0, d = 0): number {
     if (this.length >= this.maxPending) throw new EventQueueFullError(`more than ${this.maxPending} pending events`)
     const slot = this.allocSlot()
     this.kinds[slot] = kind
     this.as[slot] = a
     this.bs[slot] = b
+    this.cs[slot] = c
+    this.ds[slot] = d
     this.slotTimes[slot] = time
     this.payloads[slot] = payload
     this.siftUp(this.length++, time, this.seq++, slot)
@@ -102,6 +109,10 @@ export class EventQueue {
   a (slot: number): number { return this.as[slot]! }
   /** The event's second integer field. */
   b (slot: number): number { return this.bs[slot]! }
+  /** The event's first number. */
+  c (slot: number): number { return this.cs[slot]! }
+  /** The event's second number. */
+  d (slot: number): number { return this.ds[slot]! }
   /** The event's payload. */
   payload (slot: number): unknown { return this.payloads[slot] }
 
@@ -165,6 +176,8 @@ export class EventQueue {
     this.kinds = kinds
     this.as = growI(this.as)
     this.bs = growI(this.bs)
+    this.cs = growF(this.cs)
+    this.ds = growF(this.ds)
     this.slotTimes = growF(this.slotTimes)
     this.heapTime = growF(this.heapTime)
     this.heapSeq = growF(this.heapSeq)

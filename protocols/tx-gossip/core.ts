@@ -152,7 +152,9 @@ class DefaultTxGossipCore implements TxGossipCore, CoreState {
   handleInto (input: GossipInput, out: GossipEffect[]): GossipEffect[] {
     dispatch(this, input, out)
     flushRequests(this, out)
-    this.fetches.recycle()
+    // A fetch can only have ended (and left its record to recycle) through endFetch, which marks the
+    // wakeup stale: most inputs end none, and skip touching the fetch table at all.
+    if (this.wakeStale) this.fetches.recycle()
     const wakeup = this.nextWakeup()
     if (wakeup !== this.lastScheduled) {
       this.lastScheduled = wakeup

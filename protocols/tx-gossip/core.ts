@@ -117,6 +117,8 @@ class DefaultTxGossipCore implements TxGossipCore, CoreState {
   wakeStale = false
   wakeup: number | undefined = undefined
   lastScheduled: number | undefined = undefined
+  pendingPeer: string | undefined = undefined
+  pendingItems: FetchItem[] | undefined = undefined
   pendingRequests: Map<string, FetchItem[]> | undefined = undefined
   invReceived = 0
   readonly config: Readonly<TxGossipConfig>

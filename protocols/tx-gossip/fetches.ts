@@ -45,6 +45,8 @@ export class Fetches {
   private queued: Fetch[] = []
   private seqs: number[] = []
   private head = 0
+  /** Entries in use: the queue is [head, tail); the arrays keep their capacity beyond it. */
+  private tail = 0
   private counter = 0
   private sizes = 0
   /** nextDeadline() as last computed; stale when `dirty`. */
@@ -130,11 +132,12 @@ export class Fetches {
   /** (Re)arms the fetch's deadline at now + timeout, superseding its previous one. */
   touch (fetch: Fetch, now: number): void {
     fetch.seq = ++this.counter
-    this.at.push(now + this.timeoutMs)
-    this.queued.push(fetch)
-    this.seqs.push(fetch.seq)
+    const i = this.tail++
+    this.at[i] = now + this.timeoutMs
+    this.queued[i] = fetch
+    this.seqs[i] = fetch.seq
     this.dirty = true
-    if (this.at.length - this.head > this.maxQueued) this.rebuild()
+    if (this.tail - this.head > this.maxQueued) this.rebuild()
   }
 
   /** The earliest live deadline, if any. */
@@ -142,7 +145,7 @@ export class Fetches {
     if (!this.dirty) return this.earliest
     this.dirty = false
     this.skipStale()
-    this.earliest = this.head < this.at.length ? this.at[this.head] : undefined
+    this.earliest = this.head < this.tail ? this.at[this.head] : undefined
     if (this.earliest === undefined) this.clearQueue()
     return this.earliest
   }
@@ -152,7 +155,7 @@ export class Fetches {
     const out: Fetch[] = []
     for (;;) {
       this.skipStale()
-      if (this.head >= this.at.length || (this.at[this.head] as number) > now) break
+      if (this.head >= this.tail || (this.at[this.head] as number) > now) break
       const fetch = this.queued[this.head] as Fetch
       fetch.seq = -1 // its deadline is consumed; a retry re-arms it
       out.push(fetch)
@@ -168,35 +171,39 @@ export class Fetches {
   }
 
   private skipStale (): void {
-    while (this.head < this.at.length && !this.live(this.head)) this.head++
+    while (this.head < this.tail && !this.live(this.head)) this.head++
   }
 
   private rebuild (): void {
     const keep: number[] = []
-    for (let i = this.head; i < this.at.length; i++) if (this.live(i)) keep.push(i)
+    for (let i = this.head; i < this.tail; i++) if (this.live(i)) keep.push(i)
     this.at = keep.map(i => this.at[i] as number)
     this.queued = keep.map(i => this.queued[i] as Fetch)
     this.seqs = keep.map(i => this.seqs[i] as number)
     this.head = 0
+    this.tail = keep.length
     this.dirty = true
   }
 
-  /** Nothing live is queued: drop the consumed entries in place (no reallocation). */
+  /**
+   * Nothing live is queued: start again at the front, keeping the arrays' capacity (a node fetches one
+   * transaction after another; truncating the arrays made every fetch allocate them again). The
+   * records left beyond the tail are overwritten before they are read.
+   */
   private clearQueue (): void {
-    this.at.length = 0
-    this.queued.length = 0
-    this.seqs.length = 0
     this.head = 0
+    this.tail = 0
   }
 
   private compact (): void {
     // Drop consumed entries once they are the larger part, so the queue stays O(live entries).
-    if (this.head < 64 || this.head * 2 < this.at.length) return
-    const keep = this.at.length - this.head
-    this.at.copyWithin(0, this.head)
-    this.queued.copyWithin(0, this.head)
-    this.seqs.copyWithin(0, this.head)
+    if (this.head < 64 || this.head * 2 < this.tail) return
+    const keep = this.tail - this.head
+    this.at.copyWithin(0, this.head, this.tail)
+    this.queued.copyWithin(0, this.head, this.tail)
+    this.seqs.copyWithin(0, this.head, this.tail)
     this.at.length = this.queued.length = this.seqs.length = keep
     this.head = 0
+    this.tail = keep
   }
 }

@@ -28,7 +28,10 @@ export interface CoreState extends HotCache, Counters {
   wakeup: number | undefined
   /** The wakeup last announced with a `schedule` effect. */
   lastScheduled: number | undefined
-  /** Requests gathered during one handle() call, one getdata per peer at the end. */
+  /** Requests gathered during one handle() call, one getdata per peer at the end: the first peer's here... */
+  pendingPeer: string | undefined
+  pendingItems: FetchItem[] | undefined
+  /** ...and those for further peers here. */
   pendingRequests: Map<string, FetchItem[]> | undefined
   nextAntiEntropyAt: number | undefined
   readonly rng: Rng
@@ -107,25 +110,44 @@ export function expiredFetches (state: CoreState, now: number): Fetch[] {
   return expired
 }
 
-/** Queues a request for `item` from `peer`, sent as one getdata per peer when the call ends. */
+/**
+ * Queues a request for `item` from `peer`, sent as one getdata per peer when the call ends. The first
+ * peer's list is kept in two fields, a Map only for further peers: nearly every input that requests
+ * anything requests from one peer, and a Map per fetch was most of what a fetch allocated.
+ */
 export function queueRequest (state: CoreState, peer: string, item: FetchItem): void {
+  state.requestsSent++
+  if (state.pendingPeer === undefined) {
+    state.pendingPeer = peer
+    state.pendingItems = [item]
+    return
+  }
+  if (state.pendingPeer === peer) {
+    ;(state.pendingItems as FetchItem[]).push(item)
+    return
+  }
   state.pendingRequests ??= new Map()
   const list = state.pendingRequests.get(peer)
   if (list === undefined) state.pendingRequests.set(peer, [item])
   else list.push(item)
-  state.requestsSent++
 }
 
-/** Emits the queued requests, splitting at maxItemsPerMessage. */
+/** Emits the queued requests (first peer first, then in the order peers were first asked), splitting at maxItemsPerMessage. */
 export function flushRequests (state: CoreState, out: GossipEffect[]): void {
-  if (state.pendingRequests === undefined) return
+  if (state.pendingPeer === undefined) return
   const max = state.config.maxItemsPerMessage
-  for (const [peer, items] of state.pendingRequests) {
-    for (let i = 0; i < items.length; i += max) {
-      out.push({ type: 'send', peer, message: { type: 'getdata', items: items.length <= max ? items : items.slice(i, i + max) } })
-    }
-  }
+  emitRequests(state.pendingPeer, state.pendingItems as FetchItem[], max, out)
+  state.pendingPeer = undefined
+  state.pendingItems = undefined
+  if (state.pendingRequests === undefined) return
+  for (const [peer, items] of state.pendingRequests) emitRequests(peer, items, max, out)
   state.pendingRequests = undefined
+}
+
+function emitRequests (peer: string, items: FetchItem[], max: number, out: GossipEffect[]): void {
+  for (let i = 0; i < items.length; i += max) {
+    out.push({ type: 'send', peer, message: { type: 'getdata', items: items.length <= max ? items : items.slice(i, i + max) } })
+  }
 }
 
 /**

@@ -89,11 +89,30 @@ function apply (e: GossipEffect, sink: EffectSink): string | undefined {
   return undefined
 }
 
+// The encoding of the last message sent: a relay sends one inv object to each of its targets, so it
+// is packed and measured once (effects are read-only, so the same object means the same message).
+let lastMessage: GossipMessage | undefined
+let lastSink: EffectSink | undefined
+let lastTag = 0
+let lastC = 0
+let lastD = 0
+let lastBytes = 0
+
 function send (peer: string, message: GossipMessage, sink: EffectSink): void {
-  const packed = packMessage(message, sink)
-  const bytes = gossipMessageBytes(message)
-  if (packed === undefined) sink.send(peer, message, bytes, false)
-  else sink.send(peer, packed.tag, bytes, false, packed.c, packed.d)
+  if (message !== lastMessage || sink !== lastSink) {
+    const packed = packMessage(message, sink)
+    lastBytes = gossipMessageBytes(message)
+    if (packed === undefined) {
+      lastMessage = undefined
+      return sink.send(peer, message, lastBytes, false)
+    }
+    lastMessage = message
+    lastSink = sink
+    lastTag = packed.tag
+    lastC = packed.c
+    lastD = packed.d
+  }
+  sink.send(peer, lastTag, lastBytes, false, lastC, lastD)
 }
 
 function serve (peer: string, id: string, offset: number, hops: number, sink: EffectSink): void {

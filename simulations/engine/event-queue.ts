@@ -44,6 +44,8 @@ const D = 6
 const PAYLOAD = 7
 
 const INITIAL_BUCKET_RECORDS = 16
+/** Numbers per entry of the current bucket's heap: time, sequence, record index. */
+const HEAP_STRIDE = 3
 
 /** A growable array of event records. */
 class Records {
@@ -94,9 +96,12 @@ export class EventQueue {
   private inRing = 0
   /** Absolute index of the current bucket (the one being drained). */
   private cursor = 0
-  /** The current bucket's records, and a heap of their indices in (time, sequence) order. */
+  /**
+   * The current bucket's records, and a heap of (time, sequence, record index) triples in (time,
+   * sequence) order: the keys sit in the heap itself, so sifting reads adjacent memory.
+   */
   private cur: Records
-  private heap: Int32Array
+  private heap: Float64Array
   private heapLength = 0
   /** Events beyond the ring: a heap of records moved as they sift. */
   private far: Records
@@ -110,7 +115,7 @@ export class EventQueue {
     this.maxPending = maxPending
     this.bucketMs = bucketMs
     this.cur = new Records(Math.max(16, initialCapacity))
-    this.heap = new Int32Array(Math.max(16, initialCapacity))
+    this.heap = new Float64Array(Math.max(16, initialCapacity) * HEAP_STRIDE)
     this.far = new Records(INITIAL_BUCKET_RECORDS)
   }
 
@@ -123,7 +128,7 @@ export class EventQueue {
   /** Time of the earliest pending event, or Infinity when empty. */
   peekTime (): number {
     if (this.heapLength === 0 && !this.advance()) return Infinity
-    return this.cur.data[this.heap[0]! * STRIDE + TIME]!
+    return this.heap[0]!
   }
 
   /** Adds an event. */
@@ -135,7 +140,7 @@ export class EventQueue {
     const bucket = Math.floor(time / this.bucketMs)
     if (bucket <= this.cursor) {
       // The current bucket (or, for a time already passed, still the earliest place it can go).
-      this.heapPush(this.cur.append(time, seq, kind, a, b, c, d, ref))
+      this.heapPush(time, seq, this.cur.append(time, seq, kind, a, b, c, d, ref))
     } else if (bucket - this.cursor < RING_BUCKETS) {
       const slot = bucket & (RING_BUCKETS - 1)
       let records = this.ring[slot]
@@ -157,9 +162,9 @@ export class EventQueue {
   pop (): number {
     if (this.heapLength === 0 && !this.advance()) return -1
     const h = this.heap
-    const top = h[0]!
+    const top = h[2]!
     const n = --this.heapLength
-    if (n > 0) this.siftDown(h[n]!, n)
+    if (n > 0) this.siftDown(0, h[n * HEAP_STRIDE]!, h[n * HEAP_STRIDE + 1]!, h[n * HEAP_STRIDE + 2]!, n)
     this.length--
     return top
   }
@@ -235,62 +240,62 @@ export class EventQueue {
 
   private heapify (): void {
     const n = this.cur.length
-    if (this.heap.length < n) this.heap = new Int32Array(Math.max(n, this.heap.length * 2))
+    if (this.heap.length < n * HEAP_STRIDE) this.heap = new Float64Array(Math.max(n, 2 * this.heap.length / HEAP_STRIDE) * HEAP_STRIDE)
     const h = this.heap
-    for (let i = 0; i < n; i++) h[i] = i
+    const r = this.cur.data
+    for (let i = 0; i < n; i++) {
+      h[i * HEAP_STRIDE] = r[i * STRIDE + TIME]!
+      h[i * HEAP_STRIDE + 1] = r[i * STRIDE + SEQ]!
+      h[i * HEAP_STRIDE + 2] = i
+    }
     this.heapLength = n
-    for (let i = (n >> 1) - 1; i >= 0; i--) this.siftDownFrom(i)
+    for (let i = (n >> 1) - 1; i >= 0; i--) this.siftDown(i, h[i * HEAP_STRIDE]!, h[i * HEAP_STRIDE + 1]!, h[i * HEAP_STRIDE + 2]!, n)
   }
 
-  private heapPush (index: number): void {
-    if (this.heapLength === this.heap.length) {
-      const grown = new Int32Array(this.heap.length * 2)
+  private heapPush (time: number, seq: number, index: number): void {
+    if ((this.heapLength + 1) * HEAP_STRIDE > this.heap.length) {
+      const grown = new Float64Array(this.heap.length * 2)
       grown.set(this.heap)
       this.heap = grown
     }
     const h = this.heap
-    const r = this.cur.data
     let pos = this.heapLength++
     while (pos > 0) {
       const parent = (pos - 1) >> 1
-      if (!before(r, index, r, h[parent]!)) break
-      h[pos] = h[parent]!
+      const pt = h[parent * HEAP_STRIDE]!
+      if (pt < time || (pt === time && h[parent * HEAP_STRIDE + 1]! < seq)) break
+      h[pos * HEAP_STRIDE] = pt
+      h[pos * HEAP_STRIDE + 1] = h[parent * HEAP_STRIDE + 1]!
+      h[pos * HEAP_STRIDE + 2] = h[parent * HEAP_STRIDE + 2]!
       pos = parent
     }
-    h[pos] = index
+    h[pos * HEAP_STRIDE] = time
+    h[pos * HEAP_STRIDE + 1] = seq
+    h[pos * HEAP_STRIDE + 2] = index
   }
 
-  /** Places `index` from the root down, in a heap of n entries. */
-  private siftDown (index: number, n: number): void {
+  /** Places the entry (time, seq, index) at `pos` or below, in a heap of n entries. */
+  private siftDown (pos: number, time: number, seq: number, index: number, n: number): void {
     const h = this.heap
-    const r = this.cur.data
-    let pos = 0
     for (;;) {
       let child = 2 * pos + 1
       if (child >= n) break
-      if (child + 1 < n && before(r, h[child + 1]!, r, h[child]!)) child++
-      if (!before(r, h[child]!, r, index)) break
-      h[pos] = h[child]!
+      let ct = h[child * HEAP_STRIDE]!
+      let cs = h[child * HEAP_STRIDE + 1]!
+      if (child + 1 < n) {
+        const rt = h[child * HEAP_STRIDE + HEAP_STRIDE]!
+        const rs = h[child * HEAP_STRIDE + HEAP_STRIDE + 1]!
+        if (rt < ct || (rt === ct && rs < cs)) { child++; ct = rt; cs = rs }
+      }
+      if (time < ct || (time === ct && seq < cs)) break
+      h[pos * HEAP_STRIDE] = ct
+      h[pos * HEAP_STRIDE + 1] = cs
+      h[pos * HEAP_STRIDE + 2] = h[child * HEAP_STRIDE + 2]!
       pos = child
     }
-    h[pos] = index
-  }
-
-  private siftDownFrom (start: number): void {
-    const h = this.heap
-    const r = this.cur.data
-    const n = this.heapLength
-    const index = h[start]!
-    let pos = start
-    for (;;) {
-      let child = 2 * pos + 1
-      if (child >= n) break
-      if (child + 1 < n && before(r, h[child + 1]!, r, h[child]!)) child++
-      if (!before(r, h[child]!, r, index)) break
-      h[pos] = h[child]!
-      pos = child
-    }
-    h[pos] = index
+    h[pos * HEAP_STRIDE] = time
+    h[pos * HEAP_STRIDE + 1] = seq
+    h[pos * HEAP_STRIDE + 2] = index
   }
 
   /** Overflow heap: records kept in heap order in `far` itself. */

@@ -67,7 +67,7 @@ function onPublish (state: CoreState, id: TxKey, size: number, now: number, out:
   const fetching = fetchOf(state, id)
   if (fetching !== undefined) {
     // Published here while being fetched from a peer: the local copy wins, the partial one is dropped.
-    endFetch(state, id)
+    endFetch(state, fetching)
     out.push({ type: 'discard', id })
   }
   markHeld(state, id, size, 0, now)

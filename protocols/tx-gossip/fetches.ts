@@ -108,12 +108,11 @@ export class Fetches {
     return fetch
   }
 
-  /** Stops tracking `id`. The record stays valid until recycle() is called. */
-  delete (id: TxKey): void {
-    const fetch = this.map.get(id)
-    if (fetch === undefined) return
+  /** Stops tracking `fetch` (a record this table returned). The record stays valid until recycle() is called. */
+  delete (fetch: Fetch): void {
+    // One fetch per id: if the id is tracked, its record is this one.
+    if (!this.map.delete(fetch.id)) return
     this.sizes -= fetch.size
-    this.map.delete(id)
     fetch.seq = -1
     this.retired = fetch
     this.dirty = true

@@ -48,7 +48,7 @@ function markFailed (fetch: Fetch, peer: string): void {
 
 /** Gives up on a fetch; a later announcement or anti-entropy round starts it again. */
 export function abandon (state: CoreState, fetch: Fetch, out: GossipEffect[]): void {
-  endFetch(state, fetch.id)
+  endFetch(state, fetch)
   state.fetchesAbandoned++
   if (fetch.received > 0) out.push({ type: 'discard', id: fetch.id })
   out.push({ type: 'trace', event: 'fetch-abandoned', data: { id: fetch.id, received: fetch.received } })
@@ -146,7 +146,7 @@ export function onChunk (state: CoreState, c: ChunkInput, out: GossipEffect[]): 
 
 function complete (state: CoreState, fetch: Fetch, now: number, out: GossipEffect[]): void {
   const from = fetch.current as string
-  endFetch(state, fetch.id)
+  endFetch(state, fetch)
   markHeld(state, fetch.id, fetch.size, fetch.hops, now)
   state.delivered++
   verdict(state, out, from, 'accept', 'tx-valid')

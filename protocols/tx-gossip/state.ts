@@ -75,9 +75,13 @@ export function holds (state: CoreState, id: TxKey): boolean {
 /** Records that the node now holds `id`. */
 export function markHeld (state: CoreState, id: TxKey, size: number, hops: number, now: number): void {
   state.seen.add(id, now)
-  if (state.recent.has(id)) return // a `restore` of something held: nothing else changes
+  const { recent } = state
+  const before = recent.size
   const entry = packEntry(size, hops)
-  const evicted = state.recent.add(id, entry)
+  const evicted = recent.add(id, entry)
+  // Neither added nor evicting: `id` was remembered already (a `restore` of something held), and
+  // nothing else changes.
+  if (evicted === undefined && recent.size === before) return
   if (evicted !== undefined && typeof hotFind(state, evicted) === 'number') hotDrop(state, evicted)
   // A cached fetch of `id` stays cached: a fetch wins over a recent entry (see hot-cache.ts).
   if (typeof hotFind(state, id) !== 'object') hotPut(state, id, entry)
@@ -90,9 +94,10 @@ export function startFetch (state: CoreState, id: TxKey, size: number, hops: num
   return fetch
 }
 
-/** Stops fetching `id` (done, abandoned or superseded). */
-export function endFetch (state: CoreState, id: TxKey): void {
-  state.fetches.delete(id)
+/** Stops the fetch `fetch` (done, abandoned or superseded). */
+export function endFetch (state: CoreState, fetch: Fetch): void {
+  const id = fetch.id
+  state.fetches.delete(fetch)
   hotDrop(state, id)
   state.wakeStale = true
 }

@@ -17,8 +17,9 @@ test('fetch table: deadlines in order, superseded ones skipped, the queue reused
     assert.deepEqual(f.expired(t0 + 105).map(x => x.id), [])
     assert.deepEqual(f.expired(t0 + 115).map(x => x.id), [`b${round}`])
     assert.equal(f.nextDeadline(), t0 + 120)
-    f.delete(`a${round}`)
-    f.delete(`b${round}`)
+    f.delete(a)
+    f.delete(b)
+    f.delete(b) // not tracked any more: no change
     f.recycle()
     assert.equal(f.size, 0)
     assert.equal(f.bytes, 0)
@@ -36,7 +37,7 @@ test('fetch table: a recycled record starts clean', () => {
   first.failed = ['q']
   first.contributors = ['p']
   first.attempts = 2
-  f.delete('x')
+  f.delete(first)
   f.recycle()
   const second = f.create('y', 7, 4, 'r')
   assert.equal(second, first) // the record is reused...

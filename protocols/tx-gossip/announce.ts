@@ -3,9 +3,9 @@
  * into requests (INV -> GETDATA, deduplicated by the seen-set and the fetch table).
  */
 import type { CoreState } from './state.ts'
-import { holds, isCount, isValidKey, queueRequest, verdict } from './state.ts'
+import { armDeadline, fetchOf, holds, isCount, isValidKey, queueRequest, startFetch, verdict } from './state.ts'
 import type { Fetch } from './fetches.ts'
-import type { GossipEffect, InvItem, TxKey } from './types.ts'
+import type { GossipEffect, GossipMessage, InvItem, TxKey } from './types.ts'
 
 /** Randomized rounding: floor(mean) plus one with probability frac(mean), so the mean is exact. */
 export function roundedCount (mean: number, random: number): number {
@@ -15,25 +15,28 @@ export function roundedCount (mean: number, random: number): number {
 
 /**
  * Relays a transaction held at hop count `hops` to new targets. announce: `fanout` neighbours not in
- * `exclude` get an inv, or the body itself when it is small (inline) or when this node is the
- * publisher (its first hop cannot hold it yet, so a push costs no duplicate). push: ~pushFanoutMean
- * neighbours drawn uniformly (no exclusions, as in the theory of SPEC.md §6.1) get the body.
+ * `exclude` or `also` (peers known to hold it) get an inv, or the body itself when it is small
+ * (inline) or when this node is the publisher (its first hop cannot hold it yet, so a push costs no
+ * duplicate). push: ~pushFanoutMean neighbours drawn uniformly (no exclusions, as in the theory of
+ * SPEC.md §6.1) get the body. Every target's inv is the same message object (effects are read-only).
  */
-export function relay (state: CoreState, id: TxKey, size: number, hops: number, exclude: readonly string[], out: GossipEffect[]): void {
-  const { config, peers, rng } = state
+export function relay (state: CoreState, id: TxKey, size: number, hops: number, exclude: readonly string[], also: readonly string[] | undefined, out: GossipEffect[]): void {
+  const { config, neighbours: peers, rng } = state
   if (hops >= config.hopLimit || peers.size === 0) return
   const next = hops + 1
   if (config.mode === 'push') {
-    const targets = rng.sample(peers.all(), roundedCount(config.pushFanoutMean, rng.next()))
-    for (const peer of targets) out.push({ type: 'serve', peer, id, offset: 0, hops: next })
+    const targets = peers.sample(roundedCount(config.pushFanoutMean, rng.next()), rng)
+    for (let i = 0; i < targets.length; i++) out.push({ type: 'serve', peer: targets[i] as string, id, offset: 0, hops: next })
     return
   }
-  const targets = peers.choose(config.fanout, exclude, rng)
+  const targets = peers.choose(config.fanout, exclude, also, rng)
   if (size <= config.inlineThresholdBytes || (hops === 0 && size <= config.publishPushMaxBytes)) {
-    for (const peer of targets) out.push({ type: 'serve', peer, id, offset: 0, hops: next })
+    for (let i = 0; i < targets.length; i++) out.push({ type: 'serve', peer: targets[i] as string, id, offset: 0, hops: next })
     return
   }
-  for (const peer of targets) out.push({ type: 'send', peer, message: { type: 'inv', items: [{ id, size, hops: next }] } })
+  if (targets.length === 0) return
+  const message: GossipMessage = { type: 'inv', items: [{ id, size, hops: next }] }
+  for (let i = 0; i < targets.length; i++) out.push({ type: 'send', peer: targets[i] as string, message })
 }
 
 /** Adds `peer` to a fetch's sources (bounded). */
@@ -44,7 +47,7 @@ export function addSource (state: CoreState, fetch: Fetch, peer: string): void {
 /** Asks `peer` for the rest of the body and arms the deadline. */
 export function requestFrom (state: CoreState, fetch: Fetch, peer: string, now: number): void {
   fetch.current = peer
-  state.fetches.touch(fetch, now)
+  armDeadline(state, fetch, now)
   queueRequest(state, peer, { id: fetch.id, offset: fetch.received })
 }
 
@@ -52,24 +55,28 @@ function validItem (item: InvItem): boolean {
   return isValidKey(item.id) && isCount(item.size) && isCount(item.hops) && item.hops >= 1 && item.hops <= 255
 }
 
-/** An inv from `from`: request each unseen item from it, or note it as one more source. */
+/**
+ * An inv from `from`: request each unseen item from it, or note it as one more source. The fetch
+ * table is consulted first, so that an item being fetched costs no seen-set lookup.
+ */
 export function onInv (state: CoreState, from: string, items: readonly InvItem[], now: number, out: GossipEffect[]): void {
   const { config, fetches } = state
   if (items.length > config.maxItemsPerMessage) return verdict(state, out, from, 'reject', 'too-many-items')
-  state.stats.invReceived += items.length
+  state.invReceived += items.length
   let tooLarge = false
   let full = false
-  for (const item of items) {
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i] as InvItem
     if (!validItem(item)) return verdict(state, out, from, 'reject', 'bad-item')
-    if (holds(state, item.id)) continue
-    const existing = fetches.get(item.id)
+    const existing = fetchOf(state, item.id)
     if (existing !== undefined) {
       addSource(state, existing, from)
       continue
     }
+    if (holds(state, item.id)) continue
     if (item.size > config.maxTxBytes) tooLarge = true
     else if (fetches.size >= config.maxInflight || fetches.bytes + item.size > config.maxInflightBytes) full = true
-    else requestFrom(state, fetches.create(item.id, item.size, item.hops, from), from, now)
+    else requestFrom(state, startFetch(state, item.id, item.size, item.hops, from), from, now)
   }
   if (tooLarge) verdict(state, out, from, 'ignore', 'too-large')
   if (full) verdict(state, out, from, 'ignore', 'inflight-full')

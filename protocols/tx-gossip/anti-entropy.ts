@@ -5,6 +5,7 @@
  * positive in one round independent of the next, so a transaction masked once is offered later.
  */
 import { BloomFilter } from './bloom-filter.ts'
+import { entryHops, entrySize } from './recent.ts'
 import type { CoreState } from './state.ts'
 import { verdict } from './state.ts'
 import type { GossipEffect, InvItem } from './types.ts'
@@ -20,7 +21,7 @@ export function sendSummary (state: CoreState, peer: string, out: GossipEffect[]
   const { recent, config, rng } = state
   const filter = BloomFilter.create(Math.max(1, recent.size), config.summaryFpRate, rng.int(0x100000000))
   for (const [id] of recent.entries()) filter.add(id)
-  state.stats.summariesSent++
+  state.summariesSent++
   out.push({ type: 'send', peer, message: { type: 'summary', filter } })
 }
 
@@ -28,13 +29,14 @@ export function sendSummary (state: CoreState, peer: string, out: GossipEffect[]
 export function scheduleRound (state: CoreState, now: number): void {
   const interval = state.config.antiEntropyIntervalMs
   state.nextAntiEntropyAt = interval > 0 ? now + Math.round(interval * (0.5 + state.rng.next())) : undefined
+  state.wakeStale = true
 }
 
 /** Runs the periodic round if it is due. */
 export function runRoundIfDue (state: CoreState, now: number, out: GossipEffect[]): void {
   if (state.nextAntiEntropyAt === undefined || now < state.nextAntiEntropyAt) return
   scheduleRound(state, now)
-  const peer = state.rng.pick(state.peers.all())
+  const peer = state.rng.pick(state.neighbours.all())
   if (peer === undefined) return
   out.push({ type: 'trace', event: 'anti-entropy-round', data: { peer, held: state.recent.size } })
   sendSummary(state, peer, out)
@@ -42,14 +44,14 @@ export function runRoundIfDue (state: CoreState, now: number, out: GossipEffect[
 
 /** A summary from `from`: offer what it lacks, at most maxItemsPerMessage, oldest first. */
 export function onSummary (state: CoreState, from: string, filter: BloomFilter, now: number, out: GossipEffect[]): void {
-  const { config, peers } = state
+  const { config, neighbours: peers } = state
   if (!antiEntropyEnabled(state) || !peers.has(from)) return verdict(state, out, from, 'ignore', 'unexpected-summary')
   if (now - peers.lastSummaryAt(from) < config.minSummaryGapMs) return verdict(state, out, from, 'ignore', 'summary-too-frequent')
   peers.markSummary(from, now)
   const items: InvItem[] = []
   for (const [id, entry] of state.recent.entries()) {
     if (filter.has(id)) continue
-    items.push({ id, size: entry.size, hops: Math.min(255, entry.hops + 1) })
+    items.push({ id, size: entrySize(entry), hops: Math.min(255, entryHops(entry) + 1) })
     if (items.length >= config.maxItemsPerMessage) break
   }
   if (items.length === 0) return

@@ -58,8 +58,16 @@ const COUNTS: Array<[keyof TxGossipConfig, number, number]> = [
   ['maxInflight', 1, 10_000_000], ['maxInflightBytes', 0, 2 ** 50], ['maxSourcesPerTx', 1, 1024], ['maxPeers', 1, 1_000_000]
 ]
 
-/** Fills defaults and checks ranges; throws GossipConfigError naming the first bad field. */
+// Configurations this module resolved (frozen, so they cannot have changed since): resolving one
+// again returns it as it is, so many cores built from one resolved configuration share it.
+const resolved = new WeakSet<object>()
+
+/**
+ * Fills defaults and checks ranges; throws GossipConfigError naming the first bad field. A
+ * configuration this function returned is returned as it is.
+ */
 export function resolveGossipConfig (partial: Partial<TxGossipConfig> = {}): Readonly<TxGossipConfig> {
+  if (resolved.has(partial)) return partial as Readonly<TxGossipConfig>
   const config: TxGossipConfig = { ...DEFAULT_GOSSIP_CONFIG, ...partial }
   if (config.mode !== 'announce' && config.mode !== 'push') throw new GossipConfigError('mode', 'must be announce or push')
   for (const [field, min, max] of COUNTS) {
@@ -73,5 +81,6 @@ export function resolveGossipConfig (partial: Partial<TxGossipConfig> = {}): Rea
   // The seen-set must outlive the recent list, or a transaction still offered in anti-entropy could be
   // forgotten and fetched twice (SPEC.md §6.3).
   if (config.seenExpectedItems < config.recentMax) throw new GossipConfigError('seenExpectedItems', 'must be at least recentMax')
-  return Object.freeze(config)
+  resolved.add(Object.freeze(config))
+  return config
 }

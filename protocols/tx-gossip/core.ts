@@ -9,12 +9,21 @@ import { antiEntropyEnabled, onSummary, runRoundIfDue, scheduleRound, sendSummar
 import { onInv, relay } from './announce.ts'
 import { resolveGossipConfig } from './config.ts'
 import { onChunk, onGetdata, onNotfound, onTimeouts, onVerified, retry } from './fetching.ts'
-import { createState, flushRequests, holds, markHeld, verdict, type CoreState } from './state.ts'
-import type { GossipEffect, GossipInput, GossipMessage, GossipStats, TxGossipConfig, TxKey } from './types.ts'
+import { Fetches, type Fetch } from './fetches.ts'
+import { Neighbours } from './neighbours.ts'
+import { Recent } from './recent.ts'
+import { RotatingBloom } from './rotating-bloom.ts'
+import { endFetch, fetchOf, flushRequests, holds, markHeld, verdict, type CoreState } from './state.ts'
+import type { FetchItem, GossipEffect, GossipInput, GossipMessage, GossipStats, TxGossipConfig, TxKey } from './types.ts'
 
 /** A tx-gossip core: the Core contract plus read-only views for adapters, metrics and the simulator. */
 export interface TxGossipCore extends Core<GossipInput, GossipEffect> {
   readonly config: Readonly<TxGossipConfig>
+  /**
+   * `handle`, appending the effects to `out` and returning it, so that a runtime driving many cores
+   * (the simulator) can reuse one array instead of allocating one per input.
+   */
+  handleInto: (input: GossipInput, out: GossipEffect[]) => GossipEffect[]
   /** True if the node holds `id` (subject to the seen-set's false-positive rate for old ones). */
   holds: (id: TxKey) => boolean
   /** Counters since creation. */
@@ -33,14 +42,16 @@ function onMessage (state: CoreState, from: string, message: GossipMessage, now:
 }
 
 function onPeerUp (state: CoreState, peer: string, now: number, out: GossipEffect[]): void {
-  if (state.peers.size >= state.config.maxPeers || !state.peers.add(peer)) return
+  if (state.neighbours.size >= state.config.maxPeers || !state.neighbours.add(peer)) return
+  state.wakeStale = true
   if (!antiEntropyEnabled(state)) return
   if (state.nextAntiEntropyAt === undefined) scheduleRound(state, now)
   if (state.config.antiEntropyOnConnect) sendSummary(state, peer, out)
 }
 
 function onPeerDown (state: CoreState, peer: string, now: number, out: GossipEffect[]): void {
-  if (!state.peers.remove(peer)) return
+  if (!state.neighbours.remove(peer)) return
+  state.wakeStale = true
   for (const fetch of [...state.fetches.values()]) {
     if (fetch.current !== peer || fetch.verifying) continue
     fetch.current = undefined
@@ -53,15 +64,15 @@ function onPublish (state: CoreState, id: TxKey, size: number, now: number, out:
     out.push({ type: 'trace', event: 'duplicate-publish', data: { id } })
     return
   }
-  const fetching = state.fetches.get(id)
+  const fetching = fetchOf(state, id)
   if (fetching !== undefined) {
     // Published here while being fetched from a peer: the local copy wins, the partial one is dropped.
-    state.fetches.delete(id)
+    endFetch(state, fetching)
     out.push({ type: 'discard', id })
   }
   markHeld(state, id, size, 0, now)
-  state.stats.published++
-  relay(state, id, size, 0, fetching?.sources ?? [], out)
+  state.published++
+  relay(state, id, size, 0, fetching?.sources ?? [], undefined, out)
 }
 
 function dispatch (state: CoreState, input: GossipInput, out: GossipEffect[]): void {
@@ -73,6 +84,9 @@ function dispatch (state: CoreState, input: GossipInput, out: GossipEffect[]): v
       if (state.seen.rotateIfDue(now)) out.push({ type: 'trace', event: 'seen-rotated' })
       return
     case 'peer-up': return onPeerUp(state, input.peer, now, out)
+    case 'peers-up':
+      for (let i = 0; i < input.peers.length; i++) onPeerUp(state, input.peers[i] as string, now, out)
+      return
     case 'peer-down': return onPeerDown(state, input.peer, now, out)
     case 'publish': return onPublish(state, input.id, input.size, now, out)
     case 'restore': return markHeld(state, input.id, input.size, input.hops, now)
@@ -83,31 +97,101 @@ function dispatch (state: CoreState, input: GossipInput, out: GossipEffect[]): v
   }
 }
 
+/**
+ * The core behind createTxGossipCore. The instance is its own state (CoreState, see state.ts): one
+ * flat object whose first fields are those nearly every input touches, and methods on the prototype,
+ * so that a simulator running 100,000 cores holds no closures per core and reaches each core's
+ * common answers in one or two cache lines.
+ */
+class DefaultTxGossipCore implements TxGossipCore, CoreState {
+  // Hot: the cache of recent transactions (hot-cache.ts), the wakeup cache, the per-call requests.
+  hk0: TxKey | undefined = undefined
+  hv0: number | Fetch = 0
+  hk1: TxKey | undefined = undefined
+  hv1: number | Fetch = 0
+  hk2: TxKey | undefined = undefined
+  hv2: number | Fetch = 0
+  hk3: TxKey | undefined = undefined
+  hv3: number | Fetch = 0
+  hotNext = 0
+  wakeStale = false
+  wakeup: number | undefined = undefined
+  lastScheduled: number | undefined = undefined
+  pendingPeer: string | undefined = undefined
+  pendingItems: FetchItem[] | undefined = undefined
+  pendingRequests: Map<string, FetchItem[]> | undefined = undefined
+  invReceived = 0
+  readonly config: Readonly<TxGossipConfig>
+  // The tables.
+  readonly fetches: Fetches
+  readonly recent: Recent
+  readonly seen: RotatingBloom
+  readonly neighbours = new Neighbours()
+  readonly rng: Rng
+  nextAntiEntropyAt: number | undefined = undefined
+  // The other counters.
+  published = 0
+  delivered = 0
+  duplicateBodies = 0
+  requestsSent = 0
+  requestTimeouts = 0
+  fetchesAbandoned = 0
+  summariesSent = 0
+  rejects = 0
+
+  constructor (config: Readonly<TxGossipConfig>, rng: Rng) {
+    this.config = config
+    this.rng = rng
+    this.fetches = new Fetches(config.requestTimeoutMs, config.maxInflight)
+    this.recent = new Recent(config.recentMax)
+    this.seen = new RotatingBloom({ expectedItems: config.seenExpectedItems, fpRate: config.seenFpRate, generationMs: config.seenGenerationMs })
+  }
+
+  handle (input: GossipInput): GossipEffect[] {
+    return this.handleInto(input, [])
+  }
+
+  handleInto (input: GossipInput, out: GossipEffect[]): GossipEffect[] {
+    dispatch(this, input, out)
+    flushRequests(this, out)
+    // A fetch can only have ended (and left its record to recycle) through endFetch, which marks the
+    // wakeup stale: most inputs end none, and skip touching the fetch table at all.
+    if (this.wakeStale) this.fetches.recycle()
+    const wakeup = this.nextWakeup()
+    if (wakeup !== this.lastScheduled) {
+      this.lastScheduled = wakeup
+      if (wakeup !== undefined) out.push({ type: 'schedule', at: wakeup })
+    }
+    return out
+  }
+
+  nextWakeup (): number | undefined {
+    if (!this.wakeStale) return this.wakeup
+    this.wakeStale = false
+    const deadline = this.fetches.nextDeadline()
+    const round = this.nextAntiEntropyAt !== undefined && this.neighbours.size > 0 ? this.nextAntiEntropyAt : undefined
+    this.wakeup = deadline === undefined ? round : round === undefined ? deadline : Math.min(deadline, round)
+    return this.wakeup
+  }
+
+  holds (id: TxKey): boolean {
+    return holds(this, id)
+  }
+
+  peers (): readonly string[] {
+    return this.neighbours.all()
+  }
+
+  stats (): GossipStats {
+    const { published, delivered, duplicateBodies, invReceived, requestsSent, requestTimeouts, fetchesAbandoned, summariesSent, rejects } = this
+    return {
+      published, delivered, duplicateBodies, invReceived, requestsSent, requestTimeouts, fetchesAbandoned, summariesSent, rejects,
+      inflight: this.fetches.size, recent: this.recent.size, peers: this.neighbours.size
+    }
+  }
+}
+
 /** Creates a core from a (partial) configuration and a seeded Rng; throws GossipConfigError for bad values. */
 export function createTxGossipCore (config: Partial<TxGossipConfig>, rng: Rng): TxGossipCore {
-  const state = createState(resolveGossipConfig(config), rng)
-  const nextWakeup = (): number | undefined => {
-    const deadline = state.fetches.nextDeadline()
-    const round = state.peers.size > 0 ? state.nextAntiEntropyAt : undefined
-    if (deadline === undefined) return round
-    return round === undefined ? deadline : Math.min(deadline, round)
-  }
-  return {
-    config: state.config,
-    handle: (input: GossipInput): GossipEffect[] => {
-      const out: GossipEffect[] = []
-      dispatch(state, input, out)
-      flushRequests(state, out)
-      const wakeup = nextWakeup()
-      if (wakeup !== state.lastScheduled) {
-        state.lastScheduled = wakeup
-        if (wakeup !== undefined) out.push({ type: 'schedule', at: wakeup })
-      }
-      return out
-    },
-    nextWakeup,
-    holds: id => holds(state, id),
-    peers: () => state.peers.all(),
-    stats: () => ({ ...state.stats, inflight: state.fetches.size, recent: state.recent.size, peers: state.peers.size })
-  }
+  return new DefaultTxGossipCore(resolveGossipConfig(config), rng)
 }

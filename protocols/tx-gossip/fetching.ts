@@ -5,21 +5,22 @@
 import { addSource, relay, requestFrom } from './announce.ts'
 import type { Fetch } from './fetches.ts'
 import type { CoreState } from './state.ts'
-import { holds, isCount, isValidKey, markHeld, verdict } from './state.ts'
+import { entryHops, entrySize } from './recent.ts'
+import { armDeadline, endFetch, expiredFetches, fetchOf, holds, isCount, isValidKey, markHeld, recentEntry, startFetch, verdict } from './state.ts'
 import type { ChunkInput, FetchItem, GossipEffect, TxKey } from './types.ts'
 
 /** A getdata from `from`: serve what is held, answer notfound for the rest. */
 export function onGetdata (state: CoreState, from: string, items: readonly FetchItem[], out: GossipEffect[]): void {
-  const { config, recent } = state
+  const { config } = state
   if (items.length > config.maxItemsPerMessage) return verdict(state, out, from, 'reject', 'too-many-items')
   let missing: TxKey[] | undefined
   for (const item of items) {
     if (!isValidKey(item.id) || !isCount(item.offset)) return verdict(state, out, from, 'reject', 'bad-item')
-    const entry = recent.get(item.id)
-    if (entry !== undefined && item.offset > entry.size) return verdict(state, out, from, 'reject', 'bad-item')
+    const entry = recentEntry(state, item.id)
+    if (entry !== undefined && item.offset > entrySize(entry)) return verdict(state, out, from, 'reject', 'bad-item')
     if (entry !== undefined || state.seen.has(item.id)) {
       // Older than the recent list: the hop count is unknown, so the requester's own (from its inv) rules.
-      const hops = entry === undefined ? config.hopLimit : Math.min(255, entry.hops + 1)
+      const hops = entry === undefined ? config.hopLimit : Math.min(255, entryHops(entry) + 1)
       out.push({ type: 'serve', peer: from, id: item.id, offset: item.offset, hops })
     } else {
       (missing ??= []).push(item.id)
@@ -32,7 +33,7 @@ export function onGetdata (state: CoreState, from: string, items: readonly Fetch
 export function onNotfound (state: CoreState, from: string, ids: readonly TxKey[], now: number, out: GossipEffect[]): void {
   if (ids.length > state.config.maxItemsPerMessage) return verdict(state, out, from, 'reject', 'too-many-items')
   for (const id of ids) {
-    const fetch = state.fetches.get(id)
+    const fetch = fetchOf(state, id)
     if (fetch === undefined || fetch.current !== from || fetch.verifying) continue
     markFailed(fetch, from)
     retry(state, fetch, now, out)
@@ -47,8 +48,8 @@ function markFailed (fetch: Fetch, peer: string): void {
 
 /** Gives up on a fetch; a later announcement or anti-entropy round starts it again. */
 export function abandon (state: CoreState, fetch: Fetch, out: GossipEffect[]): void {
-  state.fetches.delete(fetch.id)
-  state.stats.fetchesAbandoned++
+  endFetch(state, fetch)
+  state.fetchesAbandoned++
   if (fetch.received > 0) out.push({ type: 'discard', id: fetch.id })
   out.push({ type: 'trace', event: 'fetch-abandoned', data: { id: fetch.id, received: fetch.received } })
 }
@@ -59,7 +60,7 @@ export function abandon (state: CoreState, fetch: Fetch, out: GossipEffect[]): v
  * `failed` and no longer `current`, so it is never asked again.
  */
 export function retry (state: CoreState, fetch: Fetch, now: number, out: GossipEffect[]): void {
-  const { peers } = state
+  const { neighbours: peers } = state
   fetch.attempts++
   const start = fetch.current === undefined ? 0 : fetch.sources.indexOf(fetch.current) + 1
   for (let i = 0; i < fetch.sources.length; i++) {
@@ -79,7 +80,7 @@ function validChunk (c: ChunkInput): boolean {
 function startPushed (state: CoreState, c: ChunkInput, out: GossipEffect[]): Fetch | undefined {
   const { config, fetches } = state
   if (holds(state, c.id)) {
-    if (c.offset === 0) state.stats.duplicateBodies++
+    if (c.offset === 0) state.duplicateBodies++
     verdict(state, out, c.from, 'ignore', 'duplicate')
     return undefined
   }
@@ -87,7 +88,7 @@ function startPushed (state: CoreState, c: ChunkInput, out: GossipEffect[]): Fet
   if (c.total > config.maxTxBytes) return void verdict(state, out, c.from, 'ignore', 'too-large')
   if (config.mode === 'announce' && c.total > config.inlineAcceptMaxBytes) return void verdict(state, out, c.from, 'reject', 'unsolicited-chunk')
   if (fetches.size >= config.maxInflight || fetches.bytes + c.total > config.maxInflightBytes) return void verdict(state, out, c.from, 'ignore', 'inflight-full')
-  const fetch = fetches.create(c.id, c.total, c.hops, c.from)
+  const fetch = startFetch(state, c.id, c.total, c.hops, c.from)
   fetch.current = c.from
   return fetch
 }
@@ -95,7 +96,7 @@ function startPushed (state: CoreState, c: ChunkInput, out: GossipEffect[]): Fet
 /** Checks a chunk against its fetch; false (with a verdict) if it is not the next expected piece. */
 function fits (state: CoreState, fetch: Fetch, c: ChunkInput, now: number, out: GossipEffect[]): boolean {
   if (fetch.verifying || (fetch.current !== c.from && !(c.offset === 0 && fetch.received === 0))) {
-    if (c.offset === 0) state.stats.duplicateBodies++
+    if (c.offset === 0) state.duplicateBodies++
     verdict(state, out, c.from, 'ignore', fetch.verifying ? 'duplicate' : 'not-requested')
     return false
   }
@@ -120,7 +121,7 @@ function fits (state: CoreState, fetch: Fetch, c: ChunkInput, now: number, out: 
 /** Part of a body arrived. */
 export function onChunk (state: CoreState, c: ChunkInput, out: GossipEffect[]): void {
   if (!validChunk(c)) return verdict(state, out, c.from, 'reject', 'bad-chunk')
-  let fetch = state.fetches.get(c.id)
+  let fetch = fetchOf(state, c.id)
   if (fetch === undefined) {
     fetch = startPushed(state, c, out)
     if (fetch === undefined) return
@@ -129,8 +130,9 @@ export function onChunk (state: CoreState, c: ChunkInput, out: GossipEffect[]): 
   }
   fetch.received += c.length
   fetch.attempts = 0
-  if (!fetch.contributors.includes(c.from)) fetch.contributors.push(c.from)
-  state.fetches.touch(fetch, c.now)
+  if (fetch.contributors === undefined) fetch.contributors = [c.from]
+  else if (!fetch.contributors.includes(c.from)) fetch.contributors.push(c.from)
+  armDeadline(state, fetch, c.now)
   out.push({ type: 'append', id: c.id, from: c.from, offset: c.offset, length: c.length })
   if (c.length < c.total) out.push({ type: 'progress', id: c.id, from: c.from, received: fetch.received, total: c.total })
   if (fetch.received < fetch.size) return
@@ -144,32 +146,32 @@ export function onChunk (state: CoreState, c: ChunkInput, out: GossipEffect[]): 
 
 function complete (state: CoreState, fetch: Fetch, now: number, out: GossipEffect[]): void {
   const from = fetch.current as string
-  state.fetches.delete(fetch.id)
+  endFetch(state, fetch)
   markHeld(state, fetch.id, fetch.size, fetch.hops, now)
-  state.stats.delivered++
+  state.delivered++
   verdict(state, out, from, 'accept', 'tx-valid')
   out.push({ type: 'deliver', id: fetch.id, from, hops: fetch.hops })
-  const exclude = fetch.contributors.length === 0 ? fetch.sources : [...fetch.sources, ...fetch.contributors]
-  relay(state, fetch.id, fetch.size, fetch.hops, exclude, out)
+  relay(state, fetch.id, fetch.size, fetch.hops, fetch.sources, fetch.contributors, out)
 }
 
 /** The runtime checked an assembled body. */
 export function onVerified (state: CoreState, id: TxKey, ok: boolean, now: number, out: GossipEffect[]): void {
-  const fetch = state.fetches.get(id)
+  const fetch = fetchOf(state, id)
   if (fetch === undefined || !fetch.verifying) return
   if (ok) return complete(state, fetch, now, out)
   // One contributor: it sent bytes that do not hash to the id. Several: the fault cannot be pinned
   // on one of them, so nobody is rejected (SPEC.md §4.5).
-  if (fetch.contributors.length === 1) {
-    const culprit = fetch.contributors[0] as string
+  const contributors = fetch.contributors ?? []
+  if (contributors.length === 1) {
+    const culprit = contributors[0] as string
     verdict(state, out, culprit, 'reject', 'tx-id-mismatch')
     markFailed(fetch, culprit)
   } else {
-    for (const peer of fetch.contributors) verdict(state, out, peer, 'ignore', 'tx-id-mismatch-ambiguous')
+    for (const peer of contributors) verdict(state, out, peer, 'ignore', 'tx-id-mismatch-ambiguous')
   }
   out.push({ type: 'discard', id })
   fetch.received = 0
-  fetch.contributors = []
+  fetch.contributors = undefined
   fetch.verifying = false
   fetch.current = undefined
   retry(state, fetch, now, out)
@@ -177,13 +179,13 @@ export function onVerified (state: CoreState, id: TxKey, ok: boolean, now: numbe
 
 /** Deadlines that passed: move stalled fetches on. */
 export function onTimeouts (state: CoreState, now: number, out: GossipEffect[]): void {
-  for (const fetch of state.fetches.expired(now)) {
+  for (const fetch of expiredFetches(state, now)) {
     // The runtime never answered `verify` (it lost the body): start over rather than wait forever.
     if (fetch.verifying) {
       abandon(state, fetch, out)
       continue
     }
-    state.stats.requestTimeouts++
+    state.requestTimeouts++
     out.push({ type: 'trace', event: 'fetch-timeout', data: { id: fetch.id, peer: fetch.current ?? '', received: fetch.received } })
     retry(state, fetch, now, out)
   }

@@ -1,19 +1,41 @@
 /**
- * The neighbour set of a core: O(1) add, remove and membership, uniform sampling, and a little
- * per-peer state. Bounded by the core's `maxPeers` (the caller checks before adding).
+ * The neighbour set of a core: O(1) add, remove and membership, uniform sampling, and the time of
+ * each peer's last answered summary. Bounded by the core's `maxPeers` (the caller checks before
+ * adding).
+ *
+ * Sampling allocates only the result: the relay path runs once per transaction per node, and in the
+ * simulator's theory test on a complete graph a copy of 999 neighbours per relay was most of the work.
  */
 import type { Rng } from '../common/rng.ts'
 
-interface PeerEntry {
-  index: number
-  /** When this peer's last summary was answered; -Infinity before the first. */
-  lastSummaryAt: number
+// Below this many neighbours (or when the fanout is a large share of them) a relay scans the list;
+// above it, it draws candidates at random and skips the excluded ones (rejection sampling). Both
+// give every eligible subset of the wanted size the same probability.
+const SCAN_MAX_PEERS = 32
+
+function excluded (peer: string, a: readonly string[], b: readonly string[] | undefined): boolean {
+  return a.includes(peer) || (b !== undefined && b.includes(peer))
+}
+
+/** Partial Fisher-Yates: the first `count` elements of `items` become a uniform sample; returns it. */
+function sampleInPlace (items: string[], count: number, rng: Rng): string[] {
+  for (let i = 0; i < count; i++) {
+    const j = i + rng.int(items.length - i)
+    const tmp = items[i] as string
+    items[i] = items[j] as string
+    items[j] = tmp
+  }
+  items.length = count
+  return items
 }
 
 /** Connected peers that speak the protocol. */
 export class Neighbours {
   private readonly list: string[] = []
-  private readonly entries = new Map<string, PeerEntry>()
+  /** Position of each peer in `list`. */
+  private readonly index = new Map<string, number>()
+  /** When each peer's last summary was answered (only peers that sent one). */
+  private summaries: Map<string, number> | undefined
 
   /** How many neighbours there are. */
   get size (): number {
@@ -27,48 +49,83 @@ export class Neighbours {
 
   /** True if `peer` is a neighbour. */
   has (peer: string): boolean {
-    return this.entries.has(peer)
+    return this.index.has(peer)
   }
 
   /** Adds a neighbour; false if already present. */
   add (peer: string): boolean {
-    if (this.entries.has(peer)) return false
-    this.entries.set(peer, { index: this.list.length, lastSummaryAt: -Infinity })
+    if (this.index.has(peer)) return false
+    this.index.set(peer, this.list.length)
     this.list.push(peer)
     return true
   }
 
   /** Removes a neighbour (swap with the last, O(1)); false if absent. */
   remove (peer: string): boolean {
-    const entry = this.entries.get(peer)
-    if (entry === undefined) return false
+    const at = this.index.get(peer)
+    if (at === undefined) return false
     const last = this.list.pop() as string
     if (last !== peer) {
-      this.list[entry.index] = last
-      ;(this.entries.get(last) as PeerEntry).index = entry.index
+      this.list[at] = last
+      this.index.set(last, at)
     }
-    this.entries.delete(peer)
+    this.index.delete(peer)
+    this.summaries?.delete(peer)
     return true
   }
 
   /** When `peer`'s last summary was answered. */
   lastSummaryAt (peer: string): number {
-    return this.entries.get(peer)?.lastSummaryAt ?? -Infinity
+    return this.summaries?.get(peer) ?? -Infinity
   }
 
   /** Records that `peer`'s summary was answered at `now`. */
   markSummary (peer: string, now: number): void {
-    const entry = this.entries.get(peer)
-    if (entry !== undefined) entry.lastSummaryAt = now
+    if (this.index.has(peer)) (this.summaries ??= new Map()).set(peer, now)
   }
 
   /**
-   * Up to `count` distinct neighbours chosen uniformly, skipping those in `exclude` (a short list);
-   * `count` 0 means all eligible neighbours.
+   * Up to `count` distinct neighbours chosen uniformly, skipping those in `exclude` and `also` (short
+   * lists); `count` 0 means all eligible neighbours.
    */
-  choose (count: number, exclude: readonly string[], rng: Rng): string[] {
-    const eligible = exclude.length === 0 ? this.list : this.list.filter(p => !exclude.includes(p))
-    if (count === 0 || count >= eligible.length) return eligible === this.list ? eligible.slice() : eligible
-    return rng.sample(eligible, count)
+  choose (count: number, exclude: readonly string[], also: readonly string[] | undefined, rng: Rng): string[] {
+    const list = this.list
+    const n = list.length
+    const all = count === 0 || count >= n
+    if (!all && n > SCAN_MAX_PEERS && count * 4 <= n) return this.draw(count, exclude, also, rng)
+    const eligible: string[] = []
+    for (let i = 0; i < n; i++) {
+      const peer = list[i] as string
+      if (!excluded(peer, exclude, also)) eligible.push(peer)
+    }
+    return all || count >= eligible.length ? eligible : sampleInPlace(eligible, count, rng)
+  }
+
+  /** `count` distinct neighbours drawn uniformly with no exclusions (plain push); all of them if fewer. */
+  sample (count: number, rng: Rng): string[] {
+    const list = this.list
+    if (count >= list.length) return list.slice()
+    if (list.length > SCAN_MAX_PEERS && count * 4 <= list.length) return this.draw(count, [], undefined, rng)
+    return sampleInPlace(list.slice(), count, rng)
+  }
+
+  /**
+   * Rejection sampling for a fanout well below the neighbour count: draw, skip excluded and repeated
+   * peers. If the exclusions leave too few candidates to finish quickly, fall back to a scan.
+   */
+  private draw (count: number, exclude: readonly string[], also: readonly string[] | undefined, rng: Rng): string[] {
+    const list = this.list
+    const chosen: string[] = []
+    for (let attempt = 0; chosen.length < count; attempt++) {
+      if (attempt >= count * 8 + 16) return this.chooseByScan(count, exclude, also, rng)
+      const peer = list[rng.int(list.length)] as string
+      if (!chosen.includes(peer) && !excluded(peer, exclude, also)) chosen.push(peer)
+    }
+    return chosen
+  }
+
+  private chooseByScan (count: number, exclude: readonly string[], also: readonly string[] | undefined, rng: Rng): string[] {
+    const eligible = this.list.filter(peer => !excluded(peer, exclude, also))
+    return count >= eligible.length ? eligible : sampleInPlace(eligible, count, rng)
   }
 }

@@ -23,6 +23,11 @@ export class RotatingBloom {
   private previous: BloomFilter
   private rotatedAt: number | undefined
   private readonly options: RotatingBloomOptions
+  // The hash pair of the last key looked up or added: a node usually asks about a transaction (an
+  // inv for it) and then adds it (the fetch completed) with no other key in between.
+  private lastKey: string | undefined
+  private lastH1 = 0
+  private lastH2 = 0
   /** How many times the filter has rotated. */
   rotations = 0
 
@@ -41,14 +46,23 @@ export class RotatingBloom {
   /** Adds a key to the current generation, rotating first if it is due. */
   add (key: string, now: number): void {
     this.rotateIfDue(now)
-    this.current.add(key)
+    this.hash(key)
+    this.current.addHashed(this.lastH1, this.lastH2)
   }
 
   /** True if the key may have been added within the last one or two generations. */
   has (key: string): boolean {
     // Both generations use salt 0, so one hash pair serves both lookups.
+    this.hash(key)
+    return this.current.hasHashed(this.lastH1, this.lastH2) || this.previous.hasHashed(this.lastH1, this.lastH2)
+  }
+
+  private hash (key: string): void {
+    if (key === this.lastKey) return
     const pair = murmur3Pair(key, 0, MURMUR_SEED2_XOR)
-    return this.current.hasHashed(pair[0], pair[1]) || this.previous.hasHashed(pair[0], pair[1])
+    this.lastKey = key
+    this.lastH1 = pair[0]
+    this.lastH2 = pair[1]
   }
 
   /** Rotates when the current generation is full or old; returns true if it rotated. */

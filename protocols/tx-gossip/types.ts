@@ -91,6 +91,8 @@ export type GossipMessage =
 export type GossipInput =
   | { type: 'tick', now: number }
   | { type: 'peer-up', now: number, peer: string }
+  /** Several `peer-up`s at once, in order (e.g. the neighbours a node starts with): the same effects, one call. */
+  | { type: 'peers-up', now: number, peers: readonly string[] }
   | { type: 'peer-down', now: number, peer: string }
   /** This node publishes a transaction whose body the runtime already holds. */
   | { type: 'publish', now: number, id: TxKey, size: number }

@@ -47,7 +47,9 @@ export class RunMetrics {
   private readonly verdictLabels = new Map<string, Map<string, string>>()
   private readonly bits: Uint8Array
   private latencies: Float32Array
-  private windowLatencies: number[] = []
+  /** First-receipt latencies of the current time-series window (a typed array: sorted natively, no garbage). */
+  private windowLatencies = new Float64Array(1024)
+  private windowCount = 0
   private windowBytes = 0
   private windowMessages = 0
 
@@ -121,7 +123,7 @@ export class RunMetrics {
       target += this.targetAtPublish[t]!
       reached += this.deliveredCount[t]!
     }
-    const sorted = this.windowLatencies.sort((a, b) => a - b)
+    const sorted = this.windowLatencies.subarray(0, this.windowCount).sort()
     this.samples.push({
       tMs,
       coverage: target === 0 ? 0 : reached / target,
@@ -132,7 +134,7 @@ export class RunMetrics {
       copiesPerNode: this.published === 0 || liveNodes === 0 ? 0 : this.bodies / (this.published * liveNodes),
       ...memory
     })
-    this.windowLatencies = []
+    this.windowCount = 0
     this.windowBytes = 0
     this.windowMessages = 0
   }
@@ -154,7 +156,12 @@ export class RunMetrics {
       this.latencies = grown
     }
     this.latencies[this.deliveries++] = since
-    this.windowLatencies.push(since)
+    if (this.windowCount === this.windowLatencies.length) {
+      const grown = new Float64Array(this.windowLatencies.length * 2)
+      grown.set(this.windowLatencies)
+      this.windowLatencies = grown
+    }
+    this.windowLatencies[this.windowCount++] = since
   }
 }
 

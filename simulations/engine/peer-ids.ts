@@ -31,11 +31,21 @@ const idCache: string[] = []
 // Id lists of shared (frozen) adjacency lists, e.g. the full topology reused across runs.
 const listCache = new WeakMap<readonly number[], readonly string[]>()
 
+/**
+ * The same string, internalized (V8 keeps one copy of each property name). Cores compare peer ids
+ * and transaction ids all the time (list membership, Map keys); two internalized strings are equal
+ * only if they are the same object, so a mismatch costs no character comparison, and a flat string
+ * saves the indirection a concatenated one carries.
+ */
+export function internalized (s: string): string {
+  return Object.keys({ [s]: 0 })[0] ?? s
+}
+
 /** The cached simulated id of node `index`. */
 function cachedId (index: number): string {
   let id = idCache[index]
   if (id === undefined) {
-    id = simPeerId(index)
+    id = internalized(simPeerId(index))
     idCache[index] = id
   }
   return id

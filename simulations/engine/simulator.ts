@@ -108,7 +108,7 @@ export class Simulator<C extends SimCore> {
       const t = q.time(slot)
       while (nextSample <= t) { this.takeSample(nextSample, sampleMemory); nextSample += sampleIntervalMs }
       this.now = t
-      this.dispatch(q.kind(slot), q.a(slot), q.b(slot), q.payload(slot))
+      this.dispatch(q.kind(slot), q.a(slot), q.b(slot), q.payload(slot), q.c(slot), q.d(slot))
       q.release(slot)
       if ((++events & 0xffff) === 0) options.onProgress?.(t, durationMs, events)
     }
@@ -141,10 +141,10 @@ export class Simulator<C extends SimCore> {
     for (const e of plan.churn) this.queue.push(e.atMs, EV_CHURN, 0, 0, e)
   }
 
-  private dispatch (kind: number, a: number, b: number, payload: unknown): void {
+  private dispatch (kind: number, a: number, b: number, payload: unknown, c: number, d: number): void {
     switch (kind) {
       case EV_MESSAGE:
-      case EV_BODY: return this.arrive(a, b, payload, kind === EV_BODY)
+      case EV_BODY: return this.arrive(a, b, payload, kind === EV_BODY, c, d)
       case EV_WAKE: return this.wake(a)
       case EV_PUBLISH: return this.publish(a)
       case EV_CHURN: return this.churn(payload as RunPlan['churn'][number])
@@ -173,13 +173,13 @@ export class Simulator<C extends SimCore> {
     return index
   }
 
-  private arrive (to: number, from: number, message: unknown, body: boolean): void {
+  private arrive (to: number, from: number, message: unknown, body: boolean, c: number, d: number): void {
     const core = this.cores[to]
     if (core === undefined) { this.metrics.drops.down++; return }
     if (this.net.partitioned(from, to, this.now)) { this.metrics.drops.partition++; return }
     if (body) this.metrics.bodies++
     this.current = to
-    this.binding.onMessage(core, this.peers.idOf(from), message, this.now, this.sink)
+    this.binding.onMessage(core, this.peers.idOf(from), message, this.now, this.sink, c, d)
     this.syncWakeup(to, core)
   }
 
@@ -273,14 +273,14 @@ export class Simulator<C extends SimCore> {
 
   private makeSink (): EffectSink {
     return {
-      send: (toPeer: string, message: unknown, sizeBytes: number, body: boolean) => {
+      send: (toPeer: string, message: unknown, sizeBytes: number, body: boolean, c = 0, d = 0) => {
         const from = this.current
         const to = this.peers.indexOf(toPeer)
         this.metrics.sent(sizeBytes)
         if (to < 0 || to >= this.capacity) { this.metrics.count(this.metrics.traces, 'send-to-unknown-peer'); return }
         const arrival = this.net.transmit(from, to, sizeBytes, this.now)
         if (typeof arrival === 'string') { this.metrics.drops[arrival]++; return }
-        this.queue.push(arrival, body ? EV_BODY : EV_MESSAGE, to, from, message)
+        this.queue.push(arrival, body ? EV_BODY : EV_MESSAGE, to, from, message, c, d)
       },
       deliver: (key: string, hops: number) => {
         const tx = this.txKeys.get(key)
@@ -289,7 +289,10 @@ export class Simulator<C extends SimCore> {
       },
       wakeup: (at: number) => { this.scheduleWake(this.current, at) },
       verdict: (_peer: string, verdict: Verdict, code: string) => { this.metrics.countVerdict(verdict, code) },
-      trace: (event: string) => { this.metrics.count(this.metrics.traces, event) }
+      trace: (event: string) => { this.metrics.count(this.metrics.traces, event) },
+      txIndex: (key: string) => this.txKeys.get(key) ?? -1,
+      txAt: (index: number) => this.txs[index],
+      peerIdOf: this.peerIdOf
     }
   }
 }

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto'
 import type { Rng } from '../../protocols/common/rng.ts'
+import { internalized } from './peer-ids.ts'
 import type { WorkloadPlan } from './plan.ts'
 import type { SimTransaction } from './types.ts'
 
@@ -44,6 +45,6 @@ export class Workload {
       for (let k = 0; k < 4 && i + k < size; k++) payload[i + k] = (r >>> (8 * k)) & 0xff
     }
     const digest = createHash('sha256').update(payload).digest()
-    return { index, id: new Uint8Array(digest), key: digest.toString('hex'), payload, registerId: plan.registerId, publisher, publishedAt: now }
+    return { index, id: new Uint8Array(digest), key: internalized(digest.toString('hex')), payload, registerId: plan.registerId, publisher, publishedAt: now }
   }
 }

@@ -6,29 +6,22 @@
  * - `verify` is answered at once with `verified ok` (simulated bodies are never corrupt);
  * - `append`, `discard` and `progress` concern bytes the simulator does not hold, and are counted only;
  * - `deliver` marks the first receipt; verdicts and traces are counted; wakeups come from nextWakeup().
+ *
+ * Like the node's own wire encoding, messages are packed for the trip (see ./tx-gossip-packing.ts):
+ * the common ones travel as numbers, and the core gets the same logical message on arrival.
  */
 import { createTxGossipCore, pushFanoutMean, resolveGossipConfig, GossipConfigError, type TxGossipCore } from '../../protocols/tx-gossip/index.ts'
 import type { GossipEffect, GossipInput, GossipMessage, TxGossipConfig } from '../../protocols/tx-gossip/index.ts'
 import { ScenarioError } from '../scenario/errors.ts'
-import type { EffectSink, NodeSetup, ProtocolBinding, SimTransaction } from '../engine/types.ts'
+import type { EffectSink, NodeSetup, ProtocolBinding } from '../engine/types.ts'
 import { chunkFrameBytes, gossipMessageBytes, notificationBytes } from './tx-gossip-sizes.ts'
+import { CHUNK, packMessage, unpackInput } from './tx-gossip-packing.ts'
 
 /** Body bytes per chunk, as the node's adapter sends them (src/gossip default). */
 export const CHUNK_BYTES = 64 * 1024
 
-/** A body chunk on the virtual wire. */
-interface ChunkMessage { readonly chunk: true, readonly id: string, readonly offset: number, readonly length: number, readonly total: number, readonly hops: number }
-
 /** Scenario parameters: any core setting, plus `pushC` to set pushFanoutMean = ln(N) + c for the run's N. */
 export type TxGossipParams = Partial<TxGossipConfig> & { pushC?: number }
-
-/** One simulated node: its core, and the run's transaction table (the runtime's store, by id). */
-export interface GossipNode {
-  readonly core: TxGossipCore
-  readonly lookupTx: NodeSetup['lookupTx']
-  readonly publisherId: (tx: SimTransaction) => string
-  nextWakeup: () => number | undefined
-}
 
 function parseParams (raw: unknown, keyPrefix: string): TxGossipParams {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ScenarioError('scenario', keyPrefix, raw, 'a map of tx-gossip settings')
@@ -46,20 +39,45 @@ function parseParams (raw: unknown, keyPrefix: string): TxGossipParams {
   return params
 }
 
-function run (node: GossipNode, input: GossipInput, sink: EffectSink): void {
-  const effects = node.core.handle(input)
-  for (let i = 0; i < effects.length; i++) {
-    const verified = apply(node, effects[i]!, sink)
-    // The runtime's answer to `verify` is the next input, fed after the current effects.
-    if (verified !== undefined) run(node, { type: 'verified', now: input.now, id: verified, ok: true }, sink)
+// One resolved configuration per run (its params object) and network size, shared by every core.
+const configs = new WeakMap<object, { networkSize: number, config: Readonly<TxGossipConfig> }>()
+
+function configFor (setup: NodeSetup): Readonly<TxGossipConfig> {
+  const params = setup.params as TxGossipParams
+  const hit = configs.get(params)
+  if (hit?.networkSize === setup.networkSize) return hit.config
+  const { pushC, ...config } = params
+  const resolved = resolveGossipConfig(pushC === undefined ? config : { ...config, pushFanoutMean: pushFanoutMean(setup.networkSize, pushC) })
+  configs.set(params, { networkSize: setup.networkSize, config: resolved })
+  return resolved
+}
+
+// Effect arrays reused across calls, one per nesting level (a `verify` answer is fed while the
+// effects of the input that asked for it are still being executed).
+const pool: GossipEffect[][] = []
+let depth = 0
+
+function run (core: TxGossipCore, input: GossipInput, sink: EffectSink): void {
+  const effects = pool[depth] ?? (pool[depth] = [])
+  depth++
+  try {
+    core.handleInto(input, effects)
+    for (let i = 0; i < effects.length; i++) {
+      const verified = apply(effects[i]!, sink)
+      // The runtime's answer to `verify` is the next input, fed after the current effects.
+      if (verified !== undefined) run(core, { type: 'verified', now: input.now, id: verified, ok: true }, sink)
+    }
+  } finally {
+    effects.length = 0
+    depth--
   }
 }
 
 /** Executes one effect; returns the id of a body to verify. */
-function apply (node: GossipNode, e: GossipEffect, sink: EffectSink): string | undefined {
+function apply (e: GossipEffect, sink: EffectSink): string | undefined {
   switch (e.type) {
-    case 'send': sink.send(e.peer, e.message, gossipMessageBytes(e.message), false); break
-    case 'serve': serve(node, e.peer, e.id, e.offset, e.hops, sink); break
+    case 'send': send(e.peer, e.message, sink); break
+    case 'serve': serve(e.peer, e.id, e.offset, e.hops, sink); break
     case 'verify': return e.id
     case 'deliver': sink.deliver(e.id, e.hops); break
     // `schedule` repeats what nextWakeup() says, and the engine asks nextWakeup() after every call.
@@ -71,46 +89,62 @@ function apply (node: GossipNode, e: GossipEffect, sink: EffectSink): string | u
   return undefined
 }
 
-function serve (node: GossipNode, peer: string, id: string, offset: number, hops: number, sink: EffectSink): void {
+// The encoding of the last message sent: a relay sends one inv object to each of its targets, so it
+// is packed and measured once (effects are read-only, so the same object means the same message).
+let lastMessage: GossipMessage | undefined
+let lastSink: EffectSink | undefined
+let lastTag = 0
+let lastC = 0
+let lastD = 0
+let lastBytes = 0
+
+function send (peer: string, message: GossipMessage, sink: EffectSink): void {
+  if (message !== lastMessage || sink !== lastSink) {
+    const packed = packMessage(message, sink)
+    lastBytes = gossipMessageBytes(message)
+    if (packed === undefined) {
+      lastMessage = undefined
+      return sink.send(peer, message, lastBytes, false)
+    }
+    lastMessage = message
+    lastSink = sink
+    lastTag = packed.tag
+    lastC = packed.c
+    lastD = packed.d
+  }
+  sink.send(peer, lastTag, lastBytes, false, lastC, lastD)
+}
+
+function serve (peer: string, id: string, offset: number, hops: number, sink: EffectSink): void {
   // The core serves only what it holds, so the body is in the runtime's store: the run's table.
-  const tx = node.lookupTx(id)
+  const index = sink.txIndex(id)
+  const tx = sink.txAt(index)
   if (tx === undefined) return sink.trace('serve-unknown-tx')
   const total = tx.payload.length
   for (let at = offset; at < total || (total === 0 && at === 0); at += CHUNK_BYTES) {
     const length = Math.min(CHUNK_BYTES, total - at)
-    const msg: ChunkMessage = { chunk: true, id, offset: at, length, total, hops }
-    const notification = at === 0 ? notificationBytes(tx, node.publisherId(tx)) : 0
-    sink.send(peer, msg, chunkFrameBytes(id, at, length, total, hops, notification), at === 0)
+    const notification = at === 0 ? notificationBytes(tx, sink.peerIdOf(tx.publisher)) : 0
+    sink.send(peer, CHUNK, chunkFrameBytes(id, at, length, total, hops, notification), at === 0, index, at * 256 + hops)
     if (total === 0) break
   }
 }
 
-function isChunk (m: unknown): m is ChunkMessage {
-  return (m as ChunkMessage).chunk === true
-}
-
 /** The binding of the tx-gossip core. */
-export const txGossipBinding: ProtocolBinding<GossipNode> = {
+export const txGossipBinding: ProtocolBinding<TxGossipCore> = {
   name: 'tx-gossip',
   parseParams,
-  createCore: (setup: NodeSetup, sink: EffectSink): GossipNode => {
-    const { pushC, ...config } = setup.params as TxGossipParams
-    const core = createTxGossipCore(pushC === undefined ? config : { ...config, pushFanoutMean: pushFanoutMean(setup.networkSize, pushC) }, setup.rng)
-    const node: GossipNode = { core, lookupTx: setup.lookupTx, publisherId: tx => setup.peerIdOf(tx.publisher), nextWakeup: core.nextWakeup }
-    for (const peer of setup.neighbours) run(node, { type: 'peer-up', now: setup.now, peer }, sink)
-    return node
+  createCore: (setup: NodeSetup, sink: EffectSink): TxGossipCore => {
+    const core = createTxGossipCore(configFor(setup), setup.rng)
+    if (setup.neighbours.length > 0) run(core, { type: 'peers-up', now: setup.now, peers: setup.neighbours }, sink)
+    return core
   },
-  onMessage: (node, from, message, now, sink) => {
-    if (isChunk(message)) {
-      run(node, { type: 'chunk', now, from, id: message.id, offset: message.offset, length: message.length, total: message.total, hops: message.hops }, sink)
-    } else {
-      run(node, { type: 'message', now, from, message: message as GossipMessage }, sink)
-    }
+  onMessage: (core, from, message, now, sink, c, d) => {
+    run(core, unpackInput(message, from, now, c, d, sink, CHUNK_BYTES), sink)
   },
-  onTick: (node, now, sink) => { run(node, { type: 'tick', now }, sink) },
-  onPublish: (node, tx: SimTransaction, now, sink) => {
-    run(node, { type: 'publish', now, id: tx.key, size: tx.payload.length }, sink)
+  onTick: (core, now, sink) => { run(core, { type: 'tick', now }, sink) },
+  onPublish: (core, tx, now, sink) => {
+    run(core, { type: 'publish', now, id: tx.key, size: tx.payload.length }, sink)
   },
-  onPeerUp: (node, peer, now, sink) => { run(node, { type: 'peer-up', now, peer }, sink) },
-  onPeerDown: (node, peer, now, sink) => { run(node, { type: 'peer-down', now, peer }, sink) }
+  onPeerUp: (core, peer, now, sink) => { run(core, { type: 'peer-up', now, peer }, sink) },
+  onPeerDown: (core, peer, now, sink) => { run(core, { type: 'peer-down', now, peer }, sink) }
 }

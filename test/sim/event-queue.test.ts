@@ -47,3 +47,52 @@ test('refuses to grow past its maximum', () => {
   q.push(3, 1, 0, 0)
   assert.throws(() => q.push(4, 1, 0, 0), { name: 'EventQueueFullError' })
 })
+
+test('matches a (time, sequence) reference under interleaved pushes and pops, near and far, past and present', () => {
+  for (const bucketMs of [1, 0.25, 7]) {
+    const q = new EventQueue(16, 1_000_000, bucketMs)
+    const rng = createRng(11)
+    // Reference: pending events as [time, seq, a], kept unsorted; the minimum is taken on each pop.
+    const pending: Array<[number, number, number]> = []
+    let seq = 0
+    let now = 0
+    const pushOne = (): void => {
+      const r = rng.next()
+      // Same bucket, near future, exact ties, the past, and far beyond the ring (overflow heap).
+      const t = r < 0.1 ? now : r < 0.2 ? now - rng.next() * 3 : r < 0.3 ? Math.floor(now) + 2 : r < 0.9 ? now + rng.next() * 40 : now + 20_000 + rng.next() * 60_000
+      q.push(t, 1, seq, 0, seq % 3 === 0 ? { seq } : undefined, t / 2, seq)
+      pending.push([t, seq, seq])
+      seq++
+    }
+    for (let step = 0; step < 20_000; step++) {
+      if (pending.length === 0 || rng.next() < 0.5) { pushOne(); continue }
+      let best = 0
+      for (let i = 1; i < pending.length; i++) {
+        const [t, s] = pending[i]!
+        const [bt, bs] = pending[best]!
+        if (t < bt || (t === bt && s < bs)) best = i
+      }
+      const [t, s] = pending.splice(best, 1)[0]!
+      assert.equal(q.peekTime(), t)
+      const slot = q.pop()
+      assert.equal(q.time(slot), t)
+      assert.equal(q.a(slot), s)
+      assert.equal(q.c(slot), t / 2)
+      assert.equal(q.d(slot), s)
+      assert.deepEqual(q.payload(slot), s % 3 === 0 ? { seq: s } : undefined)
+      q.release(slot)
+      assert.equal(q.payload(slot), undefined)
+      now = Math.max(now, t)
+      assert.equal(q.size, pending.length)
+    }
+  }
+})
+
+test('jumps over long idle stretches to events far ahead', () => {
+  const q = new EventQueue(16)
+  const times = [5, 1e6, 3e7 + 0.5, 3e7 + 0.25, 1e6]
+  for (const [i, t] of times.entries()) q.push(t, 1, i, 0)
+  const popped: number[] = []
+  for (let slot = q.pop(); slot >= 0; slot = q.pop()) { popped.push(q.a(slot)); q.release(slot) }
+  assert.deepEqual(popped, [0, 1, 4, 3, 2])
+})

@@ -1,0 +1,54 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import type { GossipMessage } from '../../protocols/tx-gossip/index.ts'
+import { CHUNK, GETDATA, INV, packMessage, unpackInput } from '../../simulations/protocols/tx-gossip-packing.ts'
+import type { EffectSink, SimTransaction } from '../../simulations/engine/types.ts'
+
+// A run's transaction table as the sink exposes it: two transactions, one of three chunks' size.
+const txs: SimTransaction[] = [
+  { index: 0, id: new Uint8Array(32), key: 'a'.repeat(64), payload: new Uint8Array(512), registerId: 'r', publisher: 0, publishedAt: 0 },
+  { index: 1, id: new Uint8Array(32), key: 'b'.repeat(64), payload: new Uint8Array(150_000), registerId: 'r', publisher: 1, publishedAt: 5 }
+]
+const sink = {
+  txIndex: (key: string) => txs.findIndex(tx => tx.key === key),
+  txAt: (index: number) => txs[index]
+} as unknown as EffectSink
+
+function roundTrip (message: GossipMessage): unknown {
+  const packed = packMessage(message, sink)
+  assert.ok(packed !== undefined, `${message.type} packs`)
+  const { tag, c, d } = packed
+  return unpackInput(tag, 'peer-x', 42, c, d, sink, 64 * 1024)
+}
+
+test('single-item inv and getdata survive packing unchanged', () => {
+  for (const hops of [1, 7, 255]) {
+    const inv: GossipMessage = { type: 'inv', items: [{ id: txs[1]!.key, size: 150_000, hops }] }
+    assert.deepEqual(roundTrip(inv), { type: 'message', now: 42, from: 'peer-x', message: inv })
+  }
+  for (const offset of [0, 65_536, 131_072]) {
+    const getdata: GossipMessage = { type: 'getdata', items: [{ id: txs[0]!.key, offset }] }
+    assert.deepEqual(roundTrip(getdata), { type: 'message', now: 42, from: 'peer-x', message: getdata })
+  }
+})
+
+test('chunks unpack to the piece of the body at their offset', () => {
+  const chunk = (offset: number, hops: number): unknown => unpackInput(CHUNK, 'p', 7, 1, offset * 256 + hops, sink, 64 * 1024)
+  assert.deepEqual(chunk(0, 3), { type: 'chunk', now: 7, from: 'p', id: txs[1]!.key, offset: 0, length: 65_536, total: 150_000, hops: 3 })
+  assert.deepEqual(chunk(131_072, 9), { type: 'chunk', now: 7, from: 'p', id: txs[1]!.key, offset: 131_072, length: 18_928, total: 150_000, hops: 9 })
+})
+
+test('messages that do not fit the packed forms travel as the objects they are', () => {
+  const unpackable: GossipMessage[] = [
+    { type: 'inv', items: [{ id: txs[0]!.key, size: 512, hops: 1 }, { id: txs[1]!.key, size: 150_000, hops: 1 }] },
+    { type: 'inv', items: [{ id: 'not-a-published-tx', size: 512, hops: 1 }] },
+    { type: 'inv', items: [{ id: txs[0]!.key, size: 512, hops: 300 }] },
+    { type: 'getdata', items: [{ id: txs[0]!.key, offset: -1 }] },
+    { type: 'notfound', ids: [txs[0]!.key] }
+  ]
+  for (const m of unpackable) {
+    assert.equal(packMessage(m, sink), undefined)
+    assert.deepEqual(unpackInput(m, 'q', 1, 0, 0, sink, 64 * 1024), { type: 'message', now: 1, from: 'q', message: m })
+  }
+  assert.deepEqual([INV, GETDATA, CHUNK].length, new Set([INV, GETDATA, CHUNK]).size)
+})

@@ -38,6 +38,13 @@ export function selfQueryDelayMs (config: Readonly<Config>, random: () => number
 }
 
 /**
+ * Most ping streams per connection and direction. Two pingers open them (the connection monitor and
+ * the health monitor), and a finished ping's stream still counts until the remote's close has arrived,
+ * so back-to-back pings briefly hold two or three. Ping streams carry 32 bytes; this only stops abuse.
+ */
+export const PING_STREAMS_PER_CONNECTION = 8
+
+/**
  * This node's period for libp2p's connection monitor: health.intervalMs stretched or shrunk by up to a
  * quarter, drawn once per node. The monitor pings every connection at once on a fixed period counted
  * from start, so nodes started together (a fleet rollout, a simulation in one process) would ping in
@@ -53,7 +60,11 @@ export function connectionMonitorIntervalMs (config: Readonly<Config>, random: (
 export function coreServices (config: Readonly<Config>): ServiceMap {
   return {
     identify: identify(),
-    ping: ping({ timeout: config.health.timeoutMs }),
+    // @libp2p/ping allows 1 outbound and 2 inbound ping streams per connection, but two pingers share
+    // the protocol here: libp2p's connection monitor and our health monitor. When their rounds
+    // overlapped on a connection, the monitor's stream was refused (TooManyOutboundProtocolStreams)
+    // and the monitor aborted the healthy connection as dead.
+    ping: ping({ timeout: config.health.timeoutMs, maxOutboundStreams: PING_STREAMS_PER_CONNECTION, maxInboundStreams: PING_STREAMS_PER_CONNECTION }),
     dht: kadDHT({
       protocol: DHT_PROTOCOL,
       clientMode: false,

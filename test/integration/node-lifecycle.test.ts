@@ -5,6 +5,7 @@ import { after, describe, it } from 'node:test'
 import { multiaddr } from '@multiformats/multiaddr'
 import { dialAddrs, startNetwork, type TestNetwork } from '../../src/harness/index.ts'
 import { IDENTITY_FILE } from '../../src/node/identity.ts'
+import type { SorchaNode } from '../../src/node/sorcha-node.ts'
 
 describe('node lifecycle', () => {
   let net: TestNetwork | undefined
@@ -19,6 +20,21 @@ describe('node lifecycle', () => {
     assert.equal(connection.multiplexer, '/yamux/1.0.0')
     const rtt = await (a.libp2p.services as { ping: { ping: (p: unknown) => Promise<number> } }).ping.ping(b.peerId)
     assert.ok(rtt >= 0)
+  })
+
+  it('lets the health monitor and the connection monitor ping one connection at the same time', async () => {
+    const [a, b] = net!.nodes as [SorchaNode, SorchaNode]
+    const connection = a.libp2p.getConnections(b.peerId)[0]!
+    const { ping } = a.libp2p.services as { ping: { ping: (p: unknown) => Promise<number> } }
+    // The health monitor's ping and the connection monitor's stream, opened together (each side's
+    // limit of one outbound ping stream refused the second, and the monitor then aborted the connection).
+    const monitorStream = connection.newStream('/ipfs/ping/1.0.0')
+    const rtt = await ping.ping(b.peerId)
+    const stream = await monitorStream
+    await stream.close()
+    assert.ok(rtt >= 0)
+    assert.equal(connection.status, 'open')
+    assert.deepEqual(a.libp2p.getConnections(b.peerId).map(c => c.id), [connection.id])
   })
 
   it('keeps its identity across restarts, in a 0600 key file', async () => {

@@ -84,6 +84,19 @@ export function coreServices (config: Readonly<Config>): ServiceMap {
   } as unknown as ServiceMap
 }
 
+/** libp2p's default ceiling for the connection monitor's adaptive ping timeout. */
+const MONITOR_MAX_TIMEOUT_MS = 60_000
+
+/**
+ * The connection monitor's ping deadline: adaptive (1.2 × the moving average of recent pings), never
+ * shorter than health.timeoutMs, so a connection is not aborted for a ping our own health checks
+ * would still count as answered (libp2p's floor is otherwise a fixed 5 s).
+ */
+export function connectionMonitorTimeout (config: Readonly<Config>): { minTimeout: number, maxTimeout: number } {
+  const min = config.health.timeoutMs
+  return { minTimeout: min, maxTimeout: Math.max(min, MONITOR_MAX_TIMEOUT_MS) }
+}
+
 /** Builds createLibp2p options from the configuration. */
 export function libp2pOptions<S extends ServiceMap> (config: Readonly<Config>, privateKey: PrivateKey, services: S, gater: ConnectionGater = {}): Libp2pOptions<S> {
   return {
@@ -105,7 +118,7 @@ export function libp2pOptions<S extends ServiceMap> (config: Readonly<Config>, p
     // libp2p pings every connection every 10 s by default to find dead ones; our health monitor pings
     // a sample every health.intervalMs too, so libp2p's runs at about that pace (measured: ~5 % of the idle
     // CPU of a 100-node mesh went to these pings at 10 s), jittered per node.
-    connectionMonitor: { pingInterval: connectionMonitorIntervalMs(config), pingTimeout: { initialValue: config.health.timeoutMs } },
+    connectionMonitor: { pingInterval: connectionMonitorIntervalMs(config), pingTimeout: connectionMonitorTimeout(config) },
     connectionGater: gater,
     logger: libp2pLogger(logger('sorcha:libp2p')),
     services

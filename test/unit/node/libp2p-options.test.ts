@@ -2,7 +2,7 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { resolveConfig } from '../../../src/config/index.ts'
-import { connectionMonitorIntervalMs, libp2pOptions, selfQueryDelayMs } from '../../../src/node/libp2p-options.ts'
+import { connectionMonitorIntervalMs, connectionMonitorTimeout, libp2pOptions, selfQueryDelayMs } from '../../../src/node/libp2p-options.ts'
 
 const config = resolveConfig({ flags: { 'health.intervalMs': 40_000, 'discovery.intervalMs': 60_000 } })
 
@@ -26,8 +26,13 @@ describe('libp2p options: periodic work spread across nodes', () => {
 
   it('hands the jittered period and the ping timeout to the connection monitor', async () => {
     const options = libp2pOptions(config, await generateKeyPair('Ed25519'), {})
-    const monitor = options.connectionMonitor as { pingInterval: number, pingTimeout: { initialValue: number } }
+    const monitor = options.connectionMonitor as { pingInterval: number, pingTimeout: { minTimeout: number, maxTimeout: number } }
     assert.ok(monitor.pingInterval >= 30_000 && monitor.pingInterval <= 50_000)
-    assert.equal(monitor.pingTimeout.initialValue, config.health.timeoutMs)
+    assert.deepEqual(monitor.pingTimeout, { minTimeout: config.health.timeoutMs, maxTimeout: 60_000 })
+  })
+
+  it('never lets the monitor give up on a ping sooner than health.timeoutMs, however long that is', () => {
+    const slow = resolveConfig({ flags: { 'health.timeoutMs': 120_000 } })
+    assert.deepEqual(connectionMonitorTimeout(slow), { minTimeout: 120_000, maxTimeout: 120_000 })
   })
 })

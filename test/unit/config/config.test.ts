@@ -3,18 +3,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import type { ConfigError} from '../../../src/config/index.ts';
 import { ConfigFileError, configLeaves, loadConfig, resolveConfig } from '../../../src/config/index.ts'
-
-function rejection (fn: () => unknown): ConfigError {
-  try {
-    fn()
-  } catch (err) {
-    assert.equal((err as Error).name, 'ConfigError')
-    return err as ConfigError
-  }
-  assert.fail('expected a ConfigError')
-}
+import { rejection } from '../../helpers/config.ts'
 
 describe('configuration', () => {
   it('fills every default and freezes the result', () => {

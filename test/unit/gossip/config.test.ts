@@ -1,18 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { resolveConfig, type ConfigError } from '../../../src/config/index.ts'
+import { resolveConfig } from '../../../src/config/index.ts'
 import { coreConfigOf } from '../../../src/gossip/index.ts'
 import { resolveGossipConfig } from '../../../protocols/tx-gossip/index.ts'
-
-function rejection (fn: () => unknown): ConfigError {
-  try {
-    fn()
-  } catch (err) {
-    assert.equal((err as Error).name, 'ConfigError')
-    return err as ConfigError
-  }
-  assert.fail('expected a ConfigError')
-}
+import { rejection } from '../../helpers/config.ts'
 
 describe('gossip configuration', () => {
   it('has defaults that make a valid core configuration', () => {

@@ -155,7 +155,7 @@ export abstract class DistributorBase extends TypedEventEmitter<TxDistributorEve
 
   private acceptNew (id: string, transaction: Transaction, from: string, hops: number): void {
     this.emitReceived(id, transaction, from, hops)
-    this.store.write(transaction, hops).catch(err => { this.log.warn({ err, txId: id }, 'could not store a received transaction') })
+    this.store.write(id, transaction, hops).catch(err => { this.log.warn({ err, txId: id }, 'could not store a received transaction') })
   }
 
   /** Hands a new transaction to the application if its register is followed. */

@@ -5,7 +5,6 @@
  * notification is invalid, or whose register is not the topic's. Tuning (D, Dlo, Dhi, heartbeat,
  * flood publish, signing) comes from gossip.gossipsub; see docs/gossip.md for why.
  */
-import { createHash } from 'node:crypto'
 import { gossipsub, StrictNoSign, StrictSign, TopicValidatorResult, type GossipSub, type GossipSubComponents, type GossipsubMessage, type Message } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 import { Transaction } from '../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
@@ -13,6 +12,7 @@ import { toHex, validateTransactionNotification } from '../../protocols/models/i
 import { FRAME_OVERHEAD_BYTES, GOSSIPSUB_TOPIC_PREFIX } from './constants.ts'
 import { DistributorBase, type DistributorInit } from './distributor-base.ts'
 import type { DistributorStats } from './distributor.ts'
+import { txIdOf } from './store/tx-store.ts'
 
 /** The gossipsub topic of a register. */
 export const topicOf = (registerId: string): string => GOSSIPSUB_TOPIC_PREFIX + registerId
@@ -97,7 +97,7 @@ export class GossipsubDistributor extends DistributorBase {
     const n = tx.notification
     if (n === undefined || !validateTransactionNotification(n).ok || n.registerId !== registerId || n.sizeBytes !== tx.payload.length) return reject('bad-notification')
     if (tx.payload.length > this.config.maxTxBytes) return reject('too-large')
-    if (toHex(createHash('sha256').update(tx.payload).digest()) !== toHex(n.txId)) return reject('tx-id-mismatch')
+    if (toHex(txIdOf(tx.payload)) !== toHex(n.txId)) return reject('tx-id-mismatch')
     this.decoded.set(message.data, tx)
     return TopicValidatorResult.Accept
   }

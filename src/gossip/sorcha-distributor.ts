@@ -21,7 +21,7 @@ import { DistributorBase, type DistributorInit } from './distributor-base.ts'
 import type { DistributorStats } from './distributor.ts'
 import { PeerChannel, type ChunkProduction, type ServeJob } from './peer-channel.ts'
 import { readFrames } from './inbound-reader.ts'
-import type { StoredTx } from './store/tx-store.ts'
+import { txIdOf, type StoredTx } from './store/tx-store.ts'
 import { decodeFrame, encodeChunk, encodeMessage, type ChunkFrame } from './wire.ts'
 
 /** The libp2p components the sorcha strategy uses. */
@@ -246,7 +246,7 @@ export class SorchaDistributor extends DistributorBase {
   private verify (id: string): void {
     const body = this.assemblies.take(id)
     const ok = body !== undefined && body.notification !== undefined &&
-      toHex(createHash('sha256').update(body.payload).digest()) === id
+      toHex(txIdOf(body.payload)) === id
     if (ok) this.verified.set(id, body)
     this.driver?.feed({ type: 'verified', id, ok })
   }

@@ -92,7 +92,7 @@ export class TxStore {
     const id = this.check(transaction)
     options.signal?.throwIfAborted()
     if (await this.persisted(id)) return 'duplicate'
-    await this.write(transaction, hops)
+    await this.persist(id, transaction, hops)
     return 'stored'
   }
 
@@ -108,12 +108,20 @@ export class TxStore {
   }
 
   /**
-   * Writes a transaction known not to be persisted (see persisted()), after checking size and tx id.
-   * Receivers use persisted() + write() so that the application hears of a new transaction as soon
-   * as it is known to be new, without waiting for the write.
+   * Writes a received transaction known not to be persisted (see persisted()). Receivers use
+   * persisted() + write() so that the application hears of a new transaction as soon as it is known
+   * to be new, without waiting for the write. `id` is the hex SHA-256 the caller has already checked
+   * the payload against (both strategies verify a body before accepting it), so the payload is not
+   * hashed a second time; its size and the notification's id are still checked.
    */
-  async write (transaction: Transaction, hops: number): Promise<void> {
-    const id = this.check(transaction)
+  async write (id: string, transaction: Transaction, hops: number): Promise<void> {
+    const { notification, payload } = transaction
+    if (payload.length > this.options.maxTxBytes) throw new TxTooLargeError(payload.length, this.options.maxTxBytes)
+    if (notification === undefined || toHex(notification.txId) !== id) throw new TxIdMismatchError()
+    await this.persist(id, transaction, hops)
+  }
+
+  private async persist (id: string, transaction: Transaction, hops: number): Promise<void> {
     const payload = transaction.payload
     const storedAtMs = this.now()
     const record: StoredTx = { transaction, hops, storedAtMs }

@@ -60,6 +60,11 @@ export function packMessage (message: GossipMessage, sink: EffectSink): Packed |
   return undefined
 }
 
+/** The `d` number of a packed body chunk (see CHUNK). */
+export function packChunk (offset: number, hops: number): number {
+  return offset * HOPS + hops
+}
+
 // The inputs of the packed messages are reused from call to call (one event after another, never
 // nested): the core reads an input while handling it and keeps none of its objects (it copies the
 // ids and numbers it needs), and at 100,000 nodes four short-lived objects per event were a good

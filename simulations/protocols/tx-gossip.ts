@@ -15,7 +15,7 @@ import type { GossipEffect, GossipInput, GossipMessage, TxGossipConfig } from '.
 import { ScenarioError } from '../scenario/errors.ts'
 import type { EffectSink, NodeSetup, ProtocolBinding } from '../engine/types.ts'
 import { chunkFrameBytes, gossipMessageBytes, notificationBytes } from './tx-gossip-sizes.ts'
-import { CHUNK, packMessage, unpackInput } from './tx-gossip-packing.ts'
+import { CHUNK, packChunk, packMessage, unpackInput } from './tx-gossip-packing.ts'
 
 /** Body bytes per chunk, as the node's adapter sends them (src/gossip default). */
 export const CHUNK_BYTES = 64 * 1024
@@ -124,7 +124,7 @@ function serve (peer: string, id: string, offset: number, hops: number, sink: Ef
   for (let at = offset; at < total || (total === 0 && at === 0); at += CHUNK_BYTES) {
     const length = Math.min(CHUNK_BYTES, total - at)
     const notification = at === 0 ? notificationBytes(tx, sink.peerIdOf(tx.publisher)) : 0
-    sink.send(peer, CHUNK, chunkFrameBytes(id, at, length, total, hops, notification), at === 0, index, at * 256 + hops)
+    sink.send(peer, CHUNK, chunkFrameBytes(id, at, length, total, hops, notification), at === 0, index, packChunk(at, hops))
     if (total === 0) break
   }
 }

@@ -22,7 +22,7 @@ export interface SimRun {
 export function runSimulated (scenario: Scenario, options: RunOptions = {}): SimRun {
   const binding = getProtocol(scenario.protocol.name)
   const params = binding.parseParams(scenario.protocol.params, 'protocol.params')
-  const result = new Simulator(toPlan(scenario, params), binding).run(options)
+  const result = new Simulator(toPlan(scenario, params), binding, undefined, options).run(options)
   return { result, summary: summarize(result, 'sim') }
 }
 

@@ -12,9 +12,10 @@
  * Float64Array (a cache line), so reading it costs one memory access. Events further ahead than the
  * ring of buckets covers wait in an overflow heap.
  *
- * Equal times are broken by a monotonically increasing sequence number, so two runs with the same seed
- * pop events in exactly the same order (determinism does not depend on the queue's internal layout),
- * and the order is the one a plain (time, sequence) heap gives.
+ * Equal times are broken by a sequence number: the push order (push), or a key the caller gives
+ * (pushKeyed: the engine's event keys, see event-keys.ts), so events pop in exactly the same order
+ * run after run (determinism does not depend on the queue's internal layout), the order a plain
+ * (time, sequence) heap gives.
  */
 
 /** Thrown when the queue would exceed its configured maximum number of pending events. */
@@ -122,7 +123,7 @@ export class EventQueue {
   /** Number of pending events. */
   get size (): number { return this.length }
 
-  /** Total events ever pushed (also the next sequence number). */
+  /** Total events ever pushed (also the next sequence number of a plain push). */
   get pushed (): number { return this.seq }
 
   /** Time of the earliest pending event, or Infinity when empty. */
@@ -131,12 +132,22 @@ export class EventQueue {
     return this.heap[0]!
   }
 
-  /** Adds an event. */
+  /** Adds an event; events at equal times pop in push order. */
   push (time: number, kind: number, a: number, b: number, payload?: unknown, c = 0, d = 0): void {
+    this.pushKeyed(time, this.seq, kind, a, b, payload, c, d)
+  }
+
+  /**
+   * Adds an event whose order among equal times is `key` (unique, a non-negative integer below
+   * 2^53; see event-keys.ts), whatever the order of pushes. A queue takes keyed pushes or plain
+   * ones, not both.
+   */
+  pushKeyed (time: number, key: number, kind: number, a: number, b: number, payload?: unknown, c = 0, d = 0): void {
     if (this.length >= this.maxPending) throw new EventQueueFullError(`more than ${this.maxPending} pending events`)
     this.length++
     const ref = payload === undefined ? 0 : this.storePayload(payload)
-    const seq = this.seq++
+    const seq = key
+    this.seq++
     const bucket = Math.floor(time / this.bucketMs)
     if (bucket <= this.cursor) {
       // The current bucket (or, for a time already passed, still the earliest place it can go).

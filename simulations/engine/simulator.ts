@@ -1,28 +1,32 @@
 /**
- * The discrete-event engine: one virtual clock, one event queue, one seeded generator, and the same
- * protocol cores real nodes run. Every node is a core from protocols/ behind a ProtocolBinding; the
- * engine only moves messages over the NetworkModel, fires wakeups, publishes the workload, applies
- * churn and faults, and records what happened. Same plan + same seed => same sequence of events.
+ * The discrete-event engine: a virtual clock, an event queue, and the same protocol cores real nodes
+ * run. Every node is a core from protocols/ behind a ProtocolBinding; the engine only moves messages
+ * over the NetworkModel, fires wakeups, replays the run's timeline (publications, joins, leaves,
+ * crashes: engine/timeline.ts), and records what happened.
+ *
+ * A Simulator is one shard of a run: it owns the nodes with `index % count === shard.index` and
+ * processes their events. A run on one thread is a single shard (`run()`); a parallel run
+ * (engine/parallel.ts) has one shard per worker, each advancing through the same windows of virtual
+ * time and handing the others the messages bound for their nodes. Events pop in (time, key) order and
+ * every draw about a message comes from its key (engine/event-keys.ts), so the outcome is the same
+ * whatever the number of shards: same plan + same seed => byte-identical summary.
  */
 import { createRng, type Rng } from '../../protocols/common/rng.ts'
 import type { Verdict } from '../../protocols/common/effects.ts'
 import { NetworkModel } from '../network/network-model.ts'
 import { initialTopology, natClasses } from './initial-topology.ts'
 import { EventQueue } from './event-queue.ts'
-import { RunMetrics } from './metrics.ts'
-import { LiveSet } from './live-set.ts'
+import { EventKeys, nodeOrigin } from './event-keys.ts'
+import { RunMetrics, type MetricsData } from './metrics.ts'
+import { Outbox, unpackBatch, type Batch } from './outbox.ts'
 import { PeerDirectory } from './peer-ids.ts'
-import { Workload } from './workload.ts'
+import { buildTimeline, liveBefore, nodeCapacity, type Timeline, TL_CREATE, TL_PEER_DOWN, TL_PEER_UP, TL_PUBLISH, TL_REMOVE } from './timeline.ts'
 import type { RunPlan } from './plan.ts'
 import type { EffectSink, ProtocolBinding, SimCore, SimTransaction } from './types.ts'
 
 const EV_MESSAGE = 1
 const EV_BODY = 2
 const EV_WAKE = 3
-const EV_PUBLISH = 4
-const EV_CHURN = 5
-const EV_PEER_DOWN = 6
-const EV_PEER_UP = 7
 
 /** Progress callback: virtual time reached, the run's duration, events so far. */
 export type ProgressFn = (simMs: number, durationMs: number, events: number) => void
@@ -32,6 +36,11 @@ export interface RunOptions {
   onProgress?: ProgressFn
   /** Sample process memory into the time series (not part of the deterministic summary). @default true */
   sampleMemory?: boolean
+  /**
+   * Worker threads for runSimulatedAsync (simulations/run.ts): a number, or 'auto' (every core for
+   * runs of 10,000 nodes or more, else one). The outcome is the same for any number. @default 'auto'
+   */
+  threads?: number | 'auto'
 }
 
 /** What a run leaves behind for the reports. */
@@ -47,98 +56,182 @@ export interface RunResult {
   readonly meanDegree: number
 }
 
-/** Runs one plan with one binding. */
+/** Which nodes a Simulator owns: those with `index % count === index`. */
+export interface Shard {
+  readonly index: number
+  readonly count: number
+}
+
+/** What one shard measured, as plain data (to move between threads); merged by RunMetrics.merge. */
+export interface ShardResult {
+  readonly metrics: MetricsData
+  readonly events: number
+}
+
+/** Runs one plan with one binding, for the nodes of one shard. */
 export class Simulator<C extends SimCore> {
   private readonly plan: RunPlan
   private readonly binding: ProtocolBinding<C>
+  private readonly shard: Shard
   private readonly rng: Rng
   private readonly queue = new EventQueue(4096)
   private readonly peers = new PeerDirectory()
   private readonly cores: Array<C | undefined>
   private readonly wakeAt: Float64Array
-  private readonly isPublic: Uint8Array
-  private readonly live: LiveSet
   private readonly net: NetworkModel
+  private readonly keys: EventKeys
+  private readonly timeline: Timeline
   private readonly metrics: RunMetrics
+  private readonly outboxes: Array<Outbox | undefined>
   private readonly txKeys = new Map<string, number>()
-  private readonly txs: SimTransaction[] = []
+  private readonly txs: ReadonlyArray<SimTransaction | undefined>
   private readonly peerIdOf = (index: number): string => this.peers.idOf(index)
   private readonly lookupTx = (key: string): SimTransaction | undefined => {
     const i = this.txKeys.get(key)
     return i === undefined ? undefined : this.txs[i]
   }
-  private readonly adjacency: number[][]
   private readonly capacity: number
-  private readonly workload: Workload
+  private readonly missingLinks: number
   private readonly sink: EffectSink
-  private nodesCreated = 0
+  private readonly sampleMemory: boolean
+  private nextSample: number
   private current = 0
   private now = 0
-  private missingLinks = 0
+  private processed = 0
 
-  constructor (plan: RunPlan, binding: ProtocolBinding<C>) {
+  constructor (plan: RunPlan, binding: ProtocolBinding<C>, shard: Shard = { index: 0, count: 1 }, options: Pick<RunOptions, 'sampleMemory'> = {}) {
     this.plan = plan
     this.binding = binding
+    this.shard = shard
+    this.sampleMemory = options.sampleMemory ?? true
+    this.nextSample = plan.sampleIntervalMs
+    // Every shard builds the same network, links and timeline from the seed.
     this.rng = createRng(plan.seed)
-    const joins = plan.churn.reduce((sum, e) => sum + (e.kind === 'join' ? (e.count ?? 0) : 0), 0)
-    this.capacity = plan.nodes + joins
+    this.capacity = nodeCapacity(plan)
     this.cores = new Array<C | undefined>(this.capacity)
     this.wakeAt = new Float64Array(this.capacity).fill(Infinity)
-    this.live = new LiveSet(this.capacity)
-    this.isPublic = natClasses(plan, this.capacity)
+    const isPublic = natClasses(plan, this.capacity)
     this.net = new NetworkModel(plan.network, this.rng.fork(2), this.capacity)
-    this.metrics = new RunMetrics(this.capacity, plan.workload.transactions)
-    const topo = initialTopology(plan, this.isPublic)
-    this.workload = new Workload(plan.workload, plan.nodes, this.rng.fork(5))
-    this.adjacency = topo.adjacency
-    this.missingLinks = topo.missingLinks
-    this.sink = this.makeSink()
-  }
-
-  /** Runs to the plan's duration (or until nothing is left to happen). */
-  run (options: RunOptions = {}): RunResult {
-    this.setup()
-    const { durationMs, sampleIntervalMs } = this.plan
-    const sampleMemory = options.sampleMemory ?? true
-    let nextSample = sampleIntervalMs
-    let events = 0
-    const q = this.queue
-    while (q.size > 0 && q.peekTime() <= durationMs) {
-      const slot = q.pop()
-      const t = q.time(slot)
-      while (nextSample <= t) { this.takeSample(nextSample, sampleMemory); nextSample += sampleIntervalMs }
-      this.now = t
-      this.dispatch(q.kind(slot), q.a(slot), q.b(slot), q.payload(slot), q.c(slot), q.d(slot))
-      q.release(slot)
-      if ((++events & 0xffff) === 0) options.onProgress?.(t, durationMs, events)
-    }
-    while (nextSample <= durationMs) { this.takeSample(nextSample, sampleMemory); nextSample += sampleIntervalMs }
-    options.onProgress?.(durationMs, durationMs, events)
-    let degreeSum = 0
-    for (let i = 0; i < this.plan.nodes; i++) degreeSum += this.adjacency[i]!.length
-    return {
-      plan: this.plan,
-      metrics: this.metrics,
-      liveAtEnd: this.live.snapshot(),
-      nodesCreated: this.nodesCreated,
-      events,
-      endMs: durationMs,
-      missingLinks: this.missingLinks,
-      meanDegree: this.plan.nodes === 0 ? 0 : degreeSum / this.plan.nodes
-    }
-  }
-
-  private setup (): void {
-    const { plan } = this
-    for (let i = 0; i < plan.nodes; i++) this.createNode(this.adjacency[i]!)
     for (const [k, p] of plan.partitions.entries()) {
       const sideRng = this.rng.fork(100 + k)
       const side = new Uint8Array(this.capacity)
       for (let i = 0; i < this.capacity; i++) side[i] = sideRng.next() < p.fraction ? 0 : 1
       this.net.addPartition({ fromMs: p.fromMs, toMs: p.toMs, side })
     }
-    for (let t = 0; t < plan.workload.transactions; t++) this.queue.push(this.workload.timeOf(t), EV_PUBLISH, t, 0)
-    for (const e of plan.churn) this.queue.push(e.atMs, EV_CHURN, 0, 0, e)
+    const topo = initialTopology(plan, isPublic)
+    this.missingLinks = topo.missingLinks
+    this.keys = new EventKeys(this.capacity)
+    this.timeline = buildTimeline(plan, this.rng, this.net, this.keys, topo.adjacency, isPublic)
+    this.txs = this.timeline.txs
+    for (const [i, tx] of this.txs.entries()) if (tx !== undefined) this.txKeys.set(tx.key, i)
+    this.metrics = new RunMetrics(this.capacity, plan.workload.transactions)
+    this.metrics.expect(this.txs)
+    this.outboxes = Array.from({ length: shard.count }, (_, i) => i === shard.index ? undefined : new Outbox())
+    this.sink = this.makeSink()
+    this.setup()
+  }
+
+  /** Runs the whole plan on this thread (the simulator must be the only shard). */
+  run (options: RunOptions = {}): RunResult {
+    if (this.shard.count !== 1) throw new Error('run() drives a single shard; use engine/parallel.ts for more')
+    const { durationMs } = this.plan
+    // Windows only pace the progress reports: a lone shard has nobody to wait for.
+    const step = Math.max(1, durationMs / 200)
+    for (let t = 0; t < durationMs;) {
+      t = Math.min(durationMs, Math.max(t + step, this.nextTime() + step))
+      this.advance(t)
+      options.onProgress?.(t, durationMs, this.processed)
+    }
+    this.finishSamples()
+    return this.result(this.metrics.finish(), this.processed)
+  }
+
+  /** Time of this shard's earliest pending event (Infinity if none). */
+  nextTime (): number { return this.queue.peekTime() }
+
+  /** Events processed so far. */
+  get events (): number { return this.processed }
+
+  /**
+   * Processes every pending event before `endMs` (at most the run's duration). A parallel run calls
+   * this for windows no longer than the network's smallest latency, so nothing another shard sends
+   * during the window can land inside it.
+   */
+  advance (endMs: number): void {
+    const end = Math.min(endMs, this.plan.durationMs)
+    const q = this.queue
+    const interval = this.plan.sampleIntervalMs
+    while (q.size > 0 && q.peekTime() < end) {
+      const slot = q.pop()
+      const t = q.time(slot)
+      while (this.nextSample <= t) { this.takeSample(this.nextSample); this.nextSample += interval }
+      this.now = t
+      this.dispatch(q.kind(slot), q.a(slot), q.b(slot), q.payload(slot), q.c(slot), q.d(slot))
+      q.release(slot)
+      this.processed++
+    }
+    while (this.nextSample <= end) { this.takeSample(this.nextSample); this.nextSample += interval }
+  }
+
+  /** Events from another shard (their times are at or after the current window's end). */
+  receive (batch: Batch): void {
+    unpackBatch(batch, this.enqueue)
+  }
+
+  /** Earliest time among the events waiting in the outboxes (Infinity if none). */
+  outboxMinTime (): number {
+    let min = Infinity
+    for (const o of this.outboxes) if (o !== undefined && o.minTime < min) min = o.minTime
+    return min
+  }
+
+  /** Takes the events gathered for shard `to` since the last call. */
+  takeOutbox (to: number): Batch {
+    return this.outboxes[to]!.take()
+  }
+
+  /** Closes the time series at the run's end and returns this shard's part. */
+  finish (): ShardResult {
+    this.finishSamples()
+    return { metrics: this.metrics.toData(), events: this.processed }
+  }
+
+  /** The run's result around merged metrics (the same in every shard but for the metrics). */
+  result (metrics: RunMetrics, events: number): RunResult {
+    const { plan, timeline } = this
+    let degreeSum = 0
+    for (let i = 0; i < plan.nodes; i++) degreeSum += timeline.adjacency[i]!.length
+    return {
+      plan,
+      metrics,
+      liveAtEnd: timeline.liveAtEnd,
+      nodesCreated: timeline.nodesCreated,
+      events,
+      endMs: plan.durationMs,
+      missingLinks: this.missingLinks,
+      meanDegree: plan.nodes === 0 ? 0 : degreeSum / plan.nodes
+    }
+  }
+
+  private owns (node: number): boolean {
+    return node % this.shard.count === this.shard.index
+  }
+
+  private finishSamples (): void {
+    const { durationMs, sampleIntervalMs } = this.plan
+    while (this.nextSample <= durationMs) { this.takeSample(this.nextSample); this.nextSample += sampleIntervalMs }
+  }
+
+  private setup (): void {
+    const { plan, timeline } = this
+    for (let i = 0; i < plan.nodes; i++) if (this.owns(i)) this.createNode(i, timeline.adjacency[i]!)
+    for (const e of timeline.events) {
+      if (e.atMs < plan.durationMs && this.owns(e.node)) this.queue.pushKeyed(e.atMs, e.key, e.kind, e.node, e.arg, e.neighbours)
+    }
+  }
+
+  private readonly enqueue = (time: number, key: number, kind: number, to: number, from: number, payload: unknown, c: number, d: number): void => {
+    this.queue.pushKeyed(time, key, kind, to, from, payload, c, d)
   }
 
   private dispatch (kind: number, a: number, b: number, payload: unknown, c: number, d: number): void {
@@ -146,17 +239,16 @@ export class Simulator<C extends SimCore> {
       case EV_MESSAGE:
       case EV_BODY: return this.arrive(a, b, payload, kind === EV_BODY, c, d)
       case EV_WAKE: return this.wake(a)
-      case EV_PUBLISH: return this.publish(a)
-      case EV_CHURN: return this.churn(payload as RunPlan['churn'][number])
-      case EV_PEER_DOWN: return this.peerChange(a, b, false)
-      case EV_PEER_UP: return this.peerChange(a, b, true)
+      case TL_PUBLISH: return this.publish(a, b)
+      case TL_CREATE: return this.createNode(a, payload as readonly number[])
+      case TL_REMOVE: this.cores[a] = undefined; return
+      case TL_PEER_DOWN: return this.peerChange(a, b, false)
+      case TL_PEER_UP: return this.peerChange(a, b, true)
     }
   }
 
-  private createNode (neighbours: readonly number[]): number {
-    const index = this.nodesCreated++
+  private createNode (index: number, neighbours: readonly number[]): void {
     this.current = index
-    this.live.add(index)
     const core = this.binding.createCore({
       index,
       peerId: this.peers.idOf(index),
@@ -170,7 +262,6 @@ export class Simulator<C extends SimCore> {
     }, this.sink)
     this.cores[index] = core
     this.syncWakeup(index, core)
-    return index
   }
 
   private arrive (to: number, from: number, message: unknown, body: boolean, c: number, d: number): void {
@@ -204,54 +295,17 @@ export class Simulator<C extends SimCore> {
     const when = Math.max(at, this.now)
     if (when < this.wakeAt[node]!) {
       this.wakeAt[node] = when
-      this.queue.push(when, EV_WAKE, node, 0)
+      this.queue.pushKeyed(when, this.keys.next(nodeOrigin(node)), EV_WAKE, node, 0)
     }
   }
 
-  private publish (index: number): void {
-    if (this.live.size === 0) return
-    const tx = this.workload.make(index, this.now, n => this.cores[n] !== undefined, rng => this.live.pick(rng))
-    const publisher = tx.publisher
-    this.txKeys.set(tx.key, index)
-    this.txs[index] = tx
-    this.metrics.publish(index, publisher, this.now, this.live.size)
+  private publish (publisher: number, index: number): void {
+    const tx = this.txs[index]!
+    this.metrics.publish(index, publisher, this.now, this.timeline.targetAtPublish[index]!)
     const core = this.cores[publisher]!
     this.current = publisher
     this.binding.onPublish(core, tx, this.now, this.sink)
     this.syncWakeup(publisher, core)
-  }
-
-  private churn (e: RunPlan['churn'][number]): void {
-    const count = e.count ?? Math.round((e.fraction ?? 0) * this.live.size)
-    for (let i = 0; i < count; i++) {
-      if (e.kind === 'join') this.join()
-      else if (this.live.size > 0) this.remove(this.live.pick(this.rng), e.kind === 'crash')
-    }
-  }
-
-  private join (): void {
-    const want = this.plan.joinDegree
-    const chosen = new Set<number>()
-    for (let attempt = 0; chosen.size < want && attempt < want * 20 && this.live.size > 0; attempt++) {
-      const peer = this.live.pick(this.rng)
-      if (this.isPublic[peer] === 1) chosen.add(peer)
-    }
-    const neighbours = [...chosen]
-    const index = this.createNode(neighbours)
-    this.adjacency[index] = neighbours
-    for (const peer of neighbours) {
-      this.adjacency[peer] = this.adjacency[peer]!.concat(index)
-      this.queue.push(this.now + this.net.latency(index, peer), EV_PEER_UP, peer, index)
-    }
-  }
-
-  private remove (node: number, crash: boolean): void {
-    this.cores[node] = undefined
-    this.live.remove(node)
-    for (const peer of this.adjacency[node] ?? []) {
-      const delay = crash ? this.plan.failureDetectionMs : this.net.latency(node, peer)
-      this.queue.push(this.now + delay, EV_PEER_DOWN, peer, node)
-    }
   }
 
   private peerChange (node: number, peer: number, up: boolean): void {
@@ -263,24 +317,29 @@ export class Simulator<C extends SimCore> {
     this.syncWakeup(node, core)
   }
 
-  private takeSample (tMs: number, sampleMemory: boolean): void {
-    const mem = sampleMemory ? process.memoryUsage() : undefined
-    this.metrics.sample(tMs, this.live.size, {
+  private takeSample (tMs: number): void {
+    const mem = this.sampleMemory ? process.memoryUsage() : undefined
+    this.metrics.sample(tMs, liveBefore(this.timeline, tMs), {
       heapUsedMb: mem === undefined ? 0 : mem.heapUsed / 1048576,
       rssMb: mem === undefined ? 0 : mem.rss / 1048576
     })
   }
 
   private makeSink (): EffectSink {
+    const count = this.shard.count
     return {
       send: (toPeer: string, message: unknown, sizeBytes: number, body: boolean, c = 0, d = 0) => {
         const from = this.current
         const to = this.peers.indexOf(toPeer)
         this.metrics.sent(sizeBytes)
         if (to < 0 || to >= this.capacity) { this.metrics.count(this.metrics.traces, 'send-to-unknown-peer'); return }
-        const arrival = this.net.transmit(from, to, sizeBytes, this.now)
+        const key = this.keys.next(nodeOrigin(from))
+        const arrival = this.net.transmit(from, to, sizeBytes, this.now, key)
         if (typeof arrival === 'string') { this.metrics.drops[arrival]++; return }
-        this.queue.push(arrival, body ? EV_BODY : EV_MESSAGE, to, from, message, c, d)
+        const kind = body ? EV_BODY : EV_MESSAGE
+        const outbox = count === 1 ? undefined : this.outboxes[to % count]
+        if (outbox === undefined) this.queue.pushKeyed(arrival, key, kind, to, from, message, c, d)
+        else outbox.add(arrival, key, kind, to, from, message, c, d)
       },
       deliver: (key: string, hops: number) => {
         const tx = this.txKeys.get(key)

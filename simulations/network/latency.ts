@@ -68,6 +68,16 @@ export function latencySampler (spec: LatencySpec): LatencySampler {
   }
 }
 
+/** The smallest value a distribution's sampler returns, ms (0 when it can return 0). */
+export function latencyFloor (spec: LatencySpec): number {
+  switch (spec.kind) {
+    case 'constant': return Math.max(0, spec.ms)
+    case 'uniform': return Math.max(0, spec.minMs)
+    case 'normal': return Math.max(0, spec.minMs ?? 0)
+    case 'lognormal': return Math.max(0, spec.minMs ?? 0)
+  }
+}
+
 /** The mean of a distribution (before clamping), for reports. */
 export function latencyMean (spec: LatencySpec): number {
   switch (spec.kind) {

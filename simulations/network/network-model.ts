@@ -6,9 +6,13 @@
  * - loss: each message is dropped with a fixed probability;
  * - partitions: between `fromMs` and `toMs` messages between side A and side B are dropped;
  * - NAT: reachability is applied where connections are made (topology, joins), see topology.ts.
+ *
+ * Every draw about one message (loss, latency, jitter) comes from the stream of its event key
+ * (engine/event-keys.ts), so a message's fate does not depend on which messages were sent before it.
  */
 import type { Rng } from '../../protocols/common/rng.ts'
-import { latencySampler, type LatencySpec, type LatencySampler } from './latency.ts'
+import { KeyedRandom } from '../engine/event-keys.ts'
+import { latencyFloor, latencySampler, type LatencySpec, type LatencySampler } from './latency.ts'
 
 /** How latency varies. */
 export type LatencyMode = 'per-message' | 'per-link'
@@ -59,20 +63,25 @@ class LinkRng {
 /** Computes arrival times and drops for messages on the virtual network. */
 export class NetworkModel {
   private readonly spec: NetworkSpec
-  private readonly rng: Rng
   private readonly sample: LatencySampler
   private readonly linkRng: LinkRng
+  private readonly keyed: KeyedRandom
   private uplinkFreeAt: Float64Array
   private readonly partitions: Partition[] = []
   private readonly msPerByte: number
 
   constructor (spec: NetworkSpec, rng: Rng, nodeCapacity: number) {
     this.spec = spec
-    this.rng = rng
     this.sample = latencySampler(spec.latency)
     this.linkRng = new LinkRng(rng.int(0x100000000))
+    this.keyed = new KeyedRandom(rng.int(0x100000000))
     this.uplinkFreeAt = new Float64Array(nodeCapacity)
     this.msPerByte = Number.isFinite(spec.uplinkBytesPerSec) ? 1000 / spec.uplinkBytesPerSec : 0
+  }
+
+  /** The smallest latency the model can draw, ms: how far ahead a node's messages cannot reach (the lookahead). */
+  get minLatencyMs (): number {
+    return latencyFloor(this.spec.latency)
   }
 
   /** Adds a partition. */
@@ -86,28 +95,33 @@ export class NetworkModel {
     return false
   }
 
-  /** One-way latency of one message from a to b. */
-  latency (a: number, b: number): number {
+  /** One-way latency of the message with event key `key` from a to b. */
+  latency (a: number, b: number, key: number): number {
+    return this.delay(a, b, this.keyed.at(key))
+  }
+
+  private delay (a: number, b: number, keyed: KeyedRandom): number {
     if (this.spec.latencyMode === 'per-link') {
       const base = this.sample(this.linkRng.seed(a, b))
-      return this.spec.jitterMs > 0 ? base + this.spec.jitterMs * this.rng.next() : base
+      return this.spec.jitterMs > 0 ? base + this.spec.jitterMs * keyed.next() : base
     }
-    return this.sample(this.rng)
+    return this.sample(keyed)
   }
 
   /**
-   * Sends `sizeBytes` from a to b at `now`: returns the arrival time, or a drop reason. The uplink
-   * is occupied even for a message lost on the way.
+   * Sends `sizeBytes` from a to b at `now` as the event `key`: returns the arrival time, or a drop
+   * reason. The uplink is occupied even for a message lost on the way.
    */
-  transmit (a: number, b: number, sizeBytes: number, now: number): number | DropReason {
+  transmit (a: number, b: number, sizeBytes: number, now: number, key: number): number | DropReason {
     let departs = now
     if (this.msPerByte > 0) {
       const start = Math.max(now, this.uplinkFreeAt[a]!)
       departs = start + sizeBytes * this.msPerByte
       this.uplinkFreeAt[a] = departs
     }
-    if (this.spec.lossRate > 0 && this.rng.next() < this.spec.lossRate) return 'loss'
+    const keyed = this.keyed.at(key)
+    if (this.spec.lossRate > 0 && keyed.next() < this.spec.lossRate) return 'loss'
     if (this.partitions.length > 0 && this.partitioned(a, b, now)) return 'partition'
-    return departs + this.latency(a, b)
+    return departs + this.delay(a, b, keyed)
   }
 }

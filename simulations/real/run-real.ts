@@ -256,6 +256,7 @@ function finish (net: TestNetwork, plan: RunPlan, adjacency: number[][], metrics
     metrics.bytes += stats.bytesSent
     metrics.bodies += stats.bodiesReceived
   }
+  metrics.finish()
   let degreeSum = 0
   for (const nbrs of adjacency) degreeSum += nbrs.length
   return {

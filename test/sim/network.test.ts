@@ -31,34 +31,54 @@ const base: NetworkSpec = { latency: { kind: 'uniform', minMs: 1, maxMs: 50 }, l
 
 test('per-link latency is stable for a link (both directions) and differs between links', () => {
   const net = new NetworkModel({ ...base, latencyMode: 'per-link' }, createRng(3), 10)
-  assert.equal(net.latency(1, 2), net.latency(1, 2))
-  assert.equal(net.latency(1, 2), net.latency(2, 1))
-  const values = new Set([net.latency(1, 2), net.latency(1, 3), net.latency(4, 5), net.latency(6, 7)])
+  assert.equal(net.latency(1, 2, 7), net.latency(1, 2, 8))
+  assert.equal(net.latency(1, 2, 7), net.latency(2, 1, 9))
+  const values = new Set([net.latency(1, 2, 1), net.latency(1, 3, 1), net.latency(4, 5, 1), net.latency(6, 7, 1)])
   assert.ok(values.size > 1)
   const jittery = new NetworkModel({ ...base, latencyMode: 'per-link', jitterMs: 5 }, createRng(3), 10)
-  const d = jittery.latency(1, 2) - net.latency(1, 2)
+  const d = jittery.latency(1, 2, 7) - net.latency(1, 2, 7)
   assert.ok(d >= 0 && d < 5)
+})
+
+test('a message\'s draws depend on its key only, not on the messages drawn before it', () => {
+  const a = new NetworkModel({ ...base, lossRate: 0.3 }, createRng(4), 4)
+  const b = new NetworkModel({ ...base, lossRate: 0.3 }, createRng(4), 4)
+  const keys = Array.from({ length: 200 }, (_, i) => i * 0x100000000 + 3)
+  const forward = keys.map(k => a.transmit(0, 1, 10, 0, k))
+  const backward = keys.slice().reverse().map(k => b.transmit(0, 1, 10, 0, k)).reverse()
+  assert.deepEqual(forward, backward)
+  assert.ok(new Set(forward).size > 100, 'different keys draw different latencies')
+  assert.ok(forward.includes('loss') && forward.some(v => typeof v === 'number'))
+  // Another seed draws differently for the same keys.
+  const other = new NetworkModel({ ...base, lossRate: 0.3 }, createRng(5), 4)
+  assert.notDeepEqual(keys.map(k => other.transmit(0, 1, 10, 0, k)), forward)
+})
+
+test('the lookahead is the latency model\'s floor', () => {
+  assert.equal(new NetworkModel(base, createRng(1), 2).minLatencyMs, 1)
+  assert.equal(new NetworkModel({ ...base, latency: LATENCY_PRESETS.continental! }, createRng(1), 2).minLatencyMs, 5)
+  assert.equal(new NetworkModel({ ...base, latency: { kind: 'normal', meanMs: 20, sdMs: 3 } }, createRng(1), 2).minLatencyMs, 0)
 })
 
 test('bandwidth serializes a node\'s uplink: back-to-back messages depart one after another', () => {
   const net = new NetworkModel({ ...base, latency: { kind: 'constant', ms: 10 }, uplinkBytesPerSec: 1000 }, createRng(1), 4)
-  assert.equal(net.transmit(0, 1, 100, 0), 110) // 100 ms on the wire, then 10 ms latency
-  assert.equal(net.transmit(0, 2, 100, 0), 210) // queued behind the first
-  assert.equal(net.transmit(3, 2, 100, 0), 110) // another node's uplink is free
-  assert.equal(net.transmit(0, 1, 100, 500), 610) // the uplink was idle again
+  assert.equal(net.transmit(0, 1, 100, 0, 1), 110) // 100 ms on the wire, then 10 ms latency
+  assert.equal(net.transmit(0, 2, 100, 0, 2), 210) // queued behind the first
+  assert.equal(net.transmit(3, 2, 100, 0, 3), 110) // another node's uplink is free
+  assert.equal(net.transmit(0, 1, 100, 500, 4), 610) // the uplink was idle again
 })
 
 test('loss drops about the configured share; partitions drop only across sides and only while active', () => {
   const lossy = new NetworkModel({ ...base, lossRate: 0.2 }, createRng(5), 2)
   let lost = 0
-  for (let i = 0; i < 20_000; i++) if (lossy.transmit(0, 1, 10, i) === 'loss') lost++
+  for (let i = 0; i < 20_000; i++) if (lossy.transmit(0, 1, 10, i, i) === 'loss') lost++
   assert.ok(Math.abs(lost / 20_000 - 0.2) < 0.01, `lost ${lost}`)
   const net = new NetworkModel(base, createRng(5), 4)
   net.addPartition({ fromMs: 100, toMs: 200, side: Uint8Array.from([0, 0, 1, 1]) })
-  assert.equal(net.transmit(0, 2, 10, 150), 'partition')
-  assert.equal(typeof net.transmit(0, 1, 10, 150), 'number')
-  assert.equal(typeof net.transmit(0, 2, 10, 50), 'number')
-  assert.equal(typeof net.transmit(0, 2, 10, 200), 'number')
+  assert.equal(net.transmit(0, 2, 10, 150, 1), 'partition')
+  assert.equal(typeof net.transmit(0, 1, 10, 150, 2), 'number')
+  assert.equal(typeof net.transmit(0, 2, 10, 50, 3), 'number')
+  assert.equal(typeof net.transmit(0, 2, 10, 200, 4), 'number')
 })
 
 const allPublic = (): boolean => true

@@ -1,0 +1,163 @@
+/**
+ * The run's timeline: who publishes which transaction when, who joins (linked to whom), who leaves
+ * or crashes, and when their neighbours hear of it. None of it depends on what the protocol does,
+ * only on the plan and the seed, so it is computed once, before the run, and every worker of a
+ * parallel run computes the same one (engine/parallel.ts). The engine then replays it as events,
+ * each on the node it concerns.
+ */
+import { createRng, type Rng } from '../../protocols/common/rng.ts'
+import type { NetworkModel } from '../network/network-model.ts'
+import type { EventKeys} from './event-keys.ts';
+import { TIMELINE_ORIGIN } from './event-keys.ts'
+import { LiveSet } from './live-set.ts'
+import type { RunPlan } from './plan.ts'
+import type { SimTransaction } from './types.ts'
+import { Workload } from './workload.ts'
+
+/** Kinds of timeline events (the engine's event kinds for them). */
+export const TL_PUBLISH = 4
+export const TL_CREATE = 5
+export const TL_REMOVE = 6
+export const TL_PEER_DOWN = 7
+export const TL_PEER_UP = 8
+
+/** One timeline event: at `atMs`, with event key `key`, something happens to `node`. */
+export interface TimelineEvent {
+  readonly atMs: number
+  readonly key: number
+  readonly kind: number
+  readonly node: number
+  /** TL_PUBLISH: the transaction index; TL_PEER_UP/DOWN: the peer that came or went; else -1. */
+  readonly arg: number
+  /** TL_CREATE: the new node's neighbours. */
+  readonly neighbours?: readonly number[]
+}
+
+/** The whole timeline of a run. */
+export interface Timeline {
+  /** Events in the order they were generated (not sorted by time: the event queue sorts them). */
+  readonly events: readonly TimelineEvent[]
+  /** Transactions by index (a hole where the live set was empty at publication time). */
+  readonly txs: ReadonlyArray<SimTransaction | undefined>
+  /** Live nodes at publication, per transaction index. */
+  readonly targetAtPublish: Int32Array
+  /** Times at which the live count changed, ascending, and the count from then on. */
+  readonly liveChangesAtMs: Float64Array
+  readonly liveAfter: Int32Array
+  readonly initialLive: number
+  /** Nodes alive at the end, ascending. */
+  readonly liveAtEnd: Int32Array
+  readonly nodesCreated: number
+  /** Links per node at the end (initial links plus those of joins). */
+  readonly adjacency: number[][]
+}
+
+/** The live count just before `tMs` (changes at times below `tMs` applied). */
+export function liveBefore (timeline: Timeline, tMs: number): number {
+  const times = timeline.liveChangesAtMs
+  let lo = 0
+  let hi = times.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (times[mid]! < tMs) lo = mid + 1
+    else hi = mid
+  }
+  return lo === 0 ? timeline.initialLive : timeline.liveAfter[lo - 1]!
+}
+
+/** Node indices that may exist in a run of this plan (initial nodes plus every join). */
+export function nodeCapacity (plan: RunPlan): number {
+  return plan.nodes + plan.churn.reduce((sum, e) => sum + (e.kind === 'join' ? (e.count ?? 0) : 0), 0)
+}
+
+/**
+ * Builds the timeline. `rng` is the run's root generator (churn victims and joins' links are drawn
+ * from it), `net` the run's network model (delays before neighbours hear of a join or a leave),
+ * `keys` the run's event keys, `adjacency` the initial links (extended in place by joins).
+ */
+export function buildTimeline (plan: RunPlan, rng: Rng, net: NetworkModel, keys: EventKeys, adjacency: number[][], isPublic: Uint8Array): Timeline {
+  const capacity = nodeCapacity(plan)
+  const live = new LiveSet(capacity)
+  for (let i = 0; i < plan.nodes; i++) live.add(i)
+  const workload = new Workload(plan.workload, plan.nodes, createRng(plan.seed).fork(5))
+  const events: TimelineEvent[] = []
+  const txs: Array<SimTransaction | undefined> = new Array<SimTransaction | undefined>(plan.workload.transactions)
+  const targetAtPublish = new Int32Array(plan.workload.transactions)
+  const changeTimes: number[] = []
+  const changeCounts: number[] = []
+  let nodesCreated = plan.nodes
+  const emit = (atMs: number, kind: number, node: number, arg: number, neighbours?: readonly number[]): void => {
+    events.push({ atMs, key: keys.next(TIMELINE_ORIGIN), kind, node, arg, neighbours })
+  }
+  const changed = (atMs: number): void => { changeTimes.push(atMs); changeCounts.push(live.size) }
+
+  const publish = (index: number, now: number): void => {
+    if (live.size === 0) return
+    const tx = workload.make(index, now, n => live.has(n), r => live.pick(r))
+    txs[index] = tx
+    targetAtPublish[index] = live.size
+    emit(now, TL_PUBLISH, tx.publisher, index)
+  }
+  const join = (now: number): void => {
+    const want = plan.joinDegree
+    const chosen = new Set<number>()
+    for (let attempt = 0; chosen.size < want && attempt < want * 20 && live.size > 0; attempt++) {
+      const peer = live.pick(rng)
+      if (isPublic[peer] === 1) chosen.add(peer)
+    }
+    const neighbours = [...chosen]
+    const index = nodesCreated++
+    live.add(index)
+    adjacency[index] = neighbours
+    emit(now, TL_CREATE, index, -1, neighbours)
+    for (const peer of neighbours) {
+      adjacency[peer] = adjacency[peer]!.concat(index)
+      const key = keys.next(TIMELINE_ORIGIN)
+      events.push({ atMs: now + net.latency(index, peer, key), key, kind: TL_PEER_UP, node: peer, arg: index })
+    }
+  }
+  const remove = (now: number, crash: boolean): void => {
+    const node = live.pick(rng)
+    live.remove(node)
+    emit(now, TL_REMOVE, node, -1)
+    for (const peer of adjacency[node] ?? []) {
+      const key = keys.next(TIMELINE_ORIGIN)
+      const delay = crash ? plan.failureDetectionMs : net.latency(node, peer, key)
+      events.push({ atMs: now + delay, key, kind: TL_PEER_DOWN, node: peer, arg: node })
+    }
+  }
+
+  // Publications first, then churn in plan order; a stable sort by time keeps that order at equal times.
+  const happenings: Array<{ atMs: number, run: () => void }> = []
+  for (let t = 0; t < plan.workload.transactions; t++) {
+    const atMs = workload.timeOf(t)
+    happenings.push({ atMs, run: () => publish(t, atMs) })
+  }
+  for (const e of plan.churn) {
+    happenings.push({
+      atMs: e.atMs,
+      run: () => {
+        const count = e.count ?? Math.round((e.fraction ?? 0) * live.size)
+        for (let i = 0; i < count; i++) {
+          if (e.kind === 'join') join(e.atMs)
+          else if (live.size > 0) remove(e.atMs, e.kind === 'crash')
+        }
+        if (count > 0) changed(e.atMs)
+      }
+    })
+  }
+  happenings.sort((a, b) => a.atMs - b.atMs)
+  for (const h of happenings) if (h.atMs < plan.durationMs) h.run()
+
+  return {
+    events,
+    txs,
+    targetAtPublish,
+    liveChangesAtMs: Float64Array.from(changeTimes),
+    liveAfter: Int32Array.from(changeCounts),
+    initialLive: plan.nodes,
+    liveAtEnd: live.snapshot(),
+    nodesCreated,
+    adjacency
+  }
+}

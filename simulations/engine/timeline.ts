@@ -7,8 +7,7 @@
  */
 import { createRng, type Rng } from '../../protocols/common/rng.ts'
 import type { NetworkModel } from '../network/network-model.ts'
-import type { EventKeys} from './event-keys.ts';
-import { TIMELINE_ORIGIN } from './event-keys.ts'
+import { TIMELINE_ORIGIN, type EventKeys } from './event-keys.ts'
 import { LiveSet } from './live-set.ts'
 import type { RunPlan } from './plan.ts'
 import type { SimTransaction } from './types.ts'

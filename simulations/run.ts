@@ -5,7 +5,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Simulator, type RunOptions, type RunResult } from './engine/simulator.ts'
-import { getProtocol } from './protocols/index.ts'
+import { availableParallelism } from 'node:os'
+import { runParallel } from './engine/parallel.ts'
+import { latencyFloor } from './network/latency.ts'
+import { getProtocol, isBuiltInProtocol } from './protocols/index.ts'
 import { toPlan } from './scenario/load.ts'
 import type { Scenario } from './scenario/schema.ts'
 import { coverageCurve, coverageSvg } from './report/coverage-svg.ts'
@@ -24,6 +27,28 @@ export function runSimulated (scenario: Scenario, options: RunOptions = {}): Sim
   const params = binding.parseParams(scenario.protocol.params, 'protocol.params')
   const result = new Simulator(toPlan(scenario, params), binding, undefined, options).run(options)
   return { result, summary: summarize(result, 'sim') }
+}
+
+/** Runs of at least this many nodes use every core when `threads` is 'auto'. */
+export const AUTO_THREADS_FROM_NODES = 10_000
+
+/**
+ * Runs a validated scenario in simulated mode on `options.threads` worker threads: the same summary
+ * as runSimulated, byte for byte, sooner for large runs (engine/parallel.ts). One thread is used
+ * when the latency model can reach 0 ms (no lookahead) or the protocol is not a built-in one.
+ */
+export async function runSimulatedAsync (scenario: Scenario, options: RunOptions = {}): Promise<SimRun & { threads: number }> {
+  const binding = getProtocol(scenario.protocol.name)
+  const params = binding.parseParams(scenario.protocol.params, 'protocol.params')
+  const plan = toPlan(scenario, params)
+  const requested = options.threads ?? 'auto'
+  const wanted = requested === 'auto' ? (plan.nodes >= AUTO_THREADS_FROM_NODES ? availableParallelism() : 1) : requested
+  const parallel = latencyFloor(plan.network.latency) > 0 && isBuiltInProtocol(binding.name)
+  const threads = parallel ? Math.max(1, Math.min(wanted, plan.nodes)) : 1
+  const result = threads === 1
+    ? new Simulator(plan, binding, undefined, options).run(options)
+    : await runParallel(scenario, plan, threads, options)
+  return { result, summary: summarize(result, 'sim'), threads }
 }
 
 /** The coverage curve of a run (time since publication against share of nodes reached). */

@@ -56,6 +56,9 @@ export interface RunResult {
   readonly meanDegree: number
 }
 
+/** The parts of a RunResult that do not depend on what the protocol did. */
+export type RunFacts = Pick<RunResult, 'liveAtEnd' | 'nodesCreated' | 'missingLinks' | 'meanDegree'>
+
 /** Which nodes a Simulator owns: those with `index % count === index`. */
 export interface Shard {
   readonly index: number
@@ -196,22 +199,26 @@ export class Simulator<C extends SimCore> {
     return { metrics: this.metrics.toData(), events: this.processed }
   }
 
-  /** The run's result around merged metrics (the same in every shard but for the metrics). */
+  /** The run's result around its metrics (whole, or merged from every shard's part). */
   result (metrics: RunMetrics, events: number): RunResult {
+    return { plan: this.plan, metrics, events, endMs: this.plan.durationMs, ...this.facts() }
+  }
+
+  /** What every shard knows alike about the run: the timeline's ending and the links. */
+  facts (): RunFacts {
     const { plan, timeline } = this
     let degreeSum = 0
     for (let i = 0; i < plan.nodes; i++) degreeSum += timeline.adjacency[i]!.length
     return {
-      plan,
-      metrics,
       liveAtEnd: timeline.liveAtEnd,
       nodesCreated: timeline.nodesCreated,
-      events,
-      endMs: plan.durationMs,
       missingLinks: this.missingLinks,
       meanDegree: plan.nodes === 0 ? 0 : degreeSum / plan.nodes
     }
   }
+
+  /** The network's smallest latency, ms: how far ahead of the others a shard may run. */
+  get lookaheadMs (): number { return this.net.minLatencyMs }
 
   private owns (node: number): boolean {
     return node % this.shard.count === this.shard.index
@@ -230,8 +237,10 @@ export class Simulator<C extends SimCore> {
     }
   }
 
+  private readonly toThread = (message: unknown): unknown => this.binding.toThread?.(message) ?? message
   private readonly enqueue = (time: number, key: number, kind: number, to: number, from: number, payload: unknown, c: number, d: number): void => {
-    this.queue.pushKeyed(time, key, kind, to, from, payload, c, d)
+    const message = payload === undefined || typeof payload === 'number' ? payload : (this.binding.fromThread?.(payload) ?? payload)
+    this.queue.pushKeyed(time, key, kind, to, from, message, c, d)
   }
 
   private dispatch (kind: number, a: number, b: number, payload: unknown, c: number, d: number): void {
@@ -339,7 +348,7 @@ export class Simulator<C extends SimCore> {
         const kind = body ? EV_BODY : EV_MESSAGE
         const outbox = count === 1 ? undefined : this.outboxes[to % count]
         if (outbox === undefined) this.queue.pushKeyed(arrival, key, kind, to, from, message, c, d)
-        else outbox.add(arrival, key, kind, to, from, message, c, d)
+        else outbox.add(arrival, key, kind, to, from, message === undefined || typeof message === 'number' ? message : this.toThread(message), c, d)
       },
       deliver: (key: string, hops: number) => {
         const tx = this.txKeys.get(key)

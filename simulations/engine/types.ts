@@ -95,4 +95,11 @@ export interface ProtocolBinding<C extends SimCore = SimCore> {
   onPeerUp: (core: C, peer: string, now: number, sink: EffectSink) => void
   /** The connection to `peer` closed (graceful leave, or a crash once detected). */
   onPeerDown: (core: C, peer: string, now: number, sink: EffectSink) => void
+  /**
+   * A message object as plain data, to cross to another worker thread of a parallel run (a
+   * structured clone keeps data, not classes), and the message again from that data. Both default
+   * to the message itself.
+   */
+  toThread?: (message: unknown) => unknown
+  fromThread?: (data: unknown) => unknown
 }

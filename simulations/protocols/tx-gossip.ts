@@ -11,7 +11,8 @@
  * the common ones travel as numbers, and the core gets the same logical message on arrival.
  */
 import { createTxGossipCore, pushFanoutMean, resolveGossipConfig, GossipConfigError, type TxGossipCore } from '../../protocols/tx-gossip/index.ts'
-import type { GossipEffect, GossipInput, GossipMessage, TxGossipConfig } from '../../protocols/tx-gossip/index.ts'
+import { BloomFilter } from '../../protocols/tx-gossip/index.ts'
+import type { BloomFilterWire, GossipEffect, GossipInput, GossipMessage, TxGossipConfig } from '../../protocols/tx-gossip/index.ts'
 import { ScenarioError } from '../scenario/errors.ts'
 import type { EffectSink, NodeSetup, ProtocolBinding } from '../engine/types.ts'
 import { chunkFrameBytes, gossipMessageBytes, notificationBytes } from './tx-gossip-sizes.ts'
@@ -146,5 +147,17 @@ export const txGossipBinding: ProtocolBinding<TxGossipCore> = {
     run(core, { type: 'publish', now, id: tx.key, size: tx.payload.length }, sink)
   },
   onPeerUp: (core, peer, now, sink) => { run(core, { type: 'peer-up', now, peer }, sink) },
-  onPeerDown: (core, peer, now, sink) => { run(core, { type: 'peer-down', now, peer }, sink) }
+  onPeerDown: (core, peer, now, sink) => { run(core, { type: 'peer-down', now, peer }, sink) },
+  // A summary carries a BloomFilter: across threads it travels in its wire form, as between nodes.
+  toThread: message => {
+    const m = message as GossipMessage
+    return m.type === 'summary' ? { type: 'summary', wire: m.filter.toWire() } : m
+  },
+  fromThread: data => {
+    const d = data as GossipMessage | { type: 'summary', wire: BloomFilterWire }
+    if (d.type !== 'summary' || !('wire' in d)) return d
+    const filter = BloomFilter.fromWire(d.wire)
+    // The sender's own filter, so its form is well made; a malformed one would be the core's to judge.
+    return filter === undefined ? d : { type: 'summary', filter }
+  }
 }

@@ -1,6 +1,6 @@
 /**
  * The sorcha-sim command line: `sorcha-sim run <scenario> [--seed N] [--nodes N] [--mode sim|real]
- * [--out dir] [--json] [--progress]`. Exit codes: 0 success, 1 runtime failure, 2 bad usage or a bad
+ * [--out dir] [--json] [--progress] [--threads N|auto]`. Exit codes: 0 success, 1 runtime failure, 2 bad usage or a bad
  * scenario (one line on stderr, never a stack trace). With --json the last stdout line is the summary.
  */
 import { join } from 'node:path'
@@ -10,19 +10,23 @@ import { loadScenarioFile } from '../scenario/load.ts'
 import { UnknownProtocolError } from '../protocols/index.ts'
 import { TopologyError } from '../network/topology.ts'
 import { createProgressBar } from '../report/progress.ts'
-import { runSimulated, writeReports, REPORT_FILES, type SimRun } from '../run.ts'
+import { runSimulatedAsync, writeReports, REPORT_FILES, type SimRun } from '../run.ts'
 import type { Summary } from '../report/summary.ts'
 
 /** Exit code for a user mistake. */
 export const EXIT_USAGE = 2
 
 /** Options of `run`. */
-interface RunFlags { seed?: number, nodes?: number, mode: 'sim' | 'real', out?: string, json?: boolean, progress?: boolean }
+interface RunFlags { seed?: number, nodes?: number, mode: 'sim' | 'real', out?: string, json?: boolean, progress?: boolean, threads: number | 'auto' }
 
 const integer = (name: string, min: number) => (value: string): number => {
   const n = Number(value)
   if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}`)
   return n
+}
+
+function threadsFlag (value: string): number | 'auto' {
+  return value === 'auto' ? 'auto' : integer('--threads', 1)(value)
 }
 
 function describe (s: Summary): string {
@@ -46,7 +50,7 @@ async function runCommand (scenarioPath: string, flags: RunFlags): Promise<void>
     const { runReal } = await import('../real/run-real.ts')
     run = await runReal(scenario, { onProgress: bar?.update })
   } else {
-    run = runSimulated(scenario, { onProgress: bar?.update })
+    run = await runSimulatedAsync(scenario, { onProgress: bar?.update, threads: flags.threads })
   }
   bar?.done()
   const wallSeconds = (performance.now() - started) / 1000
@@ -72,6 +76,7 @@ export function buildProgram (): Command {
     .option('--out <dir>', 'report directory (default .sim-out/<name>-<mode>-seed<seed>)')
     .option('--json', 'print the summary as one JSON line (the last line of stdout)')
     .option('--progress', 'draw a progress bar on stderr even when it is not a terminal')
+    .option('--threads <n>', 'worker threads for --mode sim (same summary for any number; auto: every core from 10,000 nodes)', threadsFlag, 'auto')
     .action(runCommand)
     .exitOverride()
   return program

@@ -96,3 +96,25 @@ test('jumps over long idle stretches to events far ahead', () => {
   for (let slot = q.pop(); slot >= 0; slot = q.pop()) { popped.push(q.a(slot)); q.release(slot) }
   assert.deepEqual(popped, [0, 1, 4, 3, 2])
 })
+
+test('keyed pushes pop in (time, key) order whatever the push order, far times and big keys included', () => {
+  const rng = createRng(3)
+  const events: Array<[number, number]> = []
+  for (let i = 0; i < 4000; i++) {
+    const time = rng.int(3) === 0 ? 1e6 + rng.int(50) : rng.int(200) // some beyond the bucket ring
+    const key = (1 + rng.int(2 ** 21 - 2)) * 2 ** 32 + i // event-keys.ts: origin × 2^32 + n
+    events.push([time, key])
+  }
+  const sorted = events.slice().sort((a, b) => a[0] - b[0] || a[1] - b[1])
+  for (const order of [events, events.slice().reverse(), rng.shuffle(events.slice())]) {
+    const q = new EventQueue(16)
+    for (const [time, key] of order) q.pushKeyed(time, key, 1, 0, 0, undefined, key)
+    const popped: Array<[number, number]> = []
+    while (q.size > 0) {
+      const slot = q.pop()
+      popped.push([q.time(slot), q.c(slot)])
+      q.release(slot)
+    }
+    assert.deepEqual(popped, sorted)
+  }
+})

@@ -8,6 +8,8 @@ import { Simulator, type RunOptions, type RunResult } from './engine/simulator.t
 import { availableParallelism } from 'node:os'
 import { runParallel } from './engine/parallel.ts'
 import { latencyFloor } from './network/latency.ts'
+import type { RunPlan } from './engine/plan.ts'
+import type { ProtocolBinding } from './engine/types.ts'
 import { getProtocol, isBuiltInProtocol } from './protocols/index.ts'
 import { toPlan } from './scenario/load.ts'
 import type { Scenario } from './scenario/schema.ts'
@@ -21,11 +23,16 @@ export interface SimRun {
   readonly summary: Summary
 }
 
+/** The binding a scenario names and its run plan (protocol parameters validated by the binding). */
+export function planFor (scenario: Scenario): { binding: ProtocolBinding, plan: RunPlan } {
+  const binding = getProtocol(scenario.protocol.name)
+  return { binding, plan: toPlan(scenario, binding.parseParams(scenario.protocol.params, 'protocol.params')) }
+}
+
 /** Runs a validated scenario in simulated mode. */
 export function runSimulated (scenario: Scenario, options: RunOptions = {}): SimRun {
-  const binding = getProtocol(scenario.protocol.name)
-  const params = binding.parseParams(scenario.protocol.params, 'protocol.params')
-  const result = new Simulator(toPlan(scenario, params), binding, undefined, options).run(options)
+  const { binding, plan } = planFor(scenario)
+  const result = new Simulator(plan, binding, undefined, options).run(options)
   return { result, summary: summarize(result, 'sim') }
 }
 
@@ -38,9 +45,7 @@ export const AUTO_THREADS_FROM_NODES = 10_000
  * when the latency model can reach 0 ms (no lookahead) or the protocol is not a built-in one.
  */
 export async function runSimulatedAsync (scenario: Scenario, options: RunOptions = {}): Promise<SimRun & { threads: number }> {
-  const binding = getProtocol(scenario.protocol.name)
-  const params = binding.parseParams(scenario.protocol.params, 'protocol.params')
-  const plan = toPlan(scenario, params)
+  const { binding, plan } = planFor(scenario)
   const requested = options.threads ?? 'auto'
   const wanted = requested === 'auto' ? (plan.nodes >= AUTO_THREADS_FROM_NODES ? availableParallelism() : 1) : requested
   const parallel = latencyFloor(plan.network.latency) > 0 && isBuiltInProtocol(binding.name)

@@ -3,8 +3,7 @@
  * and advances it window by window, trading mail with the other workers between windows.
  */
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads'
-import { getProtocol } from '../protocols/index.ts'
-import { toPlan } from '../scenario/load.ts'
+import { planFor } from '../run.ts'
 import type { Batch } from './outbox.ts'
 import { Simulator } from './simulator.ts'
 import type { WorkerReport, WorkerSetup } from './parallel.ts'
@@ -23,8 +22,7 @@ const PROGRESS_EVERY_MS = 200
 
 const setup = workerData as WorkerSetup
 const { scenario, shard, ports, mail } = setup
-const binding = getProtocol(scenario.protocol.name)
-const plan = toPlan(scenario, binding.parseParams(scenario.protocol.params, 'protocol.params'))
+const { binding, plan } = planFor(scenario)
 const sim = new Simulator(plan, binding, shard, { sampleMemory: setup.sampleMemory })
 const lookahead = sim.lookaheadMs
 if (!(lookahead > 0)) throw new Error('a parallel run needs a latency model with a positive floor')

@@ -3,6 +3,17 @@ import assert from 'node:assert/strict'
 import { EventQueue } from '../../simulations/engine/event-queue.ts'
 import { createRng } from '../../protocols/common/rng.ts'
 
+/** Pops every event: its time and the field `read` picks. */
+function drain (q: EventQueue, read: (slot: number) => number): Array<[number, number]> {
+  const popped: Array<[number, number]> = []
+  while (q.size > 0) {
+    const slot = q.pop()
+    popped.push([q.time(slot), read(slot)])
+    q.release(slot)
+  }
+  return popped
+}
+
 test('pops events in time order, equal times in push order, across growth', () => {
   const q = new EventQueue(16)
   const rng = createRng(7)
@@ -13,13 +24,7 @@ test('pops events in time order, equal times in push order, across growth', () =
     pushed.push([t, i])
   }
   pushed.sort((a, b) => a[0] - b[0] || a[1] - b[1])
-  const popped: Array<[number, number]> = []
-  while (q.size > 0) {
-    const slot = q.pop()
-    popped.push([q.time(slot), q.a(slot)])
-    q.release(slot)
-  }
-  assert.deepEqual(popped, pushed)
+  assert.deepEqual(drain(q, slot => q.a(slot)), pushed)
   assert.equal(q.pop(), -1)
   assert.equal(q.peekTime(), Infinity)
 })
@@ -109,12 +114,6 @@ test('keyed pushes pop in (time, key) order whatever the push order, far times a
   for (const order of [events, events.slice().reverse(), rng.shuffle(events.slice())]) {
     const q = new EventQueue(16)
     for (const [time, key] of order) q.pushKeyed(time, key, 1, 0, 0, undefined, key)
-    const popped: Array<[number, number]> = []
-    while (q.size > 0) {
-      const slot = q.pop()
-      popped.push([q.time(slot), q.c(slot)])
-      q.release(slot)
-    }
-    assert.deepEqual(popped, sorted)
+    assert.deepEqual(drain(q, slot => q.c(slot)), sorted)
   }
 })

@@ -42,13 +42,14 @@ export const AUTO_THREADS_FROM_NODES = 10_000
 /**
  * Runs a validated scenario in simulated mode on `options.threads` worker threads: the same summary
  * as runSimulated, byte for byte, sooner for large runs (engine/parallel.ts). One thread is used
- * when the latency model can reach 0 ms (no lookahead) or the protocol is not a built-in one.
+ * when the latency model can reach 0 ms (no lookahead), when all nodes share one CPU (a global
+ * queue, network.sharedCpuMsPerMessage) or the protocol is not a built-in one.
  */
 export async function runSimulatedAsync (scenario: Scenario, options: RunOptions = {}): Promise<SimRun & { threads: number }> {
   const { binding, plan } = planFor(scenario)
   const requested = options.threads ?? 'auto'
   const wanted = requested === 'auto' ? (plan.nodes >= AUTO_THREADS_FROM_NODES ? availableParallelism() : 1) : requested
-  const parallel = latencyFloor(plan.network.latency) > 0 && isBuiltInProtocol(binding.name)
+  const parallel = latencyFloor(plan.network.latency) > 0 && !((plan.network.sharedCpuMsPerMessage ?? 0) > 0) && isBuiltInProtocol(binding.name)
   const threads = parallel ? Math.max(1, Math.min(wanted, plan.nodes)) : 1
   const result = threads === 1
     ? new Simulator(plan, binding, undefined, options).run(options)

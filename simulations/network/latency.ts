@@ -20,10 +20,11 @@ export type LatencySampler = (rng: RandomSource) => number
 
 /**
  * One-way delay of a tx-gossip message between real nodes in one process on 127.0.0.1 (TCP, Noise,
- * Yamux, length-prefixed frames, Node 24), as fitted by simulations/real/calibrate.ts to a real run of
- * compare-50.yaml on the project's 2-core machine (2026-11-24, shared with other jobs): median 6.2 ms,
- * sigma 0.05. Loopback delay is event-loop and crypto time for 50 nodes sharing one CPU, not wire
- * time, and it depends on the machine's load: test/sim/real-vs-sim.test.ts recalibrates every run.
+ * Yamux, length-prefixed frames, Node 24), as a per-message delay alone fitted to a real run of
+ * compare-50.yaml on the project's 2-core machine (2026-11-24): median 6.2 ms, sigma 0.05. Real
+ * nodes in one process are better modelled by a CPU they share (network.sharedCpuMsPerMessage) plus
+ * a small delay, as compare-50.yaml does (simulations/real/calibrate.ts); this preset is for
+ * loopback-like delays without that global queue.
  */
 export const LOOPBACK_PRESET: LatencySpec = Object.freeze({ kind: 'lognormal', medianMs: 6.2, sigma: 0.05, minMs: 0.3 })
 

@@ -3,6 +3,9 @@
  * - latency: a distribution sampled per message, or once per link (a stable path delay) plus optional jitter;
  * - bandwidth: each node's uplink serializes its messages one after another (size / rate), the usual
  *   bottleneck for gossip, which fans out; downlinks are not modelled;
+ * - shared CPU: when every node runs in one process (real-node mode, loopback), each message also
+ *   occupies that one CPU for a fixed time, one message after another in the order they are sent;
+ *   it is what makes loopback hops slow down as the fan-out grows;
  * - loss: each message is dropped with a fixed probability;
  * - partitions: between `fromMs` and `toMs` messages between side A and side B are dropped;
  * - NAT: reachability is applied where connections are made (topology, joins), see topology.ts.
@@ -27,6 +30,8 @@ export interface NetworkSpec {
   readonly uplinkBytesPerSec: number
   /** Probability that a message is lost. */
   readonly lossRate: number
+  /** CPU time every message takes on a CPU all nodes share, ms; 0 (the default) for one CPU per node. */
+  readonly sharedCpuMsPerMessage?: number
 }
 
 /** A partition in time: side[i] is 0 (A) or 1 (B). */
@@ -69,6 +74,8 @@ export class NetworkModel {
   private uplinkFreeAt: Float64Array
   private readonly partitions: Partition[] = []
   private readonly msPerByte: number
+  private readonly cpuMs: number
+  private cpuFreeAt = 0
 
   constructor (spec: NetworkSpec, rng: Rng, nodeCapacity: number) {
     this.spec = spec
@@ -77,6 +84,7 @@ export class NetworkModel {
     this.keyed = new KeyedRandom(rng.int(0x100000000))
     this.uplinkFreeAt = new Float64Array(nodeCapacity)
     this.msPerByte = Number.isFinite(spec.uplinkBytesPerSec) ? 1000 / spec.uplinkBytesPerSec : 0
+    this.cpuMs = spec.sharedCpuMsPerMessage ?? 0
   }
 
   /** The smallest latency the model can draw, ms: how far ahead a node's messages cannot reach (the lookahead). */
@@ -110,12 +118,16 @@ export class NetworkModel {
 
   /**
    * Sends `sizeBytes` from a to b at `now` as the event `key`: returns the arrival time, or a drop
-   * reason. The uplink is occupied even for a message lost on the way.
+   * reason. The uplink (and the shared CPU) is occupied even for a message lost on the way.
    */
   transmit (a: number, b: number, sizeBytes: number, now: number, key: number): number | DropReason {
     let departs = now
+    if (this.cpuMs > 0) {
+      departs = Math.max(now, this.cpuFreeAt) + this.cpuMs
+      this.cpuFreeAt = departs
+    }
     if (this.msPerByte > 0) {
-      const start = Math.max(now, this.uplinkFreeAt[a]!)
+      const start = Math.max(departs, this.uplinkFreeAt[a]!)
       departs = start + sizeBytes * this.msPerByte
       this.uplinkFreeAt[a] = departs
     }

@@ -24,6 +24,7 @@ import { ScenarioError } from '../scenario/errors.ts'
 import type { Scenario } from '../scenario/schema.ts'
 import { summarize } from '../report/summary.ts'
 import type { SimRun } from '../run.ts'
+import { HOUR_MS } from '../../src/config/units.ts'
 
 /** Most nodes real mode starts (about 10-16 MB of RSS each; see docs/benchmarks.md). */
 export const MAX_REAL_NODES = 150
@@ -157,8 +158,15 @@ export async function runReal (scenario: Scenario, options: RunOptions = {}): Pr
   const net = await startNetwork({
     nodes: plan.nodes,
     bootstrap: 'none',
-    // Only the topology's links: no discovery dials (min 0), room for every link (max).
-    config: { connections: { min: 0, max: Math.max(...adjacency.map(a => a.length)) * 2 + 8 } },
+    // Only the topology's links: no discovery dials (min 0), room for every link (max), and the
+    // Kademlia walks (and kad-dht's first self-query, which every DHT query waits for) a day away.
+    // Left at their defaults they start 15-30 s in and dial non-neighbours (real mode closes those
+    // at once) at about 40 handshakes a second, which slowed the later transactions of a run by up to
+    // a factor of 5 on the 2-core machine.
+    config: {
+      connections: { min: 0, max: Math.max(...adjacency.map(a => a.length)) * 2 + 8 },
+      discovery: { intervalMs: 24 * HOUR_MS, refreshIntervalMs: 24 * HOUR_MS }
+    },
     contributions: [gossipContribution({ core: coreOverrides(plan) })]
   })
   try {

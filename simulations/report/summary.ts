@@ -60,13 +60,16 @@ function hopShares (hops: Float64Array): { shares: Record<string, number>, mean:
   return { shares, mean: known === 0 ? null : round(weighted / known) }
 }
 
-/** Median over transactions of the time to reach each 10 % step; null where half never got there. */
-function stepMedians (result: RunResult): Array<number | null> {
+/**
+ * Median over transactions (those `include` accepts, by publication index) of the time to reach each
+ * 10 % step; null where half never got there.
+ */
+export function stepMedians (result: RunResult, include: (tx: number) => boolean = () => true): Array<number | null> {
   const { metrics } = result
   const out: Array<number | null> = []
   for (let s = 0; s < COVERAGE_STEPS; s++) {
     const values: number[] = []
-    for (let t = 0; t < metrics.published; t++) values.push(metrics.stepMs[t * COVERAGE_STEPS + s]!)
+    for (let t = 0; t < metrics.published; t++) if (include(t)) values.push(metrics.stepMs[t * COVERAGE_STEPS + s]!)
     // NaN (never reached) sorts last, so a median of NaN means fewer than half reached the step.
     values.sort((a, b) => (Number.isNaN(a) ? 1 : 0) - (Number.isNaN(b) ? 1 : 0) || a - b)
     out.push(values.length === 0 ? null : round(percentile(values, 0.5)))

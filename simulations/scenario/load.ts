@@ -139,7 +139,8 @@ export function toPlan (s: Scenario, params: unknown): RunPlan {
       latencyMode: s.latency.mode,
       jitterMs: s.latency.jitterMs,
       uplinkBytesPerSec: s.network.uplinkBytesPerSec ?? Infinity,
-      lossRate: s.network.lossRate
+      lossRate: s.network.lossRate,
+      sharedCpuMsPerMessage: s.network.sharedCpuMsPerMessage
     },
     natFraction: s.network.natFraction,
     failureDetectionMs: s.network.failureDetectionMs,

@@ -74,6 +74,7 @@ const ChurnRateSchema = z.strictObject({
 const NetworkSchema = z.strictObject({
   uplinkBytesPerSec: positive('bytes per second').optional(),
   lossRate: range(0, 1, 'a probability').default(0),
+  sharedCpuMsPerMessage: range(0, 1000, 'milliseconds').default(0),
   natFraction: range(0, 1, 'a fraction').default(0),
   failureDetectionMs: ms().default(1000),
   joinDegree: int(1, 1000).default(8)
@@ -88,7 +89,7 @@ export const ScenarioSchema = z.strictObject({
   durationMs: range(1, 1e9, 'milliseconds'),
   topology: TopologySchema,
   latency: LatencySchema.default({ kind: 'preset', name: 'loopback', mode: 'per-message', jitterMs: 0 }),
-  network: NetworkSchema.default({ lossRate: 0, natFraction: 0, failureDetectionMs: 1000, joinDegree: 8 }),
+  network: NetworkSchema.default({ lossRate: 0, sharedCpuMsPerMessage: 0, natFraction: 0, failureDetectionMs: 1000, joinDegree: 8 }),
   workload: WorkloadSchema,
   churn: z.strictObject({
     events: z.array(ChurnEventSchema, { error: 'a list of { atMs, kind, count }' }).default([]),

@@ -68,6 +68,18 @@ test('bandwidth serializes a node\'s uplink: back-to-back messages depart one af
   assert.equal(net.transmit(0, 1, 100, 500, 4), 610) // the uplink was idle again
 })
 
+test('a shared CPU serializes every node\'s messages, before each node\'s own uplink', () => {
+  const net = new NetworkModel({ ...base, latency: { kind: 'constant', ms: 10 }, sharedCpuMsPerMessage: 2 }, createRng(1), 4)
+  assert.equal(net.transmit(0, 1, 100, 0, 1), 12) // 2 ms of CPU, then 10 ms latency
+  assert.equal(net.transmit(3, 2, 100, 0, 2), 14) // another node's message waits for the same CPU
+  assert.equal(net.transmit(1, 0, 100, 3, 3), 16) // still busy until 4 ms
+  assert.equal(net.transmit(2, 3, 100, 50, 4), 62) // the CPU was idle again
+  const both = new NetworkModel({ ...base, latency: { kind: 'constant', ms: 10 }, sharedCpuMsPerMessage: 2, uplinkBytesPerSec: 1000 }, createRng(1), 4)
+  assert.equal(both.transmit(0, 1, 100, 0, 1), 112) // CPU until 2 ms, 100 ms on the wire, 10 ms latency
+  assert.equal(both.transmit(3, 2, 100, 0, 2), 114) // CPU until 4 ms, its own uplink is free
+  assert.equal(both.transmit(0, 2, 100, 0, 3), 212) // CPU until 6 ms, then queued behind node 0's first
+})
+
 test('loss drops about the configured share; partitions drop only across sides and only while active', () => {
   const lossy = new NetworkModel({ ...base, lossRate: 0.2 }, createRng(5), 2)
   let lost = 0

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { loadScenarioFile } from '../../simulations/scenario/load.ts'
-import { runSimulatedAsync } from '../../simulations/run.ts'
+import { runSimulated, runSimulatedAsync } from '../../simulations/run.ts'
 import { toCsv } from '../../simulations/report/csv.ts'
 import type { Scenario } from '../../simulations/scenario/schema.ts'
 
@@ -49,4 +49,11 @@ test('parallel: a latency model that can draw 0 ms has no lookahead, so the run 
   const run = await runSimulatedAsync(scenario, { threads: 2, sampleMemory: false })
   assert.equal(run.threads, 1)
   assert.equal(run.summary.deliveredFraction, 1)
+})
+
+test('parallel: nodes that share one CPU are one global queue, so the run stays on one thread', async () => {
+  const scenario = loadScenarioFile(file('compare-50.yaml'))
+  const run = await runSimulatedAsync(scenario, { threads: 2, sampleMemory: false })
+  assert.equal(run.threads, 1)
+  assert.equal(JSON.stringify(run.summary), JSON.stringify(runSimulated(scenario, { sampleMemory: false }).summary))
 })

@@ -2,9 +2,11 @@
  * The seen-set of the core: two Bloom generations, current and previous (SPEC.md §6.3). Keys go into
  * the current generation; lookups check both. When the current one has taken `expectedItems` keys or
  * is `generationMs` old, the previous one is cleared and becomes the current one, so memory stays at
- * two fixed filters and every key is remembered for at least one full generation.
+ * two fixed filters and every key is remembered for at least one full generation. The generations
+ * are blocked filters (blocked-bloom.ts): the seen-set never leaves the node, and a blocked filter
+ * answers with one memory access instead of k.
  */
-import { BloomFilter } from './bloom-filter.ts'
+import { BlockedBloom } from './blocked-bloom.ts'
 import { MURMUR_SEED2_XOR, murmur3Pair } from './murmur3.ts'
 
 /** Sizing of a rotating filter. */
@@ -19,8 +21,8 @@ export interface RotatingBloomOptions {
 
 /** Two Bloom generations with periodic reset. */
 export class RotatingBloom {
-  private current: BloomFilter
-  private previous: BloomFilter
+  private current: BlockedBloom
+  private previous: BlockedBloom
   private rotatedAt: number | undefined
   private readonly options: RotatingBloomOptions
   // The hash pair of the last key looked up or added: a node usually asks about a transaction (an
@@ -34,13 +36,13 @@ export class RotatingBloom {
   constructor (options: RotatingBloomOptions) {
     this.options = options
     // Each generation at p/2: a lookup is a false positive if either generation says yes, ~p in all.
-    this.current = BloomFilter.create(options.expectedItems, options.fpRate / 2)
-    this.previous = BloomFilter.create(options.expectedItems, options.fpRate / 2)
+    this.current = BlockedBloom.create(options.expectedItems, options.fpRate / 2)
+    this.previous = BlockedBloom.create(options.expectedItems, options.fpRate / 2)
   }
 
   /** Bytes of bit arrays held (both generations). */
   get bytes (): number {
-    return this.current.bits.length + this.previous.bits.length
+    return this.current.bytes + this.previous.bytes
   }
 
   /** Adds a key to the current generation, rotating first if it is due. */
@@ -52,7 +54,7 @@ export class RotatingBloom {
 
   /** True if the key may have been added within the last one or two generations. */
   has (key: string): boolean {
-    // Both generations use salt 0, so one hash pair serves both lookups.
+    // One hash pair serves both generations.
     this.hash(key)
     return this.current.hasHashed(this.lastH1, this.lastH2) || this.previous.hasHashed(this.lastH1, this.lastH2)
   }

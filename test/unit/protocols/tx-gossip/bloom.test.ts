@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { createRng } from '../../../../protocols/common/rng.ts'
-import { BloomFilter, bloomFalsePositiveRate, bloomSize, murmur3, RotatingBloom } from '../../../../protocols/tx-gossip/index.ts'
+import { BloomFilter, bloomFalsePositiveRate, bloomSize, murmur3, murmur3Pair, RotatingBloom } from '../../../../protocols/tx-gossip/index.ts'
+import { BLOCK_BITS, BlockedBloom, blockFalsePositiveRate, blockedBloomFalsePositiveRate, blockedBloomSize } from '../../../../protocols/tx-gossip/blocked-bloom.ts'
 
 /** Distinct pseudo-random 64-character hex keys, like tx ids. */
 function keys (seed: number, count: number, prefix: string): string[] {
@@ -95,6 +96,56 @@ describe('BloomFilter', () => {
   })
 })
 
+describe('BlockedBloom (the seen-set\'s generations)', () => {
+  const add = (f: BlockedBloom, key: string): void => { const [h1, h2] = murmur3Pair(key, 0, 0x5bd1e995); f.addHashed(h1, h2) }
+  const has = (f: BlockedBloom, key: string): boolean => { const [h1, h2] = murmur3Pair(key, 0, 0x5bd1e995); return f.hasHashed(h1, h2) }
+
+  it('has no false negatives, and clears in place', () => {
+    const filter = BlockedBloom.create(5000, 1e-6)
+    const items = keys(1, 5000, 'b')
+    for (const key of items) add(filter, key)
+    assert.ok(items.every(key => has(filter, key)))
+    assert.equal(filter.count, 5000)
+    filter.clear()
+    assert.equal(filter.count, 0)
+    assert.ok(items.every(key => !has(filter, key)))
+  })
+
+  it('is sized to reach the rate, needing more bits than a classic filter but not twice as many', () => {
+    for (const [n, p] of [[256, 5e-7], [100_000, 5e-7], [1000, 0.01], [16, 0.5]] as const) {
+      const { blocks, k } = blockedBloomSize(n, p)
+      assert.ok(blockedBloomFalsePositiveRate(blocks, k, n) <= p, `${n} at ${p}`)
+      const classicBits = bloomSize(n, p).bytes * 8
+      assert.ok(blocks * BLOCK_BITS >= classicBits - BLOCK_BITS && blocks * BLOCK_BITS < 2 * classicBits + BLOCK_BITS, `${n} at ${p}: ${blocks} blocks`)
+    }
+    assert.equal(BlockedBloom.create(100_000, 5e-7).bytes, blockedBloomSize(100_000, 5e-7).blocks * 64)
+  })
+
+  for (const [n, p] of [[1_000_000, 0.01], [20_000, 1e-4]] as const) {
+    it(`measures the false-positive rate its block loads predict, for ${n} items at ${p}`, () => {
+      const filter = BlockedBloom.create(n, p)
+      const loads = new Uint32Array(filter.blocks)
+      for (let i = 0; i < n; i++) {
+        const key = 'in:' + i.toString(16)
+        add(filter, key)
+        loads[(murmur3Pair(key, 0, 0x5bd1e995)[0] >>> 0) % filter.blocks]!++
+      }
+      // The rate of this filter: a probe key lands in a uniform block and tests positive at that block's rate.
+      let predicted = 0
+      for (const load of loads) predicted += blockFalsePositiveRate(load, filter.k) / filter.blocks
+      const probes = Math.round(400 / p)
+      let positives = 0
+      for (let i = 0; i < probes; i++) if (has(filter, 'out:' + i.toString(16))) positives++
+      const measured = positives / probes
+      // 400 expected positives: a standard deviation of 5 %. Independent probes within a block are what this checks.
+      assert.ok(Math.abs(measured - predicted) / predicted < 0.15, `measured ${measured} vs predicted ${predicted}`)
+      // Sizing: the expected rate over random key sets reaches the target; this set is within 30 % of it.
+      assert.ok(filter.estimatedFalsePositiveRate() <= p)
+      assert.ok(Math.abs(predicted - filter.estimatedFalsePositiveRate()) / p < 0.3, `this set ${predicted}, expected ${filter.estimatedFalsePositiveRate()}`)
+    })
+  }
+})
+
 describe('RotatingBloom', () => {
   it('remembers keys for one generation, forgets them after two, rotating on count', () => {
     const seen = new RotatingBloom({ expectedItems: 100, fpRate: 1e-6, generationMs: 1e9 })
@@ -119,6 +170,6 @@ describe('RotatingBloom', () => {
     assert.ok(seen.has('old'))
     assert.equal(seen.rotateIfDue(2000), true)
     assert.equal(seen.has('old'), false)
-    assert.ok(seen.bytes > 0 && seen.bytes < 10_000)
+    assert.equal(seen.bytes, 2 * blockedBloomSize(1000, 1e-6 / 2).blocks * 64) // two generations at p/2 each
   })
 })

@@ -49,7 +49,7 @@ export async function runSimulatedAsync (scenario: Scenario, options: RunOptions
   const { binding, plan } = planFor(scenario)
   const requested = options.threads ?? 'auto'
   const wanted = requested === 'auto' ? (plan.nodes >= AUTO_THREADS_FROM_NODES ? availableParallelism() : 1) : requested
-  const parallel = latencyFloor(plan.network.latency) > 0 && !((plan.network.sharedCpuMsPerMessage ?? 0) > 0) && isBuiltInProtocol(binding.name)
+  const parallel = latencyFloor(plan.network.latency) > 0 && (plan.network.sharedCpuMsPerMessage ?? 0) === 0 && isBuiltInProtocol(binding.name)
   const threads = parallel ? Math.max(1, Math.min(wanted, plan.nodes)) : 1
   const result = threads === 1
     ? new Simulator(plan, binding, undefined, options).run(options)

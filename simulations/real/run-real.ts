@@ -115,12 +115,6 @@ async function settle (): Promise<void> {
   }
 }
 
-/** One first receipt at a real node: its hop count and its latency since publication. */
-export interface Receipt { hops: number, latencyMs: number }
-
-/** A real run's result, with every first receipt (for calibrating the simulator's latency). */
-export interface RealRunResult extends RunResult { readonly receipts: Receipt[] }
-
 /**
  * Keeps the real connections to the topology's links: kad-dht and autonat open connections of their
  * own (routing-table refresh, dial-backs), which the gossip service would take as extra neighbours.
@@ -150,7 +144,7 @@ function enforceTopology (net: TestNetwork, adjacency: number[][]): { closed: ()
 }
 
 /** Runs a scenario on real nodes. */
-export async function runReal (scenario: Scenario, options: RunOptions = {}): Promise<SimRun & { result: RealRunResult }> {
+export async function runReal (scenario: Scenario, options: RunOptions = {}): Promise<SimRun> {
   checkSupported(scenario)
   const plan = toPlan(scenario, getProtocol('tx-gossip').parseParams(scenario.protocol.params, 'protocol.params'))
   const { adjacency } = initialTopology(plan, natClasses(plan, plan.nodes))
@@ -187,9 +181,10 @@ export async function runReal (scenario: Scenario, options: RunOptions = {}): Pr
 
 const sleep = async (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 
-/** The measuring side of a real run: first receipts into the metrics, with their hop counts and latencies. */
+/** The measuring side of a real run: first receipts into the metrics, with their hop counts and times. */
 class ReceiptRecorder {
-  readonly receipts: Receipt[] = []
+  /** First receipts so far (publishers excluded). */
+  count = 0
   readonly txIndex = new Map<string, number>()
   private readonly undo: Array<() => void> = []
   private readonly metrics: RunMetrics
@@ -205,23 +200,18 @@ class ReceiptRecorder {
     })
   }
 
-  /** First receipts so far (publishers excluded). */
-  get count (): number { return this.receipts.length }
-
   /** Stops listening. */
   close (): void { for (const undo of this.undo) undo() }
 
   private record (node: number, received: ReceivedTransaction): void {
     const tx = this.txIndex.get(received.txId)
     if (received.local || tx === undefined) return
-    const hops = received.notification.hopCount
-    const at = this.now()
-    if (this.metrics.deliver(node, tx, hops, at)) this.receipts.push({ hops, latencyMs: at - this.metrics.publishedAt[tx]! })
+    if (this.metrics.deliver(node, tx, received.notification.hopCount, this.now())) this.count++
   }
 }
 
 /** Publishes the workload on schedule, records first receipts, and stops when all arrived or time is up. */
-async function drive (net: TestNetwork, plan: RunPlan, adjacency: number[][], metrics: RunMetrics, options: RunOptions): Promise<RealRunResult> {
+async function drive (net: TestNetwork, plan: RunPlan, adjacency: number[][], metrics: RunMetrics, options: RunOptions): Promise<RunResult> {
   const n = plan.nodes
   const workload = new Workload(plan.workload, n, createRng(plan.seed).fork(5))
   const t0 = performance.now()
@@ -249,7 +239,7 @@ async function drive (net: TestNetwork, plan: RunPlan, adjacency: number[][], me
     recorder.close()
   }
   if (failures.length > 0) throw new RealModeError(`${failures.length} publications failed: ${String(failures[0])}`)
-  return finish(net, plan, adjacency, metrics, recorder.receipts, now())
+  return finish(net, plan, adjacency, metrics, recorder.count, now())
 }
 
 function sample (metrics: RunMetrics, at: number, nodes: number, withMemory: boolean): void {
@@ -258,7 +248,7 @@ function sample (metrics: RunMetrics, at: number, nodes: number, withMemory: boo
 }
 
 /** Adds the nodes' own traffic counters and assembles the result. */
-function finish (net: TestNetwork, plan: RunPlan, adjacency: number[][], metrics: RunMetrics, receipts: Receipt[], endMs: number): RealRunResult {
+function finish (net: TestNetwork, plan: RunPlan, adjacency: number[][], metrics: RunMetrics, receipts: number, endMs: number): RunResult {
   for (const node of net.nodes) {
     const stats = gossipOf(node).stats()
     metrics.bytes += stats.bytesSent
@@ -272,10 +262,9 @@ function finish (net: TestNetwork, plan: RunPlan, adjacency: number[][], metrics
     metrics,
     liveAtEnd: Int32Array.from({ length: plan.nodes }, (_, i) => i),
     nodesCreated: plan.nodes,
-    events: receipts.length,
+    events: receipts,
     endMs: Math.min(plan.durationMs, endMs),
     missingLinks: 0,
-    meanDegree: degreeSum / plan.nodes,
-    receipts
+    meanDegree: degreeSum / plan.nodes
   }
 }

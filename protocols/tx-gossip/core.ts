@@ -52,7 +52,7 @@ function onPeerUp (state: CoreState, peer: string, now: number, out: GossipEffec
 function onPeerDown (state: CoreState, peer: string, now: number, out: GossipEffect[]): void {
   if (!state.neighbours.remove(peer)) return
   state.wakeStale = true
-  for (const fetch of [...state.fetches.values()]) {
+  for (const fetch of state.fetches.values()) {
     if (fetch.current !== peer || fetch.verifying) continue
     fetch.current = undefined
     retry(state, fetch, now, out)

@@ -18,7 +18,8 @@ import { BLOOM_MAX_K, bloomSize } from './bloom-filter.ts'
 
 /** Bits per block: one 64-byte cache line. */
 export const BLOCK_BITS = 512
-const WORDS_PER_BLOCK = BLOCK_BITS / 32
+/** Words (32-bit) per block. */
+export const BLOCK_WORDS = BLOCK_BITS / 32
 /** The next probe's hash: a 32-bit mixing permutation (C. Wellons' lowbias32), so probes are independent-looking. */
 function next (h: number): number {
   h = Math.imul(h ^ (h >>> 16), 0x7feb352d)
@@ -127,6 +128,33 @@ function searchSize (n: number, target: number): { blocks: number, k: number } {
   }
 }
 
+/**
+ * Sets the k bits of the key (h1, h2) in a filter of `blocks` blocks stored in `words` from index
+ * `base` on. (Functions over a word array rather than methods, so that a rotating filter can keep
+ * both of its generations in one array: one object fewer to reach per lookup.)
+ */
+export function addToBlock (words: Int32Array, base: number, blocks: number, k: number, h1: number, h2: number): void {
+  const at = base + ((h1 >>> 0) % blocks) * BLOCK_WORDS
+  let h = h2
+  for (let j = 0; j < k; j++) {
+    h = next(h)
+    const g = h >>> 23
+    words[at + (g >>> 5)]! |= 1 << (g & 31)
+  }
+}
+
+/** True if all k bits of the key (h1, h2) are set in the filter stored at `base` (see addToBlock). */
+export function blockHas (words: Int32Array, base: number, blocks: number, k: number, h1: number, h2: number): boolean {
+  const at = base + ((h1 >>> 0) % blocks) * BLOCK_WORDS
+  let h = h2
+  for (let j = 0; j < k; j++) {
+    h = next(h)
+    const g = h >>> 23
+    if ((words[at + (g >>> 5)]! & (1 << (g & 31))) === 0) return false
+  }
+  return true
+}
+
 /** A blocked Bloom filter over hash pairs; local to the node, never on the wire. */
 export class BlockedBloom {
   readonly k: number
@@ -137,7 +165,7 @@ export class BlockedBloom {
   private constructor (blocks: number, k: number) {
     this.blocks = blocks
     this.k = k
-    this.words = new Int32Array(blocks * WORDS_PER_BLOCK)
+    this.words = new Int32Array(blocks * BLOCK_WORDS)
   }
 
   /** An empty filter sized for `expectedItems` keys at `fpRate`. */
@@ -158,28 +186,13 @@ export class BlockedBloom {
 
   /** Adds the key whose murmur3 pair is (h1, h2). */
   addHashed (h1: number, h2: number): void {
-    const words = this.words
-    const base = ((h1 >>> 0) % this.blocks) * WORDS_PER_BLOCK
-    let h = h2
-    for (let j = 0; j < this.k; j++) {
-      h = next(h)
-      const g = h >>> 23
-      words[base + (g >>> 5)]! |= 1 << (g & 31)
-    }
+    addToBlock(this.words, 0, this.blocks, this.k, h1, h2)
     this.inserted++
   }
 
   /** True if the key whose murmur3 pair is (h1, h2) may have been added; false if it certainly was not. */
   hasHashed (h1: number, h2: number): boolean {
-    const words = this.words
-    const base = ((h1 >>> 0) % this.blocks) * WORDS_PER_BLOCK
-    let h = h2
-    for (let j = 0; j < this.k; j++) {
-      h = next(h)
-      const g = h >>> 23
-      if ((words[base + (g >>> 5)]! & (1 << (g & 31))) === 0) return false
-    }
-    return true
+    return blockHas(this.words, 0, this.blocks, this.k, h1, h2)
   }
 
   /** Empties the filter in place (no allocation). */

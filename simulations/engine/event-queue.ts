@@ -41,8 +41,14 @@ const A = 3
 const B = 4
 const C = 5
 const D = 6
-/** Payload reference: 0 for none, else index + 1 in the payload table. */
+/**
+ * Payload: 0 for none; index + 1 in the payload table for an object; -1 - n for a small non-negative
+ * integer n (a binding's packed message tag), kept in the record so that it needs no table slot.
+ */
 const PAYLOAD = 7
+
+/** Largest payload kept in the record (see PAYLOAD). */
+const MAX_INLINE_PAYLOAD = 0x7fffffff
 
 const INITIAL_BUCKET_RECORDS = 16
 /** Numbers per entry of the current bucket's heap: time, sequence, record index. */
@@ -145,7 +151,7 @@ export class EventQueue {
   pushKeyed (time: number, key: number, kind: number, a: number, b: number, payload?: unknown, c = 0, d = 0): void {
     if (this.length >= this.maxPending) throw new EventQueueFullError(`more than ${this.maxPending} pending events`)
     this.length++
-    const ref = payload === undefined ? 0 : this.storePayload(payload)
+    const ref = payload === undefined ? 0 : isInlinePayload(payload) ? -1 - payload : this.storePayload(payload)
     const seq = key
     this.seq++
     const bucket = Math.floor(time / this.bucketMs)
@@ -184,11 +190,12 @@ export class EventQueue {
   release (slot: number): void {
     const o = slot * STRIDE + PAYLOAD
     const ref = this.cur.data[o]!
-    if (ref !== 0) {
+    if (ref === 0) return
+    if (ref > 0) {
       this.payloads[ref - 1] = undefined
       this.freePayloads.push(ref - 1)
-      this.cur.data[o] = 0
     }
+    this.cur.data[o] = 0
   }
 
   /** The event's time. */
@@ -206,7 +213,7 @@ export class EventQueue {
   /** The event's payload (undefined once released). */
   payload (slot: number): unknown {
     const ref = this.cur.data[slot * STRIDE + PAYLOAD]!
-    return ref === 0 ? undefined : this.payloads[ref - 1]
+    return ref === 0 ? undefined : ref < 0 ? -1 - ref : this.payloads[ref - 1]
   }
 
   private storePayload (payload: unknown): number {
@@ -340,6 +347,11 @@ export class EventQueue {
       pos = child
     }
   }
+}
+
+/** A payload kept in the record itself: a small non-negative integer. */
+function isInlinePayload (payload: unknown): payload is number {
+  return typeof payload === 'number' && payload >= 0 && payload <= MAX_INLINE_PAYLOAD && Number.isInteger(payload)
 }
 
 function swapRecords (r: Float64Array, i: number, j: number): void {

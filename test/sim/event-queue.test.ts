@@ -45,6 +45,19 @@ test('recycles slots and keeps payloads until release', () => {
   assert.equal(q.pushed, 120)
 })
 
+test('numbers travel as payloads, small non-negative integers in the record itself, and are gone after release', () => {
+  const q = new EventQueue(16)
+  const payloads: unknown[] = [0, 7, 0x7fffffff, 0x80000000, -1, 2.5, Number.NaN, { n: 1 }, 'text']
+  for (const [i, payload] of payloads.entries()) q.push(i, 1, i, 0, payload)
+  for (const expected of payloads) {
+    const slot = q.pop()
+    assert.equal(q.payload(slot), expected)
+    q.release(slot)
+    assert.equal(q.payload(slot), undefined)
+  }
+  assert.equal(q.pop(), -1)
+})
+
 test('refuses to grow past its maximum', () => {
   const q = new EventQueue(16, 3)
   q.push(1, 1, 0, 0)

@@ -33,7 +33,9 @@ export class RotatingBloom {
   /** Keys added to the current generation (duplicates counted again). */
   private count = 0
   private rotatedAt: number | undefined
-  private readonly options: RotatingBloomOptions
+  // The options' limits, held here rather than behind another object.
+  private readonly expectedItems: number
+  private readonly generationMs: number
   // The hash pair of the last key looked up or added: a node usually asks about a transaction (an
   // inv for it) and then adds it (the fetch completed) with no other key in between.
   private lastKey: string | undefined
@@ -43,7 +45,8 @@ export class RotatingBloom {
   rotations = 0
 
   constructor (options: RotatingBloomOptions) {
-    this.options = options
+    this.expectedItems = options.expectedItems
+    this.generationMs = options.generationMs
     // Each generation at p/2: a lookup is a false positive if either generation says yes, ~p in all.
     const { blocks, k } = blockedBloomSize(options.expectedItems, options.fpRate / 2)
     this.blocks = blocks
@@ -84,7 +87,7 @@ export class RotatingBloom {
   /** Rotates when the current generation is full or old; returns true if it rotated. */
   rotateIfDue (now: number): boolean {
     if (this.rotatedAt === undefined) this.rotatedAt = now
-    if (this.count < this.options.expectedItems && now - this.rotatedAt < this.options.generationMs) return false
+    if (this.count < this.expectedItems && now - this.rotatedAt < this.generationMs) return false
     // The previous generation is cleared and becomes the current one.
     const cleared = this.half - this.base
     this.words.fill(0, cleared, cleared + this.half)

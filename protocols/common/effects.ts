@@ -8,9 +8,9 @@
 export type Verdict = 'accept' | 'ignore' | 'reject'
 
 /** A core's judgement of something a peer sent; `code` is a bounded, enum-like string. */
-export interface VerdictEffect<Code extends string = string> {
+export interface VerdictEffect<Code extends string = string, Peer = string> {
   type: 'verdict'
-  peer: string
+  peer: Peer
   verdict: Verdict
   code: Code
 }

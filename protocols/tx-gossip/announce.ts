@@ -2,10 +2,10 @@
  * Spreading (SPEC.md §3): relaying a newly held transaction to a fanout, and turning announcements
  * into requests (INV -> GETDATA, deduplicated by the seen-set and the fetch table).
  */
-import type { CoreState } from './state.ts'
+import type { CoreState, Effects } from './state.ts'
 import { armDeadline, fetchOf, holds, isCount, isValidKey, queueRequest, startFetch, verdict } from './state.ts'
 import type { Fetch } from './fetches.ts'
-import type { GossipEffect, GossipMessage, InvItem, TxKey } from './types.ts'
+import type { GossipMessage, InvItem, PeerHandle, TxKey } from './types.ts'
 
 /** Randomized rounding: floor(mean) plus one with probability frac(mean), so the mean is exact. */
 export function roundedCount (mean: number, random: number): number {
@@ -20,32 +20,32 @@ export function roundedCount (mean: number, random: number): number {
  * duplicate). push: ~pushFanoutMean neighbours drawn uniformly (no exclusions, as in the theory of
  * SPEC.md §6.1) get the body. Every target's inv is the same message object (effects are read-only).
  */
-export function relay (state: CoreState, id: TxKey, size: number, hops: number, exclude: readonly string[], also: readonly string[] | undefined, out: GossipEffect[]): void {
+export function relay (state: CoreState, id: TxKey, size: number, hops: number, exclude: readonly PeerHandle[], also: readonly PeerHandle[] | undefined, out: Effects): void {
   const { config, neighbours: peers, rng } = state
   if (hops >= config.hopLimit || peers.size === 0) return
   const next = hops + 1
   if (config.mode === 'push') {
     const targets = peers.sample(roundedCount(config.pushFanoutMean, rng.next()), rng)
-    for (let i = 0; i < targets.length; i++) out.push({ type: 'serve', peer: targets[i] as string, id, offset: 0, hops: next })
+    for (let i = 0; i < targets.length; i++) out.push({ type: 'serve', peer: targets[i] as PeerHandle, id, offset: 0, hops: next })
     return
   }
   const targets = peers.choose(config.fanout, exclude, also, rng)
   if (size <= config.inlineThresholdBytes || (hops === 0 && size <= config.publishPushMaxBytes)) {
-    for (let i = 0; i < targets.length; i++) out.push({ type: 'serve', peer: targets[i] as string, id, offset: 0, hops: next })
+    for (let i = 0; i < targets.length; i++) out.push({ type: 'serve', peer: targets[i] as PeerHandle, id, offset: 0, hops: next })
     return
   }
   if (targets.length === 0) return
   const message: GossipMessage = { type: 'inv', items: [{ id, size, hops: next }] }
-  for (let i = 0; i < targets.length; i++) out.push({ type: 'send', peer: targets[i] as string, message })
+  for (let i = 0; i < targets.length; i++) out.push({ type: 'send', peer: targets[i] as PeerHandle, message })
 }
 
 /** Adds `peer` to a fetch's sources (bounded). */
-export function addSource (state: CoreState, fetch: Fetch, peer: string): void {
+export function addSource (state: CoreState, fetch: Fetch, peer: PeerHandle): void {
   if (fetch.sources.length < state.config.maxSourcesPerTx && !fetch.sources.includes(peer)) fetch.sources.push(peer)
 }
 
 /** Asks `peer` for the rest of the body and arms the deadline. */
-export function requestFrom (state: CoreState, fetch: Fetch, peer: string, now: number): void {
+export function requestFrom (state: CoreState, fetch: Fetch, peer: PeerHandle, now: number): void {
   fetch.current = peer
   armDeadline(state, fetch, now)
   queueRequest(state, peer, { id: fetch.id, offset: fetch.received })
@@ -59,7 +59,7 @@ function validItem (item: InvItem): boolean {
  * An inv from `from`: request each unseen item from it, or note it as one more source. The fetch
  * table is consulted first, so that an item being fetched costs no seen-set lookup.
  */
-export function onInv (state: CoreState, from: string, items: readonly InvItem[], now: number, out: GossipEffect[]): void {
+export function onInv (state: CoreState, from: PeerHandle, items: readonly InvItem[], now: number, out: Effects): void {
   const { config, fetches } = state
   if (items.length > config.maxItemsPerMessage) return verdict(state, out, from, 'reject', 'too-many-items')
   state.invReceived += items.length

@@ -6,9 +6,9 @@
  */
 import { BloomFilter } from './bloom-filter.ts'
 import { entryHops, entrySize } from './recent.ts'
-import type { CoreState } from './state.ts'
+import type { CoreState, Effects } from './state.ts'
 import { verdict } from './state.ts'
-import type { GossipEffect, InvItem } from './types.ts'
+import type { InvItem, PeerHandle } from './types.ts'
 
 /** True if this core runs anti-entropy at all. */
 export function antiEntropyEnabled (state: CoreState): boolean {
@@ -17,7 +17,7 @@ export function antiEntropyEnabled (state: CoreState): boolean {
 }
 
 /** Sends `peer` a summary of the held transactions. */
-export function sendSummary (state: CoreState, peer: string, out: GossipEffect[]): void {
+export function sendSummary (state: CoreState, peer: PeerHandle, out: Effects): void {
   const { recent, config, rng } = state
   const filter = BloomFilter.create(Math.max(1, recent.size), config.summaryFpRate, rng.int(0x100000000))
   for (const [id] of recent.entries()) filter.add(id)
@@ -33,7 +33,7 @@ export function scheduleRound (state: CoreState, now: number): void {
 }
 
 /** Runs the periodic round if it is due. */
-export function runRoundIfDue (state: CoreState, now: number, out: GossipEffect[]): void {
+export function runRoundIfDue (state: CoreState, now: number, out: Effects): void {
   if (state.nextAntiEntropyAt === undefined || now < state.nextAntiEntropyAt) return
   scheduleRound(state, now)
   const peer = state.rng.pick(state.neighbours.all())
@@ -43,7 +43,7 @@ export function runRoundIfDue (state: CoreState, now: number, out: GossipEffect[
 }
 
 /** A summary from `from`: offer what it lacks, at most maxItemsPerMessage, oldest first. */
-export function onSummary (state: CoreState, from: string, filter: BloomFilter, now: number, out: GossipEffect[]): void {
+export function onSummary (state: CoreState, from: PeerHandle, filter: BloomFilter, now: number, out: Effects): void {
   const { config, neighbours: peers } = state
   if (!antiEntropyEnabled(state) || !peers.has(from)) return verdict(state, out, from, 'ignore', 'unexpected-summary')
   if (now - peers.lastSummaryAt(from) < config.minSummaryGapMs) return verdict(state, out, from, 'ignore', 'summary-too-frequent')

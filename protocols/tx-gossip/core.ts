@@ -13,26 +13,30 @@ import { Fetches, type Fetch } from './fetches.ts'
 import { Neighbours } from './neighbours.ts'
 import { Recent } from './recent.ts'
 import { RotatingBloom } from './rotating-bloom.ts'
-import { endFetch, fetchOf, flushRequests, holds, markHeld, verdict, type CoreState } from './state.ts'
-import type { FetchItem, GossipEffect, GossipInput, GossipMessage, GossipStats, TxGossipConfig, TxKey } from './types.ts'
+import { endFetch, fetchOf, flushRequests, holds, markHeld, verdict, type CoreState, type Effects } from './state.ts'
+import type { FetchItem, GossipEffect, GossipInput, GossipMessage, GossipStats, PeerHandle, TxGossipConfig, TxKey } from './types.ts'
 
-/** A tx-gossip core: the Core contract plus read-only views for adapters, metrics and the simulator. */
-export interface TxGossipCore extends Core<GossipInput, GossipEffect> {
+/**
+ * A tx-gossip core: the Core contract plus read-only views for adapters, metrics and the simulator.
+ * `P` is how its runtime names peers (types.ts PeerHandle): peer id strings in the node, node
+ * indices in the simulator.
+ */
+export interface TxGossipCore<P extends PeerHandle = string> extends Core<GossipInput<P>, GossipEffect<P>> {
   readonly config: Readonly<TxGossipConfig>
   /**
    * `handle`, appending the effects to `out` and returning it, so that a runtime driving many cores
    * (the simulator) can reuse one array instead of allocating one per input.
    */
-  handleInto: (input: GossipInput, out: GossipEffect[]) => GossipEffect[]
+  handleInto: (input: GossipInput<P>, out: Array<GossipEffect<P>>) => Array<GossipEffect<P>>
   /** True if the node holds `id` (subject to the seen-set's false-positive rate for old ones). */
   holds: (id: TxKey) => boolean
   /** Counters since creation. */
   stats: () => GossipStats
   /** The current neighbours. */
-  peers: () => readonly string[]
+  peers: () => readonly P[]
 }
 
-function onMessage (state: CoreState, from: string, message: GossipMessage, now: number, out: GossipEffect[]): void {
+function onMessage (state: CoreState, from: PeerHandle, message: GossipMessage, now: number, out: Effects): void {
   switch (message.type) {
     case 'inv': return onInv(state, from, message.items, now, out)
     case 'getdata': return onGetdata(state, from, message.items, out)
@@ -41,7 +45,7 @@ function onMessage (state: CoreState, from: string, message: GossipMessage, now:
   }
 }
 
-function onPeerUp (state: CoreState, peer: string, now: number, out: GossipEffect[]): void {
+function onPeerUp (state: CoreState, peer: PeerHandle, now: number, out: Effects): void {
   if (state.neighbours.size >= state.config.maxPeers || !state.neighbours.add(peer)) return
   state.wakeStale = true
   if (!antiEntropyEnabled(state)) return
@@ -49,7 +53,7 @@ function onPeerUp (state: CoreState, peer: string, now: number, out: GossipEffec
   if (state.config.antiEntropyOnConnect) sendSummary(state, peer, out)
 }
 
-function onPeerDown (state: CoreState, peer: string, now: number, out: GossipEffect[]): void {
+function onPeerDown (state: CoreState, peer: PeerHandle, now: number, out: Effects): void {
   if (!state.neighbours.remove(peer)) return
   state.wakeStale = true
   for (const fetch of state.fetches.values()) {
@@ -59,7 +63,7 @@ function onPeerDown (state: CoreState, peer: string, now: number, out: GossipEff
   }
 }
 
-function onPublish (state: CoreState, id: TxKey, size: number, now: number, out: GossipEffect[]): void {
+function onPublish (state: CoreState, id: TxKey, size: number, now: number, out: Effects): void {
   if (holds(state, id)) {
     out.push({ type: 'trace', event: 'duplicate-publish', data: { id } })
     return
@@ -75,7 +79,7 @@ function onPublish (state: CoreState, id: TxKey, size: number, now: number, out:
   relay(state, id, size, 0, fetching?.sources ?? [], undefined, out)
 }
 
-function dispatch (state: CoreState, input: GossipInput, out: GossipEffect[]): void {
+function dispatch (state: CoreState, input: GossipInput<PeerHandle>, out: Effects): void {
   const now = input.now
   switch (input.type) {
     case 'tick':
@@ -85,7 +89,7 @@ function dispatch (state: CoreState, input: GossipInput, out: GossipEffect[]): v
       return
     case 'peer-up': return onPeerUp(state, input.peer, now, out)
     case 'peers-up':
-      for (let i = 0; i < input.peers.length; i++) onPeerUp(state, input.peers[i] as string, now, out)
+      for (let i = 0; i < input.peers.length; i++) onPeerUp(state, input.peers[i] as PeerHandle, now, out)
       return
     case 'peer-down': return onPeerDown(state, input.peer, now, out)
     case 'publish': return onPublish(state, input.id, input.size, now, out)
@@ -103,7 +107,7 @@ function dispatch (state: CoreState, input: GossipInput, out: GossipEffect[]): v
  * so that a simulator running 100,000 cores holds no closures per core and reaches each core's
  * common answers in one or two cache lines.
  */
-class DefaultTxGossipCore implements TxGossipCore, CoreState {
+class DefaultTxGossipCore<P extends PeerHandle> implements TxGossipCore<P>, CoreState {
   // Hot: the cache of recent transactions (hot-cache.ts), the wakeup cache, the per-call requests.
   hk0: TxKey | undefined = undefined
   hv0: number | Fetch = 0
@@ -117,9 +121,9 @@ class DefaultTxGossipCore implements TxGossipCore, CoreState {
   wakeStale = false
   wakeup: number | undefined = undefined
   lastScheduled: number | undefined = undefined
-  pendingPeer: string | undefined = undefined
+  pendingPeer: PeerHandle | undefined = undefined
   pendingItems: FetchItem[] | undefined = undefined
-  pendingRequests: Map<string, FetchItem[]> | undefined = undefined
+  pendingRequests: Map<PeerHandle, FetchItem[]> | undefined = undefined
   invReceived = 0
   readonly config: Readonly<TxGossipConfig>
   // The tables.
@@ -147,11 +151,13 @@ class DefaultTxGossipCore implements TxGossipCore, CoreState {
     this.seen = new RotatingBloom({ expectedItems: config.seenExpectedItems, fpRate: config.seenFpRate, generationMs: config.seenGenerationMs })
   }
 
-  handle (input: GossipInput): GossipEffect[] {
+  handle (input: GossipInput<P>): Array<GossipEffect<P>> {
     return this.handleInto(input, [])
   }
 
-  handleInto (input: GossipInput, out: GossipEffect[]): GossipEffect[] {
+  // The handlers only store, compare and hand back the peer handles of their inputs, so every peer
+  // in `out` is a P.
+  handleInto (input: GossipInput<P>, out: Array<GossipEffect<P>>): Array<GossipEffect<P>> {
     dispatch(this, input, out)
     flushRequests(this, out)
     // A fetch can only have ended (and left its record to recycle) through endFetch, which marks the
@@ -178,8 +184,8 @@ class DefaultTxGossipCore implements TxGossipCore, CoreState {
     return holds(this, id)
   }
 
-  peers (): readonly string[] {
-    return this.neighbours.all()
+  peers (): readonly P[] {
+    return this.neighbours.all() as readonly P[]
   }
 
   stats (): GossipStats {
@@ -192,6 +198,6 @@ class DefaultTxGossipCore implements TxGossipCore, CoreState {
 }
 
 /** Creates a core from a (partial) configuration and a seeded Rng; throws GossipConfigError for bad values. */
-export function createTxGossipCore (config: Partial<TxGossipConfig>, rng: Rng): TxGossipCore {
-  return new DefaultTxGossipCore(resolveGossipConfig(config), rng)
+export function createTxGossipCore<P extends PeerHandle = string> (config: Partial<TxGossipConfig>, rng: Rng): TxGossipCore<P> {
+  return new DefaultTxGossipCore<P>(resolveGossipConfig(config), rng)
 }

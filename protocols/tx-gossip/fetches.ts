@@ -19,7 +19,7 @@
  * finished fetch is kept for the next one (see recycle), so a fetch per transaction per node leaves
  * no garbage behind.
  */
-import type { TxKey } from './types.ts'
+import type { PeerHandle, TxKey } from './types.ts'
 
 /** Fetches held in fields before the table switches to a Map. */
 export const INLINE_MAX = 4
@@ -32,15 +32,15 @@ export interface Fetch {
   /** Hop count it arrives with. */
   hops: number
   /** Peers that announced or pushed it (at most maxSourcesPerTx), candidates to fetch from. */
-  sources: string[]
+  sources: PeerHandle[]
   /** The peer currently asked; undefined while none is. */
-  current: string | undefined
+  current: PeerHandle | undefined
   /** Bytes accepted so far (the offset of the next chunk). */
   received: number
   /** Sources that failed this fetch (bad body, size mismatch, notfound): never asked again, still not announced to. */
-  failed: string[] | undefined
+  failed: PeerHandle[] | undefined
   /** Peers whose bytes make up what was received (allocated with the first chunk). */
-  contributors: string[] | undefined
+  contributors: PeerHandle[] | undefined
   /** True between the `verify` effect and the `verified` input. */
   verifying: boolean
   /** Stalls (timeouts, not-found, failures) since the last progress. */
@@ -112,7 +112,7 @@ export class Fetches {
   }
 
   /** Starts tracking a fetch (the caller checks the bound). */
-  create (id: TxKey, size: number, hops: number, source: string): Fetch {
+  create (id: TxKey, size: number, hops: number, source: PeerHandle): Fetch {
     const fetch = this.record(id, size, hops, source)
     if (this.map === undefined && this.count === INLINE_MAX) this.toTable()
     if (this.map !== undefined) this.map.set(id, fetch)
@@ -200,7 +200,7 @@ export class Fetches {
     return out
   }
 
-  private record (id: TxKey, size: number, hops: number, source: string): Fetch {
+  private record (id: TxKey, size: number, hops: number, source: PeerHandle): Fetch {
     const fetch = this.spare
     if (fetch === undefined) {
       return { id, size, hops, sources: [source], failed: undefined, current: undefined, received: 0, contributors: undefined, verifying: false, attempts: 0, seq: -1, deadline: 0 }

@@ -4,13 +4,13 @@
  */
 import { addSource, relay, requestFrom } from './announce.ts'
 import type { Fetch } from './fetches.ts'
-import type { CoreState } from './state.ts'
+import type { CoreState, Effects } from './state.ts'
 import { entryHops, entrySize } from './recent.ts'
 import { armDeadline, endFetch, expiredFetches, fetchOf, holds, isCount, isValidKey, markHeld, recentEntry, startFetch, verdict } from './state.ts'
-import type { ChunkInput, FetchItem, GossipEffect, TxKey } from './types.ts'
+import type { ChunkInput, FetchItem, PeerHandle, TxKey } from './types.ts'
 
 /** A getdata from `from`: serve what is held, answer notfound for the rest. */
-export function onGetdata (state: CoreState, from: string, items: readonly FetchItem[], out: GossipEffect[]): void {
+export function onGetdata (state: CoreState, from: PeerHandle, items: readonly FetchItem[], out: Effects): void {
   const { config } = state
   if (items.length > config.maxItemsPerMessage) return verdict(state, out, from, 'reject', 'too-many-items')
   let missing: TxKey[] | undefined
@@ -30,7 +30,7 @@ export function onGetdata (state: CoreState, from: string, items: readonly Fetch
 }
 
 /** A notfound from `from`: move the affected fetches on. */
-export function onNotfound (state: CoreState, from: string, ids: readonly TxKey[], now: number, out: GossipEffect[]): void {
+export function onNotfound (state: CoreState, from: PeerHandle, ids: readonly TxKey[], now: number, out: Effects): void {
   if (ids.length > state.config.maxItemsPerMessage) return verdict(state, out, from, 'reject', 'too-many-items')
   for (const id of ids) {
     const fetch = fetchOf(state, id)
@@ -41,13 +41,13 @@ export function onNotfound (state: CoreState, from: string, ids: readonly TxKey[
 }
 
 /** Never asks `peer` for this transaction again (it failed it); clears `current` if it was the one asked. */
-function markFailed (fetch: Fetch, peer: string): void {
+function markFailed (fetch: Fetch, peer: PeerHandle): void {
   ;(fetch.failed ??= []).push(peer)
   if (fetch.current === peer) fetch.current = undefined
 }
 
 /** Gives up on a fetch; a later announcement or anti-entropy round starts it again. */
-export function abandon (state: CoreState, fetch: Fetch, out: GossipEffect[]): void {
+export function abandon (state: CoreState, fetch: Fetch, out: Effects): void {
   endFetch(state, fetch)
   state.fetchesAbandoned++
   if (fetch.received > 0) out.push({ type: 'discard', id: fetch.id })
@@ -59,25 +59,25 @@ export function abandon (state: CoreState, fetch: Fetch, out: GossipEffect[]): v
  * few times if it is the only one, else give up. A peer that failed (rather than stalled) is in
  * `failed` and no longer `current`, so it is never asked again.
  */
-export function retry (state: CoreState, fetch: Fetch, now: number, out: GossipEffect[]): void {
+export function retry (state: CoreState, fetch: Fetch, now: number, out: Effects): void {
   const { neighbours: peers } = state
   fetch.attempts++
   const start = fetch.current === undefined ? 0 : fetch.sources.indexOf(fetch.current) + 1
   for (let i = 0; i < fetch.sources.length; i++) {
-    const peer = fetch.sources[(start + i) % fetch.sources.length] as string
+    const peer = fetch.sources[(start + i) % fetch.sources.length] as PeerHandle
     if (peer !== fetch.current && peers.has(peer) && fetch.failed?.includes(peer) !== true) return requestFrom(state, fetch, peer, now)
   }
   if (fetch.current !== undefined && peers.has(fetch.current) && fetch.attempts < 3) return requestFrom(state, fetch, fetch.current, now)
   abandon(state, fetch, out)
 }
 
-function validChunk (c: ChunkInput): boolean {
+function validChunk (c: ChunkInput<PeerHandle>): boolean {
   return isValidKey(c.id) && isCount(c.offset) && isCount(c.length) && isCount(c.total) && isCount(c.hops) &&
     c.hops >= 1 && c.hops <= 255 && c.offset + c.length <= c.total && (c.length > 0 || c.total === 0)
 }
 
 /** The fetch an unsolicited first chunk starts (an inline push), or undefined with a verdict. */
-function startPushed (state: CoreState, c: ChunkInput, out: GossipEffect[]): Fetch | undefined {
+function startPushed (state: CoreState, c: ChunkInput<PeerHandle>, out: Effects): Fetch | undefined {
   const { config, fetches } = state
   if (holds(state, c.id)) {
     if (c.offset === 0) state.duplicateBodies++
@@ -94,7 +94,7 @@ function startPushed (state: CoreState, c: ChunkInput, out: GossipEffect[]): Fet
 }
 
 /** Checks a chunk against its fetch; false (with a verdict) if it is not the next expected piece. */
-function fits (state: CoreState, fetch: Fetch, c: ChunkInput, now: number, out: GossipEffect[]): boolean {
+function fits (state: CoreState, fetch: Fetch, c: ChunkInput<PeerHandle>, now: number, out: Effects): boolean {
   if (fetch.verifying || (fetch.current !== c.from && !(c.offset === 0 && fetch.received === 0))) {
     if (c.offset === 0) state.duplicateBodies++
     verdict(state, out, c.from, 'ignore', fetch.verifying ? 'duplicate' : 'not-requested')
@@ -119,7 +119,7 @@ function fits (state: CoreState, fetch: Fetch, c: ChunkInput, now: number, out: 
 }
 
 /** Part of a body arrived. */
-export function onChunk (state: CoreState, c: ChunkInput, out: GossipEffect[]): void {
+export function onChunk (state: CoreState, c: ChunkInput<PeerHandle>, out: Effects): void {
   if (!validChunk(c)) return verdict(state, out, c.from, 'reject', 'bad-chunk')
   let fetch = fetchOf(state, c.id)
   if (fetch === undefined) {
@@ -144,8 +144,8 @@ export function onChunk (state: CoreState, c: ChunkInput, out: GossipEffect[]): 
   }
 }
 
-function complete (state: CoreState, fetch: Fetch, now: number, out: GossipEffect[]): void {
-  const from = fetch.current as string
+function complete (state: CoreState, fetch: Fetch, now: number, out: Effects): void {
+  const from = fetch.current as PeerHandle
   endFetch(state, fetch)
   markHeld(state, fetch.id, fetch.size, fetch.hops, now)
   state.delivered++
@@ -155,7 +155,7 @@ function complete (state: CoreState, fetch: Fetch, now: number, out: GossipEffec
 }
 
 /** The runtime checked an assembled body. */
-export function onVerified (state: CoreState, id: TxKey, ok: boolean, now: number, out: GossipEffect[]): void {
+export function onVerified (state: CoreState, id: TxKey, ok: boolean, now: number, out: Effects): void {
   const fetch = fetchOf(state, id)
   if (fetch === undefined || !fetch.verifying) return
   if (ok) return complete(state, fetch, now, out)
@@ -163,7 +163,7 @@ export function onVerified (state: CoreState, id: TxKey, ok: boolean, now: numbe
   // on one of them, so nobody is rejected (SPEC.md §4.5).
   const contributors = fetch.contributors ?? []
   if (contributors.length === 1) {
-    const culprit = contributors[0] as string
+    const culprit = contributors[0] as PeerHandle
     verdict(state, out, culprit, 'reject', 'tx-id-mismatch')
     markFailed(fetch, culprit)
   } else {
@@ -178,7 +178,7 @@ export function onVerified (state: CoreState, id: TxKey, ok: boolean, now: numbe
 }
 
 /** Deadlines that passed: move stalled fetches on. */
-export function onTimeouts (state: CoreState, now: number, out: GossipEffect[]): void {
+export function onTimeouts (state: CoreState, now: number, out: Effects): void {
   for (const fetch of expiredFetches(state, now)) {
     // The runtime never answered `verify` (it lost the body): start over rather than wait forever.
     if (fetch.verifying) {

@@ -7,22 +7,23 @@
  * simulator's theory test on a complete graph a copy of 999 neighbours per relay was most of the work.
  */
 import type { Rng } from '../common/rng.ts'
+import type { PeerHandle } from './types.ts'
 
 // Below this many neighbours (or when the fanout is a large share of them) a relay scans the list;
 // above it, it draws candidates at random and skips the excluded ones (rejection sampling). Both
 // give every eligible subset of the wanted size the same probability.
 const SCAN_MAX_PEERS = 32
 
-function excluded (peer: string, a: readonly string[], b: readonly string[] | undefined): boolean {
+function excluded (peer: PeerHandle, a: readonly PeerHandle[], b: readonly PeerHandle[] | undefined): boolean {
   return a.includes(peer) || (b !== undefined && b.includes(peer))
 }
 
 /** Partial Fisher-Yates: the first `count` elements of `items` become a uniform sample; returns it. */
-function sampleInPlace (items: string[], count: number, rng: Rng): string[] {
+function sampleInPlace (items: PeerHandle[], count: number, rng: Rng): PeerHandle[] {
   for (let i = 0; i < count; i++) {
     const j = i + rng.int(items.length - i)
-    const tmp = items[i] as string
-    items[i] = items[j] as string
+    const tmp = items[i] as PeerHandle
+    items[i] = items[j] as PeerHandle
     items[j] = tmp
   }
   items.length = count
@@ -31,11 +32,11 @@ function sampleInPlace (items: string[], count: number, rng: Rng): string[] {
 
 /** Connected peers that speak the protocol. */
 export class Neighbours {
-  private readonly list: string[] = []
+  private readonly list: PeerHandle[] = []
   /** Position of each peer in `list`. */
-  private readonly index = new Map<string, number>()
+  private readonly index = new Map<PeerHandle, number>()
   /** When each peer's last summary was answered (only peers that sent one). */
-  private summaries: Map<string, number> | undefined
+  private summaries: Map<PeerHandle, number> | undefined
 
   /** How many neighbours there are. */
   get size (): number {
@@ -43,17 +44,17 @@ export class Neighbours {
   }
 
   /** All neighbours (a live view: do not modify). */
-  all (): readonly string[] {
+  all (): readonly PeerHandle[] {
     return this.list
   }
 
   /** True if `peer` is a neighbour. */
-  has (peer: string): boolean {
+  has (peer: PeerHandle): boolean {
     return this.index.has(peer)
   }
 
   /** Adds a neighbour; false if already present. */
-  add (peer: string): boolean {
+  add (peer: PeerHandle): boolean {
     if (this.index.has(peer)) return false
     this.index.set(peer, this.list.length)
     this.list.push(peer)
@@ -61,10 +62,10 @@ export class Neighbours {
   }
 
   /** Removes a neighbour (swap with the last, O(1)); false if absent. */
-  remove (peer: string): boolean {
+  remove (peer: PeerHandle): boolean {
     const at = this.index.get(peer)
     if (at === undefined) return false
-    const last = this.list.pop() as string
+    const last = this.list.pop() as PeerHandle
     if (last !== peer) {
       this.list[at] = last
       this.index.set(last, at)
@@ -75,12 +76,12 @@ export class Neighbours {
   }
 
   /** When `peer`'s last summary was answered. */
-  lastSummaryAt (peer: string): number {
+  lastSummaryAt (peer: PeerHandle): number {
     return this.summaries?.get(peer) ?? -Infinity
   }
 
   /** Records that `peer`'s summary was answered at `now`. */
-  markSummary (peer: string, now: number): void {
+  markSummary (peer: PeerHandle, now: number): void {
     if (this.index.has(peer)) (this.summaries ??= new Map()).set(peer, now)
   }
 
@@ -88,21 +89,21 @@ export class Neighbours {
    * Up to `count` distinct neighbours chosen uniformly, skipping those in `exclude` and `also` (short
    * lists); `count` 0 means all eligible neighbours.
    */
-  choose (count: number, exclude: readonly string[], also: readonly string[] | undefined, rng: Rng): string[] {
+  choose (count: number, exclude: readonly PeerHandle[], also: readonly PeerHandle[] | undefined, rng: Rng): PeerHandle[] {
     const list = this.list
     const n = list.length
     const all = count === 0 || count >= n
     if (!all && n > SCAN_MAX_PEERS && count * 4 <= n) return this.draw(count, exclude, also, rng)
-    const eligible: string[] = []
+    const eligible: PeerHandle[] = []
     for (let i = 0; i < n; i++) {
-      const peer = list[i] as string
+      const peer = list[i] as PeerHandle
       if (!excluded(peer, exclude, also)) eligible.push(peer)
     }
     return all || count >= eligible.length ? eligible : sampleInPlace(eligible, count, rng)
   }
 
   /** `count` distinct neighbours drawn uniformly with no exclusions (plain push); all of them if fewer. */
-  sample (count: number, rng: Rng): string[] {
+  sample (count: number, rng: Rng): PeerHandle[] {
     const list = this.list
     if (count >= list.length) return list.slice()
     if (list.length > SCAN_MAX_PEERS && count * 4 <= list.length) return this.draw(count, [], undefined, rng)
@@ -113,18 +114,18 @@ export class Neighbours {
    * Rejection sampling for a fanout well below the neighbour count: draw, skip excluded and repeated
    * peers. If the exclusions leave too few candidates to finish quickly, fall back to a scan.
    */
-  private draw (count: number, exclude: readonly string[], also: readonly string[] | undefined, rng: Rng): string[] {
+  private draw (count: number, exclude: readonly PeerHandle[], also: readonly PeerHandle[] | undefined, rng: Rng): PeerHandle[] {
     const list = this.list
-    const chosen: string[] = []
+    const chosen: PeerHandle[] = []
     for (let attempt = 0; chosen.length < count; attempt++) {
       if (attempt >= count * 8 + 16) return this.chooseByScan(count, exclude, also, rng)
-      const peer = list[rng.int(list.length)] as string
+      const peer = list[rng.int(list.length)] as PeerHandle
       if (!chosen.includes(peer) && !excluded(peer, exclude, also)) chosen.push(peer)
     }
     return chosen
   }
 
-  private chooseByScan (count: number, exclude: readonly string[], also: readonly string[] | undefined, rng: Rng): string[] {
+  private chooseByScan (count: number, exclude: readonly PeerHandle[], also: readonly PeerHandle[] | undefined, rng: Rng): PeerHandle[] {
     const eligible = this.list.filter(peer => !excluded(peer, exclude, also))
     return count >= eligible.length ? eligible : sampleInPlace(eligible, count, rng)
   }

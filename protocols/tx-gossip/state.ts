@@ -14,7 +14,10 @@ import { hotDrop, hotFind, hotPut, type HotCache } from './hot-cache.ts'
 import type { Neighbours } from './neighbours.ts'
 import { packEntry, type Recent } from './recent.ts'
 import type { RotatingBloom } from './rotating-bloom.ts'
-import type { FetchItem, GossipEffect, GossipStats, GossipVerdictCode, TxGossipConfig, TxKey } from './types.ts'
+import type { FetchItem, GossipEffect, GossipStats, GossipVerdictCode, PeerHandle, TxGossipConfig, TxKey } from './types.ts'
+
+/** The effects a handler appends to: the core's own, with peers as handles of either kind (types.ts). */
+export type Effects = Array<GossipEffect<PeerHandle>>
 
 /** The counters of GossipStats that the core keeps (the others are sizes of its tables). */
 export type Counters = Omit<GossipStats, 'inflight' | 'recent' | 'peers'>
@@ -29,10 +32,10 @@ export interface CoreState extends HotCache, Counters {
   /** The wakeup last announced with a `schedule` effect. */
   lastScheduled: number | undefined
   /** Requests gathered during one handle() call, one getdata per peer at the end: the first peer's here... */
-  pendingPeer: string | undefined
+  pendingPeer: PeerHandle | undefined
   pendingItems: FetchItem[] | undefined
   /** ...and those for further peers here. */
-  pendingRequests: Map<string, FetchItem[]> | undefined
+  pendingRequests: Map<PeerHandle, FetchItem[]> | undefined
   nextAntiEntropyAt: number | undefined
   readonly rng: Rng
   readonly neighbours: Neighbours
@@ -42,7 +45,7 @@ export interface CoreState extends HotCache, Counters {
 }
 
 /** Appends a verdict effect (and counts rejects). */
-export function verdict (state: CoreState, out: GossipEffect[], peer: string, kind: 'accept' | 'ignore' | 'reject', code: GossipVerdictCode): void {
+export function verdict (state: CoreState, out: Effects, peer: PeerHandle, kind: 'accept' | 'ignore' | 'reject', code: GossipVerdictCode): void {
   if (kind === 'reject') state.rejects++
   out.push({ type: 'verdict', peer, verdict: kind, code })
 }
@@ -88,7 +91,7 @@ export function markHeld (state: CoreState, id: TxKey, size: number, hops: numbe
 }
 
 /** Starts fetching `id` from `source` (the caller checks the bounds). */
-export function startFetch (state: CoreState, id: TxKey, size: number, hops: number, source: string): Fetch {
+export function startFetch (state: CoreState, id: TxKey, size: number, hops: number, source: PeerHandle): Fetch {
   const fetch = state.fetches.create(id, size, hops, source)
   hotPut(state, id, fetch)
   return fetch
@@ -120,7 +123,7 @@ export function expiredFetches (state: CoreState, now: number): Fetch[] {
  * peer's list is kept in two fields, a Map only for further peers: nearly every input that requests
  * anything requests from one peer, and a Map per fetch was most of what a fetch allocated.
  */
-export function queueRequest (state: CoreState, peer: string, item: FetchItem): void {
+export function queueRequest (state: CoreState, peer: PeerHandle, item: FetchItem): void {
   state.requestsSent++
   if (state.pendingPeer === undefined) {
     state.pendingPeer = peer
@@ -138,7 +141,7 @@ export function queueRequest (state: CoreState, peer: string, item: FetchItem): 
 }
 
 /** Emits the queued requests (first peer first, then in the order peers were first asked), splitting at maxItemsPerMessage. */
-export function flushRequests (state: CoreState, out: GossipEffect[]): void {
+export function flushRequests (state: CoreState, out: Effects): void {
   if (state.pendingPeer === undefined) return
   const max = state.config.maxItemsPerMessage
   emitRequests(state.pendingPeer, state.pendingItems as FetchItem[], max, out)
@@ -149,7 +152,7 @@ export function flushRequests (state: CoreState, out: GossipEffect[]): void {
   state.pendingRequests = undefined
 }
 
-function emitRequests (peer: string, items: FetchItem[], max: number, out: GossipEffect[]): void {
+function emitRequests (peer: PeerHandle, items: FetchItem[], max: number, out: Effects): void {
   for (let i = 0; i < items.length; i += max) {
     out.push({ type: 'send', peer, message: { type: 'getdata', items: items.length <= max ? items : items.slice(i, i + max) } })
   }

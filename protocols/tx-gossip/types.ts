@@ -10,6 +10,13 @@ import type { BloomFilter } from './bloom-filter.ts'
 /** A transaction id as the core sees it: lower-case hex of the 32-byte SHA-256 in the node; any ASCII string in the simulator. */
 export type TxKey = string
 
+/**
+ * A peer as the core sees it: a handle its runtime chooses, which the core only stores, compares and
+ * hands back. The node uses libp2p peer id strings (the default everywhere below); the simulator uses
+ * node indices, so that naming a peer costs no string at 100,000 nodes.
+ */
+export type PeerHandle = string | number
+
 /** How a node spreads a transaction it has just received or published (SPEC.md §3). */
 export type GossipMode =
   /** Announce ids to a fanout, bodies pulled once per node (INV/GETDATA), small bodies inline, anti-entropy. */
@@ -88,28 +95,28 @@ export type GossipMessage =
   | { type: 'summary', filter: BloomFilter }
 
 /** Inputs to the core. Every input carries `now` (milliseconds, any epoch, non-decreasing). */
-export type GossipInput =
+export type GossipInput<P extends PeerHandle = string> =
   | { type: 'tick', now: number }
-  | { type: 'peer-up', now: number, peer: string }
+  | { type: 'peer-up', now: number, peer: P }
   /** Several `peer-up`s at once, in order (e.g. the neighbours a node starts with): the same effects, one call. */
-  | { type: 'peers-up', now: number, peers: readonly string[] }
-  | { type: 'peer-down', now: number, peer: string }
+  | { type: 'peers-up', now: number, peers: readonly P[] }
+  | { type: 'peer-down', now: number, peer: P }
   /** This node publishes a transaction whose body the runtime already holds. */
   | { type: 'publish', now: number, id: TxKey, size: number }
   /** A transaction the node already holds (e.g. from its store after a restart): mark it seen and offer it in anti-entropy. */
   | { type: 'restore', now: number, id: TxKey, size: number, hops: number }
-  | { type: 'message', now: number, from: string, message: GossipMessage }
-  | ChunkInput
+  | { type: 'message', now: number, from: P, message: GossipMessage }
+  | ChunkInput<P>
   /** The runtime's answer to a `verify` effect. */
   | { type: 'verified', now: number, id: TxKey, ok: boolean }
   /** The runtime could not decode or validate something the peer sent. */
-  | { type: 'invalid', now: number, from: string, code: InvalidFrameCode }
+  | { type: 'invalid', now: number, from: P, code: InvalidFrameCode }
 
 /** Part of a body, `length` bytes at `offset` of `total` (sizes uncompressed). */
-export interface ChunkInput {
+export interface ChunkInput<P extends PeerHandle = string> {
   type: 'chunk'
   now: number
-  from: string
+  from: P
   id: TxKey
   offset: number
   length: number
@@ -132,26 +139,26 @@ export type GossipTraceEvent =
   | 'fetch-timeout' | 'fetch-abandoned' | 'anti-entropy-round' | 'anti-entropy-reply' | 'seen-rotated' | 'duplicate-publish'
 
 /** Send a control message to a peer. */
-export interface SendEffect { type: 'send', peer: string, message: GossipMessage }
+export interface SendEffect<P extends PeerHandle = string> { type: 'send', peer: P, message: GossipMessage }
 /** Send the body of `id` from byte `offset` on to `peer`, as chunks carrying `hops` (unsolicited when the peer did not ask: an inline push). */
-export interface ServeEffect { type: 'serve', peer: string, id: TxKey, offset: number, hops: number }
+export interface ServeEffect<P extends PeerHandle = string> { type: 'serve', peer: P, id: TxKey, offset: number, hops: number }
 /** Keep the bytes of the chunk just received (they extend the body of `id` being assembled). */
-export interface AppendEffect { type: 'append', id: TxKey, from: string, offset: number, length: number }
+export interface AppendEffect<P extends PeerHandle = string> { type: 'append', id: TxKey, from: P, offset: number, length: number }
 /** Check the assembled body of `id` against its id; answer with a `verified` input. */
 export interface VerifyEffect { type: 'verify', id: TxKey }
 /** A new, valid transaction: store it and hand it to the application. */
-export interface DeliverEffect { type: 'deliver', id: TxKey, from: string, hops: number }
+export interface DeliverEffect<P extends PeerHandle = string> { type: 'deliver', id: TxKey, from: P, hops: number }
 /** Drop whatever part of the body of `id` is held (failed or abandoned fetch). */
 export interface DiscardEffect { type: 'discard', id: TxKey }
 /** A multi-chunk fetch advanced. */
-export interface ProgressEffect { type: 'progress', id: TxKey, from: string, received: number, total: number }
+export interface ProgressEffect<P extends PeerHandle = string> { type: 'progress', id: TxKey, from: P, received: number, total: number }
 /** The earliest time the core wants a `tick` changed (also available as nextWakeup()). */
 export interface ScheduleEffect { type: 'schedule', at: number }
 
 /** Everything the core can ask its runtime to do. */
-export type GossipEffect =
-  | SendEffect | ServeEffect | AppendEffect | VerifyEffect | DeliverEffect | DiscardEffect | ProgressEffect | ScheduleEffect
-  | VerdictEffect<GossipVerdictCode>
+export type GossipEffect<P extends PeerHandle = string> =
+  | SendEffect<P> | ServeEffect<P> | AppendEffect<P> | VerifyEffect | DeliverEffect<P> | DiscardEffect | ProgressEffect<P> | ScheduleEffect
+  | VerdictEffect<GossipVerdictCode, P>
   | TraceEffect<GossipTraceEvent>
 
 /** Counters a core keeps (cheap; read by metrics and the simulator). */

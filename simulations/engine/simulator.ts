@@ -19,7 +19,7 @@ import { EventQueue } from './event-queue.ts'
 import { EventKeys, nodeOrigin } from './event-keys.ts'
 import { RunMetrics, type MetricsData } from './metrics.ts'
 import { Outbox, unpackBatch, type Batch } from './outbox.ts'
-import { PeerDirectory } from './peer-ids.ts'
+import { peerIdOf } from './peer-ids.ts'
 import { buildTimeline, liveBefore, nodeCapacity, type Timeline, TL_CREATE, TL_PEER_DOWN, TL_PEER_UP, TL_PUBLISH, TL_REMOVE } from './timeline.ts'
 import type { RunPlan } from './plan.ts'
 import type { EffectSink, ProtocolBinding, SimCore, SimTransaction } from './types.ts'
@@ -78,7 +78,6 @@ export class Simulator<C extends SimCore> {
   private readonly shard: Shard
   private readonly rng: Rng
   private readonly queue = new EventQueue(4096)
-  private readonly peers = new PeerDirectory()
   private readonly cores: Array<C | undefined>
   private readonly wakeAt: Float64Array
   private readonly net: NetworkModel
@@ -88,7 +87,6 @@ export class Simulator<C extends SimCore> {
   private readonly outboxes: Array<Outbox | undefined>
   private readonly txKeys = new Map<string, number>()
   private readonly txs: ReadonlyArray<SimTransaction | undefined>
-  private readonly peerIdOf = (index: number): string => this.peers.idOf(index)
   private readonly lookupTx = (key: string): SimTransaction | undefined => {
     const i = this.txKeys.get(key)
     return i === undefined ? undefined : this.txs[i]
@@ -260,14 +258,14 @@ export class Simulator<C extends SimCore> {
     this.current = index
     const core = this.binding.createCore({
       index,
-      peerId: this.peers.idOf(index),
+      peerId: peerIdOf(index),
       rng: this.rng.fork(1000 + index),
-      neighbours: this.peers.idsOf(neighbours),
+      neighbours,
       params: this.plan.protocolParams,
       now: this.now,
       networkSize: this.plan.nodes,
       lookupTx: this.lookupTx,
-      peerIdOf: this.peerIdOf
+      peerIdOf
     }, this.sink)
     this.cores[index] = core
     this.syncWakeup(index, core)
@@ -280,7 +278,7 @@ export class Simulator<C extends SimCore> {
     if (body) this.metrics.bodies++
     this.current = to
     const before = core.nextWakeup()
-    this.binding.onMessage(core, this.peers.idOf(from), message, this.now, this.sink, c, d)
+    this.binding.onMessage(core, from, message, this.now, this.sink, c, d)
     // Most messages leave the wakeup where it was, and its wake is already queued: skip reading
     // wakeAt (a cold load per message at 100,000 nodes). Same events either way: scheduleWake
     // would find a wake at or before it queued.
@@ -326,8 +324,8 @@ export class Simulator<C extends SimCore> {
     const core = this.cores[node]
     if (core === undefined) return
     this.current = node
-    if (up) this.binding.onPeerUp(core, this.peers.idOf(peer), this.now, this.sink)
-    else this.binding.onPeerDown(core, this.peers.idOf(peer), this.now, this.sink)
+    if (up) this.binding.onPeerUp(core, peer, this.now, this.sink)
+    else this.binding.onPeerDown(core, peer, this.now, this.sink)
     this.syncWakeup(node, core)
   }
 
@@ -342,11 +340,10 @@ export class Simulator<C extends SimCore> {
   private makeSink (): EffectSink {
     const count = this.shard.count
     return {
-      send: (toPeer: string, message: unknown, sizeBytes: number, body: boolean, c = 0, d = 0) => {
+      send: (to: number, message: unknown, sizeBytes: number, body: boolean, c = 0, d = 0) => {
         const from = this.current
-        const to = this.peers.indexOf(toPeer)
         this.metrics.sent(sizeBytes)
-        if (to < 0 || to >= this.capacity) { this.metrics.count(this.metrics.traces, 'send-to-unknown-peer'); return }
+        if ((to | 0) !== to || to < 0 || to >= this.capacity) { this.metrics.count(this.metrics.traces, 'send-to-unknown-peer'); return }
         const key = this.keys.next(nodeOrigin(from))
         const arrival = this.net.transmit(from, to, sizeBytes, this.now, key)
         if (typeof arrival === 'string') { this.metrics.drops[arrival]++; return }
@@ -361,11 +358,11 @@ export class Simulator<C extends SimCore> {
         this.metrics.deliver(this.current, tx, hops, this.now)
       },
       wakeup: (at: number) => { this.scheduleWake(this.current, at) },
-      verdict: (_peer: string, verdict: Verdict, code: string) => { this.metrics.countVerdict(verdict, code) },
+      verdict: (_peer: number, verdict: Verdict, code: string) => { this.metrics.countVerdict(verdict, code) },
       trace: (event: string) => { this.metrics.count(this.metrics.traces, event) },
       txIndex: (key: string) => this.txKeys.get(key) ?? -1,
       txAt: (index: number) => this.txs[index],
-      peerIdOf: this.peerIdOf
+      peerIdOf
     }
   }
 }

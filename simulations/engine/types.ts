@@ -4,6 +4,10 @@
  * (a message arrived, a timer fired, the app published, a peer came or went) into the core's inputs,
  * then reads the core's effects back into an EffectSink. A binding holds no protocol logic: every
  * decision (whom to send to, what, when) is the core's.
+ *
+ * The engine names nodes by index, here too: a peer is its node index. A core that takes opaque peer
+ * handles (tx-gossip) gets the indices as they are, and a string costs nothing per message; a core
+ * that wants libp2p peer ids gets them from `peerIdOf`.
  */
 import type { Rng } from '../../protocols/common/rng.ts'
 import type { Verdict } from '../../protocols/common/effects.ts'
@@ -30,8 +34,8 @@ export interface NodeSetup {
   readonly peerId: string
   /** The node's own generator, forked from the run seed by node index. */
   readonly rng: Rng
-  /** Peer ids this node is connected to at creation. */
-  readonly neighbours: readonly string[]
+  /** Nodes this node is connected to at creation (indices). */
+  readonly neighbours: readonly number[]
   /** The scenario's protocol parameters, validated by the binding's parseParams. */
   readonly params: unknown
   /** Current virtual time, ms. */
@@ -50,18 +54,18 @@ export interface NodeSetup {
  */
 export interface EffectSink {
   /**
-   * Send `message` to `toPeer`; `sizeBytes` is its encoded size, `body` whether it carries a full
+   * Send `message` to node `to`; `sizeBytes` is its encoded size, `body` whether it carries a full
    * transaction. `c` and `d` travel with it as they are (default 0): a binding may encode a common
    * message as a small-integer `message` plus these two numbers, so that the messages in flight (a
    * million at a time at 100,000 nodes) are no objects for the garbage collector to copy.
    */
-  send: (toPeer: string, message: unknown, sizeBytes: number, body: boolean, c?: number, d?: number) => void
+  send: (to: number, message: unknown, sizeBytes: number, body: boolean, c?: number, d?: number) => void
   /** The app at this node received a transaction (per the core); `key` is its id in hex, `hops` relays after publication (-1 unknown). */
   deliver: (key: string, hops: number) => void
   /** The core wants a tick at virtual time `at`. */
   wakeup: (at: number) => void
-  /** The core judged a peer. */
-  verdict: (peer: string, verdict: Verdict, code: string) => void
+  /** The core judged a peer (a node index). */
+  verdict: (peer: number, verdict: Verdict, code: string) => void
   /** A trace event, counted by name. */
   trace: (event: string) => void
   /** Index of the published transaction with this key (hex id), or -1. */
@@ -85,16 +89,16 @@ export interface ProtocolBinding<C extends SimCore = SimCore> {
   parseParams: (raw: unknown, keyPrefix: string) => unknown
   /** Builds a node's core (and feeds it its initial neighbours; effects go to `sink`). */
   createCore: (setup: NodeSetup, sink: EffectSink) => C
-  /** A message from `fromPeer` arrived, with the `c` and `d` it was sent with. */
-  onMessage: (core: C, fromPeer: string, message: unknown, now: number, sink: EffectSink, c: number, d: number) => void
+  /** A message from node `from` arrived, with the `c` and `d` it was sent with. */
+  onMessage: (core: C, from: number, message: unknown, now: number, sink: EffectSink, c: number, d: number) => void
   /** The core's wakeup time came. */
   onTick: (core: C, now: number, sink: EffectSink) => void
   /** The app at this node publishes a transaction. */
   onPublish: (core: C, tx: SimTransaction, now: number, sink: EffectSink) => void
-  /** A connection to `peer` opened. */
-  onPeerUp: (core: C, peer: string, now: number, sink: EffectSink) => void
+  /** A connection to node `peer` opened. */
+  onPeerUp: (core: C, peer: number, now: number, sink: EffectSink) => void
   /** The connection to `peer` closed (graceful leave, or a crash once detected). */
-  onPeerDown: (core: C, peer: string, now: number, sink: EffectSink) => void
+  onPeerDown: (core: C, peer: number, now: number, sink: EffectSink) => void
   /**
    * A message object as plain data, to cross to another worker thread of a parallel run (a
    * structured clone keeps data, not classes), and the message again from that data. Both default

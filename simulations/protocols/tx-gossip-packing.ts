@@ -70,16 +70,16 @@ export function packChunk (offset: number, hops: number): number {
 // ids and numbers it needs), and at 100,000 nodes four short-lived objects per event were a good
 // part of the garbage collector's work.
 const invItem: InvItem = { id: '', size: 0, hops: 0 }
-const invInput = { type: 'message' as const, now: 0, from: '', message: { type: 'inv' as const, items: [invItem] } }
+const invInput = { type: 'message' as const, now: 0, from: 0, message: { type: 'inv' as const, items: [invItem] } }
 const fetchItem: FetchItem = { id: '', offset: 0 }
-const getdataInput = { type: 'message' as const, now: 0, from: '', message: { type: 'getdata' as const, items: [fetchItem] } }
-const chunkInput: ChunkInput = { type: 'chunk', now: 0, from: '', id: '', offset: 0, length: 0, total: 0, hops: 0 }
+const getdataInput = { type: 'message' as const, now: 0, from: 0, message: { type: 'getdata' as const, items: [fetchItem] } }
+const chunkInput: ChunkInput<number> = { type: 'chunk', now: 0, from: 0, id: '', offset: 0, length: 0, total: 0, hops: 0 }
 
 /**
  * The core's input for a message that arrived (packed or not). For a packed message the input is
  * shared (overwritten by the next call): hand it to the core at once.
  */
-export function unpackInput (message: unknown, from: string, now: number, c: number, d: number, sink: EffectSink, chunkBytes: number): GossipInput {
+export function unpackInput (message: unknown, from: number, now: number, c: number, d: number, sink: EffectSink, chunkBytes: number): GossipInput<number> {
   if (typeof message === 'number') {
     const tx = sink.txAt(c)
     if (tx !== undefined) {

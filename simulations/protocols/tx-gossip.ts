@@ -55,10 +55,10 @@ function configFor (setup: NodeSetup): Readonly<TxGossipConfig> {
 
 // Effect arrays reused across calls, one per nesting level (a `verify` answer is fed while the
 // effects of the input that asked for it are still being executed).
-const pool: GossipEffect[][] = []
+const pool: Array<Array<GossipEffect<number>>> = []
 let depth = 0
 
-function run (core: TxGossipCore, input: GossipInput, sink: EffectSink): void {
+function run (core: TxGossipCore<number>, input: GossipInput<number>, sink: EffectSink): void {
   const effects = pool[depth] ?? (pool[depth] = [])
   depth++
   try {
@@ -75,7 +75,7 @@ function run (core: TxGossipCore, input: GossipInput, sink: EffectSink): void {
 }
 
 /** Executes one effect; returns the id of a body to verify. */
-function apply (e: GossipEffect, sink: EffectSink): string | undefined {
+function apply (e: GossipEffect<number>, sink: EffectSink): string | undefined {
   switch (e.type) {
     case 'send': send(e.peer, e.message, sink); break
     case 'serve': serve(e.peer, e.id, e.offset, e.hops, sink); break
@@ -99,7 +99,7 @@ let lastC = 0
 let lastD = 0
 let lastBytes = 0
 
-function send (peer: string, message: GossipMessage, sink: EffectSink): void {
+function send (peer: number, message: GossipMessage, sink: EffectSink): void {
   if (message !== lastMessage || sink !== lastSink) {
     const packed = packMessage(message, sink)
     lastBytes = gossipMessageBytes(message)
@@ -116,7 +116,7 @@ function send (peer: string, message: GossipMessage, sink: EffectSink): void {
   sink.send(peer, lastTag, lastBytes, false, lastC, lastD)
 }
 
-function serve (peer: string, id: string, offset: number, hops: number, sink: EffectSink): void {
+function serve (peer: number, id: string, offset: number, hops: number, sink: EffectSink): void {
   // The core serves only what it holds, so the body is in the runtime's store: the run's table.
   const index = sink.txIndex(id)
   const tx = sink.txAt(index)
@@ -131,11 +131,12 @@ function serve (peer: string, id: string, offset: number, hops: number, sink: Ef
 }
 
 /** The binding of the tx-gossip core. */
-export const txGossipBinding: ProtocolBinding<TxGossipCore> = {
+export const txGossipBinding: ProtocolBinding<TxGossipCore<number>> = {
   name: 'tx-gossip',
   parseParams,
-  createCore: (setup: NodeSetup, sink: EffectSink): TxGossipCore => {
-    const core = createTxGossipCore(configFor(setup), setup.rng)
+  createCore: (setup: NodeSetup, sink: EffectSink): TxGossipCore<number> => {
+    // Peers are node indices (engine/types.ts): the core takes any peer handle.
+    const core = createTxGossipCore<number>(configFor(setup), setup.rng)
     if (setup.neighbours.length > 0) run(core, { type: 'peers-up', now: setup.now, peers: setup.neighbours }, sink)
     return core
   },

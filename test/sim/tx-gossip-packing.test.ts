@@ -18,24 +18,24 @@ function roundTrip (message: GossipMessage): unknown {
   const packed = packMessage(message, sink)
   assert.ok(packed !== undefined, `${message.type} packs`)
   const { tag, c, d } = packed
-  return unpackInput(tag, 'peer-x', 42, c, d, sink, 64 * 1024)
+  return unpackInput(tag, 17, 42, c, d, sink, 64 * 1024)
 }
 
 test('single-item inv and getdata survive packing unchanged', () => {
   for (const hops of [1, 7, 255]) {
     const inv: GossipMessage = { type: 'inv', items: [{ id: txs[1]!.key, size: 150_000, hops }] }
-    assert.deepEqual(roundTrip(inv), { type: 'message', now: 42, from: 'peer-x', message: inv })
+    assert.deepEqual(roundTrip(inv), { type: 'message', now: 42, from: 17, message: inv })
   }
   for (const offset of [0, 65_536, 131_072]) {
     const getdata: GossipMessage = { type: 'getdata', items: [{ id: txs[0]!.key, offset }] }
-    assert.deepEqual(roundTrip(getdata), { type: 'message', now: 42, from: 'peer-x', message: getdata })
+    assert.deepEqual(roundTrip(getdata), { type: 'message', now: 42, from: 17, message: getdata })
   }
 })
 
 test('chunks unpack to the piece of the body at their offset', () => {
-  const chunk = (offset: number, hops: number): unknown => unpackInput(CHUNK, 'p', 7, 1, offset * 256 + hops, sink, 64 * 1024)
-  assert.deepEqual(chunk(0, 3), { type: 'chunk', now: 7, from: 'p', id: txs[1]!.key, offset: 0, length: 65_536, total: 150_000, hops: 3 })
-  assert.deepEqual(chunk(131_072, 9), { type: 'chunk', now: 7, from: 'p', id: txs[1]!.key, offset: 131_072, length: 18_928, total: 150_000, hops: 9 })
+  const chunk = (offset: number, hops: number): unknown => unpackInput(CHUNK, 5, 7, 1, offset * 256 + hops, sink, 64 * 1024)
+  assert.deepEqual(chunk(0, 3), { type: 'chunk', now: 7, from: 5, id: txs[1]!.key, offset: 0, length: 65_536, total: 150_000, hops: 3 })
+  assert.deepEqual(chunk(131_072, 9), { type: 'chunk', now: 7, from: 5, id: txs[1]!.key, offset: 131_072, length: 18_928, total: 150_000, hops: 9 })
 })
 
 test('messages that do not fit the packed forms travel as the objects they are', () => {
@@ -48,7 +48,7 @@ test('messages that do not fit the packed forms travel as the objects they are',
   ]
   for (const m of unpackable) {
     assert.equal(packMessage(m, sink), undefined)
-    assert.deepEqual(unpackInput(m, 'q', 1, 0, 0, sink, 64 * 1024), { type: 'message', now: 1, from: 'q', message: m })
+    assert.deepEqual(unpackInput(m, 9, 1, 0, 0, sink, 64 * 1024), { type: 'message', now: 1, from: 9, message: m })
   }
   assert.deepEqual([INV, GETDATA, CHUNK].length, new Set([INV, GETDATA, CHUNK]).size)
 })

@@ -10,12 +10,12 @@ import type { Rng } from '../../../protocols/common/rng.ts'
 import type { EffectSink, NodeSetup, ProtocolBinding, SimTransaction } from '../../../simulations/engine/types.ts'
 
 type Input =
-  | { type: 'message', now: number, from: string, msg: PushMessage }
+  | { type: 'message', now: number, from: number, msg: PushMessage }
   | { type: 'publish', now: number, id: string }
   | { type: 'tick', now: number }
-  | { type: 'peer', now: number, peer: string, up: boolean }
+  | { type: 'peer', now: number, peer: number, up: boolean }
 type Effect =
-  | { type: 'send', to: string, msg: PushMessage }
+  | { type: 'send', to: number, msg: PushMessage }
   | { type: 'deliver', id: string, hops: number }
 interface PushMessage { id: string, hops: number }
 
@@ -25,12 +25,12 @@ export interface PushParams { fanoutMean: number, repeatEveryMs: number, bodyByt
 /** A plain push gossip core (test-only). */
 export class PushCore implements Core<Input, Effect> {
   private readonly rng: Rng
-  private readonly neighbours: string[]
+  private readonly neighbours: number[]
   private readonly seen = new Map<string, PushMessage>()
   private readonly params: PushParams
   private next: number | undefined
 
-  constructor (rng: Rng, neighbours: readonly string[], params: PushParams, now: number) {
+  constructor (rng: Rng, neighbours: readonly number[], params: PushParams, now: number) {
     this.rng = rng
     this.neighbours = [...neighbours]
     this.params = params

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test'
 import { createRng } from '../../../../protocols/common/rng.ts'
 import {
   BloomFilter, createTxGossipCore, GossipConfigError, pushFanoutMean, roundedCount,
-  type GossipEffect, type GossipInput, type TxGossipConfig
+  type GossipEffect, type GossipInput, type TxGossipConfig, type TxGossipCore
 } from '../../../../protocols/tx-gossip/index.ts'
 import { MiniNet } from './mini-net.ts'
 
@@ -187,7 +187,7 @@ describe('tx-gossip core: announce mode', () => {
 })
 
 describe('tx-gossip core: verdicts and bounds', () => {
-  const fresh = (config: Partial<TxGossipConfig> = {}): ReturnType<typeof createTxGossipCore> => {
+  const fresh = (config: Partial<TxGossipConfig> = {}): TxGossipCore => {
     const core = createTxGossipCore({ antiEntropyOnConnect: false, ...config }, createRng(9))
     core.handle({ type: 'peer-up', now: 0, peer: 'p' })
     return core

@@ -12,7 +12,7 @@ import { onChunk, onGetdata, onNotfound, onTimeouts, onVerified, retry } from '.
 import { Fetches, type Fetch } from './fetches.ts'
 import { Neighbours } from './neighbours.ts'
 import { Recent } from './recent.ts'
-import { RotatingBloom } from './rotating-bloom.ts'
+import { RotatingBloom, type WordArena } from './rotating-bloom.ts'
 import { endFetch, fetchOf, flushRequests, holds, markHeld, verdict, type CoreState, type Effects } from './state.ts'
 import type { FetchItem, GossipEffect, GossipInput, GossipMessage, GossipStats, PeerHandle, TxGossipConfig, TxKey } from './types.ts'
 
@@ -34,6 +34,12 @@ export interface TxGossipCore<P extends PeerHandle = string> extends Core<Gossip
   stats: () => GossipStats
   /** The current neighbours. */
   peers: () => readonly P[]
+}
+
+/** How a core holds its state; none of it changes what the core decides. */
+export interface TxGossipCoreOptions {
+  /** Where the seen-set's bit arrays come from (rotating-bloom.ts): one arena for many cores. */
+  seenArena?: WordArena
 }
 
 function onMessage (state: CoreState, from: PeerHandle, message: GossipMessage, now: number, out: Effects): void {
@@ -143,12 +149,13 @@ class DefaultTxGossipCore<P extends PeerHandle> implements TxGossipCore<P>, Core
   summariesSent = 0
   rejects = 0
 
-  constructor (config: Readonly<TxGossipConfig>, rng: Rng) {
+  constructor (config: Readonly<TxGossipConfig>, rng: Rng, options: TxGossipCoreOptions) {
     this.config = config
     this.rng = rng
     this.fetches = new Fetches(config.requestTimeoutMs, config.maxInflight)
     this.recent = new Recent(config.recentMax)
-    this.seen = new RotatingBloom({ expectedItems: config.seenExpectedItems, fpRate: config.seenFpRate, generationMs: config.seenGenerationMs })
+    const { seenExpectedItems: expectedItems, seenFpRate: fpRate, seenGenerationMs: generationMs } = config
+    this.seen = new RotatingBloom({ expectedItems, fpRate, generationMs, arena: options.seenArena })
   }
 
   handle (input: GossipInput<P>): Array<GossipEffect<P>> {
@@ -198,6 +205,6 @@ class DefaultTxGossipCore<P extends PeerHandle> implements TxGossipCore<P>, Core
 }
 
 /** Creates a core from a (partial) configuration and a seeded Rng; throws GossipConfigError for bad values. */
-export function createTxGossipCore<P extends PeerHandle = string> (config: Partial<TxGossipConfig>, rng: Rng): TxGossipCore<P> {
-  return new DefaultTxGossipCore<P>(resolveGossipConfig(config), rng)
+export function createTxGossipCore<P extends PeerHandle = string> (config: Partial<TxGossipConfig>, rng: Rng, options: TxGossipCoreOptions = {}): TxGossipCore<P> {
+  return new DefaultTxGossipCore<P>(resolveGossipConfig(config), rng, options)
 }

@@ -7,6 +7,9 @@
  * answers with one memory access instead of k. Both generations live in one word array (the current
  * one at `base`, the previous one in the other half), so a lookup reaches this object, the array and
  * two blocks, and no further objects: in a simulator of 100,000 cores each of those is a cold load.
+ * A runtime with many cores (the simulator) can give them one WordArena, so that their filters are
+ * slices of a few large arrays rather than an array each: a lookup then reaches one array that every
+ * core uses (warm), and the garbage collector tracks a few buffers instead of 100,000.
  */
 import { addToBlock, BLOCK_WORDS, blockedBloomSize, blockHas } from './blocked-bloom.ts'
 import { MURMUR_SEED2_XOR, murmur3Pair } from './murmur3.ts'
@@ -19,17 +22,47 @@ export interface RotatingBloomOptions {
   fpRate: number
   /** A generation rotates at this age even when not full. */
   generationMs: number
+  /** Where the bit arrays come from; by default an array of the filter's own. */
+  arena?: WordArena
+}
+
+/**
+ * Hands out zeroed slices of large shared word arrays, for many small filters. A slice is never
+ * handed out twice; an array is freed (by the garbage collector) once no filter uses it any more.
+ */
+export class WordArena {
+  private chunk = new Int32Array(0)
+  private used = 0
+  private readonly chunkWords: number
+
+  /** `chunkWords`: size of each shared array; a request above a quarter of it gets its own array. */
+  constructor (chunkWords = 1 << 20) {
+    this.chunkWords = chunkWords
+  }
+
+  /** A slice of `words` zeroed words: the array and where the slice starts in it. */
+  slice (words: number): { array: Int32Array, start: number } {
+    if (words * 4 > this.chunkWords) return { array: new Int32Array(words), start: 0 }
+    if (this.used + words > this.chunk.length) {
+      this.chunk = new Int32Array(this.chunkWords)
+      this.used = 0
+    }
+    const start = this.used
+    this.used += words
+    return { array: this.chunk, start }
+  }
 }
 
 /** Two Bloom generations with periodic reset. */
 export class RotatingBloom {
-  /** Both generations' blocks: [0, half) and [half, 2 × half). */
+  /** Both generations' blocks: [lo, lo + half) and [lo + half, lo + 2 × half). */
   private readonly words: Int32Array
+  private readonly lo: number
   private readonly half: number
   private readonly blocks: number
   private readonly k: number
-  /** Where the current generation starts in `words` (0 or `half`). */
-  private base = 0
+  /** Where the current generation starts in `words` (lo or lo + half). */
+  private base: number
   /** Keys added to the current generation (duplicates counted again). */
   private count = 0
   private rotatedAt: number | undefined
@@ -52,12 +85,20 @@ export class RotatingBloom {
     this.blocks = blocks
     this.k = k
     this.half = blocks * BLOCK_WORDS
-    this.words = new Int32Array(2 * this.half)
+    const { array, start } = options.arena?.slice(2 * this.half) ?? { array: new Int32Array(2 * this.half), start: 0 }
+    this.words = array
+    this.lo = start
+    this.base = start
   }
 
   /** Bytes of bit arrays held (both generations). */
   get bytes (): number {
-    return this.words.byteLength
+    return 2 * this.half * 4
+  }
+
+  /** Where the previous generation starts in `words`. */
+  private get previous (): number {
+    return this.base === this.lo ? this.lo + this.half : this.lo
   }
 
   /** Adds a key to the current generation, rotating first if it is due. */
@@ -73,7 +114,7 @@ export class RotatingBloom {
     // One hash pair serves both generations.
     this.hash(key)
     const { words, blocks, k, lastH1, lastH2 } = this
-    return blockHas(words, this.base, blocks, k, lastH1, lastH2) || blockHas(words, this.half - this.base, blocks, k, lastH1, lastH2)
+    return blockHas(words, this.base, blocks, k, lastH1, lastH2) || blockHas(words, this.previous, blocks, k, lastH1, lastH2)
   }
 
   private hash (key: string): void {
@@ -89,7 +130,7 @@ export class RotatingBloom {
     if (this.rotatedAt === undefined) this.rotatedAt = now
     if (this.count < this.expectedItems && now - this.rotatedAt < this.generationMs) return false
     // The previous generation is cleared and becomes the current one.
-    const cleared = this.half - this.base
+    const cleared = this.previous
     this.words.fill(0, cleared, cleared + this.half)
     this.base = cleared
     this.count = 0

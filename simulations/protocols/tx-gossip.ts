@@ -11,7 +11,7 @@
  * the common ones travel as numbers, and the core gets the same logical message on arrival.
  */
 import { createTxGossipCore, pushFanoutMean, resolveGossipConfig, GossipConfigError, type TxGossipCore } from '../../protocols/tx-gossip/index.ts'
-import { BloomFilter } from '../../protocols/tx-gossip/index.ts'
+import { BloomFilter, WordArena } from '../../protocols/tx-gossip/index.ts'
 import type { BloomFilterWire, GossipEffect, GossipInput, GossipMessage, TxGossipConfig } from '../../protocols/tx-gossip/index.ts'
 import { ScenarioError } from '../scenario/errors.ts'
 import type { EffectSink, NodeSetup, ProtocolBinding } from '../engine/types.ts'
@@ -52,6 +52,10 @@ function configFor (setup: NodeSetup): Readonly<TxGossipConfig> {
   configs.set(params, { networkSize: setup.networkSize, config: resolved })
   return resolved
 }
+
+// The seen-sets of all cores of this thread, as slices of a few shared arrays (rotating-bloom.ts);
+// an array is freed once the cores using it are gone, so runs one after another do not add up.
+const seenArena = new WordArena()
 
 // Effect arrays reused across calls, one per nesting level (a `verify` answer is fed while the
 // effects of the input that asked for it are still being executed).
@@ -136,7 +140,7 @@ export const txGossipBinding: ProtocolBinding<TxGossipCore<number>> = {
   parseParams,
   createCore: (setup: NodeSetup, sink: EffectSink): TxGossipCore<number> => {
     // Peers are node indices (engine/types.ts): the core takes any peer handle.
-    const core = createTxGossipCore<number>(configFor(setup), setup.rng)
+    const core = createTxGossipCore<number>(configFor(setup), setup.rng, { seenArena })
     if (setup.neighbours.length > 0) run(core, { type: 'peers-up', now: setup.now, peers: setup.neighbours }, sink)
     return core
   },

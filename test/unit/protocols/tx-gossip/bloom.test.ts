@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { createRng } from '../../../../protocols/common/rng.ts'
-import { BloomFilter, bloomFalsePositiveRate, bloomSize, murmur3, murmur3Pair, RotatingBloom } from '../../../../protocols/tx-gossip/index.ts'
+import { BloomFilter, bloomFalsePositiveRate, bloomSize, murmur3, murmur3Pair, RotatingBloom, WordArena } from '../../../../protocols/tx-gossip/index.ts'
 import { BLOCK_BITS, BlockedBloom, blockFalsePositiveRate, blockedBloomFalsePositiveRate, blockedBloomSize } from '../../../../protocols/tx-gossip/blocked-bloom.ts'
 
 /** Distinct pseudo-random 64-character hex keys, like tx ids. */
@@ -171,5 +171,33 @@ describe('RotatingBloom', () => {
     assert.equal(seen.rotateIfDue(2000), true)
     assert.equal(seen.has('old'), false)
     assert.equal(seen.bytes, 2 * blockedBloomSize(1000, 1e-6 / 2).blocks * 64) // two generations at p/2 each
+  })
+
+  it('filters sharing an arena answer as filters of their own do, and never touch each other', () => {
+    const options = { expectedItems: 50, fpRate: 1e-6, generationMs: 1000 }
+    const words = 2 * blockedBloomSize(50, 1e-6 / 2).blocks * 16
+    const arena = new WordArena(words * 5) // five filters per shared array: the fifth starts a second one
+    const shared = Array.from({ length: 6 }, () => new RotatingBloom({ ...options, arena }))
+    const own = Array.from({ length: 6 }, () => new RotatingBloom(options))
+    const probe = keys(11, 400, 'p')
+    for (let round = 0; round < 4; round++) {
+      for (let f = 0; f < 6; f++) {
+        // Each filter takes its own keys at its own pace, so they rotate at different times.
+        for (const key of keys(100 * round + f, 20 + 7 * f, `r${round}f${f}`)) {
+          shared[f]!.add(key, round * 600)
+          own[f]!.add(key, round * 600)
+        }
+      }
+      for (let f = 0; f < 6; f++) {
+        assert.equal(shared[f]!.rotations, own[f]!.rotations)
+        assert.deepEqual(probe.map(k => shared[f]!.has(k)), probe.map(k => own[f]!.has(k)))
+        for (const key of keys(100 * round + f, 20 + 7 * f, `r${round}f${f}`)) assert.ok(shared[f]!.has(key))
+      }
+    }
+    assert.ok(own.some(f => f.rotations > 0) && own.some(f => f.rotations !== own[0]!.rotations))
+    // A slice too large for the arena's arrays gets an array of its own.
+    const big = new RotatingBloom({ expectedItems: 100_000, fpRate: 1e-6, generationMs: 1000, arena })
+    big.add('x', 0)
+    assert.ok(big.has('x') && !shared.some(f => f.has('x')))
   })
 })

@@ -258,7 +258,6 @@ export class Simulator<C extends SimCore> {
     this.current = index
     const core = this.binding.createCore({
       index,
-      peerId: peerIdOf(index),
       rng: this.rng.fork(1000 + index),
       neighbours,
       params: this.plan.protocolParams,

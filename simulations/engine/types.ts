@@ -30,8 +30,8 @@ export interface SimTransaction {
 
 /** What a binding knows when it builds one node's core. */
 export interface NodeSetup {
+  /** The node's index (its peer id, if the core wants one: `peerIdOf(index)`). */
   readonly index: number
-  readonly peerId: string
   /** The node's own generator, forked from the run seed by node index. */
   readonly rng: Rng
   /** Nodes this node is connected to at creation (indices). */

@@ -4,10 +4,13 @@
  * collector copies them again and again. So the three messages that make up nearly all traffic (an
  * inventory of one item, a request for one item, a body chunk) travel as a small-integer tag plus
  * two numbers in the engine's event record, and become the same logical message again on arrival.
- * Anything else (summaries, multi-item messages) travels as the object the core produced.
+ * So does a summary whose filter is empty: every node sends one to each neighbour when it starts
+ * (anti-entropy on connect), 800,000 of them at once in a 100,000-node run. Anything else (other
+ * summaries, multi-item messages) travels as the object the core produced.
  *
  * Only encoding lives here: what to send, and what to make of it, is the core's business.
  */
+import { BloomFilter } from '../../protocols/tx-gossip/index.ts'
 import type { ChunkInput, FetchItem, GossipInput, GossipMessage, InvItem } from '../../protocols/tx-gossip/index.ts'
 import type { EffectSink } from '../engine/types.ts'
 
@@ -17,10 +20,15 @@ export const INV = 1
 export const GETDATA = 2
 /** Tag of a body chunk: c = transaction index, d = offset × 256 + hops (length and total follow from the body). */
 export const CHUNK = 3
+/** Tag of a summary whose filter has no bit set: c = the filter's bytes, d = k × 2^32 + salt. */
+export const EMPTY_SUMMARY = 4
 
 const HOPS = 256
 // size × 256 + hops must stay an exact double.
 const MAX_PACKED_SIZE = 2 ** 44
+const SALTS = 2 ** 32
+/** Largest empty filter packed (a summary of nothing is a few bytes; a big one is not worth scanning). */
+const MAX_EMPTY_SUMMARY_BYTES = 64
 
 /** A packed message: its tag and its two numbers. */
 export interface Packed {
@@ -57,6 +65,11 @@ export function packMessage (message: GossipMessage, sink: EffectSink): Packed |
     if (index < 0 || !isCount(offset, Number.MAX_SAFE_INTEGER)) return undefined
     return packed(GETDATA, index, offset)
   }
+  if (message.type === 'summary') {
+    const { bits, k, salt } = message.filter
+    if (bits.length === 0 || bits.length > MAX_EMPTY_SUMMARY_BYTES || bits.some(byte => byte !== 0)) return undefined
+    return packed(EMPTY_SUMMARY, bits.length, k * SALTS + salt)
+  }
   return undefined
 }
 
@@ -80,6 +93,11 @@ const chunkInput: ChunkInput<number> = { type: 'chunk', now: 0, from: 0, id: '',
  * shared (overwritten by the next call): hand it to the core at once.
  */
 export function unpackInput (message: unknown, from: number, now: number, c: number, d: number, sink: EffectSink, chunkBytes: number): GossipInput<number> {
+  if (message === EMPTY_SUMMARY) {
+    // A fresh filter each time: the core may keep what it is given.
+    const filter = BloomFilter.fromWire({ k: Math.floor(d / SALTS), salt: d % SALTS, bits: new Uint8Array(c) })
+    if (filter !== undefined) return { type: 'message', now, from, message: { type: 'summary', filter } }
+  }
   if (typeof message === 'number') {
     const tx = sink.txAt(c)
     if (tx !== undefined) {

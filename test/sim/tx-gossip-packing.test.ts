@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { GossipMessage } from '../../protocols/tx-gossip/index.ts'
-import { CHUNK, GETDATA, INV, packMessage, unpackInput } from '../../simulations/protocols/tx-gossip-packing.ts'
+import { BloomFilter, type GossipMessage } from '../../protocols/tx-gossip/index.ts'
+import { CHUNK, EMPTY_SUMMARY, GETDATA, INV, packMessage, unpackInput } from '../../simulations/protocols/tx-gossip-packing.ts'
 import type { EffectSink, SimTransaction } from '../../simulations/engine/types.ts'
 
 // A run's transaction table as the sink exposes it: two transactions, one of three chunks' size.
@@ -50,5 +50,24 @@ test('messages that do not fit the packed forms travel as the objects they are',
     assert.equal(packMessage(m, sink), undefined)
     assert.deepEqual(unpackInput(m, 9, 1, 0, 0, sink, 64 * 1024), { type: 'message', now: 1, from: 9, message: m })
   }
-  assert.deepEqual([INV, GETDATA, CHUNK].length, new Set([INV, GETDATA, CHUNK]).size)
+  assert.deepEqual([INV, GETDATA, CHUNK, EMPTY_SUMMARY].length, new Set([INV, GETDATA, CHUNK, EMPTY_SUMMARY]).size)
+})
+
+test('a summary of nothing travels packed and arrives as an equal empty filter; any other summary as itself', () => {
+  const empty = BloomFilter.create(1, 1e-3, 0xfedcba98)
+  const message: GossipMessage = { type: 'summary', filter: empty }
+  const packed = packMessage(message, sink)
+  assert.ok(packed !== undefined)
+  assert.equal(packed.tag, EMPTY_SUMMARY)
+  const input = unpackInput(packed.tag, 3, 12, packed.c, packed.d, sink, 64 * 1024)
+  assert.deepEqual(input, { type: 'message', now: 12, from: 3, message })
+  const arrived = (input as { message: { filter: BloomFilter } }).message.filter
+  assert.notEqual(arrived, empty) // a filter of its own, equal in every field
+  assert.deepEqual([arrived.k, arrived.salt, arrived.size, arrived.count], [empty.k, empty.salt, empty.size, 0])
+
+  const full = BloomFilter.create(1, 1e-3, 7)
+  full.add(txs[0]!.key)
+  assert.equal(packMessage({ type: 'summary', filter: full }, sink), undefined)
+  const big = BloomFilter.create(10_000, 1e-3, 7)
+  assert.equal(packMessage({ type: 'summary', filter: big }, sink), undefined)
 })

@@ -13,8 +13,12 @@
  *
  * The rounds are synchronous: a worker reads its mail with receiveMessageOnPort and sleeps on a
  * shared counter (Atomics.wait) while mail is missing, so a round costs microseconds, not an event
- * loop turn. The main thread only starts the workers, relays progress, and merges their parts.
+ * loop turn. The workers also run their young-generation collections together, at a window boundary
+ * (engine/worker.ts), so that one's pause is not the other's wait; for that this module exposes `gc`
+ * (a process-wide V8 flag, read by each worker as it starts). The main thread only starts the
+ * workers, relays progress, and merges their parts.
  */
+import { setFlagsFromString } from 'node:v8'
 import { Worker, type MessagePort } from 'node:worker_threads'
 import { MessageChannel } from 'node:worker_threads'
 import { RunMetrics, type MetricsData } from './metrics.ts'
@@ -36,10 +40,11 @@ export interface WorkerSetup {
 /** What a worker tells the main thread. */
 export type WorkerReport =
   | { type: 'progress', simMs: number, events: number }
-  | { type: 'done', part: ShardResult, facts?: RunFacts }
+  | { type: 'done', part: ShardResult, collections: number, facts?: RunFacts }
 
 /** Runs `plan` (built from `scenario`) on `threads` workers and merges their parts. */
 export async function runParallel (scenario: Scenario, plan: RunPlan, threads: number, options: RunOptions = {}): Promise<RunResult> {
+  setFlagsFromString('--expose-gc')
   const mail = new Int32Array(new SharedArrayBuffer(4 * threads))
   const ports: Array<Array<MessagePort | undefined>> = Array.from({ length: threads }, () => new Array<MessagePort | undefined>(threads))
   for (let i = 0; i < threads; i++) {
@@ -51,6 +56,7 @@ export async function runParallel (scenario: Scenario, plan: RunPlan, threads: n
   }
   const workers: Worker[] = []
   const parts = new Array<ShardResult>(threads)
+  let alignedCollections = 0
   let facts: RunFacts | undefined
   try {
     await new Promise<void>((resolve, reject) => {
@@ -73,6 +79,7 @@ export async function runParallel (scenario: Scenario, plan: RunPlan, threads: n
           if (report.type === 'progress') options.onProgress?.(report.simMs, plan.durationMs, report.events)
           else {
             parts[i] = report.part
+            alignedCollections += report.collections
             if (report.facts !== undefined) facts = report.facts
             if (--remaining === 0) resolve()
           }
@@ -88,5 +95,5 @@ export async function runParallel (scenario: Scenario, plan: RunPlan, threads: n
   for (const p of parts) events += p.events
   options.onProgress?.(plan.durationMs, plan.durationMs, events)
   const metrics = RunMetrics.merge(parts.map(p => p.metrics as MetricsData))
-  return { plan, metrics, events, endMs: plan.durationMs, ...facts! }
+  return { plan, metrics, events, endMs: plan.durationMs, alignedCollections, ...facts! }
 }

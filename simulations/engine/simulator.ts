@@ -54,6 +54,8 @@ export interface RunResult {
   readonly endMs: number
   readonly missingLinks: number
   readonly meanDegree: number
+  /** Young-generation collections the worker threads ran together (engine/parallel.ts; not in the summary). */
+  readonly alignedCollections?: number
 }
 
 /** The parts of a RunResult that do not depend on what the protocol did. */

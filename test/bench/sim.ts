@@ -52,6 +52,7 @@ export default async function main (args: string[]): Promise<void> {
     // maxRSS is the process's peak resident set (kB on Linux).
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     peakHeapUsedMb: Math.round(heapPeak),
+    alignedCollections: result.alignedCollections ?? 0,
     deliveredFraction: summary.deliveredFraction,
     latencyMsP50: summary.latencyMs.p50,
     latencyMsP99: summary.latencyMs.p99,

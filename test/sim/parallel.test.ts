@@ -8,9 +8,9 @@ import type { Scenario } from '../../simulations/scenario/schema.ts'
 const file = (name: string): string => new URL(`../../simulations/scenarios/${name}`, import.meta.url).pathname
 
 /** Summary and time series of a run on `threads` threads, as the reports write them. */
-async function outcome (scenario: Scenario, threads: number): Promise<{ summary: string, csv: string, threads: number }> {
+async function outcome (scenario: Scenario, threads: number): Promise<{ summary: string, csv: string, threads: number, collections: number | undefined }> {
   const run = await runSimulatedAsync(structuredClone(scenario), { threads, sampleMemory: false })
-  return { summary: JSON.stringify(run.summary), csv: toCsv(run.result.metrics.samples), threads: run.threads }
+  return { summary: JSON.stringify(run.summary), csv: toCsv(run.result.metrics.samples), threads: run.threads, collections: run.result.alignedCollections }
 }
 
 async function assertSameOnAnyThreadCount (scenario: Scenario): Promise<Record<string, unknown>> {
@@ -21,6 +21,8 @@ async function assertSameOnAnyThreadCount (scenario: Scenario): Promise<Record<s
     assert.equal(many.threads, threads, 'the run was spread over worker threads')
     assert.equal(many.summary, one.summary, `summary on ${threads} threads`)
     assert.equal(many.csv, one.csv, `time series on ${threads} threads`)
+    // The workers collected their young generations together at window boundaries (engine/worker.ts).
+    assert.ok(many.collections !== undefined && many.collections > 0, `aligned collections on ${threads} threads`)
   }
   return JSON.parse(one.summary) as Record<string, unknown>
 }

@@ -3,8 +3,10 @@
  * each peer's last answered summary. Bounded by the core's `maxPeers` (the caller checks before
  * adding).
  *
- * Sampling allocates only the result: the relay path runs once per transaction per node, and in the
- * simulator's theory test on a complete graph a copy of 999 neighbours per relay was most of the work.
+ * A small fanout out of many neighbours is drawn without copying the list (rejection sampling): the
+ * relay path runs once per transaction per node, and in the simulator's theory test on a complete
+ * graph a copy of 999 neighbours per relay was most of the work. Otherwise the sample is the Rng's
+ * (a partial Fisher-Yates on a copy).
  */
 import type { Rng } from '../common/rng.ts'
 import type { PeerHandle } from './types.ts'
@@ -16,18 +18,6 @@ const SCAN_MAX_PEERS = 32
 
 function excluded (peer: PeerHandle, a: readonly PeerHandle[], b: readonly PeerHandle[] | undefined): boolean {
   return a.includes(peer) || (b !== undefined && b.includes(peer))
-}
-
-/** Partial Fisher-Yates: the first `count` elements of `items` become a uniform sample; returns it. */
-function sampleInPlace (items: PeerHandle[], count: number, rng: Rng): PeerHandle[] {
-  for (let i = 0; i < count; i++) {
-    const j = i + rng.int(items.length - i)
-    const tmp = items[i] as PeerHandle
-    items[i] = items[j] as PeerHandle
-    items[j] = tmp
-  }
-  items.length = count
-  return items
 }
 
 /** Connected peers that speak the protocol. */
@@ -99,7 +89,7 @@ export class Neighbours {
       const peer = list[i] as PeerHandle
       if (!excluded(peer, exclude, also)) eligible.push(peer)
     }
-    return all || count >= eligible.length ? eligible : sampleInPlace(eligible, count, rng)
+    return all || count >= eligible.length ? eligible : rng.sample(eligible, count)
   }
 
   /** `count` distinct neighbours drawn uniformly with no exclusions (plain push); all of them if fewer. */
@@ -107,7 +97,7 @@ export class Neighbours {
     const list = this.list
     if (count >= list.length) return list.slice()
     if (list.length > SCAN_MAX_PEERS && count * 4 <= list.length) return this.draw(count, [], undefined, rng)
-    return sampleInPlace(list.slice(), count, rng)
+    return rng.sample(list, count)
   }
 
   /**
@@ -127,6 +117,6 @@ export class Neighbours {
 
   private chooseByScan (count: number, exclude: readonly PeerHandle[], also: readonly PeerHandle[] | undefined, rng: Rng): PeerHandle[] {
     const eligible = this.list.filter(peer => !excluded(peer, exclude, also))
-    return count >= eligible.length ? eligible : sampleInPlace(eligible, count, rng)
+    return count >= eligible.length ? eligible : rng.sample(eligible, count)
   }
 }

@@ -75,11 +75,14 @@ export class Fetches {
   private readonly timeoutMs: number
   /** The table layout, while more than INLINE_MAX fetches have been in flight since it was last empty. */
   private map: Map<TxKey, Fetch> | undefined
-  private readonly queue: DeadlineQueue
+  /** The table layout's deadlines (defined whenever `map` is): made with the first table, then kept with its capacity. */
+  private queue: DeadlineQueue | undefined
+  private readonly maxQueued: number
 
   constructor (timeoutMs: number, maxInflight: number) {
     this.timeoutMs = timeoutMs
-    this.queue = new DeadlineQueue(4 * maxInflight + 1024)
+    // Each fetch has one live deadline entry; superseded ones are garbage, rebuilt past this many.
+    this.maxQueued = 4 * maxInflight + 1024
   }
 
   /** Transactions being fetched. */
@@ -128,7 +131,7 @@ export class Fetches {
       if (!this.map.delete(fetch.id)) return
       if (this.map.size === 0) {
         this.map = undefined
-        this.queue.clear()
+        this.queue!.clear()
       }
     } else {
       let i = 0
@@ -157,7 +160,7 @@ export class Fetches {
   touch (fetch: Fetch, now: number): void {
     fetch.seq = ++this.counter
     fetch.deadline = now + this.timeoutMs
-    if (this.map !== undefined) this.queue.push(fetch)
+    if (this.map !== undefined) this.queue!.push(fetch)
     this.dirty = true
   }
 
@@ -166,7 +169,7 @@ export class Fetches {
     if (!this.dirty) return this.earliest
     this.dirty = false
     if (this.map !== undefined) {
-      this.earliest = this.queue.earliest()
+      this.earliest = this.queue!.earliest()
       return this.earliest
     }
     let earliest: number | undefined
@@ -180,7 +183,7 @@ export class Fetches {
 
   /** Removes and returns the fetches whose live deadline is at or before `now`, earliest armed first. */
   expired (now: number): Fetch[] {
-    const out = this.map !== undefined ? this.queue.popExpired(now) : this.expiredInline(now)
+    const out = this.map !== undefined ? this.queue!.popExpired(now) : this.expiredInline(now)
     // Each deadline is consumed; a retry re-arms it.
     for (const fetch of out) fetch.seq = -1
     if (out.length > 0) this.dirty = true
@@ -233,7 +236,8 @@ export class Fetches {
       this.setSlot(i, undefined, undefined)
     }
     armed.sort((a, b) => a.seq - b.seq)
-    for (const fetch of armed) this.queue.push(fetch)
+    const queue = this.queue ??= new DeadlineQueue(this.maxQueued)
+    for (const fetch of armed) queue.push(fetch)
     this.count = 0
     this.map = map
   }

@@ -181,7 +181,7 @@ export class EventQueue {
     const h = this.heap
     const top = h[2]!
     const n = --this.heapLength
-    if (n > 0) this.siftDown(0, h[n * HEAP_STRIDE]!, h[n * HEAP_STRIDE + 1]!, h[n * HEAP_STRIDE + 2]!, n)
+    if (n > 0) this.siftDown(0, n, n)
     this.length--
     return top
   }
@@ -267,7 +267,7 @@ export class EventQueue {
       h[i * HEAP_STRIDE + 2] = i
     }
     this.heapLength = n
-    for (let i = (n >> 1) - 1; i >= 0; i--) this.siftDown(i, h[i * HEAP_STRIDE]!, h[i * HEAP_STRIDE + 1]!, h[i * HEAP_STRIDE + 2]!, n)
+    for (let i = (n >> 1) - 1; i >= 0; i--) this.siftDown(i, i, n)
   }
 
   private heapPush (time: number, seq: number, index: number): void {
@@ -292,9 +292,16 @@ export class EventQueue {
     h[pos * HEAP_STRIDE + 2] = index
   }
 
-  /** Places the entry (time, seq, index) at `pos` or below, in a heap of n entries. */
-  private siftDown (pos: number, time: number, seq: number, index: number, n: number): void {
+  /**
+   * Places the entry now at heap position `from` (pos itself, or the last one, beyond n) at `pos` or
+   * below, in a heap of n entries. (The entry is read here rather than passed in: times and keys are
+   * not small integers, and each one passed to a call would be a boxed number to allocate.)
+   */
+  private siftDown (pos: number, from: number, n: number): void {
     const h = this.heap
+    const time = h[from * HEAP_STRIDE]!
+    const seq = h[from * HEAP_STRIDE + 1]!
+    const index = h[from * HEAP_STRIDE + 2]!
     for (;;) {
       let child = 2 * pos + 1
       if (child >= n) break

@@ -20,6 +20,11 @@ function excluded (peer: PeerHandle, a: readonly PeerHandle[], b: readonly PeerH
   return a.includes(peer) || (b !== undefined && b.includes(peer))
 }
 
+// The eligible neighbours of the last scan in choose(): a relay reads its targets at once, and one
+// array per relay was a good share of what a simulated node allocates per transaction. (Emptied by
+// popping, which keeps its storage; setting its length to 0 would drop it.)
+const scratch: PeerHandle[] = []
+
 /** Connected peers that speak the protocol. */
 export class Neighbours {
   private readonly list: PeerHandle[] = []
@@ -77,14 +82,16 @@ export class Neighbours {
 
   /**
    * Up to `count` distinct neighbours chosen uniformly, skipping those in `exclude` and `also` (short
-   * lists); `count` 0 means all eligible neighbours.
+   * lists); `count` 0 means all eligible neighbours. The array may be one that the next call of
+   * choose() on any Neighbours reuses: read it before choosing again.
    */
-  choose (count: number, exclude: readonly PeerHandle[], also: readonly PeerHandle[] | undefined, rng: Rng): PeerHandle[] {
+  choose (count: number, exclude: readonly PeerHandle[], also: readonly PeerHandle[] | undefined, rng: Rng): readonly PeerHandle[] {
     const list = this.list
     const n = list.length
     const all = count === 0 || count >= n
     if (!all && n > SCAN_MAX_PEERS && count * 4 <= n) return this.draw(count, exclude, also, rng)
-    const eligible: PeerHandle[] = []
+    const eligible = scratch
+    while (eligible.length > 0) eligible.pop()
     for (let i = 0; i < n; i++) {
       const peer = list[i] as PeerHandle
       if (!excluded(peer, exclude, also)) eligible.push(peer)

@@ -22,7 +22,7 @@ import { Outbox, unpackBatch, type Batch } from './outbox.ts'
 import { peerIdOf } from './peer-ids.ts'
 import { buildTimeline, liveBefore, nodeCapacity, type Timeline, TL_CREATE, TL_PEER_DOWN, TL_PEER_UP, TL_PUBLISH, TL_REMOVE } from './timeline.ts'
 import type { RunPlan } from './plan.ts'
-import type { EffectSink, ProtocolBinding, SimCore, SimTransaction } from './types.ts'
+import { BOXED_TIME, type EffectSink, type ProtocolBinding, type SimCore, type SimTransaction } from './types.ts'
 
 const EV_MESSAGE = 1
 const EV_BODY = 2
@@ -99,7 +99,12 @@ export class Simulator<C extends SimCore> {
   private readonly sampleMemory: boolean
   private nextSample: number
   private current = 0
-  private now = 0
+  /**
+   * The virtual time. It starts as BOXED_TIME (engine/types.ts), so that V8 keeps the field as a
+   * reference to a boxed number: one allocation each time the clock moves, instead of one for
+   * every call the time is passed to (several per event, through the binding into the core).
+   */
+  private now = BOXED_TIME
   private processed = 0
 
   constructor (plan: RunPlan, binding: ProtocolBinding<C>, shard: Shard = { index: 0, count: 1 }, options: Pick<RunOptions, 'sampleMemory'> = {}) {
@@ -107,6 +112,7 @@ export class Simulator<C extends SimCore> {
     this.binding = binding
     this.shard = shard
     this.sampleMemory = options.sampleMemory ?? true
+    this.now = 0
     this.nextSample = plan.sampleIntervalMs
     // Every shard builds the same network, links and timeline from the seed.
     this.rng = createRng(plan.seed)

@@ -107,3 +107,12 @@ export interface ProtocolBinding<C extends SimCore = SimCore> {
   toThread?: (message: unknown) => unknown
   fromThread?: (data: unknown) => unknown
 }
+
+/**
+ * The first value of an object field that holds a time the engine passes on (typed `number`, not
+ * a number at all). V8 stores a field that has only ever held numbers as a raw number, and boxes it
+ * afresh for every call it is passed to; a field that first held something else keeps a reference
+ * to the boxed number it is given, and passes that on. The engine's clock and the bindings' reused
+ * inputs start with it, and are set to a real time before anything reads them.
+ */
+export const BOXED_TIME = undefined as unknown as number

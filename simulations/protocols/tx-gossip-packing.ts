@@ -12,7 +12,7 @@
  */
 import { BloomFilter } from '../../protocols/tx-gossip/index.ts'
 import type { ChunkInput, FetchItem, GossipInput, GossipMessage, InvItem } from '../../protocols/tx-gossip/index.ts'
-import type { EffectSink } from '../engine/types.ts'
+import { BOXED_TIME, type EffectSink } from '../engine/types.ts'
 
 /** Tag of an inventory of one item: c = transaction index, d = size × 256 + hops. */
 export const INV = 1
@@ -81,12 +81,14 @@ export function packChunk (offset: number, hops: number): number {
 // The inputs of the packed messages are reused from call to call (one event after another, never
 // nested): the core reads an input while handling it and keeps none of its objects (it copies the
 // ids and numbers it needs), and at 100,000 nodes four short-lived objects per event were a good
-// part of the garbage collector's work.
+// part of the garbage collector's work. Their `now` starts as BOXED_TIME (engine/types.ts): it
+// refers to the engine's boxed time instead of holding a number the core would box again for every
+// call it passes `now` to.
 const invItem: InvItem = { id: '', size: 0, hops: 0 }
-const invInput = { type: 'message' as const, now: 0, from: 0, message: { type: 'inv' as const, items: [invItem] } }
+const invInput = { type: 'message' as const, now: BOXED_TIME, from: 0, message: { type: 'inv' as const, items: [invItem] } }
 const fetchItem: FetchItem = { id: '', offset: 0 }
-const getdataInput = { type: 'message' as const, now: 0, from: 0, message: { type: 'getdata' as const, items: [fetchItem] } }
-const chunkInput: ChunkInput<number> = { type: 'chunk', now: 0, from: 0, id: '', offset: 0, length: 0, total: 0, hops: 0 }
+const getdataInput = { type: 'message' as const, now: BOXED_TIME, from: 0, message: { type: 'getdata' as const, items: [fetchItem] } }
+const chunkInput: ChunkInput<number> = { type: 'chunk', now: BOXED_TIME, from: 0, id: '', offset: 0, length: 0, total: 0, hops: 0 }
 
 /**
  * The core's input for a message that arrived (packed or not). For a packed message the input is

@@ -14,7 +14,7 @@ import { createTxGossipCore, pushFanoutMean, resolveGossipConfig, GossipConfigEr
 import { BloomFilter, WordArena } from '../../protocols/tx-gossip/index.ts'
 import type { BloomFilterWire, GossipEffect, GossipInput, GossipMessage, TxGossipConfig } from '../../protocols/tx-gossip/index.ts'
 import { ScenarioError } from '../scenario/errors.ts'
-import type { EffectSink, NodeSetup, ProtocolBinding } from '../engine/types.ts'
+import { BOXED_TIME, type EffectSink, type NodeSetup, type ProtocolBinding } from '../engine/types.ts'
 import { chunkFrameBytes, gossipMessageBytes, notificationBytes } from './tx-gossip-sizes.ts'
 import { CHUNK, packChunk, packMessage, unpackInput } from './tx-gossip-packing.ts'
 
@@ -57,6 +57,10 @@ function configFor (setup: NodeSetup): Readonly<TxGossipConfig> {
 // an array is freed once the cores using it are gone, so runs one after another do not add up.
 const seenArena = new WordArena()
 
+// The answer to `verify`, reused like the packed messages' inputs (tx-gossip-packing.ts): the core
+// keeps nothing of an input, and answering a `verify` never asks for another.
+const verifiedInput = { type: 'verified' as const, now: BOXED_TIME, id: '', ok: true }
+
 // Effect arrays reused across calls, one per nesting level (a `verify` answer is fed while the
 // effects of the input that asked for it are still being executed).
 const pool: Array<Array<GossipEffect<number>>> = []
@@ -70,10 +74,14 @@ function run (core: TxGossipCore<number>, input: GossipInput<number>, sink: Effe
     for (let i = 0; i < effects.length; i++) {
       const verified = apply(effects[i]!, sink)
       // The runtime's answer to `verify` is the next input, fed after the current effects.
-      if (verified !== undefined) run(core, { type: 'verified', now: input.now, id: verified, ok: true }, sink)
+      if (verified !== undefined) {
+        verifiedInput.now = input.now
+        verifiedInput.id = verified
+        run(core, verifiedInput, sink)
+      }
     }
   } finally {
-    effects.length = 0
+    while (effects.length > 0) effects.pop()
     depth--
   }
 }

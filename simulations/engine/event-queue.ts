@@ -186,6 +186,28 @@ export class EventQueue {
     return top
   }
 
+  /**
+   * Pops up to `max` of the earliest events, all before `end`, into `slots` (in order); returns how
+   * many. They all come from one bucket, so every slot stays valid until released: the queue moves
+   * on to the next bucket only when called with the current one drained. An event pushed while
+   * these are handled may come before some of them (see pendingBefore).
+   */
+  popBatch (slots: Int32Array, max: number, end: number): number {
+    if (this.heapLength === 0 && !this.advance()) return 0
+    let n = 0
+    while (n < max && this.heapLength > 0 && this.heap[0]! < end) slots[n++] = this.pop()
+    return n
+  }
+
+  /** True if an event still queued comes before the popped event in `slot`. */
+  pendingBefore (slot: number): boolean {
+    if (this.heapLength === 0) return false
+    const h = this.heap
+    const r = this.cur.data
+    const t = r[slot * STRIDE + TIME]!
+    return h[0]! < t || (h[0] === t && h[1]! < r[slot * STRIDE + SEQ]!)
+  }
+
   /** Returns a popped slot (drops its payload reference). */
   release (slot: number): void {
     const o = slot * STRIDE + PAYLOAD

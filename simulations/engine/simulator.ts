@@ -24,6 +24,13 @@ import { buildTimeline, liveBefore, nodeCapacity, type Timeline, TL_CREATE, TL_P
 import type { RunPlan } from './plan.ts'
 import { BOXED_TIME, type EffectSink, type ProtocolBinding, type SimCore, type SimTransaction } from './types.ts'
 
+/**
+ * Events popped together (see advance): enough for their cores' cache misses to overlap, few
+ * enough that the cores are still in the cache when their events are handled. 100,000 × 10 tx on
+ * one thread, paired runs: 0.85-0.88 of the CPU time of one event at a time, with 32 or 64.
+ */
+const BATCH = 32
+
 const EV_MESSAGE = 1
 const EV_BODY = 2
 const EV_WAKE = 3
@@ -106,6 +113,8 @@ export class Simulator<C extends SimCore> {
    */
   private now = BOXED_TIME
   private processed = 0
+  /** The slots of the events being handled (see advance). */
+  private readonly batch = new Int32Array(BATCH)
 
   constructor (plan: RunPlan, binding: ProtocolBinding<C>, shard: Shard = { index: 0, count: 1 }, options: Pick<RunOptions, 'sampleMemory'> = {}) {
     this.plan = plan
@@ -169,17 +178,32 @@ export class Simulator<C extends SimCore> {
   advance (endMs: number): void {
     const end = Math.min(endMs, this.plan.durationMs)
     const q = this.queue
-    const interval = this.plan.sampleIntervalMs
-    while (q.size > 0 && q.peekTime() < end) {
-      const slot = q.pop()
-      const t = q.time(slot)
-      while (this.nextSample <= t) { this.takeSample(this.nextSample); this.nextSample += interval }
-      this.now = t
-      this.dispatch(q.kind(slot), q.a(slot), q.b(slot), q.payload(slot), q.c(slot), q.d(slot))
-      q.release(slot)
-      this.processed++
+    const batch = this.batch
+    for (let n = q.popBatch(batch, BATCH, end); n > 0; n = q.popBatch(batch, BATCH, end)) {
+      // Reach every core of the batch first: the loads are independent, so their cache misses
+      // overlap, where handling the events one by one would wait for each in turn (at 100,000
+      // nodes, the first touch of an event's core was the largest single cost of the run).
+      for (let i = 0; i < n; i++) this.cores[q.a(batch[i]!)]?.nextWakeup()
+      for (let i = 0; i < n; i++) {
+        const slot = batch[i]!
+        // An event queued while the batch is handled (a wake at the current time) may come first.
+        while (q.pendingBefore(slot)) this.handle(q.pop())
+        this.handle(slot)
+      }
     }
+    const interval = this.plan.sampleIntervalMs
     while (this.nextSample <= end) { this.takeSample(this.nextSample); this.nextSample += interval }
+  }
+
+  /** Handles the popped event in `slot` and releases it. */
+  private handle (slot: number): void {
+    const q = this.queue
+    const t = q.time(slot)
+    while (this.nextSample <= t) { this.takeSample(this.nextSample); this.nextSample += this.plan.sampleIntervalMs }
+    this.now = t
+    this.dispatch(q.kind(slot), q.a(slot), q.b(slot), q.payload(slot), q.c(slot), q.d(slot))
+    q.release(slot)
+    this.processed++
   }
 
   /** Events from another shard (their times are at or after the current window's end). */

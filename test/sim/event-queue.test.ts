@@ -130,3 +130,56 @@ test('keyed pushes pop in (time, key) order whatever the push order, far times a
     assert.deepEqual(drain(q, slot => q.c(slot)), sorted)
   }
 })
+
+test('batches: the earliest events before the end, from one bucket, with events pushed meanwhile found in their place', () => {
+  for (const bucketMs of [1, 0.25]) {
+    const q = new EventQueue(16, 1_000_000, bucketMs)
+    const rng = createRng(5)
+    // Reference: pending [time, seq]; every handled event must be the earliest of them.
+    const pending: Array<[number, number]> = []
+    let seq = 0
+    const pushAt = (t: number): void => {
+      q.push(t, 1, seq, 0, seq % 4 === 0 ? { seq } : undefined)
+      pending.push([t, seq++])
+    }
+    for (let i = 0; i < 300; i++) pushAt(rng.next() * 50)
+    const handle = (slot: number): number => {
+      let best = 0
+      for (let i = 1; i < pending.length; i++) {
+        const [t, s] = pending[i]!
+        const [bt, bs] = pending[best]!
+        if (t < bt || (t === bt && s < bs)) best = i
+      }
+      const [t, s] = pending.splice(best, 1)[0]!
+      assert.equal(q.time(slot), t)
+      assert.equal(q.a(slot), s)
+      assert.deepEqual(q.payload(slot), s % 4 === 0 ? { seq: s } : undefined)
+      q.release(slot)
+      // Handling an event queues others: at its own time (ahead of the rest of the batch), soon, later.
+      const r = rng.next()
+      if (r < 0.3) pushAt(t)
+      else if (r < 0.5) pushAt(t + rng.next() * 0.5)
+      else if (r < 0.8) pushAt(t + 1 + rng.next() * 30)
+      return t
+    }
+    const slots = new Int32Array(8)
+    let handled = 0
+    for (const end of [20, 40, Infinity]) {
+      for (let n = q.popBatch(slots, 8, end); n > 0; n = q.popBatch(slots, 8, end)) {
+        for (let i = 0; i < n; i++) {
+          assert.ok(q.time(slots[i]!) < end)
+          assert.equal(Math.floor(q.time(slots[i]!) / bucketMs), Math.floor(q.time(slots[0]!) / bucketMs), 'one bucket per batch')
+        }
+        for (let i = 0; i < n; i++) {
+          while (q.pendingBefore(slots[i]!)) { handle(q.pop()); handled++ }
+          handle(slots[i]!)
+          handled++
+        }
+      }
+      assert.ok(pending.every(([t]) => t >= end), `nothing before ${end} is left`)
+    }
+    assert.equal(pending.length, 0)
+    assert.equal(q.size, 0)
+    assert.ok(handled > 300)
+  }
+})

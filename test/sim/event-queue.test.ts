@@ -14,6 +14,17 @@ function drain (q: EventQueue, read: (slot: number) => number): Array<[number, n
   return popped
 }
 
+/** Removes and returns the earliest entry, by (time, sequence), of a reference list of pending events. */
+function takeEarliest<E extends [number, number, ...number[]]> (pending: E[]): E {
+  let best = 0
+  for (let i = 1; i < pending.length; i++) {
+    const [t, s] = pending[i]!
+    const [bt, bs] = pending[best]!
+    if (t < bt || (t === bt && s < bs)) best = i
+  }
+  return pending.splice(best, 1)[0]!
+}
+
 test('pops events in time order, equal times in push order, across growth', () => {
   const q = new EventQueue(16)
   const rng = createRng(7)
@@ -84,13 +95,7 @@ test('matches a (time, sequence) reference under interleaved pushes and pops, ne
     }
     for (let step = 0; step < 20_000; step++) {
       if (pending.length === 0 || rng.next() < 0.5) { pushOne(); continue }
-      let best = 0
-      for (let i = 1; i < pending.length; i++) {
-        const [t, s] = pending[i]!
-        const [bt, bs] = pending[best]!
-        if (t < bt || (t === bt && s < bs)) best = i
-      }
-      const [t, s] = pending.splice(best, 1)[0]!
+      const [t, s] = takeEarliest(pending)
       assert.equal(q.peekTime(), t)
       const slot = q.pop()
       assert.equal(q.time(slot), t)
@@ -144,13 +149,7 @@ test('batches: the earliest events before the end, from one bucket, with events 
     }
     for (let i = 0; i < 300; i++) pushAt(rng.next() * 50)
     const handle = (slot: number): number => {
-      let best = 0
-      for (let i = 1; i < pending.length; i++) {
-        const [t, s] = pending[i]!
-        const [bt, bs] = pending[best]!
-        if (t < bt || (t === bt && s < bs)) best = i
-      }
-      const [t, s] = pending.splice(best, 1)[0]!
+      const [t, s] = takeEarliest(pending)
       assert.equal(q.time(slot), t)
       assert.equal(q.a(slot), s)
       assert.deepEqual(q.payload(slot), s % 4 === 0 ? { seq: s } : undefined)

@@ -20,7 +20,7 @@ function excluded (peer: PeerHandle, a: readonly PeerHandle[], b: readonly PeerH
   return a.includes(peer) || (b !== undefined && b.includes(peer))
 }
 
-// The eligible neighbours of the last scan in choose(): a relay reads its targets at once, and one
+// The eligible neighbours of the last scan (choose()): a relay reads its targets at once, and one
 // array per relay was a good share of what a simulated node allocates per transaction. (Emptied by
 // popping, which keeps its storage; setting its length to 0 would drop it.)
 const scratch: PeerHandle[] = []
@@ -86,21 +86,13 @@ export class Neighbours {
    * choose() on any Neighbours reuses: read it before choosing again.
    */
   choose (count: number, exclude: readonly PeerHandle[], also: readonly PeerHandle[] | undefined, rng: Rng): readonly PeerHandle[] {
-    const list = this.list
-    const n = list.length
-    const all = count === 0 || count >= n
-    if (!all && n > SCAN_MAX_PEERS && count * 4 <= n) return this.draw(count, exclude, also, rng)
-    const eligible = scratch
-    while (eligible.length > 0) eligible.pop()
-    for (let i = 0; i < n; i++) {
-      const peer = list[i] as PeerHandle
-      if (!excluded(peer, exclude, also)) eligible.push(peer)
-    }
-    return all || count >= eligible.length ? eligible : rng.sample(eligible, count)
+    const n = this.list.length
+    if (count === 0 || count >= n) return this.scan(n, exclude, also, rng)
+    return n > SCAN_MAX_PEERS && count * 4 <= n ? this.draw(count, exclude, also, rng) : this.scan(count, exclude, also, rng)
   }
 
-  /** `count` distinct neighbours drawn uniformly with no exclusions (plain push); all of them if fewer. */
-  sample (count: number, rng: Rng): PeerHandle[] {
+  /** `count` distinct neighbours drawn uniformly with no exclusions (plain push), all of them if fewer; read it at once, as choose()'s. */
+  sample (count: number, rng: Rng): readonly PeerHandle[] {
     const list = this.list
     if (count >= list.length) return list.slice()
     if (list.length > SCAN_MAX_PEERS && count * 4 <= list.length) return this.draw(count, [], undefined, rng)
@@ -111,19 +103,26 @@ export class Neighbours {
    * Rejection sampling for a fanout well below the neighbour count: draw, skip excluded and repeated
    * peers. If the exclusions leave too few candidates to finish quickly, fall back to a scan.
    */
-  private draw (count: number, exclude: readonly PeerHandle[], also: readonly PeerHandle[] | undefined, rng: Rng): PeerHandle[] {
+  private draw (count: number, exclude: readonly PeerHandle[], also: readonly PeerHandle[] | undefined, rng: Rng): readonly PeerHandle[] {
     const list = this.list
     const chosen: PeerHandle[] = []
     for (let attempt = 0; chosen.length < count; attempt++) {
-      if (attempt >= count * 8 + 16) return this.chooseByScan(count, exclude, also, rng)
+      if (attempt >= count * 8 + 16) return this.scan(count, exclude, also, rng)
       const peer = list[rng.int(list.length)] as PeerHandle
       if (!chosen.includes(peer) && !excluded(peer, exclude, also)) chosen.push(peer)
     }
     return chosen
   }
 
-  private chooseByScan (count: number, exclude: readonly PeerHandle[], also: readonly PeerHandle[] | undefined, rng: Rng): PeerHandle[] {
-    const eligible = this.list.filter(peer => !excluded(peer, exclude, also))
+  /** Up to `count` of the eligible neighbours, by a scan into the shared array (see choose). */
+  private scan (count: number, exclude: readonly PeerHandle[], also: readonly PeerHandle[] | undefined, rng: Rng): readonly PeerHandle[] {
+    const list = this.list
+    const eligible = scratch
+    while (eligible.length > 0) eligible.pop()
+    for (let i = 0; i < list.length; i++) {
+      const peer = list[i] as PeerHandle
+      if (!excluded(peer, exclude, also)) eligible.push(peer)
+    }
     return count >= eligible.length ? eligible : rng.sample(eligible, count)
   }
 }

@@ -34,12 +34,18 @@ describe('sorcha-peer status / submit / watch', () => {
     assert.match(text.stdout, /via\s+rest/)
   })
 
-  it('watch streams what submit sends, from a file and from stdin', async () => {
+  it('watch says once on stderr that it is connected and waiting, then streams what submit sends, from a file and from stdin', async () => {
     const watch = spawn(NODE, ['src/cli/bin.js', 'watch', ...target, '--register', 'cli', '--count', '2', '--json'])
     let out = ''
+    let err = ''
     watch.stdout.on('data', (d: Buffer) => { out += d.toString() })
     const exited = new Promise<number>(resolve => watch.on('close', code => { resolve(code ?? 1) }))
-    await new Promise(resolve => setTimeout(resolve, 1500))
+    // Submitting only after the line proves the line means "subscribed": both transactions arrive.
+    await new Promise<void>((resolve, reject) => {
+      watch.stderr.on('data', (d: Buffer) => { err += d.toString(); if (err.includes('\n')) resolve() })
+      void exited.then(code => { reject(new Error(`watch exited (${code}) before it was watching: ${err}`)) })
+    })
+    assert.equal(err, `watching ${gateway.grpcAddress} (gRPC): waiting for transactions; Ctrl-C to stop\n`)
     const file = join(dir, 'tx.json')
     await writeFile(file, '{"n":1}')
     const fromFile = await cli(['submit', ...target, '--register', 'cli', '--content-type', 'application/json', file])
@@ -51,9 +57,23 @@ describe('sorcha-peer status / submit / watch', () => {
     const again = await cli(['submit', ...target, '--register', 'cli', file])
     assert.match(again.stdout, /duplicate/)
     assert.equal(await exited, 0)
+    assert.equal(err.split('\n').filter(l => l !== '').length, 1, err)
     const lines = out.trim().split('\n').map(l => JSON.parse(l) as { txId: string, contentType: string })
     assert.deepEqual(lines.map(l => l.txId), [txIdOf(Buffer.from('{"n":1}')), txIdOf(Buffer.from('stdin payload'))])
     assert.equal(lines[0]?.contentType, 'application/json')
+  })
+
+  it('watch over REST names the REST URL in its waiting line', async () => {
+    const watch = spawn(NODE, ['src/cli/bin.js', 'watch', ...target, '--transport', 'rest', '--count', '1'])
+    let err = ''
+    const exited = new Promise<number>(resolve => watch.on('close', code => { resolve(code ?? 1) }))
+    await new Promise<void>((resolve, reject) => {
+      watch.stderr.on('data', (d: Buffer) => { err += d.toString(); if (err.includes('\n')) resolve() })
+      void exited.then(code => { reject(new Error(`watch exited (${code}) before it was watching: ${err}`)) })
+    })
+    assert.equal(err, `watching ${gateway.restUrl} (REST): waiting for transactions; Ctrl-C to stop\n`)
+    watch.kill('SIGINT')
+    assert.equal(await exited, 0)
   })
 
   it('exits 2 with one line for a request the node rejects, and 1 when no node answers', async () => {

@@ -6,7 +6,8 @@
  * package export, and runs the installed sorcha-peer and sorcha-sim.
  */
 import assert from 'node:assert/strict'
-import { execFile, spawn } from 'node:child_process'
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { delimiter, dirname, join } from 'node:path'
@@ -112,17 +113,19 @@ describe('the packed tarball, installed in an empty folder', () => {
     assert.match(await readFile(join(consumer, 'sim-out', 'coverage.svg'), 'utf8'), /<svg/)
   })
 
-  it('sorcha-peer start serves the API, and the installed sorcha-peer status reads it', async () => {
-    const child = spawn(bin('sorcha-peer'), [
-      'start', '--data-dir', join(consumer, 'node-data'), '--listen', '/ip4/127.0.0.1/tcp/0',
-      '--gateway-grpc-port', '0', '--gateway-rest-port', '0', '--log-format', 'json'
-    ], { cwd: consumer, env, stdio: ['ignore', 'ignore', 'pipe'] })
-    const exit = new Promise<number | null>(resolve => child.once('exit', code => { resolve(code) }))
-    try {
-      const api: { grpc?: string, rest?: string, peerId?: string } = {}
+  describe('an installed node', () => {
+    let child: ChildProcess
+    let exit: Promise<number | null>
+    const api: { grpc?: string, rest?: string, peerId?: string } = {}
+    before(async () => {
+      child = spawn(bin('sorcha-peer'), [
+        'start', '--data-dir', join(consumer, 'node-data'), '--listen', '/ip4/127.0.0.1/tcp/0',
+        '--gateway-grpc-port', '0', '--gateway-rest-port', '0', '--log-format', 'json'
+      ], { cwd: consumer, env, stdio: ['ignore', 'ignore', 'pipe'] })
+      exit = new Promise<number | null>(resolve => child.once('exit', code => { resolve(code) }))
       await new Promise<void>((resolve, reject) => {
         let buffer = ''
-        child.stderr.on('data', (chunk: Buffer) => {
+        child.stderr!.on('data', (chunk: Buffer) => {
           buffer += chunk.toString()
           for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
             const line = buffer.slice(0, nl)
@@ -137,12 +140,35 @@ describe('the packed tarball, installed in an empty folder', () => {
         })
         void exit.then(code => { reject(new Error(`the installed node exited (${code}) before it served its API: ${buffer}`)) })
       })
+    })
+    after(async () => {
+      child.kill('SIGTERM')
+      assert.equal(await exit, 0)
+    })
+
+    it('serves the API, and the installed sorcha-peer status reads it', async () => {
       const { stdout } = await run(bin('sorcha-peer'), ['status', '--json', '--grpc', api.grpc!, '--rest', api.rest!], { cwd: consumer, env })
       assert.equal((JSON.parse(stdout) as { peerId: string }).peerId, api.peerId)
-    } finally {
-      child.kill('SIGTERM')
-    }
-    assert.equal(await exit, 0)
+    })
+
+    it('runs the client guide\'s example from docs/api.md against it: connect, subscribe, submit, fall back to REST', async () => {
+      const docs = await readFile(join(ROOT, 'docs/api.md'), 'utf8')
+      const guide = docs.slice(docs.indexOf('## Client library guide'))
+      const code = /```js\n([\s\S]*?)\n```/.exec(guide)?.[1]
+      assert.ok(code !== undefined, 'docs/api.md has the guide\'s example')
+      await writeFile(join(consumer, 'example.mjs'), code)
+      const { stdout } = await run(NODE, ['example.mjs'], { cwd: consumer, env: { ...env, SORCHA_GRPC: api.grpc, SORCHA_REST: api.rest } })
+      const txId = createHash('sha256').update(JSON.stringify({ hello: 'world' })).digest('hex')
+      assert.equal(stdout, [
+        `connected to ${api.peerId} via grpc-stream`,
+        `submitted ${txId}`,
+        `received ${txId} in register example`,
+        `connected to ${api.peerId} via rest`,
+        ''
+      ].join('\n'))
+      const shown = ['connected to 12D3KooW… via grpc-stream', `submitted ${txId}`, `received ${txId} in register example`, 'connected to 12D3KooW… via rest']
+      assert.ok(guide.includes(`It prints:\n\n\`\`\`text\n${shown.join('\n')}\n\`\`\``), 'the guide shows what the example prints')
+    })
   })
 
   it('under an older Node.js, both bins say that Node.js 24 is required and how to get it', async t => {

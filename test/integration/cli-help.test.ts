@@ -52,6 +52,16 @@ describe('sorcha-peer and sorcha-sim: --version and --help', () => {
     }
   })
 
+  it('help <command> knows the commands', async () => {
+    const unknown = await cli(['help', 'strat'])
+    assert.equal(unknown.code, 2)
+    assert.equal(unknown.stdout, '')
+    assert.match(unknown.stderr, /^error: unknown command 'strat'\n/)
+    const top = await cli(['help'])
+    assert.equal(top.code, 0)
+    assert.match(top.stdout, /^Usage: sorcha-peer \[options\] \[command\]/)
+  })
+
   it('start --help lists every setting, each under its section heading', async () => {
     const result = await cli(['start', '--help'])
     assert.equal(result.code, 0, result.stderr)

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { X509Certificate } from 'node:crypto'
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -21,7 +21,10 @@ describe('sorcha-peer status / submit / watch', () => {
     target = ['--grpc', gateway.grpcAddress, '--rest', gateway.restUrl]
     dir = await mkdtemp(join(tmpdir(), 'sorcha-cli-gw-'))
   })
-  after(async () => { await gateway.stop() })
+  after(async () => {
+    await gateway.stop()
+    await rm(dir, { recursive: true, force: true })
+  })
 
   it('status prints the node info as JSON and as text', async () => {
     const json = await cli(['status', ...target, '--json'])
@@ -102,5 +105,6 @@ describe('sorcha-peer certs', () => {
     assert.equal((await stat(join(dir, 'app.key'))).mode & 0o777, 0o600)
     const usage = await cli(['certs', 'node', '--dir', dir, '--days', 'soon'])
     assert.equal(usage.code, 2)
+    await rm(dir, { recursive: true, force: true })
   })
 })

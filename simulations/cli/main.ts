@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import pkg from '../../package.json' with { type: 'json' }
 import { ScenarioError, ScenarioFileError } from '../scenario/errors.ts'
 import { loadScenarioFile } from '../scenario/load.ts'
 import { UnknownProtocolError } from '../protocols/index.ts'
@@ -64,6 +65,7 @@ async function runCommand (scenarioPath: string, flags: RunFlags): Promise<void>
 export function buildProgram (): Command {
   const program = new Command('sorcha-sim')
     .description('Sorcha Peer network simulator: the real protocol cores on a virtual network')
+    .version(pkg.version, '-V, --version', 'print the version')
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeErr: text => process.stderr.write(text) })

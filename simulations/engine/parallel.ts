@@ -26,6 +26,9 @@ import type { RunPlan } from './plan.ts'
 import type { RunFacts, RunOptions, RunResult, ShardResult } from './simulator.ts'
 import type { Scenario } from '../scenario/schema.ts'
 
+// The sources run as TypeScript in the repository; the installed package runs the build in dist/.
+const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url)
+
 /** What a worker is started with (workerData). */
 export interface WorkerSetup {
   readonly scenario: Scenario
@@ -70,7 +73,7 @@ export async function runParallel (scenario: Scenario, plan: RunPlan, threads: n
       for (let i = 0; i < threads; i++) {
         const own = ports[i]!
         const setup: WorkerSetup = { scenario, shard: { index: i, count: threads }, ports: own, mail, sampleMemory: options.sampleMemory ?? true }
-        const worker = new Worker(new URL('./worker.ts', import.meta.url), {
+        const worker = new Worker(WORKER_URL, {
           workerData: setup,
           transferList: own.filter((p): p is MessagePort => p !== undefined)
         })

@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // Launcher for the sorcha-peer CLI. Plain JavaScript so that an old Node.js gets a clear message
-// instead of a syntax error: the sources are TypeScript, run by Node 24's built-in type stripping.
+// instead of a syntax error. In this repository Node runs the TypeScript sources directly (Node 24's
+// type stripping); an installed package (Node does not strip types under node_modules) runs the
+// build that `npm pack` makes (npm run build -> dist/).
+const installed = import.meta.url.includes('/node_modules/')
 const [major] = process.versions.node.split('.').map(Number)
 if (major < 24) {
-  process.stderr.write(`sorcha-peer needs Node.js 24 or newer, but this is ${process.version}. Run it through npm (npm start, npm run sorcha-peer -- <command>), which uses the Node.js 24 installed in node_modules.\n`)
+  process.stderr.write(installed
+    ? `sorcha-peer: Node.js 24 or newer is required, but this is ${process.version}: install Node.js 24 (https://nodejs.org/en/download, or \`nvm install 24\`) and run sorcha-peer with it\n`
+    : `sorcha-peer: Node.js 24 or newer is required, but this is ${process.version}: in this repository run it through npm (npm start, npm run sorcha-peer -- <command>), which uses the Node.js 24 in node_modules\n`)
   process.exit(2)
 }
-// In this repository Node runs the TypeScript sources directly; an installed package (Node does not
-// strip types under node_modules) runs the build that `npm pack` makes (npm run build -> dist/).
-const installed = import.meta.url.includes('/node_modules/')
 const { main } = await import(installed ? '../../dist/src/cli/main.js' : './main.ts')
 process.exitCode = await main(process.argv)

@@ -1,31 +1,34 @@
 /**
- * The sorcha-peer command line. Each command lives in its own module under commands/ and registers
- * itself here. Exit codes: 0 success, 1 runtime failure, 2 bad usage or configuration (one line on
- * stderr, never a stack trace).
+ * The sorcha-peer command line. Each command registers itself from commands/ (options and help only)
+ * and loads its implementation from actions/ when it runs, so a call that only talks to a node's API
+ * (status, submit, watch) loads the client library and not the node. Exit codes: 0 success, 1 runtime
+ * failure, 2 bad usage or configuration (one line on stderr, never a stack trace).
  */
 import { Command, CommanderError } from 'commander'
-import { ConfigError, ConfigFileError } from '../config/index.ts'
-import { InvalidArgumentError } from '../gateway/errors.ts'
+import pkg from '../../package.json' with { type: 'json' }
+import { registerStatusCommand, registerSubmitCommand, registerWatchCommand } from './commands/api.ts'
 import { registerCertsCommand } from './commands/certs.ts'
-import { registerConfigCommand } from './commands/config.ts'
-import { registerIdCommand } from './commands/id.ts'
-import { registerPeersCommand } from './commands/peers.ts'
-import { registerStartCommand } from './commands/start.ts'
-import { registerNatCommand } from './commands/nat.ts'
-import { registerStatusCommand } from './commands/status.ts'
-import { registerSubmitCommand } from './commands/submit.ts'
-import { registerWatchCommand } from './commands/watch.ts'
+import { registerConfigCommand, registerIdCommand, registerNatCommand, registerPeersCommand, registerStartCommand } from './commands/node.ts'
+import { EXIT_FAILURE, EXIT_USAGE } from './exit-codes.ts'
+import { attachConfigOptions } from './options.ts'
 
-/** Exit code for a user mistake: bad flags, bad configuration. */
-export const EXIT_USAGE = 2
+export { EXIT_FAILURE, EXIT_USAGE } from './exit-codes.ts'
+
+/** The package version, printed by --version. */
+export const VERSION: string = pkg.version
 
 /** Builds the program; exported so tests can run commands in-process. */
 export function buildProgram (): Command {
   const program = new Command('sorcha-peer')
     .description('Sorcha Peer: a libp2p node that discovers peers and spreads transactions')
+    .version(VERSION, '-V, --version', 'print the version')
     .showHelpAfterError('(sorcha-peer <command> --help shows the options)')
     .exitOverride()
     .configureOutput({ writeErr: text => process.stderr.write(text) })
+    // The built-in help command prints a command's help without parsing it, before its configuration
+    // flags are attached; this one attaches them first.
+    .helpCommand(false)
+    .hook('preSubcommand', async (_program, command) => { await attachConfigOptions(command) })
   registerStartCommand(program)
   registerIdCommand(program)
   registerConfigCommand(program)
@@ -35,8 +38,34 @@ export function buildProgram (): Command {
   registerSubmitCommand(program)
   registerWatchCommand(program)
   registerCertsCommand(program)
+  program.command('help')
+    .description('display help for command')
+    .argument('[command]', 'the command')
+    .action(async (name: string | undefined) => {
+      if (name === undefined) return program.help()
+      const command = program.commands.find(c => c.name() === name || c.aliases().includes(name))
+      if (command === undefined) return program.error(`error: unknown command '${name}'`)
+      await attachConfigOptions(command)
+      command.help()
+    })
   for (const command of program.commands) command.exitOverride()
   return program
+}
+
+/** The one line for an error that reached the top, and its exit code. */
+async function report (err: unknown): Promise<number> {
+  const { InvalidArgumentError } = await import('../gateway/errors.ts')
+  if (err instanceof InvalidArgumentError) {
+    process.stderr.write(`sorcha-peer: ${err.name} (${err.reason}): ${err.message}\n`)
+    return EXIT_USAGE
+  }
+  const { ConfigError, ConfigFileError } = await import('../config/errors.ts')
+  if (err instanceof ConfigError || err instanceof ConfigFileError) {
+    process.stderr.write(`sorcha-peer: ${err.message}\n`)
+    return EXIT_USAGE
+  }
+  process.stderr.write(`sorcha-peer: ${(err as Error).message ?? String(err)}\n`)
+  return EXIT_FAILURE
 }
 
 /** Runs the CLI with the given argv and returns the exit code. */
@@ -49,15 +78,6 @@ export async function main (argv: string[]): Promise<number> {
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? 0 : EXIT_USAGE
     }
-    if (err instanceof InvalidArgumentError) {
-      process.stderr.write(`sorcha-peer: ${err.name} (${err.reason}): ${err.message}\n`)
-      return EXIT_USAGE
-    }
-    if (err instanceof ConfigError || err instanceof ConfigFileError) {
-      process.stderr.write(`sorcha-peer: ${err.message}\n`)
-      return EXIT_USAGE
-    }
-    process.stderr.write(`sorcha-peer: ${(err as Error).message ?? String(err)}\n`)
-    return 1
+    return await report(err)
   }
 }

@@ -1,32 +1,28 @@
 /**
- * CLI options generated from the configuration schema: every setting gets its flag (--health-interval-ms),
- * so the CLI, the environment and config files can never disagree about what exists.
+ * Which configuration settings a command takes as flags. A command declares its selection here when
+ * it is registered, which costs nothing; the flags themselves (one per setting, generated from the
+ * configuration schema) are attached only when that command is about to parse its arguments or show
+ * its help, so a call that never reads the configuration (status, submit, watch) never loads it.
  */
 import { Option, type Command } from 'commander'
-import { configLeaves, loadConfig, type Config } from '../config/index.ts'
 
-const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value]
+/** 'all' settings, or setting keys and section prefixes ('dataDir', 'nat' for every nat.* setting). */
+export type ConfigSelection = 'all' | readonly string[]
 
-/** Adds --config and one flag per configuration setting to a command. */
-export function addConfigOptions (command: Command): Command {
+const pending = new WeakMap<Command, ConfigSelection>()
+
+/** Gives `command` --config now and the selected configuration flags when it runs (attachConfigOptions). */
+export function useConfigOptions (command: Command, selection: ConfigSelection): Command {
   command.addOption(new Option('--config <file>', 'configuration file (YAML or JSON); also $SORCHA_CONFIG'))
-  for (const leaf of configLeaves) {
-    const help = `${leaf.description}; ${leaf.allowed} [${leaf.env}, default ${JSON.stringify(leaf.fallback)}]`
-    const option = leaf.kind === 'list'
-      ? new Option(`${leaf.flag} <value>`, `${help} (repeatable)`).argParser(collect)
-      : new Option(`${leaf.flag} <value>`, help)
-    command.addOption(option)
-  }
+  pending.set(command, selection)
   return command
 }
 
-/** Reads the configuration for a command from its parsed options, the environment and --config. */
-export async function configFromOptions (options: Record<string, unknown>, env: Record<string, string | undefined> = process.env): Promise<Readonly<Config>> {
-  const flags: Record<string, unknown> = {}
-  for (const leaf of configLeaves) {
-    const name = leaf.flag.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())
-    if (options[name] !== undefined) flags[leaf.key] = options[name]
-  }
-  const configFile = typeof options.config === 'string' ? options.config : undefined
-  return loadConfig({ ...(configFile === undefined ? {} : { configFile }), env, flags })
+/** Adds the configuration flags `command` asked for, once; a no-op for commands that asked for none. */
+export async function attachConfigOptions (command: Command): Promise<void> {
+  const selection = pending.get(command)
+  if (selection === undefined) return
+  pending.delete(command)
+  const { addConfigFlags } = await import('./config-flags.ts')
+  addConfigFlags(command, selection)
 }

@@ -47,6 +47,12 @@ export interface SorchaClientOptions {
   upgradeIntervalMs?: number
 }
 
+/** Which transport and endpoint carry an established stream. */
+export interface Established {
+  transport: TransportKind
+  endpoint: Endpoint
+}
+
 interface EndpointState {
   endpoint: Endpoint
   transports: Transport[]
@@ -207,15 +213,22 @@ export class SorchaClient {
   /**
    * Follows transactions. When the stream breaks (node restart, transport failure) it reconnects,
    * through negotiation again, and resumes after the last cursor it delivered; a `gap` item says
-   * the node no longer held everything since then.
+   * the node no longer held everything since then. `onEstablished` is called each time the
+   * subscription is (re)established, with the transport and endpoint that carry it.
    */
-  async * subscribe (request: { registerIds?: string[], cursor?: string, includePayload?: boolean } = {}, options: { signal?: AbortSignal } = {}): AsyncGenerator<SubscribeResponse> {
+  async * subscribe (request: { registerIds?: string[], cursor?: string, includePayload?: boolean } = {}, options: { signal?: AbortSignal, onEstablished?: (via: Established) => void } = {}): AsyncGenerator<SubscribeResponse> {
     let cursor = request.cursor ?? ''
     const controller = new AbortController()
     const signal = options.signal === undefined ? controller.signal : AbortSignal.any([options.signal, controller.signal])
     try {
       for (let failures = 0; !signal.aborted;) {
-        const stream = await this.call(async (t, _o) => firstItem(t.subscribe({ registerIds: request.registerIds ?? [], cursor, includePayload: request.includePayload ?? false }, { signal })), { signal })
+        let via: Established | undefined
+        const stream = await this.call(async (t, _o) => {
+          const established = await firstItem(t.subscribe({ registerIds: request.registerIds ?? [], cursor, includePayload: request.includePayload ?? false }, { signal }))
+          via = { transport: t.kind, endpoint: this.endpoints.find(e => e.transports.includes(t))?.endpoint ?? {} }
+          return established
+        }, { signal })
+        if (via !== undefined) options.onEstablished?.(via)
         try {
           for await (const item of stream) {
             failures = 0

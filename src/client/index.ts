@@ -3,7 +3,7 @@
  * gRPC unary and REST, with negotiation, fallback, retries, a circuit breaker per endpoint and
  * upgrades back to the better transport.
  */
-export { SorchaClient, type SorchaClientOptions } from './client.ts'
+export { SorchaClient, type Established, type SorchaClientOptions } from './client.ts'
 export { NoTransportError, TransportFailedError } from './errors.ts'
 export { TRANSPORTS, type Endpoint, type ClientTls, type ClientCallOptions, type FetchedTransaction, type SubmitInput, type TransportKind } from './types.ts'
 export {

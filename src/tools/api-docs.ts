@@ -14,6 +14,8 @@ import { apiRoot } from '../gateway/rest/proto-json.ts'
 import { buildRestApp } from '../gateway/rest/server.ts'
 
 const TARGET = new URL('../../docs/api.md', import.meta.url)
+/** The hand-written client-library guide, placed after the introduction (its example is run by test/integration/package.test.ts). */
+const GUIDE = new URL('./api-guide.md', import.meta.url)
 const PEER = '12D3KooWRBy97UB99e3J6hiPesre1MZeuNQvfan4gBziswrRJsNK'
 
 const EXAMPLES: Record<string, unknown> = {
@@ -136,6 +138,7 @@ OpenAPI 3.1 document is served at \`/openapi.json\`. The client library (\`sorch
 - **Network health score** (\`NetworkHealth.score\`, 0..100): see docs/peers-and-health.md —
   100 × (0.4·connectivity + 0.4·reachability + 0.2·latency), -1 in NodeInfo when the node runs no health monitor.
 
+${await readFile(GUIDE, 'utf8')}
 ## Errors
 
 Every failure carries a gRPC status code and a bounded machine-readable **reason** (snake_case): in

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { X509Certificate } from 'node:crypto'
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -21,7 +21,10 @@ describe('sorcha-peer status / submit / watch', () => {
     target = ['--grpc', gateway.grpcAddress, '--rest', gateway.restUrl]
     dir = await mkdtemp(join(tmpdir(), 'sorcha-cli-gw-'))
   })
-  after(async () => { await gateway.stop() })
+  after(async () => {
+    await gateway.stop()
+    await rm(dir, { recursive: true, force: true })
+  })
 
   it('status prints the node info as JSON and as text', async () => {
     const json = await cli(['status', ...target, '--json'])
@@ -34,12 +37,18 @@ describe('sorcha-peer status / submit / watch', () => {
     assert.match(text.stdout, /via\s+rest/)
   })
 
-  it('watch streams what submit sends, from a file and from stdin', async () => {
+  it('watch says once on stderr that it is connected and waiting, then streams what submit sends, from a file and from stdin', async () => {
     const watch = spawn(NODE, ['src/cli/bin.js', 'watch', ...target, '--register', 'cli', '--count', '2', '--json'])
     let out = ''
+    let err = ''
     watch.stdout.on('data', (d: Buffer) => { out += d.toString() })
     const exited = new Promise<number>(resolve => watch.on('close', code => { resolve(code ?? 1) }))
-    await new Promise(resolve => setTimeout(resolve, 1500))
+    // Submitting only after the line proves the line means "subscribed": both transactions arrive.
+    await new Promise<void>((resolve, reject) => {
+      watch.stderr.on('data', (d: Buffer) => { err += d.toString(); if (err.includes('\n')) resolve() })
+      void exited.then(code => { reject(new Error(`watch exited (${code}) before it was watching: ${err}`)) })
+    })
+    assert.equal(err, `watching ${gateway.grpcAddress} (gRPC): waiting for transactions; Ctrl-C to stop\n`)
     const file = join(dir, 'tx.json')
     await writeFile(file, '{"n":1}')
     const fromFile = await cli(['submit', ...target, '--register', 'cli', '--content-type', 'application/json', file])
@@ -51,9 +60,23 @@ describe('sorcha-peer status / submit / watch', () => {
     const again = await cli(['submit', ...target, '--register', 'cli', file])
     assert.match(again.stdout, /duplicate/)
     assert.equal(await exited, 0)
+    assert.equal(err.split('\n').filter(l => l !== '').length, 1, err)
     const lines = out.trim().split('\n').map(l => JSON.parse(l) as { txId: string, contentType: string })
     assert.deepEqual(lines.map(l => l.txId), [txIdOf(Buffer.from('{"n":1}')), txIdOf(Buffer.from('stdin payload'))])
     assert.equal(lines[0]?.contentType, 'application/json')
+  })
+
+  it('watch over REST names the REST URL in its waiting line', async () => {
+    const watch = spawn(NODE, ['src/cli/bin.js', 'watch', ...target, '--transport', 'rest', '--count', '1'])
+    let err = ''
+    const exited = new Promise<number>(resolve => watch.on('close', code => { resolve(code ?? 1) }))
+    await new Promise<void>((resolve, reject) => {
+      watch.stderr.on('data', (d: Buffer) => { err += d.toString(); if (err.includes('\n')) resolve() })
+      void exited.then(code => { reject(new Error(`watch exited (${code}) before it was watching: ${err}`)) })
+    })
+    assert.equal(err, `watching ${gateway.restUrl} (REST): waiting for transactions; Ctrl-C to stop\n`)
+    watch.kill('SIGINT')
+    assert.equal(await exited, 0)
   })
 
   it('exits 2 with one line for a request the node rejects, and 1 when no node answers', async () => {
@@ -82,5 +105,6 @@ describe('sorcha-peer certs', () => {
     assert.equal((await stat(join(dir, 'app.key'))).mode & 0o777, 0o600)
     const usage = await cli(['certs', 'node', '--dir', dir, '--days', 'soon'])
     assert.equal(usage.code, 2)
+    await rm(dir, { recursive: true, force: true })
   })
 })

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { PeerSource } from '../../protocols/models/index.ts'
-import { ago, peersTable } from '../../src/cli/commands/peers.ts'
+import { ago, peersTable } from '../../src/cli/actions/peers.ts'
 import { DefaultPeerList, PEERS_SUBLEVEL } from '../../src/peers/index.ts'
 import { openStorage } from '../../src/storage/index.ts'
 import { cli as runCli } from '../helpers/cli.ts'
@@ -68,11 +68,29 @@ describe('sorcha-peer peers', () => {
     }
   })
 
-  it('rejects an unknown status as a usage error, and shows an empty list for a fresh directory', async () => {
+  it('rejects an unknown status as a usage error, and shows an empty list for a directory no node has used', async () => {
     assert.equal((await cli('peers', '--status', 'sleepy', '--data-dir', dir)).code, 2)
-    const fresh = await cli('peers', '--json', '--data-dir', join(dir, 'nothing-here'))
+    const empty = join(dir, 'empty')
+    await mkdir(empty)
+    const fresh = await cli('peers', '--json', '--data-dir', empty)
     assert.equal(fresh.code, 0)
     assert.deepEqual(JSON.parse(fresh.stdout), [])
+  })
+
+  it('a data directory that does not exist is a usage error in one line, and is not created', async () => {
+    const missing = join(dir, 'typo')
+    for (const args of [['peers', '--data-dir', missing], ['peers', '--json', '--data-dir', missing]]) {
+      const result = await cli(...args)
+      assert.equal(result.code, 2)
+      assert.equal(result.stdout, '')
+      assert.equal(result.stderr, `sorcha-peer: no data directory at ${missing}: dataDir=${missing}: pass --data-dir (or set SORCHA_DATA_DIR) to the data directory of a node\n`)
+    }
+    await assert.rejects(stat(missing), { code: 'ENOENT' })
+    const file = join(dir, 'a-file')
+    await writeFile(file, '')
+    const notDir = await cli('peers', '--data-dir', file)
+    assert.equal(notDir.code, 2)
+    assert.match(notDir.stderr, /^sorcha-peer: not a directory: .*a-file: dataDir=.*a-file: pass --data-dir/)
   })
 
   it('formats ages and an empty table', () => {

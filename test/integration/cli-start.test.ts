@@ -66,6 +66,30 @@ describe('sorcha-peer start, id and configuration errors', () => {
     assert.equal(second.created, false)
   })
 
+  it('config masks the API token (flag or environment) and the TLS key, and shows the rest', async () => {
+    for (const [args, env] of [[['--gateway-token', 'flag-s3cret'], {}], [[], { SORCHA_GATEWAY_TOKEN: 'env-s3cret' }]] as const) {
+      const result = await cli(['config', ...args, '--gateway-tls-cert', '/etc/sorcha/node.crt', '--gateway-tls-key', '/etc/sorcha/node.key'], env)
+      assert.equal(result.code, 0, result.stderr)
+      assert.doesNotMatch(result.stdout, /s3cret|node\.key/)
+      const shown = JSON.parse(result.stdout) as { gateway: { token: string, tls: { cert: string, key: string } } }
+      assert.deepEqual([shown.gateway.token, shown.gateway.tls.key, shown.gateway.tls.cert], ['********', '********', '/etc/sorcha/node.crt'])
+    }
+    assert.equal((JSON.parse((await cli(['config'])).stdout) as { gateway: { token: string } }).gateway.token, '')
+  })
+
+  it('id prints dialable addresses: 0.0.0.0 becomes this host\'s addresses, announce addresses first', async () => {
+    const dataDir = join(root, 'id-dial')
+    const result = await cli(['id', '--json', '--data-dir', dataDir, '--listen', '/ip4/0.0.0.0/tcp/4100', '--announce', '/dns4/node.example/tcp/4100'])
+    const out = JSON.parse(result.stdout) as { peerId: string, addresses: string[] }
+    assert.equal(out.addresses[0], `/dns4/node.example/tcp/4100/p2p/${out.peerId}`)
+    assert.ok(out.addresses.includes(`/ip4/127.0.0.1/tcp/4100/p2p/${out.peerId}`), out.addresses.join(' '))
+    assert.ok(out.addresses.every(a => !a.includes('0.0.0.0') && a.endsWith(`/p2p/${out.peerId}`)), out.addresses.join(' '))
+    const text = await cli(['id', '--data-dir', dataDir, '--listen', '/ip4/0.0.0.0/tcp/0'])
+    assert.equal(text.code, 0)
+    assert.equal(text.stdout, `${out.peerId}\n`, 'no address with port 0')
+    assert.equal(text.stderr, 'note: /ip4/0.0.0.0/tcp/0: the port is picked when the node starts; sorcha-peer status shows it\n')
+  })
+
   it('runs a node until SIGTERM, then stops gracefully (exit 0) and keeps its peers', async () => {
     const bootDir = join(root, 'boot')
     const boot = await startNode(bootDir)

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process'
 import { createSocket, type Socket } from 'node:dgram'
 import { after, before, describe, it } from 'node:test'
 import { decodeMessage, encodeBindingSuccess } from '../../../protocols/stun/index.ts'
-import { formatReport } from '../../../src/cli/commands/nat.ts'
+import { formatReport } from '../../../src/cli/actions/nat.ts'
 
 const NODE = new URL('../../../node_modules/.bin/node', import.meta.url).pathname
 const CLI = new URL('../../../src/cli/bin.js', import.meta.url).pathname

@@ -4,14 +4,11 @@
  * or from the configuration (nat.stunServers, nat.httpLookup). With neither, only interfaces and the
  * configured overrides are reported: the command never picks a public server on its own.
  */
-import { Option, type Command } from 'commander'
 import type { Config } from '../../config/index.ts'
 import { configureLogging } from '../../logging/index.ts'
 import { detectNat, type DetectOptions, type NatReport } from '../../nat/detect.ts'
 import { addressServiceInit } from '../../nat/index.ts'
-import { addConfigOptions, configFromOptions } from '../options.ts'
-
-const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value]
+import { configFromOptions } from '../config-flags.ts'
 
 /** The check's inputs from the configuration (the same the address service uses). */
 export function natCheckOptions (config: Readonly<Config>): DetectOptions {
@@ -34,23 +31,16 @@ export function formatReport (report: NatReport): string {
   return lines.join('\n')
 }
 
-/** Registers the `nat` command. */
-export function registerNatCommand (program: Command): void {
-  const command = program.command('nat')
-    .description('detect interfaces, the external address, and the NAT mapping/filtering behaviour (STUN RFC 8489/5780, HTTP lookup)')
-    .addOption(new Option('--stun <host:port>', 'STUN server to use (repeatable; replaces nat.stunServers)').argParser(collect))
-    .addOption(new Option('--http-lookup <url>', 'IP lookup URL to use (repeatable; replaces nat.httpLookup)').argParser(collect))
-    .option('--json', 'print the report as JSON')
-  addConfigOptions(command).action(async (options: Record<string, unknown>) => {
-    const stun = options.stun as string[] | undefined
-    const lookup = options.httpLookup as string[] | undefined
-    const config = await configFromOptions({
-      ...options,
-      ...(stun === undefined ? {} : { natStunServers: stun }),
-      ...(lookup === undefined ? {} : { natHttpLookup: lookup })
-    })
-    configureLogging({ level: config.log.level, format: config.log.format })
-    const report = await detectNat(natCheckOptions(config))
-    process.stdout.write(options.json === true ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`)
+/** Runs one check with the configured (or --stun / --http-lookup) servers and prints the report. */
+export async function runNat (options: Record<string, unknown>): Promise<void> {
+  const stun = options.stun as string[] | undefined
+  const lookup = options.httpLookup as string[] | undefined
+  const config = await configFromOptions({
+    ...options,
+    ...(stun === undefined ? {} : { natStunServers: stun }),
+    ...(lookup === undefined ? {} : { natHttpLookup: lookup })
   })
+  configureLogging({ level: config.log.level, format: config.log.format })
+  const report = await detectNat(natCheckOptions(config))
+  process.stdout.write(options.json === true ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`)
 }

@@ -1,0 +1,31 @@
+/** `sorcha-peer status`: a running node's identity, addresses, peers and health, through its API. */
+import type { StatusFlags } from '../commands/api.ts'
+import { clientFrom } from './connect.ts'
+
+/** Prints the node's status, as lines or one JSON object. */
+export async function runStatus (flags: StatusFlags): Promise<void> {
+  const client = clientFrom(flags)
+  try {
+    const info = await client.nodeInfo()
+    const health = await client.networkHealth().catch(() => undefined)
+    const status = { ...info, health: health ?? null, transport: client.protocol() ?? null }
+    if (flags.json === true) {
+      process.stdout.write(`${JSON.stringify(status)}\n`)
+      return
+    }
+    const lines = [
+      `peer id      ${info.peerId}`,
+      `version      ${info.version}`,
+      `uptime       ${Math.round(info.uptimeMs / 1000)} s`,
+      `addresses    ${info.addresses.join('\n             ') || '-'}`,
+      `connections  ${info.connections}`,
+      `known peers  ${info.knownPeers}`,
+      `health       ${health === undefined ? 'n/a (no health monitor)' : `${health.score.toFixed(1)} / 100 (${health.healthyPeers} healthy, ${health.degradedPeers} degraded, ${health.unreachablePeers} unreachable)`}`,
+      `max tx       ${info.maxTransactionBytes} bytes`,
+      `via          ${client.protocol() ?? '?'}`
+    ]
+    process.stdout.write(`${lines.join('\n')}\n`)
+  } finally {
+    client.close()
+  }
+}

@@ -1,6 +1,6 @@
 /**
  * Masking of secrets for display (`sorcha-peer config`): a setting whose name says it holds a secret
- * (token, secret, password, passphrase, credential, key, privateKey, apiKey...) is shown as MASK when
+ * (token, secret, password, passphrase, credential, privateKey, apiKey...) is shown as MASK when
  * set, and so is any value that carries PEM private-key material, whatever its name. Unset (empty)
  * values stay visible, so the output still shows whether a secret is configured.
  */
@@ -9,7 +9,9 @@
 export const MASK = '********'
 
 /** A last key segment that marks a secret: the word itself (`token`) or a camelCase end (`apiKey`). */
-const SECRET_NAME = /^(token|secret|password|passphrase|credentials?|key)$|(Token|Secret|Password|Passphrase|Credentials?|Key)$/
+// A bare `key` is not on the list: gateway.tls.key is the path of the key file, which an operator
+// needs to see; the key material itself is caught by PRIVATE_KEY_PEM if it is ever inlined.
+const SECRET_NAME = /^(token|secret|password|passphrase|credentials?)$|(Token|Secret|Password|Passphrase|Credentials?|Key)$/
 
 const PRIVATE_KEY_PEM = /-----BEGIN [A-Z ]*PRIVATE KEY-----/
 

@@ -72,7 +72,7 @@ describe('sorcha-peer start, id and configuration errors', () => {
       assert.equal(result.code, 0, result.stderr)
       assert.doesNotMatch(result.stdout, /s3cret|node\.key/)
       const shown = JSON.parse(result.stdout) as { gateway: { token: string, tls: { cert: string, key: string } } }
-      assert.deepEqual([shown.gateway.token, shown.gateway.tls.key, shown.gateway.tls.cert], ['********', '********', '/etc/sorcha/node.crt'])
+      assert.deepEqual([shown.gateway.token, shown.gateway.tls.key, shown.gateway.tls.cert], ['********', '/etc/sorcha/node.key', '/etc/sorcha/node.crt'])
     }
     assert.equal((JSON.parse((await cli(['config'])).stdout) as { gateway: { token: string } }).gateway.token, '')
   })

@@ -4,13 +4,13 @@ import { resolveConfig } from '../../../src/config/index.ts'
 import { MASK, isSecretSetting, maskSecrets } from '../../../src/config/secrets.ts'
 
 describe('maskSecrets', () => {
-  it('masks the API token and the TLS key setting when set, and leaves everything else alone', () => {
+  it('masks the API token when set, shows the TLS key file path, and leaves everything else alone', () => {
     const config = resolveConfig({ file: { path: 'test', data: { gateway: { token: 's3cret', tls: { cert: '/etc/tls/node.crt', key: '/etc/tls/node.key' } } } } })
     const masked = maskSecrets(config)
     assert.equal(masked.gateway.token, MASK)
-    assert.equal(masked.gateway.tls.key, MASK)
+    assert.equal(masked.gateway.tls.key, '/etc/tls/node.key')
     assert.equal(masked.gateway.tls.cert, '/etc/tls/node.crt')
-    assert.deepEqual({ ...masked, gateway: { ...masked.gateway, token: 's3cret', tls: { ...masked.gateway.tls, key: '/etc/tls/node.key' } } }, config)
+    assert.deepEqual({ ...masked, gateway: { ...masked.gateway, token: 's3cret' } }, config)
     assert.equal(config.gateway.token, 's3cret', 'the original is untouched')
   })
 
@@ -19,8 +19,8 @@ describe('maskSecrets', () => {
   })
 
   it('knows secrets by name (token, passphrase, *Key...) and private-key PEM by value', () => {
-    for (const key of ['gateway.token', 'a.apiKey', 'identity.passphrase', 'x.password', 'x.clientSecret', 'x.credentials', 'tls.key']) assert.ok(isSecretSetting(key), key)
-    for (const key of ['gateway.tls.cert', 'monkey', 'peers.maxKnown', 'tokens.count', 'keyring.size']) assert.ok(!isSecretSetting(key), key)
+    for (const key of ['gateway.token', 'a.apiKey', 'identity.passphrase', 'x.password', 'x.clientSecret', 'x.credentials']) assert.ok(isSecretSetting(key), key)
+    for (const key of ['gateway.tls.cert', 'monkey', 'peers.maxKnown', 'tokens.count', 'keyring.size', 'gateway.tls.key']) assert.ok(!isSecretSetting(key), key)
     const pem = '-----BEGIN PRIVATE KEY-----\nMIIE...\n-----END PRIVATE KEY-----\n'
     assert.deepEqual(maskSecrets({ extra: { inline: pem, list: ['a', pem] }, n: 3 }), { extra: { inline: MASK, list: ['a', MASK] }, n: 3 })
   })

@@ -1,10 +1,11 @@
 /**
  * The sorcha-peer command line. Each command lives in its own module under commands/ and registers
- * itself here. Exit codes: 0 success, 1 runtime failure, 2 bad usage or configuration (one line on
- * stderr, never a stack trace).
+ * itself here. Exit codes: 0 success, 1 runtime failure (the environment refused: a port taken, a
+ * database locked, an unreadable key), 2 bad usage or configuration. A failure is one line on
+ * stderr naming the setting, the value and the fix, never a stack trace.
  */
 import { Command, CommanderError } from 'commander'
-import { ConfigError, ConfigFileError } from '../config/index.ts'
+import { ConfigError, ConfigFileError, StartupError } from '../config/index.ts'
 import { InvalidArgumentError } from '../gateway/errors.ts'
 import { registerCertsCommand } from './commands/certs.ts'
 import { registerConfigCommand } from './commands/config.ts'
@@ -57,7 +58,13 @@ export async function main (argv: string[]): Promise<number> {
       process.stderr.write(`sorcha-peer: ${err.message}\n`)
       return EXIT_USAGE
     }
-    process.stderr.write(`sorcha-peer: ${(err as Error).message ?? String(err)}\n`)
+    if (err instanceof StartupError) {
+      process.stderr.write(`sorcha-peer: ${err.message}\n`)
+      return err.exitCode
+    }
+    // Anything else: still one line (the first of the message), never a stack trace.
+    const message = err instanceof Error ? err.message : String(err)
+    process.stderr.write(`sorcha-peer: ${message.split('\n')[0] ?? ''}\n`)
     return 1
   }
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -66,6 +66,24 @@ describe('start-up failures: exit code, one line naming setting, value and fix, 
   it('the ops port is taken: exit 1', async () => {
     const line = oneLine(await runCli(['start', '--data-dir', dir('ops'), '--ops-port', String(taken.port), ...freeExcept('ops')]), 1)
     assert.equal(line, `sorcha-peer: cannot listen on 127.0.0.1:${taken.port} (ops.port): address already in use: stop the other process or choose another port with --ops-port`)
+  })
+
+  const sysctl = async (name: string): Promise<number> => Number(await readFile(`/proc/sys/net/ipv4/${name}`, 'utf8').catch(() => 'NaN'))
+
+  it('a listen address no interface has: exit 1', async (t) => {
+    if (await sysctl('ip_nonlocal_bind') !== 0) { t.skip('net.ipv4.ip_nonlocal_bind is set: any address can be bound'); return }
+    // 192.0.2.1 is TEST-NET-1 (RFC 5737): on no host's interface. Binding it sends nothing.
+    const line = oneLine(await runCli(['start', '--data-dir', dir('notavail'), '--listen', '/ip4/192.0.2.1/tcp/4100', ...freeExcept('listen')]), 1)
+    assert.equal(line, 'sorcha-peer: cannot listen on /ip4/192.0.2.1/tcp/4100 (listen): no interface of this host has that address: use one of this host\'s addresses, or 0.0.0.0 for all, with --listen')
+  })
+
+  it('a privileged port without the privilege: exit 1', async (t) => {
+    if (!(await sysctl('ip_unprivileged_port_start') > 99)) { t.skip('net.ipv4.ip_unprivileged_port_start allows port 99 to everyone'); return }
+    const dataDir = dir('privileged')
+    await mkdir(dataDir)
+    if (isRoot()) await chown(dataDir, NOBODY.uid, NOBODY.gid)
+    const line = oneLine(await runCli(['start', '--data-dir', dataDir, '--listen', '/ip4/127.0.0.1/tcp/99', ...freeExcept('listen')], isRoot() ? { as: NOBODY } : {}), 1)
+    assert.equal(line, 'sorcha-peer: cannot listen on /ip4/127.0.0.1/tcp/99 (listen): permission denied: ports below 1024 need CAP_NET_BIND_SERVICE; choose a port from 1024 up with --listen')
   })
 
   it('a listen address of a transport the node does not run (QUIC): exit 2 when the configuration is read', async () => {

@@ -2,7 +2,9 @@
  * The sorcha-peer command line. Each command registers itself from commands/ (options and help only)
  * and loads its implementation from actions/ when it runs, so a call that only talks to a node's API
  * (status, submit, watch) loads the client library and not the node. Exit codes: 0 success, 1 runtime
- * failure, 2 bad usage or configuration (one line on stderr, never a stack trace).
+ * failure (the environment refused: a port taken, a database locked, an unreadable key), 2 bad usage
+ * or configuration. A failure is one line on stderr naming the setting, the value and the fix, never
+ * a stack trace.
  */
 import { Command, CommanderError } from 'commander'
 import pkg from '../../package.json' with { type: 'json' }
@@ -64,7 +66,14 @@ async function report (err: unknown): Promise<number> {
     process.stderr.write(`sorcha-peer: ${err.message}\n`)
     return EXIT_USAGE
   }
-  process.stderr.write(`sorcha-peer: ${(err as Error).message ?? String(err)}\n`)
+  const { StartupError } = await import('../config/startup-errors.ts')
+  if (err instanceof StartupError) {
+    process.stderr.write(`sorcha-peer: ${err.message}\n`)
+    return err.exitCode
+  }
+  // Anything else: still one line (the first of the message), never a stack trace.
+  const message = err instanceof Error ? err.message : String(err)
+  process.stderr.write(`sorcha-peer: ${message.split('\n')[0] ?? ''}\n`)
   return EXIT_FAILURE
 }
 

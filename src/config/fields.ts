@@ -5,6 +5,7 @@
  */
 import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'
+import { LISTEN_ALLOWED, PEER_ADDRESS_ALLOWED, hostPortProblem, listenAddressProblem, peerAddressProblem } from './addresses.ts'
 
 /** Metadata carried by every leaf setting. */
 export interface SettingMeta {
@@ -47,22 +48,43 @@ export function optionalText (description: string, allowed: string): z.ZodDefaul
   return z.string().default('').meta({ description, allowed } satisfies SettingMeta)
 }
 
-function isMultiaddr (value: string, needsPeerId: boolean): boolean {
+function isMultiaddr (value: string): boolean {
   try {
-    const ma = multiaddr(value)
-    return !needsPeerId || ma.getComponents().some(c => c.name === 'p2p')
+    multiaddr(value)
+    return true
   } catch {
     return false
   }
 }
 
-/** A list of multiaddrs; with `needsPeerId`, each must end in /p2p/<peer id>. */
-export function multiaddrList (fallback: string[], description: string, needsPeerId = false): z.ZodDefault<z.ZodArray<z.ZodString>> {
-  const allowed = needsPeerId
-    ? 'multiaddrs with a peer id, e.g. /ip4/192.0.2.7/tcp/4100/p2p/12D3KooW...'
-    : 'multiaddrs, e.g. /ip4/0.0.0.0/tcp/4100'
-  const item = z.string().refine(v => isMultiaddr(v, needsPeerId), { message: 'not a valid multiaddr' })
+/** A list of multiaddrs (announce addresses, address prefixes). */
+export function multiaddrList (fallback: string[], description: string): z.ZodDefault<z.ZodArray<z.ZodString>> {
+  const item = z.string().refine(isMultiaddr, { message: 'not a valid multiaddr' })
+  return z.array(item).default(fallback).meta({ description, allowed: 'multiaddrs, e.g. /ip4/0.0.0.0/tcp/4100' } satisfies SettingMeta)
+}
+
+/** A list of strings checked by `problem` (undefined = fine, else why not). */
+function checkedList (problem: (value: string) => string | undefined, allowed: string, fallback: string[], description: string): z.ZodDefault<z.ZodArray<z.ZodString>> {
+  const item = z.string().superRefine((value, ctx) => {
+    const why = problem(value)
+    if (why !== undefined) ctx.addIssue({ code: 'custom', message: why })
+  })
   return z.array(item).default(fallback).meta({ description, allowed } satisfies SettingMeta)
+}
+
+/** Addresses to listen on: multiaddrs of a transport the node runs (TCP). */
+export function listenAddressList (fallback: string[], description: string): z.ZodDefault<z.ZodArray<z.ZodString>> {
+  return checkedList(listenAddressProblem, LISTEN_ALLOWED, fallback, description)
+}
+
+/** Addresses of peers to dial: TCP multiaddrs ending in a valid /p2p/<peer id>. */
+export function peerAddressList (fallback: string[], description: string): z.ZodDefault<z.ZodArray<z.ZodString>> {
+  return checkedList(peerAddressProblem, PEER_ADDRESS_ALLOWED, fallback, description)
+}
+
+/** A list of host:port entries (host name, IPv4 address or [IPv6 address]); the port is required. */
+export function hostPortList (fallback: string[], description: string, allowed: string): z.ZodDefault<z.ZodArray<z.ZodString>> {
+  return checkedList(hostPortProblem, allowed, fallback, description)
 }
 
 /** A list of strings, each matching `pattern`. */

@@ -9,6 +9,7 @@ import type { z } from 'zod'
 import { ConfigError, ConfigFileError } from './errors.ts'
 import { configLeaves, type ConfigLeaf } from './leaves.ts'
 import { configSchema, type Config } from './schema.ts'
+import { isServiceLink } from './service-links.ts'
 
 /** Environment variable naming a configuration file; --config wins over it. */
 export const CONFIG_FILE_ENV = 'SORCHA_CONFIG'
@@ -17,7 +18,7 @@ export const CONFIG_FILE_ENV = 'SORCHA_CONFIG'
 export interface ConfigSources {
   /** Parsed contents of a configuration file, and its path for messages. */
   file?: { path: string, data: unknown }
-  /** Environment variables; only SORCHA_* are read. */
+  /** Environment variables; only SORCHA_* are read, and Kubernetes service links among them are ignored. */
   env?: Record<string, string | undefined>
   /** Values from CLI flags, by dotted key (e.g. 'health.intervalMs'); strings are parsed like env values. */
   flags?: Record<string, unknown>
@@ -125,13 +126,15 @@ export function resolveConfig (sources: ConfigSources): Readonly<Config> {
   const env = sources.env ?? {}
   const known = new Set([CONFIG_FILE_ENV, ...configLeaves.map(l => l.env)])
   for (const name of Object.keys(env).sort()) {
-    if (name.startsWith('SORCHA_') && !known.has(name)) {
-      throw new ConfigError(name, env[name], 'the environment', 'SORCHA_CONFIG or a variable listed in docs/configuration.md', 'unknown environment variable')
+    // Kubernetes service links (SORCHA_PEER_SERVICE_HOST...) are not settings: see service-links.ts.
+    if (name.startsWith('SORCHA_') && !known.has(name) && !isServiceLink(name, env[name])) {
+      throw new ConfigError(name, env[name], 'the environment', 'SORCHA_CONFIG, a variable listed in docs/configuration.md, or a Kubernetes service link (docs/adr/0005-environment-variables.md)', 'unknown environment variable')
     }
   }
   for (const leaf of configLeaves) {
     const raw = env[leaf.env]
-    if (raw === undefined) continue
+    // A Service named e.g. sorcha-ops injects SORCHA_OPS_PORT=tcp://10.0.0.5:4290, which is not a port.
+    if (raw === undefined || isServiceLink(leaf.env, raw)) continue
     const source = `env ${leaf.env}`
     setAt(merged, leaf.path, fromText(leaf, raw, source))
     origin.set(leaf.key, source)

@@ -7,7 +7,7 @@
  * so a misspelt key in a file is an error rather than a silently ignored line.
  */
 import { z } from 'zod'
-import { multiaddrList, text } from './fields.ts'
+import { listenAddressList, multiaddrList, peerAddressList, text } from './fields.ts'
 import { connectionsSection } from './sections/connections.ts'
 import { discoverySection } from './sections/discovery.ts'
 import { gatewaySection } from './sections/gateway.ts'
@@ -15,14 +15,15 @@ import { gossipSection } from './sections/gossip.ts'
 import { healthSection } from './sections/health.ts'
 import { logSection } from './sections/log.ts'
 import { natSection } from './sections/nat.ts'
+import { opsSection } from './sections/ops.ts'
 import { peersSection } from './sections/peers.ts'
 
 /** The schema of the node's configuration, with every default filled in. */
 export const configSchema = z.strictObject({
   dataDir: text('./sorcha-data', 'Directory for the node identity, the peer list and the transaction store', 'a directory path'),
-  listen: multiaddrList(['/ip4/0.0.0.0/tcp/4100'], 'Addresses to listen on'),
+  listen: listenAddressList(['/ip4/0.0.0.0/tcp/4100'], 'Addresses to listen on'),
   announce: multiaddrList([], 'Addresses to announce to peers instead of the listen addresses (e.g. a public address behind port forwarding)'),
-  bootstrap: multiaddrList([], 'Peers to join the mesh through; empty makes this node a bootstrap node', true),
+  bootstrap: peerAddressList([], 'Peers to join the mesh through; empty makes this node a bootstrap node'),
   connections: connectionsSection,
   peers: peersSection,
   discovery: discoverySection,
@@ -30,6 +31,7 @@ export const configSchema = z.strictObject({
   nat: natSection,
   gossip: gossipSection,
   gateway: gatewaySection,
+  ops: opsSection,
   log: logSection
 }).superRefine((config, ctx) => {
   // Cross-field rules; `params.allowed` is what the error message quotes.

@@ -2,7 +2,8 @@
  * The gateway: one backend, one operations layer, one rate limiter, and the two servers (gRPC and
  * REST) configured from the `gateway` section. start/stop idempotent; stop ends open streams.
  */
-import type { Config } from '../config/index.ts'
+import { bindErrorFor, type Config } from '../config/index.ts'
+import type { ProbeSource } from '../probes/index.ts'
 import type { GatewayBackend } from './backend.ts'
 import { GrpcGateway } from './grpc/server.ts'
 import { GatewayOperations } from './operations.ts'
@@ -19,7 +20,12 @@ export interface GatewayInit {
   config: GatewayConfig
   /** Software version reported to apps. @default package version */
   version?: string
+  /** What the gRPC health service reports (the node's readiness). @default SERVING while running */
+  readiness?: ProbeSource
 }
+
+const hostPort = (endpoint: { host: string, port: number }): string =>
+  `${endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}`
 
 /** The running API servers. */
 export class Gateway {
@@ -66,14 +72,15 @@ export class Gateway {
         token: config.token,
         ...(tls === undefined ? {} : { tls })
       }
-      const grpc = new GrpcGateway({ ...common, host: config.grpc.host, port: config.grpc.port, requireClientCert: config.tls.requireClientCert })
+      const grpc = new GrpcGateway({ ...common, host: config.grpc.host, port: config.grpc.port, requireClientCert: config.tls.requireClientCert, ...(this.init.readiness === undefined ? {} : { readiness: this.init.readiness }) })
       const rest = new RestGateway({ ...common, host: config.rest.host, port: config.rest.port, version: this.init.version ?? '0.1.0' })
-      await grpc.start()
+      // A failed bind becomes a StartupError naming the setting (AddressInUseError: gateway.grpc.port...).
+      await grpc.start().catch((err: unknown) => { throw bindErrorFor('gateway.grpc.port', hostPort(config.grpc), err) })
       try {
         await rest.start()
       } catch (err) {
         await grpc.stop()
-        throw err
+        throw bindErrorFor('gateway.rest.port', hostPort(config.rest), err)
       }
       this.grpcServer = grpc
       this.restServer = rest

@@ -3,7 +3,8 @@
  *
  * Wiring into a node, either:
  * - as a libp2p service: add `gatewayContribution` LAST in the node's contributions (it reads the
- *   other services by name when the node has started, and stops before them); or
+ *   other services by name; SorchaNode starts its servers once libp2p listens (`afterListen`), and
+ *   libp2p stops them before the other services); or
  * - by hand: `const gateway = await startGateway(node)` after `node.start()`, and
  *   `await gateway.stop()` before `node.stop()`.
  * Either way the node also needs `directContribution` (src/direct) for direct messages.
@@ -11,7 +12,8 @@
 import type { Startable } from '@libp2p/interface'
 import pkg from '../../package.json' with { type: 'json' }
 import type { Config } from '../config/index.ts'
-import type { ServiceContribution, SorchaNode } from '../node/sorcha-node.ts'
+import type { AfterListen, ServiceContribution, SorchaNode } from '../node/sorcha-node.ts'
+import type { ProbeSource } from '../probes/index.ts'
 import { gossipTransactions } from './gossip-adapter.ts'
 import { Gateway, type GatewayConfig } from './gateway.ts'
 import { NodeBackend } from './node-backend.ts'
@@ -45,10 +47,13 @@ export function nodeBackend (node: SorchaNode, options: NodePartsOptions = {}): 
   return new NodeBackend(partsOfNode(node, { ...defaultPartsOptions(node.config), ...options }))
 }
 
-/** Starts the gateway of a started node, configured by its `gateway` section. The caller stops it. */
+/**
+ * Starts the gateway of a started node, configured by its `gateway` section; its gRPC health service
+ * reports the node's readiness. The caller stops it.
+ */
 export async function startGateway (node: SorchaNode, options: NodePartsOptions & { config?: GatewayConfig } = {}): Promise<Gateway> {
   const backend = nodeBackend(node, options)
-  const gateway = new Gateway({ backend, config: options.config ?? node.config.gateway, version: VERSION })
+  const gateway = new Gateway({ backend, config: options.config ?? node.config.gateway, version: VERSION, readiness: node.probes })
   try {
     await gateway.start()
   } catch (err) {
@@ -58,16 +63,25 @@ export async function startGateway (node: SorchaNode, options: NodePartsOptions 
   return gateway
 }
 
-/** The gateway as a libp2p service: servers start after every service started, stop before any stops. */
-export class GatewayService implements Startable {
+/** Options of the gateway service beyond how it reads the node. */
+export interface GatewayServiceOptions extends NodePartsOptions {
+  /** What the gRPC health service reports. @default always SERVING while the servers run */
+  readiness?: ProbeSource
+}
+
+/**
+ * The gateway as a libp2p service: its servers start once libp2p listens (SorchaNode calls
+ * `afterListen`), and stop before any other service stops.
+ */
+export class GatewayService implements Startable, AfterListen {
   readonly [Symbol.toStringTag] = '@sorcha/gateway'
   private readonly components: GatewayComponents
   private readonly config: GatewayConfig
-  private readonly options: NodePartsOptions
+  private readonly options: GatewayServiceOptions
   private gateway: Gateway | undefined
   private backend: NodeBackend | undefined
 
-  constructor (components: GatewayComponents, config: GatewayConfig, options: NodePartsOptions = {}) {
+  constructor (components: GatewayComponents, config: GatewayConfig, options: GatewayServiceOptions = {}) {
     this.components = components
     this.config = config
     this.options = options
@@ -80,10 +94,10 @@ export class GatewayService implements Startable {
 
   start (): void {}
 
-  async afterStart (): Promise<void> {
+  async afterListen (): Promise<void> {
     if (this.gateway !== undefined || !this.config.enabled) return
     const backend = new NodeBackend(partsOfComponents(this.components, this.options))
-    const gateway = new Gateway({ backend, config: this.config, version: VERSION })
+    const gateway = new Gateway({ backend, config: this.config, version: VERSION, ...(this.options.readiness === undefined ? {} : { readiness: this.options.readiness }) })
     try {
       await gateway.start()
     } catch (err) {
@@ -108,11 +122,11 @@ export class GatewayService implements Startable {
 }
 
 /** js-libp2p service factory: `gatewayService(config)(components)`. */
-export function gatewayService (config: GatewayConfig, options: NodePartsOptions = {}): (components: GatewayComponents) => GatewayService {
+export function gatewayService (config: GatewayConfig, options: GatewayServiceOptions = {}): (components: GatewayComponents) => GatewayService {
   return components => new GatewayService(components, config, options)
 }
 
 /** Adds the gateway to a node; put it after every other contribution. */
 export const gatewayContribution: ServiceContribution = context => ({
-  [GATEWAY_SERVICE]: gatewayService(context.config.gateway, defaultPartsOptions(context.config))
+  [GATEWAY_SERVICE]: gatewayService(context.config.gateway, { ...defaultPartsOptions(context.config), ...(context.probes === undefined ? {} : { readiness: context.probes }) })
 })

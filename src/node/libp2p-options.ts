@@ -21,6 +21,7 @@ import { yamux } from '@libp2p/yamux'
 import type { Libp2pOptions } from 'libp2p'
 import type { Config } from '../config/index.ts'
 import { libp2pLogger, logger } from '../logging/index.ts'
+import { recordListenFailures, type ListenFailures } from './listen-errors.ts'
 
 /** libp2p protocol prefix for the DHT: /sorcha/kad/1.0.0 */
 export const DHT_PROTOCOL = '/sorcha/kad/1.0.0'
@@ -97,8 +98,12 @@ export function connectionMonitorTimeout (config: Readonly<Config>): { minTimeou
   return { minTimeout: min, maxTimeout: Math.max(min, MONITOR_MAX_TIMEOUT_MS) }
 }
 
-/** Builds createLibp2p options from the configuration. */
-export function libp2pOptions<S extends ServiceMap> (config: Readonly<Config>, privateKey: PrivateKey, services: S, gater: ConnectionGater = {}): Libp2pOptions<S> {
+/**
+ * Builds createLibp2p options from the configuration. With `listenFailures`, the transport records
+ * why it could not listen on an address (listen-errors.ts). TCP is the node's only transport; the
+ * configuration accepts only listen addresses it can use (src/config/addresses.ts).
+ */
+export function libp2pOptions<S extends ServiceMap> (config: Readonly<Config>, privateKey: PrivateKey, services: S, gater: ConnectionGater = {}, listenFailures?: ListenFailures): Libp2pOptions<S> {
   return {
     privateKey,
     start: false,
@@ -106,7 +111,7 @@ export function libp2pOptions<S extends ServiceMap> (config: Readonly<Config>, p
       listen: [...config.listen],
       announce: [...config.announce]
     },
-    transports: [tcp()],
+    transports: [listenFailures === undefined ? tcp() : recordListenFailures(tcp(), listenFailures)],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: {

@@ -3,8 +3,10 @@
  * gracefully (services stop, listeners and connections close, the database is flushed) within
  * SHUTDOWN_DEADLINE_MS; a second signal, or a stop that overruns the deadline, forces the exit.
  */
-import type { Config } from '../config/index.ts'
-import { configureLogging } from '../logging/index.ts'
+import { format } from 'node:util'
+import { setLogger } from '@grpc/grpc-js'
+import { serviceLinkVariables, type Config } from '../config/index.ts'
+import { configureLogging, type Logger } from '../logging/index.ts'
 import { defaultContributions } from './contributions.ts'
 import { SorchaNode } from './sorcha-node.ts'
 
@@ -16,11 +18,42 @@ export interface ProcessLike {
   on: (signal: 'SIGINT' | 'SIGTERM', listener: () => void) => unknown
   removeListener: (signal: 'SIGINT' | 'SIGTERM', listener: () => void) => unknown
   exit: (code: number) => never
+  /** The environment, for the Kubernetes service links it may hold (logged at debug). */
+  env?: Record<string, string | undefined>
 }
 
-/** Starts a node and resolves with the exit code once it has stopped. */
+/**
+ * grpc-js writes its own errors to stderr ("E No address added out of total 1 resolved" before the
+ * gateway's start fails); route them into our log at debug, so that a failed start prints one line.
+ */
+function routeGrpcLogs (log: Logger): void {
+  setLogger({ error: (...args: unknown[]) => { log.debug(format(...args)) } } as unknown as Console)
+}
+
+/** Where the node serves the outside world: the app API and the operations listener, when on. */
+function endpointsOf (node: SorchaNode): Record<string, string> {
+  const gateway = (node.libp2p.services as { gateway?: { current?: { grpcAddress: string, restUrl: string } } }).gateway?.current
+  return {
+    ...(gateway === undefined ? {} : { grpc: gateway.grpcAddress, rest: gateway.restUrl }),
+    ...(node.opsUrl === '' ? {} : { ops: node.opsUrl })
+  }
+}
+
+function logServiceLinks (log: Logger, env: Record<string, string | undefined>): void {
+  for (const { name, value, shadows } of serviceLinkVariables(env)) {
+    log.debug({ variable: name, value, ...(shadows === undefined ? {} : { shadows }) }, 'ignoring a Kubernetes service-link variable')
+  }
+}
+
+/**
+ * Starts a node and resolves with the exit code once it has stopped.
+ * @throws StartupError (and its subclasses) when the node cannot start; nothing is left running
+ */
 export async function runNode (config: Readonly<Config>, proc: ProcessLike = process): Promise<number> {
-  const log = configureLogging(config.log).child({ name: 'sorcha:cli' })
+  const root = configureLogging(config.log)
+  const log = root.child({ name: 'sorcha:cli' })
+  routeGrpcLogs(root.child({ name: 'sorcha:grpc' }))
+  logServiceLinks(log, proc.env ?? {})
   const signals = ['SIGINT', 'SIGTERM'] as const
   let signalled: () => void = () => {}
   const stopRequested = new Promise<void>(resolve => { signalled = resolve })
@@ -40,7 +73,7 @@ export async function runNode (config: Readonly<Config>, proc: ProcessLike = pro
   try {
     const node = await SorchaNode.create(config, { contributions: defaultContributions(config) })
     await node.start()
-    log.info({ peerId: node.peerId.toString(), addresses: node.libp2p.getMultiaddrs().map(String), dataDir: config.dataDir, bootstrap: config.bootstrap.length === 0 ? 'this node is a bootstrap node' : config.bootstrap }, 'node running; Ctrl-C to stop')
+    log.info({ peerId: node.peerId.toString(), addresses: node.libp2p.getMultiaddrs().map(String), ...endpointsOf(node), dataDir: config.dataDir, bootstrap: config.bootstrap.length === 0 ? 'this node is a bootstrap node' : config.bootstrap }, 'node running; Ctrl-C to stop')
     await stopRequested
     log.info('stopping: closing connections and flushing storage')
     const deadline = setTimeout(() => {

@@ -3,19 +3,29 @@
  * list, discovery, health, address, gossip, gateway) plug in as libp2p services, so libp2p starts
  * and stops them in order with the node; `start()` and `stop()` are idempotent, and stop undoes
  * everything start did (shared/CONVENTIONS.md §3).
+ *
+ * Start order: database, libp2p (its services, then its listeners), then what serves the outside
+ * world, only once libp2p listens: the operations listener (/livez, /readyz) and services with an
+ * `afterListen` hook (the app gateway). A failure anywhere stops everything already started and
+ * rejects with a StartupError naming the setting, so the process can exit instead of serving an API
+ * over a node without a listener. Stop runs the other way; the operations listener closes last, so
+ * /livez answers 503 while the node stops.
  */
 import type { Libp2p, PeerId, ServiceMap } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { createLibp2p } from 'libp2p'
 import { TypedEventEmitter } from 'main-event'
-import type { Config } from '../config/index.ts'
+import { multiaddr } from '@multiformats/multiaddr'
+import { ListenFailedError, listenErrorFor, type Config } from '../config/index.ts'
 import { logger, type Logger } from '../logging/index.ts'
+import { NodeProbes, OpsServer } from '../probes/index.ts'
 import { createStorage, type Storage } from '../storage/index.ts'
 import { peerListGater } from '../peers/gater.ts'
 import type { PeerList } from '../peers/types.ts'
 import { defaultContributions } from './contributions.ts'
-import { loadOrCreateIdentity } from './identity.ts'
+import { loadOrCreateIdentity, prepareDataDir } from './identity.ts'
 import { coreServices, libp2pOptions } from './libp2p-options.ts'
+import type { ListenFailures } from './listen-errors.ts'
 
 /** What a service factory receives beyond libp2p's own components. */
 export interface NodeContext {
@@ -23,7 +33,21 @@ export interface NodeContext {
   storage: Storage
   /** The node's peer id as a string (base58btc). */
   peerId: string
+  /** Liveness and readiness (the gateway's gRPC health service reports them); absent in unit tests. */
+  probes?: NodeProbes
 }
+
+/**
+ * A service that serves the outside world: the node calls `afterListen` once libp2p listens (after
+ * libp2p's own start), in service order; a failure stops the node. libp2p's `beforeStop`/`stop`
+ * undo it as usual.
+ */
+export interface AfterListen {
+  afterListen: () => Promise<void> | void
+}
+
+const hasAfterListen = (service: unknown): service is AfterListen =>
+  typeof (service as Partial<AfterListen> | null)?.afterListen === 'function'
 
 /** A contribution to the node: extra libp2p services built with access to the node context. */
 export type ServiceContribution = (context: NodeContext) => ServiceMap
@@ -48,32 +72,50 @@ export class SorchaNode extends TypedEventEmitter<SorchaNodeEvents> {
   readonly peerId: PeerId
   /** True when the identity key was created by this process. */
   readonly identityCreated: boolean
+  /** Liveness and readiness, updated as the node starts, stops and gains or loses peers. */
+  readonly probes: NodeProbes
   private readonly log: Logger
+  private readonly listenFailures: ListenFailures
+  private readonly listeners = new Set<unknown>()
+  private ops: OpsServer | undefined
   private state: 'stopped' | 'starting' | 'started' | 'stopping' = 'stopped'
   private transition: Promise<void> = Promise.resolve()
 
-  private constructor (config: Readonly<Config>, libp2p: Libp2p<ServiceMap>, storage: Storage, identityCreated: boolean) {
+  private constructor (config: Readonly<Config>, libp2p: Libp2p<ServiceMap>, storage: Storage, identityCreated: boolean, probes: NodeProbes, listenFailures: ListenFailures) {
     super()
     this.config = config
     this.libp2p = libp2p
     this.storage = storage
     this.peerId = libp2p.peerId
     this.identityCreated = identityCreated
+    this.probes = probes
+    this.listenFailures = listenFailures
     this.log = logger('sorcha:node', { peer: libp2p.peerId.toString() })
+    const peersChanged = (): void => { probes.update({ connectedPeers: libp2p.getPeers().length }) }
+    libp2p.addEventListener('peer:connect', peersChanged)
+    libp2p.addEventListener('peer:disconnect', peersChanged)
+    libp2p.addEventListener('transport:listening', event => { this.listeners.add(event.detail); probes.update({ listeners: this.listeners.size }) })
+    libp2p.addEventListener('transport:close', event => { this.listeners.delete(event.detail); probes.update({ listeners: this.listeners.size }) })
   }
 
-  /** Loads the identity and composes libp2p; does not start anything. */
+  /**
+   * Loads the identity and composes libp2p; does not start anything.
+   * @throws IdentityUnreadableError, IdentityCorruptError, DataDirUnwritableError
+   */
   static async create (config: Readonly<Config>, options: SorchaNodeOptions = {}): Promise<SorchaNode> {
     const { privateKey, created } = await loadOrCreateIdentity(config.dataDir)
+    await prepareDataDir(config.dataDir)
     const storage = createStorage(config.dataDir)
-    const context: NodeContext = { config, storage, peerId: peerIdFromPrivateKey(privateKey).toString() }
+    const probes = new NodeProbes({ listenAddresses: config.listen.length, bootstrapPeers: config.bootstrap.length })
+    const context: NodeContext = { config, storage, peerId: peerIdFromPrivateKey(privateKey).toString(), probes }
     const services: ServiceMap = { ...coreServices(config) }
     for (const contribute of options.contributions ?? defaultContributions(config)) Object.assign(services, contribute(context))
     // Bans live in the peer list, which exists only once libp2p has built its services.
     const built: { libp2p?: Libp2p<ServiceMap> } = {}
     const gater = peerListGater(() => built.libp2p?.services.peerList as PeerList | undefined)
-    built.libp2p = await createLibp2p(libp2pOptions(config, privateKey, services, gater)) as unknown as Libp2p<ServiceMap>
-    return new SorchaNode(config, built.libp2p, storage, created)
+    const listenFailures: ListenFailures = new Map()
+    built.libp2p = await createLibp2p(libp2pOptions(config, privateKey, services, gater, listenFailures)) as unknown as Libp2p<ServiceMap>
+    return new SorchaNode(config, built.libp2p, storage, created, probes, listenFailures)
   }
 
   /** True between a completed start() and the next stop(). */
@@ -81,21 +123,38 @@ export class SorchaNode extends TypedEventEmitter<SorchaNodeEvents> {
     return this.state === 'started'
   }
 
-  /** Opens the database, then starts libp2p and every service. Idempotent. */
+  /** Base URL of the operations listener (/livez, /readyz) while it runs; '' otherwise. */
+  get opsUrl (): string {
+    return this.ops?.url ?? ''
+  }
+
+  /**
+   * Opens the database, starts libp2p and every service, then the operations listener and the
+   * services that serve the outside world (afterListen). Idempotent. On failure everything started
+   * is stopped again.
+   * @throws DatabaseLockedError, StorageOpenError, AddressInUseError (or another StartupError)
+   */
   async start (): Promise<void> {
     return this.serialize(async () => {
       if (this.state === 'started') return
-      this.state = 'starting'
+      this.setState('starting')
       try {
         await this.storage.open()
-        await this.libp2p.start()
+        this.probes.update({ databaseOpen: true })
+        await this.startLibp2p()
+        if (this.config.ops.enabled) {
+          this.ops = new OpsServer({ host: this.config.ops.host, port: this.config.ops.port, probes: this.probes })
+          await this.ops.start()
+        }
+        for (const service of Object.values(this.libp2p.services)) {
+          if (hasAfterListen(service)) await service.afterListen()
+        }
       } catch (err) {
-        this.state = 'stopped'
-        await Promise.resolve(this.libp2p.stop()).catch(() => {})
-        await this.storage.close().catch(() => {})
+        await this.shutdown()
         throw err
       }
-      this.state = 'started'
+      this.setState('started')
+      this.probes.update({ connectedPeers: this.libp2p.getPeers().length })
       this.log.info({ addresses: this.libp2p.getMultiaddrs().map(String) }, 'node started')
       this.safeDispatch('node:started')
     })
@@ -105,16 +164,47 @@ export class SorchaNode extends TypedEventEmitter<SorchaNodeEvents> {
   async stop (): Promise<void> {
     return this.serialize(async () => {
       if (this.state === 'stopped') return
-      this.state = 'stopping'
-      try {
-        await this.libp2p.stop()
-      } finally {
-        await this.storage.close()
-        this.state = 'stopped'
-      }
+      this.setState('stopping')
+      await this.shutdown()
       this.log.info('node stopped')
       this.safeDispatch('node:stopped')
     })
+  }
+
+  /** libp2p.start(), with a listen failure turned into a StartupError naming the address. */
+  private async startLibp2p (): Promise<void> {
+    this.listenFailures.clear()
+    try {
+      await this.libp2p.start()
+    } catch (err) {
+      const [failed, cause] = this.listenFailures.entries().next().value ?? []
+      if (failed !== undefined) {
+        // Name the address as configured (libp2p may print it differently).
+        const configured = this.config.listen.find(a => multiaddr(a).toString() === failed) ?? failed
+        throw listenErrorFor('listen', configured, cause)
+      }
+      if ((err as Error).name === 'UnsupportedListenAddressesError') throw new ListenFailedError('listen', this.config.listen.join(', '), 'no transport of this node can listen on it', err)
+      throw err
+    }
+  }
+
+  /** Undoes start, whatever part of it ran: libp2p and its services, the database, then the operations listener. */
+  private async shutdown (): Promise<void> {
+    try {
+      await this.libp2p.stop()
+    } finally {
+      await this.storage.close()
+      this.probes.update({ databaseOpen: false })
+      this.setState('stopped')
+      const ops = this.ops
+      this.ops = undefined
+      await ops?.stop()
+    }
+  }
+
+  private setState (state: SorchaNode['state']): void {
+    this.state = state
+    this.probes.update({ lifecycle: state })
   }
 
   /** Runs lifecycle transitions one at a time; a failed one does not block the next. */

@@ -7,20 +7,32 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Level } from 'level'
 import type { AbstractSublevel } from 'abstract-level'
+import { StartupError, flagOf, fsReason } from '../config/index.ts'
 
 /** A domain's slice of the database: string keys, byte values. */
 export type Sublevel = AbstractSublevel<Level<string, Uint8Array>, string | Uint8Array | Buffer, string, Uint8Array>
 
-/** The database could not be opened (commonly: another node already uses this data directory). */
-export class StorageOpenError extends Error {
+/** The database could not be opened. */
+export class StorageOpenError extends StartupError {
   override name = 'StorageOpenError'
+  /** The database directory. */
   readonly path: string
   /** True when another process holds the database's lock (typically a running node). */
   readonly locked: boolean
-  constructor (path: string, reason: string, locked = false) {
-    super(`cannot open the database in ${path}: ${reason}`)
+  constructor (path: string, reason: string, cause?: unknown, locked = false) {
+    super('cannot open the database', 'dataDir', path, reason, locked
+      ? `stop the node that uses this data directory, or choose another with ${flagOf('dataDir')}`
+      : `check the disk and the directory's permissions, or choose another data directory with ${flagOf('dataDir')}`, { cause })
     this.path = path
     this.locked = locked
+  }
+}
+
+/** Another process (commonly a running node) holds the database's lock. */
+export class DatabaseLockedError extends StorageOpenError {
+  override name = 'DatabaseLockedError'
+  constructor (path: string, cause?: unknown) {
+    super(path, 'locked by another process', cause, true)
   }
 }
 
@@ -36,6 +48,8 @@ export interface Storage {
   /** Flushes and closes; idempotent. */
   close: () => Promise<void>
   readonly path: string
+  /** True while the database is open. */
+  readonly isOpen: boolean
 }
 
 /** Creates the database handle for `dataDir` (not yet open). */
@@ -45,15 +59,22 @@ export function createStorage (dataDir: string): Storage {
   const subs = new Map<string, Sublevel>()
   return {
     path,
+    get isOpen () {
+      return db.status === 'open'
+    },
     open: async () => {
       if (db.status === 'open') return
-      await mkdir(path, { recursive: true, mode: 0o700 })
+      try {
+        await mkdir(path, { recursive: true, mode: 0o700 })
+      } catch (err) {
+        throw new StorageOpenError(path, fsReason(err), err)
+      }
       try {
         await db.open()
       } catch (err) {
         const cause = (err as { cause?: { code?: string, message?: string } }).cause
-        const locked = cause?.code === 'LEVEL_LOCKED' || /lock/i.test(cause?.message ?? '')
-        throw new StorageOpenError(path, locked ? 'it is locked by another process (is another node using this data directory?)' : (cause?.message ?? (err as Error).message), locked)
+        if (cause?.code === 'LEVEL_LOCKED' || /lock/i.test(cause?.message ?? '')) throw new DatabaseLockedError(path, err)
+        throw new StorageOpenError(path, (cause?.message ?? (err as Error).message).split('\n')[0] ?? 'unknown error', err)
       }
     },
     sublevel: name => {

@@ -133,8 +133,10 @@ OpenAPI 3.1 document is served at \`/openapi.json\`. The client library (\`sorch
   \`gateway.tls.requireClientCert\`; a bearer token (\`authorization: Bearer <token>\` header or gRPC
   metadata) when \`gateway.token\` is set; per-client-address rate limits on both (\`gateway.rateLimit\`).
   \`sorcha-peer certs ca|node|client\` makes development certificates.
-- **Health**: gRPC \`grpc.health.v1.Health\` (per service and \`""\`), REST \`GET /healthz\`; gRPC server
-  reflection (\`grpc.reflection.v1\`) is on, so \`grpcurl\` needs no proto files.
+- **Health**: gRPC \`grpc.health.v1.Health\` (per service and \`""\`) reports the node's readiness:
+  SERVING when it is ready, NOT_SERVING otherwise (docs/deployment.md, "Health and readiness"); REST
+  \`GET /healthz\`; gRPC server reflection (\`grpc.reflection.v1\`) is on and lists the API and the
+  health service, so \`grpcurl\` needs no proto files.
 - **Network health score** (\`NetworkHealth.score\`, 0..100): see docs/peers-and-health.md —
   100 × (0.4·connectivity + 0.4·reachability + 0.2·latency), -1 in NodeInfo when the node runs no health monitor.
 

@@ -27,7 +27,19 @@ sorcha-peer: invalid configuration: connections.max = 0 (from flag --connections
 \`\`\`
 
 Unknown keys in a file and unknown \`SORCHA_*\` variables are errors too, so a typo is never silently
-ignored. \`sorcha-peer config\` prints the effective configuration.
+ignored. The one exception are the variables Kubernetes injects for a Service whose name starts with
+\`sorcha\` (\`SORCHA_PEER_SERVICE_HOST=10.0.0.1\`, \`SORCHA_PEER_PORT=tcp://10.0.0.1:4100\`...): a
+variable whose name and value both have a service link's shape is ignored (logged at debug); the exact
+rule is in [ADR 0005](adr/0005-environment-variables.md). \`sorcha-peer config\` prints the effective
+configuration.
+
+Some settings can only fail when the node starts: a port another process holds, a database another
+node has locked, an identity key that cannot be read. These stop the node with exit code 1 and one
+line naming the value, the setting and the fix, for example:
+
+\`\`\`
+sorcha-peer: cannot listen on /ip4/0.0.0.0/tcp/4100 (listen): address already in use: stop the other process or choose another port with --listen
+\`\`\`
 
 An example file:
 

@@ -8,8 +8,8 @@ import { cli as runCli, NODE } from '../helpers/cli.ts'
 
 const cli = async (args: string[], env: Record<string, string> = {}): ReturnType<typeof runCli> => runCli(args, { env })
 
-/** Flags for a node that stays on loopback with its API off. */
-const LOCAL = ['--listen', '/ip4/127.0.0.1/tcp/0', '--gateway-enabled', 'false', '--log-format', 'json']
+/** Flags for a node that stays on loopback with its API off and its operations listener on a free port. */
+const LOCAL = ['--listen', '/ip4/127.0.0.1/tcp/0', '--gateway-enabled', 'false', '--ops-port', '0', '--log-format', 'json']
 
 /** Starts `sorcha-peer start` and resolves once it logs that it is running, with its JSON log lines. */
 async function startNode (dataDir: string, extra: string[] = []): Promise<{ child: ChildProcess, lines: Array<Record<string, unknown>>, exit: Promise<number | null> }> {

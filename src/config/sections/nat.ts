@@ -3,18 +3,15 @@
  * contacts the internet on its own and learns its address from its peers (identify + AutoNAT).
  */
 import { z } from 'zod'
-import { flag, integer, oneOf, stringList } from '../fields.ts'
+import { flag, hostPortList, integer, oneOf, stringList } from '../fields.ts'
 import { SECOND_MS, MINUTE_MS, HOUR_MS } from '../units.ts'
 
 /** Accepted values of nat.forceType: 'auto' (detect) or a classic NAT name. */
 export const NAT_FORCE_TYPES = ['auto', 'open-internet', 'full-cone', 'restricted-cone', 'port-restricted-cone', 'symmetric', 'symmetric-udp-firewall', 'udp-blocked'] as const
 
-// host:port with a host name or IPv4 address, or [IPv6]:port; the port may be left out (3478).
-const STUN_SERVER = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(:\d{1,5})?$/
-
 /** The `nat` section of the configuration. */
 export const natSection = z.strictObject({
-  stunServers: stringList([], 'STUN servers (RFC 8489) used to learn the external address and, if they have two addresses, the NAT behaviour (RFC 5780); tried in order', 'host:port entries, e.g. stun.example.net:3478 or [2001:db8::1]:3478', STUN_SERVER),
+  stunServers: hostPortList([], 'STUN servers (RFC 8489) used to learn the external address and, if they have two addresses, the NAT behaviour (RFC 5780); tried in order', 'host:port entries with the port (STUN servers commonly use 3478), e.g. stun.example.net:3478 or [2001:db8::1]:3478'),
   httpLookup: stringList([], 'URLs that answer with the caller\'s IP address (plain text or JSON), used when no STUN server answers; tried in order', 'http(s) URLs', /^https?:\/\/\S+$/),
   forceType: oneOf(NAT_FORCE_TYPES, 'auto', 'Report this NAT type instead of detecting it (e.g. open-internet for a host with a public address)'),
   recheckIntervalMs: integer(10 * SECOND_MS, 24 * HOUR_MS, 30 * MINUTE_MS, 'How often the external address and NAT type are checked again'),

@@ -1,14 +1,17 @@
 /**
  * The gRPC server of the app API on @grpc/grpc-js: the three API services, the standard health
- * service (grpc.health.v1, package grpc-health-check) and server reflection (@grpc/reflection), over
- * TLS when configured and mutual TLS when a client certificate is required.
+ * service (grpc.health.v1, package grpc-health-check) and server reflection (@grpc/reflection, which
+ * lists the API and the health service), over TLS when configured and mutual TLS when a client
+ * certificate is required. The health service reports the node's readiness (src/probes/): service
+ * "" and each API service are SERVING when the node is ready and NOT_SERVING otherwise.
  */
 import { fileURLToPath } from 'node:url'
 import { Server, ServerCredentials } from '@grpc/grpc-js'
 import { loadSync } from '@grpc/proto-loader'
 import { ReflectionService } from '@grpc/reflection'
-import { HealthImplementation } from 'grpc-health-check'
+import { HealthImplementation, protoPath as HEALTH_PROTO, type ServingStatus } from 'grpc-health-check'
 import { logger, type Logger } from '../../logging/index.ts'
+import type { ProbeSource, ReadinessReport } from '../../probes/index.ts'
 import { GRPC_TRANSPORT_SLACK_BYTES } from '../constants.ts'
 import type { GatewayOperations } from '../operations.ts'
 import type { RateLimiter } from '../rate-limiter.ts'
@@ -42,7 +45,12 @@ export interface GrpcGatewayInit {
   tls?: TlsMaterial
   /** With tls: require a client certificate signed by tls.ca. */
   requireClientCert?: boolean
+  /** What the health service reports. @default SERVING while the server runs */
+  readiness?: ProbeSource
 }
+
+/** The names the health service answers for: "" (the whole server) and each API service. */
+export const HEALTH_SERVICES = ['', ...API_SERVICES]
 
 /** The gRPC server. start/stop idempotent. */
 export class GrpcGateway {
@@ -52,6 +60,7 @@ export class GrpcGateway {
   private guard: CallGuard | undefined
   private health: HealthImplementation | undefined
   private boundPort = 0
+  private readonly onReadiness = (event: CustomEvent<ReadinessReport>): void => { this.setHealth(event.detail.ready ? 'SERVING' : 'NOT_SERVING') }
 
   constructor (init: GrpcGatewayInit) {
     this.init = init
@@ -83,9 +92,12 @@ export class GrpcGateway {
     server.addService(defs.discovery, discoveryHandlers(init.operations, guard))
     server.addService(defs.communication, communicationHandlers(init.operations, guard))
     server.addService(defs.transactions, transactionHandlers(init.operations, guard))
-    const health = new HealthImplementation(Object.fromEntries([['', 'SERVING'], ...API_SERVICES.map(s => [s, 'SERVING'])]))
+    const initial: ServingStatus = init.readiness === undefined || init.readiness.readiness().ready ? 'SERVING' : 'NOT_SERVING'
+    const health = new HealthImplementation(Object.fromEntries(HEALTH_SERVICES.map(s => [s, initial])))
     health.addToServer(server)
-    const packageDefinition = loadSync(API_PROTO_FILES, { includeDirs: [PROTOS_DIR], keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true })
+    const options = { keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true }
+    // Reflection lists what its package definition holds: the API, and the health service too.
+    const packageDefinition = { ...loadSync(API_PROTO_FILES, { ...options, includeDirs: [PROTOS_DIR] }), ...loadSync(HEALTH_PROTO, options) }
     new ReflectionService(packageDefinition).addToServer(server)
     const credentials = init.tls === undefined
       ? ServerCredentials.createInsecure()
@@ -97,7 +109,10 @@ export class GrpcGateway {
     this.server = server
     this.guard = guard
     this.health = health
-    this.log.info({ address: this.address, tls: init.tls !== undefined, mtls: init.requireClientCert === true }, 'gRPC API listening')
+    init.readiness?.addEventListener('readiness:change', this.onReadiness)
+    // Readiness may have changed while the server was binding.
+    if (init.readiness !== undefined) this.setHealth(init.readiness.readiness().ready ? 'SERVING' : 'NOT_SERVING')
+    this.log.debug({ address: this.address, tls: init.tls !== undefined, mtls: init.requireClientCert === true }, 'gRPC API listening')
   }
 
   /** Marks the services NOT_SERVING, ends open streams, then shuts down (forcibly after `graceMs`). */
@@ -105,12 +120,17 @@ export class GrpcGateway {
     const server = this.server
     if (server === undefined) return
     this.server = undefined
-    for (const name of ['', ...API_SERVICES]) this.health?.setStatus(name, 'NOT_SERVING')
+    this.init.readiness?.removeEventListener('readiness:change', this.onReadiness)
+    this.setHealth('NOT_SERVING')
     this.guard?.abortAll()
     await new Promise<void>(resolve => {
       const timer = setTimeout(() => { server.forceShutdown(); resolve() }, graceMs)
       server.tryShutdown(() => { clearTimeout(timer); resolve() })
     })
-    this.log.info('gRPC API stopped')
+    this.log.debug('gRPC API stopped')
+  }
+
+  private setHealth (status: ServingStatus): void {
+    for (const name of HEALTH_SERVICES) this.health?.setStatus(name, status)
   }
 }

@@ -145,7 +145,7 @@ export class RestGateway {
     const address = app.server.address()
     this.boundPort = typeof address === 'object' && address !== null ? address.port : this.init.port
     this.app = app
-    this.log.info({ url: this.url, tls: this.init.tls !== undefined }, 'REST API listening')
+    this.log.debug({ url: this.url, tls: this.init.tls !== undefined }, 'REST API listening')
   }
 
   /** Ends open SSE streams (UNAVAILABLE), then closes the server. */
@@ -155,6 +155,6 @@ export class RestGateway {
     this.app = undefined
     this.stopping.abort(new UnavailableError('shutting_down', 'the server is shutting down'))
     await app.close()
-    this.log.info('REST API stopped')
+    this.log.debug('REST API stopped')
   }
 }

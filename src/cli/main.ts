@@ -66,7 +66,7 @@ async function report (err: unknown): Promise<number> {
     process.stderr.write(`sorcha-peer: ${err.message}\n`)
     return EXIT_USAGE
   }
-  const { StartupError } = await import('../config/startup-errors.ts')
+  const { StartupError } = await import('../config/startup-error.ts')
   if (err instanceof StartupError) {
     process.stderr.write(`sorcha-peer: ${err.message}\n`)
     return err.exitCode

@@ -9,37 +9,13 @@
  * are found when the node starts and exit with code 1.
  */
 import { configLeaves } from './leaves.ts'
+import { StartupError } from './startup-error.ts'
 
-/** Exit code of a failure the environment caused. */
-export const EXIT_ENVIRONMENT = 1
+export { EXIT_ENVIRONMENT, StartupError } from './startup-error.ts'
 
 /** The CLI flag of a setting (`gateway.grpc.port` -> `--gateway-grpc-port`). */
 export function flagOf (setting: string): string {
   return configLeaves.find(leaf => leaf.key === setting)?.flag ?? setting
-}
-
-/** A start-up failure naming the setting, the value and the fix. */
-export class StartupError extends Error {
-  override name = 'StartupError'
-  /** The setting whose value failed, e.g. `listen` or `gateway.grpc.port`. */
-  readonly setting: string
-  /** The value that failed (an address, a path). */
-  readonly value: string
-  /** Why, e.g. `address already in use`. */
-  readonly reason: string
-  /** What the user can do. */
-  readonly fix: string
-  /** The process exit code: 1 (environment) or 2 (configuration). */
-  readonly exitCode: number
-
-  constructor (what: string, setting: string, value: string, reason: string, fix: string, options: { cause?: unknown, exitCode?: number } = {}) {
-    super(`${what} ${value} (${setting}): ${reason}: ${fix}`, options.cause === undefined ? undefined : { cause: options.cause })
-    this.setting = setting
-    this.value = value
-    this.reason = reason
-    this.fix = fix
-    this.exitCode = options.exitCode ?? EXIT_ENVIRONMENT
-  }
 }
 
 /** Another process (often another node) listens on the address. */

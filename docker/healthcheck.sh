@@ -5,7 +5,7 @@
 host=${SORCHA_OPS_HOST:-127.0.0.1}
 case "$host" in 0.0.0.0 | :: | '[::]') host=127.0.0.1 ;; esac
 port=${SORCHA_OPS_PORT:-4290}
-exec 3<>"/dev/tcp/$host/$port" 2>/dev/null || { echo "ops listener not reachable at $host:$port"; exit 1; }
+{ exec 3<>"/dev/tcp/$host/$port"; } 2>/dev/null || { echo "ops listener not reachable at $host:$port"; exit 1; }
 printf 'GET /readyz HTTP/1.0\r\nHost: %s\r\n\r\n' "$host" >&3
 IFS=' ' read -r -t 2 _ status _ <&3 || { echo "no answer from $host:$port/readyz"; exit 1; }
 [ "$status" = 200 ] && exit 0

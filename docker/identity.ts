@@ -1,7 +1,8 @@
 /**
- * The container entry point's identity step (docker/entrypoint.sh), kept out of the full CLI: it
- * loads the identity module and @libp2p/peer-id only, not libp2p, gRPC and the rest, so it costs one
- * small Node.js process instead of the CLI's 1.2 s of CPU.
+ * The container entry point's identity step (docker/entrypoint.sh), kept out of the CLI: it loads
+ * the identity module and @libp2p/peer-id only (one small Node.js process), and it does what `id`
+ * cannot: install a key from a read-only Secret, checking it against the one in place, and read the
+ * peer id of a key file without a data directory.
  *
  *   node docker/identity.ts <data dir> [--seed <key file>]
  *       loads the node's identity, creating it if the data directory has none (from the seed key

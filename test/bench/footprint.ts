@@ -38,11 +38,16 @@ async function startNode (dataDir: string, bootstrap?: string): Promise<Node> {
       for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
         const line = buffer.slice(0, nl)
         buffer = buffer.slice(nl + 1)
-        let entry: { msg?: string, address?: string, url?: string, addresses?: string[] }
+        let entry: { msg?: string, address?: string, url?: string, addresses?: string[], grpc?: string, rest?: string }
         try { entry = JSON.parse(line) as typeof entry } catch { continue }
         if (entry.msg === 'gRPC API listening') grpc = entry.address ?? ''
         if (entry.msg === 'REST API listening') rest = entry.url ?? ''
-        if (entry.msg === 'node running; Ctrl-C to stop') { address = entry.addresses?.[0] ?? ''; resolve() }
+        if (entry.msg === 'node running; Ctrl-C to stop') {
+          address = entry.addresses?.[0] ?? ''
+          grpc = entry.grpc ?? grpc
+          rest = entry.rest ?? rest
+          resolve()
+        }
       }
     })
     child.once('exit', code => { reject(new Error(`node exited with ${code}: ${buffer}`)) })

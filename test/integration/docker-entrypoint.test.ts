@@ -120,8 +120,11 @@ describe('the image layout and its entry point (no container engine)', { timeout
     })
 
     it('serves the API on loopback only (no token, no TLS)', () => {
-      const grpc = lines.find(l => l.msg === 'gRPC API listening') as { address: string }
-      assert.match(grpc.address, /^127\.0\.0\.1:\d+$/)
+      // The address is in the "node running" line, or (before the start-up work) a line of its own.
+      const running = lines.find(l => l.msg === 'node running; Ctrl-C to stop') as { grpc?: string, rest?: string }
+      const grpc = running.grpc ?? (lines.find(l => l.msg === 'gRPC API listening') as { address: string }).address
+      assert.match(grpc, /^127\.0\.0\.1:\d+$/)
+      if (running.rest !== undefined) assert.match(running.rest, /^http:\/\/127\.0\.0\.1:\d+$/)
     })
 
     it('is healthy by the image\'s health check (/readyz: a bootstrap node is ready on its own)',
@@ -260,6 +263,7 @@ describe('the image layout and its entry point (no container engine)', { timeout
       const closed = await healthcheck(port, script)
       assert.equal(closed.code, 1)
       assert.equal(closed.stdout.trim(), `ops listener not reachable at 127.0.0.1:${port}`)
+      assert.equal(closed.stderr, '', 'nothing but the one line')
     })
   })
 })

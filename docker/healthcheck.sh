@@ -7,7 +7,8 @@ case "$host" in 0.0.0.0 | :: | '[::]') host=127.0.0.1 ;; esac
 port=${SORCHA_OPS_PORT:-4290}
 { exec 3<>"/dev/tcp/$host/$port"; } 2>/dev/null || { echo "ops listener not reachable at $host:$port"; exit 1; }
 printf 'GET /readyz HTTP/1.0\r\nHost: %s\r\n\r\n' "$host" >&3
-IFS=' ' read -r -t 2 _ status _ <&3 || { echo "no answer from $host:$port/readyz"; exit 1; }
+# No timeout of its own: Docker's HEALTHCHECK --timeout ends a check that hangs.
+IFS=' ' read -r _ status _ <&3 || { echo "no answer from $host:$port/readyz"; exit 1; }
 [ "$status" = 200 ] && exit 0
 # Docker keeps a failing check's output in `docker inspect`: show why (the body's checks).
 tail -n 1 <&3 | head -c 500

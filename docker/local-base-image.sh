@@ -9,8 +9,8 @@
 #   ENGINE=podman sh docker/local-base-image.sh    # the same with Podman
 #
 # Needs debootstrap, npm and a container engine (Debian: apt-get install debootstrap docker.io).
-# Environment: BASE_TAG (default sorcha-local/node:24-bookworm-slim), IMAGE_TAG (default
-# sorcha-peer), NODE_VERSION (default: the `node` version in package.json's devDependencies),
+# Environment: BASE_TAG (default sorcha-local/node:24-bookworm-slim), IMAGE_TAGS (default
+# "sorcha-peer:<package.json version> sorcha-peer": the manifests' tag and compose's), NODE_VERSION (default: the `node` version in package.json's devDependencies),
 # NPM_VERSION (default 11.19.1), DEBIAN_MIRROR, ENGINE (docker or podman), BUILD_CA_FILE (default
 # $NODE_EXTRA_CA_CERTS: a CA bundle npm must trust during the build, for a network whose egress
 # goes through a TLS-inspecting proxy; the base image sets NPM_CONFIG_CAFILE to it).
@@ -19,7 +19,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 engine=${ENGINE:-docker}
 base_tag=${BASE_TAG:-sorcha-local/node:24-bookworm-slim}
-image_tag=${IMAGE_TAG:-sorcha-peer}
+version=$(sed -n 's/^  "version": "\([^"]*\)",*$/\1/p' "$root/package.json")
+image_tags=${IMAGE_TAGS:-"sorcha-peer:$version sorcha-peer"}
 node_version=${NODE_VERSION:-$(sed -n 's/^ *"node": "\([0-9][0-9.]*\)",*$/\1/p' "$root/package.json")}
 npm_version=${NPM_VERSION:-11.19.1}
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
@@ -45,7 +46,7 @@ ln -s ../lib/node_modules/npm/bin/npx-cli.js "$rootfs/usr/local/bin/npx"
 ca=${BUILD_CA_FILE-${NODE_EXTRA_CA_CERTS:-}}
 ca_env=
 if [ -n "$ca" ]; then
-  install -m 0644 "$ca" "$rootfs/etc/ssl/certs/build-ca.crt"
+  install -D -m 0644 "$ca" "$rootfs/etc/ssl/certs/build-ca.crt"
   ca_env=NPM_CONFIG_CAFILE=/etc/ssl/certs/build-ca.crt
 fi
 
@@ -66,5 +67,8 @@ tar -C "$rootfs" -c . | "$engine" import \
 
 # The build runs `npm ci`, which needs the npm registry: host networking reaches it even where the
 # engine's bridge has no route out (a daemon started with --iptables=false, as in docs/deployment.md).
-echo "local-base-image: building $image_tag on $base_tag"
-"$engine" build --network host --build-arg "NODE_IMAGE=$base_tag" -f "$here/Dockerfile" -t "$image_tag" "$root"
+echo "local-base-image: building $image_tags on $base_tag"
+tags=
+for tag in $image_tags; do tags="$tags -t $tag"; done
+# shellcheck disable=SC2086 # one -t per tag
+"$engine" build --network host --build-arg "NODE_IMAGE=$base_tag" -f "$here/Dockerfile" $tags "$root"

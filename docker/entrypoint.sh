@@ -41,6 +41,8 @@ if [ "$role" = bootstrap ]; then
     own=$(identity "$data" ${BOOTSTRAP_IDENTITY_FILE:+--seed "$BOOTSTRAP_IDENTITY_FILE"})
     [ -z "${BOOTSTRAP_PEER_ID_FILE:-}" ] || publish "$BOOTSTRAP_PEER_ID_FILE" "$own"
   fi
+elif [ -n "${SORCHA_BOOTSTRAP:-}" ] && [ "${1:-}" != prepare ]; then
+  : # given explicitly: nothing to learn or wait for
 elif [ -n "${BOOTSTRAP_IDENTITY_FILE:-}" ]; then
   boot_id=$(identity --peer-id-of "$BOOTSTRAP_IDENTITY_FILE")
   [ -z "${BOOTSTRAP_PEER_ID_FILE:-}" ] || publish "$BOOTSTRAP_PEER_ID_FILE" "$boot_id"
@@ -54,7 +56,7 @@ elif [ -n "${BOOTSTRAP_PEER_ID_FILE:-}" ]; then
     wait=$((wait - 1))
     sleep 1
   done
-elif [ -z "${SORCHA_BOOTSTRAP:-}" ]; then
+else
   fail "no way to learn the bootstrap node's peer id: BOOTSTRAP_HOST=$BOOTSTRAP_HOST: set BOOTSTRAP_PEER_ID_FILE or BOOTSTRAP_IDENTITY_FILE (or SORCHA_BOOTSTRAP)"
 fi
 case "$boot_id" in

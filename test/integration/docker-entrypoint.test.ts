@@ -149,6 +149,8 @@ describe('the image layout and its entry point (no container engine)', { timeout
     assert.deepEqual((await configThrough({ ...peer, BOOTSTRAP_PORT: '4999' })).bootstrap, [`/dns4/boot/tcp/4999/p2p/${bootId}`])
     const explicit = `/ip4/192.0.2.1/tcp/4100/p2p/${bootId}`
     assert.deepEqual((await configThrough({ ...peer, SORCHA_BOOTSTRAP: explicit })).bootstrap, [explicit])
+    // Given explicitly, nothing is waited for (the file need not exist).
+    assert.deepEqual((await configThrough({ ...peer, BOOTSTRAP_PEER_ID_FILE: join(tmp, 'absent'), BOOTSTRAP_WAIT_SECONDS: '0', SORCHA_BOOTSTRAP: explicit })).bootstrap, [explicit])
   })
 
   it('opens the API to every interface only with a token or TLS; an explicit host wins', async () => {

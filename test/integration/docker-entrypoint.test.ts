@@ -14,12 +14,9 @@ import { hostname, tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
-import { configLeaves } from '../../src/config/index.ts'
 import { copies, envOf, readDockerfile, ROOT } from '../helpers/dockerfile.ts'
 
 const run = promisify(execFile)
-/** The ops listener comes with the health endpoints (CONTRACTS.md); the checks that need it wait for it. */
-const HAS_OPS = configLeaves.some(l => l.env === 'SORCHA_OPS_PORT')
 
 interface Result { code: number | null, stdout: string, stderr: string }
 
@@ -90,10 +87,10 @@ describe('the image layout and its entry point (no container engine)', { timeout
     let exit: Promise<number | null>
     const lines: Array<Record<string, unknown>> = []
     const idFile = (): string => join(tmp, 'shared-boot/bootstrap.peer-id')
-    const opsPort = HAS_OPS ? freePort() : Promise.resolve(0)
+    const opsPort = freePort()
     before(async () => {
       await mkdir(dirname(idFile()))
-      const ops = HAS_OPS ? { SORCHA_OPS_PORT: String(await opsPort) } : {}
+      const ops = { SORCHA_OPS_PORT: String(await opsPort) }
       child = spawn('sh', [join(root, 'usr/local/bin/sorcha-entrypoint'), 'start', '--listen', '/ip4/127.0.0.1/tcp/0', '--gateway-grpc-port', '0', '--gateway-rest-port', '0'],
         { env: { ...baseEnv, SORCHA_DATA_DIR: join(tmp, 'boot'), BOOTSTRAP_PEER_ID_FILE: idFile(), ...ops }, stdio: ['ignore', 'pipe', 'pipe'] })
       exit = new Promise<number | null>(resolve => child.once('exit', code => { resolve(code) }))
@@ -120,18 +117,15 @@ describe('the image layout and its entry point (no container engine)', { timeout
     })
 
     it('serves the API on loopback only (no token, no TLS)', () => {
-      // The address is in the "node running" line, or (before the start-up work) a line of its own.
-      const running = lines.find(l => l.msg === 'node running; Ctrl-C to stop') as { grpc?: string, rest?: string }
-      const grpc = running.grpc ?? (lines.find(l => l.msg === 'gRPC API listening') as { address: string }).address
-      assert.match(grpc, /^127\.0\.0\.1:\d+$/)
-      if (running.rest !== undefined) assert.match(running.rest, /^http:\/\/127\.0\.0\.1:\d+$/)
+      const running = lines.find(l => l.msg === 'node running; Ctrl-C to stop') as { grpc: string, rest: string }
+      assert.match(running.grpc, /^127\.0\.0\.1:\d+$/)
+      assert.match(running.rest, /^http:\/\/127\.0\.0\.1:\d+$/)
     })
 
-    it('is healthy by the image\'s health check (/readyz: a bootstrap node is ready on its own)',
-      { skip: HAS_OPS ? false : 'no ops listener in this build yet (SORCHA_OPS_PORT unknown); the check runs once it exists' }, async () => {
-        const health = await healthcheck(await opsPort)
-        assert.equal(health.code, 0, health.stdout)
-      })
+    it('is healthy by the image\'s health check (/readyz: a bootstrap node is ready on its own)', async () => {
+      const health = await healthcheck(await opsPort)
+      assert.equal(health.code, 0, health.stdout)
+    })
 
     it('stops on SIGTERM with exit code 0', async () => {
       child.kill('SIGTERM')

@@ -7,14 +7,12 @@ import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import { configLeaves, resolveConfig } from '../../../src/config/index.ts'
+import { resolveConfig } from '../../../src/config/index.ts'
 import { envOf, readDockerfile, ROOT } from '../../helpers/dockerfile.ts'
 import { readManifests, validateManifest, type Manifest } from '../../helpers/kubernetes.ts'
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifests are plain parsed YAML */
 const DIR = join(ROOT, 'docker/kubernetes')
-/** The ops listener (CONTRACTS.md) is built on another branch; until it is merged its variables are the contract's. */
-const OPS_VARS = configLeaves.some(l => l.env === 'SORCHA_OPS_PORT') ? [] : ['SORCHA_OPS_HOST', 'SORCHA_OPS_PORT', 'SORCHA_OPS_ENABLED']
 
 describe('Kubernetes manifests', async () => {
   const manifests = await readManifests(DIR)
@@ -79,7 +77,7 @@ describe('Kubernetes manifests', async () => {
 
   it('sets only SORCHA_ variables the node accepts', () => {
     const env: Record<string, string> = {}
-    for (const [k, v] of Object.entries(config)) if (k.startsWith('SORCHA_') && !OPS_VARS.includes(k)) env[k] = v
+    for (const [k, v] of Object.entries(config)) if (k.startsWith('SORCHA_')) env[k] = v
     for (const e of node.env) if (e.name.startsWith('SORCHA_')) env[e.name] = e.value ?? 'secret'
     env.SORCHA_ANNOUNCE = env.SORCHA_ANNOUNCE!.replace('$(POD_NAME)', 'sorcha-peer-1')
     assert.doesNotThrow(() => resolveConfig({ env }))

@@ -29,3 +29,5 @@ export const SSE_KEEPALIVE_MS = 15_000
 export const GRPC_TRANSPORT_SLACK_BYTES = 1024 * 1024
 /** Transaction size limit reported by a node that has no gossip layer (which accepts nothing). */
 export const FALLBACK_MAX_TRANSACTION_BYTES = 16 * 1024 * 1024
+/** A Ping through the API fails with DEADLINE_EXCEEDED after this long (libp2p's ping has no deadline). */
+export const PING_TIMEOUT_MS = 10_000

@@ -3,7 +3,8 @@
  * status name) and `reason` as the gRPC trailers, so an app handles failures the same way on both.
  */
 import type { FastifyError, FastifyReply } from 'fastify'
-import { ApiError, HTTP_STATUS, InternalError, InvalidArgumentError, NotFoundError, toApiError } from '../errors.ts'
+import { ApiError, HTTP_STATUS, InternalError, InvalidArgumentError, NotFoundError } from '../errors.ts'
+import { exposedError } from '../expose.ts'
 
 /** Media type of problem documents. */
 export const PROBLEM_JSON = 'application/problem+json'
@@ -64,7 +65,7 @@ export function fromFastifyError (err: FastifyError): ApiError {
   if (err instanceof SyntaxError || (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500)) {
     return new InvalidArgumentError(err instanceof SyntaxError ? 'malformed' : 'invalid_request', err.message)
   }
-  const api = toApiError(err)
+  const api = exposedError(err, 'REST')
   return api.code === 'INTERNAL' ? new InternalError('internal', 'internal error') : api
 }
 

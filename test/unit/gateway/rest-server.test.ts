@@ -6,7 +6,7 @@ import { MemoryBackend } from '../../../src/gateway/memory-backend.ts'
 import { registeredRoutes } from '../../../src/gateway/rest/server.ts'
 import { txIdOf } from '../../../src/gateway/validate.ts'
 import { readSse } from '../../helpers/api-clients.ts'
-import { startMemoryGateway, TEST_PEER_ID } from '../../helpers/memory-gateway.ts'
+import { OTHER_PEER_ID, startMemoryGateway, TEST_PEER_ID } from '../../helpers/memory-gateway.ts'
 
 const KiB = 1024
 const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
@@ -115,7 +115,7 @@ describe('REST server (in-memory backend)', () => {
     assert.equal(sent.status, 200)
     const [event] = await reading
     assert.equal(Buffer.from((JSON.parse(event!.data) as { payload: string }).payload, 'base64').toString(), 'hello')
-    const ping = await fetch(`${url}/v1/peers/${TEST_PEER_ID.replace('Ab', 'Zz')}/ping`, { method: 'POST' })
+    const ping = await fetch(`${url}/v1/peers/${OTHER_PEER_ID}/ping`, { method: 'POST' })
     assert.equal(ping.status, 503)
   })
 })

@@ -46,7 +46,7 @@ export interface NodeParts {
   /** Distinct peers with an open connection. */
   connectedPeers: () => string[]
   ping?: (peerId: string, options?: CallOptions) => Promise<number>
-  direct?: Pick<DefaultDirectMessaging, 'send' | 'addEventListener' | 'removeEventListener'>
+  direct?: Pick<DefaultDirectMessaging, 'send' | 'addEventListener' | 'removeEventListener' | 'maxMessageBytes'>
   peerList?: PeerListView
   health?: HealthView
   transactions?: TransactionService
@@ -86,7 +86,8 @@ export class NodeBackend implements GatewayBackend {
     const p = this.parts
     return {
       peerId: p.peerId, addresses: p.multiaddrs(), protocols: p.protocols(), version: p.version, startedAtMs: p.startedAtMs,
-      connections: p.connectedPeers().length, knownPeers: p.peerList?.size() ?? 0, registers: p.registers(), maxTransactionBytes: this.maxTransactionBytes
+      connections: p.connectedPeers().length, knownPeers: p.peerList?.size() ?? 0, registers: p.registers(), maxTransactionBytes: this.maxTransactionBytes,
+      maxDirectMessageBytes: p.direct?.maxMessageBytes ?? 0
     }
   }
 

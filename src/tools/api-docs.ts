@@ -5,6 +5,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises'
 import protobuf from 'protobufjs'
+import { DIRECT_NODE_MAX_MESSAGE_BYTES_CAP } from '../direct/constants.ts'
 import { GRPC_CODE, HTTP_STATUS, type GrpcCodeName } from '../gateway/errors.ts'
 import { VERSION } from '../gateway/index.ts'
 import { MemoryBackend } from '../gateway/memory-backend.ts'
@@ -133,6 +134,12 @@ OpenAPI 3.1 document is served at \`/openapi.json\`. The client library (\`sorch
   \`sorcha-peer certs ca|node|client\` makes development certificates.
 - **Health**: gRPC \`grpc.health.v1.Health\` (per service and \`""\`), REST \`GET /healthz\`; gRPC server
   reflection (\`grpc.reflection.v1\`) is on, so \`grpcurl\` needs no proto files.
+- **Direct messages** (\`SendMessage\`, \`Session\`, \`POST /v1/peers/{peerId}/messages\`): a payload is at most
+  \`NodeInfo.maxDirectMessageBytes\` bytes, which a node sets to \`gateway.maxMessageBytes\` capped at
+  ${DIRECT_NODE_MAX_MESSAGE_BYTES_CAP / 1024 / 1024} MiB (${DIRECT_NODE_MAX_MESSAGE_BYTES_CAP} bytes; 0 = the node runs no direct messaging); larger ones are
+  INVALID_ARGUMENT \`payload_too_large\`, and the recipient's own limit applies too
+  (\`peer_rejected_too_large\`). Over REST the payload travels as base64, a third larger, and the whole
+  JSON body must also fit in \`gateway.maxMessageBytes\`.
 - **Network health score** (\`NetworkHealth.score\`, 0..100): see docs/peers-and-health.md —
   100 × (0.4·connectivity + 0.4·reachability + 0.2·latency), -1 in NodeInfo when the node runs no health monitor.
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import * as grpc from '@grpc/grpc-js'
-import { directContribution } from '../../src/direct/index.ts'
+import { DIRECT_NODE_MAX_MESSAGE_BYTES_CAP, directContribution } from '../../src/direct/index.ts'
 import { startGateway, type Gateway } from '../../src/gateway/index.ts'
 import { startNetwork, type TestNetwork } from '../../src/harness/index.ts'
 import { reasonOf, runtimeClients, unary } from '../helpers/api-clients.ts'
@@ -50,6 +50,19 @@ describe('gateway errors on a running node', () => {
       assert.equal((JSON.parse(text) as { reason: string }).reason, 'invalid_peer_id')
       assert.doesNotMatch(text, /Invalid URL/)
     }
+  })
+
+  it('NodeInfo reports the direct-message limit the node enforces, on gRPC and REST', async () => {
+    const [err, info] = await unary(api.discovery, 'getNodeInfo', {})
+    assert.equal(err, null)
+    const limit = info?.maxDirectMessageBytes as number
+    assert.equal(limit, Math.min(16 * 1024 * 1024, DIRECT_NODE_MAX_MESSAGE_BYTES_CAP), 'gateway.maxMessageBytes (16 MiB by default) capped')
+    const rest = await (await fetch(`${gateway.restUrl}/v1/node`)).json() as { maxDirectMessageBytes: number }
+    assert.equal(rest.maxDirectMessageBytes, limit)
+    const self = net.nodes[0]!.peerId.toString()
+    const [tooLarge] = await unary(api.communication, 'sendMessage', { peerId: self, topic: 't', payload: Buffer.alloc(limit + 1) })
+    assert.equal(tooLarge?.code, grpc.status.INVALID_ARGUMENT)
+    assert.equal(reasonOf(tooLarge), 'payload_too_large')
   })
 
   it('a ping to a peer nobody can reach ends (REST has no deadline of its own) with a fixed message', async () => {

@@ -8,19 +8,17 @@ import https from 'node:https'
 import type { DirectMessage } from '../../protos/gen/sorcha/api/v1/peer_communication.ts'
 import { PingResponse, SendMessageResponse, DirectMessage as DirectMessageCodec } from '../../protos/gen/sorcha/api/v1/peer_communication.ts'
 import {
-  FindPeersForRegisterResponse, GetPeerResponse, ListPeersResponse, NetworkHealth, NodeInfo, PeerOrder, type ListPeersRequest
+  FindPeersForRegisterResponse, GetPeerResponse, ListPeersResponse, NetworkHealth, NodeInfo, type ListPeersRequest
 } from '../../protos/gen/sorcha/api/v1/peer_discovery.ts'
 import {
   SubmitTransactionRequest, SubmitTransactionResponse, SubscribeResponse, TransactionHeader, type SubscribeRequest
 } from '../../protos/gen/sorcha/api/v1/transaction_distribution.ts'
-import { PeerStatus } from '../../protocols/models/index.ts'
+import { PEER_ORDER, PEER_STATUS } from '../gateway/enum-names.ts'
 import { apiError, InternalError } from '../gateway/errors.ts'
 import { TransportFailedError } from './errors.ts'
 import { asCodeName } from './grpc-transport.ts'
 import { parseSse } from './sse.ts'
 import type { AttemptOptions, ClientTls, FetchedTransaction, Transport } from './types.ts'
-
-const STATUS_NAMES = Object.entries(PeerStatus).filter(([, v]) => v >= 0)
 
 /** The REST transport of one endpoint. */
 export class RestTransport implements Transport {
@@ -64,8 +62,8 @@ export class RestTransport implements Transport {
   nodeInfo = async (o: AttemptOptions) => this.json('GET', '/v1/node', NodeInfo, o)
   networkHealth = async (o: AttemptOptions) => this.json('GET', '/v1/health', NetworkHealth, o)
   listPeers = async (r: ListPeersRequest, o: AttemptOptions) => {
-    const q = new URLSearchParams({ orderBy: r.orderBy === PeerOrder.PEER_ORDER_SCORE ? 'score' : 'lastSeen', ascending: String(r.ascending), limit: String(r.limit) })
-    for (const s of r.status) q.append('status', STATUS_NAMES.find(([, v]) => v === s)?.[0] ?? '')
+    const q = new URLSearchParams({ orderBy: PEER_ORDER.nameOf(r.orderBy) ?? String(r.orderBy), ascending: String(r.ascending), limit: String(r.limit) })
+    for (const s of r.status) q.append('status', PEER_STATUS.nameOf(s) ?? String(s))
     return this.json('GET', `/v1/peers?${q.toString()}`, ListPeersResponse, o)
   }
 

@@ -21,6 +21,8 @@ export const MAX_SUBSCRIBE_REGISTERS = 256
 export const MAX_TOPICS = 64
 /** Submissions in one REST batch. */
 export const MAX_BATCH_ITEMS = 256
+/** Items of a SubmitStream, Session or REST batch worked on at once (a stream stops reading meanwhile). */
+export const STREAM_IN_FLIGHT_MAX = 64
 /** Rate-limit buckets kept (one per client address); the least recently used is evicted. */
 export const RATE_LIMIT_MAX_CLIENTS = 10_000
 /** SSE comment line sent this often so proxies keep the connection open. */

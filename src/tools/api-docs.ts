@@ -162,7 +162,14 @@ ${codes.map(c => `| ${c} | ${GRPC_CODE[c]} | ${HTTP_STATUS[c]} |`).join('\n')}
 ${grpcSection(root)}
 ## REST routes
 
-Bytes are base64 in JSON; enums are their names; every field of a response is present.
+Bytes are base64 strings in JSON (the standard or the URL-safe alphabet, padded or not; anything else,
+a JSON number included, is 400 \`invalid_base64\`). Enum values are spelled as in the .proto files on
+every transport and in the CLI's JSON output (\`PEER_STATUS_HEALTHY\`, \`PEER_ORDER_SCORE\`); REST query
+strings and the CLI also accept the older short forms (\`healthy\`, \`lastSeen\`, \`last-seen\`, \`score\`).
+A 400 names the field, and for an enum lists the allowed values; a field's reason is the one gRPC gives
+(\`invalid_register_id\`, \`invalid_peer_id\`...). Every field of a response is present. A batch
+(\`POST /v1/transactions/batch\`) answers 200 with one acknowledgement per item, in order, as
+SubmitStream does: an item that is not valid, is rate-limited or fails carries its own \`error\`.
 
 ${restSection(doc, root)}`
 }

@@ -7,15 +7,17 @@ import { access } from 'node:fs/promises'
 import { join } from 'node:path'
 import { InvalidArgumentError, Option, type Command } from 'commander'
 import type { PeerNode, PeerStatus } from '../../../protocols/models/index.ts'
-import { PEERS_SUBLEVEL, PeerStore, STATUS_NAMES, peerToJson, sourceName, statusFromName, statusName } from '../../peers/index.ts'
+import { PeerOrder } from '../../../protos/gen/sorcha/api/v1/peer_discovery.ts'
+import { PEER_ORDER, PEER_STATUS } from '../../gateway/enum-names.ts'
+import { PEERS_SUBLEVEL, PeerStore, peerToJson, sourceName, statusName } from '../../peers/index.ts'
 import { StorageOpenError, openStorage } from '../../storage/index.ts'
 import { addConfigOptions, configFromOptions } from '../options.ts'
 
-/** Parses --status healthy,degraded. */
+/** Parses --status PEER_STATUS_HEALTHY,PEER_STATUS_DEGRADED (or the short names, healthy,degraded). */
 function parseStatuses (value: string): PeerStatus[] {
   return value.split(',').filter(s => s.trim() !== '').map(name => {
-    const status = statusFromName(name)
-    if (status === undefined) throw new InvalidArgumentError(`"${name}" is not a status; allowed: ${STATUS_NAMES.join(', ')}`)
+    const status = PEER_STATUS.parse(name.trim())
+    if (status === undefined) throw new InvalidArgumentError(`"${name}" is not a status; allowed: ${PEER_STATUS.allowed}`)
     return status
   })
 }
@@ -73,15 +75,15 @@ export function registerPeersCommand (program: Command): void {
   addConfigOptions(program.command('peers')
     .description('print the persisted peer list of the data directory (best score first)')
     .option('--json', 'print a JSON array instead of a table')
-    .option('--status <statuses>', `only these statuses, comma-separated (${STATUS_NAMES.join(', ')})`, parseStatuses)
-    .addOption(new Option('--order <field>', 'order by').choices(['score', 'last-seen']).default('score'))
+    .option('--status <statuses>', `only these statuses, comma-separated (${PEER_STATUS.allowed})`, parseStatuses)
+    .addOption(new Option('--order <order>', 'order by').choices(PEER_ORDER.accepted).default('PEER_ORDER_SCORE'))
     .option('--limit <n>', 'print at most n peers', parseLimit))
     .action(async (options: Record<string, unknown>) => {
       const config = await configFromOptions(options)
       let nodes: PeerNode[]
       try {
         nodes = await readPeers(config.dataDir, {
-          orderBy: options.order === 'score' ? 'score' : 'lastSeen',
+          orderBy: PEER_ORDER.parse(options.order as string) === PeerOrder.PEER_ORDER_SCORE ? 'score' : 'lastSeen',
           ...(options.status === undefined ? {} : { status: options.status as PeerStatus[] }),
           ...(options.limit === undefined ? {} : { limit: options.limit as number })
         }) ?? []

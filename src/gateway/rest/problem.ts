@@ -5,6 +5,7 @@
 import type { FastifyError, FastifyReply } from 'fastify'
 import { ApiError, HTTP_STATUS, InternalError, InvalidArgumentError, NotFoundError } from '../errors.ts'
 import { exposedError } from '../expose.ts'
+import { validationFailure } from './validation.ts'
 
 /** Media type of problem documents. */
 export const PROBLEM_JSON = 'application/problem+json'
@@ -53,7 +54,7 @@ export function problemOf (err: ApiError): Problem {
 /** Fastify's own request failures (validation, body parsing, size) as ApiErrors. */
 export function fromFastifyError (err: FastifyError): ApiError {
   if (err instanceof ApiError) return err
-  if (err.validation !== undefined) return new InvalidArgumentError('invalid_request', err.message)
+  if (err.validation !== undefined) return validationFailure(err)
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE': return new InvalidArgumentError('body_too_large', err.message)
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return new InvalidArgumentError('unsupported_media_type', err.message)

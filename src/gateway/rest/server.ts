@@ -6,7 +6,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
 import swagger from '@fastify/swagger'
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify'
 import { logger, type Logger } from '../../logging/index.ts'
 import { ResourceExhaustedError, UnauthenticatedError, UnavailableError } from '../errors.ts'
 import type { GatewayOperations } from '../operations.ts'
@@ -16,6 +16,7 @@ import { fromFastifyError, PROBLEM_SCHEMA, sendProblem } from './problem.ts'
 import { messageSchemas } from './proto-json.ts'
 import { SUBMIT_BODY } from './request-schemas.ts'
 import { peerRoutes, transactionRoutes } from './routes.ts'
+import { buildValidator } from './validation.ts'
 
 /** Proto messages REST responses use (their schemas go into the OpenAPI document). */
 const RESPONSE_TYPES = [
@@ -42,7 +43,7 @@ export async function buildRestApp (init: RestGatewayInit, stopping: AbortSignal
     bodyLimit: init.maxMessageBytes,
     logger: false,
     ...(init.tls === undefined ? {} : { https: { cert: init.tls.cert, key: init.tls.key } }),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } }
+    schemaController: { compilersFactory: { buildValidator: buildValidator() } }
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance
   await app.register(swagger, {
     openapi: {
@@ -87,6 +88,7 @@ export async function buildRestApp (init: RestGatewayInit, stopping: AbortSignal
   const ctx = {
     ops: init.operations,
     stopping,
+    takeItem: (request: FastifyRequest) => { init.limiter.take(request.ip) },
     openStream: () => {
       if (streams.open >= init.maxStreams) throw new ResourceExhaustedError('too_many_streams', `the server holds its maximum of ${init.maxStreams} streams`)
       streams.open++

@@ -67,7 +67,7 @@ describe('REST server (in-memory backend)', () => {
   it('answers 400 problem+json with a reason for malformed and oversized requests, and keeps serving', async () => {
     const cases: Array<[RequestInit, string]> = [
       [{ method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"registerId": "reg", ' }, 'malformed'],
-      [json({ registerId: 'bad id', payload: 'YQ==' }), 'invalid_request'],
+      [json({ registerId: 'bad id', payload: 'YQ==' }), 'invalid_register_id'],
       [json({ registerId: 'reg', payload: 'YQ==', extra: 1 }), 'invalid_request'],
       [json({ registerId: 'reg', payload: Buffer.alloc(100 * KiB).toString('base64') }), 'body_too_large'],
       [{ method: 'POST', headers: { 'content-type': 'text/xml' }, body: '<x/>' }, 'unsupported_media_type']

@@ -149,9 +149,14 @@ Every failure carries a gRPC status code and a bounded machine-readable **reason
 the \`sorcha-reason\` trailer on gRPC, and as an RFC 9457 \`application/problem+json\` body on REST
 (\`{type, title, status, detail, code, reason}\`, \`code\` being the gRPC status name). A rate-limited
 call also carries \`sorcha-retry-after-ms\` / \`Retry-After\`. Malformed or oversized requests are
-INVALID_ARGUMENT / 400 on both transports (reasons \`malformed\`, \`message_too_large\`,
-\`body_too_large\`, \`payload_too_large\`, \`invalid_request\`...); gRPC messages more than 1 MiB above
-\`gateway.maxMessageBytes\` are refused by grpc-js itself with RESOURCE_EXHAUSTED.
+INVALID_ARGUMENT on both transports (reasons \`malformed\`, \`message_too_large\`, \`body_too_large\`,
+\`payload_too_large\`, \`invalid_request\`...); gRPC messages more than 1 MiB above
+\`gateway.maxMessageBytes\` are refused by grpc-js itself with RESOURCE_EXHAUSTED. Every REST error is
+problem+json, whatever its status: besides the table below, 413 for a body over the limit
+(\`body_too_large\`, answered before \`100 Continue\` when the client sends \`Expect: 100-continue\`),
+415 for a content type the route does not take, 431 for request headers over Node's limit
+(\`headers_too_large\`), 405 with \`Allow\` for a method the path does not take
+(\`method_not_allowed\`), 404 for an unknown path (\`no_route\`), 400 for malformed HTTP (\`bad_http\`).
 
 | gRPC code | Number | HTTP status |
 | --- | --- | --- |

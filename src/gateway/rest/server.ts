@@ -8,10 +8,11 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import swagger from '@fastify/swagger'
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify'
 import { logger, type Logger } from '../../logging/index.ts'
-import { ResourceExhaustedError, UnauthenticatedError, UnavailableError } from '../errors.ts'
+import { NotFoundError, ResourceExhaustedError, UnauthenticatedError, UnavailableError } from '../errors.ts'
 import type { GatewayOperations } from '../operations.ts'
 import type { RateLimiter } from '../rate-limiter.ts'
 import type { TlsMaterial } from '../tls.ts'
+import { edgeServerOptions, installEdges, methodNotAllowed } from './http-edges.ts'
 import { fromFastifyError, PROBLEM_SCHEMA, sendProblem } from './problem.ts'
 import { messageSchemas } from './proto-json.ts'
 import { SUBMIT_BODY } from './request-schemas.ts'
@@ -43,8 +44,10 @@ export async function buildRestApp (init: RestGatewayInit, stopping: AbortSignal
     bodyLimit: init.maxMessageBytes,
     logger: false,
     ...(init.tls === undefined ? {} : { https: { cert: init.tls.cert, key: init.tls.key } }),
-    schemaController: { compilersFactory: { buildValidator: buildValidator() } }
+    schemaController: { compilersFactory: { buildValidator: buildValidator() } },
+    ...edgeServerOptions()
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance
+  installEdges(app, { defaultBodyLimit: init.maxMessageBytes, stopping })
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -82,8 +85,16 @@ export async function buildRestApp (init: RestGatewayInit, stopping: AbortSignal
     reply.raw.once('close', () => { if (!reply.raw.writableFinished) controller.abort() })
     ;(request as unknown as { sorchaSignal: AbortSignal }).sorchaSignal = AbortSignal.any([controller.signal, stopping])
   })
-  app.setErrorHandler(async (err: FastifyError, _request, reply) => { await sendProblem(reply, fromFastifyError(err)) })
-  app.setNotFoundHandler(async (request, reply) => { await sendProblem(reply, fromFastifyError(Object.assign(new Error(`no route ${request.method} ${request.url.split('?')[0] ?? ''}`), { code: 'FST_ERR_NOT_FOUND' }) as FastifyError)) })
+  app.setErrorHandler(async (err: FastifyError, request, reply) => { await sendProblem(reply, fromFastifyError(err, request.routeOptions.bodyLimit ?? init.maxMessageBytes)) })
+  app.setNotFoundHandler(async (request, reply) => {
+    const wrongMethod = methodNotAllowed(routes, request.method, request.url)
+    if (wrongMethod !== undefined) {
+      reply.header('allow', wrongMethod.allow)
+      await sendProblem(reply, wrongMethod.error)
+      return
+    }
+    await sendProblem(reply, new NotFoundError('no_route', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`))
+  })
 
   const ctx = {
     ops: init.operations,

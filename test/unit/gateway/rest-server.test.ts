@@ -64,20 +64,20 @@ describe('REST server (in-memory backend)', () => {
     assert.equal(acks[1]?.error?.reason, 'tx_id_mismatch')
   })
 
-  it('answers 400 problem+json with a reason for malformed and oversized requests, and keeps serving', async () => {
-    const cases: Array<[RequestInit, string]> = [
-      [{ method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"registerId": "reg", ' }, 'malformed'],
-      [json({ registerId: 'bad id', payload: 'YQ==' }), 'invalid_register_id'],
-      [json({ registerId: 'reg', payload: 'YQ==', extra: 1 }), 'invalid_request'],
-      [json({ registerId: 'reg', payload: Buffer.alloc(100 * KiB).toString('base64') }), 'body_too_large'],
-      [{ method: 'POST', headers: { 'content-type': 'text/xml' }, body: '<x/>' }, 'unsupported_media_type']
+  it('answers 400 (413, 415) problem+json with a reason for malformed and oversized requests, and keeps serving', async () => {
+    const cases: Array<[RequestInit, string, number]> = [
+      [{ method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"registerId": "reg", ' }, 'malformed', 400],
+      [json({ registerId: 'bad id', payload: 'YQ==' }), 'invalid_register_id', 400],
+      [json({ registerId: 'reg', payload: 'YQ==', extra: 1 }), 'invalid_request', 400],
+      [json({ registerId: 'reg', payload: Buffer.alloc(100 * KiB).toString('base64') }), 'body_too_large', 413],
+      [{ method: 'POST', headers: { 'content-type': 'text/xml' }, body: '<x/>' }, 'unsupported_media_type', 415]
     ]
-    for (const [init, reason] of cases) {
+    for (const [init, reason, status] of cases) {
       const response = await fetch(`${url}/v1/transactions`, init)
-      assert.equal(response.status, 400, reason)
+      assert.equal(response.status, status, reason)
       assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/)
       const problem = await response.json() as { code: string, reason: string, status: number, detail: string }
-      assert.deepEqual([problem.code, problem.reason, problem.status], ['INVALID_ARGUMENT', reason, 400])
+      assert.deepEqual([problem.code, problem.reason, problem.status], ['INVALID_ARGUMENT', reason, status])
       assert.ok(problem.detail.length > 0)
     }
     const peers = await fetch(`${url}/v1/peers?limit=5000`)

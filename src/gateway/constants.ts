@@ -33,3 +33,5 @@ export const GRPC_TRANSPORT_SLACK_BYTES = 1024 * 1024
 export const FALLBACK_MAX_TRANSACTION_BYTES = 16 * 1024 * 1024
 /** A Ping through the API fails with DEADLINE_EXCEEDED after this long (libp2p's ping has no deadline). */
 export const PING_TIMEOUT_MS = 10_000
+/** How long a browser may cache a CORS preflight answer (Access-Control-Max-Age). */
+export const CORS_MAX_AGE_S = 600

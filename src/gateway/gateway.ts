@@ -67,7 +67,7 @@ export class Gateway {
         ...(tls === undefined ? {} : { tls })
       }
       const grpc = new GrpcGateway({ ...common, host: config.grpc.host, port: config.grpc.port, requireClientCert: config.tls.requireClientCert })
-      const rest = new RestGateway({ ...common, host: config.rest.host, port: config.rest.port, version: this.init.version ?? '0.1.0' })
+      const rest = new RestGateway({ ...common, host: config.rest.host, port: config.rest.port, corsOrigins: config.rest.corsOrigins, version: this.init.version ?? '0.1.0' })
       await grpc.start()
       try {
         await rest.start()

@@ -5,12 +5,14 @@
  * liveness route at /healthz, TLS when configured, the API token and the shared per-client rate limit.
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
+import cors from '@fastify/cors'
 import swagger from '@fastify/swagger'
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify'
 import { logger, type Logger } from '../../logging/index.ts'
 import { NotFoundError, ResourceExhaustedError, UnauthenticatedError, UnavailableError } from '../errors.ts'
 import type { GatewayOperations } from '../operations.ts'
 import type { RateLimiter } from '../rate-limiter.ts'
+import { CORS_MAX_AGE_S } from '../constants.ts'
 import type { TlsMaterial } from '../tls.ts'
 import { edgeServerOptions, installEdges, methodNotAllowed } from './http-edges.ts'
 import { fromFastifyError, PROBLEM_SCHEMA, sendProblem } from './problem.ts'
@@ -36,6 +38,26 @@ export interface RestGatewayInit {
   token: string
   tls?: TlsMaterial
   version: string
+  /** Browser origins allowed by CORS (gateway.rest.corsOrigins); empty = no CORS headers. */
+  corsOrigins?: readonly string[]
+}
+
+/**
+ * @fastify/cors options: the configured origins (echoed back, with Vary: Origin; `*` for any), the
+ * methods and request headers the API uses, and the response headers a page may read. No
+ * credentials: the API token travels in the authorization header, never in a cookie.
+ */
+function corsOptions (origins: readonly string[]): Record<string, unknown> {
+  return {
+    origin: origins.includes('*') ? '*' : [...origins],
+    methods: ['GET', 'HEAD', 'POST'],
+    allowedHeaders: ['authorization', 'content-type', 'last-event-id'],
+    exposedHeaders: ['retry-after', 'x-sorcha-tx-id', 'allow'],
+    maxAge: CORS_MAX_AGE_S,
+    credentials: false,
+    // A lone OPTIONS without the preflight headers is answered too, rather than with a text/plain 400.
+    strictPreflight: false
+  }
 }
 
 /** Builds the Fastify app (not listening); exported for route enumeration in tests. */
@@ -47,6 +69,8 @@ export async function buildRestApp (init: RestGatewayInit, stopping: AbortSignal
     schemaController: { compilersFactory: { buildValidator: buildValidator() } },
     ...edgeServerOptions()
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance
+  // CORS first: its hook answers a preflight before the token check (a browser sends no token on one).
+  if ((init.corsOrigins ?? []).length > 0) await app.register(cors, corsOptions(init.corsOrigins ?? []))
   installEdges(app, { defaultBodyLimit: init.maxMessageBytes, stopping })
   await app.register(swagger, {
     openapi: {
@@ -71,7 +95,7 @@ export async function buildRestApp (init: RestGatewayInit, stopping: AbortSignal
   const tokenHash = init.token === '' ? undefined : createHash('sha256').update(init.token).digest()
   app.decorateRequest('sorchaSignal', null)
   app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/v1/')) return
+    if (!request.url.startsWith('/v1/') || request.method === 'OPTIONS') return
     if (tokenHash !== undefined) {
       const header = request.headers.authorization
       const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : ''

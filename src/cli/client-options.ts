@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs'
 import { InvalidArgumentError, Option, type Command } from 'commander'
 import { SorchaClient } from '../client/index.ts'
 import { TRANSPORTS, type TransportKind } from '../client/types.ts'
+import { ClientFileError } from './client-errors.ts'
 
 /** Parsed client options. */
 export interface ClientFlags {
@@ -38,18 +39,36 @@ export function addClientOptions (command: Command): Command {
     .option('--grpc <host:port>', 'gRPC address of the node\'s API', '127.0.0.1:4200')
     .option('--rest <url>', 'REST base URL of the node\'s API (fallback)', 'http://127.0.0.1:4280')
     .addOption(new Option('--token <token>', 'API token').env('SORCHA_GATEWAY_TOKEN'))
-    .option('--ca <file>', 'PEM CA bundle to verify the node (TLS)')
+    .option('--ca <file>', 'PEM CA bundle that signed the node\'s certificate (TLS; an https:// --rest URL without it uses the system\'s CAs)')
     .option('--cert <file>', 'PEM client certificate (mutual TLS)')
     .option('--key <file>', 'PEM client key (mutual TLS)')
     .option('--transport <kind>', `transport to use, repeatable, in preference order (${TRANSPORTS.join(', ')})`, transportFlag)
     .option('--timeout-ms <ms>', 'per-attempt deadline', positiveInt, 10_000)
 }
 
-/** Builds a client from the parsed options. TLS is used when --ca is given (then use https:// for --rest). */
+/** Reads a PEM file named by a client option. @throws ClientFileError */
+function readPem (option: string, path: string): Buffer {
+  try {
+    return readFileSync(path)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    throw new ClientFileError(option, path, code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : 'unreadable')
+  }
+}
+
+/**
+ * Builds a client from the parsed options. Both transports use TLS when --ca is given or --rest is
+ * an https:// URL; without --ca the system's CAs verify the node.
+ */
 export function clientFrom (flags: ClientFlags): SorchaClient {
-  const tls = flags.ca === undefined
+  const useTls = flags.ca !== undefined || flags.cert !== undefined || flags.rest.startsWith('https://')
+  const tls = !useTls
     ? undefined
-    : { ca: readFileSync(flags.ca), ...(flags.cert === undefined ? {} : { cert: readFileSync(flags.cert) }), ...(flags.key === undefined ? {} : { key: readFileSync(flags.key) }) }
+    : {
+        ...(flags.ca === undefined ? {} : { ca: readPem('--ca', flags.ca) }),
+        ...(flags.cert === undefined ? {} : { cert: readPem('--cert', flags.cert) }),
+        ...(flags.key === undefined ? {} : { key: readPem('--key', flags.key) })
+      }
   return new SorchaClient({
     endpoints: { grpc: flags.grpc, rest: flags.rest },
     timeoutMs: flags.timeoutMs,

@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander'
 import { ConfigError, ConfigFileError } from '../config/index.ts'
 import { InvalidArgumentError } from '../gateway/errors.ts'
+import { clientErrorLines } from './client-errors.ts'
 import { registerCertsCommand } from './commands/certs.ts'
 import { registerConfigCommand } from './commands/config.ts'
 import { registerIdCommand } from './commands/id.ts'
@@ -52,6 +53,11 @@ export async function main (argv: string[]): Promise<number> {
     if (err instanceof InvalidArgumentError) {
       process.stderr.write(`sorcha-peer: ${err.name} (${err.reason}): ${err.message}\n`)
       return EXIT_USAGE
+    }
+    const client = clientErrorLines(err)
+    if (client !== undefined) {
+      for (const line of client.lines) process.stderr.write(`sorcha-peer: ${line}\n`)
+      return client.exitCode
     }
     if (err instanceof ConfigError || err instanceof ConfigFileError) {
       process.stderr.write(`sorcha-peer: ${err.message}\n`)

@@ -18,6 +18,7 @@ import { PeerOrder, type FindPeersForRegisterResponse, type ListPeersRequest, ty
 import type { SubmitTransactionResponse, SubscribeResponse } from '../../protos/gen/sorcha/api/v1/transaction_distribution.ts'
 import type { PeerNode } from '../../protocols/models/index.ts'
 import { ApiError } from '../gateway/errors.ts'
+import { describeFailures } from './describe.ts'
 import { NoTransportError, TransportFailedError } from './errors.ts'
 import { GrpcConnection, GrpcTransport } from './grpc-transport.ts'
 import { RestTransport } from './rest-transport.ts'
@@ -107,7 +108,7 @@ export class SorchaClient {
   /** Runs `op` on one endpoint: the cached transport, else each in order; caches what works. */
   private async onEndpoint<T> (state: EndpointState, op: (t: Transport) => Promise<T>): Promise<T> {
     const start = Math.max(0, state.current)
-    const failures: string[] = []
+    const failures: TransportFailedError[] = []
     for (let i = start; i < state.transports.length; i++) {
       const transport = state.transports[i] as Transport
       try {
@@ -120,11 +121,11 @@ export class SorchaClient {
         return result
       } catch (err) {
         if (!(err instanceof TransportFailedError)) throw err
-        failures.push(err.message)
+        failures.push(err)
       }
     }
     state.current = -1 // renegotiate from the best transport next time
-    throw new NoTransportError(`no transport reached ${state.endpoint.grpc ?? state.endpoint.rest ?? '?'}: ${failures.join('; ')}`)
+    throw noTransport(failures)
   }
 
   /** In the background, probes the transports better than the current one; switches to the first that answers. */
@@ -150,16 +151,16 @@ export class SorchaClient {
   private async call<T> (op: (t: Transport, o: { signal?: AbortSignal, timeoutMs: number }) => Promise<T>, options: ClientCallOptions, idempotent = true): Promise<T> {
     const attempt = { timeoutMs: options.timeoutMs ?? this.timeoutMs, ...(options.signal === undefined ? {} : { signal: options.signal }) }
     const once = async (): Promise<T> => {
-      let last: unknown
+      const failures: TransportFailedError[] = []
       for (const state of this.endpoints) {
         try {
           return await state.breaker.execute(async () => this.onEndpoint(state, async t => op(t, attempt)))
         } catch (err) {
           if (!(err instanceof NoTransportError || err instanceof BrokenCircuitError)) throw err
-          last = err
+          if (err instanceof NoTransportError) failures.push(...err.failures)
         }
       }
-      throw last instanceof NoTransportError ? last : new NoTransportError('every endpoint is failing (circuit open)')
+      throw failures.length > 0 ? noTransport(failures) : new NoTransportError('every endpoint is failing (circuit open)')
     }
     if (!idempotent || this.maxAttempts <= 1) return once()
     const policy = retry(handleWhen(isRetryable), { maxAttempts: this.maxAttempts - 1, backoff: this.backoff })
@@ -253,6 +254,11 @@ export class SorchaClient {
       state.grpc?.close()
     }
   }
+}
+
+/** The failures of every transport tried, as one error whose message has one line per cause, `; `-separated. */
+function noTransport (failures: TransportFailedError[]): NoTransportError {
+  return new NoTransportError(describeFailures(failures, 'library').join('; '), failures)
 }
 
 /**

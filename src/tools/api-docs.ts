@@ -158,6 +158,12 @@ problem+json, whatever its status: besides the table below, 413 for a body over 
 (\`headers_too_large\`), 405 with \`Allow\` for a method the path does not take
 (\`method_not_allowed\`), 404 for an unknown path (\`no_route\`), 400 for malformed HTTP (\`bad_http\`).
 
+The client library throws the same named errors (\`InvalidArgumentError\`, \`NotFoundError\`...). When
+no transport reaches a node it throws \`NoTransportError\`: its \`failures\` hold each transport's
+\`TransportFailedError\` with a \`kind\` (\`refused\`, \`timeout\`, \`untrusted\`, \`hostname\`,
+\`client_cert\`, \`not_tls\`, \`closed\`, \`no_api\`...), and its message tells them in one line per
+cause, the cause first: \`connection refused at 127.0.0.1:4200 (gRPC) and :4280 (REST): is the node running?\`.
+
 | gRPC code | Number | HTTP status |
 | --- | --- | --- |
 ${codes.map(c => `| ${c} | ${GRPC_CODE[c]} | ${HTTP_STATUS[c]} |`).join('\n')}

@@ -63,7 +63,7 @@ export function installEdges (app: FastifyInstance, options: { defaultBodyLimit:
     if (raw[AWAITING_CONTINUE] !== true) return payload
     const limit = request.routeOptions.bodyLimit ?? options.defaultBodyLimit
     const length = Number(request.headers['content-length'])
-    if (Number.isFinite(length) && length > limit) throw bodyTooLarge(limit, length)
+    if (Number.isFinite(length) && length > limit) throw bodyTooLarge(limit, request.routeOptions.url, length)
     raw[AWAITING_CONTINUE] = false
     reply.raw.writeContinue()
     return payload

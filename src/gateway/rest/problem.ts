@@ -67,18 +67,22 @@ export function problemOf (err: ApiError): Problem {
   }
 }
 
+/** The route that takes raw transactions up to the transaction limit rather than gateway.maxMessageBytes. */
+const UPLOAD_ROUTE = '/v1/transactions/upload'
+
 /** A body over the limit of its route (also answered before `100 Continue`). */
-export function bodyTooLarge (limitBytes: number, lengthBytes?: number): InvalidArgumentError {
+export function bodyTooLarge (limitBytes: number, route: string | undefined, lengthBytes?: number): InvalidArgumentError {
   const size = lengthBytes === undefined ? 'the body is larger than' : `the body is ${lengthBytes} bytes, more than`
-  return new InvalidArgumentError('body_too_large', `${size} the ${limitBytes} bytes this route accepts (gateway.maxMessageBytes; POST /v1/transactions/upload takes large transactions)`)
+  const why = route === UPLOAD_ROUTE ? 'NodeInfo.maxTransactionBytes' : `gateway.maxMessageBytes; POST ${UPLOAD_ROUTE} takes large transactions`
+  return new InvalidArgumentError('body_too_large', `${size} the ${limitBytes} bytes this route accepts (${why})`)
 }
 
 /** Fastify's own request failures (validation, body parsing, size) as ApiErrors. */
-export function fromFastifyError (err: FastifyError, bodyLimit: number): ApiError {
+export function fromFastifyError (err: FastifyError, bodyLimit: number, route?: string): ApiError {
   if (err instanceof ApiError) return err
   if (err.validation !== undefined) return validationFailure(err)
   switch (err.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE': return bodyTooLarge(bodyLimit)
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': return bodyTooLarge(bodyLimit, route)
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return new InvalidArgumentError('unsupported_media_type', `${err.message}; this route takes application/json`)
     case 'FST_ERR_CTP_EMPTY_JSON_BODY': return new InvalidArgumentError('malformed', err.message)
     case 'FST_ERR_CTP_INVALID_JSON_BODY': return new InvalidArgumentError('malformed', err.message)

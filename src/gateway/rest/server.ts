@@ -109,7 +109,7 @@ export async function buildRestApp (init: RestGatewayInit, stopping: AbortSignal
     reply.raw.once('close', () => { if (!reply.raw.writableFinished) controller.abort() })
     ;(request as unknown as { sorchaSignal: AbortSignal }).sorchaSignal = AbortSignal.any([controller.signal, stopping])
   })
-  app.setErrorHandler(async (err: FastifyError, request, reply) => { await sendProblem(reply, fromFastifyError(err, request.routeOptions.bodyLimit ?? init.maxMessageBytes)) })
+  app.setErrorHandler(async (err: FastifyError, request, reply) => { await sendProblem(reply, fromFastifyError(err, request.routeOptions.bodyLimit ?? init.maxMessageBytes, request.routeOptions.url)) })
   app.setNotFoundHandler(async (request, reply) => {
     const wrongMethod = methodNotAllowed(routes, request.method, request.url)
     if (wrongMethod !== undefined) {

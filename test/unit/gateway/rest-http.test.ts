@@ -80,6 +80,9 @@ describe('REST at the edges of HTTP', () => {
     const upload = await exchange(port, `POST /v1/transactions/upload?registerId=r HTTP/1.1\r\nhost: x\r\nauthorization: Bearer tok\r\ncontent-type: application/octet-stream\r\nexpect: 100-continue\r\ncontent-length: ${150 * KiB}\r\nconnection: close\r\n\r\n`,
       soFar => soFar.startsWith('HTTP/1.1 100 Continue\r\n\r\n') ? 'x'.repeat(150 * KiB) : undefined)
     assert.ok(upload.startsWith('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 '), upload.slice(0, 80))
+    const tooBig = parse(await exchange(port, `POST /v1/transactions/upload?registerId=r HTTP/1.1\r\nhost: x\r\nauthorization: Bearer tok\r\ncontent-type: application/octet-stream\r\nexpect: 100-continue\r\ncontent-length: ${300 * KiB}\r\n\r\n`))
+    assert.equal(tooBig.status, 413)
+    assert.equal((JSON.parse(tooBig.body) as { detail: string }).detail, `the body is ${300 * KiB} bytes, more than the ${200 * KiB} bytes this route accepts (NodeInfo.maxTransactionBytes)`)
   })
 
   it('sends 100 Continue only after the token check, then takes the body', async () => {

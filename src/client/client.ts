@@ -7,7 +7,8 @@
  *   `upgradeIntervalMs` after the last try probes the better transports (GetNodeInfo) in the
  *   background and switches up when one answers. No timers run while the client is idle.
  * - Retries with exponential backoff (cockatiel) for idempotent calls (everything but sendMessage
- *   and ping): submit is idempotent because the tx id is the payload's hash.
+ *   and ping): submit is idempotent because the tx id is the payload's hash. Only transient failures
+ *   are retried: a certificate the client does not trust or a port without the API fails at once.
  * - A circuit breaker per endpoint (cockatiel ConsecutiveBreaker): an endpoint whose transports all
  *   fail `breakerThreshold` times in a row is skipped until it half-opens.
  * - Connections are reused: one gRPC channel and one keep-alive HTTP agent per endpoint.
@@ -19,7 +20,7 @@ import type { SubmitTransactionResponse, SubscribeResponse } from '../../protos/
 import type { PeerNode } from '../../protocols/models/index.ts'
 import { ApiError } from '../gateway/errors.ts'
 import { describeFailures } from './describe.ts'
-import { NoTransportError, TransportFailedError } from './errors.ts'
+import { NoTransportError, TransportFailedError, type FailureKind } from './errors.ts'
 import { GrpcConnection, GrpcTransport } from './grpc-transport.ts'
 import { RestTransport } from './rest-transport.ts'
 import { TRANSPORTS, type ClientCallOptions, type ClientTls, type Endpoint, type FetchedTransaction, type SubmitInput, type Transport, type TransportKind } from './types.ts'
@@ -59,8 +60,13 @@ interface EndpointState {
   grpc?: GrpcConnection
 }
 
+/** Failures that another try may not meet: a node starting, a connection lost, a slow network. */
+const TRANSIENT: ReadonlySet<FailureKind> = new Set(['refused', 'timeout', 'closed', 'unreachable', 'other'])
+
+/** Worth another try: a transient transport failure (not a certificate or a wrong port), or an overloaded node. */
 const isRetryable = (err: unknown): boolean =>
-  err instanceof NoTransportError || (err instanceof ApiError && (err.code === 'UNAVAILABLE' || err.code === 'RESOURCE_EXHAUSTED'))
+  (err instanceof NoTransportError && (err.failures.length === 0 || err.failures.some(f => TRANSIENT.has(f.kind)))) ||
+  (err instanceof ApiError && (err.code === 'UNAVAILABLE' || err.code === 'RESOURCE_EXHAUSTED'))
 
 /** The client library. */
 export class SorchaClient {

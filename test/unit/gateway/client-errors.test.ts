@@ -1,7 +1,9 @@
 /** The client library's transport failures: classified, and told in one line per cause. */
 import assert from 'node:assert/strict'
 import { createServer, type AddressInfo } from 'node:net'
+import { createServer as createTlsServer } from 'node:tls'
 import { describe, it } from 'node:test'
+import { createCa, issueCertificate } from '../../../src/certs/dev-ca.ts'
 import { describeFailures, NoTransportError, SorchaClient, TransportFailedError } from '../../../src/client/index.ts'
 import { classify } from '../../../src/client/describe.ts'
 
@@ -29,6 +31,38 @@ describe('client transport failures', () => {
       assert.equal(err.message, `connection refused at 127.0.0.1:${g} (gRPC) and :${r} (REST): is the node running?`)
     } finally {
       client.close()
+    }
+  })
+
+  it('does not retry what another try cannot fix (an untrusted certificate), but retries a dropped connection', async () => {
+    const ca = createCa({ commonName: 'unknown CA' })
+    const cert = issueCertificate(ca, 'node', { commonName: 'node', hosts: ['127.0.0.1'] })
+    let connections = 0
+    const server = createTlsServer({ cert: cert.cert, key: cert.key }, socket => { socket.end() })
+    server.on('connection', () => { connections++ })
+    server.listen(0, '127.0.0.1')
+    await new Promise(resolve => server.once('listening', resolve))
+    const client = new SorchaClient({ endpoints: { rest: `https://127.0.0.1:${(server.address() as AddressInfo).port}` }, tls: {}, maxAttempts: 4, retryInitialDelayMs: 1 })
+    try {
+      const err = await client.nodeInfo().then(() => undefined, (e: unknown) => e) as NoTransportError
+      assert.deepEqual(err.failures.map(f => f.kind), ['untrusted'])
+      assert.equal(connections, 1, 'one attempt')
+    } finally {
+      client.close()
+      server.close()
+    }
+    // A node that drops every connection (closed): transient, so each of the 3 attempts connects.
+    let drops = 0
+    const dropper = createServer(socket => { drops++; socket.destroy() }).listen(0, '127.0.0.1')
+    await new Promise(resolve => dropper.once('listening', resolve))
+    const retrying = new SorchaClient({ endpoints: { rest: `http://127.0.0.1:${(dropper.address() as AddressInfo).port}` }, maxAttempts: 3, retryInitialDelayMs: 1, breakerThreshold: 100 })
+    try {
+      const err = await retrying.nodeInfo().then(() => undefined, (e: unknown) => e) as NoTransportError
+      assert.deepEqual(err.failures.map(f => f.kind), ['closed'])
+      assert.equal(drops, 3, 'three attempts')
+    } finally {
+      retrying.close()
+      dropper.close()
     }
   })
 

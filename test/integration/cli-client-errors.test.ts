@@ -108,6 +108,35 @@ describe('sorcha-peer client errors', () => {
     assert.deepEqual(lines(tls.stderr), [`TLS handshake failed, the node does not speak TLS there at ${tokenGateway.grpcAddress} (gRPC) and :${new URL(tokenGateway.restUrl).port} (REST): drop --ca and use an http:// --rest URL`])
   })
 
+  it('TLS: an expired certificate, and a node that requires a client certificate (mutual TLS)', async () => {
+    const expired = issueCertificate(ca, 'node', { commonName: 'node', hosts: ['127.0.0.1'], days: -1 })
+    await writeFile(join(dir, 'expired.crt'), expired.cert)
+    await writeFile(join(dir, 'expired.key'), expired.key)
+    const { gateway: old } = await startMemoryGateway({ tls: { cert: join(dir, 'expired.crt'), key: join(dir, 'expired.key') } })
+    const { gateway: mutual } = await startMemoryGateway({ tls: { cert: join(dir, 'ip.crt'), key: join(dir, 'ip.key'), ca: join(dir, 'ca.crt'), requireClientCert: true } })
+    try {
+      const run = await cli(['status', ...target(old), '--ca', join(dir, 'ca.crt')])
+      assert.equal(run.code, 1)
+      assert.deepEqual(lines(run.stderr), [`certificate expired or not yet valid at ${old.grpcAddress} (gRPC) and :${new URL(old.restUrl).port} (REST): the node needs a new certificate`])
+      const noCert = await cli(['status', ...target(mutual), '--ca', join(dir, 'ca.crt'), '--transport', 'grpc-unary'])
+      assert.equal(noCert.code, 1)
+      assert.deepEqual(lines(noCert.stderr), [`client certificate required or refused at ${mutual.grpcAddress} (gRPC): pass --cert and --key, issued by the CA the node trusts`])
+    } finally {
+      await Promise.all([old.stop(), mutual.stop()])
+    }
+  })
+
+  it('a wrong port: something other than the node\'s API answers', async () => {
+    const restPort = new URL(tokenGateway.restUrl).port
+    const grpcPort = tokenGateway.grpcAddress.split(':').at(-1) ?? ''
+    const run = await cli(['status', '--grpc', `127.0.0.1:${restPort}`, '--rest', `http://127.0.0.1:${grpcPort}`])
+    assert.equal(run.code, 1)
+    assert.deepEqual(lines(run.stderr), [
+      `something other than the node's API answers at 127.0.0.1:${restPort} (gRPC): is --grpc the node's gRPC address?`,
+      `something other than the node's API answers at 127.0.0.1:${grpcPort} (REST): is --rest the node's REST URL?`
+    ])
+  })
+
   it('unauthenticated: a missing or a wrong token is a usage error (exit 2)', async () => {
     const missing = await cli(['status', ...target(tokenGateway)])
     assert.equal(missing.code, 2)

@@ -40,7 +40,7 @@ export function addClientOptions (command: Command): Command {
     new Option('--grpc <host:port>', 'gRPC address of the node\'s API').default('127.0.0.1:4200'),
     new Option('--rest <url>', 'REST base URL of the node\'s API (fallback)').default('http://127.0.0.1:4280'),
     new Option('--token <token>', 'API token').env('SORCHA_GATEWAY_TOKEN'),
-    new Option('--ca <file>', 'PEM CA bundle to verify the node (TLS)'),
+    new Option('--ca <file>', 'PEM CA bundle that signed the node\'s certificate (TLS; an https:// --rest URL without it uses the system\'s CAs)'),
     new Option('--cert <file>', 'PEM client certificate (mutual TLS)'),
     new Option('--key <file>', 'PEM client key (mutual TLS)'),
     new Option('--transport <kind>', `transport to use, repeatable, in preference order (${TRANSPORTS.join(', ')})`).argParser(transportFlag),

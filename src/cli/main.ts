@@ -61,6 +61,12 @@ async function report (err: unknown): Promise<number> {
     process.stderr.write(`sorcha-peer: ${err.name} (${err.reason}): ${err.message}\n`)
     return EXIT_USAGE
   }
+  const { clientErrorLines } = await import('./client-errors.ts')
+  const client = clientErrorLines(err)
+  if (client !== undefined) {
+    for (const line of client.lines) process.stderr.write(`sorcha-peer: ${line}\n`)
+    return client.exitCode
+  }
   const { ConfigError, ConfigFileError } = await import('../config/errors.ts')
   if (err instanceof ConfigError || err instanceof ConfigFileError) {
     process.stderr.write(`sorcha-peer: ${err.message}\n`)

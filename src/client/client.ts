@@ -7,7 +7,8 @@
  *   `upgradeIntervalMs` after the last try probes the better transports (GetNodeInfo) in the
  *   background and switches up when one answers. No timers run while the client is idle.
  * - Retries with exponential backoff (cockatiel) for idempotent calls (everything but sendMessage
- *   and ping): submit is idempotent because the tx id is the payload's hash.
+ *   and ping): submit is idempotent because the tx id is the payload's hash. Only transient failures
+ *   are retried: a certificate the client does not trust or a port without the API fails at once.
  * - A circuit breaker per endpoint (cockatiel ConsecutiveBreaker): an endpoint whose transports all
  *   fail `breakerThreshold` times in a row is skipped until it half-opens.
  * - Connections are reused: one gRPC channel and one keep-alive HTTP agent per endpoint.
@@ -18,7 +19,8 @@ import { PeerOrder, type FindPeersForRegisterResponse, type ListPeersRequest, ty
 import type { SubmitTransactionResponse, SubscribeResponse } from '../../protos/gen/sorcha/api/v1/transaction_distribution.ts'
 import type { PeerNode } from '../../protocols/models/index.ts'
 import { ApiError } from '../gateway/errors.ts'
-import { NoTransportError, TransportFailedError } from './errors.ts'
+import { describeFailures } from './describe.ts'
+import { NoTransportError, TransportFailedError, type FailureKind } from './errors.ts'
 import { GrpcConnection, GrpcTransport } from './grpc-transport.ts'
 import { RestTransport } from './rest-transport.ts'
 import { TRANSPORTS, type ClientCallOptions, type ClientTls, type Endpoint, type FetchedTransaction, type SubmitInput, type Transport, type TransportKind } from './types.ts'
@@ -64,8 +66,13 @@ interface EndpointState {
   grpc?: GrpcConnection
 }
 
+/** Failures that another try may not meet: a node starting, a connection lost, a slow network. */
+const TRANSIENT: ReadonlySet<FailureKind> = new Set(['refused', 'timeout', 'closed', 'unreachable', 'other'])
+
+/** Worth another try: a transient transport failure (not a certificate or a wrong port), or an overloaded node. */
 const isRetryable = (err: unknown): boolean =>
-  err instanceof NoTransportError || (err instanceof ApiError && (err.code === 'UNAVAILABLE' || err.code === 'RESOURCE_EXHAUSTED'))
+  (err instanceof NoTransportError && (err.failures.length === 0 || err.failures.some(f => TRANSIENT.has(f.kind)))) ||
+  (err instanceof ApiError && (err.code === 'UNAVAILABLE' || err.code === 'RESOURCE_EXHAUSTED'))
 
 /** The client library. */
 export class SorchaClient {
@@ -113,7 +120,7 @@ export class SorchaClient {
   /** Runs `op` on one endpoint: the cached transport, else each in order; caches what works. */
   private async onEndpoint<T> (state: EndpointState, op: (t: Transport) => Promise<T>): Promise<T> {
     const start = Math.max(0, state.current)
-    const failures: string[] = []
+    const failures: TransportFailedError[] = []
     for (let i = start; i < state.transports.length; i++) {
       const transport = state.transports[i] as Transport
       try {
@@ -126,11 +133,11 @@ export class SorchaClient {
         return result
       } catch (err) {
         if (!(err instanceof TransportFailedError)) throw err
-        failures.push(err.message)
+        failures.push(err)
       }
     }
     state.current = -1 // renegotiate from the best transport next time
-    throw new NoTransportError(`no transport reached ${state.endpoint.grpc ?? state.endpoint.rest ?? '?'}: ${failures.join('; ')}`)
+    throw noTransport(failures)
   }
 
   /** In the background, probes the transports better than the current one; switches to the first that answers. */
@@ -156,16 +163,16 @@ export class SorchaClient {
   private async call<T> (op: (t: Transport, o: { signal?: AbortSignal, timeoutMs: number }) => Promise<T>, options: ClientCallOptions, idempotent = true): Promise<T> {
     const attempt = { timeoutMs: options.timeoutMs ?? this.timeoutMs, ...(options.signal === undefined ? {} : { signal: options.signal }) }
     const once = async (): Promise<T> => {
-      let last: unknown
+      const failures: TransportFailedError[] = []
       for (const state of this.endpoints) {
         try {
           return await state.breaker.execute(async () => this.onEndpoint(state, async t => op(t, attempt)))
         } catch (err) {
           if (!(err instanceof NoTransportError || err instanceof BrokenCircuitError)) throw err
-          last = err
+          if (err instanceof NoTransportError) failures.push(...err.failures)
         }
       }
-      throw last instanceof NoTransportError ? last : new NoTransportError('every endpoint is failing (circuit open)')
+      throw failures.length > 0 ? noTransport(failures) : new NoTransportError('every endpoint is failing (circuit open)')
     }
     if (!idempotent || this.maxAttempts <= 1) return once()
     const policy = retry(handleWhen(isRetryable), { maxAttempts: this.maxAttempts - 1, backoff: this.backoff })
@@ -266,6 +273,11 @@ export class SorchaClient {
       state.grpc?.close()
     }
   }
+}
+
+/** The failures of every transport tried, as one error whose message has one line per cause, `; `-separated. */
+function noTransport (failures: TransportFailedError[]): NoTransportError {
+  return new NoTransportError(describeFailures(failures, 'library').join('; '), failures)
 }
 
 /**

@@ -12,7 +12,9 @@ import {
   type SubmitTransactionResponse, type SubscribeRequest, type SubscribeResponse
 } from '../../protos/gen/sorcha/api/v1/transaction_distribution.ts'
 import { apiError, codeName, DeadlineExceededError, GRPC_CODE, InternalError, type GrpcCodeName } from '../gateway/errors.ts'
-import { TransportFailedError } from './errors.ts'
+import { classify } from './describe.ts'
+import { TransportFailedError, type FailureKind } from './errors.ts'
+import { certificateNamesIn, TlsChannelCredentials } from './grpc-credentials.ts'
 import type { AttemptOptions, ClientTls, FetchedTransaction, Transport, TransportKind } from './types.ts'
 
 /** Largest message the client sends or accepts. */
@@ -23,12 +25,19 @@ export class GrpcConnection {
   readonly discovery: PeerDiscoveryClient
   readonly communication: PeerCommunicationClient
   readonly transactions: TransactionDistributionClient
+  /** host:port dialled. */
+  readonly address: string
+  readonly tls: boolean
+  /** A CA bundle was given (else the system's roots verify the node). */
+  readonly ca: boolean
   private readonly token: string
 
   constructor (address: string, tls: ClientTls | undefined, token: string) {
-    const credentials = tls === undefined
-      ? ChannelCredentials.createInsecure()
-      : ChannelCredentials.createSsl(toBuffer(tls.ca), toBuffer(tls.key), toBuffer(tls.cert))
+    this.address = address
+    this.tls = tls !== undefined
+    this.ca = tls?.ca !== undefined
+    const host = address.lastIndexOf(':') > 0 ? address.slice(0, address.lastIndexOf(':')) : address
+    const credentials = tls === undefined ? ChannelCredentials.createInsecure() : new TlsChannelCredentials(host, tls)
     const options = { 'grpc.max_receive_message_length': CLIENT_MAX_MESSAGE_BYTES, 'grpc.max_send_message_length': CLIENT_MAX_MESSAGE_BYTES }
     this.discovery = new PeerDiscoveryClient(address, credentials, options)
     // The other two reuse the first client's channel (one HTTP/2 connection per endpoint).
@@ -55,15 +64,17 @@ export class GrpcConnection {
   }
 }
 
-function toBuffer (value: Buffer | string | undefined): Buffer | null {
-  if (value === undefined) return null
-  return typeof value === 'string' ? Buffer.from(value) : value
-}
-
 /** A grpc-js error as a named ApiError, or TransportFailedError when the server never answered. */
-export function fromGrpcError (err: unknown, kind: TransportKind, connected: boolean): Error {
+export function fromGrpcError (err: unknown, kind: TransportKind, conn: Pick<GrpcConnection, 'address' | 'tls' | 'ca' | 'connected'>): Error {
   const e = err as Partial<ServiceError>
-  if (typeof e.code !== 'number') return new TransportFailedError(kind, (err as Error)?.message ?? String(err))
+  const failed = (failure: FailureKind, detail: string): TransportFailedError => {
+    const names = failure === 'hostname' ? certificateNamesIn(detail) : undefined
+    return new TransportFailedError(kind, failure, { address: conn.address, tls: conn.tls, ca: conn.ca, detail, ...(names === undefined ? {} : { certificateNames: names }) })
+  }
+  if (typeof e.code !== 'number') {
+    const detail = (err as Error)?.message ?? String(err)
+    return failed(classify(detail), detail)
+  }
   const reason = e.metadata?.get('sorcha-reason')[0]
   const details = e.details ?? ''
   if (typeof reason === 'string') {
@@ -75,8 +86,9 @@ export function fromGrpcError (err: unknown, kind: TransportKind, connected: boo
   const name = codeName(e.code)
   // No reason trailer: the answer did not come from our handlers (connection refused, TLS or HTTP/2
   // blocked, a proxy, a server without this service), so another transport may do better.
-  if (name === 'UNAVAILABLE' || name === 'UNIMPLEMENTED' || name === 'UNKNOWN' || name === 'INTERNAL' || name === 'CANCELLED') return new TransportFailedError(kind, `${name}: ${details}`)
-  if (name === 'DEADLINE_EXCEEDED') return connected ? new DeadlineExceededError('deadline', details) : new TransportFailedError(kind, 'no connection before the deadline')
+  if (name === 'UNIMPLEMENTED') return failed('no_api', `${name}: ${details}`)
+  if (name === 'UNAVAILABLE' || name === 'UNKNOWN' || name === 'INTERNAL' || name === 'CANCELLED') return failed(classify(details), `${name}: ${details}`)
+  if (name === 'DEADLINE_EXCEEDED') return conn.connected ? new DeadlineExceededError('deadline', details) : failed('timeout', 'no connection before the deadline')
   return apiError(name, name.toLowerCase(), details)
 }
 
@@ -99,7 +111,7 @@ export class GrpcTransport implements Transport {
       const call = method.call(target, request, this.conn.metadata(), { deadline: Date.now() + options.timeoutMs }, (err, res) => {
         options.signal?.removeEventListener('abort', onAbort)
         if (err === null) resolve(res)
-        else reject(options.signal?.aborted === true ? options.signal.reason : fromGrpcError(err, this.kind, this.conn.connected))
+        else reject(options.signal?.aborted === true ? options.signal.reason : fromGrpcError(err, this.kind, this.conn))
       }) as { cancel: () => void }
       const onAbort = (): void => { call.cancel() }
       options.signal?.addEventListener('abort', onAbort, { once: true })
@@ -148,8 +160,8 @@ export class GrpcTransport implements Transport {
       else if (ack.result !== undefined) entry.resolve(ack.result)
       else entry.reject(new InternalError('empty_ack', 'the server sent an empty acknowledgement'))
     })
-    stream.on('error', err => { fail(fromGrpcError(err, this.kind, this.conn.connected)) })
-    stream.on('end', () => { fail(new TransportFailedError(this.kind, 'the submit stream ended')) })
+    stream.on('error', err => { fail(fromGrpcError(err, this.kind, this.conn)) })
+    stream.on('end', () => { fail(new TransportFailedError(this.kind, 'closed', { address: this.conn.address, tls: this.conn.tls, detail: 'the submit stream ended' })) })
     this.submitStream = stream
     return stream
   }
@@ -180,7 +192,7 @@ export class GrpcTransport implements Transport {
       for await (const item of call) yield item as T
     } catch (err) {
       if (signal?.aborted === true) return
-      throw fromGrpcError(err, this.kind, this.conn.connected)
+      throw fromGrpcError(err, this.kind, this.conn)
     } finally {
       signal?.removeEventListener('abort', onAbort)
       call.cancel()

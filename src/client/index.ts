@@ -4,7 +4,8 @@
  * upgrades back to the better transport.
  */
 export { SorchaClient, type Established, type SorchaClientOptions } from './client.ts'
-export { NoTransportError, TransportFailedError } from './errors.ts'
+export { NoTransportError, TransportFailedError, type FailureKind } from './errors.ts'
+export { describeFailures, type Audience } from './describe.ts'
 export { TRANSPORTS, type Endpoint, type ClientTls, type ClientCallOptions, type FetchedTransaction, type SubmitInput, type TransportKind } from './types.ts'
 export {
   ApiError, InvalidArgumentError, NotFoundError, AlreadyExistsError, ResourceExhaustedError, UnavailableError,

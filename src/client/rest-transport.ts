@@ -8,19 +8,18 @@ import https from 'node:https'
 import type { DirectMessage } from '../../protos/gen/sorcha/api/v1/peer_communication.ts'
 import { PingResponse, SendMessageResponse, DirectMessage as DirectMessageCodec } from '../../protos/gen/sorcha/api/v1/peer_communication.ts'
 import {
-  FindPeersForRegisterResponse, GetPeerResponse, ListPeersResponse, NetworkHealth, NodeInfo, PeerOrder, type ListPeersRequest
+  FindPeersForRegisterResponse, GetPeerResponse, ListPeersResponse, NetworkHealth, NodeInfo, type ListPeersRequest
 } from '../../protos/gen/sorcha/api/v1/peer_discovery.ts'
 import {
   SubmitTransactionRequest, SubmitTransactionResponse, SubscribeResponse, TransactionHeader, type SubscribeRequest
 } from '../../protos/gen/sorcha/api/v1/transaction_distribution.ts'
-import { PeerStatus } from '../../protocols/models/index.ts'
+import { PEER_ORDER, PEER_STATUS } from '../gateway/enum-names.ts'
 import { apiError, InternalError } from '../gateway/errors.ts'
-import { TransportFailedError } from './errors.ts'
+import { classify } from './describe.ts'
+import { TransportFailedError, type FailureKind } from './errors.ts'
 import { asCodeName } from './grpc-transport.ts'
 import { parseSse } from './sse.ts'
 import type { AttemptOptions, ClientTls, FetchedTransaction, Transport } from './types.ts'
-
-const STATUS_NAMES = Object.entries(PeerStatus).filter(([, v]) => v >= 0)
 
 /** The REST transport of one endpoint. */
 export class RestTransport implements Transport {
@@ -28,10 +27,15 @@ export class RestTransport implements Transport {
   private readonly base: URL
   private readonly agent: http.Agent
   private readonly token: string
+  /** host:port of the base URL, for failures. */
+  private readonly address: string
+  private readonly ca: boolean
 
   constructor (baseUrl: string, tls: ClientTls | undefined, token: string) {
     this.base = new URL(baseUrl)
     this.token = token
+    this.ca = tls?.ca !== undefined
+    this.address = `${this.base.hostname}:${this.base.port === '' ? (this.base.protocol === 'https:' ? '443' : '80') : this.base.port}`
     this.agent = this.base.protocol === 'https:'
       ? new https.Agent({ keepAlive: true, ...(tls?.ca === undefined ? {} : { ca: tls.ca }), ...(tls?.cert === undefined ? {} : { cert: tls.cert, key: tls.key }) })
       : new http.Agent({ keepAlive: true })
@@ -46,14 +50,44 @@ export class RestTransport implements Transport {
     const lib = url.protocol === 'https:' ? https : http
     const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
       const req = lib.request(url, { method, headers, agent: this.agent, ...(options.signal === undefined ? {} : { signal: options.signal }) }, resolve)
-      if (options.timeoutMs !== undefined) req.setTimeout(options.timeoutMs, () => { req.destroy(new TransportFailedError('rest', 'timed out')) })
-      req.on('error', err => {
-        reject(options.signal?.aborted === true ? options.signal.reason : err instanceof TransportFailedError ? err : new TransportFailedError('rest', (err as NodeJS.ErrnoException).code ?? err.message))
+      if (options.timeoutMs !== undefined) req.setTimeout(options.timeoutMs, () => { req.destroy(this.failure('timeout', `no answer within ${options.timeoutMs} ms`)) })
+      req.on('error', (err: NodeJS.ErrnoException & { cert?: { subjectaltname?: string } }) => {
+        if (options.signal?.aborted === true) { reject(options.signal.reason); return }
+        if (err instanceof TransportFailedError) { reject(err); return }
+        const detail = `${err.code ?? ''} ${err.message}`.trim()
+        const kind = classify(detail)
+        reject(this.failure(kind, detail, kind === 'hostname' ? err.cert?.subjectaltname : undefined))
       })
       req.end(body)
     })
-    if (response.statusCode !== undefined && response.statusCode >= 400) throw await problemOf(response)
+    if (response.statusCode !== undefined && response.statusCode >= 400) throw await this.problemOf(response)
     return response
+  }
+
+  private failure (kind: FailureKind, detail: string, certificateNames?: string): TransportFailedError {
+    return new TransportFailedError('rest', kind, { address: this.address, tls: this.base.protocol === 'https:', ca: this.ca, detail, ...(certificateNames === undefined ? {} : { certificateNames }) })
+  }
+
+  /**
+   * A 4xx/5xx response as the named ApiError (problem+json); a server without our API (no problem
+   * document, or no such route) as a transport failure, so the client tries its other transports.
+   */
+  private async problemOf (response: http.IncomingMessage): Promise<Error> {
+    const text = (await readAll(response)).toString('utf8')
+    const status = response.statusCode ?? 0
+    const type = response.headers['content-type'] ?? ''
+    if (!type.startsWith('application/problem+json')) {
+      return this.failure(status === 404 || status === 405 ? 'no_api' : 'other', `HTTP ${status} without a problem document`)
+    }
+    try {
+      const p = JSON.parse(text) as { code: string, reason: string, detail: string, retryAfterMs?: number }
+      if (p.reason === 'no_route' || p.reason === 'method_not_allowed') return this.failure('no_api', `HTTP ${status}: ${p.detail}`)
+      const err = apiError(asCodeName(p.code), p.reason, p.detail)
+      if (typeof p.retryAfterMs === 'number') err.retryAfterMs = p.retryAfterMs
+      return err
+    } catch {
+      return new InternalError('bad_problem', `HTTP ${status} with an unreadable problem document`)
+    }
   }
 
   private async json<T> (method: string, path: string, codec: { fromJSON: (o: unknown) => T }, options: AttemptOptions, body?: unknown): Promise<T> {
@@ -64,8 +98,8 @@ export class RestTransport implements Transport {
   nodeInfo = async (o: AttemptOptions) => this.json('GET', '/v1/node', NodeInfo, o)
   networkHealth = async (o: AttemptOptions) => this.json('GET', '/v1/health', NetworkHealth, o)
   listPeers = async (r: ListPeersRequest, o: AttemptOptions) => {
-    const q = new URLSearchParams({ orderBy: r.orderBy === PeerOrder.PEER_ORDER_SCORE ? 'score' : 'lastSeen', ascending: String(r.ascending), limit: String(r.limit) })
-    for (const s of r.status) q.append('status', STATUS_NAMES.find(([, v]) => v === s)?.[0] ?? '')
+    const q = new URLSearchParams({ orderBy: PEER_ORDER.nameOf(r.orderBy) ?? String(r.orderBy), ascending: String(r.ascending), limit: String(r.limit) })
+    for (const s of r.status) q.append('status', PEER_STATUS.nameOf(s) ?? String(s))
     return this.json('GET', `/v1/peers?${q.toString()}`, ListPeersResponse, o)
   }
 
@@ -119,11 +153,11 @@ export class RestTransport implements Transport {
       }
     } catch (err) {
       if (signal.aborted) return
-      throw err instanceof Error && 'code' in err && typeof (err as { reason?: unknown }).reason === 'string' ? err : new TransportFailedError('rest', 'the event stream broke')
+      throw err instanceof Error && 'code' in err && typeof (err as { reason?: unknown }).reason === 'string' ? err : this.failure('closed', 'the event stream broke')
     } finally {
       response.destroy()
     }
-    if (!signal.aborted) throw new TransportFailedError('rest', 'the event stream ended')
+    if (!signal.aborted) throw this.failure('closed', 'the event stream ended')
   }
 
   close (): void {
@@ -137,17 +171,3 @@ async function readAll (stream: AsyncIterable<Buffer>): Promise<Buffer> {
   return Buffer.concat(chunks)
 }
 
-/** A 4xx/5xx response as the named ApiError (problem+json), or a transport failure (anything else). */
-async function problemOf (response: http.IncomingMessage): Promise<Error> {
-  const text = (await readAll(response)).toString('utf8')
-  const type = response.headers['content-type'] ?? ''
-  if (!type.startsWith('application/problem+json')) return new TransportFailedError('rest', `HTTP ${response.statusCode ?? 0} without a problem document`)
-  try {
-    const p = JSON.parse(text) as { code: string, reason: string, detail: string, retryAfterMs?: number }
-    const err = apiError(asCodeName(p.code), p.reason, p.detail)
-    if (typeof p.retryAfterMs === 'number') err.retryAfterMs = p.retryAfterMs
-    return err
-  } catch {
-    return new InternalError('bad_problem', `HTTP ${response.statusCode ?? 0} with an unreadable problem document`)
-  }
-}

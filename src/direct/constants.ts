@@ -4,6 +4,8 @@
 export const DIRECT_PROTOCOL = '/sorcha/direct/1.0.0'
 /** Largest envelope accepted or sent, framing excluded. */
 export const DIRECT_MAX_MESSAGE_BYTES = 1024 * 1024
+/** A node's limit is gateway.maxMessageBytes, capped at this (reported as NodeInfo.maxDirectMessageBytes). */
+export const DIRECT_NODE_MAX_MESSAGE_BYTES_CAP = 4 * 1024 * 1024
 /** A send (open, write, acknowledgement) or a receive that takes longer fails. */
 export const DIRECT_TIMEOUT_MS = 10_000
 /** Concurrent inbound / outbound direct-message streams per connection. */

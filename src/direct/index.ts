@@ -4,13 +4,14 @@
  * as `node.libp2p.services.direct`.
  */
 import type { ServiceContribution } from '../node/sorcha-node.ts'
+import { DIRECT_NODE_MAX_MESSAGE_BYTES_CAP } from './constants.ts'
 import { DefaultDirectMessaging } from './direct-messaging.ts'
 import type { DirectMessagingComponents, DirectMessagingInit } from './types.ts'
 
 export { DefaultDirectMessaging } from './direct-messaging.ts'
 export * from './types.ts'
 export * from './errors.ts'
-export { DIRECT_PROTOCOL, TOPIC_PATTERN } from './constants.ts'
+export { DIRECT_NODE_MAX_MESSAGE_BYTES_CAP, DIRECT_PROTOCOL, TOPIC_PATTERN } from './constants.ts'
 
 /** The service's name in the node's service map. */
 export const DIRECT_SERVICE = 'direct'
@@ -22,5 +23,5 @@ export function directMessaging (init: DirectMessagingInit = {}): (components: D
 
 /** Adds the direct-message service to a node, sized by the gateway's message limit. */
 export const directContribution: ServiceContribution = context => ({
-  [DIRECT_SERVICE]: directMessaging({ maxMessageBytes: Math.min(context.config.gateway.maxMessageBytes, 4 * 1024 * 1024) })
+  [DIRECT_SERVICE]: directMessaging({ maxMessageBytes: Math.min(context.config.gateway.maxMessageBytes, DIRECT_NODE_MAX_MESSAGE_BYTES_CAP) })
 })

@@ -27,6 +27,8 @@ export interface NodeInfoView {
   /** Registers this node follows; empty = all. */
   registers: string[]
   maxTransactionBytes: number
+  /** Largest direct-message payload sent or accepted; 0 when the node has no direct messaging. */
+  maxDirectMessageBytes: number
 }
 
 /** The network health score and its inputs. */

@@ -21,6 +21,8 @@ export const MAX_SUBSCRIBE_REGISTERS = 256
 export const MAX_TOPICS = 64
 /** Submissions in one REST batch. */
 export const MAX_BATCH_ITEMS = 256
+/** Items of a SubmitStream, Session or REST batch worked on at once (a stream stops reading meanwhile). */
+export const STREAM_IN_FLIGHT_MAX = 64
 /** Rate-limit buckets kept (one per client address); the least recently used is evicted. */
 export const RATE_LIMIT_MAX_CLIENTS = 10_000
 /** SSE comment line sent this often so proxies keep the connection open. */
@@ -29,3 +31,7 @@ export const SSE_KEEPALIVE_MS = 15_000
 export const GRPC_TRANSPORT_SLACK_BYTES = 1024 * 1024
 /** Transaction size limit reported by a node that has no gossip layer (which accepts nothing). */
 export const FALLBACK_MAX_TRANSACTION_BYTES = 16 * 1024 * 1024
+/** A Ping through the API fails with DEADLINE_EXCEEDED after this long (libp2p's ping has no deadline). */
+export const PING_TIMEOUT_MS = 10_000
+/** How long a browser may cache a CORS preflight answer (Access-Control-Max-Age). */
+export const CORS_MAX_AGE_S = 600

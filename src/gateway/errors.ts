@@ -3,7 +3,8 @@
  * client library. Each carries the gRPC status it maps to and a bounded machine-readable `reason`;
  * REST problems (RFC 9457) carry the same `code` string, so an app sees one vocabulary on every
  * transport. The HTTP status of each code follows the table in google.rpc.Code
- * (googleapis/google/rpc/code.proto), except that INVALID_ARGUMENT for an oversized body stays 400.
+ * (googleapis/google/rpc/code.proto); a few reasons have a more precise one (413, 415, 431, 405:
+ * rest/problem.ts).
  */
 
 /** gRPC status codes used by the gateway (grpc/doc/statuscodes.md). */

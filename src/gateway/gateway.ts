@@ -73,7 +73,7 @@ export class Gateway {
         ...(tls === undefined ? {} : { tls })
       }
       const grpc = new GrpcGateway({ ...common, host: config.grpc.host, port: config.grpc.port, requireClientCert: config.tls.requireClientCert, ...(this.init.readiness === undefined ? {} : { readiness: this.init.readiness }) })
-      const rest = new RestGateway({ ...common, host: config.rest.host, port: config.rest.port, version: this.init.version ?? '0.1.0' })
+      const rest = new RestGateway({ ...common, host: config.rest.host, port: config.rest.port, corsOrigins: config.rest.corsOrigins, version: this.init.version ?? '0.1.0' })
       // A failed bind becomes a StartupError naming the setting (AddressInUseError: gateway.grpc.port...).
       await grpc.start().catch((err: unknown) => { throw bindErrorFor('gateway.grpc.port', hostPort(config.grpc), err) })
       try {

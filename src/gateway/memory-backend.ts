@@ -10,9 +10,10 @@ import type {
   CallOptions, GatewayBackend, NetworkHealthView, NodeInfoView, PeerListing, ReceivedMessage, SentMessage,
   StoredTransaction, SubmitResult, SubscriptionItem, SubscriptionRequest, TransactionMeta, TransactionSubmission
 } from './backend.ts'
+import { DIRECT_MAX_MESSAGE_BYTES } from '../direct/constants.ts'
 import { Channel } from './channel.ts'
 import { SUBSCRIBER_QUEUE_MAX_ITEMS } from './constants.ts'
-import { NotFoundError, UnavailableError } from './errors.ts'
+import { InvalidArgumentError, NotFoundError, UnavailableError } from './errors.ts'
 import { TransactionJournal } from './journal.ts'
 import { txIdOf } from './validate.ts'
 
@@ -26,6 +27,8 @@ export interface MemoryBackendInit {
   maxStored?: number
   /** Peers to report. @default [] */
   peers?: PeerNode[]
+  /** Largest direct-message payload (loopback). @default DIRECT_MAX_MESSAGE_BYTES (1 MiB) */
+  maxDirectMessageBytes?: number
 }
 
 interface Stored {
@@ -41,6 +44,7 @@ export async function * chunksOf (payload: Uint8Array, size: number): AsyncGener
 /** The in-memory backend. */
 export class MemoryBackend implements GatewayBackend {
   readonly maxTransactionBytes: number
+  readonly maxDirectMessageBytes: number
   readonly journal: TransactionJournal
   private readonly peerId: string
   private readonly maxStored: number
@@ -53,6 +57,7 @@ export class MemoryBackend implements GatewayBackend {
     this.peerId = init.peerId
     this.maxTransactionBytes = init.maxTransactionBytes ?? 16 * 1024 * 1024
     this.maxStored = init.maxStored ?? 10_000
+    this.maxDirectMessageBytes = init.maxDirectMessageBytes ?? DIRECT_MAX_MESSAGE_BYTES
     this.peers = init.peers ?? []
     this.journal = new TransactionJournal({ loadPayload: async txId => this.stored.get(txId)?.payload })
   }
@@ -60,7 +65,8 @@ export class MemoryBackend implements GatewayBackend {
   async nodeInfo (): Promise<NodeInfoView> {
     return {
       peerId: this.peerId, addresses: [], protocols: [], version: '', startedAtMs: this.startedAtMs,
-      connections: 0, knownPeers: this.peers.length, registers: [], maxTransactionBytes: this.maxTransactionBytes
+      connections: 0, knownPeers: this.peers.length, registers: [], maxTransactionBytes: this.maxTransactionBytes,
+      maxDirectMessageBytes: this.maxDirectMessageBytes
     }
   }
 
@@ -95,6 +101,7 @@ export class MemoryBackend implements GatewayBackend {
   }
 
   async sendMessage (peerId: string, topic: string, payload: Uint8Array): Promise<SentMessage> {
+    if (payload.byteLength > this.maxDirectMessageBytes) throw new InvalidArgumentError('payload_too_large', `payload exceeds ${this.maxDirectMessageBytes} bytes`)
     if (peerId !== this.peerId) throw new UnavailableError('peer_unreachable', `peer ${peerId} cannot be reached`)
     const now = Date.now()
     const message: ReceivedMessage = { messageId: randomBytes(16).toString('hex'), fromPeerId: this.peerId, topic, payload, sentAtMs: now, receivedAtMs: now }

@@ -14,8 +14,9 @@ import type {
   CallOptions, GatewayBackend, NetworkHealthView, NodeInfoView, PeerListing, ReceivedMessage, SentMessage,
   StoredTransaction, SubmitResult, SubscriptionItem, SubscriptionRequest, TransactionSubmission
 } from './backend.ts'
+import { logger } from '../logging/index.ts'
 import { Channel } from './channel.ts'
-import { FALLBACK_MAX_TRANSACTION_BYTES, SUBSCRIBER_QUEUE_MAX_ITEMS } from './constants.ts'
+import { FALLBACK_MAX_TRANSACTION_BYTES, PING_TIMEOUT_MS, SUBSCRIBER_QUEUE_MAX_ITEMS } from './constants.ts'
 import { DeadlineExceededError, InvalidArgumentError, NotFoundError, UnavailableError } from './errors.ts'
 import { TransactionJournal } from './journal.ts'
 import { chunksOf } from './memory-backend.ts'
@@ -45,7 +46,7 @@ export interface NodeParts {
   /** Distinct peers with an open connection. */
   connectedPeers: () => string[]
   ping?: (peerId: string, options?: CallOptions) => Promise<number>
-  direct?: Pick<DefaultDirectMessaging, 'send' | 'addEventListener' | 'removeEventListener'>
+  direct?: Pick<DefaultDirectMessaging, 'send' | 'addEventListener' | 'removeEventListener' | 'maxMessageBytes'>
   peerList?: PeerListView
   health?: HealthView
   transactions?: TransactionService
@@ -85,7 +86,8 @@ export class NodeBackend implements GatewayBackend {
     const p = this.parts
     return {
       peerId: p.peerId, addresses: p.multiaddrs(), protocols: p.protocols(), version: p.version, startedAtMs: p.startedAtMs,
-      connections: p.connectedPeers().length, knownPeers: p.peerList?.size() ?? 0, registers: p.registers(), maxTransactionBytes: this.maxTransactionBytes
+      connections: p.connectedPeers().length, knownPeers: p.peerList?.size() ?? 0, registers: p.registers(), maxTransactionBytes: this.maxTransactionBytes,
+      maxDirectMessageBytes: p.direct?.maxMessageBytes ?? 0
     }
   }
 
@@ -127,10 +129,14 @@ export class NodeBackend implements GatewayBackend {
   async ping (peerId: string, options?: CallOptions): Promise<number> {
     const ping = this.parts.ping
     if (ping === undefined) throw unavailable('ping')
+    // libp2p's ping has no deadline of its own: a peer with no known address can keep the dial (and a
+    // REST call, which has no deadline either) waiting for ever.
+    const timeout = AbortSignal.timeout(PING_TIMEOUT_MS)
     try {
-      return await ping(peerId, options)
+      return await ping(peerId, { signal: options?.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]) })
     } catch (err) {
-      throw deliveryError(err, options, 'ping')
+      if (timeout.aborted && options?.signal?.aborted !== true) throw new DeadlineExceededError('ping_timeout', `peer ${peerId} did not answer within ${PING_TIMEOUT_MS} ms`)
+      throw deliveryError(err, options, 'ping', peerId)
     }
   }
 
@@ -143,7 +149,7 @@ export class NodeBackend implements GatewayBackend {
       if (err instanceof InvalidTopicError) throw new InvalidArgumentError('invalid_topic', err.message)
       if (err instanceof DirectMessageTooLargeError) throw new InvalidArgumentError('payload_too_large', err.message)
       if (err instanceof DirectMessageRejectedError) throw new InvalidArgumentError(`peer_rejected_${err.reason}`.slice(0, 64), err.message)
-      throw deliveryError(err, options, 'direct')
+      throw deliveryError(err, options, 'direct', peerId)
     }
   }
 
@@ -190,10 +196,18 @@ export class NodeBackend implements GatewayBackend {
   }
 }
 
-/** A failed exchange with a peer as UNAVAILABLE, or DEADLINE_EXCEEDED when our signal timed out. */
-function deliveryError (err: unknown, options: CallOptions | undefined, what: string): Error {
+/**
+ * A failed exchange with a peer as UNAVAILABLE, or DEADLINE_EXCEEDED when it timed out. The client
+ * gets a fixed message per case: the cause's text comes from libp2p and the stream layer (`Invalid
+ * URL`, stream resets...), so it is logged here at debug level instead of sent.
+ */
+function deliveryError (err: unknown, options: CallOptions | undefined, what: 'ping' | 'direct', peerId: string): Error {
   const reason = options?.signal?.reason as unknown
   if (options?.signal?.aborted === true && reason instanceof Error && reason.name === 'DeadlineExceededError') return reason
-  if (err instanceof DirectDeliveryError && err.timedOut) return new DeadlineExceededError(`${what}_timeout`, err.message)
-  return new UnavailableError('peer_unreachable', `the peer cannot be reached: ${err instanceof Error ? err.message : String(err)}`)
+  logger('sorcha:gateway').debug({ peerId, what, err }, 'peer exchange failed')
+  if (err instanceof DirectDeliveryError && err.timedOut) return new DeadlineExceededError(`${what}_timeout`, `peer ${peerId} did not answer in time`)
+  const name = (err as { name?: unknown } | null)?.name
+  if (name === 'NoValidAddressesError') return new UnavailableError('peer_no_address', `no dialable address is known for peer ${peerId}`)
+  if (name === 'UnsupportedProtocolError') return new UnavailableError('peer_unsupported', `peer ${peerId} does not speak the ${what === 'ping' ? 'ping' : 'direct-message'} protocol`)
+  return new UnavailableError('peer_unreachable', `peer ${peerId} cannot be reached`)
 }

@@ -3,7 +3,6 @@
  * them directly; the REST server converts JSON to and from the same messages. Validation, the
  * duplicate rule, upload assembly and chunking live here so both transports behave identically.
  */
-import { PeerStatus } from '../../protocols/models/index.ts'
 import type { DirectMessage, PingResponse, SendMessageResponse } from '../../protos/gen/sorcha/api/v1/peer_communication.ts'
 import {
   PeerOrder, type FindPeersForRegisterResponse, type GetPeerResponse, type ListPeersRequest, type ListPeersResponse,
@@ -18,6 +17,7 @@ import {
   DEFAULT_CHUNK_BYTES, DEFAULT_PEER_LIMIT, DEFAULT_REGISTER_PEER_LIMIT, MAX_CHUNK_BYTES, MAX_PEER_LIMIT,
   MAX_SUBSCRIBE_REGISTERS, MAX_TOPICS, MIN_CHUNK_BYTES
 } from './constants.ts'
+import { PEER_ORDER, PEER_STATUS } from './enum-names.ts'
 import { AlreadyExistsError, InvalidArgumentError, UnavailableError } from './errors.ts'
 import { isCursor } from './journal.ts'
 import { checkCount, checkLimit, checkPeerId, checkRegisterId, checkSubmission, checkTopic, checkTxId } from './validate.ts'
@@ -33,7 +33,8 @@ export interface OperationsInit {
 
 type Signal = { signal?: AbortSignal }
 
-const STATUS_VALUES = new Set<number>(Object.values(PeerStatus).filter(v => v >= 0))
+/** "A (0), B (1)": the names of an enum's values with their numbers, which is what a gRPC request carries. */
+const enumValues = (names: readonly string[]): string => names.map((n, i) => `${n} (${i})`).join(', ')
 
 /** Every operation of the app API, transport-neutral. */
 export class GatewayOperations {
@@ -68,10 +69,12 @@ export class GatewayOperations {
 
   async listPeers (request: ListPeersRequest, options: Signal = {}): Promise<ListPeersResponse> {
     const limit = checkLimit(request.limit, DEFAULT_PEER_LIMIT, MAX_PEER_LIMIT)
-    checkCount(request.status, STATUS_VALUES.size, 'status')
-    if (request.status.some(s => !STATUS_VALUES.has(s))) throw new InvalidArgumentError('invalid_status', 'status holds an unknown peer status')
-    if (request.orderBy !== PeerOrder.PEER_ORDER_UNSPECIFIED && request.orderBy !== PeerOrder.PEER_ORDER_LAST_SEEN && request.orderBy !== PeerOrder.PEER_ORDER_SCORE) {
-      throw new InvalidArgumentError('invalid_order', 'orderBy is not a known order')
+    checkCount(request.status, PEER_STATUS.names.length, 'status')
+    request.status.forEach((s, i) => {
+      if (PEER_STATUS.nameOf(s) === undefined) throw new InvalidArgumentError('invalid_status', `status[${i}] is ${s}, not a PeerStatus; allowed: ${enumValues(PEER_STATUS.names)}`)
+    })
+    if (PEER_ORDER.nameOf(request.orderBy) === undefined) {
+      throw new InvalidArgumentError('invalid_order', `orderBy is ${request.orderBy}, not a PeerOrder; allowed: ${enumValues(PEER_ORDER.names)}`)
     }
     return this.backend.listPeers({
       ...(request.status.length > 0 ? { status: request.status } : {}),

@@ -4,6 +4,7 @@
  * whose message names the field.
  */
 import { createHash } from 'node:crypto'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { isPeerId, isRegisterId, MODEL_LIMITS } from '../../protocols/models/index.ts'
 import { TOPIC_PATTERN } from '../direct/constants.ts'
 import type { TransactionSubmission } from './backend.ts'
@@ -21,9 +22,21 @@ export function txIdOf (payload: Uint8Array): string {
   return createHash('sha256').update(payload).digest('hex')
 }
 
-/** @throws InvalidArgumentError unless `value` is a libp2p peer id */
+/**
+ * @throws InvalidArgumentError unless `value` is a libp2p peer id: the right shape (base58btc) AND a
+ *   multihash libp2p can decode. Some strings of the right shape decode to no key, and libp2p then
+ *   fails with a bare TypeError (`Invalid URL`) deep inside a dial.
+ */
 export function checkPeerId (value: string, field = 'peerId'): string {
-  if (!isPeerId(value)) throw new InvalidArgumentError('invalid_peer_id', `${field} is not a libp2p peer id`)
+  let decodes = false
+  if (isPeerId(value)) {
+    try {
+      decodes = peerIdFromString(value).type !== 'url'
+    } catch {
+      // not a key libp2p knows: rejected below
+    }
+  }
+  if (!decodes) throw new InvalidArgumentError('invalid_peer_id', `${field} is not a libp2p peer id`)
   return value
 }
 

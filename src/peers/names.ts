@@ -1,4 +1,4 @@
-/** Short lower-case names of peer statuses and sources, for the CLI, logs and JSON. */
+/** Short lower-case names of peer statuses and sources, for tables and logs; and a peer as JSON. */
 import {
   PeerStatus, peerRoleToJSON, peerSourceToJSON, peerStatusToJSON, type PeerNode
 } from '../../protocols/models/index.ts'
@@ -30,23 +30,26 @@ export function sourceName (source: number): string {
   return peerSourceToJSON(source as never).replace(/^PEER_SOURCE_/, '').toLowerCase()
 }
 
-/** A peer as plain JSON with readable enum names. */
+/**
+ * A peer as plain JSON, enums by their .proto names (PEER_STATUS_HEALTHY): the spelling the REST API
+ * uses too (src/gateway/enum-names.ts). The short names above are for tables and logs.
+ */
 export function peerToJson (node: PeerNode): Record<string, unknown> {
   return {
     peerId: node.peerId,
-    status: statusName(node.status),
+    status: peerStatusToJSON(node.status),
     addresses: node.addresses,
     firstSeenMs: node.firstSeenMs,
     lastSeenMs: node.lastSeenMs,
     consecutiveFailures: node.consecutiveFailures,
     latencyMs: node.latencyMs,
     score: node.score,
-    source: sourceName(node.source),
+    source: peerSourceToJSON(node.source),
     learnedFrom: node.learnedFrom === '' ? undefined : node.learnedFrom,
     bannedUntilMs: node.status === PeerStatus.PEER_STATUS_BANNED ? node.bannedUntilMs : undefined,
     banReason: node.banReason === '' ? undefined : node.banReason,
     capabilities: node.capabilities === undefined
       ? undefined
-      : { ...node.capabilities, roles: node.capabilities.roles.map(r => peerRoleToJSON(r).replace(/^PEER_ROLE_/, '').toLowerCase()) }
+      : { ...node.capabilities, roles: node.capabilities.roles.map(r => peerRoleToJSON(r)) }
   }
 }

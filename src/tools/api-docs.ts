@@ -5,6 +5,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises'
 import protobuf from 'protobufjs'
+import { DIRECT_NODE_MAX_MESSAGE_BYTES_CAP } from '../direct/constants.ts'
 import { GRPC_CODE, HTTP_STATUS, type GrpcCodeName } from '../gateway/errors.ts'
 import { VERSION } from '../gateway/index.ts'
 import { MemoryBackend } from '../gateway/memory-backend.ts'
@@ -137,6 +138,12 @@ OpenAPI 3.1 document is served at \`/openapi.json\`. The client library (\`sorch
   SERVING when it is ready, NOT_SERVING otherwise (docs/deployment.md, "Health and readiness"); REST
   \`GET /healthz\`; gRPC server reflection (\`grpc.reflection.v1\`) is on and lists the API and the
   health service, so \`grpcurl\` needs no proto files.
+- **Direct messages** (\`SendMessage\`, \`Session\`, \`POST /v1/peers/{peerId}/messages\`): a payload is at most
+  \`NodeInfo.maxDirectMessageBytes\` bytes, which a node sets to \`gateway.maxMessageBytes\` capped at
+  ${DIRECT_NODE_MAX_MESSAGE_BYTES_CAP / 1024 / 1024} MiB (${DIRECT_NODE_MAX_MESSAGE_BYTES_CAP} bytes; 0 = the node runs no direct messaging); larger ones are
+  INVALID_ARGUMENT \`payload_too_large\`, and the recipient's own limit applies too
+  (\`peer_rejected_too_large\`). Over REST the payload travels as base64, a third larger, and the whole
+  JSON body must also fit in \`gateway.maxMessageBytes\`.
 - **Network health score** (\`NetworkHealth.score\`, 0..100): see docs/peers-and-health.md —
   100 × (0.4·connectivity + 0.4·reachability + 0.2·latency), -1 in NodeInfo when the node runs no health monitor.
 
@@ -147,9 +154,20 @@ Every failure carries a gRPC status code and a bounded machine-readable **reason
 the \`sorcha-reason\` trailer on gRPC, and as an RFC 9457 \`application/problem+json\` body on REST
 (\`{type, title, status, detail, code, reason}\`, \`code\` being the gRPC status name). A rate-limited
 call also carries \`sorcha-retry-after-ms\` / \`Retry-After\`. Malformed or oversized requests are
-INVALID_ARGUMENT / 400 on both transports (reasons \`malformed\`, \`message_too_large\`,
-\`body_too_large\`, \`payload_too_large\`, \`invalid_request\`...); gRPC messages more than 1 MiB above
-\`gateway.maxMessageBytes\` are refused by grpc-js itself with RESOURCE_EXHAUSTED.
+INVALID_ARGUMENT on both transports (reasons \`malformed\`, \`message_too_large\`, \`body_too_large\`,
+\`payload_too_large\`, \`invalid_request\`...); gRPC messages more than 1 MiB above
+\`gateway.maxMessageBytes\` are refused by grpc-js itself with RESOURCE_EXHAUSTED. Every REST error is
+problem+json, whatever its status: besides the table below, 413 for a body over the limit
+(\`body_too_large\`, answered before \`100 Continue\` when the client sends \`Expect: 100-continue\`),
+415 for a content type the route does not take, 431 for request headers over Node's limit
+(\`headers_too_large\`), 405 with \`Allow\` for a method the path does not take
+(\`method_not_allowed\`), 404 for an unknown path (\`no_route\`), 400 for malformed HTTP (\`bad_http\`).
+
+The client library throws the same named errors (\`InvalidArgumentError\`, \`NotFoundError\`...). When
+no transport reaches a node it throws \`NoTransportError\`: its \`failures\` hold each transport's
+\`TransportFailedError\` with a \`kind\` (\`refused\`, \`timeout\`, \`untrusted\`, \`hostname\`,
+\`client_cert\`, \`not_tls\`, \`closed\`, \`no_api\`...), and its message tells them in one line per
+cause, the cause first: \`connection refused at 127.0.0.1:4200 (gRPC) and :4280 (REST): is the node running?\`.
 
 | gRPC code | Number | HTTP status |
 | --- | --- | --- |
@@ -160,7 +178,14 @@ ${codes.map(c => `| ${c} | ${GRPC_CODE[c]} | ${HTTP_STATUS[c]} |`).join('\n')}
 ${grpcSection(root)}
 ## REST routes
 
-Bytes are base64 in JSON; enums are their names; every field of a response is present.
+Bytes are base64 strings in JSON (the standard or the URL-safe alphabet, padded or not; anything else,
+a JSON number included, is 400 \`invalid_base64\`). Enum values are spelled as in the .proto files on
+every transport and in the CLI's JSON output (\`PEER_STATUS_HEALTHY\`, \`PEER_ORDER_SCORE\`); REST query
+strings and the CLI also accept the older short forms (\`healthy\`, \`lastSeen\`, \`last-seen\`, \`score\`).
+A 400 names the field, and for an enum lists the allowed values; a field's reason is the one gRPC gives
+(\`invalid_register_id\`, \`invalid_peer_id\`...). Every field of a response is present. A batch
+(\`POST /v1/transactions/batch\`) answers 200 with one acknowledgement per item, in order, as
+SubmitStream does: an item that is not valid, is rate-limited or fails carries its own \`error\`.
 
 ${restSection(doc, root)}`
 }

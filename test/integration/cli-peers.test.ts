@@ -38,11 +38,22 @@ describe('sorcha-peer peers', () => {
     assert.equal(all.code, 0)
     const peers = JSON.parse(all.stdout) as Array<{ peerId: string, status: string, source: string, latencyMs: number }>
     assert.deepEqual(peers.map(p => p.peerId), [A, C, B])
-    assert.deepEqual(peers.map(p => p.status), ['healthy', 'degraded', 'unknown'])
+    assert.deepEqual(peers.map(p => p.status), ['PEER_STATUS_HEALTHY', 'PEER_STATUS_DEGRADED', 'PEER_STATUS_UNKNOWN'], 'the spelling REST uses')
     assert.equal(peers[0]?.latencyMs, 4)
-    assert.equal(peers[0]?.source, 'inbound')
+    assert.equal(peers[0]?.source, 'PEER_SOURCE_INBOUND')
     const some = await cli('peers', '--json', '--status', 'degraded,unknown', '--limit', '1', '--data-dir', dir)
     assert.deepEqual((JSON.parse(some.stdout) as Array<{ peerId: string }>).map(p => p.peerId), [C])
+    const documented = await cli('peers', '--json', '--status', 'PEER_STATUS_DEGRADED,PEER_STATUS_UNKNOWN', '--order', 'PEER_ORDER_LAST_SEEN', '--data-dir', dir)
+    assert.deepEqual((JSON.parse(documented.stdout) as Array<{ peerId: string }>).map(p => p.peerId), [C, B])
+  })
+
+  it('rejects an unknown status or order with exit 2 and the allowed values', async () => {
+    const status = await cli('peers', '--status', 'sleepy', '--data-dir', dir)
+    assert.equal(status.code, 2)
+    assert.match(status.stderr, /"sleepy" is not a status; allowed: PEER_STATUS_UNKNOWN, PEER_STATUS_CONNECTING, PEER_STATUS_HEALTHY, PEER_STATUS_DEGRADED, PEER_STATUS_UNREACHABLE, PEER_STATUS_BANNED \(also unknown, connecting, healthy, degraded, unreachable, banned\)/)
+    const order = await cli('peers', '--order', 'newest', '--data-dir', dir)
+    assert.equal(order.code, 2)
+    assert.match(order.stderr, /Allowed choices are PEER_ORDER_UNSPECIFIED, PEER_ORDER_LAST_SEEN, PEER_ORDER_SCORE, lastSeen, last-seen, score/)
   })
 
   it('prints a readable table', async () => {

@@ -108,7 +108,7 @@ describe('gateway on running nodes', () => {
     }
   })
 
-  it('answers oversized and malformed requests with INVALID_ARGUMENT / 400 and a reason, and keeps serving others', async () => {
+  it('answers oversized and malformed requests with INVALID_ARGUMENT / 400 (413 for a body over the limit) and a reason, and keeps serving others', async () => {
     const api = runtimeClients(ga.grpcAddress, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': 64 * 1024 * 1024 })
     try {
       const [big] = await unary(api.communication, 'sendMessage', { peerId: b.peerId.toString(), topic: 't', payload: Buffer.alloc(a.config.gateway.maxMessageBytes + 1024) })
@@ -127,7 +127,7 @@ describe('gateway on running nodes', () => {
       assert.equal(rest.status, 400)
       assert.equal((await rest.json() as { reason: string }).reason, 'malformed')
       const oversized = await fetch(`${ga.restUrl}/v1/peers/${b.peerId.toString()}/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ topic: 't', payload: Buffer.alloc(a.config.gateway.maxMessageBytes).toString('base64') }) })
-      assert.equal(oversized.status, 400)
+      assert.equal(oversized.status, 413)
       assert.equal((await oversized.json() as { reason: string }).reason, 'body_too_large')
       // Everyone else is still served, on both transports.
       const [pingErr] = await unary(api.communication, 'ping', { peerId: b.peerId.toString() })

@@ -1,13 +1,32 @@
 /** The client behind status, submit and watch, built from their options (client-options.ts). */
 import { readFileSync } from 'node:fs'
 import { SorchaClient } from '../../client/index.ts'
+import { ClientFileError } from '../client-errors.ts'
 import type { ClientFlags } from '../client-options.ts'
 
-/** Builds a client from the parsed options. TLS is used when --ca is given (then use https:// for --rest). */
+/** Reads a PEM file named by a client option. @throws ClientFileError */
+function readPem (option: string, path: string): Buffer {
+  try {
+    return readFileSync(path)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    throw new ClientFileError(option, path, code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : 'unreadable')
+  }
+}
+
+/**
+ * Builds a client from the parsed options. Both transports use TLS when --ca or --cert is given or
+ * --rest is an https:// URL; without --ca the system's CAs verify the node.
+ */
 export function clientFrom (flags: ClientFlags): SorchaClient {
-  const tls = flags.ca === undefined
+  const useTls = flags.ca !== undefined || flags.cert !== undefined || flags.rest.startsWith('https://')
+  const tls = !useTls
     ? undefined
-    : { ca: readFileSync(flags.ca), ...(flags.cert === undefined ? {} : { cert: readFileSync(flags.cert) }), ...(flags.key === undefined ? {} : { key: readFileSync(flags.key) }) }
+    : {
+        ...(flags.ca === undefined ? {} : { ca: readPem('--ca', flags.ca) }),
+        ...(flags.cert === undefined ? {} : { cert: readPem('--cert', flags.cert) }),
+        ...(flags.key === undefined ? {} : { key: readPem('--key', flags.key) })
+      }
   return new SorchaClient({
     endpoints: { grpc: flags.grpc, rest: flags.rest },
     timeoutMs: flags.timeoutMs,

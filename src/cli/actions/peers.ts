@@ -7,6 +7,8 @@
 import { access, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { PeerNode, PeerStatus } from '../../../protocols/models/index.ts'
+import { PeerOrder } from '../../../protos/gen/sorcha/api/v1/peer_discovery.ts'
+import { PEER_ORDER } from '../../gateway/enum-names.ts'
 import { PEERS_SUBLEVEL, PeerStore, peerToJson, sourceName, statusName } from '../../peers/index.ts'
 import { StorageOpenError, openStorage } from '../../storage/index.ts'
 import { configFromOptions } from '../config-flags.ts'
@@ -72,7 +74,7 @@ export async function runPeers (options: Record<string, unknown>): Promise<void>
   let nodes: PeerNode[]
   try {
     nodes = await readPeers(config.dataDir, {
-      orderBy: options.order === 'score' ? 'score' : 'lastSeen',
+      orderBy: PEER_ORDER.parse(options.order as string) === PeerOrder.PEER_ORDER_SCORE ? 'score' : 'lastSeen',
       ...(options.status === undefined ? {} : { status: options.status as PeerStatus[] }),
       ...(options.limit === undefined ? {} : { limit: options.limit as number })
     }) ?? []

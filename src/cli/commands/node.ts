@@ -5,16 +5,16 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander'
 import type { PeerStatus } from '../../../protocols/models/index.ts'
-import { STATUS_NAMES, statusFromName } from '../../peers/names.ts'
+import { PEER_ORDER, PEER_STATUS } from '../../gateway/enum-names.ts'
 import { useConfigOptions } from '../options.ts'
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value]
 
-/** Parses --status healthy,degraded. */
+/** Parses --status PEER_STATUS_HEALTHY,PEER_STATUS_DEGRADED (or the short names, healthy,degraded). */
 function parseStatuses (value: string): PeerStatus[] {
   return value.split(',').filter(s => s.trim() !== '').map(name => {
-    const status = statusFromName(name)
-    if (status === undefined) throw new InvalidArgumentError(`"${name}" is not a status; allowed: ${STATUS_NAMES.join(', ')}`)
+    const status = PEER_STATUS.parse(name.trim())
+    if (status === undefined) throw new InvalidArgumentError(`"${name}" is not a status; allowed: ${PEER_STATUS.allowed}`)
     return status
   })
 }
@@ -55,8 +55,8 @@ export function registerPeersCommand (program: Command): void {
   useConfigOptions(program.command('peers')
     .description('print the persisted peer list of the data directory (best score first)')
     .option('--json', 'print a JSON array instead of a table')
-    .option('--status <statuses>', `only these statuses, comma-separated (${STATUS_NAMES.join(', ')})`, parseStatuses)
-    .addOption(new Option('--order <field>', 'order by').choices(['score', 'last-seen']).default('score'))
+    .option('--status <statuses>', `only these statuses, comma-separated (${PEER_STATUS.allowed})`, parseStatuses)
+    .addOption(new Option('--order <order>', 'order by').choices(PEER_ORDER.accepted).default('PEER_ORDER_SCORE'))
     .option('--limit <n>', 'print at most n peers', parseLimit), ['dataDir'])
     .action(async (options: Options) => { await (await import('../actions/peers.ts')).runPeers(options) })
 }

@@ -1,21 +1,27 @@
 /** The app API: gRPC and REST servers, their TLS, token, rate limits and message sizes. */
 import { z } from 'zod'
-import { flag, integer, optionalText, text } from '../fields.ts'
+import { flag, integer, optionalText, stringList, text } from '../fields.ts'
 
 const MIB = 1024 * 1024
 
-const endpoint = (port: number, what: string) => z.strictObject({
+const endpointFields = (port: number, what: string) => ({
   host: text('127.0.0.1', `Interface the ${what} server listens on (0.0.0.0 or :: for every interface)`, 'a host name or IP address'),
   port: integer(0, 65_535, port, `TCP port of the ${what} server (0 picks a free port)`)
-}).prefault({})
+})
+
+/** A browser origin (RFC 6454: scheme://host[:port], no path), or * for any. */
+const ORIGIN = /^(\*|https?:\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?)$/
 
 const FILE = 'a file path, or empty for none'
 
 /** The `gateway` section of the configuration. */
 export const gatewaySection = z.strictObject({
   enabled: flag(true, 'Serve the app API (gRPC with a REST fallback) when the node starts'),
-  grpc: endpoint(4200, 'gRPC'),
-  rest: endpoint(4280, 'REST'),
+  grpc: z.strictObject(endpointFields(4200, 'gRPC')).prefault({}),
+  rest: z.strictObject({
+    ...endpointFields(4280, 'REST'),
+    corsOrigins: stringList([], 'Browser origins allowed to call the REST API (CORS: preflight and Access-Control-Allow-Origin); empty sends no CORS headers, so browsers allow only same-origin pages', 'origins such as https://app.example.com or http://localhost:5173, or * for any', ORIGIN)
+  }).prefault({}),
   tls: z.strictObject({
     cert: optionalText('PEM certificate (chain) of both API servers; with tls.key enables TLS', FILE),
     key: optionalText('PEM private key matching tls.cert', FILE),

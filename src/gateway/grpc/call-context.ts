@@ -8,9 +8,10 @@ import type { status as Status} from '@grpc/grpc-js';
 import { Metadata, type ServerUnaryCall, type StatusObject } from '@grpc/grpc-js'
 import type { InvalidArgumentError} from '../errors.ts';
 import {
-  ApiError, DeadlineExceededError, GRPC_CODE, ResourceExhaustedError, toApiError,
+  ApiError, DeadlineExceededError, GRPC_CODE, ResourceExhaustedError,
   UnauthenticatedError, UnavailableError
 } from '../errors.ts'
+import { exposedError } from '../expose.ts'
 import type { RateLimiter } from '../rate-limiter.ts'
 
 /** The parts of a grpc-js server call the guard uses (every call kind has them). */
@@ -40,9 +41,12 @@ export function isBadRequest (value: unknown): value is BadRequest {
   return typeof value === 'object' && value !== null && BAD_REQUEST in value
 }
 
-/** An ApiError as a grpc-js status (for callbacks and stream 'error' events). */
-export function toStatus (err: unknown): Partial<StatusObject> & Error {
-  const api = toApiError(err)
+/**
+ * Any failure as a grpc-js status (for callbacks and stream 'error' events): an ApiError as it is,
+ * anything else as INTERNAL "internal error" with its cause logged (`where` names the RPC).
+ */
+export function toStatus (err: unknown, where = 'grpc'): Partial<StatusObject> & Error {
+  const api = exposedError(err, where)
   const metadata = new Metadata()
   metadata.set(REASON_METADATA, api.reason)
   if (api.retryAfterMs !== undefined) metadata.set(RETRY_AFTER_METADATA, String(api.retryAfterMs))

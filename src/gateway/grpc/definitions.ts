@@ -28,8 +28,9 @@ export function totalDefinition<T extends ServiceDefinition> (definition: T, max
         }
         try {
           return decode(buffer)
-        } catch (err) {
-          return bad('malformed', `the request is not a valid protobuf message: ${(err as Error).message}`)
+        } catch {
+          // The decoder's own text (offsets, wire types) means nothing to an app: a fixed message.
+          return bad('malformed', 'the request is not a valid protobuf message of this RPC')
         }
       }
     }

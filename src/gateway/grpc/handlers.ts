@@ -8,17 +8,16 @@ import type { ItemError } from '../../../protos/gen/sorcha/api/v1/status.ts'
 import type {
   SubmitAck, SubmitStreamRequest, TransactionDistributionServer
 } from '../../../protos/gen/sorcha/api/v1/transaction_distribution.ts'
-import { InvalidArgumentError, toApiError } from '../errors.ts'
+import { InvalidArgumentError } from '../errors.ts'
+import { exposedError } from '../expose.ts'
+import { STREAM_IN_FLIGHT_MAX } from '../constants.ts'
 import type { GatewayOperations } from '../operations.ts'
 import { BAD_REQUEST, isBadRequest, type BadRequest, type CallGuard } from './call-context.ts'
 import { bidi, clientStream, serialWriter, serverStream, unary } from './wrap.ts'
 
-/** Requests a SubmitStream or Session handles at once before it stops reading (backpressure). */
-const STREAM_IN_FLIGHT_MAX = 64
-
-/** Any error as the per-item error of a stream. */
-export function itemError (err: unknown): ItemError {
-  const api = isBadRequest(err) ? err[BAD_REQUEST] : toApiError(err)
+/** Any error as the per-item error of a stream (internal failures as a fixed message, logged). */
+export function itemError (err: unknown, where = 'stream item'): ItemError {
+  const api = isBadRequest(err) ? err[BAD_REQUEST] : exposedError(err, where)
   return { code: api.code, reason: api.reason, message: api.message }
 }
 

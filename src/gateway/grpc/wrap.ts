@@ -46,12 +46,12 @@ export function unary<Req, Res> (guard: CallGuard, fn: (request: Req, signal: Ab
     try {
       scope = guard.begin(call, false)
     } catch (err) {
-      callback(toStatus(err))
+      callback(toStatus(err, call.getPath()))
       return
     }
     Promise.resolve()
       .then(async () => fn(accept(call.request), scope.signal))
-      .then(result => { callback(null, result) }, err => { callback(toStatus(err)) })
+      .then(result => { callback(null, result) }, err => { callback(toStatus(err, call.getPath())) })
       .finally(scope.done)
   }
 }
@@ -63,11 +63,11 @@ export function clientStream<Req, Res> (guard: CallGuard, fn: (requests: AsyncIt
     try {
       scope = guard.begin(call, true)
     } catch (err) {
-      callback(toStatus(err))
+      callback(toStatus(err, call.getPath()))
       return
     }
     fn(requests<Req>(call), scope.signal)
-      .then(result => { callback(null, result) }, err => { callback(toStatus(err)) })
+      .then(result => { callback(null, result) }, err => { callback(toStatus(err, call.getPath())) })
       .finally(scope.done)
   }
 }
@@ -79,7 +79,7 @@ export function serverStream<Req, Res> (guard: CallGuard, fn: (request: Req, sig
     try {
       scope = guard.begin(call, true)
     } catch (err) {
-      call.emit('error', toStatus(err))
+      call.emit('error', toStatus(err, call.getPath()))
       return
     }
     const run = async (): Promise<void> => {
@@ -87,7 +87,7 @@ export function serverStream<Req, Res> (guard: CallGuard, fn: (request: Req, sig
       for await (const item of items) await send(call, item, scope.signal)
       call.end()
     }
-    run().catch(err => { if (!call.cancelled) call.emit('error', toStatus(err)) }).finally(scope.done)
+    run().catch(err => { if (!call.cancelled) call.emit('error', toStatus(err, call.getPath())) }).finally(scope.done)
   }
 }
 
@@ -98,11 +98,11 @@ export function bidi<Req, Res> (guard: CallGuard, fn: (call: ServerDuplexStream<
     try {
       scope = guard.begin(call, true)
     } catch (err) {
-      call.emit('error', toStatus(err))
+      call.emit('error', toStatus(err, call.getPath()))
       return
     }
     fn(call, scope.signal)
-      .then(() => { call.end() }, err => { if (!call.cancelled) call.emit('error', toStatus(err)) })
+      .then(() => { call.end() }, err => { if (!call.cancelled) call.emit('error', toStatus(err, call.getPath())) })
       .finally(scope.done)
   }
 }

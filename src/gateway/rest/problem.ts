@@ -1,9 +1,15 @@
 /**
  * Errors as RFC 9457 problem details (application/problem+json), carrying the same `code` (gRPC
  * status name) and `reason` as the gRPC trailers, so an app handles failures the same way on both.
+ * Every error the REST server answers is one, whatever its status: those of the routes, Fastify's
+ * own (404, 405, 413, 415...), and those Node's HTTP parser answers before Fastify sees the request
+ * (431 headers too large, 400 malformed HTTP, 408 too slow), written to the socket by rawProblem.
  */
+import { maxHeaderSize, STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyReply } from 'fastify'
-import { ApiError, HTTP_STATUS, InternalError, InvalidArgumentError, NotFoundError, toApiError } from '../errors.ts'
+import { ApiError, DeadlineExceededError, HTTP_STATUS, InternalError, InvalidArgumentError, NotFoundError } from '../errors.ts'
+import { exposedError } from '../expose.ts'
+import { validationFailure } from './validation.ts'
 
 /** Media type of problem documents. */
 export const PROBLEM_JSON = 'application/problem+json'
@@ -36,12 +42,24 @@ export const PROBLEM_SCHEMA = {
   required: ['type', 'title', 'status', 'detail', 'code', 'reason']
 } as const
 
+/**
+ * HTTP statuses more precise than the gRPC code's (google.rpc.Code maps them all to 400, 404...):
+ * the status a plain HTTP client or proxy understands (RFC 9110 §15.5).
+ */
+const STATUS_BY_REASON: Readonly<Record<string, number>> = Object.freeze({
+  method_not_allowed: 405,
+  body_too_large: 413,
+  unsupported_media_type: 415,
+  headers_too_large: 431,
+  request_timeout: 408
+})
+
 /** An ApiError as a problem document. */
 export function problemOf (err: ApiError): Problem {
   return {
     type: `urn:sorcha:problem:${err.reason}`,
     title: err.code,
-    status: HTTP_STATUS[err.code],
+    status: STATUS_BY_REASON[err.reason] ?? HTTP_STATUS[err.code],
     detail: err.message,
     code: err.code,
     reason: err.reason,
@@ -49,13 +67,23 @@ export function problemOf (err: ApiError): Problem {
   }
 }
 
+/** The route that takes raw transactions up to the transaction limit rather than gateway.maxMessageBytes. */
+const UPLOAD_ROUTE = '/v1/transactions/upload'
+
+/** A body over the limit of its route (also answered before `100 Continue`). */
+export function bodyTooLarge (limitBytes: number, route: string | undefined, lengthBytes?: number): InvalidArgumentError {
+  const size = lengthBytes === undefined ? 'the body is larger than' : `the body is ${lengthBytes} bytes, more than`
+  const why = route === UPLOAD_ROUTE ? 'NodeInfo.maxTransactionBytes' : `gateway.maxMessageBytes; POST ${UPLOAD_ROUTE} takes large transactions`
+  return new InvalidArgumentError('body_too_large', `${size} the ${limitBytes} bytes this route accepts (${why})`)
+}
+
 /** Fastify's own request failures (validation, body parsing, size) as ApiErrors. */
-export function fromFastifyError (err: FastifyError): ApiError {
+export function fromFastifyError (err: FastifyError, bodyLimit: number, route?: string): ApiError {
   if (err instanceof ApiError) return err
-  if (err.validation !== undefined) return new InvalidArgumentError('invalid_request', err.message)
+  if (err.validation !== undefined) return validationFailure(err)
   switch (err.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE': return new InvalidArgumentError('body_too_large', err.message)
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return new InvalidArgumentError('unsupported_media_type', err.message)
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': return bodyTooLarge(bodyLimit, route)
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return new InvalidArgumentError('unsupported_media_type', `${err.message}; this route takes application/json`)
     case 'FST_ERR_CTP_EMPTY_JSON_BODY': return new InvalidArgumentError('malformed', err.message)
     case 'FST_ERR_CTP_INVALID_JSON_BODY': return new InvalidArgumentError('malformed', err.message)
     case 'FST_ERR_NOT_FOUND': return new NotFoundError('no_route', err.message)
@@ -64,7 +92,7 @@ export function fromFastifyError (err: FastifyError): ApiError {
   if (err instanceof SyntaxError || (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500)) {
     return new InvalidArgumentError(err instanceof SyntaxError ? 'malformed' : 'invalid_request', err.message)
   }
-  const api = toApiError(err)
+  const api = exposedError(err, 'REST')
   return api.code === 'INTERNAL' ? new InternalError('internal', 'internal error') : api
 }
 
@@ -73,4 +101,24 @@ export async function sendProblem (reply: FastifyReply, err: ApiError): Promise<
   const problem = problemOf(err)
   if (err.retryAfterMs !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))))
   await reply.code(problem.status).type(PROBLEM_JSON).send(problem)
+}
+
+/**
+ * The problem for an error of Node's HTTP parser (the server's 'clientError' event), which answers
+ * before any route or hook runs; undefined when there is no one left to answer (connection reset).
+ */
+export function clientErrorProblem (err: NodeJS.ErrnoException): ApiError | undefined {
+  switch (err.code) {
+    case 'ECONNRESET': return undefined
+    case 'HPE_HEADER_OVERFLOW': return new InvalidArgumentError('headers_too_large', `the request headers are larger than the ${maxHeaderSize} bytes the server accepts`)
+    case 'ERR_HTTP_REQUEST_TIMEOUT': return new DeadlineExceededError('request_timeout', 'the request did not arrive in time')
+    default: return new InvalidArgumentError('bad_http', 'the request is not valid HTTP/1.1')
+  }
+}
+
+/** A whole HTTP/1.1 problem response, for writing to a socket; it closes the connection. */
+export function rawProblem (err: ApiError): string {
+  const problem = problemOf(err)
+  const body = JSON.stringify(problem)
+  return `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status] ?? ''}\r\ncontent-type: ${PROBLEM_JSON}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`
 }

@@ -1,15 +1,19 @@
 /**
  * JSON Schemas of REST requests (params, query strings, bodies). Hand-written rather than derived
  * from the protos because they carry the validation rules (patterns, sizes) that the proto types
- * cannot express; the same rules are enforced again in validate.ts for gRPC.
+ * cannot express; the same rules are enforced again in validate.ts for gRPC. A field's `x-reason`
+ * is the reason a rejection of it carries, the same as validate.ts gives on gRPC.
  */
+import { PEER_ORDER, PEER_STATUS } from '../enum-names.ts'
 import { MAX_BATCH_ITEMS, MAX_PEER_LIMIT, MAX_SUBSCRIBE_REGISTERS, MAX_TOPICS } from '../constants.ts'
 
-const PEER_ID = { type: 'string', pattern: '^(12D3KooW|Qm|16Uiu2HA)[1-9A-HJ-NP-Za-km-z]{44,45}$', description: 'libp2p peer id (base58btc)' }
-const REGISTER_ID = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$', description: 'register id' }
-const TX_ID = { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'lowercase hex SHA-256 of the payload' }
-const TOPIC = { type: 'string', pattern: '^[A-Za-z0-9._:/-]{1,128}$' }
-const BASE64 = { type: 'string', pattern: '^[A-Za-z0-9+/_-]*={0,2}$', contentEncoding: 'base64', description: 'base64 (standard or URL-safe alphabet)' }
+const PEER_ID = { type: 'string', 'x-reason': 'invalid_peer_id', pattern: '^(12D3KooW|Qm|16Uiu2HA)[1-9A-HJ-NP-Za-km-z]{44,45}$', description: 'a libp2p peer id (base58btc, e.g. 12D3KooW...)' }
+const REGISTER_ID = { type: 'string', 'x-reason': 'invalid_register_id', pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$', description: 'a register id: 1-128 characters of A-Z a-z 0-9 . _ : - starting with a letter or digit' }
+const TX_ID = { type: 'string', 'x-reason': 'invalid_tx_id', pattern: '^[0-9a-f]{64}$', description: 'a transaction id: the lowercase hex SHA-256 of the payload (64 characters)' }
+const TOPIC = { type: 'string', 'x-reason': 'invalid_topic', pattern: '^[A-Za-z0-9._:/-]{1,128}$', description: 'a topic: 1-128 characters of A-Z a-z 0-9 . _ : / -' }
+// Checked by decodeBase64 (validation.ts), not by a pattern: a regular expression strict enough to
+// reject a dangling character overflows V8's stack on a 16 MiB body.
+const BASE64 = { type: 'string', 'x-reason': 'invalid_base64', contentEncoding: 'base64', description: 'base64 (the standard or the URL-safe alphabet, padded or not)' }
 const CONTENT_TYPE = { type: 'string', maxLength: 128, description: 'media type; default application/octet-stream' }
 const CURSOR = { type: 'string', maxLength: 64, description: 'resume after this event (the id of the last event received)' }
 
@@ -22,8 +26,8 @@ export const TX_PARAMS = { type: 'object', properties: { txId: TX_ID }, required
 export const LIST_PEERS_QUERY = {
   type: 'object',
   properties: {
-    status: { type: 'array', maxItems: 6, items: { type: 'string', enum: ['PEER_STATUS_UNKNOWN', 'PEER_STATUS_CONNECTING', 'PEER_STATUS_HEALTHY', 'PEER_STATUS_DEGRADED', 'PEER_STATUS_UNREACHABLE', 'PEER_STATUS_BANNED'] } },
-    orderBy: { type: 'string', enum: ['lastSeen', 'score'], default: 'lastSeen' },
+    status: { type: 'array', maxItems: PEER_STATUS.names.length, items: { type: 'string', enum: PEER_STATUS.accepted }, description: `repeatable; none = every status. ${PEER_STATUS.names.join(', ')} (also ${Object.keys(PEER_STATUS.aliases).join(', ')})` },
+    orderBy: { type: 'string', enum: PEER_ORDER.accepted, default: 'PEER_ORDER_LAST_SEEN', description: `${PEER_ORDER.names.join(', ')} (also ${Object.keys(PEER_ORDER.aliases).join(', ')}); unspecified = last seen` },
     ascending: { type: 'boolean', default: false },
     limit: { type: 'integer', minimum: 0, maximum: MAX_PEER_LIMIT, default: 0, description: '0 = server default (100)' }
   },
@@ -56,9 +60,9 @@ const SUBMISSION = {
   type: 'object',
   properties: {
     registerId: REGISTER_ID,
-    payload: { ...BASE64, minLength: 1 },
+    payload: { ...BASE64, description: `${BASE64.description}; not empty` },
     contentType: CONTENT_TYPE,
-    expectedTxId: { ...TX_ID, description: 'optional: the SHA-256 the client computed; a mismatch is rejected' },
+    expectedTxId: { ...TX_ID, description: 'the transaction id the client computed (64 lowercase hex characters); optional, a mismatch is rejected' },
     rejectDuplicate: { type: 'boolean', default: false, description: '409 ALREADY_EXISTS instead of duplicate = true' }
   },
   required: ['registerId', 'payload'],
@@ -68,22 +72,27 @@ const SUBMISSION = {
 /** POST /v1/transactions */
 export const SUBMIT_BODY = { $id: 'SubmitTransactionInput', ...SUBMISSION }
 
-/** POST /v1/transactions/batch */
+/** One item of POST /v1/transactions/batch. */
+export const BATCH_ITEM = {
+  type: 'object',
+  description: 'checked on its own: an item that is not valid gets an error acknowledgement and the others go on, as on SubmitStream',
+  properties: { clientRef: { type: 'string', maxLength: 128, description: 'echoed in the acknowledgement' }, transaction: { $ref: 'SubmitTransactionInput#' } },
+  required: ['transaction'],
+  additionalProperties: false
+}
+
+/** POST /v1/transactions/batch, as documented (items as BATCH_ITEM). */
 export const BATCH_BODY = {
   type: 'object',
-  properties: {
-    transactions: {
-      type: 'array',
-      minItems: 1,
-      maxItems: MAX_BATCH_ITEMS,
-      items: {
-        type: 'object',
-        properties: { clientRef: { type: 'string', maxLength: 128 }, transaction: { $ref: 'SubmitTransactionInput#' } },
-        required: ['transaction'],
-        additionalProperties: false
-      }
-    }
-  },
+  properties: { transactions: { type: 'array', minItems: 1, maxItems: MAX_BATCH_ITEMS, items: BATCH_ITEM } },
+  required: ['transactions'],
+  additionalProperties: false
+}
+
+/** POST /v1/transactions/batch, as the request is checked: the envelope only, items one by one after. */
+export const BATCH_ENVELOPE = {
+  type: 'object',
+  properties: { transactions: { type: 'array', minItems: 1, maxItems: MAX_BATCH_ITEMS } },
   required: ['transactions'],
   additionalProperties: false
 }

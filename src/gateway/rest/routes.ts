@@ -5,15 +5,18 @@
  */
 import { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { PeerStatus } from '../../../protocols/models/index.ts'
+import type { PeerStatus } from '../../../protocols/models/index.ts'
 import { PeerOrder } from '../../../protos/gen/sorcha/api/v1/peer_discovery.ts'
-import { SubmitTransactionRequest } from '../../../protos/gen/sorcha/api/v1/transaction_distribution.ts'
-import { INLINE_PAYLOAD_MAX_BYTES } from '../constants.ts'
+import type { SubmitTransactionRequest } from '../../../protos/gen/sorcha/api/v1/transaction_distribution.ts'
+import pLimit from 'p-limit'
+import { INLINE_PAYLOAD_MAX_BYTES, STREAM_IN_FLIGHT_MAX } from '../constants.ts'
+import { PEER_ORDER, PEER_STATUS } from '../enum-names.ts'
 import { itemError } from '../grpc/handlers.ts'
 import type { GatewayOperations } from '../operations.ts'
 import { toRestJson } from './proto-json.ts'
 import * as S from './request-schemas.ts'
 import { streamSse, type SseEvent } from './sse.ts'
+import { decodeBase64, valueValidator } from './validation.ts'
 
 /** What the routes need beyond the operations. */
 export interface RouteContext {
@@ -22,6 +25,8 @@ export interface RouteContext {
   openStream: () => () => void
   /** Fires when the server shuts down. */
   stopping: AbortSignal
+  /** Takes a rate-limit token for one item of a batch, or throws RESOURCE_EXHAUSTED. */
+  takeItem: (request: FastifyRequest) => void
 }
 
 const API = 'sorcha.api.v1.'
@@ -32,8 +37,18 @@ const ERRORS = {
 const ok = (type: string, description: string, code = 200): Record<string, unknown> => ({ [code]: { description, content: { 'application/json': { schema: { $ref: `${type}#` } } } }, ...ERRORS })
 const SSE = (description: string): Record<string, unknown> => ({ 200: { description, content: { 'text/event-stream': { schema: { type: 'string' } } } }, ...ERRORS })
 
-const fromBase64 = (text: string): Uint8Array => Buffer.from(text, 'base64')
-const STATUS_BY_NAME = PeerStatus as unknown as Record<string, number>
+/** A submission body (SubmitTransactionInput, already schema-checked) as the proto request; `at` prefixes field names in errors. */
+function submission (body: SubmissionBody, at = ''): SubmitTransactionRequest {
+  return {
+    registerId: body.registerId,
+    payload: decodeBase64(body.payload, `${at}payload`),
+    contentType: body.contentType ?? '',
+    expectedTxId: body.expectedTxId ?? '',
+    rejectDuplicate: body.rejectDuplicate ?? false
+  }
+}
+
+interface SubmissionBody { registerId: string, payload: string, contentType?: string, expectedTxId?: string, rejectDuplicate?: boolean }
 
 type Req<P = unknown, Q = unknown, B = unknown> = FastifyRequest<{ Params: P, Querystring: Q, Body: B }>
 
@@ -49,8 +64,9 @@ export function peerRoutes (app: FastifyInstance, ctx: RouteContext): void {
     async (request: Req<unknown, { status?: string[], orderBy: string, ascending: boolean, limit: number }>) => {
       const q = request.query
       const result = await ops.listPeers({
-        status: (q.status ?? []).map(s => STATUS_BY_NAME[s] as PeerStatus),
-        orderBy: q.orderBy === 'score' ? PeerOrder.PEER_ORDER_SCORE : PeerOrder.PEER_ORDER_LAST_SEEN,
+        // The schema let through only accepted spellings, so parse finds each one.
+        status: (q.status ?? []).map(s => PEER_STATUS.parse(s) as PeerStatus),
+        orderBy: PEER_ORDER.parse(q.orderBy) ?? PeerOrder.PEER_ORDER_UNSPECIFIED,
         ascending: q.ascending,
         limit: q.limit
       }, { signal: signal(request) })
@@ -65,7 +81,7 @@ export function peerRoutes (app: FastifyInstance, ctx: RouteContext): void {
     async (request: Req<{ peerId: string }>) => toRestJson(`${API}PingResponse`, await ops.ping(request.params.peerId, { signal: signal(request) })))
   app.post('/v1/peers/:peerId/messages', { schema: { operationId: 'SendMessage', tags: ['PeerCommunication'], summary: 'Send a direct message and wait for the acknowledgement', params: S.PEER_PARAMS, body: S.SEND_MESSAGE_BODY, response: ok('SendMessageResponse', 'Acknowledged') } },
     async (request: Req<{ peerId: string }, unknown, { topic: string, payload: string }>) =>
-      toRestJson(`${API}SendMessageResponse`, await ops.sendMessage(request.params.peerId, request.body.topic, fromBase64(request.body.payload), { signal: signal(request) })))
+      toRestJson(`${API}SendMessageResponse`, await ops.sendMessage(request.params.peerId, request.body.topic, decodeBase64(request.body.payload, 'payload'), { signal: signal(request) })))
   app.get('/v1/messages/stream', { schema: { operationId: 'ReceiveMessages', tags: ['PeerCommunication'], summary: 'Server-Sent Events: `message` events, data = DirectMessage JSON', querystring: S.MESSAGES_QUERY, response: SSE('event: message, data: DirectMessage') } },
     async (request: Req<unknown, { topic?: string[] }>, reply) => {
       const topics = ops.checkTopics(request.query.topic ?? [])
@@ -86,18 +102,38 @@ export function transactionRoutes (app: FastifyInstance, ctx: RouteContext): voi
   const { ops } = ctx
   const signal = (request: FastifyRequest): AbortSignal => (request as unknown as { sorchaSignal: AbortSignal }).sorchaSignal
   app.post('/v1/transactions', { schema: { operationId: 'SubmitTransaction', tags: ['TransactionDistribution'], summary: 'Submit a transaction (201 new, 200 duplicate)', body: { $ref: 'SubmitTransactionInput#' }, response: { ...ok('SubmitTransactionResponse', 'Accepted (new)', 201), 200: { description: 'Already known (duplicate)', content: { 'application/json': { schema: { $ref: 'SubmitTransactionResponse#' } } } } } } },
-    async (request: Req<unknown, unknown, Record<string, unknown>>, reply) => submitResponse(reply, await ops.submit(SubmitTransactionRequest.fromJSON(request.body), { signal: signal(request) })))
-  app.post('/v1/transactions/batch', { schema: { operationId: 'SubmitStream', tags: ['TransactionDistribution'], summary: 'Submit many transactions; one acknowledgement each, in order', body: S.BATCH_BODY, response: ok('SubmitBatchResponse', 'One acknowledgement per transaction') } },
-    async (request: Req<unknown, unknown, { transactions: Array<{ clientRef?: string, transaction: Record<string, unknown> }> }>) => {
-      const acks = await Promise.all(request.body.transactions.map(async ({ clientRef = '', transaction }) => {
-        try {
-          return { clientRef, result: await ops.submit(SubmitTransactionRequest.fromJSON(transaction), { signal: signal(request) }), error: undefined }
-        } catch (err) {
-          return { clientRef, result: undefined, error: itemError(err) }
-        }
-      }))
-      return { acks: acks.map(a => toRestJson(`${API}SubmitAck`, a)) }
-    })
+    async (request: Req<unknown, unknown, SubmissionBody>, reply) => submitResponse(reply, await ops.submit(submission(request.body), { signal: signal(request) })))
+  // Like SubmitStream: one acknowledgement per item, in order; an item that is not valid, is rate
+  // limited or fails gets an error acknowledgement and the others go on. Each item takes a rate-limit
+  // token, as each SubmitStream message does; at most STREAM_IN_FLIGHT_MAX are worked on at once.
+  const item = valueValidator(S.BATCH_ITEM, [S.SUBMIT_BODY])
+  const envelope = valueValidator(S.BATCH_ENVELOPE, [])
+  app.post('/v1/transactions/batch', {
+    schema: { operationId: 'SubmitStream', tags: ['TransactionDistribution'], summary: 'Submit many transactions; one acknowledgement each, in order, with a per-item error for an item that is not valid or fails (as SubmitStream)', body: S.BATCH_BODY, response: ok('SubmitBatchResponse', 'One acknowledgement per transaction') },
+    // The documented schema types each item; the request itself is checked as an envelope, so one bad item cannot fail the batch.
+    validatorCompiler: () => (body: unknown) => {
+      try {
+        envelope.check(body, '')
+        return true
+      } catch (error) {
+        return { error: error as Error }
+      }
+    }
+  }, async (request: Req<unknown, unknown, { transactions: unknown[] }>) => {
+    const limit = pLimit(STREAM_IN_FLIGHT_MAX)
+    const acks = await Promise.all(request.body.transactions.map(async (raw, i) => limit(async () => {
+      const clientRef = typeof (raw as { clientRef?: unknown } | null)?.clientRef === 'string' ? (raw as { clientRef: string }).clientRef : ''
+      try {
+        ctx.takeItem(request)
+        item.check(raw, `transactions[${i}]`)
+        const result = await ops.submit(submission((raw as { transaction: SubmissionBody }).transaction, `transactions[${i}].transaction.`), { signal: signal(request) })
+        return { clientRef, result, error: undefined }
+      } catch (err) {
+        return { clientRef, result: undefined, error: itemError(err, 'POST /v1/transactions/batch') }
+      }
+    })))
+    return { acks: acks.map(a => toRestJson(`${API}SubmitAck`, a)) }
+  })
   app.register(async scope => {
     scope.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: ops.backend.maxTransactionBytes }, (_req, body, done) => { done(null, body) })
     scope.post('/v1/transactions/upload', { bodyLimit: ops.backend.maxTransactionBytes, schema: { operationId: 'UploadTransaction', tags: ['TransactionDistribution'], summary: 'Submit a transaction as a raw body (no base64; up to the transaction limit)', querystring: S.UPLOAD_QUERY, body: { content: { 'application/octet-stream': { schema: { description: 'the transaction bytes' } } } }, response: { ...ok('SubmitTransactionResponse', 'Accepted (new)', 201), 200: { description: 'Already known (duplicate)', content: { 'application/json': { schema: { $ref: 'SubmitTransactionResponse#' } } } } } } },

@@ -5,17 +5,21 @@
  * liveness route at /healthz, TLS when configured, the API token and the shared per-client rate limit.
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
+import cors from '@fastify/cors'
 import swagger from '@fastify/swagger'
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify'
 import { logger, type Logger } from '../../logging/index.ts'
-import { ResourceExhaustedError, UnauthenticatedError, UnavailableError } from '../errors.ts'
+import { NotFoundError, ResourceExhaustedError, UnauthenticatedError, UnavailableError } from '../errors.ts'
 import type { GatewayOperations } from '../operations.ts'
 import type { RateLimiter } from '../rate-limiter.ts'
+import { CORS_MAX_AGE_S } from '../constants.ts'
 import type { TlsMaterial } from '../tls.ts'
+import { edgeServerOptions, installEdges, methodNotAllowed } from './http-edges.ts'
 import { fromFastifyError, PROBLEM_SCHEMA, sendProblem } from './problem.ts'
 import { messageSchemas } from './proto-json.ts'
 import { SUBMIT_BODY } from './request-schemas.ts'
 import { peerRoutes, transactionRoutes } from './routes.ts'
+import { buildValidator } from './validation.ts'
 
 /** Proto messages REST responses use (their schemas go into the OpenAPI document). */
 const RESPONSE_TYPES = [
@@ -34,6 +38,26 @@ export interface RestGatewayInit {
   token: string
   tls?: TlsMaterial
   version: string
+  /** Browser origins allowed by CORS (gateway.rest.corsOrigins); empty = no CORS headers. */
+  corsOrigins?: readonly string[]
+}
+
+/**
+ * @fastify/cors options: the configured origins (echoed back, with Vary: Origin; `*` for any), the
+ * methods and request headers the API uses, and the response headers a page may read. No
+ * credentials: the API token travels in the authorization header, never in a cookie.
+ */
+function corsOptions (origins: readonly string[]): Record<string, unknown> {
+  return {
+    origin: origins.includes('*') ? '*' : [...origins],
+    methods: ['GET', 'HEAD', 'POST'],
+    allowedHeaders: ['authorization', 'content-type', 'last-event-id'],
+    exposedHeaders: ['retry-after', 'x-sorcha-tx-id', 'allow'],
+    maxAge: CORS_MAX_AGE_S,
+    credentials: false,
+    // A lone OPTIONS without the preflight headers is answered too, rather than with a text/plain 400.
+    strictPreflight: false
+  }
 }
 
 /** Builds the Fastify app (not listening); exported for route enumeration in tests. */
@@ -42,8 +66,12 @@ export async function buildRestApp (init: RestGatewayInit, stopping: AbortSignal
     bodyLimit: init.maxMessageBytes,
     logger: false,
     ...(init.tls === undefined ? {} : { https: { cert: init.tls.cert, key: init.tls.key } }),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } }
+    schemaController: { compilersFactory: { buildValidator: buildValidator() } },
+    ...edgeServerOptions()
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance
+  // CORS first: its hook answers a preflight before the token check (a browser sends no token on one).
+  if ((init.corsOrigins ?? []).length > 0) await app.register(cors, corsOptions(init.corsOrigins ?? []))
+  installEdges(app, { defaultBodyLimit: init.maxMessageBytes, stopping })
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -67,7 +95,7 @@ export async function buildRestApp (init: RestGatewayInit, stopping: AbortSignal
   const tokenHash = init.token === '' ? undefined : createHash('sha256').update(init.token).digest()
   app.decorateRequest('sorchaSignal', null)
   app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/v1/')) return
+    if (!request.url.startsWith('/v1/') || request.method === 'OPTIONS') return
     if (tokenHash !== undefined) {
       const header = request.headers.authorization
       const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : ''
@@ -81,12 +109,21 @@ export async function buildRestApp (init: RestGatewayInit, stopping: AbortSignal
     reply.raw.once('close', () => { if (!reply.raw.writableFinished) controller.abort() })
     ;(request as unknown as { sorchaSignal: AbortSignal }).sorchaSignal = AbortSignal.any([controller.signal, stopping])
   })
-  app.setErrorHandler(async (err: FastifyError, _request, reply) => { await sendProblem(reply, fromFastifyError(err)) })
-  app.setNotFoundHandler(async (request, reply) => { await sendProblem(reply, fromFastifyError(Object.assign(new Error(`no route ${request.method} ${request.url.split('?')[0] ?? ''}`), { code: 'FST_ERR_NOT_FOUND' }) as FastifyError)) })
+  app.setErrorHandler(async (err: FastifyError, request, reply) => { await sendProblem(reply, fromFastifyError(err, request.routeOptions.bodyLimit ?? init.maxMessageBytes, request.routeOptions.url)) })
+  app.setNotFoundHandler(async (request, reply) => {
+    const wrongMethod = methodNotAllowed(routes, request.method, request.url)
+    if (wrongMethod !== undefined) {
+      reply.header('allow', wrongMethod.allow)
+      await sendProblem(reply, wrongMethod.error)
+      return
+    }
+    await sendProblem(reply, new NotFoundError('no_route', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`))
+  })
 
   const ctx = {
     ops: init.operations,
     stopping,
+    takeItem: (request: FastifyRequest) => { init.limiter.take(request.ip) },
     openStream: () => {
       if (streams.open >= init.maxStreams) throw new ResourceExhaustedError('too_many_streams', `the server holds its maximum of ${init.maxStreams} streams`)
       streams.open++

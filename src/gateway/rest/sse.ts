@@ -7,7 +7,7 @@
 import { once } from 'node:events'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { SSE_KEEPALIVE_MS } from '../constants.ts'
-import { toApiError } from '../errors.ts'
+import { exposedError } from '../expose.ts'
 import { problemOf } from './problem.ts'
 
 /** One event. */
@@ -41,7 +41,7 @@ export async function streamSse (request: FastifyRequest, reply: FastifyReply, e
     }
   } catch (err) {
     if (!controller.signal.aborted || stop.aborted) {
-      const problem = problemOf(toApiError(stop.aborted ? stop.reason : err))
+      const problem = problemOf(exposedError(stop.aborted ? stop.reason : err, `SSE ${request.url.split('?')[0] ?? ''}`))
       raw.write(`event: error\ndata: ${JSON.stringify(problem)}\n\n`)
     }
   } finally {

@@ -9,7 +9,7 @@ import type { Gateway } from '../../../src/gateway/gateway.ts'
 import { MemoryBackend } from '../../../src/gateway/memory-backend.ts'
 import { txIdOf } from '../../../src/gateway/validate.ts'
 import { reasonOf, runtimeClients, unary, type DynamicClient } from '../../helpers/api-clients.ts'
-import { startMemoryGateway, TEST_PEER_ID } from '../../helpers/memory-gateway.ts'
+import { OTHER_PEER_ID, startMemoryGateway, TEST_PEER_ID } from '../../helpers/memory-gateway.ts'
 
 /** A backend whose ping waits until its signal fires, to observe deadlines. */
 class SlowBackend extends MemoryBackend {
@@ -74,9 +74,9 @@ describe('gRPC server (in-memory backend)', () => {
   })
 
   it('answers NOT_FOUND and UNAVAILABLE, and honours deadlines by aborting the backend', async () => {
-    const [e1] = await unary(api.discovery, 'getPeer', { peerId: TEST_PEER_ID.replace('Ab', 'Zz') })
+    const [e1] = await unary(api.discovery, 'getPeer', { peerId: OTHER_PEER_ID })
     assert.equal(e1?.code, grpc.status.NOT_FOUND)
-    const [e2] = await unary(api.communication, 'sendMessage', { peerId: TEST_PEER_ID.replace('Ab', 'Zz'), topic: 't', payload: Buffer.from('x') })
+    const [e2] = await unary(api.communication, 'sendMessage', { peerId: OTHER_PEER_ID, topic: 't', payload: Buffer.from('x') })
     assert.equal(e2?.code, grpc.status.UNAVAILABLE)
     assert.equal(reasonOf(e2), 'peer_unreachable')
     const [e3] = await unary(api.communication, 'ping', { peerId: TEST_PEER_ID }, { deadlineMs: 200 })

@@ -6,7 +6,7 @@ import { MemoryBackend } from '../../../src/gateway/memory-backend.ts'
 import { registeredRoutes } from '../../../src/gateway/rest/server.ts'
 import { txIdOf } from '../../../src/gateway/validate.ts'
 import { readSse } from '../../helpers/api-clients.ts'
-import { startMemoryGateway, TEST_PEER_ID } from '../../helpers/memory-gateway.ts'
+import { OTHER_PEER_ID, startMemoryGateway, TEST_PEER_ID } from '../../helpers/memory-gateway.ts'
 
 const KiB = 1024
 const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
@@ -64,20 +64,20 @@ describe('REST server (in-memory backend)', () => {
     assert.equal(acks[1]?.error?.reason, 'tx_id_mismatch')
   })
 
-  it('answers 400 problem+json with a reason for malformed and oversized requests, and keeps serving', async () => {
-    const cases: Array<[RequestInit, string]> = [
-      [{ method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"registerId": "reg", ' }, 'malformed'],
-      [json({ registerId: 'bad id', payload: 'YQ==' }), 'invalid_request'],
-      [json({ registerId: 'reg', payload: 'YQ==', extra: 1 }), 'invalid_request'],
-      [json({ registerId: 'reg', payload: Buffer.alloc(100 * KiB).toString('base64') }), 'body_too_large'],
-      [{ method: 'POST', headers: { 'content-type': 'text/xml' }, body: '<x/>' }, 'unsupported_media_type']
+  it('answers 400 (413, 415) problem+json with a reason for malformed and oversized requests, and keeps serving', async () => {
+    const cases: Array<[RequestInit, string, number]> = [
+      [{ method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"registerId": "reg", ' }, 'malformed', 400],
+      [json({ registerId: 'bad id', payload: 'YQ==' }), 'invalid_register_id', 400],
+      [json({ registerId: 'reg', payload: 'YQ==', extra: 1 }), 'invalid_request', 400],
+      [json({ registerId: 'reg', payload: Buffer.alloc(100 * KiB).toString('base64') }), 'body_too_large', 413],
+      [{ method: 'POST', headers: { 'content-type': 'text/xml' }, body: '<x/>' }, 'unsupported_media_type', 415]
     ]
-    for (const [init, reason] of cases) {
+    for (const [init, reason, status] of cases) {
       const response = await fetch(`${url}/v1/transactions`, init)
-      assert.equal(response.status, 400, reason)
+      assert.equal(response.status, status, reason)
       assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/)
       const problem = await response.json() as { code: string, reason: string, status: number, detail: string }
-      assert.deepEqual([problem.code, problem.reason, problem.status], ['INVALID_ARGUMENT', reason, 400])
+      assert.deepEqual([problem.code, problem.reason, problem.status], ['INVALID_ARGUMENT', reason, status])
       assert.ok(problem.detail.length > 0)
     }
     const peers = await fetch(`${url}/v1/peers?limit=5000`)
@@ -115,7 +115,7 @@ describe('REST server (in-memory backend)', () => {
     assert.equal(sent.status, 200)
     const [event] = await reading
     assert.equal(Buffer.from((JSON.parse(event!.data) as { payload: string }).payload, 'base64').toString(), 'hello')
-    const ping = await fetch(`${url}/v1/peers/${TEST_PEER_ID.replace('Ab', 'Zz')}/ping`, { method: 'POST' })
+    const ping = await fetch(`${url}/v1/peers/${OTHER_PEER_ID}/ping`, { method: 'POST' })
     assert.equal(ping.status, 503)
   })
 })

@@ -49,7 +49,7 @@ export interface SendMessageRequest {
   peerId: string;
   /** application-chosen, 1..128 characters of [A-Za-z0-9._:/-] */
   topic: string;
-  /** at most the direct-message limit (NodeInfo does not shrink it below 64 KiB) */
+  /** at most NodeInfo.max_direct_message_bytes (the recipient's own limit applies too) */
   payload: Uint8Array;
 }
 

@@ -108,6 +108,8 @@ export interface NodeInfo {
   maxMessageBytes: number;
   /** same as NetworkHealth.score; -1 when the node runs no health monitor */
   healthScore: number;
+  /** largest direct-message payload it sends or accepts; 0 = no direct messaging */
+  maxDirectMessageBytes: number;
 }
 
 export interface GetNetworkHealthRequest {
@@ -227,6 +229,7 @@ function createBaseNodeInfo(): NodeInfo {
     maxTransactionBytes: 0,
     maxMessageBytes: 0,
     healthScore: 0,
+    maxDirectMessageBytes: 0,
   };
 }
 
@@ -267,6 +270,9 @@ export const NodeInfo: MessageFns<NodeInfo> = {
     }
     if (message.healthScore !== 0) {
       writer.uint32(97).double(message.healthScore);
+    }
+    if (message.maxDirectMessageBytes !== 0) {
+      writer.uint32(104).uint64(message.maxDirectMessageBytes);
     }
     return writer;
   },
@@ -380,6 +386,14 @@ export const NodeInfo: MessageFns<NodeInfo> = {
             message.healthScore = reader.double();
             continue;
           }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.maxDirectMessageBytes = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -440,6 +454,11 @@ export const NodeInfo: MessageFns<NodeInfo> = {
         : isSet(object.health_score)
         ? globalThis.Number(object.health_score)
         : 0,
+      maxDirectMessageBytes: isSet(object.maxDirectMessageBytes)
+        ? globalThis.Number(object.maxDirectMessageBytes)
+        : isSet(object.max_direct_message_bytes)
+        ? globalThis.Number(object.max_direct_message_bytes)
+        : 0,
     };
   },
 
@@ -481,6 +500,9 @@ export const NodeInfo: MessageFns<NodeInfo> = {
     if (message.healthScore !== 0) {
       obj.healthScore = floatToJson(message.healthScore);
     }
+    if (message.maxDirectMessageBytes !== 0) {
+      obj.maxDirectMessageBytes = Math.round(message.maxDirectMessageBytes);
+    }
     return obj;
   },
 
@@ -501,6 +523,7 @@ export const NodeInfo: MessageFns<NodeInfo> = {
     message.maxTransactionBytes = object.maxTransactionBytes ?? 0;
     message.maxMessageBytes = object.maxMessageBytes ?? 0;
     message.healthScore = object.healthScore ?? 0;
+    message.maxDirectMessageBytes = object.maxDirectMessageBytes ?? 0;
     return message;
   },
 };

@@ -14,7 +14,6 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SorchaClient } from '../../src/client/index.ts'
-import { configLeaves } from '../../src/config/index.ts'
 import { benchArgs, intArg } from './args.ts'
 
 const NODE = 'node_modules/.bin/node'
@@ -24,9 +23,8 @@ interface Node { child: ChildProcess, grpc: string, rest: string, address: strin
 
 /** Starts one node and resolves once it logs that it runs, with its p2p address and API endpoints. */
 async function startNode (dataDir: string, bootstrap?: string): Promise<Node> {
-  const ops = configLeaves.some(l => l.env === 'SORCHA_OPS_PORT') ? ['--ops-port', '0'] : []
   const args = ['src/cli/bin.js', 'start', '--data-dir', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--gateway-grpc-port', '0', '--gateway-rest-port', '0',
-    '--log-format', 'json', '--gateway-rate-limit-per-second', '0', ...ops, ...(bootstrap === undefined ? [] : ['--bootstrap', bootstrap])]
+    '--log-format', 'json', '--gateway-rate-limit-per-second', '0', '--ops-port', '0', ...(bootstrap === undefined ? [] : ['--bootstrap', bootstrap])]
   const child = spawn(NODE, args, { stdio: ['ignore', 'ignore', 'pipe'] })
   let grpc = ''
   let rest = ''
@@ -38,14 +36,12 @@ async function startNode (dataDir: string, bootstrap?: string): Promise<Node> {
       for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
         const line = buffer.slice(0, nl)
         buffer = buffer.slice(nl + 1)
-        let entry: { msg?: string, address?: string, url?: string, addresses?: string[], grpc?: string, rest?: string }
+        let entry: { msg?: string, addresses?: string[], grpc?: string, rest?: string }
         try { entry = JSON.parse(line) as typeof entry } catch { continue }
-        if (entry.msg === 'gRPC API listening') grpc = entry.address ?? ''
-        if (entry.msg === 'REST API listening') rest = entry.url ?? ''
         if (entry.msg === 'node running; Ctrl-C to stop') {
           address = entry.addresses?.[0] ?? ''
-          grpc = entry.grpc ?? grpc
-          rest = entry.rest ?? rest
+          grpc = entry.grpc ?? ''
+          rest = entry.rest ?? ''
           resolve()
         }
       }
@@ -99,7 +95,7 @@ async function measure (nodes: Node[], seconds: number, during: (stop: AbortSign
 
 /** Runs the benchmark. */
 export default async function footprint (argv: string[]): Promise<void> {
-  const args = benchArgs(argv, { nodes: { type: 'string', default: '3' }, 'idle-s': { type: 'string', default: '60' }, 'load-s': { type: 'string', default: '60' }, rate: { type: 'string', default: '50' }, size: { type: 'string', default: '1024' } })
+  const args = benchArgs(argv, { nodes: { type: 'string', default: '3' }, 'idle-s': { type: 'string', default: '60' }, 'load-s': { type: 'string', default: '60' }, rate: { type: 'string', default: '50' }, size: { type: 'string', default: '1024' }, json: { type: 'boolean', default: true } })
   const count = intArg('nodes', args.nodes)
   const rate = intArg('rate', args.rate)
   const size = intArg('size', args.size)

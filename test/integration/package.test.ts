@@ -120,7 +120,7 @@ describe('the packed tarball, installed in an empty folder', () => {
     before(async () => {
       child = spawn(bin('sorcha-peer'), [
         'start', '--data-dir', join(consumer, 'node-data'), '--listen', '/ip4/127.0.0.1/tcp/0',
-        '--gateway-grpc-port', '0', '--gateway-rest-port', '0', '--log-format', 'json'
+        '--gateway-grpc-port', '0', '--gateway-rest-port', '0', '--ops-port', '0', '--log-format', 'json'
       ], { cwd: consumer, env, stdio: ['ignore', 'ignore', 'pipe'] })
       exit = new Promise<number | null>(resolve => child.once('exit', code => { resolve(code) }))
       await new Promise<void>((resolve, reject) => {
@@ -132,8 +132,9 @@ describe('the packed tarball, installed in an empty folder', () => {
             buffer = buffer.slice(nl + 1)
             let entry: Record<string, unknown>
             try { entry = JSON.parse(line) as Record<string, unknown> } catch { continue }
-            if (entry.transport === 'grpc' && typeof entry.address === 'string') api.grpc = entry.address
-            if (entry.transport === 'rest' && typeof entry.url === 'string') api.rest = entry.url
+            // The "node running" line carries the peer id and the API's addresses.
+            if (typeof entry.grpc === 'string') api.grpc = entry.grpc
+            if (typeof entry.rest === 'string') api.rest = entry.rest
             if (typeof entry.peerId === 'string') api.peerId = entry.peerId
             if (api.grpc !== undefined && api.rest !== undefined && api.peerId !== undefined) resolve()
           }

@@ -15,6 +15,7 @@ import { createCa, issueCertificate } from '../../src/certs/dev-ca.ts'
 import type { Gateway } from '../../src/gateway/gateway.ts'
 import { cli } from '../helpers/cli.ts'
 import { startMemoryGateway } from '../helpers/memory-gateway.ts'
+import { assertInGuide } from '../helpers/troubleshooting.ts'
 
 const portOf = (server: Server | HttpServer): number => (server.address() as AddressInfo).port
 
@@ -64,6 +65,7 @@ describe('sorcha-peer client errors', () => {
     const run = await cli(['status', '--grpc', `127.0.0.1:${g}`, '--rest', `http://127.0.0.1:${r}`])
     assert.equal(run.code, 1)
     assert.deepEqual(lines(run.stderr), [`connection refused at 127.0.0.1:${g} (gRPC) and :${r} (REST): is the node running?`])
+    assertInGuide('client-refused', run.stderr)
   })
 
   it('timeout: a port that accepts and never answers', async () => {
@@ -74,6 +76,7 @@ describe('sorcha-peer client errors', () => {
       const run = await cli(['status', '--grpc', `127.0.0.1:${p}`, '--rest', `http://127.0.0.1:${p}`, '--timeout-ms', '300'])
       assert.equal(run.code, 1)
       assert.deepEqual(lines(run.stderr), [`timed out at 127.0.0.1:${p} (gRPC) and :${p} (REST): is the address right and the port open? (--timeout-ms waits longer)`])
+      assertInGuide('client-timeout', run.stderr)
     } finally {
       silent.close()
     }
@@ -85,6 +88,7 @@ describe('sorcha-peer client errors', () => {
     const none = await cli(['status', ...target(tlsGateway)])
     assert.equal(none.code, 1)
     assert.deepEqual(lines(none.stderr), [`certificate not trusted at ${grpcAt} (gRPC) and :${restPort} (REST): pass --ca`])
+    assertInGuide('client-untrusted-certificate', none.stderr)
     const wrong = await cli(['status', ...target(tlsGateway), '--ca', join(dir, 'other-ca.crt')])
     assert.deepEqual(lines(wrong.stderr), [`certificate not trusted at ${grpcAt} (gRPC) and :${restPort} (REST): --ca is not the CA that signed the node's certificate`])
     for (const transport of ['grpc-stream', 'rest']) {
@@ -99,6 +103,7 @@ describe('sorcha-peer client errors', () => {
     const run = await cli(['status', ...target(wrongNameGateway), '--ca', join(dir, 'ca.crt')])
     assert.equal(run.code, 1)
     assert.deepEqual(lines(run.stderr), [`certificate does not name 127.0.0.1 (it names DNS:node.test) at ${wrongNameGateway.grpcAddress} (gRPC) and :${new URL(wrongNameGateway.restUrl).port} (REST): connect by a name it lists, or reissue it (sorcha-peer certs node --host)`])
+    assertInGuide('client-certificate-name', run.stderr)
   })
 
   it('TLS: plaintext to a TLS node, and TLS to a plaintext node', async () => {
@@ -141,10 +146,12 @@ describe('sorcha-peer client errors', () => {
     const missing = await cli(['status', ...target(tokenGateway)])
     assert.equal(missing.code, 2)
     assert.deepEqual(lines(missing.stderr), ['the node requires an API token: pass --token or set SORCHA_GATEWAY_TOKEN'])
+    assertInGuide('client-token-required', missing.stderr)
     for (const transport of ['grpc-unary', 'rest']) {
       const wrong = await cli(['status', ...target(tokenGateway), '--token', 'guess', '--transport', transport])
       assert.equal(wrong.code, 2)
       assert.deepEqual(lines(wrong.stderr), ['the node refused the API token: check --token or SORCHA_GATEWAY_TOKEN'])
+      assertInGuide('client-token-refused', wrong.stderr)
     }
     const fromEnv = await cli(['status', ...target(tokenGateway)], { env: { SORCHA_GATEWAY_TOKEN: 's3cret' } })
     assert.equal(fromEnv.code, 0, fromEnv.stderr)

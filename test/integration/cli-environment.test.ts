@@ -8,6 +8,7 @@ import { NODE } from '../helpers/cli.ts'
 import { runCli } from '../helpers/cli-process.ts'
 import { K8S_OTHER_ENV, K8S_SORCHA_OPS_LINKS, K8S_SORCHA_PEER_LINKS } from '../helpers/k8s-env.ts'
 import { probe } from '../helpers/probe-clients.ts'
+import { assertInGuide } from '../helpers/troubleshooting.ts'
 
 /** A pod's environment: service links of a Service sorcha-peer, one sorcha-ops and the API server's, plus settings. */
 const POD_ENV = {
@@ -64,5 +65,6 @@ describe('sorcha-peer start in a Kubernetes pod environment', () => {
     assert.equal(run.exited, true)
     assert.equal(run.code, 2)
     assert.equal(run.stderr, 'sorcha-peer: invalid configuration: SORCHA_GATEWAY_GPRC_PORT = "4201" (from the environment): unknown environment variable; allowed: SORCHA_CONFIG, a variable listed in docs/configuration.md, or a Kubernetes service link (docs/adr/0005-environment-variables.md)\n')
+    assertInGuide('env-unknown-variable', run.stderr)
   })
 })

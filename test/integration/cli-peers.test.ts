@@ -10,6 +10,7 @@ import { openStorage } from '../../src/storage/index.ts'
 import { cli as runCli } from '../helpers/cli.ts'
 import { makePeerIds } from '../helpers/peer-ids.ts'
 import { TEST_RULES } from '../helpers/peer-list.ts'
+import { assertInGuide } from '../helpers/troubleshooting.ts'
 
 /** The CLI with logging silenced. */
 const cli = async (...args: string[]): ReturnType<typeof runCli> => runCli(args, { env: { SORCHA_LOG_LEVEL: 'silent' } })
@@ -95,6 +96,7 @@ describe('sorcha-peer peers', () => {
       assert.equal(result.code, 2)
       assert.equal(result.stdout, '')
       assert.equal(result.stderr, `sorcha-peer: no data directory at ${missing}: dataDir=${missing}: pass --data-dir (or set SORCHA_DATA_DIR) to the data directory of a node\n`)
+      assertInGuide('peers-no-data-dir', result.stderr)
     }
     await assert.rejects(stat(missing), { code: 'ENOENT' })
     const file = join(dir, 'a-file')

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test'
 import { openStorage } from '../../src/storage/index.ts'
 import { cli } from '../helpers/cli.ts'
 import { isRoot, NOBODY, runCli, type CliRun } from '../helpers/cli-process.ts'
+import { assertInGuide } from '../helpers/troubleshooting.ts'
 
 /** Every listener on loopback and a free port, so that only the setting under test can fail. */
 const FREE = { listen: ['--listen', '/ip4/127.0.0.1/tcp/0'], grpc: ['--gateway-grpc-port', '0'], rest: ['--gateway-rest-port', '0'], ops: ['--ops-port', '0'] }
@@ -47,6 +48,7 @@ describe('start-up failures: exit code, one line naming setting, value and fix, 
     const address = `/ip4/127.0.0.1/tcp/${taken.port}`
     const line = oneLine(await runCli(['start', '--data-dir', dir('listen'), '--listen', address, ...freeExcept('listen')]), 1)
     assert.equal(line, `sorcha-peer: cannot listen on ${address} (listen): address already in use: stop the other process or choose another port with --listen`)
+    assertInGuide('listen-in-use', line)
     const verbose = await runCli(['start', '--data-dir', dir('listen'), '--listen', address, ...freeExcept('listen'), '--log-level', 'debug', '--log-format', 'json'])
     assert.equal(verbose.code, 1)
     const messages = verbose.stderr.split('\n').flatMap(l => { try { return [(JSON.parse(l) as { msg: string }).msg] } catch { return [] } })
@@ -56,6 +58,7 @@ describe('start-up failures: exit code, one line naming setting, value and fix, 
   it('the gateway gRPC port is taken: exit 1', async () => {
     const line = oneLine(await runCli(['start', '--data-dir', dir('grpc'), '--gateway-grpc-port', String(taken.port), ...freeExcept('grpc')]), 1)
     assert.equal(line, `sorcha-peer: cannot listen on 127.0.0.1:${taken.port} (gateway.grpc.port): address already in use: stop the other process or choose another port with --gateway-grpc-port`)
+    assertInGuide('gateway-port-in-use', line)
   })
 
   it('the gateway REST port is taken: exit 1', async () => {
@@ -75,6 +78,7 @@ describe('start-up failures: exit code, one line naming setting, value and fix, 
     // 192.0.2.1 is TEST-NET-1 (RFC 5737): on no host's interface. Binding it sends nothing.
     const line = oneLine(await runCli(['start', '--data-dir', dir('notavail'), '--listen', '/ip4/192.0.2.1/tcp/4100', ...freeExcept('listen')]), 1)
     assert.equal(line, 'sorcha-peer: cannot listen on /ip4/192.0.2.1/tcp/4100 (listen): no interface of this host has that address: use one of this host\'s addresses, or 0.0.0.0 for all, with --listen')
+    assertInGuide('listen-not-available', line)
   })
 
   it('a privileged port without the privilege: exit 1', async (t) => {
@@ -84,18 +88,22 @@ describe('start-up failures: exit code, one line naming setting, value and fix, 
     if (isRoot()) await chown(dataDir, NOBODY.uid, NOBODY.gid)
     const line = oneLine(await runCli(['start', '--data-dir', dataDir, '--listen', '/ip4/127.0.0.1/tcp/99', ...freeExcept('listen')], isRoot() ? { as: NOBODY } : {}), 1)
     assert.equal(line, 'sorcha-peer: cannot listen on /ip4/127.0.0.1/tcp/99 (listen): permission denied: ports below 1024 need CAP_NET_BIND_SERVICE; choose a port from 1024 up with --listen')
+    assertInGuide('listen-privileged-port', line)
   })
 
   it('a listen address of a transport the node does not run (QUIC): exit 2 when the configuration is read', async () => {
     const line = oneLine(await runCli(['start', '--data-dir', dir('quic'), '--listen', '/ip4/127.0.0.1/udp/4100/quic-v1', ...freeExcept('listen')]), 2)
     assert.match(line, /^sorcha-peer: invalid configuration: listen = \["\/ip4\/127\.0\.0\.1\/udp\/4100\/quic-v1"\] \(from flag --listen\): item 0: QUIC is not supported: the node listens on TCP only; allowed: TCP multiaddrs/)
+    assertInGuide('listen-unsupported-transport', line)
   })
 
   it('a bootstrap address with an invalid peer id, and a STUN server without a port: exit 2', async () => {
     const bootstrap = oneLine(await runCli(['start', '--data-dir', dir('boot'), '--bootstrap', '/ip4/127.0.0.1/tcp/4100/p2p/12D3KooWnotapeerid', ...freeExcept('none')]), 2)
     assert.match(bootstrap, /^sorcha-peer: invalid configuration: bootstrap = .* \(from flag --bootstrap\): item 0: "12D3KooWnotapeerid" is not a valid peer id; allowed:/)
+    assertInGuide('bootstrap-bad-peer-id', bootstrap)
     const stun = oneLine(await runCli(['start', '--data-dir', dir('stun'), ...freeExcept('none')], { env: { SORCHA_NAT_STUN_SERVERS: 'stun.example.net' } }), 2)
     assert.match(stun, /^sorcha-peer: invalid configuration: nat\.stunServers = \["stun\.example\.net"\] \(from env SORCHA_NAT_STUN_SERVERS\): item 0: no port: write host:port/)
+    assertInGuide('stun-no-port', stun)
   })
 
   it('the database is locked by another process: exit 1', async () => {
@@ -104,6 +112,7 @@ describe('start-up failures: exit code, one line naming setting, value and fix, 
     try {
       const line = oneLine(await runCli(['start', '--data-dir', dataDir, ...freeExcept('none')]), 1)
       assert.equal(line, `sorcha-peer: cannot open the database ${join(dataDir, 'db')} (dataDir): locked by another process: stop the node that uses this data directory, or choose another with --data-dir`)
+      assertInGuide('database-locked', line)
     } finally {
       await storage.close()
     }
@@ -114,6 +123,7 @@ describe('start-up failures: exit code, one line naming setting, value and fix, 
     await writeFile(join(dir('corrupt'), 'identity.key'), 'not a key')
     const line = oneLine(await runCli(['start', '--data-dir', dir('corrupt'), ...freeExcept('none')]), 1)
     assert.equal(line, `sorcha-peer: cannot use the node identity ${join(dir('corrupt'), 'identity.key')} (dataDir): not a libp2p private key: restore it from a backup, or move it away to create a new identity (a new peer id)`)
+    assertInGuide('identity-corrupt', line)
   })
 
   it('the identity key is unreadable: exit 1', async () => {
@@ -123,6 +133,7 @@ describe('start-up failures: exit code, one line naming setting, value and fix, 
     if (!isRoot()) await chmod(join(dataDir, 'identity.key'), 0o000)
     const line = oneLine(await runCli(['start', '--data-dir', dataDir, ...freeExcept('none')], isRoot() ? { as: NOBODY } : {}), 1)
     assert.equal(line, `sorcha-peer: cannot read the node identity ${join(dataDir, 'identity.key')} (dataDir): permission denied: give this user read access to it, or choose another data directory with --data-dir`)
+    assertInGuide('identity-unreadable', line)
   })
 
   it('the data directory cannot be written: exit 1', async () => {
@@ -131,6 +142,7 @@ describe('start-up failures: exit code, one line naming setting, value and fix, 
     await chmod(parent, 0o555)
     const line = oneLine(await runCli(['start', '--data-dir', join(parent, 'data'), ...freeExcept('none')], isRoot() ? { as: NOBODY } : {}), 1)
     assert.equal(line, `sorcha-peer: cannot write to the data directory ${join(parent, 'data')} (dataDir): permission denied: choose a writable directory with --data-dir, or give this user write access to it`)
+    assertInGuide('data-dir-unwritable', line)
     await writeFile(dir('a-file'), '')
     const through = oneLine(await runCli(['start', '--data-dir', join(dir('a-file'), 'data'), ...freeExcept('none')]), 1)
     assert.match(through, /^sorcha-peer: cannot write to the data directory .*a-file\/data \(dataDir\): a part of the path is not a directory: choose a writable directory/)

@@ -15,6 +15,7 @@ import { basename, dirname, join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
 import { copies, envOf, readDockerfile, ROOT } from '../helpers/dockerfile.ts'
+import { assertInGuide } from '../helpers/troubleshooting.ts'
 
 const run = promisify(execFile)
 
@@ -179,18 +180,20 @@ describe('the image layout and its entry point (no container engine)', { timeout
   })
 
   describe('fails with exit code 1 and one line naming the setting, its value and the fix', () => {
-    const fails = async (env: Record<string, string>, expected: RegExp, args = ['config']): Promise<void> => {
+    const fails = async (env: Record<string, string>, expected: RegExp, args = ['config']): Promise<string> => {
       const result = await entrypoint(args, { SORCHA_DATA_DIR: join(tmp, 'failing'), ...env })
       assert.equal(result.code, 1, result.stderr)
       const lines = result.stderr.trim().split('\n')
       assert.equal(lines.length, 1, result.stderr)
       assert.match(lines[0]!, expected)
+      return lines[0]!
     }
 
     it('no bootstrap peer id in time', async () => {
       const file = join(tmp, 'never-written')
-      await fails({ BOOTSTRAP_HOST: 'boot', BOOTSTRAP_PEER_ID_FILE: file, BOOTSTRAP_WAIT_SECONDS: '0' },
+      const line = await fails({ BOOTSTRAP_HOST: 'boot', BOOTSTRAP_PEER_ID_FILE: file, BOOTSTRAP_WAIT_SECONDS: '0' },
         new RegExp(`^sorcha-entrypoint: no bootstrap peer id after 0 s: BOOTSTRAP_PEER_ID_FILE=${file}: start the bootstrap node with the same file \\(or set SORCHA_BOOTSTRAP\\)$`))
+      assertInGuide('entrypoint-no-bootstrap-id', line)
     })
 
     it('a wait that is not a number', async () => {

@@ -16,6 +16,7 @@ import { promisify } from 'node:util'
 import pkg from '../../package.json' with { type: 'json' }
 import { startMemoryGateway } from '../helpers/memory-gateway.ts'
 import { olderNode } from '../helpers/older-node.ts'
+import { assertInGuide } from '../helpers/troubleshooting.ts'
 
 const run = promisify(execFile)
 const ROOT = new URL('../..', import.meta.url).pathname
@@ -179,6 +180,7 @@ describe('the packed tarball, installed in an empty folder', () => {
       const result: Failed = await run(old.path, [bin(name), '--version'], { cwd: consumer }).then(() => assert.fail('exit 0'), (err: Failed) => err)
       assert.equal(result.code, 2)
       assert.equal(result.stderr, `${name}: Node.js 24 or newer is required, but this is ${old.version}: install Node.js 24 (https://nodejs.org/en/download, or \`nvm install 24\`) and run ${name} with it\n`)
+      if (name === 'sorcha-peer') assertInGuide('old-node-installed', result.stderr)
     }
   })
 })

@@ -12,6 +12,7 @@ import { SorchaNode, type ServiceContribution } from '../../src/node/sorcha-node
 import type { DynamicClient } from '../helpers/api-clients.ts'
 import { makePeerIds } from '../helpers/peer-ids.ts'
 import { healthClient, healthStatus, healthWatch, probe, reflectedServices } from '../helpers/probe-clients.ts'
+import { assertInGuide } from '../helpers/troubleshooting.ts'
 
 /** The operations listener and the app API on, on ephemeral ports. */
 const SERVING = { ops: { enabled: true, port: 0 }, gateway: { enabled: true } } as const
@@ -60,6 +61,7 @@ describe('liveness and readiness of real nodes (HTTP /livez, /readyz and grpc.he
       assert.equal(notReady.status, 503)
       assert.equal(notReady.body.status, 'not ready')
       assert.deepEqual(notReady.body.checks?.peers, { ok: false, detail: 'no peers connected yet (1 bootstrap peer configured)' })
+      assertInGuide('readyz-no-peers', JSON.stringify(notReady.body))
       assert.equal(notReady.body.checks?.libp2p?.ok, true)
       assert.equal(notReady.body.checks?.database?.ok, true)
       const client = health(lonely)

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SorchaClient } from '../../src/client/index.ts'
 import { benchArgs, intArg } from './args.ts'
+import { untilRunning } from '../helpers/node-process.ts'
 
 const NODE = 'node_modules/.bin/node'
 const CLK_TCK = 100
@@ -26,28 +27,8 @@ async function startNode (dataDir: string, bootstrap?: string): Promise<Node> {
   const args = ['src/cli/bin.js', 'start', '--data-dir', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--gateway-grpc-port', '0', '--gateway-rest-port', '0',
     '--log-format', 'json', '--gateway-rate-limit-per-second', '0', '--ops-port', '0', ...(bootstrap === undefined ? [] : ['--bootstrap', bootstrap])]
   const child = spawn(NODE, args, { stdio: ['ignore', 'ignore', 'pipe'] })
-  let grpc = ''
-  let rest = ''
-  let address = ''
-  await new Promise<void>((resolve, reject) => {
-    let buffer = ''
-    child.stderr!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString()
-      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
-        const line = buffer.slice(0, nl)
-        buffer = buffer.slice(nl + 1)
-        let entry: { msg?: string, addresses?: string[], grpc?: string, rest?: string }
-        try { entry = JSON.parse(line) as typeof entry } catch { continue }
-        if (entry.msg === 'node running; Ctrl-C to stop') {
-          address = entry.addresses?.[0] ?? ''
-          grpc = entry.grpc ?? ''
-          rest = entry.rest ?? ''
-          resolve()
-        }
-      }
-    })
-    child.once('exit', code => { reject(new Error(`node exited with ${code}: ${buffer}`)) })
-  })
+  const { running } = await untilRunning(child)
+  const [grpc, rest, address] = [running.grpc ?? '', running.rest ?? '', running.addresses[0] ?? '']
   return { child, grpc, rest, address, client: new SorchaClient({ endpoints: { grpc, rest } }) }
 }
 

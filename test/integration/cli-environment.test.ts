@@ -9,6 +9,7 @@ import { runCli } from '../helpers/cli-process.ts'
 import { K8S_OTHER_ENV, K8S_SORCHA_OPS_LINKS, K8S_SORCHA_PEER_LINKS } from '../helpers/k8s-env.ts'
 import { probe } from '../helpers/probe-clients.ts'
 import { assertInGuide } from '../helpers/troubleshooting.ts'
+import { untilRunning } from '../helpers/node-process.ts'
 
 /** A pod's environment: service links of a Service sorcha-peer, one sorcha-ops and the API server's, plus settings. */
 const POD_ENV = {
@@ -30,23 +31,7 @@ describe('sorcha-peer start in a Kubernetes pod environment', () => {
   it('ignores the service-link variables (logged at debug), runs, is ready, and stops on SIGTERM', async () => {
     // --ops-port 0: the pod's SORCHA_OPS_PORT is a service link, so ops.port would be its default 4290.
     const child = spawn(NODE, ['src/cli/bin.js', 'start', '--data-dir', join(root, 'pod'), '--ops-port', '0'], { env: { ...process.env, ...POD_ENV }, stdio: ['ignore', 'pipe', 'pipe'] })
-    const exit = new Promise<number | null>(resolve => child.once('exit', code => { resolve(code) }))
-    const lines: Array<Record<string, unknown>> = []
-    const running = await new Promise<Record<string, unknown>>((resolve, reject) => {
-      let buffer = ''
-      child.stderr.on('data', (chunk: Buffer) => {
-        buffer += chunk.toString()
-        let nl
-        while ((nl = buffer.indexOf('\n')) >= 0) {
-          const text = buffer.slice(0, nl)
-          buffer = buffer.slice(nl + 1)
-          const line = JSON.parse(text) as Record<string, unknown>
-          lines.push(line)
-          if (line.msg === 'node running; Ctrl-C to stop') resolve(line)
-        }
-      })
-      void exit.then(code => { reject(new Error(`exited with ${code} before running: ${JSON.stringify(lines)}`)) })
-    })
+    const { exit, lines, running } = await untilRunning(child)
     try {
       const ignored = lines.filter(l => l.msg === 'ignoring a Kubernetes service-link variable')
       assert.deepEqual(ignored.map(l => l.variable).sort(), Object.keys({ ...K8S_SORCHA_PEER_LINKS, ...K8S_SORCHA_OPS_LINKS }).sort())

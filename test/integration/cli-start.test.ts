@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { cli as runCli, NODE } from '../helpers/cli.ts'
+import { untilRunning } from '../helpers/node-process.ts'
 
 const cli = async (args: string[], env: Record<string, string> = {}): ReturnType<typeof runCli> => runCli(args, { env })
 
@@ -14,22 +15,7 @@ const LOCAL = ['--listen', '/ip4/127.0.0.1/tcp/0', '--gateway-enabled', 'false',
 /** Starts `sorcha-peer start` and resolves once it logs that it is running, with its JSON log lines. */
 async function startNode (dataDir: string, extra: string[] = []): Promise<{ child: ChildProcess, lines: Array<Record<string, unknown>>, exit: Promise<number | null> }> {
   const child = spawn(NODE, ['src/cli/bin.js', 'start', '--data-dir', dataDir, ...LOCAL, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] })
-  const lines: Array<Record<string, unknown>> = []
-  const exit = new Promise<number | null>(resolve => child.once('exit', code => { resolve(code) }))
-  await new Promise<void>((resolve, reject) => {
-    let buffer = ''
-    child.stderr!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString()
-      let nl
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl)
-        buffer = buffer.slice(nl + 1)
-        try { lines.push(JSON.parse(line) as Record<string, unknown>) } catch { /* not a log line */ }
-        if (/node running/.test(line)) resolve()
-      }
-    })
-    void exit.then(code => { reject(new Error(`exited early with ${code}`)) })
-  })
+  const { lines, exit } = await untilRunning(child)
   return { child, lines, exit }
 }
 

@@ -16,6 +16,7 @@ import { after, before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
 import { copies, envOf, readDockerfile, ROOT } from '../helpers/dockerfile.ts'
 import { assertInGuide } from '../helpers/troubleshooting.ts'
+import { untilRunning, type RunningProcess } from '../helpers/node-process.ts'
 
 const run = promisify(execFile)
 
@@ -85,8 +86,7 @@ describe('the image layout and its entry point (no container engine)', { timeout
 
   describe('a bootstrap node started from the layout (runtime dependencies only)', () => {
     let child: ReturnType<typeof spawn>
-    let exit: Promise<number | null>
-    const lines: Array<Record<string, unknown>> = []
+    let node: RunningProcess
     const idFile = (): string => join(tmp, 'shared-boot/bootstrap.peer-id')
     const opsPort = freePort()
     before(async () => {
@@ -94,33 +94,18 @@ describe('the image layout and its entry point (no container engine)', { timeout
       const ops = { SORCHA_OPS_PORT: String(await opsPort) }
       child = spawn('sh', [join(root, 'usr/local/bin/sorcha-entrypoint'), 'start', '--listen', '/ip4/127.0.0.1/tcp/0', '--gateway-grpc-port', '0', '--gateway-rest-port', '0'],
         { env: { ...baseEnv, SORCHA_DATA_DIR: join(tmp, 'boot'), BOOTSTRAP_PEER_ID_FILE: idFile(), ...ops }, stdio: ['ignore', 'pipe', 'pipe'] })
-      exit = new Promise<number | null>(resolve => child.once('exit', code => { resolve(code) }))
-      await new Promise<void>((resolve, reject) => {
-        let buffer = ''
-        child.stderr!.on('data', (chunk: Buffer) => {
-          buffer += chunk.toString()
-          for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
-            const line = buffer.slice(0, nl)
-            buffer = buffer.slice(nl + 1)
-            try { lines.push(JSON.parse(line) as Record<string, unknown>) } catch { /* not a log line */ }
-            if (line.includes('node running')) resolve()
-          }
-        })
-        void exit.then(code => { reject(new Error(`exited early with ${code}: ${buffer}`)) })
-      })
+      node = await untilRunning(child)
     })
     after(() => { child.kill('SIGKILL') })
 
     it('writes its peer id for the others and keeps its identity 0600', async () => {
-      const running = lines.find(l => l.msg === 'node running; Ctrl-C to stop') as { peerId: string }
-      assert.equal((await readFile(idFile(), 'utf8')).trim(), running.peerId)
+      assert.equal((await readFile(idFile(), 'utf8')).trim(), node.running.peerId)
       assert.equal((await stat(join(tmp, 'boot/identity.key'))).mode & 0o777, 0o600)
     })
 
     it('serves the API on loopback only (no token, no TLS)', () => {
-      const running = lines.find(l => l.msg === 'node running; Ctrl-C to stop') as { grpc: string, rest: string }
-      assert.match(running.grpc, /^127\.0\.0\.1:\d+$/)
-      assert.match(running.rest, /^http:\/\/127\.0\.0\.1:\d+$/)
+      assert.match(node.running.grpc ?? '', /^127\.0\.0\.1:\d+$/)
+      assert.match(node.running.rest ?? '', /^http:\/\/127\.0\.0\.1:\d+$/)
     })
 
     it('is healthy by the image\'s health check (/readyz: a bootstrap node is ready on its own)', async () => {
@@ -130,8 +115,8 @@ describe('the image layout and its entry point (no container engine)', { timeout
 
     it('stops on SIGTERM with exit code 0', async () => {
       child.kill('SIGTERM')
-      assert.equal(await exit, 0)
-      assert.ok(lines.some(l => l.msg === 'stopped'))
+      assert.equal(await node.exit, 0)
+      assert.ok(node.lines.some(l => l.msg === 'stopped'))
     })
   })
 

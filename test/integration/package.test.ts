@@ -17,6 +17,7 @@ import pkg from '../../package.json' with { type: 'json' }
 import { startMemoryGateway } from '../helpers/memory-gateway.ts'
 import { olderNode } from '../helpers/older-node.ts'
 import { assertInGuide } from '../helpers/troubleshooting.ts'
+import { untilRunning } from '../helpers/node-process.ts'
 
 const run = promisify(execFile)
 const ROOT = new URL('../..', import.meta.url).pathname
@@ -123,25 +124,9 @@ describe('the packed tarball, installed in an empty folder', () => {
         'start', '--data-dir', join(consumer, 'node-data'), '--listen', '/ip4/127.0.0.1/tcp/0',
         '--gateway-grpc-port', '0', '--gateway-rest-port', '0', '--ops-port', '0', '--log-format', 'json'
       ], { cwd: consumer, env, stdio: ['ignore', 'ignore', 'pipe'] })
-      exit = new Promise<number | null>(resolve => child.once('exit', code => { resolve(code) }))
-      await new Promise<void>((resolve, reject) => {
-        let buffer = ''
-        child.stderr!.on('data', (chunk: Buffer) => {
-          buffer += chunk.toString()
-          for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
-            const line = buffer.slice(0, nl)
-            buffer = buffer.slice(nl + 1)
-            let entry: Record<string, unknown>
-            try { entry = JSON.parse(line) as Record<string, unknown> } catch { continue }
-            // The "node running" line carries the peer id and the API's addresses.
-            if (typeof entry.grpc === 'string') api.grpc = entry.grpc
-            if (typeof entry.rest === 'string') api.rest = entry.rest
-            if (typeof entry.peerId === 'string') api.peerId = entry.peerId
-            if (api.grpc !== undefined && api.rest !== undefined && api.peerId !== undefined) resolve()
-          }
-        })
-        void exit.then(code => { reject(new Error(`the installed node exited (${code}) before it served its API: ${buffer}`)) })
-      })
+      let running
+      ;({ exit, running } = await untilRunning(child))
+      Object.assign(api, { grpc: running.grpc, rest: running.rest, peerId: running.peerId })
     })
     after(async () => {
       child.kill('SIGTERM')

@@ -21,8 +21,7 @@ export const DEBIAN_PACKAGES: Readonly<Record<string, string>> = Object.freeze({
   ss: 'iproute2',
   iptables: 'iptables',
   chromium: 'chromium',
-  promtool: 'prometheus',
-  protoc: 'protobuf-compiler'
+  promtool: 'prometheus'
 })
 
 /** What a test needs from the machine beyond Node.js and npm. */

@@ -66,8 +66,9 @@ function generate (protoRoot: string, out: string, cache: string): void {
     stdio: 'inherit',
     env: { ...process.env, BUF_CACHE_DIR: cache }
   })
-  if (result.error !== undefined) fail(`cannot run buf: ${result.error.message}`)
-  if (result.status !== 0) fail(`buf generate failed (exit ${result.status ?? result.signal}); see its messages above`)
+  if (result.error !== undefined || result.status !== 0) {
+    fail(`buf generate failed (${result.error?.message ?? `exit ${result.status ?? result.signal}`}); see its messages above`)
+  }
 }
 
 const snapshot = (dir: string): Map<string, string> =>

@@ -55,7 +55,8 @@ describe('check-links', () => {
         '```',
         '[y](nothing-either.md)',
         '```',
-        '[ref]: ./gone/file.md'
+        '[ref]: ./gone/file.md',
+        'A [bad escape](%E0%A4%A.md).'
       ].join('\n'),
       'src/tools/run.ts': [
         '/** Limits documented in docs/limits.md. */',
@@ -70,6 +71,7 @@ describe('check-links', () => {
       'check-links: docs/broken.md:2: guide.md#no-such-heading: no heading #no-such-heading in docs/guide.md',
       'check-links: docs/broken.md:3: ../../elsewhere.md: outside the repository',
       'check-links: docs/broken.md:3: #nowhere: no heading #nowhere in docs/broken.md',
+      'check-links: docs/broken.md:10: %E0%A4%A.md: not a valid link',
       'check-links: docs/broken.md:9: ./gone/file.md: no such file',
       'check-links: docs/broken.md:4: docs/models.md: no such file',
       'check-links: docs/broken.md:4: shared/CONVENTIONS.md: outside the repository (copy what is needed into docs/)',

@@ -4,7 +4,7 @@
  * tool (buf from node_modules with the ts-proto plugin), no system protoc.
  */
 import assert from 'node:assert/strict'
-import { appendFile, cp, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises'
+import { appendFile, cp, mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -63,6 +63,16 @@ describe('generate-protos', () => {
     assert.equal(r.code, 1)
     assert.match(r.stderr, /status\.proto:\d+:\d+:/)
     assert.match(r.stderr, /\ngenerate-protos: buf generate failed \(exit \d+\); see its messages above\n$/)
+  })
+
+  it('without node_modules it says to run npm ci', async () => {
+    await fresh()
+    // The tool imports only node: modules, so a copy runs on its own, beside no node_modules.
+    await mkdir(join(root, 'src/tools'), { recursive: true })
+    await cp(TOOL, join(root, TOOL))
+    const r = await runTool(join(root, TOOL), ['--check'])
+    assert.equal(r.code, 1)
+    assert.equal(r.stderr, 'generate-protos: @bufbuild/buf is not installed in node_modules: run npm ci\n')
   })
 
   it('a tree without .proto files is an error, not an empty protos/gen', async () => {

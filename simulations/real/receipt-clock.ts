@@ -30,9 +30,9 @@ export interface Clock {
 }
 
 /** True where the uncontended clock can run (Linux with scheduler statistics). */
-export function uncontendedClockAvailable (): boolean {
+export function uncontendedClockAvailable (schedstat = SCHEDSTAT): boolean {
   try {
-    closeSync(openSync(SCHEDSTAT, 'r'))
+    closeSync(openSync(schedstat, 'r'))
     return true
   } catch {
     return false
@@ -42,14 +42,15 @@ export function uncontendedClockAvailable (): boolean {
 /**
  * Opens `kind` for the calling thread (performance.now() based). The uncontended clock reads the
  * thread's run-queue wait at each call (one pread, about 2 µs), so call it on the thread being timed.
+ * `schedstat` is for tests.
  */
-export function openClock (kind: ReceiptClock): Clock {
+export function openClock (kind: ReceiptClock, schedstat = SCHEDSTAT): Clock {
   if (kind === 'wall') return { now: () => performance.now(), close: () => {} }
   let fd: number
   try {
-    fd = openSync(SCHEDSTAT, 'r')
+    fd = openSync(schedstat, 'r')
   } catch (err) {
-    throw new ClockUnavailableError(`the uncontended clock needs ${SCHEDSTAT} (Linux): ${(err as Error).message}`)
+    throw new ClockUnavailableError(`the uncontended clock needs ${schedstat} (Linux): ${(err as Error).message}`)
   }
   const buf = Buffer.alloc(128)
   // Fields: time on a CPU (ns), time waiting on a run queue (ns), timeslices.

@@ -43,4 +43,10 @@ describe('receipt clocks', () => {
       clock.close()
     }
   })
+
+  it('without scheduler statistics the uncontended clock is unavailable and refuses to open', () => {
+    const missing = '/proc/thread-self/no-such-file'
+    assert.equal(uncontendedClockAvailable(missing), false)
+    assert.throws(() => openClock('uncontended', missing), { name: 'ClockUnavailableError' })
+  })
 })

@@ -1,4 +1,4 @@
-// Lint rules, including the layer rules of shared/CONVENTIONS.md §1: protos -> protocols -> src,
+// Lint rules, including the layer rules of docs/conventions.md §1: protos -> protocols -> src,
 // protocols -> simulations. A core that reaches for I/O, a clock, a timer or randomness fails CI.
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'

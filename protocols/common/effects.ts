@@ -1,5 +1,5 @@
 /**
- * The shapes shared by every protocol core (shared/CONVENTIONS.md §2). A core is a state machine:
+ * The shapes shared by every protocol core (docs/conventions.md §2). A core is a state machine:
  * `handle(input) -> effects[]` plus `nextWakeup()`. Inputs carry `now`; effects are data that an
  * adapter (src/) or the simulator (simulations/) executes.
  */

@@ -1,5 +1,5 @@
 /**
- * Seeded pseudo-random numbers for the pure cores (shared/CONVENTIONS.md §2): the same seed gives the
+ * Seeded pseudo-random numbers for the pure cores (docs/conventions.md §2): the same seed gives the
  * same sequence, so a simulation run or a unit test can be replayed exactly. sfc32 (Chris Doty-Humphrey's
  * Small Fast Counter, PractRand-clean) seeded through splitmix32; fast enough for the simulator's hot loop.
  */

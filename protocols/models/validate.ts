@@ -21,7 +21,7 @@ export class InvalidModelError extends Error {
   }
 }
 
-/** Bounds on model contents; documented in docs/models.md. */
+/** Bounds on model contents; documented in docs/models.md (a test keeps the two equal). */
 export const MODEL_LIMITS = Object.freeze({
   maxAddresses: 32,
   maxAddressLength: 512,

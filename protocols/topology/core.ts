@@ -1,6 +1,6 @@
 /**
  * The topology maintainer: keeps a node joined to the mesh and within its connection target.
- * A pure state machine (shared/CONVENTIONS.md §2): the adapter feeds it ticks with its view of the
+ * A pure state machine (docs/conventions.md §2): the adapter feeds it ticks with its view of the
  * connections and the peer list, and executes the dials and discovery rounds it asks for.
  * Rules and rationale: SPEC.md in this folder.
  */

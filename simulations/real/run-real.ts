@@ -24,6 +24,7 @@ import { ScenarioError } from '../scenario/errors.ts'
 import type { Scenario } from '../scenario/schema.ts'
 import { summarize } from '../report/summary.ts'
 import type { SimRun } from '../run.ts'
+import { openClock, type ReceiptClock } from './receipt-clock.ts'
 import { HOUR_MS } from '../../src/config/units.ts'
 
 /** Most nodes real mode starts (about 10-16 MB of RSS each; see docs/benchmarks.md). */
@@ -36,6 +37,16 @@ export const SETTLE_TIMEOUT_MS = 30_000
 const QUIET_LOOP_DELAY_MS = 20
 /** Links dialled at once while building the topology. */
 const DIAL_CONCURRENCY = 8
+
+/** Options of a real run. */
+export interface RealRunOptions extends RunOptions {
+  /**
+   * The clock that times receipts (simulations/real/receipt-clock.ts): 'wall', what a user sees on this
+   * machine as it is, or 'uncontended', the wall clock less the time other processes held the CPU.
+   * Publications follow the wall clock either way. @default 'wall'
+   */
+  clock?: ReceiptClock
+}
 
 /** Real-node mode cannot run this scenario (too many nodes, or a feature loopback cannot emulate). */
 export class RealModeError extends Error {
@@ -144,7 +155,7 @@ function enforceTopology (net: TestNetwork, adjacency: number[][]): { closed: ()
 }
 
 /** Runs a scenario on real nodes. */
-export async function runReal (scenario: Scenario, options: RunOptions = {}): Promise<SimRun> {
+export async function runReal (scenario: Scenario, options: RealRunOptions = {}): Promise<SimRun> {
   checkSupported(scenario)
   const plan = toPlan(scenario, getProtocol('tx-gossip').parseParams(scenario.protocol.params, 'protocol.params'))
   const { adjacency } = initialTopology(plan, natClasses(plan, plan.nodes))
@@ -188,9 +199,9 @@ class ReceiptRecorder {
   readonly txIndex = new Map<string, number>()
   private readonly undo: Array<() => void> = []
   private readonly metrics: RunMetrics
-  private readonly now: () => number
+  private readonly now: (tx: number) => number
 
-  constructor (net: TestNetwork, metrics: RunMetrics, now: () => number) {
+  constructor (net: TestNetwork, metrics: RunMetrics, now: (tx: number) => number) {
     this.metrics = metrics
     this.now = now
     net.nodes.forEach((node, i) => {
@@ -206,17 +217,21 @@ class ReceiptRecorder {
   private record (node: number, received: ReceivedTransaction): void {
     const tx = this.txIndex.get(received.txId)
     if (received.local || tx === undefined) return
-    if (this.metrics.deliver(node, tx, received.notification.hopCount, this.now())) this.count++
+    if (this.metrics.deliver(node, tx, received.notification.hopCount, this.now(tx))) this.count++
   }
 }
 
 /** Publishes the workload on schedule, records first receipts, and stops when all arrived or time is up. */
-async function drive (net: TestNetwork, plan: RunPlan, adjacency: number[][], metrics: RunMetrics, options: RunOptions): Promise<RunResult> {
+async function drive (net: TestNetwork, plan: RunPlan, adjacency: number[][], metrics: RunMetrics, options: RealRunOptions): Promise<RunResult> {
   const n = plan.nodes
   const workload = new Workload(plan.workload, n, createRng(plan.seed).fork(5))
   const t0 = performance.now()
   const now = (): number => performance.now() - t0
-  const recorder = new ReceiptRecorder(net, metrics, now)
+  // A receipt is timed at its publication's wall time plus the time since on the receipt clock.
+  const clock = openClock(options.clock ?? 'wall')
+  const publishedAt = new Float64Array(plan.workload.transactions)
+  const publishedOnClock = new Float64Array(plan.workload.transactions)
+  const recorder = new ReceiptRecorder(net, metrics, tx => publishedAt[tx]! + clock.now() - publishedOnClock[tx]!)
   const failures: unknown[] = []
   const publishing: Array<Promise<unknown>> = []
   const total = plan.workload.transactions
@@ -227,7 +242,9 @@ async function drive (net: TestNetwork, plan: RunPlan, adjacency: number[][], me
       for (; published < total && workload.timeOf(published) <= now(); published++) {
         const tx = workload.make(published, now(), () => true, rng => rng.int(n))
         recorder.txIndex.set(tx.key, tx.index)
-        metrics.publish(tx.index, tx.publisher, now(), n)
+        publishedOnClock[tx.index] = clock.now()
+        publishedAt[tx.index] = now()
+        metrics.publish(tx.index, tx.publisher, publishedAt[tx.index]!, n)
         publishing.push(gossipOf(net.nodes[tx.publisher]!).publish({ registerId: tx.registerId, payload: tx.payload }).catch(err => failures.push(err)))
       }
       for (; nextSample <= now(); nextSample += plan.sampleIntervalMs) sample(metrics, nextSample, n, options.sampleMemory ?? true)
@@ -237,6 +254,7 @@ async function drive (net: TestNetwork, plan: RunPlan, adjacency: number[][], me
     await Promise.all(publishing)
   } finally {
     recorder.close()
+    clock.close()
   }
   if (failures.length > 0) throw new RealModeError(`${failures.length} publications failed: ${String(failures[0])}`)
   return finish(net, plan, adjacency, metrics, recorder.count, now())

@@ -1,7 +1,7 @@
 /**
  * Builders for configuration settings. Each one attaches `allowed`, the human phrase that a
  * configuration error quotes ("allowed: an integer from 1 to 10000"), so that every rejection names
- * the key, the value and what is allowed (shared/CONVENTIONS.md §4).
+ * the key, the value and what is allowed (docs/conventions.md §4).
  */
 import { multiaddr } from '@multiformats/multiaddr'
 import { z } from 'zod'

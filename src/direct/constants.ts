@@ -1,6 +1,6 @@
 /** Defaults of the direct-message protocol. Units are in the names. */
 
-/** libp2p protocol id (shared/CONVENTIONS.md §6: /sorcha/<name>/<semver>). */
+/** libp2p protocol id (docs/conventions.md §6: /sorcha/<name>/<semver>). */
 export const DIRECT_PROTOCOL = '/sorcha/direct/1.0.0'
 /** Largest envelope accepted or sent, framing excluded. */
 export const DIRECT_MAX_MESSAGE_BYTES = 1024 * 1024

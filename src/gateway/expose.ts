@@ -2,7 +2,7 @@
  * What the servers tell a client about a failure. ApiErrors are ours and go out as they are; any
  * other error is a failure we did not plan for, and its text may be a library's (`Invalid URL`), a
  * file path or a stack detail: the client gets a fixed INTERNAL "internal error", and the cause is
- * logged here, once, at the boundary that handles it (shared/CONVENTIONS.md §4).
+ * logged here, once, at the boundary that handles it (docs/conventions.md §4).
  */
 import { logger } from '../logging/index.ts'
 import { ApiError, toApiError } from './errors.ts'

@@ -1,5 +1,5 @@
 /**
- * Namespaced, structured logging (shared/CONVENTIONS.md §4) on pino. One root logger per process,
+ * Namespaced, structured logging (docs/conventions.md §4) on pino. One root logger per process,
  * configured once from `log.level` and `log.format`; every module asks for `logger('sorcha:<domain>')`.
  * Human-readable lines by default, one JSON object per line with --log-format json.
  */

@@ -2,7 +2,7 @@
  * A Sorcha node: identity, database and libp2p, started and stopped as one. Domain services (peer
  * list, discovery, health, address, gossip, gateway) plug in as libp2p services, so libp2p starts
  * and stops them in order with the node; `start()` and `stop()` are idempotent, and stop undoes
- * everything start did (shared/CONVENTIONS.md §3).
+ * everything start did (docs/conventions.md §3).
  *
  * Start order: database, libp2p (its services, then its listeners), then what serves the outside
  * world, only once libp2p listens: the operations listener (/livez, /readyz) and services with an

@@ -1,5 +1,5 @@
 /**
- * The one place a core's verdict on a peer's message becomes consequences (shared/CONVENTIONS.md §2):
+ * The one place a core's verdict on a peer's message becomes consequences (docs/conventions.md §2):
  * a peer-list action, a debug log line, and (through the caller's metrics) a label. `reject` counts as
  * a failure against the peer, so repeated misbehaviour degrades it, lowers its score and eventually
  * removes it; `ignore` and `accept` cost nothing.

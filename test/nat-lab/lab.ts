@@ -14,6 +14,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { requires, type Needs } from '../helpers/requires.ts'
 
 const exec = promisify(execFile)
 const PREFIX = 'snl'
@@ -27,21 +28,19 @@ export async function sh (file: string, ...args: string[]): Promise<string> {
   return stdout
 }
 
-async function have (command: string): Promise<boolean> {
-  try { await sh('sh', '-c', `command -v ${command}`); return true } catch { return false }
-}
+/** What the lab needs beyond Node.js and npm. */
+export const LAB_NEEDS: Needs = { linux: true, root: true, tools: ['ip', 'ss', 'iptables', 'turnserver'] }
 
-/** Why the lab cannot run here, or undefined if it can. */
+/** Why the lab cannot run here (one line naming what to install), or undefined if it can. */
 export async function labUnavailable (): Promise<string | undefined> {
-  if (process.platform !== 'linux') return 'the NAT lab needs Linux network namespaces'
-  if (process.getuid?.() !== 0) return 'the NAT lab needs root (ip netns, iptables)'
-  for (const c of ['ip', 'ss', 'iptables', 'turnserver']) if (!await have(c)) return `the NAT lab needs ${c} (Debian packages iproute2, iptables, coturn)`
+  const missing = requires(LAB_NEEDS)
+  if (missing !== undefined) return missing
   const probe = `${PREFIX}-${process.pid}-probe`
   try {
     await sh('ip', 'netns', 'add', probe)
     await sh('ip', 'netns', 'del', probe)
   } catch (err) {
-    return `cannot create network namespaces here: ${(err as Error).message.split('\n')[0]}`
+    return `needs network namespaces (root with CAP_NET_ADMIN; in a container, --privileged): ${(err as Error).message.split('\n')[0]}`
   }
   return undefined
 }

@@ -7,12 +7,22 @@
  * never saw. The two runs must agree on (a) the distribution of hop counts at first receipt, within
  * 5 percentage points at every hop, and (b) the time to reach each 10 % step of coverage, within 25 %
  * (or 20 ms, whichever is larger).
+ *
+ * The real run times receipts on the uncontended clock (simulations/real/receipt-clock.ts): the wall
+ * clock less the time other processes held the CPU, which the simulator's model of the nodes cannot
+ * know. On the wall clock the comparison failed on a busy machine (real 82.9 ms against simulated
+ * 54.8 ms in the issue; with two busy processes beside it, 71.2 ms against 54.8 ms at 20 %): the
+ * other processes' turns landed on some transactions and not others, so the odd transactions of
+ * that run took 111.6 ms to 20 % and the even ones 71.2 ms, and no fit to the odd ones could predict
+ * the even ones. On the uncontended clock the same load gave 11.4 and 11.8 ms. Where Linux's
+ * per-thread scheduler statistics are missing the wall clock is used (right on an idle machine only).
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { loadScenarioFile } from '../../simulations/scenario/load.ts'
 import { runSimulated } from '../../simulations/run.ts'
 import { runReal } from '../../simulations/real/run-real.ts'
+import { uncontendedClockAvailable } from '../../simulations/real/receipt-clock.ts'
 import { calibrateLoopback, hopDistance, withLoopbackModel } from '../../simulations/real/calibrate.ts'
 import { stepMedians } from '../../simulations/report/summary.ts'
 
@@ -22,12 +32,14 @@ const judged = (tx: number): boolean => tx % 2 === 0
 
 test('compare-50: real and simulated runs agree on hops and on coverage times', { timeout: 900_000 }, async () => {
   const scenario = loadScenarioFile(file)
-  const real = await runReal(scenario, { sampleMemory: false })
+  const clock = uncontendedClockAvailable() ? 'uncontended' : 'wall'
+  const real = await runReal(scenario, { sampleMemory: false, clock })
   const calibrationSteps = stepMedians(real.result, calibrating)
   const model = calibrateLoopback(scenario, calibrationSteps, calibrating)
   const sim = runSimulated(withLoopbackModel(scenario, model), { sampleMemory: false })
   const realSteps = stepMedians(real.result, judged)
   const simSteps = stepMedians(sim.result, judged)
+  process.stderr.write(`receipts timed on the ${clock} clock\n`)
   process.stderr.write(`calibrated loopback model: ${JSON.stringify(model)} to steps ${JSON.stringify(calibrationSteps)}\n`)
   process.stderr.write(`real: hops ${JSON.stringify(real.summary.hops)} steps ${JSON.stringify(realSteps)}\n`)
   process.stderr.write(`sim:  hops ${JSON.stringify(sim.summary.hops)} steps ${JSON.stringify(simSteps)}\n`)

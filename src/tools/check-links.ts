@@ -21,6 +21,8 @@ import ts from 'typescript'
 /** Folders never scanned: dependencies, build output, generated code. */
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'coverage', '.bench', '.sim-out', 'sorcha-data'])
 const SKIP_PATHS = new Set(['protos/gen'])
+/** Fragments that a generator copies into another document, where their links are checked. */
+const FRAGMENTS = new Set(['src/tools/api-guide.md'])
 /** Folders beside the repository on the developers' machines; a clone does not have them. */
 const OUTSIDE = new Set(['shared'])
 const CODE = /\.(?:ts|js|mjs|cjs)$/
@@ -36,7 +38,7 @@ function walk (root: string, dir: string, out: string[]): string[] {
     const rel = relative(root, path).split(sep).join('/')
     if (entry.isDirectory()) {
       if (!SKIP_DIRS.has(entry.name) && !SKIP_PATHS.has(rel)) walk(root, path, out)
-    } else if (entry.name.endsWith('.md') || CODE.test(entry.name)) {
+    } else if ((entry.name.endsWith('.md') || CODE.test(entry.name)) && !FRAGMENTS.has(rel)) {
       out.push(rel)
     }
   }

@@ -24,8 +24,13 @@ export const isRoot = (): boolean => process.getuid?.() === 0
 
 /** Runs the CLI with `args` and waits for it to exit (at most `hangAfterMs`, default 120 s). */
 export async function runCli (args: string[], options: { env?: Record<string, string>, as?: { uid: number, gid: number }, hangAfterMs?: number } = {}): Promise<CliRun> {
+  const env: Record<string, string | undefined> = { ...process.env, ...options.env }
+  // Under c8, NODE_V8_COVERAGE names root's coverage folder; a process run as another user cannot
+  // write there and would print the failure on stderr, so it runs without coverage. (Empty, not
+  // deleted: child_process copies the parent's value into an env that lacks the variable.)
+  if (options.as !== undefined && env.NODE_V8_COVERAGE !== undefined) env.NODE_V8_COVERAGE = ''
   const child = spawn(NODE, ['src/cli/bin.js', ...args], {
-    env: { ...process.env, ...options.env },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(options.as ?? {})
   })

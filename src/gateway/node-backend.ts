@@ -11,11 +11,12 @@ import { PeerStatus } from '../../protocols/models/index.ts'
 import type { DefaultDirectMessaging, DirectMessageReceived } from '../direct/index.ts'
 import { DirectDeliveryError, DirectMessageRejectedError, DirectMessageTooLargeError, InvalidTopicError } from '../direct/index.ts'
 import type {
-  CallOptions, GatewayBackend, NetworkHealthView, NodeInfoView, PeerListing, ReceivedMessage, SentMessage,
-  StoredTransaction, SubmitResult, SubscriptionItem, SubscriptionRequest, TransactionSubmission
+  CallOptions, ConnectivityReportView, ConnectivityUpdateView, GatewayBackend, NetworkHealthView, NodeInfoView, PeerListing,
+  ReceivedMessage, SentMessage, StoredTransaction, SubmitResult, SubscriptionItem, SubscriptionRequest, TransactionSubmission
 } from './backend.ts'
 import { logger } from '../logging/index.ts'
 import { Channel } from './channel.ts'
+import { reportOf, resumePart, suspendPart, watchPart, type ConnectivityPart } from './connectivity.ts'
 import { FALLBACK_MAX_TRANSACTION_BYTES, PING_TIMEOUT_MS, SUBSCRIBER_QUEUE_MAX_ITEMS } from './constants.ts'
 import { DeadlineExceededError, InvalidArgumentError, NotFoundError, UnavailableError } from './errors.ts'
 import { TransactionJournal } from './journal.ts'
@@ -50,6 +51,8 @@ export interface NodeParts {
   peerList?: PeerListView
   health?: HealthView
   transactions?: TransactionService
+  /** The connectivity service (src/queue/connectivity-service.ts). */
+  connectivity?: ConnectivityPart
 }
 
 const unavailable = (part: string): UnavailableError => new UnavailableError(`${part}_unavailable`, `this node runs without the ${part} service`)
@@ -87,8 +90,30 @@ export class NodeBackend implements GatewayBackend {
     return {
       peerId: p.peerId, addresses: p.multiaddrs(), protocols: p.protocols(), version: p.version, startedAtMs: p.startedAtMs,
       connections: p.connectedPeers().length, knownPeers: p.peerList?.size() ?? 0, registers: p.registers(), maxTransactionBytes: this.maxTransactionBytes,
-      maxDirectMessageBytes: p.direct?.maxMessageBytes ?? 0
+      maxDirectMessageBytes: p.direct?.maxMessageBytes ?? 0,
+      ...(p.connectivity === undefined ? {} : { connectivity: p.connectivity.status() })
     }
+  }
+
+  private get connectivityPart (): ConnectivityPart {
+    if (this.parts.connectivity === undefined) throw unavailable('connectivity')
+    return this.parts.connectivity
+  }
+
+  async connectivity (): Promise<ConnectivityReportView> {
+    return reportOf(this.connectivityPart)
+  }
+
+  async suspend (note: string, options?: CallOptions): Promise<ConnectivityReportView> {
+    return suspendPart(this.connectivityPart, note, options)
+  }
+
+  async resume (options?: CallOptions): Promise<ConnectivityReportView> {
+    return resumePart(this.connectivityPart, options)
+  }
+
+  watchConnectivity (options: { signal: AbortSignal }): AsyncIterable<ConnectivityUpdateView> {
+    return watchPart(this.connectivityPart, options)
   }
 
   async networkHealth (): Promise<NetworkHealthView> {

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { ConnectivityState, SorchaClient, type ConnectivityUpdate, type TransportKind } from '../../../src/client/index.ts'
 import type { Gateway } from '../../../src/gateway/gateway.ts'
 import { NOTE_MAX_CHARS } from '../../../protocols/connectivity/index.ts'
 import { reasonOf, readSse, runtimeClients, unary } from '../../helpers/api-clients.ts'
@@ -90,6 +91,35 @@ describe('Connectivity API (in-memory backend)', () => {
     const withBody = await rest('POST', '/v1/connectivity/suspend', { note: 'from REST' })
     assert.equal((withBody.json.status as Report['status']).note, 'from REST')
     await rest('POST', '/v1/connectivity/resume')
+  })
+
+  it('the client library reads, suspends, resumes and watches over each transport', async () => {
+    for (const transport of ['grpc-stream', 'grpc-unary', 'rest'] as TransportKind[]) {
+      const client = new SorchaClient({ endpoints: { grpc: gateway.grpcAddress, rest: gateway.restUrl }, transports: [transport] })
+      const controller = new AbortController()
+      try {
+        const updates: ConnectivityUpdate[] = []
+        const watching = (async () => { for await (const u of client.watchConnectivity({ signal: controller.signal })) { updates.push(u); if (updates.length === 3) return } })()
+        assert.equal((await client.connectivity()).status?.state, ConnectivityState.CONNECTIVITY_STATE_OFFLINE, transport)
+        while (updates.length === 0) await new Promise(resolve => setTimeout(resolve, 10))
+        const suspended = await client.suspend(`via ${transport}`)
+        assert.deepEqual([suspended.status?.state, suspended.status?.note], [ConnectivityState.CONNECTIVITY_STATE_SUSPENDED, `via ${transport}`], transport)
+        const resumed = await client.resume()
+        assert.equal(resumed.status?.reason, 'operator_resume', transport)
+        await watching
+        assert.equal(client.protocol(), transport)
+        assert.deepEqual(updates.map(u => u.status?.state ?? `${u.change?.from}>${u.change?.to}`), [
+          ConnectivityState.CONNECTIVITY_STATE_OFFLINE,
+          `${ConnectivityState.CONNECTIVITY_STATE_OFFLINE}>${ConnectivityState.CONNECTIVITY_STATE_SUSPENDED}`,
+          `${ConnectivityState.CONNECTIVITY_STATE_SUSPENDED}>${ConnectivityState.CONNECTIVITY_STATE_OFFLINE}`
+        ], transport)
+        assert.equal(updates[1]?.change?.note, `via ${transport}`)
+        assert.equal((await client.nodeInfo()).connectivity?.state, ConnectivityState.CONNECTIVITY_STATE_OFFLINE)
+      } finally {
+        controller.abort()
+        client.close()
+      }
+    }
   })
 
   it('the OpenAPI document lists the four routes under the Connectivity tag', async () => {

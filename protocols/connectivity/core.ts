@@ -114,7 +114,9 @@ export class ConnectivityCore implements Core<ConnectivityInput, ConnectivityEff
       const restored = { note: cleanNote(suspension.note), sinceMs: Math.min(now, suspension.sinceMs) }
       return [{ type: 'enter-suspension', suspension: restored }, ...this.move('suspended', 'operator_suspend', now, restored.note, restored.sinceMs)]
     }
-    return this.move(classify(view, this.minConnections), 'node_started', now, '', now, true)
+    // The last run ended suspended, and this one has no suspension to restore: undo it (SPEC.md §4).
+    const leave: ConnectivityEffect[] = this.state === 'suspended' ? [{ type: 'leave-suspension' }] : []
+    return [...leave, ...this.move(classify(view, this.minConnections), 'node_started', now, '', now, true)]
   }
 
   private onObserve (now: number, view: ConnectivityView): ConnectivityEffect[] {

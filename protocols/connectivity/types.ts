@@ -23,9 +23,9 @@ export interface ConnectivityView {
   /** Distinct peers with at least one open connection. */
   connected: number
   /**
-   * What the node could dial now: configured bootstrap peers and known peers the topology maintainer
-   * would dial (not banned, not connected), plus dials in flight. Only read while `connected` is 0;
-   * an adapter may report 0 otherwise.
+   * What the node could dial now: configured bootstrap peers that are not banned, and known peers
+   * the topology maintainer would dial. Only read while `connected` is 0; an adapter may report 0
+   * otherwise, and only its comparison with 0 matters.
    */
   dialable: number
 }

@@ -1,6 +1,6 @@
 /**
  * The connectivity service: drives the connectivity core (protocols/connectivity) from libp2p's
- * connection events, the dial queue and the peer list, publishes every transition as
+ * connection events and the peer list (where dial attempts land), publishes every transition as
  * `connectivity:change`, and carries out offline mode. On suspend it refuses every new connection
  * (its connection gater, connectivity-gater.ts), closes the open ones, and suspends the health
  * monitor and discovery; resume undoes all of it and the topology maintainer dials at once. A
@@ -47,7 +47,8 @@ export class ConnectivityService extends TypedEventEmitter<ConnectivityEvents> i
   private readonly log: Logger
   private readonly bootstrapIds: string[]
   private readonly minConnections: number
-  private core: ConnectivityCore
+  /** One core for the service's life: a later run starts from where the last one ended (SPEC.md §4, §5). */
+  private readonly core: ConnectivityCore
   private started = false
   private timer: ReturnType<typeof setTimeout> | undefined
   /** Work started by the last suspension or resumption (persisting, closing connections). */
@@ -116,7 +117,6 @@ export class ConnectivityService extends TypedEventEmitter<ConnectivityEvents> i
     if (this.started) return
     const suspension = await this.loadSuspension()
     this.started = true
-    this.core = new ConnectivityCore({ minConnections: this.minConnections, recheckIntervalMs: this.init.recheckIntervalMs })
     for (const type of CONNECTION_EVENTS) this.components.events.addEventListener(type, type === 'connection:open' ? this.onOpen as () => void : this.onChange)
     const peerList = this.peerList
     for (const type of PEER_LIST_EVENTS) peerList?.addEventListener(type, this.onChange)
@@ -181,7 +181,9 @@ export class ConnectivityService extends TypedEventEmitter<ConnectivityEvents> i
     const peerList = this.peerList
     const bootstrap = this.bootstrapIds.filter(id => peerList?.isBanned(id, now) !== true).length
     const known = peerList?.snapshot(DIALABLE).filter(p => p.addresses.length > 0).length ?? 0
-    return { connected, dialable: bootstrap + known + this.components.connectionManager.getDialQueue().length }
+    // Dial attempts count through the peer list: a failed dial moves its peer towards UNREACHABLE,
+    // which the topology maintainer no longer dials (a peer-list event re-reads the node).
+    return { connected, dialable: bootstrap + known }
   }
 
   private observe (): void {

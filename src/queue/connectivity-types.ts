@@ -67,7 +67,6 @@ export interface ConnectivityInit {
 export interface ConnectivityComponents {
   connectionManager: {
     getConnections: (peerId?: PeerId) => Connection[]
-    getDialQueue: () => unknown[]
   }
   events: TypedEventTarget<Libp2pEvents>
   peerList?: Pick<PeerList, 'snapshot' | 'isBanned' | 'addEventListener' | 'removeEventListener'>

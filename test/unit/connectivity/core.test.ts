@@ -184,11 +184,17 @@ describe('connectivity core: lifecycle and bounds', () => {
     assert.deepEqual(transitions(core.handle({ type: 'start', now: 40, view: v(0, 0) })), [['online', 'offline', 'node_started', 40]])
   })
 
-  it('a restart without a persisted suspension leaves suspended', () => {
+  it('a restart without a persisted suspension leaves suspended, and says so to the adapter', () => {
     const core = started(v(5), 0)
     core.handle({ type: 'suspend', now: 10 })
     core.handle({ type: 'stop', now: 20 })
-    assert.deepEqual(transitions(core.handle({ type: 'start', now: 30, view: v(0, 1) })), [['suspended', 'connecting', 'node_started', 30]])
+    const effects = core.handle({ type: 'start', now: 30, view: v(0, 1) })
+    assert.deepEqual(kinds(effects), ['leave-suspension', 'transition'])
+    assert.deepEqual(transitions(effects), [['suspended', 'connecting', 'node_started', 30]])
+    // Ended suspended and restored suspended: entered again (the adapter re-applies it), no transition.
+    core.handle({ type: 'suspend', now: 40 })
+    core.handle({ type: 'stop', now: 50 })
+    assert.deepEqual(kinds(core.handle({ type: 'start', now: 60, view: v(0), suspension: { note: '', sinceMs: 40 } })), ['enter-suspension'])
   })
 
   it('asks to be woken recheckIntervalMs after the last view', () => {

@@ -45,7 +45,7 @@ describe('connectivity gater', () => {
 
 describe('connectivity service and gateway parts', () => {
   const components = {
-    connectionManager: { getConnections: () => [], getDialQueue: () => [] },
+    connectionManager: { getConnections: () => [] },
     events: new EventTarget() as never
   }
 
@@ -68,9 +68,15 @@ describe('connectivity service and gateway parts', () => {
     await service.resume()
     assert.deepEqual([service.state, service.reason, service.refusesConnections], ['offline', 'operator_resume', false])
     assert.deepEqual(updates, [true, false])
+    await service.suspend()
     await service.stop()
     await service.stop()
     await assert.rejects(service.suspend(), { name: 'ConnectivityNotStartedError' })
+    // Without storage the suspension ends with the run; the next start undoes it everywhere.
+    await service.start()
+    assert.deepEqual([service.state, service.reason, service.refusesConnections], ['offline', 'node_started', false])
+    assert.deepEqual(updates, [true, false, true, false])
+    await service.stop()
   })
 
   it('a watch yields the status, then each change; one that falls too far behind ends with RESOURCE_EXHAUSTED watcher_too_slow', async () => {

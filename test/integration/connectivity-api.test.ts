@@ -1,8 +1,13 @@
 /**
  * Connectivity through the API on real nodes: the CLI (`status`, `offline`, `online`) as a real
- * process, a gRPC client built from the .proto files at run time (WatchConnectivity), and REST.
+ * process, a gRPC client built from the .proto files at run time (WatchConnectivity), REST, and a
+ * `sorcha-peer start` process taken offline and restarted.
  */
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { gatewayContribution, type GatewayService } from '../../src/gateway/index.ts'
 import { startNetwork, type TestNetwork } from '../../src/harness/index.ts'
@@ -10,7 +15,8 @@ import { peerHealthContribution } from '../../src/health/index.ts'
 import type { SorchaNode } from '../../src/node/sorcha-node.ts'
 import type { ConnectivityService } from '../../src/queue/connectivity-service.ts'
 import { runtimeClients } from '../helpers/api-clients.ts'
-import { cli } from '../helpers/cli.ts'
+import { cli, NODE } from '../helpers/cli.ts'
+import { untilRunning } from '../helpers/node-process.ts'
 
 const connectivityOf = (node: SorchaNode): ConnectivityService => (node.libp2p.services as unknown as { connectivity: ConnectivityService }).connectivity
 const gatewayOf = (node: SorchaNode): { grpcAddress: string, restUrl: string } => (node.libp2p.services as unknown as { gateway: GatewayService }).gateway.current!
@@ -119,5 +125,45 @@ describe('connectivity API on a node without the connectivity service', () => {
     assert.equal((await rest.json() as { reason: string }).reason, 'connectivity_unavailable')
     const info = await (await fetch(`${gatewayOf(node).restUrl}/v1/node`)).json() as { connectivity: unknown }
     assert.equal(info.connectivity, null)
+  })
+})
+
+describe('offline mode of a `sorcha-peer start` process, across a restart', () => {
+  it('offline, SIGINT, start again: the node says it starts suspended, is not ready, and online resumes it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sorcha-offline-'))
+    const flags = ['start', '--data-dir', dir, '--listen', '/ip4/127.0.0.1/tcp/0', '--gateway-grpc-port', '0', '--gateway-rest-port', '0', '--ops-port', '0', '--log-format', 'json']
+    const start = async (): Promise<Awaited<ReturnType<typeof untilRunning>> & { child: ReturnType<typeof spawn> }> => {
+      const child = spawn(NODE, ['src/cli/bin.js', ...flags], { stdio: ['ignore', 'pipe', 'pipe'] })
+      return { ...await untilRunning(child), child }
+    }
+    try {
+      const first = await start()
+      const api = ['--grpc', first.running.grpc!, '--rest', first.running.rest!]
+      const offline = await cli(['offline', '--reason', 'disk swap', ...api])
+      assert.equal(offline.code, 0, offline.stderr)
+      first.child.kill('SIGINT')
+      assert.equal(await first.exit, 0)
+
+      const second = await start()
+      try {
+        const warning = second.lines.find(l => l.msg === 'the node starts suspended by the operator: sorcha-peer online resumes it')
+        assert.ok(warning !== undefined, JSON.stringify(second.lines.map(l => l.msg)))
+        assert.equal(warning.note, 'disk swap')
+        const ready = await fetch(`${second.running.ops!}/readyz`)
+        assert.equal(ready.status, 503)
+        assert.deepEqual((await ready.json() as { checks: { peers: unknown } }).checks.peers, { ok: false, detail: 'suspended by the operator' })
+        const again = ['--grpc', second.running.grpc!, '--rest', second.running.rest!]
+        assert.match((await cli(['status', ...again])).stdout, /^connectivity suspended since .* \(operator_suspend\): disk swap$/m)
+        const online = await cli(['online', ...again])
+        assert.equal(online.code, 0, online.stderr)
+        assert.match(online.stdout, /^offline since .* \(operator_resume\), 0 peers connected \(connections\.min 8\)\n$/)
+        assert.equal((await fetch(`${second.running.ops!}/readyz`)).status, 200, 'a bootstrap node alone is ready again')
+      } finally {
+        second.child.kill('SIGINT')
+        await second.exit
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })

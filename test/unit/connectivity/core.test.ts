@@ -71,6 +71,31 @@ describe('connectivity core: transitions', () => {
     assert.deepEqual(core.snapshot(), { state: 'connecting', reason: 'peers_available', sinceMs: 70, note: '', view: v(0, 1), minConnections: 3, running: true })
   })
 
+  it('every transition between two network states, with its reason (SPEC.md §2, §3)', () => {
+    const views: Record<string, ConnectivityView> = { offline: v(0, 0), connecting: v(0, 2), degraded: v(1), online: v(3) }
+    const expected: Record<string, string> = {
+      'offline>connecting': 'peers_available',
+      'offline>degraded': 'peer_connected',
+      'offline>online': 'peer_connected',
+      'connecting>offline': 'nothing_to_dial',
+      'connecting>degraded': 'peer_connected',
+      'connecting>online': 'peer_connected',
+      'degraded>offline': 'peer_disconnected',
+      'degraded>connecting': 'peer_disconnected',
+      'degraded>online': 'peer_connected',
+      'online>offline': 'peer_disconnected',
+      'online>connecting': 'peer_disconnected',
+      'online>degraded': 'peer_disconnected'
+    }
+    for (const [pair, reason] of Object.entries(expected)) {
+      const [from, to] = pair.split('>') as [string, string]
+      const core = started(views[from], 0)
+      assert.equal(core.snapshot().state, from)
+      assert.deepEqual(transitions(core.handle({ type: 'observe', now: 7, view: views[to]! })), [[from, to, reason, 7]], pair)
+      assert.deepEqual([core.snapshot().state, core.snapshot().reason, core.snapshot().sinceMs], [to, reason, 7], pair)
+    }
+  })
+
   it('jumps straight between any two network states in one view', () => {
     const core = started(v(0, 0), 0)
     assert.deepEqual(transitions(core.handle({ type: 'observe', now: 1, view: v(4) })), [['offline', 'online', 'peer_connected', 1]])

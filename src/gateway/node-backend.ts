@@ -95,6 +95,13 @@ export class NodeBackend implements GatewayBackend {
     }
   }
 
+  /** A call that needs a peer fails plainly while the operator has the node offline, not as "peer unreachable". */
+  private refuseWhileSuspended (): void {
+    if (this.parts.connectivity?.status().state === 'suspended') {
+      throw new UnavailableError('node_suspended', 'this node is offline (suspended by its operator): sorcha-peer online resumes it')
+    }
+  }
+
   private get connectivityPart (): ConnectivityPart {
     if (this.parts.connectivity === undefined) throw unavailable('connectivity')
     return this.parts.connectivity
@@ -154,6 +161,7 @@ export class NodeBackend implements GatewayBackend {
   async ping (peerId: string, options?: CallOptions): Promise<number> {
     const ping = this.parts.ping
     if (ping === undefined) throw unavailable('ping')
+    this.refuseWhileSuspended()
     // libp2p's ping has no deadline of its own: a peer with no known address can keep the dial (and a
     // REST call, which has no deadline either) waiting for ever.
     const timeout = AbortSignal.timeout(PING_TIMEOUT_MS)
@@ -168,6 +176,7 @@ export class NodeBackend implements GatewayBackend {
   async sendMessage (peerId: string, topic: string, payload: Uint8Array, options?: CallOptions): Promise<SentMessage> {
     const direct = this.parts.direct
     if (direct === undefined) throw unavailable('direct')
+    this.refuseWhileSuspended()
     try {
       return await direct.send(peerIdFromString(peerId), topic, payload, options)
     } catch (err) {

@@ -76,6 +76,10 @@ describe('connectivity through the API and the CLI, on real nodes', () => {
       assert.match(status.stdout, /^connectivity suspended since .* \(operator_suspend\): maintenance window$/m)
       const rest = await (await fetch(`${gatewayOf(node).restUrl}/v1/connectivity`)).json() as { status: { state: string, note: string } }
       assert.deepEqual([rest.status.state, rest.status.note], ['CONNECTIVITY_STATE_SUSPENDED', 'maintenance window'])
+      const ping = await fetch(`${gatewayOf(node).restUrl}/v1/peers/${boot.peerId.toString()}/ping`, { method: 'POST' })
+      assert.equal(ping.status, 503)
+      assert.deepEqual(Object.entries(await ping.json() as Record<string, unknown>).filter(([k]) => k === 'reason' || k === 'detail'),
+        [['detail', 'this node is offline (suspended by its operator): sorcha-peer online resumes it'], ['reason', 'node_suspended']])
 
       const online = await cli(['online', '--json', ...apiFlags(node)])
       assert.equal(online.code, 0, online.stderr)

@@ -1,14 +1,14 @@
 /**
  * The sorcha-peer command line. Each command registers itself from commands/ (options and help only)
  * and loads its implementation from actions/ when it runs, so a call that only talks to a node's API
- * (status, submit, watch) loads the client library and not the node. Exit codes: 0 success, 1 runtime
+ * (status, submit, watch, offline, online) loads the client library and not the node. Exit codes: 0 success, 1 runtime
  * failure (the environment refused: a port taken, a database locked, an unreadable key), 2 bad usage
  * or configuration. A failure is one line on stderr naming the setting, the value and the fix, never
  * a stack trace.
  */
 import { Command, CommanderError } from 'commander'
 import pkg from '../../package.json' with { type: 'json' }
-import { registerStatusCommand, registerSubmitCommand, registerWatchCommand } from './commands/api.ts'
+import { registerConnectivityCommands, registerStatusCommand, registerSubmitCommand, registerWatchCommand } from './commands/api.ts'
 import { registerCertsCommand } from './commands/certs.ts'
 import { registerConfigCommand, registerIdCommand, registerNatCommand, registerPeersCommand, registerStartCommand } from './commands/node.ts'
 import { EXIT_FAILURE, EXIT_USAGE } from './exit-codes.ts'
@@ -39,6 +39,7 @@ export function buildProgram (): Command {
   registerStatusCommand(program)
   registerSubmitCommand(program)
   registerWatchCommand(program)
+  registerConnectivityCommands(program)
   registerCertsCommand(program)
   program.command('help')
     .description('display help for command')

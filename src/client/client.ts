@@ -14,6 +14,7 @@
  * - Connections are reused: one gRPC channel and one keep-alive HTTP agent per endpoint.
  */
 import { BrokenCircuitError, circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleWhen, retry, type CircuitBreakerPolicy } from 'cockatiel'
+import type { ConnectivityReport, ConnectivityUpdate } from '../../protos/gen/sorcha/api/v1/connectivity.ts'
 import type { DirectMessage, PingResponse, SendMessageResponse } from '../../protos/gen/sorcha/api/v1/peer_communication.ts'
 import { PeerOrder, type FindPeersForRegisterResponse, type ListPeersRequest, type ListPeersResponse, type NetworkHealth, type NodeInfo } from '../../protos/gen/sorcha/api/v1/peer_discovery.ts'
 import type { SubmitTransactionResponse, SubscribeResponse } from '../../protos/gen/sorcha/api/v1/transaction_distribution.ts'
@@ -260,6 +261,37 @@ export class SorchaClient {
     const signal = options.signal === undefined ? controller.signal : AbortSignal.any([options.signal, controller.signal])
     try {
       const stream = await this.call(async t => firstItem(t.receiveMessages(topics, { signal })), { signal })
+      yield * stream
+    } finally {
+      controller.abort()
+    }
+  }
+
+  /** The node's connectivity state (offline, connecting, online, degraded, suspended), why and since when, and the last transitions. */
+  async connectivity (options: ClientCallOptions = {}): Promise<ConnectivityReport> {
+    return this.call(async (t, o) => t.connectivity(o), options)
+  }
+
+  /**
+   * Offline mode: the node closes its peer connections, refuses new ones and pauses health checks and
+   * discovery, until resume(), across restarts. Resolves once the connections are closed.
+   * @param note why, in the operator's words (at most 200 characters, no control characters)
+   */
+  async suspend (note = '', options: ClientCallOptions = {}): Promise<ConnectivityReport> {
+    return this.call(async (t, o) => t.suspend(note, o), options)
+  }
+
+  /** Leaves offline mode: the node dials its peers again at once. */
+  async resume (options: ClientCallOptions = {}): Promise<ConnectivityReport> {
+    return this.call(async (t, o) => t.resume(o), options)
+  }
+
+  /** The connectivity status, then every transition as it happens (no resume after a break: watch again). */
+  async * watchConnectivity (options: { signal?: AbortSignal } = {}): AsyncGenerator<ConnectivityUpdate> {
+    const controller = new AbortController()
+    const signal = options.signal === undefined ? controller.signal : AbortSignal.any([options.signal, controller.signal])
+    try {
+      const stream = await this.call(async t => firstItem(t.watchConnectivity({ signal })), { signal })
       yield * stream
     } finally {
       controller.abort()

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { ChannelCredentials, Metadata, connectivityState, type CallOptions, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js'
+import { ConnectivityClient, type ConnectivityUpdate } from '../../protos/gen/sorcha/api/v1/connectivity.ts'
 import { PeerCommunicationClient, type DirectMessage } from '../../protos/gen/sorcha/api/v1/peer_communication.ts'
 import { PeerDiscoveryClient, type ListPeersRequest } from '../../protos/gen/sorcha/api/v1/peer_discovery.ts'
 import {
@@ -20,11 +21,12 @@ import type { AttemptOptions, ClientTls, FetchedTransaction, Transport, Transpor
 /** Largest message the client sends or accepts. */
 const CLIENT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 
-/** The three generated clients of one endpoint, on one channel. */
+/** The generated clients of one endpoint, on one channel. */
 export class GrpcConnection {
   readonly discovery: PeerDiscoveryClient
   readonly communication: PeerCommunicationClient
   readonly transactions: TransactionDistributionClient
+  readonly connectivity: ConnectivityClient
   /** host:port dialled. */
   readonly address: string
   readonly tls: boolean
@@ -40,10 +42,11 @@ export class GrpcConnection {
     const credentials = tls === undefined ? ChannelCredentials.createInsecure() : new TlsChannelCredentials(host, tls)
     const options = { 'grpc.max_receive_message_length': CLIENT_MAX_MESSAGE_BYTES, 'grpc.max_send_message_length': CLIENT_MAX_MESSAGE_BYTES }
     this.discovery = new PeerDiscoveryClient(address, credentials, options)
-    // The other two reuse the first client's channel (one HTTP/2 connection per endpoint).
+    // The others reuse the first client's channel (one HTTP/2 connection per endpoint).
     const channelOverride = this.discovery.getChannel()
     this.communication = new PeerCommunicationClient(address, credentials, { ...options, channelOverride })
     this.transactions = new TransactionDistributionClient(address, credentials, { ...options, channelOverride })
+    this.connectivity = new ConnectivityClient(address, credentials, { ...options, channelOverride })
     this.token = token
   }
 
@@ -125,6 +128,13 @@ export class GrpcTransport implements Transport {
   findPeersForRegister = async (registerId: string, limit: number, o: AttemptOptions) => this.unary(this.conn.discovery.findPeersForRegister, this.conn.discovery, { registerId, limit }, o)
   ping = async (peerId: string, o: AttemptOptions) => this.unary(this.conn.communication.ping, this.conn.communication, { peerId }, o)
   sendMessage = async (peerId: string, topic: string, payload: Uint8Array, o: AttemptOptions) => this.unary(this.conn.communication.sendMessage, this.conn.communication, { peerId, topic, payload }, o)
+  connectivity = async (o: AttemptOptions) => this.unary(this.conn.connectivity.getConnectivity, this.conn.connectivity, {}, o)
+  suspend = async (note: string, o: AttemptOptions) => this.unary(this.conn.connectivity.suspend, this.conn.connectivity, { note }, o)
+  resume = async (o: AttemptOptions) => this.unary(this.conn.connectivity.resume, this.conn.connectivity, {}, o)
+
+  watchConnectivity (options: { signal: AbortSignal }): AsyncIterable<ConnectivityUpdate> {
+    return this.serverStream(this.conn.connectivity.watchConnectivity({}, this.conn.metadata()), options.signal)
+  }
 
   async submit (request: SubmitTransactionRequest, options: AttemptOptions): Promise<SubmitTransactionResponse> {
     if (this.kind === 'grpc-unary') return this.unary(this.conn.transactions.submitTransaction, this.conn.transactions, request, options)

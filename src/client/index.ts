@@ -11,3 +11,6 @@ export {
   ApiError, InvalidArgumentError, NotFoundError, AlreadyExistsError, ResourceExhaustedError, UnavailableError,
   DeadlineExceededError, UnauthenticatedError, UnimplementedError, CancelledError, InternalError
 } from '../gateway/errors.ts'
+export {
+  ConnectivityState, type ConnectivityChange, type ConnectivityReport, type ConnectivityStatus, type ConnectivityUpdate
+} from '../../protos/gen/sorcha/api/v1/connectivity.ts'

@@ -5,6 +5,7 @@
  */
 import http from 'node:http'
 import https from 'node:https'
+import { ConnectivityReport, ConnectivityUpdate } from '../../protos/gen/sorcha/api/v1/connectivity.ts'
 import type { DirectMessage } from '../../protos/gen/sorcha/api/v1/peer_communication.ts'
 import { PingResponse, SendMessageResponse, DirectMessage as DirectMessageCodec } from '../../protos/gen/sorcha/api/v1/peer_communication.ts'
 import {
@@ -108,6 +109,17 @@ export class RestTransport implements Transport {
   ping = async (peerId: string, o: AttemptOptions) => this.json('POST', `/v1/peers/${encodeURIComponent(peerId)}/ping`, PingResponse, o)
   sendMessage = async (peerId: string, topic: string, payload: Uint8Array, o: AttemptOptions) =>
     this.json('POST', `/v1/peers/${encodeURIComponent(peerId)}/messages`, SendMessageResponse, o, { topic, payload: Buffer.from(payload).toString('base64') })
+
+  connectivity = async (o: AttemptOptions) => this.json('GET', '/v1/connectivity', ConnectivityReport, o)
+  suspend = async (note: string, o: AttemptOptions) => this.json('POST', '/v1/connectivity/suspend', ConnectivityReport, o, { note })
+  resume = async (o: AttemptOptions) => this.json('POST', '/v1/connectivity/resume', ConnectivityReport, o)
+
+  async * watchConnectivity (options: { signal: AbortSignal }): AsyncGenerator<ConnectivityUpdate> {
+    for await (const event of this.sse('/v1/connectivity/stream', options.signal)) {
+      if (event.event === 'status') yield ConnectivityUpdate.fromJSON({ status: JSON.parse(event.data) })
+      else if (event.event === 'change') yield ConnectivityUpdate.fromJSON({ change: JSON.parse(event.data) })
+    }
+  }
 
   submit = async (request: SubmitTransactionRequest, o: AttemptOptions) => {
     const body = SubmitTransactionRequest.toJSON(request) as Record<string, unknown>

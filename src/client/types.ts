@@ -1,4 +1,5 @@
 /** Types of the client library: endpoints, options, and the transport interface. */
+import type { ConnectivityReport, ConnectivityUpdate } from '../../protos/gen/sorcha/api/v1/connectivity.ts'
 import type { DirectMessage, PingResponse, SendMessageResponse } from '../../protos/gen/sorcha/api/v1/peer_communication.ts'
 import type {
   FindPeersForRegisterResponse, GetPeerResponse, ListPeersRequest, ListPeersResponse, NetworkHealth, NodeInfo
@@ -60,6 +61,10 @@ export interface Transport {
   submit: (request: SubmitTransactionRequest, options: AttemptOptions) => Promise<SubmitTransactionResponse>
   getTransaction: (txId: string, options: AttemptOptions) => Promise<FetchedTransaction>
   subscribe: (request: SubscribeRequest, options: { signal: AbortSignal }) => AsyncIterable<SubscribeResponse>
+  connectivity: (options: AttemptOptions) => Promise<ConnectivityReport>
+  suspend: (note: string, options: AttemptOptions) => Promise<ConnectivityReport>
+  resume: (options: AttemptOptions) => Promise<ConnectivityReport>
+  watchConnectivity: (options: { signal: AbortSignal }) => AsyncIterable<ConnectivityUpdate>
   close: () => void
 }
 

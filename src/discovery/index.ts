@@ -6,7 +6,7 @@ import { EXHAUSTED_AFTER, MAX_TRACKED_PEERS, PEER_BACKOFF_INITIAL_MS, PEER_BACKO
 import { topology } from './topology-service.ts'
 
 export { PeerExchange, PEER_EXCHANGE_PROTOCOL } from './peer-exchange.ts'
-export { topology, parseBootstrap, TopologyService, type Topology, type TopologyInit, type TopologyComponents } from './topology-service.ts'
+export { topology, parseBootstrap, DIALABLE, TopologyService, type Topology, type TopologyInit, type TopologyComponents } from './topology-service.ts'
 
 /** The core's parameters from the configuration. */
 export function topologyParams (config: Readonly<Config>): TopologyParams {

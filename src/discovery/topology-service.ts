@@ -40,6 +40,12 @@ export interface TopologyComponents {
 /** The topology service's public face. */
 export interface Topology {
   snapshot: () => TopologySnapshot
+  /** Offline mode: no dials, exchanges or walks until resume(); those in flight are cancelled. */
+  suspend: () => void
+  /** Leaves offline mode with a fresh maintainer (no back-off left): bootstrap dials start at once. */
+  resume: () => void
+  /** True between suspend() and resume(). */
+  readonly suspended: boolean
 }
 
 /** Parses bootstrap multiaddrs into the core's form, grouping addresses per peer id. */
@@ -54,8 +60,8 @@ export function parseBootstrap (addrs: string[]): BootstrapPeer[] {
   return [...byPeer].map(([peerId, addresses]) => ({ peerId, addresses }))
 }
 
-/** Statuses worth dialling when short of connections. */
-const DIALABLE = [PeerStatus.PEER_STATUS_HEALTHY, PeerStatus.PEER_STATUS_UNKNOWN, PeerStatus.PEER_STATUS_DEGRADED] as const
+/** Statuses worth dialling when short of connections (the connectivity service counts these too). */
+export const DIALABLE = [PeerStatus.PEER_STATUS_HEALTHY, PeerStatus.PEER_STATUS_UNKNOWN, PeerStatus.PEER_STATUS_DEGRADED] as const
 
 const withPeer = (addr: string, peerId: string): string => addr.includes('/p2p/') ? addr : `${addr}/p2p/${peerId}`
 
@@ -67,7 +73,11 @@ export class TopologyService implements Startable, Topology {
   private core: TopologyCore
   private exchange: PeerExchange | undefined
   private timer: ReturnType<typeof setTimeout> | undefined
+  /** The current run: set while started and not suspended; tasks of an earlier run see it change and drop their results. */
   private controller: AbortController | undefined
+  private started = false
+  private isSuspended = false
+  private rng = createRng(0)
   private readonly onConnectionChange = (): void => { this.poke() }
 
   constructor (components: TopologyComponents, init: TopologyInit) {
@@ -78,18 +88,17 @@ export class TopologyService implements Startable, Topology {
   }
 
   async start (): Promise<void> {
-    if (this.controller !== undefined) return
-    this.controller = new AbortController()
-    const rng = createRng(this.init.seed ?? randomBytes(4).readUInt32LE())
-    this.core = new TopologyCore(this.init.params, rng.fork(1))
-    this.exchange = new PeerExchange(this.components, rng.fork(2), this.log)
+    if (this.started) return
+    this.started = true
+    this.rng = createRng(this.init.seed ?? randomBytes(4).readUInt32LE())
+    this.exchange = new PeerExchange(this.components, this.rng.fork(2), this.log)
     await this.exchange.start()
     const bootstrap = parseBootstrap(this.init.bootstrap)
-    const now = Date.now()
-    await this.observeMany(bootstrap.map(peer => ({ peerId: peer.peerId, addresses: peer.addresses.map(a => a.replace(/\/p2p\/[^/]+$/, '')), source: PeerSource.PEER_SOURCE_BOOTSTRAP, firsthand: false, now })))
-    this.core.handle({ type: 'start', now, bootstrap })
+    await this.observeMany(bootstrap.map(peer => ({ peerId: peer.peerId, addresses: peer.addresses.map(a => a.replace(/\/p2p\/[^/]+$/, '')), source: PeerSource.PEER_SOURCE_BOOTSTRAP, firsthand: false, now: Date.now() })))
     this.components.events.addEventListener('connection:open', this.onConnectionChange)
     this.components.events.addEventListener('connection:close', this.onConnectionChange)
+    // Suspended before it started (a suspension restored at start): the maintainer waits for resume().
+    if (!this.isSuspended) this.beginRun(1)
   }
 
   afterStart (): void {
@@ -97,16 +106,51 @@ export class TopologyService implements Startable, Topology {
   }
 
   async stop (): Promise<void> {
-    if (this.controller === undefined) return
-    this.controller.abort()
+    if (!this.started) return
+    this.started = false
+    this.endRun()
+    this.components.events.removeEventListener('connection:open', this.onConnectionChange)
+    this.components.events.removeEventListener('connection:close', this.onConnectionChange)
+    await this.exchange?.stop()
+    this.exchange = undefined
+  }
+
+  get suspended (): boolean {
+    return this.isSuspended
+  }
+
+  suspend (): void {
+    if (this.isSuspended) return
+    this.isSuspended = true
+    this.endRun()
+    this.log.debug('topology suspended')
+  }
+
+  resume (): void {
+    if (!this.isSuspended) return
+    this.isSuspended = false
+    if (!this.started) return
+    // A fresh core: the back-off of every bootstrap peer and known peer is forgotten, so the node
+    // dials at once instead of waiting out delays earned while it refused every connection.
+    this.beginRun(3)
+    this.log.debug('topology resumed')
+    this.poke()
+  }
+
+  /** Starts a run of the maintainer: a new core fed the bootstrap list. */
+  private beginRun (fork: number): void {
+    this.controller = new AbortController()
+    this.core = new TopologyCore(this.init.params, this.rng.fork(fork))
+    this.core.handle({ type: 'start', now: Date.now(), bootstrap: parseBootstrap(this.init.bootstrap) })
+  }
+
+  /** Ends the current run: its timer, and every dial, exchange and walk in flight. */
+  private endRun (): void {
+    this.controller?.abort()
     this.controller = undefined
     clearTimeout(this.timer)
     this.timer = undefined
-    this.components.events.removeEventListener('connection:open', this.onConnectionChange)
-    this.components.events.removeEventListener('connection:close', this.onConnectionChange)
     this.core.handle({ type: 'stop', now: Date.now() })
-    await this.exchange?.stop()
-    this.exchange = undefined
   }
 
   snapshot (): TopologySnapshot {
@@ -155,6 +199,7 @@ export class TopologyService implements Startable, Topology {
   }
 
   private async dial (peerId: string, addresses: string[], bootstrap: boolean): Promise<void> {
+    const run = this.controller
     let ok = false
     const t0 = Date.now()
     try {
@@ -162,9 +207,10 @@ export class TopologyService implements Startable, Topology {
       ok = true
     } catch (err) {
       this.log.debug({ peer: peerId, bootstrap, ms: Date.now() - t0, err: (err as Error).message }, 'dial failed')
-      if (!bootstrap && this.controller !== undefined) await this.components.peerList.recordFailure(peerId, { now: Date.now(), reason: 'dial failed' }).catch(() => undefined)
+      if (!bootstrap && this.controller === run) await this.components.peerList.recordFailure(peerId, { now: Date.now(), reason: 'dial failed' }).catch(() => undefined)
     }
-    if (this.controller === undefined) return
+    // A result of an earlier run (stopped or suspended since) means nothing to the current core.
+    if (this.controller === undefined || this.controller !== run) return
     this.core.handle({ type: 'dial-result', now: Date.now(), peerId, ok })
     this.poke()
   }
@@ -172,6 +218,7 @@ export class TopologyService implements Startable, Topology {
   /** One Kademlia lookup of a random key; every peer in every answer goes into the peer list as hearsay. */
   private async discover (round: number): Promise<void> {
     const { dht, peerId: self } = this.components
+    const run = this.controller
     let ok = true
     let newPeers = 0
     try {
@@ -194,13 +241,14 @@ export class TopologyService implements Startable, Topology {
       ok = false
       this.log.debug({ round, err: (err as Error).message }, 'discovery round failed')
     }
-    if (this.controller === undefined) return
+    if (this.controller === undefined || this.controller !== run) return
     this.core.handle({ type: 'discovery-result', now: Date.now(), round, newPeers, ok })
     this.poke()
   }
 
   /** Peer exchange with one connected peer. */
   private async ask (peerId: string): Promise<void> {
+    const run = this.controller
     let ok = false
     let newPeers = 0
     try {
@@ -210,7 +258,7 @@ export class TopologyService implements Startable, Topology {
     } catch (err) {
       this.log.debug({ peer: peerId, err: (err as Error).message }, 'peer exchange failed')
     }
-    if (this.controller === undefined) return
+    if (this.controller === undefined || this.controller !== run) return
     this.core.handle({ type: 'exchange-result', now: Date.now(), peerId, newPeers, ok })
     this.poke()
   }

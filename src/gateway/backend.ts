@@ -7,6 +7,7 @@
  * going away, and an implementation stops work when it fires. Failures are the named errors of
  * errors.ts (NotFoundError, UnavailableError...), never bare Errors.
  */
+import type { ConnectivityState } from '../../protocols/connectivity/index.ts'
 import type { PeerNode, PeerStatus } from '../../protocols/models/index.ts'
 
 /** Options every backend call accepts. */
@@ -29,7 +30,41 @@ export interface NodeInfoView {
   maxTransactionBytes: number
   /** Largest direct-message payload sent or accepted; 0 when the node has no direct messaging. */
   maxDirectMessageBytes: number
+  /** Where the node stands with the network; absent when it runs no connectivity service. */
+  connectivity?: ConnectivityStatusView
 }
+
+/** The connectivity state (protocols/connectivity/SPEC.md), why and since when. */
+export interface ConnectivityStatusView {
+  state: ConnectivityState
+  /** A bounded code: node_started, peer_connected... */
+  reason: string
+  sinceMs: number
+  /** The operator's words while suspended; '' otherwise. */
+  note: string
+  connectedPeers: number
+  minConnections: number
+}
+
+/** One connectivity transition. */
+export interface ConnectivityChangeView {
+  from: ConnectivityState
+  to: ConnectivityState
+  reason: string
+  atMs: number
+  note: string
+}
+
+/** The connectivity status and the last transitions, oldest first. */
+export interface ConnectivityReportView {
+  status: ConnectivityStatusView
+  recent: ConnectivityChangeView[]
+}
+
+/** An item of a connectivity watch: the status first, then one change per transition. */
+export type ConnectivityUpdateView =
+  | { kind: 'status', status: ConnectivityStatusView }
+  | { kind: 'change', change: ConnectivityChangeView }
 
 /** The network health score and its inputs. */
 export interface NetworkHealthView {
@@ -143,6 +178,14 @@ export interface GatewayBackend {
   getTransaction: (txId: string, options?: CallOptions) => Promise<StoredTransaction>
   /** Accepted transactions in order, replaying after `cursor`, until the signal fires. */
   subscribe: (request: SubscriptionRequest, options: { signal: AbortSignal }) => AsyncIterable<SubscriptionItem>
+  /** The connectivity state and the last transitions; UnavailableError without a connectivity service. */
+  connectivity: (options?: CallOptions) => Promise<ConnectivityReportView>
+  /** Offline mode (the note is already checked); resolves once the peer connections are closed. */
+  suspend: (note: string, options?: CallOptions) => Promise<ConnectivityReportView>
+  /** Leaves offline mode. */
+  resume: (options?: CallOptions) => Promise<ConnectivityReportView>
+  /** The status, then every transition, until the signal fires. */
+  watchConnectivity: (options: { signal: AbortSignal }) => AsyncIterable<ConnectivityUpdateView>
   /** Largest payload submit accepts. */
   readonly maxTransactionBytes: number
 }

@@ -6,6 +6,7 @@
  * had `lastSeen` / `score`, the CLI `healthy` / `last-seen`), listed here as aliases, exactly as written.
  */
 import { PeerStatus } from '../../protocols/models/index.ts'
+import { ConnectivityState } from '../../protos/gen/sorcha/api/v1/connectivity.ts'
 import { PeerOrder } from '../../protos/gen/sorcha/api/v1/peer_discovery.ts'
 
 /** The spellings of one enum. */
@@ -56,4 +57,16 @@ export const PEER_ORDER: EnumSpelling<PeerOrder> = spelling('PeerOrder', PeerOrd
   lastSeen: PeerOrder.PEER_ORDER_LAST_SEEN,
   'last-seen': PeerOrder.PEER_ORDER_LAST_SEEN,
   score: PeerOrder.PEER_ORDER_SCORE
+})
+
+/**
+ * sorcha.api.v1.ConnectivityState; aliases are the connectivity core's own names (`online`...), which
+ * the node uses inside and the CLI prints.
+ */
+export const CONNECTIVITY_STATE: EnumSpelling<ConnectivityState> = spelling('ConnectivityState', ConnectivityState, {
+  offline: ConnectivityState.CONNECTIVITY_STATE_OFFLINE,
+  connecting: ConnectivityState.CONNECTIVITY_STATE_CONNECTING,
+  online: ConnectivityState.CONNECTIVITY_STATE_ONLINE,
+  degraded: ConnectivityState.CONNECTIVITY_STATE_DEGRADED,
+  suspended: ConnectivityState.CONNECTIVITY_STATE_SUSPENDED
 })

@@ -7,11 +7,12 @@
 import { randomBytes } from 'node:crypto'
 import type { PeerNode } from '../../protocols/models/index.ts'
 import type {
-  CallOptions, GatewayBackend, NetworkHealthView, NodeInfoView, PeerListing, ReceivedMessage, SentMessage,
-  StoredTransaction, SubmitResult, SubscriptionItem, SubscriptionRequest, TransactionMeta, TransactionSubmission
+  CallOptions, ConnectivityReportView, ConnectivityUpdateView, GatewayBackend, NetworkHealthView, NodeInfoView, PeerListing,
+  ReceivedMessage, SentMessage, StoredTransaction, SubmitResult, SubscriptionItem, SubscriptionRequest, TransactionMeta, TransactionSubmission
 } from './backend.ts'
 import { DIRECT_MAX_MESSAGE_BYTES } from '../direct/constants.ts'
 import { Channel } from './channel.ts'
+import { MemoryConnectivity, reportOf, resumePart, suspendPart, watchPart } from './connectivity.ts'
 import { SUBSCRIBER_QUEUE_MAX_ITEMS } from './constants.ts'
 import { InvalidArgumentError, NotFoundError, UnavailableError } from './errors.ts'
 import { TransactionJournal } from './journal.ts'
@@ -52,6 +53,8 @@ export class MemoryBackend implements GatewayBackend {
   private readonly peers: PeerNode[]
   private readonly inboxes = new Set<{ topics: Set<string> | undefined, channel: Channel<ReceivedMessage> }>()
   private readonly startedAtMs = Date.now()
+  /** No peers: offline, unless suspended. */
+  private readonly connectivityPart = new MemoryConnectivity()
 
   constructor (init: MemoryBackendInit) {
     this.peerId = init.peerId
@@ -66,8 +69,24 @@ export class MemoryBackend implements GatewayBackend {
     return {
       peerId: this.peerId, addresses: [], protocols: [], version: '', startedAtMs: this.startedAtMs,
       connections: 0, knownPeers: this.peers.length, registers: [], maxTransactionBytes: this.maxTransactionBytes,
-      maxDirectMessageBytes: this.maxDirectMessageBytes
+      maxDirectMessageBytes: this.maxDirectMessageBytes, connectivity: this.connectivityPart.status()
     }
+  }
+
+  async connectivity (): Promise<ConnectivityReportView> {
+    return reportOf(this.connectivityPart)
+  }
+
+  async suspend (note: string): Promise<ConnectivityReportView> {
+    return suspendPart(this.connectivityPart, note)
+  }
+
+  async resume (): Promise<ConnectivityReportView> {
+    return resumePart(this.connectivityPart)
+  }
+
+  watchConnectivity (options: { signal: AbortSignal }): AsyncIterable<ConnectivityUpdateView> {
+    return watchPart(this.connectivityPart, options)
   }
 
   async networkHealth (): Promise<NetworkHealthView> {

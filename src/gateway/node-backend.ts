@@ -11,11 +11,12 @@ import { PeerStatus } from '../../protocols/models/index.ts'
 import type { DefaultDirectMessaging, DirectMessageReceived } from '../direct/index.ts'
 import { DirectDeliveryError, DirectMessageRejectedError, DirectMessageTooLargeError, InvalidTopicError } from '../direct/index.ts'
 import type {
-  CallOptions, GatewayBackend, NetworkHealthView, NodeInfoView, PeerListing, ReceivedMessage, SentMessage,
-  StoredTransaction, SubmitResult, SubscriptionItem, SubscriptionRequest, TransactionSubmission
+  CallOptions, ConnectivityReportView, ConnectivityUpdateView, GatewayBackend, NetworkHealthView, NodeInfoView, PeerListing,
+  ReceivedMessage, SentMessage, StoredTransaction, SubmitResult, SubscriptionItem, SubscriptionRequest, TransactionSubmission
 } from './backend.ts'
 import { logger } from '../logging/index.ts'
 import { Channel } from './channel.ts'
+import { reportOf, resumePart, suspendPart, watchPart, type ConnectivityPart } from './connectivity.ts'
 import { FALLBACK_MAX_TRANSACTION_BYTES, PING_TIMEOUT_MS, SUBSCRIBER_QUEUE_MAX_ITEMS } from './constants.ts'
 import { DeadlineExceededError, InvalidArgumentError, NotFoundError, UnavailableError } from './errors.ts'
 import { TransactionJournal } from './journal.ts'
@@ -50,6 +51,8 @@ export interface NodeParts {
   peerList?: PeerListView
   health?: HealthView
   transactions?: TransactionService
+  /** The connectivity service (src/queue/connectivity-service.ts). */
+  connectivity?: ConnectivityPart
 }
 
 const unavailable = (part: string): UnavailableError => new UnavailableError(`${part}_unavailable`, `this node runs without the ${part} service`)
@@ -87,8 +90,37 @@ export class NodeBackend implements GatewayBackend {
     return {
       peerId: p.peerId, addresses: p.multiaddrs(), protocols: p.protocols(), version: p.version, startedAtMs: p.startedAtMs,
       connections: p.connectedPeers().length, knownPeers: p.peerList?.size() ?? 0, registers: p.registers(), maxTransactionBytes: this.maxTransactionBytes,
-      maxDirectMessageBytes: p.direct?.maxMessageBytes ?? 0
+      maxDirectMessageBytes: p.direct?.maxMessageBytes ?? 0,
+      ...(p.connectivity === undefined ? {} : { connectivity: p.connectivity.status() })
     }
+  }
+
+  /** A call that needs a peer fails plainly while the operator has the node offline, not as "peer unreachable". */
+  private refuseWhileSuspended (): void {
+    if (this.parts.connectivity?.status().state === 'suspended') {
+      throw new UnavailableError('node_suspended', 'this node is offline (suspended by its operator): sorcha-peer online resumes it')
+    }
+  }
+
+  private get connectivityPart (): ConnectivityPart {
+    if (this.parts.connectivity === undefined) throw unavailable('connectivity')
+    return this.parts.connectivity
+  }
+
+  async connectivity (): Promise<ConnectivityReportView> {
+    return reportOf(this.connectivityPart)
+  }
+
+  async suspend (note: string, options?: CallOptions): Promise<ConnectivityReportView> {
+    return suspendPart(this.connectivityPart, note, options)
+  }
+
+  async resume (options?: CallOptions): Promise<ConnectivityReportView> {
+    return resumePart(this.connectivityPart, options)
+  }
+
+  watchConnectivity (options: { signal: AbortSignal }): AsyncIterable<ConnectivityUpdateView> {
+    return watchPart(this.connectivityPart, options)
   }
 
   async networkHealth (): Promise<NetworkHealthView> {
@@ -129,6 +161,7 @@ export class NodeBackend implements GatewayBackend {
   async ping (peerId: string, options?: CallOptions): Promise<number> {
     const ping = this.parts.ping
     if (ping === undefined) throw unavailable('ping')
+    this.refuseWhileSuspended()
     // libp2p's ping has no deadline of its own: a peer with no known address can keep the dial (and a
     // REST call, which has no deadline either) waiting for ever.
     const timeout = AbortSignal.timeout(PING_TIMEOUT_MS)
@@ -143,6 +176,7 @@ export class NodeBackend implements GatewayBackend {
   async sendMessage (peerId: string, topic: string, payload: Uint8Array, options?: CallOptions): Promise<SentMessage> {
     const direct = this.parts.direct
     if (direct === undefined) throw unavailable('direct')
+    this.refuseWhileSuspended()
     try {
       return await direct.send(peerIdFromString(peerId), topic, payload, options)
     } catch (err) {

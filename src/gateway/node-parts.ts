@@ -10,7 +10,7 @@ import type { NodeParts } from './node-backend.ts'
 import type { TransactionService } from './transactions.ts'
 
 /** Service names the gateway looks for. */
-export const SERVICE_NAMES = Object.freeze({ ping: 'ping', direct: 'direct', peerList: 'peerList', health: 'health', gossip: 'gossip' })
+export const SERVICE_NAMES = Object.freeze({ ping: 'ping', direct: 'direct', peerList: 'peerList', health: 'health', gossip: 'gossip', connectivity: 'connectivity' })
 
 type Lookup = (name: string) => unknown
 
@@ -30,6 +30,8 @@ function optionalParts (lookup: Lookup, transactions: TransactionServiceFactory 
   const health = lookup(SERVICE_NAMES.health)
   if (health !== undefined) out.health = health as NonNullable<NodeParts['health']>
   if (tx !== undefined) out.transactions = tx
+  const connectivity = lookup(SERVICE_NAMES.connectivity)
+  if (connectivity !== undefined) out.connectivity = connectivity as NonNullable<NodeParts['connectivity']>
   return out
 }
 

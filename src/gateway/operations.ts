@@ -3,6 +3,7 @@
  * them directly; the REST server converts JSON to and from the same messages. Validation, the
  * duplicate rule, upload assembly and chunking live here so both transports behave identically.
  */
+import type { ConnectivityReport, ConnectivityUpdate } from '../../protos/gen/sorcha/api/v1/connectivity.ts'
 import type { DirectMessage, PingResponse, SendMessageResponse } from '../../protos/gen/sorcha/api/v1/peer_communication.ts'
 import {
   PeerOrder, type FindPeersForRegisterResponse, type GetPeerResponse, type ListPeersRequest, type ListPeersResponse,
@@ -17,10 +18,11 @@ import {
   DEFAULT_CHUNK_BYTES, DEFAULT_PEER_LIMIT, DEFAULT_REGISTER_PEER_LIMIT, MAX_CHUNK_BYTES, MAX_PEER_LIMIT,
   MAX_SUBSCRIBE_REGISTERS, MAX_TOPICS, MIN_CHUNK_BYTES
 } from './constants.ts'
+import { reportMessage, statusMessage, updateMessage } from './connectivity.ts'
 import { PEER_ORDER, PEER_STATUS } from './enum-names.ts'
 import { AlreadyExistsError, InvalidArgumentError, UnavailableError } from './errors.ts'
 import { isCursor } from './journal.ts'
-import { checkCount, checkLimit, checkPeerId, checkRegisterId, checkSubmission, checkTopic, checkTxId } from './validate.ts'
+import { checkCount, checkLimit, checkNote, checkPeerId, checkRegisterId, checkSubmission, checkTopic, checkTxId } from './validate.ts'
 
 /** Options of the operations layer. */
 export interface OperationsInit {
@@ -59,8 +61,31 @@ export class GatewayOperations {
       version: info.version === '' ? this.version : info.version,
       uptimeMs: Math.max(0, Date.now() - info.startedAtMs),
       maxMessageBytes: this.maxMessageBytes,
-      healthScore: score
+      healthScore: score,
+      connectivity: info.connectivity === undefined ? undefined : statusMessage(info.connectivity)
     }
+  }
+
+  async connectivity (options: Signal = {}): Promise<ConnectivityReport> {
+    return reportMessage(await this.backend.connectivity(options))
+  }
+
+  /**
+   * Offline mode; answers once the peer connections are closed.
+   * @throws InvalidArgumentError invalid_note (over 200 characters, or control characters)
+   */
+  async suspend (note: string, options: Signal = {}): Promise<ConnectivityReport> {
+    return reportMessage(await this.backend.suspend(checkNote(note), options))
+  }
+
+  async resume (options: Signal = {}): Promise<ConnectivityReport> {
+    return reportMessage(await this.backend.resume(options))
+  }
+
+  /** The status, then each transition. Fails before the first item when the node has no connectivity service. */
+  watchConnectivity (options: { signal: AbortSignal }): AsyncIterable<ConnectivityUpdate> {
+    const updates = this.backend.watchConnectivity(options)
+    return (async function * () { for await (const update of updates) yield updateMessage(update) })()
   }
 
   async networkHealth (options: Signal = {}): Promise<NetworkHealth> {

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { NOTE_MAX_CHARS } from '../../protocols/connectivity/index.ts'
 import { isPeerId, isRegisterId, MODEL_LIMITS } from '../../protocols/models/index.ts'
 import { TOPIC_PATTERN } from '../direct/constants.ts'
 import type { TransactionSubmission } from './backend.ts'
@@ -55,6 +56,17 @@ export function checkTxId (value: string, field = 'txId'): string {
 /** @throws InvalidArgumentError unless `value` is a direct-message topic */
 export function checkTopic (value: string, field = 'topic'): string {
   if (!TOPIC_PATTERN.test(value)) throw new InvalidArgumentError('invalid_topic', `${field} must be 1-128 characters of A-Z a-z 0-9 . _ : / -`)
+  return value
+}
+
+/**
+ * An operator's note for a suspension: at most NOTE_MAX_CHARS (200) characters, no control characters.
+ * @throws InvalidArgumentError with reason invalid_note
+ */
+export function checkNote (value: string, field = 'note'): string {
+  if (value.length > NOTE_MAX_CHARS) throw new InvalidArgumentError('invalid_note', `${field} is ${value.length} characters; at most ${NOTE_MAX_CHARS} are allowed`)
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) throw new InvalidArgumentError('invalid_note', `${field} must not contain control characters (line breaks, tabs...)`)
   return value
 }
 

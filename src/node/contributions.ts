@@ -9,6 +9,7 @@ import { gatewayContribution } from '../gateway/index.ts'
 import { gossipContribution } from '../gossip/index.ts'
 import { peerHealthContribution } from '../health/index.ts'
 import { natContribution } from '../nat/index.ts'
+import { connectivityContribution } from '../queue/connectivity-service.ts'
 import type { ServiceContribution } from './sorcha-node.ts'
 
 /** The contributions of a standard node. */
@@ -16,6 +17,8 @@ export function defaultContributions (_config: Readonly<Config>): ServiceContrib
   return [
     peerHealthContribution(),
     topologyContribution,
+    // After the services it pauses in offline mode, before those that follow its state.
+    connectivityContribution,
     natContribution,
     gossipContribution(),
     directContribution,

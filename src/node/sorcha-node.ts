@@ -21,6 +21,7 @@ import { logger, type Logger } from '../logging/index.ts'
 import { NodeProbes, OpsServer } from '../probes/index.ts'
 import { createStorage, type Storage } from '../storage/index.ts'
 import { peerListGater } from '../peers/gater.ts'
+import { connectivityGater, mergeGaters, type RefusalSource } from '../queue/connectivity-gater.ts'
 import type { PeerList } from '../peers/types.ts'
 import { defaultContributions } from './contributions.ts'
 import { loadOrCreateIdentity, prepareDataDir } from './identity.ts'
@@ -110,9 +111,13 @@ export class SorchaNode extends TypedEventEmitter<SorchaNodeEvents> {
     const context: NodeContext = { config, storage, peerId: peerIdFromPrivateKey(privateKey).toString(), probes }
     const services: ServiceMap = { ...coreServices(config) }
     for (const contribute of options.contributions ?? defaultContributions(config)) Object.assign(services, contribute(context))
-    // Bans live in the peer list, which exists only once libp2p has built its services.
+    // Bans live in the peer list and offline mode in the connectivity service, which exist only once
+    // libp2p has built its services.
     const built: { libp2p?: Libp2p<ServiceMap> } = {}
-    const gater = peerListGater(() => built.libp2p?.services.peerList as PeerList | undefined)
+    const gater = mergeGaters(
+      peerListGater(() => built.libp2p?.services.peerList as PeerList | undefined),
+      connectivityGater(() => built.libp2p?.services.connectivity as RefusalSource | undefined)
+    )
     const listenFailures: ListenFailures = new Map()
     built.libp2p = await createLibp2p(libp2pOptions(config, privateKey, services, gater, listenFailures)) as unknown as Libp2p<ServiceMap>
     return new SorchaNode(config, built.libp2p, storage, created, probes, listenFailures)

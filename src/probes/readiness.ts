@@ -5,7 +5,8 @@
  * (the gRPC health service) when the verdict changes.
  *
  * Ready = libp2p is listening AND the database is open AND (at least one peer is connected OR no
- * bootstrap peers are configured, i.e. this is a bootstrap node, which is useful alone).
+ * bootstrap peers are configured, i.e. this is a bootstrap node, which is useful alone) AND the
+ * operator has not suspended the node (offline mode refuses every peer: not ready, whatever the rest).
  * Live = the node is not stopping (the answer itself shows that the event loop runs).
  */
 import { TypedEventEmitter } from 'main-event'
@@ -25,6 +26,8 @@ export interface ProbeState {
   connectedPeers: number
   /** Bootstrap peers configured; 0 = this is a bootstrap node. */
   bootstrapPeers: number
+  /** The operator suspended the node (offline mode, src/queue/connectivity-service.ts); absent = no. */
+  suspended?: boolean
 }
 
 /** One readiness check. */
@@ -48,7 +51,11 @@ function libp2pCheck (state: ProbeState): Check {
   return { ok: true, detail: `listening (${plural(state.listeners, 'listener', 'listeners')})` }
 }
 
+/** The peers check's detail while the operator has the node suspended. */
+export const SUSPENDED_DETAIL = 'suspended by the operator'
+
 function peersCheck (state: ProbeState): Check {
+  if (state.suspended === true) return { ok: false, detail: SUSPENDED_DETAIL }
   if (state.connectedPeers > 0) return { ok: true, detail: `${plural(state.connectedPeers, 'peer', 'peers')} connected` }
   if (state.bootstrapPeers === 0) return { ok: true, detail: 'no peers connected; this is a bootstrap node (no bootstrap peers configured)' }
   return { ok: false, detail: `no peers connected yet (${plural(state.bootstrapPeers, 'bootstrap peer', 'bootstrap peers')} configured)` }

@@ -14,6 +14,8 @@ import { RateLimiter } from '../gateway/rate-limiter.ts'
 import { apiRoot } from '../gateway/rest/proto-json.ts'
 import { buildRestApp } from '../gateway/rest/server.ts'
 
+/** The services documented, in order. */
+const API_SERVICE_NAMES = ['PeerDiscovery', 'PeerCommunication', 'TransactionDistribution', 'Connectivity']
 const TARGET = new URL('../../docs/api.md', import.meta.url)
 /** The hand-written client-library guide, placed after the introduction (its example is run by test/integration/package.test.ts). */
 const GUIDE = new URL('./api-guide.md', import.meta.url)
@@ -22,7 +24,7 @@ const PEER = '12D3KooWRBy97UB99e3J6hiPesre1MZeuNQvfan4gBziswrRJsNK'
 const EXAMPLES: Record<string, unknown> = {
   peerId: PEER, fromPeerId: PEER, sender: PEER, registerId: 'register-1', registerIds: ['register-1'], txId: 'a591a6d40bf420404a011733cfb7b190d62c65bf0bcda32b57b277d9ad9f146e',
   expectedTxId: '', cursor: '', topic: 'app.chat', topics: ['app.chat'], contentType: 'application/json', clientRef: 'r1', limit: 20, chunkBytes: 0,
-  messageId: '5f0c1f3a9b8e4d2c7a6b5e4d3c2b1a09', addresses: ['/ip4/192.0.2.7/tcp/4100/p2p/' + PEER], status: [], version: VERSION
+  messageId: '5f0c1f3a9b8e4d2c7a6b5e4d3c2b1a09', note: 'maintenance window', addresses: ['/ip4/192.0.2.7/tcp/4100/p2p/' + PEER], status: [], version: VERSION
 }
 
 function example (type: protobuf.Type, depth = 0): Record<string, unknown> {
@@ -63,7 +65,7 @@ function messageTable (type: protobuf.Type): string {
 function grpcSection (root: protobuf.Root): string {
   const out: string[] = []
   const messages = new Map<string, protobuf.Type>()
-  for (const name of ['PeerDiscovery', 'PeerCommunication', 'TransactionDistribution']) {
+  for (const name of API_SERVICE_NAMES) {
     const service = root.lookupService(`sorcha.api.v1.${name}`)
     out.push(`### ${service.fullName.slice(1)}\n\n${service.comment ?? ''}\n`)
     for (const method of service.methodsArray) {
@@ -87,18 +89,19 @@ type Operation = { operationId?: string, summary?: string, tags?: string[], para
 
 function restSection (doc: { paths: Record<string, Record<string, Operation>> }, root: protobuf.Root): string {
   const out: string[] = []
-  const rpcs = new Set(['PeerDiscovery', 'PeerCommunication', 'TransactionDistribution'].flatMap(s => root.lookupService(`sorcha.api.v1.${s}`).methodsArray.map(m => m.name)))
+  const rpcs = new Set(API_SERVICE_NAMES.flatMap(s => root.lookupService(`sorcha.api.v1.${s}`).methodsArray.map(m => m.name)))
   for (const [path, methods] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(methods)) {
       const params = (op.parameters ?? []).map(p => `\`${p.name}\` (${p.in}${p.required === true ? ', required' : ''})${p.description === undefined ? '' : `: ${p.description}`}`)
       const filled = path.replace('{peerId}', PEER).replace('{registerId}', 'register-1').replace('{txId}', String(EXAMPLES.txId))
       const content = op.requestBody?.content ?? {}
       let curl = `curl -s${method === 'get' ? '' : ` -X ${method.toUpperCase()}`} http://127.0.0.1:4280${filled}`
-      if (path.endsWith('/stream')) curl = `curl -N http://127.0.0.1:4280${filled}${path.includes('transactions') ? '?registerId=register-1' : '?topic=app.chat'}`
+      if (path.endsWith('/stream')) curl = `curl -N http://127.0.0.1:4280${filled}${path.includes('transactions') ? '?registerId=register-1' : path.includes('messages') ? '?topic=app.chat' : ''}`
       if (content['application/json'] !== undefined) {
         const body = path === '/v1/transactions' ? Object.fromEntries(Object.entries(example(root.lookupType('sorcha.api.v1.SubmitTransactionRequest'))).filter(([, v]) => v !== '' && v !== false))
           : path.endsWith('/batch') ? { transactions: [{ clientRef: 'r1', transaction: { registerId: 'register-1', payload: 'eyJoZWxsbyI6IndvcmxkIn0=' } }] }
-            : { topic: 'app.chat', payload: 'aGVsbG8=' }
+            : path.endsWith('/suspend') ? { note: 'maintenance window' }
+              : { topic: 'app.chat', payload: 'aGVsbG8=' }
         curl += ` \\\n  -H 'content-type: application/json' -d '${JSON.stringify(body)}'`
       }
       if (content['application/octet-stream'] !== undefined) curl = `curl -s -X POST 'http://127.0.0.1:4280${filled}?registerId=register-1&contentType=application/json' \\\n  -H 'content-type: application/octet-stream' --data-binary @tx.json`
@@ -144,6 +147,13 @@ OpenAPI 3.1 document is served at \`/openapi.json\`. The client library (\`sorch
   INVALID_ARGUMENT \`payload_too_large\`, and the recipient's own limit applies too
   (\`peer_rejected_too_large\`). Over REST the payload travels as base64, a third larger, and the whole
   JSON body must also fit in \`gateway.maxMessageBytes\`.
+- **Connectivity and offline mode** (\`Connectivity\`, \`/v1/connectivity\`): the node is \`OFFLINE\` (no peer and
+  nothing to dial), \`CONNECTING\`, \`ONLINE\`, \`DEGRADED\` (fewer peers than \`connections.min\`) or
+  \`SUSPENDED\` by its operator, with the reason and time of the last change; \`NodeInfo.connectivity\` and
+  \`sorcha-peer status\` show it too. \`Suspend\` (\`sorcha-peer offline\`) closes every peer connection, refuses
+  new ones and pauses health checks and discovery until \`Resume\` (\`sorcha-peer online\`), across restarts.
+  A suspended node is not ready (readiness and the gRPC health service say \`suspended by the operator\`),
+  but its API keeps answering. The states and reasons: protocols/connectivity/SPEC.md.
 - **Network health score** (\`NetworkHealth.score\`, 0..100): see docs/peers-and-health.md —
   100 × (0.4·connectivity + 0.4·reachability + 0.2·latency), -1 in NodeInfo when the node runs no health monitor.
 

@@ -5,17 +5,17 @@
 import * as grpc from '@grpc/grpc-js'
 import { loadSync } from '@grpc/proto-loader'
 
-const PROTOS = ['sorcha/api/v1/peer_discovery.proto', 'sorcha/api/v1/peer_communication.proto', 'sorcha/api/v1/transaction_distribution.proto']
+const PROTOS = ['sorcha/api/v1/peer_discovery.proto', 'sorcha/api/v1/peer_communication.proto', 'sorcha/api/v1/transaction_distribution.proto', 'sorcha/api/v1/connectivity.proto']
 
 /** A dynamically built client; methods take plain objects and callbacks. */
 export type DynamicClient = grpc.Client & { [method: string]: any } // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** The three services' clients for `address`. */
-export function runtimeClients (address: string, credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure(), options: grpc.ClientOptions = {}): { discovery: DynamicClient, communication: DynamicClient, transactions: DynamicClient, close: () => void } {
+/** The API services' clients for `address`. */
+export function runtimeClients (address: string, credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure(), options: grpc.ClientOptions = {}): { discovery: DynamicClient, communication: DynamicClient, transactions: DynamicClient, connectivity: DynamicClient, close: () => void } {
   const definition = loadSync(PROTOS, { includeDirs: [new URL('../../protos', import.meta.url).pathname], keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true })
   const api = (grpc.loadPackageDefinition(definition) as unknown as { sorcha: { api: { v1: Record<string, grpc.ServiceClientConstructor> } } }).sorcha.api.v1
   const make = (name: string): DynamicClient => new (api[name] as grpc.ServiceClientConstructor)(address, credentials, options) as unknown as DynamicClient
-  const clients = { discovery: make('PeerDiscovery'), communication: make('PeerCommunication'), transactions: make('TransactionDistribution') }
+  const clients = { discovery: make('PeerDiscovery'), communication: make('PeerCommunication'), transactions: make('TransactionDistribution'), connectivity: make('Connectivity') }
   return { ...clients, close: () => { for (const c of Object.values(clients)) c.close() } }
 }
 

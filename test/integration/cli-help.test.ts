@@ -79,7 +79,7 @@ describe('sorcha-peer and sorcha-sim: --version and --help', () => {
     const nat = (await cli(['nat', '--help'])).stdout
     assert.deepEqual([...sections(nat).keys()], ['Options:', 'Node options:', 'NAT options:', 'Logging options:'])
     assert.ok(!flagsOf(nat).includes('--gossip-fanout'))
-    for (const command of ['status', 'submit', 'watch']) {
+    for (const command of ['status', 'submit', 'watch', 'offline', 'online']) {
       const help = (await cli([command, '--help'])).stdout
       const groups = sections(help)
       assert.deepEqual([...groups.keys()].filter(k => k.endsWith('options:') || k === 'Options:'), ['Options:', 'Node API options:'], command)
@@ -141,6 +141,9 @@ describe('what a call loads', () => {
     assert.deepEqual(call.filter(u => NODE_PARTS.test(u)), [])
     const help = await modulesOf('status-help', ['status', '--help'])
     assert.deepEqual(help.filter(u => NODE_PARTS.test(u) || u.endsWith('/src/client/client.ts')), [])
+    const offline = await modulesOf('offline', ['offline', '--grpc', '127.0.0.1:1', '--rest', 'http://127.0.0.1:1', '--timeout-ms', '500'])
+    assert.ok(offline.some(u => u.endsWith('/src/cli/actions/connectivity.ts')), 'the recorder saw the offline action')
+    assert.deepEqual(offline.filter(u => NODE_PARTS.test(u)), [])
   })
 
   it('id loads what it needs (the check above can see node modules)', async () => {

@@ -1,5 +1,6 @@
-/** `sorcha-peer status`: a running node's identity, addresses, peers and health, through its API. */
+/** `sorcha-peer status`: a running node's identity, addresses, connectivity, peers and health, through its API. */
 import type { StatusFlags } from '../commands/api.ts'
+import { connectivityJson, connectivityLine } from './connectivity.ts'
 import { clientFrom } from './connect.ts'
 
 /** Prints the node's status, as lines or one JSON object. */
@@ -8,7 +9,7 @@ export async function runStatus (flags: StatusFlags): Promise<void> {
   try {
     const info = await client.nodeInfo()
     const health = await client.networkHealth().catch(() => undefined)
-    const status = { ...info, health: health ?? null, transport: client.protocol() ?? null }
+    const status = { ...info, connectivity: info.connectivity === undefined ? null : connectivityJson(info.connectivity), health: health ?? null, transport: client.protocol() ?? null }
     if (flags.json === true) {
       process.stdout.write(`${JSON.stringify(status)}\n`)
       return
@@ -18,6 +19,7 @@ export async function runStatus (flags: StatusFlags): Promise<void> {
       `version      ${info.version}`,
       `uptime       ${Math.round(info.uptimeMs / 1000)} s`,
       `addresses    ${info.addresses.join('\n             ') || '-'}`,
+      `connectivity ${info.connectivity === undefined ? 'n/a (no connectivity service)' : connectivityLine(info.connectivity)}`,
       `connections  ${info.connections}`,
       `known peers  ${info.knownPeers}`,
       `health       ${health === undefined ? 'n/a (no health monitor)' : `${health.score.toFixed(1)} / 100 (${health.healthyPeers} healthy, ${health.degradedPeers} degraded, ${health.unreachablePeers} unreachable)`}`,

@@ -1,5 +1,6 @@
 /**
- * Registration of the commands that only talk to a running node's API: status, submit, watch. Their
+ * Registration of the commands that only talk to a running node's API: status, submit, watch,
+ * offline, online. Their
  * actions load the client library and nothing of the node (no libp2p, no storage, no configuration).
  */
 import type { Command } from 'commander'
@@ -13,6 +14,24 @@ export type StatusFlags = ClientFlags & { json?: boolean }
 export type SubmitFlags = ClientFlags & { register: string, contentType: string, rejectDuplicate?: boolean, json?: boolean }
 /** Options of `watch`. */
 export type WatchFlags = ClientFlags & { register: string[], cursor?: string, payload?: boolean, count?: number, json?: boolean }
+
+/** Options of `offline`. */
+export type OfflineFlags = ClientFlags & { reason?: string, json?: boolean }
+/** Options of `online`. */
+export type OnlineFlags = ClientFlags & { json?: boolean }
+
+/** Registers `offline` and `online`. */
+export function registerConnectivityCommands (program: Command): void {
+  addClientOptions(program.command('offline')
+    .description('take a running node off the network (offline mode): it closes its peer connections, refuses new ones and pauses health checks and discovery until `online`, across restarts; it still accepts submissions')
+    .option('--reason <text>', 'why, in your words (at most 200 characters); shown as the note in status')
+    .option('--json', 'print one JSON object'))
+    .action(async (flags: OfflineFlags) => { await (await import('../actions/connectivity.ts')).runOffline(flags) })
+  addClientOptions(program.command('online')
+    .description('end offline mode: the node dials its bootstrap and known peers again at once')
+    .option('--json', 'print one JSON object'))
+    .action(async (flags: OnlineFlags) => { await (await import('../actions/connectivity.ts')).runOnline(flags) })
+}
 
 /** Registers `status`. */
 export function registerStatusCommand (program: Command): void {

@@ -5,6 +5,7 @@
  * decode failure, and RESOURCE_EXHAUSTED above its receive limit).
  */
 import type { ServiceDefinition } from '@grpc/grpc-js'
+import { ConnectivityService } from '../../../protos/gen/sorcha/api/v1/connectivity.ts'
 import { PeerCommunicationService } from '../../../protos/gen/sorcha/api/v1/peer_communication.ts'
 import { PeerDiscoveryService } from '../../../protos/gen/sorcha/api/v1/peer_discovery.ts'
 import { TransactionDistributionService } from '../../../protos/gen/sorcha/api/v1/transaction_distribution.ts'
@@ -38,11 +39,12 @@ export function totalDefinition<T extends ServiceDefinition> (definition: T, max
   return out as T
 }
 
-/** The three API services, ready for grpc-js. */
-export function apiDefinitions (maxMessageBytes: number): { discovery: typeof PeerDiscoveryService, communication: typeof PeerCommunicationService, transactions: typeof TransactionDistributionService } {
+/** The API services, ready for grpc-js. */
+export function apiDefinitions (maxMessageBytes: number): { discovery: typeof PeerDiscoveryService, communication: typeof PeerCommunicationService, transactions: typeof TransactionDistributionService, connectivity: typeof ConnectivityService } {
   return {
     discovery: totalDefinition(PeerDiscoveryService, maxMessageBytes),
     communication: totalDefinition(PeerCommunicationService, maxMessageBytes),
-    transactions: totalDefinition(TransactionDistributionService, maxMessageBytes)
+    transactions: totalDefinition(TransactionDistributionService, maxMessageBytes),
+    connectivity: totalDefinition(ConnectivityService, maxMessageBytes)
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The gRPC server of the app API on @grpc/grpc-js: the three API services, the standard health
+ * The gRPC server of the app API on @grpc/grpc-js: the four API services, the standard health
  * service (grpc.health.v1, package grpc-health-check) and server reflection (@grpc/reflection, which
  * lists the API and the health service), over TLS when configured and mutual TLS when a client
  * certificate is required. The health service reports the node's readiness (src/probes/): service
@@ -18,18 +18,20 @@ import type { RateLimiter } from '../rate-limiter.ts'
 import type { TlsMaterial } from '../tls.ts'
 import { CallGuard } from './call-context.ts'
 import { apiDefinitions } from './definitions.ts'
+import { connectivityHandlers } from './connectivity-handlers.ts'
 import { communicationHandlers, discoveryHandlers, transactionHandlers } from './handlers.ts'
 
 /** The API's proto files, relative to protos/. */
 export const API_PROTO_FILES = [
   'sorcha/api/v1/peer_discovery.proto',
   'sorcha/api/v1/peer_communication.proto',
-  'sorcha/api/v1/transaction_distribution.proto'
+  'sorcha/api/v1/transaction_distribution.proto',
+  'sorcha/api/v1/connectivity.proto'
 ]
 /** The protos/ directory of this package. */
 export const PROTOS_DIR = fileURLToPath(new URL('../../../protos', import.meta.url))
 /** Fully qualified names of the API services (also the health service's per-service keys). */
-export const API_SERVICES = ['sorcha.api.v1.PeerDiscovery', 'sorcha.api.v1.PeerCommunication', 'sorcha.api.v1.TransactionDistribution']
+export const API_SERVICES = ['sorcha.api.v1.PeerDiscovery', 'sorcha.api.v1.PeerCommunication', 'sorcha.api.v1.TransactionDistribution', 'sorcha.api.v1.Connectivity']
 
 /** Options of the gRPC server. */
 export interface GrpcGatewayInit {
@@ -92,6 +94,7 @@ export class GrpcGateway {
     server.addService(defs.discovery, discoveryHandlers(init.operations, guard))
     server.addService(defs.communication, communicationHandlers(init.operations, guard))
     server.addService(defs.transactions, transactionHandlers(init.operations, guard))
+    server.addService(defs.connectivity, connectivityHandlers(init.operations, guard))
     const initial: ServingStatus = init.readiness === undefined || init.readiness.readiness().ready ? 'SERVING' : 'NOT_SERVING'
     const health = new HealthImplementation(Object.fromEntries(HEALTH_SERVICES.map(s => [s, initial])))
     health.addToServer(server)

@@ -120,3 +120,10 @@ export const SUBSCRIBE_QUERY = {
   },
   additionalProperties: false
 }
+
+/** POST /v1/connectivity/suspend (the body is optional; its length and characters are checked as on gRPC). */
+export const SUSPEND_BODY = {
+  type: ['object', 'null'],
+  properties: { note: { type: 'string', 'x-reason': 'invalid_note', description: 'why, in the operator\'s words: at most 200 characters, no control characters' } },
+  additionalProperties: false
+}

@@ -18,13 +18,15 @@ import { edgeServerOptions, installEdges, methodNotAllowed } from './http-edges.
 import { fromFastifyError, PROBLEM_SCHEMA, sendProblem } from './problem.ts'
 import { messageSchemas } from './proto-json.ts'
 import { SUBMIT_BODY } from './request-schemas.ts'
+import { connectivityRoutes } from './connectivity-routes.ts'
 import { peerRoutes, transactionRoutes } from './routes.ts'
 import { buildValidator } from './validation.ts'
 
 /** Proto messages REST responses use (their schemas go into the OpenAPI document). */
 const RESPONSE_TYPES = [
   'NodeInfo', 'NetworkHealth', 'ListPeersResponse', 'GetPeerResponse', 'FindPeersForRegisterResponse', 'PingResponse',
-  'SendMessageResponse', 'DirectMessage', 'SubmitTransactionResponse', 'SubmitAck', 'TransactionHeader', 'TransactionEvent', 'ResumeGap'
+  'SendMessageResponse', 'DirectMessage', 'SubmitTransactionResponse', 'SubmitAck', 'TransactionHeader', 'TransactionEvent', 'ResumeGap',
+  'ConnectivityReport', 'ConnectivityStatus', 'ConnectivityChange'
 ].map(n => `sorcha.api.v1.${n}`)
 
 /** Options of the REST server. */
@@ -136,6 +138,7 @@ export async function buildRestApp (init: RestGatewayInit, stopping: AbortSignal
     async () => ({ status: 'SERVING' }))
   peerRoutes(app, ctx)
   transactionRoutes(app, ctx)
+  connectivityRoutes(app, ctx)
   return app
 }
 

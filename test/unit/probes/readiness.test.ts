@@ -19,6 +19,22 @@ describe('readiness', () => {
     assert.equal(evaluateReadiness({ ...STARTED, bootstrapPeers: 2, connectedPeers: 1 }).ready, true)
   })
 
+  it('a suspended node is not ready, alone or connected, bootstrap node or not, until resumed', () => {
+    for (const state of [STARTED, { ...STARTED, connectedPeers: 3 }, { ...STARTED, bootstrapPeers: 2, connectedPeers: 1 }]) {
+      const report = evaluateReadiness({ ...state, suspended: true })
+      assert.equal(report.ready, false)
+      assert.deepEqual(report.checks.peers, { ok: false, detail: 'suspended by the operator' })
+      assert.equal(evaluateReadiness({ ...state, suspended: false }).ready, true)
+    }
+    const probes = new NodeProbes({ listenAddresses: 1, bootstrapPeers: 0 })
+    probes.update({ lifecycle: 'started', databaseOpen: true, listeners: 1 })
+    const seen: boolean[] = []
+    probes.addEventListener('readiness:change', event => { seen.push(event.detail.ready) })
+    probes.update({ suspended: true })
+    probes.update({ suspended: false })
+    assert.deepEqual(seen, [false, true])
+  })
+
   it('needs libp2p listening and the database open', () => {
     assert.equal(evaluateReadiness({ ...STARTED, listeners: 0 }).checks.libp2p.ok, false)
     assert.equal(evaluateReadiness({ ...STARTED, listeners: 0, listenAddresses: 0 }).checks.libp2p.ok, true, 'a dial-only node listens on nothing')

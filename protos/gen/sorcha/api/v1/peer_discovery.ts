@@ -19,6 +19,7 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import { PeerNode, PeerStatus, peerStatusFromJSON, peerStatusToJSON } from "../../p2p/v1/models.ts";
+import { ConnectivityStatus } from "./connectivity.ts";
 
 export const protobufPackage = "sorcha.api.v1";
 
@@ -110,6 +111,8 @@ export interface NodeInfo {
   healthScore: number;
   /** largest direct-message payload it sends or accepts; 0 = no direct messaging */
   maxDirectMessageBytes: number;
+  /** offline / connecting / online / degraded / suspended, why and since when; absent when the node runs no connectivity service */
+  connectivity: ConnectivityStatus | undefined;
 }
 
 export interface GetNetworkHealthRequest {
@@ -230,6 +233,7 @@ function createBaseNodeInfo(): NodeInfo {
     maxMessageBytes: 0,
     healthScore: 0,
     maxDirectMessageBytes: 0,
+    connectivity: undefined,
   };
 }
 
@@ -273,6 +277,9 @@ export const NodeInfo: MessageFns<NodeInfo> = {
     }
     if (message.maxDirectMessageBytes !== 0) {
       writer.uint32(104).uint64(message.maxDirectMessageBytes);
+    }
+    if (message.connectivity !== undefined) {
+      ConnectivityStatus.encode(message.connectivity, writer.uint32(162).fork()).join();
     }
     return writer;
   },
@@ -394,6 +401,14 @@ export const NodeInfo: MessageFns<NodeInfo> = {
             message.maxDirectMessageBytes = longToNumber(reader.uint64());
             continue;
           }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.connectivity = ConnectivityStatus.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -459,6 +474,7 @@ export const NodeInfo: MessageFns<NodeInfo> = {
         : isSet(object.max_direct_message_bytes)
         ? globalThis.Number(object.max_direct_message_bytes)
         : 0,
+      connectivity: isSet(object.connectivity) ? ConnectivityStatus.fromJSON(object.connectivity) : undefined,
     };
   },
 
@@ -503,6 +519,9 @@ export const NodeInfo: MessageFns<NodeInfo> = {
     if (message.maxDirectMessageBytes !== 0) {
       obj.maxDirectMessageBytes = Math.round(message.maxDirectMessageBytes);
     }
+    if (message.connectivity !== undefined) {
+      obj.connectivity = ConnectivityStatus.toJSON(message.connectivity);
+    }
     return obj;
   },
 
@@ -524,6 +543,9 @@ export const NodeInfo: MessageFns<NodeInfo> = {
     message.maxMessageBytes = object.maxMessageBytes ?? 0;
     message.healthScore = object.healthScore ?? 0;
     message.maxDirectMessageBytes = object.maxDirectMessageBytes ?? 0;
+    message.connectivity = (object.connectivity !== undefined && object.connectivity !== null)
+      ? ConnectivityStatus.fromPartial(object.connectivity)
+      : undefined;
     return message;
   },
 };

@@ -7,6 +7,7 @@
  */
 import { PeerStatus } from '../../protocols/models/index.ts'
 import { PeerOrder } from '../../protos/gen/sorcha/api/v1/peer_discovery.ts'
+import { TransactionState } from '../../protos/gen/sorcha/api/v1/transaction_distribution.ts'
 
 /** The spellings of one enum. */
 export interface EnumSpelling<T extends number> {
@@ -57,3 +58,16 @@ export const PEER_ORDER: EnumSpelling<PeerOrder> = spelling('PeerOrder', PeerOrd
   'last-seen': PeerOrder.PEER_ORDER_LAST_SEEN,
   score: PeerOrder.PEER_ORDER_SCORE
 })
+
+/** sorcha.api.v1.TransactionState; aliases are the backend's and the CLI's short names. */
+export const TRANSACTION_STATE: EnumSpelling<TransactionState> = spelling('TransactionState', TransactionState, {
+  queued: TransactionState.TRANSACTION_STATE_QUEUED,
+  announced: TransactionState.TRANSACTION_STATE_ANNOUNCED,
+  confirmed: TransactionState.TRANSACTION_STATE_CONFIRMED,
+  received: TransactionState.TRANSACTION_STATE_RECEIVED
+})
+
+/** The short name of a transaction state ('queued'...); '' for UNSPECIFIED or an unknown value. */
+export function stateName (value: number): string {
+  return Object.entries(TRANSACTION_STATE.aliases).find(([, v]) => v === value)?.[0] ?? ''
+}

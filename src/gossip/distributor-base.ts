@@ -170,7 +170,6 @@ export abstract class DistributorBase extends TypedEventEmitter<TxDistributorEve
     const held = await this.store.get(id, options)
     if (held !== undefined) return { txId: id, notification, duplicate: true, state: this.stateOf(id, held.hops) }
     options.signal?.throwIfAborted()
-    this.store.remember(id, { transaction, hops: 0, storedAtMs: Date.now() })
     const state = await this.queue.submit(id, transaction)
     this.published++
     this.emitReceived(id, transaction, this.self, 0)

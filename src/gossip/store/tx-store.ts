@@ -136,13 +136,16 @@ export class TxStore {
     for (const { id, transaction, hops } of items) {
       if (transaction.payload.length > this.options.maxTxBytes) throw new TxTooLargeError(transaction.payload.length, this.options.maxTxBytes)
       if (transaction.notification === undefined || toHex(transaction.notification.txId) !== id) throw new TxIdMismatchError()
-      this.cache.set(id, { transaction, hops, storedAtMs })
       this.ids.add(id)
       ops.push(...this.recordOps(id, transaction, hops, storedAtMs))
     }
     if (options.with !== undefined) ops.push(...options.with)
     await this.db.batch(ops, batchOptions(options))
-    for (const { transaction } of items) this.bytes += transaction.payload.length
+    // Cached only once written: a failed write must not make a retry look like a duplicate.
+    for (const { id, transaction, hops } of items) {
+      this.cache.set(id, { transaction, hops, storedAtMs })
+      this.bytes += transaction.payload.length
+    }
     this.count += items.length
     if (this.bytes > this.options.maxBytes) await this.evictOldest({})
   }

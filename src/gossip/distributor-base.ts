@@ -117,6 +117,7 @@ export abstract class DistributorBase extends TypedEventEmitter<TxDistributorEve
     await this.queue.stop()
     await this.have.stop()
     await this.onStop()
+    await this.store.flush()
   }
 
   private schedulePrune (): void {
@@ -167,7 +168,8 @@ export abstract class DistributorBase extends TypedEventEmitter<TxDistributorEve
 
   private async publishNew (id: string, transaction: Transaction, options: AbortOptions): Promise<PublishResult> {
     const notification = transaction.notification as TransactionNotification
-    const held = await this.store.get(id, options)
+    // Almost every new transaction is answered from memory (the store's Bloom filters), without a read.
+    const held = this.store.certainlyNew(id) ? undefined : await this.store.get(id, options)
     if (held !== undefined) return { txId: id, notification, duplicate: true, state: this.stateOf(id, held.hops) }
     options.signal?.throwIfAborted()
     const state = await this.queue.submit(id, transaction)

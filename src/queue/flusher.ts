@@ -152,15 +152,19 @@ export class Flusher {
         continue
       }
       if (transport.reach(registerId) === 0) continue
+      if (!this.running || !this.sending()) return
       for (const id of ids) {
-        if (!this.running || !this.sending() || transport.room() <= 0) return
+        if (!this.running || transport.room() <= 0) return
         const entry = this.init.entries.get(id)
         if (entry?.state !== 'queued') {
           ids.delete(id)
           continue
         }
         if (!await this.announce(entry, transport)) break
-        if (++sent % FLUSH_SLICE === 0) await yieldTurn()
+        if (++sent % FLUSH_SLICE === 0) {
+          await yieldTurn()
+          if (!this.sending()) return
+        }
       }
     }
   }

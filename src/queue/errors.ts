@@ -7,8 +7,8 @@ export class QueueFullError extends Error {
   readonly bound: 'depth' | 'bytes'
   constructor (bound: 'depth' | 'bytes', limit: number) {
     super(bound === 'depth'
-      ? `the outbound queue holds ${limit} unconfirmed transactions (queue.maxDepth); retry once peers have confirmed some`
-      : `the outbound queue holds ${limit} bytes of unconfirmed transactions (queue.maxBytes); retry once peers have confirmed some`)
+      ? `the outbound queue is full (queue.maxDepth = ${limit} unconfirmed transactions); retry once peers have confirmed some`
+      : `the outbound queue is full (queue.maxBytes = ${limit} bytes of unconfirmed transactions); retry once peers have confirmed some`)
     this.bound = bound
   }
 }

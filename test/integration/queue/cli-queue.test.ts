@@ -35,3 +35,20 @@ describe('sorcha-peer submit / status and the outbound queue', () => {
     assert.deepEqual([json.queue.depth, json.queue.queued, json.queue.sending, json.queue.confirmations], [2, 2, false, 1])
   })
 })
+
+describe('sorcha-peer submit to a full queue', () => {
+  let net: TestNetwork
+  before(async () => {
+    net = await startNetwork({ nodes: 1, bootstrap: 'none', config: { queue: { maxDepth: 1, maxBytes: 1024 * 1024 }, gateway: { enabled: true, grpc: { port: 0 }, rest: { port: 0 } } }, contributions: [gossipContribution(), gatewayContribution] })
+  })
+  after(async () => { await net?.stop() })
+
+  it('exits 1 with one line saying the queue is full and which bound', async () => {
+    const gateway = (net.nodes[0]!.libp2p.services.gateway as GatewayService).current!
+    const target = ['--grpc', gateway.grpcAddress]
+    assert.equal((await cli(['submit', ...target, '--register', 'cli', '-'], { input: 'fills it' })).code, 0)
+    const full = await cli(['submit', ...target, '--register', 'cli', '-'], { input: 'one too many' })
+    assert.equal(full.code, 1)
+    assert.equal(full.stderr, 'sorcha-peer: the outbound queue is full (queue.maxDepth = 1 unconfirmed transactions); retry once peers have confirmed some\n')
+  })
+})

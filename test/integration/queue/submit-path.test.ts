@@ -111,7 +111,7 @@ describe('the submit path', () => {
     const problem = await response.json() as { code: string, reason: string, detail: string }
     assert.equal(problem.code, 'RESOURCE_EXHAUSTED')
     assert.equal(problem.reason, 'queue_full')
-    assert.match(problem.detail, /^the outbound queue holds 40 unconfirmed transactions \(queue\.maxDepth\)/)
+    assert.equal(problem.detail, 'the outbound queue is full (queue.maxDepth = 40 unconfirmed transactions); retry once peers have confirmed some')
     // A duplicate of a queued transaction is still answered: nothing new is written.
     assert.equal((await gossipOf(node).publish({ registerId: 'reg', payload: text('filler 5') })).duplicate, true)
   })

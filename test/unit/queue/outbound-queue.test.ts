@@ -171,11 +171,33 @@ describe('OutboundQueue', () => {
     await queue.stop()
     queue = await newQueue({ ...CONFIG, maxDepth: 2, maxBytes: 10 })
     await queue.submit(tx('12345').id, tx('12345').transaction)
-    await assert.rejects(queue.submit(tx('123456').id, tx('123456').transaction), (err: Error & { bound: string }) => err.name === 'QueueFullError' && err.bound === 'bytes')
+    await assert.rejects(queue.submit(tx('123456').id, tx('123456').transaction), (err: Error & { bound: string }) => err.name === 'QueueFullError' && err.bound === 'bytes' &&
+      err.message === 'the outbound queue is full (queue.maxBytes = 10 bytes of unconfirmed transactions); retry once peers have confirmed some')
     await queue.submit(tx('1').id, tx('1').transaction)
     await assert.rejects(queue.submit(tx('2').id, tx('2').transaction), (err: Error & { bound: string }) => err.name === 'QueueFullError' && err.bound === 'depth')
     assert.equal(queue.stats().depth, 2)
     assert.equal(await store.persisted(tx('2').id), false, 'a refused submission is not stored')
+  })
+
+  it('drops (and logs once) a record whose transaction the store no longer holds', async () => {
+    const { id, transaction } = tx('lost from the store')
+    await queue.submit(id, transaction)
+    await queue.stop()
+    await storage.sublevel('tx').clear()
+    const errors: string[] = []
+    const log = Object.assign(Object.create(logger('sorcha:queue', {})) as ReturnType<typeof logger>, { error: (_context: unknown, message: string) => { errors.push(message) } })
+    const lossy = new TxStore(storage.sublevel('tx'), { maxBytes: 1 << 30, maxTxBytes: 1 << 20, retentionMs: 60_000, cacheMaxBytes: 1 << 20, cacheTtlMs: 60_000 })
+    await lossy.open()
+    const again = new OutboundQueue({ db: storage.sublevel(QUEUE_SUBLEVEL), store: lossy, config: CONFIG, log, seed: 1 })
+    open.push(again)
+    await again.open()
+    assert.equal(again.stats().depth, 1)
+    sending = true
+    transport.peers = 1
+    again.start({ transport, have, sending: () => sending })
+    await waitFor(() => again.stats().depth === 0, 5000, 'dropped')
+    assert.deepEqual(errors, ['an unconfirmed transaction is missing from the store; dropping its queue record'])
+    assert.deepEqual(transport.announced, [])
   })
 
   it('reloads unconfirmed records from disk, and the store keeps them past retention', async () => {

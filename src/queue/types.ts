@@ -66,7 +66,7 @@ export interface HaveQuery {
 export const USABLE_CONNECTIVITY_STATES: ReadonlySet<string> = new Set(['online', 'degraded'])
 
 /**
- * The connectivity service as the queue uses it (protocols/connectivity, src/queue/connectivity-service.ts):
+ * The connectivity service as the queue uses it (protocols/connectivity, built by the connectivity service):
  * an optional component; the queue needs only its state and its change event.
  */
 export interface ConnectivityView {

@@ -163,6 +163,7 @@ export interface TransactionHeader {
   sizeBytes: number;
   contentType: string;
   totalChunks: number;
+  /** QUEUED, ANNOUNCED, CONFIRMED (submitted here) or RECEIVED (from a peer) */
   state: TransactionState;
 }
 

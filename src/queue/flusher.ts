@@ -171,10 +171,11 @@ export class Flusher {
 
   /** First send of an entry; false when nobody took it (it stays queued). */
   private async announce (entry: QueueEntry, transport: QueueTransport): Promise<boolean> {
+    // Taken out of the waiting set first, so that a pump and a submission cannot both send it.
+    this.waiting.get(entry.registerId)?.delete(entry.id)
     const tx = await this.init.body(entry)
     if (tx === undefined) {
       this.init.log.error({ txId: entry.id }, 'an unconfirmed transaction is missing from the store; dropping its queue record')
-      this.waiting.get(entry.registerId)?.delete(entry.id)
       await this.init.remove([entry])
       return true
     }
@@ -184,8 +185,11 @@ export class Flusher {
     } catch (err) {
       this.init.log.debug({ err, txId: entry.id }, 'announcing a queued transaction failed')
     }
-    if (!sent || entry.state !== 'queued') return sent
-    this.waiting.get(entry.registerId)?.delete(entry.id)
+    if (entry.state !== 'queued' || !this.init.entries.has(entry.id)) return sent
+    if (!sent) {
+      this.queued(entry)
+      return false
+    }
     entry.state = 'announced'
     entry.attempts = 0
     entry.dueAtMs = this.init.now() + this.delay(0)

@@ -92,7 +92,13 @@ export class TxStore {
   /** Received transactions handed to write() and not written yet. */
   private readonly writing = new Set<string>()
   /** Received transactions are written in shared batches (one at a time; see GroupCommit). */
-  private readonly writer = new GroupCommit<NewTx>(async items => { await this.writeBatch(items, {}) })
+  private readonly writer = new GroupCommit<NewTx>(async items => {
+    try {
+      await this.writeBatch(items, {})
+    } finally {
+      for (const { id } of items) this.writing.delete(id)
+    }
+  })
   private bytes = 0
   private count = 0
 
@@ -197,19 +203,16 @@ export class TxStore {
    * options share batches: one LevelDB batch per turn of the event loop rather than one per
    * transaction (measured in the queue benchmark: the per-batch cost was a quarter of a receiver's CPU).
    */
-  async write (id: string, transaction: Transaction, hops: number, options: PersistOptions = {}): Promise<void> {
+  write (id: string, transaction: Transaction, hops: number, options: PersistOptions = {}): Promise<void> {
     const { notification, payload } = transaction
-    if (payload.length > this.options.maxTxBytes) throw new TxTooLargeError(payload.length, this.options.maxTxBytes)
-    if (notification === undefined || toHex(notification.txId) !== id) throw new TxIdMismatchError()
+    // Not an async function (no promise per call beyond the batch's): failures are rejections all the same.
+    if (payload.length > this.options.maxTxBytes) return Promise.reject(new TxTooLargeError(payload.length, this.options.maxTxBytes))
+    if (notification === undefined || toHex(notification.txId) !== id) return Promise.reject(new TxIdMismatchError())
     if (options.sync === true || options.with !== undefined) return this.persist(id, transaction, hops, options)
     this.cache.set(id, { transaction, hops, storedAtMs: this.now() })
     this.ids.add(id)
     this.writing.add(id)
-    try {
-      await this.writer.add({ id, transaction, hops }, payload.length)
-    } finally {
-      this.writing.delete(id)
-    }
+    return this.writer.add({ id, transaction, hops }, payload.length)
   }
 
   /** The batch operations that store one transaction. */

@@ -27,8 +27,8 @@ describe('sorcha-peer submit / status and the outbound queue', () => {
     assert.equal((JSON.parse(json.stdout) as { state: string }).state, 'queued')
   })
 
-  it('status shows the queue depth, states, oldest age and whether the node sends, as text and JSON', async () => {
-    const text = await cli(['status', ...target])
+  it('status shows the queue depth, states, oldest age and whether the node sends, as text (over REST) and JSON (over gRPC)', async () => {
+    const text = await cli(['status', '--transport', 'rest', ...target])
     assert.equal(text.code, 0, text.stderr)
     assert.match(text.stdout, /^queue {8}2 unconfirmed \(2 queued, 0 announced\), oldest \d+ s; sending: no$/m)
     const json = JSON.parse((await cli(['status', ...target, '--json'])).stdout) as { queue: { depth: number, queued: number, sending: boolean, confirmations: number } }

@@ -11,7 +11,8 @@
  * - ackedSubmitTxPerSec: a node alone publishes --tx transactions of --size random bytes through its
  *   node API, --concurrency at a time; each resolves once its synced, group-committed batch is on
  *   disk (state queued: the node has no peer). ackedSubmitRatio = ackedSubmitTxPerSec /
- *   levelSyncedWritesPerSec (target >= 0.5).
+ *   levelSyncedWritesPerSec (target >= 0.5). ackedSubmitSerialTxPerSec: the same with one
+ *   submission at a time (500 of them), where group commit has nothing to group.
  * - flushTxPerSec: a peer starts and the node dials it; from the moment the queue starts sending
  *   (sorcha: a neighbour; gossipsub: a subscriber of the register) until the peer's store has written
  *   all --tx (target >= 20,000). flushFromDialTxPerSec counts from the dial. confirmAllMs: from the
@@ -34,6 +35,8 @@ import { quiet } from '../support/gossip-net.ts'
 import { benchArgs, intArg } from './args.ts'
 
 const REGISTER = 'bench-queue'
+/** Submissions made one at a time, after the concurrent ones. */
+const SERIAL_TX = 500
 const round = (n: number): number => Math.round(n)
 
 /** Raw LevelDB synced batches of one put each, `inFlight` at a time, for `seconds`. */
@@ -96,6 +99,7 @@ async function workerPeer (config: ConfigInput, expect: number): Promise<Peer> {
 interface StrategyFigures {
   strategy: 'sorcha' | 'gossipsub'
   ackedSubmitTxPerSec: number
+  ackedSubmitSerialTxPerSec: number
   groupCommit: { batches: number, meanBatch: number, largest: number }
   flushTxPerSec: number
   flushFromDialTxPerSec: number
@@ -133,13 +137,18 @@ async function runStrategy (strategy: 'sorcha' | 'gossipsub', tx: number, size: 
     const ackedSubmitTxPerSec = (tx - warm) / ((performance.now() - t0) / 1000)
     const commits = gossip.queueStats().commits
     const batches = commits.batches - commitsBefore.batches
-    if (gossip.queueStats().queued !== tx) throw new Error(`expected ${tx} queued, found ${gossip.queueStats().queued}`)
+    const serial = Array.from({ length: SERIAL_TX }, () => randomBytes(size))
+    const tSerial = performance.now()
+    for (const payload of serial) await gossip.publish({ registerId: REGISTER, payload })
+    const ackedSubmitSerialTxPerSec = SERIAL_TX / ((performance.now() - tSerial) / 1000)
+    const queued = tx + SERIAL_TX
+    if (gossip.queueStats().queued !== queued) throw new Error(`expected ${queued} queued, found ${gossip.queueStats().queued}`)
 
-    const peer = peerMode === 'worker' ? await workerPeer(config, tx) : await samePeer(net, tx)
+    const peer = peerMode === 'worker' ? await workerPeer(config, queued) : await samePeer(net, queued)
     const tDial = performance.now()
     const cpuAtDial = threadCpuUs()
     await node.libp2p.dial(multiaddr(peer.address))
-    const tReady = await when(() => gossip.queueStats().queued < tx)
+    const tReady = await when(() => gossip.queueStats().queued < queued)
     const { at: tFlushed, cpuUs: receiverCpuUs } = await peer.stored
     const senderCpuUs = threadCpuUs() - cpuAtDial
     const tConfirmed = await when(() => gossip.queueStats().depth === 0, 10)
@@ -148,14 +157,15 @@ async function runStrategy (strategy: 'sorcha' | 'gossipsub', tx: number, size: 
     return {
       strategy,
       ackedSubmitTxPerSec: round(ackedSubmitTxPerSec),
+      ackedSubmitSerialTxPerSec: round(ackedSubmitSerialTxPerSec),
       groupCommit: { batches, meanBatch: Math.round((commits.items - commitsBefore.items) / Math.max(1, batches) * 10) / 10, largest: commits.largest },
-      flushTxPerSec: round(tx / flushS),
-      flushFromDialTxPerSec: round(tx / ((tFlushed - tDial) / 1000)),
+      flushTxPerSec: round(queued / flushS),
+      flushFromDialTxPerSec: round(queued / ((tFlushed - tDial) / 1000)),
       peerReadyMs: round(tReady - tDial),
       flushMs: round(tFlushed - tReady),
       confirmAllMs: round(tConfirmed - tDial),
-      senderCpuUsPerTx: Math.round(senderCpuUs / tx * 10) / 10,
-      receiverCpuUsPerTx: receiverCpuUs === undefined ? null : Math.round(receiverCpuUs / tx * 10) / 10
+      senderCpuUsPerTx: Math.round(senderCpuUs / queued * 10) / 10,
+      receiverCpuUsPerTx: receiverCpuUs === undefined ? null : Math.round(receiverCpuUs / queued * 10) / 10
     }
   } finally {
     await net.stop()
@@ -198,7 +208,7 @@ export default async function main (args: string[]): Promise<void> {
   const perStrategy: StrategyFigures[] = []
   for (const strategy of strategies) {
     const figures = await runStrategy(strategy, tx, size, concurrency, flags.peer)
-    process.stderr.write(`${strategy}: acked submits ${figures.ackedSubmitTxPerSec}/s (mean ${figures.groupCommit.meanBatch} per synced batch), flush ${figures.flushTxPerSec}/s ` +
+    process.stderr.write(`${strategy}: acked submits ${figures.ackedSubmitTxPerSec}/s (mean ${figures.groupCommit.meanBatch} per synced batch; ${figures.ackedSubmitSerialTxPerSec}/s one at a time), flush ${figures.flushTxPerSec}/s ` +
       `(CPU per tx: sender ${figures.senderCpuUsPerTx} µs, receiver ${figures.receiverCpuUsPerTx ?? '-'} µs), all confirmed ${figures.confirmAllMs} ms after the dial\n`)
     perStrategy.push(figures)
   }
@@ -209,6 +219,8 @@ export default async function main (args: string[]): Promise<void> {
     levelSyncedWritesConcurrentPerSec,
     ackedSubmitTxPerSec: first.ackedSubmitTxPerSec,
     ackedSubmitRatio: Math.round(first.ackedSubmitTxPerSec / levelSyncedWritesPerSec * 100) / 100,
+    ackedSubmitSerialTxPerSec: first.ackedSubmitSerialTxPerSec,
+    ackedSubmitSerialRatio: Math.round(first.ackedSubmitSerialTxPerSec / levelSyncedWritesPerSec * 100) / 100,
     flushTxPerSec: first.flushTxPerSec,
     strategy: first.strategy,
     perStrategy,

@@ -9,7 +9,8 @@ import { backoffDelayMs } from '../../protocols/common/backoff.ts'
 import { createRng, type Rng } from '../../protocols/common/rng.ts'
 import type { Transaction } from '../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
 import type { Logger } from '../logging/index.ts'
-import { CONFIRM_BATCH_MAX, CONFIRM_PEERS_MAX, FLUSH_SLICE, TX_HAVE_MAX_IDS } from './constants.ts'
+import { askHolders } from './ask-holders.ts'
+import { CONFIRM_BATCH_MAX, CONFIRM_PEERS_MAX, FLUSH_SLICE } from './constants.ts'
 import type { HaveQuery, QueueConfig, QueueTransport } from './types.ts'
 
 /** One unconfirmed transaction, in memory. */
@@ -241,7 +242,7 @@ export class Flusher {
       for (const e of due) e.dueAtMs = now + this.init.config.retryInitialMs
       return
     }
-    const lacking = await this.ask(have, peers, due)
+    const lacking = await askHolders(have, peers, due, this.init.config.confirmations, { signal: this.abort.signal, log: this.init.log })
     const confirmed: QueueEntry[] = []
     const resend: QueueEntry[] = []
     for (const e of due) {
@@ -260,37 +261,6 @@ export class Flusher {
       this.confirmedTotal += confirmed.length
     }
     await this.resend(transport, resend, lacking)
-  }
-
-  /**
-   * Asks peers, k at a time, which due entries they hold, until each entry has k holders or every
-   * peer was asked. Returns, per tx id, the asked peers that lack it.
-   */
-  private async ask (have: HaveQuery, peers: string[], due: QueueEntry[]): Promise<Map<string, string[]>> {
-    const k = this.init.config.confirmations
-    const lacking = new Map<string, string[]>()
-    for (let i = 0; i < peers.length && this.running; i += k) {
-      const open = due.filter(e => (e.holders?.size ?? 0) < k)
-      if (open.length === 0) break
-      await Promise.all(peers.slice(i, i + k).map(async peer => {
-        const mine = open.filter(e => e.holders?.has(peer) !== true)
-        for (let j = 0; j < mine.length; j += TX_HAVE_MAX_IDS) {
-          const slice = mine.slice(j, j + TX_HAVE_MAX_IDS)
-          let held: boolean[]
-          try {
-            held = await have.ask(peer, slice.map(e => e.id), { signal: this.abort.signal })
-          } catch (err) {
-            this.init.log.debug({ peer, err: (err as Error).message }, 'have-query failed')
-            return
-          }
-          slice.forEach((e, n) => {
-            if (held[n] === true) (e.holders ??= new Set()).add(peer)
-            else lacking.set(e.id, [...(lacking.get(e.id) ?? []), peer])
-          })
-        }
-      }))
-    }
-    return lacking
   }
 
   private async resend (transport: QueueTransport, entries: QueueEntry[], lacking: Map<string, string[]>): Promise<void> {

@@ -9,10 +9,21 @@ export function toHex (bytes: Uint8Array): string {
   return out
 }
 
-/** Hex to bytes; undefined if the text is not even-length hex. */
+/** Value of each hex digit by character code; -1 for anything else. */
+const DIGIT = Array.from({ length: 128 }, (_, c) => {
+  const ch = String.fromCharCode(c)
+  return /[0-9a-fA-F]/.test(ch) ? parseInt(ch, 16) : -1
+})
+
+/** Hex to bytes; undefined if the text is not even-length hex. (Per character code, no regex: tx ids are converted per frame.) */
 export function fromHex (text: string): Uint8Array | undefined {
-  if (text.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(text)) return undefined
+  if (text.length % 2 !== 0) return undefined
   const out = new Uint8Array(text.length / 2)
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(text.slice(i * 2, i * 2 + 2), 16)
+  for (let i = 0; i < out.length; i++) {
+    const hi = DIGIT[text.charCodeAt(i * 2)] ?? -1
+    const lo = DIGIT[text.charCodeAt(i * 2 + 1)] ?? -1
+    if (hi < 0 || lo < 0) return undefined
+    out[i] = hi * 16 + lo
+  }
   return out
 }

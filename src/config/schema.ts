@@ -17,6 +17,7 @@ import { logSection } from './sections/log.ts'
 import { natSection } from './sections/nat.ts'
 import { opsSection } from './sections/ops.ts'
 import { peersSection } from './sections/peers.ts'
+import { queueSection } from './sections/queue.ts'
 
 /** The schema of the node's configuration, with every default filled in. */
 export const configSchema = z.strictObject({
@@ -30,6 +31,7 @@ export const configSchema = z.strictObject({
   health: healthSection,
   nat: natSection,
   gossip: gossipSection,
+  queue: queueSection,
   gateway: gatewaySection,
   ops: opsSection,
   log: logSection
@@ -40,6 +42,9 @@ export const configSchema = z.strictObject({
   }
   if (config.health.removeAfterFailures < config.health.failureThreshold) {
     ctx.addIssue({ code: 'custom', path: ['health', 'removeAfterFailures'], message: 'must be at least health.failureThreshold', params: { allowed: `an integer no less than health.failureThreshold (${config.health.failureThreshold})` } })
+  }
+  if (config.queue.retryInitialMs > config.queue.retryMaxMs) {
+    ctx.addIssue({ code: 'custom', path: ['queue', 'retryInitialMs'], message: 'must not exceed queue.retryMaxMs', params: { allowed: `an integer no greater than queue.retryMaxMs (${config.queue.retryMaxMs})` } })
   }
   if (config.discovery.bootstrapBackoffInitialMs > config.discovery.bootstrapBackoffMaxMs) {
     ctx.addIssue({ code: 'custom', path: ['discovery', 'bootstrapBackoffInitialMs'], message: 'must not exceed discovery.bootstrapBackoffMaxMs', params: { allowed: `an integer no greater than discovery.bootstrapBackoffMaxMs (${config.discovery.bootstrapBackoffMaxMs})` } })

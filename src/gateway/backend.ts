@@ -32,6 +32,25 @@ export interface NodeInfoView {
   maxDirectMessageBytes: number
   /** Where the node stands with the network; absent when it runs no connectivity service. */
   connectivity?: ConnectivityStatusView
+  /** The outbound queue; absent when the node has no gossip layer. */
+  queue?: QueueStatsView
+}
+
+/** Where a transaction stands on this node (docs/architecture.md, "Durability"). */
+export type TransactionStateName = 'queued' | 'announced' | 'confirmed' | 'received'
+
+/** The outbound queue's figures (NodeInfo.queue). */
+export interface QueueStatsView {
+  depth: number
+  queued: number
+  announced: number
+  oldestAgeMs: number
+  bytes: number
+  maxDepth: number
+  maxBytes: number
+  confirmations: number
+  confirmed: number
+  sending: boolean
 }
 
 /** The connectivity state (protocols/connectivity/SPEC.md), why and since when. */
@@ -116,6 +135,8 @@ export interface SubmitResult {
   txId: string
   /** The node already had it. */
   duplicate: boolean
+  /** Where it stands; absent when the backend keeps no state (the memory backend). */
+  state?: TransactionStateName
 }
 
 /** What the node knows of a transaction, without its bytes. */
@@ -134,6 +155,8 @@ export interface TransactionMeta {
 /** A stored transaction: its metadata and a way to read its bytes. */
 export interface StoredTransaction {
   meta: TransactionMeta
+  /** Where it stands; absent when the backend keeps no state. */
+  state?: TransactionStateName
   /** The payload as chunks of at most `chunkBytes` (large ones are read chunk by chunk). */
   read: (chunkBytes: number, options?: CallOptions) => AsyncIterable<Uint8Array>
 }

@@ -8,6 +8,7 @@
 import { PeerStatus } from '../../protocols/models/index.ts'
 import { ConnectivityState } from '../../protos/gen/sorcha/api/v1/connectivity.ts'
 import { PeerOrder } from '../../protos/gen/sorcha/api/v1/peer_discovery.ts'
+import { TransactionState } from '../../protos/gen/sorcha/api/v1/transaction_distribution.ts'
 
 /** The spellings of one enum. */
 export interface EnumSpelling<T extends number> {
@@ -70,3 +71,15 @@ export const CONNECTIVITY_STATE: EnumSpelling<ConnectivityState> = spelling('Con
   degraded: ConnectivityState.CONNECTIVITY_STATE_DEGRADED,
   suspended: ConnectivityState.CONNECTIVITY_STATE_SUSPENDED
 })
+/** sorcha.api.v1.TransactionState; aliases are the backend's and the CLI's short names. */
+export const TRANSACTION_STATE: EnumSpelling<TransactionState> = spelling('TransactionState', TransactionState, {
+  queued: TransactionState.TRANSACTION_STATE_QUEUED,
+  announced: TransactionState.TRANSACTION_STATE_ANNOUNCED,
+  confirmed: TransactionState.TRANSACTION_STATE_CONFIRMED,
+  received: TransactionState.TRANSACTION_STATE_RECEIVED
+})
+
+/** The short name of a transaction state ('queued'...); '' for UNSPECIFIED or an unknown value. */
+export function stateName (value: number): string {
+  return Object.entries(TRANSACTION_STATE.aliases).find(([, v]) => v === value)?.[0] ?? ''
+}

@@ -6,8 +6,9 @@
  */
 import type { TxDistributor, ReceivedTransaction } from '../gossip/index.ts'
 import { GossipNotStartedError, InvalidTransactionError, InvalidTxIdError, TxTooLargeError } from '../gossip/index.ts'
-import type { CallOptions, SubmitResult, TransactionMeta, TransactionSubmission } from './backend.ts'
-import { InvalidArgumentError, UnavailableError } from './errors.ts'
+import { QueueFullError } from '../queue/errors.ts'
+import type { CallOptions, QueueStatsView, SubmitResult, TransactionMeta, TransactionSubmission } from './backend.ts'
+import { InvalidArgumentError, ResourceExhaustedError, UnavailableError } from './errors.ts'
 import type { StoredBody, TransactionService } from './transactions.ts'
 
 /** The gateway's metadata of a gossiped transaction. */
@@ -21,8 +22,12 @@ function translate (err: unknown): unknown {
   if (err instanceof InvalidTransactionError) return new InvalidArgumentError('invalid_transaction', err.message)
   if (err instanceof InvalidTxIdError) return new InvalidArgumentError('invalid_tx_id', err.message)
   if (err instanceof GossipNotStartedError) return new UnavailableError('gossip_not_started', 'the node is not running its gossip service')
+  if (err instanceof QueueFullError) return new ResourceExhaustedError('queue_full', err.message, QUEUE_FULL_RETRY_AFTER_MS)
   return err
 }
+
+/** What a client is told to wait before submitting again when the outbound queue is full. */
+export const QUEUE_FULL_RETRY_AFTER_MS = 1000
 
 function isDistributor (value: unknown): value is TxDistributor {
   const d = value as Partial<TxDistributor> | undefined
@@ -37,7 +42,7 @@ export function gossipTransactions (gossip: unknown, maxTransactionBytes: number
     publish: async (submission: TransactionSubmission, options?: CallOptions): Promise<SubmitResult> => {
       try {
         const result = await gossip.publish({ registerId: submission.registerId, payload: submission.payload, contentType: submission.contentType }, options)
-        return { txId: result.txId, duplicate: result.duplicate }
+        return { txId: result.txId, duplicate: result.duplicate, state: result.state }
       } catch (err) {
         throw translate(err)
       }
@@ -45,10 +50,14 @@ export function gossipTransactions (gossip: unknown, maxTransactionBytes: number
     get: async (txId: string, options?: CallOptions): Promise<StoredBody | undefined> => {
       try {
         const tx = await gossip.get(txId, options)
-        return tx === undefined ? undefined : { meta: metaOf(tx), payload: tx.payload }
+        return tx === undefined ? undefined : { meta: metaOf(tx), payload: tx.payload, state: tx.state }
       } catch (err) {
         throw translate(err)
       }
+    },
+    queueStats: (): QueueStatsView => {
+      const { commits: _commits, ...view } = gossip.queueStats()
+      return view
     },
     onAccepted: listener => {
       const handler = (event: CustomEvent<ReceivedTransaction>): void => { listener(metaOf(event.detail)) }

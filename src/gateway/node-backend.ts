@@ -91,7 +91,8 @@ export class NodeBackend implements GatewayBackend {
       peerId: p.peerId, addresses: p.multiaddrs(), protocols: p.protocols(), version: p.version, startedAtMs: p.startedAtMs,
       connections: p.connectedPeers().length, knownPeers: p.peerList?.size() ?? 0, registers: p.registers(), maxTransactionBytes: this.maxTransactionBytes,
       maxDirectMessageBytes: p.direct?.maxMessageBytes ?? 0,
-      ...(p.connectivity === undefined ? {} : { connectivity: p.connectivity.status() })
+      ...(p.connectivity === undefined ? {} : { connectivity: p.connectivity.status() }),
+      ...(p.transactions?.queueStats === undefined ? {} : { queue: p.transactions.queueStats() })
     }
   }
 
@@ -219,8 +220,9 @@ export class NodeBackend implements GatewayBackend {
     const body = await this.transactions.get(txId, options)
     if (body === undefined) throw new NotFoundError('tx_not_found', `transaction ${txId} is not stored on this node`)
     const { payload, read } = body
-    if (read !== undefined) return { meta: body.meta, read }
-    if (payload !== undefined) return { meta: body.meta, read: size => chunksOf(payload, size) }
+    const state = body.state === undefined ? {} : { state: body.state }
+    if (read !== undefined) return { meta: body.meta, read, ...state }
+    if (payload !== undefined) return { meta: body.meta, read: size => chunksOf(payload, size), ...state }
     throw new NotFoundError('tx_body_missing', `transaction ${txId} is known but its body is not stored here`)
   }
 

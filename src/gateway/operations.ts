@@ -13,13 +13,14 @@ import type {
   GetTransactionResponse, SubmitTransactionRequest, SubmitTransactionResponse, SubscribeRequest, SubscribeResponse,
   UploadTransactionRequest
 } from '../../protos/gen/sorcha/api/v1/transaction_distribution.ts'
-import type { GatewayBackend, SubscriptionItem } from './backend.ts'
+import { TransactionState } from '../../protos/gen/sorcha/api/v1/transaction_distribution.ts'
+import type { GatewayBackend, SubscriptionItem, TransactionStateName } from './backend.ts'
 import {
   DEFAULT_CHUNK_BYTES, DEFAULT_PEER_LIMIT, DEFAULT_REGISTER_PEER_LIMIT, MAX_CHUNK_BYTES, MAX_PEER_LIMIT,
   MAX_SUBSCRIBE_REGISTERS, MAX_TOPICS, MIN_CHUNK_BYTES
 } from './constants.ts'
 import { reportMessage, statusMessage, updateMessage } from './connectivity.ts'
-import { PEER_ORDER, PEER_STATUS } from './enum-names.ts'
+import { PEER_ORDER, PEER_STATUS, TRANSACTION_STATE } from './enum-names.ts'
 import { AlreadyExistsError, InvalidArgumentError, UnavailableError } from './errors.ts'
 import { isCursor } from './journal.ts'
 import { checkCount, checkLimit, checkNote, checkPeerId, checkRegisterId, checkSubmission, checkTopic, checkTxId } from './validate.ts'
@@ -62,7 +63,8 @@ export class GatewayOperations {
       uptimeMs: Math.max(0, Date.now() - info.startedAtMs),
       maxMessageBytes: this.maxMessageBytes,
       healthScore: score,
-      connectivity: info.connectivity === undefined ? undefined : statusMessage(info.connectivity)
+      connectivity: info.connectivity === undefined ? undefined : statusMessage(info.connectivity),
+      queue: info.queue
     }
   }
 
@@ -143,7 +145,7 @@ export class GatewayOperations {
     const { submission, txId } = checkSubmission(request, this.backend.maxTransactionBytes)
     const result = await this.backend.submit(submission, options)
     if (result.duplicate && request.rejectDuplicate) throw new AlreadyExistsError('duplicate', `transaction ${txId} is already known`)
-    return { txId: result.txId, duplicate: result.duplicate, sizeBytes: submission.payload.byteLength }
+    return { txId: result.txId, duplicate: result.duplicate, sizeBytes: submission.payload.byteLength, state: stateOf(result.state) }
   }
 
   /**
@@ -195,7 +197,7 @@ export class GatewayOperations {
       yield {
         header: {
           txId: meta.txId, registerId: meta.registerId, sender: meta.sender, timestampMs: meta.timestampMs,
-          sizeBytes: meta.sizeBytes, contentType: meta.contentType, totalChunks: Math.ceil(meta.sizeBytes / size)
+          sizeBytes: meta.sizeBytes, contentType: meta.contentType, totalChunks: Math.ceil(meta.sizeBytes / size), state: stateOf(stored.state)
         }
       }
       let index = 0
@@ -217,6 +219,11 @@ export class GatewayOperations {
     const items = this.backend.subscribe({ registerIds: checked.registerIds, cursor: checked.cursor, includePayload: checked.includePayload }, options)
     for await (const item of items) yield toSubscribeResponse(item)
   }
+}
+
+/** A backend state as the proto enum (UNSPECIFIED when the backend keeps none). */
+function stateOf (state: TransactionStateName | undefined): TransactionState {
+  return state === undefined ? TransactionState.TRANSACTION_STATE_UNSPECIFIED : TRANSACTION_STATE.parse(state) ?? TransactionState.TRANSACTION_STATE_UNSPECIFIED
 }
 
 /** A backend subscription item as the proto message. */

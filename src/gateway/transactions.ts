@@ -3,7 +3,7 @@
  * stored transaction, and hear of every transaction the node accepts (submitted here or received
  * by gossip). gossip-adapter.ts implements it over the gossip service; the memory backend has its own.
  */
-import type { CallOptions, SubmitResult, TransactionMeta, TransactionSubmission } from './backend.ts'
+import type { CallOptions, QueueStatsView, SubmitResult, TransactionMeta, TransactionStateName, TransactionSubmission } from './backend.ts'
 
 /** A stored transaction's metadata and bytes. */
 export interface StoredBody {
@@ -11,6 +11,8 @@ export interface StoredBody {
   /** Whole payload, or chunk reader for large ones. */
   payload?: Uint8Array
   read?: (chunkBytes: number, options?: CallOptions) => AsyncIterable<Uint8Array>
+  /** Where it stands on this node. */
+  state?: TransactionStateName
 }
 
 /** What the gateway needs from the node's transaction layer. */
@@ -19,6 +21,8 @@ export interface TransactionService {
   publish: (submission: TransactionSubmission, options?: CallOptions) => Promise<SubmitResult>
   /** undefined when not stored here. */
   get: (txId: string, options?: CallOptions) => Promise<StoredBody | undefined>
+  /** The outbound queue's figures, when the layer has one. */
+  queueStats?: () => QueueStatsView
   /** Calls `listener` for every accepted transaction, once each; returns the unsubscribe function. */
   onAccepted: (listener: (meta: TransactionMeta) => void) => () => void
 }

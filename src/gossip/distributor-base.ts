@@ -1,7 +1,9 @@
 /**
- * What both strategies share: the transaction store, publish() preparation (tx id, notification,
- * validation), get(), followed registers, lifecycle flags and event emission. A strategy implements
- * `spread`, `onStart`, `onStop` and its counters.
+ * What both strategies share: the transaction store, the durable outbound queue (src/queue) that
+ * publish() writes through, the have-query that confirms queued transactions, get() with each
+ * transaction's state, followed registers, lifecycle flags and event emission. A strategy
+ * implements `queueTransport` (how the queue hands it transactions), `onStart`, `onStop` and its
+ * counters.
  */
 import type { AbortOptions } from '@libp2p/interface'
 import { TypedEventEmitter } from 'main-event'
@@ -11,8 +13,12 @@ import type { Config } from '../config/index.ts'
 import type { Logger } from '../logging/index.ts'
 import { logger } from '../logging/index.ts'
 import type { Storage } from '../storage/index.ts'
+import {
+  OutboundQueue, QUEUE_DEFAULTS, QUEUE_SUBLEVEL, TxHave, connectivityOf, sendingCheck,
+  type ConnectivityView, type QueueConfig, type QueueStats, type QueueTransport, type TxHaveComponents, type TxState
+} from '../queue/index.ts'
 import { DEFAULT_CONTENT_TYPE, STORE_PRUNE_INTERVAL_MS } from './constants.ts'
-import type { DistributorStats, GossipStrategy, GossipVerdict, PublishInput, PublishResult, ReceivedTransaction, TxDistributor, TxDistributorEvents } from './distributor.ts'
+import type { DistributorStats, GossipStrategy, GossipVerdict, PublishInput, PublishResult, ReceivedTransaction, StoredTransactionView, TxDistributor, TxDistributorEvents } from './distributor.ts'
 import { GossipNotStartedError, InvalidTransactionError, InvalidTxIdError, TxTooLargeError } from './errors.ts'
 import { TxStore, txIdOf, type StoredTx } from './store/tx-store.ts'
 
@@ -23,6 +29,13 @@ export interface DistributorInit {
   storage: Storage
   /** The node's peer id (base58btc). */
   peerId: string
+  /** The `queue` configuration section. @default QUEUE_DEFAULTS */
+  queue?: Readonly<QueueConfig>
+}
+
+/** The libp2p components the shared part uses: the have-query's, and the open connections. */
+export type DistributorComponents = TxHaveComponents & {
+  connectionManager: TxHaveComponents['connectionManager'] & { getConnections: () => unknown[] }
 }
 
 /** Shared part of both strategies. */
@@ -33,36 +46,63 @@ export abstract class DistributorBase extends TypedEventEmitter<TxDistributorEve
   protected readonly self: string
   protected readonly log: Logger
   protected readonly followed: Set<string>
+  /** The durable outbound queue every publish() goes through. */
+  protected readonly queue: OutboundQueue
   protected started = false
   protected published = 0
   protected rejects = 0
   private pruneTimer: ReturnType<typeof setTimeout> | undefined
+  private readonly baseComponents: DistributorComponents
+  private readonly have: TxHave
+  /** publish() calls in flight, by tx id: a concurrent identical submit waits for the first. */
+  private readonly publishing = new Map<string, Promise<PublishResult>>()
+  private connectivity: ConnectivityView | undefined
+  private readonly onConnectivity = (): void => { this.queue.poke() }
 
-  constructor (init: DistributorInit) {
+  constructor (init: DistributorInit, components: DistributorComponents) {
     super()
     this.config = init.config
     this.self = init.peerId
+    this.baseComponents = components
     this.log = logger('sorcha:gossip', { peer: init.peerId })
     this.followed = new Set(init.config.registers)
+    const queue = init.queue ?? QUEUE_DEFAULTS
     this.store = new TxStore(init.storage.sublevel('tx'), {
       maxBytes: init.config.store.maxBytes,
       maxTxBytes: init.config.maxTxBytes,
       retentionMs: init.config.store.retentionMs,
       cacheMaxBytes: init.config.store.cacheMaxBytes,
-      cacheTtlMs: init.config.store.cacheTtlMs
+      cacheTtlMs: init.config.store.cacheTtlMs,
+      retain: id => this.queue.holds(id)
     })
+    this.queue = new OutboundQueue({
+      db: init.storage.sublevel(QUEUE_SUBLEVEL),
+      store: this.store,
+      // The store keeps unconfirmed transactions whatever its bounds, so they must fit in it.
+      config: { ...queue, maxBytes: Math.min(queue.maxBytes, init.config.store.maxBytes) },
+      log: logger('sorcha:queue', { peer: init.peerId })
+    })
+    this.have = new TxHave(components, { holds: async ids => this.store.persistedMany(ids), log: this.log })
   }
 
-  /** Sends a transaction that was just stored to the network. */
-  protected abstract spread (id: string, transaction: Transaction, options: AbortOptions): Promise<void>
+  /** How the outbound queue hands this strategy transactions (first sends and resends). */
+  protected abstract queueTransport (): QueueTransport
   protected abstract onStart (): Promise<void>
   protected abstract onStop (): Promise<void>
   protected abstract counters (): Omit<DistributorStats, 'strategy' | 'published' | 'rejects' | 'store'>
 
   async start (): Promise<void> {
     if (this.started) return
+    // The queue first: the store must not prune what it still has to send.
+    await this.queue.open()
     await this.store.open()
     await this.onStart()
+    await this.have.start()
+    // Looked up now, not when built: libp2p builds services in order and this one may come later.
+    this.connectivity = connectivityOf(this.baseComponents)
+    this.connectivity?.addEventListener('connectivity:change', this.onConnectivity)
+    const connections = (): number => this.baseComponents.connectionManager.getConnections().length
+    this.queue.start({ transport: this.queueTransport(), have: this.have, sending: sendingCheck(this.connectivity, connections) })
     this.started = true
     this.schedulePrune()
   }
@@ -72,7 +112,12 @@ export abstract class DistributorBase extends TypedEventEmitter<TxDistributorEve
     this.started = false
     clearTimeout(this.pruneTimer)
     this.pruneTimer = undefined
+    this.connectivity?.removeEventListener('connectivity:change', this.onConnectivity)
+    this.connectivity = undefined
+    await this.queue.stop()
+    await this.have.stop()
     await this.onStop()
+    await this.store.flush()
   }
 
   private schedulePrune (): void {
@@ -83,6 +128,13 @@ export abstract class DistributorBase extends TypedEventEmitter<TxDistributorEve
     }, STORE_PRUNE_INTERVAL_MS)
   }
 
+  /**
+   * Acknowledges a transaction once it is durable: a new one is written (synced, with its queue
+   * record) before this resolves, then sent if the node can send (`announced`) or left `queued`.
+   * Concurrent calls with the same payload share one write: exactly one of them reports
+   * `duplicate: false`.
+   * @throws TxTooLargeError, InvalidTransactionError, GossipNotStartedError, QueueFullError
+   */
   async publish (input: PublishInput, options: AbortOptions = {}): Promise<PublishResult> {
     if (!this.started) throw new GossipNotStartedError()
     if (!(input.payload instanceof Uint8Array)) throw new InvalidTransactionError('payload', 'is not bytes')
@@ -99,22 +151,50 @@ export abstract class DistributorBase extends TypedEventEmitter<TxDistributorEve
     const valid = validateTransactionNotification(notification)
     if (!valid.ok) throw new InvalidTransactionError(valid.field, valid.reason)
     const id = toHex(notification.txId)
-    const transaction: Transaction = { notification, payload: input.payload }
-    if (await this.store.has(id, options)) return { txId: id, notification, duplicate: true }
-    this.store.remember(id, { transaction, hops: 0, storedAtMs: Date.now() })
-    await this.store.put(transaction, 0, options)
-    this.published++
-    await this.spread(id, transaction, options)
-    this.emitReceived(id, transaction, this.self, 0)
-    return { txId: id, notification, duplicate: false }
+    // Registered before the first await, so that a second identical call cannot pass the store check too.
+    const first = this.publishing.get(id)
+    if (first !== undefined) {
+      const won = await first
+      return { ...won, duplicate: true, state: this.stateOf(id, 0) }
+    }
+    const work = this.publishNew(id, { notification, payload: input.payload }, options)
+    this.publishing.set(id, work)
+    try {
+      return await work
+    } finally {
+      this.publishing.delete(id)
+    }
   }
 
-  async get (txId: Uint8Array | string, options: AbortOptions = {}): Promise<ReceivedTransaction | undefined> {
+  private async publishNew (id: string, transaction: Transaction, options: AbortOptions): Promise<PublishResult> {
+    const notification = transaction.notification as TransactionNotification
+    // Almost every new transaction is answered from memory (the store's Bloom filters), without a read.
+    const held = this.store.certainlyNew(id) ? undefined : await this.store.get(id, options)
+    if (held !== undefined) return { txId: id, notification, duplicate: true, state: this.stateOf(id, held.hops) }
+    options.signal?.throwIfAborted()
+    const state = await this.queue.submit(id, transaction)
+    this.published++
+    this.emitReceived(id, transaction, this.self, 0)
+    return { txId: id, notification, duplicate: false, state }
+  }
+
+  /** A stored transaction's state: the queue's while unconfirmed, else confirmed (published here) or received. */
+  private stateOf (id: string, hops: number): TxState {
+    return this.queue.stateOf(id) ?? (hops === 0 ? 'confirmed' : 'received')
+  }
+
+  /** The outbound queue's figures. */
+  queueStats (): QueueStats {
+    return this.queue.stats()
+  }
+
+  async get (txId: Uint8Array | string, options: AbortOptions = {}): Promise<StoredTransactionView | undefined> {
     const id = typeof txId === 'string' ? (txId.length === 64 ? fromHex(txId) : undefined) : txId
     if (id?.length !== 32) throw new InvalidTxIdError()
     const hex = toHex(id)
     const stored = await this.store.get(hex, options)
-    return stored === undefined ? undefined : this.view(hex, stored, stored.hops === 0 ? this.self : '', stored.hops)
+    if (stored === undefined) return undefined
+    return { ...this.view(hex, stored, stored.hops === 0 ? this.self : '', stored.hops), state: this.stateOf(hex, stored.hops) }
   }
 
   follow (registerId: string): void {

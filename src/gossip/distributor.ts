@@ -7,6 +7,7 @@ import type { AbortOptions, Startable } from '@libp2p/interface'
 import type { TypedEventTarget } from 'main-event'
 import type { TransactionNotification } from '../../protocols/models/index.ts'
 import type { Verdict } from '../../protocols/common/effects.ts'
+import type { QueueStats, TxState } from '../queue/types.ts'
 
 /** The strategies a node can run (config gossip.strategy). */
 export type GossipStrategy = 'sorcha' | 'gossipsub'
@@ -28,6 +29,11 @@ export interface PublishResult {
   notification: TransactionNotification
   /** True if the node already held this transaction (nothing was sent). */
   duplicate: boolean
+  /**
+   * Where it stands now: a new transaction is on disk (synced) and `queued` (not sent yet: the node
+   * cannot send, has no peer for its register, or is flushing older ones) or `announced`.
+   */
+  state: TxState
 }
 
 /** A transaction as the application sees it. */
@@ -40,6 +46,11 @@ export interface ReceivedTransaction {
   from: string
   /** True when published by this node. */
   local: boolean
+}
+
+/** A stored transaction, with where it stands on this node. */
+export interface StoredTransactionView extends ReceivedTransaction {
+  state: TxState
 }
 
 /** Progress of a large transaction being fetched. */
@@ -85,10 +96,13 @@ export interface DistributorStats {
 /** Transaction distribution over one strategy. */
 export interface TxDistributor extends TypedEventTarget<TxDistributorEvents>, Startable {
   readonly strategy: GossipStrategy
-  /** Stores and spreads a transaction; throws TxTooLargeError, InvalidTransactionError, GossipNotStartedError. */
+  /**
+   * Stores a transaction durably (synced, with its outbound queue record) and sends it when the node
+   * can; throws TxTooLargeError, InvalidTransactionError, GossipNotStartedError, QueueFullError.
+   */
   publish: (tx: PublishInput, options?: AbortOptions) => Promise<PublishResult>
-  /** A stored transaction by id (32 bytes or 64 hex characters); throws InvalidTxIdError for anything else. */
-  get: (txId: Uint8Array | string, options?: AbortOptions) => Promise<ReceivedTransaction | undefined>
+  /** A stored transaction by id (32 bytes or 64 hex characters) and its state; throws InvalidTxIdError for anything else. */
+  get: (txId: Uint8Array | string, options?: AbortOptions) => Promise<StoredTransactionView | undefined>
   /** Hand this register's transactions to the application (gossipsub: subscribe to its topic). */
   follow: (registerId: string) => void
   /** Stop following a register. */
@@ -96,4 +110,6 @@ export interface TxDistributor extends TypedEventTarget<TxDistributorEvents>, St
   /** True if the register's transactions reach the application (all do when none is followed explicitly, sorcha only). */
   follows: (registerId: string) => boolean
   stats: () => DistributorStats
+  /** The outbound queue's figures (depth, oldest age, confirmations). */
+  queueStats: () => QueueStats
 }

@@ -4,10 +4,18 @@
  * protobufs; a topic validator rejects anything whose payload does not hash to its tx id, whose
  * notification is invalid, or whose register is not the topic's. Tuning (D, Dlo, Dhi, heartbeat,
  * flood publish, signing) comes from gossip.gossipsub; see docs/gossip.md for why.
+ *
+ * The outbound queue (src/queue) publishes a transaction once its register's topic has a subscriber
+ * (gossipsub sends to nobody otherwise, and would refuse the same message again for its seen window,
+ * two minutes); a resend is a TransactionResend, the same transaction with a random nonce, so that
+ * gossipsub's duplicate filter lets it through. Receivers decode it as a Transaction.
  */
+import { randomBytes } from 'node:crypto'
 import { gossipsub, StrictNoSign, StrictSign, TopicValidatorResult, type GossipSub, type GossipSubComponents, type GossipsubMessage, type Message } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 import { Transaction } from '../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
+import { TransactionResend } from '../../protos/gen/sorcha/p2p/v1/tx_queue.ts'
+import type { QueueTransport } from '../queue/types.ts'
 import { toHex, validateTransactionNotification } from '../../protocols/models/index.ts'
 import { FRAME_OVERHEAD_BYTES, GOSSIPSUB_TOPIC_PREFIX } from './constants.ts'
 import { DistributorBase, type DistributorInit } from './distributor-base.ts'
@@ -25,9 +33,11 @@ export class GossipsubDistributor extends DistributorBase {
   private readonly decoded = new WeakMap<Uint8Array, Transaction>()
   private delivered = 0
   private readonly onMessage = (evt: CustomEvent<GossipsubMessage>): void => { this.receive(evt.detail) }
+  // A peer subscribing to a topic may let queued transactions of its register go out.
+  private readonly onSubscriptions = (): void => { this.queue.poke() }
 
   constructor (components: GossipSubComponents, init: DistributorInit) {
-    super(init)
+    super(init, components)
     const { d, dlo, dhi, heartbeatIntervalMs, floodPublish, sign, ipColocationWhitelist } = init.config.gossipsub
     this.pubsub = gossipsub({
       D: d,
@@ -48,17 +58,40 @@ export class GossipsubDistributor extends DistributorBase {
 
   protected async onStart (): Promise<void> {
     this.pubsub.addEventListener('gossipsub:message', this.onMessage)
+    this.pubsub.addEventListener('subscription-change', this.onSubscriptions)
     await (this.pubsub as unknown as { start: () => Promise<void> }).start()
     for (const registerId of this.followed) this.subscribe(registerId)
   }
 
   protected async onStop (): Promise<void> {
     this.pubsub.removeEventListener('gossipsub:message', this.onMessage)
+    this.pubsub.removeEventListener('subscription-change', this.onSubscriptions)
     await (this.pubsub as unknown as { stop: () => Promise<void> }).stop()
   }
 
-  protected async spread (_id: string, transaction: Transaction): Promise<void> {
-    await this.pubsub.publish(topicOf(transaction.notification?.registerId ?? ''), Transaction.encode(transaction).finish())
+  protected queueTransport (): QueueTransport {
+    return {
+      reach: registerId => this.pubsub.getSubscribers(topicOf(registerId)).length,
+      // gossipsub queues without bound; the queue yields to the event loop every FLUSH_SLICE sends.
+      room: () => Infinity,
+      announce: async (_id, transaction) => this.publishTx(transaction, false),
+      resend: async (_id, transaction) => { await this.publishTx(transaction, true) }
+    }
+  }
+
+  /** Publishes to the register's topic; true if some peer was sent it. */
+  private async publishTx (transaction: Transaction, resend: boolean): Promise<boolean> {
+    const topic = topicOf(transaction.notification?.registerId ?? '')
+    const data = resend
+      ? TransactionResend.encode({ notification: transaction.notification, payload: transaction.payload, resendNonce: randomBytes(8) }).finish()
+      : Transaction.encode(transaction).finish()
+    try {
+      return (await this.pubsub.publish(topic, data)).recipients.length > 0
+    } catch (err) {
+      // Published before within gossipsub's seen window (a first send that reached nobody): resend.
+      if (!resend && (err as Error).message === 'PublishError.Duplicate') return this.publishTx(transaction, true)
+      throw err
+    }
   }
 
   protected counters (): Omit<DistributorStats, 'strategy' | 'published' | 'rejects' | 'store'> {

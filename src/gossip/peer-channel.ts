@@ -46,6 +46,8 @@ export interface PeerChannelInit {
   timeoutMs: number
   /** Counts bytes written. */
   onSent: (bytes: number) => void
+  /** Called after each write, when serve jobs may have left the queue (the outbound queue refills it). */
+  onWritten?: () => void
   log: Logger
 }
 
@@ -96,6 +98,11 @@ export class PeerChannel {
     this.controlBytes += bytes
     this.schedule()
     return true
+  }
+
+  /** Bodies queued to be served (at most MAX_SERVE_JOBS_PER_PEER). */
+  get backlog (): number {
+    return this.jobs.length
   }
 
   /** Queues a body to serve; false (dropped) if too many are queued or the channel closed. */
@@ -195,6 +202,7 @@ export class PeerChannel {
     const data = encodeFrames(frames)
     this.init.onSent(data.byteLength)
     if (!stream.send(data)) await this.drained(stream)
+    this.init.onWritten?.()
   }
 
   private async openStream (): Promise<Stream> {

@@ -20,6 +20,8 @@ import { Assemblies } from './assembly.ts'
 import { DistributorBase, type DistributorInit } from './distributor-base.ts'
 import type { DistributorStats } from './distributor.ts'
 import { PeerChannel, type ChunkProduction, type ServeJob } from './peer-channel.ts'
+import { sorchaQueueTransport } from './sorcha-queue-transport.ts'
+import type { QueueTransport } from '../queue/types.ts'
 import { readFrames } from './inbound-reader.ts'
 import { txIdOf, type StoredTx } from './store/tx-store.ts'
 import { decodeFrame, encodeChunk, encodeMessage, type ChunkFrame } from './wire.ts'
@@ -92,7 +94,7 @@ export class SorchaDistributor extends DistributorBase {
   private delivered = 0
 
   constructor (components: SorchaGossipComponents, init: SorchaGossipInit) {
-    super(init)
+    super(init, components)
     this.components = components
     this.init = init
   }
@@ -129,8 +131,8 @@ export class SorchaDistributor extends DistributorBase {
     this.offenders.clear()
   }
 
-  protected async spread (id: string, transaction: Transaction): Promise<void> {
-    this.driver?.feed({ type: 'publish', id, size: transaction.payload.length })
+  protected queueTransport (): QueueTransport {
+    return sorchaQueueTransport({ driver: () => this.driver, channel: peer => this.channel(peer), pushMaxBytes: this.config.publishPushMaxBytes })
   }
 
   protected counters (): Omit<DistributorStats, 'strategy' | 'published' | 'rejects' | 'store'> {
@@ -141,6 +143,7 @@ export class SorchaDistributor extends DistributorBase {
     const peer = peerId.toString()
     this.peerIds.set(peer, peerId)
     this.driver?.feed({ type: 'peer-up', peer })
+    this.queue.poke()
   }
 
   private onPeerDown (peerId: PeerId): void {
@@ -162,6 +165,7 @@ export class SorchaDistributor extends DistributorBase {
       maxItemsPerMessage: this.driver?.core.config.maxItemsPerMessage ?? 1,
       timeoutMs: this.config.streamTimeoutMs,
       onSent: bytes => { this.bytesSent += bytes },
+      onWritten: () => { if (this.queue.unsent > 0) this.queue.poke() },
       log: this.log
     })
     this.channels.set(peer, channel)

@@ -163,7 +163,9 @@ ${await readFile(GUIDE, 'utf8')}
 Every failure carries a gRPC status code and a bounded machine-readable **reason** (snake_case): in
 the \`sorcha-reason\` trailer on gRPC, and as an RFC 9457 \`application/problem+json\` body on REST
 (\`{type, title, status, detail, code, reason}\`, \`code\` being the gRPC status name). A rate-limited
-call also carries \`sorcha-retry-after-ms\` / \`Retry-After\`. Malformed or oversized requests are
+call also carries \`sorcha-retry-after-ms\` / \`Retry-After\`, and so does a submission refused because
+the node's outbound queue is full (RESOURCE_EXHAUSTED, reason \`queue_full\`; see "Durability" in
+docs/architecture.md). Malformed or oversized requests are
 INVALID_ARGUMENT on both transports (reasons \`malformed\`, \`message_too_large\`, \`body_too_large\`,
 \`payload_too_large\`, \`invalid_request\`...); gRPC messages more than 1 MiB above
 \`gateway.maxMessageBytes\` are refused by grpc-js itself with RESOURCE_EXHAUSTED. Every REST error is

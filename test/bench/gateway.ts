@@ -93,7 +93,7 @@ const unaryCall = async (client: TransactionDistributionClient, request: SubmitT
 
 async function startBareGrpc (): Promise<{ port: number, stop: () => void }> {
   const server = new Server()
-  const respond = (request: SubmitTransactionRequest): SubmitTransactionResponse => ({ txId: '0'.repeat(64), duplicate: false, sizeBytes: request.payload.byteLength })
+  const respond = (request: SubmitTransactionRequest): SubmitTransactionResponse => ({ txId: '0'.repeat(64), duplicate: false, sizeBytes: request.payload.byteLength, state: 0 })
   server.addService(TransactionDistributionService, {
     submitTransaction: (call: { request: SubmitTransactionRequest }, callback: sendUnaryData<SubmitTransactionResponse>) => { callback(null, respond(call.request)) },
     submitStream: (call: NodeJS.ReadWriteStream & { write: (a: SubmitAck) => boolean }) => {

@@ -21,7 +21,8 @@ export const DEBIAN_PACKAGES: Readonly<Record<string, string>> = Object.freeze({
   ss: 'iproute2',
   iptables: 'iptables',
   chromium: 'chromium',
-  promtool: 'prometheus'
+  promtool: 'prometheus',
+  strace: 'strace'
 })
 
 /** What a test needs from the machine beyond Node.js and npm. */

@@ -1,4 +1,5 @@
-/** `sorcha-peer status`: a running node's identity, addresses, connectivity, peers and health, through its API. */
+/** `sorcha-peer status`: a running node's identity, addresses, connectivity, outbound queue, peers and health, through its API. */
+import type { QueueStats } from '../../../protos/gen/sorcha/api/v1/peer_discovery.ts'
 import type { StatusFlags } from '../commands/api.ts'
 import { connectivityJson, connectivityLine } from './connectivity.ts'
 import { clientFrom } from './connect.ts'
@@ -23,6 +24,7 @@ export async function runStatus (flags: StatusFlags): Promise<void> {
       `connections  ${info.connections}`,
       `known peers  ${info.knownPeers}`,
       `health       ${health === undefined ? 'n/a (no health monitor)' : `${health.score.toFixed(1)} / 100 (${health.healthyPeers} healthy, ${health.degradedPeers} degraded, ${health.unreachablePeers} unreachable)`}`,
+      `queue        ${queueLine(info.queue)}`,
       `max tx       ${info.maxTransactionBytes} bytes`,
       `via          ${client.protocol() ?? '?'}`
     ]
@@ -30,4 +32,11 @@ export async function runStatus (flags: StatusFlags): Promise<void> {
   } finally {
     client.close()
   }
+}
+
+/** The outbound queue on one line: depth, states, oldest age, and whether the node sends now. */
+export function queueLine (queue: QueueStats | undefined): string {
+  if (queue === undefined) return 'n/a (no gossip service)'
+  const oldest = queue.depth === 0 ? '' : `, oldest ${Math.round(queue.oldestAgeMs / 1000)} s`
+  return `${queue.depth} unconfirmed (${queue.queued} queued, ${queue.announced} announced)${oldest}; sending: ${queue.sending ? 'yes' : 'no'}`
 }

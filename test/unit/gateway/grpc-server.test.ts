@@ -44,7 +44,7 @@ describe('gRPC server (in-memory backend)', () => {
     const payload = Buffer.from('tx one')
     const [e1, r1] = await unary(api.transactions, 'submitTransaction', { registerId: 'reg', payload })
     assert.equal(e1, null)
-    assert.deepEqual(r1, { txId: txIdOf(payload), duplicate: false, sizeBytes: 6 })
+    assert.deepEqual(r1, { txId: txIdOf(payload), duplicate: false, sizeBytes: 6, state: 'TRANSACTION_STATE_UNSPECIFIED' }, 'the memory backend keeps no state')
     const [, r2] = await unary(api.transactions, 'submitTransaction', { registerId: 'reg', payload })
     assert.equal(r2?.duplicate, true)
     const [e3] = await unary(api.transactions, 'submitTransaction', { registerId: 'reg', payload, rejectDuplicate: true })

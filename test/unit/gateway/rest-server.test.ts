@@ -37,7 +37,7 @@ describe('REST server (in-memory backend)', () => {
     const payload = Buffer.from('rest tx')
     const r1 = await fetch(`${url}/v1/transactions`, json({ registerId: 'reg', payload: payload.toString('base64'), contentType: 'text/plain' }))
     assert.equal(r1.status, 201)
-    assert.deepEqual(await r1.json(), { txId: txIdOf(payload), duplicate: false, sizeBytes: payload.length })
+    assert.deepEqual(await r1.json(), { txId: txIdOf(payload), duplicate: false, sizeBytes: payload.length, state: 'TRANSACTION_STATE_UNSPECIFIED' }, 'the memory backend keeps no state')
     const r2 = await fetch(`${url}/v1/transactions`, json({ registerId: 'reg', payload: payload.toString('base64') }))
     assert.equal(r2.status, 200)
     const r3 = await fetch(`${url}/v1/transactions`, json({ registerId: 'reg', payload: payload.toString('base64'), rejectDuplicate: true }))

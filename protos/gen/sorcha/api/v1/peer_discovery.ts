@@ -112,7 +112,38 @@ export interface NodeInfo {
   /** largest direct-message payload it sends or accepts; 0 = no direct messaging */
   maxDirectMessageBytes: number;
   /** offline / connecting / online / degraded / suspended, why and since when; absent when the node runs no connectivity service */
-  connectivity: ConnectivityStatus | undefined;
+  connectivity:
+    | ConnectivityStatus
+    | undefined;
+  /** the outbound queue; absent when the node runs no gossip service */
+  queue: QueueStats | undefined;
+}
+
+/**
+ * The durable outbound queue: transactions submitted to this node that fewer than k peers have
+ * confirmed holding (docs/architecture.md, "Durability").
+ */
+export interface QueueStats {
+  /** unconfirmed transactions: queued + announced */
+  depth: number;
+  /** not handed to any peer yet */
+  queued: number;
+  /** handed to the gossip layer, waiting for k confirmations */
+  announced: number;
+  /** age of the oldest unconfirmed transaction; 0 when the queue is empty */
+  oldestAgeMs: number;
+  /** payload bytes of the unconfirmed transactions */
+  bytes: number;
+  /** queue.maxDepth: beyond it (or max_bytes) submit answers RESOURCE_EXHAUSTED (queue_full) */
+  maxDepth: number;
+  /** queue.maxBytes */
+  maxBytes: number;
+  /** k (queue.confirmations): peers that must hold a transaction for it to be confirmed */
+  confirmations: number;
+  /** transactions confirmed since the node started */
+  confirmed: number;
+  /** the node can send now: connectivity online or degraded (or, without a connectivity service, a peer is connected) */
+  sending: boolean;
 }
 
 export interface GetNetworkHealthRequest {
@@ -234,6 +265,7 @@ function createBaseNodeInfo(): NodeInfo {
     healthScore: 0,
     maxDirectMessageBytes: 0,
     connectivity: undefined,
+    queue: undefined,
   };
 }
 
@@ -280,6 +312,9 @@ export const NodeInfo: MessageFns<NodeInfo> = {
     }
     if (message.connectivity !== undefined) {
       ConnectivityStatus.encode(message.connectivity, writer.uint32(162).fork()).join();
+    }
+    if (message.queue !== undefined) {
+      QueueStats.encode(message.queue, writer.uint32(170).fork()).join();
     }
     return writer;
   },
@@ -409,6 +444,14 @@ export const NodeInfo: MessageFns<NodeInfo> = {
             message.connectivity = ConnectivityStatus.decode(reader, reader.uint32());
             continue;
           }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.queue = QueueStats.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -475,6 +518,7 @@ export const NodeInfo: MessageFns<NodeInfo> = {
         ? globalThis.Number(object.max_direct_message_bytes)
         : 0,
       connectivity: isSet(object.connectivity) ? ConnectivityStatus.fromJSON(object.connectivity) : undefined,
+      queue: isSet(object.queue) ? QueueStats.fromJSON(object.queue) : undefined,
     };
   },
 
@@ -522,6 +566,9 @@ export const NodeInfo: MessageFns<NodeInfo> = {
     if (message.connectivity !== undefined) {
       obj.connectivity = ConnectivityStatus.toJSON(message.connectivity);
     }
+    if (message.queue !== undefined) {
+      obj.queue = QueueStats.toJSON(message.queue);
+    }
     return obj;
   },
 
@@ -546,6 +593,245 @@ export const NodeInfo: MessageFns<NodeInfo> = {
     message.connectivity = (object.connectivity !== undefined && object.connectivity !== null)
       ? ConnectivityStatus.fromPartial(object.connectivity)
       : undefined;
+    message.queue = (object.queue !== undefined && object.queue !== null)
+      ? QueueStats.fromPartial(object.queue)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseQueueStats(): QueueStats {
+  return {
+    depth: 0,
+    queued: 0,
+    announced: 0,
+    oldestAgeMs: 0,
+    bytes: 0,
+    maxDepth: 0,
+    maxBytes: 0,
+    confirmations: 0,
+    confirmed: 0,
+    sending: false,
+  };
+}
+
+export const QueueStats: MessageFns<QueueStats> = {
+  encode(message: QueueStats, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.depth !== 0) {
+      writer.uint32(8).uint32(message.depth);
+    }
+    if (message.queued !== 0) {
+      writer.uint32(16).uint32(message.queued);
+    }
+    if (message.announced !== 0) {
+      writer.uint32(24).uint32(message.announced);
+    }
+    if (message.oldestAgeMs !== 0) {
+      writer.uint32(32).uint64(message.oldestAgeMs);
+    }
+    if (message.bytes !== 0) {
+      writer.uint32(40).uint64(message.bytes);
+    }
+    if (message.maxDepth !== 0) {
+      writer.uint32(48).uint32(message.maxDepth);
+    }
+    if (message.maxBytes !== 0) {
+      writer.uint32(56).uint64(message.maxBytes);
+    }
+    if (message.confirmations !== 0) {
+      writer.uint32(64).uint32(message.confirmations);
+    }
+    if (message.confirmed !== 0) {
+      writer.uint32(72).uint64(message.confirmed);
+    }
+    if (message.sending !== false) {
+      writer.uint32(80).bool(message.sending);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueueStats {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueueStats();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.depth = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.queued = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.announced = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.oldestAgeMs = longToNumber(reader.uint64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.bytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.maxDepth = reader.uint32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.maxBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.confirmations = reader.uint32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.confirmed = longToNumber(reader.uint64());
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.sending = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueueStats {
+    return {
+      depth: isSet(object.depth) ? globalThis.Number(object.depth) : 0,
+      queued: isSet(object.queued) ? globalThis.Number(object.queued) : 0,
+      announced: isSet(object.announced) ? globalThis.Number(object.announced) : 0,
+      oldestAgeMs: isSet(object.oldestAgeMs)
+        ? globalThis.Number(object.oldestAgeMs)
+        : isSet(object.oldest_age_ms)
+        ? globalThis.Number(object.oldest_age_ms)
+        : 0,
+      bytes: isSet(object.bytes) ? globalThis.Number(object.bytes) : 0,
+      maxDepth: isSet(object.maxDepth)
+        ? globalThis.Number(object.maxDepth)
+        : isSet(object.max_depth)
+        ? globalThis.Number(object.max_depth)
+        : 0,
+      maxBytes: isSet(object.maxBytes)
+        ? globalThis.Number(object.maxBytes)
+        : isSet(object.max_bytes)
+        ? globalThis.Number(object.max_bytes)
+        : 0,
+      confirmations: isSet(object.confirmations) ? globalThis.Number(object.confirmations) : 0,
+      confirmed: isSet(object.confirmed) ? globalThis.Number(object.confirmed) : 0,
+      sending: isSet(object.sending) ? globalThis.Boolean(object.sending) : false,
+    };
+  },
+
+  toJSON(message: QueueStats): unknown {
+    const obj: any = {};
+    if (message.depth !== 0) {
+      obj.depth = Math.round(message.depth);
+    }
+    if (message.queued !== 0) {
+      obj.queued = Math.round(message.queued);
+    }
+    if (message.announced !== 0) {
+      obj.announced = Math.round(message.announced);
+    }
+    if (message.oldestAgeMs !== 0) {
+      obj.oldestAgeMs = Math.round(message.oldestAgeMs);
+    }
+    if (message.bytes !== 0) {
+      obj.bytes = Math.round(message.bytes);
+    }
+    if (message.maxDepth !== 0) {
+      obj.maxDepth = Math.round(message.maxDepth);
+    }
+    if (message.maxBytes !== 0) {
+      obj.maxBytes = Math.round(message.maxBytes);
+    }
+    if (message.confirmations !== 0) {
+      obj.confirmations = Math.round(message.confirmations);
+    }
+    if (message.confirmed !== 0) {
+      obj.confirmed = Math.round(message.confirmed);
+    }
+    if (message.sending !== false) {
+      obj.sending = message.sending;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QueueStats>, I>>(base?: I): QueueStats {
+    return QueueStats.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QueueStats>, I>>(object: I): QueueStats {
+    const message = createBaseQueueStats();
+    message.depth = object.depth ?? 0;
+    message.queued = object.queued ?? 0;
+    message.announced = object.announced ?? 0;
+    message.oldestAgeMs = object.oldestAgeMs ?? 0;
+    message.bytes = object.bytes ?? 0;
+    message.maxDepth = object.maxDepth ?? 0;
+    message.maxBytes = object.maxBytes ?? 0;
+    message.confirmations = object.confirmations ?? 0;
+    message.confirmed = object.confirmed ?? 0;
+    message.sending = object.sending ?? false;
     return message;
   },
 };

@@ -36,6 +36,74 @@ export const protobufFileName = "sorcha/api/v1/transaction_distribution.proto";
  * GET /v1/transactions/{txId}, GET /v1/transactions/{txId}/payload, GET /v1/transactions/stream (SSE).
  */
 
+/** Where a transaction stands on this node (docs/architecture.md, "Durability"). */
+export const TransactionState = {
+  /** TRANSACTION_STATE_UNSPECIFIED - the backend keeps no state (the in-memory test backend) */
+  TRANSACTION_STATE_UNSPECIFIED: 0,
+  /** TRANSACTION_STATE_QUEUED - submitted here and on disk; not handed to any peer yet (offline, suspended, no peer for its register, or waiting its turn) */
+  TRANSACTION_STATE_QUEUED: 1,
+  /** TRANSACTION_STATE_ANNOUNCED - handed to the gossip layer while peers were connected; fewer than k peers have confirmed holding it yet (it is sent again with backoff) */
+  TRANSACTION_STATE_ANNOUNCED: 2,
+  /** TRANSACTION_STATE_CONFIRMED - submitted here, and at least k peers (queue.confirmations) confirmed that their store holds it */
+  TRANSACTION_STATE_CONFIRMED: 3,
+  /** TRANSACTION_STATE_RECEIVED - came from a peer (not submitted here) */
+  TRANSACTION_STATE_RECEIVED: 4,
+  UNRECOGNIZED: -1,
+} as const;
+
+export type TransactionState = typeof TransactionState[keyof typeof TransactionState];
+
+export namespace TransactionState {
+  export type TRANSACTION_STATE_UNSPECIFIED = typeof TransactionState.TRANSACTION_STATE_UNSPECIFIED;
+  export type TRANSACTION_STATE_QUEUED = typeof TransactionState.TRANSACTION_STATE_QUEUED;
+  export type TRANSACTION_STATE_ANNOUNCED = typeof TransactionState.TRANSACTION_STATE_ANNOUNCED;
+  export type TRANSACTION_STATE_CONFIRMED = typeof TransactionState.TRANSACTION_STATE_CONFIRMED;
+  export type TRANSACTION_STATE_RECEIVED = typeof TransactionState.TRANSACTION_STATE_RECEIVED;
+  export type UNRECOGNIZED = typeof TransactionState.UNRECOGNIZED;
+}
+
+export function transactionStateFromJSON(object: any): TransactionState {
+  switch (object) {
+    case 0:
+    case "TRANSACTION_STATE_UNSPECIFIED":
+      return TransactionState.TRANSACTION_STATE_UNSPECIFIED;
+    case 1:
+    case "TRANSACTION_STATE_QUEUED":
+      return TransactionState.TRANSACTION_STATE_QUEUED;
+    case 2:
+    case "TRANSACTION_STATE_ANNOUNCED":
+      return TransactionState.TRANSACTION_STATE_ANNOUNCED;
+    case 3:
+    case "TRANSACTION_STATE_CONFIRMED":
+      return TransactionState.TRANSACTION_STATE_CONFIRMED;
+    case 4:
+    case "TRANSACTION_STATE_RECEIVED":
+      return TransactionState.TRANSACTION_STATE_RECEIVED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return TransactionState.UNRECOGNIZED;
+  }
+}
+
+export function transactionStateToJSON(object: TransactionState): string {
+  switch (object) {
+    case TransactionState.TRANSACTION_STATE_UNSPECIFIED:
+      return "TRANSACTION_STATE_UNSPECIFIED";
+    case TransactionState.TRANSACTION_STATE_QUEUED:
+      return "TRANSACTION_STATE_QUEUED";
+    case TransactionState.TRANSACTION_STATE_ANNOUNCED:
+      return "TRANSACTION_STATE_ANNOUNCED";
+    case TransactionState.TRANSACTION_STATE_CONFIRMED:
+      return "TRANSACTION_STATE_CONFIRMED";
+    case TransactionState.TRANSACTION_STATE_RECEIVED:
+      return "TRANSACTION_STATE_RECEIVED";
+    case TransactionState.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 export interface SubmitTransactionRequest {
   /** 1..128 characters of [A-Za-z0-9._:-] */
   registerId: string;
@@ -55,6 +123,8 @@ export interface SubmitTransactionResponse {
   /** the node already had it */
   duplicate: boolean;
   sizeBytes: number;
+  /** where it stands now; a new one is QUEUED or ANNOUNCED, and already on disk (synced) */
+  state: TransactionState;
 }
 
 /** The first message of an upload. */
@@ -93,6 +163,8 @@ export interface TransactionHeader {
   sizeBytes: number;
   contentType: string;
   totalChunks: number;
+  /** QUEUED, ANNOUNCED, CONFIRMED (submitted here) or RECEIVED (from a peer) */
+  state: TransactionState;
 }
 
 export interface TransactionChunk {
@@ -309,7 +381,7 @@ export const SubmitTransactionRequest: MessageFns<SubmitTransactionRequest> = {
 };
 
 function createBaseSubmitTransactionResponse(): SubmitTransactionResponse {
-  return { txId: "", duplicate: false, sizeBytes: 0 };
+  return { txId: "", duplicate: false, sizeBytes: 0, state: 0 };
 }
 
 export const SubmitTransactionResponse: MessageFns<SubmitTransactionResponse> = {
@@ -322,6 +394,9 @@ export const SubmitTransactionResponse: MessageFns<SubmitTransactionResponse> = 
     }
     if (message.sizeBytes !== 0) {
       writer.uint32(24).uint64(message.sizeBytes);
+    }
+    if (message.state !== 0) {
+      writer.uint32(32).int32(message.state);
     }
     return writer;
   },
@@ -363,6 +438,14 @@ export const SubmitTransactionResponse: MessageFns<SubmitTransactionResponse> = 
             message.sizeBytes = longToNumber(reader.uint64());
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -388,6 +471,7 @@ export const SubmitTransactionResponse: MessageFns<SubmitTransactionResponse> = 
         : isSet(object.size_bytes)
         ? globalThis.Number(object.size_bytes)
         : 0,
+      state: isSet(object.state) ? transactionStateFromJSON(object.state) : 0,
     };
   },
 
@@ -402,6 +486,9 @@ export const SubmitTransactionResponse: MessageFns<SubmitTransactionResponse> = 
     if (message.sizeBytes !== 0) {
       obj.sizeBytes = Math.round(message.sizeBytes);
     }
+    if (message.state !== 0) {
+      obj.state = transactionStateToJSON(message.state);
+    }
     return obj;
   },
 
@@ -413,6 +500,7 @@ export const SubmitTransactionResponse: MessageFns<SubmitTransactionResponse> = 
     message.txId = object.txId ?? "";
     message.duplicate = object.duplicate ?? false;
     message.sizeBytes = object.sizeBytes ?? 0;
+    message.state = object.state ?? 0;
     return message;
   },
 };
@@ -751,7 +839,16 @@ export const GetTransactionRequest: MessageFns<GetTransactionRequest> = {
 };
 
 function createBaseTransactionHeader(): TransactionHeader {
-  return { txId: "", registerId: "", sender: "", timestampMs: 0, sizeBytes: 0, contentType: "", totalChunks: 0 };
+  return {
+    txId: "",
+    registerId: "",
+    sender: "",
+    timestampMs: 0,
+    sizeBytes: 0,
+    contentType: "",
+    totalChunks: 0,
+    state: 0,
+  };
 }
 
 export const TransactionHeader: MessageFns<TransactionHeader> = {
@@ -776,6 +873,9 @@ export const TransactionHeader: MessageFns<TransactionHeader> = {
     }
     if (message.totalChunks !== 0) {
       writer.uint32(56).uint32(message.totalChunks);
+    }
+    if (message.state !== 0) {
+      writer.uint32(64).int32(message.state);
     }
     return writer;
   },
@@ -849,6 +949,14 @@ export const TransactionHeader: MessageFns<TransactionHeader> = {
             message.totalChunks = reader.uint32();
             continue;
           }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -894,6 +1002,7 @@ export const TransactionHeader: MessageFns<TransactionHeader> = {
         : isSet(object.total_chunks)
         ? globalThis.Number(object.total_chunks)
         : 0,
+      state: isSet(object.state) ? transactionStateFromJSON(object.state) : 0,
     };
   },
 
@@ -920,6 +1029,9 @@ export const TransactionHeader: MessageFns<TransactionHeader> = {
     if (message.totalChunks !== 0) {
       obj.totalChunks = Math.round(message.totalChunks);
     }
+    if (message.state !== 0) {
+      obj.state = transactionStateToJSON(message.state);
+    }
     return obj;
   },
 
@@ -935,6 +1047,7 @@ export const TransactionHeader: MessageFns<TransactionHeader> = {
     message.sizeBytes = object.sizeBytes ?? 0;
     message.contentType = object.contentType ?? "";
     message.totalChunks = object.totalChunks ?? 0;
+    message.state = object.state ?? 0;
     return message;
   },
 };

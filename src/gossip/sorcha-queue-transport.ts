@@ -1,0 +1,62 @@
+/**
+ * How the outbound queue hands transactions to the sorcha strategy (src/queue, QueueTransport).
+ * A first send is the core's `publish` input: the core marks it held and pushes it to its first-hop
+ * neighbours (bodies up to publishPushMaxBytes) or announces it (SPEC.md §3.1). A resend goes
+ * straight to the peers that reported lacking it: the body itself when small, else an inv that
+ * they answer with getdata. A transaction the core already holds (restored from the store after a
+ * restart) is offered that way to every neighbour, since the core would not relay it again.
+ * Back-pressure: at most MAX_SERVE_JOBS_PER_PEER bodies wait per peer channel.
+ */
+import type { Transaction } from '../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
+import type { QueueTransport } from '../queue/types.ts'
+import { MAX_SERVE_JOBS_PER_PEER } from './constants.ts'
+import type { CoreDriver } from './core-driver.ts'
+import type { PeerChannel } from './peer-channel.ts'
+
+/** What the transport reads from the sorcha distributor. */
+export interface SorchaTransportParts {
+  driver: () => CoreDriver | undefined
+  /** The channel to a neighbour (created on first use). */
+  channel: (peer: string) => PeerChannel | undefined
+  /** Bodies up to this size are pushed, larger ones announced (gossip.publishPushMaxBytes). */
+  pushMaxBytes: number
+}
+
+/** Offers a held transaction to `peers` directly. */
+function offer (parts: SorchaTransportParts, driver: CoreDriver, id: string, size: number, peers: readonly string[]): void {
+  // getdata is served for what the core holds: a body only in the store is made known to it.
+  if (!driver.core.holds(id)) driver.feed({ type: 'restore', id, size, hops: 0 })
+  for (const peer of peers) {
+    const channel = parts.channel(peer)
+    if (size <= parts.pushMaxBytes) channel?.serve({ id, offset: 0, hops: 1, done: false })
+    else channel?.sendControl({ type: 'inv', items: [{ id, size, hops: 1 }] })
+  }
+}
+
+/** The QueueTransport of the sorcha strategy. */
+export function sorchaQueueTransport (parts: SorchaTransportParts): QueueTransport {
+  return {
+    // Every neighbour relays every register.
+    reach: () => parts.driver()?.core.peers().length ?? 0,
+    room: () => {
+      let room = Infinity
+      for (const peer of parts.driver()?.core.peers() ?? []) room = Math.min(room, MAX_SERVE_JOBS_PER_PEER - (parts.channel(peer)?.backlog ?? 0))
+      return room
+    },
+    announce: (id: string, transaction: Transaction) => {
+      const driver = parts.driver()
+      const peers = driver?.core.peers() ?? []
+      if (driver === undefined || peers.length === 0) return false
+      const size = transaction.payload.length
+      if (driver.core.holds(id)) offer(parts, driver, id, size, peers)
+      else driver.feed({ type: 'publish', id, size })
+      return true
+    },
+    resend: (id: string, transaction: Transaction, peers: readonly string[]) => {
+      const driver = parts.driver()
+      if (driver === undefined) return
+      const neighbours = new Set(driver.core.peers())
+      offer(parts, driver, id, transaction.payload.length, peers.filter(p => neighbours.has(p)))
+    }
+  }
+}

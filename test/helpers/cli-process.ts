@@ -1,8 +1,9 @@
 /**
  * Runs `sorcha-peer` as a real process for start-up failure tests: resolves with its exit code and
  * output, and with `exited: false` if it had not exited by itself within `hangAfterMs` (then it is
- * killed, so a hang fails the test instead of stalling the suite). As root it can run the process as
- * `nobody`, so that file permissions apply.
+ * killed, so a hang fails the test instead of stalling the suite). As root it can run the process
+ * without the capabilities that override file permissions and allow privileged ports, so that those
+ * failures happen as they would for an ordinary user.
  */
 import { spawn } from 'node:child_process'
 import { NODE } from './cli.ts'
@@ -16,23 +17,26 @@ export interface CliRun {
   exited: boolean
 }
 
-/** The uid/gid of `nobody`, used to drop root for permission tests. */
-export const NOBODY = { uid: 65534, gid: 65534 }
+/**
+ * Root's privileges that the permission tests take away: reading and writing any file, and binding
+ * ports below 1024. Dropped with util-linux's `setpriv` (essential in Debian) rather than by running as
+ * `nobody`, who may not even reach the checkout (a clone under a 0700 temporary directory, or /root).
+ */
+const DROPPED = ['dac_override', 'dac_read_search', 'net_bind_service']
 
 /** True when this process runs as root (file permissions do not stop it). */
 export const isRoot = (): boolean => process.getuid?.() === 0
 
 /** Runs the CLI with `args` and waits for it to exit (at most `hangAfterMs`, default 120 s). */
-export async function runCli (args: string[], options: { env?: Record<string, string>, as?: { uid: number, gid: number }, hangAfterMs?: number } = {}): Promise<CliRun> {
-  const env: Record<string, string | undefined> = { ...process.env, ...options.env }
-  // Under c8, NODE_V8_COVERAGE names root's coverage folder; a process run as another user cannot
-  // write there and would print the failure on stderr, so it runs without coverage. (Empty, not
-  // deleted: child_process copies the parent's value into an env that lacks the variable.)
-  if (options.as !== undefined && env.NODE_V8_COVERAGE !== undefined) env.NODE_V8_COVERAGE = ''
-  const child = spawn(NODE, ['src/cli/bin.js', ...args], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    ...(options.as ?? {})
+export async function runCli (args: string[], options: { env?: Record<string, string>, unprivileged?: boolean, hangAfterMs?: number } = {}): Promise<CliRun> {
+  const command = [NODE, 'src/cli/bin.js', ...args]
+  if (options.unprivileged === true && isRoot()) {
+    const drop = DROPPED.map(c => `-${c}`).join(',')
+    command.unshift('setpriv', '--inh-caps=-all', `--bounding-set=${drop}`, '--')
+  }
+  const child = spawn(command[0]!, command.slice(1), {
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe']
   })
   let stdout = ''
   let stderr = ''

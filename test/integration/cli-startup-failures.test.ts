@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict'
-import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { openStorage } from '../../src/storage/index.ts'
 import { cli } from '../helpers/cli.ts'
-import { isRoot, NOBODY, runCli, type CliRun } from '../helpers/cli-process.ts'
+import { runCli, type CliRun } from '../helpers/cli-process.ts'
 import { assertInGuide } from '../helpers/troubleshooting.ts'
 
 /** Every listener on loopback and a free port, so that only the setting under test can fail. */
@@ -35,7 +35,6 @@ describe('start-up failures: exit code, one line naming setting, value and fix, 
   let taken: { port: number, server: Server }
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'sorcha-startup-'))
-    await chmod(root, 0o755) // `nobody` must reach the directories made for it
     taken = await occupy()
   })
   after(async () => {
@@ -83,10 +82,7 @@ describe('start-up failures: exit code, one line naming setting, value and fix, 
 
   it('a privileged port without the privilege: exit 1', async (t) => {
     if (!(await sysctl('ip_unprivileged_port_start') > 99)) { t.skip('net.ipv4.ip_unprivileged_port_start allows port 99 to everyone'); return }
-    const dataDir = dir('privileged')
-    await mkdir(dataDir)
-    if (isRoot()) await chown(dataDir, NOBODY.uid, NOBODY.gid)
-    const line = oneLine(await runCli(['start', '--data-dir', dataDir, '--listen', '/ip4/127.0.0.1/tcp/99', ...freeExcept('listen')], isRoot() ? { as: NOBODY } : {}), 1)
+    const line = oneLine(await runCli(['start', '--data-dir', dir('privileged'), '--listen', '/ip4/127.0.0.1/tcp/99', ...freeExcept('listen')], { unprivileged: true }), 1)
     assert.equal(line, 'sorcha-peer: cannot listen on /ip4/127.0.0.1/tcp/99 (listen): permission denied: ports below 1024 need CAP_NET_BIND_SERVICE; choose a port from 1024 up with --listen')
     assertInGuide('listen-privileged-port', line)
   })
@@ -129,9 +125,8 @@ describe('start-up failures: exit code, one line naming setting, value and fix, 
   it('the identity key is unreadable: exit 1', async () => {
     const dataDir = dir('unreadable')
     assert.equal((await cli(['id', '--data-dir', dataDir])).code, 0)
-    await chmod(dataDir, 0o755)
-    if (!isRoot()) await chmod(join(dataDir, 'identity.key'), 0o000)
-    const line = oneLine(await runCli(['start', '--data-dir', dataDir, ...freeExcept('none')], isRoot() ? { as: NOBODY } : {}), 1)
+    await chmod(join(dataDir, 'identity.key'), 0o000)
+    const line = oneLine(await runCli(['start', '--data-dir', dataDir, ...freeExcept('none')], { unprivileged: true }), 1)
     assert.equal(line, `sorcha-peer: cannot read the node identity ${join(dataDir, 'identity.key')} (dataDir): permission denied: give this user read access to it, or choose another data directory with --data-dir`)
     assertInGuide('identity-unreadable', line)
   })
@@ -140,7 +135,7 @@ describe('start-up failures: exit code, one line naming setting, value and fix, 
     const parent = dir('readonly')
     await mkdir(parent, { mode: 0o555 })
     await chmod(parent, 0o555)
-    const line = oneLine(await runCli(['start', '--data-dir', join(parent, 'data'), ...freeExcept('none')], isRoot() ? { as: NOBODY } : {}), 1)
+    const line = oneLine(await runCli(['start', '--data-dir', join(parent, 'data'), ...freeExcept('none')], { unprivileged: true }), 1)
     assert.equal(line, `sorcha-peer: cannot write to the data directory ${join(parent, 'data')} (dataDir): permission denied: choose a writable directory with --data-dir, or give this user write access to it`)
     assertInGuide('data-dir-unwritable', line)
     await writeFile(dir('a-file'), '')

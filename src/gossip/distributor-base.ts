@@ -49,7 +49,8 @@ export abstract class DistributorBase extends TypedEventEmitter<TxDistributorEve
       maxTxBytes: init.config.maxTxBytes,
       retentionMs: init.config.store.retentionMs,
       cacheMaxBytes: init.config.store.cacheMaxBytes,
-      cacheTtlMs: init.config.store.cacheTtlMs
+      cacheTtlMs: init.config.store.cacheTtlMs,
+      journal: init.config.journal
     })
   }
 
@@ -73,6 +74,7 @@ export abstract class DistributorBase extends TypedEventEmitter<TxDistributorEve
     clearTimeout(this.pruneTimer)
     this.pruneTimer = undefined
     await this.onStop()
+    await this.store.close()
   }
 
   private schedulePrune (): void {

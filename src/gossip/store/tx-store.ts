@@ -7,6 +7,8 @@
  * Layout in the sublevel (keys are strings, values bytes):
  *   b:<tx id hex>                   -> StoredTransaction (tx_gossip.proto)
  *   t:<stored at, 15 digits>:<id>   -> "<payload bytes>:<hops>" (age index, for eviction and retention)
+ *   s:<sequence, 15 digits>         -> JournalEntry (the journal, in the transaction's batch: sequence.ts)
+ *   m:epoch, m:reserved, m:floor    -> the journal's epoch, reserved numbers and dropped prefix
  */
 import { createHash } from 'node:crypto'
 import type { AbortOptions } from '@libp2p/interface'
@@ -16,6 +18,8 @@ import type { Sublevel } from '../../storage/index.ts'
 import { TxIdMismatchError, TxTooLargeError } from '../errors.ts'
 import { LruCache } from './lru-cache.ts'
 import { PersistedIds } from './persisted-ids.ts'
+import { TxSequence, type JournalRecord } from './sequence.ts'
+import { WriteClaims } from './write-claims.ts'
 
 /** A stored transaction as the store hands it out. */
 export interface StoredTx {
@@ -34,7 +38,13 @@ export interface TxStoreOptions {
   cacheTtlMs: number
   /** The clock. @default Date.now */
   now?: () => number
+  /** Bounds of the journal (sequence.ts). @default JOURNAL_MAX_ENTRIES numbers, JOURNAL_RETENTION_MS */
+  journal?: { maxEntries: number, retentionMs: number }
 }
+
+/** Journal bounds when the options give none (the gossip.journal defaults). */
+export const JOURNAL_MAX_ENTRIES = 1_000_000
+export const JOURNAL_RETENTION_MS = 7 * 24 * 60 * 60 * 1000
 
 /** What newest() yields: enough for the gossip core's `restore` input. */
 export interface StoredSummary { id: string, size: number, hops: number }
@@ -58,6 +68,9 @@ export class TxStore {
   private readonly cache: LruCache<string, StoredTx>
   /** Ids the database may hold: a miss here spares a database read. */
   private readonly ids = new PersistedIds()
+  private readonly claims = new WriteClaims()
+  /** The journal: stored transactions in the order they were stored. */
+  readonly journal: TxSequence
   private bytes = 0
   private count = 0
 
@@ -66,6 +79,7 @@ export class TxStore {
     this.options = options
     this.now = options.now ?? Date.now
     this.cache = new LruCache({ maxBytes: options.cacheMaxBytes, ttlMs: options.cacheTtlMs, now: this.now, sizeOf: tx => tx.transaction.payload.length + 256 })
+    this.journal = new TxSequence(db, { maxEntries: options.journal?.maxEntries ?? JOURNAL_MAX_ENTRIES, retentionMs: options.journal?.retentionMs ?? JOURNAL_RETENTION_MS, now: this.now })
   }
 
   /** Payload bytes and entries persisted. */
@@ -79,6 +93,7 @@ export class TxStore {
     this.count = 0
     this.cache.clear()
     this.ids.clear()
+    await this.journal.open(options)
     for await (const [key, value] of this.db.iterator({ gte: 't:', lt: 't;', signal: options.signal })) {
       this.bytes += Number(decoder.decode(value).split(':')[0])
       this.count++
@@ -92,8 +107,7 @@ export class TxStore {
     const id = this.check(transaction)
     options.signal?.throwIfAborted()
     if (await this.persisted(id)) return 'duplicate'
-    await this.persist(id, transaction, hops)
-    return 'stored'
+    return await this.persist(id, transaction, hops) ? 'stored' : 'duplicate'
   }
 
   /** True if the database (not the cache, which remember() fills early) holds `id`. */
@@ -121,19 +135,53 @@ export class TxStore {
     await this.persist(id, transaction, hops)
   }
 
-  private async persist (id: string, transaction: Transaction, hops: number): Promise<void> {
+  /**
+   * Writes a received transaction unless the database holds it (or another write of it succeeds
+   * first): 'stored' once it is on disk with its journal entry, 'duplicate' otherwise. A failed write
+   * throws and leaves no trace (not cached, no journal entry), so the transaction can arrive again.
+   * Checks the size and the notification's id, as write() does.
+   */
+  async keep (id: string, transaction: Transaction, hops: number): Promise<'stored' | 'duplicate'> {
+    const { notification, payload } = transaction
+    if (payload.length > this.options.maxTxBytes) throw new TxTooLargeError(payload.length, this.options.maxTxBytes)
+    if (notification === undefined || toHex(notification.txId) !== id) throw new TxIdMismatchError()
+    return await this.persist(id, transaction, hops) ? 'stored' : 'duplicate'
+  }
+
+  /** Flushes nothing (writes are awaited by their callers); records the journal's position. */
+  async close (): Promise<void> {
+    await this.journal.close()
+  }
+
+  /** False when another write of `id` succeeded first (one write, one journal entry per transaction). */
+  private async persist (id: string, transaction: Transaction, hops: number): Promise<boolean> {
+    const claim = await this.claims.claim(id, async () => this.persisted(id))
+    if (claim === undefined) return false
     const payload = transaction.payload
     const storedAtMs = this.now()
     const record: StoredTx = { transaction, hops, storedAtMs }
     this.cache.set(id, record)
     this.ids.add(id)
-    await this.db.batch([
-      { type: 'put', key: `b:${id}`, value: StoredTransaction.encode({ transaction, storedAtMs, hopCount: hops }).finish() },
-      { type: 'put', key: ageKey(storedAtMs, id), value: encoder.encode(`${payload.length}:${hops}`) }
-    ])
+    const seq = this.journal.allocate()
+    const entry: JournalRecord = { seq, id, notification: { ...(transaction.notification as NonNullable<Transaction['notification']>), hopCount: hops }, storedAtMs }
+    try {
+      await this.db.batch([
+        { type: 'put', key: `b:${id}`, value: StoredTransaction.encode({ transaction, storedAtMs, hopCount: hops }).finish() },
+        { type: 'put', key: ageKey(storedAtMs, id), value: encoder.encode(`${payload.length}:${hops}`) },
+        this.journal.op(entry)
+      ])
+    } catch (err) {
+      this.journal.settle(seq, null)
+      this.cache.delete(id)
+      claim.end(false)
+      throw err
+    }
+    this.journal.settle(seq, entry)
+    claim.end(true)
     this.bytes += payload.length
     this.count++
     if (this.bytes > this.options.maxBytes) await this.evictOldest({})
+    return true
   }
 
   /** The hex tx id of a transaction whose size and id are valid; throws otherwise. */
@@ -190,6 +238,7 @@ export class TxStore {
     this.cache.prune()
     await this.removeWhile(key => Number(key.slice(2, 2 + TIME_DIGITS)) < this.now() - this.options.retentionMs, options)
     if (this.bytes > this.options.maxBytes) await this.evictOldest(options)
+    await this.journal.prune(options)
   }
 
   private async evictOldest (options: AbortOptions): Promise<void> {

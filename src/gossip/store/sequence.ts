@@ -69,6 +69,9 @@ export interface JournalPage {
   upTo: number
 }
 
+/** What readers of the journal use (the gateway's subscriptions and ListTransactions). */
+export type TxJournal = Pick<TxSequence, 'epoch' | 'last' | 'floor' | 'read' | 'listen'>
+
 /** The store's journal. */
 export class TxSequence {
   private readonly db: Sublevel

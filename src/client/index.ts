@@ -9,5 +9,6 @@ export { describeFailures, type Audience } from './describe.ts'
 export { TRANSPORTS, type Endpoint, type ClientTls, type ClientCallOptions, type FetchedTransaction, type SubmitInput, type TransportKind } from './types.ts'
 export {
   ApiError, InvalidArgumentError, NotFoundError, AlreadyExistsError, ResourceExhaustedError, UnavailableError,
-  DeadlineExceededError, UnauthenticatedError, UnimplementedError, CancelledError, InternalError
+  DeadlineExceededError, UnauthenticatedError, UnimplementedError, CancelledError, InternalError, OutOfRangeError,
+  CursorExpiredError, UnknownCursorError, FailedPreconditionError
 } from '../gateway/errors.ts'

@@ -4,7 +4,8 @@ import type {
   FindPeersForRegisterResponse, GetPeerResponse, ListPeersRequest, ListPeersResponse, NetworkHealth, NodeInfo
 } from '../../protos/gen/sorcha/api/v1/peer_discovery.ts'
 import type {
-  SubmitTransactionRequest, SubmitTransactionResponse, SubscribeRequest, SubscribeResponse, TransactionHeader
+  ListTransactionsRequest, ListTransactionsResponse, SubmitTransactionRequest, SubmitTransactionResponse, SubscribeRequest,
+  SubscribeResponse, TransactionHeader
 } from '../../protos/gen/sorcha/api/v1/transaction_distribution.ts'
 
 /** The transports, best first. */
@@ -60,6 +61,7 @@ export interface Transport {
   submit: (request: SubmitTransactionRequest, options: AttemptOptions) => Promise<SubmitTransactionResponse>
   getTransaction: (txId: string, options: AttemptOptions) => Promise<FetchedTransaction>
   subscribe: (request: SubscribeRequest, options: { signal: AbortSignal }) => AsyncIterable<SubscribeResponse>
+  listTransactions: (request: ListTransactionsRequest, options: AttemptOptions) => Promise<ListTransactionsResponse>
   close: () => void
 }
 

@@ -8,13 +8,14 @@ import { randomBytes } from 'node:crypto'
 import type { PeerNode } from '../../protocols/models/index.ts'
 import type {
   CallOptions, GatewayBackend, NetworkHealthView, NodeInfoView, PeerListing, ReceivedMessage, SentMessage,
-  StoredTransaction, SubmitResult, SubscriptionItem, SubscriptionRequest, TransactionMeta, TransactionSubmission
+  StoredTransaction, SubmitResult, SubscriptionItem, SubscriptionRequest, TransactionListing, TransactionMeta, TransactionPage, TransactionSubmission
 } from './backend.ts'
 import { DIRECT_MAX_MESSAGE_BYTES } from '../direct/constants.ts'
 import { Channel } from './channel.ts'
-import { SUBSCRIBER_QUEUE_MAX_ITEMS } from './constants.ts'
+import { JOURNAL_MAX_ENTRIES, SUBSCRIBER_QUEUE_MAX_ITEMS } from './constants.ts'
 import { InvalidArgumentError, NotFoundError, UnavailableError } from './errors.ts'
 import { TransactionJournal } from './journal.ts'
+import { MemoryJournal } from './journal-source.ts'
 import { txIdOf } from './validate.ts'
 
 /** Options of the in-memory backend. */
@@ -29,6 +30,8 @@ export interface MemoryBackendInit {
   peers?: PeerNode[]
   /** Largest direct-message payload (loopback). @default DIRECT_MAX_MESSAGE_BYTES (1 MiB) */
   maxDirectMessageBytes?: number
+  /** Journal records kept for cursors (oldest dropped). @default JOURNAL_MAX_ENTRIES */
+  journalMaxEntries?: number
 }
 
 interface Stored {
@@ -46,6 +49,7 @@ export class MemoryBackend implements GatewayBackend {
   readonly maxTransactionBytes: number
   readonly maxDirectMessageBytes: number
   readonly journal: TransactionJournal
+  private readonly records: MemoryJournal
   private readonly peerId: string
   private readonly maxStored: number
   private readonly stored = new Map<string, Stored>()
@@ -59,7 +63,8 @@ export class MemoryBackend implements GatewayBackend {
     this.maxStored = init.maxStored ?? 10_000
     this.maxDirectMessageBytes = init.maxDirectMessageBytes ?? DIRECT_MAX_MESSAGE_BYTES
     this.peers = init.peers ?? []
-    this.journal = new TransactionJournal({ loadPayload: async txId => this.stored.get(txId)?.payload })
+    this.records = new MemoryJournal(init.journalMaxEntries ?? JOURNAL_MAX_ENTRIES)
+    this.journal = new TransactionJournal({ source: this.records, loadPayload: async txId => this.stored.get(txId)?.payload })
   }
 
   async nodeInfo (): Promise<NodeInfoView> {
@@ -139,7 +144,7 @@ export class MemoryBackend implements GatewayBackend {
       if (oldest.done !== true) this.stored.delete(oldest.value)
     }
     this.stored.set(meta.txId, { meta, payload })
-    this.journal.append(meta)
+    this.records.append(meta)
   }
 
   async getTransaction (txId: string): Promise<StoredTransaction> {
@@ -150,5 +155,9 @@ export class MemoryBackend implements GatewayBackend {
 
   subscribe (request: SubscriptionRequest, options: { signal: AbortSignal }): AsyncIterable<SubscriptionItem> {
     return this.journal.subscribe(request, options)
+  }
+
+  async listTransactions (listing: TransactionListing, options?: CallOptions): Promise<TransactionPage> {
+    return this.journal.list(listing, options)
   }
 }

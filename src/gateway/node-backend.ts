@@ -12,7 +12,7 @@ import type { DefaultDirectMessaging, DirectMessageReceived } from '../direct/in
 import { DirectDeliveryError, DirectMessageRejectedError, DirectMessageTooLargeError, InvalidTopicError } from '../direct/index.ts'
 import type {
   CallOptions, GatewayBackend, NetworkHealthView, NodeInfoView, PeerListing, ReceivedMessage, SentMessage,
-  StoredTransaction, SubmitResult, SubscriptionItem, SubscriptionRequest, TransactionSubmission
+  StoredTransaction, SubmitResult, SubscriptionItem, SubscriptionRequest, TransactionListing, TransactionPage, TransactionSubmission
 } from './backend.ts'
 import { logger } from '../logging/index.ts'
 import { Channel } from './channel.ts'
@@ -56,19 +56,20 @@ const unavailable = (part: string): UnavailableError => new UnavailableError(`${
 
 /** The backend over a node's parts. */
 export class NodeBackend implements GatewayBackend {
-  readonly journal: TransactionJournal
+  /** The node's journal as apps see it; undefined without a gossip layer. */
+  readonly journal: TransactionJournal | undefined
   private readonly parts: NodeParts
-  private unsubscribe: (() => void) | undefined
 
   constructor (parts: NodeParts) {
     this.parts = parts
-    this.journal = new TransactionJournal({
-      loadPayload: async (txId, options) => {
-        const body = await parts.transactions?.get(txId, options)
-        return body?.payload
-      }
-    })
-    this.unsubscribe = parts.transactions?.onAccepted(meta => { this.journal.append(meta) })
+    const tx = parts.transactions
+    this.journal = tx === undefined
+      ? undefined
+      : new TransactionJournal({
+        source: tx.journal,
+        follows: registerId => tx.follows(registerId),
+        loadPayload: async (txId, options) => (await tx.get(txId, options))?.payload
+      })
   }
 
   get maxTransactionBytes (): number {
@@ -76,11 +77,8 @@ export class NodeBackend implements GatewayBackend {
     return this.parts.transactions?.maxTransactionBytes ?? FALLBACK_MAX_TRANSACTION_BYTES
   }
 
-  /** Stops following the transaction layer. */
-  close (): void {
-    this.unsubscribe?.()
-    this.unsubscribe = undefined
-  }
+  /** Nothing to release: subscriptions end with their signals. (Kept for the servers' lifecycle.) */
+  close (): void {}
 
   async nodeInfo (): Promise<NodeInfoView> {
     const p = this.parts
@@ -191,8 +189,13 @@ export class NodeBackend implements GatewayBackend {
   }
 
   subscribe (request: SubscriptionRequest, options: { signal: AbortSignal }): AsyncIterable<SubscriptionItem> {
-    if (this.parts.transactions === undefined) throw unavailable('gossip')
+    if (this.journal === undefined) throw unavailable('gossip')
     return this.journal.subscribe(request, options)
+  }
+
+  async listTransactions (listing: TransactionListing, options?: CallOptions): Promise<TransactionPage> {
+    if (this.journal === undefined) throw unavailable('gossip')
+    return this.journal.list(listing, options)
   }
 }
 

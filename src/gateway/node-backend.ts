@@ -9,15 +9,15 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { PeerNode } from '../../protocols/models/index.ts'
 import { PeerStatus } from '../../protocols/models/index.ts'
 import type { DefaultDirectMessaging, DirectMessageReceived } from '../direct/index.ts'
-import { DirectDeliveryError, DirectMessageRejectedError, DirectMessageTooLargeError, InvalidTopicError } from '../direct/index.ts'
+import { DirectDeliveryError, DirectMessageRejectedError, DirectMessageTooLargeError, InvalidTopicError, NO_LISTENER } from '../direct/index.ts'
 import type {
   CallOptions, GatewayBackend, NetworkHealthView, NodeInfoView, PeerListing, ReceivedMessage, SentMessage,
   StoredTransaction, SubmitResult, SubscriptionItem, SubscriptionRequest, TransactionListing, TransactionPage, TransactionSubmission
 } from './backend.ts'
 import { logger } from '../logging/index.ts'
-import { Channel } from './channel.ts'
 import { FALLBACK_MAX_TRANSACTION_BYTES, PING_TIMEOUT_MS, SUBSCRIBER_QUEUE_MAX_ITEMS } from './constants.ts'
 import { DeadlineExceededError, InvalidArgumentError, NotFoundError, UnavailableError } from './errors.ts'
+import { Inbox, noListener } from './inbox.ts'
 import { TransactionJournal } from './journal.ts'
 import { chunksOf } from './memory-backend.ts'
 import type { TransactionService } from './transactions.ts'
@@ -46,7 +46,7 @@ export interface NodeParts {
   /** Distinct peers with an open connection. */
   connectedPeers: () => string[]
   ping?: (peerId: string, options?: CallOptions) => Promise<number>
-  direct?: Pick<DefaultDirectMessaging, 'send' | 'addEventListener' | 'removeEventListener' | 'maxMessageBytes'>
+  direct?: Pick<DefaultDirectMessaging, 'send' | 'addReceiver' | 'maxMessageBytes'>
   peerList?: PeerListView
   health?: HealthView
   transactions?: TransactionService
@@ -146,6 +146,7 @@ export class NodeBackend implements GatewayBackend {
     } catch (err) {
       if (err instanceof InvalidTopicError) throw new InvalidArgumentError('invalid_topic', err.message)
       if (err instanceof DirectMessageTooLargeError) throw new InvalidArgumentError('payload_too_large', err.message)
+      if (err instanceof DirectMessageRejectedError && err.reason === NO_LISTENER) throw noListener(peerId, topic)
       if (err instanceof DirectMessageRejectedError) throw new InvalidArgumentError(`peer_rejected_${err.reason}`.slice(0, 64), err.message)
       throw deliveryError(err, options, 'direct', peerId)
     }
@@ -154,18 +155,16 @@ export class NodeBackend implements GatewayBackend {
   async * receiveMessages (topics: string[], options: { signal: AbortSignal }): AsyncGenerator<ReceivedMessage> {
     const direct = this.parts.direct
     if (direct === undefined) throw unavailable('direct')
-    const wanted = topics.length === 0 ? undefined : new Set(topics)
-    const channel = new Channel<DirectMessageReceived>(SUBSCRIBER_QUEUE_MAX_ITEMS)
-    const listener = (event: CustomEvent<DirectMessageReceived>): void => {
-      if (wanted === undefined || wanted.has(event.detail.topic)) channel.push(event.detail)
-    }
-    const onAbort = (): void => { channel.end() }
-    direct.addEventListener('direct:message', listener)
-    options.signal.addEventListener('abort', onAbort, { once: true })
+    // A message counts as received (and its sender's SendMessage succeeds) once this stream took it.
+    const inbox = new Inbox<DirectMessageReceived>(SUBSCRIBER_QUEUE_MAX_ITEMS)
+    const remove = direct.addReceiver({ ...(topics.length === 0 ? {} : { topics: new Set(topics) }), deliver: async message => inbox.offer(message) })
+    const onAbort = (): void => { inbox.close() }
+    if (options.signal.aborted) inbox.close()
+    else options.signal.addEventListener('abort', onAbort, { once: true })
     try {
-      yield * channel
+      yield * inbox
     } finally {
-      direct.removeEventListener('direct:message', listener)
+      remove()
       options.signal.removeEventListener('abort', onAbort)
     }
   }

@@ -149,7 +149,10 @@ OpenAPI 3.1 document is served at \`/openapi.json\`. The client library (\`sorch
   ${DIRECT_NODE_MAX_MESSAGE_BYTES_CAP / 1024 / 1024} MiB (${DIRECT_NODE_MAX_MESSAGE_BYTES_CAP} bytes; 0 = the node runs no direct messaging); larger ones are
   INVALID_ARGUMENT \`payload_too_large\`, and the recipient's own limit applies too
   (\`peer_rejected_too_large\`). Over REST the payload travels as base64, a third larger, and the whole
-  JSON body must also fit in \`gateway.maxMessageBytes\`.
+  JSON body must also fit in \`gateway.maxMessageBytes\`. A message is acknowledged (SendMessage
+  succeeds) only once an app on the recipient node received it: a \`ReceiveMessages\`, \`Session\` or
+  SSE stream for its topic took it (written to that stream), or an in-process \`direct:message\`
+  listener; otherwise it fails with FAILED_PRECONDITION \`no_listener\` (REST 409) and was not delivered.
 - **Network health score** (\`NetworkHealth.score\`, 0..100): see docs/peers-and-health.md —
   100 × (0.4·connectivity + 0.4·reachability + 0.2·latency), -1 in NodeInfo when the node runs no health monitor.
 

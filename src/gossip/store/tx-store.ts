@@ -18,7 +18,7 @@ import type { Sublevel } from '../../storage/index.ts'
 import { TxIdMismatchError, TxTooLargeError } from '../errors.ts'
 import { LruCache } from './lru-cache.ts'
 import { PersistedIds } from './persisted-ids.ts'
-import { TxSequence, type JournalRecord } from './sequence.ts'
+import { TxSequence, type JournalPut, type JournalRecord } from './sequence.ts'
 import { WriteClaims } from './write-claims.ts'
 
 /** A stored transaction as the store hands it out. */
@@ -162,26 +162,39 @@ export class TxStore {
     const record: StoredTx = { transaction, hops, storedAtMs }
     this.cache.set(id, record)
     this.ids.add(id)
-    const seq = this.journal.allocate()
-    const entry: JournalRecord = { seq, id, notification: { ...(transaction.notification as NonNullable<Transaction['notification']>), hopCount: hops }, storedAtMs }
+    const journal = this.journalFor([{ id, transaction, hops }], storedAtMs)
     try {
       await this.db.batch([
         { type: 'put', key: `b:${id}`, value: StoredTransaction.encode({ transaction, storedAtMs, hopCount: hops }).finish() },
         { type: 'put', key: ageKey(storedAtMs, id), value: encoder.encode(`${payload.length}:${hops}`) },
-        this.journal.op(entry)
+        ...journal.ops
       ])
     } catch (err) {
-      this.journal.settle(seq, null)
+      journal.settle(false)
       this.cache.delete(id)
       claim.end(false)
       throw err
     }
-    this.journal.settle(seq, entry)
+    journal.settle(true)
     claim.end(true)
     this.bytes += payload.length
     this.count++
     if (this.bytes > this.options.maxBytes) await this.evictOldest({})
     return true
+  }
+
+  /**
+   * Journal entries (sequence.ts) for new transactions written in one batch: `ops` go into the batch,
+   * and `settle(ok)` must be called once it ended. Every write of a new transaction takes one, so the
+   * journal is exactly the stored transactions.
+   */
+  private journalFor (items: ReadonlyArray<{ id: string, transaction: Transaction, hops: number }>, storedAtMs: number): { ops: JournalPut[], settle: (ok: boolean) => void } {
+    const entries: JournalRecord[] = items.map(({ id, transaction, hops }) =>
+      ({ seq: this.journal.allocate(), id, notification: { ...(transaction.notification as NonNullable<Transaction['notification']>), hopCount: hops }, storedAtMs }))
+    return {
+      ops: entries.map(entry => this.journal.op(entry)),
+      settle: ok => { for (const entry of entries) this.journal.settle(entry.seq, ok ? entry : null) }
+    }
   }
 
   /** The hex tx id of a transaction whose size and id are valid; throws otherwise. */

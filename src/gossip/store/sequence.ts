@@ -12,10 +12,11 @@
  * No reuse, even after power loss: a number is released only once a synced `m:reserved` covers it.
  * Reservations come in blocks (one synced write per RESERVE_BLOCK numbers); at open, numbering goes
  * on after max(last key, reservation), so a cursor an app holds never names a later transaction.
- * A clean close records the exact position, so numbering continues without a jump.
+ * A clean close records the exact position, so numbering continues without a jump (after a crash it
+ * jumps by less than RESERVE_BLOCK).
  *
- * Bounded: entries at or below `floor` are dropped (oldest first) beyond `maxEntries` numbers or
- * `retentionMs`; `m:floor` records how far, so a cursor below it is known to be expired.
+ * Bounded: the oldest entries are dropped beyond `maxEntries` entries or `retentionMs`; `m:floor`
+ * records how far (every number at or below it), so a cursor below it is known to be expired.
  */
 import { randomBytes } from 'node:crypto'
 import type { AbortOptions } from '@libp2p/interface'
@@ -27,7 +28,7 @@ import type { Sublevel } from '../../storage/index.ts'
 /** Digits of a sequence number in its key. */
 export const SEQ_DIGITS = 15
 /** Numbers reserved by one synced write. */
-export const RESERVE_BLOCK = 65_536
+export const RESERVE_BLOCK = 4_096
 /** Largest sequence number (keys are 15 digits). */
 export const MAX_SEQ = 10 ** SEQ_DIGITS - 1
 const EPOCH_KEY = 'm:epoch'
@@ -83,6 +84,8 @@ export class TxSequence {
   private next = 1
   private released = 0
   private floorSeq = 0
+  /** Entries on disk. */
+  private entries = 0
   /** Highest number a synced reservation covers. */
   private durable = 0
   private reserving = false
@@ -116,7 +119,11 @@ export class TxSequence {
     if (epoch === undefined) await this.db.put(EPOCH_KEY, encoder.encode(this.epochHex), SYNCED)
     this.floorSeq = await this.number(FLOOR_KEY)
     let lastKey = 0
-    for await (const key of this.db.keys({ gte: PREFIX, lt: END, reverse: true, limit: 1, signal: options.signal })) lastKey = Number(key.slice(PREFIX.length))
+    this.entries = 0
+    for await (const key of this.db.keys({ gte: PREFIX, lt: END, signal: options.signal })) {
+      lastKey = Number(key.slice(PREFIX.length))
+      this.entries++
+    }
     const start = Math.max(lastKey, await this.number(RESERVED_KEY), this.floorSeq)
     this.next = start + 1
     this.released = start
@@ -175,6 +182,7 @@ export class TxSequence {
       this.pending.delete(seq)
       this.released = seq
       if (record === null) continue
+      this.entries++
       for (const listener of this.listeners) {
         try {
           listener(record)
@@ -184,7 +192,7 @@ export class TxSequence {
       }
     }
     const slack = Math.max(1_000, Math.floor(this.options.maxEntries / 10))
-    if (this.released - this.floorSeq > this.options.maxEntries + slack && this.pruning === undefined) void this.prune().catch(() => {})
+    if (this.entries > this.options.maxEntries + slack && this.pruning === undefined) void this.prune().catch(() => {})
   }
 
   // A synced reservation ahead of the numbers handed out, so releasing never waits for it in practice.
@@ -225,15 +233,22 @@ export class TxSequence {
 
   private async dropOld (options: AbortOptions): Promise<void> {
     const cutoff = this.options.now() - this.options.retentionMs
-    let bound = Math.max(this.floorSeq, this.released - this.options.maxEntries)
-    for await (const [key, value] of this.db.iterator({ gt: seqKey(bound), lte: seqKey(this.released), signal: options.signal })) {
-      if ((decode(key, value)?.storedAtMs ?? 0) >= cutoff) break
+    const upTo = this.released
+    let excess = this.entries - this.options.maxEntries
+    let bound = this.floorSeq
+    let dropped = 0
+    // Oldest first: those beyond maxEntries, then those past the retention.
+    for await (const [key, value] of this.db.iterator({ gt: seqKey(bound), lte: seqKey(upTo), signal: options.signal })) {
+      if (excess <= 0 && (decode(key, value)?.storedAtMs ?? 0) >= cutoff) break
       bound = Number(key.slice(PREFIX.length))
+      excess--
+      dropped++
     }
-    if (bound <= this.floorSeq) return
+    if (dropped === 0) return
     // The floor first: if the process dies before the entries go, they only count as expired early.
     await this.db.put(FLOOR_KEY, encoder.encode(String(bound)))
     this.floorSeq = bound
+    this.entries -= dropped
     await this.db.clear({ gte: PREFIX, lte: seqKey(bound) })
   }
 }

@@ -19,6 +19,7 @@ describe('crash campaign: kill -9 under load, 30 times', () => {
     assert.deepEqual(report.subscriberA.errors, [])
     assert.deepEqual(report.subscriberB.errors, [])
     assert.equal(report.acknowledgedLost, 0, 'acknowledged, then not in A\'s store after the restart')
+    assert.equal(report.acknowledgedNotJournaled, 0, 'acknowledged and stored, but not in A\'s journal')
     assert.equal(report.missingOnB, 0, 'acknowledged, never reached B')
     assert.deepEqual([report.subscriberA.duplicates, report.subscriberA.missed, report.subscriberA.outOfOrder], [0, 0, 0], 'subscriber on A')
     assert.deepEqual([report.subscriberB.duplicates, report.subscriberB.missed, report.subscriberB.outOfOrder], [0, 0, 0], 'subscriber on B')

@@ -41,8 +41,10 @@ export interface CampaignReport {
   unacknowledged: number
   /** ...of which A stored anyway (the write landed before the kill, the acknowledgement did not leave). */
   storedUnacknowledged: number
-  /** Acknowledged but not in A's store after the restart. */
+  /** Acknowledged but not in A's store after the restart (GetTransaction: NOT_FOUND). */
   acknowledgedLost: number
+  /** Acknowledged and in A's store, but not in its journal (so no subscriber or listing sees it). */
+  acknowledgedNotJournaled: number
   /** Acknowledged but never reached B. */
   missingOnB: number
   /** A's journal after the campaign. */
@@ -195,6 +197,21 @@ async function journal (grpc: string): Promise<string[]> {
   }
 }
 
+/** Those of `ids` the node's store holds (GetTransaction). */
+async function storedOf (grpc: string, ids: string[]): Promise<string[]> {
+  const client = new SorchaClient({ endpoints: { grpc } })
+  try {
+    const found: string[] = []
+    for (const id of ids) {
+      const held = await client.getTransaction(id).then(() => true, (err: unknown) => { if ((err as Error).name === 'NotFoundError') return false; throw err })
+      if (held) found.push(id)
+    }
+    return found
+  } finally {
+    client.close()
+  }
+}
+
 /** Counts of a subscriber against the journal it should have seen. */
 function compare (seen: string[], expected: string[]): { received: number, duplicates: number, missed: number, outOfOrder: number } {
   const once = new Set(seen)
@@ -244,6 +261,7 @@ export async function runCampaign (options: CampaignOptions): Promise<CampaignRe
     const restartedAt = Date.now()
     const held = await journal(a.grpc)
     const heldSet = new Set(held)
+    const unjournaled = await storedOf(a.grpc, [...acked].filter(id => !heldSet.has(id)))
     await until(async () => { const onB = new Set(await journal(b!.grpc)); return [...acked].every(id => onB.has(id)) }, 'every acknowledged transaction on B', 120_000).catch(() => {})
     const convergeMs = Date.now() - restartedAt
     const onB = await journal(b.grpc)
@@ -263,7 +281,8 @@ export async function runCampaign (options: CampaignOptions): Promise<CampaignRe
       acknowledged: acked.size,
       unacknowledged: failed.size,
       storedUnacknowledged: [...failed].filter(id => heldSet.has(id)).length,
-      acknowledgedLost: [...acked].filter(id => !heldSet.has(id)).length,
+      acknowledgedLost: [...acked].filter(id => !heldSet.has(id)).length - unjournaled.length,
+      acknowledgedNotJournaled: unjournaled.length,
       missingOnB: [...acked].filter(id => !onBSet.has(id)).length,
       journalA: held.length,
       subscriberA: { ...compare(subA.seen, held), resumes: subA.resumes, errors: subA.errors },

@@ -52,5 +52,8 @@ describe('sorcha-peer list', () => {
     const bad = await cli(['list', ...target, '--since', 'yesterday'])
     assert.equal(bad.code, 2)
     assert.equal(bad.stderr, 'sorcha-peer: InvalidArgumentError (invalid_cursor): since is not a cursor this API issued\n')
+    const badWatch = await cli(['watch', ...target, '--cursor', 'yesterday'])
+    assert.equal(badWatch.code, 2)
+    assert.equal(badWatch.stderr, 'sorcha-peer: InvalidArgumentError (invalid_cursor): cursor is not one this API issued\n')
   })
 })

@@ -8,7 +8,7 @@
  */
 import { Command, CommanderError } from 'commander'
 import pkg from '../../package.json' with { type: 'json' }
-import { registerConnectivityCommands, registerStatusCommand, registerSubmitCommand, registerWatchCommand } from './commands/api.ts'
+import { registerConnectivityCommands, registerListCommand, registerStatusCommand, registerSubmitCommand, registerWatchCommand } from './commands/api.ts'
 import { registerCertsCommand } from './commands/certs.ts'
 import { registerConfigCommand, registerIdCommand, registerNatCommand, registerPeersCommand, registerStartCommand } from './commands/node.ts'
 import { EXIT_FAILURE, EXIT_USAGE } from './exit-codes.ts'
@@ -40,6 +40,7 @@ export function buildProgram (): Command {
   registerSubmitCommand(program)
   registerWatchCommand(program)
   registerConnectivityCommands(program)
+  registerListCommand(program)
   registerCertsCommand(program)
   program.command('help')
     .description('display help for command')

@@ -17,7 +17,7 @@ import { BrokenCircuitError, circuitBreaker, ConsecutiveBreaker, ExponentialBack
 import type { ConnectivityReport, ConnectivityUpdate } from '../../protos/gen/sorcha/api/v1/connectivity.ts'
 import type { DirectMessage, PingResponse, SendMessageResponse } from '../../protos/gen/sorcha/api/v1/peer_communication.ts'
 import { PeerOrder, type FindPeersForRegisterResponse, type ListPeersRequest, type ListPeersResponse, type NetworkHealth, type NodeInfo } from '../../protos/gen/sorcha/api/v1/peer_discovery.ts'
-import type { SubmitTransactionResponse, SubscribeResponse } from '../../protos/gen/sorcha/api/v1/transaction_distribution.ts'
+import type { ListTransactionsResponse, SubmitTransactionResponse, SubscribeResponse } from '../../protos/gen/sorcha/api/v1/transaction_distribution.ts'
 import type { PeerNode } from '../../protocols/models/index.ts'
 import { ApiError } from '../gateway/errors.ts'
 import { describeFailures } from './describe.ts'
@@ -219,9 +219,22 @@ export class SorchaClient {
   }
 
   /**
+   * Transactions the node stored after `since` (a cursor; none = from the oldest it holds), oldest
+   * first, at most `limit` (0 = the server's default, 100). Pass `nextCursor` as `since` for the next
+   * page; `more` says whether to ask again at once. CursorExpiredError / UnknownCursorError
+   * (OUT_OF_RANGE, with `oldestCursor`) when the node can no longer list from `since`.
+   */
+  async listTransactions (query: { registerIds?: string[], since?: string, limit?: number } = {}, options: ClientCallOptions = {}): Promise<ListTransactionsResponse> {
+    const request = { registerIds: query.registerIds ?? [], since: query.since ?? '', limit: query.limit ?? 0 }
+    return this.call(async (t, o) => t.listTransactions(request, o), options)
+  }
+
+  /**
    * Follows transactions. When the stream breaks (node restart, transport failure) it reconnects,
-   * through negotiation again, and resumes after the last cursor it delivered; a `gap` item says
-   * the node no longer held everything since then. `onEstablished` is called each time the
+   * through negotiation again, and resumes after the last cursor it delivered: each transaction
+   * once, none missed. If the node can no longer resume there (its journal dropped them, or it is
+   * another node's journal), the stream fails with CursorExpiredError or UnknownCursorError, whose
+   * `oldestCursor` says where the node's journal starts. `onEstablished` is called each time the
    * subscription is (re)established, with the transport and endpoint that carry it.
    */
   async * subscribe (request: { registerIds?: string[], cursor?: string, includePayload?: boolean } = {}, options: { signal?: AbortSignal, onEstablished?: (via: Established) => void } = {}): AsyncGenerator<SubscribeResponse> {

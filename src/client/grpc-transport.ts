@@ -9,8 +9,8 @@ import { ConnectivityClient, type ConnectivityUpdate } from '../../protos/gen/so
 import { PeerCommunicationClient, type DirectMessage } from '../../protos/gen/sorcha/api/v1/peer_communication.ts'
 import { PeerDiscoveryClient, type ListPeersRequest } from '../../protos/gen/sorcha/api/v1/peer_discovery.ts'
 import {
-  TransactionDistributionClient, type GetTransactionResponse, type SubmitAck, type SubmitStreamRequest, type SubmitTransactionRequest,
-  type SubmitTransactionResponse, type SubscribeRequest, type SubscribeResponse
+  TransactionDistributionClient, type GetTransactionResponse, type ListTransactionsRequest, type SubmitAck, type SubmitStreamRequest,
+  type SubmitTransactionRequest, type SubmitTransactionResponse, type SubscribeRequest, type SubscribeResponse
 } from '../../protos/gen/sorcha/api/v1/transaction_distribution.ts'
 import { apiError, codeName, DeadlineExceededError, GRPC_CODE, InternalError, type GrpcCodeName } from '../gateway/errors.ts'
 import { classify } from './describe.ts'
@@ -81,7 +81,8 @@ export function fromGrpcError (err: unknown, kind: TransportKind, conn: Pick<Grp
   const reason = e.metadata?.get('sorcha-reason')[0]
   const details = e.details ?? ''
   if (typeof reason === 'string') {
-    const api = apiError(codeName(e.code), reason, details)
+    const oldest = e.metadata?.get('sorcha-oldest-cursor')[0]
+    const api = apiError(codeName(e.code), reason, details, typeof oldest === 'string' ? oldest : undefined)
     const retry = e.metadata?.get('sorcha-retry-after-ms')[0]
     if (typeof retry === 'string') api.retryAfterMs = Number(retry)
     return api
@@ -126,6 +127,7 @@ export class GrpcTransport implements Transport {
   listPeers = async (r: ListPeersRequest, o: AttemptOptions) => this.unary(this.conn.discovery.listPeers, this.conn.discovery, r, o)
   getPeer = async (peerId: string, o: AttemptOptions) => this.unary(this.conn.discovery.getPeer, this.conn.discovery, { peerId }, o)
   findPeersForRegister = async (registerId: string, limit: number, o: AttemptOptions) => this.unary(this.conn.discovery.findPeersForRegister, this.conn.discovery, { registerId, limit }, o)
+  listTransactions = async (r: ListTransactionsRequest, o: AttemptOptions) => this.unary(this.conn.transactions.listTransactions, this.conn.transactions, r, o)
   ping = async (peerId: string, o: AttemptOptions) => this.unary(this.conn.communication.ping, this.conn.communication, { peerId }, o)
   sendMessage = async (peerId: string, topic: string, payload: Uint8Array, o: AttemptOptions) => this.unary(this.conn.communication.sendMessage, this.conn.communication, { peerId, topic, payload }, o)
   connectivity = async (o: AttemptOptions) => this.unary(this.conn.connectivity.getConnectivity, this.conn.connectivity, {}, o)

@@ -9,7 +9,8 @@ export { describeFailures, type Audience } from './describe.ts'
 export { TRANSPORTS, type Endpoint, type ClientTls, type ClientCallOptions, type FetchedTransaction, type SubmitInput, type TransportKind } from './types.ts'
 export {
   ApiError, InvalidArgumentError, NotFoundError, AlreadyExistsError, ResourceExhaustedError, UnavailableError,
-  DeadlineExceededError, UnauthenticatedError, UnimplementedError, CancelledError, InternalError
+  DeadlineExceededError, UnauthenticatedError, UnimplementedError, CancelledError, InternalError, OutOfRangeError,
+  CursorExpiredError, UnknownCursorError, FailedPreconditionError
 } from '../gateway/errors.ts'
 export {
   ConnectivityState, type ConnectivityChange, type ConnectivityReport, type ConnectivityStatus, type ConnectivityUpdate

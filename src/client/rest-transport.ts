@@ -12,7 +12,8 @@ import {
   FindPeersForRegisterResponse, GetPeerResponse, ListPeersResponse, NetworkHealth, NodeInfo, type ListPeersRequest
 } from '../../protos/gen/sorcha/api/v1/peer_discovery.ts'
 import {
-  SubmitTransactionRequest, SubmitTransactionResponse, SubscribeResponse, TransactionHeader, type SubscribeRequest
+  ListTransactionsResponse, SubmitTransactionRequest, SubmitTransactionResponse, SubscribeResponse, TransactionHeader,
+  type ListTransactionsRequest, type SubscribeRequest
 } from '../../protos/gen/sorcha/api/v1/transaction_distribution.ts'
 import { PEER_ORDER, PEER_STATUS } from '../gateway/enum-names.ts'
 import { apiError, InternalError } from '../gateway/errors.ts'
@@ -81,9 +82,9 @@ export class RestTransport implements Transport {
       return this.failure(status === 404 || status === 405 ? 'no_api' : 'other', `HTTP ${status} without a problem document`)
     }
     try {
-      const p = JSON.parse(text) as { code: string, reason: string, detail: string, retryAfterMs?: number }
+      const p = JSON.parse(text) as { code: string, reason: string, detail: string, retryAfterMs?: number, oldestCursor?: string }
       if (p.reason === 'no_route' || p.reason === 'method_not_allowed') return this.failure('no_api', `HTTP ${status}: ${p.detail}`)
-      const err = apiError(asCodeName(p.code), p.reason, p.detail)
+      const err = apiError(asCodeName(p.code), p.reason, p.detail, p.oldestCursor)
       if (typeof p.retryAfterMs === 'number') err.retryAfterMs = p.retryAfterMs
       return err
     } catch {
@@ -121,6 +122,13 @@ export class RestTransport implements Transport {
     }
   }
 
+  listTransactions = async (r: ListTransactionsRequest, o: AttemptOptions) => {
+    const q = new URLSearchParams({ limit: String(r.limit) })
+    if (r.since !== '') q.set('since', r.since)
+    for (const id of r.registerIds) q.append('registerId', id)
+    return this.json('GET', `/v1/transactions?${q.toString()}`, ListTransactionsResponse, o)
+  }
+
   submit = async (request: SubmitTransactionRequest, o: AttemptOptions) => {
     const body = SubmitTransactionRequest.toJSON(request) as Record<string, unknown>
     return this.json('POST', '/v1/transactions', SubmitTransactionResponse, o, body)
@@ -149,7 +157,6 @@ export class RestTransport implements Transport {
     for (const r of request.registerIds) q.append('registerId', r)
     for await (const event of this.sse(`/v1/transactions/stream?${q.toString()}`, options.signal)) {
       if (event.event === 'transaction') yield SubscribeResponse.fromJSON({ transaction: JSON.parse(event.data) })
-      else if (event.event === 'gap') yield SubscribeResponse.fromJSON({ gap: JSON.parse(event.data) })
     }
   }
 
@@ -158,8 +165,8 @@ export class RestTransport implements Transport {
     try {
       for await (const event of parseSse(response)) {
         if (event.event === 'error') {
-          const p = JSON.parse(event.data) as { code: string, reason: string, detail: string }
-          throw apiError(asCodeName(p.code), p.reason, p.detail)
+          const p = JSON.parse(event.data) as { code: string, reason: string, detail: string, oldestCursor?: string }
+          throw apiError(asCodeName(p.code), p.reason, p.detail, p.oldestCursor)
         }
         yield event
       }

@@ -5,7 +5,8 @@ import type {
   FindPeersForRegisterResponse, GetPeerResponse, ListPeersRequest, ListPeersResponse, NetworkHealth, NodeInfo
 } from '../../protos/gen/sorcha/api/v1/peer_discovery.ts'
 import type {
-  SubmitTransactionRequest, SubmitTransactionResponse, SubscribeRequest, SubscribeResponse, TransactionHeader
+  ListTransactionsRequest, ListTransactionsResponse, SubmitTransactionRequest, SubmitTransactionResponse, SubscribeRequest,
+  SubscribeResponse, TransactionHeader
 } from '../../protos/gen/sorcha/api/v1/transaction_distribution.ts'
 
 /** The transports, best first. */
@@ -65,6 +66,7 @@ export interface Transport {
   suspend: (note: string, options: AttemptOptions) => Promise<ConnectivityReport>
   resume: (options: AttemptOptions) => Promise<ConnectivityReport>
   watchConnectivity: (options: { signal: AbortSignal }) => AsyncIterable<ConnectivityUpdate>
+  listTransactions: (request: ListTransactionsRequest, options: AttemptOptions) => Promise<ListTransactionsResponse>
   close: () => void
 }
 

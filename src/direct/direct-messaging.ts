@@ -2,8 +2,9 @@
  * Direct messages between two peers on /sorcha/direct/1.0.0. One message per libp2p stream: the
  * sender writes one DirectEnvelope and the receiver answers one DirectAck, both length-prefixed
  * (unsigned varint, as libp2p protocols do) and bounded by `maxMessageBytes`. A stream per message
- * keeps the protocol stateless; Yamux streams are cheap. Received messages are dispatched as
- * `direct:message` events; the gateway fans them out to its subscribers.
+ * keeps the protocol stateless; Yamux streams are cheap. A received message goes to the
+ * `direct:message` listeners and to the receivers (the gateway's app streams, addReceiver()), and is
+ * acknowledged `accepted` only once one of them has it; with none, the sender gets `no_listener`.
  */
 import { randomBytes } from 'node:crypto'
 import type { Connection, PeerId, Startable, Stream } from '@libp2p/interface'
@@ -16,8 +17,9 @@ import {
   DIRECT_MAX_INBOUND_STREAMS, DIRECT_MAX_MESSAGE_BYTES, DIRECT_MAX_OUTBOUND_STREAMS, DIRECT_PROTOCOL,
   DIRECT_TIMEOUT_MS, TOPIC_PATTERN
 } from './constants.ts'
+import { firstDelivered, NO_LISTENER, type DirectReceiver } from './delivery.ts'
 import { DirectDeliveryError, DirectMessageRejectedError, DirectMessageTooLargeError, InvalidTopicError } from './errors.ts'
-import type { DirectMessagingComponents, DirectMessagingEvents, DirectMessagingInit, DirectSendResult } from './types.ts'
+import type { DirectMessageReceived, DirectMessagingComponents, DirectMessagingEvents, DirectMessagingInit, DirectSendResult } from './types.ts'
 
 const ENVELOPE_OVERHEAD_BYTES = 256
 
@@ -29,6 +31,7 @@ export class DefaultDirectMessaging extends TypedEventEmitter<DirectMessagingEve
   private readonly components: DirectMessagingComponents
   private readonly init: DirectMessagingInit
   private readonly log: Logger
+  private readonly receivers = new Set<DirectReceiver>()
   private started = false
 
   constructor (components: DirectMessagingComponents, init: DirectMessagingInit = {}) {
@@ -66,9 +69,16 @@ export class DefaultDirectMessaging extends TypedEventEmitter<DirectMessagingEve
     return this.started
   }
 
+  /** Adds an app-side receiver; returns the function that removes it. */
+  addReceiver (receiver: DirectReceiver): () => void {
+    this.receivers.add(receiver)
+    return () => { this.receivers.delete(receiver) }
+  }
+
   /**
-   * Sends one message and waits for the peer's acknowledgement.
-   * @throws InvalidTopicError, DirectMessageTooLargeError, DirectMessageRejectedError, DirectDeliveryError
+   * Sends one message and waits for the peer's acknowledgement, which says an app there has it.
+   * @throws InvalidTopicError, DirectMessageTooLargeError, DirectDeliveryError, DirectMessageRejectedError
+   * (reason `no_listener` when no app on the peer took it)
    */
   async send (peer: PeerId | string, topic: string, payload: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<DirectSendResult> {
     if (!TOPIC_PATTERN.test(topic)) throw new InvalidTopicError('topic must be 1-128 characters of A-Z a-z 0-9 . _ : / -')
@@ -110,29 +120,40 @@ export class DefaultDirectMessaging extends TypedEventEmitter<DirectMessagingEve
         await stream.close({ signal })
         return
       }
-      const reason = this.verdict(envelope)
       // Hand the message to local listeners before acknowledging, so an acknowledged message has
       // been delivered (the sender's send() resolves only after that).
+      let reason = this.verdict(envelope)
       if (reason === '') {
-        this.safeDispatchEvent('direct:message', {
-          detail: {
-            messageId: envelope.messageId,
-            fromPeerId: connection.remotePeer.toString(),
-            topic: envelope.topic,
-            payload: envelope.payload,
-            sentAtMs: envelope.sentAtMs,
-            receivedAtMs: Date.now()
-          }
+        reason = await this.deliverLocally({
+          messageId: envelope.messageId,
+          fromPeerId: connection.remotePeer.toString(),
+          topic: envelope.topic,
+          payload: envelope.payload,
+          sentAtMs: envelope.sentAtMs,
+          receivedAtMs: Date.now()
         })
-      } else {
-        this.log.debug({ peer: connection.remotePeer.toString(), reason }, 'refused a direct message')
       }
+      if (reason !== '') this.log.debug({ peer: connection.remotePeer.toString(), reason }, 'refused a direct message')
       await lp.write(DirectAck.encode({ messageId: envelope.messageId, accepted: reason === '', reason }).finish(), { signal })
       await stream.close({ signal })
     } catch (err) {
       this.log.debug({ peer: connection.remotePeer.toString(), err: describe(err) }, 'direct message stream failed')
       stream.abort(err instanceof Error ? err : new Error('aborted'))
     }
+  }
+
+  /**
+   * Gives the message to the `direct:message` listeners (they take it at once) and to the receivers
+   * of its topic; '' once one of them has it, NO_LISTENER when none is there or none took it within
+   * half the timeout (the sender waits for the acknowledgement for the whole timeout).
+   */
+  private async deliverLocally (message: DirectMessageReceived): Promise<string> {
+    const listeners = this.listenerCount('direct:message')
+    const receivers = [...this.receivers].filter(r => r.topics === undefined || r.topics.has(message.topic))
+    if (listeners > 0) this.safeDispatchEvent('direct:message', { detail: message })
+    const offers = receivers.map(async r => r.deliver(message))
+    if (listeners > 0) return ''
+    return await firstDelivered(offers, Math.floor(this.timeoutMs / 2)) ? '' : NO_LISTENER
   }
 
   /** Empty string when the envelope is acceptable, else a bounded reason code. */

@@ -11,6 +11,7 @@ import type { DirectMessagingComponents, DirectMessagingInit } from './types.ts'
 export { DefaultDirectMessaging } from './direct-messaging.ts'
 export * from './types.ts'
 export * from './errors.ts'
+export { NO_LISTENER, type DirectReceiver } from './delivery.ts'
 export { DIRECT_NODE_MAX_MESSAGE_BYTES_CAP, DIRECT_PROTOCOL, TOPIC_PATTERN } from './constants.ts'
 
 /** The service's name in the node's service map. */

@@ -169,10 +169,30 @@ export interface TransactionEventView {
   payload?: Uint8Array
 }
 
-/** A subscription item: a transaction, or notice that events before the replay were lost. */
-export type SubscriptionItem =
-  | { kind: 'transaction', event: TransactionEventView }
-  | { kind: 'gap', requestedCursor: string, oldestCursor: string }
+/**
+ * A subscription item: a transaction. (Issue 16 replaced the `gap` item with CursorExpiredError: a
+ * resume that would miss transactions fails instead of going on.)
+ */
+export interface SubscriptionItem { kind: 'transaction', event: TransactionEventView }
+
+/** What to list (ListTransactions). */
+export interface TransactionListing {
+  /** Empty or absent = every register. */
+  registerIds?: string[]
+  /** List after this cursor; absent = from the oldest the node holds. */
+  since?: string
+  limit: number
+}
+
+/** A page of stored transactions, oldest first. */
+export interface TransactionPage {
+  /** Cursor and metadata of each (no payloads). */
+  events: TransactionEventView[]
+  /** Where the next page starts (pass it as `since`), also when this one is empty. */
+  nextCursor: string
+  /** More were stored after nextCursor already: ask again now. */
+  more: boolean
+}
 
 /** What to follow. */
 export interface SubscriptionRequest {
@@ -199,7 +219,10 @@ export interface GatewayBackend {
   submit: (submission: TransactionSubmission, options?: CallOptions) => Promise<SubmitResult>
   /** NotFoundError when unknown. */
   getTransaction: (txId: string, options?: CallOptions) => Promise<StoredTransaction>
-  /** Accepted transactions in order, replaying after `cursor`, until the signal fires. */
+  /**
+   * Stored transactions in order, replaying after `cursor`, until the signal fires. Throws at once
+   * (CursorExpiredError, UnknownCursorError, InvalidArgumentError) for a cursor it cannot resume.
+   */
   subscribe: (request: SubscriptionRequest, options: { signal: AbortSignal }) => AsyncIterable<SubscriptionItem>
   /** The connectivity state and the last transitions; UnavailableError without a connectivity service. */
   connectivity: (options?: CallOptions) => Promise<ConnectivityReportView>
@@ -209,6 +232,8 @@ export interface GatewayBackend {
   resume: (options?: CallOptions) => Promise<ConnectivityReportView>
   /** The status, then every transition, until the signal fires. */
   watchConnectivity: (options: { signal: AbortSignal }) => AsyncIterable<ConnectivityUpdateView>
+  /** A page of stored transactions after `since`; the same cursor errors as subscribe. */
+  listTransactions: (listing: TransactionListing, options?: CallOptions) => Promise<TransactionPage>
   /** Largest payload submit accepts. */
   readonly maxTransactionBytes: number
 }

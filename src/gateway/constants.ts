@@ -7,8 +7,15 @@ export const MIN_CHUNK_BYTES = 1024
 export const MAX_CHUNK_BYTES = 1024 * 1024
 /** Payloads up to this size are inlined in subscription events when asked for. */
 export const INLINE_PAYLOAD_MAX_BYTES = 1024 * 1024
-/** Transaction events kept for resuming subscriptions (oldest dropped first). */
+/** Transaction events the in-memory backend keeps for resuming subscriptions (oldest dropped first). */
 export const JOURNAL_MAX_ENTRIES = 10_000
+/** Journal records read at once while a subscription catches up or a listing scans. */
+export const JOURNAL_PAGE_ITEMS = 256
+/** Journal records one ListTransactions call reads at most (filters may skip many). */
+export const JOURNAL_SCAN_MAX_ITEMS = 10_000
+/** Transactions ListTransactions returns when the client gives no limit, and the most. */
+export const DEFAULT_LIST_LIMIT = 100
+export const MAX_LIST_LIMIT = 1000
 /** Items a subscriber may fall behind before it is cut off (it resumes from its cursor). */
 export const SUBSCRIBER_QUEUE_MAX_ITEMS = 1_000
 /** Peers returned by ListPeers / FindPeersForRegister when the client gives no limit, and the most. */

@@ -66,6 +66,8 @@ export class ApiError extends Error {
   readonly reason: string
   /** Milliseconds to wait before retrying, for RESOURCE_EXHAUSTED. */
   retryAfterMs?: number
+  /** For a cursor that cannot be resumed (OUT_OF_RANGE): the oldest cursor the node accepts. */
+  oldestCursor?: string
   constructor (code: GrpcCodeName, reason: string, message: string) {
     super(message)
     this.code = code
@@ -124,6 +126,43 @@ export class UnimplementedError extends ApiError {
   constructor (reason: string, message: string) { super('UNIMPLEMENTED', reason, message) }
 }
 
+/** The request names a position outside what the node holds (a resume cursor). */
+export class OutOfRangeError extends ApiError {
+  override name = 'OutOfRangeError'
+  constructor (reason: string, message: string) { super('OUT_OF_RANGE', reason, message) }
+}
+
+/**
+ * A resume cursor older than the journal's retention: transactions after it were dropped, so the
+ * subscription cannot go on without a gap. `oldestCursor` is the oldest cursor the node accepts
+ * (resuming there replays everything it still holds).
+ */
+export class CursorExpiredError extends OutOfRangeError {
+  override name = 'CursorExpiredError'
+  constructor (message: string, oldestCursor: string) {
+    super('cursor_expired', message)
+    this.oldestCursor = oldestCursor
+  }
+}
+
+/**
+ * A cursor in the right format that this node's journal did not issue: from another node or data
+ * directory (another epoch), or ahead of anything it stored. `oldestCursor` as for CursorExpiredError.
+ */
+export class UnknownCursorError extends OutOfRangeError {
+  override name = 'UnknownCursorError'
+  constructor (message: string, oldestCursor: string) {
+    super('cursor_unknown', message)
+    this.oldestCursor = oldestCursor
+  }
+}
+
+/** The peer is up but cannot take the request now (a direct message no app is listening for). */
+export class FailedPreconditionError extends ApiError {
+  override name = 'FailedPreconditionError'
+  constructor (reason: string, message: string) { super('FAILED_PRECONDITION', reason, message) }
+}
+
 /** The call was cancelled by the client. */
 export class CancelledError extends ApiError {
   override name = 'CancelledError'
@@ -146,11 +185,15 @@ const CLASSES: Partial<Record<GrpcCodeName, new (reason: string, message: string
   UNAUTHENTICATED: UnauthenticatedError,
   UNIMPLEMENTED: UnimplementedError,
   CANCELLED: CancelledError,
-  INTERNAL: InternalError
+  INTERNAL: InternalError,
+  OUT_OF_RANGE: OutOfRangeError,
+  FAILED_PRECONDITION: FailedPreconditionError
 }
 
 /** Rebuilds the named error for a code received over the wire (client side). */
-export function apiError (code: GrpcCodeName, reason: string, message: string): ApiError {
+export function apiError (code: GrpcCodeName, reason: string, message: string, oldestCursor?: string): ApiError {
+  if (code === 'OUT_OF_RANGE' && reason === 'cursor_expired') return new CursorExpiredError(message, oldestCursor ?? '')
+  if (code === 'OUT_OF_RANGE' && reason === 'cursor_unknown') return new UnknownCursorError(message, oldestCursor ?? '')
   const Class = CLASSES[code]
   return Class === undefined ? new ApiError(code, reason, message) : new Class(reason, message)
 }

@@ -1,14 +1,15 @@
 /**
  * The TransactionService over the node's gossip distributor (src/gossip, either strategy):
- * publish -> TxDistributor.publish, get -> TxDistributor.get, accepted transactions -> its
- * 'tx:received' events (which fire exactly once per transaction, for local publishes too, for the
- * registers the node follows). Gossip failures become the gateway's named errors.
+ * publish -> TxDistributor.publish, get -> TxDistributor.get, the journal -> its store's journal
+ * (every stored transaction, local publishes too, once each, in the order stored), filtered by the
+ * registers the node follows. Gossip failures become the gateway's named errors.
  */
-import type { TxDistributor, ReceivedTransaction } from '../gossip/index.ts'
+import type { JournalRecord, ReceivedTransaction, TxDistributor, TxJournal } from '../gossip/index.ts'
 import { GossipNotStartedError, InvalidTransactionError, InvalidTxIdError, TxTooLargeError } from '../gossip/index.ts'
 import { QueueFullError } from '../queue/errors.ts'
 import type { CallOptions, QueueStatsView, SubmitResult, TransactionMeta, TransactionSubmission } from './backend.ts'
 import { InvalidArgumentError, ResourceExhaustedError, UnavailableError } from './errors.ts'
+import type { JournalSource, JournalView } from './journal-source.ts'
 import type { StoredBody, TransactionService } from './transactions.ts'
 
 /** The gateway's metadata of a gossiped transaction. */
@@ -31,7 +32,7 @@ export const QUEUE_FULL_RETRY_AFTER_MS = 1000
 
 function isDistributor (value: unknown): value is TxDistributor {
   const d = value as Partial<TxDistributor> | undefined
-  return typeof d?.publish === 'function' && typeof d.get === 'function' && typeof d.addEventListener === 'function'
+  return typeof d?.publish === 'function' && typeof d.get === 'function' && typeof d.follows === 'function' && d.journal !== undefined
 }
 
 /** A TransactionService over a gossip distributor; undefined when `gossip` is not one. */
@@ -59,10 +60,27 @@ export function gossipTransactions (gossip: unknown, maxTransactionBytes: number
       const { commits: _commits, ...view } = gossip.queueStats()
       return view
     },
-    onAccepted: listener => {
-      const handler = (event: CustomEvent<ReceivedTransaction>): void => { listener(metaOf(event.detail)) }
-      gossip.addEventListener('tx:received', handler)
-      return () => { gossip.removeEventListener('tx:received', handler) }
-    }
+    journal: journalOf(gossip.journal),
+    follows: registerId => gossip.follows(registerId)
+  }
+}
+
+/** A journal record of the store as the gateway's view. */
+function viewOf (record: JournalRecord): JournalView {
+  const n = record.notification
+  return { seq: record.seq, meta: { txId: record.id, registerId: n.registerId, sender: n.sender, timestampMs: n.timestampMs, sizeBytes: n.sizeBytes, contentType: n.contentType, hopCount: n.hopCount } }
+}
+
+/** The store's journal as a JournalSource. */
+function journalOf (journal: TxJournal): JournalSource {
+  return {
+    get epoch () { return journal.epoch },
+    get last () { return journal.last },
+    get floor () { return journal.floor },
+    read: async (after, limit, options) => {
+      const page = await journal.read(after, limit, options)
+      return { records: page.records.map(viewOf), upTo: page.upTo }
+    },
+    listen: listener => journal.listen(record => { listener(viewOf(record)) })
   }
 }

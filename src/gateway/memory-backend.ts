@@ -2,20 +2,24 @@
  * A self-contained backend that keeps transactions in memory and has no peers: for unit tests,
  * benchmarks of the gateway's own overhead, and app developers who want a local API to code
  * against. Bounded: `maxStored` transactions (oldest evicted). Direct messages to its own peer id
- * loop back; to anyone else they are UNAVAILABLE.
+ * loop back (acknowledged once a ReceiveMessages/Session/SSE stream took them, else
+ * FAILED_PRECONDITION no_listener); to anyone else they are UNAVAILABLE.
  */
 import { randomBytes } from 'node:crypto'
 import type { PeerNode } from '../../protocols/models/index.ts'
 import type {
   CallOptions, ConnectivityReportView, ConnectivityUpdateView, GatewayBackend, NetworkHealthView, NodeInfoView, PeerListing,
-  ReceivedMessage, SentMessage, StoredTransaction, SubmitResult, SubscriptionItem, SubscriptionRequest, TransactionMeta, TransactionSubmission
+  ReceivedMessage, SentMessage, StoredTransaction, SubmitResult, SubscriptionItem, SubscriptionRequest, TransactionListing, TransactionMeta,
+  TransactionPage, TransactionSubmission
 } from './backend.ts'
-import { DIRECT_MAX_MESSAGE_BYTES } from '../direct/constants.ts'
-import { Channel } from './channel.ts'
+import { DIRECT_MAX_MESSAGE_BYTES, DIRECT_TIMEOUT_MS } from '../direct/constants.ts'
+import { firstDelivered } from '../direct/delivery.ts'
 import { MemoryConnectivity, reportOf, resumePart, suspendPart, watchPart } from './connectivity.ts'
-import { SUBSCRIBER_QUEUE_MAX_ITEMS } from './constants.ts'
+import { JOURNAL_MAX_ENTRIES, SUBSCRIBER_QUEUE_MAX_ITEMS } from './constants.ts'
 import { InvalidArgumentError, NotFoundError, UnavailableError } from './errors.ts'
+import { Inbox, noListener } from './inbox.ts'
 import { TransactionJournal } from './journal.ts'
+import { MemoryJournal } from './journal-source.ts'
 import { txIdOf } from './validate.ts'
 
 /** Options of the in-memory backend. */
@@ -30,6 +34,8 @@ export interface MemoryBackendInit {
   peers?: PeerNode[]
   /** Largest direct-message payload (loopback). @default DIRECT_MAX_MESSAGE_BYTES (1 MiB) */
   maxDirectMessageBytes?: number
+  /** Journal records kept for cursors (oldest dropped). @default JOURNAL_MAX_ENTRIES */
+  journalMaxEntries?: number
 }
 
 interface Stored {
@@ -47,11 +53,12 @@ export class MemoryBackend implements GatewayBackend {
   readonly maxTransactionBytes: number
   readonly maxDirectMessageBytes: number
   readonly journal: TransactionJournal
+  private readonly records: MemoryJournal
   private readonly peerId: string
   private readonly maxStored: number
   private readonly stored = new Map<string, Stored>()
   private readonly peers: PeerNode[]
-  private readonly inboxes = new Set<{ topics: Set<string> | undefined, channel: Channel<ReceivedMessage> }>()
+  private readonly inboxes = new Set<{ topics: Set<string> | undefined, inbox: Inbox<ReceivedMessage> }>()
   private readonly startedAtMs = Date.now()
   /** No peers: offline, unless suspended. */
   private readonly connectivityPart = new MemoryConnectivity()
@@ -62,7 +69,8 @@ export class MemoryBackend implements GatewayBackend {
     this.maxStored = init.maxStored ?? 10_000
     this.maxDirectMessageBytes = init.maxDirectMessageBytes ?? DIRECT_MAX_MESSAGE_BYTES
     this.peers = init.peers ?? []
-    this.journal = new TransactionJournal({ loadPayload: async txId => this.stored.get(txId)?.payload })
+    this.records = new MemoryJournal(init.journalMaxEntries ?? JOURNAL_MAX_ENTRIES)
+    this.journal = new TransactionJournal({ source: this.records, loadPayload: async txId => this.stored.get(txId)?.payload })
   }
 
   async nodeInfo (): Promise<NodeInfoView> {
@@ -122,19 +130,23 @@ export class MemoryBackend implements GatewayBackend {
   async sendMessage (peerId: string, topic: string, payload: Uint8Array): Promise<SentMessage> {
     if (payload.byteLength > this.maxDirectMessageBytes) throw new InvalidArgumentError('payload_too_large', `payload exceeds ${this.maxDirectMessageBytes} bytes`)
     if (peerId !== this.peerId) throw new UnavailableError('peer_unreachable', `peer ${peerId} cannot be reached`)
+    const started = performance.now()
     const now = Date.now()
     const message: ReceivedMessage = { messageId: randomBytes(16).toString('hex'), fromPeerId: this.peerId, topic, payload, sentAtMs: now, receivedAtMs: now }
-    for (const inbox of this.inboxes) if (inbox.topics === undefined || inbox.topics.has(topic)) inbox.channel.push(message)
-    return { messageId: message.messageId, rttMs: 0 }
+    const offers = [...this.inboxes].filter(i => i.topics === undefined || i.topics.has(topic)).map(async i => i.inbox.offer(message))
+    // As between nodes: acknowledged only once an app stream took it.
+    if (!await firstDelivered(offers, DIRECT_TIMEOUT_MS / 2)) throw noListener(peerId, topic)
+    return { messageId: message.messageId, rttMs: performance.now() - started }
   }
 
   async * receiveMessages (topics: string[], options: { signal: AbortSignal }): AsyncGenerator<ReceivedMessage> {
-    const inbox = { topics: topics.length === 0 ? undefined : new Set(topics), channel: new Channel<ReceivedMessage>(SUBSCRIBER_QUEUE_MAX_ITEMS) }
+    const inbox = { topics: topics.length === 0 ? undefined : new Set(topics), inbox: new Inbox<ReceivedMessage>(SUBSCRIBER_QUEUE_MAX_ITEMS) }
     this.inboxes.add(inbox)
-    const onAbort = (): void => { inbox.channel.end() }
-    options.signal.addEventListener('abort', onAbort, { once: true })
+    const onAbort = (): void => { inbox.inbox.close() }
+    if (options.signal.aborted) inbox.inbox.close()
+    else options.signal.addEventListener('abort', onAbort, { once: true })
     try {
-      yield * inbox.channel
+      yield * inbox.inbox
     } finally {
       options.signal.removeEventListener('abort', onAbort)
       this.inboxes.delete(inbox)
@@ -158,7 +170,7 @@ export class MemoryBackend implements GatewayBackend {
       if (oldest.done !== true) this.stored.delete(oldest.value)
     }
     this.stored.set(meta.txId, { meta, payload })
-    this.journal.append(meta)
+    this.records.append(meta)
   }
 
   async getTransaction (txId: string): Promise<StoredTransaction> {
@@ -169,5 +181,9 @@ export class MemoryBackend implements GatewayBackend {
 
   subscribe (request: SubscriptionRequest, options: { signal: AbortSignal }): AsyncIterable<SubscriptionItem> {
     return this.journal.subscribe(request, options)
+  }
+
+  async listTransactions (listing: TransactionListing, options?: CallOptions): Promise<TransactionPage> {
+    return this.journal.list(listing, options)
   }
 }

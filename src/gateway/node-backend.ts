@@ -9,16 +9,17 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { PeerNode } from '../../protocols/models/index.ts'
 import { PeerStatus } from '../../protocols/models/index.ts'
 import type { DefaultDirectMessaging, DirectMessageReceived } from '../direct/index.ts'
-import { DirectDeliveryError, DirectMessageRejectedError, DirectMessageTooLargeError, InvalidTopicError } from '../direct/index.ts'
+import { DirectDeliveryError, DirectMessageRejectedError, DirectMessageTooLargeError, InvalidTopicError, NO_LISTENER } from '../direct/index.ts'
 import type {
   CallOptions, ConnectivityReportView, ConnectivityUpdateView, GatewayBackend, NetworkHealthView, NodeInfoView, PeerListing,
-  ReceivedMessage, SentMessage, StoredTransaction, SubmitResult, SubscriptionItem, SubscriptionRequest, TransactionSubmission
+  ReceivedMessage, SentMessage, StoredTransaction, SubmitResult, SubscriptionItem, SubscriptionRequest, TransactionListing, TransactionPage,
+  TransactionSubmission
 } from './backend.ts'
 import { logger } from '../logging/index.ts'
-import { Channel } from './channel.ts'
 import { reportOf, resumePart, suspendPart, watchPart, type ConnectivityPart } from './connectivity.ts'
 import { FALLBACK_MAX_TRANSACTION_BYTES, PING_TIMEOUT_MS, SUBSCRIBER_QUEUE_MAX_ITEMS } from './constants.ts'
 import { DeadlineExceededError, InvalidArgumentError, NotFoundError, UnavailableError } from './errors.ts'
+import { Inbox, noListener } from './inbox.ts'
 import { TransactionJournal } from './journal.ts'
 import { chunksOf } from './memory-backend.ts'
 import type { TransactionService } from './transactions.ts'
@@ -47,7 +48,7 @@ export interface NodeParts {
   /** Distinct peers with an open connection. */
   connectedPeers: () => string[]
   ping?: (peerId: string, options?: CallOptions) => Promise<number>
-  direct?: Pick<DefaultDirectMessaging, 'send' | 'addEventListener' | 'removeEventListener' | 'maxMessageBytes'>
+  direct?: Pick<DefaultDirectMessaging, 'send' | 'addReceiver' | 'maxMessageBytes'>
   peerList?: PeerListView
   health?: HealthView
   transactions?: TransactionService
@@ -59,19 +60,20 @@ const unavailable = (part: string): UnavailableError => new UnavailableError(`${
 
 /** The backend over a node's parts. */
 export class NodeBackend implements GatewayBackend {
-  readonly journal: TransactionJournal
+  /** The node's journal as apps see it; undefined without a gossip layer. */
+  readonly journal: TransactionJournal | undefined
   private readonly parts: NodeParts
-  private unsubscribe: (() => void) | undefined
 
   constructor (parts: NodeParts) {
     this.parts = parts
-    this.journal = new TransactionJournal({
-      loadPayload: async (txId, options) => {
-        const body = await parts.transactions?.get(txId, options)
-        return body?.payload
-      }
-    })
-    this.unsubscribe = parts.transactions?.onAccepted(meta => { this.journal.append(meta) })
+    const tx = parts.transactions
+    this.journal = tx === undefined
+      ? undefined
+      : new TransactionJournal({
+        source: tx.journal,
+        follows: registerId => tx.follows(registerId),
+        loadPayload: async (txId, options) => (await tx.get(txId, options))?.payload
+      })
   }
 
   get maxTransactionBytes (): number {
@@ -79,11 +81,8 @@ export class NodeBackend implements GatewayBackend {
     return this.parts.transactions?.maxTransactionBytes ?? FALLBACK_MAX_TRANSACTION_BYTES
   }
 
-  /** Stops following the transaction layer. */
-  close (): void {
-    this.unsubscribe?.()
-    this.unsubscribe = undefined
-  }
+  /** Nothing to release: subscriptions end with their signals. (Kept for the servers' lifecycle.) */
+  close (): void {}
 
   async nodeInfo (): Promise<NodeInfoView> {
     const p = this.parts
@@ -183,6 +182,7 @@ export class NodeBackend implements GatewayBackend {
     } catch (err) {
       if (err instanceof InvalidTopicError) throw new InvalidArgumentError('invalid_topic', err.message)
       if (err instanceof DirectMessageTooLargeError) throw new InvalidArgumentError('payload_too_large', err.message)
+      if (err instanceof DirectMessageRejectedError && err.reason === NO_LISTENER) throw noListener(peerId, topic)
       if (err instanceof DirectMessageRejectedError) throw new InvalidArgumentError(`peer_rejected_${err.reason}`.slice(0, 64), err.message)
       throw deliveryError(err, options, 'direct', peerId)
     }
@@ -191,18 +191,16 @@ export class NodeBackend implements GatewayBackend {
   async * receiveMessages (topics: string[], options: { signal: AbortSignal }): AsyncGenerator<ReceivedMessage> {
     const direct = this.parts.direct
     if (direct === undefined) throw unavailable('direct')
-    const wanted = topics.length === 0 ? undefined : new Set(topics)
-    const channel = new Channel<DirectMessageReceived>(SUBSCRIBER_QUEUE_MAX_ITEMS)
-    const listener = (event: CustomEvent<DirectMessageReceived>): void => {
-      if (wanted === undefined || wanted.has(event.detail.topic)) channel.push(event.detail)
-    }
-    const onAbort = (): void => { channel.end() }
-    direct.addEventListener('direct:message', listener)
-    options.signal.addEventListener('abort', onAbort, { once: true })
+    // A message counts as received (and its sender's SendMessage succeeds) once this stream took it.
+    const inbox = new Inbox<DirectMessageReceived>(SUBSCRIBER_QUEUE_MAX_ITEMS)
+    const remove = direct.addReceiver({ ...(topics.length === 0 ? {} : { topics: new Set(topics) }), deliver: async message => inbox.offer(message) })
+    const onAbort = (): void => { inbox.close() }
+    if (options.signal.aborted) inbox.close()
+    else options.signal.addEventListener('abort', onAbort, { once: true })
     try {
-      yield * channel
+      yield * inbox
     } finally {
-      direct.removeEventListener('direct:message', listener)
+      remove()
       options.signal.removeEventListener('abort', onAbort)
     }
   }
@@ -227,8 +225,13 @@ export class NodeBackend implements GatewayBackend {
   }
 
   subscribe (request: SubscriptionRequest, options: { signal: AbortSignal }): AsyncIterable<SubscriptionItem> {
-    if (this.parts.transactions === undefined) throw unavailable('gossip')
+    if (this.journal === undefined) throw unavailable('gossip')
     return this.journal.subscribe(request, options)
+  }
+
+  async listTransactions (listing: TransactionListing, options?: CallOptions): Promise<TransactionPage> {
+    if (this.journal === undefined) throw unavailable('gossip')
+    return this.journal.list(listing, options)
   }
 }
 

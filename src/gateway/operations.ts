@@ -10,14 +10,14 @@ import {
   type NetworkHealth, type NodeInfo
 } from '../../protos/gen/sorcha/api/v1/peer_discovery.ts'
 import type {
-  GetTransactionResponse, SubmitTransactionRequest, SubmitTransactionResponse, SubscribeRequest, SubscribeResponse,
-  UploadTransactionRequest
+  GetTransactionResponse, ListTransactionsRequest, ListTransactionsResponse, SubmitTransactionRequest, SubmitTransactionResponse,
+  SubscribeRequest, SubscribeResponse, TransactionEvent, UploadTransactionRequest
 } from '../../protos/gen/sorcha/api/v1/transaction_distribution.ts'
 import { TransactionState } from '../../protos/gen/sorcha/api/v1/transaction_distribution.ts'
-import type { GatewayBackend, SubscriptionItem, TransactionStateName } from './backend.ts'
+import type { GatewayBackend, SubscriptionItem, TransactionEventView, TransactionStateName } from './backend.ts'
 import {
-  DEFAULT_CHUNK_BYTES, DEFAULT_PEER_LIMIT, DEFAULT_REGISTER_PEER_LIMIT, MAX_CHUNK_BYTES, MAX_PEER_LIMIT,
-  MAX_SUBSCRIBE_REGISTERS, MAX_TOPICS, MIN_CHUNK_BYTES
+  DEFAULT_CHUNK_BYTES, DEFAULT_LIST_LIMIT, DEFAULT_PEER_LIMIT, DEFAULT_REGISTER_PEER_LIMIT, MAX_CHUNK_BYTES, MAX_LIST_LIMIT,
+  MAX_PEER_LIMIT, MAX_SUBSCRIBE_REGISTERS, MAX_TOPICS, MIN_CHUNK_BYTES
 } from './constants.ts'
 import { reportMessage, statusMessage, updateMessage } from './connectivity.ts'
 import { PEER_ORDER, PEER_STATUS, TRANSACTION_STATE } from './enum-names.ts'
@@ -206,19 +206,43 @@ export class GatewayOperations {
     return parts()
   }
 
+  /** Validates a register filter and a cursor (before a stream starts, so errors are a status). */
+  private checkFilter (registerIds: string[], cursor: string, field: string): void {
+    checkCount(registerIds, MAX_SUBSCRIBE_REGISTERS, 'registerIds')
+    registerIds.forEach((r, i) => checkRegisterId(r, `registerIds[${i}]`))
+    if (cursor !== '' && !isCursor(cursor)) throw new InvalidArgumentError('invalid_cursor', `${field} is not a cursor this API issued`)
+  }
+
   /** Validates a subscription request (before the stream starts). */
   checkSubscription (request: SubscribeRequest): SubscribeRequest {
-    checkCount(request.registerIds, MAX_SUBSCRIBE_REGISTERS, 'registerIds')
-    request.registerIds.forEach((r, i) => checkRegisterId(r, `registerIds[${i}]`))
-    if (request.cursor !== '' && !isCursor(request.cursor)) throw new InvalidArgumentError('invalid_cursor', 'cursor is not one this API issued')
+    this.checkFilter(request.registerIds, request.cursor, 'cursor')
     return request
   }
 
-  async * subscribe (request: SubscribeRequest, options: { signal: AbortSignal }): AsyncGenerator<SubscribeResponse> {
+  /**
+   * The subscription's events. Throws at once, before any event, for a request or a cursor it cannot
+   * serve (INVALID_ARGUMENT, OUT_OF_RANGE), so REST can answer with a problem instead of a stream.
+   */
+  subscribe (request: SubscribeRequest, options: { signal: AbortSignal }): AsyncIterable<SubscribeResponse> {
     const checked = this.checkSubscription(request)
     const items = this.backend.subscribe({ registerIds: checked.registerIds, cursor: checked.cursor, includePayload: checked.includePayload }, options)
-    for await (const item of items) yield toSubscribeResponse(item)
+    return (async function * () {
+      for await (const item of items) yield toSubscribeResponse(item)
+    })()
   }
+
+  async listTransactions (request: ListTransactionsRequest, options: Signal = {}): Promise<ListTransactionsResponse> {
+    const limit = checkLimit(request.limit, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT)
+    this.checkFilter(request.registerIds, request.since, 'since')
+    const page = await this.backend.listTransactions({ registerIds: request.registerIds, since: request.since, limit }, options)
+    return { transactions: page.events.map(toTransactionEvent), nextCursor: page.nextCursor, more: page.more }
+  }
+}
+
+/** A journal event as the proto message. */
+export function toTransactionEvent (event: TransactionEventView): TransactionEvent {
+  const { cursor, meta, payload } = event
+  return { cursor, ...meta, payload: payload ?? new Uint8Array(0), payloadIncluded: payload !== undefined }
 }
 
 /** A backend state as the proto enum (UNSPECIFIED when the backend keeps none). */
@@ -228,11 +252,5 @@ function stateOf (state: TransactionStateName | undefined): TransactionState {
 
 /** A backend subscription item as the proto message. */
 export function toSubscribeResponse (item: SubscriptionItem): SubscribeResponse {
-  if (item.kind === 'gap') return { gap: { requestedCursor: item.requestedCursor, oldestCursor: item.oldestCursor } }
-  const { cursor, meta, payload } = item.event
-  return {
-    transaction: {
-      cursor, ...meta, payload: payload ?? new Uint8Array(0), payloadIncluded: payload !== undefined
-    }
-  }
+  return { transaction: toTransactionEvent(item.event) }
 }

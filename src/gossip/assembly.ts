@@ -9,6 +9,17 @@ interface Assembly {
   notification: TransactionNotification | undefined
   parts: Uint8Array[]
   received: number
+  /** The peer of the first chunk, and the hops it carried. */
+  from: string
+  hops: number
+}
+
+/** An assembled body. */
+export interface AssembledBody {
+  notification: TransactionNotification | undefined
+  payload: Uint8Array
+  from: string
+  hops: number
 }
 
 /** The assemblies of one node. */
@@ -20,11 +31,11 @@ export class Assemblies {
     return this.map.size
   }
 
-  /** Appends a chunk at `offset` (0 starts over, with the notification the first chunk carries). */
-  append (id: string, offset: number, data: Uint8Array, notification?: TransactionNotification): void {
+  /** Appends a chunk at `offset` (0 starts over, with the notification, peer and hops of the first chunk). */
+  append (id: string, offset: number, data: Uint8Array, notification?: TransactionNotification, from = '', hops = 0): void {
     let assembly = this.map.get(id)
     if (offset === 0 || assembly === undefined) {
-      assembly = { notification, parts: [], received: 0 }
+      assembly = { notification, parts: [], received: 0, from, hops }
       this.map.set(id, assembly)
     }
     if (assembly.received !== offset) return
@@ -32,13 +43,13 @@ export class Assemblies {
     assembly.received += data.length
   }
 
-  /** Removes and returns the assembled body and its notification. */
-  take (id: string): { notification: TransactionNotification | undefined, payload: Uint8Array } | undefined {
+  /** Removes and returns the assembled body with its notification, first peer and hops. */
+  take (id: string): AssembledBody | undefined {
     const assembly = this.map.get(id)
     if (assembly === undefined) return undefined
     this.map.delete(id)
     const payload = assembly.parts.length === 1 ? assembly.parts[0] as Uint8Array : concat(assembly.parts, assembly.received)
-    return { notification: assembly.notification, payload }
+    return { notification: assembly.notification, payload, from: assembly.from, hops: assembly.hops }
   }
 
   /** Drops a partial body. */

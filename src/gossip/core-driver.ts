@@ -10,6 +10,8 @@ import type { GossipEffect, GossipInput, TxGossipCore } from '../../protocols/tx
 export interface ChunkPayload {
   data: Uint8Array
   notification?: TransactionNotification
+  /** Hops the chunk's transaction arrives with (the chunk frame's hop count). */
+  hops?: number
 }
 
 /** Executes one effect; `payload` is the chunk that came with the input, if any. */

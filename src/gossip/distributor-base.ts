@@ -20,6 +20,7 @@ import {
 import { DEFAULT_CONTENT_TYPE, STORE_PRUNE_INTERVAL_MS } from './constants.ts'
 import type { DistributorStats, GossipStrategy, GossipVerdict, PublishInput, PublishResult, ReceivedTransaction, StoredTransactionView, TxDistributor, TxDistributorEvents } from './distributor.ts'
 import { GossipNotStartedError, InvalidTransactionError, InvalidTxIdError, TxTooLargeError } from './errors.ts'
+import type { TxJournal } from './store/sequence.ts'
 import { TxStore, txIdOf, type StoredTx } from './store/tx-store.ts'
 
 /** Options every distributor takes. */
@@ -73,6 +74,7 @@ export abstract class DistributorBase extends TypedEventEmitter<TxDistributorEve
       retentionMs: init.config.store.retentionMs,
       cacheMaxBytes: init.config.store.cacheMaxBytes,
       cacheTtlMs: init.config.store.cacheTtlMs,
+      journal: init.config.journal,
       retain: id => this.queue.holds(id)
     })
     this.queue = new OutboundQueue({
@@ -118,6 +120,7 @@ export abstract class DistributorBase extends TypedEventEmitter<TxDistributorEve
     await this.have.stop()
     await this.onStop()
     await this.store.flush()
+    await this.store.close()
   }
 
   private schedulePrune (): void {
@@ -210,6 +213,10 @@ export abstract class DistributorBase extends TypedEventEmitter<TxDistributorEve
     return this.followed.size === 0 ? this.strategy === 'sorcha' : this.followed.has(registerId)
   }
 
+  get journal (): TxJournal {
+    return this.store.journal
+  }
+
   stats (): DistributorStats {
     return { strategy: this.strategy, published: this.published, rejects: this.rejects, store: this.store.usage, ...this.counters() }
   }
@@ -220,22 +227,16 @@ export abstract class DistributorBase extends TypedEventEmitter<TxDistributorEve
   }
 
   /**
-   * A transaction received from `from` and verified: cached at once (so it can be served), handed to
-   * the application once the store confirms it is new (the final guard of exactly-once delivery
-   * across restarts, SPEC.md §6.3), then written. The store answers "certainly new" from memory for
-   * almost every new transaction; only a possible match costs a database read first.
+   * A transaction received from `from` and verified: written to the store first, and handed to the
+   * application only once the write succeeded and the store did not hold it already (the final guard
+   * of exactly-once delivery across restarts, SPEC.md §6.3). Rejects when the write failed: nothing
+   * is delivered and the store keeps no trace, so the transaction can arrive again; the caller must
+   * then not mark it held (sorcha: leave `verify` unanswered; gossipsub: ignore the message).
    */
-  protected accept (id: string, transaction: Transaction, from: string, hops: number): void {
-    this.store.remember(id, { transaction, hops, storedAtMs: Date.now() })
-    if (this.store.certainlyNew(id)) return this.acceptNew(id, transaction, from, hops)
-    this.store.persisted(id).then(known => {
-      if (!known) this.acceptNew(id, transaction, from, hops)
-    }).catch(err => { this.log.warn({ err, txId: id }, 'could not check the store for a received transaction') })
-  }
-
-  private acceptNew (id: string, transaction: Transaction, from: string, hops: number): void {
-    this.emitReceived(id, transaction, from, hops)
-    this.store.write(id, transaction, hops).catch(err => { this.log.warn({ err, txId: id }, 'could not store a received transaction') })
+  protected async accept (id: string, transaction: Transaction, from: string, hops: number): Promise<'stored' | 'duplicate'> {
+    const outcome = await this.store.keep(id, transaction, hops)
+    if (outcome === 'stored') this.emitReceived(id, transaction, from, hops)
+    return outcome
   }
 
   /** Hands a new transaction to the application if its register is followed. */

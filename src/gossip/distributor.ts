@@ -7,6 +7,7 @@ import type { AbortOptions, Startable } from '@libp2p/interface'
 import type { TypedEventTarget } from 'main-event'
 import type { TransactionNotification } from '../../protocols/models/index.ts'
 import type { Verdict } from '../../protocols/common/effects.ts'
+import type { TxJournal } from './store/sequence.ts'
 import type { QueueStats, TxState } from '../queue/types.ts'
 
 /** The strategies a node can run (config gossip.strategy). */
@@ -110,6 +111,8 @@ export interface TxDistributor extends TypedEventTarget<TxDistributorEvents>, St
   /** True if the register's transactions reach the application (all do when none is followed explicitly, sorcha only). */
   follows: (registerId: string) => boolean
   stats: () => DistributorStats
+  /** The store's journal: every stored transaction (published here or received) in the order stored, numbered. */
+  readonly journal: TxJournal
   /** The outbound queue's figures (depth, oldest age, confirmations). */
   queueStats: () => QueueStats
 }

@@ -11,7 +11,7 @@
  * gossipsub's duplicate filter lets it through. Receivers decode it as a Transaction.
  */
 import { randomBytes } from 'node:crypto'
-import { gossipsub, StrictNoSign, StrictSign, TopicValidatorResult, type GossipSub, type GossipSubComponents, type GossipsubMessage, type Message } from '@libp2p/gossipsub'
+import { gossipsub, StrictNoSign, StrictSign, TopicValidatorResult, type GossipSub, type GossipSubComponents, type Message } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 import { Transaction } from '../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
 import { TransactionResend } from '../../protos/gen/sorcha/p2p/v1/tx_queue.ts'
@@ -30,9 +30,7 @@ export class GossipsubDistributor extends DistributorBase {
   readonly strategy = 'gossipsub' as const
   /** The gossipsub router (exposed for benchmarks and diagnostics). */
   readonly pubsub: GossipSub
-  private readonly decoded = new WeakMap<Uint8Array, Transaction>()
   private delivered = 0
-  private readonly onMessage = (evt: CustomEvent<GossipsubMessage>): void => { this.receive(evt.detail) }
   // A peer subscribing to a topic may let queued transactions of its register go out.
   private readonly onSubscriptions = (): void => { this.queue.poke() }
 
@@ -57,14 +55,12 @@ export class GossipsubDistributor extends DistributorBase {
   }
 
   protected async onStart (): Promise<void> {
-    this.pubsub.addEventListener('gossipsub:message', this.onMessage)
     this.pubsub.addEventListener('subscription-change', this.onSubscriptions)
     await (this.pubsub as unknown as { start: () => Promise<void> }).start()
     for (const registerId of this.followed) this.subscribe(registerId)
   }
 
   protected async onStop (): Promise<void> {
-    this.pubsub.removeEventListener('gossipsub:message', this.onMessage)
     this.pubsub.removeEventListener('subscription-change', this.onSubscriptions)
     await (this.pubsub as unknown as { stop: () => Promise<void> }).stop()
   }
@@ -116,7 +112,13 @@ export class GossipsubDistributor extends DistributorBase {
     this.pubsub.subscribe(topic)
   }
 
-  private validate (peer: PeerId, message: Message, registerId: string): TopicValidatorResult {
+  /**
+   * Checks a message, then stores it before accepting it: gossipsub forwards only accepted messages,
+   * and the application hears of a transaction only once it is stored (accept()). A failed write
+   * ignores the message (no penalty for the peer, nothing forwarded or delivered, nothing kept);
+   * gossipsub's own duplicate cache (seenTTL, 2 minutes) drops copies of it for that long.
+   */
+  private async validate (peer: PeerId, message: Message, registerId: string): Promise<TopicValidatorResult> {
     const reject = (code: string): TopicValidatorResult => {
       this.emitVerdict({ peer: peer.toString(), verdict: 'reject', code })
       return TopicValidatorResult.Reject
@@ -131,16 +133,15 @@ export class GossipsubDistributor extends DistributorBase {
     if (n === undefined || !validateTransactionNotification(n).ok || n.registerId !== registerId || n.sizeBytes !== tx.payload.length) return reject('bad-notification')
     if (tx.payload.length > this.config.maxTxBytes) return reject('too-large')
     if (toHex(txIdOf(tx.payload)) !== toHex(n.txId)) return reject('tx-id-mismatch')
-    this.decoded.set(message.data, tx)
-    return TopicValidatorResult.Accept
-  }
-
-  private receive ({ msg, propagationSource }: GossipsubMessage): void {
-    const tx = this.decoded.get(msg.data)
-    if (tx?.notification === undefined) return
-    const id = toHex(tx.notification.txId)
-    this.delivered++
-    // gossipsub does not track hops; 1 (one relay at least) is reported.
-    this.accept(id, tx, propagationSource.toString(), 1)
+    const id = toHex(n.txId)
+    try {
+      // gossipsub does not track hops; 1 (one relay at least) is reported.
+      if (await this.accept(id, tx, peer.toString(), 1) === 'stored') this.delivered++
+      // A duplicate is still forwarded: a resend may be what a peer that missed it needs.
+      return TopicValidatorResult.Accept
+    } catch (err) {
+      this.log.warn({ err, txId: id }, 'could not store a received transaction; it is not delivered or forwarded')
+      return TopicValidatorResult.Ignore
+    }
   }
 }

@@ -19,6 +19,7 @@ export { TX_GOSSIP_PROTOCOL, GOSSIPSUB_TOPIC_PREFIX } from './constants.ts'
 export { SorchaDistributor, coreConfigOf, type SorchaGossipInit } from './sorcha-distributor.ts'
 export { GossipsubDistributor, topicOf } from './gossipsub-distributor.ts'
 export { TxStore, txIdOf } from './store/tx-store.ts'
+export type { JournalRecord, JournalPage, TxJournal } from './store/sequence.ts'
 
 /** The name of the service in the node's ServiceMap. */
 export const GOSSIP_SERVICE = 'gossip'

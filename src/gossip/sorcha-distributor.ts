@@ -86,7 +86,6 @@ export class SorchaDistributor extends DistributorBase {
   private readonly channels = new Map<string, PeerChannel>()
   private readonly peerIds = new Map<string, PeerId>()
   private readonly assemblies = new Assemblies()
-  private readonly verified = new Map<string, { notification: Transaction['notification'], payload: Uint8Array }>()
   private readonly offenders = new Map<string, number>()
   private topologyId: string | undefined
   private bytesSent = 0
@@ -127,7 +126,6 @@ export class SorchaDistributor extends DistributorBase {
     this.channels.clear()
     this.peerIds.clear()
     this.assemblies.clear()
-    this.verified.clear()
     this.offenders.clear()
   }
 
@@ -192,7 +190,7 @@ export class SorchaDistributor extends DistributorBase {
 
   private onChunk (peer: string, chunk: ChunkFrame, data: Uint8Array): void {
     if (chunk.offset === 0) this.bodiesReceived++
-    this.driver?.feed({ type: 'chunk', from: peer, id: chunk.id, offset: chunk.offset, length: chunk.length, total: chunk.total, hops: chunk.hops }, { data, notification: chunk.notification })
+    this.driver?.feed({ type: 'chunk', from: peer, id: chunk.id, offset: chunk.offset, length: chunk.length, total: chunk.total, hops: chunk.hops }, { data, notification: chunk.notification, hops: chunk.hops })
   }
 
   /**
@@ -233,10 +231,10 @@ export class SorchaDistributor extends DistributorBase {
     switch (effect.type) {
       case 'send': this.channel(effect.peer)?.sendControl(effect.message); return
       case 'serve': this.channel(effect.peer)?.serve({ id: effect.id, offset: effect.offset, hops: effect.hops, done: false }); return
-      case 'append': if (payload !== undefined) this.assemblies.append(effect.id, effect.offset, payload.data, payload.notification); return
+      case 'append': if (payload !== undefined) this.assemblies.append(effect.id, effect.offset, payload.data, payload.notification, effect.from, payload.hops); return
       case 'verify': return this.verify(effect.id)
-      case 'deliver': return this.deliver(effect.id, effect.from, effect.hops)
-      case 'discard': this.assemblies.discard(effect.id); this.verified.delete(effect.id); return
+      case 'deliver': this.delivered++; return
+      case 'discard': this.assemblies.discard(effect.id); return
       case 'progress':
         this.safeDispatchEvent('tx:progress', { detail: { txId: effect.id, from: effect.from, receivedBytes: effect.received, totalBytes: effect.total } })
         return
@@ -246,22 +244,24 @@ export class SorchaDistributor extends DistributorBase {
     }
   }
 
-  // SPEC.md §3.3: the assembled body must hash to its id, and its notification must name that id.
+  /**
+   * SPEC.md §3.3: the assembled body must hash to its id, and its notification must name that id.
+   * A valid body is stored (and handed to the application) before the core hears `verified`, which
+   * marks it held and relays it. If the write fails, `verify` stays unanswered: the core abandons the
+   * fetch at its deadline without marking the transaction held, so a later announcement or
+   * anti-entropy round fetches it again.
+   */
   private verify (id: string): void {
     const body = this.assemblies.take(id)
-    const ok = body !== undefined && body.notification !== undefined &&
-      toHex(txIdOf(body.payload)) === id
-    if (ok) this.verified.set(id, body)
-    this.driver?.feed({ type: 'verified', id, ok })
-  }
-
-  private deliver (id: string, from: string, hops: number): void {
-    const body = this.verified.get(id)
-    this.verified.delete(id)
-    if (body === undefined) return
+    if (body?.notification === undefined || toHex(txIdOf(body.payload)) !== id) {
+      this.driver?.feed({ type: 'verified', id, ok: false })
+      return
+    }
     const transaction: Transaction = { notification: body.notification, payload: body.payload }
-    this.delivered++
-    this.accept(id, transaction, from, hops)
+    this.accept(id, transaction, body.from, body.hops).then(
+      () => { this.driver?.feed({ type: 'verified', id, ok: true }) },
+      (err: unknown) => { this.log.warn({ err, txId: id }, 'could not store a received transaction; it is not delivered and will be fetched again') }
+    )
   }
 
   /** The peer list if the node runs one; libp2p's components throw for a service that is absent. */

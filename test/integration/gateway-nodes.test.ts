@@ -12,7 +12,7 @@ import * as grpc from '@grpc/grpc-js'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createCa, issueCertificate } from '../../src/certs/dev-ca.ts'
 import { SorchaClient } from '../../src/client/index.ts'
-import { directContribution } from '../../src/direct/index.ts'
+import { directContribution, type DefaultDirectMessaging } from '../../src/direct/index.ts'
 import { gatewayContribution, startGateway, type Gateway, type GatewayService } from '../../src/gateway/index.ts'
 import { dialAddrs, startNetwork, type TestNetwork } from '../../src/harness/index.ts'
 import { peerHealthContribution } from '../../src/health/index.ts'
@@ -91,6 +91,10 @@ describe('gateway on running nodes', () => {
   it('the client falls back to REST while A\'s gRPC port is blocked, and upgrades when it returns', async () => {
     const proxy = await startTcpProxy(Number(ga.grpcAddress.split(':').pop()))
     const client = new SorchaClient({ endpoints: { grpc: proxy.address, rest: ga.restUrl }, upgradeIntervalMs: 200, timeoutMs: 3_000, retryInitialDelayMs: 20 })
+    // An app on B takes the messages (without one, B answers no_listener).
+    const direct = (b.libp2p.services as unknown as { direct: DefaultDirectMessaging }).direct
+    const listener = (): void => {}
+    direct.addEventListener('direct:message', listener)
     try {
       await client.sendMessage(b.peerId.toString(), 'fallback', Buffer.from('1'))
       assert.equal(client.protocol(), 'grpc-stream')
@@ -103,6 +107,7 @@ describe('gateway on running nodes', () => {
         return client.protocol() === 'grpc-stream'
       }, 100)
     } finally {
+      direct.removeEventListener('direct:message', listener)
       client.close()
       await proxy.close()
     }

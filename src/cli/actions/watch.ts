@@ -26,10 +26,6 @@ export async function runWatch (flags: WatchFlags): Promise<void> {
       { signal: controller.signal, onEstablished: via => { process.stderr.write(`${watchingLine(via)}\n`) } }
     )
     for await (const item of events) {
-      if (item.gap !== undefined) {
-        process.stderr.write(`sorcha-peer: events before ${item.gap.oldestCursor || 'now'} were missed (the node no longer holds them)\n`)
-        continue
-      }
       const tx = item.transaction
       if (tx === undefined) continue
       if (flags.json === true) {

@@ -1,5 +1,5 @@
 /**
- * Registration of the commands that only talk to a running node's API: status, submit, watch,
+ * Registration of the commands that only talk to a running node's API: status, submit, watch, list,
  * offline, online. Their
  * actions load the client library and nothing of the node (no libp2p, no storage, no configuration).
  */
@@ -14,6 +14,8 @@ export type StatusFlags = ClientFlags & { json?: boolean }
 export type SubmitFlags = ClientFlags & { register: string, contentType: string, rejectDuplicate?: boolean, json?: boolean }
 /** Options of `watch`. */
 export type WatchFlags = ClientFlags & { register: string[], cursor?: string, payload?: boolean, count?: number, json?: boolean }
+/** Options of `list`. */
+export type ListFlags = ClientFlags & { register: string[], since?: string, limit?: number, json?: boolean }
 
 /** Options of `offline`. */
 export type OfflineFlags = ClientFlags & { reason?: string, json?: boolean }
@@ -61,4 +63,14 @@ export function registerWatchCommand (program: Command): void {
     .option('--count <n>', 'stop after n transactions', positiveInt)
     .option('--json', 'one JSON object per line'))
     .action(async (flags: WatchFlags) => { await (await import('../actions/watch.ts')).runWatch(flags) })
+}
+
+/** Registers `list`. */
+export function registerListCommand (program: Command): void {
+  addClientOptions(program.command('list').description('list the transactions a running node stored after a cursor, oldest first, a page at a time (for polling); prints the cursor to go on from')
+    .option('--register <id>', 'only this register (repeatable)', collect, [] as string[])
+    .option('--since <cursor>', 'after this cursor (printed by watch and list); default: from the oldest the node holds')
+    .option('--limit <n>', 'at most n transactions (the node allows up to 1000; default 100)', positiveInt)
+    .option('--json', 'one JSON object: transactions, nextCursor, more'))
+    .action(async (flags: ListFlags) => { await (await import('../actions/list.ts')).runList(flags) })
 }

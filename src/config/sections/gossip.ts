@@ -22,6 +22,11 @@ const storeSection = z.strictObject({
   cacheTtlMs: integer(1 * SECOND_MS, 30 * DAY_MS, 10 * MINUTE_MS, 'Entries leave the in-memory cache after this long')
 }).prefault({})
 
+const journalSection = z.strictObject({
+  maxEntries: integer(1_000, 100_000_000, 1_000_000, 'The journal (apps\' subscription cursors and ListTransactions) keeps the newest this many sequence numbers; older entries are dropped and their cursors expire (checked every 10 minutes, and whenever the journal grows 10 % past it)'),
+  retentionMs: integer(1 * MINUTE_MS, 3650 * DAY_MS, 7 * DAY_MS, 'Journal entries older than this are dropped and their cursors expire (checked every 10 minutes)')
+}).prefault({})
+
 const gossipsubSection = z.strictObject({
   d: integer(1, 100, 6, 'gossipsub strategy: target mesh degree D'),
   dlo: integer(1, 100, 4, 'gossipsub strategy: fewest mesh peers before grafting more (Dlo)'),
@@ -52,6 +57,7 @@ export const gossipSection = z.strictObject({
   streamTimeoutMs: integer(1 * SECOND_MS, 10 * MINUTE_MS, 30 * SECOND_MS, 'Opening a stream, or waiting for a congested one to drain, fails after this long'),
   bloom: bloomSection,
   store: storeSection,
+  journal: journalSection,
   gossipsub: gossipsubSection
 }).superRefine((gossip, ctx) => {
   if (gossip.bloom.expectedItems < gossip.recentMax) {

@@ -27,6 +27,8 @@ export interface ServerSurfaceCall {
 export const REASON_METADATA = 'sorcha-reason'
 /** Trailer carrying how long to wait before retrying, in ms. */
 export const RETRY_AFTER_METADATA = 'sorcha-retry-after-ms'
+/** Trailer carrying the oldest cursor the node accepts (OUT_OF_RANGE for a cursor). */
+export const OLDEST_CURSOR_METADATA = 'sorcha-oldest-cursor'
 
 /** Marks a request the deserializer could not accept (malformed or oversized). */
 export const BAD_REQUEST = Symbol('bad-request')
@@ -50,6 +52,7 @@ export function toStatus (err: unknown, where = 'grpc'): Partial<StatusObject> &
   const metadata = new Metadata()
   metadata.set(REASON_METADATA, api.reason)
   if (api.retryAfterMs !== undefined) metadata.set(RETRY_AFTER_METADATA, String(api.retryAfterMs))
+  if (api.oldestCursor !== undefined) metadata.set(OLDEST_CURSOR_METADATA, api.oldestCursor)
   return Object.assign(new Error(api.message), { code: GRPC_CODE[api.code] as Status, details: api.message, metadata })
 }
 

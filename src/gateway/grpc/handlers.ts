@@ -120,10 +120,8 @@ export function transactionHandlers (ops: GatewayOperations, guard: CallGuard): 
     submitTransaction: unary(guard, async (req, signal) => ops.submit(req, { signal })),
     uploadTransaction: clientStream(guard, async (parts, signal) => ops.upload(parts, { signal })),
     getTransaction: serverStream(guard, async (req, signal) => ops.getTransaction(req.txId, req.chunkBytes, { signal })),
-    subscribe: serverStream(guard, (req, signal) => {
-      ops.checkSubscription(req)
-      return ops.subscribe(req, { signal })
-    }),
+    subscribe: serverStream(guard, (req, signal) => ops.subscribe(req, { signal })),
+    listTransactions: unary(guard, async (req, signal) => ops.listTransactions(req, { signal })),
     submitStream: bidi(guard, async (call: ServerDuplexStream<SubmitStreamRequest | BadRequest, SubmitAck>, signal) => {
       const inFlight = new InFlight(STREAM_IN_FLIGHT_MAX)
       const write = serialWriter(call, signal)

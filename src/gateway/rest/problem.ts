@@ -23,6 +23,8 @@ export interface Problem {
   code: string
   reason: string
   retryAfterMs?: number
+  /** For cursor_expired and cursor_unknown: the oldest cursor the node accepts. */
+  oldestCursor?: string
 }
 
 /** The JSON Schema of a problem document (for the OpenAPI document). */
@@ -37,7 +39,8 @@ export const PROBLEM_SCHEMA = {
     detail: { type: 'string' },
     code: { type: 'string' },
     reason: { type: 'string' },
-    retryAfterMs: { type: 'integer' }
+    retryAfterMs: { type: 'integer' },
+    oldestCursor: { type: 'string', description: 'for reasons cursor_expired and cursor_unknown: the oldest cursor the node accepts' }
   },
   required: ['type', 'title', 'status', 'detail', 'code', 'reason']
 } as const
@@ -51,7 +54,12 @@ const STATUS_BY_REASON: Readonly<Record<string, number>> = Object.freeze({
   body_too_large: 413,
   unsupported_media_type: 415,
   headers_too_large: 431,
-  request_timeout: 408
+  request_timeout: 408,
+  // A resume cursor the node can no longer serve (OUT_OF_RANGE): gone for good, as RFC 9110 §15.5.11 says.
+  cursor_expired: 410,
+  cursor_unknown: 410,
+  // A direct message no app on the recipient node was listening for (FAILED_PRECONDITION).
+  no_listener: 409
 })
 
 /** An ApiError as a problem document. */
@@ -63,7 +71,8 @@ export function problemOf (err: ApiError): Problem {
     detail: err.message,
     code: err.code,
     reason: err.reason,
-    ...(err.retryAfterMs === undefined ? {} : { retryAfterMs: err.retryAfterMs })
+    ...(err.retryAfterMs === undefined ? {} : { retryAfterMs: err.retryAfterMs }),
+    ...(err.oldestCursor === undefined ? {} : { oldestCursor: err.oldestCursor })
   }
 }
 

@@ -5,7 +5,7 @@
  * is the reason a rejection of it carries, the same as validate.ts gives on gRPC.
  */
 import { PEER_ORDER, PEER_STATUS } from '../enum-names.ts'
-import { MAX_BATCH_ITEMS, MAX_PEER_LIMIT, MAX_SUBSCRIBE_REGISTERS, MAX_TOPICS } from '../constants.ts'
+import { DEFAULT_LIST_LIMIT, MAX_BATCH_ITEMS, MAX_LIST_LIMIT, MAX_PEER_LIMIT, MAX_SUBSCRIBE_REGISTERS, MAX_TOPICS } from '../constants.ts'
 
 const PEER_ID = { type: 'string', 'x-reason': 'invalid_peer_id', pattern: '^(12D3KooW|Qm|16Uiu2HA)[1-9A-HJ-NP-Za-km-z]{44,45}$', description: 'a libp2p peer id (base58btc, e.g. 12D3KooW...)' }
 const REGISTER_ID = { type: 'string', 'x-reason': 'invalid_register_id', pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$', description: 'a register id: 1-128 characters of A-Z a-z 0-9 . _ : - starting with a letter or digit' }
@@ -15,7 +15,7 @@ const TOPIC = { type: 'string', 'x-reason': 'invalid_topic', pattern: '^[A-Za-z0
 // reject a dangling character overflows V8's stack on a 16 MiB body.
 const BASE64 = { type: 'string', 'x-reason': 'invalid_base64', contentEncoding: 'base64', description: 'base64 (the standard or the URL-safe alphabet, padded or not)' }
 const CONTENT_TYPE = { type: 'string', maxLength: 128, description: 'media type; default application/octet-stream' }
-const CURSOR = { type: 'string', maxLength: 64, description: 'resume after this event (the id of the last event received)' }
+const CURSOR = { type: 'string', maxLength: 64, description: 'resume after this event (the id of the last event received); valid across node restarts' }
 
 /** Path parameter schemas. */
 export const PEER_PARAMS = { type: 'object', properties: { peerId: PEER_ID }, required: ['peerId'], additionalProperties: false }
@@ -107,6 +107,17 @@ export const UPLOAD_QUERY = {
     rejectDuplicate: { type: 'boolean', default: false }
   },
   required: ['registerId'],
+  additionalProperties: false
+}
+
+/** GET /v1/transactions */
+export const LIST_TRANSACTIONS_QUERY = {
+  type: 'object',
+  properties: {
+    registerId: { type: 'array', maxItems: MAX_SUBSCRIBE_REGISTERS, items: REGISTER_ID, description: 'repeatable; none = every register' },
+    since: { ...CURSOR, description: 'list what was stored after this cursor (a TransactionEvent cursor or a nextCursor); none = from the oldest the node holds' },
+    limit: { type: 'integer', minimum: 0, maximum: MAX_LIST_LIMIT, default: 0, description: `0 = server default (${DEFAULT_LIST_LIMIT})` }
+  },
   additionalProperties: false
 }
 

@@ -143,16 +143,29 @@ export function transactionRoutes (app: FastifyInstance, ctx: RouteContext): voi
         return submitResponse(reply, await ops.submit({ registerId: q.registerId, payload, contentType: q.contentType ?? '', expectedTxId: q.expectedTxId ?? '', rejectDuplicate: q.rejectDuplicate }, { signal: signal(request) }))
       })
   })
-  app.get('/v1/transactions/stream', { schema: { operationId: 'Subscribe', tags: ['TransactionDistribution'], summary: 'Server-Sent Events: `transaction` events (id = cursor), `gap` when a resume cursor is too old. Resumes after `cursor` or Last-Event-ID', querystring: S.SUBSCRIBE_QUERY, response: SSE('event: transaction, data: TransactionEvent; event: gap, data: ResumeGap') } },
+  app.get('/v1/transactions', { schema: { operationId: 'ListTransactions', tags: ['TransactionDistribution'], summary: 'Transactions stored after `since`, oldest first, a page at a time (for apps that poll); 410 for a cursor older than the retention or from another node', querystring: S.LIST_TRANSACTIONS_QUERY, response: ok('ListTransactionsResponse', 'A page') } },
+    async (request: Req<unknown, { registerId?: string[], since?: string, limit: number }>) => {
+      const q = request.query
+      return toRestJson(`${API}ListTransactionsResponse`, await ops.listTransactions({ registerIds: q.registerId ?? [], since: q.since ?? '', limit: q.limit }, { signal: signal(request) }))
+    })
+  app.get('/v1/transactions/stream', { schema: { operationId: 'Subscribe', tags: ['TransactionDistribution'], summary: 'Server-Sent Events: `transaction` events (id = cursor). Resumes after `cursor` or Last-Event-ID, also across node restarts; 410 (before the stream) for a cursor older than the retention or from another node', querystring: S.SUBSCRIBE_QUERY, response: SSE('event: transaction, data: TransactionEvent') } },
     async (request: Req<unknown, { registerId?: string[], cursor?: string, includePayload: boolean }>, reply) => {
       const lastEventId = request.headers['last-event-id']
       const cursor = request.query.cursor ?? (typeof lastEventId === 'string' ? lastEventId : '')
-      const subscription = ops.checkSubscription({ registerIds: request.query.registerId ?? [], cursor, includePayload: request.query.includePayload })
+      // Subscribing checks the cursor at once, so an expired one is a 410 problem rather than a stream.
+      const subscription = new AbortController()
+      const items = ops.subscribe({ registerIds: request.query.registerId ?? [], cursor, includePayload: request.query.includePayload }, { signal: subscription.signal })
       const release = ctx.openStream()
       await streamSse(request, reply, async function * (sig): AsyncGenerator<SseEvent> {
-        for await (const item of ops.subscribe(subscription, { signal: sig })) {
-          if (item.transaction !== undefined) yield { id: item.transaction.cursor, event: 'transaction', data: toRestJson(`${API}TransactionEvent`, item.transaction) }
-          else if (item.gap !== undefined) yield { event: 'gap', data: toRestJson(`${API}ResumeGap`, item.gap) }
+        const stop = (): void => { subscription.abort() }
+        sig.addEventListener('abort', stop, { once: true })
+        try {
+          for await (const item of items) {
+            if (item.transaction !== undefined) yield { id: item.transaction.cursor, event: 'transaction', data: toRestJson(`${API}TransactionEvent`, item.transaction) }
+          }
+        } finally {
+          sig.removeEventListener('abort', stop)
+          subscription.abort()
         }
       }, release, ctx.stopping)
     })

@@ -25,7 +25,7 @@ import { buildValidator } from './validation.ts'
 /** Proto messages REST responses use (their schemas go into the OpenAPI document). */
 const RESPONSE_TYPES = [
   'NodeInfo', 'NetworkHealth', 'ListPeersResponse', 'GetPeerResponse', 'FindPeersForRegisterResponse', 'PingResponse',
-  'SendMessageResponse', 'DirectMessage', 'SubmitTransactionResponse', 'SubmitAck', 'TransactionHeader', 'TransactionEvent', 'ResumeGap',
+  'SendMessageResponse', 'DirectMessage', 'SubmitTransactionResponse', 'SubmitAck', 'TransactionHeader', 'TransactionEvent', 'ListTransactionsResponse',
   'ConnectivityReport', 'ConnectivityStatus', 'ConnectivityChange'
 ].map(n => `sorcha.api.v1.${n}`)
 

@@ -7,6 +7,8 @@
  * Layout in the sublevel (keys are strings, values bytes):
  *   b:<tx id hex>                   -> StoredTransaction (tx_gossip.proto)
  *   t:<stored at, 15 digits>:<id>   -> "<payload bytes>:<hops>" (age index, for eviction and retention)
+ *   s:<sequence, 15 digits>         -> JournalEntry (the journal, in the transaction's batch: sequence.ts)
+ *   m:epoch, m:reserved, m:floor    -> the journal's epoch, reserved numbers and dropped prefix
  */
 import { createHash } from 'node:crypto'
 import type { AbortOptions } from '@libp2p/interface'
@@ -19,6 +21,8 @@ import { GroupCommit } from '../../queue/group-commit.ts'
 import { encodeWith } from '../wire.ts'
 import { LruCache } from './lru-cache.ts'
 import { PersistedIds } from './persisted-ids.ts'
+import { TxSequence, type JournalPut, type JournalRecord } from './sequence.ts'
+import { WriteClaims } from './write-claims.ts'
 
 /** A stored transaction as the store hands it out. */
 export interface StoredTx {
@@ -37,6 +41,8 @@ export interface TxStoreOptions {
   cacheTtlMs: number
   /** The clock. @default Date.now */
   now?: () => number
+  /** Bounds of the journal (sequence.ts). @default JOURNAL_MAX_ENTRIES numbers, JOURNAL_RETENTION_MS */
+  journal?: { maxEntries: number, retentionMs: number }
   /**
    * Transactions that retention and the byte bound must not remove (the outbound queue's
    * unconfirmed ones). @default none
@@ -62,6 +68,10 @@ export interface NewTx {
   transaction: Transaction
   hops: number
 }
+
+/** Journal bounds when the options give none (the gossip.journal defaults). */
+export const JOURNAL_MAX_ENTRIES = 1_000_000
+export const JOURNAL_RETENTION_MS = 7 * 24 * 60 * 60 * 1000
 
 /** What newest() yields: enough for the gossip core's `restore` input. */
 export interface StoredSummary { id: string, size: number, hops: number }
@@ -89,6 +99,9 @@ export class TxStore {
   private readonly cache: LruCache<string, StoredTx>
   /** Ids the database may hold: a miss here spares a database read. */
   private readonly ids = new PersistedIds()
+  private readonly claims = new WriteClaims()
+  /** The journal: stored transactions in the order they were stored. */
+  readonly journal: TxSequence
   /** Received transactions handed to write() and not written yet. */
   private readonly writing = new Set<string>()
   /** Received transactions are written in shared batches (one at a time; see GroupCommit). */
@@ -107,6 +120,7 @@ export class TxStore {
     this.options = options
     this.now = options.now ?? Date.now
     this.cache = new LruCache({ maxBytes: options.cacheMaxBytes, ttlMs: options.cacheTtlMs, now: this.now, sizeOf: tx => tx.transaction.payload.length + 256 })
+    this.journal = new TxSequence(db, { maxEntries: options.journal?.maxEntries ?? JOURNAL_MAX_ENTRIES, retentionMs: options.journal?.retentionMs ?? JOURNAL_RETENTION_MS, now: this.now })
   }
 
   /** Payload bytes and entries persisted. */
@@ -120,6 +134,7 @@ export class TxStore {
     this.count = 0
     this.cache.clear()
     this.ids.clear()
+    await this.journal.open(options)
     for await (const [key, value] of this.db.iterator({ gte: 't:', lt: 't;', signal: options.signal })) {
       this.bytes += Number(decoder.decode(value).split(':')[0])
       this.count++
@@ -133,8 +148,7 @@ export class TxStore {
     const id = this.check(transaction)
     options.signal?.throwIfAborted()
     if (await this.persisted(id)) return 'duplicate'
-    await this.persist(id, transaction, hops, options)
-    return 'stored'
+    return await this.persist(id, transaction, hops, options) ? 'stored' : 'duplicate'
   }
 
   /**
@@ -146,11 +160,23 @@ export class TxStore {
     for (const { id, transaction } of items) {
       if (transaction.payload.length > this.options.maxTxBytes) throw new TxTooLargeError(transaction.payload.length, this.options.maxTxBytes)
       if (transaction.notification === undefined || toHex(transaction.notification.txId) !== id) throw new TxIdMismatchError()
-      this.ids.add(id)
     }
-    const storedAtMs = await this.writeBatch(items, options)
+    // Each id is claimed like any other write: one that a concurrent write (a copy received from a
+    // peer meanwhile) stored first is left out, so it keeps one record and one journal entry; the
+    // caller's `options.with` operations are written all the same.
+    const claims = await Promise.all(items.map(async ({ id }) => this.claims.claim(id, async () => this.persisted(id))))
+    const fresh = items.filter((_, i) => claims[i] !== undefined)
+    for (const { id } of fresh) this.ids.add(id)
+    let storedAtMs: number
+    try {
+      storedAtMs = await this.writeBatch(fresh, options)
+    } catch (err) {
+      for (const claim of claims) claim?.end(false)
+      throw err
+    }
     // Cached only once written: a failed write must not make a retry look like a duplicate.
-    for (const { id, transaction, hops } of items) this.cache.set(id, { transaction, hops, storedAtMs })
+    for (const { id, transaction, hops } of fresh) this.cache.set(id, { transaction, hops, storedAtMs })
+    for (const claim of claims) claim?.end(true)
   }
 
   /** Resolves once every write() so far is on disk (before the database closes). */
@@ -161,10 +187,18 @@ export class TxStore {
   /** One batch holding `items` and `options.with`; returns its storedAtMs. */
   private async writeBatch (items: readonly NewTx[], options: PersistOptions): Promise<number> {
     const storedAtMs = this.now()
+    const journal = this.journalFor(items, storedAtMs)
     const ops: BatchOp[] = []
     for (const { id, transaction, hops } of items) ops.push(...this.recordOps(id, transaction, hops, storedAtMs))
+    ops.push(...journal.ops)
     if (options.with !== undefined) ops.push(...options.with)
-    await this.db.batch(ops, batchOptions(options))
+    try {
+      await this.db.batch(ops, batchOptions(options))
+    } catch (err) {
+      journal.settle(false)
+      throw err
+    }
+    journal.settle(true)
     for (const { transaction } of items) this.bytes += transaction.payload.length
     this.count += items.length
     if (this.bytes > this.options.maxBytes) await this.evictOldest({})
@@ -208,11 +242,39 @@ export class TxStore {
     // Not an async function (no promise per call beyond the batch's): failures are rejections all the same.
     if (payload.length > this.options.maxTxBytes) return Promise.reject(new TxTooLargeError(payload.length, this.options.maxTxBytes))
     if (notification === undefined || toHex(notification.txId) !== id) return Promise.reject(new TxIdMismatchError())
-    if (options.sync === true || options.with !== undefined) return this.persist(id, transaction, hops, options)
+    if (options.sync === true || options.with !== undefined) return this.persist(id, transaction, hops, options).then(() => {})
     this.cache.set(id, { transaction, hops, storedAtMs: this.now() })
     this.ids.add(id)
     this.writing.add(id)
     return this.writer.add({ id, transaction, hops }, payload.length)
+  }
+
+  /**
+   * Writes a received transaction unless the database holds it (or another write of it succeeds
+   * first): 'stored' once it is on disk with its journal entry, 'duplicate' otherwise. A failed write
+   * throws and leaves no trace (not cached, no journal entry), so the transaction can arrive again.
+   * Checks the size and the notification's id, as write() does.
+   */
+  async keep (id: string, transaction: Transaction, hops: number): Promise<'stored' | 'duplicate'> {
+    const { notification, payload } = transaction
+    if (payload.length > this.options.maxTxBytes) throw new TxTooLargeError(payload.length, this.options.maxTxBytes)
+    if (notification === undefined || toHex(notification.txId) !== id) throw new TxIdMismatchError()
+    const claim = await this.claims.claim(id, async () => this.persisted(id))
+    if (claim === undefined) return 'duplicate'
+    try {
+      await this.write(id, transaction, hops)
+    } catch (err) {
+      this.cache.delete(id)
+      claim.end(false)
+      throw err
+    }
+    claim.end(true)
+    return 'stored'
+  }
+
+  /** Flushes nothing (writes are awaited by their callers); records the journal's position. */
+  async close (): Promise<void> {
+    await this.journal.close()
   }
 
   /** The batch operations that store one transaction. */
@@ -223,18 +285,46 @@ export class TxStore {
     ]
   }
 
-  private async persist (id: string, transaction: Transaction, hops: number, options: PersistOptions = {}): Promise<void> {
+  /** False when another write of `id` succeeded first (one write, one journal entry per transaction). */
+  private async persist (id: string, transaction: Transaction, hops: number, options: PersistOptions = {}): Promise<boolean> {
+    const claim = await this.claims.claim(id, async () => this.persisted(id))
+    if (claim === undefined) return false
     const payload = transaction.payload
     const storedAtMs = this.now()
     const record: StoredTx = { transaction, hops, storedAtMs }
     this.cache.set(id, record)
     this.ids.add(id)
-    const ops = this.recordOps(id, transaction, hops, storedAtMs)
-    if (options.with !== undefined) ops.push(...options.with)
-    await this.db.batch(ops, batchOptions(options))
+    const journal = this.journalFor([{ id, transaction, hops }], storedAtMs)
+    try {
+      const ops = [...this.recordOps(id, transaction, hops, storedAtMs), ...journal.ops]
+      if (options.with !== undefined) ops.push(...options.with)
+      await this.db.batch(ops, batchOptions(options))
+    } catch (err) {
+      journal.settle(false)
+      this.cache.delete(id)
+      claim.end(false)
+      throw err
+    }
+    journal.settle(true)
+    claim.end(true)
     this.bytes += payload.length
     this.count++
     if (this.bytes > this.options.maxBytes) await this.evictOldest({})
+    return true
+  }
+
+  /**
+   * Journal entries (sequence.ts) for new transactions written in one batch: `ops` go into the batch,
+   * and `settle(ok)` must be called once it ended. Every write of a new transaction takes one, so the
+   * journal is exactly the stored transactions.
+   */
+  private journalFor (items: ReadonlyArray<{ id: string, transaction: Transaction, hops: number }>, storedAtMs: number): { ops: JournalPut[], settle: (ok: boolean) => void } {
+    const entries: JournalRecord[] = items.map(({ id, transaction, hops }) =>
+      ({ seq: this.journal.allocate(), id, notification: { ...(transaction.notification as NonNullable<Transaction['notification']>), hopCount: hops }, storedAtMs }))
+    return {
+      ops: entries.map(entry => this.journal.op(entry)),
+      settle: ok => { for (const entry of entries) this.journal.settle(entry.seq, ok ? entry : null) }
+    }
   }
 
   /** The hex tx id of a transaction whose size and id are valid; throws otherwise. */
@@ -291,6 +381,7 @@ export class TxStore {
     this.cache.prune()
     await this.removeWhile(key => Number(key.slice(2, 2 + TIME_DIGITS)) < this.now() - this.options.retentionMs, options)
     if (this.bytes > this.options.maxBytes) await this.evictOldest(options)
+    await this.journal.prune(options)
   }
 
   private async evictOldest (options: AbortOptions): Promise<void> {

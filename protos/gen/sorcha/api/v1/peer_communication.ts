@@ -1223,7 +1223,11 @@ export const PeerCommunicationService = {
     responseSerialize: (value: PingResponse): Buffer => Buffer.from(PingResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): PingResponse => PingResponse.decode(value),
   },
-  /** Sends one direct message and waits for the peer's acknowledgement. */
+  /**
+   * Sends one direct message and waits for the peer's acknowledgement, which comes once an app there
+   * received it (a ReceiveMessages, Session or SSE stream for its topic took it, or an in-process
+   * listener); FAILED_PRECONDITION with reason no_listener when none did.
+   */
   sendMessage: {
     path: "/sorcha.api.v1.PeerCommunication/SendMessage" as const,
     requestStream: false as const,
@@ -1259,7 +1263,11 @@ export const PeerCommunicationService = {
 export interface PeerCommunicationServer extends UntypedServiceImplementation {
   /** Measures the round trip to a peer over libp2p; UNAVAILABLE when it cannot be reached. */
   ping: handleUnaryCall<PingRequest, PingResponse>;
-  /** Sends one direct message and waits for the peer's acknowledgement. */
+  /**
+   * Sends one direct message and waits for the peer's acknowledgement, which comes once an app there
+   * received it (a ReceiveMessages, Session or SSE stream for its topic took it, or an in-process
+   * listener); FAILED_PRECONDITION with reason no_listener when none did.
+   */
   sendMessage: handleUnaryCall<SendMessageRequest, SendMessageResponse>;
   /** Streams the direct messages this node receives from now on, optionally for some topics only. */
   receiveMessages: handleServerStreamingCall<ReceiveMessagesRequest, DirectMessage>;
@@ -1281,7 +1289,11 @@ export interface PeerCommunicationClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: PingResponse) => void,
   ): ClientUnaryCall;
-  /** Sends one direct message and waits for the peer's acknowledgement. */
+  /**
+   * Sends one direct message and waits for the peer's acknowledgement, which comes once an app there
+   * received it (a ReceiveMessages, Session or SSE stream for its topic took it, or an in-process
+   * listener); FAILED_PRECONDITION with reason no_listener when none did.
+   */
   sendMessage(
     request: SendMessageRequest,
     callback: (error: ServiceError | null, response: SendMessageResponse) => void,

@@ -33,7 +33,8 @@ export const protobufFileName = "sorcha/api/v1/transaction_distribution.proto";
 /**
  * Submitting, fetching and following transactions. A transaction is opaque bytes; its id is the
  * lowercase hex SHA-256 of those bytes. REST: POST /v1/transactions, POST /v1/transactions/batch,
- * GET /v1/transactions/{txId}, GET /v1/transactions/{txId}/payload, GET /v1/transactions/stream (SSE).
+ * GET /v1/transactions/{txId}, GET /v1/transactions/{txId}/payload, GET /v1/transactions/stream (SSE),
+ * GET /v1/transactions (ListTransactions).
  */
 
 /** Where a transaction stands on this node (docs/architecture.md, "Durability"). */
@@ -180,15 +181,15 @@ export interface GetTransactionResponse {
 export interface SubscribeRequest {
   /** empty = every register */
   registerIds: string[];
-  /** resume after this event's cursor; empty = from now on */
+  /** resume after this event's cursor (valid across node restarts); empty = from now on */
   cursor: string;
   /** inline payloads up to 1 MiB (larger: fetch with GetTransaction) */
   includePayload: boolean;
 }
 
-/** One transaction the node accepted. */
+/** One transaction the node stored. */
 export interface TransactionEvent {
-  /** opaque; pass it back in SubscribeRequest.cursor to resume after this event */
+  /** opaque; pass it back in SubscribeRequest.cursor (or ListTransactionsRequest.since) to go on after this event */
   cursor: string;
   txId: string;
   registerId: string;
@@ -203,16 +204,26 @@ export interface TransactionEvent {
   payloadIncluded: boolean;
 }
 
-/** Sent first when a resume cursor is older than what the node still holds: events were missed. */
-export interface ResumeGap {
-  requestedCursor: string;
-  /** the replay starts here */
-  oldestCursor: string;
-}
-
 export interface SubscribeResponse {
   transaction?: TransactionEvent | undefined;
-  gap?: ResumeGap | undefined;
+}
+
+export interface ListTransactionsRequest {
+  /** empty = every register */
+  registerIds: string[];
+  /** a cursor: list what was stored after it; empty = from the oldest the node holds */
+  since: string;
+  /** 0 = server default (100); at most 1000 */
+  limit: number;
+}
+
+export interface ListTransactionsResponse {
+  /** oldest first; payloads are not included (GetTransaction) */
+  transactions: TransactionEvent[];
+  /** pass as `since` for the next page (set also when the page is empty) */
+  nextCursor: string;
+  /** more were stored after next_cursor already: ask again now */
+  more: boolean;
 }
 
 export interface SubmitStreamRequest {
@@ -1587,110 +1598,14 @@ export const TransactionEvent: MessageFns<TransactionEvent> = {
   },
 };
 
-function createBaseResumeGap(): ResumeGap {
-  return { requestedCursor: "", oldestCursor: "" };
-}
-
-export const ResumeGap: MessageFns<ResumeGap> = {
-  encode(message: ResumeGap, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.requestedCursor !== "") {
-      writer.uint32(10).string(message.requestedCursor);
-    }
-    if (message.oldestCursor !== "") {
-      writer.uint32(18).string(message.oldestCursor);
-    }
-    return writer;
-  },
-
-  decode(input: BinaryReader | Uint8Array, length?: number): ResumeGap {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseResumeGap();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.requestedCursor = reader.string();
-            continue;
-          }
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.oldestCursor = reader.string();
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
-      }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  fromJSON(object: any): ResumeGap {
-    return {
-      requestedCursor: isSet(object.requestedCursor)
-        ? globalThis.String(object.requestedCursor)
-        : isSet(object.requested_cursor)
-        ? globalThis.String(object.requested_cursor)
-        : "",
-      oldestCursor: isSet(object.oldestCursor)
-        ? globalThis.String(object.oldestCursor)
-        : isSet(object.oldest_cursor)
-        ? globalThis.String(object.oldest_cursor)
-        : "",
-    };
-  },
-
-  toJSON(message: ResumeGap): unknown {
-    const obj: any = {};
-    if (message.requestedCursor !== "") {
-      obj.requestedCursor = message.requestedCursor;
-    }
-    if (message.oldestCursor !== "") {
-      obj.oldestCursor = message.oldestCursor;
-    }
-    return obj;
-  },
-
-  create<I extends Exact<DeepPartial<ResumeGap>, I>>(base?: I): ResumeGap {
-    return ResumeGap.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<ResumeGap>, I>>(object: I): ResumeGap {
-    const message = createBaseResumeGap();
-    message.requestedCursor = object.requestedCursor ?? "";
-    message.oldestCursor = object.oldestCursor ?? "";
-    return message;
-  },
-};
-
 function createBaseSubscribeResponse(): SubscribeResponse {
-  return { transaction: undefined, gap: undefined };
+  return { transaction: undefined };
 }
 
 export const SubscribeResponse: MessageFns<SubscribeResponse> = {
   encode(message: SubscribeResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.transaction !== undefined) {
       TransactionEvent.encode(message.transaction, writer.uint32(10).fork()).join();
-    }
-    if (message.gap !== undefined) {
-      ResumeGap.encode(message.gap, writer.uint32(18).fork()).join();
     }
     return writer;
   },
@@ -1716,12 +1631,95 @@ export const SubscribeResponse: MessageFns<SubscribeResponse> = {
             message.transaction = TransactionEvent.decode(reader, reader.uint32());
             continue;
           }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SubscribeResponse {
+    return { transaction: isSet(object.transaction) ? TransactionEvent.fromJSON(object.transaction) : undefined };
+  },
+
+  toJSON(message: SubscribeResponse): unknown {
+    const obj: any = {};
+    if (message.transaction !== undefined) {
+      obj.transaction = TransactionEvent.toJSON(message.transaction);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SubscribeResponse>, I>>(base?: I): SubscribeResponse {
+    return SubscribeResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SubscribeResponse>, I>>(object: I): SubscribeResponse {
+    const message = createBaseSubscribeResponse();
+    message.transaction = (object.transaction !== undefined && object.transaction !== null)
+      ? TransactionEvent.fromPartial(object.transaction)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListTransactionsRequest(): ListTransactionsRequest {
+  return { registerIds: [], since: "", limit: 0 };
+}
+
+export const ListTransactionsRequest: MessageFns<ListTransactionsRequest> = {
+  encode(message: ListTransactionsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.registerIds) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.since !== "") {
+      writer.uint32(18).string(message.since);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(24).uint32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListTransactionsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListTransactionsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.registerIds.push(reader.string());
+            continue;
+          }
           case 2: {
             if (tag !== 18) {
               break;
             }
 
-            message.gap = ResumeGap.decode(reader, reader.uint32());
+            message.since = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.limit = reader.uint32();
             continue;
           }
         }
@@ -1736,33 +1734,147 @@ export const SubscribeResponse: MessageFns<SubscribeResponse> = {
     }
   },
 
-  fromJSON(object: any): SubscribeResponse {
+  fromJSON(object: any): ListTransactionsRequest {
     return {
-      transaction: isSet(object.transaction) ? TransactionEvent.fromJSON(object.transaction) : undefined,
-      gap: isSet(object.gap) ? ResumeGap.fromJSON(object.gap) : undefined,
+      registerIds: globalThis.Array.isArray(object?.registerIds)
+        ? object.registerIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.register_ids)
+        ? object.register_ids.map((e: any) => globalThis.String(e))
+        : [],
+      since: isSet(object.since) ? globalThis.String(object.since) : "",
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
     };
   },
 
-  toJSON(message: SubscribeResponse): unknown {
+  toJSON(message: ListTransactionsRequest): unknown {
     const obj: any = {};
-    if (message.transaction !== undefined) {
-      obj.transaction = TransactionEvent.toJSON(message.transaction);
+    if (message.registerIds?.length) {
+      obj.registerIds = message.registerIds;
     }
-    if (message.gap !== undefined) {
-      obj.gap = ResumeGap.toJSON(message.gap);
+    if (message.since !== "") {
+      obj.since = message.since;
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<SubscribeResponse>, I>>(base?: I): SubscribeResponse {
-    return SubscribeResponse.fromPartial(base ?? ({} as any));
+  create<I extends Exact<DeepPartial<ListTransactionsRequest>, I>>(base?: I): ListTransactionsRequest {
+    return ListTransactionsRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<SubscribeResponse>, I>>(object: I): SubscribeResponse {
-    const message = createBaseSubscribeResponse();
-    message.transaction = (object.transaction !== undefined && object.transaction !== null)
-      ? TransactionEvent.fromPartial(object.transaction)
-      : undefined;
-    message.gap = (object.gap !== undefined && object.gap !== null) ? ResumeGap.fromPartial(object.gap) : undefined;
+  fromPartial<I extends Exact<DeepPartial<ListTransactionsRequest>, I>>(object: I): ListTransactionsRequest {
+    const message = createBaseListTransactionsRequest();
+    message.registerIds = object.registerIds?.map((e) => e) || [];
+    message.since = object.since ?? "";
+    message.limit = object.limit ?? 0;
+    return message;
+  },
+};
+
+function createBaseListTransactionsResponse(): ListTransactionsResponse {
+  return { transactions: [], nextCursor: "", more: false };
+}
+
+export const ListTransactionsResponse: MessageFns<ListTransactionsResponse> = {
+  encode(message: ListTransactionsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.transactions) {
+      TransactionEvent.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextCursor !== "") {
+      writer.uint32(18).string(message.nextCursor);
+    }
+    if (message.more !== false) {
+      writer.uint32(24).bool(message.more);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListTransactionsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListTransactionsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.transactions.push(TransactionEvent.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextCursor = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.more = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListTransactionsResponse {
+    return {
+      transactions: globalThis.Array.isArray(object?.transactions)
+        ? object.transactions.map((e: any) => TransactionEvent.fromJSON(e))
+        : [],
+      nextCursor: isSet(object.nextCursor)
+        ? globalThis.String(object.nextCursor)
+        : isSet(object.next_cursor)
+        ? globalThis.String(object.next_cursor)
+        : "",
+      more: isSet(object.more) ? globalThis.Boolean(object.more) : false,
+    };
+  },
+
+  toJSON(message: ListTransactionsResponse): unknown {
+    const obj: any = {};
+    if (message.transactions?.length) {
+      obj.transactions = message.transactions.map((e) => TransactionEvent.toJSON(e));
+    }
+    if (message.nextCursor !== "") {
+      obj.nextCursor = message.nextCursor;
+    }
+    if (message.more !== false) {
+      obj.more = message.more;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListTransactionsResponse>, I>>(base?: I): ListTransactionsResponse {
+    return ListTransactionsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListTransactionsResponse>, I>>(object: I): ListTransactionsResponse {
+    const message = createBaseListTransactionsResponse();
+    message.transactions = object.transactions?.map((e) => TransactionEvent.fromPartial(e)) || [];
+    message.nextCursor = object.nextCursor ?? "";
+    message.more = object.more ?? false;
     return message;
   },
 };
@@ -2010,8 +2122,11 @@ export const TransactionDistributionService = {
     responseDeserialize: (value: Buffer): GetTransactionResponse => GetTransactionResponse.decode(value),
   },
   /**
-   * Follows the transactions the node accepts (submitted here or received by gossip), optionally for
-   * some registers only. Resumes after `cursor`, replaying what the node still holds since then.
+   * Follows the transactions the node stores (submitted here or received by gossip), optionally for
+   * some registers only, each once, in the order stored. Resumes after `cursor`, also across restarts
+   * of the node: everything stored since then, then live. OUT_OF_RANGE (reason cursor_expired) when
+   * the cursor is older than the journal's retention, or cursor_unknown when another node or data
+   * directory issued it; the `sorcha-oldest-cursor` trailer names the oldest cursor the node accepts.
    */
   subscribe: {
     path: "/sorcha.api.v1.TransactionDistribution/Subscribe" as const,
@@ -2021,6 +2136,21 @@ export const TransactionDistributionService = {
     requestDeserialize: (value: Buffer): SubscribeRequest => SubscribeRequest.decode(value),
     responseSerialize: (value: SubscribeResponse): Buffer => Buffer.from(SubscribeResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): SubscribeResponse => SubscribeResponse.decode(value),
+  },
+  /**
+   * Lists the transactions the node stored after `since`, oldest first, a page at a time, for apps
+   * that poll instead of subscribing; cursors and their errors are those of Subscribe.
+   */
+  listTransactions: {
+    path: "/sorcha.api.v1.TransactionDistribution/ListTransactions" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListTransactionsRequest): Buffer =>
+      Buffer.from(ListTransactionsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListTransactionsRequest => ListTransactionsRequest.decode(value),
+    responseSerialize: (value: ListTransactionsResponse): Buffer =>
+      Buffer.from(ListTransactionsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListTransactionsResponse => ListTransactionsResponse.decode(value),
   },
   /** Submits many transactions over one stream; one acknowledgement per request, matched by client_ref. */
   submitStream: {
@@ -2045,10 +2175,18 @@ export interface TransactionDistributionServer extends UntypedServiceImplementat
   /** Streams a stored transaction: a header first, then its bytes in chunks; NOT_FOUND if unknown. */
   getTransaction: handleServerStreamingCall<GetTransactionRequest, GetTransactionResponse>;
   /**
-   * Follows the transactions the node accepts (submitted here or received by gossip), optionally for
-   * some registers only. Resumes after `cursor`, replaying what the node still holds since then.
+   * Follows the transactions the node stores (submitted here or received by gossip), optionally for
+   * some registers only, each once, in the order stored. Resumes after `cursor`, also across restarts
+   * of the node: everything stored since then, then live. OUT_OF_RANGE (reason cursor_expired) when
+   * the cursor is older than the journal's retention, or cursor_unknown when another node or data
+   * directory issued it; the `sorcha-oldest-cursor` trailer names the oldest cursor the node accepts.
    */
   subscribe: handleServerStreamingCall<SubscribeRequest, SubscribeResponse>;
+  /**
+   * Lists the transactions the node stored after `since`, oldest first, a page at a time, for apps
+   * that poll instead of subscribing; cursors and their errors are those of Subscribe.
+   */
+  listTransactions: handleUnaryCall<ListTransactionsRequest, ListTransactionsResponse>;
   /** Submits many transactions over one stream; one acknowledgement per request, matched by client_ref. */
   submitStream: handleBidiStreamingCall<SubmitStreamRequest, SubmitAck>;
 }
@@ -2101,8 +2239,11 @@ export interface TransactionDistributionClient extends Client {
     options?: Partial<CallOptions>,
   ): ClientReadableStream<GetTransactionResponse>;
   /**
-   * Follows the transactions the node accepts (submitted here or received by gossip), optionally for
-   * some registers only. Resumes after `cursor`, replaying what the node still holds since then.
+   * Follows the transactions the node stores (submitted here or received by gossip), optionally for
+   * some registers only, each once, in the order stored. Resumes after `cursor`, also across restarts
+   * of the node: everything stored since then, then live. OUT_OF_RANGE (reason cursor_expired) when
+   * the cursor is older than the journal's retention, or cursor_unknown when another node or data
+   * directory issued it; the `sorcha-oldest-cursor` trailer names the oldest cursor the node accepts.
    */
   subscribe(request: SubscribeRequest, options?: Partial<CallOptions>): ClientReadableStream<SubscribeResponse>;
   subscribe(
@@ -2110,6 +2251,25 @@ export interface TransactionDistributionClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<SubscribeResponse>;
+  /**
+   * Lists the transactions the node stored after `since`, oldest first, a page at a time, for apps
+   * that poll instead of subscribing; cursors and their errors are those of Subscribe.
+   */
+  listTransactions(
+    request: ListTransactionsRequest,
+    callback: (error: ServiceError | null, response: ListTransactionsResponse) => void,
+  ): ClientUnaryCall;
+  listTransactions(
+    request: ListTransactionsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListTransactionsResponse) => void,
+  ): ClientUnaryCall;
+  listTransactions(
+    request: ListTransactionsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListTransactionsResponse) => void,
+  ): ClientUnaryCall;
   /** Submits many transactions over one stream; one acknowledgement per request, matched by client_ref. */
   submitStream(): ClientDuplexStream<SubmitStreamRequest, SubmitAck>;
   submitStream(options: Partial<CallOptions>): ClientDuplexStream<SubmitStreamRequest, SubmitAck>;

@@ -163,6 +163,19 @@ export interface StoredTransaction {
   hopCount: number;
 }
 
+/**
+ * A journal record in the node's transaction store (key s:<sequence>): what apps see of a transaction
+ * the node stored, without its bytes, in the order the node stored them (the gateway's cursors).
+ */
+export interface JournalEntry {
+  /** hop_count = hops it arrived with (0 when published here) */
+  notification:
+    | TransactionNotification
+    | undefined;
+  /** unix epoch milliseconds, for the journal's retention */
+  storedAtMs: number;
+}
+
 function createBaseGossipFrame(): GossipFrame {
   return { inv: undefined, getdata: undefined, notfound: undefined, summary: undefined, chunk: undefined };
 }
@@ -1287,6 +1300,97 @@ export const StoredTransaction: MessageFns<StoredTransaction> = {
       : undefined;
     message.storedAtMs = object.storedAtMs ?? 0;
     message.hopCount = object.hopCount ?? 0;
+    return message;
+  },
+};
+
+function createBaseJournalEntry(): JournalEntry {
+  return { notification: undefined, storedAtMs: 0 };
+}
+
+export const JournalEntry: MessageFns<JournalEntry> = {
+  encode(message: JournalEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.notification !== undefined) {
+      TransactionNotification.encode(message.notification, writer.uint32(10).fork()).join();
+    }
+    if (message.storedAtMs !== 0) {
+      writer.uint32(16).uint64(message.storedAtMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): JournalEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseJournalEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.notification = TransactionNotification.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.storedAtMs = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): JournalEntry {
+    return {
+      notification: isSet(object.notification) ? TransactionNotification.fromJSON(object.notification) : undefined,
+      storedAtMs: isSet(object.storedAtMs)
+        ? globalThis.Number(object.storedAtMs)
+        : isSet(object.stored_at_ms)
+        ? globalThis.Number(object.stored_at_ms)
+        : 0,
+    };
+  },
+
+  toJSON(message: JournalEntry): unknown {
+    const obj: any = {};
+    if (message.notification !== undefined) {
+      obj.notification = TransactionNotification.toJSON(message.notification);
+    }
+    if (message.storedAtMs !== 0) {
+      obj.storedAtMs = Math.round(message.storedAtMs);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<JournalEntry>, I>>(base?: I): JournalEntry {
+    return JournalEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<JournalEntry>, I>>(object: I): JournalEntry {
+    const message = createBaseJournalEntry();
+    message.notification = (object.notification !== undefined && object.notification !== null)
+      ? TransactionNotification.fromPartial(object.notification)
+      : undefined;
+    message.storedAtMs = object.storedAtMs ?? 0;
     return message;
   },
 };

@@ -1,0 +1,301 @@
+/**
+ * The crash campaign (issue 16, "Must show"): node A and node B run as `sorcha-peer start` child
+ * processes. Each iteration starts A (after the first: restarts it on the same data directory),
+ * submits continuously through A's gateway while an app subscriber on A follows from its last cursor,
+ * then SIGKILLs A at a random moment. After the last iteration A starts once more and the campaign
+ * checks: every acknowledged transaction is in A's store and reached B; the subscriber on A (resuming
+ * from its cursor after every kill) and one on B saw every stored transaction exactly once, in the
+ * order of the journal.
+ *
+ * Used by test/integration/crash-campaign.test.ts (30 iterations) and the `crash` benchmark.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createRng, type Rng } from '../../protocols/common/rng.ts'
+import { SorchaClient } from '../../src/client/index.ts'
+import { txIdOf } from '../../src/gateway/validate.ts'
+import { NODE } from '../helpers/cli.ts'
+import { untilRunning, type RunningProcess } from '../helpers/node-process.ts'
+
+/** Options of a campaign. */
+export interface CampaignOptions {
+  iterations: number
+  seed: number
+  /** A is killed at a uniformly random moment this long after its submissions began. */
+  maxRunMs: number
+  /** Submissions in flight at once. */
+  concurrency: number
+  /** Progress lines (one per iteration). */
+  log?: (line: string) => void
+}
+
+/** What a campaign found. Every "lost", "missing", "duplicate" and "missed" count must be 0. */
+export interface CampaignReport {
+  seed: number
+  iterations: number
+  /** Submissions the node acknowledged (duplicate: false). */
+  acknowledged: number
+  /** Submissions that failed (in flight at a kill): allowed either way. */
+  unacknowledged: number
+  /** ...of which A stored anyway (the write landed before the kill, the acknowledgement did not leave). */
+  storedUnacknowledged: number
+  /** Acknowledged but not in A's store after the restart (GetTransaction: NOT_FOUND). */
+  acknowledgedLost: number
+  /** Acknowledged and in A's store, but not in its journal (so no subscriber or listing sees it). */
+  acknowledgedNotJournaled: number
+  /** Acknowledged but never reached B. */
+  missingOnB: number
+  /** A's journal after the campaign. */
+  journalA: number
+  subscriberA: { received: number, duplicates: number, missed: number, outOfOrder: number, resumes: number, errors: string[] }
+  subscriberB: { received: number, duplicates: number, missed: number, outOfOrder: number, errors: string[] }
+  /** Acknowledged per iteration. */
+  perIteration: number[]
+  /** From the last restart until B held every acknowledged transaction. */
+  convergeMs: number
+  durationMs: number
+}
+
+const REGISTER = 'crash'
+
+/** Flags of a campaign node: loopback only, free ports, JSON logs, quick anti-entropy, no rate limit. */
+function nodeArgs (dataDir: string, bootstrap?: string): string[] {
+  return [
+    'src/cli/bin.js', 'start', '--data-dir', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0',
+    '--connections-allow', '/ip4/127.0.0.0/ipcidr/8', '--ops-enabled', 'false',
+    '--gateway-grpc-port', '0', '--gateway-rest-port', '0', '--gateway-rate-limit-per-second', '0',
+    '--gossip-anti-entropy-interval-ms', '500', '--log-format', 'json', '--log-level', 'info',
+    ...(bootstrap === undefined ? [] : ['--bootstrap', bootstrap])
+  ]
+}
+
+interface Running { child: ChildProcess, process: RunningProcess, grpc: string }
+
+async function startNode (dataDir: string, bootstrap?: string): Promise<Running> {
+  const child = spawn(NODE, nodeArgs(dataDir, bootstrap), { stdio: ['ignore', 'ignore', 'pipe'] })
+  const process = await untilRunning(child)
+  const grpc = process.running.grpc
+  if (grpc === undefined) throw new Error('the node logged no gRPC address')
+  return { child, process, grpc }
+}
+
+/** An app's subscription that survives its node: resumes from its last cursor on each new client. */
+class Subscriber {
+  readonly seen: string[] = []
+  /** Failures of the subscription other than its node being killed (there must be none). */
+  readonly errors: string[] = []
+  cursor = ''
+  resumes = 0
+  private controller: AbortController | undefined
+  private running: Promise<void> | undefined
+  private client: SorchaClient | undefined
+
+  /**
+   * Follows `grpc` from the last cursor (the first time: from the end of the node's journal, as an
+   * app that starts takes its position); resolves once the subscription is established.
+   */
+  async follow (grpc: string): Promise<void> {
+    await this.stop()
+    if (this.cursor === '') this.cursor = await endOf(grpc)
+    else this.resumes++
+    const client = new SorchaClient({ endpoints: { grpc }, maxAttempts: 1 })
+    const controller = new AbortController()
+    const established = Promise.withResolvers<void>()
+    this.client = client
+    this.controller = controller
+    this.running = (async () => {
+      for await (const item of client.subscribe({ registerIds: [REGISTER], cursor: this.cursor }, { signal: controller.signal, onEstablished: () => { established.resolve() } })) {
+        const tx = item.transaction
+        if (tx === undefined) continue
+        this.seen.push(tx.txId)
+        this.cursor = tx.cursor
+      }
+    })().catch((err: unknown) => {
+      // The client retries a broken stream (its node killed) until aborted: a failure is a finding.
+      if (controller.signal.aborted) return
+      this.errors.push(`${(err as Error).name}: ${(err as Error).message}`)
+      established.reject(err)
+    })
+    await established.promise
+  }
+
+  async stop (): Promise<void> {
+    this.controller?.abort()
+    await this.running
+    this.client?.close()
+    this.controller = undefined
+    this.running = undefined
+    this.client = undefined
+  }
+}
+
+/** Submits unique payloads with `concurrency` in flight until stopped; records what was acknowledged. */
+function submitLoop (grpc: string, concurrency: number, label: string, acked: Set<string>, failed: Set<string>): { stop: () => Promise<void> } {
+  const client = new SorchaClient({ endpoints: { grpc }, transports: ['grpc-stream'], maxAttempts: 1, timeoutMs: 5_000 })
+  let stopped = false
+  let n = 0
+  const worker = async (): Promise<void> => {
+    while (!stopped) {
+      const payload = Buffer.from(`${label} ${n++}`)
+      try {
+        const result = await client.submit({ registerId: REGISTER, payload })
+        if (result.duplicate) throw new Error(`a fresh payload was reported as a duplicate: ${payload.toString()}`)
+        acked.add(result.txId)
+      } catch (err) {
+        if ((err as Error).message.startsWith('a fresh payload')) throw err
+        failed.add(txIdOf(payload))
+        if (!stopped) await new Promise(resolve => setTimeout(resolve, 20))
+      }
+    }
+  }
+  const workers = Array.from({ length: concurrency }, async () => worker())
+  return {
+    stop: async () => {
+      stopped = true
+      await Promise.all(workers)
+      client.close()
+    }
+  }
+}
+
+async function killed (node: Running): Promise<void> {
+  node.child.kill('SIGKILL')
+  await node.process.exit
+}
+
+/** The cursor after the last transaction a node holds now. */
+async function endOf (grpc: string): Promise<string> {
+  const client = new SorchaClient({ endpoints: { grpc } })
+  try {
+    let since = ''
+    for (;;) {
+      const page = await client.listTransactions({ since, limit: 1000 })
+      if (page.transactions.length === 0 && !page.more) return page.nextCursor
+      since = page.nextCursor
+    }
+  } finally {
+    client.close()
+  }
+}
+
+/** Every transaction of A's (or B's) journal in order, through ListTransactions. */
+async function journal (grpc: string): Promise<string[]> {
+  const client = new SorchaClient({ endpoints: { grpc } })
+  try {
+    const ids: string[] = []
+    let since = ''
+    for (;;) {
+      const page = await client.listTransactions({ registerIds: [REGISTER], since, limit: 1000 })
+      ids.push(...page.transactions.map(t => t.txId))
+      since = page.nextCursor
+      if (page.transactions.length === 0 && !page.more) return ids
+    }
+  } finally {
+    client.close()
+  }
+}
+
+/** Those of `ids` the node's store holds (GetTransaction). */
+async function storedOf (grpc: string, ids: string[]): Promise<string[]> {
+  const client = new SorchaClient({ endpoints: { grpc } })
+  try {
+    const found: string[] = []
+    for (const id of ids) {
+      const held = await client.getTransaction(id).then(() => true, (err: unknown) => { if ((err as Error).name === 'NotFoundError') return false; throw err })
+      if (held) found.push(id)
+    }
+    return found
+  } finally {
+    client.close()
+  }
+}
+
+/** Counts of a subscriber against the journal it should have seen. */
+function compare (seen: string[], expected: string[]): { received: number, duplicates: number, missed: number, outOfOrder: number } {
+  const once = new Set(seen)
+  const position = new Map(expected.map((id, i) => [id, i]))
+  let outOfOrder = 0
+  for (let i = 1; i < seen.length; i++) if ((position.get(seen[i] as string) ?? -1) < (position.get(seen[i - 1] as string) ?? -1)) outOfOrder++
+  return { received: seen.length, duplicates: seen.length - once.size, missed: expected.filter(id => !once.has(id)).length, outOfOrder }
+}
+
+async function until (check: () => Promise<boolean>, what: string, limitMs: number): Promise<void> {
+  const deadline = Date.now() + limitMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${limitMs} ms`)
+    await new Promise(resolve => setTimeout(resolve, 250))
+  }
+}
+
+/** Runs the campaign; always stops its processes and deletes its directories. */
+export async function runCampaign (options: CampaignOptions): Promise<CampaignReport> {
+  const started = Date.now()
+  const rng: Rng = createRng(options.seed)
+  const root = await mkdtemp(join(tmpdir(), 'sorcha-crash-'))
+  const acked = new Set<string>()
+  const failed = new Set<string>()
+  const perIteration: number[] = []
+  const subA = new Subscriber()
+  const subB = new Subscriber()
+  let b: Running | undefined
+  let a: Running | undefined
+  try {
+    b = await startNode(join(root, 'b'))
+    const bootstrap = b.process.running.addresses.find(x => x.includes('/ip4/127.0.0.1/'))
+    if (bootstrap === undefined) throw new Error('B logged no loopback address')
+    await subB.follow(b.grpc)
+    for (let i = 0; i < options.iterations; i++) {
+      a = await startNode(join(root, 'a'), bootstrap)
+      await subA.follow(a.grpc)
+      const before = acked.size
+      const submitting = submitLoop(a.grpc, options.concurrency, `crash ${options.seed} ${i}`, acked, failed)
+      await new Promise(resolve => setTimeout(resolve, rng.int(options.maxRunMs + 1)))
+      await killed(a)
+      await Promise.all([submitting.stop(), subA.stop()])
+      perIteration.push(acked.size - before)
+      options.log?.(`iteration ${i + 1}/${options.iterations}: ${acked.size - before} acknowledged, ${subA.seen.length} seen by A's subscriber`)
+    }
+    a = await startNode(join(root, 'a'), bootstrap)
+    const restartedAt = Date.now()
+    const held = await journal(a.grpc)
+    const heldSet = new Set(held)
+    const unjournaled = await storedOf(a.grpc, [...acked].filter(id => !heldSet.has(id)))
+    await until(async () => { const onB = new Set(await journal(b!.grpc)); return [...acked].every(id => onB.has(id)) }, 'every acknowledged transaction on B', 120_000).catch(() => {})
+    const convergeMs = Date.now() - restartedAt
+    const onB = await journal(b.grpc)
+    const onBSet = new Set(onB)
+    // The subscribers catch up with what their node holds now.
+    await subA.follow(a.grpc)
+    // (A shortfall is reported as `missed`, not thrown.)
+    const caughtUp = (seen: string[], expected: string[]) => async (): Promise<boolean> => { const got = new Set(seen); return expected.every(id => got.has(id)) }
+    await until(caughtUp(subA.seen, held), 'A\'s subscriber caught up', 60_000).catch(() => {})
+    await until(caughtUp(subB.seen, onB), 'B\'s subscriber caught up', 60_000).catch(() => {})
+    // A moment for anything extra (a duplicate) to arrive before counting.
+    await new Promise(resolve => setTimeout(resolve, 300))
+    await Promise.all([subA.stop(), subB.stop()])
+    return {
+      seed: options.seed,
+      iterations: options.iterations,
+      acknowledged: acked.size,
+      unacknowledged: failed.size,
+      storedUnacknowledged: [...failed].filter(id => heldSet.has(id)).length,
+      acknowledgedLost: [...acked].filter(id => !heldSet.has(id)).length - unjournaled.length,
+      acknowledgedNotJournaled: unjournaled.length,
+      missingOnB: [...acked].filter(id => !onBSet.has(id)).length,
+      journalA: held.length,
+      subscriberA: { ...compare(subA.seen, held), resumes: subA.resumes, errors: subA.errors },
+      subscriberB: { ...compare(subB.seen, onB), errors: subB.errors },
+      perIteration,
+      convergeMs,
+      durationMs: Date.now() - started
+    }
+  } finally {
+    await Promise.all([subA.stop(), subB.stop()])
+    for (const node of [a, b]) {
+      if (node !== undefined && node.child.exitCode === null && node.child.signalCode === null) await killed(node)
+    }
+    await rm(root, { recursive: true, force: true })
+  }
+}

@@ -13,7 +13,7 @@ import { PendingNeeds } from './pending.ts'
 import { answerRanges, openingRanges, type StepContext } from './ranges.ts'
 import { LastSeen, sessionKey, Sessions, type Session } from './sessions.ts'
 import type { PeerHandle, ReconcileConfig, ReconcileEffect, ReconcileInput, ReconcileMessage, ReconcileStats, ReconcileVerdictCode, TxKey } from './types.ts'
-import { checkOpen, checkRanges } from './validate.ts'
+import { checkOpen, checkRanges, isWord } from './validate.ts'
 
 /** A reconciliation core: the Core contract plus read-only views. */
 export interface ReconcileCore<P extends PeerHandle = string> extends Core<ReconcileInput<P>, ReconcileEffect<P>> {
@@ -184,6 +184,7 @@ class DefaultReconcileCore<P extends PeerHandle> implements ReconcileCore<P> {
   }
 
   private onMessage (from: PeerHandle, message: ReconcileMessage, now: number, out: Out): void {
+    if (!isWord(message.session)) return this.verdict(out, from, 'ignore', 'unknown-session')
     if (message.type === 'refuse') {
       const s = this.sessions.get(sessionKey(true, from, message.session))
       if (s === undefined) return this.verdict(out, from, 'ignore', 'unexpected-refuse')

@@ -11,7 +11,9 @@ const HEX_FINGERPRINT = /^[0-9a-f]{16}$/
 const SCOPE = /^(?:\*|[A-Za-z0-9][A-Za-z0-9._:-]{0,127})$/
 
 const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0
-const isWord = (n: unknown): boolean => isCount(n) && n <= 0xffffffff
+/** True for an unsigned 32-bit integer. */
+export const isWord = (n: unknown): boolean => isCount(n) && n <= 0xffffffff
+const isObject = <T>(x: T): x is T & object => typeof x === 'object' && x !== null
 
 /** Orders two bounds (prefixes compared as if padded with zeros to 64 hex digits). */
 export function compareBounds (a: Bound, b: Bound): number {
@@ -23,6 +25,7 @@ export function compareBounds (a: Bound, b: Bound): number {
 
 /** The code to reject a session opening with, or undefined if it is well formed. */
 export function checkOpen (open: SessionOpen): ReconcileVerdictCode | undefined {
+  if (!isObject(open)) return 'bad-open'
   const { scope, since, until, key } = open
   if (typeof scope !== 'string' || !SCOPE.test(scope)) return 'bad-open'
   if (!isCount(since) || !isCount(until) || since >= until) return 'bad-open'
@@ -31,7 +34,7 @@ export function checkOpen (open: SessionOpen): ReconcileVerdictCode | undefined 
 }
 
 function checkBound (bound: Bound | undefined, previous: Bound, until: Bound): boolean {
-  if (bound === undefined || !isCount(bound.ts) || typeof bound.prefix !== 'string' || !HEX_PREFIX.test(bound.prefix)) return false
+  if (!isObject(bound) || !isCount(bound.ts) || typeof bound.prefix !== 'string' || !HEX_PREFIX.test(bound.prefix)) return false
   return compareBounds(bound, previous) > 0 && compareBounds(bound, until) < 0
 }
 
@@ -43,7 +46,7 @@ function checkRange (range: Range): ReconcileVerdictCode | undefined {
     case 'ids':
     case 'have':
       if (!Array.isArray(range.items)) return 'bad-item'
-      for (const item of range.items) if (typeof item.id !== 'string' || !HEX_ID.test(item.id) || !isCount(item.size)) return 'bad-item'
+      for (const item of range.items) if (!isObject(item) || typeof item.id !== 'string' || !HEX_ID.test(item.id) || !isCount(item.size)) return 'bad-item'
       return undefined
     default: return 'bad-ranges'
   }
@@ -62,6 +65,7 @@ export function checkRanges (ranges: readonly Range[], since: number, until: num
   let items = 0
   for (let i = 0; i < ranges.length; i++) {
     const range = ranges[i]!
+    if (!isObject(range)) return 'bad-ranges'
     if (i === ranges.length - 1) {
       if (range.upper !== undefined) return 'bad-ranges'
     } else {

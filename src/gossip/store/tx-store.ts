@@ -6,7 +6,10 @@
  *
  * Layout in the sublevel (keys are strings, values bytes):
  *   b:<tx id hex>                   -> StoredTransaction (tx_gossip.proto)
- *   t:<stored at, 15 digits>:<id>   -> "<payload bytes>:<hops>" (age index, for eviction and retention)
+ *   t:<stored at, 15 digits>:<id>   -> "<payload bytes>:<hops>:<timestampMs>:<register id>" (age index, for
+ *                                      eviction and retention; the last two fields feed reconciliation's order
+ *                                      index, protocols/tx-gossip/SPEC.md §9.3; records written before them have
+ *                                      only the first two, and the rest is read from b:)
  */
 import { createHash } from 'node:crypto'
 import type { AbortOptions } from '@libp2p/interface'
@@ -39,6 +42,19 @@ export interface TxStoreOptions {
 /** What newest() yields: enough for the gossip core's `restore` input. */
 export interface StoredSummary { id: string, size: number, hops: number }
 
+/** A stored transaction as reconciliation orders it (protocols/tx-gossip/SPEC.md §9.3). */
+export interface StoredEntry extends StoredSummary {
+  /** The publisher's timestamp (notification.timestampMs). */
+  timestampMs: number
+  registerId: string
+}
+
+/** Told of every transaction persisted or removed (one observer: reconciliation's order index). */
+export interface TxStoreObserver {
+  stored: (entry: StoredEntry) => void
+  removed: (id: string) => void
+}
+
 const TIME_DIGITS = 15
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
@@ -60,6 +76,7 @@ export class TxStore {
   private readonly ids = new PersistedIds()
   private bytes = 0
   private count = 0
+  private observer: TxStoreObserver | undefined
 
   constructor (db: Sublevel, options: TxStoreOptions) {
     this.db = db
@@ -127,12 +144,15 @@ export class TxStore {
     const record: StoredTx = { transaction, hops, storedAtMs }
     this.cache.set(id, record)
     this.ids.add(id)
+    const timestampMs = transaction.notification?.timestampMs ?? 0
+    const registerId = transaction.notification?.registerId ?? ''
     await this.db.batch([
       { type: 'put', key: `b:${id}`, value: StoredTransaction.encode({ transaction, storedAtMs, hopCount: hops }).finish() },
-      { type: 'put', key: ageKey(storedAtMs, id), value: encoder.encode(`${payload.length}:${hops}`) }
+      { type: 'put', key: ageKey(storedAtMs, id), value: encoder.encode(`${payload.length}:${hops}:${timestampMs}:${registerId}`) }
     ])
     this.bytes += payload.length
     this.count++
+    this.observer?.stored({ id, size: payload.length, hops, timestampMs, registerId })
     if (this.bytes > this.options.maxBytes) await this.evictOldest({})
   }
 
@@ -204,6 +224,29 @@ export class TxStore {
       this.cache.delete(id)
       this.bytes -= Number(decoder.decode(value).split(':')[0])
       this.count--
+      this.observer?.removed(id)
+    }
+  }
+
+  /** Sets (or clears) the observer told of every later write and removal. */
+  observe (observer: TxStoreObserver | undefined): void {
+    this.observer = observer
+  }
+
+  /** Every stored transaction with its order key, oldest stored first (reconciliation's index at start). */
+  async * entries (options: AbortOptions = {}): AsyncGenerator<StoredEntry> {
+    for await (const [key, value] of this.db.iterator({ gte: 't:', lt: 't;', signal: options.signal })) {
+      const id = key.slice(2 + TIME_DIGITS + 1)
+      const fields = decoder.decode(value).split(':')
+      const size = Number(fields[0])
+      const hops = Number(fields[1])
+      if (fields.length >= 4) {
+        yield { id, size, hops, timestampMs: Number(fields[2]), registerId: fields.slice(3).join(':') }
+        continue
+      }
+      // Written before the order fields existed: read them from the record itself.
+      const notification = (await this.get(id, options))?.transaction.notification
+      if (notification !== undefined) yield { id, size, hops, timestampMs: notification.timestampMs, registerId: notification.registerId }
     }
   }
 }

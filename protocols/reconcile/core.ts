@@ -164,12 +164,14 @@ class DefaultReconcileCore<P extends PeerHandle> implements ReconcileCore<P> {
   }
 
   private start (peer: PeerHandle, scope: string, now: number, out: Out): void {
-    const until = Math.max(1, now - this.config.settleMs)
+    // Up to now: what was published just before a heal is reconciled too (settleMs only keeps
+    // needs that may still be in flight from starting a cascade, see onRanges).
+    const until = Math.max(1, now)
     const since = Math.max(0, until - this.config.windowMs)
     const sipKey = [this.rng.int(WORD), this.rng.int(WORD), this.rng.int(WORD), this.rng.int(WORD)] as const
     const id = this.nextSessionId
     this.nextSessionId = id >= MAX_SESSION_ID ? 1 : id + 1
-    const session: Session = { key: sessionKey(true, peer, id), peer, id, initiator: true, scope, since, until, sipKey, rounds: 0, deadline: now + this.config.sessionTimeoutMs, needs: 0, haves: 0 }
+    const session: Session = { key: sessionKey(true, peer, id), peer, id, initiator: true, scope, since, until, sipKey, rounds: 0, deadline: now + this.config.sessionTimeoutMs, needs: 0, settledNeeds: 0, haves: 0 }
     const step = openingRanges(this.context(session))
     this.sessions.add(session)
     this.counters.sessionsStarted++
@@ -180,7 +182,7 @@ class DefaultReconcileCore<P extends PeerHandle> implements ReconcileCore<P> {
 
   private context (s: Session): StepContext {
     // A session exists only for a scope this node serves.
-    return { items: this.index.scope(s.scope)!, key: s.sipKey, since: s.since, until: s.until, config: this.config, holds: this.holdsFn }
+    return { items: this.index.scope(s.scope)!, key: s.sipKey, since: s.since, until: s.until, config: this.config, holds: this.holdsFn, settledBefore: s.until - this.config.settleMs }
   }
 
   private onMessage (from: PeerHandle, message: ReconcileMessage, now: number, out: Out): void {
@@ -222,7 +224,7 @@ class DefaultReconcileCore<P extends PeerHandle> implements ReconcileCore<P> {
     if (this.sessions.inbound >= this.config.maxInboundSessions) return refuse('busy')
     this.inboundAt.set(gapKey, now)
     const { scope, since, until, key } = open
-    const session: Session = { key: sessionKey(false, from, message.session), peer: from, id: message.session, initiator: false, scope, since, until, sipKey: [key[0], key[1], key[2], key[3]], rounds: 0, deadline: 0, needs: 0, haves: 0 }
+    const session: Session = { key: sessionKey(false, from, message.session), peer: from, id: message.session, initiator: false, scope, since, until, sipKey: [key[0], key[1], key[2], key[3]], rounds: 0, deadline: 0, needs: 0, settledNeeds: 0, haves: 0 }
     this.sessions.add(session)
     this.counters.sessionsAnswered++
     return session
@@ -247,6 +249,7 @@ class DefaultReconcileCore<P extends PeerHandle> implements ReconcileCore<P> {
     this.counters.haves += step.haves
     s.haves += step.haves
     const needs = this.pending.add(step.needs, now)
+    s.settledNeeds += step.settledNeeds
     if (needs.length > 0) {
       s.needs += needs.length
       this.counters.needs += needs.length
@@ -263,7 +266,7 @@ class DefaultReconcileCore<P extends PeerHandle> implements ReconcileCore<P> {
     if (completed) this.counters.sessionsCompleted++
     else this.counters.sessionsFailed++
     out.push({ type: 'trace', event: 'session-end', data: { peer: s.peer, scope: s.scope, rounds: s.rounds, needs: s.needs, haves: s.haves, completed } })
-    if (s.needs > 0 && this.config.cascade) {
+    if (s.settledNeeds > 0 && this.config.cascade) {
       this.cascadeArmed = true
       this.cascadeExclude.add(s.peer)
     }

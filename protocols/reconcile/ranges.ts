@@ -18,6 +18,8 @@ export interface StepResult {
   final: boolean
   /** Items the peer holds and this node lacks. */
   needs: ReconcileItem[]
+  /** How many of the needs lie in ranges that start before `settledBefore` (older than push gossip's flight time). */
+  settledNeeds: number
   /** Items offered to the peer in have ranges. */
   haves: number
   /** Item hashes computed. */
@@ -33,6 +35,8 @@ export interface StepContext {
   config: Readonly<ReconcileConfig>
   /** True if this node holds `id`. */
   holds: (id: TxKey) => boolean
+  /** Needs in ranges starting at or after this timestamp may still be in flight by push (see settledNeeds). */
+  settledBefore: number
 }
 
 const hash: [number, number] = [0, 0]
@@ -124,11 +128,11 @@ class Answer {
     this.closed = true
   }
 
-  result (needs: ReconcileItem[]): StepResult {
+  result (needs: ReconcileItem[], settledNeeds = 0): StepResult {
     const last = this.ranges.at(-1)
     if (last !== undefined) delete last.upper
     const final = this.ranges.every(r => r.mode === 'skip' || r.mode === 'have')
-    return { ranges: this.ranges, final, needs, haves: this.haves, hashes: this.hashes }
+    return { ranges: this.ranges, final, needs, settledNeeds, haves: this.haves, hashes: this.hashes }
   }
 }
 
@@ -136,13 +140,23 @@ function * range (lo: number, hi: number): Generator<number> {
   for (let i = lo; i < hi; i++) yield i
 }
 
-/** The first message of a session: this node's items in [since, until), split or listed. */
+/**
+ * The first message of a session: this node's items in [since, until), split or listed, with a
+ * bound at settledBefore so that no range straddles it (needs are then settled or not by range).
+ */
 export function openingRanges (ctx: StepContext): StepResult {
   const answer = new Answer(ctx)
-  const { items, since, until } = ctx
+  const { items, since, until, settledBefore } = ctx
   const lo = items.lowerIndex({ ts: since, prefix: '' })
   const hi = items.lowerIndex({ ts: until, prefix: '' })
-  answer.differ({ ts: until, prefix: '' }, lo, hi)
+  if (settledBefore > since && settledBefore < until) {
+    const settled = { ts: settledBefore, prefix: '' }
+    const mid = items.lowerIndex(settled)
+    answer.differ(settled, lo, mid)
+    answer.differ({ ts: until, prefix: '' }, mid, hi)
+  } else {
+    answer.differ({ ts: until, prefix: '' }, lo, hi)
+  }
   return answer.result([])
 }
 
@@ -170,11 +184,13 @@ export function answerRanges (ctx: StepContext, ranges: readonly Range[]): StepR
   const answer = new Answer(ctx)
   const { items, config } = ctx
   const needs: ReconcileItem[] = []
+  let settledNeeds = 0
   let lower: Bound = { ts: ctx.since, prefix: '' }
   let lo = items.lowerIndex(lower)
   for (const r of ranges) {
     const upper = r.upper ?? { ts: ctx.until, prefix: '' }
     const hi = items.lowerIndex(upper)
+    const before = needs.length
     switch (r.mode) {
       case 'skip':
         if (!answer.closed) answer.skip(upper)
@@ -199,8 +215,9 @@ export function answerRanges (ctx: StepContext, ranges: readonly Range[]): StepR
         break
       }
     }
+    if (lower.ts < ctx.settledBefore) settledNeeds += needs.length - before
     lower = upper
     lo = hi
   }
-  return answer.result(needs)
+  return answer.result(needs, settledNeeds)
 }

@@ -21,6 +21,8 @@ export interface Session {
   rounds: number
   deadline: number
   needs: number
+  /** Needs older than settleMs (they cannot be in flight by push): these start a cascade. */
+  settledNeeds: number
   haves: number
 }
 

@@ -39,9 +39,9 @@ export interface ReconcileConfig {
   minPeerGapMs: number
   /** A peer may open a new session with this node at most this often per scope; sooner ones are refused. */
   minInboundGapMs: number
-  /** Sessions reconcile items with timestamps in [until - windowMs, until). */
+  /** Sessions reconcile items with timestamps in [until - windowMs, until), until = now. */
   windowMs: number
-  /** until = now - settleMs: the newest items are left to push gossip (they may be in flight). */
+  /** Needs younger than this may still be in flight by push: they are pulled, but start no cascade. */
   settleMs: number
   /** Sessions this node answers at once; more are refused ('busy'). */
   maxInboundSessions: number

@@ -7,6 +7,7 @@ import type { AbortOptions, Startable } from '@libp2p/interface'
 import type { TypedEventTarget } from 'main-event'
 import type { TransactionNotification } from '../../protocols/models/index.ts'
 import type { Verdict } from '../../protocols/common/effects.ts'
+import type { ReconcilerStats } from './reconcile/reconciler.ts'
 
 /** The strategies a node can run (config gossip.strategy). */
 export type GossipStrategy = 'sorcha' | 'gossipsub'
@@ -80,6 +81,8 @@ export interface DistributorStats {
   rejects: number
   peers: number
   store: { bytes: number, count: number }
+  /** Reconciliation's counters (protocols/tx-gossip/SPEC.md §9), when it runs. */
+  reconcile?: ReconcilerStats
 }
 
 /** Transaction distribution over one strategy. */

@@ -66,15 +66,17 @@ describe('reconciliation finds exactly the difference', () => {
     }
   })
 
-  it('leaves out items outside the session window (newer than until = now - settleMs)', () => {
+  it('leaves out items outside the session window [now - windowMs, now)', () => {
     const rng = createRng(3)
     const net = new Harness(NOW)
-    const fresh = randomItems(rng, 10, NOW - 500, NOW)
+    const future = randomItems(rng, 10, NOW + 1, NOW + HOUR)
+    const ancient = randomItems(rng, 10, NOW - 30 * DAY, NOW - 8 * DAY)
+    const recent = randomItems(rng, 10, NOW - 500, NOW)
     const old = randomItems(rng, 10, NOW - DAY, NOW - HOUR)
-    const A = net.add('a', { settleMs: 2000 }, [])
-    net.add('b', {}, [...fresh, ...old])
+    const A = net.add('a', { windowMs: 7 * DAY }, [])
+    net.add('b', {}, [...future, ...ancient, ...recent, ...old])
     net.connect('a', 'b')
-    assert.deepEqual([...A.needs.keys()].sort(), ids(old))
+    assert.deepEqual([...A.needs.keys()].sort(), ids([...recent, ...old]))
   })
 })
 

@@ -86,6 +86,22 @@ describe('reconciliation core: when sessions run', () => {
     assert.equal(A.core.stats().needs, 0)
   })
 
+  it('needs younger than settleMs (maybe still in flight by push) are pulled but start no cascade', () => {
+    const run = (age: number): { b: number, c: number, cascaded: boolean } => {
+      const net = new Harness(NOW)
+      net.pull = true
+      net.add('a', { settleMs: 2000 }, randomItems(createRng(8), 50, NOW - age - 1000, NOW - age))
+      const B = net.add('b', { settleMs: 2000 }, [])
+      const C = net.add('c', {}, [])
+      net.connect('b', 'c')
+      net.now += 60_000
+      net.connect('a', 'b')
+      return { b: B.needs.size, c: C.needs.size, cascaded: B.traces.includes('cascade') }
+    }
+    assert.deepEqual(run(-60_000), { b: 50, c: 0, cascaded: false }) // published in the last second
+    assert.deepEqual(run(0), { b: 50, c: 50, cascaded: true }) // a minute old
+  })
+
   it('a resync (connectivity back) reconciles with resyncPeers neighbours at once, gap or not', () => {
     const core = createReconcileCore({ resyncPeers: 2 }, createRng(4))
     for (const peer of ['p', 'q', 'r']) core.handle({ type: 'peer-up', now: NOW, peer, outbound: false })

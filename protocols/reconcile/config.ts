@@ -27,7 +27,7 @@ export const DEFAULT_RECONCILE_CONFIG: Readonly<ReconcileConfig> = Object.freeze
   sessionTimeoutMs: 30_000,
   intervalMs: 60_000,
   onConnect: true,
-  minPeerGapMs: 30_000,
+  minPeerGapMs: 5_000,
   minInboundGapMs: 1_000,
   windowMs: 7 * DAY_MS,
   settleMs: 2_000,

@@ -214,7 +214,7 @@ class DefaultReconcileCore<P extends PeerHandle> implements ReconcileCore<P> {
       this.send(out, from, { type: 'refuse', session: message.session, reason })
       return undefined
     }
-    if (this.index.scope(open.scope) === undefined) return refuse('not-served')
+    if (!this.index.serves(open.scope)) return refuse('not-served')
     const gapKey = `${typeof from}:${from}|${open.scope}`
     const last = this.inboundAt.get(gapKey)
     if (last !== undefined && now - last < this.config.minInboundGapMs) {

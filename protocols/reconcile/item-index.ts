@@ -6,15 +6,21 @@
  */
 import { ALL_REGISTERS, type Bound, type IndexedItem, type TxKey } from './types.ts'
 
-/** The items of one scope, sorted by (ts, id). */
+/**
+ * The items of one scope, sorted by (ts, id). An item that sorts after the last one is appended at
+ * once (new transactions); others wait in a buffer merged in one pass when the sorted view is next
+ * read (`settle`), so a catch-up that inserts 10,000 old items costs one merge, not 10,000 shifts.
+ */
 export class SortedItems {
   readonly ts: number[] = []
   readonly ids: TxKey[] = []
   readonly sizes: number[] = []
+  private buffer: IndexedItem[] = []
 
-  get size (): number { return this.ids.length }
+  /** Items, the buffered ones included. */
+  get size (): number { return this.ids.length + this.buffer.length }
 
-  /** Index of the first item not below (ts, id): where it is, or would be inserted. */
+  /** Index of the first item not below (ts, id): where it is, or would be inserted. Call settle() first. */
   position (ts: number, id: TxKey): number {
     let lo = 0
     let hi = this.ids.length
@@ -36,19 +42,18 @@ export class SortedItems {
   }
 
   insert (item: IndexedItem): void {
-    const at = this.position(item.ts, item.id)
-    if (at === this.ids.length) {
+    const n = this.ids.length
+    if (this.buffer.length === 0 && (n === 0 || this.ts[n - 1]! < item.ts || (this.ts[n - 1] === item.ts && this.ids[n - 1]! < item.id))) {
       this.ts.push(item.ts)
       this.ids.push(item.id)
       this.sizes.push(item.size)
       return
     }
-    this.ts.splice(at, 0, item.ts)
-    this.ids.splice(at, 0, item.id)
-    this.sizes.splice(at, 0, item.size)
+    this.buffer.push(item)
   }
 
   remove (ts: number, id: TxKey): void {
+    this.settle()
     const at = this.position(ts, id)
     if (this.ids[at] !== id) return
     this.ts.splice(at, 1)
@@ -56,19 +61,31 @@ export class SortedItems {
     this.sizes.splice(at, 1)
   }
 
-  /** Replaces the content with `items` merged in (one sort). */
+  /** Merges `items` in (one sort of them, one pass over the rest). */
   merge (items: readonly IndexedItem[]): void {
-    const all: Array<[number, TxKey, number]> = this.ids.map((id, i) => [this.ts[i]!, id, this.sizes[i]!])
-    for (const item of items) all.push([item.ts, item.id, item.size])
-    all.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
+    this.buffer.push(...items)
+    this.settle()
+  }
+
+  /** Merges the buffered items into the sorted arrays. */
+  settle (): void {
+    if (this.buffer.length === 0) return
+    const extra = this.buffer.sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    this.buffer = []
+    const ts = this.ts.slice()
+    const ids = this.ids.slice()
+    const sizes = this.sizes.slice()
     this.ts.length = 0
     this.ids.length = 0
     this.sizes.length = 0
-    for (const [ts, id, size] of all) {
-      this.ts.push(ts)
-      this.ids.push(id)
-      this.sizes.push(size)
+    let i = 0
+    for (const item of extra) {
+      while (i < ids.length && (ts[i]! < item.ts || (ts[i] === item.ts && ids[i]! < item.id))) {
+        this.ts.push(ts[i]!); this.ids.push(ids[i]!); this.sizes.push(sizes[i]!); i++
+      }
+      this.ts.push(item.ts); this.ids.push(item.id); this.sizes.push(item.size)
     }
+    for (; i < ids.length; i++) { this.ts.push(ts[i]!); this.ids.push(ids[i]!); this.sizes.push(sizes[i]!) }
   }
 }
 
@@ -91,9 +108,16 @@ export class ItemIndex {
 
   get size (): number { return this.entries.size }
 
-  /** The sorted items of a scope this node serves; undefined for another. */
+  /** The sorted items of a scope this node serves (buffered inserts merged); undefined for another. */
   scope (scope: string): SortedItems | undefined {
-    return scope === ALL_REGISTERS ? this.all : this.registers.get(scope)
+    const items = scope === ALL_REGISTERS ? this.all : this.registers.get(scope)
+    items?.settle()
+    return items
+  }
+
+  /** True if this node serves the scope. */
+  serves (scope: string): boolean {
+    return scope === ALL_REGISTERS ? this.all !== undefined : this.registers.has(scope)
   }
 
   /** True if the node holds `id` (in any scope it serves). */

@@ -14,7 +14,7 @@ import { toHex } from '../../protocols/models/index.ts'
 import { createTxGossipCore, type GossipEffect, type TxGossipConfig } from '../../protocols/tx-gossip/index.ts'
 import type { Transaction } from '../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
 import { compressChunk, inflateChunk } from './compression.ts'
-import { MAX_CHUNK_BYTES, MAX_TRACKED_OFFENDERS, REJECT_BAN_MS, TX_GOSSIP_PROTOCOL } from './constants.ts'
+import { MAX_CHUNK_BYTES, MAX_SERVE_JOBS_PER_PEER, MAX_TRACKED_OFFENDERS, REJECT_BAN_MS, TX_GOSSIP_PROTOCOL } from './constants.ts'
 import { CoreDriver, type ChunkPayload } from './core-driver.ts'
 import { Assemblies } from './assembly.ts'
 import { DistributorBase, type DistributorInit } from './distributor-base.ts'
@@ -133,7 +133,9 @@ export class SorchaDistributor extends DistributorBase {
       streamTimeoutMs: this.config.streamTimeoutMs,
       puller: new InvPuller({
         announce: (peer, items) => { this.driver?.feed({ type: 'message', from: peer, message: { type: 'inv', items } }) },
-        room: () => this.driver === undefined ? 0 : (gossipConfig.maxInflight >> 1) - this.driver.core.stats().inflight,
+        // A peer serves at most MAX_SERVE_JOBS_PER_PEER bodies queued for one requester and drops
+        // the rest (they would wait for requestTimeoutMs): keep the fetches in flight below that.
+        room: () => this.driver === undefined ? 0 : Math.min(gossipConfig.maxInflight >> 1, MAX_SERVE_JOBS_PER_PEER >> 1) - this.driver.core.stats().inflight,
         hops: gossipConfig.hopLimit,
         maxItemsPerMessage: gossipConfig.maxItemsPerMessage,
         maxQueued: this.config.reconcile.maxItems

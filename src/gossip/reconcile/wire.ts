@@ -6,7 +6,7 @@
  */
 import { RangeMode, ReconcileFrame, RefuseReason, type ReconcileRange } from '../../../protos/gen/sorcha/p2p/v1/tx_reconcile.ts'
 import type { Transaction } from '../../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
-import { fromHex, toHex } from '../../../protocols/models/index.ts'
+import { toHex } from '../../../protocols/models/index.ts'
 import type { Range, ReconcileItem, ReconcileMessage, RefuseReason as Reason } from '../../../protocols/reconcile/index.ts'
 
 const ID_BYTES = 32
@@ -25,7 +25,18 @@ const REASONS: Record<Reason, RefuseReason> = {
   'too-frequent': RefuseReason.REFUSE_REASON_TOO_FREQUENT
 }
 
-const bytesOf = (hex: string): Uint8Array => fromHex(hex) ?? new Uint8Array(0)
+const nibble = (code: number): number => code <= 57 ? code - 48 : (code | 32) - 87
+
+/** Lower-case hex (the core's ids and prefixes, valid by construction) to bytes, without a regex per call. */
+function bytesOf (hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length >> 1)
+  for (let i = 0; i < out.length; i++) out[i] = (nibble(hex.charCodeAt(2 * i)) << 4) | nibble(hex.charCodeAt(2 * i + 1))
+  return out
+}
+
+function writeHex (hex: string, into: Uint8Array, at: number): void {
+  for (let i = 0; i < ID_BYTES; i++) into[at + i] = (nibble(hex.charCodeAt(2 * i)) << 4) | nibble(hex.charCodeAt(2 * i + 1))
+}
 
 function keyBytes (key: readonly number[]): Uint8Array {
   const out = new Uint8Array(16)
@@ -48,7 +59,7 @@ function encodeRange (range: Range): ReconcileRange {
     wire.fingerprint = bytesOf(range.fingerprint)
   } else if (range.mode === 'ids' || range.mode === 'have') {
     wire.txIds = new Uint8Array(ID_BYTES * range.items.length)
-    range.items.forEach((item, i) => { wire.txIds.set(bytesOf(item.id), ID_BYTES * i) })
+    range.items.forEach((item, i) => { writeHex(item.id, wire.txIds, ID_BYTES * i) })
     wire.sizes = range.items.map(item => item.size)
   }
   return wire

@@ -28,7 +28,7 @@ export const DEFAULT_RECONCILE_CONFIG: Readonly<ReconcileConfig> = Object.freeze
   intervalMs: 60_000,
   onConnect: true,
   minPeerGapMs: 5_000,
-  minInboundGapMs: 1_000,
+  minInboundGapMs: 2_000,
   windowMs: 7 * DAY_MS,
   settleMs: 2_000,
   maxInboundSessions: 8,

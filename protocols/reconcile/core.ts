@@ -11,7 +11,7 @@ import { resolveReconcileConfig } from './config.ts'
 import { ItemIndex } from './item-index.ts'
 import { PendingNeeds } from './pending.ts'
 import { answerRanges, openingRanges, type StepContext } from './ranges.ts'
-import { LastSeen, sessionKey, Sessions, type Session } from './sessions.ts'
+import { Buckets, LastSeen, sessionKey, Sessions, type Session } from './sessions.ts'
 import type { PeerHandle, ReconcileConfig, ReconcileEffect, ReconcileInput, ReconcileMessage, ReconcileStats, ReconcileVerdictCode, TxKey } from './types.ts'
 import { checkOpen, checkRanges, isWord } from './validate.ts'
 
@@ -29,6 +29,8 @@ type Wanted = { peer: PeerHandle, scope: string, cascade: boolean }
 type RangesMessage = Extract<ReconcileMessage, { type: 'ranges' }>
 
 const WORD = 0x100000000
+/** Sessions a peer may open on one scope in a burst, before minInboundGapMs applies (SPEC.md §9.6). */
+const INBOUND_BURST = 4
 const MAX_SESSION_ID = 0xffffffff
 
 class DefaultReconcileCore<P extends PeerHandle> implements ReconcileCore<P> {
@@ -39,7 +41,7 @@ class DefaultReconcileCore<P extends PeerHandle> implements ReconcileCore<P> {
   private readonly pending: PendingNeeds
   private readonly neighbours: PeerHandle[] = []
   private readonly outboundAt: LastSeen<string>
-  private readonly inboundAt: LastSeen<string>
+  private readonly inboundAt: Buckets<string>
   private readonly queue: Wanted[] = []
   private readonly cascadeExclude = new Set<PeerHandle>()
   private cascadeArmed = false
@@ -55,7 +57,7 @@ class DefaultReconcileCore<P extends PeerHandle> implements ReconcileCore<P> {
     this.index = new ItemIndex(config.scopes, config.maxItems)
     this.pending = new PendingNeeds(config.maxPendingNeeds, config.pullTimeoutMs)
     this.outboundAt = new LastSeen(4 * config.maxPeers * config.scopes.length)
-    this.inboundAt = new LastSeen(4 * config.maxPeers * config.scopes.length)
+    this.inboundAt = new Buckets(4 * config.maxPeers * config.scopes.length, INBOUND_BURST, config.minInboundGapMs)
   }
 
   handle (input: ReconcileInput<P>): Array<ReconcileEffect<P>> {
@@ -166,7 +168,7 @@ class DefaultReconcileCore<P extends PeerHandle> implements ReconcileCore<P> {
   private start (peer: PeerHandle, scope: string, now: number, out: Out): void {
     // Up to now: what was published just before a heal is reconciled too (settleMs only keeps
     // needs that may still be in flight from starting a cascade, see onRanges).
-    const until = Math.max(1, now)
+    const until = Math.max(1, Math.floor(now))
     const since = Math.max(0, until - this.config.windowMs)
     const sipKey = [this.rng.int(WORD), this.rng.int(WORD), this.rng.int(WORD), this.rng.int(WORD)] as const
     const id = this.nextSessionId
@@ -215,14 +217,11 @@ class DefaultReconcileCore<P extends PeerHandle> implements ReconcileCore<P> {
       return undefined
     }
     if (!this.index.serves(open.scope)) return refuse('not-served')
-    const gapKey = `${typeof from}:${from}|${open.scope}`
-    const last = this.inboundAt.get(gapKey)
-    if (last !== undefined && now - last < this.config.minInboundGapMs) {
+    if (this.sessions.inbound >= this.config.maxInboundSessions) return refuse('busy')
+    if (!this.inboundAt.take(`${typeof from}:${from}|${open.scope}`, now)) {
       this.verdict(out, from, 'ignore', 'session-too-frequent')
       return refuse('too-frequent')
     }
-    if (this.sessions.inbound >= this.config.maxInboundSessions) return refuse('busy')
-    this.inboundAt.set(gapKey, now)
     const { scope, since, until, key } = open
     const session: Session = { key: sessionKey(false, from, message.session), peer: from, id: message.session, initiator: false, scope, since, until, sipKey: [key[0], key[1], key[2], key[3]], rounds: 0, deadline: 0, needs: 0, settledNeeds: 0, haves: 0 }
     this.sessions.add(session)

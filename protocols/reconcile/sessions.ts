@@ -67,6 +67,38 @@ export class Sessions {
   }
 }
 
+/**
+ * Token buckets per key (bounded, oldest forgotten first): `take` succeeds while the key has a
+ * token; it holds at most `burst` and gains one every `refillMs`.
+ */
+export class Buckets<K> {
+  private readonly max: number
+  private readonly burst: number
+  private readonly refillMs: number
+  private readonly buckets = new Map<K, { tokens: number, at: number }>()
+
+  constructor (max: number, burst: number, refillMs: number) {
+    this.max = max
+    this.burst = burst
+    this.refillMs = refillMs
+  }
+
+  take (key: K, now: number): boolean {
+    const bucket = this.buckets.get(key) ?? { tokens: this.burst, at: now }
+    this.buckets.delete(key)
+    const gained = this.refillMs === 0 ? this.burst : Math.floor((now - bucket.at) / this.refillMs)
+    if (gained > 0) {
+      bucket.tokens = Math.min(this.burst, bucket.tokens + gained)
+      bucket.at = bucket.tokens === this.burst ? now : bucket.at + gained * this.refillMs
+    }
+    const ok = bucket.tokens > 0
+    if (ok) bucket.tokens--
+    this.buckets.set(key, bucket)
+    if (this.buckets.size > this.max) this.buckets.delete(this.buckets.keys().next().value as K)
+    return ok
+  }
+}
+
 /** A bounded map of the last time something happened per key (oldest forgotten first). */
 export class LastSeen<K> {
   private readonly max: number

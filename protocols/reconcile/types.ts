@@ -37,7 +37,7 @@ export interface ReconcileConfig {
   onConnect: boolean
   /** This node starts no session with a peer it started one with less than this long ago (cascades excepted). */
   minPeerGapMs: number
-  /** A peer may open a new session with this node at most this often per scope; sooner ones are refused. */
+  /** A peer may open sessions on a scope in a burst of 4, then one per this long; more are refused. */
   minInboundGapMs: number
   /** Sessions reconcile items with timestamps in [until - windowMs, until), until = now. */
   windowMs: number

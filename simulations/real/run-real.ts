@@ -283,6 +283,7 @@ function finish (net: TestNetwork, plan: RunPlan, adjacency: number[][], metrics
     events: receipts,
     endMs: Math.min(plan.durationMs, endMs),
     missingLinks: 0,
-    meanDegree: degreeSum / plan.nodes
+    meanDegree: degreeSum / plan.nodes,
+    offline: []
   }
 }

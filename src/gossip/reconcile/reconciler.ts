@@ -14,7 +14,7 @@ import { MAX_FRAME_BYTES } from '../constants.ts'
 import { readFrames } from '../inbound-reader.ts'
 import type { TxStore } from '../store/tx-store.ts'
 import { ReconcileChannel } from './channel.ts'
-import { decodeReconcile, encodeReconcile, type InboundReconcileFrame } from './wire.ts'
+import { decodeReconcile, encodeReconcile, type InboundReconcileFrame } from '../../../protocols/reconcile/index.ts'
 
 /** Fetches transactions the core found missing; the strategy provides it. */
 export interface Puller {

@@ -7,7 +7,7 @@
 import { createRng, type Rng } from '../../../../protocols/common/rng.ts'
 import { createReconcileCore, type IndexedItem, type ReconcileConfig, type ReconcileCore, type ReconcileEffect, type ReconcileInput, type ReconcileMessage } from '../../../../protocols/reconcile/index.ts'
 import { framePrefix } from '../../../../src/gossip/frame-decoder.ts'
-import { encodeReconcile } from '../../../../src/gossip/reconcile/wire.ts'
+import { encodeReconcile } from '../../../../protocols/reconcile/index.ts'
 
 /** Random items: 64-hex ids, timestamps in [from, to). */
 export function randomItems (rng: Rng, count: number, from: number, to: number, register = 'r'): IndexedItem[] {

@@ -67,10 +67,12 @@ describe('reconciliation core: hostile and malformed messages become verdicts', 
     assert.equal(sent(busy.say(opening([fp()], 1)))[0]?.type, 'ranges')
     assert.deepEqual(sent(busy.say(opening([fp()], 2))), [{ type: 'refuse', session: 2, reason: 'busy' }])
     const eager = victim({ minInboundGapMs: 10_000 })
-    eager.say(opening([fp()], 1))
-    const again = eager.say(opening([fp()], 2))
+    for (let session = 1; session <= 4; session++) assert.equal(sent(eager.say(opening([fp()], session)))[0]?.type, 'ranges')
+    const again = eager.say(opening([fp()], 5))
     assert.deepEqual(verdicts(again), ['ignore:session-too-frequent'])
-    assert.deepEqual(sent(again), [{ type: 'refuse', session: 2, reason: 'too-frequent' }])
+    assert.deepEqual(sent(again), [{ type: 'refuse', session: 5, reason: 'too-frequent' }])
+    // One more token after minInboundGapMs.
+    assert.equal(sent(eager.say(opening([fp()], 6), 10_000))[0]?.type, 'ranges')
   })
 
   it('abandons a session that never converges after maxRounds messages', () => {

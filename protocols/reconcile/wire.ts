@@ -1,13 +1,13 @@
 /**
- * Frames of /sorcha/tx-reconcile/1.0.0 (protocols/tx-gossip/SPEC.md §9.8) to and from the core's
+ * Frames of /sorcha/tx-reconcile/1.0.0 (../tx-gossip/SPEC.md §9.8) to and from the core's
  * logical messages: ids and prefixes are bytes on the wire and hex in the core, a session key is 16
  * little-endian bytes on the wire and four 32-bit words in the core. Decoding never throws: a frame
  * that cannot be read comes back as `invalid` (a reject verdict); the core checks what it means.
  */
-import { RangeMode, ReconcileFrame, RefuseReason, type ReconcileRange } from '../../../protos/gen/sorcha/p2p/v1/tx_reconcile.ts'
-import type { Transaction } from '../../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
-import { toHex } from '../../../protocols/models/index.ts'
-import type { Range, ReconcileItem, ReconcileMessage, RefuseReason as Reason } from '../../../protocols/reconcile/index.ts'
+import { RangeMode, ReconcileFrame, RefuseReason, type ReconcileRange } from '../../protos/gen/sorcha/p2p/v1/tx_reconcile.ts'
+import type { Transaction } from '../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
+import { toHex } from '../models/index.ts'
+import type { Range, ReconcileItem, ReconcileMessage, RefuseReason as Reason } from './types.ts'
 
 const ID_BYTES = 32
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { ReconcileFrame, RangeMode } from '../../../protos/gen/sorcha/p2p/v1/tx_reconcile.ts'
-import type { ReconcileMessage } from '../../../protocols/reconcile/index.ts'
-import { decodeReconcile, encodeBodyRequest, encodeReconcile } from '../../../src/gossip/reconcile/wire.ts'
+import { ReconcileFrame, RangeMode } from '../../../../protos/gen/sorcha/p2p/v1/tx_reconcile.ts'
+import type { ReconcileMessage } from '../../../../protocols/reconcile/index.ts'
+import { decodeReconcile, encodeBodyRequest, encodeReconcile } from '../../../../protocols/reconcile/index.ts'
 
 const ID = (c: string): string => c.repeat(64)
 

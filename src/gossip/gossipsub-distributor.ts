@@ -5,6 +5,7 @@
  * notification is invalid, or whose register is not the topic's. Tuning (D, Dlo, Dhi, heartbeat,
  * flood publish, signing) comes from gossip.gossipsub; see docs/gossip.md for why.
  */
+import { createHash } from 'node:crypto'
 import { gossipsub, StrictNoSign, StrictSign, TopicValidatorResult, type GossipSub, type GossipSubComponents, type GossipsubMessage, type Message } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 import { Transaction } from '../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
@@ -13,6 +14,10 @@ import { FRAME_OVERHEAD_BYTES, GOSSIPSUB_TOPIC_PREFIX } from './constants.ts'
 import { DistributorBase, type DistributorInit } from './distributor-base.ts'
 import type { DistributorStats } from './distributor.ts'
 import { txIdOf } from './store/tx-store.ts'
+import { BodyPuller, Reconciler, reconcileCoreConfig, type ReconcilerComponents } from './reconcile/index.ts'
+
+/** The components the gossipsub strategy uses: gossipsub's, and the optional connectivity service for reconciliation. */
+export type GossipsubDistributorComponents = GossipSubComponents & { connectivity?: ReconcilerComponents['connectivity'] }
 
 /** The gossipsub topic of a register. */
 export const topicOf = (registerId: string): string => GOSSIPSUB_TOPIC_PREFIX + registerId
@@ -24,10 +29,13 @@ export class GossipsubDistributor extends DistributorBase {
   readonly pubsub: GossipSub
   private readonly decoded = new WeakMap<Uint8Array, Transaction>()
   private delivered = 0
+  private readonly components: GossipsubDistributorComponents
+  private reconciler: Reconciler | undefined
   private readonly onMessage = (evt: CustomEvent<GossipsubMessage>): void => { this.receive(evt.detail) }
 
-  constructor (components: GossipSubComponents, init: DistributorInit) {
+  constructor (components: GossipsubDistributorComponents, init: DistributorInit) {
     super(init)
+    this.components = components
     const { d, dlo, dhi, heartbeatIntervalMs, floodPublish, sign, ipColocationWhitelist } = init.config.gossipsub
     this.pubsub = gossipsub({
       D: d,
@@ -50,9 +58,39 @@ export class GossipsubDistributor extends DistributorBase {
     this.pubsub.addEventListener('gossipsub:message', this.onMessage)
     await (this.pubsub as unknown as { start: () => Promise<void> }).start()
     for (const registerId of this.followed) this.subscribe(registerId)
+    if (this.config.reconcile.enabled && this.followed.size > 0) await this.startReconciler()
+  }
+
+  // SPEC.md §9.2: gossipsub holds only the registers it follows, so it reconciles each of them (the
+  // registers followed at start), and pulls on the reconciliation protocol (gossipsub has no fetch).
+  private async startReconciler (): Promise<void> {
+    const reconciler: Reconciler = new Reconciler({
+      components: this.components as unknown as ReconcilerComponents,
+      store: this.store,
+      core: reconcileCoreConfig(this.config, [...this.followed]),
+      seed: createHash('sha256').update(`${this.self}/reconcile`).digest().readUInt32LE(0),
+      streamTimeoutMs: this.config.streamTimeoutMs,
+      maxFrameBytes: this.config.maxTxBytes + FRAME_OVERHEAD_BYTES,
+      puller: new BodyPuller({
+        send: (peer, frame) => reconciler.sendFrame(peer, frame),
+        store: this.store,
+        accept: (id, tx, from) => { this.accept(id, tx, from, 1) },
+        serves: registerId => this.followed.has(registerId),
+        verdict: (peer, verdict, code) => { this.emitVerdict({ peer, verdict, code }) },
+        maxTxBytes: this.config.maxTxBytes,
+        maxQueued: this.config.reconcile.maxItems,
+        log: this.log
+      }),
+      onVerdict: (peer, verdict, code) => { this.emitVerdict({ peer, verdict, code }) },
+      log: this.log
+    })
+    this.reconciler = reconciler
+    await reconciler.start()
   }
 
   protected async onStop (): Promise<void> {
+    await this.reconciler?.stop()
+    this.reconciler = undefined
     this.pubsub.removeEventListener('gossipsub:message', this.onMessage)
     await (this.pubsub as unknown as { stop: () => Promise<void> }).stop()
   }
@@ -63,7 +101,7 @@ export class GossipsubDistributor extends DistributorBase {
 
   protected counters (): Omit<DistributorStats, 'strategy' | 'published' | 'rejects' | 'store'> {
     // Bytes and bodies are counted by the benchmark at stream level (gossipsub keeps no such counters).
-    return { delivered: this.delivered, bodiesReceived: 0, bytesSent: 0, peers: this.pubsub.getPeers().length }
+    return { delivered: this.delivered, bodiesReceived: 0, bytesSent: 0, peers: this.pubsub.getPeers().length, reconcile: this.reconciler?.stats() }
   }
 
   override follow (registerId: string): void {

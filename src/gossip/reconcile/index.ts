@@ -7,6 +7,7 @@ import type { Config } from '../../config/index.ts'
 
 export { Reconciler, type Puller, type ReconcilerComponents, type ReconcilerInit, type ReconcilerStats } from './reconciler.ts'
 export { InvPuller, type InvPullerInit } from './inv-puller.ts'
+export { BodyPuller, type BodyPullerInit } from './body-puller.ts'
 export { TX_RECONCILE_PROTOCOL } from '../../../protocols/reconcile/index.ts'
 
 /** The core settings of a `gossip` configuration section, for a node serving `scopes`. */

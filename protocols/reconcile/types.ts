@@ -1,8 +1,8 @@
 /**
  * The reconciliation core's public API (protocols/tx-gossip/SPEC.md §9): configuration, the logical
- * messages peers exchange, the inputs the core accepts and the effects it returns. The node
- * (src/gossip/reconcile) maps messages to protobuf frames (tx_reconcile.proto); the simulator passes
- * them as they are.
+ * messages peers exchange, the inputs the core accepts and the effects it returns. wire.ts maps
+ * messages to protobuf frames (tx_reconcile.proto) for the node (src/gossip/reconcile), and gives
+ * the simulator their exact sizes.
  */
 import type { TraceEffect, VerdictEffect } from '../common/effects.ts'
 

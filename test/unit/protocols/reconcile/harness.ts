@@ -2,7 +2,7 @@
  * A tiny synchronous network of reconciliation cores for unit tests: `send` effects are delivered
  * at once (in order), `need` effects are recorded and, when `pull` is on, answered by adding the
  * items from the run's table (as the node's store would once the bodies arrived). Bytes are the
- * real wire encoding (src/gossip/reconcile/wire.ts) plus the length prefix.
+ * real wire encoding (protocols/reconcile/wire.ts) plus the length prefix.
  */
 import { createRng, type Rng } from '../../../../protocols/common/rng.ts'
 import { createReconcileCore, type IndexedItem, type ReconcileConfig, type ReconcileCore, type ReconcileEffect, type ReconcileInput, type ReconcileMessage } from '../../../../protocols/reconcile/index.ts'

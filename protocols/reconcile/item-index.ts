@@ -6,10 +6,14 @@
  */
 import { ALL_REGISTERS, type Bound, type IndexedItem, type TxKey } from './types.ts'
 
+/** Out-of-order inserts buffered at least, before a merge (see SortedItems.insert). */
+const MIN_BUFFER = 1024
+
 /**
  * The items of one scope, sorted by (ts, id). An item that sorts after the last one is appended at
  * once (new transactions); others wait in a buffer merged in one pass when the sorted view is next
- * read (`settle`), so a catch-up that inserts 10,000 old items costs one merge, not 10,000 shifts.
+ * read (`settle`) or once it holds an eighth of the items, so a catch-up that inserts 10,000 old
+ * items costs a few merges, not 10,000 shifts.
  */
 export class SortedItems {
   readonly ts: number[] = []
@@ -50,6 +54,8 @@ export class SortedItems {
       return
     }
     this.buffer.push(item)
+    // Bounded: merged once it holds an eighth of the items (amortised: 8 moves per insert).
+    if (this.buffer.length > Math.max(MIN_BUFFER, n >> 3)) this.settle()
   }
 
   remove (ts: number, id: TxKey): void {

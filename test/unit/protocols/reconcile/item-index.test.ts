@@ -19,7 +19,12 @@ describe('reconciliation index', () => {
         assert.equal(index.remove(victim.id), reference.delete(victim.id))
       }
     }
-    assert.equal(index.add(items[5]!) || !reference.has(items[5]!.id), true)
+    // An item already indexed is not added twice; a removed one can come back.
+    const again = items.find(item => reference.has(item.id))!
+    assert.equal(index.add(again), false)
+    const back = items.find(item => !reference.has(item.id))!
+    assert.equal(index.add(back), true)
+    reference.set(back.id, back)
     const expect = (register?: string): string[] => [...reference.entries()]
       .filter(([, v]) => register === undefined || v.register === register)
       .sort(([a, x], [b, y]) => x.ts - y.ts || (a < b ? -1 : 1)).map(([id]) => id)

@@ -5,7 +5,6 @@
  * notification is invalid, or whose register is not the topic's. Tuning (D, Dlo, Dhi, heartbeat,
  * flood publish, signing) comes from gossip.gossipsub; see docs/gossip.md for why.
  */
-import { createHash } from 'node:crypto'
 import { gossipsub, StrictNoSign, StrictSign, TopicValidatorResult, type GossipSub, type GossipSubComponents, type GossipsubMessage, type Message } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 import { Transaction } from '../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
@@ -14,7 +13,7 @@ import { FRAME_OVERHEAD_BYTES, GOSSIPSUB_TOPIC_PREFIX } from './constants.ts'
 import { DistributorBase, type DistributorInit } from './distributor-base.ts'
 import type { DistributorStats } from './distributor.ts'
 import { txIdOf } from './store/tx-store.ts'
-import { BodyPuller, Reconciler, reconcileCoreConfig, type ReconcilerComponents } from './reconcile/index.ts'
+import { gossipsubReconciler, type Reconciler, type ReconcilerComponents } from './reconcile/index.ts'
 
 /** The components the gossipsub strategy uses: gossipsub's, and the optional connectivity service for reconciliation. */
 export type GossipsubDistributorComponents = GossipSubComponents & { connectivity?: ReconcilerComponents['connectivity'] }
@@ -64,28 +63,17 @@ export class GossipsubDistributor extends DistributorBase {
   // SPEC.md §9.2: gossipsub holds only the registers it follows, so it reconciles each of them (the
   // registers followed at start), and pulls on the reconciliation protocol (gossipsub has no fetch).
   private async startReconciler (): Promise<void> {
-    const reconciler: Reconciler = new Reconciler({
+    this.reconciler = gossipsubReconciler({
       components: this.components as unknown as ReconcilerComponents,
       store: this.store,
-      core: reconcileCoreConfig(this.config, [...this.followed]),
-      seed: createHash('sha256').update(`${this.self}/reconcile`).digest().readUInt32LE(0),
-      streamTimeoutMs: this.config.streamTimeoutMs,
-      maxFrameBytes: this.config.maxTxBytes + FRAME_OVERHEAD_BYTES,
-      puller: new BodyPuller({
-        send: (peer, frame) => reconciler.sendFrame(peer, frame),
-        store: this.store,
-        accept: (id, tx, from) => { this.accept(id, tx, from, 1) },
-        serves: registerId => this.followed.has(registerId),
-        verdict: (peer, verdict, code) => { this.emitVerdict({ peer, verdict, code }) },
-        maxTxBytes: this.config.maxTxBytes,
-        maxQueued: this.config.reconcile.maxItems,
-        log: this.log
-      }),
+      config: this.config,
+      self: this.self,
+      registers: new Set(this.followed),
+      accept: (id, tx, from) => { this.accept(id, tx, from, 1) },
       onVerdict: (peer, verdict, code) => { this.emitVerdict({ peer, verdict, code }) },
       log: this.log
     })
-    this.reconciler = reconciler
-    await reconciler.start()
+    await this.reconciler.start()
   }
 
   protected async onStop (): Promise<void> {

@@ -14,7 +14,7 @@ import { toHex } from '../../protocols/models/index.ts'
 import { createTxGossipCore, type GossipEffect, type TxGossipConfig } from '../../protocols/tx-gossip/index.ts'
 import type { Transaction } from '../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
 import { compressChunk, inflateChunk } from './compression.ts'
-import { MAX_CHUNK_BYTES, MAX_SERVE_JOBS_PER_PEER, MAX_TRACKED_OFFENDERS, REJECT_BAN_MS, TX_GOSSIP_PROTOCOL } from './constants.ts'
+import { MAX_CHUNK_BYTES, MAX_TRACKED_OFFENDERS, REJECT_BAN_MS, TX_GOSSIP_PROTOCOL } from './constants.ts'
 import { CoreDriver, type ChunkPayload } from './core-driver.ts'
 import { Assemblies } from './assembly.ts'
 import { DistributorBase, type DistributorInit } from './distributor-base.ts'
@@ -22,8 +22,7 @@ import type { DistributorStats } from './distributor.ts'
 import { PeerChannel, type ChunkProduction, type ServeJob } from './peer-channel.ts'
 import { readFrames } from './inbound-reader.ts'
 import { txIdOf, type StoredTx } from './store/tx-store.ts'
-import { InvPuller, Reconciler, reconcileCoreConfig, type ReconcilerComponents } from './reconcile/index.ts'
-import { ALL_REGISTERS } from '../../protocols/reconcile/index.ts'
+import { sorchaReconciler, type Reconciler, type ReconcilerComponents } from './reconcile/index.ts'
 import { decodeFrame, encodeChunk, encodeMessage, type ChunkFrame } from './wire.ts'
 
 /** The libp2p components the sorcha strategy uses. */
@@ -121,25 +120,18 @@ export class SorchaDistributor extends DistributorBase {
     if (this.config.reconcile.enabled) await this.startReconciler()
   }
 
-  // SPEC.md §9: the sorcha strategy stores and relays every register, so it reconciles them all, and
-  // pulls what it lacks through this protocol's own fetch machinery.
+  // SPEC.md §9.2: the sorcha strategy stores and relays every register, so it reconciles them all,
+  // and pulls what it lacks through this protocol's own fetch machinery.
   private async startReconciler (): Promise<void> {
-    const gossipConfig = this.driver!.core.config
-    this.reconciler = new Reconciler({
+    const driver = this.driver!
+    this.reconciler = sorchaReconciler({
       components: this.components,
       store: this.store,
-      core: reconcileCoreConfig(this.config, [ALL_REGISTERS]),
-      seed: seedOf(`${this.self}/reconcile`),
-      streamTimeoutMs: this.config.streamTimeoutMs,
-      puller: new InvPuller({
-        announce: (peer, items) => { this.driver?.feed({ type: 'message', from: peer, message: { type: 'inv', items } }) },
-        // A peer serves at most MAX_SERVE_JOBS_PER_PEER bodies queued for one requester and drops
-        // the rest (they would wait for requestTimeoutMs): keep the fetches in flight below that.
-        room: () => this.driver === undefined ? 0 : Math.min(gossipConfig.maxInflight >> 1, MAX_SERVE_JOBS_PER_PEER >> 1) - this.driver.core.stats().inflight,
-        hops: gossipConfig.hopLimit,
-        maxItemsPerMessage: gossipConfig.maxItemsPerMessage,
-        maxQueued: this.config.reconcile.maxItems
-      }),
+      config: this.config,
+      self: this.self,
+      gossip: driver.core.config,
+      feed: input => { this.driver?.feed(input) },
+      inflight: () => this.driver?.core.stats().inflight ?? Infinity,
       onVerdict: (peer, verdict, code) => { this.onVerdict(peer, verdict, code) },
       log: this.log
     })

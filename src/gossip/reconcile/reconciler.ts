@@ -99,9 +99,8 @@ export class Reconciler {
     if (this.core !== undefined) return
     const { store, components } = this.init
     this.core = createReconcileCore(this.init.core, createRng(this.init.seed))
-    const items = []
-    for await (const e of store.entries()) items.push({ id: e.id, ts: e.timestampMs, size: e.size, register: e.registerId })
-    this.feed({ type: 'load', items })
+    // Observe first: a transaction stored while the store is read is then indexed once (adds and
+    // loads skip ids already indexed), never missed.
     store.observe({
       stored: e => {
         this.feed({ type: 'add', item: { id: e.id, ts: e.timestampMs, size: e.size, register: e.registerId } })
@@ -109,6 +108,9 @@ export class Reconciler {
       },
       removed: id => { this.feed({ type: 'remove', id }) }
     })
+    const items = []
+    for await (const e of store.entries()) items.push({ id: e.id, ts: e.timestampMs, size: e.size, register: e.registerId })
+    this.feed({ type: 'load', items })
     await components.registrar.handle(TX_RECONCILE_PROTOCOL, (stream, connection) => { this.onInbound(stream, connection) })
     this.topologyId = await components.registrar.register(TX_RECONCILE_PROTOCOL, {
       onConnect: (peerId, connection) => { this.peerUp(peerId, connection.direction === 'outbound') },

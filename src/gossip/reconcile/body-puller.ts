@@ -96,13 +96,15 @@ export class BodyPuller implements Puller {
   private pump (): void {
     if (this.stopped) return
     const batches = new Map<string, string[]>()
+    const asked = new Set<string>()
+    for (const request of this.requests.values()) for (const id of request.ids) asked.add(id)
     for (const [id, sources] of this.queue) {
-      if (this.requests.size + batches.size >= BODY_REQUESTS_IN_FLIGHT && !sources.some(p => batches.has(p))) continue
-      const peer = sources.find(p => !this.requests.has(p))
+      if (asked.has(id)) continue
+      // A source already being batched, else one with no request in flight while there is room for another.
+      const peer = sources.find(p => (batches.get(p)?.length ?? BODY_REQUEST_MAX_IDS) < BODY_REQUEST_MAX_IDS) ??
+        (this.requests.size + batches.size < BODY_REQUESTS_IN_FLIGHT ? sources.find(p => !this.requests.has(p) && !batches.has(p)) : undefined)
       if (peer === undefined) continue
       const batch = batches.get(peer) ?? []
-      if (batch.length >= BODY_REQUEST_MAX_IDS) continue
-      if (batch.length === 0 && this.requests.size + batches.size >= BODY_REQUESTS_IN_FLIGHT) continue
       batch.push(id)
       batches.set(peer, batch)
     }

@@ -12,13 +12,13 @@ import type { Scenario } from '../../simulations/scenario/schema.ts'
 
 const file = new URL('../../simulations/scenarios/offline-10000.yaml', import.meta.url).pathname
 
-/** The shipped scenario at 400 nodes, 400 transactions and a recent window of 64. */
+/** The shipped scenario at 300 nodes, 300 transactions and a recent window of 64. */
 function small (reconcile: boolean): Scenario {
-  const scenario = loadScenarioFile(file, { nodes: 400, seed: 5 })
-  scenario.workload.transactions = 400
-  scenario.workload.ratePerSec = 40
+  const scenario = loadScenarioFile(file, { nodes: 300, seed: 5 })
+  scenario.workload.transactions = 300
+  scenario.workload.ratePerSec = 30
   scenario.faults.offline = [{ fromMs: 2000, toMs: 16_000, fraction: 0.3 }]
-  scenario.durationMs = 40_000
+  scenario.durationMs = 30_000
   scenario.protocol.params = { recentMax: 64, seenExpectedItems: 1024, reconcile }
   return scenario
 }
@@ -27,7 +27,7 @@ test('returning nodes get every transaction they missed through reconciliation, 
   const withIt = runSimulated(small(true), { sampleMemory: false }).summary
   const without = runSimulated(small(false), { sampleMemory: false }).summary
   const [back] = withIt.offline!
-  assert.equal(back!.nodes, 120)
+  assert.equal(back!.nodes, 90)
   assert.ok(back!.windowTransactions > 64 * 4, `published while away: ${back!.windowTransactions}`)
   assert.equal(back!.windowDeliveredFraction, 1)
   assert.equal(withIt.deliveredFraction, 1)

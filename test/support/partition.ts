@@ -19,6 +19,10 @@ export interface PartitionResult {
   publishMs: number
   /** From lifting the bans to every node holding every transaction. */
   healMs: number
+  /** Process CPU (all nodes, one process) during the heal, seconds. */
+  healCpuSeconds: number
+  /** Share of the heal the one event loop was busy (1 = CPU-bound). */
+  healLoopBusy: number
   /** tx:received events per node over the whole run. */
   appDeliveries: number[]
   duplicateDeliveries: number
@@ -101,9 +105,13 @@ export async function runPartition (nodes: readonly SorchaNode[], options: Parti
   }
 
   const healStart = Date.now()
+  const cpuBefore = process.cpuUsage()
+  const loopBefore = performance.eventLoopUtilization()
   await heal(nodes, half, cross)
   await waitFor(() => nodes.every(node => gossipOf(node).stats().store.count === 2 * txsPerSide), options.healTimeoutMs ?? 240_000, 'every node holds every transaction')
   const healMs = Date.now() - healStart
+  const cpu = process.cpuUsage(cpuBefore)
+  const healLoopBusy = Math.round(performance.eventLoopUtilization(loopBefore).utilization * 100) / 100
   await new Promise(resolve => setTimeout(resolve, 500)) // a late duplicate would show up now
 
   const reconcile = { sessionsCompleted: 0, needs: 0, bytesSent: 0, messagesSent: 0 }
@@ -119,6 +127,8 @@ export async function runPartition (nodes: readonly SorchaNode[], options: Parti
     heldBeforeHeal,
     publishMs,
     healMs,
+    healCpuSeconds: Math.round((cpu.user + cpu.system) / 1e4) / 100,
+    healLoopBusy,
     appDeliveries: deliveries.map(d => d.size),
     duplicateDeliveries: deliveries.reduce((sum, d) => sum + [...d.values()].filter(n => n > 1).length, 0),
     reconcile

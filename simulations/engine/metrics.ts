@@ -48,9 +48,10 @@ export interface SampleMark {
 }
 
 /** The state of a RunMetrics as plain data (typed arrays and arrays), to move between threads. */
-export type MetricsData = Omit<{ [K in keyof RunMetrics as RunMetrics[K] extends (...args: never[]) => unknown ? never : K]: RunMetrics[K] }, 'verdicts' | 'traces' | 'drops'> & {
+export type MetricsData = Omit<{ [K in keyof RunMetrics as RunMetrics[K] extends (...args: never[]) => unknown ? never : K]: RunMetrics[K] }, 'verdicts' | 'traces' | 'drops' | 'bytesBy'> & {
   verdicts: Array<[string, number]>
   traces: Array<[string, number]>
+  bytesBy: Array<[string, number]>
   drops: { loss: number, partition: number, down: number }
 }
 
@@ -77,6 +78,8 @@ export class RunMetrics {
   readonly drops = { loss: 0, partition: 0, down: 0 }
   readonly verdicts = new Map<string, number>()
   readonly traces = new Map<string, number>()
+  /** Bytes by label (EffectSink.account): a protocol's share of `bytes`. */
+  readonly bytesBy = new Map<string, number>()
   readonly marks: SampleMark[] = []
   /** The time series. Filled by finish(). */
   samples: Sample[] = []
@@ -204,6 +207,7 @@ export class RunMetrics {
       latencyTx: this.latencyTx.subarray(0, this.deliveries),
       verdicts: [...this.verdicts],
       traces: [...this.traces],
+      bytesBy: [...this.bytesBy],
       drops: { ...this.drops }
     }
   }
@@ -255,6 +259,7 @@ export class RunMetrics {
     this.drops.down += p.drops.down
     for (const [k, v] of p.verdicts) this.count(this.verdicts, k, v)
     for (const [k, v] of p.traces) this.count(this.traces, k, v)
+    for (const [k, v] of p.bytesBy) this.count(this.bytesBy, k, v)
     const n = p.latencies.length
     this.reserve(this.deliveries + n)
     this.latencies.set(p.latencies, this.deliveries)

@@ -33,6 +33,13 @@ export interface PartitionPlan {
   readonly fraction: number
 }
 
+/** An offline window: `fraction` of the live nodes (chosen from the seed) lose every link from `fromMs`, keep their state, and reconnect at `toMs`. */
+export interface OfflinePlan {
+  readonly fromMs: number
+  readonly toMs: number
+  readonly fraction: number
+}
+
 /** A fully resolved run. */
 export interface RunPlan {
   readonly name: string
@@ -50,6 +57,8 @@ export interface RunPlan {
   readonly workload: WorkloadPlan
   readonly churn: readonly ChurnEvent[]
   readonly partitions: readonly PartitionPlan[]
+  /** Offline windows (absent in plans built before they existed: none). */
+  readonly offline?: readonly OfflinePlan[]
   readonly protocol: string
   readonly protocolParams: unknown
   readonly sampleIntervalMs: number

@@ -20,7 +20,7 @@ import { EventKeys, nodeOrigin } from './event-keys.ts'
 import { RunMetrics, type MetricsData } from './metrics.ts'
 import { Outbox, unpackBatch, type Batch } from './outbox.ts'
 import { peerIdOf } from './peer-ids.ts'
-import { buildTimeline, liveBefore, nodeCapacity, type Timeline, TL_CREATE, TL_PEER_DOWN, TL_PEER_UP, TL_PUBLISH, TL_REMOVE } from './timeline.ts'
+import { buildTimeline, liveBefore, nodeCapacity, type OfflineWindow, type Timeline, TL_CREATE, TL_PEER_DOWN, TL_PEER_UP, TL_PEER_UP_OUT, TL_PUBLISH, TL_REMOVE } from './timeline.ts'
 import type { RunPlan } from './plan.ts'
 import { BOXED_TIME, type EffectSink, type ProtocolBinding, type SimCore, type SimTransaction } from './types.ts'
 
@@ -60,13 +60,15 @@ export interface RunResult {
   readonly events: number
   readonly endMs: number
   readonly missingLinks: number
+  /** The offline windows and the nodes each cut off. */
+  readonly offline: readonly OfflineWindow[]
   readonly meanDegree: number
   /** Young-generation collections the worker threads ran together (engine/parallel.ts; not in the summary). */
   readonly alignedCollections?: number
 }
 
 /** The parts of a RunResult that do not depend on what the protocol did. */
-export type RunFacts = Pick<RunResult, 'liveAtEnd' | 'nodesCreated' | 'missingLinks' | 'meanDegree'>
+export type RunFacts = Pick<RunResult, 'liveAtEnd' | 'nodesCreated' | 'missingLinks' | 'meanDegree' | 'offline'>
 
 /** Which nodes a Simulator owns: those with `index % count === index`. */
 export interface Shard {
@@ -243,6 +245,7 @@ export class Simulator<C extends SimCore> {
       liveAtEnd: timeline.liveAtEnd,
       nodesCreated: timeline.nodesCreated,
       missingLinks: this.missingLinks,
+      offline: timeline.offline,
       meanDegree: plan.nodes === 0 ? 0 : degreeSum / plan.nodes
     }
   }
@@ -283,6 +286,7 @@ export class Simulator<C extends SimCore> {
       case TL_REMOVE: this.cores[a] = undefined; return
       case TL_PEER_DOWN: return this.peerChange(a, b, false)
       case TL_PEER_UP: return this.peerChange(a, b, true)
+      case TL_PEER_UP_OUT: return this.peerChange(a, b, true, true)
     }
   }
 
@@ -351,11 +355,11 @@ export class Simulator<C extends SimCore> {
     this.syncWakeup(publisher, core)
   }
 
-  private peerChange (node: number, peer: number, up: boolean): void {
+  private peerChange (node: number, peer: number, up: boolean, outbound = false): void {
     const core = this.cores[node]
     if (core === undefined) return
     this.current = node
-    if (up) this.binding.onPeerUp(core, peer, this.now, this.sink)
+    if (up) this.binding.onPeerUp(core, peer, this.now, this.sink, outbound)
     else this.binding.onPeerDown(core, peer, this.now, this.sink)
     this.syncWakeup(node, core)
   }
@@ -393,7 +397,8 @@ export class Simulator<C extends SimCore> {
       trace: (event: string) => { this.metrics.count(this.metrics.traces, event) },
       txIndex: (key: string) => this.txKeys.get(key) ?? -1,
       txAt: (index: number) => this.txs[index],
-      peerIdOf
+      peerIdOf,
+      account: (label: string, bytes: number) => { this.metrics.count(this.metrics.bytesBy, label, bytes) }
     }
   }
 }

@@ -19,6 +19,15 @@ export const TL_CREATE = 5
 export const TL_REMOVE = 6
 export const TL_PEER_DOWN = 7
 export const TL_PEER_UP = 8
+/** A peer came up on a connection this node opened (a node back from an offline window redials). */
+export const TL_PEER_UP_OUT = 9
+
+/** An offline window as it happened: the nodes that were cut off (ascending). */
+export interface OfflineWindow {
+  readonly fromMs: number
+  readonly toMs: number
+  readonly nodes: Int32Array
+}
 
 /** One timeline event: at `atMs`, with event key `key`, something happens to `node`. */
 export interface TimelineEvent {
@@ -49,6 +58,8 @@ export interface Timeline {
   readonly nodesCreated: number
   /** Links per node at the end (initial links plus those of joins). */
   readonly adjacency: number[][]
+  /** The offline windows, with the nodes each cut off. */
+  readonly offline: readonly OfflineWindow[]
 }
 
 /** The live count just before `tMs` (changes at times below `tMs` applied). */
@@ -126,6 +137,29 @@ export function buildTimeline (plan: RunPlan, rng: Rng, net: NetworkModel, keys:
     }
   }
 
+  // An offline window: its nodes lose every link at fromMs (they notice at once, their neighbours
+  // after failureDetectionMs, as for a crash) and keep their state; at toMs they redial the same
+  // neighbours. The network drops whatever is sent to or from them meanwhile.
+  const offline: OfflineWindow[] = []
+  const cutOff = (k: number, w: { fromMs: number, toMs: number, fraction: number }): void => {
+    const victims = createRng(plan.seed).fork(300 + k).sample([...live.snapshot()], Math.round(w.fraction * live.size)).sort((a, b) => a - b)
+    const isolated = new Uint8Array(capacity)
+    for (const v of victims) isolated[v] = 1
+    net.addIsolation(w.fromMs, w.toMs, isolated)
+    offline.push({ fromMs: w.fromMs, toMs: w.toMs, nodes: Int32Array.from(victims) })
+    for (const v of victims) {
+      for (const p of adjacency[v] ?? []) {
+        if (isolated[p] === 1 && p < v) continue // the pair was done from p's side
+        emit(w.fromMs, TL_PEER_DOWN, v, p)
+        emit(isolated[p] === 1 ? w.fromMs : w.fromMs + plan.failureDetectionMs, TL_PEER_DOWN, p, v)
+        const key = keys.next(TIMELINE_ORIGIN)
+        const back = w.toMs + net.latency(v, p, key)
+        events.push({ atMs: back, key, kind: TL_PEER_UP_OUT, node: v, arg: p })
+        emit(back, TL_PEER_UP, p, v)
+      }
+    }
+  }
+
   // Publications first, then churn in plan order; a stable sort by time keeps that order at equal times.
   const happenings: Array<{ atMs: number, run: () => void }> = []
   for (let t = 0; t < plan.workload.transactions; t++) {
@@ -145,6 +179,7 @@ export function buildTimeline (plan: RunPlan, rng: Rng, net: NetworkModel, keys:
       }
     })
   }
+  for (const [k, w] of (plan.offline ?? []).entries()) happenings.push({ atMs: w.fromMs, run: () => { cutOff(k, w) } })
   happenings.sort((a, b) => a.atMs - b.atMs)
   for (const h of happenings) if (h.atMs < plan.durationMs) h.run()
 
@@ -157,6 +192,7 @@ export function buildTimeline (plan: RunPlan, rng: Rng, net: NetworkModel, keys:
     initialLive: plan.nodes,
     liveAtEnd: live.snapshot(),
     nodesCreated,
-    adjacency
+    adjacency,
+    offline
   }
 }

@@ -74,6 +74,8 @@ export interface EffectSink {
   txAt: (index: number) => SimTransaction | undefined
   /** The peer id of node `index`. */
   peerIdOf: (index: number) => string
+  /** Counts `bytes` (already counted in `send`) under a label, e.g. one protocol's share of the traffic. */
+  account: (label: string, bytes: number) => void
 }
 
 /** A protocol core as the engine holds it: only the contract's two members. */
@@ -95,8 +97,8 @@ export interface ProtocolBinding<C extends SimCore = SimCore> {
   onTick: (core: C, now: number, sink: EffectSink) => void
   /** The app at this node publishes a transaction. */
   onPublish: (core: C, tx: SimTransaction, now: number, sink: EffectSink) => void
-  /** A connection to node `peer` opened. */
-  onPeerUp: (core: C, peer: number, now: number, sink: EffectSink) => void
+  /** A connection to node `peer` opened; `outbound` when this node opened it (a node back from an offline window). */
+  onPeerUp: (core: C, peer: number, now: number, sink: EffectSink, outbound?: boolean) => void
   /** The connection to `peer` closed (graceful leave, or a crash once detected). */
   onPeerDown: (core: C, peer: number, now: number, sink: EffectSink) => void
   /**

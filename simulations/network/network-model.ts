@@ -73,6 +73,7 @@ export class NetworkModel {
   private readonly keyed: KeyedRandom
   private uplinkFreeAt: Float64Array
   private readonly partitions: Partition[] = []
+  private readonly isolations: Array<{ fromMs: number, toMs: number, isolated: Uint8Array }> = []
   private readonly msPerByte: number
   private readonly cpuMs: number
   private cpuFreeAt = 0
@@ -95,10 +96,19 @@ export class NetworkModel {
   /** Adds a partition. */
   addPartition (p: Partition): void { this.partitions.push(p) }
 
-  /** True if a and b are on different sides of a partition active at `now`. */
+  /** Cuts the nodes with isolated[i] = 1 off from everyone between fromMs and toMs (an offline window). */
+  addIsolation (fromMs: number, toMs: number, isolated: Uint8Array): void {
+    this.isolations.push({ fromMs, toMs, isolated })
+    this.partitions.push({ fromMs: Infinity, toMs: -Infinity, side: isolated }) // keeps transmit's fast path honest
+  }
+
+  /** True if a and b are on different sides of a partition active at `now`, or either is offline then. */
   partitioned (a: number, b: number, now: number): boolean {
     for (const p of this.partitions) {
       if (now >= p.fromMs && now < p.toMs && p.side[a] !== p.side[b]) return true
+    }
+    for (const o of this.isolations) {
+      if (now >= o.fromMs && now < o.toMs && (o.isolated[a] === 1 || o.isolated[b] === 1)) return true
     }
     return false
   }

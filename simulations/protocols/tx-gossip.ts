@@ -17,16 +17,23 @@ import { ScenarioError } from '../scenario/errors.ts'
 import { BOXED_TIME, type EffectSink, type NodeSetup, type ProtocolBinding } from '../engine/types.ts'
 import { chunkFrameBytes, gossipMessageBytes, notificationBytes } from './tx-gossip-sizes.ts'
 import { CHUNK, packChunk, packMessage, unpackInput } from './tx-gossip-packing.ts'
+import { isReconcileMessage, parseReconcileParams, ReconcilingNode } from './tx-reconcile.ts'
+import type { ReconcileConfig } from '../../protocols/reconcile/index.ts'
 
 /** Body bytes per chunk, as the node's adapter sends them (src/gossip default). */
 export const CHUNK_BYTES = 64 * 1024
 
-/** Scenario parameters: any core setting, plus `pushC` to set pushFanoutMean = ln(N) + c for the run's N. */
-export type TxGossipParams = Partial<TxGossipConfig> & { pushC?: number }
+/**
+ * Scenario parameters: any core setting, plus `pushC` to set pushFanoutMean = ln(N) + c for the run's
+ * N, and `reconcile` (true, or reconciliation core settings) to run reconciliation beside gossip
+ * (./tx-reconcile.ts; off unless set).
+ */
+export type TxGossipParams = Partial<TxGossipConfig> & { pushC?: number, reconcile?: boolean | Partial<ReconcileConfig> }
 
 function parseParams (raw: unknown, keyPrefix: string): TxGossipParams {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ScenarioError('scenario', keyPrefix, raw, 'a map of tx-gossip settings')
-  const params = { ...(raw as TxGossipParams) }
+  const { reconcile, ...params } = raw as TxGossipParams
+  const reconcileConfig = parseReconcileParams(reconcile, `${keyPrefix}.reconcile`)
   if (params.pushC !== undefined && (typeof params.pushC !== 'number' || !Number.isFinite(params.pushC))) {
     throw new ScenarioError('scenario', `${keyPrefix}.pushC`, params.pushC, 'a number (c in a push fanout of ln(N) + c)')
   }
@@ -37,7 +44,7 @@ function parseParams (raw: unknown, keyPrefix: string): TxGossipParams {
     if (err instanceof GossipConfigError) throw new ScenarioError('scenario', `${keyPrefix}.${err.field}`, (config as Record<string, unknown>)[err.field], err.message)
     throw err
   }
-  return params
+  return reconcileConfig === undefined ? params : { ...params, reconcile: reconcileConfig }
 }
 
 // One resolved configuration per run (its params object) and network size, shared by every core.
@@ -47,7 +54,7 @@ function configFor (setup: NodeSetup): Readonly<TxGossipConfig> {
   const params = setup.params as TxGossipParams
   const hit = configs.get(params)
   if (hit?.networkSize === setup.networkSize) return hit.config
-  const { pushC, ...config } = params
+  const { pushC, reconcile: _reconcile, ...config } = params
   const resolved = resolveGossipConfig(pushC === undefined ? config : { ...config, pushFanoutMean: pushFanoutMean(setup.networkSize, pushC) })
   configs.set(params, { networkSize: setup.networkSize, config: resolved })
   return resolved
@@ -142,25 +149,51 @@ function serve (peer: number, id: string, offset: number, hops: number, sink: Ef
   }
 }
 
-/** The binding of the tx-gossip core. */
-export const txGossipBinding: ProtocolBinding<TxGossipCore<number>> = {
-  name: 'tx-gossip',
-  parseParams,
-  createCore: (setup: NodeSetup, sink: EffectSink): TxGossipCore<number> => {
-    // Peers are node indices (engine/types.ts): the core takes any peer handle.
-    const core = createTxGossipCore<number>(configFor(setup), setup.rng, { seenArena })
+function createNode (setup: NodeSetup, sink: EffectSink): TxGossipCore<number> | ReconcilingNode {
+  // Peers are node indices (engine/types.ts): the core takes any peer handle.
+  const core = createTxGossipCore<number>(configFor(setup), setup.rng, { seenArena })
+  const reconcile = (setup.params as TxGossipParams).reconcile
+  if (reconcile === undefined || reconcile === false) {
     if (setup.neighbours.length > 0) run(core, { type: 'peers-up', now: setup.now, peers: setup.neighbours }, sink)
     return core
-  },
+  }
+  const node = new ReconcilingNode(core, reconcile === true ? {} : reconcile, setup, sink, run)
+  if (setup.neighbours.length > 0) node.gossipInput({ type: 'peers-up', now: setup.now, peers: setup.neighbours })
+  // A node created after the start is a joiner: it dialled these neighbours, and catches up from them.
+  for (const peer of setup.neighbours) node.reconcileInput({ type: 'peer-up', now: setup.now, peer, outbound: setup.now > 0 })
+  return node
+}
+
+/** The binding of the tx-gossip core (and, with `reconcile`, of reconciliation beside it). */
+export const txGossipBinding: ProtocolBinding<TxGossipCore<number> | ReconcilingNode> = {
+  name: 'tx-gossip',
+  parseParams,
+  createCore: createNode,
   onMessage: (core, from, message, now, sink, c, d) => {
-    run(core, unpackInput(message, from, now, c, d, sink, CHUNK_BYTES), sink)
+    if (!(core instanceof ReconcilingNode)) return run(core, unpackInput(message, from, now, c, d, sink, CHUNK_BYTES), sink)
+    if (isReconcileMessage(message)) return core.reconcileInput({ type: 'message', now, from, message })
+    core.gossipInput(unpackInput(message, from, now, c, d, core.sink, CHUNK_BYTES))
   },
-  onTick: (core, now, sink) => { run(core, { type: 'tick', now }, sink) },
+  onTick: (core, now, sink) => {
+    if (!(core instanceof ReconcilingNode)) return run(core, { type: 'tick', now }, sink)
+    core.gossipInput({ type: 'tick', now })
+    core.reconcileInput({ type: 'tick', now })
+  },
   onPublish: (core, tx, now, sink) => {
-    run(core, { type: 'publish', now, id: tx.key, size: tx.payload.length }, sink)
+    if (!(core instanceof ReconcilingNode)) return run(core, { type: 'publish', now, id: tx.key, size: tx.payload.length }, sink)
+    core.gossipInput({ type: 'publish', now, id: tx.key, size: tx.payload.length })
+    core.added(tx.key, now)
   },
-  onPeerUp: (core, peer, now, sink) => { run(core, { type: 'peer-up', now, peer }, sink) },
-  onPeerDown: (core, peer, now, sink) => { run(core, { type: 'peer-down', now, peer }, sink) },
+  onPeerUp: (core, peer, now, sink, outbound = false) => {
+    if (!(core instanceof ReconcilingNode)) return run(core, { type: 'peer-up', now, peer }, sink)
+    core.gossipInput({ type: 'peer-up', now, peer })
+    core.reconcileInput({ type: 'peer-up', now, peer, outbound })
+  },
+  onPeerDown: (core, peer, now, sink) => {
+    if (!(core instanceof ReconcilingNode)) return run(core, { type: 'peer-down', now, peer }, sink)
+    core.gossipInput({ type: 'peer-down', now, peer })
+    core.reconcileInput({ type: 'peer-down', now, peer })
+  },
   // A summary carries a BloomFilter: across threads it travels in its wire form, as between nodes.
   toThread: message => {
     const m = message as GossipMessage

@@ -63,11 +63,15 @@ function checkSupported (s: Scenario): void {
   if (s.network.natFraction > 0) refuse('network.natFraction', s.network.natFraction, 'use the NAT lab for real NATs')
   if (s.churn.events.length > 0 || s.churn.rate !== undefined || s.faults.crashes.length > 0) refuse('churn', s.churn, 'churn and crashes are simulated only')
   if (s.faults.partitions.length > 0) refuse('faults.partitions', s.faults.partitions, 'partitions are simulated only')
+  if (s.faults.offline.length > 0) refuse('faults.offline', s.faults.offline, 'offline windows are simulated only (test/integration/gossip/long-partition.test.ts runs one on real nodes)')
 }
 
-/** The core settings of the run, as the node's gossip service takes them (init.core overrides). */
+/**
+ * The core settings of the run, as the node's gossip service takes them (init.core overrides).
+ * `reconcile` is not a core setting: real nodes reconcile as their configuration says.
+ */
 function coreOverrides (plan: RunPlan): Partial<TxGossipConfig> {
-  const { pushC, ...config } = plan.protocolParams as TxGossipParams
+  const { pushC, reconcile: _reconcile, ...config } = plan.protocolParams as TxGossipParams
   return pushC === undefined ? config : { ...config, pushFanoutMean: pushFanoutMean(plan.nodes, pushC) }
 }
 
@@ -283,6 +287,7 @@ function finish (net: TestNetwork, plan: RunPlan, adjacency: number[][], metrics
     events: receipts,
     endMs: Math.min(plan.durationMs, endMs),
     missingLinks: 0,
-    meanDegree: degreeSum / plan.nodes
+    meanDegree: degreeSum / plan.nodes,
+    offline: []
   }
 }

@@ -33,6 +33,54 @@ export interface Summary {
   events: number
   meanDegree: number
   missingLinks: number
+  /** Bytes by protocol, where a binding accounts them (present when one does). */
+  protocolBytes?: Record<string, number>
+  /** Per offline window (present when the scenario has one): how the nodes that were cut off fared. */
+  offline?: OfflineSummary[]
+}
+
+/** How the nodes of one offline window fared, by the end of the run. */
+export interface OfflineSummary {
+  fromMs: number
+  toMs: number
+  /** Nodes cut off (they came back at toMs). */
+  nodes: number
+  /** Transactions published while they were away. */
+  windowTransactions: number
+  /** (transaction, returning node) pairs delivered, over all transactions × returning nodes. */
+  deliveredFraction: number
+  /** The same over the transactions published while they were away. */
+  windowDeliveredFraction: number
+}
+
+function offlineSummaries (result: RunResult): OfflineSummary[] {
+  const { metrics } = result
+  return result.offline.map(w => {
+    let pairs = 0
+    let got = 0
+    let windowPairs = 0
+    let windowGot = 0
+    let windowTransactions = 0
+    for (let t = 0; t < metrics.published; t++) {
+      if (metrics.publisherOf[t]! < 0) continue
+      const during = metrics.publishedAt[t]! >= w.fromMs && metrics.publishedAt[t]! < w.toMs
+      if (during) windowTransactions++
+      for (const node of w.nodes) {
+        const has = metrics.has(node, t) ? 1 : 0
+        pairs++
+        got += has
+        if (during) { windowPairs++; windowGot += has }
+      }
+    }
+    return {
+      fromMs: w.fromMs,
+      toMs: w.toMs,
+      nodes: w.nodes.length,
+      windowTransactions,
+      deliveredFraction: round(pairs === 0 ? 0 : got / pairs, 6) ?? 0,
+      windowDeliveredFraction: round(windowPairs === 0 ? 0 : windowGot / windowPairs, 6) ?? 0
+    }
+  })
 }
 
 /** Rounds for a stable, readable JSON (4 decimals; NaN and infinities become null). */
@@ -94,6 +142,9 @@ export function summarize (result: RunResult, mode: 'sim' | 'real' = 'sim'): Sum
   let sum = 0
   for (const v of lat) sum += v
   const { shares, mean } = hopShares(metrics.hops)
+  const extra: Pick<Summary, 'protocolBytes' | 'offline'> = {}
+  if (metrics.bytesBy.size > 0) extra.protocolBytes = sortedRecord(metrics.bytesBy)
+  if (result.offline.length > 0) extra.offline = offlineSummaries(result)
   return {
     scenario: plan.name,
     protocol: plan.protocol,
@@ -127,6 +178,7 @@ export function summarize (result: RunResult, mode: 'sim' | 'real' = 'sim'): Sum
     traces: sortedRecord(metrics.traces),
     events: result.events,
     meanDegree: round(result.meanDegree) ?? 0,
-    missingLinks: result.missingLinks
+    missingLinks: result.missingLinks,
+    ...extra
   }
 }

@@ -70,6 +70,9 @@ function checkConsistency (s: Scenario, file: string): void {
   s.faults.partitions.forEach((p, i) => {
     if (p.toMs <= p.fromMs) throw new ScenarioError(file, `faults.partitions.${i}.toMs`, p.toMs, `greater than fromMs (${p.fromMs})`)
   })
+  s.faults.offline.forEach((p, i) => {
+    if (p.toMs <= p.fromMs) throw new ScenarioError(file, `faults.offline.${i}.toMs`, p.toMs, `greater than fromMs (${p.fromMs})`)
+  })
   const rate = s.churn.rate
   if (rate !== undefined && rate.toMs < rate.fromMs) throw new ScenarioError(file, 'churn.rate.toMs', rate.toMs, `at least fromMs (${rate.fromMs})`)
   if (rate !== undefined && (rate.toMs - rate.fromMs) / 1000 * (rate.joinsPerSec + rate.leavesPerSec + rate.crashesPerSec) > MAX_CHURN_EVENTS) {
@@ -156,6 +159,7 @@ export function toPlan (s: Scenario, params: unknown): RunPlan {
     },
     churn: churnEvents(s),
     partitions: s.faults.partitions,
+    offline: s.faults.offline,
     protocol: s.protocol.name,
     protocolParams: params,
     sampleIntervalMs: s.report.sampleIntervalMs ?? Math.max(1, s.durationMs / 100)

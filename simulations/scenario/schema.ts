@@ -97,8 +97,9 @@ export const ScenarioSchema = z.strictObject({
   }).default({ events: [] }),
   faults: z.strictObject({
     crashes: z.array(z.strictObject({ atMs: ms(), fraction: range(0, 1, 'a fraction') }), { error: 'a list of { atMs, fraction }' }).default([]),
-    partitions: z.array(z.strictObject({ fromMs: ms(), toMs: ms(), fraction: range(0, 1, 'a fraction').default(0.5) }), { error: 'a list of { fromMs, toMs, fraction }' }).default([])
-  }).default({ crashes: [], partitions: [] }),
+    partitions: z.array(z.strictObject({ fromMs: ms(), toMs: ms(), fraction: range(0, 1, 'a fraction').default(0.5) }), { error: 'a list of { fromMs, toMs, fraction }' }).default([]),
+    offline: z.array(z.strictObject({ fromMs: ms(), toMs: ms(), fraction: range(0, 1, 'a fraction') }), { error: 'a list of { fromMs, toMs, fraction }' }).default([])
+  }).default({ crashes: [], partitions: [], offline: [] }),
   protocol: z.strictObject({
     name: z.string({ error: 'a protocol name' }).default('tx-gossip'),
     params: z.record(z.string(), z.unknown(), { error: 'a map of protocol parameters' }).default({})

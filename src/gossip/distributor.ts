@@ -9,6 +9,7 @@ import type { TransactionNotification } from '../../protocols/models/index.ts'
 import type { Verdict } from '../../protocols/common/effects.ts'
 import type { TxJournal } from './store/sequence.ts'
 import type { QueueStats, TxState } from '../queue/types.ts'
+import type { ReconcilerStats } from './reconcile/reconciler.ts'
 
 /** The strategies a node can run (config gossip.strategy). */
 export type GossipStrategy = 'sorcha' | 'gossipsub'
@@ -92,6 +93,8 @@ export interface DistributorStats {
   rejects: number
   peers: number
   store: { bytes: number, count: number }
+  /** Reconciliation's counters (protocols/tx-gossip/SPEC.md §9), when it runs. */
+  reconcile?: ReconcilerStats
 }
 
 /** Transaction distribution over one strategy. */

@@ -21,6 +21,10 @@ import { FRAME_OVERHEAD_BYTES, GOSSIPSUB_TOPIC_PREFIX } from './constants.ts'
 import { DistributorBase, type DistributorInit } from './distributor-base.ts'
 import type { DistributorStats } from './distributor.ts'
 import { txIdOf } from './store/tx-store.ts'
+import { gossipsubReconciler, type Reconciler, type ReconcilerComponents } from './reconcile/index.ts'
+
+/** The components the gossipsub strategy uses: gossipsub's, and the optional connectivity service for reconciliation. */
+export type GossipsubDistributorComponents = GossipSubComponents & { connectivity?: ReconcilerComponents['connectivity'] }
 
 /** The gossipsub topic of a register. */
 export const topicOf = (registerId: string): string => GOSSIPSUB_TOPIC_PREFIX + registerId
@@ -31,11 +35,14 @@ export class GossipsubDistributor extends DistributorBase {
   /** The gossipsub router (exposed for benchmarks and diagnostics). */
   readonly pubsub: GossipSub
   private delivered = 0
+  private readonly components: GossipsubDistributorComponents
+  private reconciler: Reconciler | undefined
   // A peer subscribing to a topic may let queued transactions of its register go out.
   private readonly onSubscriptions = (): void => { this.queue.poke() }
 
-  constructor (components: GossipSubComponents, init: DistributorInit) {
+  constructor (components: GossipsubDistributorComponents, init: DistributorInit) {
     super(init, components)
+    this.components = components
     const { d, dlo, dhi, heartbeatIntervalMs, floodPublish, sign, ipColocationWhitelist } = init.config.gossipsub
     this.pubsub = gossipsub({
       D: d,
@@ -58,9 +65,32 @@ export class GossipsubDistributor extends DistributorBase {
     this.pubsub.addEventListener('subscription-change', this.onSubscriptions)
     await (this.pubsub as unknown as { start: () => Promise<void> }).start()
     for (const registerId of this.followed) this.subscribe(registerId)
+    if (this.config.reconcile.enabled && this.followed.size > 0) await this.startReconciler()
+  }
+
+  // SPEC.md §9.2: gossipsub holds only the registers it follows, so it reconciles each of them (the
+  // registers followed at start), and pulls on the reconciliation protocol (gossipsub has no fetch).
+  private async startReconciler (): Promise<void> {
+    this.reconciler = gossipsubReconciler({
+      components: this.components as unknown as ReconcilerComponents,
+      store: this.store,
+      config: this.config,
+      self: this.self,
+      registers: new Set(this.followed),
+      // Stored before delivery like any received transaction; a failed write leaves it missing, so a
+      // later session finds it again.
+      accept: (id, tx, from) => {
+        this.accept(id, tx, from, 1).catch((err: Error) => { this.log.warn({ txId: id, from, err: err.message }, 'could not store a reconciled transaction') })
+      },
+      onVerdict: (peer, verdict, code) => { this.emitVerdict({ peer, verdict, code }) },
+      log: this.log
+    })
+    await this.reconciler.start()
   }
 
   protected async onStop (): Promise<void> {
+    await this.reconciler?.stop()
+    this.reconciler = undefined
     this.pubsub.removeEventListener('subscription-change', this.onSubscriptions)
     await (this.pubsub as unknown as { stop: () => Promise<void> }).stop()
   }
@@ -92,7 +122,7 @@ export class GossipsubDistributor extends DistributorBase {
 
   protected counters (): Omit<DistributorStats, 'strategy' | 'published' | 'rejects' | 'store'> {
     // Bytes and bodies are counted by the benchmark at stream level (gossipsub keeps no such counters).
-    return { delivered: this.delivered, bodiesReceived: 0, bytesSent: 0, peers: this.pubsub.getPeers().length }
+    return { delivered: this.delivered, bodiesReceived: 0, bytesSent: 0, peers: this.pubsub.getPeers().length, reconcile: this.reconciler?.stats() }
   }
 
   override follow (registerId: string): void {

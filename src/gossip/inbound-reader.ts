@@ -16,9 +16,12 @@ export const MAX_INBOUND_QUEUED_BYTES = 4 * MAX_FRAME_BYTES
 /** Handles one frame; a returned promise holds back the frames behind it until it settles. */
 export type FrameHandler = (frame: Uint8Array) => void | Promise<void>
 
-/** Reads frames from `stream` until it closes. `onOversized` is called (once) if a frame is too large. */
-export function readFrames (stream: Stream, onFrame: FrameHandler, onOversized: () => void): void {
-  const decoder = new FrameDecoder()
+/**
+ * Reads frames from `stream` until it closes. `onOversized` is called (once) if a frame is larger
+ * than `maxFrameBytes` (below 2^28).
+ */
+export function readFrames (stream: Stream, onFrame: FrameHandler, onOversized: () => void, maxFrameBytes = MAX_FRAME_BYTES): void {
+  const decoder = new FrameDecoder(maxFrameBytes)
   const queue: Uint8Array[] = []
   let head = 0
   let queued = 0

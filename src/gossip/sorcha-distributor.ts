@@ -24,6 +24,7 @@ import { sorchaQueueTransport } from './sorcha-queue-transport.ts'
 import type { QueueTransport } from '../queue/types.ts'
 import { readFrames } from './inbound-reader.ts'
 import { txIdOf, type StoredTx } from './store/tx-store.ts'
+import { sorchaReconciler, type Reconciler, type ReconcilerComponents } from './reconcile/index.ts'
 import { decodeFrame, encodeChunk, encodeMessage, type ChunkFrame } from './wire.ts'
 
 /** The libp2p components the sorcha strategy uses. */
@@ -43,6 +44,8 @@ export interface SorchaGossipComponents {
   peerStore: Pick<PeerStore, 'get'>
   /** The node's peer list, when it has one (looked up by name; absent in bare test nodes). */
   peerList?: Pick<PeerList, 'recordFailure' | 'ban'>
+  /** The connectivity service, when the node runs one: reconciliation resyncs when it comes back online. */
+  connectivity?: ReconcilerComponents['connectivity']
 }
 
 /** Options of the sorcha strategy beyond the shared ones. */
@@ -83,6 +86,7 @@ export class SorchaDistributor extends DistributorBase {
   private readonly components: SorchaGossipComponents
   private readonly init: SorchaGossipInit
   private driver: CoreDriver | undefined
+  private reconciler: Reconciler | undefined
   private readonly channels = new Map<string, PeerChannel>()
   private readonly peerIds = new Map<string, PeerId>()
   private readonly assemblies = new Assemblies()
@@ -114,9 +118,30 @@ export class SorchaDistributor extends DistributorBase {
       const peer = await this.components.peerStore.get(connection.remotePeer).catch(() => undefined)
       if (connection.status === 'open' && peer?.protocols.includes(TX_GOSSIP_PROTOCOL) === true) this.onPeerUp(connection.remotePeer)
     }
+    if (this.config.reconcile.enabled) await this.startReconciler()
+  }
+
+  // SPEC.md §9.2: the sorcha strategy stores and relays every register, so it reconciles them all,
+  // and pulls what it lacks through this protocol's own fetch machinery.
+  private async startReconciler (): Promise<void> {
+    const driver = this.driver!
+    this.reconciler = sorchaReconciler({
+      components: this.components,
+      store: this.store,
+      config: this.config,
+      self: this.self,
+      gossip: driver.core.config,
+      feed: input => { this.driver?.feed(input) },
+      inflight: () => this.driver?.core.stats().inflight ?? Infinity,
+      onVerdict: (peer, verdict, code) => { this.onVerdict(peer, verdict, code) },
+      log: this.log
+    })
+    await this.reconciler.start()
   }
 
   protected async onStop (): Promise<void> {
+    await this.reconciler?.stop()
+    this.reconciler = undefined
     if (this.topologyId !== undefined) this.components.registrar.unregister(this.topologyId)
     this.topologyId = undefined
     await this.components.registrar.unhandle(TX_GOSSIP_PROTOCOL)
@@ -134,7 +159,7 @@ export class SorchaDistributor extends DistributorBase {
   }
 
   protected counters (): Omit<DistributorStats, 'strategy' | 'published' | 'rejects' | 'store'> {
-    return { delivered: this.delivered, bodiesReceived: this.bodiesReceived, bytesSent: this.bytesSent, peers: this.driver?.core.peers().length ?? 0 }
+    return { delivered: this.delivered, bodiesReceived: this.bodiesReceived, bytesSent: this.bytesSent, peers: this.driver?.core.peers().length ?? 0, reconcile: this.reconciler?.stats() }
   }
 
   private onPeerUp (peerId: PeerId): void {

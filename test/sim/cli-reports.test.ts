@@ -70,6 +70,13 @@ test('bad usage and bad scenarios exit 2 with one line', async () => {
   assert.equal((await capture(['run', scenarioFile, '--mode', 'warp'])).code, 2)
   assert.equal((await capture(['run', scenarioFile, '--seed', 'x'])).code, 2)
   assert.equal((await capture(['nope'])).code, 2)
+  // Reconciliation settings are checked like the gossip core's, and named by their key.
+  const badReconcile = join(tmp, 'bad-reconcile.yaml')
+  writeFileSync(badReconcile, readFileSync(scenarioFile, 'utf8').replace('protocol: { name: test-cli }', 'protocol: { name: tx-gossip, params: { reconcile: { buckets: 1 } } }'))
+  const r = await capture(['run', badReconcile])
+  assert.equal(r.code, 2)
+  assert.match(r.err, /protocol\.params\.reconcile\.buckets = 1; allowed: tx-reconcile config: buckets must be an integer from 2 to 256/)
+  assert.equal(r.err.trim().split('\n').length, 1)
 })
 
 test('real mode refuses what loopback cannot emulate, naming the key (exit 2)', async () => {
@@ -80,6 +87,9 @@ test('real mode refuses what loopback cannot emulate, naming the key (exit 2)', 
   const big = await capture(['run', churn, '--mode', 'real'])
   assert.equal(big.code, 2)
   assert.match(big.err, /nodes = 1000/)
+  const offline = await capture(['run', new URL('../../simulations/scenarios/offline-10000.yaml', import.meta.url).pathname, '--mode', 'real', '--nodes', '20'])
+  assert.equal(offline.code, 2)
+  assert.match(offline.err, /faults\.offline = .*; allowed: not available in real mode \(offline windows are simulated only/)
 })
 
 test('the coverage curve rises from the publishers share to 1 and renders as SVG', () => {

@@ -37,6 +37,8 @@ const bad: Array<[string, unknown, string]> = [
   ['loss rate', { ...minimal, network: { lossRate: 2 } }, 'network.lossRate'],
   ['odd k-regular', { ...minimal, nodes: 9, topology: { kind: 'k-regular', degree: 3 } }, 'topology.degree'],
   ['partition times', { ...minimal, faults: { partitions: [{ fromMs: 5, toMs: 5 }] } }, 'faults.partitions.0.toMs'],
+  ['offline times', { ...minimal, faults: { offline: [{ fromMs: 5, toMs: 4, fraction: 0.3 }] } }, 'faults.offline.0.toMs'],
+  ['offline fraction', { ...minimal, faults: { offline: [{ fromMs: 5, toMs: 9, fraction: 3 }] } }, 'faults.offline.0.fraction'],
   ['size range', { ...minimal, workload: { ...minimal.workload, sizeBytes: { min: 10, max: 5 } } }, 'workload.sizeBytes.min'],
   ['missing workload', { ...minimal, workload: undefined }, 'workload'],
   ['latency preset', { ...minimal, latency: { kind: 'preset', name: 'moon' } }, 'latency.name'],

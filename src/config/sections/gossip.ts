@@ -37,6 +37,15 @@ const gossipsubSection = z.strictObject({
   ipColocationWhitelist: stringList([], 'gossipsub strategy: IP addresses exempt from the IP-colocation score penalty; peers sharing one IP (one host, one NAT) otherwise push each other out of the mesh', 'IPv4 or IPv6 addresses', /^[0-9A-Fa-f:.]{2,45}$/)
 }).prefault({})
 
+const reconcileSection = z.strictObject({
+  enabled: flag(true, 'Reconcile the transaction store with peers (range-based set reconciliation, protocols/tx-gossip/SPEC.md §9), so a node that was offline or cut off gets every transaction it missed, however many'),
+  intervalMs: integer(0, DAY_MS, 60 * SECOND_MS, 'Mean period of reconciliations with one random neighbour (jittered 0.5-1.5x); 0 turns periodic rounds off (the node still reconciles when it connects)'),
+  onConnect: flag(true, 'Reconcile with every peer this node connects to'),
+  windowMs: integer(1 * MINUTE_MS, 3650 * DAY_MS, 7 * DAY_MS, 'Reconcile transactions published at most this long ago'),
+  settleMs: integer(0, 10 * MINUTE_MS, 2 * SECOND_MS, 'Missing transactions younger than this may still be arriving by push: they are fetched, but do not start a cascade of reconciliations with the other neighbours'),
+  maxItems: integer(1024, 100_000_000, 4_194_304, 'Most transactions in the reconciliation index (about 100 bytes of memory each); beyond it the earliest stored are left out')
+}).prefault({})
+
 /** The `gossip` section of the configuration. */
 export const gossipSection = z.strictObject({
   strategy: oneOf(['sorcha', 'gossipsub'], 'sorcha', 'How transactions spread: sorcha (announce/pull with Bloom-filter anti-entropy) or gossipsub (one topic per register)'),
@@ -58,7 +67,8 @@ export const gossipSection = z.strictObject({
   bloom: bloomSection,
   store: storeSection,
   journal: journalSection,
-  gossipsub: gossipsubSection
+  gossipsub: gossipsubSection,
+  reconcile: reconcileSection
 }).superRefine((gossip, ctx) => {
   if (gossip.bloom.expectedItems < gossip.recentMax) {
     ctx.addIssue({ code: 'custom', path: ['bloom', 'expectedItems'], message: 'must be at least gossip.recentMax', params: { allowed: `an integer no less than gossip.recentMax (${gossip.recentMax})` } })

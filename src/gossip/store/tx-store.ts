@@ -6,7 +6,10 @@
  *
  * Layout in the sublevel (keys are strings, values bytes):
  *   b:<tx id hex>                   -> StoredTransaction (tx_gossip.proto)
- *   t:<stored at, 15 digits>:<id>   -> "<payload bytes>:<hops>" (age index, for eviction and retention)
+ *   t:<stored at, 15 digits>:<id>   -> "<payload bytes>:<hops>:<timestampMs>:<register id>" (age index, for
+ *                                      eviction and retention; the last two fields feed reconciliation's order
+ *                                      index, protocols/tx-gossip/SPEC.md §9.3; records written before them have
+ *                                      only the first two, and the rest is read from b:)
  *   s:<sequence, 15 digits>         -> JournalEntry (the journal, in the transaction's batch: sequence.ts)
  *   m:epoch, m:reserved, m:floor    -> the journal's epoch, reserved numbers and dropped prefix
  */
@@ -76,6 +79,24 @@ export const JOURNAL_RETENTION_MS = 7 * 24 * 60 * 60 * 1000
 /** What newest() yields: enough for the gossip core's `restore` input. */
 export interface StoredSummary { id: string, size: number, hops: number }
 
+/** A stored transaction as reconciliation orders it (protocols/tx-gossip/SPEC.md §9.3). */
+export interface StoredEntry extends StoredSummary {
+  /** The publisher's timestamp (notification.timestampMs). */
+  timestampMs: number
+  registerId: string
+}
+
+/** Told of every transaction persisted or removed (one observer: reconciliation's order index). */
+export interface TxStoreObserver {
+  stored: (entry: StoredEntry) => void
+  removed: (id: string) => void
+}
+
+/** What the observer hears of a transaction just stored. */
+function entryOf (id: string, transaction: Transaction, hops: number): StoredEntry {
+  return { id, size: transaction.payload.length, hops, timestampMs: transaction.notification?.timestampMs ?? 0, registerId: transaction.notification?.registerId ?? '' }
+}
+
 const TIME_DIGITS = 15
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
@@ -114,6 +135,7 @@ export class TxStore {
   })
   private bytes = 0
   private count = 0
+  private observer: TxStoreObserver | undefined
 
   constructor (db: Sublevel, options: TxStoreOptions) {
     this.db = db
@@ -199,7 +221,10 @@ export class TxStore {
       throw err
     }
     journal.settle(true)
-    for (const { transaction } of items) this.bytes += transaction.payload.length
+    for (const { id, transaction, hops } of items) {
+      this.bytes += transaction.payload.length
+      this.observer?.stored(entryOf(id, transaction, hops))
+    }
     this.count += items.length
     if (this.bytes > this.options.maxBytes) await this.evictOldest({})
     return storedAtMs
@@ -281,7 +306,7 @@ export class TxStore {
   private recordOps (id: string, transaction: Transaction, hops: number, storedAtMs: number): BatchOp[] {
     return [
       { type: 'put', key: `b:${id}`, value: encodeWith(StoredTransaction.encode, { transaction, storedAtMs, hopCount: hops }, transaction.payload.length + 512) },
-      { type: 'put', key: ageKey(storedAtMs, id), value: encoder.encode(`${transaction.payload.length}:${hops}`) }
+      { type: 'put', key: ageKey(storedAtMs, id), value: encoder.encode(`${transaction.payload.length}:${hops}:${transaction.notification?.timestampMs ?? 0}:${transaction.notification?.registerId ?? ''}`) }
     ]
   }
 
@@ -309,6 +334,7 @@ export class TxStore {
     claim.end(true)
     this.bytes += payload.length
     this.count++
+    this.observer?.stored(entryOf(id, transaction, hops))
     if (this.bytes > this.options.maxBytes) await this.evictOldest({})
     return true
   }
@@ -398,6 +424,29 @@ export class TxStore {
       this.cache.delete(id)
       this.bytes -= Number(decoder.decode(value).split(':')[0])
       this.count--
+      this.observer?.removed(id)
+    }
+  }
+
+  /** Sets (or clears) the observer told of every later write and removal. */
+  observe (observer: TxStoreObserver | undefined): void {
+    this.observer = observer
+  }
+
+  /** Every stored transaction with its order key, oldest stored first (reconciliation's index at start). */
+  async * entries (options: AbortOptions = {}): AsyncGenerator<StoredEntry> {
+    for await (const [key, value] of this.db.iterator({ gte: 't:', lt: 't;', signal: options.signal })) {
+      const id = key.slice(2 + TIME_DIGITS + 1)
+      const fields = decoder.decode(value).split(':')
+      const size = Number(fields[0])
+      const hops = Number(fields[1])
+      if (fields.length >= 4) {
+        yield { id, size, hops, timestampMs: Number(fields[2]), registerId: fields.slice(3).join(':') }
+        continue
+      }
+      // Written before the order fields existed: read them from the record itself.
+      const notification = (await this.get(id, options))?.transaction.notification
+      if (notification !== undefined) yield { id, size, hops, timestampMs: notification.timestampMs, registerId: notification.registerId }
     }
   }
 }

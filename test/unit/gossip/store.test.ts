@@ -140,4 +140,32 @@ describe('TxStore', () => {
     assert.ok(await store.get(idOf(c!)))
     assert.deepEqual(store.usage, { bytes: 5, count: 1 })
   })
+
+  it('gives reconciliation every entry with its order key, and tells its observer of writes and removals', async () => {
+    const { storage } = await open()
+    let now = 0
+    const db = storage.sublevel('tx')
+    const store = new TxStore(db, options({ maxBytes: 12, retentionMs: 1000, now: () => now, cacheMaxBytes: 0 }))
+    await store.open()
+    const events: string[] = []
+    store.observe({ stored: e => events.push(`+${e.id.slice(0, 6)}:${e.timestampMs}:${e.registerId}:${e.size}`), removed: id => events.push(`-${id.slice(0, 6)}`) })
+    const a = tx('aaaaa', 'reg:a')
+    const b = { ...tx('bbbbb'), notification: { ...tx('bbbbb').notification!, timestampMs: 77 } }
+    await store.put(a, 1); now = 10
+    await store.put(b, 2); now = 20
+    const c = tx('ccccc')
+    await store.put(c, 0) // 15 bytes > 12: a goes
+    assert.deepEqual(events, [`+${idOf(a).slice(0, 6)}:1:reg:a:5`, `+${idOf(b).slice(0, 6)}:77:reg-1:5`, `+${idOf(c).slice(0, 6)}:1:reg-1:5`, `-${idOf(a).slice(0, 6)}`])
+    // A record written before the order fields existed ("<size>:<hops>") is read from its b: record.
+    for await (const [key] of db.iterator({ gte: 't:', lt: 't;' })) if (key.endsWith(idOf(c))) await db.put(key, new TextEncoder().encode('5:0'))
+    const entries = []
+    for await (const entry of store.entries()) entries.push(entry)
+    assert.deepEqual(entries, [
+      { id: idOf(b), size: 5, hops: 2, timestampMs: 77, registerId: 'reg-1' },
+      { id: idOf(c), size: 5, hops: 0, timestampMs: 1, registerId: 'reg-1' }
+    ])
+    store.observe(undefined)
+    await store.put(tx('ddd'), 0)
+    assert.equal(events.length, 4)
+  })
 })

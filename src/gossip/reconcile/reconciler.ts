@@ -1,0 +1,253 @@
+/**
+ * Drives the reconciliation core (protocols/reconcile, SPEC.md §9) on libp2p: its own protocol
+ * /sorcha/tx-reconcile/1.0.0, the neighbours that speak it (with the direction of the connection:
+ * a node reconciles on the connections it opened), the store as the core's index (every write and
+ * removal, and the whole store at start), the optional `connectivity` service (a resync when the
+ * node comes back online), and a Puller that fetches what the core says the node lacks. The
+ * distributor of either strategy owns one; the strategy only decides how bodies are pulled.
+ */
+import type { AbortOptions, Connection, PeerId, PeerStore, Stream, StreamHandler, StreamHandlerOptions, Topology } from '@libp2p/interface'
+import { createRng } from '../../../protocols/common/rng.ts'
+import { createReconcileCore, TX_RECONCILE_PROTOCOL, type ReconcileConfig, type ReconcileCore, type ReconcileEffect, type ReconcileInput, type ReconcileItem, type ReconcileStats } from '../../../protocols/reconcile/index.ts'
+import type { Logger } from '../../logging/index.ts'
+import { MAX_FRAME_BYTES } from '../constants.ts'
+import { readFrames } from '../inbound-reader.ts'
+import type { TxStore } from '../store/tx-store.ts'
+import { ReconcileChannel } from './channel.ts'
+import { decodeReconcile, encodeReconcile, type InboundReconcileFrame } from '../../../protocols/reconcile/index.ts'
+
+/** Fetches transactions the core found missing; the strategy provides it. */
+export interface Puller {
+  /** `peer` holds these and this node does not. */
+  need: (peer: string, items: ReconcileItem[]) => void
+  /** A transaction was stored (room for more fetches). */
+  stored: (id: string) => void
+  peerDown: (peer: string) => void
+  /** A body frame from `peer` (body-request / body-response), for pullers that use them. */
+  onFrame?: (peer: string, frame: InboundReconcileFrame) => void
+  stop: () => void
+}
+
+/** The libp2p components reconciliation uses. */
+export interface ReconcilerComponents {
+  registrar: {
+    handle: (protocol: string, handler: StreamHandler, options?: StreamHandlerOptions) => Promise<void>
+    unhandle: (protocol: string) => Promise<void>
+    register: (protocol: string, topology: Topology) => Promise<string>
+    unregister: (id: string) => void
+  }
+  connectionManager: {
+    openStream: (peer: PeerId, protocol: string, options?: AbortOptions) => Promise<Stream>
+    getConnections: () => Connection[]
+  }
+  peerStore: Pick<PeerStore, 'get'>
+  /** The connectivity service, when the node runs one (optional component, looked up by name). */
+  connectivity?: Pick<EventTarget, 'addEventListener' | 'removeEventListener'>
+}
+
+/** What a Reconciler needs. */
+export interface ReconcilerInit {
+  components: ReconcilerComponents
+  store: TxStore
+  /** Core settings (scopes, interval, window...). */
+  core: Partial<ReconcileConfig>
+  seed: number
+  streamTimeoutMs: number
+  puller: Puller
+  onVerdict: (peer: string, verdict: 'accept' | 'ignore' | 'reject', code: string) => void
+  log: Logger
+  /** Largest frame accepted (a body response carries whole transactions). @default MAX_FRAME_BYTES */
+  maxFrameBytes?: number
+}
+
+/** Counters of the adapter beyond the core's. */
+export interface ReconcilerStats extends ReconcileStats {
+  bytesSent: number
+  bytesReceived: number
+}
+
+type InputWithoutNow = ReconcileInput extends infer I ? I extends ReconcileInput ? Omit<I, 'now'> : never : never
+
+/** States of the connectivity service after which the node is back (protocols/connectivity). */
+const BACK = new Set(['online', 'degraded'])
+const AWAY = new Set(['offline', 'connecting', 'suspended'])
+
+/** Reconciliation for one node. */
+export class Reconciler {
+  private readonly init: ReconcilerInit
+  private core: ReconcileCore | undefined
+  private readonly channels = new Map<string, ReconcileChannel>()
+  private readonly peerIds = new Map<string, PeerId>()
+  private readonly inbox: ReconcileInput[] = []
+  private running = false
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private armedAt: number | undefined
+  private topologyId: string | undefined
+  private bytesSent = 0
+  private bytesReceived = 0
+  private readonly onConnectivity = (evt: Event): void => {
+    const { from, to } = (evt as CustomEvent<{ from: string, to: string }>).detail ?? {}
+    if (BACK.has(to) && AWAY.has(from)) this.feed({ type: 'resync' })
+  }
+
+  constructor (init: ReconcilerInit) {
+    this.init = init
+  }
+
+  /** Indexes the store, then takes part in the protocol. */
+  async start (): Promise<void> {
+    if (this.core !== undefined) return
+    const { store, components } = this.init
+    this.core = createReconcileCore(this.init.core, createRng(this.init.seed))
+    // Observe first: a transaction stored while the store is read is then indexed once (adds and
+    // loads skip ids already indexed), never missed.
+    store.observe({
+      stored: e => {
+        this.feed({ type: 'add', item: { id: e.id, ts: e.timestampMs, size: e.size, register: e.registerId } })
+        this.init.puller.stored(e.id)
+      },
+      removed: id => { this.feed({ type: 'remove', id }) }
+    })
+    const items = []
+    for await (const e of store.entries()) items.push({ id: e.id, ts: e.timestampMs, size: e.size, register: e.registerId })
+    this.feed({ type: 'load', items })
+    await components.registrar.handle(TX_RECONCILE_PROTOCOL, (stream, connection) => { this.onInbound(stream, connection) })
+    this.topologyId = await components.registrar.register(TX_RECONCILE_PROTOCOL, {
+      onConnect: (peerId, connection) => { this.peerUp(peerId, connection.direction === 'outbound') },
+      onDisconnect: (peerId) => { this.peerDown(peerId) }
+    })
+    for (const connection of components.connectionManager.getConnections()) {
+      const peer = await components.peerStore.get(connection.remotePeer).catch(() => undefined)
+      if (connection.status === 'open' && peer?.protocols.includes(TX_RECONCILE_PROTOCOL) === true) this.peerUp(connection.remotePeer, connection.direction === 'outbound')
+    }
+    this.connectivity()?.addEventListener('connectivity:change', this.onConnectivity)
+  }
+
+  /** Leaves the protocol; undoes everything start did. Idempotent. */
+  async stop (): Promise<void> {
+    if (this.core === undefined) return
+    this.core = undefined
+    this.connectivity()?.removeEventListener('connectivity:change', this.onConnectivity)
+    this.init.store.observe(undefined)
+    if (this.topologyId !== undefined) this.init.components.registrar.unregister(this.topologyId)
+    this.topologyId = undefined
+    await this.init.components.registrar.unhandle(TX_RECONCILE_PROTOCOL)
+    clearTimeout(this.timer)
+    this.timer = undefined
+    this.inbox.length = 0
+    for (const channel of this.channels.values()) channel.close()
+    this.channels.clear()
+    this.peerIds.clear()
+    this.init.puller.stop()
+  }
+
+  /** The core's counters and the bytes moved. */
+  stats (): ReconcilerStats | undefined {
+    const core = this.core?.stats()
+    return core === undefined ? undefined : { ...core, bytesSent: this.bytesSent, bytesReceived: this.bytesReceived }
+  }
+
+  /** Sends a frame to a neighbour (the body puller's requests and responses). */
+  sendFrame (peer: string, frame: Uint8Array): boolean {
+    return this.channel(peer)?.send(frame) ?? false
+  }
+
+  /** The node is back online: reconcile now (what the connectivity service triggers). */
+  resync (): void {
+    this.feed({ type: 'resync' })
+  }
+
+  // libp2p's components throw for a service that is absent; the connectivity service is optional.
+  private connectivity (): ReconcilerComponents['connectivity'] {
+    try {
+      return this.init.components.connectivity
+    } catch {
+      return undefined
+    }
+  }
+
+  private peerUp (peerId: PeerId, outbound: boolean): void {
+    const peer = peerId.toString()
+    this.peerIds.set(peer, peerId)
+    this.feed({ type: 'peer-up', peer, outbound })
+  }
+
+  private peerDown (peerId: PeerId): void {
+    const peer = peerId.toString()
+    this.peerIds.delete(peer)
+    this.channels.get(peer)?.close()
+    this.channels.delete(peer)
+    this.feed({ type: 'peer-down', peer })
+    this.init.puller.peerDown(peer)
+  }
+
+  private channel (peer: string): ReconcileChannel | undefined {
+    let channel = this.channels.get(peer)
+    const peerId = this.peerIds.get(peer)
+    if (channel !== undefined || peerId === undefined || this.core === undefined) return channel
+    channel = new ReconcileChannel({
+      open: async signal => this.init.components.connectionManager.openStream(peerId, TX_RECONCILE_PROTOCOL, { signal }),
+      timeoutMs: this.init.streamTimeoutMs,
+      onSent: bytes => { this.bytesSent += bytes },
+      log: this.init.log
+    })
+    this.channels.set(peer, channel)
+    return channel
+  }
+
+  private onInbound (stream: Stream, connection: Connection): void {
+    const peer = connection.remotePeer.toString()
+    readFrames(stream, bytes => { this.onFrame(peer, bytes) }, () => { this.feed({ type: 'invalid', from: peer, code: 'oversized-frame' }) }, this.init.maxFrameBytes ?? MAX_FRAME_BYTES)
+  }
+
+  private onFrame (peer: string, bytes: Uint8Array): void {
+    this.bytesReceived += bytes.length
+    const frame = decodeReconcile(bytes)
+    if (frame.kind === 'invalid') return this.feed({ type: 'invalid', from: peer, code: 'malformed-frame' })
+    if (frame.kind === 'message') return this.feed({ type: 'message', from: peer, message: frame.message })
+    if (this.init.puller.onFrame === undefined) return this.feed({ type: 'invalid', from: peer, code: 'malformed-frame' })
+    this.init.puller.onFrame(peer, frame)
+  }
+
+  /** Feeds an input stamped with the current time; inputs raised while executing effects queue up. */
+  private feed (input: InputWithoutNow): void {
+    if (this.core === undefined) return
+    this.inbox.push({ ...input, now: Date.now() } as ReconcileInput)
+    if (this.running) return
+    this.running = true
+    try {
+      while (this.inbox.length > 0 && this.core !== undefined) {
+        for (const effect of this.core.handle(this.inbox.shift()!)) this.execute(effect)
+      }
+    } finally {
+      this.running = false
+      this.arm()
+    }
+  }
+
+  private execute (effect: ReconcileEffect): void {
+    switch (effect.type) {
+      case 'send': this.channel(effect.peer)?.send(encodeReconcile(effect.message)); return
+      case 'need': this.init.puller.need(effect.peer, effect.items); return
+      case 'verdict': this.init.onVerdict(effect.peer, effect.verdict, effect.code); return
+      case 'trace':
+        if (effect.event === 'session-end' || effect.event === 'cascade') this.init.log.debug({ event: effect.event, ...effect.data }, 'reconcile')
+        else if (this.init.log.isLevelEnabled('trace')) this.init.log.trace({ event: effect.event, ...effect.data }, 'reconcile')
+        return
+      case 'schedule': return
+    }
+  }
+
+  private arm (): void {
+    const at = this.core?.nextWakeup()
+    if (at === undefined) return
+    if (this.timer !== undefined && this.armedAt !== undefined && this.armedAt <= at) return
+    clearTimeout(this.timer)
+    this.armedAt = at
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      this.armedAt = undefined
+      this.feed({ type: 'tick' })
+    }, Math.max(0, at - Date.now()))
+  }
+}

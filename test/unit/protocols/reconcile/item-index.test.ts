@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { createRng } from '../../../../protocols/common/rng.ts'
+import { ItemIndex } from '../../../../protocols/reconcile/item-index.ts'
+import { randomItems } from './harness.ts'
+
+describe('reconciliation index', () => {
+  it('keeps every served scope sorted by (timestamp, id) through inserts in any order, merges and removals', () => {
+    const rng = createRng(21)
+    const index = new ItemIndex(['*', 'r1'], 1_000_000)
+    const reference = new Map<string, { ts: number, register: string }>()
+    const items = [...randomItems(rng, 3000, 1000, 2000, 'r1'), ...randomItems(rng, 3000, 1000, 1500, 'r2')]
+    // Many share a timestamp (1,000 distinct values for 6,000 items): ids decide.
+    for (const [i, item] of items.entries()) {
+      assert.equal(index.add(item), true)
+      reference.set(item.id, item)
+      if (i % 7 === 0) {
+        const victim = items[rng.int(i + 1)]!
+        assert.equal(index.remove(victim.id), reference.delete(victim.id))
+      }
+    }
+    // An item already indexed is not added twice; a removed one can come back.
+    const again = items.find(item => reference.has(item.id))!
+    assert.equal(index.add(again), false)
+    const back = items.find(item => !reference.has(item.id))!
+    assert.equal(index.add(back), true)
+    reference.set(back.id, back)
+    const expect = (register?: string): string[] => [...reference.entries()]
+      .filter(([, v]) => register === undefined || v.register === register)
+      .sort(([a, x], [b, y]) => x.ts - y.ts || (a < b ? -1 : 1)).map(([id]) => id)
+    assert.deepEqual(index.scope('*')!.ids, expect())
+    assert.deepEqual(index.scope('r1')!.ids, expect('r1'))
+    assert.equal(index.scope('r2'), undefined)
+    assert.equal(index.size, reference.size)
+  })
+
+  it('drops the earliest added items beyond maxItems, and ignores items of scopes it does not serve', () => {
+    const index = new ItemIndex(['r1'], 100)
+    const items = randomItems(createRng(3), 150, 0, 10_000, 'r1')
+    for (const item of items) index.add(item)
+    assert.equal(index.size, 100)
+    assert.equal(index.has(items[49]!.id), false)
+    assert.equal(index.has(items[50]!.id), true)
+    assert.equal(index.add({ ...items[0]!, id: 'f'.repeat(64), register: 'other' }), false)
+  })
+})

@@ -210,7 +210,7 @@ export class GatewayOperations {
   private checkFilter (registerIds: string[], cursor: string, field: string): void {
     checkCount(registerIds, MAX_SUBSCRIBE_REGISTERS, 'registerIds')
     registerIds.forEach((r, i) => checkRegisterId(r, `registerIds[${i}]`))
-    if (cursor !== '' && !isCursor(cursor)) throw new InvalidArgumentError('invalid_cursor', `${field} is not a cursor this API issued`)
+    if (cursor !== '' && !isCursor(cursor)) throw new InvalidArgumentError('invalid_cursor', field === 'cursor' ? 'cursor is not one this API issued' : `${field} is not a cursor this API issued`)
   }
 
   /** Validates a subscription request (before the stream starts). */

@@ -67,8 +67,12 @@ export const wrongPeerText = (addresses: string[], expected: string, answered: s
 export class BootstrapWatch {
   private readonly log: Logger
   private readonly clock: () => number
-  /** Bootstrap peers in trouble: the problem last warned of, and since when. */
-  private readonly down = new Map<string, { problem: string, since: number }>()
+  /**
+   * Bootstrap peers in trouble: the problems warned of in this outage, and since when. An outage ends
+   * only when the peer is reached, so a misidentified peer that also goes down and comes back (still
+   * the wrong peer) is not warned of again.
+   */
+  private readonly down = new Map<string, { warned: Set<string>, since: number }>()
   private readonly addresses: ReadonlyMap<string, string[]>
 
   constructor (bootstrap: ReadonlyArray<{ peerId: string, addresses: string[] }>, log: Logger, clock: () => number = Date.now) {
@@ -83,9 +87,10 @@ export class BootstrapWatch {
     if (addresses === undefined) return undefined
     const problem = dialProblem(err)
     const key = problem.kind === 'wrong-peer' ? `wrong-peer:${problem.answered ?? '?'}` : 'unreachable'
-    const previous = this.down.get(peerId)
-    if (previous?.problem === key) return problem
-    this.down.set(peerId, { problem: key, since: previous?.since ?? this.clock() })
+    const outage = this.down.get(peerId) ?? { warned: new Set<string>(), since: this.clock() }
+    this.down.set(peerId, outage)
+    if (outage.warned.has(key)) return problem
+    outage.warned.add(key)
     if (problem.kind === 'wrong-peer') {
       this.log.warn({ addresses, expected: peerId, ...(problem.answered === undefined ? {} : { answered: problem.answered }) }, wrongPeerText(addresses, peerId, problem.answered))
     } else {

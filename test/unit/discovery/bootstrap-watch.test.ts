@@ -64,6 +64,11 @@ describe('BootstrapWatch', () => {
     watch.failed(EXPECTED, mismatch())
     watch.failed(EXPECTED, mismatch())
     assert.equal(lines.length, 1)
+    // The wrong peer goes down and comes back, still the wrong peer: the outage goes on, one warning each.
+    watch.failed(EXPECTED, new Error('connect ECONNREFUSED 127.0.0.1:4100'))
+    watch.failed(EXPECTED, mismatch())
+    watch.failed(EXPECTED, new Error('connect ECONNREFUSED 127.0.0.1:4100'))
+    assert.deepEqual(lines.map(l => l.expected ?? l.reason), [EXPECTED, 'connect ECONNREFUSED 127.0.0.1:4100'])
     assert.equal(lines[0]!.msg, wrongPeerText([ADDRESS], EXPECTED, ANSWERED))
     assert.match(lines[0]!.msg as string, new RegExp(`^bootstrap address ${ADDRESS} answered as peer ${ANSWERED}, not ${EXPECTED}: `))
     assert.deepEqual([lines[0]!.expected, lines[0]!.answered], [EXPECTED, ANSWERED])

@@ -39,7 +39,7 @@ function routeGrpcLogs (log: Logger): void {
  * Node's own warnings (a MaxListenersExceededWarning, a deprecation) print as plain text on stderr;
  * with --log-format json they become log lines too, so that every line parses. Returns the undo.
  */
-function routeProcessWarnings (log: Logger): () => void {
+export function routeProcessWarnings (log: Logger): () => void {
   const printers = process.listeners('warning')
   const onWarning = (warning: Error & { code?: string, detail?: string }): void => {
     log.warn({ warning: warning.name, ...(warning.code === undefined ? {} : { code: warning.code }), ...(warning.detail === undefined ? {} : { detail: warning.detail }) }, warning.message)

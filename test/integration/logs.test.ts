@@ -116,6 +116,7 @@ describe('logs that help, on real processes with --log-format json', () => {
       // It comes back on the same address: info lines, no warning.
       boot = startNode(join(root, 'boot'), bootArgs)
       await until(boot, 'the bootstrap node runs again', l => l.msg === RUNNING_MSG)
+      assert.equal(boot.lines.some(l => l.msg === 'created a new identity'), false, 'its identity exists already')
       const back = await until(node, 'the bootstrap node reachable again', l => l.level === 30 && l.peer === bootId && typeof l.downMs === 'number')
       assert.match(back.msg as string, new RegExp(`^bootstrap peer ${bootId} is reachable again after \\d+ s$`))
       await until(node, 'a peer back', l => l.level === 30 && l.msg === 'connected to a peer again')

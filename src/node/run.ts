@@ -95,8 +95,9 @@ export async function runNode (config: Readonly<Config>, proc: ProcessLike = pro
   for (const s of signals) proc.on(s, onSignal)
   try {
     const node = await SorchaNode.create(config, { contributions: defaultContributions(config) })
-    if (node.identityCreated) log.info({ peerId: node.peerId.toString(), path: join(config.dataDir, IDENTITY_FILE) }, IDENTITY_CREATED_MSG)
     await node.start()
+    // After the start: a start that fails prints its one line and nothing else (docs/troubleshooting.md).
+    if (node.identityCreated) log.info({ peerId: node.peerId.toString(), path: join(config.dataDir, IDENTITY_FILE) }, IDENTITY_CREATED_MSG)
     log.info({ peerId: node.peerId.toString(), addresses: node.libp2p.getMultiaddrs().map(String), ...endpointsOf(node), dataDir: config.dataDir, bootstrap: config.bootstrap.length === 0 ? 'this node is a bootstrap node' : config.bootstrap }, 'node running; Ctrl-C to stop')
     await stopRequested
     log.info('stopping: closing connections and flushing storage')

@@ -11,6 +11,9 @@
 import type { Connection, Startable } from '@libp2p/interface'
 import { logger, type Logger } from '../logging/index.ts'
 
+/** The status line's period when none is given (the default of `log.statusIntervalMs`). */
+export const STATUS_INTERVAL_MS = 60_000
+
 /** The message of the status line under --log-format json. */
 export const STATUS_MSG = 'status'
 
@@ -86,7 +89,7 @@ export class StatusLine implements Startable {
 
   constructor (components: StatusLineComponents, init: StatusLineInit = {}) {
     this.components = components
-    this.intervalMs = init.intervalMs ?? 60_000
+    this.intervalMs = init.intervalMs ?? STATUS_INTERVAL_MS
     this.fields = init.fields ?? true
     this.log = init.log ?? logger('sorcha:status')
     this.clock = init.clock ?? Date.now

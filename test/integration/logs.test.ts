@@ -31,7 +31,8 @@ const LOCAL = ['--gateway-enabled', 'false', '--ops-port', '0', '--log-format', 
 
 function startNode (dataDir: string, args: string[]): NodeRun {
   const child = spawn(NODE, ['src/cli/bin.js', 'start', '--data-dir', dataDir, ...LOCAL, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-  const run: NodeRun = { child, raw: [], lines: [], exit: new Promise(resolve => child.once('exit', code => { resolve(code) })) }
+  // 'close', not 'exit': the process may have exited before all of its stderr has been read.
+  const run: NodeRun = { child, raw: [], lines: [], exit: new Promise(resolve => child.once('close', code => { resolve(code) })) }
   let buffer = ''
   child.stderr!.on('data', (chunk: Buffer) => {
     buffer += chunk.toString()
@@ -42,7 +43,7 @@ function startNode (dataDir: string, args: string[]): NodeRun {
       try { run.lines.push(JSON.parse(text) as Line) } catch { /* kept in raw; the test fails on it */ }
     }
   })
-  child.once('exit', () => { if (buffer !== '') run.raw.push(buffer) })
+  child.stderr!.once('end', () => { if (buffer !== '') run.raw.push(buffer) })
   return run
 }
 

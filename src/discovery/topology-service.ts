@@ -4,7 +4,7 @@
  * rounds learn in the peer list. One timer, re-armed to the core's next wakeup and cleared on stop.
  */
 import { randomBytes } from 'node:crypto'
-import type { Libp2pEvents, PeerId, Startable } from '@libp2p/interface'
+import type { Connection, Libp2pEvents, PeerId, Startable } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { EventTypes, type KadDHT } from '@libp2p/kad-dht'
@@ -15,6 +15,7 @@ import { PeerSource, PeerStatus } from '../../protocols/models/index.ts'
 import { TopologyCore, type BootstrapPeer, type TopologyEffect, type TopologyParams, type TopologySnapshot } from '../../protocols/topology/index.ts'
 import { logger, type Logger } from '../logging/index.ts'
 import type { PeerList, PeerObservation } from '../peers/types.ts'
+import { BootstrapWatch } from './bootstrap-watch.ts'
 import { CANDIDATE_LIMIT, DIAL_TIMEOUT_MS, DISCOVERY_ROUND_TIMEOUT_MS, EXCHANGE_TIMEOUT_MS } from './constants.ts'
 import { PeerExchange } from './peer-exchange.ts'
 
@@ -79,11 +80,18 @@ export class TopologyService implements Startable, Topology {
   private isSuspended = false
   private rng = createRng(0)
   private readonly onConnectionChange = (): void => { this.poke() }
+  /** Warns once per bootstrap outage or mismatched peer id, and when the peer is back (bootstrap-watch.ts). */
+  private readonly bootstrapWatch: BootstrapWatch
+  private readonly onConnectionOpen = (event: CustomEvent<Connection>): void => {
+    this.bootstrapWatch.reached(event.detail.remotePeer.toString())
+    this.poke()
+  }
 
   constructor (components: TopologyComponents, init: TopologyInit) {
     this.components = components
     this.init = init
     this.log = logger('sorcha:topology')
+    this.bootstrapWatch = new BootstrapWatch(parseBootstrap(init.bootstrap), this.log)
     this.core = new TopologyCore(init.params, createRng(init.seed ?? randomBytes(4).readUInt32LE()))
   }
 
@@ -95,7 +103,7 @@ export class TopologyService implements Startable, Topology {
     await this.exchange.start()
     const bootstrap = parseBootstrap(this.init.bootstrap)
     await this.observeMany(bootstrap.map(peer => ({ peerId: peer.peerId, addresses: peer.addresses.map(a => a.replace(/\/p2p\/[^/]+$/, '')), source: PeerSource.PEER_SOURCE_BOOTSTRAP, firsthand: false, now: Date.now() })))
-    this.components.events.addEventListener('connection:open', this.onConnectionChange)
+    this.components.events.addEventListener('connection:open', this.onConnectionOpen)
     this.components.events.addEventListener('connection:close', this.onConnectionChange)
     // Suspended before it started (a suspension restored at start): the maintainer waits for resume().
     if (!this.isSuspended) this.beginRun(1)
@@ -109,7 +117,7 @@ export class TopologyService implements Startable, Topology {
     if (!this.started) return
     this.started = false
     this.endRun()
-    this.components.events.removeEventListener('connection:open', this.onConnectionChange)
+    this.components.events.removeEventListener('connection:open', this.onConnectionOpen)
     this.components.events.removeEventListener('connection:close', this.onConnectionChange)
     await this.exchange?.stop()
     this.exchange = undefined
@@ -207,6 +215,8 @@ export class TopologyService implements Startable, Topology {
       ok = true
     } catch (err) {
       this.log.debug({ peer: peerId, bootstrap, ms: Date.now() - t0, err: (err as Error).message }, 'dial failed')
+      // A dial cut short by stop or suspend says nothing about the peer.
+      if (bootstrap && this.controller === run) this.bootstrapWatch.failed(peerId, err)
       if (!bootstrap && this.controller === run) await this.components.peerList.recordFailure(peerId, { now: Date.now(), reason: 'dial failed' }).catch(() => undefined)
     }
     // A result of an earlier run (stopped or suspended since) means nothing to the current core.

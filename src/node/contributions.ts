@@ -10,6 +10,7 @@ import { gossipContribution } from '../gossip/index.ts'
 import { peerHealthContribution } from '../health/index.ts'
 import { natContribution } from '../nat/index.ts'
 import { connectivityContribution } from '../queue/connectivity-service.ts'
+import { logsContribution } from './log-contributions.ts'
 import type { ServiceContribution } from './sorcha-node.ts'
 
 /** The contributions of a standard node. */
@@ -22,6 +23,7 @@ export function defaultContributions (_config: Readonly<Config>): ServiceContrib
     natContribution,
     gossipContribution(),
     directContribution,
+    logsContribution,
     // Last: it serves the others to applications, and starts once they have.
     gatewayContribution
   ]

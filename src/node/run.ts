@@ -3,15 +3,20 @@
  * gracefully (services stop, listeners and connections close, the database is flushed) within
  * SHUTDOWN_DEADLINE_MS; a second signal, or a stop that overruns the deadline, forces the exit.
  */
+import { join } from 'node:path'
 import { format } from 'node:util'
 import { setLogger } from '@grpc/grpc-js'
 import { serviceLinkVariables, type Config } from '../config/index.ts'
 import { configureLogging, type Logger } from '../logging/index.ts'
 import { defaultContributions } from './contributions.ts'
+import { IDENTITY_FILE } from './identity.ts'
 import { SorchaNode } from './sorcha-node.ts'
 
 /** The graceful shutdown must finish within this long. */
 export const SHUTDOWN_DEADLINE_MS = 5_000
+
+/** The line `start` logs when it created the node's identity key (a new peer id). */
+export const IDENTITY_CREATED_MSG = 'created a new identity'
 
 /** The process surface run() needs; tests pass a fake. */
 export interface ProcessLike {
@@ -28,6 +33,23 @@ export interface ProcessLike {
  */
 function routeGrpcLogs (log: Logger): void {
   setLogger({ error: (...args: unknown[]) => { log.debug(format(...args)) } } as unknown as Console)
+}
+
+/**
+ * Node's own warnings (a MaxListenersExceededWarning, a deprecation) print as plain text on stderr;
+ * with --log-format json they become log lines too, so that every line parses. Returns the undo.
+ */
+export function routeProcessWarnings (log: Logger): () => void {
+  const printers = process.listeners('warning')
+  const onWarning = (warning: Error & { code?: string, detail?: string }): void => {
+    log.warn({ warning: warning.name, ...(warning.code === undefined ? {} : { code: warning.code }), ...(warning.detail === undefined ? {} : { detail: warning.detail }) }, warning.message)
+  }
+  for (const printer of printers) process.removeListener('warning', printer)
+  process.on('warning', onWarning)
+  return () => {
+    process.removeListener('warning', onWarning)
+    for (const printer of printers) process.on('warning', printer)
+  }
 }
 
 /** Where the node serves the outside world: the app API and the operations listener, when on. */
@@ -53,6 +75,7 @@ export async function runNode (config: Readonly<Config>, proc: ProcessLike = pro
   const root = configureLogging(config.log)
   const log = root.child({ name: 'sorcha:cli' })
   routeGrpcLogs(root.child({ name: 'sorcha:grpc' }))
+  const unrouteWarnings = config.log.format === 'json' ? routeProcessWarnings(root.child({ name: 'sorcha:process' })) : () => {}
   logServiceLinks(log, proc.env ?? {})
   const signals = ['SIGINT', 'SIGTERM'] as const
   let signalled: () => void = () => {}
@@ -73,6 +96,8 @@ export async function runNode (config: Readonly<Config>, proc: ProcessLike = pro
   try {
     const node = await SorchaNode.create(config, { contributions: defaultContributions(config) })
     await node.start()
+    // After the start: a start that fails prints its one line and nothing else (docs/troubleshooting.md).
+    if (node.identityCreated) log.info({ peerId: node.peerId.toString(), path: join(config.dataDir, IDENTITY_FILE) }, IDENTITY_CREATED_MSG)
     log.info({ peerId: node.peerId.toString(), addresses: node.libp2p.getMultiaddrs().map(String), ...endpointsOf(node), dataDir: config.dataDir, bootstrap: config.bootstrap.length === 0 ? 'this node is a bootstrap node' : config.bootstrap }, 'node running; Ctrl-C to stop')
     await stopRequested
     log.info('stopping: closing connections and flushing storage')
@@ -92,5 +117,6 @@ export async function runNode (config: Readonly<Config>, proc: ProcessLike = pro
     }
   } finally {
     for (const s of signals) proc.removeListener(s, onSignal)
+    unrouteWarnings()
   }
 }

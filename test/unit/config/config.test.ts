@@ -90,6 +90,15 @@ describe('configuration', () => {
     it('a removal threshold below the unreachable threshold', () => {
       assert.equal(rejection(() => resolveConfig({ flags: { 'health.failureThreshold': '5', 'health.removeAfterFailures': '2' } })).key, 'health.removeAfterFailures')
     })
+    it('a status line interval: 0 (off) or at least a second', () => {
+      assert.equal(resolveConfig({}).log.statusIntervalMs, 60_000)
+      assert.equal(resolveConfig({ env: { SORCHA_LOG_STATUS_INTERVAL_MS: '0' } }).log.statusIntervalMs, 0)
+      for (const value of ['500', '-1', '86400001', '1.5']) {
+        const err = rejection(() => resolveConfig({ flags: { 'log.statusIntervalMs': value } }))
+        assert.equal(err.key, 'log.statusIntervalMs', value)
+        assert.match(err.allowed, /^0 \(off\) or an integer from 1000 to 86400000$/)
+      }
+    })
     it('a bootstrap backoff whose start exceeds its cap', () => {
       assert.equal(rejection(() => resolveConfig({ flags: { 'discovery.bootstrapBackoffInitialMs': '5000', 'discovery.bootstrapBackoffMaxMs': '1000' } })).key, 'discovery.bootstrapBackoffInitialMs')
     })

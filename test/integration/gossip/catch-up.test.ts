@@ -12,6 +12,12 @@ import { gossipContribution, gossipOf } from '../../../src/gossip/index.ts'
 import { startNetwork, type TestNetwork } from '../../../src/harness/index.ts'
 import { connect, quiet, waitFor } from '../../support/gossip-net.ts'
 
+/**
+ * The publisher's queue checks its transactions at least every 2 s (default: backing off to 60 s), so
+ * that a confirmation round lost to a loaded machine's timeouts does not hold the test for minutes.
+ */
+const QUICK_CHECKS = { retryMaxMs: 2000 }
+
 async function catchUp (strategy: 'sorcha' | 'gossipsub', count: number, net: TestNetwork): Promise<void> {
   const [a, b] = net.nodes as [typeof net.nodes[0], typeof net.nodes[0]]
   await quiet(net.nodes)
@@ -44,7 +50,7 @@ describe('catch-up by reconciliation', () => {
   after(async () => { await Promise.all(nets.map(async n => n.stop())) })
 
   it('sorcha: a node that connects late gets 5,000 transactions (more than recentMax = 4,096)', async () => {
-    const net = await startNetwork({ nodes: 3, bootstrap: 'none', contributions: [gossipContribution()] })
+    const net = await startNetwork({ nodes: 3, bootstrap: 'none', configFor: () => ({ queue: QUICK_CHECKS }), contributions: [gossipContribution()] })
     nets.push(net)
     await catchUp('sorcha', 5000, net)
     assert.equal(gossipOf(net.nodes[1]!).stats().store.count, 5010)
@@ -54,7 +60,7 @@ describe('catch-up by reconciliation', () => {
     const net = await startNetwork({
       nodes: 3,
       bootstrap: 'none',
-      configFor: i => ({ gossip: { strategy: 'gossipsub', registers: i === 1 ? ['reg-a'] : ['reg-a', 'reg-other'], gossipsub: { ipColocationWhitelist: ['127.0.0.1'] } } }),
+      configFor: i => ({ queue: QUICK_CHECKS, gossip: { strategy: 'gossipsub', registers: i === 1 ? ['reg-a'] : ['reg-a', 'reg-other'], gossipsub: { ipColocationWhitelist: ['127.0.0.1'] } } }),
       contributions: [gossipContribution()]
     })
     nets.push(net)

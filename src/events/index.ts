@@ -6,6 +6,7 @@
 import type { ServiceContribution } from '../node/sorcha-node.ts'
 import { EVENT_LOG_SERVICE, EVENTS_SUBLEVEL } from './constants.ts'
 import { EventLogService, type EventLogComponents, type EventLogInit } from './service.ts'
+import type { EventSink } from './types.ts'
 
 export * from './types.ts'
 export { EVENT_LOG_SERVICE, EVENTS_SUBLEVEL } from './constants.ts'
@@ -27,4 +28,17 @@ export const eventLogContribution: ServiceContribution = ({ config, storage }) =
 export function eventLogOf (services: Record<string, unknown>): EventLogService | undefined {
   const service = services[EVENT_LOG_SERVICE]
   return service instanceof EventLogService ? service : undefined
+}
+
+/**
+ * The event log among libp2p components, for a producer (`eventSinkOf(components)?.emit(...)`);
+ * undefined when the node has none (libp2p's components throw for a missing service).
+ */
+export function eventSinkOf (components: object): EventSink | undefined {
+  try {
+    const sink = (components as Record<string, unknown>)[EVENT_LOG_SERVICE] as EventSink | undefined
+    return typeof sink?.emit === 'function' ? sink : undefined
+  } catch {
+    return undefined
+  }
 }

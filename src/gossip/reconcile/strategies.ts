@@ -37,7 +37,7 @@ export function reconcileCoreConfig (config: Readonly<Config['gossip']>, scopes:
 const seedOf = (self: string): number => createHash('sha256').update(`${self}/reconcile`).digest().readUInt32LE(0)
 
 /** The sorcha strategy's: every register, needs fed to the tx-gossip core (`feed`, `inflight`: its driver). */
-export function sorchaReconciler (init: StrategyReconcilerInit & { gossip: Readonly<TxGossipConfig>, feed: (input: Extract<GossipInput, { type: 'message' }> extends infer I ? Omit<I, 'now'> : never) => void, inflight: () => number }): Reconciler {
+export function sorchaReconciler (init: StrategyReconcilerInit & { gossip: Readonly<TxGossipConfig>, feed: (input: Extract<GossipInput, { type: 'message' }> extends infer I ? Omit<I, 'now'> : never) => void, inflight: () => number, onRecovered?: (id: string) => void }): Reconciler {
   const { gossip } = init
   return new Reconciler({
     components: init.components,
@@ -52,7 +52,8 @@ export function sorchaReconciler (init: StrategyReconcilerInit & { gossip: Reado
       room: () => Math.min(gossip.maxInflight >> 1, MAX_SERVE_JOBS_PER_PEER >> 1) - init.inflight(),
       hops: gossip.hopLimit,
       maxItemsPerMessage: gossip.maxItemsPerMessage,
-      maxQueued: init.config.reconcile.maxItems
+      maxQueued: init.config.reconcile.maxItems,
+      ...(init.onRecovered === undefined ? {} : { recovered: init.onRecovered })
     }),
     onVerdict: init.onVerdict,
     log: init.log

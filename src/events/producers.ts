@@ -138,10 +138,10 @@ interface NatView { natType: string, reachability: string, externalAddress?: str
 
 function natProducer (address: (Listenable<string> & { status?: () => NatView }) | undefined, sink: EventSink): () => void {
   let last: NatView | undefined
-  return on(address, 'address:changed', (event: CustomEvent<NatView>) => {
-    const next = event.detail
+  const observe = (next: NatView, reason: string): void => {
     if (last === undefined || last.natType !== next.natType || last.reachability !== next.reachability || last.externalAddress !== next.externalAddress) {
       sink.emit('nat_changed', {
+        reason,
         data: {
           natType: next.natType,
           reachability: next.reachability,
@@ -152,5 +152,9 @@ function natProducer (address: (Listenable<string> & { status?: () => NatView })
       })
     }
     last = { natType: next.natType, reachability: next.reachability, method: next.method, ...(next.externalAddress === undefined ? {} : { externalAddress: next.externalAddress }) }
-  })
+  }
+  // What the address service knows already (it may have started first), then each change.
+  const current = address?.status?.()
+  if (current !== undefined) observe(current, 'current')
+  return on(address, 'address:changed', (event: CustomEvent<NatView>) => { observe(event.detail, 'changed') })
 }

@@ -113,7 +113,8 @@ export class EventRing {
       this.pending.shift()
       this.droppedUnwritten++
     }
-    if (this.pending.length >= FLUSH_BATCH_MAX) void this.flush()
+    // One batch at a time: while one is being written, the next gathers (never a flush per event).
+    if (this.pending.length >= FLUSH_BATCH_MAX && this.writing === undefined) void this.flush()
     else this.schedule()
     return full
   }
@@ -136,12 +137,18 @@ export class EventRing {
     const top = batch[batch.length - 1]?.seq ?? this.last
     const floor = Math.max(this.first, top - this.init.maxEntries + 1)
     for (let seq = this.first; seq < floor; seq++) ops.push({ type: 'del', key: keyOf(seq) })
+    let failed = false
     this.writing = this.init.db.batch(ops).then(() => {
       // Only now are they readable from the database.
       const rest = this.pending.findIndex(e => e.seq > top)
       this.pending.splice(0, rest === -1 ? this.pending.length : rest)
       this.first = Math.max(this.first, floor)
-    }, (err: unknown) => { this.init.onError?.(err) }).finally(() => { this.writing = undefined; this.schedule() })
+    }, (err: unknown) => { failed = true; this.init.onError?.(err) }).finally(() => {
+      this.writing = undefined
+      // After a failure, retry on the timer rather than at once.
+      if (!failed && this.pending.length >= FLUSH_BATCH_MAX) void this.flush()
+      else this.schedule()
+    })
     await this.writing
   }
 

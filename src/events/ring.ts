@@ -177,10 +177,13 @@ export class EventRing {
    * ones then the pending ones, each once.
    */
   async * read (after: number, newestFirst = false, signal?: AbortSignal): AsyncGenerator<NodeEvent> {
+    // Copied before the database is read: an event leaves `pending` only once its batch is written,
+    // so every event is in this copy or in what the database iterator sees (or both: read once).
+    const pending = this.pending.slice()
     if (newestFirst) {
       let below = after <= 0 ? Number.MAX_SAFE_INTEGER : after
-      for (let i = this.pending.length - 1; i >= 0; i--) {
-        const event = this.pending[i]
+      for (let i = pending.length - 1; i >= 0; i--) {
+        const event = pending[i]
         if (event === undefined || event.seq >= below) continue
         below = event.seq
         yield event
@@ -205,8 +208,7 @@ export class EventRing {
         }
       }
     }
-    // Copied: a flush may take events out of `pending` while we yield.
-    for (const event of this.pending.slice()) {
+    for (const event of pending) {
       if (event.seq <= above) continue
       above = event.seq
       yield event

@@ -6,6 +6,7 @@
  * CLI as a real process.
  */
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
 import { after, before, describe, it } from 'node:test'
 import { SorchaClient, type NodeEventMessage } from '../../src/client/index.ts'
 import type { GatewayService } from '../../src/gateway/index.ts'
@@ -14,7 +15,7 @@ import { startNetwork, type TestNetwork } from '../../src/harness/index.ts'
 import type { SorchaNode } from '../../src/node/sorcha-node.ts'
 import type { PeerList } from '../../src/peers/types.ts'
 import { readSse } from '../helpers/api-clients.ts'
-import { cli } from '../helpers/cli.ts'
+import { cli, NODE } from '../helpers/cli.ts'
 
 const gatewayOf = (node: SorchaNode): { grpcAddress: string, restUrl: string } => (node.libp2p.services as unknown as { gateway: GatewayService }).gateway.current!
 const apiFlags = (node: SorchaNode): string[] => ['--grpc', gatewayOf(node).grpcAddress, '--rest', gatewayOf(node).restUrl]
@@ -141,6 +142,26 @@ describe('an operator answers through the Events API alone, on real nodes', () =
     const sse = await readSse(response.body!, events => events.length >= 1)
     assert.equal(sse[0]?.id, String(viaGrpc[0].seq))
     assert.equal((JSON.parse(sse[0]?.data ?? '{}') as { txId: string }).txId, txId)
+  })
+
+  it('sorcha-peer events --follow prints new events as readable lines, as a real process', async () => {
+    const child = spawn(NODE, ['src/cli/bin.js', 'events', '--follow', '--count', '1', '--limit', '1', '--type', 'tx_received', ...apiFlags(a)], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+    const exited = new Promise<number | null>(resolve => { child.on('close', code => { resolve(code) }) })
+    try {
+      await eventually('the CLI follows', () => /^following the event log after #\d+: waiting for events; Ctrl-C to stop$/m.test(stderr) ? true : undefined)
+      const printedBefore = stdout.split('\n').filter(l => l !== '').length
+      assert.equal(printedBefore, 1, `the newest tx_received first: ${stdout}`)
+      const { txId } = await clientOf(boot, 'grpc-unary').submit({ registerId: 'events-test', payload: new TextEncoder().encode(`cli follow ${Date.now()}`) })
+      assert.equal(await exited, 0, stderr)
+      const last = stdout.trim().split('\n').at(-1) ?? ''
+      assert.match(last, new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\S+Z #\\d+ tx_received peer=\\S+ tx=${txId} bytes=\\d+ delivered=true hops=\\d registerId=events-test$`))
+    } finally {
+      child.kill('SIGINT')
+    }
   })
 
   it('bad filters are INVALID_ARGUMENT with the same words on both transports, and one line from the CLI', async () => {

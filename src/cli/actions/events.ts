@@ -36,6 +36,11 @@ export function eventJson (event: NodeEventMessage): Record<string, unknown> {
   }
 }
 
+/** The line `events --follow` writes on stderr before it follows, so a quiet terminal reads as waiting, not hung. */
+export function followingLine (after: number): string {
+  return `following the event log after #${after}: waiting for events; Ctrl-C to stop`
+}
+
 /** Prints the newest matching events (or those after --cursor), then with --follow new ones until Ctrl-C or --count. */
 export async function runEvents (flags: EventsFlags): Promise<void> {
   const client = clientFrom(flags)
@@ -59,6 +64,8 @@ export async function runEvents (flags: EventsFlags): Promise<void> {
       if (page.more && flags.follow !== true) process.stderr.write(`next: --cursor ${page.nextCursor} (more are stored already)\n`)
     }
     if (flags.follow !== true) return
+    // Nothing is missed between the page above and the follow: it resumes after `after`.
+    process.stderr.write(`${followingLine(after)}\n`)
     let seen = 0
     // No gap and no repeat: the follow starts after the newest seq the page above knew of.
     for await (const event of client.followEvents({ ...filter, ...(after > 0 ? { cursor: after } : { fromStart: true }) }, { signal: controller.signal })) {

@@ -82,6 +82,17 @@ describe('event log: filters', () => {
     await log.stop()
   })
 
+  it('a query racing a batch write sees every event once', async () => {
+    const log = await makeLog()
+    for (let round = 1; round <= 50; round++) {
+      log.emit('tx_published', { data: { round } })
+      const [, page, back] = await Promise.all([log.flush(), log.query({ limit: 1000 }), log.query({ limit: 1000, newestFirst: true })])
+      assert.deepEqual(page.events.map(e => e.seq), Array.from({ length: round }, (_, i) => i + 1), `round ${round}`)
+      assert.equal(back.events.length, round, `round ${round}, newest first`)
+    }
+    await log.stop()
+  })
+
   it('rejects bad input with InvalidEventQueryError naming the field', async () => {
     const log = await makeLog()
     const field = async (q: object): Promise<string> => {

@@ -80,9 +80,10 @@ export class GossipsubDistributor extends DistributorBase {
       // Stored before delivery like any received transaction; a failed write leaves it missing, so a
       // later session finds it again.
       accept: (id, tx, from) => {
-        this.accept(id, tx, from, 1, true).catch((err: Error) => { this.log.warn({ txId: id, from, err: err.message }, 'could not store a reconciled transaction') })
+        this.accept(id, tx, from, 1).catch((err: Error) => { this.log.warn({ txId: id, from, err: err.message }, 'could not store a reconciled transaction') })
       },
       onVerdict: (peer, verdict, code) => { this.emitVerdict({ peer, verdict, code }) },
+      onRecovered: id => { this.eventLog?.emit('tx_recovered', { txId: id, reason: 'reconciliation' }) },
       log: this.log
     })
     await this.reconciler.start()

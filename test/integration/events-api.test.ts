@@ -123,14 +123,14 @@ describe('an operator answers through the Events API alone, on real nodes', () =
   it('follows new events live over gRPC and REST (SSE), resuming after a cursor', async () => {
     const controller = new AbortController()
     const viaGrpc: NodeEventMessage[] = []
+    // After the newest seq now: nothing is missed however late the stream is established.
+    const { lastSeq } = await clientOf(a, 'grpc-unary').listEvents({ limit: 1 })
     const following = (async () => {
-      for await (const event of clientOf(a, 'grpc-unary').followEvents({ types: ['tx_received'] }, { signal: controller.signal })) {
+      for await (const event of clientOf(a, 'grpc-unary').followEvents({ types: ['tx_received'], cursor: lastSeq }, { signal: controller.signal })) {
         viaGrpc.push(event)
         break
       }
     })()
-    // Established before the transaction goes out: the follow starts from now on.
-    await new Promise(resolve => setTimeout(resolve, 500))
     const { txId } = await clientOf(boot, 'rest').submit({ registerId: 'events-test', payload: new TextEncoder().encode(`follow me ${Date.now()}`) })
     await following
     controller.abort()

@@ -19,6 +19,8 @@ type Verdict = (peer: string, verdict: 'accept' | 'ignore' | 'reject', code: str
 
 /** What both strategies hand over. */
 export interface StrategyReconcilerInit {
+  /** Told when a transaction reconciliation found missing is stored (the event log's tx_recovered). */
+  onRecovered?: (id: string) => void
   components: ReconcilerComponents
   store: TxStore
   config: Readonly<Config['gossip']>
@@ -37,7 +39,7 @@ export function reconcileCoreConfig (config: Readonly<Config['gossip']>, scopes:
 const seedOf = (self: string): number => createHash('sha256').update(`${self}/reconcile`).digest().readUInt32LE(0)
 
 /** The sorcha strategy's: every register, needs fed to the tx-gossip core (`feed`, `inflight`: its driver). */
-export function sorchaReconciler (init: StrategyReconcilerInit & { gossip: Readonly<TxGossipConfig>, feed: (input: Extract<GossipInput, { type: 'message' }> extends infer I ? Omit<I, 'now'> : never) => void, inflight: () => number, onRecovered?: (id: string) => void }): Reconciler {
+export function sorchaReconciler (init: StrategyReconcilerInit & { gossip: Readonly<TxGossipConfig>, feed: (input: Extract<GossipInput, { type: 'message' }> extends infer I ? Omit<I, 'now'> : never) => void, inflight: () => number }): Reconciler {
   const { gossip } = init
   return new Reconciler({
     components: init.components,
@@ -78,6 +80,7 @@ export function gossipsubReconciler (init: StrategyReconcilerInit & { registers:
       verdict: init.onVerdict,
       maxTxBytes: config.maxTxBytes,
       maxQueued: config.reconcile.maxItems,
+      ...(init.onRecovered === undefined ? {} : { recovered: init.onRecovered }),
       log: init.log
     }),
     onVerdict: init.onVerdict,

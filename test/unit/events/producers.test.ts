@@ -52,6 +52,45 @@ describe('event producers', () => {
     assert.equal(sink.events.length, 5, 'nothing after detach')
   })
 
+  it('gives every disconnect a reason: the one noted (also for the peer\'s other connections closing with it), else who ended it', () => {
+    const sink = new RecordingSink()
+    const bus = new TypedEventEmitter<Record<string, CustomEvent>>()
+    let now = 1_000
+    const detach = attachProducers({ events: bus } as never, sink, () => now)
+    const open = (peer: string, id: string): EventTarget => {
+      const connection = Object.assign(new EventTarget(), { id, direction: 'inbound', remotePeer: { toString: () => peer }, remoteAddr: { toString: () => '/ip4/127.0.0.1/tcp/1' }, timeline: { open: 500 } })
+      bus.safeDispatchEvent('connection:open', { detail: connection })
+      return connection
+    }
+    const close = (connection: EventTarget, init: { local?: boolean, error?: Error }): void => { connection.dispatchEvent(Object.assign(new Event('close'), init)) }
+    const [c1, c2, c3, c4, c5] = [open(PEER, 'c1'), open(PEER, 'c2'), open('other', 'c3'), open('other', 'c4'), open('third', 'c5')]
+    noteDisconnectReason(PEER, 'banned')
+    close(c1!, { local: true })
+    close(c2!, { local: true })
+    close(c3!, { local: false })
+    close(c4!, { error: Object.assign(new Error('reset\nby peer'), { name: 'StreamResetError' }) })
+    now = 10_000
+    close(c5!, { local: true })
+    const closes = sink.events.filter(e => e.type === 'peer_disconnected')
+    assert.deepEqual(closes.map(e => [e.peerId, e.reason]), [[PEER, 'banned'], [PEER, 'banned'], ['other', 'remote_closed'], ['other', 'connection_error'], ['third', 'local_closed']])
+    assert.deepEqual(closes[3]?.data, { direction: 'inbound', connectionId: 'c4', durationMs: 500, error: 'StreamResetError: reset' })
+    assert.equal(sink.events.filter(e => e.type === 'peer_connected').length, 5)
+    detach()
+  })
+
+  it('records gossip verdicts from the gossip service, and the NAT status it finds at attach', () => {
+    const sink = new RecordingSink()
+    const gossip = new TypedEventEmitter<Record<string, CustomEvent>>()
+    const address = Object.assign(new TypedEventEmitter<Record<string, CustomEvent>>(), { status: () => ({ natType: 'full-cone', reachability: 'public', method: 'stun', externalAddress: '203.0.113.7' }) })
+    const detach = attachProducers({ events: new TypedEventEmitter(), gossip, address } as never, sink, () => 0)
+    gossip.safeDispatchEvent('gossip:verdict', { detail: { peer: PEER, verdict: 'reject', code: 'bad-hash' } })
+    address.safeDispatchEvent('address:changed', { detail: { natType: 'full-cone', reachability: 'public', method: 'stun', externalAddress: '203.0.113.7' } })
+    address.safeDispatchEvent('address:changed', { detail: { natType: 'symmetric', reachability: 'private', method: 'stun', externalAddress: '203.0.113.7' } })
+    assert.deepEqual(sink.events.map(e => [e.type, e.reason]), [['nat_changed', 'current'], ['peer_verdict', 'bad-hash'], ['nat_changed', 'changed']], 'an unchanged status is no event')
+    assert.deepEqual(sink.events[2]?.data, { natType: 'symmetric', reachability: 'private', method: 'stun', externalAddress: '203.0.113.7', previousNatType: 'full-cone', previousReachability: 'public' })
+    detach()
+  })
+
   it('takes a noted disconnect reason once, bounded', () => {
     noteDisconnectReason(PEER, 'banned')
     assert.equal(takeDisconnectReason(PEER), 'banned')

@@ -137,6 +137,11 @@ describe('an operator answers through the Events API alone, on real nodes', () =
     assert.equal(viaGrpc[0]?.txId, txId)
     assert.equal(viaGrpc[0]?.peerId, boot.peerId.toString())
     const cursor = viaGrpc[0].seq - 1
+    // The client library over REST (SSE), resuming after the cursor.
+    for await (const event of clientOf(a, 'rest').followEvents({ types: ['tx_received'], cursor })) {
+      assert.deepEqual([event.seq, event.txId, event.data.hops], [viaGrpc[0].seq, txId, viaGrpc[0].data.hops])
+      break
+    }
     const response = await fetch(`${gatewayOf(a).restUrl}/v1/events/stream?type=tx_received&cursor=${cursor}`)
     assert.equal(response.status, 200)
     const sse = await readSse(response.body!, events => events.length >= 1)

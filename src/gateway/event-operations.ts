@@ -8,7 +8,7 @@ import { InvalidEventQueryError, validateQuery } from '../events/query.ts'
 import { NODE_EVENT_TYPES, type EventFilter, type EventQuery, type NodeEvent, type NodeEventType } from '../events/types.ts'
 import type { GatewayBackend } from './backend.ts'
 import { InvalidArgumentError } from './errors.ts'
-import { checkLimit, checkPeerId } from './validate.ts'
+import { checkLimit, checkPeerId, checkTxId } from './validate.ts'
 
 /** Most types one filter may name. */
 const MAX_FILTER_TYPES = NODE_EVENT_TYPES.length
@@ -28,8 +28,8 @@ export function filterOf (message: EventFilterMessage | undefined): EventFilter 
   if (message === undefined) return filter
   if (message.types.length > MAX_FILTER_TYPES) throw new InvalidArgumentError('too_many_items', `types has more than ${MAX_FILTER_TYPES} entries`)
   if (message.types.length > 0) filter.types = message.types as NodeEventType[]
-  if (message.peerId !== '') filter.peerId = checkPeerId(message.peerId, 'filter.peerId')
-  if (message.txId !== '') filter.txId = message.txId
+  if (message.peerId !== '') filter.peerId = checkPeerId(message.peerId)
+  if (message.txId !== '') filter.txId = checkTxId(message.txId)
   if (message.sinceMs > 0) filter.sinceMs = message.sinceMs
   if (message.untilMs > 0) filter.untilMs = message.untilMs
   return filter

@@ -22,8 +22,9 @@ const SEQ = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, 'x-
 const FILTER = {
   // Type names are checked by the operations, so REST and gRPC say the same about an unknown one.
   type: { type: 'array', maxItems: NODE_EVENT_TYPES.length, items: { type: 'string', maxLength: 64 }, description: `repeatable; any of these event types: ${NODE_EVENT_TYPES.join(', ')}; none = every type` },
-  peerId: { type: 'string', 'x-reason': 'invalid_peer_id', pattern: '^(12D3KooW|Qm|16Uiu2HA)[1-9A-HJ-NP-Za-km-z]{44,45}$', description: 'only events about this peer' },
-  txId: { type: 'string', 'x-reason': 'invalid_tx_id', pattern: '^[0-9a-f]{64}$', description: 'only events about this transaction' },
+  // Peer and transaction ids too: the same checks and words as on gRPC (event-operations.ts).
+  peerId: { type: 'string', maxLength: 128, description: 'only events about this peer (a libp2p peer id)' },
+  txId: { type: 'string', maxLength: 128, description: 'only events about this transaction (64 lowercase hex characters)' },
   sinceMs: { ...MS, 'x-reason': 'invalid_time_range', description: 'at or after this time (unix epoch ms)' },
   untilMs: { ...MS, 'x-reason': 'invalid_time_range', description: 'before this time (unix epoch ms)' }
 }
@@ -33,7 +34,8 @@ const LIST_QUERY = {
   properties: {
     ...FILTER,
     cursor: { ...SEQ, description: 'continue after this seq (before it with newestFirst): a nextCursor' },
-    limit: { type: 'integer', minimum: 0, maximum: EVENTS_PAGE_MAX, default: 0, 'x-reason': 'invalid_limit', description: `0 = server default (${EVENTS_PAGE_DEFAULT})` },
+    // The maximum is checked by the operations, in the same words as on gRPC.
+    limit: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0, 'x-reason': 'invalid_limit', description: `0 = server default (${EVENTS_PAGE_DEFAULT}); at most ${EVENTS_PAGE_MAX}` },
     newestFirst: { type: 'boolean', default: false }
   },
   additionalProperties: false

@@ -15,6 +15,7 @@
  */
 import { BrokenCircuitError, circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleWhen, retry, type CircuitBreakerPolicy } from 'cockatiel'
 import type { ConnectivityReport, ConnectivityUpdate } from '../../protos/gen/sorcha/api/v1/connectivity.ts'
+import { EventFilter, type Event, type ListEventsResponse } from '../../protos/gen/sorcha/api/v1/events.ts'
 import type { DirectMessage, PingResponse, SendMessageResponse } from '../../protos/gen/sorcha/api/v1/peer_communication.ts'
 import { PeerOrder, type FindPeersForRegisterResponse, type ListPeersRequest, type ListPeersResponse, type NetworkHealth, type NodeInfo } from '../../protos/gen/sorcha/api/v1/peer_discovery.ts'
 import type { ListTransactionsResponse, SubmitTransactionResponse, SubscribeResponse } from '../../protos/gen/sorcha/api/v1/transaction_distribution.ts'
@@ -311,6 +312,32 @@ export class SorchaClient {
     }
   }
 
+  // Events (issue 17)
+  /**
+   * A page of the node's event log (docs/events.md): filters (types, peerId, txId, sinceMs, untilMs),
+   * oldest first or newest first; continue with `cursor: page.nextCursor` while `page.more`.
+   */
+  async listEvents (request: EventListOptions = {}, options: ClientCallOptions = {}): Promise<ListEventsResponse> {
+    const { cursor = 0, limit = 0, newestFirst = false, ...filter } = request
+    return this.call(async (t, o) => t.listEvents({ filter: EventFilter.fromPartial(filter), cursor, limit, newestFirst }, o), options)
+  }
+
+  /**
+   * The node's events as they happen, after `cursor` (or every held one with `fromStart`; neither:
+   * from now on). No resume after a break: follow again with the last seq as the cursor.
+   */
+  async * followEvents (request: EventFollowOptions = {}, options: { signal?: AbortSignal } = {}): AsyncGenerator<Event> {
+    const { cursor = 0, fromStart = false, ...filter } = request
+    const controller = new AbortController()
+    const signal = options.signal === undefined ? controller.signal : AbortSignal.any([options.signal, controller.signal])
+    try {
+      const stream = await this.call(async t => firstItem(t.followEvents({ filter: EventFilter.fromPartial(filter), cursor, fromStart }, { signal })), { signal })
+      yield * stream
+    } finally {
+      controller.abort()
+    }
+  }
+
   /** Closes every connection. */
   close (): void {
     for (const state of this.endpoints) {
@@ -355,4 +382,33 @@ async function sleep (ms: number, signal?: AbortSignal): Promise<void> {
     function done (): void { clearTimeout(timer); signal?.removeEventListener('abort', done); resolve() }
     signal?.addEventListener('abort', done, { once: true })
   })
+}
+
+/** The filter of listEvents and followEvents (every field optional). */
+export interface EventFilterOptions {
+  /** Any of these event types (peer_connected, peer_banned, tx_received...). */
+  types?: string[]
+  peerId?: string
+  txId?: string
+  /** At or after this time (unix epoch ms). */
+  sinceMs?: number
+  /** Before this time (unix epoch ms). */
+  untilMs?: number
+}
+
+/** Options of listEvents. */
+export interface EventListOptions extends EventFilterOptions {
+  /** A nextCursor of the previous page. */
+  cursor?: number
+  /** 0 = the server's default (100); at most 1000. */
+  limit?: number
+  newestFirst?: boolean
+}
+
+/** Options of followEvents. */
+export interface EventFollowOptions extends EventFilterOptions {
+  /** Replay held events after this seq first. */
+  cursor?: number
+  /** Replay every held event first. */
+  fromStart?: boolean
 }

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto'
 import { ChannelCredentials, Metadata, connectivityState, type CallOptions, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js'
 import { ConnectivityClient, type ConnectivityUpdate } from '../../protos/gen/sorcha/api/v1/connectivity.ts'
+import { EventsClient, type Event, type FollowEventsRequest, type ListEventsRequest } from '../../protos/gen/sorcha/api/v1/events.ts'
 import { PeerCommunicationClient, type DirectMessage } from '../../protos/gen/sorcha/api/v1/peer_communication.ts'
 import { PeerDiscoveryClient, type ListPeersRequest } from '../../protos/gen/sorcha/api/v1/peer_discovery.ts'
 import {
@@ -27,6 +28,7 @@ export class GrpcConnection {
   readonly communication: PeerCommunicationClient
   readonly transactions: TransactionDistributionClient
   readonly connectivity: ConnectivityClient
+  readonly events: EventsClient
   /** host:port dialled. */
   readonly address: string
   readonly tls: boolean
@@ -47,6 +49,7 @@ export class GrpcConnection {
     this.communication = new PeerCommunicationClient(address, credentials, { ...options, channelOverride })
     this.transactions = new TransactionDistributionClient(address, credentials, { ...options, channelOverride })
     this.connectivity = new ConnectivityClient(address, credentials, { ...options, channelOverride })
+    this.events = new EventsClient(address, credentials, { ...options, channelOverride })
     this.token = token
   }
 
@@ -136,6 +139,13 @@ export class GrpcTransport implements Transport {
 
   watchConnectivity (options: { signal: AbortSignal }): AsyncIterable<ConnectivityUpdate> {
     return this.serverStream(this.conn.connectivity.watchConnectivity({}, this.conn.metadata()), options.signal)
+  }
+
+  // Events (issue 17)
+  listEvents = async (r: ListEventsRequest, o: AttemptOptions) => this.unary(this.conn.events.listEvents, this.conn.events, r, o)
+
+  followEvents (request: FollowEventsRequest, options: { signal: AbortSignal }): AsyncIterable<Event> {
+    return this.serverStream(this.conn.events.followEvents(request, this.conn.metadata()), options.signal)
   }
 
   async submit (request: SubmitTransactionRequest, options: AttemptOptions): Promise<SubmitTransactionResponse> {

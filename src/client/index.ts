@@ -15,3 +15,5 @@ export {
 export {
   ConnectivityState, type ConnectivityChange, type ConnectivityReport, type ConnectivityStatus, type ConnectivityUpdate
 } from '../../protos/gen/sorcha/api/v1/connectivity.ts'
+export { type EventFilterOptions, type EventListOptions, type EventFollowOptions } from './client.ts'
+export { type Event as NodeEventMessage, type ListEventsResponse } from '../../protos/gen/sorcha/api/v1/events.ts'

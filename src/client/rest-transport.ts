@@ -6,6 +6,7 @@
 import http from 'node:http'
 import https from 'node:https'
 import { ConnectivityReport, ConnectivityUpdate } from '../../protos/gen/sorcha/api/v1/connectivity.ts'
+import { Event as EventCodec, ListEventsResponse, type EventFilter, type Event as NodeEventMessage, type FollowEventsRequest, type ListEventsRequest } from '../../protos/gen/sorcha/api/v1/events.ts'
 import type { DirectMessage } from '../../protos/gen/sorcha/api/v1/peer_communication.ts'
 import { PingResponse, SendMessageResponse, DirectMessage as DirectMessageCodec } from '../../protos/gen/sorcha/api/v1/peer_communication.ts'
 import {
@@ -122,6 +123,24 @@ export class RestTransport implements Transport {
     }
   }
 
+  // Events (issue 17)
+  listEvents = async (r: ListEventsRequest, o: AttemptOptions) => {
+    const q = eventFilterQuery(r.filter)
+    q.set('limit', String(r.limit))
+    if (r.cursor > 0) q.set('cursor', String(r.cursor))
+    if (r.newestFirst) q.set('newestFirst', 'true')
+    return this.json('GET', `/v1/events?${q.toString()}`, ListEventsResponse, o)
+  }
+
+  async * followEvents (request: FollowEventsRequest, options: { signal: AbortSignal }): AsyncGenerator<NodeEventMessage> {
+    const q = eventFilterQuery(request.filter)
+    if (request.cursor > 0) q.set('cursor', String(request.cursor))
+    if (request.fromStart) q.set('fromStart', 'true')
+    for await (const event of this.sse(`/v1/events/stream?${q.toString()}`, options.signal)) {
+      if (event.event === 'event') yield EventCodec.fromJSON(JSON.parse(event.data))
+    }
+  }
+
   listTransactions = async (r: ListTransactionsRequest, o: AttemptOptions) => {
     const q = new URLSearchParams({ limit: String(r.limit) })
     if (r.since !== '') q.set('since', r.since)
@@ -190,3 +209,14 @@ async function readAll (stream: AsyncIterable<Buffer>): Promise<Buffer> {
   return Buffer.concat(chunks)
 }
 
+/** An event filter as the REST query parameters (absent fields left out). */
+function eventFilterQuery (filter: EventFilter | undefined): URLSearchParams {
+  const q = new URLSearchParams()
+  if (filter === undefined) return q
+  for (const type of filter.types) q.append('type', type)
+  if (filter.peerId !== '') q.set('peerId', filter.peerId)
+  if (filter.txId !== '') q.set('txId', filter.txId)
+  if (filter.sinceMs > 0) q.set('sinceMs', String(filter.sinceMs))
+  if (filter.untilMs > 0) q.set('untilMs', String(filter.untilMs))
+  return q
+}

@@ -1,5 +1,6 @@
 /** Types of the client library: endpoints, options, and the transport interface. */
 import type { ConnectivityReport, ConnectivityUpdate } from '../../protos/gen/sorcha/api/v1/connectivity.ts'
+import type { Event, FollowEventsRequest, ListEventsRequest, ListEventsResponse } from '../../protos/gen/sorcha/api/v1/events.ts'
 import type { DirectMessage, PingResponse, SendMessageResponse } from '../../protos/gen/sorcha/api/v1/peer_communication.ts'
 import type {
   FindPeersForRegisterResponse, GetPeerResponse, ListPeersRequest, ListPeersResponse, NetworkHealth, NodeInfo
@@ -67,6 +68,9 @@ export interface Transport {
   resume: (options: AttemptOptions) => Promise<ConnectivityReport>
   watchConnectivity: (options: { signal: AbortSignal }) => AsyncIterable<ConnectivityUpdate>
   listTransactions: (request: ListTransactionsRequest, options: AttemptOptions) => Promise<ListTransactionsResponse>
+  // Events (issue 17)
+  listEvents: (request: ListEventsRequest, options: AttemptOptions) => Promise<ListEventsResponse>
+  followEvents: (request: FollowEventsRequest, options: { signal: AbortSignal }) => AsyncIterable<Event>
   close: () => void
 }
 

@@ -10,6 +10,7 @@ import { z } from 'zod'
 import { listenAddressList, multiaddrList, peerAddressList, text } from './fields.ts'
 import { connectionsSection } from './sections/connections.ts'
 import { discoverySection } from './sections/discovery.ts'
+import { eventsSection } from './sections/events.ts'
 import { gatewaySection } from './sections/gateway.ts'
 import { gossipSection } from './sections/gossip.ts'
 import { healthSection } from './sections/health.ts'
@@ -34,6 +35,7 @@ export const configSchema = z.strictObject({
   queue: queueSection,
   gateway: gatewaySection,
   ops: opsSection,
+  events: eventsSection,
   log: logSection
 }).superRefine((config, ctx) => {
   // Cross-field rules; `params.allowed` is what the error message quotes.

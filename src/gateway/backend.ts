@@ -9,6 +9,7 @@
  */
 import type { ConnectivityState } from '../../protocols/connectivity/index.ts'
 import type { PeerNode, PeerStatus } from '../../protocols/models/index.ts'
+import type { EventFilter, EventPage, EventQuery, NodeEvent } from '../events/types.ts'
 
 /** Options every backend call accepts. */
 export interface CallOptions {
@@ -234,6 +235,11 @@ export interface GatewayBackend {
   watchConnectivity: (options: { signal: AbortSignal }) => AsyncIterable<ConnectivityUpdateView>
   /** A page of stored transactions after `since`; the same cursor errors as subscribe. */
   listTransactions: (listing: TransactionListing, options?: CallOptions) => Promise<TransactionPage>
+  // Events (issue 17)
+  /** A page of the event log (the query is already checked); UnavailableError without an event log. */
+  listEvents: (query: EventQuery, options?: CallOptions) => Promise<EventPage>
+  /** Matching events after `cursor` (none: from now on), then live ones, until the signal fires. */
+  followEvents: (filter: EventFilter, options: { cursor?: number, signal: AbortSignal }) => AsyncIterable<NodeEvent>
   /** Largest payload submit accepts. */
   readonly maxTransactionBytes: number
 }

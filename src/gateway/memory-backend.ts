@@ -12,6 +12,7 @@ import type {
   ReceivedMessage, SentMessage, StoredTransaction, SubmitResult, SubscriptionItem, SubscriptionRequest, TransactionListing, TransactionMeta,
   TransactionPage, TransactionSubmission
 } from './backend.ts'
+import type { EventPage, NodeEvent } from '../events/types.ts'
 import { DIRECT_MAX_MESSAGE_BYTES, DIRECT_TIMEOUT_MS } from '../direct/constants.ts'
 import { firstDelivered } from '../direct/delivery.ts'
 import { MemoryConnectivity, reportOf, resumePart, suspendPart, watchPart } from './connectivity.ts'
@@ -95,6 +96,15 @@ export class MemoryBackend implements GatewayBackend {
 
   watchConnectivity (options: { signal: AbortSignal }): AsyncIterable<ConnectivityUpdateView> {
     return watchPart(this.connectivityPart, options)
+  }
+
+  // Events (issue 17): the in-memory backend keeps no event log.
+  async listEvents (): Promise<EventPage> {
+    throw new UnavailableError('event_log_unavailable', 'this node runs without the event log service')
+  }
+
+  followEvents (): AsyncIterable<NodeEvent> {
+    throw new UnavailableError('event_log_unavailable', 'this node runs without the event log service')
   }
 
   async networkHealth (): Promise<NetworkHealthView> {

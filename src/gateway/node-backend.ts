@@ -15,6 +15,7 @@ import type {
   ReceivedMessage, SentMessage, StoredTransaction, SubmitResult, SubscriptionItem, SubscriptionRequest, TransactionListing, TransactionPage,
   TransactionSubmission
 } from './backend.ts'
+import type { EventFilter, EventLogService, EventPage, EventQuery, NodeEvent } from '../events/index.ts'
 import { logger } from '../logging/index.ts'
 import { reportOf, resumePart, suspendPart, watchPart, type ConnectivityPart } from './connectivity.ts'
 import { FALLBACK_MAX_TRANSACTION_BYTES, PING_TIMEOUT_MS, SUBSCRIBER_QUEUE_MAX_ITEMS } from './constants.ts'
@@ -54,6 +55,8 @@ export interface NodeParts {
   transactions?: TransactionService
   /** The connectivity service (src/queue/connectivity-service.ts). */
   connectivity?: ConnectivityPart
+  /** The event log (src/events). */
+  eventLog?: Pick<EventLogService, 'query' | 'follow'>
 }
 
 const unavailable = (part: string): UnavailableError => new UnavailableError(`${part}_unavailable`, `this node runs without the ${part} service`)
@@ -121,6 +124,20 @@ export class NodeBackend implements GatewayBackend {
 
   watchConnectivity (options: { signal: AbortSignal }): AsyncIterable<ConnectivityUpdateView> {
     return watchPart(this.connectivityPart, options)
+  }
+
+  // Events (issue 17)
+  private get eventLogPart (): NonNullable<NodeParts['eventLog']> {
+    if (this.parts.eventLog === undefined) throw new UnavailableError('event_log_unavailable', 'this node runs without the event log service')
+    return this.parts.eventLog
+  }
+
+  async listEvents (query: EventQuery, options?: CallOptions): Promise<EventPage> {
+    return this.eventLogPart.query(query, options)
+  }
+
+  followEvents (filter: EventFilter, options: { cursor?: number, signal: AbortSignal }): AsyncIterable<NodeEvent> {
+    return this.eventLogPart.follow(filter, options)
   }
 
   async networkHealth (): Promise<NetworkHealthView> {

@@ -10,7 +10,7 @@ import type { NodeParts } from './node-backend.ts'
 import type { TransactionService } from './transactions.ts'
 
 /** Service names the gateway looks for. */
-export const SERVICE_NAMES = Object.freeze({ ping: 'ping', direct: 'direct', peerList: 'peerList', health: 'health', gossip: 'gossip', connectivity: 'connectivity' })
+export const SERVICE_NAMES = Object.freeze({ ping: 'ping', direct: 'direct', peerList: 'peerList', health: 'health', gossip: 'gossip', connectivity: 'connectivity', eventLog: 'eventLog' })
 
 type Lookup = (name: string) => unknown
 
@@ -32,6 +32,8 @@ function optionalParts (lookup: Lookup, transactions: TransactionServiceFactory 
   if (tx !== undefined) out.transactions = tx
   const connectivity = lookup(SERVICE_NAMES.connectivity)
   if (connectivity !== undefined) out.connectivity = connectivity as NonNullable<NodeParts['connectivity']>
+  const eventLog = lookup(SERVICE_NAMES.eventLog)
+  if (eventLog !== undefined) out.eventLog = eventLog as NonNullable<NodeParts['eventLog']>
   return out
 }
 

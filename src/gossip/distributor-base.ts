@@ -10,6 +10,7 @@ import { TypedEventEmitter } from 'main-event'
 import type { Transaction } from '../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
 import { fromHex, isRegisterId, toHex, validateTransactionNotification, type TransactionNotification } from '../../protocols/models/index.ts'
 import type { Config } from '../config/index.ts'
+import { eventSinkOf, type EventSink } from '../events/index.ts'
 import type { Logger } from '../logging/index.ts'
 import { logger } from '../logging/index.ts'
 import type { Storage } from '../storage/index.ts'
@@ -58,6 +59,8 @@ export abstract class DistributorBase extends TypedEventEmitter<TxDistributorEve
   /** publish() calls in flight, by tx id: a concurrent identical submit waits for the first. */
   private readonly publishing = new Map<string, Promise<PublishResult>>()
   private connectivity: ConnectivityView | undefined
+  /** The node's event log, when it runs one (tx_published, tx_received, tx_recovered, tx_fetch_failed). */
+  protected eventLog: EventSink | undefined
   private readonly onConnectivity = (): void => { this.queue.poke() }
 
   constructor (init: DistributorInit, components: DistributorComponents) {
@@ -102,6 +105,7 @@ export abstract class DistributorBase extends TypedEventEmitter<TxDistributorEve
     await this.have.start()
     // Looked up now, not when built: libp2p builds services in order and this one may come later.
     this.connectivity = connectivityOf(this.baseComponents)
+    this.eventLog = eventSinkOf(this.baseComponents)
     this.connectivity?.addEventListener('connectivity:change', this.onConnectivity)
     const connections = (): number => this.baseComponents.connectionManager.getConnections().length
     this.queue.start({ transport: this.queueTransport(), have: this.have, sending: sendingCheck(this.connectivity, connections) })
@@ -177,6 +181,7 @@ export abstract class DistributorBase extends TypedEventEmitter<TxDistributorEve
     options.signal?.throwIfAborted()
     const state = await this.queue.submit(id, transaction)
     this.published++
+    this.eventLog?.emit('tx_published', { txId: id, data: { registerId: notification.registerId, bytes: transaction.payload.length, state } })
     this.emitReceived(id, transaction, this.self, 0)
     return { txId: id, notification, duplicate: false, state }
   }
@@ -235,7 +240,10 @@ export abstract class DistributorBase extends TypedEventEmitter<TxDistributorEve
    */
   protected async accept (id: string, transaction: Transaction, from: string, hops: number): Promise<'stored' | 'duplicate'> {
     const outcome = await this.store.keep(id, transaction, hops)
-    if (outcome === 'stored') this.emitReceived(id, transaction, from, hops)
+    if (outcome === 'stored') {
+      this.eventLog?.emit('tx_received', { txId: id, peerId: from, data: { hops, registerId: transaction.notification?.registerId ?? '', bytes: transaction.payload.length, delivered: this.follows(transaction.notification?.registerId ?? '') } })
+      this.emitReceived(id, transaction, from, hops)
+    }
     return outcome
   }
 

@@ -83,6 +83,7 @@ export class GossipsubDistributor extends DistributorBase {
         this.accept(id, tx, from, 1).catch((err: Error) => { this.log.warn({ txId: id, from, err: err.message }, 'could not store a reconciled transaction') })
       },
       onVerdict: (peer, verdict, code) => { this.emitVerdict({ peer, verdict, code }) },
+      onRecovered: id => { this.eventLog?.emit('tx_recovered', { txId: id, reason: 'reconciliation' }) },
       log: this.log
     })
     await this.reconciler.start()

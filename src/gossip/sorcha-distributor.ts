@@ -26,6 +26,7 @@ import { readFrames } from './inbound-reader.ts'
 import { txIdOf, type StoredTx } from './store/tx-store.ts'
 import { sorchaReconciler, type Reconciler, type ReconcilerComponents } from './reconcile/index.ts'
 import { decodeFrame, encodeChunk, encodeMessage, type ChunkFrame } from './wire.ts'
+import { noteDisconnectReason } from '../events/disconnect-reasons.ts'
 
 /** The libp2p components the sorcha strategy uses. */
 export interface SorchaGossipComponents {
@@ -134,6 +135,7 @@ export class SorchaDistributor extends DistributorBase {
       feed: input => { this.driver?.feed(input) },
       inflight: () => this.driver?.core.stats().inflight ?? Infinity,
       onVerdict: (peer, verdict, code) => { this.onVerdict(peer, verdict, code) },
+      onRecovered: id => { this.eventLog?.emit('tx_recovered', { txId: id, reason: 'reconciliation' }) },
       log: this.log
     })
     await this.reconciler.start()
@@ -264,9 +266,24 @@ export class SorchaDistributor extends DistributorBase {
         this.safeDispatchEvent('tx:progress', { detail: { txId: effect.id, from: effect.from, receivedBytes: effect.received, totalBytes: effect.total } })
         return
       case 'verdict': return this.onVerdict(effect.peer, effect.verdict, effect.code)
-      case 'trace': if (this.log.isLevelEnabled('debug')) this.log.debug({ event: effect.event, ...effect.data }, 'gossip trace'); return
+      case 'trace':
+        if (effect.event === 'fetch-abandoned' || effect.event === 'fetch-timeout') this.fetchFailed(effect.event, effect.data)
+        if (this.log.isLevelEnabled('debug')) this.log.debug({ event: effect.event, ...effect.data }, 'gossip trace')
+        return
       case 'schedule': return
     }
+  }
+
+  /** A fetch that timed out at one peer (tried at another next) or was given up (a later announcement or round starts it again). */
+  private fetchFailed (event: string, data: Record<string, unknown> | undefined): void {
+    const id = typeof data?.id === 'string' ? data.id : undefined
+    const peer = typeof data?.peer === 'string' && data.peer !== '' ? data.peer : undefined
+    this.eventLog?.emit('tx_fetch_failed', {
+      ...(id === undefined ? {} : { txId: id }),
+      ...(peer === undefined ? {} : { peerId: peer }),
+      reason: event === 'fetch-timeout' ? 'timeout' : 'abandoned',
+      data: { receivedBytes: typeof data?.received === 'number' ? data.received : 0 }
+    })
   }
 
   /**
@@ -317,6 +334,7 @@ export class SorchaDistributor extends DistributorBase {
     }
     this.log.info({ peer, rejects: count }, 'banning a peer that keeps sending invalid gossip')
     if (list !== undefined) void list.ban(peer, { now: Date.now(), reason: `gossip: ${count} rejected messages`, durationMs: REJECT_BAN_MS }).catch(() => undefined)
+    noteDisconnectReason(peer, list === undefined ? 'gossip_rejects' : 'banned')
     this.components.connectionManager.closeConnections(peerIdFromString(peer)).catch(() => {})
   }
 }

@@ -25,6 +25,7 @@ import {
 } from './constants.ts'
 import { libp2pPing, type PingService } from './ping.ts'
 import type { HealthRound, HealthSnapshot, PingFunction } from './types.ts'
+import { noteDisconnectReason } from '../events/disconnect-reasons.ts'
 
 /** Options of the health monitor; each defaults to its configuration default. */
 export interface HealthMonitorInit {
@@ -252,7 +253,11 @@ export class HealthMonitor {
       outcome = roundSignal.aborted ? 'aborted' : 'failed'
       this.log.debug({ peer: peer.peerId, err: (err as Error)?.name }, 'health check failed')
     }
-    if (!wasConnected) await this.components.connectionManager.closeConnections(remote).catch(() => {})
+    if (!wasConnected) {
+      // The connection was opened for this check only.
+      noteDisconnectReason(peer.peerId, 'health_check')
+      await this.components.connectionManager.closeConnections(remote).catch(() => {})
+    }
     try {
       if (typeof outcome === 'number') await this.components.peerList.recordSuccess(peer.peerId, { now: this.clock(), latencyMs: outcome })
       else if (outcome === 'failed') await this.components.peerList.recordFailure(peer.peerId, { now: this.clock(), reason: 'ping' })

@@ -5,6 +5,7 @@
 import type { Config } from '../config/index.ts'
 import { directContribution } from '../direct/index.ts'
 import { topologyContribution } from '../discovery/index.ts'
+import { eventLogContribution } from '../events/index.ts'
 import { gatewayContribution } from '../gateway/index.ts'
 import { gossipContribution } from '../gossip/index.ts'
 import { peerHealthContribution } from '../health/index.ts'
@@ -16,6 +17,8 @@ import type { ServiceContribution } from './sorcha-node.ts'
 /** The contributions of a standard node. */
 export function defaultContributions (_config: Readonly<Config>): ServiceContribution[] {
   return [
+    // First: every later service may emit through it (an optional component).
+    eventLogContribution,
     peerHealthContribution(),
     topologyContribution,
     // After the services it pauses in offline mode, before those that follow its state.

@@ -8,6 +8,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { HealthRules } from '../../protocols/peer-health/index.ts'
 import type { Sublevel } from '../storage/index.ts'
 import { DefaultPeerList } from './peer-list.ts'
+import { noteDisconnectReason } from '../events/disconnect-reasons.ts'
 
 export { DefaultPeerList, type PeerListInit } from './peer-list.ts'
 export { PeerStore } from './peer-store.ts'
@@ -47,6 +48,7 @@ export function peerListService (init: PeerListServiceInit): (components: PeerLi
   return components => {
     const list = new PeerListService(init)
     list.addEventListener('peer:banned', event => {
+      noteDisconnectReason(event.detail.peerId, 'banned')
       const close = components.connectionManager?.closeConnections(peerIdFromString(event.detail.peerId))
       close?.catch(() => {})
     })

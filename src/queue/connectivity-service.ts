@@ -16,6 +16,7 @@ import {
   type ConnectivityView, type Suspension
 } from '../../protocols/connectivity/index.ts'
 import { DIALABLE, parseBootstrap } from '../discovery/topology-service.ts'
+import { noteDisconnectReason } from '../events/disconnect-reasons.ts'
 import { logger, type Logger } from '../logging/index.ts'
 import type { ServiceContribution } from '../node/sorcha-node.ts'
 import type { RefusalSource } from './connectivity-gater.ts'
@@ -243,6 +244,7 @@ export class ConnectivityService extends TypedEventEmitter<ConnectivityEvents> i
   private async close (connections: Connection[]): Promise<void> {
     const timeoutMs = this.init.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS
     await Promise.all(connections.map(async connection => {
+      noteDisconnectReason(connection.remotePeer.toString(), 'suspended')
       try {
         await connection.close({ signal: AbortSignal.timeout(timeoutMs) })
       } catch (err) {

@@ -15,7 +15,7 @@ import { apiRoot } from '../gateway/rest/proto-json.ts'
 import { buildRestApp } from '../gateway/rest/server.ts'
 
 /** The services documented, in order. */
-const API_SERVICE_NAMES = ['PeerDiscovery', 'PeerCommunication', 'TransactionDistribution', 'Connectivity']
+const API_SERVICE_NAMES = ['PeerDiscovery', 'PeerCommunication', 'TransactionDistribution', 'Connectivity', 'Events']
 const TARGET = new URL('../../docs/api.md', import.meta.url)
 /** The hand-written client-library guide, placed after the introduction (its example is run by test/integration/package.test.ts). */
 const GUIDE = new URL('./api-guide.md', import.meta.url)
@@ -24,7 +24,8 @@ const PEER = '12D3KooWRBy97UB99e3J6hiPesre1MZeuNQvfan4gBziswrRJsNK'
 const EXAMPLES: Record<string, unknown> = {
   peerId: PEER, fromPeerId: PEER, sender: PEER, registerId: 'register-1', registerIds: ['register-1'], txId: 'a591a6d40bf420404a011733cfb7b190d62c65bf0bcda32b57b277d9ad9f146e',
   expectedTxId: '', cursor: '', since: '', topic: 'app.chat', topics: ['app.chat'], contentType: 'application/json', clientRef: 'r1', limit: 20, chunkBytes: 0,
-  messageId: '5f0c1f3a9b8e4d2c7a6b5e4d3c2b1a09', note: 'maintenance window', addresses: ['/ip4/192.0.2.7/tcp/4100/p2p/' + PEER], status: [], version: VERSION
+  messageId: '5f0c1f3a9b8e4d2c7a6b5e4d3c2b1a09', note: 'maintenance window', addresses: ['/ip4/192.0.2.7/tcp/4100/p2p/' + PEER], status: [], version: VERSION,
+  types: ['peer_disconnected', 'peer_banned']
 }
 
 function example (type: protobuf.Type, depth = 0): Record<string, unknown> {
@@ -37,6 +38,8 @@ function example (type: protobuf.Type, depth = 0): Record<string, unknown> {
     }
     const resolved = field.resolvedType
     let value: unknown = EXAMPLES[field.name]
+    // A name shared by fields of different types (events.proto's numeric cursor): the type decides.
+    if (typeof value === 'string' && field.type !== 'string') value = undefined
     if (value === undefined) {
       if (resolved instanceof protobuf.Type) value = depth > 2 ? {} : example(resolved, depth + 1)
       else if (resolved instanceof protobuf.Enum) value = Object.keys(resolved.values)[Math.min(1, Object.keys(resolved.values).length - 1)]
@@ -163,6 +166,10 @@ OpenAPI 3.1 document is served at \`/openapi.json\`. The client library (\`sorch
   new ones and pauses health checks and discovery until \`Resume\` (\`sorcha-peer online\`), across restarts.
   A suspended node is not ready (readiness and the gRPC health service say \`suspended by the operator\`),
   but its API keeps answering. The states and reasons: protocols/connectivity/SPEC.md.
+- **Event log** (\`Events\`, \`/v1/events\`): what happened to the node's peers, network and transactions,
+  persisted as a bounded ring: \`ListEvents\` with filters (types, peer, transaction, time) and cursor
+  paging, \`FollowEvents\` (SSE \`/v1/events/stream\`) live; \`sorcha-peer events\`. Event types, fields
+  and disconnect reasons: docs/events.md.
 - **Network health score** (\`NetworkHealth.score\`, 0..100): see docs/peers-and-health.md —
   100 × (0.4·connectivity + 0.4·reachability + 0.2·latency), -1 in NodeInfo when the node runs no health monitor.
 

@@ -2,6 +2,7 @@
 import type { GossipSub } from '@libp2p/gossipsub'
 import { createRng } from '../../protocols/common/rng.ts'
 import type { ConfigInput } from '../../src/config/index.ts'
+import { eventLogContribution } from '../../src/events/index.ts'
 import { gossipContribution, gossipOf, topicOf, TX_GOSSIP_PROTOCOL, type GossipsubDistributor } from '../../src/gossip/index.ts'
 import { startNetwork } from '../../src/harness/index.ts'
 import { connect, quiet, randomGraph, waitFor } from '../support/gossip-net.ts'
@@ -21,6 +22,8 @@ export interface BenchOptions {
   gossipsubStock: boolean
   /** sorcha: override gossip.fanout (experiments). */
   fanout?: number
+  /** Run each node with the event log (src/events), as a standard node does. @default false */
+  events?: boolean
 }
 
 const REGISTER = 'bench'
@@ -107,7 +110,7 @@ const round = (n: number, digits: number): number => Math.round(n * 10 ** digits
 
 /** Runs one strategy and returns its figures. */
 export async function runStrategy (strategy: 'sorcha' | 'gossipsub', options: BenchOptions): Promise<Record<string, number>> {
-  const net = await startNetwork({ nodes: options.nodes, bootstrap: 'none', config: configFor(strategy, options), contributions: [gossipContribution()], startConcurrency: 10 })
+  const net = await startNetwork({ nodes: options.nodes, bootstrap: 'none', config: configFor(strategy, options), contributions: options.events === true ? [eventLogContribution, gossipContribution()] : [gossipContribution()], startConcurrency: 10 })
   try {
     const nodes = net.nodes
     const counters = instrument(strategy, nodes)

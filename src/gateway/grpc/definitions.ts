@@ -6,6 +6,7 @@
  */
 import type { ServiceDefinition } from '@grpc/grpc-js'
 import { ConnectivityService } from '../../../protos/gen/sorcha/api/v1/connectivity.ts'
+import { EventsService } from '../../../protos/gen/sorcha/api/v1/events.ts'
 import { PeerCommunicationService } from '../../../protos/gen/sorcha/api/v1/peer_communication.ts'
 import { PeerDiscoveryService } from '../../../protos/gen/sorcha/api/v1/peer_discovery.ts'
 import { TransactionDistributionService } from '../../../protos/gen/sorcha/api/v1/transaction_distribution.ts'
@@ -40,11 +41,12 @@ export function totalDefinition<T extends ServiceDefinition> (definition: T, max
 }
 
 /** The API services, ready for grpc-js. */
-export function apiDefinitions (maxMessageBytes: number): { discovery: typeof PeerDiscoveryService, communication: typeof PeerCommunicationService, transactions: typeof TransactionDistributionService, connectivity: typeof ConnectivityService } {
+export function apiDefinitions (maxMessageBytes: number): { discovery: typeof PeerDiscoveryService, communication: typeof PeerCommunicationService, transactions: typeof TransactionDistributionService, connectivity: typeof ConnectivityService, events: typeof EventsService } {
   return {
     discovery: totalDefinition(PeerDiscoveryService, maxMessageBytes),
     communication: totalDefinition(PeerCommunicationService, maxMessageBytes),
     transactions: totalDefinition(TransactionDistributionService, maxMessageBytes),
-    connectivity: totalDefinition(ConnectivityService, maxMessageBytes)
+    connectivity: totalDefinition(ConnectivityService, maxMessageBytes),
+    events: totalDefinition(EventsService, maxMessageBytes)
   }
 }

@@ -50,6 +50,10 @@ export function schemaId (type: protobuf.Type): string {
 
 function fieldSchema (field: protobuf.Field, collect: Set<protobuf.Type>): JsonSchema {
   const resolved = field.resolvedType
+  // A map of scalars (events.proto's data): a JSON object of those scalars.
+  if (field instanceof protobuf.MapField && !(resolved instanceof protobuf.Type) && !(resolved instanceof protobuf.Enum)) {
+    return { type: 'object', additionalProperties: { ...(SCALARS[field.type] ?? { type: 'string' }) }, ...(field.comment === null || field.comment === undefined ? {} : { description: field.comment }) }
+  }
   let item: JsonSchema
   if (resolved instanceof protobuf.Type) {
     collect.add(resolved)
@@ -94,6 +98,7 @@ export function toRestJson (typeName: string, message: unknown): Record<string, 
 
 function convertValue (field: protobuf.Field, value: unknown): unknown {
   const resolved = field.resolvedType
+  if (field instanceof protobuf.MapField) return { ...(value as Record<string, unknown> | undefined) }
   if (value === undefined || value === null) return null
   if (resolved instanceof protobuf.Type) return convert(resolved, value as Record<string, unknown>)
   if (resolved instanceof protobuf.Enum) return resolved.valuesById[value as number] ?? String(value)

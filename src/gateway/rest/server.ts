@@ -19,6 +19,7 @@ import { fromFastifyError, PROBLEM_SCHEMA, sendProblem } from './problem.ts'
 import { messageSchemas } from './proto-json.ts'
 import { SUBMIT_BODY } from './request-schemas.ts'
 import { connectivityRoutes } from './connectivity-routes.ts'
+import { eventRoutes } from './events-routes.ts'
 import { peerRoutes, transactionRoutes } from './routes.ts'
 import { buildValidator } from './validation.ts'
 
@@ -26,7 +27,8 @@ import { buildValidator } from './validation.ts'
 const RESPONSE_TYPES = [
   'NodeInfo', 'NetworkHealth', 'ListPeersResponse', 'GetPeerResponse', 'FindPeersForRegisterResponse', 'PingResponse',
   'SendMessageResponse', 'DirectMessage', 'SubmitTransactionResponse', 'SubmitAck', 'TransactionHeader', 'TransactionEvent', 'ListTransactionsResponse',
-  'ConnectivityReport', 'ConnectivityStatus', 'ConnectivityChange'
+  'ConnectivityReport', 'ConnectivityStatus', 'ConnectivityChange',
+  'ListEventsResponse', 'Event'
 ].map(n => `sorcha.api.v1.${n}`)
 
 /** Options of the REST server. */
@@ -139,6 +141,7 @@ export async function buildRestApp (init: RestGatewayInit, stopping: AbortSignal
   peerRoutes(app, ctx)
   transactionRoutes(app, ctx)
   connectivityRoutes(app, ctx)
+  eventRoutes(app, ctx)
   return app
 }
 

@@ -34,6 +34,8 @@ export interface BodyPullerInit {
   maxTxBytes: number
   /** Items waiting, at most. */
   maxQueued: number
+  /** Told when a transaction reconciliation found missing is stored (the event log's tx_recovered). */
+  recovered?: (id: string) => void
   log: Logger
 }
 
@@ -65,7 +67,7 @@ export class BodyPuller implements Puller {
   }
 
   stored (id: string): void {
-    this.queue.delete(id)
+    if (this.queue.delete(id)) this.init.recovered?.(id)
   }
 
   peerDown (peer: string): void {

@@ -28,6 +28,8 @@ export interface InvPullerInit {
   maxItemsPerMessage: number
   /** Items waiting, at most; beyond it new needs are dropped (a later session finds them again). */
   maxQueued: number
+  /** Told when a transaction reconciliation found missing is stored (the event log's tx_recovered). */
+  recovered?: (id: string) => void
 }
 
 /** Pulls reconciled transactions through tx-gossip. */
@@ -57,7 +59,7 @@ export class InvPuller implements Puller {
   }
 
   stored (id: string): void {
-    this.queue.delete(id)
+    if (this.queue.delete(id)) this.init.recovered?.(id)
     if (this.queue.size > 0 && this.timer === undefined) this.pump()
   }
 

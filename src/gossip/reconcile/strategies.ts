@@ -19,6 +19,8 @@ type Verdict = (peer: string, verdict: 'accept' | 'ignore' | 'reject', code: str
 
 /** What both strategies hand over. */
 export interface StrategyReconcilerInit {
+  /** Told when a transaction reconciliation found missing is stored (the event log's tx_recovered). */
+  onRecovered?: (id: string) => void
   components: ReconcilerComponents
   store: TxStore
   config: Readonly<Config['gossip']>
@@ -52,7 +54,8 @@ export function sorchaReconciler (init: StrategyReconcilerInit & { gossip: Reado
       room: () => Math.min(gossip.maxInflight >> 1, MAX_SERVE_JOBS_PER_PEER >> 1) - init.inflight(),
       hops: gossip.hopLimit,
       maxItemsPerMessage: gossip.maxItemsPerMessage,
-      maxQueued: init.config.reconcile.maxItems
+      maxQueued: init.config.reconcile.maxItems,
+      ...(init.onRecovered === undefined ? {} : { recovered: init.onRecovered })
     }),
     onVerdict: init.onVerdict,
     log: init.log
@@ -77,6 +80,7 @@ export function gossipsubReconciler (init: StrategyReconcilerInit & { registers:
       verdict: init.onVerdict,
       maxTxBytes: config.maxTxBytes,
       maxQueued: config.reconcile.maxItems,
+      ...(init.onRecovered === undefined ? {} : { recovered: init.onRecovered }),
       log: init.log
     }),
     onVerdict: init.onVerdict,

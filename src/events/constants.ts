@@ -1,0 +1,28 @@
+/** Defaults and bounds of the event log (docs/events.md "Bounds"). */
+
+/** The service's name in the node's service map. (`events` is taken: it is libp2p's own event bus component.) */
+export const EVENT_LOG_SERVICE = 'eventLog'
+/** The database sublevel that holds the ring. */
+export const EVENTS_SUBLEVEL = 'events'
+/** `events.maxEntries` default. */
+export const DEFAULT_MAX_ENTRIES = 100_000
+/** `events.retentionMs` default: 7 days. */
+export const DEFAULT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000
+/** Pending events are written at most this long after they happened. */
+export const FLUSH_INTERVAL_MS = 250
+/** ...or as soon as this many are pending (one LevelDB batch). */
+export const FLUSH_BATCH_MAX = 512
+/** Most events buffered in memory while the database is slow; beyond it the oldest pending are dropped (counted). */
+export const PENDING_MAX = 20_000
+/** Default page size of a query. */
+export const EVENTS_PAGE_DEFAULT = 100
+/** Largest page size of a query. */
+export const EVENTS_PAGE_MAX = 1000
+/** Most stored events one query reads before it returns a partial page (`more`). */
+export const EVENTS_SCAN_MAX = 50_000
+/** Live events buffered per follower; a follower further behind reads the ring instead. */
+export const FOLLOW_BUFFER_MAX = 1024
+/** How often retention (age) is enforced. */
+export const PRUNE_INTERVAL_MS = 60_000
+/** Longest text kept in a string field of an event. */
+export const FIELD_TEXT_MAX = 256

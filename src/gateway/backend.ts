@@ -9,6 +9,7 @@
  */
 import type { ConnectivityState } from '../../protocols/connectivity/index.ts'
 import type { PeerNode, PeerStatus } from '../../protocols/models/index.ts'
+import type { AdminOperations } from '../admin/operations.ts'
 
 /** Options every backend call accepts. */
 export interface CallOptions {
@@ -236,4 +237,8 @@ export interface GatewayBackend {
   listTransactions: (listing: TransactionListing, options?: CallOptions) => Promise<TransactionPage>
   /** Largest payload submit accepts. */
   readonly maxTransactionBytes: number
+
+  // Admin (issue 17)
+  /** The admin operations over this backend's node (src/admin); served behind the admin access rule. */
+  readonly admin: AdminOperations
 }

@@ -12,6 +12,7 @@ import type {
   ReceivedMessage, SentMessage, StoredTransaction, SubmitResult, SubscriptionItem, SubscriptionRequest, TransactionListing, TransactionMeta,
   TransactionPage, TransactionSubmission
 } from './backend.ts'
+import { AdminOperations } from '../admin/operations.ts'
 import { DIRECT_MAX_MESSAGE_BYTES, DIRECT_TIMEOUT_MS } from '../direct/constants.ts'
 import { firstDelivered } from '../direct/delivery.ts'
 import { MemoryConnectivity, reportOf, resumePart, suspendPart, watchPart } from './connectivity.ts'
@@ -62,6 +63,9 @@ export class MemoryBackend implements GatewayBackend {
   private readonly startedAtMs = Date.now()
   /** No peers: offline, unless suspended. */
   private readonly connectivityPart = new MemoryConnectivity()
+  // Admin (issue 17)
+  /** No libp2p node: the node operations answer UNAVAILABLE (libp2p_unavailable); log levels work. */
+  readonly admin = new AdminOperations(undefined)
 
   constructor (init: MemoryBackendInit) {
     this.peerId = init.peerId

@@ -205,7 +205,7 @@ export function parseMultiaddr (value: string): Multiaddr {
     if (p2p !== undefined) checkPeerId(p2p, 'the multiaddr\'s /p2p/ part')
     return parsed
   } catch (err) {
-    if (err instanceof InvalidArgumentError) throw err
+    if (err instanceof InvalidArgumentError) throw new InvalidArgumentError('invalid_multiaddr', err.message)
     throw new InvalidArgumentError('invalid_multiaddr', 'multiaddr must be a multiaddr such as /ip4/127.0.0.1/tcp/4001/p2p/<peer id>')
   }
 }

@@ -5,6 +5,7 @@
  * decode failure, and RESOURCE_EXHAUSTED above its receive limit).
  */
 import type { ServiceDefinition } from '@grpc/grpc-js'
+import { AdminService } from '../../../protos/gen/sorcha/api/v1/admin.ts'
 import { ConnectivityService } from '../../../protos/gen/sorcha/api/v1/connectivity.ts'
 import { PeerCommunicationService } from '../../../protos/gen/sorcha/api/v1/peer_communication.ts'
 import { PeerDiscoveryService } from '../../../protos/gen/sorcha/api/v1/peer_discovery.ts'
@@ -40,11 +41,12 @@ export function totalDefinition<T extends ServiceDefinition> (definition: T, max
 }
 
 /** The API services, ready for grpc-js. */
-export function apiDefinitions (maxMessageBytes: number): { discovery: typeof PeerDiscoveryService, communication: typeof PeerCommunicationService, transactions: typeof TransactionDistributionService, connectivity: typeof ConnectivityService } {
+export function apiDefinitions (maxMessageBytes: number): { discovery: typeof PeerDiscoveryService, communication: typeof PeerCommunicationService, transactions: typeof TransactionDistributionService, connectivity: typeof ConnectivityService, admin: typeof AdminService } {
   return {
     discovery: totalDefinition(PeerDiscoveryService, maxMessageBytes),
     communication: totalDefinition(PeerCommunicationService, maxMessageBytes),
     transactions: totalDefinition(TransactionDistributionService, maxMessageBytes),
-    connectivity: totalDefinition(ConnectivityService, maxMessageBytes)
+    connectivity: totalDefinition(ConnectivityService, maxMessageBytes),
+    admin: totalDefinition(AdminService, maxMessageBytes)
   }
 }

@@ -19,6 +19,8 @@ import { fromFastifyError, PROBLEM_SCHEMA, sendProblem } from './problem.ts'
 import { messageSchemas } from './proto-json.ts'
 import { SUBMIT_BODY } from './request-schemas.ts'
 import { connectivityRoutes } from './connectivity-routes.ts'
+import { adminAccess } from '../../admin/access.ts'
+import { adminRoutes } from './admin-routes.ts'
 import { peerRoutes, transactionRoutes } from './routes.ts'
 import { buildValidator } from './validation.ts'
 
@@ -139,6 +141,7 @@ export async function buildRestApp (init: RestGatewayInit, stopping: AbortSignal
   peerRoutes(app, ctx)
   transactionRoutes(app, ctx)
   connectivityRoutes(app, ctx)
+  adminRoutes(app, ctx, adminAccess({ host: init.host, hostSetting: 'gateway.rest.host', token: init.token !== '', clientCertificates: false }))
   return app
 }
 

@@ -15,3 +15,9 @@ export {
 export {
   ConnectivityState, type ConnectivityChange, type ConnectivityReport, type ConnectivityStatus, type ConnectivityUpdate
 } from '../../protos/gen/sorcha/api/v1/connectivity.ts'
+// Admin (issue 17)
+export { PermissionDeniedError } from '../gateway/errors.ts'
+export type {
+  AdminNodeInfo, BanPeerResponse, ConnectedPeer, DialPeerResponse, DisconnectPeerResponse, GossipStats, ListConnectedPeersResponse, LogLevels,
+  NodeStats, PeerConnection, PeerCounts, ReconcileStats, StoreStats, UnbanPeerResponse
+} from '../../protos/gen/sorcha/api/v1/admin.ts'

@@ -76,6 +76,42 @@ export function optionalAdminParts (lookup: (name: string) => unknown): Partial<
   return out
 }
 
+/** Most peers whose identify answer the cache holds (more than a node keeps connections to). */
+export const PEER_INFO_CACHE_MAX = 4096
+
+/**
+ * Identify's answers, cached per peer until libp2p says the peer's record changed (`peer:update`,
+ * `peer:identify`) or the peer disconnects: the peer store reads its datastore on every get, which
+ * was most of ListConnectedPeers' time. Bounded: beyond PEER_INFO_CACHE_MAX the oldest entry goes.
+ */
+export class PeerInfoCache {
+  private readonly entries = new Map<string, Promise<PeerStoreView | undefined>>()
+  private readonly read: (peerId: PeerId) => Promise<PeerStoreView | undefined>
+
+  constructor (read: (peerId: PeerId) => Promise<PeerStoreView | undefined>, events?: Pick<EventTarget, 'addEventListener'>) {
+    this.read = read
+    const forget = (event: Event): void => {
+      const detail = (event as CustomEvent<{ peer?: { id?: PeerId }, peerId?: PeerId } | PeerId>).detail as { peer?: { id?: PeerId }, peerId?: PeerId, toString: () => string } | undefined
+      const id = detail?.peer?.id ?? detail?.peerId ?? detail
+      if (id !== undefined) this.entries.delete(id.toString())
+    }
+    for (const type of ['peer:update', 'peer:identify', 'peer:disconnect']) events?.addEventListener(type, forget)
+  }
+
+  /** The peer's view, from the cache or the store; a miss (no entry yet) is not cached. */
+  async get (peerId: PeerId): Promise<PeerStoreView | undefined> {
+    const key = peerId.toString()
+    const cached = this.entries.get(key)
+    if (cached !== undefined) return cached
+    const pending = this.read(peerId)
+    this.entries.set(key, pending)
+    if (this.entries.size > PEER_INFO_CACHE_MAX) this.entries.delete(this.entries.keys().next().value as string)
+    const view = await pending
+    if (view === undefined && this.entries.get(key) === pending) this.entries.delete(key)
+    return view
+  }
+}
+
 /** Identify's answer from the peer store; undefined when the store has no entry. */
 export async function peerStoreView (peerStore: Pick<PeerStore, 'get'>, peerId: PeerId): Promise<PeerStoreView | undefined> {
   try {
@@ -93,6 +129,7 @@ export interface AdminComponents {
   peerStore: Pick<PeerStore, 'get'>
   addressManager: { getAddresses: () => Array<{ toString: () => string }>, getListenAddrs: () => Array<{ toString: () => string }> }
   registrar: { getProtocols: () => string[] }
+  events?: Pick<EventTarget, 'addEventListener'>
   connectionManager: {
     getConnections: () => Connection[]
     openConnection: (address: Multiaddr, options?: { signal?: AbortSignal }) => Promise<Connection>
@@ -110,6 +147,7 @@ export function adminNodeOfComponents (components: AdminComponents, options: { v
     }
   }
   const cm = components.connectionManager
+  const infos = new PeerInfoCache(async peerId => peerStoreView(components.peerStore, peerId), components.events)
   return {
     peerId: components.peerId.toString(),
     startedAtMs: options.startedAtMs ?? Date.now(),
@@ -117,7 +155,7 @@ export function adminNodeOfComponents (components: AdminComponents, options: { v
     connections: () => cm.getConnections(),
     dial: async (address, o) => cm.openConnection(address, o),
     hangUp: async (peerId, o) => { await cm.closeConnections(peerId, o) },
-    peerInfo: async peerId => peerStoreView(components.peerStore, peerId),
+    peerInfo: async peerId => infos.get(peerId),
     listenAddrs: () => components.addressManager.getListenAddrs().map(String),
     multiaddrs: () => components.addressManager.getAddresses().map(String),
     protocols: () => components.registrar.getProtocols(),
@@ -135,11 +173,13 @@ export interface AdminLibp2p {
   hangUp: (peerId: PeerId, options?: { signal?: AbortSignal }) => Promise<void>
   getMultiaddrs: () => Multiaddr[]
   getProtocols: () => string[]
+  addEventListener: (type: string, listener: (event: Event) => void) => void
 }
 
 /** An AdminNode over a started libp2p node (listen addresses from its address manager when reachable). */
 export function adminNodeOfLibp2p (libp2p: AdminLibp2p, options: { version?: string, startedAtMs?: number } = {}): AdminNode {
   const components = (libp2p as unknown as { components?: { addressManager?: { getListenAddrs?: () => Multiaddr[] } } }).components
+  const infos = new PeerInfoCache(async peerId => peerStoreView(libp2p.peerStore, peerId), libp2p)
   return {
     peerId: libp2p.peerId.toString(),
     startedAtMs: options.startedAtMs ?? Date.now(),
@@ -147,7 +187,7 @@ export function adminNodeOfLibp2p (libp2p: AdminLibp2p, options: { version?: str
     connections: () => libp2p.getConnections(),
     dial: async (address, o) => libp2p.dial(address, o),
     hangUp: async (peerId, o) => { await libp2p.hangUp(peerId, o) },
-    peerInfo: async peerId => peerStoreView(libp2p.peerStore, peerId),
+    peerInfo: async peerId => infos.get(peerId),
     listenAddrs: () => components?.addressManager?.getListenAddrs?.().map(String) ?? [],
     multiaddrs: () => libp2p.getMultiaddrs().map(String),
     protocols: () => libp2p.getProtocols(),

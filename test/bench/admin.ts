@@ -8,7 +8,8 @@
  * GetNodeInfo, which reads no peers, is timed in the same run as the baseline of a gRPC round trip.
  *
  * Last line: { listConnectedP99Ms (gRPC; target < 10 ms), listConnectedP50Ms, restP99Ms, restP50Ms,
- * statsP99Ms, nodeInfoP99Ms, nodeInfoP50Ms, knownPeers, connectedPeers, calls }.
+ * statsP99Ms, nodeInfoP99Ms, nodeInfoP50Ms, listConnectedCpuMs, restCpuMs, nodeInfoCpuMs (CPU of the
+ * whole process, client included, per call), knownPeers, connectedPeers, calls }.
  */
 import http from 'node:http'
 import { ChannelCredentials } from '@grpc/grpc-js'
@@ -24,15 +25,18 @@ import { benchArgs, percentile, report, sleep } from './_util.ts'
 
 const round3 = (v: number | null): number | null => v === null ? null : Math.round(v * 1000) / 1000
 
-async function timeCalls (calls: number, call: () => Promise<unknown>): Promise<{ p50: number | null, p99: number | null }> {
+async function timeCalls (calls: number, call: () => Promise<unknown>): Promise<{ p50: number | null, p99: number | null, cpuMs: number }> {
   for (let i = 0; i < Math.max(1, Math.floor(calls / 10)); i++) await call()
   const latencies: number[] = []
+  const cpu0 = process.cpuUsage()
   for (let i = 0; i < calls; i++) {
     const t0 = performance.now()
     await call()
     latencies.push(performance.now() - t0)
   }
-  return { p50: round3(percentile(latencies, 0.5)), p99: round3(percentile(latencies, 0.99)) }
+  const cpu = process.cpuUsage(cpu0)
+  // CPU of the whole process (client and node) per call: the figure the machine's load does not inflate.
+  return { p50: round3(percentile(latencies, 0.5)), p99: round3(percentile(latencies, 0.99)), cpuMs: round3((cpu.user + cpu.system) / 1000 / calls) ?? 0 }
 }
 
 /** Runs the benchmark. */
@@ -84,7 +88,7 @@ export default async function admin (argv: string[]): Promise<void> {
     const r = await timeCalls(calls, viaRest)
     const s = await timeCalls(calls, stats)
     const b = await timeCalls(calls, nodeInfo)
-    report({ listConnectedP99Ms: g.p99, listConnectedP50Ms: g.p50, restP99Ms: r.p99, restP50Ms: r.p50, statsP99Ms: s.p99, nodeInfoP99Ms: b.p99, nodeInfoP50Ms: b.p50, knownPeers: list.size(), connectedPeers, calls }, args.json === true)
+    report({ listConnectedP99Ms: g.p99, listConnectedP50Ms: g.p50, restP99Ms: r.p99, restP50Ms: r.p50, statsP99Ms: s.p99, nodeInfoP99Ms: b.p99, nodeInfoP50Ms: b.p50, listConnectedCpuMs: g.cpuMs, restCpuMs: r.cpuMs, nodeInfoCpuMs: b.cpuMs, knownPeers: list.size(), connectedPeers, calls }, args.json === true)
   } finally {
     client.grpc?.close()
     client.discovery?.close()

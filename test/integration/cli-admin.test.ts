@@ -3,11 +3,16 @@
  * each command, and every failure line the admin commands add.
  */
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { GatewayService } from '../../src/gateway/index.ts'
 import { dialAddrs, startNetwork, type TestNetwork } from '../../src/harness/index.ts'
 import type { SorchaNode } from '../../src/node/sorcha-node.ts'
-import { cli } from '../helpers/cli.ts'
+import { cli, NODE } from '../helpers/cli.ts'
+import { untilRunning, type LogLine } from '../helpers/node-process.ts'
 
 const gatewayOf = (node: SorchaNode): { grpcAddress: string, restUrl: string } => (node.libp2p.services as unknown as { gateway: GatewayService }).gateway.current!
 const local = (address: string): string => address.replace('0.0.0.0', '127.0.0.1')
@@ -121,5 +126,31 @@ describe('sorcha-peer admin', () => {
     const unreachable = await cli(['admin', 'dial', goneAddr, ...apiFlags(node)])
     assert.equal(unreachable.code, 1)
     assert.match(unreachable.stderr, new RegExp(`^sorcha-peer: dialing ${goneAddr.replaceAll('/', '\\/')} failed \\(\\w+\\)\\n$`))
+  })
+})
+
+describe('sorcha-peer admin log-level on a `sorcha-peer start` process', () => {
+  it('turns one subsystem\'s debug lines on while the node runs', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sorcha-admin-log-'))
+    const child = spawn(NODE, ['src/cli/bin.js', 'start', '--data-dir', dir, '--listen', '/ip4/127.0.0.1/tcp/0', '--gateway-grpc-port', '0', '--gateway-rest-port', '0', '--ops-port', '0', '--log-format', 'json', '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    try {
+      const { lines, running } = await untilRunning(child)
+      const flags = ['--grpc', running.grpc!, '--rest', running.rest!]
+      // Offline and online mode make the topology maintainer log `topology suspended` / `topology resumed` at debug level.
+      const named = (msg: string): LogLine[] => lines.filter(l => l.name === 'sorcha:topology' && l.msg === msg)
+      assert.equal((await cli(['offline', ...flags])).code, 0)
+      const set = await cli(['admin', 'log-level', 'debug', '--subsystem', 'sorcha:topology', ...flags])
+      assert.equal(set.code, 0, set.stderr)
+      assert.match(set.stdout, /^global +info\nsorcha:topology +debug\n$/)
+      assert.equal((await cli(['online', ...flags])).code, 0)
+      await eventually('the debug line of online', () => named('topology resumed').length === 1)
+      // Lines arrive in order: offline, before the change, logged nothing at debug.
+      assert.deepEqual(named('topology suspended'), [])
+      assert.equal(named('topology resumed')[0]!.level, 20)
+    } finally {
+      child.kill('SIGINT')
+      await new Promise(resolve => child.once('exit', resolve))
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })

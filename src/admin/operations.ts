@@ -14,7 +14,7 @@ import { noteDisconnectReason } from '../events/disconnect-reasons.ts'
 import { statusMessage } from '../gateway/connectivity.ts'
 import { DeadlineExceededError, FailedPreconditionError, InvalidArgumentError, NotFoundError, UnavailableError } from '../gateway/errors.ts'
 import { checkNote, checkPeerId } from '../gateway/validate.ts'
-import { logLevels, setLogLevel } from '../logging/index.ts'
+import { logger, logLevels, setLogLevel, type Logger } from '../logging/index.ts'
 import type { AdminNode } from './parts.ts'
 import { connectedPeerMessage, connectionMessage, gossipMessage, groupByPeer, peerCountsMessage, peersByProtocol } from './views.ts'
 
@@ -36,6 +36,11 @@ export class AdminOperations {
   /** `node` undefined: a backend without a libp2p node (the in-memory one); only log levels work. */
   constructor (node: AdminNode | undefined) {
     this.node = node
+  }
+
+  /** What the operator did, at info level: an audit trail in the node's own log (made per use: the root may be configured after this object). */
+  private get log (): Logger {
+    return logger('sorcha:admin')
   }
 
   private get n (): AdminNode {
@@ -71,6 +76,7 @@ export class AdminOperations {
     const timeout = AbortSignal.timeout(DIAL_TIMEOUT_MS)
     try {
       const connection = await node.dial(target, { signal: options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]) })
+      this.log.info({ peer: connection.remotePeer.toString(), address }, 'operator dialled a peer')
       return { peerId: connection.remotePeer.toString(), connection: connectionMessage(connection) }
     } catch (err) {
       if (timeout.aborted && options.signal?.aborted !== true) throw new DeadlineExceededError('dial_timeout', `no connection to ${address} within ${DIAL_TIMEOUT_MS} ms`)
@@ -91,6 +97,7 @@ export class AdminOperations {
     if (open === 0) throw new NotFoundError('peer_not_connected', `peer ${peerId} has no open connection to this node`)
     noteDisconnectReason(peerId, 'admin')
     await node.hangUp(peerIdFromString(peerId), options)
+    this.log.info({ peer: peerId, connections: open }, 'operator disconnected a peer')
     return { connectionsClosed: open }
   }
 
@@ -114,6 +121,7 @@ export class AdminOperations {
     if (peer === undefined) throw new UnavailableError('ban_refused', `the peer list did not take the ban of ${peerId}`)
     // The peer list closes the connections when the ban is made; answer once they are closed.
     if (open > 0) await node.hangUp(peerIdFromString(peerId), options)
+    this.log.info({ peer: peerId, reason: why, untilMs: peer.bannedUntilMs, connections: open }, 'operator banned a peer')
     return { peer, connectionsClosed: open }
   }
 
@@ -126,6 +134,7 @@ export class AdminOperations {
     if (entry?.status !== PeerStatus.PEER_STATUS_BANNED) throw new NotFoundError('peer_not_banned', `peer ${peerId} is not banned`)
     const peer = await list.unban(peerId, { now: Date.now(), ...options })
     if (peer === undefined) throw new NotFoundError('peer_not_banned', `peer ${peerId} is not banned`)
+    this.log.info({ peer: peerId }, 'operator lifted a ban')
     return { peer }
   }
 
@@ -145,6 +154,8 @@ export class AdminOperations {
       if (name === 'InvalidSubsystemError') throw new InvalidArgumentError('invalid_subsystem', (err as Error).message)
       throw err
     }
+    // Logged after the change: a line turned off by it is not written.
+    this.log.info({ subsystem: subsystem === '' ? 'global' : subsystem, newLevel: level }, 'operator changed a log level')
     return this.logLevels()
   }
 

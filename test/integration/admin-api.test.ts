@@ -211,6 +211,29 @@ describe('the Admin API on real nodes (gRPC and REST)', () => {
   })
 })
 
+describe('a ban made through the Admin API survives a restart of the node', () => {
+  let net: TestNetwork
+  after(async () => { await net?.stop() })
+
+  it('BanPeer, stop, start on the same data directory: the peer is still banned with its reason and end', async () => {
+    net = await startNetwork({ nodes: 1, config: { gateway: GATEWAY } })
+    const [stranger] = await makePeerIds(1)
+    const first = net.nodes[0]!
+    const banned = await rest<{ peer: { bannedUntilMs: number } }>(gatewayOf(first).restUrl, 'POST', `/v1/admin/peers/${stranger!}/ban`, { reason: 'flooding', durationMs: 86_400_000 })
+    assert.equal(banned.status, 200)
+    await first.stop()
+    const again = await net.createNode('node-0', { gateway: GATEWAY })
+    try {
+      await again.start()
+      assert.equal(again.peerId.toString(), first.peerId.toString(), 'the same node')
+      const peer = await rest<{ peer: { status: string, banReason: string, bannedUntilMs: number } }>(gatewayOf(again).restUrl, 'GET', `/v1/peers/${stranger!}`)
+      assert.deepEqual([peer.body.peer.status, peer.body.peer.banReason, peer.body.peer.bannedUntilMs], ['PEER_STATUS_BANNED', 'flooding', banned.body.peer.bannedUntilMs])
+    } finally {
+      await again.stop()
+    }
+  })
+})
+
 describe('the admin access rule', () => {
   let net: TestNetwork
   let open: SorchaNode

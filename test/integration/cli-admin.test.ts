@@ -147,6 +147,8 @@ describe('sorcha-peer admin log-level on a `sorcha-peer start` process', () => {
       // Lines arrive in order: offline, before the change, logged nothing at debug.
       assert.deepEqual(named('topology suspended'), [])
       assert.equal(named('topology resumed')[0]!.level, 20)
+      // The change itself is in the node's log, at info level, as an audit line.
+      assert.ok(lines.some(l => l.name === 'sorcha:admin' && l.msg === 'operator changed a log level' && l.subsystem === 'sorcha:topology' && l.newLevel === 'debug' && l.level === 30), 'the audit line')
     } finally {
       child.kill('SIGINT')
       await new Promise(resolve => child.once('exit', resolve))

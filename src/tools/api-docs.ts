@@ -15,7 +15,7 @@ import { apiRoot } from '../gateway/rest/proto-json.ts'
 import { buildRestApp } from '../gateway/rest/server.ts'
 
 /** The services documented, in order. */
-const API_SERVICE_NAMES = ['PeerDiscovery', 'PeerCommunication', 'TransactionDistribution', 'Connectivity']
+const API_SERVICE_NAMES = ['PeerDiscovery', 'PeerCommunication', 'TransactionDistribution', 'Connectivity', 'Admin']
 const TARGET = new URL('../../docs/api.md', import.meta.url)
 /** The hand-written client-library guide, placed after the introduction (its example is run by test/integration/package.test.ts). */
 const GUIDE = new URL('./api-guide.md', import.meta.url)
@@ -163,6 +163,10 @@ OpenAPI 3.1 document is served at \`/openapi.json\`. The client library (\`sorch
   new ones and pauses health checks and discovery until \`Resume\` (\`sorcha-peer online\`), across restarts.
   A suspended node is not ready (readiness and the gRPC health service say \`suspended by the operator\`),
   but its API keeps answering. The states and reasons: protocols/connectivity/SPEC.md.
+- **Admin** (\`Admin\`, \`/v1/admin/...\`, \`sorcha-peer admin\`): connected peers, dial, disconnect, ban and unban,
+  log levels at run time, node info with NAT type and reachability, statistics (docs/admin.md). With
+  \`gateway.token\` set the calls need it; on a listener beyond loopback without a token every admin call is
+  PERMISSION_DENIED \`admin_needs_token\` (REST 403).
 - **Network health score** (\`NetworkHealth.score\`, 0..100): see docs/peers-and-health.md —
   100 × (0.4·connectivity + 0.4·reachability + 0.2·latency), -1 in NodeInfo when the node runs no health monitor.
 

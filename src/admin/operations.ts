@@ -33,9 +33,12 @@ const unavailable = (part: string): UnavailableError => new UnavailableError(`${
 export class AdminOperations {
   private readonly node: AdminNode | undefined
 
+  private readonly dialTimeoutMs: number
+
   /** `node` undefined: a backend without a libp2p node (the in-memory one); only log levels work. */
-  constructor (node: AdminNode | undefined) {
+  constructor (node: AdminNode | undefined, options: { /** @default DIAL_TIMEOUT_MS */ dialTimeoutMs?: number } = {}) {
     this.node = node
+    this.dialTimeoutMs = options.dialTimeoutMs ?? DIAL_TIMEOUT_MS
   }
 
   /** What the operator did, at info level: an audit trail in the node's own log (made per use: the root may be configured after this object). */
@@ -73,13 +76,13 @@ export class AdminOperations {
     }
     const targetPeer = target.getComponents().findLast(c => c.name === 'p2p')?.value
     if (targetPeer === node.peerId) throw new InvalidArgumentError('dial_self', 'the multiaddr names this node itself')
-    const timeout = AbortSignal.timeout(DIAL_TIMEOUT_MS)
+    const timeout = AbortSignal.timeout(this.dialTimeoutMs)
     try {
       const connection = await node.dial(target, { signal: options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]) })
       this.log.info({ peer: connection.remotePeer.toString(), address }, 'operator dialled a peer')
       return { peerId: connection.remotePeer.toString(), connection: connectionMessage(connection) }
     } catch (err) {
-      if (timeout.aborted && options.signal?.aborted !== true) throw new DeadlineExceededError('dial_timeout', `no connection to ${address} within ${DIAL_TIMEOUT_MS} ms`)
+      if (timeout.aborted && options.signal?.aborted !== true) throw new DeadlineExceededError('dial_timeout', `no connection to ${address} within ${this.dialTimeoutMs} ms`)
       if (options.signal?.aborted === true) throw options.signal.reason
       if (targetPeer !== undefined && (await node.peerList?.get(targetPeer))?.status === PeerStatus.PEER_STATUS_BANNED) {
         throw new FailedPreconditionError('peer_banned', `peer ${targetPeer} is banned: unban it first (sorcha-peer admin unban)`)

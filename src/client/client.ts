@@ -14,6 +14,9 @@
  * - Connections are reused: one gRPC channel and one keep-alive HTTP agent per endpoint.
  */
 import { BrokenCircuitError, circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleWhen, retry, type CircuitBreakerPolicy } from 'cockatiel'
+import type {
+  AdminNodeInfo, BanPeerResponse, DialPeerResponse, DisconnectPeerResponse, ListConnectedPeersResponse, LogLevels, NodeStats, UnbanPeerResponse
+} from '../../protos/gen/sorcha/api/v1/admin.ts'
 import type { ConnectivityReport, ConnectivityUpdate } from '../../protos/gen/sorcha/api/v1/connectivity.ts'
 import { EventFilter, type Event, type ListEventsResponse } from '../../protos/gen/sorcha/api/v1/events.ts'
 import type { DirectMessage, PingResponse, SendMessageResponse } from '../../protos/gen/sorcha/api/v1/peer_communication.ts'
@@ -336,6 +339,54 @@ export class SorchaClient {
     } finally {
       controller.abort()
     }
+  }
+
+  // Admin (issue 17): the sorcha.api.v1.Admin service (docs/admin.md); refused with PermissionDeniedError
+  // on a node whose API listens beyond loopback without a token.
+
+  /** Peers with an open connection: connections (direction, address, streams), latency, protocols, score. */
+  async listConnectedPeers (options: ClientCallOptions = {}): Promise<ListConnectedPeersResponse> {
+    return this.call(async (t, o) => t.listConnectedPeers(o), options)
+  }
+
+  /** Has the node dial a multiaddr; resolves once connected. Not retried. */
+  async dialPeer (multiaddr: string, options: ClientCallOptions = {}): Promise<DialPeerResponse> {
+    return this.call(async (t, o) => t.dialPeer(multiaddr, o), options, false)
+  }
+
+  /** Closes every connection to a peer (NotFoundError peer_not_connected when none is open). Not retried. */
+  async disconnectPeer (peerId: string, options: ClientCallOptions = {}): Promise<DisconnectPeerResponse> {
+    return this.call(async (t, o) => t.disconnectPeer(peerId, o), options, false)
+  }
+
+  /** Bans a peer (persisted) and closes its connections; durationMs 0 = until unbanned. */
+  async banPeer (peerId: string, ban: { reason?: string, durationMs?: number } = {}, options: ClientCallOptions = {}): Promise<BanPeerResponse> {
+    return this.call(async (t, o) => t.banPeer({ peerId, reason: ban.reason ?? '', durationMs: ban.durationMs ?? 0 }, o), options)
+  }
+
+  /** Lifts a ban (NotFoundError peer_not_banned when the peer is not banned). Not retried. */
+  async unbanPeer (peerId: string, options: ClientCallOptions = {}): Promise<UnbanPeerResponse> {
+    return this.call(async (t, o) => t.unbanPeer(peerId, o), options, false)
+  }
+
+  /** The node's global log level and each subsystem's own level. */
+  async logLevels (options: ClientCallOptions = {}): Promise<LogLevels> {
+    return this.call(async (t, o) => t.getLogLevels(o), options)
+  }
+
+  /** Sets the global level (no subsystem), or a subsystem's (`sorcha:gossip`); `default` removes a subsystem's own level. */
+  async setLogLevel (level: string, subsystem = '', options: ClientCallOptions = {}): Promise<LogLevels> {
+    return this.call(async (t, o) => t.setLogLevel({ level, subsystem }, o), options)
+  }
+
+  /** Identity, listen and announced addresses, NAT type and reachability, connectivity. */
+  async adminNodeInfo (options: ClientCallOptions = {}): Promise<AdminNodeInfo> {
+    return this.call(async (t, o) => t.adminNodeInfo(o), options)
+  }
+
+  /** Connections, peers, gossip, queue, reconciliation and store figures. */
+  async stats (options: ClientCallOptions = {}): Promise<NodeStats> {
+    return this.call(async (t, o) => t.stats(o), options)
   }
 
   /** Closes every connection. */

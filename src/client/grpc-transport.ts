@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { ChannelCredentials, Metadata, connectivityState, type CallOptions, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js'
+import { AdminClient, type BanPeerRequest, type SetLogLevelRequest } from '../../protos/gen/sorcha/api/v1/admin.ts'
 import { ConnectivityClient, type ConnectivityUpdate } from '../../protos/gen/sorcha/api/v1/connectivity.ts'
 import { EventsClient, type Event, type FollowEventsRequest, type ListEventsRequest } from '../../protos/gen/sorcha/api/v1/events.ts'
 import { PeerCommunicationClient, type DirectMessage } from '../../protos/gen/sorcha/api/v1/peer_communication.ts'
@@ -29,6 +30,7 @@ export class GrpcConnection {
   readonly transactions: TransactionDistributionClient
   readonly connectivity: ConnectivityClient
   readonly events: EventsClient
+  readonly admin: AdminClient
   /** host:port dialled. */
   readonly address: string
   readonly tls: boolean
@@ -50,6 +52,7 @@ export class GrpcConnection {
     this.transactions = new TransactionDistributionClient(address, credentials, { ...options, channelOverride })
     this.connectivity = new ConnectivityClient(address, credentials, { ...options, channelOverride })
     this.events = new EventsClient(address, credentials, { ...options, channelOverride })
+    this.admin = new AdminClient(address, credentials, { ...options, channelOverride })
     this.token = token
   }
 
@@ -136,6 +139,16 @@ export class GrpcTransport implements Transport {
   connectivity = async (o: AttemptOptions) => this.unary(this.conn.connectivity.getConnectivity, this.conn.connectivity, {}, o)
   suspend = async (note: string, o: AttemptOptions) => this.unary(this.conn.connectivity.suspend, this.conn.connectivity, { note }, o)
   resume = async (o: AttemptOptions) => this.unary(this.conn.connectivity.resume, this.conn.connectivity, {}, o)
+  // Admin (issue 17)
+  listConnectedPeers = async (o: AttemptOptions) => this.unary(this.conn.admin.listConnectedPeers, this.conn.admin, {}, o)
+  dialPeer = async (multiaddr: string, o: AttemptOptions) => this.unary(this.conn.admin.dialPeer, this.conn.admin, { multiaddr }, o)
+  disconnectPeer = async (peerId: string, o: AttemptOptions) => this.unary(this.conn.admin.disconnectPeer, this.conn.admin, { peerId }, o)
+  banPeer = async (r: BanPeerRequest, o: AttemptOptions) => this.unary(this.conn.admin.banPeer, this.conn.admin, r, o)
+  unbanPeer = async (peerId: string, o: AttemptOptions) => this.unary(this.conn.admin.unbanPeer, this.conn.admin, { peerId }, o)
+  getLogLevels = async (o: AttemptOptions) => this.unary(this.conn.admin.getLogLevels, this.conn.admin, {}, o)
+  setLogLevel = async (r: SetLogLevelRequest, o: AttemptOptions) => this.unary(this.conn.admin.setLogLevel, this.conn.admin, r, o)
+  adminNodeInfo = async (o: AttemptOptions) => this.unary(this.conn.admin.getAdminNodeInfo, this.conn.admin, {}, o)
+  stats = async (o: AttemptOptions) => this.unary(this.conn.admin.getStats, this.conn.admin, {}, o)
 
   watchConnectivity (options: { signal: AbortSignal }): AsyncIterable<ConnectivityUpdate> {
     return this.serverStream(this.conn.connectivity.watchConnectivity({}, this.conn.metadata()), options.signal)

@@ -17,3 +17,9 @@ export {
 } from '../../protos/gen/sorcha/api/v1/connectivity.ts'
 export { type EventFilterOptions, type EventListOptions, type EventFollowOptions } from './client.ts'
 export { type Event as NodeEventMessage, type ListEventsResponse } from '../../protos/gen/sorcha/api/v1/events.ts'
+// Admin (issue 17)
+export { PermissionDeniedError } from '../gateway/errors.ts'
+export type {
+  AdminNodeInfo, BanPeerResponse, ConnectedPeer, DialPeerResponse, DisconnectPeerResponse, GossipStats, ListConnectedPeersResponse, LogLevels,
+  NodeStats, PeerConnection, PeerCounts, ReconcileStats, StoreStats, UnbanPeerResponse
+} from '../../protos/gen/sorcha/api/v1/admin.ts'

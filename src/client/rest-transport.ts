@@ -5,6 +5,10 @@
  */
 import http from 'node:http'
 import https from 'node:https'
+import {
+  AdminNodeInfo, BanPeerResponse, DialPeerResponse, DisconnectPeerResponse, ListConnectedPeersResponse, LogLevels, NodeStats, UnbanPeerResponse,
+  type BanPeerRequest, type SetLogLevelRequest
+} from '../../protos/gen/sorcha/api/v1/admin.ts'
 import { ConnectivityReport, ConnectivityUpdate } from '../../protos/gen/sorcha/api/v1/connectivity.ts'
 import { Event as EventCodec, ListEventsResponse, type EventFilter, type Event as NodeEventMessage, type FollowEventsRequest, type ListEventsRequest } from '../../protos/gen/sorcha/api/v1/events.ts'
 import type { DirectMessage } from '../../protos/gen/sorcha/api/v1/peer_communication.ts'
@@ -115,6 +119,16 @@ export class RestTransport implements Transport {
   connectivity = async (o: AttemptOptions) => this.json('GET', '/v1/connectivity', ConnectivityReport, o)
   suspend = async (note: string, o: AttemptOptions) => this.json('POST', '/v1/connectivity/suspend', ConnectivityReport, o, { note })
   resume = async (o: AttemptOptions) => this.json('POST', '/v1/connectivity/resume', ConnectivityReport, o)
+  // Admin (issue 17)
+  listConnectedPeers = async (o: AttemptOptions) => this.json('GET', '/v1/admin/peers', ListConnectedPeersResponse, o)
+  dialPeer = async (multiaddr: string, o: AttemptOptions) => this.json('POST', '/v1/admin/peers/dial', DialPeerResponse, o, { multiaddr })
+  disconnectPeer = async (peerId: string, o: AttemptOptions) => this.json('POST', `/v1/admin/peers/${encodeURIComponent(peerId)}/disconnect`, DisconnectPeerResponse, o)
+  banPeer = async (r: BanPeerRequest, o: AttemptOptions) => this.json('POST', `/v1/admin/peers/${encodeURIComponent(r.peerId)}/ban`, BanPeerResponse, o, { reason: r.reason, durationMs: r.durationMs })
+  unbanPeer = async (peerId: string, o: AttemptOptions) => this.json('POST', `/v1/admin/peers/${encodeURIComponent(peerId)}/unban`, UnbanPeerResponse, o)
+  getLogLevels = async (o: AttemptOptions) => this.json('GET', '/v1/admin/log-level', LogLevels, o)
+  setLogLevel = async (r: SetLogLevelRequest, o: AttemptOptions) => this.json('POST', '/v1/admin/log-level', LogLevels, o, { level: r.level, ...(r.subsystem === '' ? {} : { subsystem: r.subsystem }) })
+  adminNodeInfo = async (o: AttemptOptions) => this.json('GET', '/v1/admin/node', AdminNodeInfo, o)
+  stats = async (o: AttemptOptions) => this.json('GET', '/v1/admin/stats', NodeStats, o)
 
   async * watchConnectivity (options: { signal: AbortSignal }): AsyncGenerator<ConnectivityUpdate> {
     for await (const event of this.sse('/v1/connectivity/stream', options.signal)) {

@@ -1,4 +1,8 @@
 /** Types of the client library: endpoints, options, and the transport interface. */
+import type {
+  AdminNodeInfo, BanPeerRequest, BanPeerResponse, DialPeerResponse, DisconnectPeerResponse, ListConnectedPeersResponse, LogLevels, NodeStats,
+  SetLogLevelRequest, UnbanPeerResponse
+} from '../../protos/gen/sorcha/api/v1/admin.ts'
 import type { ConnectivityReport, ConnectivityUpdate } from '../../protos/gen/sorcha/api/v1/connectivity.ts'
 import type { Event, FollowEventsRequest, ListEventsRequest, ListEventsResponse } from '../../protos/gen/sorcha/api/v1/events.ts'
 import type { DirectMessage, PingResponse, SendMessageResponse } from '../../protos/gen/sorcha/api/v1/peer_communication.ts'
@@ -71,6 +75,16 @@ export interface Transport {
   // Events (issue 17)
   listEvents: (request: ListEventsRequest, options: AttemptOptions) => Promise<ListEventsResponse>
   followEvents: (request: FollowEventsRequest, options: { signal: AbortSignal }) => AsyncIterable<Event>
+  // Admin (issue 17)
+  listConnectedPeers: (options: AttemptOptions) => Promise<ListConnectedPeersResponse>
+  dialPeer: (multiaddr: string, options: AttemptOptions) => Promise<DialPeerResponse>
+  disconnectPeer: (peerId: string, options: AttemptOptions) => Promise<DisconnectPeerResponse>
+  banPeer: (request: BanPeerRequest, options: AttemptOptions) => Promise<BanPeerResponse>
+  unbanPeer: (peerId: string, options: AttemptOptions) => Promise<UnbanPeerResponse>
+  getLogLevels: (options: AttemptOptions) => Promise<LogLevels>
+  setLogLevel: (request: SetLogLevelRequest, options: AttemptOptions) => Promise<LogLevels>
+  adminNodeInfo: (options: AttemptOptions) => Promise<AdminNodeInfo>
+  stats: (options: AttemptOptions) => Promise<NodeStats>
   close: () => void
 }
 

@@ -10,6 +10,7 @@
 import type { ConnectivityState } from '../../protocols/connectivity/index.ts'
 import type { PeerNode, PeerStatus } from '../../protocols/models/index.ts'
 import type { EventFilter, EventPage, EventQuery, NodeEvent } from '../events/types.ts'
+import type { AdminOperations } from '../admin/operations.ts'
 
 /** Options every backend call accepts. */
 export interface CallOptions {
@@ -242,4 +243,8 @@ export interface GatewayBackend {
   followEvents: (filter: EventFilter, options: { cursor?: number, signal: AbortSignal }) => AsyncIterable<NodeEvent>
   /** Largest payload submit accepts. */
   readonly maxTransactionBytes: number
+
+  // Admin (issue 17)
+  /** The admin operations over this backend's node (src/admin); served behind the admin access rule. */
+  readonly admin: AdminOperations
 }

@@ -175,6 +175,12 @@ export class InternalError extends ApiError {
   constructor (reason: string, message: string) { super('INTERNAL', reason, message) }
 }
 
+/** The caller may not make this call here (the admin API on an open listener without a token). */
+export class PermissionDeniedError extends ApiError {
+  override name = 'PermissionDeniedError'
+  constructor (reason: string, message: string) { super('PERMISSION_DENIED', reason, message) }
+}
+
 const CLASSES: Partial<Record<GrpcCodeName, new (reason: string, message: string) => ApiError>> = {
   INVALID_ARGUMENT: InvalidArgumentError,
   NOT_FOUND: NotFoundError,
@@ -187,7 +193,8 @@ const CLASSES: Partial<Record<GrpcCodeName, new (reason: string, message: string
   CANCELLED: CancelledError,
   INTERNAL: InternalError,
   OUT_OF_RANGE: OutOfRangeError,
-  FAILED_PRECONDITION: FailedPreconditionError
+  FAILED_PRECONDITION: FailedPreconditionError,
+  PERMISSION_DENIED: PermissionDeniedError
 }
 
 /** Rebuilds the named error for a code received over the wire (client side). */

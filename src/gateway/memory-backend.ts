@@ -13,6 +13,7 @@ import type {
   TransactionPage, TransactionSubmission
 } from './backend.ts'
 import type { EventPage, NodeEvent } from '../events/types.ts'
+import { AdminOperations } from '../admin/operations.ts'
 import { DIRECT_MAX_MESSAGE_BYTES, DIRECT_TIMEOUT_MS } from '../direct/constants.ts'
 import { firstDelivered } from '../direct/delivery.ts'
 import { MemoryConnectivity, reportOf, resumePart, suspendPart, watchPart } from './connectivity.ts'
@@ -63,6 +64,9 @@ export class MemoryBackend implements GatewayBackend {
   private readonly startedAtMs = Date.now()
   /** No peers: offline, unless suspended. */
   private readonly connectivityPart = new MemoryConnectivity()
+  // Admin (issue 17)
+  /** No libp2p node: the node operations answer UNAVAILABLE (libp2p_unavailable); log levels work. */
+  readonly admin = new AdminOperations(undefined)
 
   constructor (init: MemoryBackendInit) {
     this.peerId = init.peerId

@@ -17,6 +17,8 @@ import type {
 } from './backend.ts'
 import type { EventFilter, EventLogService, EventPage, EventQuery, NodeEvent } from '../events/index.ts'
 import { logger } from '../logging/index.ts'
+import { AdminOperations } from '../admin/operations.ts'
+import type { AdminNode } from '../admin/parts.ts'
 import { reportOf, resumePart, suspendPart, watchPart, type ConnectivityPart } from './connectivity.ts'
 import { FALLBACK_MAX_TRANSACTION_BYTES, PING_TIMEOUT_MS, SUBSCRIBER_QUEUE_MAX_ITEMS } from './constants.ts'
 import { DeadlineExceededError, InvalidArgumentError, NotFoundError, UnavailableError } from './errors.ts'
@@ -57,6 +59,8 @@ export interface NodeParts {
   connectivity?: ConnectivityPart
   /** The event log (src/events). */
   eventLog?: Pick<EventLogService, 'query' | 'follow'>
+  /** What the admin operations drive (src/admin); absent: only log levels work. */
+  admin?: AdminNode
 }
 
 const unavailable = (part: string): UnavailableError => new UnavailableError(`${part}_unavailable`, `this node runs without the ${part} service`)
@@ -82,6 +86,14 @@ export class NodeBackend implements GatewayBackend {
   get maxTransactionBytes (): number {
     // Without a gossip layer nothing is accepted anyway (UNAVAILABLE); the fallback only sizes limits.
     return this.parts.transactions?.maxTransactionBytes ?? FALLBACK_MAX_TRANSACTION_BYTES
+  }
+
+  // Admin (issue 17)
+  private adminOps: AdminOperations | undefined
+  /** The admin operations over the node's parts. */
+  get admin (): AdminOperations {
+    this.adminOps ??= new AdminOperations(this.parts.admin)
+    return this.adminOps
   }
 
   /** Nothing to release: subscriptions end with their signals. (Kept for the servers' lifecycle.) */

@@ -5,6 +5,7 @@
  */
 import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { adminNodeOfComponents, adminNodeOfLibp2p, type AdminComponents, type AdminLibp2p } from '../admin/parts.ts'
 import type { SorchaNode } from '../node/sorcha-node.ts'
 import type { NodeParts } from './node-backend.ts'
 import type { TransactionService } from './transactions.ts'
@@ -57,7 +58,8 @@ export function partsOfNode (node: SorchaNode, options: NodePartsOptions = {}): 
     multiaddrs: () => node.libp2p.getMultiaddrs().map(String),
     protocols: () => node.libp2p.getProtocols(),
     connectedPeers: () => node.libp2p.getPeers().map(String),
-    ...optionalParts(name => services[name], options.transactions)
+    ...optionalParts(name => services[name], options.transactions),
+    admin: adminNodeOfLibp2p(node.libp2p as unknown as AdminLibp2p, { version: options.version ?? '' })
   }
 }
 
@@ -86,6 +88,7 @@ export function partsOfComponents (components: GatewayComponents, options: NodeP
     multiaddrs: () => components.addressManager.getAddresses().map(String),
     protocols: () => components.registrar.getProtocols(),
     connectedPeers: () => [...new Set(components.connectionManager.getConnections().map(c => c.remotePeer.toString()))],
-    ...optionalParts(lookup, options.transactions)
+    ...optionalParts(lookup, options.transactions),
+    admin: adminNodeOfComponents(components as unknown as AdminComponents, { version: options.version ?? '' })
   }
 }

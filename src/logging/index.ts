@@ -5,6 +5,7 @@
  */
 import { pino, type Logger, type DestinationStream } from 'pino'
 import pretty from 'pino-pretty'
+import { forgetTracked, resetSubsystemLevel, setGlobalLevel, setSubsystemLevel, trackChild } from './levels.ts'
 
 export type { Logger } from 'pino'
 
@@ -16,20 +17,39 @@ export interface LogOptions {
   destination?: DestinationStream
 }
 
+// Not tracked: loggers made before configureLogging stay silent whatever the levels become.
 let root: Logger = pino({ level: 'silent' })
 
 /** Builds a root logger without installing it (tests use this to capture lines). */
 export function createRootLogger (options: LogOptions): Logger {
+  return buildRoot(options, false)
+}
+
+/** A root logger; `track` makes its children follow run-time level changes (the installed root only). */
+function buildRoot (options: LogOptions, track: boolean): Logger {
   const destination = options.destination ?? (options.format === 'pretty'
     ? pretty({ destination: 2, sync: true, colorize: process.stderr.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', messageKey: 'msg' })
     : pino.destination({ dest: 2, sync: true }))
-  return pino({ level: options.level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, destination)
+  return pino({ level: options.level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime, ...(track ? { onChild: trackChild } : {}) }, destination)
 }
 
 /** Installs the process-wide root logger; call once at start-up. */
 export function configureLogging (options: LogOptions): Logger {
-  root = createRootLogger(options)
+  forgetTracked()
+  root = buildRoot(options, true)
+  setGlobalLevel(options.level, root)
   return root
+}
+
+/**
+ * Changes log levels at run time (src/logging/levels.ts): the global level, or one subsystem's
+ * (`sorcha:gossip`); level `default` removes a subsystem's own level. Loggers made before the change follow it.
+ * @throws InvalidLogLevelError, InvalidSubsystemError
+ */
+export function setLogLevel (level: string, subsystem?: string): void {
+  if (subsystem === undefined) setGlobalLevel(level, root)
+  else if (level === 'default') resetSubsystemLevel(subsystem, root)
+  else setSubsystemLevel(subsystem, level, root)
 }
 
 /** A child logger for one namespace, e.g. logger('sorcha:gossip'). Silent until configureLogging runs. */
@@ -38,3 +58,4 @@ export function logger (name: `sorcha:${string}`, bindings: Record<string, unkno
 }
 
 export { libp2pLogger } from './libp2p-logger.ts'
+export { LOG_LEVELS, logLevels, InvalidLogLevelError, InvalidSubsystemError, type LogLevelName, type LogLevelsView } from './levels.ts'

@@ -15,7 +15,7 @@ import { apiRoot } from '../gateway/rest/proto-json.ts'
 import { buildRestApp } from '../gateway/rest/server.ts'
 
 /** The services documented, in order. */
-const API_SERVICE_NAMES = ['PeerDiscovery', 'PeerCommunication', 'TransactionDistribution', 'Connectivity', 'Events']
+const API_SERVICE_NAMES = ['PeerDiscovery', 'PeerCommunication', 'TransactionDistribution', 'Connectivity', 'Events', 'Admin']
 const TARGET = new URL('../../docs/api.md', import.meta.url)
 /** The hand-written client-library guide, placed after the introduction (its example is run by test/integration/package.test.ts). */
 const GUIDE = new URL('./api-guide.md', import.meta.url)
@@ -170,6 +170,10 @@ OpenAPI 3.1 document is served at \`/openapi.json\`. The client library (\`sorch
   persisted as a bounded ring: \`ListEvents\` with filters (types, peer, transaction, time) and cursor
   paging, \`FollowEvents\` (SSE \`/v1/events/stream\`) live; \`sorcha-peer events\`. Event types, fields
   and disconnect reasons: docs/events.md.
+- **Admin** (\`Admin\`, \`/v1/admin/...\`, \`sorcha-peer admin\`): connected peers, dial, disconnect, ban and unban,
+  log levels at run time, node info with NAT type and reachability, statistics (docs/admin.md). With
+  \`gateway.token\` set the calls need it; on a listener beyond loopback without a token every admin call is
+  PERMISSION_DENIED \`admin_needs_token\` (REST 403).
 - **Network health score** (\`NetworkHealth.score\`, 0..100): see docs/peers-and-health.md —
   100 × (0.4·connectivity + 0.4·reachability + 0.2·latency), -1 in NodeInfo when the node runs no health monitor.
 

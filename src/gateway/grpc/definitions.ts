@@ -5,6 +5,7 @@
  * decode failure, and RESOURCE_EXHAUSTED above its receive limit).
  */
 import type { ServiceDefinition } from '@grpc/grpc-js'
+import { AdminService } from '../../../protos/gen/sorcha/api/v1/admin.ts'
 import { ConnectivityService } from '../../../protos/gen/sorcha/api/v1/connectivity.ts'
 import { EventsService } from '../../../protos/gen/sorcha/api/v1/events.ts'
 import { PeerCommunicationService } from '../../../protos/gen/sorcha/api/v1/peer_communication.ts'
@@ -41,12 +42,13 @@ export function totalDefinition<T extends ServiceDefinition> (definition: T, max
 }
 
 /** The API services, ready for grpc-js. */
-export function apiDefinitions (maxMessageBytes: number): { discovery: typeof PeerDiscoveryService, communication: typeof PeerCommunicationService, transactions: typeof TransactionDistributionService, connectivity: typeof ConnectivityService, events: typeof EventsService } {
+export function apiDefinitions (maxMessageBytes: number): { discovery: typeof PeerDiscoveryService, communication: typeof PeerCommunicationService, transactions: typeof TransactionDistributionService, connectivity: typeof ConnectivityService, events: typeof EventsService, admin: typeof AdminService } {
   return {
     discovery: totalDefinition(PeerDiscoveryService, maxMessageBytes),
     communication: totalDefinition(PeerCommunicationService, maxMessageBytes),
     transactions: totalDefinition(TransactionDistributionService, maxMessageBytes),
     connectivity: totalDefinition(ConnectivityService, maxMessageBytes),
-    events: totalDefinition(EventsService, maxMessageBytes)
+    events: totalDefinition(EventsService, maxMessageBytes),
+    admin: totalDefinition(AdminService, maxMessageBytes)
   }
 }

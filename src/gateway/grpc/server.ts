@@ -20,6 +20,8 @@ import { CallGuard } from './call-context.ts'
 import { apiDefinitions } from './definitions.ts'
 import { connectivityHandlers } from './connectivity-handlers.ts'
 import { eventHandlers } from './events-handlers.ts'
+import { adminAccess } from '../../admin/access.ts'
+import { adminHandlers } from './admin-handlers.ts'
 import { communicationHandlers, discoveryHandlers, transactionHandlers } from './handlers.ts'
 
 /** The API's proto files, relative to protos/. */
@@ -28,12 +30,13 @@ export const API_PROTO_FILES = [
   'sorcha/api/v1/peer_communication.proto',
   'sorcha/api/v1/transaction_distribution.proto',
   'sorcha/api/v1/connectivity.proto',
-  'sorcha/api/v1/events.proto'
+  'sorcha/api/v1/events.proto',
+  'sorcha/api/v1/admin.proto'
 ]
 /** The protos/ directory of this package. */
 export const PROTOS_DIR = fileURLToPath(new URL('../../../protos', import.meta.url))
 /** Fully qualified names of the API services (also the health service's per-service keys). */
-export const API_SERVICES = ['sorcha.api.v1.PeerDiscovery', 'sorcha.api.v1.PeerCommunication', 'sorcha.api.v1.TransactionDistribution', 'sorcha.api.v1.Connectivity', 'sorcha.api.v1.Events']
+export const API_SERVICES = ['sorcha.api.v1.PeerDiscovery', 'sorcha.api.v1.PeerCommunication', 'sorcha.api.v1.TransactionDistribution', 'sorcha.api.v1.Connectivity', 'sorcha.api.v1.Events', 'sorcha.api.v1.Admin']
 
 /** Options of the gRPC server. */
 export interface GrpcGatewayInit {
@@ -98,6 +101,7 @@ export class GrpcGateway {
     server.addService(defs.transactions, transactionHandlers(init.operations, guard))
     server.addService(defs.connectivity, connectivityHandlers(init.operations, guard))
     server.addService(defs.events, eventHandlers(init.operations, guard))
+    server.addService(defs.admin, adminHandlers(init.operations.backend.admin, guard, adminAccess({ host: init.host, hostSetting: 'gateway.grpc.host', token: init.token !== '', clientCertificates: init.tls !== undefined && init.requireClientCert === true })))
     const initial: ServingStatus = init.readiness === undefined || init.readiness.readiness().ready ? 'SERVING' : 'NOT_SERVING'
     const health = new HealthImplementation(Object.fromEntries(HEALTH_SERVICES.map(s => [s, initial])))
     health.addToServer(server)

@@ -20,6 +20,8 @@ import { messageSchemas } from './proto-json.ts'
 import { SUBMIT_BODY } from './request-schemas.ts'
 import { connectivityRoutes } from './connectivity-routes.ts'
 import { eventRoutes } from './events-routes.ts'
+import { adminAccess } from '../../admin/access.ts'
+import { adminRoutes } from './admin-routes.ts'
 import { peerRoutes, transactionRoutes } from './routes.ts'
 import { buildValidator } from './validation.ts'
 
@@ -142,6 +144,7 @@ export async function buildRestApp (init: RestGatewayInit, stopping: AbortSignal
   transactionRoutes(app, ctx)
   connectivityRoutes(app, ctx)
   eventRoutes(app, ctx)
+  adminRoutes(app, ctx, adminAccess({ host: init.host, hostSetting: 'gateway.rest.host', token: init.token !== '', clientCertificates: false }))
   return app
 }
 

@@ -18,6 +18,7 @@ import type { GossipMessage } from '../../protocols/tx-gossip/index.ts'
 import type { Logger } from '../logging/index.ts'
 import { MAX_CHUNK_BYTES, MAX_QUEUED_CONTROL_BYTES, MAX_SERVE_JOBS_PER_PEER } from './constants.ts'
 import { encodeFrames } from './frame-decoder.ts'
+import { drained } from './stream-drain.ts'
 
 /** A body to send to the peer, from `offset` on; the producer advances `offset` and sets `done`. */
 export interface ServeJob {
@@ -201,7 +202,7 @@ export class PeerChannel {
   private async write (stream: Stream, frames: readonly Uint8Array[]): Promise<void> {
     const data = encodeFrames(frames)
     this.init.onSent(data.byteLength)
-    if (!stream.send(data)) await this.drained(stream)
+    if (!stream.send(data)) await drained(stream, this.init.timeoutMs, 'gossip')
     this.init.onWritten?.()
   }
 
@@ -216,19 +217,4 @@ export class PeerChannel {
     return stream
   }
 
-  // libp2p 3: wait on the 'drain' event (onDrain() in @libp2p/utils 7.4.1 resolves only once, COMMON.md).
-  private async drained (stream: Stream): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => { cleanup(); reject(new Error('gossip stream did not drain in time')) }, this.init.timeoutMs)
-      const onDrain = (): void => { cleanup(); resolve() }
-      const onClose = (): void => { cleanup(); reject(new Error('gossip stream closed while draining')) }
-      const cleanup = (): void => {
-        clearTimeout(timer)
-        stream.removeEventListener('drain', onDrain)
-        stream.removeEventListener('close', onClose)
-      }
-      stream.addEventListener('drain', onDrain)
-      stream.addEventListener('close', onClose)
-    })
-  }
 }

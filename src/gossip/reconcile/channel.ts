@@ -7,6 +7,7 @@
 import type { Stream } from '@libp2p/interface'
 import type { Logger } from '../../logging/index.ts'
 import { encodeFrames } from '../frame-decoder.ts'
+import { drained } from '../stream-drain.ts'
 
 /** Frames queued for one peer beyond which new ones are dropped. */
 export const MAX_QUEUED_RECONCILE_BYTES = 8 * 1024 * 1024
@@ -62,7 +63,7 @@ export class ReconcileChannel {
         this.queued = 0
         const data = encodeFrames(frames)
         this.init.onSent(data.byteLength)
-        if (!stream.send(data)) await this.drained(stream)
+        if (!stream.send(data)) await drained(stream, this.init.timeoutMs, 'reconcile')
       }
     } catch (err) {
       this.init.log.debug({ err }, 'reconcile stream failed; dropping queued frames')
@@ -86,18 +87,4 @@ export class ReconcileChannel {
     return stream
   }
 
-  private async drained (stream: Stream): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => { cleanup(); reject(new Error('reconcile stream did not drain in time')) }, this.init.timeoutMs)
-      const onDrain = (): void => { cleanup(); resolve() }
-      const onClose = (): void => { cleanup(); reject(new Error('reconcile stream closed while draining')) }
-      const cleanup = (): void => {
-        clearTimeout(timer)
-        stream.removeEventListener('drain', onDrain)
-        stream.removeEventListener('close', onClose)
-      }
-      stream.addEventListener('drain', onDrain)
-      stream.addEventListener('close', onClose)
-    })
-  }
 }

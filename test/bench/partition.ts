@@ -1,7 +1,7 @@
 /**
  * Long-partition benchmark (issue 16):
  *
- *   npm run bench -- partition [--json] [--txs 10000] [--nodes 10] [--payload 200] [--in-process]
+ *   npm run bench -- partition [--json] [--txs 10000] [--nodes 10] [--payload 200] [--in-process] [--progress]
  *
  * Real nodes split in two halves (test/support/partition.ts: peer-list bans and the connection
  * gater, one cross link per pair), N transactions published on each side while split, then healed.
@@ -11,7 +11,8 @@
  * Prints healMs (from lifting the bans to every node holding every transaction), publishMs,
  * the CPU of the heal (the process's, i.e. every thread's, and each worker's own with its event-loop
  * use), reconciliation's sessions, needs and bytes, app deliveries and duplicates, the load average;
- * the summary object is the last stdout line.
+ * the summary object is the last stdout line. --progress prints to stderr, every 2 s of the heal,
+ * each node's store count, reconciliation needs pending and gossip neighbours.
  * Target: healMs within 10 s for 10 nodes × 10,000 transactions per side (the defaults).
  */
 import { availableParallelism, loadavg } from 'node:os'
@@ -57,7 +58,8 @@ export default async function main (args: string[]): Promise<void> {
     txs: { type: 'string', default: '10000' },
     nodes: { type: 'string', default: '10' },
     payload: { type: 'string', default: '200' },
-    'in-process': { type: 'boolean', default: false }
+    'in-process': { type: 'boolean', default: false },
+    progress: { type: 'boolean', default: false }
   })
   const nodes = intArg('nodes', flags.nodes)
   if (nodes < 2 || nodes % 2 !== 0) {
@@ -66,6 +68,11 @@ export default async function main (args: string[]): Promise<void> {
   }
   const mode = flags['in-process'] ? 'in-process' : 'worker-threads'
   const options: PartitionOptions = { txsPerSide: intArg('txs', flags.txs), rng: createRng(16), payloadBytes: intArg('payload', flags.payload), healTimeoutMs: 600_000 }
+  if (flags.progress) {
+    options.onProgress = (ms, stats) => {
+      process.stderr.write(`${(ms / 1000).toFixed(1)} s: ${stats.map(s => `${s.store.count}/${s.reconcile?.pendingNeeds ?? '-'}/${s.peers}`).join(' ')}\n`)
+    }
+  }
   const loadAtStart = load()
   const cpuBefore = process.cpuUsage()
   const result: PartitionResult & { workers?: ThreadUsage[] } = mode === 'in-process' ? await inProcess(nodes, options) : await workerThreads(nodes, options)

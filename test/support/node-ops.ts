@@ -5,9 +5,10 @@
  * runs a `LocalNode` there and forwards these calls as messages).
  */
 import { multiaddr } from '@multiformats/multiaddr'
+import type { StreamCloseEvent } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { gossipOf } from '../../src/gossip/index.ts'
-import type { PublishInput } from '../../src/gossip/distributor.ts'
+import type { DistributorStats, PublishInput } from '../../src/gossip/distributor.ts'
 import { dialAddrs } from '../../src/harness/index.ts'
 import type { SorchaNode } from '../../src/node/sorcha-node.ts'
 import type { PeerList } from '../../src/peers/types.ts'
@@ -17,6 +18,12 @@ export interface ReconcileCounters { sessionsCompleted: number, needs: number, b
 
 /** Distinct transactions handed to the node's application ('tx:received'), and how many came more than once. */
 export interface Deliveries { distinct: number, duplicates: number }
+
+/**
+ * What went wrong on a node since it started: connections closed (by either end), how they closed
+ * ('local' or 'remote', and the error if any), and rejected peer messages by code.
+ */
+export interface Incidents { connectionsClosed: number, closes: Record<string, number>, rejects: Record<string, number> }
 
 /** The operations; every one is asynchronous (a worker answers by message). */
 export interface NodeOps {
@@ -43,6 +50,9 @@ export interface NodeOps {
   whenHolds: (count: number, everyMs?: number, timeoutMs?: number) => Promise<number>
   deliveries: () => Promise<Deliveries>
   reconcileCounters: () => Promise<ReconcileCounters>
+  /** The gossip service's statistics (for progress reports). */
+  gossipStats: () => Promise<DistributorStats>
+  incidents: () => Promise<Incidents>
 }
 
 /** The wall clock in ms with sub-ms resolution, comparable across the threads of a process. */
@@ -56,12 +66,23 @@ export class LocalNode implements NodeOps {
   readonly peerId: string
   readonly address: string
   private readonly delivered = new Map<string, number>()
+  private readonly seen: Incidents = { connectionsClosed: 0, closes: {}, rejects: {} }
 
   constructor (node: SorchaNode) {
     this.node = node
     this.peerId = node.peerId.toString()
     this.address = dialAddrs(node)[0] as string
     gossipOf(node).addEventListener('tx:received', e => { this.delivered.set(e.detail.txId, (this.delivered.get(e.detail.txId) ?? 0) + 1) })
+    gossipOf(node).addEventListener('gossip:verdict', e => {
+      if (e.detail.verdict === 'reject') this.seen.rejects[e.detail.code] = (this.seen.rejects[e.detail.code] ?? 0) + 1
+    })
+    node.libp2p.addEventListener('connection:open', e => {
+      e.detail.addEventListener('close', (event: StreamCloseEvent) => {
+        const how = `${event.local === true ? 'local' : 'remote'}${event.error === undefined ? '' : `: ${event.error.name}: ${event.error.message}`}`
+        this.seen.closes[how] = (this.seen.closes[how] ?? 0) + 1
+      }, { once: true })
+    })
+    node.libp2p.addEventListener('connection:close', () => { this.seen.connectionsClosed++ })
   }
 
   async dial (address: string): Promise<void> {
@@ -120,5 +141,13 @@ export class LocalNode implements NodeOps {
   async reconcileCounters (): Promise<ReconcileCounters> {
     const stats = gossipOf(this.node).stats().reconcile
     return { sessionsCompleted: stats?.sessionsCompleted ?? 0, needs: stats?.needs ?? 0, bytesSent: stats?.bytesSent ?? 0, messagesSent: stats?.messagesSent ?? 0 }
+  }
+
+  async gossipStats (): Promise<DistributorStats> {
+    return gossipOf(this.node).stats()
+  }
+
+  async incidents (): Promise<Incidents> {
+    return structuredClone(this.seen)
   }
 }

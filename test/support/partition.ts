@@ -8,10 +8,10 @@
  * thread of its own (test/support/worker-node.ts, `runPartitionOn`).
  */
 import type { Rng } from '../../protocols/common/rng.ts'
-import type { PublishInput } from '../../src/gossip/distributor.ts'
+import type { DistributorStats, PublishInput } from '../../src/gossip/distributor.ts'
 import type { SorchaNode } from '../../src/node/sorcha-node.ts'
 import { dialEdges, quiet, randomGraph, waitFor } from './gossip-net.ts'
-import { LocalNode, wallMs, type NodeOps, type ReconcileCounters } from './node-ops.ts'
+import { LocalNode, wallMs, type Incidents, type NodeOps, type ReconcileCounters } from './node-ops.ts'
 
 /** What a run measured. */
 export interface PartitionResult {
@@ -34,6 +34,8 @@ export interface PartitionResult {
   duplicateDeliveries: number
   /** Reconciliation counters summed over the nodes. */
   reconcile: ReconcileCounters
+  /** During the heal, summed over the nodes: connections closed (each close counts at both ends) and rejected peer messages by code. */
+  healIncidents: Incidents
 }
 
 /** Options of a run. */
@@ -46,6 +48,9 @@ export interface PartitionOptions {
   beforeHeal?: () => Promise<void>
   /** Called as soon as every node holds every transaction (e.g. to read the worker threads' CPU). */
   afterHeal?: () => Promise<void>
+  /** Called every `progressEveryMs` during the heal with each node's gossip statistics. */
+  onProgress?: (elapsedMs: number, stats: DistributorStats[]) => void
+  progressEveryMs?: number
 }
 
 /** Transactions published per round (spread over the nodes of a side). */
@@ -106,6 +111,7 @@ export async function runPartitionOn (nodes: readonly NodeOps[], options: Partit
     if (await node.holdsCount(sample) !== 0) throw new Error(`node ${i} holds a transaction of the other half before the heal`)
   }
 
+  const incidentsBefore = await Promise.all(nodes.map(async node => node.incidents()))
   await options.beforeHeal?.()
   const healStart = wallMs()
   const cpuBefore = process.cpuUsage()
@@ -114,7 +120,14 @@ export async function runPartitionOn (nodes: readonly NodeOps[], options: Partit
   const healed = Promise.all(nodes.map(async node => node.whenHolds(2 * txsPerSide, 5, options.healTimeoutMs ?? 240_000)))
   await Promise.all(nodes.map(async (node, i) => node.unban(others(nodes, i, half))))
   await dialEdges(cross, dial)
-  const healedAt = await healed
+  let progress: ReturnType<typeof setInterval> | undefined
+  if (options.onProgress !== undefined) {
+    const report = options.onProgress
+    progress = setInterval(() => {
+      void Promise.all(nodes.map(async node => node.gossipStats())).then(stats => { report(wallMs() - healStart, stats) }, () => {})
+    }, options.progressEveryMs ?? 2000)
+  }
+  const healedAt = await healed.finally(() => { clearInterval(progress) })
   const healMs = Math.round(Math.max(...healedAt) - healStart)
   const cpu = process.cpuUsage(cpuBefore)
   const thread = process.threadCpuUsage(threadBefore)
@@ -127,6 +140,19 @@ export async function runPartitionOn (nodes: readonly NodeOps[], options: Partit
     for (const key of Object.keys(reconcile) as Array<keyof ReconcileCounters>) reconcile[key] += counters[key]
   }
   const deliveries = await Promise.all(nodes.map(async node => node.deliveries()))
+  const healIncidents: Incidents = { connectionsClosed: 0, closes: {}, rejects: {} }
+  const addSince = (into: Record<string, number>, now: Record<string, number>, before: Record<string, number>): void => {
+    for (const [key, n] of Object.entries(now)) {
+      const added = n - (before[key] ?? 0)
+      if (added > 0) into[key] = (into[key] ?? 0) + added
+    }
+  }
+  for (const [i, now] of (await Promise.all(nodes.map(async node => node.incidents()))).entries()) {
+    const before = incidentsBefore[i]!
+    healIncidents.connectionsClosed += now.connectionsClosed - before.connectionsClosed
+    addSince(healIncidents.closes, now.closes, before.closes)
+    addSince(healIncidents.rejects, now.rejects, before.rejects)
+  }
   const seconds = (usage: NodeJS.CpuUsage): number => Math.round((usage.user + usage.system) / 1e4) / 100
   return {
     txsPerSide,
@@ -139,6 +165,7 @@ export async function runPartitionOn (nodes: readonly NodeOps[], options: Partit
     healLoopBusy,
     appDeliveries: deliveries.map(d => d.distinct),
     duplicateDeliveries: deliveries.reduce((sum, d) => sum + d.duplicates, 0),
-    reconcile
+    reconcile,
+    healIncidents
   }
 }

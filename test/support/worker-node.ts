@@ -6,11 +6,11 @@
  */
 import { Worker } from 'node:worker_threads'
 import type { ConfigInput } from '../../src/config/index.ts'
-import type { PublishInput } from '../../src/gossip/distributor.ts'
-import type { Deliveries, NodeOps, ReconcileCounters } from './node-ops.ts'
+import type { DistributorStats, PublishInput } from '../../src/gossip/distributor.ts'
+import type { Deliveries, Incidents, NodeOps, ReconcileCounters } from './node-ops.ts'
 
 /** The NodeOps methods a worker answers. */
-export const NODE_OPS = ['dial', 'ban', 'unban', 'connectedTo', 'gossipPeers', 'storeCount', 'publish', 'holdsCount', 'whenHolds', 'deliveries', 'reconcileCounters'] as const
+export const NODE_OPS = ['dial', 'ban', 'unban', 'connectedTo', 'gossipPeers', 'storeCount', 'publish', 'holdsCount', 'whenHolds', 'deliveries', 'reconcileCounters', 'gossipStats', 'incidents'] as const
 
 /** What the worker starts its node with: the configuration (over the harness defaults) and the feature services. */
 export interface WorkerNodeSetup { config: ConfigInput, contributions: Array<'gossip' | 'peerHealth'> }
@@ -18,8 +18,12 @@ export interface WorkerNodeSetup { config: ConfigInput, contributions: Array<'go
 /** A request to the worker. */
 export interface WorkerRequest { id: number, method: string, args: unknown[] }
 
-/** The worker thread's own CPU time (s) and the share of wall time its event loop was busy, since the last mark. */
-export interface ThreadUsage { cpuSeconds: number, loopBusy: number }
+/**
+ * Since the last mark: the worker thread's own CPU time (s), the share of wall time its event loop
+ * was busy, its longest event-loop delay (ms), and its longest stall with the thread's CPU during it
+ * (CPU close to the stall: one long task; far less: the thread was waiting for a core or blocked).
+ */
+export interface ThreadUsage { cpuSeconds: number, loopBusy: number, loopDelayMaxMs: number, longestStall: { wallMs: number, cpuMs: number } }
 
 type Reply = { id: number, result?: unknown, error?: string } | { type: 'ready', peerId: string, address: string }
 
@@ -87,11 +91,17 @@ export class WorkerNode implements NodeOps {
   async whenHolds (count: number, everyMs?: number, timeoutMs?: number): Promise<number> { return this.call('whenHolds', count, everyMs, timeoutMs) }
   async deliveries (): Promise<Deliveries> { return this.call('deliveries') }
   async reconcileCounters (): Promise<ReconcileCounters> { return this.call('reconcileCounters') }
+  async gossipStats (): Promise<DistributorStats> { return this.call('gossipStats') }
+  async incidents (): Promise<Incidents> { return this.call('incidents') }
 
   /** Starts the worker's CPU and event-loop measurement anew (it starts when the node is ready). */
   async markUsage (): Promise<void> { await this.call('markUsage') }
   /** The worker's CPU and event-loop use since the mark. */
   async usage (): Promise<ThreadUsage> { return this.call('usage') }
+  /** whenHolds, with the worker's CPU and event-loop use since the mark read at that moment. */
+  async whenHoldsWithUsage (count: number, everyMs?: number, timeoutMs?: number): Promise<ThreadUsage & { atMs: number }> {
+    return this.call('whenHoldsWithUsage', count, everyMs, timeoutMs)
+  }
 
   /** Stops the node (deleting its directory) and ends the worker. */
   async stop (): Promise<void> {

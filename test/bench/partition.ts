@@ -10,7 +10,9 @@
  * messages, as nodes on separate machines would run; --in-process runs all of them on this thread.
  * Prints healMs (from lifting the bans to every node holding every transaction), publishMs,
  * the CPU of the heal (the process's, i.e. every thread's, and each worker's own with its event-loop
- * use), reconciliation's sessions, needs and bytes, app deliveries and duplicates, the load average;
+ * use, longest loop delay and longest stall with the thread's CPU during it), connections closed
+ * during the heal and how, reconciliation's sessions, needs and bytes, app deliveries and
+ * duplicates, the load average;
  * the summary object is the last stdout line. --progress prints to stderr, every 2 s of the heal,
  * each node's store count, reconciliation needs pending and gossip neighbours.
  * Target: healMs within 10 s for 10 nodes × 10,000 transactions per side (the defaults).

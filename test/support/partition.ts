@@ -118,8 +118,7 @@ export async function runPartitionOn (nodes: readonly NodeOps[], options: Partit
   const threadBefore = process.threadCpuUsage()
   const loopBefore = performance.eventLoopUtilization()
   const healed = Promise.all(nodes.map(async node => node.whenHolds(2 * txsPerSide, 5, options.healTimeoutMs ?? 240_000)))
-  await Promise.all(nodes.map(async (node, i) => node.unban(others(nodes, i, half))))
-  await dialEdges(cross, dial)
+  healed.catch(() => {}) // awaited below; a failure while unbanning must not leave it unhandled
   let progress: ReturnType<typeof setInterval> | undefined
   if (options.onProgress !== undefined) {
     const report = options.onProgress
@@ -127,7 +126,14 @@ export async function runPartitionOn (nodes: readonly NodeOps[], options: Partit
       void Promise.all(nodes.map(async node => node.gossipStats())).then(stats => { report(wallMs() - healStart, stats) }, () => {})
     }, options.progressEveryMs ?? 2000)
   }
-  const healedAt = await healed.finally(() => { clearInterval(progress) })
+  try {
+    await Promise.all(nodes.map(async (node, i) => node.unban(others(nodes, i, half))))
+    await dialEdges(cross, dial)
+    await healed
+  } finally {
+    clearInterval(progress)
+  }
+  const healedAt = await healed
   const healMs = Math.round(Math.max(...healedAt) - healStart)
   const cpu = process.cpuUsage(cpuBefore)
   const thread = process.threadCpuUsage(threadBefore)

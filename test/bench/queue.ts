@@ -17,8 +17,8 @@
  *   (sorcha: a neighbour; gossipsub: a subscriber of the register) until the peer's store has written
  *   all --tx (target >= 20,000). flushFromDialTxPerSec counts from the dial. confirmAllMs: from the
  *   dial until the node's queue is empty (the peer confirmed every one through the have-query).
- *   The peer runs in a worker thread (--peer worker, the default): its own event loop, as on another
- *   machine; --peer same runs both nodes on one event loop (each then gets about half of it).
+ *   The peer runs in a worker thread (--peer worker, the default; test/support/worker-node.ts): its own
+ *   event loop, as on another machine; --peer same runs both nodes on one event loop (each then gets about half of it).
  * Last stdout line: { levelSyncedWritesPerSec, ackedSubmitTxPerSec, ackedSubmitRatio, flushTxPerSec, ..., perStrategy }.
  */
 import { randomBytes } from 'node:crypto'
@@ -26,12 +26,13 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
-import { Worker } from 'node:worker_threads'
 import { Level } from 'level'
 import type { ConfigInput } from '../../src/config/index.ts'
 import { gossipContribution, gossipOf } from '../../src/gossip/index.ts'
-import { dialAddrs, startNetwork } from '../../src/harness/index.ts'
+import { startNetwork } from '../../src/harness/index.ts'
 import { quiet } from '../support/gossip-net.ts'
+import { LocalNode } from '../support/node-ops.ts'
+import { WorkerNode } from '../support/worker-node.ts'
 import { benchArgs, intArg } from './args.ts'
 
 const REGISTER = 'bench-queue'
@@ -72,28 +73,11 @@ interface Peer { address: string, stored: Promise<{ at: number, cpuUs?: number }
 
 const threadCpuUs = (): number => { const u = process.threadCpuUsage(); return u.user + u.system }
 
-/** Starts the peer in a worker thread (own event loop). */
+/** Starts the peer in a worker thread (own event loop, as on another machine); its CPU counts from when it is ready. */
 async function workerPeer (config: ConfigInput, expect: number): Promise<Peer> {
-  const worker = new Worker(new URL('./queue-peer.ts', import.meta.url), { workerData: { config, expect } })
-  const stored = Promise.withResolvers<{ at: number, cpuUs?: number }>()
-  const stopped = Promise.withResolvers<void>()
-  const ready = Promise.withResolvers<string>()
-  worker.on('message', (m: { type: string, address?: string, atMs?: number, cpuUs?: number }) => {
-    if (m.type === 'ready') ready.resolve(m.address as string)
-    if (m.type === 'stored') stored.resolve({ at: (m.atMs as number) - performance.timeOrigin, cpuUs: m.cpuUs as number })
-    if (m.type === 'stopped') stopped.resolve()
-  })
-  worker.on('error', err => { ready.reject(err); stored.reject(err) })
-  const address = await ready.promise
-  return {
-    address,
-    stored: stored.promise,
-    stop: async () => {
-      worker.postMessage({ type: 'stop' })
-      await stopped.promise
-      await worker.terminate()
-    }
-  }
+  const peer = await WorkerNode.start({ config, contributions: ['gossip'] })
+  const stored = peer.whenHoldsWithUsage(expect, 1, 300_000).then(s => ({ at: s.atMs - performance.timeOrigin, cpuUs: s.cpuSeconds * 1e6 }))
+  return { address: peer.address, stored, stop: async () => { await peer.stop() } }
 }
 
 interface StrategyFigures {
@@ -176,8 +160,8 @@ async function runStrategy (strategy: 'sorcha' | 'gossipsub', tx: number, size: 
 async function samePeer (net: Awaited<ReturnType<typeof startNetwork>>, expect: number): Promise<Peer> {
   const peer = await net.addNode()
   await quiet([peer])
-  const gossip = gossipOf(peer)
-  return { address: dialAddrs(peer)[0] as string, stored: when(() => gossip.stats().store.count >= expect, 1).then(at => ({ at })), stop: async () => {} }
+  const local = new LocalNode(peer)
+  return { address: local.address, stored: local.whenHolds(expect, 1, 300_000).then(at => ({ at: at - performance.timeOrigin })), stop: async () => {} }
 }
 
 export default async function main (args: string[]): Promise<void> {

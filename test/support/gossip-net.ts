@@ -41,15 +41,22 @@ export function chain (n: number): Array<[number, number]> {
   return Array.from({ length: Math.max(0, n - 1) }, (_, i) => [i, i + 1] as [number, number])
 }
 
-/** Dials every edge (a dials b), a few at a time. */
-export async function connect (nodes: readonly SorchaNode[], edges: ReadonlyArray<[number, number]>, concurrency = 8): Promise<void> {
+/** Runs `dial(a, b)` for every edge, `concurrency` at a time (for nodes that are not SorchaNodes of this thread). */
+export async function dialEdges (edges: ReadonlyArray<[number, number]>, dial: (a: number, b: number) => Promise<void>, concurrency = 8): Promise<void> {
   let next = 0
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (next < edges.length) {
       const [a, b] = edges[next++] as [number, number]
-      await (nodes[a] as SorchaNode).libp2p.dial(multiaddr(dialAddrs(nodes[b] as SorchaNode)[0] as string))
+      await dial(a, b)
     }
   }))
+}
+
+/** Dials every edge (a dials b), a few at a time. */
+export async function connect (nodes: readonly SorchaNode[], edges: ReadonlyArray<[number, number]>, concurrency = 8): Promise<void> {
+  await dialEdges(edges, async (a, b) => {
+    await (nodes[a] as SorchaNode).libp2p.dial(multiaddr(dialAddrs(nodes[b] as SorchaNode)[0] as string))
+  }, concurrency)
 }
 
 /** Polls `condition` every 50 ms until it holds; throws (naming `what`) after `timeoutMs` (generous: the machine is shared). */

@@ -38,7 +38,7 @@ class DefaultReconcileCore<P extends PeerHandle> implements ReconcileCore<P> {
   private readonly rng: Rng
   private readonly index: ItemIndex
   private readonly sessions = new Sessions()
-  private readonly pending: PendingNeeds
+  private readonly pending: PendingNeeds<PeerHandle>
   private readonly neighbours: PeerHandle[] = []
   private readonly outboundAt: LastSeen<string>
   private readonly inboundAt: Buckets<string>
@@ -141,6 +141,8 @@ class DefaultReconcileCore<P extends PeerHandle> implements ReconcileCore<P> {
     this.neighbours.splice(at, 1)
     for (const s of [...this.sessions.values()]) if (s.peer === peer) this.end(s, false, out)
     for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i]!.peer === peer) this.queue.splice(i, 1)
+    const dropped = this.pending.dropSource(peer)
+    if (dropped > 0) out.push({ type: 'trace', event: 'needs-dropped', data: { peer, needs: dropped } })
   }
 
   /** Queues outbound sessions with `peer`, one per served scope. */
@@ -247,7 +249,7 @@ class DefaultReconcileCore<P extends PeerHandle> implements ReconcileCore<P> {
     this.counters.hashes += step.hashes
     this.counters.haves += step.haves
     s.haves += step.haves
-    const needs = this.pending.add(step.needs, now)
+    const needs = this.pending.add(step.needs, now, s.peer)
     s.settledNeeds += step.settledNeeds
     if (needs.length > 0) {
       s.needs += needs.length

@@ -147,7 +147,7 @@ export type ReconcileVerdictCode =
 
 /** Trace events. */
 export type ReconcileTraceEvent =
-  | 'session-start' | 'session-end' | 'session-refused' | 'session-timeout' | 'session-abandoned' | 'cascade'
+  | 'session-start' | 'session-end' | 'session-refused' | 'session-timeout' | 'session-abandoned' | 'cascade' | 'needs-dropped'
 
 /** Send a message. */
 export interface SendEffect<P extends PeerHandle = string> { type: 'send', peer: P, message: ReconcileMessage }

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { createRng } from '../../../../protocols/common/rng.ts'
 import { createReconcileCore, type ReconcileEffect } from '../../../../protocols/reconcile/index.ts'
+import { PendingNeeds } from '../../../../protocols/reconcile/pending.ts'
+import type { IndexedItem } from '../../../../protocols/reconcile/index.ts'
 import { Harness, randomItems } from './harness.ts'
 
 const NOW = 1_800_000_000_000
@@ -64,6 +66,34 @@ describe('reconciliation core: when sessions run', () => {
     net.tick('a')
     assert.equal(A.core.stats().pendingNeeds, 0)
     assert.equal(A.core.stats().sessionsStarted, 2)
+  })
+
+  it('drops needs at once when every peer they were asked from has gone, then reconciles with the others', () => {
+    const net = new Harness(NOW)
+    const A = net.add('a', {}, [])
+    const held = items(4, 20)
+    net.add('b', {}, held)
+    net.add('c', {}, held.slice(0, 5))
+    net.connect('a', 'b')
+    assert.equal(A.core.stats().pendingNeeds, 20)
+    net.connect('a', 'c') // queued behind b's needs
+    assert.equal(A.core.stats().sessionsStarted, 1)
+    const effects = A.core.handle({ type: 'peer-down', now: NOW + 1000, peer: 'b' })
+    assert.deepEqual(effects.filter(e => e.type === 'trace' && e.event === 'needs-dropped').map(e => (e as { data: unknown }).data), [{ peer: 'b', needs: 20 }])
+    assert.equal(A.core.stats().pendingNeeds, 0, 'not held until pullTimeoutMs')
+    net.tick('a')
+    assert.equal(A.core.stats().sessionsStarted, 2, 'the session with c starts without waiting for b\'s needs to expire')
+  })
+
+  it('keeps a need while another peer it was asked from is still there', () => {
+    const pending = new PendingNeeds<string>(100, 60_000)
+    const [x, y] = items(5, 2) as [IndexedItem, IndexedItem]
+    pending.add([x, y], NOW, 'b')
+    pending.add([x], NOW, 'c')
+    assert.equal(pending.dropSource('b'), 1, 'y had only b')
+    assert.equal(pending.size, 1)
+    assert.equal(pending.arrived(x.id), true, 'x is still awaited from c')
+    assert.equal(pending.dropSource('c'), 0)
   })
 
   it('cascades: a node that caught up reconciles with its other neighbours, and they catch up too', () => {

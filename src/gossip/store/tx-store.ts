@@ -25,7 +25,7 @@ import { encodeWith } from '../wire.ts'
 import { LruCache } from './lru-cache.ts'
 import { PersistedIds } from './persisted-ids.ts'
 import { TxSequence, type JournalPut, type JournalRecord } from './sequence.ts'
-import { WriteClaims } from './write-claims.ts'
+import { WriteClaims, type WriteClaim } from './write-claims.ts'
 
 /** A stored transaction as the store hands it out. */
 export interface StoredTx {
@@ -186,7 +186,11 @@ export class TxStore {
     // Each id is claimed like any other write: one that a concurrent write (a copy received from a
     // peer meanwhile) stored first is left out, so it keeps one record and one journal entry; the
     // caller's `options.with` operations are written all the same.
-    const claims = await Promise.all(items.map(async ({ id }) => this.claims.claim(id, async () => this.persisted(id))))
+    // Claimed synchronously when certainly new (the common case); the others wait for their claim.
+    const quick = items.map(({ id }) => this.claims.tryClaim(id, () => !this.writing.has(id) && !this.ids.mayHold(id)))
+    const claims = quick.every(claim => claim !== undefined)
+      ? quick
+      : await Promise.all(quick.map(async (claim, i) => claim ?? this.claims.claim((items[i] as NewTx).id, async () => this.persisted((items[i] as NewTx).id))))
     const fresh = items.filter((_, i) => claims[i] !== undefined)
     for (const { id } of fresh) this.ids.add(id)
     let storedAtMs: number
@@ -268,33 +272,43 @@ export class TxStore {
     if (payload.length > this.options.maxTxBytes) return Promise.reject(new TxTooLargeError(payload.length, this.options.maxTxBytes))
     if (notification === undefined || toHex(notification.txId) !== id) return Promise.reject(new TxIdMismatchError())
     if (options.sync === true || options.with !== undefined) return this.persist(id, transaction, hops, options).then(() => {})
+    return this.enqueue(id, transaction, hops)
+  }
+
+  /** write() of a checked transaction into the shared batches. */
+  private enqueue (id: string, transaction: Transaction, hops: number): Promise<void> {
     this.cache.set(id, { transaction, hops, storedAtMs: this.now() })
     this.ids.add(id)
     this.writing.add(id)
-    return this.writer.add({ id, transaction, hops }, payload.length)
+    return this.writer.add({ id, transaction, hops }, transaction.payload.length)
   }
 
   /**
    * Writes a received transaction unless the database holds it (or another write of it succeeds
    * first): 'stored' once it is on disk with its journal entry, 'duplicate' otherwise. A failed write
    * throws and leaves no trace (not cached, no journal entry), so the transaction can arrive again.
-   * Checks the size and the notification's id, as write() does.
+   * Checks the size and the notification's id, as write() does. The common case (nobody else is
+   * writing it, and the Bloom filters say the database certainly does not hold it) is claimed
+   * synchronously: one promise per transaction, the shared batch's.
    */
-  async keep (id: string, transaction: Transaction, hops: number): Promise<'stored' | 'duplicate'> {
+  keep (id: string, transaction: Transaction, hops: number): Promise<'stored' | 'duplicate'> {
     const { notification, payload } = transaction
-    if (payload.length > this.options.maxTxBytes) throw new TxTooLargeError(payload.length, this.options.maxTxBytes)
-    if (notification === undefined || toHex(notification.txId) !== id) throw new TxIdMismatchError()
-    const claim = await this.claims.claim(id, async () => this.persisted(id))
-    if (claim === undefined) return 'duplicate'
-    try {
-      await this.write(id, transaction, hops)
-    } catch (err) {
+    if (payload.length > this.options.maxTxBytes) return Promise.reject(new TxTooLargeError(payload.length, this.options.maxTxBytes))
+    if (notification === undefined || toHex(notification.txId) !== id) return Promise.reject(new TxIdMismatchError())
+    const claim = this.claims.tryClaim(id, () => !this.writing.has(id) && !this.ids.mayHold(id))
+    if (claim !== undefined) return this.keepClaimed(id, transaction, hops, claim)
+    return this.claims.claim(id, async () => this.persisted(id)).then(slow => slow === undefined ? 'duplicate' : this.keepClaimed(id, transaction, hops, slow))
+  }
+
+  private keepClaimed (id: string, transaction: Transaction, hops: number, claim: WriteClaim): Promise<'stored'> {
+    return this.enqueue(id, transaction, hops).then(() => {
+      claim.end(true)
+      return 'stored' as const
+    }, (err: unknown) => {
       this.cache.delete(id)
       claim.end(false)
       throw err
-    }
-    claim.end(true)
-    return 'stored'
+    })
   }
 
   /** Flushes nothing (writes are awaited by their callers); records the journal's position. */

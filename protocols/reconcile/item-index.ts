@@ -143,7 +143,7 @@ export class ItemIndex {
     return true
   }
 
-  /** Adds many items with one sort per scope; returns the ids added. */
+  /** Adds many items (one merge per scope when they are many, else buffered inserts); returns the ids added. */
   load (items: readonly IndexedItem[]): TxKey[] {
     const fresh: IndexedItem[] = []
     for (const item of items) {
@@ -151,8 +151,15 @@ export class ItemIndex {
       this.entries.set(item.id, { ts: item.ts, register: item.register })
       fresh.push(item)
     }
-    this.all?.merge(fresh)
-    for (const [name, sorted] of this.registers) sorted.merge(fresh.filter(item => item.register === name))
+    // A few items next to many (a stored batch): inserted one by one (appended, or buffered for one
+    // later merge); many (the store read at start): one merge.
+    const few = fresh.length <= Math.max(64, this.entries.size >> 3)
+    const put = (sorted: SortedItems, list: readonly IndexedItem[]): void => {
+      if (!few) sorted.merge(list)
+      else for (const item of list) sorted.insert(item)
+    }
+    if (this.all !== undefined) put(this.all, fresh)
+    for (const [name, sorted] of this.registers) put(sorted, fresh.filter(item => item.register === name))
     this.bound()
     return fresh.map(item => item.id)
   }

@@ -88,7 +88,8 @@ export interface StoredEntry extends StoredSummary {
 
 /** Told of every transaction persisted or removed (one observer: reconciliation's order index). */
 export interface TxStoreObserver {
-  stored: (entry: StoredEntry) => void
+  /** The transactions one batch stored (once per batch, not per transaction). */
+  stored: (entries: readonly StoredEntry[]) => void
   removed: (id: string) => void
 }
 
@@ -225,10 +226,8 @@ export class TxStore {
       throw err
     }
     journal.settle(true)
-    for (const { id, transaction, hops } of items) {
-      this.bytes += transaction.payload.length
-      this.observer?.stored(entryOf(id, transaction, hops))
-    }
+    for (const { transaction } of items) this.bytes += transaction.payload.length
+    if (this.observer !== undefined && items.length > 0) this.observer.stored(items.map(({ id, transaction, hops }) => entryOf(id, transaction, hops)))
     this.count += items.length
     if (this.bytes > this.options.maxBytes) await this.evictOldest({})
     return storedAtMs
@@ -348,7 +347,7 @@ export class TxStore {
     claim.end(true)
     this.bytes += payload.length
     this.count++
-    this.observer?.stored(entryOf(id, transaction, hops))
+    this.observer?.stored([entryOf(id, transaction, hops)])
     if (this.bytes > this.options.maxBytes) await this.evictOldest({})
     return true
   }

@@ -5,7 +5,7 @@
  */
 import { BinaryWriter } from '@bufbuild/protobuf/wire'
 import { Compression, GossipFrame, type Chunk } from '../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
-import { fromHex, toHex, validateTransactionNotification, type TransactionNotification } from '../../protocols/models/index.ts'
+import { fromHex, hexEquals, toHex, validateTransactionNotification, type TransactionNotification } from '../../protocols/models/index.ts'
 import { BloomFilter, type GossipMessage, type InvalidFrameCode } from '../../protocols/tx-gossip/index.ts'
 import { MAX_CHUNK_BYTES } from './constants.ts'
 
@@ -93,7 +93,7 @@ function decodeChunk (c: Chunk): InboundFrame {
   const chunk: ChunkFrame = { id, offset: c.offset, length: c.length, total: c.totalBytes, hops: c.hopCount, gzip, data: c.data }
   if (c.offset === 0) {
     const n = c.notification
-    if (n === undefined || !validateTransactionNotification(n).ok || toHex(n.txId) !== id || n.sizeBytes !== c.totalBytes) return invalid('bad-notification')
+    if (n === undefined || !validateTransactionNotification(n).ok || !hexEquals(n.txId, id) || n.sizeBytes !== c.totalBytes) return invalid('bad-notification')
     chunk.notification = n
   }
   return { kind: 'chunk', chunk }

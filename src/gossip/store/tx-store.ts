@@ -13,11 +13,11 @@
  *   s:<sequence, 15 digits>         -> JournalEntry (the journal, in the transaction's batch: sequence.ts)
  *   m:epoch, m:reserved, m:floor    -> the journal's epoch, reserved numbers and dropped prefix
  */
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { AbortOptions } from '@libp2p/interface'
 import type { AbstractBatchOperation, AbstractBatchOptions } from 'abstract-level'
 import { StoredTransaction, type Transaction } from '../../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
-import { toHex } from '../../../protocols/models/index.ts'
+import { hexEquals } from '../../../protocols/models/index.ts'
 import type { Sublevel } from '../../storage/index.ts'
 import { TxIdMismatchError, TxTooLargeError } from '../errors.ts'
 import { GroupCommit } from '../../queue/group-commit.ts'
@@ -104,7 +104,12 @@ const decoder = new TextDecoder()
 
 /** SHA-256 of a payload, as the tx id. */
 export function txIdOf (payload: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(payload).digest())
+  return new Uint8Array(hash('sha256', payload, 'buffer'))
+}
+
+/** SHA-256 of a payload as a hex tx id (one call, no hash object, no hex conversion in JavaScript). */
+export function txIdHexOf (payload: Uint8Array): string {
+  return hash('sha256', payload, 'hex')
 }
 
 /** classic-level (LevelDB) reads `sync` from the batch options; abstract-level's types do not list it. */
@@ -182,7 +187,7 @@ export class TxStore {
   async putMany (items: readonly NewTx[], options: PersistOptions = {}): Promise<void> {
     for (const { id, transaction } of items) {
       if (transaction.payload.length > this.options.maxTxBytes) throw new TxTooLargeError(transaction.payload.length, this.options.maxTxBytes)
-      if (transaction.notification === undefined || toHex(transaction.notification.txId) !== id) throw new TxIdMismatchError()
+      if (transaction.notification === undefined || !hexEquals(transaction.notification.txId, id)) throw new TxIdMismatchError()
     }
     // Each id is claimed like any other write: one that a concurrent write (a copy received from a
     // peer meanwhile) stored first is left out, so it keeps one record and one journal entry; the
@@ -269,7 +274,7 @@ export class TxStore {
     const { notification, payload } = transaction
     // Not an async function (no promise per call beyond the batch's): failures are rejections all the same.
     if (payload.length > this.options.maxTxBytes) return Promise.reject(new TxTooLargeError(payload.length, this.options.maxTxBytes))
-    if (notification === undefined || toHex(notification.txId) !== id) return Promise.reject(new TxIdMismatchError())
+    if (notification === undefined || !hexEquals(notification.txId, id)) return Promise.reject(new TxIdMismatchError())
     if (options.sync === true || options.with !== undefined) return this.persist(id, transaction, hops, options).then(() => {})
     return this.enqueue(id, transaction, hops)
   }
@@ -293,7 +298,7 @@ export class TxStore {
   keep (id: string, transaction: Transaction, hops: number): Promise<'stored' | 'duplicate'> {
     const { notification, payload } = transaction
     if (payload.length > this.options.maxTxBytes) return Promise.reject(new TxTooLargeError(payload.length, this.options.maxTxBytes))
-    if (notification === undefined || toHex(notification.txId) !== id) return Promise.reject(new TxIdMismatchError())
+    if (notification === undefined || !hexEquals(notification.txId, id)) return Promise.reject(new TxIdMismatchError())
     const claim = this.claims.tryClaim(id, () => !this.writing.has(id) && !this.ids.mayHold(id))
     if (claim !== undefined) return this.keepClaimed(id, transaction, hops, claim)
     return this.claims.claim(id, async () => this.persisted(id)).then(slow => slow === undefined ? 'duplicate' : this.keepClaimed(id, transaction, hops, slow))
@@ -370,8 +375,9 @@ export class TxStore {
   private check (transaction: Transaction): string {
     const { notification, payload } = transaction
     if (payload.length > this.options.maxTxBytes) throw new TxTooLargeError(payload.length, this.options.maxTxBytes)
-    if (notification === undefined || toHex(txIdOf(payload)) !== toHex(notification.txId)) throw new TxIdMismatchError()
-    return toHex(notification.txId)
+    const id = txIdHexOf(payload)
+    if (notification === undefined || !hexEquals(notification.txId, id)) throw new TxIdMismatchError()
+    return id
   }
 
   /** Keeps a transaction in the memory cache only (served at once while the put is in flight). */

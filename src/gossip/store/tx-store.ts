@@ -238,18 +238,34 @@ export class TxStore {
     return storedAtMs
   }
 
-  /** For each id, true if the database holds it (the Bloom filters spare most reads; the rest in one getMany). */
+  /**
+   * For each id, true if the database holds it: answered from memory for what was written lately
+   * (in the cache and no write of it in flight: the have-queries of a flush ask about just those),
+   * false from the Bloom filters for most others, and the rest from one getMany.
+   */
   async persistedMany (ids: readonly string[]): Promise<boolean[]> {
     const out = ids.map(() => false)
     const maybe: number[] = []
-    ids.forEach((id, i) => { if (this.ids.mayHold(id)) maybe.push(i) })
+    ids.forEach((id, i) => {
+      if (this.writtenRecently(id)) out[i] = true
+      else if (this.ids.mayHold(id)) maybe.push(i)
+    })
     if (maybe.length === 0) return out
     const values = await this.db.getMany(maybe.map(i => `b:${ids[i] as string}`))
     values.forEach((value, j) => { if (value !== undefined) out[maybe[j] as number] = true })
     return out
   }
 
-  /** True if the database (not the cache, which remember() fills early) holds `id`, or write() is writing it. */
+  /**
+   * True if `id` is in the cache and not being written: the cache holds a transaction while its write
+   * is in flight (then `writing` or a claim names it) and after it succeeded; a failed write removes
+   * it, and so does eviction from the database.
+   */
+  private writtenRecently (id: string): boolean {
+    return !this.writing.has(id) && !this.claims.has(id) && this.cache.get(id) !== undefined
+  }
+
+  /** True if the database holds `id`, or write() is writing it. */
   async persisted (id: string): Promise<boolean> {
     if (this.writing.has(id)) return true
     if (!this.ids.mayHold(id)) return false
@@ -276,7 +292,11 @@ export class TxStore {
     if (payload.length > this.options.maxTxBytes) return Promise.reject(new TxTooLargeError(payload.length, this.options.maxTxBytes))
     if (notification === undefined || !hexEquals(notification.txId, id)) return Promise.reject(new TxIdMismatchError())
     if (options.sync === true || options.with !== undefined) return this.persist(id, transaction, hops, options).then(() => {})
-    return this.enqueue(id, transaction, hops)
+    return this.enqueue(id, transaction, hops).catch((err: unknown) => {
+      // A failed write leaves no trace in the cache (see writtenRecently).
+      this.cache.delete(id)
+      throw err
+    })
   }
 
   /** write() of a checked transaction into the shared batches. */
@@ -378,11 +398,6 @@ export class TxStore {
     const id = txIdHexOf(payload)
     if (notification === undefined || !hexEquals(notification.txId, id)) throw new TxIdMismatchError()
     return id
-  }
-
-  /** Keeps a transaction in the memory cache only (served at once while the put is in flight). */
-  remember (id: string, tx: StoredTx): void {
-    this.cache.set(id, tx)
   }
 
   /** The transaction from the cache, without touching the database. */

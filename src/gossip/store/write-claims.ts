@@ -72,6 +72,11 @@ export class WriteClaims {
     }
   }
 
+  /** True while a write of `id` is in flight. */
+  has (id: string): boolean {
+    return this.inFlight.has(id)
+  }
+
   /** Writes in flight now. */
   get size (): number {
     return this.inFlight.size

@@ -262,7 +262,7 @@ export class TxStore {
    * it, and so does eviction from the database.
    */
   private writtenRecently (id: string): boolean {
-    return !this.writing.has(id) && !this.claims.has(id) && this.cache.get(id) !== undefined
+    return !this.writing.has(id) && !this.claims.has(id) && this.cache.has(id)
   }
 
   /** True if the database holds `id`, or write() is writing it. */

@@ -9,6 +9,22 @@ export function toHex (bytes: Uint8Array): string {
   return out
 }
 
+/** Character codes of the lower-case hex digits. */
+const DIGIT_CODE = Array.from('0123456789abcdef', ch => ch.charCodeAt(0))
+
+/**
+ * True if `hex` is exactly toHex(bytes), compared in place: no string is built (tx ids are compared
+ * several times per received transaction).
+ */
+export function hexEquals (bytes: Uint8Array, hex: string): boolean {
+  if (hex.length !== bytes.length * 2) return false
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i] as number
+    if (hex.charCodeAt(i * 2) !== DIGIT_CODE[byte >> 4] || hex.charCodeAt(i * 2 + 1) !== DIGIT_CODE[byte & 15]) return false
+  }
+  return true
+}
+
 /** Value of each hex digit by character code; -1 for anything else. */
 const DIGIT = Array.from({ length: 128 }, (_, c) => {
   const ch = String.fromCharCode(c)

@@ -4,4 +4,4 @@ export {
   validatePeerNode, validateCapabilities, validateTransactionNotification, decodeValid, modelEquals,
   assertValid, isPeerId, isRegisterId, InvalidModelError, MODEL_LIMITS, type Validation
 } from './validate.ts'
-export { toHex, fromHex } from './hex.ts'
+export { toHex, fromHex, hexEquals } from './hex.ts'

@@ -73,25 +73,28 @@ export class SortedItems {
     this.settle()
   }
 
-  /** Merges the buffered items into the sorted arrays. */
+  /**
+   * Merges the buffered items into the sorted arrays, in place from the back: an existing item moves
+   * only if a buffered one sorts before it, so merging recent items (near the end) costs about the
+   * number merged, not the size of the index.
+   */
   settle (): void {
     if (this.buffer.length === 0) return
     const extra = this.buffer.sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     this.buffer = []
-    const ts = this.ts.slice()
-    const ids = this.ids.slice()
-    const sizes = this.sizes.slice()
-    this.ts.length = 0
-    this.ids.length = 0
-    this.sizes.length = 0
-    let i = 0
-    for (const item of extra) {
-      while (i < ids.length && (ts[i]! < item.ts || (ts[i] === item.ts && ids[i]! < item.id))) {
-        this.ts.push(ts[i]!); this.ids.push(ids[i]!); this.sizes.push(sizes[i]!); i++
+    const { ts, ids, sizes } = this
+    let i = ids.length - 1
+    // Room for the merged items at the end (pushes keep the arrays packed).
+    for (let k = 0; k < extra.length; k++) { ts.push(0); ids.push(''); sizes.push(0) }
+    let w = ids.length - 1
+    for (let j = extra.length - 1; j >= 0; w--) {
+      const item = extra[j]!
+      if (i >= 0 && (ts[i]! > item.ts || (ts[i] === item.ts && ids[i]! > item.id))) {
+        ts[w] = ts[i]!; ids[w] = ids[i]!; sizes[w] = sizes[i]!; i--
+      } else {
+        ts[w] = item.ts; ids[w] = item.id; sizes[w] = item.size; j--
       }
-      this.ts.push(item.ts); this.ids.push(item.id); this.sizes.push(item.size)
     }
-    for (; i < ids.length; i++) { this.ts.push(ts[i]!); this.ids.push(ids[i]!); this.sizes.push(sizes[i]!) }
   }
 }
 
@@ -143,7 +146,7 @@ export class ItemIndex {
     return true
   }
 
-  /** Adds many items with one sort per scope; returns the ids added. */
+  /** Adds many items (one merge per scope when they are many, else buffered inserts); returns the ids added. */
   load (items: readonly IndexedItem[]): TxKey[] {
     const fresh: IndexedItem[] = []
     for (const item of items) {
@@ -151,8 +154,15 @@ export class ItemIndex {
       this.entries.set(item.id, { ts: item.ts, register: item.register })
       fresh.push(item)
     }
-    this.all?.merge(fresh)
-    for (const [name, sorted] of this.registers) sorted.merge(fresh.filter(item => item.register === name))
+    // A few items next to many (a stored batch): inserted one by one (appended, or buffered for one
+    // later merge); many (the store read at start): one merge.
+    const few = fresh.length <= Math.max(64, this.entries.size >> 3)
+    const put = (sorted: SortedItems, list: readonly IndexedItem[]): void => {
+      if (!few) sorted.merge(list)
+      else for (const item of list) sorted.insert(item)
+    }
+    if (this.all !== undefined) put(this.all, fresh)
+    for (const [name, sorted] of this.registers) put(sorted, fresh.filter(item => item.register === name))
     this.bound()
     return fresh.map(item => item.id)
   }

@@ -238,13 +238,14 @@ export abstract class DistributorBase extends TypedEventEmitter<TxDistributorEve
    * is delivered and the store keeps no trace, so the transaction can arrive again; the caller must
    * then not mark it held (sorcha: leave `verify` unanswered; gossipsub: ignore the message).
    */
-  protected async accept (id: string, transaction: Transaction, from: string, hops: number): Promise<'stored' | 'duplicate'> {
-    const outcome = await this.store.keep(id, transaction, hops)
-    if (outcome === 'stored') {
-      this.eventLog?.emit('tx_received', { txId: id, peerId: from, data: { hops, registerId: transaction.notification?.registerId ?? '', bytes: transaction.payload.length, delivered: this.follows(transaction.notification?.registerId ?? '') } })
-      this.emitReceived(id, transaction, from, hops)
-    }
-    return outcome
+  protected accept (id: string, transaction: Transaction, from: string, hops: number): Promise<'stored' | 'duplicate'> {
+    return this.store.keep(id, transaction, hops).then(outcome => {
+      if (outcome === 'stored') {
+        this.eventLog?.emit('tx_received', { txId: id, peerId: from, data: { hops, registerId: transaction.notification?.registerId ?? '', bytes: transaction.payload.length, delivered: this.follows(transaction.notification?.registerId ?? '') } })
+        this.emitReceived(id, transaction, from, hops)
+      }
+      return outcome
+    })
   }
 
   /** Hands a new transaction to the application if its register is followed. */

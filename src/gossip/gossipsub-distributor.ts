@@ -16,11 +16,11 @@ import type { PeerId } from '@libp2p/interface'
 import { Transaction } from '../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
 import { TransactionResend } from '../../protos/gen/sorcha/p2p/v1/tx_queue.ts'
 import type { QueueTransport } from '../queue/types.ts'
-import { toHex, validateTransactionNotification } from '../../protocols/models/index.ts'
+import { hexEquals, toHex, validateTransactionNotification } from '../../protocols/models/index.ts'
 import { FRAME_OVERHEAD_BYTES, GOSSIPSUB_TOPIC_PREFIX } from './constants.ts'
 import { DistributorBase, type DistributorInit } from './distributor-base.ts'
 import type { DistributorStats } from './distributor.ts'
-import { txIdOf } from './store/tx-store.ts'
+import { txIdHexOf } from './store/tx-store.ts'
 import { gossipsubReconciler, type Reconciler, type ReconcilerComponents } from './reconcile/index.ts'
 
 /** The components the gossipsub strategy uses: gossipsub's, and the optional connectivity service for reconciliation. */
@@ -163,7 +163,7 @@ export class GossipsubDistributor extends DistributorBase {
     const n = tx.notification
     if (n === undefined || !validateTransactionNotification(n).ok || n.registerId !== registerId || n.sizeBytes !== tx.payload.length) return reject('bad-notification')
     if (tx.payload.length > this.config.maxTxBytes) return reject('too-large')
-    if (toHex(txIdOf(tx.payload)) !== toHex(n.txId)) return reject('tx-id-mismatch')
+    if (!hexEquals(n.txId, txIdHexOf(tx.payload))) return reject('tx-id-mismatch')
     const id = toHex(n.txId)
     try {
       // gossipsub does not track hops; 1 (one relay at least) is reported.

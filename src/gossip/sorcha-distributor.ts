@@ -10,7 +10,6 @@ import { applyVerdict } from '../peers/verdict.ts'
 import type { PeerList } from '../peers/types.ts'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { createRng } from '../../protocols/common/rng.ts'
-import { toHex } from '../../protocols/models/index.ts'
 import { createTxGossipCore, type GossipEffect, type TxGossipConfig } from '../../protocols/tx-gossip/index.ts'
 import type { Transaction } from '../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
 import { compressChunk, inflateChunk } from './compression.ts'
@@ -23,7 +22,7 @@ import { PeerChannel, type ChunkProduction, type ServeJob } from './peer-channel
 import { sorchaQueueTransport } from './sorcha-queue-transport.ts'
 import type { QueueTransport } from '../queue/types.ts'
 import { readFrames } from './inbound-reader.ts'
-import { txIdOf, type StoredTx } from './store/tx-store.ts'
+import { txIdHexOf, type StoredTx } from './store/tx-store.ts'
 import { sorchaReconciler, type Reconciler, type ReconcilerComponents } from './reconcile/index.ts'
 import { decodeFrame, encodeChunk, encodeMessage, type ChunkFrame } from './wire.ts'
 import { noteDisconnectReason } from '../events/disconnect-reasons.ts'
@@ -295,7 +294,7 @@ export class SorchaDistributor extends DistributorBase {
    */
   private verify (id: string): void {
     const body = this.assemblies.take(id)
-    if (body?.notification === undefined || toHex(txIdOf(body.payload)) !== id) {
+    if (body?.notification === undefined || txIdHexOf(body.payload) !== id) {
       this.driver?.feed({ type: 'verified', id, ok: false })
       return
     }

@@ -5,7 +5,7 @@
  */
 import { BinaryWriter } from '@bufbuild/protobuf/wire'
 import { Compression, GossipFrame, type Chunk } from '../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
-import { fromHex, toHex, validateTransactionNotification, type TransactionNotification } from '../../protocols/models/index.ts'
+import { hexEquals, toHex, validateTransactionNotification, type TransactionNotification } from '../../protocols/models/index.ts'
 import { BloomFilter, type GossipMessage, type InvalidFrameCode } from '../../protocols/tx-gossip/index.ts'
 import { MAX_CHUNK_BYTES } from './constants.ts'
 
@@ -48,7 +48,12 @@ export function encodeWith<T> (encode: (message: T, writer: BinaryWriter) => Bin
   }
 }
 
-const idBytes = (id: string): Uint8Array => fromHex(id) ?? new Uint8Array(0)
+// Node's hex decoder (ids come from toHex, so they are valid hex; Buffer.from stops at the first
+// invalid pair, which the length check catches): fromHex per id was 3 % of a receiver's CPU.
+const idBytes = (id: string): Uint8Array => {
+  const bytes = Buffer.from(id, 'hex')
+  return bytes.length * 2 === id.length ? bytes : new Uint8Array(0)
+}
 
 /** Encodes a control message as a GossipFrame. */
 export function encodeMessage (message: GossipMessage): Uint8Array {
@@ -93,7 +98,7 @@ function decodeChunk (c: Chunk): InboundFrame {
   const chunk: ChunkFrame = { id, offset: c.offset, length: c.length, total: c.totalBytes, hops: c.hopCount, gzip, data: c.data }
   if (c.offset === 0) {
     const n = c.notification
-    if (n === undefined || !validateTransactionNotification(n).ok || toHex(n.txId) !== id || n.sizeBytes !== c.totalBytes) return invalid('bad-notification')
+    if (n === undefined || !validateTransactionNotification(n).ok || !hexEquals(n.txId, id) || n.sizeBytes !== c.totalBytes) return invalid('bad-notification')
     chunk.notification = n
   }
   return { kind: 'chunk', chunk }

@@ -102,9 +102,10 @@ export class Reconciler {
     // Observe first: a transaction stored while the store is read is then indexed once (adds and
     // loads skip ids already indexed), never missed.
     store.observe({
-      stored: e => {
-        this.feed({ type: 'add', item: { id: e.id, ts: e.timestampMs, size: e.size, register: e.registerId } })
-        this.init.puller.stored(e.id)
+      // One input per stored batch (a flush writes hundreds of received transactions per batch).
+      stored: entries => {
+        this.feed({ type: 'load', items: entries.map(e => ({ id: e.id, ts: e.timestampMs, size: e.size, register: e.registerId })) })
+        for (const e of entries) this.init.puller.stored(e.id)
       },
       removed: id => { this.feed({ type: 'remove', id }) }
     })

@@ -53,6 +53,12 @@ export class LruCache<K, V> {
     return entry.value
   }
 
+  /** True if `key` is present and fresh; unlike get(), leaves its place in the LRU order alone. */
+  has (key: K): boolean {
+    const entry = this.map.get(key)
+    return entry !== undefined && entry.expiresAt > this.now()
+  }
+
   /** Stores a value (a value larger than the whole cache is not kept). */
   set (key: K, value: V): void {
     this.delete(key)

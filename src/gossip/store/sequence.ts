@@ -24,6 +24,7 @@ import { JournalEntry } from '../../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
 import { toHex, type TransactionNotification } from '../../../protocols/models/index.ts'
 import { logger } from '../../logging/index.ts'
 import type { Sublevel } from '../../storage/index.ts'
+import { encodeWith } from '../wire.ts'
 
 /** Digits of a sequence number in its key. */
 export const SEQ_DIGITS = 15
@@ -157,7 +158,8 @@ export class TxSequence {
 
   /** The put that records `record` under its number, for the transaction's batch. */
   op (record: JournalRecord): JournalPut {
-    return { type: 'put', key: seqKey(record.seq), value: JournalEntry.encode({ notification: record.notification, storedAtMs: record.storedAtMs }).finish() }
+    // In the shared writer (wire.ts): a fresh one grows from a few bytes, once per stored transaction.
+    return { type: 'put', key: seqKey(record.seq), value: encodeWith(JournalEntry.encode, { notification: record.notification, storedAtMs: record.storedAtMs }, 1024) }
   }
 
   /** The write of `seq` ended: stored (`record`) or failed (null). Releases what is now in order. */

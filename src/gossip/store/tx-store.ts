@@ -13,11 +13,11 @@
  *   s:<sequence, 15 digits>         -> JournalEntry (the journal, in the transaction's batch: sequence.ts)
  *   m:epoch, m:reserved, m:floor    -> the journal's epoch, reserved numbers and dropped prefix
  */
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { AbortOptions } from '@libp2p/interface'
 import type { AbstractBatchOperation, AbstractBatchOptions } from 'abstract-level'
 import { StoredTransaction, type Transaction } from '../../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
-import { toHex } from '../../../protocols/models/index.ts'
+import { hexEquals } from '../../../protocols/models/index.ts'
 import type { Sublevel } from '../../storage/index.ts'
 import { TxIdMismatchError, TxTooLargeError } from '../errors.ts'
 import { GroupCommit } from '../../queue/group-commit.ts'
@@ -25,7 +25,7 @@ import { encodeWith } from '../wire.ts'
 import { LruCache } from './lru-cache.ts'
 import { PersistedIds } from './persisted-ids.ts'
 import { TxSequence, type JournalPut, type JournalRecord } from './sequence.ts'
-import { WriteClaims } from './write-claims.ts'
+import { WriteClaims, type WriteClaim } from './write-claims.ts'
 
 /** A stored transaction as the store hands it out. */
 export interface StoredTx {
@@ -88,7 +88,8 @@ export interface StoredEntry extends StoredSummary {
 
 /** Told of every transaction persisted or removed (one observer: reconciliation's order index). */
 export interface TxStoreObserver {
-  stored: (entry: StoredEntry) => void
+  /** The transactions one batch stored (once per batch, not per transaction). */
+  stored: (entries: readonly StoredEntry[]) => void
   removed: (id: string) => void
 }
 
@@ -103,7 +104,12 @@ const decoder = new TextDecoder()
 
 /** SHA-256 of a payload, as the tx id. */
 export function txIdOf (payload: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(payload).digest())
+  return new Uint8Array(hash('sha256', payload, 'buffer'))
+}
+
+/** SHA-256 of a payload as a hex tx id (one call, no hash object, no hex conversion in JavaScript). */
+export function txIdHexOf (payload: Uint8Array): string {
+  return hash('sha256', payload, 'hex')
 }
 
 /** classic-level (LevelDB) reads `sync` from the batch options; abstract-level's types do not list it. */
@@ -181,12 +187,16 @@ export class TxStore {
   async putMany (items: readonly NewTx[], options: PersistOptions = {}): Promise<void> {
     for (const { id, transaction } of items) {
       if (transaction.payload.length > this.options.maxTxBytes) throw new TxTooLargeError(transaction.payload.length, this.options.maxTxBytes)
-      if (transaction.notification === undefined || toHex(transaction.notification.txId) !== id) throw new TxIdMismatchError()
+      if (transaction.notification === undefined || !hexEquals(transaction.notification.txId, id)) throw new TxIdMismatchError()
     }
     // Each id is claimed like any other write: one that a concurrent write (a copy received from a
     // peer meanwhile) stored first is left out, so it keeps one record and one journal entry; the
     // caller's `options.with` operations are written all the same.
-    const claims = await Promise.all(items.map(async ({ id }) => this.claims.claim(id, async () => this.persisted(id))))
+    // Claimed synchronously when certainly new (the common case); the others wait for their claim.
+    const quick = items.map(({ id }) => this.claims.tryClaim(id, () => !this.writing.has(id) && !this.ids.mayHold(id)))
+    const claims = quick.every(claim => claim !== undefined)
+      ? quick
+      : await Promise.all(quick.map(async (claim, i) => claim ?? this.claims.claim((items[i] as NewTx).id, async () => this.persisted((items[i] as NewTx).id))))
     const fresh = items.filter((_, i) => claims[i] !== undefined)
     for (const { id } of fresh) this.ids.add(id)
     let storedAtMs: number
@@ -221,27 +231,41 @@ export class TxStore {
       throw err
     }
     journal.settle(true)
-    for (const { id, transaction, hops } of items) {
-      this.bytes += transaction.payload.length
-      this.observer?.stored(entryOf(id, transaction, hops))
-    }
+    for (const { transaction } of items) this.bytes += transaction.payload.length
+    if (this.observer !== undefined && items.length > 0) this.observer.stored(items.map(({ id, transaction, hops }) => entryOf(id, transaction, hops)))
     this.count += items.length
     if (this.bytes > this.options.maxBytes) await this.evictOldest({})
     return storedAtMs
   }
 
-  /** For each id, true if the database holds it (the Bloom filters spare most reads; the rest in one getMany). */
+  /**
+   * For each id, true if the database holds it: answered from memory for what was written lately
+   * (in the cache and no write of it in flight: the have-queries of a flush ask about just those),
+   * false from the Bloom filters for most others, and the rest from one getMany.
+   */
   async persistedMany (ids: readonly string[]): Promise<boolean[]> {
     const out = ids.map(() => false)
     const maybe: number[] = []
-    ids.forEach((id, i) => { if (this.ids.mayHold(id)) maybe.push(i) })
+    ids.forEach((id, i) => {
+      if (this.writtenRecently(id)) out[i] = true
+      else if (this.ids.mayHold(id)) maybe.push(i)
+    })
     if (maybe.length === 0) return out
     const values = await this.db.getMany(maybe.map(i => `b:${ids[i] as string}`))
     values.forEach((value, j) => { if (value !== undefined) out[maybe[j] as number] = true })
     return out
   }
 
-  /** True if the database (not the cache, which remember() fills early) holds `id`, or write() is writing it. */
+  /**
+   * True if `id` is in the cache and not being written: the cache holds a transaction while its write
+   * is in flight (then `writing` or a claim names it) and after it succeeded; a failed write removes
+   * it, and so does eviction from the database.
+   */
+  private writtenRecently (id: string): boolean {
+    return !this.writing.has(id) && !this.claims.has(id) && this.cache.has(id)
+  }
+
+  /** True if the database holds `id`, or write() is writing it. */
   async persisted (id: string): Promise<boolean> {
     if (this.writing.has(id)) return true
     if (!this.ids.mayHold(id)) return false
@@ -266,35 +290,49 @@ export class TxStore {
     const { notification, payload } = transaction
     // Not an async function (no promise per call beyond the batch's): failures are rejections all the same.
     if (payload.length > this.options.maxTxBytes) return Promise.reject(new TxTooLargeError(payload.length, this.options.maxTxBytes))
-    if (notification === undefined || toHex(notification.txId) !== id) return Promise.reject(new TxIdMismatchError())
+    if (notification === undefined || !hexEquals(notification.txId, id)) return Promise.reject(new TxIdMismatchError())
     if (options.sync === true || options.with !== undefined) return this.persist(id, transaction, hops, options).then(() => {})
+    return this.enqueue(id, transaction, hops).catch((err: unknown) => {
+      // A failed write leaves no trace in the cache (see writtenRecently).
+      this.cache.delete(id)
+      throw err
+    })
+  }
+
+  /** write() of a checked transaction into the shared batches. */
+  private enqueue (id: string, transaction: Transaction, hops: number): Promise<void> {
     this.cache.set(id, { transaction, hops, storedAtMs: this.now() })
     this.ids.add(id)
     this.writing.add(id)
-    return this.writer.add({ id, transaction, hops }, payload.length)
+    return this.writer.add({ id, transaction, hops }, transaction.payload.length)
   }
 
   /**
    * Writes a received transaction unless the database holds it (or another write of it succeeds
    * first): 'stored' once it is on disk with its journal entry, 'duplicate' otherwise. A failed write
    * throws and leaves no trace (not cached, no journal entry), so the transaction can arrive again.
-   * Checks the size and the notification's id, as write() does.
+   * Checks the size and the notification's id, as write() does. The common case (nobody else is
+   * writing it, and the Bloom filters say the database certainly does not hold it) is claimed
+   * synchronously: one promise per transaction, the shared batch's.
    */
-  async keep (id: string, transaction: Transaction, hops: number): Promise<'stored' | 'duplicate'> {
+  keep (id: string, transaction: Transaction, hops: number): Promise<'stored' | 'duplicate'> {
     const { notification, payload } = transaction
-    if (payload.length > this.options.maxTxBytes) throw new TxTooLargeError(payload.length, this.options.maxTxBytes)
-    if (notification === undefined || toHex(notification.txId) !== id) throw new TxIdMismatchError()
-    const claim = await this.claims.claim(id, async () => this.persisted(id))
-    if (claim === undefined) return 'duplicate'
-    try {
-      await this.write(id, transaction, hops)
-    } catch (err) {
+    if (payload.length > this.options.maxTxBytes) return Promise.reject(new TxTooLargeError(payload.length, this.options.maxTxBytes))
+    if (notification === undefined || !hexEquals(notification.txId, id)) return Promise.reject(new TxIdMismatchError())
+    const claim = this.claims.tryClaim(id, () => !this.writing.has(id) && !this.ids.mayHold(id))
+    if (claim !== undefined) return this.keepClaimed(id, transaction, hops, claim)
+    return this.claims.claim(id, async () => this.persisted(id)).then(slow => slow === undefined ? 'duplicate' : this.keepClaimed(id, transaction, hops, slow))
+  }
+
+  private keepClaimed (id: string, transaction: Transaction, hops: number, claim: WriteClaim): Promise<'stored'> {
+    return this.enqueue(id, transaction, hops).then(() => {
+      claim.end(true)
+      return 'stored' as const
+    }, (err: unknown) => {
       this.cache.delete(id)
       claim.end(false)
       throw err
-    }
-    claim.end(true)
-    return 'stored'
+    })
   }
 
   /** Flushes nothing (writes are awaited by their callers); records the journal's position. */
@@ -334,7 +372,7 @@ export class TxStore {
     claim.end(true)
     this.bytes += payload.length
     this.count++
-    this.observer?.stored(entryOf(id, transaction, hops))
+    this.observer?.stored([entryOf(id, transaction, hops)])
     if (this.bytes > this.options.maxBytes) await this.evictOldest({})
     return true
   }
@@ -357,13 +395,9 @@ export class TxStore {
   private check (transaction: Transaction): string {
     const { notification, payload } = transaction
     if (payload.length > this.options.maxTxBytes) throw new TxTooLargeError(payload.length, this.options.maxTxBytes)
-    if (notification === undefined || toHex(txIdOf(payload)) !== toHex(notification.txId)) throw new TxIdMismatchError()
-    return toHex(notification.txId)
-  }
-
-  /** Keeps a transaction in the memory cache only (served at once while the put is in flight). */
-  remember (id: string, tx: StoredTx): void {
-    this.cache.set(id, tx)
+    const id = txIdHexOf(payload)
+    if (notification === undefined || !hexEquals(notification.txId, id)) throw new TxIdMismatchError()
+    return id
   }
 
   /** The transaction from the cache, without touching the database. */

@@ -121,6 +121,32 @@ describe('the store journal', () => {
     assert.deepEqual(store.usage.count, 3)
   })
 
+  it('answers have-queries about what it wrote lately from memory: held once written, not while in flight nor after a failure', async () => {
+    const { storage } = await open()
+    const { db, fail } = flaky(storage.sublevel('tx'))
+    let reads = 0
+    const counting = new Proxy(db, {
+      get (target, prop, receiver) {
+        if (prop === 'getMany') return async (...args: unknown[]) => { reads += (args[0] as unknown[]).length; return (target.getMany as (...a: unknown[]) => Promise<unknown>).apply(target, args) }
+        return Reflect.get(target, prop, receiver) as unknown
+      }
+    })
+    const store = new TxStore(counting, options())
+    await store.open()
+    const [a, b, c] = [tx('have-a'), tx('have-b'), tx('have-c')]
+    const writing = store.keep(idOf(a), a, 1)
+    assert.deepEqual(await store.persistedMany([idOf(a)]), [false], 'not held while its write is in flight')
+    await writing
+    fail(true)
+    await assert.rejects(store.keep(idOf(b), b, 1), /disk full/)
+    fail(false)
+    const before = reads
+    assert.deepEqual(await store.persistedMany([idOf(a), idOf(b), idOf(c)]), [true, false, false])
+    assert.equal(reads - before, 1, 'only the failed one is looked up in the database (the Bloom filter may hold it), not the stored one')
+    assert.equal(await store.keep(idOf(b), b, 1), 'stored')
+    assert.deepEqual(await store.persistedMany([idOf(b)]), [true])
+  })
+
   it('releases out-of-order completions in sequence order, skipping failed ones', async () => {
     const { storage } = await open()
     const sequence = new TxSequence(storage.sublevel('seq'), { maxEntries: 100, retentionMs: 60_000, now: Date.now })

@@ -148,7 +148,7 @@ describe('TxStore', () => {
     const store = new TxStore(db, options({ maxBytes: 12, retentionMs: 1000, now: () => now, cacheMaxBytes: 0 }))
     await store.open()
     const events: string[] = []
-    store.observe({ stored: e => events.push(`+${e.id.slice(0, 6)}:${e.timestampMs}:${e.registerId}:${e.size}`), removed: id => events.push(`-${id.slice(0, 6)}`) })
+    store.observe({ stored: entries => { for (const e of entries) events.push(`+${e.id.slice(0, 6)}:${e.timestampMs}:${e.registerId}:${e.size}`) }, removed: id => events.push(`-${id.slice(0, 6)}`) })
     const a = tx('aaaaa', 'reg:a')
     const b = { ...tx('bbbbb'), notification: { ...tx('bbbbb').notification!, timestampMs: 77 } }
     await store.put(a, 1); now = 10

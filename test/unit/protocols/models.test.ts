@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import {
   PeerNode, PeerRole, PeerSource, PeerStatus, TransactionNotification, assertValid, decodeValid, fromHex,
-  modelEquals, toHex, validatePeerNode, validateTransactionNotification
+  hexEquals, modelEquals, toHex, validatePeerNode, validateTransactionNotification
 } from '../../../protocols/models/index.ts'
 
 const ID_A = '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo'
@@ -119,5 +119,17 @@ describe('hex', () => {
     assert.deepEqual(fromHex('0001ABff'), bytes)
     assert.equal(fromHex('abc'), undefined)
     assert.equal(fromHex('zz'), undefined)
+  })
+
+  it('compares bytes with their lower-case hex without building a string', () => {
+    const bytes = new Uint8Array([0, 1, 0xab, 0xff])
+    assert.equal(hexEquals(bytes, '0001abff'), true)
+    assert.equal(hexEquals(bytes, '0001abfe'), false)
+    assert.equal(hexEquals(bytes, '1001abff'), false)
+    assert.equal(hexEquals(bytes, '0001ABFF'), false)
+    assert.equal(hexEquals(bytes, '0001ab'), false)
+    assert.equal(hexEquals(bytes, '0001abff00'), false)
+    assert.equal(hexEquals(new Uint8Array(0), ''), true)
+    for (let b = 0; b < 256; b++) assert.equal(hexEquals(new Uint8Array([b]), toHex(new Uint8Array([b]))), true)
   })
 })

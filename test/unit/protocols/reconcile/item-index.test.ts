@@ -34,6 +34,35 @@ describe('reconciliation index', () => {
     assert.equal(index.size, reference.size)
   })
 
+  it('stays sorted, with every timestamp and size, through loads of a few items (inserted) and of many (merged)', () => {
+    const rng = createRng(22)
+    const index = new ItemIndex(['*', 'r1'], 1_000_000)
+    // Half in random order, half in time order (new transactions: mostly appended).
+    const items = [...rng.shuffle([...randomItems(rng, 2000, 500, 900, 'r1'), ...randomItems(rng, 1000, 500, 600, 'r2')]),
+      ...randomItems(rng, 3000, 900, 1200, 'r1').sort((a, b) => a.ts - b.ts)]
+    const loaded: typeof items = []
+    // Batches of 1 to 40 items (a stored batch), one of 2,000 (a store read at start), reading a scope now and then.
+    for (let at = 0; at < items.length;) {
+      const n = at === 1000 ? 2000 : 1 + rng.int(40)
+      const batch = items.slice(at, at + n)
+      at += n
+      assert.deepEqual(new Set(index.load(batch)), new Set(batch.map(item => item.id)))
+      loaded.push(...batch)
+      if (rng.int(5) === 0) index.scope('*')
+    }
+    assert.deepEqual(index.load(items.slice(0, 10)), [], 'indexed items are not loaded twice')
+    const check = (register?: string): void => {
+      const sorted = loaded.filter(item => register === undefined || item.register === register)
+        .sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : 1))
+      const scope = index.scope(register ?? '*')!
+      assert.deepEqual(scope.ids, sorted.map(item => item.id))
+      assert.deepEqual(scope.ts, sorted.map(item => item.ts))
+      assert.deepEqual(scope.sizes, sorted.map(item => item.size))
+    }
+    check()
+    check('r1')
+  })
+
   it('drops the earliest added items beyond maxItems, and ignores items of scopes it does not serve', () => {
     const index = new ItemIndex(['r1'], 100)
     const items = randomItems(createRng(3), 150, 0, 10_000, 'r1')

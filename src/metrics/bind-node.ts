@@ -1,7 +1,7 @@
 /**
  * Points a node's metrics at its services, once libp2p has built them: the families read at scrape
  * time get their sources, and the peer list's change events count bans and new peers. A service the
- * node lacks leaves its families empty (nothing is exported for it, never a made-up zero).
+ * node lacks leaves its labelled families empty (prom-client exports a family without labels as 0).
  */
 import type { Libp2p, ServiceMap } from '@libp2p/interface'
 import type { NodeMetrics } from './index.ts'

@@ -43,6 +43,7 @@ export const FAMILY_LABELS: Readonly<Record<string, Readonly<Record<string, Labe
   sorcha_gossip_verdicts_total: { strategy: STRATEGIES, verdict: VERDICTS, code: VERDICT_CODE },
   sorcha_reconcile_sessions_total: { strategy: STRATEGIES, outcome: RECONCILE_OUTCOMES },
   sorcha_reconcile_requested_total: { strategy: STRATEGIES },
+  sorcha_reconcile_recovered_total: { strategy: STRATEGIES },
   sorcha_gossip_fetch_duration_seconds: { strategy: STRATEGIES },
   sorcha_gossip_first_receipt_seconds: { strategy: STRATEGIES },
   sorcha_gossip_hops: { strategy: STRATEGIES },

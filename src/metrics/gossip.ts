@@ -26,7 +26,7 @@ export interface GossipStatsView {
   bodiesReceived: number
   store: { bytes: number, count: number }
   core?: { duplicateBodies: number, recent: number, summariesSent: number }
-  reconcile?: { sessionsStarted: number, sessionsAnswered: number, sessionsCompleted: number, sessionsFailed: number, needs: number }
+  reconcile?: { sessionsStarted: number, sessionsAnswered: number, sessionsCompleted: number, sessionsFailed: number, needs: number, recovered: number }
 }
 
 /** What a distributor records (its optional `metrics` input). */
@@ -98,6 +98,7 @@ export function createGossipMetrics (registry: Registry): GossipMetrics {
     }
   })
   total('sorcha_reconcile_requested_total', 'Transactions that reconciliation found missing here and asked peers for', s => s.reconcile?.needs)
+  total('sorcha_reconcile_recovered_total', 'Transactions found missing by reconciliation and since received and stored (anti-entropy\'s recoveries)', s => s.reconcile?.recovered)
   const fetch = new Histogram({ name: 'sorcha_gossip_fetch_duration_seconds', help: 'From the first request for a body to its verified arrival (sorcha strategy)', labelNames: ['strategy'], buckets: [...LATENCY_BUCKETS_SECONDS], registers: [registry] })
   const receipt = new Histogram({ name: 'sorcha_gossip_first_receipt_seconds', help: 'From the publisher\'s timestamp to the first receipt here (clocks of two machines)', labelNames: ['strategy'], buckets: [...LATENCY_BUCKETS_SECONDS, 60, 300], registers: [registry] })
   const hops = new Histogram({ name: 'sorcha_gossip_hops', help: 'Relays a new transaction took to reach this node', labelNames: ['strategy'], buckets: [1, 2, 3, 4, 5, 6, 8, 10, 12, 16], registers: [registry] })

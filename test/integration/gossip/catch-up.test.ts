@@ -26,9 +26,12 @@ async function catchUp (strategy: 'sorcha' | 'gossipsub', count: number, net: Te
   assert.ok((await gossipOf(b).get(ids[0]!))?.payload.length)
   const reconcile = gossipOf(b).stats().reconcile!
   assert.ok(reconcile.sessionsCompleted >= 1)
+  // Recovered: found missing by reconciliation, then stored (sorcha's anti-entropy brings some too).
+  assert.ok(reconcile.recovered >= 1 && reconcile.recovered <= reconcile.needs, JSON.stringify(reconcile))
   if (strategy === 'gossipsub') {
     assert.equal(gossipOf(b).stats().store.count, count)
     assert.equal(reconcile.needs, count)
+    assert.equal(reconcile.recovered, count)
   }
 }
 

@@ -27,7 +27,7 @@ function driven (): NodeMetrics {
   m.gossip.bind(() => ({
     strategy: 'sorcha', published: 3, delivered: 7, bodiesReceived: 11, store: { bytes: 4096, count: 10 },
     core: { duplicateBodies: 4, recent: 10, summariesSent: 2 },
-    reconcile: { sessionsStarted: 1, sessionsAnswered: 2, sessionsCompleted: 1, sessionsFailed: 0, needs: 5 }
+    reconcile: { sessionsStarted: 1, sessionsAnswered: 2, sessionsCompleted: 1, sessionsFailed: 0, needs: 5, recovered: 4 }
   }))
   for (const kind of GOSSIP_KINDS) { m.gossip.bytesIn(kind, 10); m.gossip.bytesOut(kind, 20) }
   m.gossip.verdict('accept', 'tx-valid'); m.gossip.verdict('accept', 'tx-valid'); m.gossip.verdict('reject', 'bad-chunk'); m.gossip.verdict('ignore', 'duplicate')
@@ -96,6 +96,7 @@ describe('metric families: names, types and labels', () => {
     assert.equal(valueOf(all, 'sorcha_gossip_verdicts_total', { verdict: 'accept', code: 'tx-valid' }), 2)
     assert.equal(valueOf(all, 'sorcha_gossip_hops_count', { strategy: 'sorcha' }), 2)
     assert.equal(valueOf(all, 'sorcha_reconcile_sessions_total', { outcome: 'answered' }), 2)
+    assert.equal(valueOf(all, 'sorcha_reconcile_recovered_total', { strategy: 'sorcha' }), 4)
     assert.equal(valueOf(all, 'sorcha_queue_transactions', { state: 'announced' }), 3)
     assert.equal(valueOf(all, 'sorcha_queue_oldest_age_seconds'), 1.5)
     assert.equal(valueOf(all, 'sorcha_gateway_rate_limited_total'), 6)

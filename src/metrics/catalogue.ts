@@ -63,8 +63,8 @@ export interface CatalogueEntry {
 
 /** Every sorcha_ family, in registration order (domain by domain). */
 export function metricCatalogue (): CatalogueEntry[] {
-  const { registry } = createNodeMetrics()
-  return registry.getMetricsAsArray().map(metric => {
+  const { registry, process } = createNodeMetrics()
+  return [...registry.getMetricsAsArray(), ...process.getMetricsAsArray()].map(metric => {
     const m = metric as unknown as { name: string, help: string, labelNames?: string[], type?: string, constructor: { name: string } }
     return { name: m.name, type: m.constructor.name.toLowerCase(), help: m.help, labels: [...(m.labelNames ?? [])] }
   }).filter(e => e.name.startsWith('sorcha_'))

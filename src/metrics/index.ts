@@ -3,7 +3,8 @@
  * may share a process), libp2p's own metrics in the same registry, and one `create<Domain>Metrics`
  * per domain. Services take their domain's recorder as an optional `metrics` input (js-libp2p
  * style: without it they record nothing); what services already count is read at scrape time
- * (bind-node.ts), so the hot path pays nothing for it. The /metrics listener is server.ts.
+ * (bind-node.ts), so the hot path pays nothing for it. What belongs to the whole process (Node.js
+ * metrics, event-loop lag) is kept once per process (process.ts). The /metrics listener is server.ts.
  */
 import type { ComponentLogger, Metrics } from '@libp2p/interface'
 import { Registry } from 'prom-client'
@@ -13,6 +14,7 @@ import { createHealthMetrics, type HealthMetrics } from './health.ts'
 import { libp2pMetrics } from './libp2p-metrics.ts'
 import { createNodeStateMetrics, type NodeStateMetrics } from './node-state.ts'
 import { createPeersMetrics, type PeersMetrics } from './peers.ts'
+import { processMetrics } from './process.ts'
 import { createQueueMetrics, type QueueMetrics } from './queue.ts'
 
 export { MetricsServer, type MetricsServerInit } from './server.ts'
@@ -35,22 +37,26 @@ export interface NodeMetrics {
   readonly gateway: GatewayMetrics
   /** libp2p's `metrics` option, registering libp2p's metrics in `registry`. */
   readonly libp2p: (components: { logger: ComponentLogger }) => Metrics
-  /** The Prometheus text exposition of everything in the registry. */
+  /** The process-wide registry (Node.js metrics, event-loop lag), shared by the nodes of a process. */
+  readonly process: Registry
+  /** The Prometheus text exposition: the node's registry, then the process's. */
   render: () => Promise<string>
 }
 
 /** Creates a node's registry and the families of every domain in it. */
 export function createNodeMetrics (): NodeMetrics {
   const registry = new Registry()
+  const shared = processMetrics()
   return {
     registry,
-    node: createNodeStateMetrics(registry),
+    process: shared.registry,
+    node: createNodeStateMetrics(registry, shared),
     peers: createPeersMetrics(registry),
     health: createHealthMetrics(registry),
     gossip: createGossipMetrics(registry),
     queue: createQueueMetrics(registry),
     gateway: createGatewayMetrics(registry),
     libp2p: libp2pMetrics(registry),
-    render: async () => registry.metrics()
+    render: async () => `${await registry.metrics()}\n${await shared.registry.metrics()}`
   }
 }

@@ -21,8 +21,8 @@ function clearSharedMap (logger: ComponentLogger): void {
 /** libp2p's `metrics` option for a node whose metrics live in `registry`. */
 export function libp2pMetrics (registry: Registry): (components: { logger: ComponentLogger }) => Metrics {
   return components => {
-    // Default Node.js metrics (CPU, memory, event loop) come once per registry, from libp2p.
-    const inner = prometheusMetrics({ registry, collectDefaultMetrics: true, preserveExistingMetrics: false })(components)
+    // The Node.js metrics (CPU, memory, GC, event loop) are the process's, kept once (process.ts).
+    const inner = prometheusMetrics({ registry, collectDefaultMetrics: false, preserveExistingMetrics: false })(components)
     const mine = new Map<string, unknown>()
     return new Proxy(inner, {
       get (target, prop, receiver) {

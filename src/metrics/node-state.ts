@@ -1,12 +1,10 @@
 /**
- * The node domain: open connections by direction, the connectivity state (protocols/connectivity)
- * and event-loop lag. All read at scrape time; the lag from a perf_hooks histogram sampled while the
- * metrics run (start/stop).
+ * The node domain: open connections by direction and the connectivity state (protocols/connectivity),
+ * read at scrape time. Event-loop lag is the process's (process.ts); start/stop hold its monitor.
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { Registry } from 'prom-client'
 import { CONNECTIVITY_STATES } from '../../protocols/connectivity/constants.ts'
-import { collectedGauge, seconds, stateSamples } from './families.ts'
+import { collectedGauge, stateSamples } from './families.ts'
 
 /** Connection directions (libp2p's Connection.direction). */
 export const DIRECTIONS = ['inbound', 'outbound'] as const
@@ -18,22 +16,19 @@ export interface NodeStateSource {
   connectivityState?: () => string | undefined
 }
 
-/** Event-loop delay sampling resolution. */
-const LAG_RESOLUTION_MS = 10
-
 /** The node domain's metrics. */
 export interface NodeStateMetrics {
   bind: (source: NodeStateSource) => void
-  /** Starts sampling event-loop delay. Idempotent. */
+  /** The node runs: the process's event-loop monitor runs at least as long. Idempotent. */
   start: () => void
-  /** Stops sampling. Idempotent. */
+  /** Idempotent. */
   stop: () => void
 }
 
 /** Creates the node domain's families in `registry`. */
-export function createNodeStateMetrics (registry: Registry): NodeStateMetrics {
+export function createNodeStateMetrics (registry: Registry, lag: { acquire: () => void, release: () => void }): NodeStateMetrics {
   let source: NodeStateSource | undefined
-  let lag: ReturnType<typeof monitorEventLoopDelay> | undefined
+  let running = false
   collectedGauge({
     registry,
     name: 'sorcha_node_connections',
@@ -53,27 +48,17 @@ export function createNodeStateMetrics (registry: Registry): NodeStateMetrics {
     labelNames: ['state'],
     read: () => stateSamples('state', CONNECTIVITY_STATES, source?.connectivityState?.())
   })
-  collectedGauge({
-    registry,
-    name: 'sorcha_node_event_loop_lag_seconds',
-    help: 'Largest event-loop delay seen since the previous scrape (the node\'s whole process)',
-    read: () => {
-      if (lag === undefined || lag.count === 0) return undefined
-      const value = seconds(lag.max / 1e6)
-      lag.reset()
-      return [{ value }]
-    }
-  })
   return {
     bind: s => { source = s },
     start: () => {
-      if (lag !== undefined) return
-      lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS })
-      lag.enable()
+      if (running) return
+      running = true
+      lag.acquire()
     },
     stop: () => {
-      lag?.disable()
-      lag = undefined
+      if (!running) return
+      running = false
+      lag.release()
     }
   }
 }

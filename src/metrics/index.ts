@@ -37,6 +37,8 @@ export interface NodeMetrics {
   readonly gateway: GatewayMetrics
   /** libp2p's `metrics` option, registering libp2p's metrics in `registry`. */
   readonly libp2p: (components: { logger: ComponentLogger }) => Metrics
+  /** Hands libp2p's per-stream byte counts over (render does it before rendering). */
+  readonly flush: () => void
   /** The process-wide registry (Node.js metrics, event-loop lag), shared by the nodes of a process. */
   readonly process: Registry
   /** The Prometheus text exposition: the node's registry, then the process's. */
@@ -47,6 +49,7 @@ export interface NodeMetrics {
 export function createNodeMetrics (): NodeMetrics {
   const registry = new Registry()
   const shared = processMetrics()
+  const lib = libp2pMetrics(registry)
   return {
     registry,
     process: shared.registry,
@@ -56,7 +59,11 @@ export function createNodeMetrics (): NodeMetrics {
     gossip: createGossipMetrics(registry),
     queue: createQueueMetrics(registry),
     gateway: createGatewayMetrics(registry),
-    libp2p: libp2pMetrics(registry),
-    render: async () => `${await registry.metrics()}\n${await shared.registry.metrics()}`
+    libp2p: lib.metrics,
+    flush: lib.flush,
+    render: async () => {
+      lib.flush()
+      return `${await registry.metrics()}\n${await shared.registry.metrics()}`
+    }
   }
 }

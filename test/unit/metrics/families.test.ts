@@ -141,3 +141,43 @@ describe('metric families: names, types and labels', () => {
     assert.match(await b.render(), /^sorcha_peers_bans_total 0$/m)
   })
 })
+
+describe('libp2p\'s byte counts per protocol', () => {
+  /** A stand-in for a libp2p stream: send(), dispatchEvent() and a close event. */
+  class FakeStream extends EventTarget {
+    status = 'open'
+    protocol = '/sorcha/tx-gossip/1.0.0'
+    sent = 0
+    send (data: Uint8Array): boolean { this.sent += data.byteLength; return true }
+  }
+
+  it('counts what streams send and receive, hands it over at scrape time and on close, and lets closed streams go', async () => {
+    const m = createNodeMetrics()
+    const lib = m.libp2p({ logger: defaultLogger() })
+    const stream = new FakeStream()
+    const conn = new FakeStream()
+    lib.trackProtocolStream(stream as never)
+    lib.trackMultiaddrConnection(conn as never)
+    assert.equal(stream.send(new Uint8Array(100)), true)
+    assert.equal(stream.sent, 100, 'the stream still sends')
+    let delivered = 0
+    stream.addEventListener('message', () => { delivered++ })
+    stream.dispatchEvent(Object.assign(new Event('message'), { data: new Uint8Array(40) }))
+    assert.equal(delivered, 1, 'the stream still dispatches')
+    conn.send(new Uint8Array(7))
+    const line = (text: string, key: string): number | undefined => {
+      const found = text.split('\n').find(l => l.startsWith('libp2p_data_transfer_bytes_total{') && l.includes(`"${key}"`))
+      return found === undefined ? undefined : Number(found.split(' ').pop())
+    }
+    let text = await m.render()
+    assert.equal(line(text, '/sorcha/tx-gossip/1.0.0 sent'), 100)
+    assert.equal(line(text, '/sorcha/tx-gossip/1.0.0 received'), 40)
+    assert.equal(line(text, 'global sent'), 7)
+    stream.send(new Uint8Array(5))
+    stream.dispatchEvent(new Event('close'))
+    stream.send(new Uint8Array(1000))
+    text = await m.render()
+    // A counter: what was sent before the close is added; after the close the stream is not counted.
+    assert.equal(line(text, '/sorcha/tx-gossip/1.0.0 sent'), 105)
+  })
+})

@@ -50,7 +50,9 @@ export function createGossipMetrics (registry: Registry): GossipMetrics {
   let stats: () => GossipStatsView | undefined = () => undefined
   let strategy = 'sorcha'
   const bytes = { in: new Float64Array(GOSSIP_KINDS.length), out: new Float64Array(GOSSIP_KINDS.length) }
-  const verdicts = new Map<string, number>()
+  // verdict -> code -> count: no key string built per message.
+  const verdicts = new Map<string, Map<string, number>>()
+  let verdictSeries = 0
   const labelled = (value: number): Sample[] => [{ labels: { strategy }, value }]
   const total = (name: string, help: string, pick: (s: GossipStatsView) => number | undefined): void => {
     collectedCounter({ registry, name, help, labelNames: ['strategy'], read: () => { const s = stats(); const v = s === undefined ? undefined : pick(s); return v === undefined ? undefined : labelled(v) } })
@@ -78,10 +80,7 @@ export function createGossipMetrics (registry: Registry): GossipMetrics {
     name: 'sorcha_gossip_verdicts_total',
     help: 'Verdicts on peers\' gossip messages by verdict and code (protocols/tx-gossip/SPEC.md §4.4)',
     labelNames: ['strategy', 'verdict', 'code'],
-    read: () => [...verdicts].map(([key, value]) => {
-      const [verdict = '', code = ''] = key.split('|')
-      return { labels: { strategy, verdict, code }, value }
-    })
+    read: () => [...verdicts].flatMap(([verdict, codes]) => [...codes].map(([code, value]) => ({ labels: { strategy, verdict, code }, value })))
   })
   const reconcile = (outcome: 'started' | 'answered' | 'completed' | 'failed', pick: (r: NonNullable<GossipStatsView['reconcile']>) => number): Sample | undefined => {
     const r = stats()?.reconcile
@@ -111,10 +110,11 @@ export function createGossipMetrics (registry: Registry): GossipMetrics {
     bytesIn: (kind, n) => { bytes.in[kindIndex(kind)]! += n },
     bytesOut: (kind, n) => { bytes.out[kindIndex(kind)]! += n },
     verdict: (verdict, code) => {
-      const key = `${verdict}|${code}`
-      const count = verdicts.get(key)
-      if (count !== undefined) verdicts.set(key, count + 1)
-      else if (verdicts.size < MAX_VERDICT_SERIES) verdicts.set(key, 1)
+      let codes = verdicts.get(verdict)
+      if (codes === undefined) verdicts.set(verdict, codes = new Map())
+      const count = codes.get(code)
+      if (count !== undefined) codes.set(code, count + 1)
+      else if (verdictSeries < MAX_VERDICT_SERIES) { codes.set(code, 1); verdictSeries++ }
     },
     fetched: ms => { fetch.observe({ strategy }, ms / 1000) },
     firstReceipt: (h, ageMs) => {

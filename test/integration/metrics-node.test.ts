@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { SorchaClient } from '../../src/client/index.ts'
+import { gossipOf } from '../../src/gossip/index.ts'
 import type { HealthMonitor } from '../../src/health/index.ts'
 import { startNetwork, type TestNetwork } from '../../src/harness/index.ts'
 import type { SorchaNode } from '../../src/node/sorcha-node.ts'
@@ -74,6 +75,38 @@ describe('metrics of real nodes', () => {
     const ok = text.split('\n').filter(l => l.startsWith('sorcha_gateway_requests_total{api="grpc",') && l.includes('status="OK"'))
     assert.ok(ok.some(l => /method="\/sorcha\.api\.v1\.PeerDiscovery\/GetNodeInfo"/.test(l) && / 2$/.test(l)), ok.join('\n'))
     assert.match(text, /^sorcha_gateway_request_duration_seconds_count\{api="grpc",method="\/sorcha\.api\.v1\.PeerDiscovery\/GetNodeInfo"\} 2$/m)
+  })
+
+  it('a streaming call counts as an open stream while it runs, and as a request when it ends', async () => {
+    const a = net.nodes[0]!
+    const client = new SorchaClient({ endpoints: { grpc: services(a).gateway.current.grpcAddress }, transports: ['grpc-stream'] })
+    const controller = new AbortController()
+    const established = Promise.withResolvers<void>()
+    const items: string[] = []
+    const reading = (async () => {
+      for await (const item of client.subscribe({}, { signal: controller.signal, onEstablished: () => { established.resolve() } })) {
+        items.push(item.transaction?.txId ?? '')
+        controller.abort()
+      }
+    })().catch(() => {})
+    try {
+      await established.promise
+      assert.equal(value(await scrape(a), 'sorcha_gateway_open_streams{api="grpc"}'), 1)
+      await gossipOf(a).publish({ registerId: 'reg-stream', payload: new TextEncoder().encode('streamed') })
+      await reading
+    } finally {
+      controller.abort()
+      client.close()
+    }
+    assert.equal(items.length, 1)
+    let text = ''
+    for (let tries = 0; tries < 50; tries++) {
+      text = await scrape(a)
+      if (value(text, 'sorcha_gateway_open_streams{api="grpc"}') === 0 && /method="\/sorcha\.api\.v1\.TransactionDistribution\/Subscribe/.test(text)) break
+      await new Promise(resolve => setTimeout(resolve, 100))
+    }
+    assert.equal(value(text, 'sorcha_gateway_open_streams{api="grpc"}'), 0)
+    assert.match(text, /^sorcha_gateway_requests_total\{api="grpc",method="\/sorcha\.api\.v1\.TransactionDistribution\/Subscribe[A-Za-z]*",status="(CANCELLED|OK)"\} 1$/m)
   })
 
   it('a node with metrics off has no registry and no listener', () => {

@@ -56,13 +56,23 @@ export interface GrpcGatewayInit {
 
 const STATUS_NAMES = new Map(Object.entries(GrpcStatus).filter(([, v]) => typeof v === 'number').map(([k, v]) => [v as number, k]))
 
-/** Records every call's method, status and duration (the method path is one of the server's own). */
+/**
+ * Records every call's method, status and duration (the method path is one of the server's own):
+ * when the server sends its status, or as CANCELLED when the client goes first (no status is sent).
+ */
 function metricsInterceptor (metrics: GatewayRecorder): ServerInterceptor {
   return (method, call) => {
     const started = performance.now()
+    let recorded = false
+    const record = (status: string): void => {
+      if (recorded) return
+      recorded = true
+      metrics.request('grpc', method.path, status, (performance.now() - started) / 1000)
+    }
     return new ServerInterceptingCall(call, {
+      start: next => { next({ onCancel: () => { record('CANCELLED') } }) },
       sendStatus: (status, next) => {
-        metrics.request('grpc', method.path, STATUS_NAMES.get(status.code) ?? 'UNKNOWN', (performance.now() - started) / 1000)
+        record(STATUS_NAMES.get(status.code) ?? 'UNKNOWN')
         next(status)
       }
     })

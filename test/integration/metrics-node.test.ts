@@ -109,6 +109,25 @@ describe('metrics of real nodes', () => {
     assert.match(text, /^sorcha_gateway_requests_total\{api="grpc",method="\/sorcha\.api\.v1\.TransactionDistribution\/Subscribe[A-Za-z]*",status="(CANCELLED|OK)"\} 1$/m)
   })
 
+  it('REST requests are counted by route and status, an SSE stream the client leaves included', async () => {
+    const a = net.nodes[0]!
+    const rest = (a.libp2p.services as unknown as { gateway: { current: { restUrl: string } } }).gateway.current.restUrl
+    assert.equal((await fetch(`${rest}/v1/peers/not-a-peer-id`)).status, 400)
+    assert.equal((await fetch(`${rest}/v1/nothing-here`)).status, 404)
+    const controller = new AbortController()
+    const res = await fetch(`${rest}/v1/transactions/stream`, { signal: controller.signal })
+    assert.equal(res.status, 200)
+    controller.abort()
+    let text = ''
+    for (let tries = 0; tries < 50 && !/method="GET \/v1\/transactions\/stream"/.test(text); tries++) {
+      await new Promise(resolve => setTimeout(resolve, 100))
+      text = await scrape(a)
+    }
+    assert.match(text, /^sorcha_gateway_requests_total\{api="rest",method="GET \/v1\/transactions\/stream",status="200"\} 1$/m)
+    assert.match(text, /^sorcha_gateway_requests_total\{api="rest",method="GET \/v1\/peers\/:peerId",status="400"\} 1$/m)
+    assert.match(text, /^sorcha_gateway_requests_total\{api="rest",method="GET unmatched",status="404"\} 1$/m)
+  })
+
   it('a node with metrics off has no registry and no listener', () => {
     const c = net.nodes[2]!
     assert.equal(c.metrics, undefined)

@@ -98,8 +98,14 @@ export async function buildRestApp (init: RestGatewayInit, stopping: AbortSignal
   })
   app.decorate('sorchaRoutes', routes)
   const metrics = init.metrics
-  // The route pattern, never the raw URL, so that the label's values are the server's own routes.
-  if (metrics !== undefined) app.addHook('onResponse', async (request, reply) => { metrics.request('rest', `${request.method} ${request.routeOptions.url ?? 'unmatched'}`, String(reply.statusCode), reply.elapsedTime / 1000) })
+  // On the response's close, which comes whether it finished or the client left (an SSE stream ends
+  // that way), once. The route pattern, never the raw URL: the label's values are the server's routes.
+  if (metrics !== undefined) {
+    app.addHook('onRequest', async (request, reply) => {
+      const started = performance.now()
+      reply.raw.once('close', () => { metrics.request('rest', `${request.method} ${request.routeOptions.url ?? 'unmatched'}`, String(reply.statusCode), (performance.now() - started) / 1000) })
+    })
+  }
   const tokenHash = init.token === '' ? undefined : createHash('sha256').update(init.token).digest()
   app.decorateRequest('sorchaSignal', null)
   app.addHook('onRequest', async (request, reply) => {

@@ -42,6 +42,10 @@ streams per protocol, data transfer per protocol, DHT and gossipsub internals, f
 \`nodejs_*\`). Their names are upstream's; \`promtool check metrics\` finds fault with a few of them
 (gauges named \`*_total\`, one histogram in milliseconds), never with a \`sorcha_\` family.
 
+To add a family: create it in its domain's \`create<Domain>Metrics(registry)\` (src/metrics/), list
+its labels and their values in \`FAMILY_LABELS\` (src/metrics/catalogue.ts; the unit tests refuse a
+label that is not listed there), and run \`npm run generate\`.
+
 | Family | Type | Meaning | Labels |
 | --- | --- | --- | --- |
 ${rows.join('\n')}

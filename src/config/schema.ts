@@ -15,6 +15,7 @@ import { gatewaySection } from './sections/gateway.ts'
 import { gossipSection } from './sections/gossip.ts'
 import { healthSection } from './sections/health.ts'
 import { logSection } from './sections/log.ts'
+import { metricsSection } from './sections/metrics.ts'
 import { natSection } from './sections/nat.ts'
 import { opsSection } from './sections/ops.ts'
 import { peersSection } from './sections/peers.ts'
@@ -36,6 +37,7 @@ export const configSchema = z.strictObject({
   gateway: gatewaySection,
   ops: opsSection,
   events: eventsSection,
+  metrics: metricsSection,
   log: logSection
 }).superRefine((config, ctx) => {
   // Cross-field rules; `params.allowed` is what the error message quotes.

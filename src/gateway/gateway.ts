@@ -3,6 +3,7 @@
  * REST) configured from the `gateway` section. start/stop idempotent; stop ends open streams.
  */
 import { bindErrorFor, type Config } from '../config/index.ts'
+import type { GatewayRecorder } from '../metrics/gateway.ts'
 import type { ProbeSource } from '../probes/index.ts'
 import type { GatewayBackend } from './backend.ts'
 import { GrpcGateway } from './grpc/server.ts'
@@ -22,6 +23,8 @@ export interface GatewayInit {
   version?: string
   /** What the gRPC health service reports (the node's readiness). @default SERVING while running */
   readiness?: ProbeSource
+  /** Records requests (src/metrics); none without. */
+  metrics?: GatewayRecorder
 }
 
 const hostPort = (endpoint: { host: string, port: number }): string =>
@@ -53,6 +56,11 @@ export class Gateway {
     return this.restServer?.url ?? ''
   }
 
+  /** Streaming calls open now on each server. */
+  get openStreams (): { grpc: number, rest: number } {
+    return { grpc: this.grpcServer?.openStreams ?? 0, rest: this.restServer?.openStreams ?? 0 }
+  }
+
   /** The REST server (after start), e.g. to enumerate its routes. */
   get rest (): RestGateway | undefined {
     return this.restServer
@@ -70,7 +78,8 @@ export class Gateway {
         maxMessageBytes: config.maxMessageBytes,
         maxStreams: config.maxStreams,
         token: config.token,
-        ...(tls === undefined ? {} : { tls })
+        ...(tls === undefined ? {} : { tls }),
+        ...(this.init.metrics === undefined ? {} : { metrics: this.init.metrics })
       }
       const grpc = new GrpcGateway({ ...common, host: config.grpc.host, port: config.grpc.port, requireClientCert: config.tls.requireClientCert, ...(this.init.readiness === undefined ? {} : { readiness: this.init.readiness }) })
       const rest = new RestGateway({ ...common, host: config.rest.host, port: config.rest.port, corsOrigins: config.rest.corsOrigins, version: this.init.version ?? '0.1.0' })

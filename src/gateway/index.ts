@@ -13,6 +13,7 @@ import type { Startable } from '@libp2p/interface'
 import pkg from '../../package.json' with { type: 'json' }
 import type { Config } from '../config/index.ts'
 import type { AfterListen, ServiceContribution, SorchaNode } from '../node/sorcha-node.ts'
+import type { GatewayRecorder } from '../metrics/gateway.ts'
 import type { ProbeSource } from '../probes/index.ts'
 import { gossipTransactions } from './gossip-adapter.ts'
 import { Gateway, type GatewayConfig } from './gateway.ts'
@@ -67,6 +68,8 @@ export async function startGateway (node: SorchaNode, options: NodePartsOptions 
 export interface GatewayServiceOptions extends NodePartsOptions {
   /** What the gRPC health service reports. @default always SERVING while the servers run */
   readiness?: ProbeSource
+  /** Records API requests (src/metrics); none without. */
+  metrics?: GatewayRecorder
 }
 
 /**
@@ -97,7 +100,7 @@ export class GatewayService implements Startable, AfterListen {
   async afterListen (): Promise<void> {
     if (this.gateway !== undefined || !this.config.enabled) return
     const backend = new NodeBackend(partsOfComponents(this.components, this.options))
-    const gateway = new Gateway({ backend, config: this.config, version: VERSION, ...(this.options.readiness === undefined ? {} : { readiness: this.options.readiness }) })
+    const gateway = new Gateway({ backend, config: this.config, version: VERSION, ...(this.options.readiness === undefined ? {} : { readiness: this.options.readiness }), ...(this.options.metrics === undefined ? {} : { metrics: this.options.metrics }) })
     try {
       await gateway.start()
     } catch (err) {
@@ -128,5 +131,5 @@ export function gatewayService (config: GatewayConfig, options: GatewayServiceOp
 
 /** Adds the gateway to a node; put it after every other contribution. */
 export const gatewayContribution: ServiceContribution = context => ({
-  [GATEWAY_SERVICE]: gatewayService(context.config.gateway, { ...defaultPartsOptions(context.config), ...(context.probes === undefined ? {} : { readiness: context.probes }) })
+  [GATEWAY_SERVICE]: gatewayService(context.config.gateway, { ...defaultPartsOptions(context.config), ...(context.probes === undefined ? {} : { readiness: context.probes }), ...(context.metrics === undefined ? {} : { metrics: context.metrics.gateway }) })
 })

@@ -32,6 +32,7 @@ export class RateLimiter {
   private readonly burst: number
   private readonly maxClients: number
   private readonly now: () => number
+  private refused = 0
 
   constructor (init: RateLimiterInit) {
     this.perSecond = init.perSecond
@@ -66,10 +67,16 @@ export class RateLimiter {
     }
     this.buckets.set(client, bucket)
     if (bucket.tokens < cost) {
+      this.refused++
       const retryAfterMs = Math.ceil((cost - bucket.tokens) * 1000 / this.perSecond)
       throw new ResourceExhaustedError('rate_limited', `rate limit of ${this.perSecond} requests per second exceeded`, retryAfterMs)
     }
     bucket.tokens -= cost
+  }
+
+  /** Requests refused since creation (metrics). */
+  get limited (): number {
+    return this.refused
   }
 
   /** Buckets held (for tests and metrics). */

@@ -5,6 +5,7 @@
  * implements `queueTransport` (how the queue hands it transactions), `onStart`, `onStop` and its
  * counters.
  */
+import type { GossipRecorder } from '../metrics/gossip.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import { TypedEventEmitter } from 'main-event'
 import type { Transaction } from '../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
@@ -33,6 +34,8 @@ export interface DistributorInit {
   peerId: string
   /** The `queue` configuration section. @default QUEUE_DEFAULTS */
   queue?: Readonly<QueueConfig>
+  /** Records bytes, verdicts, fetch and first-receipt figures (src/metrics); none without. */
+  metrics?: GossipRecorder
 }
 
 /** The libp2p components the shared part uses: the have-query's, and the open connections. */
@@ -47,6 +50,7 @@ export abstract class DistributorBase extends TypedEventEmitter<TxDistributorEve
   protected readonly store: TxStore
   protected readonly self: string
   protected readonly log: Logger
+  protected readonly metrics: GossipRecorder | undefined
   protected readonly followed: Set<string>
   /** The durable outbound queue every publish() goes through. */
   protected readonly queue: OutboundQueue
@@ -69,6 +73,7 @@ export abstract class DistributorBase extends TypedEventEmitter<TxDistributorEve
     this.self = init.peerId
     this.baseComponents = components
     this.log = logger('sorcha:gossip', { peer: init.peerId })
+    this.metrics = init.metrics
     this.followed = new Set(init.config.registers)
     const queue = init.queue ?? QUEUE_DEFAULTS
     this.store = new TxStore(init.storage.sublevel('tx'), {
@@ -242,6 +247,7 @@ export abstract class DistributorBase extends TypedEventEmitter<TxDistributorEve
     return this.store.keep(id, transaction, hops).then(outcome => {
       if (outcome === 'stored') {
         this.eventLog?.emit('tx_received', { txId: id, peerId: from, data: { hops, registerId: transaction.notification?.registerId ?? '', bytes: transaction.payload.length, delivered: this.follows(transaction.notification?.registerId ?? '') } })
+        this.metrics?.firstReceipt(hops, Date.now() - (transaction.notification?.timestampMs ?? Date.now()))
         this.emitReceived(id, transaction, from, hops)
       }
       return outcome
@@ -257,6 +263,7 @@ export abstract class DistributorBase extends TypedEventEmitter<TxDistributorEve
 
   /** Reports a verdict (for peer scoring) and counts rejects. */
   protected emitVerdict (verdict: GossipVerdict): void {
+    this.metrics?.verdict(verdict.verdict, verdict.code)
     if (verdict.verdict === 'reject') {
       this.rejects++
       this.log.debug({ peer: verdict.peer, code: verdict.code }, 'rejected a peer message')

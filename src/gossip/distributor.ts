@@ -7,6 +7,7 @@ import type { AbortOptions, Startable } from '@libp2p/interface'
 import type { TypedEventTarget } from 'main-event'
 import type { TransactionNotification } from '../../protocols/models/index.ts'
 import type { Verdict } from '../../protocols/common/effects.ts'
+import type { GossipStats } from '../../protocols/tx-gossip/types.ts'
 import type { TxJournal } from './store/sequence.ts'
 import type { QueueStats, TxState } from '../queue/types.ts'
 import type { ReconcilerStats } from './reconcile/reconciler.ts'
@@ -93,6 +94,8 @@ export interface DistributorStats {
   rejects: number
   peers: number
   store: { bytes: number, count: number }
+  /** The sorcha core's counters (duplicates, recent set, summaries), while it runs. */
+  core?: GossipStats
   /** Reconciliation's counters (protocols/tx-gossip/SPEC.md §9), when it runs. */
   reconcile?: ReconcilerStats
 }

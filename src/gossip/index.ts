@@ -39,8 +39,8 @@ export function txGossip (init: TxGossipInit): (components: TxGossipComponents) 
 
 /** Contributes the gossip service to a SorchaNode (`SorchaNode.create(config, { contributions: [gossipContribution()] })`). */
 export function gossipContribution (overrides: Partial<Omit<TxGossipInit, 'config' | 'storage' | 'peerId'>> = {}): ServiceContribution {
-  return ({ config, storage, peerId }) => ({
-    [GOSSIP_SERVICE]: txGossip({ ...overrides, config: config.gossip, queue: config.queue, storage, peerId })
+  return ({ config, storage, peerId, metrics }) => ({
+    [GOSSIP_SERVICE]: txGossip({ ...overrides, config: config.gossip, queue: config.queue, storage, peerId, ...(metrics === undefined ? {} : { metrics: metrics.gossip }) })
   }) as unknown as ServiceMap
 }
 

@@ -22,6 +22,8 @@ import { PeerChannel, type ChunkProduction, type ServeJob } from './peer-channel
 import { sorchaQueueTransport } from './sorcha-queue-transport.ts'
 import type { QueueTransport } from '../queue/types.ts'
 import { readFrames } from './inbound-reader.ts'
+import type { GossipKind } from '../metrics/gossip.ts'
+import { FetchTimer } from './fetch-timer.ts'
 import { txIdHexOf, type StoredTx } from './store/tx-store.ts'
 import { sorchaReconciler, type Reconciler, type ReconcilerComponents } from './reconcile/index.ts'
 import { decodeFrame, encodeChunk, encodeMessage, type ChunkFrame } from './wire.ts'
@@ -95,11 +97,20 @@ export class SorchaDistributor extends DistributorBase {
   private bytesSent = 0
   private bodiesReceived = 0
   private delivered = 0
+  /** Fetch start times, only when metrics record them. */
+  private readonly fetches: FetchTimer | undefined
+
+  /** Counts an encoded frame's bytes by kind. */
+  private counted (frame: Uint8Array, kind: GossipKind): Uint8Array {
+    this.metrics?.bytesOut(kind, frame.byteLength)
+    return frame
+  }
 
   constructor (components: SorchaGossipComponents, init: SorchaGossipInit) {
     super(init, components)
     this.components = components
     this.init = init
+    this.fetches = init.metrics === undefined ? undefined : new FetchTimer(init.metrics)
   }
 
   protected async onStart (): Promise<void> {
@@ -160,7 +171,7 @@ export class SorchaDistributor extends DistributorBase {
   }
 
   protected counters (): Omit<DistributorStats, 'strategy' | 'published' | 'rejects' | 'store'> {
-    return { delivered: this.delivered, bodiesReceived: this.bodiesReceived, bytesSent: this.bytesSent, peers: this.driver?.core.peers().length ?? 0, reconcile: this.reconciler?.stats() }
+    return { delivered: this.delivered, bodiesReceived: this.bodiesReceived, bytesSent: this.bytesSent, peers: this.driver?.core.peers().length ?? 0, reconcile: this.reconciler?.stats(), core: this.driver?.core.stats() }
   }
 
   private onPeerUp (peerId: PeerId): void {
@@ -185,7 +196,7 @@ export class SorchaDistributor extends DistributorBase {
     channel = new PeerChannel({
       open: async signal => this.components.connectionManager.openStream(peerId, TX_GOSSIP_PROTOCOL, { signal }),
       produce: job => this.produce(peer, job),
-      encode: encodeMessage,
+      encode: this.metrics === undefined ? encodeMessage : message => this.counted(encodeMessage(message), message.type),
       maxItemsPerMessage: this.driver?.core.config.maxItemsPerMessage ?? 1,
       timeoutMs: this.config.streamTimeoutMs,
       onSent: bytes => { this.bytesSent += bytes },
@@ -204,6 +215,7 @@ export class SorchaDistributor extends DistributorBase {
   /** One inbound frame; synchronous unless it is a compressed chunk, which is inflated first. */
   private onFrame (peer: string, bytes: Uint8Array): void | Promise<void> {
     const frame = decodeFrame(bytes)
+    this.metrics?.bytesIn(frame.kind === 'message' ? frame.message.type : frame.kind, bytes.byteLength)
     if (frame.kind === 'invalid') return this.driver?.feed({ type: 'invalid', from: peer, code: frame.code })
     if (frame.kind === 'message') return this.driver?.feed({ type: 'message', from: peer, message: frame.message })
     const chunk = frame.chunk
@@ -241,10 +253,10 @@ export class SorchaDistributor extends DistributorBase {
     const threshold = this.config.compressionThresholdBytes
     const frame = (data: Uint8Array, gzip: boolean): Uint8Array => {
       if (!gzip && slice.length >= threshold) job.incompressible = true
-      const encoded = encodeChunk({
+      const encoded = this.counted(encodeChunk({
         id: job.id, offset: job.offset, length: slice.length, total: payload.length, hops: job.hops, gzip, data,
         notification: job.offset === 0 ? stored.transaction.notification : undefined
-      })
+      }), 'chunk')
       job.offset = end
       job.done = end >= payload.length
       return encoded
@@ -255,12 +267,14 @@ export class SorchaDistributor extends DistributorBase {
 
   private execute (effect: GossipEffect, payload: ChunkPayload | undefined): void {
     switch (effect.type) {
-      case 'send': this.channel(effect.peer)?.sendControl(effect.message); return
+      case 'send':
+        if (effect.message.type === 'getdata' && this.fetches !== undefined) this.fetches.started(effect.message.items)
+        this.channel(effect.peer)?.sendControl(effect.message); return
       case 'serve': this.channel(effect.peer)?.serve({ id: effect.id, offset: effect.offset, hops: effect.hops, done: false }); return
       case 'append': if (payload !== undefined) this.assemblies.append(effect.id, effect.offset, payload.data, payload.notification, effect.from, payload.hops); return
       case 'verify': return this.verify(effect.id)
-      case 'deliver': this.delivered++; return
-      case 'discard': this.assemblies.discard(effect.id); return
+      case 'deliver': this.delivered++; this.fetches?.ended(effect.id, true); return
+      case 'discard': this.assemblies.discard(effect.id); this.fetches?.ended(effect.id, false); return
       case 'progress':
         this.safeDispatchEvent('tx:progress', { detail: { txId: effect.id, from: effect.from, receivedBytes: effect.received, totalBytes: effect.total } })
         return

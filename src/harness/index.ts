@@ -48,9 +48,10 @@ export interface TestNetwork {
 const HARNESS_DEFAULTS: ConfigInput = {
   listen: ['/ip4/127.0.0.1/tcp/0'],
   connections: { allow: ['/ip4/127.0.0.0/ipcidr/8'] },
-  // The app API and the operations listener are off unless a test turns them on, on ephemeral ports.
+  // The app API and the operations and metrics listeners are off unless a test turns them on, on ephemeral ports.
   gateway: { enabled: false, grpc: { port: 0 }, rest: { port: 0 } },
   ops: { enabled: false, port: 0 },
+  metrics: { enabled: false, port: 0 },
   log: { level: 'silent' }
 }
 

@@ -9,6 +9,7 @@
  * A check of a peer we were not connected to opens a connection only for the ping and closes it
  * afterwards, so health checks never change the node's topology (the topology maintainer owns that).
  */
+import type { HealthRecorder } from '../metrics/health.ts'
 import { serviceDependencies, type Connection, type IdentifyResult, type Libp2pEvents, type PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { TypedEventTarget } from 'main-event'
@@ -41,6 +42,8 @@ export interface HealthMonitorInit {
   ping?: PingFunction
   /** @default Date.now */
   clock?: () => number
+  /** Records pings and rounds (src/metrics); none without. */
+  metrics?: HealthRecorder
   /** Seed for tie-breaks in the sample; @default the start time */
   seed?: number
 }
@@ -70,6 +73,7 @@ export class HealthMonitor {
   private readonly minConnections: number
   private readonly ping: PingFunction
   private readonly clock: () => number
+  private readonly metrics: HealthRecorder | undefined
   private readonly rng: Rng
   private readonly log: Logger
   private readonly lastChecked = new Map<string, number>()
@@ -91,6 +95,7 @@ export class HealthMonitor {
     this.minConnections = init.minConnections ?? DEFAULT_MIN_CONNECTIONS
     this.ping = init.ping ?? libp2pPing(() => components.ping as PingService)
     this.clock = init.clock ?? Date.now
+    this.metrics = init.metrics
     this.rng = createRng(init.seed ?? Date.now())
     this.log = logger('sorcha:health')
     this[serviceDependencies] = init.ping === undefined ? [PEER_LIST_CAPABILITY, '@libp2p/ping'] : [PEER_LIST_CAPABILITY]
@@ -236,6 +241,7 @@ export class HealthMonitor {
       round: ++this.rounds, at, checked: sample.length, succeeded: latenciesMs.length,
       failed: outcomes.filter(o => o === 'failed').length, removed: removed.length, latenciesMs
     }
+    this.metrics?.roundDone()
     this.log.debug({ ...this.lastRound, latenciesMs: undefined }, 'health round done')
     return this.lastRound
   }
@@ -253,6 +259,8 @@ export class HealthMonitor {
       outcome = roundSignal.aborted ? 'aborted' : 'failed'
       this.log.debug({ peer: peer.peerId, err: (err as Error)?.name }, 'health check failed')
     }
+    if (typeof outcome === 'number') this.metrics?.pingSucceeded(outcome)
+    else if (outcome === 'failed') this.metrics?.pingFailed()
     if (!wasConnected) {
       // The connection was opened for this check only.
       noteDisconnectReason(peer.peerId, 'health_check')

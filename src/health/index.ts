@@ -35,7 +35,7 @@ export interface PeerHealthOptions {
 
 /** Adds the persisted peer list (`peerList`) and the health monitor (`health`) to a node. */
 export function peerHealthContribution (options: PeerHealthOptions = {}): ServiceContribution {
-  return ({ config, storage, peerId }) => ({
+  return ({ config, storage, peerId, metrics }) => ({
     [PEER_LIST_SERVICE]: peerListService({
       db: storage.sublevel(PEERS_SUBLEVEL), selfPeerId: peerId, maxKnown: config.peers.maxKnown, rules: healthRules(config)
     }),
@@ -44,6 +44,7 @@ export function peerHealthContribution (options: PeerHealthOptions = {}): Servic
       timeoutMs: config.health.timeoutMs,
       sampleSize: config.health.sampleSize,
       minConnections: config.connections.min,
+      ...(metrics === undefined ? {} : { metrics: metrics.health }),
       ...(options.ping === undefined ? {} : { ping: options.ping })
     })
   })

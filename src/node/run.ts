@@ -52,12 +52,13 @@ export function routeProcessWarnings (log: Logger): () => void {
   }
 }
 
-/** Where the node serves the outside world: the app API and the operations listener, when on. */
+/** Where the node serves the outside world: the app API, the operations and metrics listeners, when on. */
 function endpointsOf (node: SorchaNode): Record<string, string> {
   const gateway = (node.libp2p.services as { gateway?: { current?: { grpcAddress: string, restUrl: string } } }).gateway?.current
   return {
     ...(gateway === undefined ? {} : { grpc: gateway.grpcAddress, rest: gateway.restUrl }),
-    ...(node.opsUrl === '' ? {} : { ops: node.opsUrl })
+    ...(node.opsUrl === '' ? {} : { ops: node.opsUrl }),
+    ...(node.metricsUrl === '' ? {} : { metrics: `${node.metricsUrl}/metrics` })
   }
 }
 

@@ -5,7 +5,8 @@
  * everything start did (docs/conventions.md §3).
  *
  * Start order: database, libp2p (its services, then its listeners), then what serves the outside
- * world, only once libp2p listens: the operations listener (/livez, /readyz) and services with an
+ * world, only once libp2p listens: the operations listener (/livez, /readyz), the metrics listener
+ * (/metrics, when metrics.enabled) and services with an
  * `afterListen` hook (the app gateway). A failure anywhere stops everything already started and
  * rejects with a StartupError naming the setting, so the process can exit instead of serving an API
  * over a node without a listener. Stop runs the other way; the operations listener closes last, so
@@ -18,6 +19,7 @@ import { TypedEventEmitter } from 'main-event'
 import { multiaddr } from '@multiformats/multiaddr'
 import { ListenFailedError, listenErrorFor, type Config } from '../config/index.ts'
 import { logger, type Logger } from '../logging/index.ts'
+import { bindNodeMetrics, createNodeMetrics, MetricsServer, type NodeMetrics } from '../metrics/index.ts'
 import { NodeProbes, OpsServer } from '../probes/index.ts'
 import { createStorage, type Storage } from '../storage/index.ts'
 import { peerListGater } from '../peers/gater.ts'
@@ -36,6 +38,8 @@ export interface NodeContext {
   peerId: string
   /** Liveness and readiness (the gateway's gRPC health service reports them); absent in unit tests. */
   probes?: NodeProbes
+  /** The node's metrics when metrics.enabled; services record into their domain's part (src/metrics). */
+  metrics?: NodeMetrics
 }
 
 /**
@@ -75,15 +79,19 @@ export class SorchaNode extends TypedEventEmitter<SorchaNodeEvents> {
   readonly identityCreated: boolean
   /** Liveness and readiness, updated as the node starts, stops and gains or loses peers. */
   readonly probes: NodeProbes
+  /** The node's metrics (registry and families) when metrics.enabled. */
+  readonly metrics: NodeMetrics | undefined
   private readonly log: Logger
   private readonly listenFailures: ListenFailures
   private readonly listeners = new Set<unknown>()
   private ops: OpsServer | undefined
+  private metricsServer: MetricsServer | undefined
   private state: 'stopped' | 'starting' | 'started' | 'stopping' = 'stopped'
   private transition: Promise<void> = Promise.resolve()
 
-  private constructor (config: Readonly<Config>, libp2p: Libp2p<ServiceMap>, storage: Storage, identityCreated: boolean, probes: NodeProbes, listenFailures: ListenFailures) {
+  private constructor (config: Readonly<Config>, libp2p: Libp2p<ServiceMap>, storage: Storage, identityCreated: boolean, probes: NodeProbes, listenFailures: ListenFailures, metrics: NodeMetrics | undefined) {
     super()
+    this.metrics = metrics
     this.config = config
     this.libp2p = libp2p
     this.storage = storage
@@ -108,7 +116,8 @@ export class SorchaNode extends TypedEventEmitter<SorchaNodeEvents> {
     await prepareDataDir(config.dataDir)
     const storage = createStorage(config.dataDir)
     const probes = new NodeProbes({ listenAddresses: config.listen.length, bootstrapPeers: config.bootstrap.length })
-    const context: NodeContext = { config, storage, peerId: peerIdFromPrivateKey(privateKey).toString(), probes }
+    const metrics = config.metrics.enabled ? createNodeMetrics() : undefined
+    const context: NodeContext = { config, storage, peerId: peerIdFromPrivateKey(privateKey).toString(), probes, ...(metrics === undefined ? {} : { metrics }) }
     const services: ServiceMap = { ...coreServices(config) }
     for (const contribute of options.contributions ?? defaultContributions(config)) Object.assign(services, contribute(context))
     // Bans live in the peer list and offline mode in the connectivity service, which exist only once
@@ -119,8 +128,11 @@ export class SorchaNode extends TypedEventEmitter<SorchaNodeEvents> {
       connectivityGater(() => built.libp2p?.services.connectivity as RefusalSource | undefined)
     )
     const listenFailures: ListenFailures = new Map()
-    built.libp2p = await createLibp2p(libp2pOptions(config, privateKey, services, gater, listenFailures)) as unknown as Libp2p<ServiceMap>
-    return new SorchaNode(config, built.libp2p, storage, created, probes, listenFailures)
+    const composed = libp2pOptions(config, privateKey, services, gater, listenFailures)
+    if (metrics !== undefined) composed.metrics = metrics.libp2p
+    built.libp2p = await createLibp2p(composed) as unknown as Libp2p<ServiceMap>
+    if (metrics !== undefined) bindNodeMetrics(metrics, built.libp2p)
+    return new SorchaNode(config, built.libp2p, storage, created, probes, listenFailures, metrics)
   }
 
   /** True between a completed start() and the next stop(). */
@@ -131,6 +143,11 @@ export class SorchaNode extends TypedEventEmitter<SorchaNodeEvents> {
   /** Base URL of the operations listener (/livez, /readyz) while it runs; '' otherwise. */
   get opsUrl (): string {
     return this.ops?.url ?? ''
+  }
+
+  /** Base URL of the metrics listener (/metrics) while it runs; '' otherwise. */
+  get metricsUrl (): string {
+    return this.metricsServer?.url ?? ''
   }
 
   /**
@@ -150,6 +167,11 @@ export class SorchaNode extends TypedEventEmitter<SorchaNodeEvents> {
         if (this.config.ops.enabled) {
           this.ops = new OpsServer({ host: this.config.ops.host, port: this.config.ops.port, probes: this.probes })
           await this.ops.start()
+        }
+        if (this.metrics !== undefined) {
+          this.metrics.node.start()
+          this.metricsServer = new MetricsServer({ host: this.config.metrics.host, port: this.config.metrics.port, render: this.metrics.render })
+          await this.metricsServer.start()
         }
         for (const service of Object.values(this.libp2p.services)) {
           if (hasAfterListen(service)) await service.afterListen()
@@ -203,6 +225,10 @@ export class SorchaNode extends TypedEventEmitter<SorchaNodeEvents> {
       this.setState('stopped')
       const ops = this.ops
       this.ops = undefined
+      const metricsServer = this.metricsServer
+      this.metricsServer = undefined
+      this.metrics?.node.stop()
+      await metricsServer?.stop()
       await ops?.stop()
     }
   }

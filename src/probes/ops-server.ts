@@ -5,7 +5,8 @@
  *   GET /livez  -> 200 {"status":"live"}, or 503 {"status":"stopping"} once the node stops
  *   GET /readyz -> 200 {"status":"ready","checks":{...}} or 503 {"status":"not ready","checks":{...}}
  *
- * Each check is {"ok":bool,"detail":string} (readiness.ts). Issue 17 mounts Prometheus /metrics here.
+ * Each check is {"ok":bool,"detail":string} (readiness.ts). Prometheus /metrics has its own listener
+ * (src/metrics/server.ts, the `metrics` section), so that it can be exposed without the probes.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'

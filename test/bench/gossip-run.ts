@@ -24,6 +24,10 @@ export interface BenchOptions {
   fanout?: number
   /** Run each node with the event log (src/events), as a standard node does. @default false */
   events?: boolean
+  /** More configuration for every node (the metrics benchmark turns metrics on). */
+  config?: ConfigInput
+  /** Started when publishing starts (within the measured window); the function it returns stops it. */
+  during?: (nodes: Node[]) => () => Promise<void>
 }
 
 const REGISTER = 'bench'
@@ -35,7 +39,7 @@ function configFor (strategy: 'sorcha' | 'gossipsub', options: BenchOptions): Co
   // All nodes share 127.0.0.1: exempt it from gossipsub's IP-colocation penalty, as the harness exempts
   // it from the connection limits (in a deployment every node has its own address).
   const gossipsub = options.gossipsubStock ? STOCK_GOSSIPSUB : { ipColocationWhitelist: ['127.0.0.1'] }
-  return { gossip: { strategy, registers: [REGISTER], ...(strategy === 'gossipsub' ? { gossipsub } : {}), ...(options.fanout !== undefined ? { fanout: options.fanout } : {}) } }
+  return { ...options.config, gossip: { strategy, registers: [REGISTER], ...(strategy === 'gossipsub' ? { gossipsub } : {}), ...(options.fanout !== undefined ? { fanout: options.fanout } : {}) } }
 }
 
 /** Counts full messages received by a gossipsub router (duplicates included): instrumentation for the benchmark only. */
@@ -124,9 +128,11 @@ export async function runStrategy (strategy: 'sorcha' | 'gossipsub', options: Be
     const cpu = process.cpuUsage()
     const loop = performance.eventLoopUtilization()
     const start = performance.now()
+    const stopDuring = options.during?.(nodes)
     await publishAll(nodes, options, publishedAt)
     const expected = options.tx * (options.nodes - 1)
     await waitFor(() => latencies.length >= expected, options.settleMs, 'deliveries').catch(() => {})
+    await stopDuring?.()
     const cpuUsed = process.cpuUsage(cpu)
     const loopUsed = performance.eventLoopUtilization(loop)
     const elapsedMs = performance.now() - start

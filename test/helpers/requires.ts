@@ -22,6 +22,7 @@ export const DEBIAN_PACKAGES: Readonly<Record<string, string>> = Object.freeze({
   iptables: 'iptables',
   chromium: 'chromium',
   promtool: 'prometheus',
+  prometheus: 'prometheus',
   strace: 'strace'
 })
 

@@ -94,6 +94,24 @@ describe('sorcha-peer start, id and configuration errors', () => {
     assert.ok(peers.some(p => p.peerId === running.peerId), 'the joiner persisted the bootstrap node')
   })
 
+  it('with --metrics-enabled the running line names /metrics, which serves Prometheus text until the stop', async () => {
+    const { child, lines, exit } = await startNode(join(root, 'metrics'), ['--metrics-enabled', 'true', '--metrics-port', '0'])
+    try {
+      const running = lines.find(l => l.msg === 'node running; Ctrl-C to stop') as { metrics?: string } | undefined
+      assert.match(running?.metrics ?? '', /^http:\/\/127\.0\.0\.1:\d+\/metrics$/)
+      const res = await fetch(running!.metrics!)
+      assert.equal(res.status, 200)
+      assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/)
+      const text = await res.text()
+      assert.match(text, /^# TYPE sorcha_peers_known gauge$/m)
+      assert.match(text, /^sorcha_node_connectivity_state\{state="[a-z]+"\} 1$/m)
+      assert.match(text, /^process_cpu_user_seconds_total /m)
+    } finally {
+      child.kill('SIGTERM')
+    }
+    assert.equal(await exit, 0)
+  })
+
   it('a second signal forces the exit', async () => {
     const { child, exit } = await startNode(join(root, 'twice'))
     child.kill('SIGINT')

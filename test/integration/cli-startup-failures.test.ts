@@ -70,6 +70,12 @@ describe('start-up failures: exit code, one line naming setting, value and fix, 
     assert.equal(line, `sorcha-peer: cannot listen on 127.0.0.1:${taken.port} (ops.port): address already in use: stop the other process or choose another port with --ops-port`)
   })
 
+  it('the metrics port is taken: exit 1', async () => {
+    const line = oneLine(await runCli(['start', '--data-dir', dir('metrics'), '--metrics-enabled', 'true', '--metrics-port', String(taken.port), ...freeExcept('none')]), 1)
+    assert.equal(line, `sorcha-peer: cannot listen on 127.0.0.1:${taken.port} (metrics.port): address already in use: stop the other process or choose another port with --metrics-port`)
+    assertInGuide('metrics-port-in-use', line)
+  })
+
   const sysctl = async (name: string): Promise<number> => Number(await readFile(`/proc/sys/net/ipv4/${name}`, 'utf8').catch(() => 'NaN'))
 
   it('a listen address no interface has: exit 1', async (t) => {

@@ -1,6 +1,6 @@
 /**
- * The operations listener: plain HTTP for orchestrators' probes (/livez, /readyz; src/probes/), and
- * later Prometheus /metrics. No TLS and no token: it serves nothing but probes, on loopback by default.
+ * The operations listener: plain HTTP for orchestrators' probes (/livez, /readyz; src/probes/). No TLS
+ * and no token: it serves nothing but probes, on loopback by default (metrics: the `metrics` section).
  */
 import { z } from 'zod'
 import { flag, integer, text } from '../fields.ts'

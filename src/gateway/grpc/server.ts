@@ -6,11 +6,12 @@
  * "" and each API service are SERVING when the node is ready and NOT_SERVING otherwise.
  */
 import { fileURLToPath } from 'node:url'
-import { Server, ServerCredentials } from '@grpc/grpc-js'
+import { Server, ServerCredentials, ServerInterceptingCall, status as GrpcStatus, type ServerInterceptor } from '@grpc/grpc-js'
 import { loadSync } from '@grpc/proto-loader'
 import { ReflectionService } from '@grpc/reflection'
 import { HealthImplementation, protoPath as HEALTH_PROTO, type ServingStatus } from 'grpc-health-check'
 import { logger, type Logger } from '../../logging/index.ts'
+import type { GatewayRecorder } from '../../metrics/gateway.ts'
 import type { ProbeSource, ReadinessReport } from '../../probes/index.ts'
 import { GRPC_TRANSPORT_SLACK_BYTES } from '../constants.ts'
 import type { GatewayOperations } from '../operations.ts'
@@ -54,6 +55,33 @@ export interface GrpcGatewayInit {
   requireClientCert?: boolean
   /** What the health service reports. @default SERVING while the server runs */
   readiness?: ProbeSource
+  /** Records each finished call (src/metrics); none without. */
+  metrics?: GatewayRecorder
+}
+
+const STATUS_NAMES = new Map(Object.entries(GrpcStatus).filter(([, v]) => typeof v === 'number').map(([k, v]) => [v as number, k]))
+
+/**
+ * Records every call's method, status and duration (the method path is one of the server's own):
+ * when the server sends its status, or as CANCELLED when the client goes first (no status is sent).
+ */
+function metricsInterceptor (metrics: GatewayRecorder): ServerInterceptor {
+  return (method, call) => {
+    const started = performance.now()
+    let recorded = false
+    const record = (status: string): void => {
+      if (recorded) return
+      recorded = true
+      metrics.request('grpc', method.path, status, (performance.now() - started) / 1000)
+    }
+    return new ServerInterceptingCall(call, {
+      start: next => { next({ onCancel: () => { record('CANCELLED') } }) },
+      sendStatus: (status, next) => {
+        record(STATUS_NAMES.get(status.code) ?? 'UNKNOWN')
+        next(status)
+      }
+    })
+  }
 }
 
 /** The names the health service answers for: "" (the whole server) and each API service. */
@@ -79,6 +107,11 @@ export class GrpcGateway {
     return this.boundPort
   }
 
+  /** Streaming calls open now. */
+  get openStreams (): number {
+    return this.guard?.openStreams ?? 0
+  }
+
   /** host:port clients dial. */
   get address (): string {
     const host = this.init.host.includes(':') ? `[${this.init.host}]` : this.init.host
@@ -92,7 +125,8 @@ export class GrpcGateway {
       // Read somewhat more than the API limit, so an oversized request reaches our decoder and gets
       // INVALID_ARGUMENT with a reason; beyond the slack grpc-js answers RESOURCE_EXHAUSTED itself.
       'grpc.max_receive_message_length': init.maxMessageBytes + GRPC_TRANSPORT_SLACK_BYTES,
-      'grpc.max_send_message_length': init.maxMessageBytes + GRPC_TRANSPORT_SLACK_BYTES
+      'grpc.max_send_message_length': init.maxMessageBytes + GRPC_TRANSPORT_SLACK_BYTES,
+      ...(init.metrics === undefined ? {} : { interceptors: [metricsInterceptor(init.metrics)] })
     })
     const guard = new CallGuard({ token: init.token, limiter: init.limiter, maxStreams: init.maxStreams })
     const defs = apiDefinitions(init.maxMessageBytes)

@@ -18,6 +18,7 @@ import { edgeServerOptions, installEdges, methodNotAllowed } from './http-edges.
 import { fromFastifyError, PROBLEM_SCHEMA, sendProblem } from './problem.ts'
 import { messageSchemas } from './proto-json.ts'
 import { SUBMIT_BODY } from './request-schemas.ts'
+import type { GatewayRecorder } from '../../metrics/gateway.ts'
 import { connectivityRoutes } from './connectivity-routes.ts'
 import { eventRoutes } from './events-routes.ts'
 import { adminAccess } from '../../admin/access.ts'
@@ -46,6 +47,8 @@ export interface RestGatewayInit {
   version: string
   /** Browser origins allowed by CORS (gateway.rest.corsOrigins); empty = no CORS headers. */
   corsOrigins?: readonly string[]
+  /** Records each finished request (src/metrics); none without. */
+  metrics?: GatewayRecorder
 }
 
 /**
@@ -98,6 +101,15 @@ export async function buildRestApp (init: RestGatewayInit, stopping: AbortSignal
     for (const method of [route.method].flat()) routes.push({ method, url: route.url, hidden: (route.schema as { hide?: boolean } | undefined)?.hide === true })
   })
   app.decorate('sorchaRoutes', routes)
+  const metrics = init.metrics
+  // On the response's close, which comes whether it finished or the client left (an SSE stream ends
+  // that way), once. The route pattern, never the raw URL: the label's values are the server's routes.
+  if (metrics !== undefined) {
+    app.addHook('onRequest', async (request, reply) => {
+      const started = performance.now()
+      reply.raw.once('close', () => { metrics.request('rest', `${request.method} ${request.routeOptions.url ?? 'unmatched'}`, String(reply.statusCode), (performance.now() - started) / 1000) })
+    })
+  }
   const tokenHash = init.token === '' ? undefined : createHash('sha256').update(init.token).digest()
   app.decorateRequest('sorchaSignal', null)
   app.addHook('onRequest', async (request, reply) => {
@@ -176,6 +188,11 @@ export class RestGateway {
   get url (): string {
     const host = this.init.host.includes(':') ? `[${this.init.host}]` : this.init.host
     return `${this.init.tls === undefined ? 'http' : 'https'}://${host}:${this.boundPort}`
+  }
+
+  /** Streams (SSE) open now. */
+  get openStreams (): number {
+    return this.streams.open
   }
 
   /** The Fastify app (after start), for route enumeration. */

@@ -64,7 +64,12 @@ export interface ReconcilerInit {
 export interface ReconcilerStats extends ReconcileStats {
   bytesSent: number
   bytesReceived: number
+  /** Transactions found missing by reconciliation and since stored here (anti-entropy's recoveries). */
+  recovered: number
 }
+
+/** Most ids remembered as found missing, awaiting their arrival (oldest forgotten first). */
+const MAX_AWAITED = 10_000
 
 type InputWithoutNow = ReconcileInput extends infer I ? I extends ReconcileInput ? Omit<I, 'now'> : never : never
 
@@ -85,6 +90,9 @@ export class Reconciler {
   private topologyId: string | undefined
   private bytesSent = 0
   private bytesReceived = 0
+  private recovered = 0
+  /** Ids found missing, not stored yet (bounded: MAX_AWAITED). */
+  private readonly awaited = new Set<string>()
   private readonly onConnectivity = (evt: Event): void => {
     const { from, to } = (evt as CustomEvent<{ from: string, to: string }>).detail ?? {}
     if (BACK.has(to) && AWAY.has(from)) this.feed({ type: 'resync' })
@@ -105,7 +113,10 @@ export class Reconciler {
       // One input per stored batch (a flush writes hundreds of received transactions per batch).
       stored: entries => {
         this.feed({ type: 'load', items: entries.map(e => ({ id: e.id, ts: e.timestampMs, size: e.size, register: e.registerId })) })
-        for (const e of entries) this.init.puller.stored(e.id)
+        for (const e of entries) {
+          if (this.awaited.delete(e.id)) this.recovered++
+          this.init.puller.stored(e.id)
+        }
       },
       removed: id => { this.feed({ type: 'remove', id }) }
     })
@@ -143,9 +154,17 @@ export class Reconciler {
   }
 
   /** The core's counters and the bytes moved. */
+  /** Remembers ids found missing, to count them as recovered when they are stored. */
+  private await (items: ReadonlyArray<{ id: string }>): void {
+    for (const { id } of items) {
+      if (this.awaited.size >= MAX_AWAITED) this.awaited.delete(this.awaited.values().next().value as string)
+      this.awaited.add(id)
+    }
+  }
+
   stats (): ReconcilerStats | undefined {
     const core = this.core?.stats()
-    return core === undefined ? undefined : { ...core, bytesSent: this.bytesSent, bytesReceived: this.bytesReceived }
+    return core === undefined ? undefined : { ...core, bytesSent: this.bytesSent, bytesReceived: this.bytesReceived, recovered: this.recovered }
   }
 
   /** Sends a frame to a neighbour (the body puller's requests and responses). */
@@ -229,7 +248,7 @@ export class Reconciler {
   private execute (effect: ReconcileEffect): void {
     switch (effect.type) {
       case 'send': this.channel(effect.peer)?.send(encodeReconcile(effect.message)); return
-      case 'need': this.init.puller.need(effect.peer, effect.items); return
+      case 'need': this.await(effect.items); this.init.puller.need(effect.peer, effect.items); return
       case 'verdict': this.init.onVerdict(effect.peer, effect.verdict, effect.code); return
       case 'trace':
         if (effect.event === 'session-end' || effect.event === 'cascade') this.init.log.debug({ event: effect.event, ...effect.data }, 'reconcile')

@@ -38,10 +38,13 @@ async function catchUp (strategy: 'sorcha' | 'gossipsub', count: number, net: Te
   assert.ok((await gossipOf(b).get(ids[0]!))?.payload.length)
   const reconcile = gossipOf(b).stats().reconcile!
   assert.ok(reconcile.sessionsCompleted >= 1)
+  // Recovered: found missing by reconciliation, then stored (sorcha's anti-entropy brings some too).
+  assert.ok(reconcile.recovered >= 1 && reconcile.recovered <= reconcile.needs, JSON.stringify(reconcile))
   if (strategy === 'gossipsub') {
     assert.equal(gossipOf(b).stats().store.count, count)
     // gossipsub's own gossip (IHAVE for its last few heartbeats) may bring the newest ones first.
     assert.ok(reconcile.needs > 0 && reconcile.needs <= count, `reconciliation found ${reconcile.needs} of ${count} missing`)
+    assert.ok(reconcile.recovered > 0 && reconcile.recovered <= reconcile.needs, `recovered ${reconcile.recovered} of ${reconcile.needs} needs`)
   }
 }
 

@@ -1,0 +1,107 @@
+/**
+ * libp2p's own metrics (@libp2p/prometheus-metrics) in a node's registry. That package keeps the
+ * metrics it made in one map for the whole process and hands an existing one back when a name is
+ * registered again; with several nodes in one process (tests, benchmarks, the simulator's real mode)
+ * a node built second would then count into the first node's registry. This wrapper keeps one map
+ * per node and, when the package hands back a metric that is not in this node's registry, empties the
+ * package's map (by making a throwaway instance, which is what clears it) and registers afresh.
+ *
+ * Byte counting per protocol (libp2p_data_transfer_bytes_total) is done here rather than by the
+ * package, which builds a key string and updates a map on every message: each stream adds to two
+ * numbers of its own, which are handed to the package's counts before each scrape (flush()) and
+ * when the stream closes. Same figures, a fraction of the cost on the gossip hot path.
+ */
+import type { ComponentLogger, Metrics } from '@libp2p/interface'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
+import { Registry } from 'prom-client'
+
+/** Replaces non-name characters as the package does, so the registry can be asked for the name. */
+const normalize = (name: string): string => name.replace(/[^a-zA-Z0-9_]/g, '_').replace(/_+/g, '_')
+
+/** Empties @libp2p/prometheus-metrics' process-wide map of metrics (a fresh instance clears it). */
+function clearSharedMap (logger: ComponentLogger): void {
+  prometheusMetrics({ registry: new Registry(), collectDefaultMetrics: false })({ logger })
+}
+
+/** A stream or connection as the byte counting sees it (libp2p's AbstractMessageStream). */
+interface Tracked {
+  status?: string
+  send: (data: Uint8Array) => boolean
+  dispatchEvent: (event: Event) => boolean
+  addEventListener: (type: 'close', listener: () => void, options: { once: boolean }) => void
+}
+
+/** Bytes a stream moved since the last flush. */
+interface Counts { name: string, sent: number, received: number, stream: Tracked }
+
+/** What libp2pMetrics returns: the option, and flush() to call before rendering. */
+export interface Libp2pMetricsOption {
+  metrics: (components: { logger: ComponentLogger }) => Metrics
+  /** Hands every open stream's byte counts to libp2p_data_transfer_bytes_total. */
+  flush: () => void
+}
+
+/** libp2p's `metrics` option for a node whose metrics live in `registry`. */
+export function libp2pMetrics (registry: Registry): Libp2pMetricsOption {
+  let flush: () => void = () => {}
+  const metrics = (components: { logger: ComponentLogger }): Metrics => {
+    // The Node.js metrics (CPU, memory, GC, event loop) are the process's, kept once (process.ts).
+    const inner = prometheusMetrics({ registry, collectDefaultMetrics: false, preserveExistingMetrics: false })(components)
+    const mine = new Map<string, unknown>()
+    const add = (inner as unknown as { _incrementValue: (key: string, value: number) => void })._incrementValue.bind(inner)
+    const open = new Set<Counts>()
+    const hand = (c: Counts): void => {
+      if (c.sent > 0) add(`${c.name} sent`, c.sent)
+      if (c.received > 0) add(`${c.name} received`, c.received)
+      c.sent = 0
+      c.received = 0
+    }
+    flush = () => {
+      for (const c of open) {
+        hand(c)
+        // A stream whose close event never came (aborted before it was dispatched) is let go here.
+        if (c.stream.status === 'closed' || c.stream.status === 'aborted' || c.stream.status === 'reset') open.delete(c)
+      }
+    }
+    const track = (stream: Tracked, name: string): void => {
+      const c: Counts = { name, sent: 0, received: 0, stream }
+      open.add(c)
+      // Like the package: observe dispatched messages without adding a 'message' listener (one
+      // would start the stream's reading before its protocol handler attaches).
+      const dispatch = stream.dispatchEvent.bind(stream)
+      stream.dispatchEvent = (event: Event) => {
+        if (event.type === 'message') c.received += (event as unknown as { data: { byteLength: number } }).data.byteLength
+        return dispatch(event)
+      }
+      const send = stream.send.bind(stream)
+      stream.send = (data: Uint8Array) => {
+        c.sent += data.byteLength
+        return send(data)
+      }
+      stream.addEventListener('close', () => { hand(c); open.delete(c) }, { once: true })
+    }
+    const overrides: Partial<Record<string | symbol, unknown>> = {
+      trackMultiaddrConnection: (conn: Tracked) => { track(conn, 'global') },
+      trackProtocolStream: (stream: Tracked & { protocol?: string }) => { if (stream.protocol != null) track(stream, stream.protocol) }
+    }
+    return new Proxy(inner, {
+      get (target, prop, receiver) {
+        if (prop in overrides) return overrides[prop]
+        const value = Reflect.get(target, prop, receiver) as unknown
+        if (typeof prop !== 'string' || !prop.startsWith('register') || typeof value !== 'function') return value
+        return (name: string, options?: unknown) => {
+          if (mine.has(name)) return mine.get(name)
+          const register = (): unknown => (value as (n: string, o?: unknown) => unknown).call(target, name, options)
+          let metric = register()
+          if (registry.getSingleMetric(normalize(name)) === undefined) {
+            clearSharedMap(components.logger)
+            metric = register()
+          }
+          mine.set(name, metric)
+          return metric
+        }
+      }
+    })
+  }
+  return { metrics, flush: () => { flush() } }
+}

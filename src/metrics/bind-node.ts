@@ -8,6 +8,7 @@ import type { NodeMetrics } from './index.ts'
 import { sourceName } from '../peers/names.ts'
 import type { GossipStatsView } from './gossip.ts'
 import type { QueueStatsView } from './queue.ts'
+import type { EventLogStatsView } from './events.ts'
 
 interface PeerListLike extends EventTarget {
   countByStatus: () => Record<string, number>
@@ -23,6 +24,7 @@ interface Services {
   address?: { status: () => { natType: string, reachability: string } }
   gossip?: GossipLike
   connectivity?: { state: string }
+  eventLog?: { stats: () => EventLogStatsView }
   gateway?: { current?: { limiter: { limited: number }, openStreams: { grpc: number, rest: number } } }
 }
 
@@ -50,6 +52,8 @@ export function bindNodeMetrics (metrics: NodeMetrics, libp2p: Libp2p<ServiceMap
     metrics.gossip.bind(() => gossip.stats())
     metrics.queue.bind(() => gossip.queueStats())
   }
+  const eventLog = s.eventLog
+  if (eventLog !== undefined) metrics.events.bind(() => eventLog.stats())
   const gateway = s.gateway
   if (gateway !== undefined) {
     metrics.gateway.bind({

@@ -5,6 +5,7 @@
  */
 import { CONNECTIVITY_STATES } from '../../protocols/connectivity/constants.ts'
 import { CLASSIC_NAT_TYPES } from '../../protocols/stun/behaviour.ts'
+import { NODE_EVENT_TYPES } from '../events/types.ts'
 import { STATUS_NAMES } from '../peers/names.ts'
 import { STRATEGIES } from './families.ts'
 import { APIS } from './gateway.ts'
@@ -50,7 +51,8 @@ export const FAMILY_LABELS: Readonly<Record<string, Readonly<Record<string, Labe
   sorcha_queue_transactions: { state: QUEUE_STATES },
   sorcha_gateway_requests_total: { api: APIS, method: GATEWAY_METHOD, status: GATEWAY_STATUS },
   sorcha_gateway_request_duration_seconds: { api: APIS, method: GATEWAY_METHOD },
-  sorcha_gateway_open_streams: { api: APIS }
+  sorcha_gateway_open_streams: { api: APIS },
+  sorcha_events_total: { type: NODE_EVENT_TYPES }
 }
 
 /** One family of the catalogue. */

@@ -8,6 +8,7 @@
  */
 import type { ComponentLogger, Metrics } from '@libp2p/interface'
 import { Registry } from 'prom-client'
+import { createEventsMetrics, type EventsMetrics } from './events.ts'
 import { createGatewayMetrics, type GatewayMetrics } from './gateway.ts'
 import { createGossipMetrics, type GossipMetrics } from './gossip.ts'
 import { createHealthMetrics, type HealthMetrics } from './health.ts'
@@ -35,6 +36,7 @@ export interface NodeMetrics {
   readonly gossip: GossipMetrics
   readonly queue: QueueMetrics
   readonly gateway: GatewayMetrics
+  readonly events: EventsMetrics
   /** libp2p's `metrics` option, registering libp2p's metrics in `registry`. */
   readonly libp2p: (components: { logger: ComponentLogger }) => Metrics
   /** Hands libp2p's per-stream byte counts over (render does it before rendering). */
@@ -59,6 +61,7 @@ export function createNodeMetrics (): NodeMetrics {
     gossip: createGossipMetrics(registry),
     queue: createQueueMetrics(registry),
     gateway: createGatewayMetrics(registry),
+    events: createEventsMetrics(registry),
     libp2p: lib.metrics,
     flush: lib.flush,
     render: async () => {

@@ -60,6 +60,11 @@ describe('metrics of real nodes', () => {
     const text = await scrape(a)
     assert.equal(value(text, 'sorcha_peers_bans_total'), 1)
     assert.equal(value(text, 'sorcha_peers_known{status="banned"}'), 1)
+    // The event log recorded it too, and says so in its own families.
+    const banEvents = async (): Promise<number> => value(await scrape(a), 'sorcha_events_total{type="peer_banned"}') ?? 0
+    for (let tries = 0; tries < 100 && await banEvents() < 1; tries++) await new Promise(resolve => setTimeout(resolve, 50))
+    assert.equal(await banEvents(), 1)
+    assert.ok((value(await scrape(a), 'sorcha_events_stored') ?? 0) >= 1)
   })
 
   it('gRPC calls are counted by method and status, with their latency', async () => {

@@ -34,6 +34,7 @@ function driven (): NodeMetrics {
   m.gossip.fetched(40); m.gossip.firstReceipt(2, 150); m.gossip.firstReceipt(3, -5)
   m.queue.bind(() => ({ queued: 2, announced: 3, oldestAgeMs: 1500, bytes: 300, maxDepth: 100, confirmed: 8 }))
   m.gateway.bind({ rateLimited: () => 6, openStreams: () => ({ grpc: 1, rest: 2 }) })
+  m.events.bind(() => ({ stored: 42, emitted: { peer_connected: 5, tx_received: 30 }, droppedUnwritten: 0 }))
   m.gateway.request('grpc', '/sorcha.api.v1.PeerDiscovery/GetNodeInfo', 'OK', 0.002)
   m.gateway.request('grpc', '/grpc.health.v1.Health/Check', 'OK', 0.001)
   m.gateway.request('rest', 'GET /v1/peers/:peerId', '404', 0.003)
@@ -102,11 +103,14 @@ describe('metric families: names, types and labels', () => {
     assert.equal(valueOf(all, 'sorcha_gateway_rate_limited_total'), 6)
     assert.equal(valueOf(all, 'sorcha_gateway_open_streams', { api: 'rest' }), 2)
     assert.equal(valueOf(all, 'sorcha_gateway_requests_total', { api: 'rest', method: 'GET /v1/peers/:peerId', status: '404' }), 1)
+    assert.equal(valueOf(all, 'sorcha_events_total', { type: 'tx_received' }), 30)
+    assert.equal(valueOf(all, 'sorcha_events_total', { type: 'peer_banned' }), 0)
+    assert.equal(valueOf(all, 'sorcha_events_stored'), 42)
   })
 
   it('exports no labelled series for a service the node lacks (no made-up zeros)', async () => {
     const all = await series(createNodeMetrics())
-    for (const name of ['sorcha_node_connections', 'sorcha_peers_known', 'sorcha_nat_info', 'sorcha_gossip_store_transactions', 'sorcha_queue_transactions', 'sorcha_gateway_open_streams', 'sorcha_gossip_verdicts_total']) {
+    for (const name of ['sorcha_node_connections', 'sorcha_peers_known', 'sorcha_nat_info', 'sorcha_gossip_store_transactions', 'sorcha_queue_transactions', 'sorcha_gateway_open_streams', 'sorcha_gossip_verdicts_total', 'sorcha_events_total']) {
       assert.equal(all.filter(s => s.name === name).length, 0, name)
     }
   })

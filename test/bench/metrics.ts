@@ -2,10 +2,11 @@
  * `npm run bench -- metrics [--nodes 50 --tx 300 --size 512 --rate 5 --rounds 2 --peers 2000 --scrapes 50] --json`
  *
  * cpuRatio: the gossip benchmark (gossip-run.ts, sorcha strategy, real nodes in one process) run with
- * metrics off and on, in one process and one run, in ABBA order over --rounds pairs so that drift in
+ * metrics and the event log off and on (the issue's "metrics and events on versus off"), in one
+ * process and one run, in ABBA order over --rounds pairs so that drift in
  * the machine's load falls on both sides alike; with metrics on, every node is scraped over HTTP every
  * --scrape-interval-ms (15 s, Prometheus's default) during the measured window. cpuRatio = process CPU
- * seconds with metrics / without (target <= 1.05).
+ * seconds with metrics and events / without (target <= 1.05).
  *
  * scrapeMs: one node whose peer list knows --peers peers (half of them seen firsthand) and whose
  * metrics are on; GET /metrics --scrapes times over HTTP, the median and p99 of the time to the last
@@ -36,7 +37,7 @@ function scraper (intervalMs: number): (nodes: SorchaNode[]) => () => Promise<vo
 }
 
 async function cpuRatio (base: BenchOptions, rounds: number, scrapeIntervalMs: number): Promise<Record<string, unknown>> {
-  const on: BenchOptions = { ...base, config: { metrics: { enabled: true, port: 0 } }, during: scraper(scrapeIntervalMs) as BenchOptions['during'] }
+  const on: BenchOptions = { ...base, events: true, config: { metrics: { enabled: true, port: 0 } }, during: scraper(scrapeIntervalMs) as BenchOptions['during'] }
   const cpu = { off: 0, on: 0 }
   const runs: Array<{ metrics: 'on' | 'off', cpuSeconds: number, deliveredFraction: number }> = []
   for (let r = 0; r < rounds; r++) {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { Writable } from 'node:stream'
 import * as grpc from '@grpc/grpc-js'
 import { after, before, describe, it } from 'node:test'
-import { takeDisconnectReason } from '../../src/events/disconnect-reasons.ts'
+import type { EventLogService } from '../../src/events/index.ts'
 import { SorchaClient } from '../../src/client/index.ts'
 import type { GatewayService } from '../../src/gateway/index.ts'
 import { PeerStatus } from '../../protocols/models/index.ts'
@@ -31,6 +31,17 @@ async function eventually (what: string, check: () => boolean | Promise<boolean>
 }
 
 interface ConnectedPeer { peerId: string, connections: Array<{ direction: string, remoteAddr: string, streams: number, multiplexer: string }>, protocols: string[], openStreams: number, streamProtocols: string[], score: number, status: string }
+
+/** True once `node`'s event log holds a disconnect of `peer` with `reason` (waits up to 10 s: events are written in batches). */
+async function disconnectedWith (node: SorchaNode, peer: SorchaNode, reason: string): Promise<boolean> {
+  const log = (node.libp2p.services as unknown as { eventLog: EventLogService }).eventLog
+  for (let tries = 0; tries < 200; tries++) {
+    const page = await log.query({ types: ['peer_disconnected'], peerId: peer.peerId.toString(), newestFirst: true, limit: 10 })
+    if (page.events.some(e => e.reason === reason)) return true
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
+  return false
+}
 
 describe('the Admin API on real nodes (gRPC and REST)', () => {
   let net: TestNetwork
@@ -82,7 +93,7 @@ describe('the Admin API on real nodes (gRPC and REST)', () => {
     assert.equal(err, null)
     assert.ok(res!.connectionsClosed >= 1)
     assert.equal(connectedTo(node, other), false)
-    assert.equal(takeDisconnectReason(other.peerId.toString()), 'admin')
+    assert.ok(await disconnectedWith(node, other, 'admin'), 'the event log records the disconnect with reason admin')
 
     // A peer this node never met (the maintainer may redial `other` at any time now).
     const [stranger] = await makePeerIds(1)
@@ -118,7 +129,7 @@ describe('the Admin API on real nodes (gRPC and REST)', () => {
     assert.ok(res!.connectionsClosed >= 1)
     assert.ok(res!.peer.bannedUntilMs > Date.now() + 3_500_000)
     assert.equal(connectedTo(node, other), false)
-    assert.equal(takeDisconnectReason(other.peerId.toString()), 'banned')
+    assert.ok(await disconnectedWith(node, other, 'banned'), 'the event log records the disconnect with reason banned')
     // The peer list holds the ban (it is persisted with the list): the API's peer view shows it, and the peer cannot get back in.
     const listed = await rest<{ peer: { status: string, banReason: string } }>(base, 'GET', `/v1/peers/${other.peerId.toString()}`)
     assert.deepEqual([listed.body.peer.status, listed.body.peer.banReason], ['PEER_STATUS_BANNED', 'sent junk'])

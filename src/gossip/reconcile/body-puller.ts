@@ -45,6 +45,8 @@ interface Request { ids: Set<string>, deadline: number }
 export class BodyPuller implements Puller {
   private readonly init: BodyPullerInit
   private readonly queue = new Map<string, string[]>()
+  /** Pulled bodies handed to `accept` and not yet stored (at most maxQueued; a failed write's id ages out). */
+  private readonly arriving = new Set<string>()
   private readonly requests = new Map<string, Request>()
   private timer: ReturnType<typeof setTimeout> | undefined
   private stopped = false
@@ -67,7 +69,8 @@ export class BodyPuller implements Puller {
   }
 
   stored (id: string): void {
-    if (this.queue.delete(id)) this.init.recovered?.(id)
+    // Found missing: still queued (its body came another way) or pulled here and now written.
+    if (this.queue.delete(id) || this.arriving.delete(id)) this.init.recovered?.(id)
   }
 
   peerDown (peer: string): void {
@@ -149,6 +152,8 @@ export class BodyPuller implements Puller {
       const id = toHex(tx.notification!.txId)
       request.ids.delete(id)
       this.queue.delete(id)
+      if (this.arriving.size >= this.init.maxQueued) this.arriving.delete(this.arriving.values().next().value as string)
+      this.arriving.add(id)
       this.init.verdict(peer, 'accept', 'tx-valid')
       this.init.accept(id, tx, peer)
     }

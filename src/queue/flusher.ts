@@ -67,6 +67,8 @@ export class Flusher {
   private checking: Promise<void> | undefined
   private timer: ReturnType<typeof setTimeout> | undefined
   private timerAt = Infinity
+  /** A later pump for entries whose send reached nobody although the register had peers. */
+  private retryTimer: ReturnType<typeof setTimeout> | undefined
   private abort = new AbortController()
 
   constructor (init: FlusherInit) {
@@ -102,6 +104,8 @@ export class Flusher {
     clearTimeout(this.timer)
     this.timer = undefined
     this.timerAt = Infinity
+    clearTimeout(this.retryTimer)
+    this.retryTimer = undefined
     await Promise.allSettled([this.pumping, this.checking])
   }
 
@@ -189,6 +193,8 @@ export class Flusher {
     if (entry.state !== 'queued' || !this.init.entries.has(entry.id)) return sent
     if (!sent) {
       this.queued(entry)
+      // Nothing else may poke (no new peer, subscription or submission): try again after a while.
+      this.retryLater()
       return false
     }
     entry.state = 'announced'
@@ -197,6 +203,14 @@ export class Flusher {
     this.announced++
     if (entry.dueAtMs < this.timerAt) this.arm(entry.dueAtMs)
     return true
+  }
+
+  private retryLater (): void {
+    if (!this.running || this.retryTimer !== undefined) return
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined
+      this.poke()
+    }, this.init.config.retryInitialMs)
   }
 
   private delay (attempt: number): number {

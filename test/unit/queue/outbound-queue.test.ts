@@ -132,6 +132,20 @@ describe('OutboundQueue', () => {
     assert.deepEqual(transport.announced, [id])
   })
 
+  it('a send that reached nobody although the register had peers is tried again later, without any other poke', async () => {
+    sending = true
+    transport.peers = 1
+    let refusals = 2
+    const announce = transport.announce
+    transport.announce = (id: string): boolean => refusals-- > 0 ? false : announce(id) // e.g. gossipsub: a subscriber, but no recipient yet
+    const { id, transaction } = tx('reached nobody')
+    assert.equal(await queue.submit(id, transaction), 'queued')
+    const deadline = Date.now() + 10_000
+    while (queue.stateOf(id) === 'queued' && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 10))
+    assert.equal(queue.stateOf(id), 'announced', 'retried after retryInitialMs until a send reached someone')
+    assert.deepEqual(transport.announced, [id])
+  })
+
   it('resends to the peers that lack it until k distinct peers hold it, and does not ask a peer again once it said yes', async () => {
     await queue.stop()
     queue = await newQueue({ ...CONFIG, confirmations: 2 })

@@ -5,8 +5,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { listenErrorFor } from '../config/index.ts'
 import { logger, type Logger } from '../logging/index.ts'
+import { closeListener, listenOn } from '../node/http-listener.ts'
 
 /** The Prometheus text format's content type (version 0.0.4). */
 export const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8'
@@ -66,12 +66,7 @@ export class MetricsServer {
     const { host, port } = this.init
     const server = createServer((req, res) => { this.handle(req, res) })
     server.keepAliveTimeout = 5_000
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen({ host, port }, () => { server.off('error', reject); resolve() })
-    }).catch((err: unknown) => {
-      throw listenErrorFor('metrics.port', `${host.includes(':') ? `[${host}]` : host}:${port}`, err)
-    })
+    await listenOn(server, host, port, 'metrics.port')
     this.server = server
     this.log.debug({ url: this.url }, 'metrics listening (/metrics)')
   }
@@ -81,9 +76,6 @@ export class MetricsServer {
     const server = this.server
     if (server === undefined) return
     this.server = undefined
-    await new Promise<void>(resolve => {
-      server.close(() => { resolve() })
-      server.closeAllConnections()
-    })
+    await closeListener(server)
   }
 }

@@ -10,8 +10,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { listenErrorFor } from '../config/index.ts'
 import { logger, type Logger } from '../logging/index.ts'
+import { closeListener, listenOn } from '../node/http-listener.ts'
 import type { ProbeSource } from './readiness.ts'
 
 /** Options of the operations listener. */
@@ -79,12 +79,7 @@ export class OpsServer {
     const server = createServer((req, res) => { handle(probes, req, res) })
     // Probes open a connection per request; don't let idle ones hold the node's stop.
     server.keepAliveTimeout = 1_000
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen({ host, port }, () => { server.off('error', reject); resolve() })
-    }).catch((err: unknown) => {
-      throw listenErrorFor('ops.port', `${host.includes(':') ? `[${host}]` : host}:${port}`, err)
-    })
+    await listenOn(server, host, port, 'ops.port')
     this.server = server
     this.log.debug({ url: this.url }, 'operations endpoints listening (/livez, /readyz)')
   }
@@ -94,9 +89,6 @@ export class OpsServer {
     const server = this.server
     if (server === undefined) return
     this.server = undefined
-    await new Promise<void>(resolve => {
-      server.close(() => { resolve() })
-      server.closeAllConnections()
-    })
+    await closeListener(server)
   }
 }

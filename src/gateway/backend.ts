@@ -11,6 +11,7 @@ import type { ConnectivityState } from '../../protocols/connectivity/index.ts'
 import type { PeerNode, PeerStatus } from '../../protocols/models/index.ts'
 import type { EventFilter, EventPage, EventQuery, NodeEvent } from '../events/types.ts'
 import type { AdminOperations } from '../admin/operations.ts'
+import type { QueueStats } from '../queue/types.ts'
 
 /** Options every backend call accepts. */
 export interface CallOptions {
@@ -41,19 +42,8 @@ export interface NodeInfoView {
 /** Where a transaction stands on this node (docs/architecture.md, "Durability"). */
 export type TransactionStateName = 'queued' | 'announced' | 'confirmed' | 'received'
 
-/** The outbound queue's figures (NodeInfo.queue). */
-export interface QueueStatsView {
-  depth: number
-  queued: number
-  announced: number
-  oldestAgeMs: number
-  bytes: number
-  maxDepth: number
-  maxBytes: number
-  confirmations: number
-  confirmed: number
-  sending: boolean
-}
+/** The outbound queue's figures (NodeInfo.queue): the queue's own, without its group-commit counters. */
+export type QueueStatsView = Omit<QueueStats, 'commits'>
 
 /** The connectivity state (protocols/connectivity/SPEC.md), why and since when. */
 export interface ConnectivityStatusView {

@@ -5,6 +5,7 @@
  */
 import type { TransactionNotification } from '../../protocols/models/index.ts'
 import type { GossipEffect, GossipInput, TxGossipCore } from '../../protocols/tx-gossip/index.ts'
+import { WakeupTimer } from './wakeup-timer.ts'
 
 /** Body bytes that travel with a `chunk` input, for its `append` effect. */
 export interface ChunkPayload {
@@ -26,8 +27,7 @@ export class CoreDriver {
   private readonly inbox: Array<[GossipInput, ChunkPayload | undefined]> = []
   private running = false
   private stopped = false
-  private timer: ReturnType<typeof setTimeout> | undefined
-  private armedAt: number | undefined
+  private readonly wakeup = new WakeupTimer(() => { this.feed({ type: 'tick' }) })
 
   constructor (core: TxGossipCore, execute: EffectExecutor) {
     this.core = core
@@ -55,23 +55,12 @@ export class CoreDriver {
   stop (): void {
     this.stopped = true
     this.inbox.length = 0
-    clearTimeout(this.timer)
-    this.timer = undefined
+    this.wakeup.clear()
   }
 
   // A timer already armed at or before the next wakeup is kept: it fires early, the core finds
-  // nothing due, and the driver re-arms. Fetch deadlines move later with every request, so re-arming
-  // on each input would cost a clearTimeout and a setTimeout per message for nothing.
+  // nothing due, and the driver re-arms (fetch deadlines move later with every request).
   private arm (): void {
-    const at = this.core.nextWakeup()
-    if (this.stopped || at === undefined) return
-    if (this.timer !== undefined && this.armedAt !== undefined && this.armedAt <= at) return
-    clearTimeout(this.timer)
-    this.armedAt = at
-    this.timer = setTimeout(() => {
-      this.timer = undefined
-      this.armedAt = undefined
-      this.feed({ type: 'tick' })
-    }, Math.max(0, at - Date.now()))
+    if (!this.stopped) this.wakeup.arm(this.core.nextWakeup())
   }
 }

@@ -15,6 +15,7 @@ import { readFrames } from '../inbound-reader.ts'
 import type { TxStore } from '../store/tx-store.ts'
 import { ReconcileChannel } from './channel.ts'
 import { decodeReconcile, encodeReconcile, type InboundReconcileFrame } from '../../../protocols/reconcile/index.ts'
+import { WakeupTimer } from '../wakeup-timer.ts'
 
 /** Fetches transactions the core found missing; the strategy provides it. */
 export interface Puller {
@@ -85,8 +86,7 @@ export class Reconciler {
   private readonly peerIds = new Map<string, PeerId>()
   private readonly inbox: ReconcileInput[] = []
   private running = false
-  private timer: ReturnType<typeof setTimeout> | undefined
-  private armedAt: number | undefined
+  private readonly wakeup = new WakeupTimer(() => { this.feed({ type: 'tick' }) })
   private topologyId: string | undefined
   private bytesSent = 0
   private bytesReceived = 0
@@ -144,8 +144,7 @@ export class Reconciler {
     if (this.topologyId !== undefined) this.init.components.registrar.unregister(this.topologyId)
     this.topologyId = undefined
     await this.init.components.registrar.unhandle(TX_RECONCILE_PROTOCOL)
-    clearTimeout(this.timer)
-    this.timer = undefined
+    this.wakeup.clear()
     this.inbox.length = 0
     for (const channel of this.channels.values()) channel.close()
     this.channels.clear()
@@ -259,15 +258,6 @@ export class Reconciler {
   }
 
   private arm (): void {
-    const at = this.core?.nextWakeup()
-    if (at === undefined) return
-    if (this.timer !== undefined && this.armedAt !== undefined && this.armedAt <= at) return
-    clearTimeout(this.timer)
-    this.armedAt = at
-    this.timer = setTimeout(() => {
-      this.timer = undefined
-      this.armedAt = undefined
-      this.feed({ type: 'tick' })
-    }, Math.max(0, at - Date.now()))
+    this.wakeup.arm(this.core?.nextWakeup())
   }
 }

@@ -11,6 +11,7 @@ import type { GossipStats } from '../../protocols/tx-gossip/types.ts'
 import type { TxJournal } from './store/sequence.ts'
 import type { QueueStats, TxState } from '../queue/types.ts'
 import type { ReconcilerStats } from './reconcile/reconciler.ts'
+import type { GossipsubCounts } from './gossipsub-counters.ts'
 
 /** The strategies a node can run (config gossip.strategy). */
 export type GossipStrategy = 'sorcha' | 'gossipsub'
@@ -98,6 +99,8 @@ export interface DistributorStats {
   core?: GossipStats
   /** Reconciliation's counters (protocols/tx-gossip/SPEC.md §9), when it runs. */
   reconcile?: ReconcilerStats
+  /** gossipsub's own counts (gossipsub strategy, while metrics are on). */
+  gossipsub?: GossipsubCounts
 }
 
 /** Transaction distribution over one strategy. */

@@ -22,6 +22,7 @@ import { DistributorBase, type DistributorInit } from './distributor-base.ts'
 import type { DistributorStats } from './distributor.ts'
 import { txIdHexOf } from './store/tx-store.ts'
 import { gossipsubReconciler, type Reconciler, type ReconcilerComponents } from './reconcile/index.ts'
+import { gossipsubCounters, type GossipsubCounts } from './gossipsub-counters.ts'
 
 /** The components the gossipsub strategy uses: gossipsub's, and the optional connectivity service for reconciliation. */
 export type GossipsubDistributorComponents = GossipSubComponents & { connectivity?: ReconcilerComponents['connectivity'] }
@@ -37,6 +38,8 @@ export class GossipsubDistributor extends DistributorBase {
   private delivered = 0
   private readonly components: GossipsubDistributorComponents
   private reconciler: Reconciler | undefined
+  /** gossipsub's own message and byte counts, kept while the node exports metrics. */
+  private readonly gossipsubCounts: Readonly<GossipsubCounts> | undefined
   // A peer subscribing to a topic may let queued transactions of its register go out.
   private readonly onSubscriptions = (): void => { this.queue.poke() }
 
@@ -44,7 +47,10 @@ export class GossipsubDistributor extends DistributorBase {
     super(init, components)
     this.components = components
     const { d, dlo, dhi, heartbeatIntervalMs, floodPublish, sign, ipColocationWhitelist } = init.config.gossipsub
+    const counters = init.metrics === undefined ? undefined : gossipsubCounters()
+    this.gossipsubCounts = counters?.counts
     this.pubsub = gossipsub({
+      ...(counters === undefined ? {} : { metricsRegister: counters.register, metricsTopicStrToLabel: new Map() }),
       D: d,
       Dlo: dlo,
       Dhi: dhi,
@@ -122,8 +128,17 @@ export class GossipsubDistributor extends DistributorBase {
   }
 
   protected counters (): Omit<DistributorStats, 'strategy' | 'published' | 'rejects' | 'store'> {
-    // Bytes and bodies are counted by the benchmark at stream level (gossipsub keeps no such counters).
-    return { delivered: this.delivered, bodiesReceived: 0, bytesSent: 0, peers: this.pubsub.getPeers().length, reconcile: this.reconciler?.stats() }
+    // gossipsub counts messages and bytes only while it has a metrics register (metrics on); without,
+    // the benchmarks count bytes at stream level.
+    const c = this.gossipsubCounts
+    return {
+      delivered: this.delivered,
+      bodiesReceived: c === undefined ? 0 : c.valid + c.duplicates + c.invalid,
+      bytesSent: c?.bytesOut ?? 0,
+      peers: this.pubsub.getPeers().length,
+      reconcile: this.reconciler?.stats(),
+      ...(c === undefined ? {} : { gossipsub: { ...c } })
+    }
   }
 
   override follow (registerId: string): void {

@@ -9,7 +9,7 @@ import { NODE_EVENT_TYPES } from '../events/types.ts'
 import { STATUS_NAMES } from '../peers/names.ts'
 import { STRATEGIES } from './families.ts'
 import { APIS } from './gateway.ts'
-import { GOSSIP_KINDS, VERDICTS } from './gossip.ts'
+import { GOSSIP_KINDS, GOSSIPSUB_KINDS, VERDICTS } from './gossip.ts'
 import { REACHABILITIES } from './health.ts'
 import { createNodeMetrics } from './index.ts'
 import { DIRECTIONS } from './node-state.ts'
@@ -40,7 +40,7 @@ export const FAMILY_LABELS: Readonly<Record<string, Readonly<Record<string, Labe
   sorcha_gossip_seen_entries: { strategy: STRATEGIES },
   sorcha_gossip_store_transactions: { strategy: STRATEGIES },
   sorcha_gossip_store_bytes: { strategy: STRATEGIES },
-  sorcha_gossip_bytes_total: { strategy: STRATEGIES, direction: ['in', 'out'], kind: GOSSIP_KINDS },
+  sorcha_gossip_bytes_total: { strategy: STRATEGIES, direction: ['in', 'out'], kind: [...GOSSIP_KINDS, ...GOSSIPSUB_KINDS] },
   sorcha_gossip_verdicts_total: { strategy: STRATEGIES, verdict: VERDICTS, code: VERDICT_CODE },
   sorcha_reconcile_sessions_total: { strategy: STRATEGIES, outcome: RECONCILE_OUTCOMES },
   sorcha_reconcile_requested_total: { strategy: STRATEGIES },

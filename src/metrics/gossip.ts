@@ -12,6 +12,9 @@ import { collectedCounter, collectedGauge, LATENCY_BUCKETS_SECONDS, type Sample 
 export const GOSSIP_KINDS = ['inv', 'getdata', 'notfound', 'summary', 'chunk', 'invalid'] as const
 export type GossipKind = typeof GOSSIP_KINDS[number]
 
+/** The gossipsub strategy's one kind: its RPC frames (messages and control together). */
+export const GOSSIPSUB_KINDS = ['rpc'] as const
+
 /** Verdicts on a peer's message. */
 export const VERDICTS = ['accept', 'ignore', 'reject'] as const
 
@@ -26,6 +29,8 @@ export interface GossipStatsView {
   bodiesReceived: number
   store: { bytes: number, count: number }
   core?: { duplicateBodies: number, recent: number, summariesSent: number }
+  /** The gossipsub strategy's counts, from gossipsub itself. */
+  gossipsub?: { duplicates: number, bytesIn: number, bytesOut: number }
   reconcile?: { sessionsStarted: number, sessionsAnswered: number, sessionsCompleted: number, sessionsFailed: number, needs: number, recovered: number }
 }
 
@@ -61,9 +66,9 @@ export function createGossipMetrics (registry: Registry): GossipMetrics {
     collectedGauge({ registry, name, help, labelNames: ['strategy'], read: () => { const s = stats(); const v = s === undefined ? undefined : pick(s); return v === undefined ? undefined : labelled(v) } })
   }
   total('sorcha_gossip_published_total', 'Transactions published on this node', s => s.published)
-  total('sorcha_gossip_received_total', 'Transaction bodies received from peers, duplicates included (sorcha strategy)', s => s.strategy === 'sorcha' ? s.bodiesReceived : undefined)
+  total('sorcha_gossip_received_total', 'Transaction bodies received from peers, duplicates included', s => s.bodiesReceived)
   total('sorcha_gossip_delivered_total', 'New transactions received from peers and stored (each once)', s => s.delivered)
-  total('sorcha_gossip_duplicates_total', 'Bodies that arrived for a transaction already held or being fetched (sorcha strategy)', s => s.core?.duplicateBodies)
+  total('sorcha_gossip_duplicates_total', 'Bodies that arrived for a transaction already held or being fetched (gossipsub: already seen)', s => s.core?.duplicateBodies ?? s.gossipsub?.duplicates)
   total('sorcha_gossip_anti_entropy_rounds_total', 'Anti-entropy summaries sent (sorcha strategy)', s => s.core?.summariesSent)
   gauge('sorcha_gossip_seen_entries', 'Transactions in the recent set that summaries and duplicate checks use (sorcha strategy)', s => s.core?.recent)
   gauge('sorcha_gossip_store_transactions', 'Transactions in the store', s => s.store.count)
@@ -71,9 +76,13 @@ export function createGossipMetrics (registry: Registry): GossipMetrics {
   collectedCounter({
     registry,
     name: 'sorcha_gossip_bytes_total',
-    help: 'Gossip protocol frame bytes by direction and message kind (sorcha strategy)',
+    help: 'Gossip protocol frame bytes by direction and message kind (gossipsub: kind `rpc`, its RPC frames)',
     labelNames: ['strategy', 'direction', 'kind'],
-    read: () => (['in', 'out'] as const).flatMap(direction => GOSSIP_KINDS.map((kind, i) => ({ labels: { strategy, direction, kind }, value: bytes[direction][i] ?? 0 })))
+    read: () => {
+      const g = stats()?.gossipsub
+      if (g !== undefined) return [{ labels: { strategy, direction: 'in', kind: 'rpc' }, value: g.bytesIn }, { labels: { strategy, direction: 'out', kind: 'rpc' }, value: g.bytesOut }]
+      return (['in', 'out'] as const).flatMap(direction => GOSSIP_KINDS.map((kind, i) => ({ labels: { strategy, direction, kind }, value: bytes[direction][i] ?? 0 })))
+    }
   })
   collectedCounter({
     registry,

@@ -40,12 +40,22 @@ async function timeCalls (calls: number, call: () => Promise<unknown>): Promise<
   return { p50: round3(percentile(latencies, 0.5)), p99: round3(percentile(latencies, 0.99)), cpuMs: round3((cpu.user + cpu.system) / 1000 / calls) ?? 0 }
 }
 
+/** What the admin benchmark measures, also reported by `npm run bench -- metrics`. */
+export interface AdminFigures extends Record<string, number | null> {
+  listConnectedP99Ms: number | null
+  listConnectedP50Ms: number | null
+  knownPeers: number
+  connectedPeers: number
+}
+
 /** Runs the benchmark. */
 export default async function admin (argv: string[]): Promise<void> {
   const args = benchArgs(argv, ['calls', 'peers', 'known'])
-  const calls = Number(args.calls ?? 2000)
-  const peers = Number(args.peers ?? 8)
-  const known = Number(args.known ?? 1000)
+  report(await measureAdmin({ calls: Number(args.calls ?? 2000), peers: Number(args.peers ?? 8), known: Number(args.known ?? 1000) }), args.json === true)
+}
+
+/** Starts `peers + 1` nodes, fills node 0's peer list to `known` peers and times its Admin API. */
+export async function measureAdmin ({ calls, peers, known }: { calls: number, peers: number, known: number }): Promise<AdminFigures> {
   const net = await startNetwork({
     nodes: peers + 1,
     config: { connections: { min: 1 } },
@@ -91,7 +101,7 @@ export default async function admin (argv: string[]): Promise<void> {
     const r = await timeCalls(calls, viaRest)
     const s = await timeCalls(calls, stats)
     const b = await timeCalls(calls, nodeInfo)
-    report({ operationP99Ms: operation.p99, operationP50Ms: operation.p50, listConnectedP99Ms: g.p99, listConnectedP50Ms: g.p50, restP99Ms: r.p99, restP50Ms: r.p50, statsP99Ms: s.p99, nodeInfoP99Ms: b.p99, nodeInfoP50Ms: b.p50, listConnectedCpuMs: g.cpuMs, restCpuMs: r.cpuMs, nodeInfoCpuMs: b.cpuMs, knownPeers: list.size(), connectedPeers, calls }, args.json === true)
+    return { operationP99Ms: operation.p99, operationP50Ms: operation.p50, listConnectedP99Ms: g.p99, listConnectedP50Ms: g.p50, restP99Ms: r.p99, restP50Ms: r.p50, statsP99Ms: s.p99, nodeInfoP99Ms: b.p99, nodeInfoP50Ms: b.p50, listConnectedCpuMs: g.cpuMs, restCpuMs: r.cpuMs, nodeInfoCpuMs: b.cpuMs, knownPeers: list.size(), connectedPeers, calls }
   } finally {
     client.grpc?.close()
     client.discovery?.close()

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- metrics [--nodes 50 --tx 300 --size 512 --rate 5 --rounds 2 --peers 2000 --scrapes 50] --json`
+ * `npm run bench -- metrics [--nodes 50 --tx 300 --size 512 --rate 5 --rounds 2 --peers 2000 --scrapes 50 --known 1000 --calls 1000] --json`
  *
  * cpuRatio: the gossip benchmark (gossip-run.ts, sorcha strategy, real nodes in one process) run with
  * metrics and the event log off and on (the issue's "metrics and events on versus off"), in one
@@ -11,6 +11,10 @@
  * scrapeMs: one node whose peer list knows --peers peers (half of them seen firsthand) and whose
  * metrics are on; GET /metrics --scrapes times over HTTP, the median and p99 of the time to the last
  * byte (target < 50 ms).
+ *
+ * listConnectedP99Ms: the Admin API's ListConnectedPeers over gRPC on a node that knows --known peers
+ * (1,000) with 8 connected, --calls calls (the admin benchmark's measurement, test/bench/admin.ts;
+ * target < 10 ms).
  */
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { generateKeyPair } from '@libp2p/crypto/keys'
@@ -20,6 +24,7 @@ import type { PeerList } from '../../src/peers/types.ts'
 import type { SorchaNode } from '../../src/node/sorcha-node.ts'
 import { benchArgs, intArg, percentile } from './args.ts'
 import { runStrategy, type BenchOptions } from './gossip-run.ts'
+import { measureAdmin } from './admin.ts'
 
 const round = (n: number, digits: number): number => Math.round(n * 10 ** digits) / 10 ** digits
 
@@ -93,6 +98,8 @@ export default async function metrics (args: string[]): Promise<void> {
     'settle-ms': { type: 'string', default: '30000' },
     peers: { type: 'string', default: '2000' },
     scrapes: { type: 'string', default: '50' },
+    known: { type: 'string', default: '1000' },
+    calls: { type: 'string', default: '1000' },
     json: { type: 'boolean', default: false }
   })
   const base: BenchOptions = {
@@ -101,8 +108,11 @@ export default async function metrics (args: string[]): Promise<void> {
   }
   const scrape = await scrapeMs(intArg('peers', opts.peers), intArg('scrapes', opts.scrapes))
   process.stderr.write(`scrape: ${JSON.stringify(scrape)}\n`)
+  const admin = await measureAdmin({ calls: intArg('calls', opts.calls), peers: 8, known: intArg('known', opts.known) })
+  const { listConnectedP99Ms, listConnectedP50Ms, knownPeers: adminKnownPeers } = admin
+  process.stderr.write(`admin: ${JSON.stringify(admin)}\n`)
   const cpu = await cpuRatio(base, intArg('rounds', opts.rounds), intArg('scrape-interval-ms', opts['scrape-interval-ms']))
-  const summary = { ...cpu, ...scrape, nodes: base.nodes, tx: base.tx, rate: base.rate }
+  const summary = { ...cpu, ...scrape, listConnectedP99Ms, listConnectedP50Ms, adminKnownPeers, nodes: base.nodes, tx: base.tx, rate: base.rate }
   if (!opts.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`)
   console.log(JSON.stringify(summary))
 }

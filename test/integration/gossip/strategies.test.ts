@@ -22,7 +22,7 @@ describe('gossip strategies and registers', () => {
     const net = await startNetwork({
       nodes: 6,
       bootstrap: 'none',
-      config: { gossip: { strategy: 'gossipsub', registers: ['reg-a'], gossipsub: { ipColocationWhitelist: ['127.0.0.1'], heartbeatIntervalMs: 200 } } },
+      config: { gossip: { strategy: 'gossipsub', registers: ['reg-a'], gossipsub: { ipColocationWhitelist: ['127.0.0.1'], heartbeatIntervalMs: 200 } }, metrics: { enabled: true } },
       contributions: [gossipContribution()]
     })
     nets.push(net)
@@ -36,6 +36,15 @@ describe('gossip strategies and registers', () => {
     for (let i = 0; i < 20; i++) ids.push((await gossipOf(net.nodes[i % 6]!).publish({ registerId: 'reg-a', payload: text(`tx ${i}`) })).txId)
     await waitFor(() => seen.every(m => ids.every(id => m.get(id) === 1)), 60_000, 'gossipsub deliveries')
     assert.equal(new TextDecoder().decode((await gossipOf(net.nodes[3]!).get(ids[7]!))!.payload), 'tx 7')
+    // The gossip families count gossipsub's traffic too (from gossipsub's own counters).
+    const metrics = await (await fetch(`${net.nodes[3]!.metricsUrl}/metrics`)).text()
+    const series = (name: string): number => Number(metrics.split('\n').find(l => l.startsWith(`${name} `))?.split(' ')[1] ?? NaN)
+    const delivered = series('sorcha_gossip_delivered_total{strategy="gossipsub"}')
+    assert.ok(delivered >= ids.length - 4, metrics)
+    assert.ok(series('sorcha_gossip_received_total{strategy="gossipsub"}') >= delivered, 'received, duplicates included, is at least delivered')
+    assert.ok(series('sorcha_gossip_duplicates_total{strategy="gossipsub"}') >= 0)
+    assert.ok(series('sorcha_gossip_bytes_total{strategy="gossipsub",direction="in",kind="rpc"}') > 20 * 6, 'RPC bytes in')
+    assert.ok(series('sorcha_gossip_bytes_total{strategy="gossipsub",direction="out",kind="rpc"}') > 0, 'RPC bytes out')
     // A forged message straight into the topic: its payload does not hash to its id.
     const verdicts: GossipVerdict[] = []
     for (const node of net.nodes.slice(1)) gossipOf(node).addEventListener('gossip:verdict', e => { verdicts.push(e.detail) })

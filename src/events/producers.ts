@@ -46,7 +46,7 @@ function on<E extends string> (target: Listenable<E> | undefined, type: E, liste
 export function attachProducers (components: { events: TypedEventTarget<Libp2pEvents> }, sink: EventSink, clock: () => number): () => void {
   const offs: Array<() => void> = []
   const bus = components.events as unknown as Listenable<string>
-  offs.push(...connectionProducers(bus, sink, clock))
+  offs.push(...connectionProducers(bus, sink, clock, optional<ConnectionLimit>(components, 'connectionManager')))
   offs.push(on(bus, 'self:peer:update', (event: CustomEvent<PeerUpdate>) => {
     const now = event.detail.peer.addresses.map(a => a.multiaddr.toString()).sort()
     const before = (event.detail.previous?.addresses ?? []).map(a => a.multiaddr.toString()).sort()
@@ -64,7 +64,10 @@ export function attachProducers (components: { events: TypedEventTarget<Libp2pEv
   return () => { for (const off of offs) off() }
 }
 
-function connectionProducers (bus: Listenable<string>, sink: EventSink, clock: () => number): Array<() => void> {
+/** What tells a close by libp2p's connection pruner from other local closes. */
+interface ConnectionLimit { getConnections: () => unknown[], getMaxConnections: () => number }
+
+function connectionProducers (bus: Listenable<string>, sink: EventSink, clock: () => number, limit: ConnectionLimit | undefined): Array<() => void> {
   // A noted reason covers the peer's other connections closing at the same time.
   const lingering = new Map<string, { reason: string, untilMs: number }>()
   const reasonFor = (peer: string, error: Error | undefined, local: boolean | undefined): string => {
@@ -79,7 +82,10 @@ function connectionProducers (bus: Listenable<string>, sink: EventSink, clock: (
     if (recent !== undefined && recent.untilMs >= now) return recent.reason
     lingering.delete(peer)
     if (error !== undefined) return 'connection_error'
-    return local === true ? 'local_closed' : 'remote_closed'
+    if (local !== true) return 'remote_closed'
+    // libp2p's pruner closes connections (and announces it only after they closed) while more than
+    // connections.max are open; it stops at the limit, so every close it makes sees at least that many.
+    return limit !== undefined && limit.getConnections().length >= limit.getMaxConnections() ? 'connection_limit' : 'local_closed'
   }
   return [on(bus, 'connection:open', (event: CustomEvent<Connection>) => {
     const connection = event.detail

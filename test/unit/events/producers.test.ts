@@ -78,6 +78,26 @@ describe('event producers', () => {
     detach()
   })
 
+  it('names a local close while connections.max or more are open `connection_limit` (libp2p\'s pruner)', () => {
+    const sink = new RecordingSink()
+    const bus = new TypedEventEmitter<Record<string, CustomEvent>>()
+    let open = 3
+    const detach = attachProducers({ events: bus, connectionManager: { getConnections: () => new Array(open), getMaxConnections: () => 2 } } as never, sink, () => 1_000)
+    const connect = (peer: string): EventTarget => {
+      const connection = Object.assign(new EventTarget(), { id: peer, direction: 'outbound', remotePeer: { toString: () => peer }, remoteAddr: { toString: () => '/ip4/127.0.0.1/tcp/1' }, timeline: { open: 500 } })
+      bus.safeDispatchEvent('connection:open', { detail: connection })
+      return connection
+    }
+    const [pruned, later, remote] = [connect('pruned'), connect('later'), connect('remote')]
+    pruned!.dispatchEvent(Object.assign(new Event('close'), { local: true }))
+    open = 1
+    later!.dispatchEvent(Object.assign(new Event('close'), { local: true }))
+    open = 5
+    remote!.dispatchEvent(Object.assign(new Event('close'), { local: false }))
+    assert.deepEqual(sink.events.filter(e => e.type === 'peer_disconnected').map(e => [e.peerId, e.reason]), [['pruned', 'connection_limit'], ['later', 'local_closed'], ['remote', 'remote_closed']])
+    detach()
+  })
+
   it('records gossip verdicts from the gossip service, and the NAT status it finds at attach', () => {
     const sink = new RecordingSink()
     const gossip = new TypedEventEmitter<Record<string, CustomEvent>>()

@@ -126,6 +126,9 @@ describe('sorcha-peer client errors', () => {
       const noCert = await cli(['status', ...target(mutual), '--ca', join(dir, 'ca.crt'), '--transport', 'grpc-unary'])
       assert.equal(noCert.code, 1)
       assert.deepEqual(lines(noCert.stderr), [`client certificate required or refused at ${mutual.grpcAddress} (gRPC): pass --cert and --key, issued by the CA the node trusts`])
+      const noCertRest = await cli(['status', ...target(mutual), '--ca', join(dir, 'ca.crt'), '--transport', 'rest'])
+      assert.equal(noCertRest.code, 1)
+      assert.deepEqual(lines(noCertRest.stderr), [`client certificate required or refused at 127.0.0.1:${new URL(mutual.restUrl).port} (REST): pass --cert and --key, issued by the CA the node trusts`])
     } finally {
       await Promise.all([old.stop(), mutual.stop()])
     }

@@ -152,6 +152,9 @@ describe('gateway TLS', () => {
       const agent = new https.Agent({ keepAlive: true, maxSockets: 1, ca: ca.cert, cert: good.client!.cert, key: good.client!.key })
       const open = await get(`${gateway.restUrl}/v1/node`, good, { token: 'first-token', agent })
       assert.deepEqual(open, { status: 200, fingerprint: fingerprintOf(first.cert) })
+      const kept = runtimeClients(gateway.grpcAddress, grpcCredentials(good))
+      const withToken = (token: string): grpc.Metadata => { const m = new grpc.Metadata(); m.set('authorization', `Bearer ${token}`); return m }
+      assert.equal((await unary(kept.discovery, 'getNodeInfo', {}, { metadata: withToken('first-token') }))[0], null)
 
       const second = issueCertificate(ca, 'node', { commonName: 'second', hosts: ['127.0.0.1'] })
       await writeFile(files.key, second.key)
@@ -169,6 +172,9 @@ describe('gateway TLS', () => {
       const again = await get(`${gateway.restUrl}/v1/node`, good, { token: 'second-token', agent })
       assert.deepEqual(again, { status: 200, fingerprint: fingerprintOf(first.cert) })
       agent.destroy()
+      // The gRPC channel opened before the rotation carries on (its token is checked per call).
+      assert.equal((await unary(kept.discovery, 'getNodeInfo', {}, { metadata: withToken('second-token') }))[0], null)
+      kept.close()
       assert.ok(logged.some(l => l.includes('reloaded the API certificates and token')), 'the reload is logged')
     })
 

@@ -2,7 +2,8 @@
  * The REST/JSON server of the app API on Fastify 5: routes under /v1 (routes.ts), request
  * validation by JSON Schema, errors as application/problem+json (problem.ts), SSE for streams, the
  * OpenAPI 3.1 document at /openapi.json (generated from the route schemas by @fastify/swagger), a
- * liveness route at /healthz, TLS when configured, the API token and the shared per-client rate limit.
+ * liveness route at /healthz, TLS (mutual TLS with gateway.tls.requireClientCert) when configured, the API
+ * token and the shared per-client rate limit.
  */
 import cors from '@fastify/cors'
 import swagger from '@fastify/swagger'

@@ -10,7 +10,8 @@
 #   BOOTSTRAP_WAIT_SECONDS, or derive it from the bootstrap node's key in BOOTSTRAP_IDENTITY_FILE (a
 #   Kubernetes Secret), from which the bootstrap node also takes its identity.
 # - The app API listens on every interface only when it is protected (SORCHA_GATEWAY_TOKEN or
-#   SORCHA_GATEWAY_TLS_CERT set); otherwise on the container's loopback, the node's default.
+#   SORCHA_GATEWAY_TOKEN_FILE set, or SORCHA_GATEWAY_TLS_REQUIRE_CLIENT_CERT true: mutual TLS) or
+#   SORCHA_GATEWAY_ALLOW_INSECURE is true; otherwise on the container's loopback, the node's default.
 #   An explicit SORCHA_GATEWAY_GRPC_HOST / SORCHA_GATEWAY_REST_HOST always wins.
 #
 # `sorcha-entrypoint prepare` does the identity steps and exits (a Kubernetes init container);
@@ -69,7 +70,12 @@ fi
 
 [ "${1:-}" != prepare ] || exit 0
 
-if [ -n "${SORCHA_GATEWAY_TOKEN:-}" ] || [ -n "${SORCHA_GATEWAY_TLS_CERT:-}" ]; then
+# A boolean setting as the node reads it (src/config/load.ts).
+enabled() { case "$1" in [Tt][Rr][Uu][Ee] | 1 | [Yy][Ee][Ss] | [Oo][Nn]) return 0 ;; *) return 1 ;; esac; }
+# The node itself refuses a reachable API with neither a token nor mutual TLS unless
+# SORCHA_GATEWAY_ALLOW_INSECURE is true (exit code 2); TLS without client certificates is not enough.
+if [ -n "${SORCHA_GATEWAY_TOKEN:-}" ] || [ -n "${SORCHA_GATEWAY_TOKEN_FILE:-}" ] \
+  || enabled "${SORCHA_GATEWAY_TLS_REQUIRE_CLIENT_CERT:-}" || enabled "${SORCHA_GATEWAY_ALLOW_INSECURE:-}"; then
   export SORCHA_GATEWAY_GRPC_HOST="${SORCHA_GATEWAY_GRPC_HOST:-0.0.0.0}"
   export SORCHA_GATEWAY_REST_HOST="${SORCHA_GATEWAY_REST_HOST:-0.0.0.0}"
 fi

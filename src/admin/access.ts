@@ -1,7 +1,7 @@
 /**
  * Who may call the admin API on a listener. With gateway.token set, every API call (admin ones too)
  * needs it; the gateway's servers check it before anything else. Without a token, admin calls are
- * served only on a loopback listener (127.0.0.0/8, ::1, localhost) or on a gRPC listener that
+ * served only on a loopback listener (127.0.0.0/8, ::1, localhost) or on a listener that
  * requires client certificates: anyone who can reach an open listener could otherwise ban peers or
  * turn the node's logging up. Everything else is refused with PERMISSION_DENIED and one message
  * naming the setting to fix.
@@ -17,7 +17,7 @@ export interface AdminListener {
   hostSetting: 'gateway.grpc.host' | 'gateway.rest.host'
   /** gateway.token is set (the server checks it on every call). */
   token: boolean
-  /** The listener requires a client certificate (gRPC with gateway.tls.requireClientCert). */
+  /** The listener requires a client certificate (gateway.tls.requireClientCert, gRPC and REST). */
   clientCertificates: boolean
 }
 

@@ -42,3 +42,5 @@ export const FALLBACK_MAX_TRANSACTION_BYTES = 16 * 1024 * 1024
 export const PING_TIMEOUT_MS = 10_000
 /** How long a browser may cache a CORS preflight answer (Access-Control-Max-Age). */
 export const CORS_MAX_AGE_S = 600
+/** Quiet time after the last change to a watched secret file before it is reloaded (a rotation writes several files). */
+export const SECRETS_RELOAD_DEBOUNCE_MS = 300

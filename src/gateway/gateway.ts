@@ -10,7 +10,10 @@ import { GrpcGateway } from './grpc/server.ts'
 import { GatewayOperations } from './operations.ts'
 import { RateLimiter } from './rate-limiter.ts'
 import { RestGateway } from './rest/server.ts'
-import { loadTls } from './tls.ts'
+import { ApiToken } from './api-token.ts'
+import { checkExposure } from './exposure.ts'
+import { SecretsReloader, type ReloadCause, type ReloadOutcome } from './secrets-reloader.ts'
+import { loadSecrets } from './tls.ts'
 
 /** The `gateway` section of the configuration. */
 export type GatewayConfig = Config['gateway']
@@ -37,6 +40,7 @@ export class Gateway {
   private readonly init: GatewayInit
   private grpcServer: GrpcGateway | undefined
   private restServer: RestGateway | undefined
+  private secrets: SecretsReloader | undefined
   private transition: Promise<void> = Promise.resolve()
 
   constructor (init: GatewayInit) {
@@ -66,22 +70,39 @@ export class Gateway {
     return this.restServer
   }
 
-  /** Reads the TLS files and starts both servers. Idempotent. */
+  /**
+   * Reads the TLS certificate, key and CA bundle and the token file again and, when they changed and
+   * are usable, makes new connections use them (open connections keep theirs); a file that cannot be
+   * read or used keeps the previous material and logs one warning. Never throws.
+   */
+  async reload (cause: ReloadCause = 'request'): Promise<ReloadOutcome> {
+    return this.secrets?.reload(cause) ?? 'unchanged'
+  }
+
+  /**
+   * Checks where the servers may listen, reads the TLS files and the token, starts both servers and,
+   * with gateway.reloadOnChange, watches the files. Idempotent.
+   * @throws InsecureApiError, TlsFileError, or a StartupError for a failed bind
+   */
   async start (): Promise<void> {
     this.transition = this.transition.catch(() => {}).then(async () => {
       if (this.grpcServer !== undefined) return
       const { config } = this.init
-      const tls = await loadTls(config.tls)
+      checkExposure(config)
+      const initial = await loadSecrets(config)
+      const { tls } = initial
+      const token = new ApiToken(initial.token)
       const common = {
         operations: this.operations,
         limiter: this.limiter,
         maxMessageBytes: config.maxMessageBytes,
         maxStreams: config.maxStreams,
-        token: config.token,
+        token,
+        requireClientCert: config.tls.requireClientCert,
         ...(tls === undefined ? {} : { tls }),
         ...(this.init.metrics === undefined ? {} : { metrics: this.init.metrics })
       }
-      const grpc = new GrpcGateway({ ...common, host: config.grpc.host, port: config.grpc.port, requireClientCert: config.tls.requireClientCert, ...(this.init.readiness === undefined ? {} : { readiness: this.init.readiness }) })
+      const grpc = new GrpcGateway({ ...common, host: config.grpc.host, port: config.grpc.port, ...(this.init.readiness === undefined ? {} : { readiness: this.init.readiness }) })
       const rest = new RestGateway({ ...common, host: config.rest.host, port: config.rest.port, corsOrigins: config.rest.corsOrigins, version: this.init.version ?? '0.1.0' })
       // A failed bind becomes a StartupError naming the setting (AddressInUseError: gateway.grpc.port...).
       await grpc.start().catch((err: unknown) => { throw bindErrorFor('gateway.grpc.port', hostPort(config.grpc), err) })
@@ -93,6 +114,13 @@ export class Gateway {
       }
       this.grpcServer = grpc
       this.restServer = rest
+      const secrets = new SecretsReloader(config, initial)
+      secrets.onChange(next => {
+        if (next.tls !== undefined) { grpc.updateTls(next.tls); rest.updateTls(next.tls) }
+        token.set(next.token)
+      })
+      if (config.reloadOnChange) secrets.watch()
+      this.secrets = secrets
     })
     return this.transition
   }
@@ -104,6 +132,8 @@ export class Gateway {
       const rest = this.restServer
       this.grpcServer = undefined
       this.restServer = undefined
+      this.secrets?.close()
+      this.secrets = undefined
       await Promise.all([grpc?.stop(), rest?.stop()])
     })
     return this.transition

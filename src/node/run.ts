@@ -2,11 +2,13 @@
  * Runs a node until a signal: the body of `sorcha-peer start`. The first SIGINT/SIGTERM stops it
  * gracefully (services stop, listeners and connections close, the database is flushed) within
  * SHUTDOWN_DEADLINE_MS; a second signal, or a stop that overruns the deadline, forces the exit.
+ * SIGHUP reloads the API's TLS certificate, key, CA bundle and token file (src/gateway/secrets-reloader.ts).
  */
 import { join } from 'node:path'
 import { format } from 'node:util'
 import { setLogger } from '@grpc/grpc-js'
 import { serviceLinkVariables, type Config } from '../config/index.ts'
+import { preflightGateway } from '../gateway/exposure.ts'
 import { configureLogging, type Logger } from '../logging/index.ts'
 import { defaultContributions } from './contributions.ts'
 import { IDENTITY_FILE } from './identity.ts'
@@ -20,8 +22,8 @@ export const IDENTITY_CREATED_MSG = 'created a new identity'
 
 /** The process surface run() needs; tests pass a fake. */
 export interface ProcessLike {
-  on: (signal: 'SIGINT' | 'SIGTERM', listener: () => void) => unknown
-  removeListener: (signal: 'SIGINT' | 'SIGTERM', listener: () => void) => unknown
+  on: (signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP', listener: () => void) => unknown
+  removeListener: (signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP', listener: () => void) => unknown
   exit: (code: number) => never
   /** The environment, for the Kubernetes service links it may hold (logged at debug). */
   env?: Record<string, string | undefined>
@@ -52,9 +54,14 @@ export function routeProcessWarnings (log: Logger): () => void {
   }
 }
 
+/** The node's running gateway, if any. */
+function gatewayOf (node: SorchaNode): { grpcAddress: string, restUrl: string, reload: (cause: 'signal') => Promise<unknown> } | undefined {
+  return (node.libp2p.services as { gateway?: { current?: { grpcAddress: string, restUrl: string, reload: (cause: 'signal') => Promise<unknown> } } }).gateway?.current
+}
+
 /** Where the node serves the outside world: the app API, the operations and metrics listeners, when on. */
 function endpointsOf (node: SorchaNode): Record<string, string> {
-  const gateway = (node.libp2p.services as { gateway?: { current?: { grpcAddress: string, restUrl: string } } }).gateway?.current
+  const gateway = gatewayOf(node)
   return {
     ...(gateway === undefined ? {} : { grpc: gateway.grpcAddress, rest: gateway.restUrl }),
     ...(node.opsUrl === '' ? {} : { ops: node.opsUrl }),
@@ -94,8 +101,15 @@ export async function runNode (config: Readonly<Config>, proc: ProcessLike = pro
     signalled()
   }
   for (const s of signals) proc.on(s, onSignal)
+  // SIGHUP's default action ends the process; here it reloads the API secrets (a no-op before the start).
+  let onHangup = (): void => {}
+  const hangup = (): void => { onHangup() }
+  proc.on('SIGHUP', hangup)
   try {
+    // Before anything starts: an API open to other machines unprotected (exit 2), unusable TLS or token files.
+    if (config.gateway.enabled) await preflightGateway(config.gateway)
     const node = await SorchaNode.create(config, { contributions: defaultContributions(config) })
+    onHangup = () => { void gatewayOf(node)?.reload('signal') }
     await node.start()
     // After the start: a start that fails prints its one line and nothing else (docs/troubleshooting.md).
     if (node.identityCreated) log.info({ peerId: node.peerId.toString(), path: join(config.dataDir, IDENTITY_FILE) }, IDENTITY_CREATED_MSG)
@@ -118,6 +132,7 @@ export async function runNode (config: Readonly<Config>, proc: ProcessLike = pro
     }
   } finally {
     for (const s of signals) proc.removeListener(s, onSignal)
+    proc.removeListener('SIGHUP', hangup)
     unrouteWarnings()
   }
 }

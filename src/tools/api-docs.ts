@@ -13,6 +13,7 @@ import { GatewayOperations } from '../gateway/operations.ts'
 import { RateLimiter } from '../gateway/rate-limiter.ts'
 import { apiRoot } from '../gateway/rest/proto-json.ts'
 import { buildRestApp } from '../gateway/rest/server.ts'
+import { ApiToken } from '../gateway/api-token.ts'
 
 /** The services documented, in order. */
 const API_SERVICE_NAMES = ['PeerDiscovery', 'PeerCommunication', 'TransactionDistribution', 'Connectivity', 'Events', 'Admin']
@@ -117,7 +118,7 @@ function restSection (doc: { paths: Record<string, Record<string, Operation>> },
 async function render (): Promise<string> {
   const backend = new MemoryBackend({ peerId: PEER })
   const operations = new GatewayOperations({ backend, maxMessageBytes: 16 * 1024 * 1024, version: VERSION })
-  const app = await buildRestApp({ operations, limiter: new RateLimiter({ perSecond: 0, burst: 1 }), host: '127.0.0.1', port: 0, maxMessageBytes: 16 * 1024 * 1024, maxStreams: 1, token: '', version: VERSION }, new AbortController().signal, { open: 0 })
+  const app = await buildRestApp({ operations, limiter: new RateLimiter({ perSecond: 0, burst: 1 }), host: '127.0.0.1', port: 0, maxMessageBytes: 16 * 1024 * 1024, maxStreams: 1, token: new ApiToken(''), version: VERSION }, new AbortController().signal, { open: 0 })
   await app.ready()
   const doc = app.swagger() as unknown as { paths: Record<string, Record<string, Operation>> }
   await app.close()
@@ -142,9 +143,12 @@ OpenAPI 3.1 document is served at \`/openapi.json\`. The client library (\`sorch
   or data directory OUT_OF_RANGE \`cursor_unknown\` (410); both carry the oldest cursor the node
   accepts (\`sorcha-oldest-cursor\` trailer, \`oldestCursor\` in the problem document). Apps that poll
   use \`ListTransactions\` (\`GET /v1/transactions?since=<cursor>\`) with the same cursors.
-- **Security**: TLS on both servers when \`gateway.tls.cert/key\` are set; mutual TLS on gRPC with
+- **Security**: TLS on both servers when \`gateway.tls.cert/key\` are set; mutual TLS on both with
   \`gateway.tls.requireClientCert\`; a bearer token (\`authorization: Bearer <token>\` header or gRPC
-  metadata) when \`gateway.token\` is set; per-client-address rate limits on both (\`gateway.rateLimit\`).
+  metadata) when \`gateway.token\` or \`gateway.tokenFile\` is set; certificates, key, CA bundle and token
+  file reloaded on SIGHUP and when they change (\`gateway.reloadOnChange\`); on an address other
+  machines reach, the node refuses to start without a token or mutual TLS unless
+  \`gateway.allowInsecure\` is set; per-client-address rate limits on both (\`gateway.rateLimit\`).
   \`sorcha-peer certs ca|node|client\` makes development certificates.
 - **Health**: gRPC \`grpc.health.v1.Health\` (per service and \`""\`) reports the node's readiness:
   SERVING when it is ready, NOT_SERVING otherwise (docs/deployment.md, "Health and readiness"); REST

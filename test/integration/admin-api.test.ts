@@ -253,7 +253,8 @@ describe('the admin access rule', () => {
   before(async () => {
     // Listening on every interface, as a container does; the tests still talk to 127.0.0.1 only.
     const everywhere = { ...GATEWAY, grpc: { host: '0.0.0.0', port: 0 }, rest: { host: '0.0.0.0', port: 0 } }
-    net = await startNetwork({ nodes: 2, bootstrap: 'none', configFor: i => ({ gateway: i === 0 ? everywhere : { ...everywhere, token: 'admin-test-token' } }) })
+    // Node 0 is open on purpose (gateway.allowInsecure): without it the node would refuse to start.
+    net = await startNetwork({ nodes: 2, bootstrap: 'none', configFor: i => ({ gateway: i === 0 ? { ...everywhere, allowInsecure: true } : { ...everywhere, token: 'admin-test-token' } }) })
     ;[open, tokened] = net.nodes as [SorchaNode, SorchaNode]
   })
   after(async () => { await net?.stop() })

@@ -39,7 +39,8 @@ describe('sorcha-peer admin', () => {
     ;[boot, node] = net.nodes as [SorchaNode, SorchaNode]
     // Without a bootstrap node and with connections.min 0 it never dials on its own: what connects it is the admin API.
     other = await net.addNode({ bootstrap: [], connections: { min: 0 } })
-    open = await net.addNode({ bootstrap: [], gateway: { ...GATEWAY, grpc: { host: '0.0.0.0', port: 0 }, rest: { host: '0.0.0.0', port: 0 } } })
+    // Open on purpose (gateway.allowInsecure): without it the node would refuse to start.
+    open = await net.addNode({ bootstrap: [], gateway: { ...GATEWAY, grpc: { host: '0.0.0.0', port: 0 }, rest: { host: '0.0.0.0', port: 0 }, allowInsecure: true } })
     await eventually('node is connected to the bootstrap node', () => connectedTo(node, boot))
   })
   after(async () => { await net?.stop() })

@@ -126,6 +126,14 @@ describe('sorcha-peer client errors', () => {
       const noCert = await cli(['status', ...target(mutual), '--ca', join(dir, 'ca.crt'), '--transport', 'grpc-unary'])
       assert.equal(noCert.code, 1)
       assert.deepEqual(lines(noCert.stderr), [`client certificate required or refused at ${mutual.grpcAddress} (gRPC): pass --cert and --key, issued by the CA the node trusts`])
+      const noCertRest = await cli(['status', ...target(mutual), '--ca', join(dir, 'ca.crt'), '--transport', 'rest'])
+      assert.equal(noCertRest.code, 1)
+      assert.deepEqual(lines(noCertRest.stderr), [`client certificate required or refused at 127.0.0.1:${new URL(mutual.restUrl).port} (REST): pass --cert and --key, issued by the CA the node trusts`])
+      // With --cert and --key the CLI presents its certificate over REST too.
+      const app = issueCertificate(ca, 'client', { commonName: 'app' })
+      await Promise.all([writeFile(join(dir, 'app.crt'), app.cert), writeFile(join(dir, 'app.key'), app.key)])
+      const withCert = await cli(['status', ...target(mutual), '--ca', join(dir, 'ca.crt'), '--cert', join(dir, 'app.crt'), '--key', join(dir, 'app.key'), '--transport', 'rest'])
+      assert.equal(withCert.code, 0, withCert.stderr)
     } finally {
       await Promise.all([old.stop(), mutual.stop()])
     }

@@ -10,6 +10,7 @@ import type { Gateway } from '../../src/gateway/gateway.ts'
 import { txIdOf } from '../../src/gateway/validate.ts'
 import { cli, NODE } from '../helpers/cli.ts'
 import { startMemoryGateway, TEST_PEER_ID } from '../helpers/memory-gateway.ts'
+import { assertInGuide } from '../helpers/troubleshooting.ts'
 
 
 describe('sorcha-peer status / submit / watch', () => {
@@ -91,7 +92,7 @@ describe('sorcha-peer status / submit / watch', () => {
 })
 
 describe('sorcha-peer certs', () => {
-  it('creates a CA, a node certificate and a client certificate that chain to it, keys 0600', async () => {
+  it('creates a CA, a node certificate and a client certificate that chain to it, keys 0600; never replaces the CA without --force', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sorcha-certs-'))
     assert.equal((await cli(['certs', 'ca', '--dir', dir])).code, 0)
     assert.equal((await cli(['certs', 'node', '--dir', dir, '--host', 'node1.test', '--host', '127.0.0.1'])).code, 0)
@@ -105,6 +106,18 @@ describe('sorcha-peer certs', () => {
     assert.equal((await stat(join(dir, 'app.key'))).mode & 0o777, 0o600)
     const usage = await cli(['certs', 'node', '--dir', dir, '--days', 'soon'])
     assert.equal(usage.code, 2)
+    // A second `certs ca` keeps the CA (the node certificate above still verifies) unless --force.
+    const again = await cli(['certs', 'ca', '--dir', dir])
+    assert.equal(again.code, 2)
+    assert.equal(again.stderr, `sorcha-peer: a CA already exists at ${join(dir, 'ca.crt')}: a new one would stop the certificates it signed from verifying; keep it, or pass --force to replace it\n`)
+    assertInGuide('certs-ca-exists', again.stderr)
+    assert.ok(node.verify(new X509Certificate(await readFile(join(dir, 'ca.crt'))).publicKey), 'the CA is unchanged')
+    await rm(join(dir, 'ca.crt'))
+    const keyOnly = await cli(['certs', 'ca', '--dir', dir])
+    assert.equal(keyOnly.code, 2, 'a CA key alone is kept too')
+    assert.match(keyOnly.stderr, /a CA already exists at .*ca\.key: /)
+    assert.equal((await cli(['certs', 'ca', '--dir', dir, '--force'])).code, 0)
+    assert.ok(!node.verify(new X509Certificate(await readFile(join(dir, 'ca.crt'))).publicKey), 'replaced with --force')
     await rm(dir, { recursive: true, force: true })
   })
 })

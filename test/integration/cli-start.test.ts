@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtemp, rm, stat } from 'node:fs/promises'
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { cli as runCli, NODE } from '../helpers/cli.ts'
+import { until } from '../helpers/api-clients.ts'
 import { untilRunning } from '../helpers/node-process.ts'
 
 const cli = async (args: string[], env: Record<string, string> = {}): ReturnType<typeof runCli> => runCli(args, { env })
@@ -110,6 +111,27 @@ describe('sorcha-peer start, id and configuration errors', () => {
       child.kill('SIGTERM')
     }
     assert.equal(await exit, 0)
+  })
+
+  it('SIGHUP reloads the API token file: the running node takes the new token and refuses the old one', async () => {
+    const tokenFile = join(root, 'api-token')
+    await writeFile(tokenFile, 'before-hup\n')
+    // File watching off: only the signal can make the node read the file again.
+    const node = await startNode(join(root, 'hup'), ['--gateway-enabled', 'true', '--gateway-grpc-port', '0', '--gateway-rest-port', '0', '--gateway-token-file', tokenFile, '--gateway-reload-on-change', 'false'])
+    const rest = (node.lines.find(l => l.msg === 'node running; Ctrl-C to stop') as { rest: string }).rest
+    const status = async (token: string): Promise<number> => (await fetch(`${rest}/v1/node`, { headers: { authorization: `Bearer ${token}` } })).status
+    try {
+      assert.equal(await status('before-hup'), 200)
+      await writeFile(tokenFile, 'after-hup\n')
+      assert.equal(await status('before-hup'), 200, 'nothing changes before the signal')
+      node.child.kill('SIGHUP')
+      await until(async () => await status('after-hup') === 200)
+      assert.equal(await status('before-hup'), 401)
+      assert.ok(node.lines.some(l => l.msg === 'reloaded the API certificates and token; new connections use them' && l.cause === 'signal'))
+    } finally {
+      node.child.kill('SIGTERM')
+    }
+    assert.equal(await node.exit, 0, 'SIGHUP did not end the node; SIGTERM did, cleanly')
   })
 
   it('a second signal forces the exit', async () => {

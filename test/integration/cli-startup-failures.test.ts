@@ -108,6 +108,27 @@ describe('start-up failures: exit code, one line naming setting, value and fix, 
     assertInGuide('stun-no-port', stun)
   })
 
+  it('the API on an address other machines reach with neither a token nor mutual TLS: exit 2 before anything starts', async () => {
+    const line = oneLine(await runCli(['start', '--data-dir', dir('insecure'), ...freeExcept('rest'), '--gateway-rest-host', '0.0.0.0', '--gateway-rest-port', '0']), 2)
+    assert.equal(line, 'sorcha-peer: refusing to serve the API on 0.0.0.0 (gateway.rest.host): other machines can reach it and it has neither an API token nor mutual TLS: set gateway.token or gateway.tokenFile, or gateway.tls.requireClientCert with tls.cert, tls.key and tls.ca, or listen on 127.0.0.1 with --gateway-rest-host; to serve it unprotected anyway, set gateway.allowInsecure (--gateway-allow-insecure true)')
+    assertInGuide('api-insecure', line)
+  })
+
+  it('an API key that does not match its certificate, and an empty token file: exit 1', async () => {
+    const { createCa, issueCertificate } = await import('../../src/certs/dev-ca.ts')
+    const ca = createCa()
+    const [a, b] = [issueCertificate(ca, 'node', { commonName: 'a', hosts: ['127.0.0.1'] }), issueCertificate(ca, 'node', { commonName: 'b' })]
+    await mkdir(dir('tls'))
+    const [cert, key, token] = [join(dir('tls'), 'node.crt'), join(dir('tls'), 'node.key'), join(dir('tls'), 'token')]
+    await Promise.all([writeFile(cert, a.cert), writeFile(key, b.key), writeFile(token, '\n')])
+    const mismatch = oneLine(await runCli(['start', '--data-dir', dir('tls-data'), ...freeExcept('none'), '--gateway-tls-cert', cert, '--gateway-tls-key', key]), 1)
+    assert.equal(mismatch, `sorcha-peer: cannot read gateway.tls.key (${key}): does not match the certificate ${cert}`)
+    assertInGuide('api-tls-key-mismatch', mismatch)
+    const empty = oneLine(await runCli(['start', '--data-dir', dir('tls-data'), ...freeExcept('none'), '--gateway-token-file', token]), 1)
+    assert.equal(empty, `sorcha-peer: cannot read gateway.tokenFile (${token}): the file is empty`)
+    assertInGuide('api-token-file-empty', empty)
+  })
+
   it('the database is locked by another process: exit 1', async () => {
     const dataDir = dir('locked')
     const storage = await openStorage(dataDir) // this test process holds LevelDB's lock, as a running node would

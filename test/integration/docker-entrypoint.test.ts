@@ -103,7 +103,7 @@ describe('the image layout and its entry point (no container engine)', { timeout
       assert.equal((await stat(join(tmp, 'boot/identity.key'))).mode & 0o777, 0o600)
     })
 
-    it('serves the API on loopback only (no token, no TLS)', () => {
+    it('serves the API on loopback only (no token, no mutual TLS)', () => {
       assert.match(node.running.grpc ?? '', /^127\.0\.0\.1:\d+$/)
       assert.match(node.running.rest ?? '', /^http:\/\/127\.0\.0\.1:\d+$/)
     })
@@ -133,7 +133,7 @@ describe('the image layout and its entry point (no container engine)', { timeout
     assert.deepEqual((await configThrough({ ...peer, BOOTSTRAP_PEER_ID_FILE: join(tmp, 'absent'), BOOTSTRAP_WAIT_SECONDS: '0', SORCHA_BOOTSTRAP: explicit })).bootstrap, [explicit])
   })
 
-  it('opens the API to every interface only with a token or TLS; an explicit host wins', async () => {
+  it('opens the API to every interface only with a token, a token file, mutual TLS or the insecure flag; an explicit host wins', async () => {
     const data = { SORCHA_DATA_DIR: join(tmp, 'api') }
     const hosts = async (env: Record<string, string>): Promise<string[]> => {
       const { gateway } = await configThrough({ ...data, ...env })
@@ -141,7 +141,12 @@ describe('the image layout and its entry point (no container engine)', { timeout
     }
     assert.deepEqual(await hosts({}), ['127.0.0.1', '127.0.0.1'])
     assert.deepEqual(await hosts({ SORCHA_GATEWAY_TOKEN: 't0ken' }), ['0.0.0.0', '0.0.0.0'])
-    assert.deepEqual(await hosts({ SORCHA_GATEWAY_TLS_CERT: '/etc/tls/tls.crt', SORCHA_GATEWAY_TLS_KEY: '/etc/tls/tls.key' }), ['0.0.0.0', '0.0.0.0'])
+    const tls = { SORCHA_GATEWAY_TLS_CERT: '/etc/tls/tls.crt', SORCHA_GATEWAY_TLS_KEY: '/etc/tls/tls.key' }
+    // TLS alone authenticates nobody: the node would refuse it on 0.0.0.0 (gateway.allowInsecure).
+    assert.deepEqual(await hosts(tls), ['127.0.0.1', '127.0.0.1'])
+    assert.deepEqual(await hosts({ ...tls, SORCHA_GATEWAY_TLS_CA: '/etc/tls/ca.crt', SORCHA_GATEWAY_TLS_REQUIRE_CLIENT_CERT: 'true' }), ['0.0.0.0', '0.0.0.0'])
+    assert.deepEqual(await hosts({ SORCHA_GATEWAY_TOKEN_FILE: '/run/secrets/api-token' }), ['0.0.0.0', '0.0.0.0'])
+    assert.deepEqual(await hosts({ SORCHA_GATEWAY_ALLOW_INSECURE: 'yes' }), ['0.0.0.0', '0.0.0.0'])
     assert.deepEqual(await hosts({ SORCHA_GATEWAY_TOKEN: 't0ken', SORCHA_GATEWAY_GRPC_HOST: '127.0.0.2' }), ['127.0.0.2', '0.0.0.0'])
   })
 

@@ -185,13 +185,15 @@ describe('gateway security on a running node', () => {
     assert.equal(noToken?.code, grpc.status.UNAUTHENTICATED)
   })
 
-  it('serves REST over TLS, with the token; the client library verifies the CA', async () => {
+  it('serves REST over mutual TLS, with the token; the client library verifies the CA and presents its certificate', async () => {
     assert.match(gateway.restUrl, /^https:/)
-    const client = new SorchaClient({ endpoints: { rest: gateway.restUrl }, tls: { ca: ca.cert }, token: 'tok' })
+    const app = issueCertificate(ca, 'client', { commonName: 'app' })
+    const tls = { ca: ca.cert, cert: app.cert, key: app.key }
+    const client = new SorchaClient({ endpoints: { rest: gateway.restUrl }, tls, token: 'tok' })
     const info = await client.nodeInfo()
     client.close()
     assert.equal(info.peerId, net.nodes[0]!.peerId.toString())
-    const wrongToken = new SorchaClient({ endpoints: { rest: gateway.restUrl }, tls: { ca: ca.cert }, token: 'nope' })
+    const wrongToken = new SorchaClient({ endpoints: { rest: gateway.restUrl }, tls, token: 'nope' })
     await assert.rejects(wrongToken.nodeInfo(), { name: 'UnauthenticatedError' })
     wrongToken.close()
   })

@@ -26,9 +26,12 @@ export const gatewaySection = z.strictObject({
     cert: optionalText('PEM certificate (chain) of both API servers; with tls.key enables TLS', FILE),
     key: optionalText('PEM private key matching tls.cert', FILE),
     ca: optionalText('PEM CA bundle that client certificates must chain to (mutual TLS)', FILE),
-    requireClientCert: flag(false, 'Require a client certificate signed by tls.ca on gRPC (mutual TLS)')
+    requireClientCert: flag(false, 'Require a client certificate signed by tls.ca on gRPC and REST (mutual TLS)')
   }).prefault({}),
   token: optionalText('API token apps must send as "authorization: Bearer <token>" (REST header, gRPC metadata)', 'any string, or empty for no token'),
+  tokenFile: optionalText('File holding the API token (instead of gateway.token); reloaded like the TLS files', FILE),
+  reloadOnChange: flag(true, 'Reload tls.cert, tls.key, tls.ca and tokenFile when they change on disk (SIGHUP reloads them always); new connections use the new ones'),
+  allowInsecure: flag(false, 'Serve the API on an address other machines can reach with neither a token nor mutual TLS (refused otherwise)'),
   rateLimit: z.strictObject({
     perSecond: integer(0, 1_000_000, 500, 'Requests (and streamed submissions) per second allowed per client address; 0 disables the limit'),
     burst: integer(1, 1_000_000, 1_000, 'Requests a client may make at once before the per-second rate applies')
@@ -39,6 +42,9 @@ export const gatewaySection = z.strictObject({
   const tls = gateway.tls
   if ((tls.cert === '') !== (tls.key === '')) {
     ctx.addIssue({ code: 'custom', path: ['tls', tls.cert === '' ? 'cert' : 'key'], message: 'tls.cert and tls.key go together', params: { allowed: 'a file path when the other of tls.cert / tls.key is set' } })
+  }
+  if (gateway.token !== '' && gateway.tokenFile !== '') {
+    ctx.addIssue({ code: 'custom', path: ['tokenFile'], message: 'gateway.token and gateway.tokenFile exclude each other', params: { allowed: 'a file path when gateway.token is empty' } })
   }
   if (tls.requireClientCert && (tls.ca === '' || tls.cert === '')) {
     ctx.addIssue({ code: 'custom', path: ['tls', 'requireClientCert'], message: 'mutual TLS needs tls.cert, tls.key and tls.ca', params: { allowed: 'true only with tls.cert, tls.key and tls.ca set' } })

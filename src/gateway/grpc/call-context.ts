@@ -3,15 +3,15 @@
  * an AbortSignal that fires when the client cancels or the deadline passes, and the mapping of
  * ApiErrors to gRPC statuses (with the reason in the `sorcha-reason` trailer).
  */
-import { timingSafeEqual, createHash } from 'node:crypto'
 import type { status as Status} from '@grpc/grpc-js';
 import { Metadata, type ServerUnaryCall, type StatusObject } from '@grpc/grpc-js'
 import type { InvalidArgumentError} from '../errors.ts';
 import {
   ApiError, DeadlineExceededError, GRPC_CODE, ResourceExhaustedError,
-  UnauthenticatedError, UnavailableError
+  UnavailableError
 } from '../errors.ts'
 import { exposedError } from '../expose.ts'
+import type { ApiToken } from '../api-token.ts'
 import type { RateLimiter } from '../rate-limiter.ts'
 
 /** The parts of a grpc-js server call the guard uses (every call kind has them). */
@@ -58,8 +58,8 @@ export function toStatus (err: unknown, where = 'grpc'): Partial<StatusObject> &
 
 /** Options of the call guard. */
 export interface CallGuardInit {
-  /** Required bearer token; empty = none. */
-  token: string
+  /** The bearer token calls must carry (none when not required). */
+  token: ApiToken
   limiter: RateLimiter
   maxStreams: number
 }
@@ -81,14 +81,14 @@ export function clientKey (peer: string): string {
 
 /** Admission for gRPC calls. */
 export class CallGuard {
-  private readonly tokenHash: Buffer | undefined
+  private readonly token: ApiToken
   private readonly limiter: RateLimiter
   private readonly maxStreams: number
   private streams = 0
   private readonly active = new Set<AbortController>()
 
   constructor (init: CallGuardInit) {
-    this.tokenHash = init.token === '' ? undefined : createHash('sha256').update(init.token).digest()
+    this.token = init.token
     this.limiter = init.limiter
     this.maxStreams = init.maxStreams
   }
@@ -103,7 +103,7 @@ export class CallGuard {
    * @throws UnauthenticatedError, ResourceExhaustedError
    */
   begin (call: ServerSurfaceCall, streaming: boolean): CallScope {
-    this.authenticate(call.metadata)
+    this.token.check(call.metadata.get('authorization')[0])
     this.limiter.take(clientKey(call.getPeer()))
     if (streaming) {
       if (this.streams >= this.maxStreams) throw new ResourceExhaustedError('too_many_streams', `the server holds its maximum of ${this.maxStreams} streams`)
@@ -140,16 +140,6 @@ export class CallGuard {
   /** Takes one rate-limit token for an item inside a stream. */
   takeItem (call: ServerSurfaceCall): void {
     this.limiter.take(clientKey(call.getPeer()))
-  }
-
-  private authenticate (metadata: Metadata): void {
-    if (this.tokenHash === undefined) return
-    const header = metadata.get('authorization')[0]
-    const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : ''
-    const hash = createHash('sha256').update(token).digest()
-    if (token === '' || !timingSafeEqual(hash, this.tokenHash)) {
-      throw new UnauthenticatedError(token === '' ? 'token_missing' : 'token_invalid', 'a valid API token is required (authorization: Bearer <token>)')
-    }
   }
 }
 

@@ -16,7 +16,9 @@ import type { ProbeSource, ReadinessReport } from '../../probes/index.ts'
 import { GRPC_TRANSPORT_SLACK_BYTES } from '../constants.ts'
 import type { GatewayOperations } from '../operations.ts'
 import type { RateLimiter } from '../rate-limiter.ts'
+import type { ApiToken } from '../api-token.ts'
 import type { TlsMaterial } from '../tls.ts'
+import { ReloadableServerCredentials } from './credentials.ts'
 import { CallGuard } from './call-context.ts'
 import { apiDefinitions } from './definitions.ts'
 import { connectivityHandlers } from './connectivity-handlers.ts'
@@ -47,8 +49,8 @@ export interface GrpcGatewayInit {
   port: number
   maxMessageBytes: number
   maxStreams: number
-  /** Required bearer token; empty = none. */
-  token: string
+  /** The bearer token calls must carry (shared with the REST server; replaced on reload). */
+  token: ApiToken
   /** TLS material; undefined = plaintext (h2c). */
   tls?: TlsMaterial
   /** With tls: require a client certificate signed by tls.ca. */
@@ -94,6 +96,7 @@ export class GrpcGateway {
   private server: Server | undefined
   private guard: CallGuard | undefined
   private health: HealthImplementation | undefined
+  private credentials: ReloadableServerCredentials | undefined
   private boundPort = 0
   private readonly onReadiness = (event: CustomEvent<ReadinessReport>): void => { this.setHealth(event.detail.ready ? 'SERVING' : 'NOT_SERVING') }
 
@@ -135,7 +138,7 @@ export class GrpcGateway {
     server.addService(defs.transactions, transactionHandlers(init.operations, guard))
     server.addService(defs.connectivity, connectivityHandlers(init.operations, guard))
     server.addService(defs.events, eventHandlers(init.operations, guard))
-    server.addService(defs.admin, adminHandlers(init.operations.backend.admin, guard, adminAccess({ host: init.host, hostSetting: 'gateway.grpc.host', token: init.token !== '', clientCertificates: init.tls !== undefined && init.requireClientCert === true })))
+    server.addService(defs.admin, adminHandlers(init.operations.backend.admin, guard, adminAccess({ host: init.host, hostSetting: 'gateway.grpc.host', token: init.token.required, clientCertificates: init.tls !== undefined && init.requireClientCert === true })))
     const initial: ServingStatus = init.readiness === undefined || init.readiness.readiness().ready ? 'SERVING' : 'NOT_SERVING'
     const health = new HealthImplementation(Object.fromEntries(HEALTH_SERVICES.map(s => [s, initial])))
     health.addToServer(server)
@@ -143,14 +146,14 @@ export class GrpcGateway {
     // Reflection lists what its package definition holds: the API, and the health service too.
     const packageDefinition = { ...loadSync(API_PROTO_FILES, { ...options, includeDirs: [PROTOS_DIR] }), ...loadSync(HEALTH_PROTO, options) }
     new ReflectionService(packageDefinition).addToServer(server)
-    const credentials = init.tls === undefined
-      ? ServerCredentials.createInsecure()
-      : ServerCredentials.createSsl(init.requireClientCert === true ? init.tls.ca ?? null : null, [{ cert_chain: init.tls.cert, private_key: init.tls.key }], init.requireClientCert === true)
+    const secure = init.tls === undefined ? undefined : new ReloadableServerCredentials(init.tls, init.requireClientCert === true)
+    const credentials = secure ?? ServerCredentials.createInsecure()
     const host = init.host.includes(':') ? `[${init.host}]` : init.host
     this.boundPort = await new Promise<number>((resolve, reject) => {
       server.bindAsync(`${host}:${init.port}`, credentials, (err, port) => { if (err === null) resolve(port); else reject(err) })
     })
     this.server = server
+    this.credentials = secure
     this.guard = guard
     this.health = health
     init.readiness?.addEventListener('readiness:change', this.onReadiness)
@@ -164,6 +167,7 @@ export class GrpcGateway {
     const server = this.server
     if (server === undefined) return
     this.server = undefined
+    this.credentials = undefined
     this.init.readiness?.removeEventListener('readiness:change', this.onReadiness)
     this.setHealth('NOT_SERVING')
     this.guard?.abortAll()
@@ -172,6 +176,11 @@ export class GrpcGateway {
       server.tryShutdown(() => { clearTimeout(timer); resolve() })
     })
     this.log.debug('gRPC API stopped')
+  }
+
+  /** New TLS material for the connections accepted from now on (open ones keep theirs). */
+  updateTls (tls: TlsMaterial): void {
+    this.credentials?.update(tls)
   }
 
   private setHealth (status: ServingStatus): void {

@@ -2,17 +2,18 @@
  * The REST/JSON server of the app API on Fastify 5: routes under /v1 (routes.ts), request
  * validation by JSON Schema, errors as application/problem+json (problem.ts), SSE for streams, the
  * OpenAPI 3.1 document at /openapi.json (generated from the route schemas by @fastify/swagger), a
- * liveness route at /healthz, TLS when configured, the API token and the shared per-client rate limit.
+ * liveness route at /healthz, TLS (mutual TLS with gateway.tls.requireClientCert) when configured, the API
+ * token and the shared per-client rate limit.
  */
-import { createHash, timingSafeEqual } from 'node:crypto'
 import cors from '@fastify/cors'
 import swagger from '@fastify/swagger'
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify'
 import { logger, type Logger } from '../../logging/index.ts'
-import { NotFoundError, ResourceExhaustedError, UnauthenticatedError, UnavailableError } from '../errors.ts'
+import { NotFoundError, ResourceExhaustedError, UnavailableError } from '../errors.ts'
 import type { GatewayOperations } from '../operations.ts'
 import type { RateLimiter } from '../rate-limiter.ts'
 import { CORS_MAX_AGE_S } from '../constants.ts'
+import type { ApiToken } from '../api-token.ts'
 import type { TlsMaterial } from '../tls.ts'
 import { edgeServerOptions, installEdges, methodNotAllowed } from './http-edges.ts'
 import { fromFastifyError, PROBLEM_SCHEMA, sendProblem } from './problem.ts'
@@ -42,8 +43,12 @@ export interface RestGatewayInit {
   port: number
   maxMessageBytes: number
   maxStreams: number
-  token: string
+  /** The bearer token requests must carry (shared with the gRPC server; replaced on reload). */
+  token: ApiToken
+  /** TLS material; undefined = plain HTTP. */
   tls?: TlsMaterial
+  /** With tls: require a client certificate signed by tls.ca (mutual TLS). */
+  requireClientCert?: boolean
   version: string
   /** Browser origins allowed by CORS (gateway.rest.corsOrigins); empty = no CORS headers. */
   corsOrigins?: readonly string[]
@@ -69,12 +74,24 @@ function corsOptions (origins: readonly string[]): Record<string, unknown> {
   }
 }
 
+/**
+ * Options of the HTTPS server: the certificate and key, and for mutual TLS the CA bundle client
+ * certificates must chain to (a handshake without one, or with one from another CA, fails).
+ */
+function httpsOptions (tls: TlsMaterial, requireClientCert: boolean): Record<string, unknown> {
+  return { ...contextOptions(tls, requireClientCert), ...(requireClientCert ? { requestCert: true, rejectUnauthorized: true } : {}) }
+}
+
+/** The parts of the HTTPS options a new secure context replaces. */
+const contextOptions = (tls: TlsMaterial, requireClientCert: boolean): Record<string, unknown> =>
+  ({ cert: tls.cert, key: tls.key, ...(requireClientCert ? { ca: tls.ca } : {}) })
+
 /** Builds the Fastify app (not listening); exported for route enumeration in tests. */
 export async function buildRestApp (init: RestGatewayInit, stopping: AbortSignal, streams: { open: number }): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: init.maxMessageBytes,
     logger: false,
-    ...(init.tls === undefined ? {} : { https: { cert: init.tls.cert, key: init.tls.key } }),
+    ...(init.tls === undefined ? {} : { https: httpsOptions(init.tls, init.requireClientCert === true) }),
     schemaController: { compilersFactory: { buildValidator: buildValidator() } },
     ...edgeServerOptions()
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance
@@ -86,7 +103,7 @@ export async function buildRestApp (init: RestGatewayInit, stopping: AbortSignal
       openapi: '3.1.0',
       info: { title: 'Sorcha Peer API', version: init.version, description: 'REST form of the sorcha.api.v1 gRPC services. Errors are application/problem+json whose `code` is the gRPC status name.' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'gateway.token, when configured' } } },
-      ...(init.token === '' ? {} : { security: [{ bearer: [] }] })
+      ...(init.token.required ? { security: [{ bearer: [] }] } : {})
     },
     refResolver: { buildLocalReference: (json: Record<string, unknown>, _base: unknown, _fragment: unknown, i: number) => typeof json.$id === 'string' ? json.$id : `def-${i}` }
   })
@@ -110,17 +127,10 @@ export async function buildRestApp (init: RestGatewayInit, stopping: AbortSignal
       reply.raw.once('close', () => { metrics.request('rest', `${request.method} ${request.routeOptions.url ?? 'unmatched'}`, String(reply.statusCode), (performance.now() - started) / 1000) })
     })
   }
-  const tokenHash = init.token === '' ? undefined : createHash('sha256').update(init.token).digest()
   app.decorateRequest('sorchaSignal', null)
   app.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith('/v1/') || request.method === 'OPTIONS') return
-    if (tokenHash !== undefined) {
-      const header = request.headers.authorization
-      const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : ''
-      if (token === '' || !timingSafeEqual(createHash('sha256').update(token).digest(), tokenHash)) {
-        throw new UnauthenticatedError(token === '' ? 'token_missing' : 'token_invalid', 'a valid API token is required (authorization: Bearer <token>)')
-      }
-    }
+    init.token.check(request.headers.authorization)
     init.limiter.take(request.ip)
     const controller = new AbortController()
     // The client going away before the response is finished cancels the work (like a gRPC cancel).
@@ -156,7 +166,7 @@ export async function buildRestApp (init: RestGatewayInit, stopping: AbortSignal
   transactionRoutes(app, ctx)
   connectivityRoutes(app, ctx)
   eventRoutes(app, ctx)
-  adminRoutes(app, ctx, adminAccess({ host: init.host, hostSetting: 'gateway.rest.host', token: init.token !== '', clientCertificates: false }))
+  adminRoutes(app, ctx, adminAccess({ host: init.host, hostSetting: 'gateway.rest.host', token: init.token.required, clientCertificates: init.tls !== undefined && init.requireClientCert === true }))
   return app
 }
 
@@ -209,6 +219,13 @@ export class RestGateway {
     this.boundPort = typeof address === 'object' && address !== null ? address.port : this.init.port
     this.app = app
     this.log.debug({ url: this.url, tls: this.init.tls !== undefined }, 'REST API listening')
+  }
+
+  /** New TLS material for the connections accepted from now on (open ones keep theirs). */
+  updateTls (tls: TlsMaterial): void {
+    const server = this.app?.server as { setSecureContext?: (options: Record<string, unknown>) => void } | undefined
+    if (this.init.tls === undefined || server?.setSecureContext === undefined) return
+    server.setSecureContext(contextOptions(tls, this.init.requireClientCert === true))
   }
 
   /** Ends open SSE streams (UNAVAILABLE), then closes the server. */

@@ -1,0 +1,40 @@
+/**
+ * The API token check both servers make (REST header, gRPC metadata: `authorization: Bearer <token>`),
+ * compared in constant time. The token can be replaced while the servers run (a reload of
+ * gateway.tokenFile): the next request is checked against the new one.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto'
+import { UnauthenticatedError } from './errors.ts'
+
+const digest = (token: string): Buffer => createHash('sha256').update(token).digest()
+
+/** The token apps must present; empty = none required. */
+export class ApiToken {
+  private hash: Buffer | undefined
+
+  constructor (token: string) {
+    this.hash = token === '' ? undefined : digest(token)
+  }
+
+  /** Whether a token is required. */
+  get required (): boolean {
+    return this.hash !== undefined
+  }
+
+  /** Replaces the token (for requests from now on). */
+  set (token: string): void {
+    this.hash = token === '' ? undefined : digest(token)
+  }
+
+  /**
+   * Checks an authorization header value.
+   * @throws UnauthenticatedError (token_missing, token_invalid)
+   */
+  check (header: unknown): void {
+    if (this.hash === undefined) return
+    const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : ''
+    if (token === '' || !timingSafeEqual(digest(token), this.hash)) {
+      throw new UnauthenticatedError(token === '' ? 'token_missing' : 'token_invalid', 'a valid API token is required (authorization: Bearer <token>)')
+    }
+  }
+}

@@ -70,9 +70,19 @@ export class Attacker {
     this.stream = await this.node.libp2p.dialProtocol(multiaddr(dialAddrs(target)[0]!), TX_GOSSIP_PROTOCOL)
   }
 
-  /** Sends one frame (a GossipFrame's bytes, length-prefixed). */
-  send (frame: Uint8Array): void {
-    this.stream?.send(lp.encode.single(frame))
+  /** Sends one frame (a GossipFrame's bytes, length-prefixed); false once the target has closed the stream. */
+  send (frame: Uint8Array): boolean {
+    return this.write(lp.encode.single(frame).subarray())
+  }
+
+  private write (bytes: Uint8Array): boolean {
+    if (this.stream === undefined || this.stream.writeStatus !== 'writable') return false
+    try {
+      this.stream.send(bytes)
+      return true
+    } catch {
+      return false
+    }
   }
 
   /** Announces `count` ids it does not have, each of `size` bytes, in messages of at most 1,024. */
@@ -96,7 +106,7 @@ export class Attacker {
 
   /** A length prefix far above the frame limit (16 MiB). */
   oversizedFrame (): void {
-    this.stream?.send(new Uint8Array([0x80, 0x80, 0x80, 0x08]))
+    this.write(new Uint8Array([0x80, 0x80, 0x80, 0x08]))
   }
 
   /** Opens (and at once closes) `count` tx-gossip streams to the target; returns how many opened. */

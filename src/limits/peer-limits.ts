@@ -12,7 +12,7 @@ import type { Config } from '../config/index.ts'
 import { PeerLimiter } from '../../protocols/common/token-bucket.ts'
 import { logger } from '../logging/index.ts'
 import type { Offence } from '../reputation/port.ts'
-import { penalise, type ReputationComponents } from './reputation.ts'
+import { optionalComponent, penalise, type ReputationComponents } from './reputation.ts'
 
 /** The limited protocols, as metric labels (stable). */
 export const LIMITED_PROTOCOLS = [
@@ -93,9 +93,5 @@ export interface LimitsComponents {
 
 /** The limits service, if the node runs one (bare test nodes do not). */
 export function limitsOf (components: LimitsComponents): PeerLimits | undefined {
-  try {
-    return components.limits
-  } catch {
-    return undefined
-  }
+  return optionalComponent(() => components.limits)
 }

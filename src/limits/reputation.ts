@@ -10,13 +10,18 @@ export interface ReputationComponents {
   reputation?: ReputationPort
 }
 
-/** The reputation service, if the node runs one. */
-export function reputationOf (components: ReputationComponents): ReputationPort | undefined {
+/** An optional libp2p component: libp2p's components object throws for a service the node lacks. */
+export function optionalComponent<T> (read: () => T | undefined): T | undefined {
   try {
-    return components.reputation
+    return read()
   } catch {
     return undefined
   }
+}
+
+/** The reputation service, if the node runs one. */
+export function reputationOf (components: ReputationComponents): ReputationPort | undefined {
+  return optionalComponent(() => components.reputation)
 }
 
 /** Reports an offence if the node runs a reputation service; never throws. */

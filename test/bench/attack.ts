@@ -11,7 +11,9 @@
  * For each attack: honest `deliveredFraction` at the target, `p50Ms`/`p99Ms` of publish-to-receipt
  * and `p99Ratio` against the clean run, and `timeToThrottleMs` (attack start to the first offence the
  * target reports against the attacker, or the first refusal counted in sorcha_peer_throttled_total).
- * `timeToBanMs` is null until the reputation service (issue 19 item 2) decides bans.
+ * `timeToBanMs`: attack start to the target closing the attacker's connection (today only the
+ * gossip adapter's ban after gossip.maxRejectsPerPeer rejects does that; the reputation service of
+ * issue 19 item 2 will ban for the other offences too), null if it did not happen.
  * Target (issue 19): deliveredFraction 1, p99Ratio at most 2.
  */
 import { randomBytes } from 'node:crypto'
@@ -45,7 +47,7 @@ interface AttackResult {
   p99Ms: number
   p99Ratio: number | null
   timeToThrottleMs: number | null
-  timeToBanMs: null
+  timeToBanMs: number | null
   offences: Record<string, number>
   throttled: Record<string, number>
 }
@@ -71,6 +73,12 @@ async function run (attack: string, options: { seconds: number, txs: number, see
     })
     const started = Date.now()
     let throttledAt: number | undefined
+    // Until the reputation service decides bans, the one ban a node makes today: the gossip adapter
+    // bans (hangs up on) a peer after gossip.maxRejectsPerPeer rejected messages.
+    let bannedAt: number | undefined
+    target.libp2p.addEventListener('connection:close', e => {
+      if (bannedAt === undefined && e.detail.remotePeer.toString() === attacker.peerId) bannedAt = Date.now() - started
+    })
     const watch = setInterval(() => {
       const refused = Object.values(limits.throttled()).some(n => n > 0)
       if (throttledAt === undefined && (refused || log.of(target.peerId.toString(), attacker.peerId).length > 0)) throttledAt = Date.now() - started
@@ -99,7 +107,7 @@ async function run (attack: string, options: { seconds: number, txs: number, see
       p50Ms: Math.round(percentile(sorted, 50)),
       p99Ms: Math.round(percentile(sorted, 99)),
       timeToThrottleMs: attack === 'clean' ? null : throttledAt ?? null,
-      timeToBanMs: null,
+      timeToBanMs: attack === 'clean' ? null : bannedAt ?? null,
       offences,
       throttled: Object.fromEntries(Object.entries(limits.throttled()).filter(([, n]) => n > 0))
     }

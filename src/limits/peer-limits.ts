@@ -10,7 +10,7 @@
  */
 import type { Config } from '../config/index.ts'
 import { PeerLimiter } from '../../protocols/common/token-bucket.ts'
-import { logger } from '../logging/index.ts'
+import { logger, type Logger } from '../logging/index.ts'
 import type { Offence } from '../reputation/port.ts'
 import { optionalComponent, penalise, type ReputationComponents } from './reputation.ts'
 
@@ -40,19 +40,25 @@ export interface PeerLimitsInit {
   config: LimitsConfig
   /** Milliseconds on a non-decreasing clock. @default performance.now */
   now?: () => number
+  /** @default logger('sorcha:limits') */
+  log?: Logger
 }
+
+/** The info line logged once per throttle episode (with peer, protocol and offence). */
+export const THROTTLE_MSG = 'throttling a peer that exceeds its per-peer limit'
 
 /** Per-peer token buckets for every protocol this node serves. */
 export class PeerLimits {
   private readonly limiters: Record<LimitedProtocol, PeerLimiter>
   private readonly components: ReputationComponents
   private readonly now: () => number
-  private readonly log = logger('sorcha:limits')
+  private readonly log: Logger
   readonly [Symbol.toStringTag] = '@sorcha/limits'
 
   constructor (components: ReputationComponents, init: PeerLimitsInit) {
     this.components = components
     this.now = init.now ?? (() => performance.now())
+    this.log = init.log ?? logger('sorcha:limits')
     const limiters: Partial<Record<LimitedProtocol, PeerLimiter>> = {}
     for (const protocol of LIMITED_PROTOCOLS) limiters[protocol] = new PeerLimiter(init.config[SETTING[protocol]], init.config.maxPeers)
     this.limiters = limiters as Record<LimitedProtocol, PeerLimiter>
@@ -67,7 +73,7 @@ export class PeerLimits {
     if (verdict === 'allow') return true
     if (verdict === 'throttle-first') {
       const offence: Offence = protocol === 'streams' ? 'stream_storm' : 'rate_limited'
-      this.log.info({ peer, protocol, offence }, 'throttling a peer that exceeds its per-peer limit')
+      this.log.info({ peer, protocol, offence }, THROTTLE_MSG)
       penalise(this.components, peer, offence, protocol)
     }
     return false

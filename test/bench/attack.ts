@@ -1,7 +1,7 @@
 /**
  * Attack benchmark (issue 19 item 5):
  *
- *   npm run bench -- attack [--json] [--seconds 6] [--txs 60] [--seed 1]
+ *   npm run bench -- attack [--json] [--seconds 6] [--txs 60] [--seed 1] [--attacks clean,announce-flood,...]
  *
  * Real nodes in this process: an honest publisher and a target, plus one malicious peer
  * (test/support/attacker.ts) attached to the target, all with the default configuration (default
@@ -35,7 +35,7 @@ const ATTACKS: Record<string, (a: Attacker, until: number) => Promise<void>> = {
   'announce-flood': async (a, until) => { while (Date.now() < until) { a.announceFakes(20_480, 300); await sleep(1000) } },
   'withhold-small': async (a, until) => { while (Date.now() < until) { a.announceFakes(1000, 300); await sleep(200) } },
   'withhold-huge': async (a, until) => { while (Date.now() < until) { a.announceFakes(4, 60 * MIB); await sleep(2000) } },
-  'stream-storm': async (a, until) => { while (Date.now() < until) await a.streamStorm(200) },
+  'stream-storm': async (a, until) => { while (Date.now() < until) await a.streamStorm(200, 16) },
   'decompression-bomb': async (a, until) => { while (Date.now() < until) { await a.decompressionBomb(); await sleep(100) } },
   garbage: async (a, until) => { while (Date.now() < until) { a.garbage(5); await sleep(100) } }
 }
@@ -117,11 +117,18 @@ async function run (attack: string, options: { seconds: number, txs: number, see
 }
 
 export default async function main (args: string[]): Promise<void> {
-  const flags = benchArgs(args, { json: { type: 'boolean', default: false }, seconds: { type: 'string', default: '6' }, txs: { type: 'string', default: '60' }, seed: { type: 'string', default: '1' } })
+  const flags = benchArgs(args, { json: { type: 'boolean', default: false }, seconds: { type: 'string', default: '6' }, txs: { type: 'string', default: '60' }, seed: { type: 'string', default: '1' }, attacks: { type: 'string', default: Object.keys(ATTACKS).join(',') } })
   const options = { seconds: intArg('seconds', flags.seconds), txs: intArg('txs', flags.txs), seed: intArg('seed', flags.seed) }
   const results: AttackResult[] = []
   let clean: number | undefined
-  for (const attack of Object.keys(ATTACKS)) {
+  const chosen = flags.attacks.split(',')
+  const unknown = chosen.filter(a => ATTACKS[a] === undefined)
+  if (unknown.length > 0) {
+    process.stderr.write(`unknown attack ${unknown.join(', ')}; the attacks are ${Object.keys(ATTACKS).join(', ')}\n`)
+    process.exit(2)
+  }
+  // The clean run first: the others' p99 is compared with it.
+  for (const attack of ['clean', ...chosen.filter(a => a !== 'clean')]) {
     const r = await run(attack, options)
     if (attack === 'clean') clean = r.p99Ms
     results.push({ ...r, p99Ratio: clean === undefined || clean === 0 ? null : Math.round(r.p99Ms / clean * 100) / 100 })

@@ -109,19 +109,22 @@ export class Attacker {
     this.write(new Uint8Array([0x80, 0x80, 0x80, 0x08]))
   }
 
-  /** Opens (and at once closes) `count` tx-gossip streams to the target; returns how many opened. */
-  async streamStorm (count: number): Promise<number> {
+  /** Opens (and at once closes) `count` tx-gossip streams to the target, `parallel` at a time; returns how many opened. */
+  async streamStorm (count: number, parallel = 4): Promise<number> {
     let opened = 0
+    let left = count
     const addr = multiaddr(dialAddrs(this.target!)[0]!)
-    for (let i = 0; i < count; i++) {
-      try {
-        const stream = await this.node.libp2p.dialProtocol(addr, TX_GOSSIP_PROTOCOL)
-        opened++
-        await stream.close().catch(() => {})
-      } catch {
-        // refused (libp2p's stream cap or the target's abort): keep storming
+    await Promise.all(Array.from({ length: parallel }, async () => {
+      while (left-- > 0) {
+        try {
+          const stream = await this.node.libp2p.dialProtocol(addr, TX_GOSSIP_PROTOCOL)
+          opened++
+          await stream.close().catch(() => {})
+        } catch {
+          // refused (libp2p's stream cap or the target's abort): keep storming
+        }
       }
-    }
+    }))
     return opened
   }
 }

@@ -23,5 +23,5 @@ export const limitsSection = z.strictObject({
   reconcile: bucket('tx-reconcile: reconciliation frames', 1000, 5000),
   peerExchange: bucket('peer exchange: requests', 0.5, 10),
   direct: bucket('direct messages: messages', 200, 1000),
-  streams: bucket('inbound streams on the protocols above (a stream-opening storm beyond it is refused and reported)', 200, 1000)
+  streams: bucket('inbound streams on the protocols above and the have-query (a stream-opening storm beyond it is refused and reported)', 200, 1000)
 }).prefault({})

@@ -80,7 +80,9 @@ export function coreConfigOf (config: DistributorInit['config']): Partial<TxGoss
     seenGenerationMs: config.bloom.generationMs,
     requestTimeoutMs: config.requestTimeoutMs,
     maxInflight: config.maxInflight,
-    maxInflightBytes: config.maxInflightBytes
+    maxInflightBytes: config.maxInflightBytes,
+    maxInflightPerSource: config.maxInflightPerSource,
+    maxInflightBytesPerSource: config.maxInflightBytesPerSource
   }
 }
 

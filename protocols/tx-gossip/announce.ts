@@ -3,7 +3,7 @@
  * into requests (INV -> GETDATA, deduplicated by the seen-set and the fetch table).
  */
 import type { CoreState, Effects } from './state.ts'
-import { armDeadline, fetchOf, holds, isCount, isValidKey, queueRequest, startFetch, verdict } from './state.ts'
+import { armDeadline, chargeTo, fetchOf, holds, isCount, isValidKey, queueRequest, startFetch, verdict } from './state.ts'
 import type { Fetch } from './fetches.ts'
 import type { GossipMessage, InvItem, PeerHandle, TxKey } from './types.ts'
 
@@ -47,6 +47,7 @@ export function addSource (state: CoreState, fetch: Fetch, peer: PeerHandle): vo
 /** Asks `peer` for the rest of the body and arms the deadline. */
 export function requestFrom (state: CoreState, fetch: Fetch, peer: PeerHandle, now: number): void {
   fetch.current = peer
+  chargeTo(state, fetch, peer)
   armDeadline(state, fetch, now)
   queueRequest(state, peer, { id: fetch.id, offset: fetch.received })
 }
@@ -55,12 +56,20 @@ function validItem (item: InvItem): boolean {
   return isValidKey(item.id) && isCount(item.size) && isCount(item.hops) && item.hops >= 1 && item.hops <= 255
 }
 
+/** True if the global budget has room for one more fetch of `size` bytes. */
+function globalRoom (state: CoreState, size: number): boolean {
+  const { config, fetches } = state
+  return fetches.size < config.maxInflight && fetches.bytes + size <= config.maxInflightBytes
+}
+
 /**
  * An inv from `from`: request each unseen item from it, or note it as one more source. The fetch
- * table is consulted first, so that an item being fetched costs no seen-set lookup.
+ * table is consulted first, so that an item being fetched costs no seen-set lookup. An item beyond
+ * the global budget or `from`'s share of it (sources.ts) waits in `from`'s queue; beyond that queue,
+ * it is ignored (`inflight-full`) until anti-entropy offers it again.
  */
 export function onInv (state: CoreState, from: PeerHandle, items: readonly InvItem[], now: number, out: Effects): void {
-  const { config, fetches } = state
+  const { config, sources } = state
   if (items.length > config.maxItemsPerMessage) return verdict(state, out, from, 'reject', 'too-many-items')
   state.invReceived += items.length
   let tooLarge = false
@@ -75,9 +84,31 @@ export function onInv (state: CoreState, from: PeerHandle, items: readonly InvIt
     }
     if (holds(state, item.id)) continue
     if (item.size > config.maxTxBytes) tooLarge = true
-    else if (fetches.size >= config.maxInflight || fetches.bytes + item.size > config.maxInflightBytes) full = true
-    else requestFrom(state, startFetch(state, item.id, item.size, item.hops, from), from, now)
+    else if (globalRoom(state, item.size) && sources.canStart(from, item.size)) requestFrom(state, startFetch(state, item.id, item.size, item.hops, from), from, now)
+    else if (!sources.wait(from, item)) full = true
   }
   if (tooLarge) verdict(state, out, from, 'ignore', 'too-large')
   if (full) verdict(state, out, from, 'ignore', 'inflight-full')
+}
+
+/**
+ * Hands freed room to waiting announcements, one per source per pass, round-robin, until no source
+ * can start anything more (SPEC.md §3.6).
+ */
+export function pumpWaiting (state: CoreState, now: number): void {
+  const { sources } = state
+  sources.pumpDue = false
+  const take = (peer: PeerHandle, item: InvItem, canStart: boolean): 'skip' | 'start' | 'blocked' | 'stop' => {
+    const existing = fetchOf(state, item.id)
+    if (existing !== undefined) {
+      addSource(state, existing, peer)
+      return 'skip'
+    }
+    if (holds(state, item.id) || !state.neighbours.has(peer)) return 'skip'
+    if (!globalRoom(state, item.size)) return state.fetches.size >= state.config.maxInflight ? 'stop' : 'blocked'
+    if (!canStart) return 'blocked'
+    requestFrom(state, startFetch(state, item.id, item.size, item.hops, peer), peer, now)
+    return 'start'
+  }
+  while (sources.waitingTotal > 0 && sources.pass(take) > 0);
 }

@@ -1,7 +1,7 @@
 /** Resolving and checking a core's configuration (pure; a bad value is a programmer error and throws). */
 import {
   DEFAULT_ANTI_ENTROPY_INTERVAL_MS, DEFAULT_FANOUT, DEFAULT_HOP_LIMIT, DEFAULT_INLINE_ACCEPT_MAX_BYTES,
-  DEFAULT_INLINE_THRESHOLD_BYTES, DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_INFLIGHT_BYTES, DEFAULT_MAX_ITEMS_PER_MESSAGE, DEFAULT_MAX_PEERS,
+  DEFAULT_INLINE_THRESHOLD_BYTES, DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_INFLIGHT_BYTES, DEFAULT_MAX_INFLIGHT_BYTES_PER_SOURCE, DEFAULT_MAX_INFLIGHT_PER_SOURCE, DEFAULT_MAX_ITEMS_PER_MESSAGE, DEFAULT_MAX_PEERS,
   DEFAULT_MAX_SOURCES_PER_TX, DEFAULT_MAX_TX_BYTES, DEFAULT_MIN_SUMMARY_GAP_MS, DEFAULT_PUBLISH_PUSH_MAX_BYTES, DEFAULT_PUSH_C, DEFAULT_RECENT_MAX,
   DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_SEEN_EXPECTED_ITEMS, DEFAULT_SEEN_FP_RATE, DEFAULT_SEEN_GENERATION_MS,
   DEFAULT_SUMMARY_FP_RATE
@@ -45,6 +45,8 @@ export const DEFAULT_GOSSIP_CONFIG: Readonly<TxGossipConfig> = Object.freeze({
   requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
   maxInflight: DEFAULT_MAX_INFLIGHT,
   maxInflightBytes: DEFAULT_MAX_INFLIGHT_BYTES,
+  maxInflightPerSource: DEFAULT_MAX_INFLIGHT_PER_SOURCE,
+  maxInflightBytesPerSource: DEFAULT_MAX_INFLIGHT_BYTES_PER_SOURCE,
   maxSourcesPerTx: DEFAULT_MAX_SOURCES_PER_TX,
   maxPeers: DEFAULT_MAX_PEERS,
   verifyBodies: true
@@ -55,7 +57,7 @@ const COUNTS: Array<[keyof TxGossipConfig, number, number]> = [
   ['maxTxBytes', 0, 2 ** 40], ['hopLimit', 1, 255], ['antiEntropyIntervalMs', 0, 2 ** 40],
   ['minSummaryGapMs', 0, 2 ** 40], ['recentMax', 1, 10_000_000], ['maxItemsPerMessage', 1, 1_000_000],
   ['seenExpectedItems', 1, 100_000_000], ['seenGenerationMs', 1, 2 ** 40], ['requestTimeoutMs', 1, 2 ** 40],
-  ['maxInflight', 1, 10_000_000], ['maxInflightBytes', 0, 2 ** 50], ['maxSourcesPerTx', 1, 1024], ['maxPeers', 1, 1_000_000]
+  ['maxInflight', 1, 10_000_000], ['maxInflightBytes', 0, 2 ** 50], ['maxInflightPerSource', 1, 10_000_000], ['maxInflightBytesPerSource', 0, 2 ** 50], ['maxSourcesPerTx', 1, 1024], ['maxPeers', 1, 1_000_000]
 ]
 
 // Configurations this module resolved (frozen, so they cannot have changed since): resolving one

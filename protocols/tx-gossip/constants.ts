@@ -45,6 +45,10 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000
 export const DEFAULT_MAX_INFLIGHT = 4096
 /** Sum of sizes of concurrent fetches. */
 export const DEFAULT_MAX_INFLIGHT_BYTES = 512 * 1024 * 1024
+/** Fetches asked of one peer at once (its full credit): an eighth of maxInflight. SPEC.md §3.6. */
+export const DEFAULT_MAX_INFLIGHT_PER_SOURCE = 512
+/** Announced bytes asked of one peer at once (one fetch of any size is always allowed). SPEC.md §3.6. */
+export const DEFAULT_MAX_INFLIGHT_BYTES_PER_SOURCE = 64 * 1024 * 1024
 /** Fallback sources remembered per fetch. */
 export const DEFAULT_MAX_SOURCES_PER_TX = 8
 /** Neighbours tracked. */

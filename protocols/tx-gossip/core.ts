@@ -6,13 +6,14 @@
 import type { Core } from '../common/effects.ts'
 import type { Rng } from '../common/rng.ts'
 import { antiEntropyEnabled, onSummary, runRoundIfDue, scheduleRound, sendSummary } from './anti-entropy.ts'
-import { onInv, relay } from './announce.ts'
+import { onInv, pumpWaiting, relay } from './announce.ts'
 import { resolveGossipConfig } from './config.ts'
 import { onChunk, onGetdata, onNotfound, onTimeouts, onVerified, retry } from './fetching.ts'
 import { Fetches, type Fetch } from './fetches.ts'
 import { Neighbours } from './neighbours.ts'
 import { Recent } from './recent.ts'
 import { RotatingBloom, type WordArena } from './rotating-bloom.ts'
+import { Sources } from './sources.ts'
 import { endFetch, fetchOf, flushRequests, holds, markHeld, verdict, type CoreState, type Effects } from './state.ts'
 import type { FetchItem, GossipEffect, GossipInput, GossipMessage, GossipStats, PeerHandle, TxGossipConfig, TxKey } from './types.ts'
 
@@ -62,6 +63,7 @@ function onPeerUp (state: CoreState, peer: PeerHandle, now: number, out: Effects
 function onPeerDown (state: CoreState, peer: PeerHandle, now: number, out: Effects): void {
   if (!state.neighbours.remove(peer)) return
   state.wakeStale = true
+  state.sources.dropWaiting(peer)
   for (const fetch of state.fetches.values()) {
     if (fetch.current !== peer || fetch.verifying) continue
     fetch.current = undefined
@@ -134,6 +136,7 @@ class DefaultTxGossipCore<P extends PeerHandle> implements TxGossipCore<P>, Core
   readonly config: Readonly<TxGossipConfig>
   // The tables.
   readonly fetches: Fetches
+  readonly sources: Sources
   readonly recent: Recent
   readonly seen: RotatingBloom
   readonly neighbours = new Neighbours()
@@ -153,6 +156,13 @@ class DefaultTxGossipCore<P extends PeerHandle> implements TxGossipCore<P>, Core
     this.config = config
     this.rng = rng
     this.fetches = new Fetches(config.requestTimeoutMs, config.maxInflight)
+    this.sources = new Sources({
+      maxInflightPerSource: config.maxInflightPerSource,
+      maxInflightBytesPerSource: config.maxInflightBytesPerSource,
+      maxWaitingPerSource: config.maxItemsPerMessage,
+      maxWaitingTotal: 4 * config.maxInflight,
+      maxSources: 2 * config.maxPeers
+    })
     this.recent = new Recent(config.recentMax)
     const { seenExpectedItems: expectedItems, seenFpRate: fpRate, seenGenerationMs: generationMs } = config
     this.seen = new RotatingBloom({ expectedItems, fpRate, generationMs, arena: options.seenArena })
@@ -166,6 +176,7 @@ class DefaultTxGossipCore<P extends PeerHandle> implements TxGossipCore<P>, Core
   // in `out` is a P.
   handleInto (input: GossipInput<P>, out: Array<GossipEffect<P>>): Array<GossipEffect<P>> {
     dispatch(this, input, out)
+    if (this.sources.pumpDue) pumpWaiting(this, input.now)
     flushRequests(this, out)
     // A fetch can only have ended (and left its record to recycle) through endFetch, which marks the
     // wakeup stale: most inputs end none, and skip touching the fetch table at all.
@@ -199,7 +210,7 @@ class DefaultTxGossipCore<P extends PeerHandle> implements TxGossipCore<P>, Core
     const { published, delivered, duplicateBodies, invReceived, requestsSent, requestTimeouts, fetchesAbandoned, summariesSent, rejects } = this
     return {
       published, delivered, duplicateBodies, invReceived, requestsSent, requestTimeouts, fetchesAbandoned, summariesSent, rejects,
-      inflight: this.fetches.size, recent: this.recent.size, peers: this.neighbours.size
+      inflight: this.fetches.size, waiting: this.sources.waitingTotal, recent: this.recent.size, peers: this.neighbours.size
     }
   }
 }

@@ -35,6 +35,8 @@ export interface Fetch {
   sources: PeerHandle[]
   /** The peer currently asked; undefined while none is. */
   current: PeerHandle | undefined
+  /** The peer this fetch counts against in the per-source budget (sources.ts): the one last asked. */
+  charged: PeerHandle | undefined
   /** Bytes accepted so far (the offset of the next chunk). */
   received: number
   /** Sources that failed this fetch (bad body, size mismatch, notfound): never asked again, still not announced to. */
@@ -206,7 +208,7 @@ export class Fetches {
   private record (id: TxKey, size: number, hops: number, source: PeerHandle): Fetch {
     const fetch = this.spare
     if (fetch === undefined) {
-      return { id, size, hops, sources: [source], failed: undefined, current: undefined, received: 0, contributors: undefined, verifying: false, attempts: 0, seq: -1, deadline: 0 }
+      return { id, size, hops, sources: [source], failed: undefined, current: undefined, charged: undefined, received: 0, contributors: undefined, verifying: false, attempts: 0, seq: -1, deadline: 0 }
     }
     this.spare = undefined
     fetch.id = id
@@ -216,6 +218,7 @@ export class Fetches {
     fetch.sources.push(source)
     fetch.failed = undefined
     fetch.current = undefined
+    fetch.charged = undefined
     fetch.received = 0
     fetch.contributors = undefined
     fetch.verifying = false

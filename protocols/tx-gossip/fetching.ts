@@ -32,12 +32,16 @@ export function onGetdata (state: CoreState, from: PeerHandle, items: readonly F
 /** A notfound from `from`: move the affected fetches on. */
 export function onNotfound (state: CoreState, from: PeerHandle, ids: readonly TxKey[], now: number, out: Effects): void {
   if (ids.length > state.config.maxItemsPerMessage) return verdict(state, out, from, 'reject', 'too-many-items')
+  let unserved = false
   for (const id of ids) {
     const fetch = fetchOf(state, id)
     if (fetch === undefined || fetch.current !== from || fetch.verifying) continue
+    state.sources.unserved(from)
+    unserved = true
     markFailed(fetch, from)
     retry(state, fetch, now, out)
   }
+  if (unserved) verdict(state, out, from, 'ignore', 'unserved-fetch')
 }
 
 /** Never asks `peer` for this transaction again (it failed it); clears `current` if it was the one asked. */
@@ -147,6 +151,7 @@ export function onChunk (state: CoreState, c: ChunkInput<PeerHandle>, out: Effec
 function complete (state: CoreState, fetch: Fetch, now: number, out: Effects): void {
   const from = fetch.current as PeerHandle
   endFetch(state, fetch)
+  state.sources.served(from)
   markHeld(state, fetch.id, fetch.size, fetch.hops, now)
   state.delivered++
   verdict(state, out, from, 'accept', 'tx-valid')
@@ -179,6 +184,8 @@ export function onVerified (state: CoreState, id: TxKey, ok: boolean, now: numbe
 
 /** Deadlines that passed: move stalled fetches on. */
 export function onTimeouts (state: CoreState, now: number, out: Effects): void {
+  // One verdict per peer and tick, however many of its fetches timed out together.
+  let last: PeerHandle | undefined
   for (const fetch of expiredFetches(state, now)) {
     // The runtime never answered `verify` (it lost the body): start over rather than wait forever.
     if (fetch.verifying) {
@@ -186,7 +193,13 @@ export function onTimeouts (state: CoreState, now: number, out: Effects): void {
       continue
     }
     state.requestTimeouts++
-    out.push({ type: 'trace', event: 'fetch-timeout', data: { id: fetch.id, peer: fetch.current ?? '', received: fetch.received } })
+    const peer = fetch.current
+    out.push({ type: 'trace', event: 'fetch-timeout', data: { id: fetch.id, peer: peer ?? '', received: fetch.received } })
+    if (peer !== undefined) {
+      state.sources.unserved(peer)
+      if (peer !== last) verdict(state, out, peer, 'ignore', 'unserved-fetch')
+      last = peer
+    }
     retry(state, fetch, now, out)
   }
 }

@@ -14,13 +14,14 @@ import { hotDrop, hotFind, hotPut, type HotCache } from './hot-cache.ts'
 import type { Neighbours } from './neighbours.ts'
 import { packEntry, type Recent } from './recent.ts'
 import type { RotatingBloom } from './rotating-bloom.ts'
+import type { Sources } from './sources.ts'
 import type { FetchItem, GossipEffect, GossipStats, GossipVerdictCode, PeerHandle, TxGossipConfig, TxKey } from './types.ts'
 
 /** The effects a handler appends to: the core's own, with peers as handles of either kind (types.ts). */
 export type Effects = Array<GossipEffect<PeerHandle>>
 
 /** The counters of GossipStats that the core keeps (the others are sizes of its tables). */
-export type Counters = Omit<GossipStats, 'inflight' | 'recent' | 'peers'>
+export type Counters = Omit<GossipStats, 'inflight' | 'waiting' | 'recent' | 'peers'>
 
 /** Everything a core remembers; each part is bounded by the configuration (SPEC.md §7). */
 export interface CoreState extends HotCache, Counters {
@@ -42,6 +43,8 @@ export interface CoreState extends HotCache, Counters {
   readonly seen: RotatingBloom
   readonly recent: Recent
   readonly fetches: Fetches
+  /** Per-source charges, credits and waiting announcements (fair fetch scheduling, SPEC.md §3.6). */
+  readonly sources: Sources
 }
 
 /** Appends a verdict effect (and counts rejects). */
@@ -94,15 +97,25 @@ export function markHeld (state: CoreState, id: TxKey, size: number, hops: numbe
 export function startFetch (state: CoreState, id: TxKey, size: number, hops: number, source: PeerHandle): Fetch {
   const fetch = state.fetches.create(id, size, hops, source)
   hotPut(state, id, fetch)
+  chargeTo(state, fetch, source)
   return fetch
 }
 
 /** Stops the fetch `fetch` (done, abandoned or superseded). */
 export function endFetch (state: CoreState, fetch: Fetch): void {
   const id = fetch.id
+  chargeTo(state, fetch, undefined)
   state.fetches.delete(fetch)
   hotDrop(state, id)
   state.wakeStale = true
+}
+
+/** Moves the fetch's charge in the per-source budget to `peer` (none: released). */
+export function chargeTo (state: CoreState, fetch: Fetch, peer: PeerHandle | undefined): void {
+  if (fetch.charged === peer) return
+  if (fetch.charged !== undefined) state.sources.release(fetch.charged, fetch.size)
+  fetch.charged = peer
+  if (peer !== undefined) state.sources.charge(peer, fetch.size)
 }
 
 /** (Re)arms the fetch's deadline at now + requestTimeoutMs. */

@@ -65,6 +65,10 @@ export interface TxGossipConfig {
   maxInflight: number
   /** Sum of the announced sizes of transactions being fetched at once (bounds the runtime's partial bodies). */
   maxInflightBytes: number
+  /** Fetches one peer may be asked for at once (its full credit; a peer that leaves fetches unserved gets less, SPEC.md §3.6); beyond it its announcements wait. */
+  maxInflightPerSource: number
+  /** Announced bytes one peer may be asked for at once (one fetch of any accepted size is always allowed). */
+  maxInflightBytesPerSource: number
   /** Announcers remembered per transaction being fetched (fallback sources). */
   maxSourcesPerTx: number
   /** Neighbours tracked; peer-up beyond this is ignored. */
@@ -132,7 +136,7 @@ export type GossipVerdictCode =
   | 'tx-valid' | InvalidFrameCode
   | 'tx-id-mismatch' | 'tx-id-mismatch-ambiguous' | 'bad-item' | 'too-many-items' | 'bad-chunk'
   | 'size-mismatch' | 'unsolicited-chunk' | 'duplicate' | 'not-requested' | 'stale-chunk'
-  | 'too-large' | 'inflight-full' | 'summary-too-frequent' | 'unexpected-summary'
+  | 'too-large' | 'inflight-full' | 'summary-too-frequent' | 'unexpected-summary' | 'unserved-fetch'
 
 /** Trace events of the core. */
 export type GossipTraceEvent =
@@ -174,6 +178,8 @@ export interface GossipStats {
   summariesSent: number
   rejects: number
   inflight: number
+  /** Announcements waiting for their source's share of the fetch budget (SPEC.md §3.6). */
+  waiting: number
   recent: number
   peers: number
 }

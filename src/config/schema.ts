@@ -14,6 +14,7 @@ import { eventsSection } from './sections/events.ts'
 import { gatewaySection } from './sections/gateway.ts'
 import { gossipSection } from './sections/gossip.ts'
 import { healthSection } from './sections/health.ts'
+import { limitsSection } from './sections/limits.ts'
 import { logSection } from './sections/log.ts'
 import { metricsSection } from './sections/metrics.ts'
 import { natSection } from './sections/nat.ts'
@@ -33,6 +34,7 @@ export const configSchema = z.strictObject({
   health: healthSection,
   nat: natSection,
   gossip: gossipSection,
+  limits: limitsSection,
   queue: queueSection,
   gateway: gatewaySection,
   ops: opsSection,

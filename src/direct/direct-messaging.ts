@@ -13,6 +13,8 @@ import { lpStream } from '@libp2p/utils'
 import { TypedEventEmitter } from 'main-event'
 import { DirectAck, DirectEnvelope } from '../../protos/gen/sorcha/p2p/v1/direct.ts'
 import { logger, type Logger } from '../logging/index.ts'
+import { limitsOf } from '../limits/peer-limits.ts'
+import { isOversized, penalise } from '../limits/reputation.ts'
 import {
   DIRECT_MAX_INBOUND_STREAMS, DIRECT_MAX_MESSAGE_BYTES, DIRECT_MAX_OUTBOUND_STREAMS, DIRECT_PROTOCOL,
   DIRECT_TIMEOUT_MS, TOPIC_PATTERN
@@ -110,13 +112,28 @@ export class DefaultDirectMessaging extends TypedEventEmitter<DirectMessagingEve
   /** Handles one inbound stream: read an envelope, validate, acknowledge, dispatch. */
   private async receive (stream: Stream, connection: Connection): Promise<void> {
     const signal = AbortSignal.timeout(this.timeoutMs)
+    const peer = connection.remotePeer.toString()
+    const limits = limitsOf(this.components)
+    // A stream-opening storm is refused outright (reported once per episode as stream_storm).
+    if (limits?.allow('streams', peer) === false) {
+      stream.abort(new Error('too many streams'))
+      return
+    }
     try {
       const lp = lpStream(stream, { maxDataLength: this.maxMessageBytes + ENVELOPE_OVERHEAD_BYTES })
       let envelope: DirectEnvelope
       try {
         envelope = DirectEnvelope.decode((await lp.read({ signal })).subarray())
-      } catch {
+      } catch (err) {
+        if (signal.aborted) throw err
+        penalise(this.components, peer, isOversized(err) ? 'oversized' : 'protocol_violation', 'direct message')
         await lp.write(DirectAck.encode({ messageId: '', accepted: false, reason: 'malformed' }).finish(), { signal })
+        await stream.close({ signal })
+        return
+      }
+      // Per-peer limit (docs/security.md): the sender learns why (reason rate_limited).
+      if (limits?.allow('direct', peer) === false) {
+        await lp.write(DirectAck.encode({ messageId: envelope.messageId, accepted: false, reason: 'rate_limited' }).finish(), { signal })
         await stream.close({ signal })
         return
       }

@@ -13,6 +13,8 @@ import { PeerExchangeRequest, PeerExchangeResponse } from '../../protos/gen/sorc
 import type { Logger } from '../logging/index.ts'
 import { applyVerdict } from '../peers/verdict.ts'
 import type { PeerList } from '../peers/types.ts'
+import { limitsOf, type LimitsComponents } from '../limits/peer-limits.ts'
+import { isOversized, penalise, type ReputationComponents } from '../limits/reputation.ts'
 
 /** Protocol id of peer exchange. */
 export const PEER_EXCHANGE_PROTOCOL = '/sorcha/peer-exchange/1.0.0'
@@ -26,7 +28,7 @@ const RESPOND_TIMEOUT_MS = 5_000
 const MAX_STREAMS = 2
 
 /** What the exchange uses from libp2p and the node. */
-export interface PeerExchangeComponents {
+export interface PeerExchangeComponents extends LimitsComponents, ReputationComponents {
   peerId: PeerId
   registrar: Registrar
   connectionManager: ConnectionManager
@@ -65,9 +67,22 @@ export class PeerExchange {
 
   /** Answers one request with a sample of our peer list. */
   private async respond (stream: Stream, connection: Connection): Promise<void> {
+    const peer = connection.remotePeer.toString()
+    // Per-peer limits (docs/security.md): a stream or a request beyond the peer's bucket is refused.
+    const limits = limitsOf(this.components)
+    if (limits !== undefined && (!limits.allow('streams', peer) || !limits.allow('peer_exchange', peer))) {
+      stream.abort(new Error('peer exchange: over the per-peer limit'))
+      return
+    }
     const signal = AbortSignal.timeout(RESPOND_TIMEOUT_MS)
     const lp = lpStream(stream, { maxDataLength: EXCHANGE_LIMITS.maxRequestBytes })
-    const request = PeerExchangeRequest.decode((await lp.read({ signal })).subarray())
+    let request: PeerExchangeRequest
+    try {
+      request = PeerExchangeRequest.decode((await lp.read({ signal })).subarray())
+    } catch (err) {
+      if (!signal.aborted) penalise(this.components, peer, isOversized(err) ? 'oversized' : 'protocol_violation', 'peer exchange request')
+      throw err
+    }
     const known = this.components.peerList.snapshot(SHARED)
     const peers = chooseExchangePeers(known, {
       max: request.maxPeers, requester: connection.remotePeer.toString(), rng: this.rng

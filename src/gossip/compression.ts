@@ -27,8 +27,9 @@ export async function inflateChunk (data: Uint8Array, expectedLength: number): P
     // maxOutputLength makes zlib stop (RangeError) as soon as the output would exceed the declared size.
     out = await gunzipAsync(data, { maxOutputLength: Math.max(1, expectedLength) })
   } catch (err) {
-    throw new DecompressionError((err as Error).name === 'RangeError' ? 'output exceeds the declared length' : 'not valid gzip')
+    const bomb = (err as Error).name === 'RangeError'
+    throw new DecompressionError(bomb ? 'output exceeds the declared length' : 'not valid gzip', bomb)
   }
-  if (out.length !== expectedLength) throw new DecompressionError('output is not the declared length')
+  if (out.length !== expectedLength) throw new DecompressionError('output is not the declared length', out.length > expectedLength)
   return new Uint8Array(out.buffer, out.byteOffset, out.length)
 }

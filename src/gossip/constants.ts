@@ -27,3 +27,13 @@ export const STORE_PRUNE_INTERVAL_MS = 10 * 60 * 1000
 export const DEFAULT_CONTENT_TYPE = 'application/octet-stream'
 /** gossipsub topic of a register: prefix + register id. */
 export const GOSSIPSUB_TOPIC_PREFIX = '/sorcha/tx/'
+
+/**
+ * Streams per connection and direction on /sorcha/tx-gossip and /sorcha/tx-reconcile (libp2p's
+ * registrar limit; its default is 32 inbound, 64 outbound). Each peer keeps one long-lived stream
+ * per protocol and direction (PeerChannel, ReconcileChannel) and opens a new one only when the last
+ * failed, so a few cover a reconnect overlap; more open at once is abuse, refused by libp2p before
+ * our handler runs. The rate of opening (open, close, open...) is limited separately, per peer, by
+ * limits.streams (src/limits).
+ */
+export const PROTOCOL_STREAMS_PER_CONNECTION = 8

@@ -45,8 +45,11 @@ export class GossipNotStartedError extends Error {
 /** A chunk did not inflate to its declared length (corrupt data or a decompression bomb). */
 export class DecompressionError extends Error {
   override name = 'DecompressionError'
-  constructor (reason: string) {
+  /** True when the body inflated past its declared length (a decompression bomb), not merely bad gzip. */
+  readonly bomb: boolean
+  constructor (reason: string, bomb = false) {
     super(`chunk decompression failed: ${reason}`)
+    this.bomb = bomb
   }
 }
 

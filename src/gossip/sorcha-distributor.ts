@@ -13,7 +13,7 @@ import { createRng } from '../../protocols/common/rng.ts'
 import { createTxGossipCore, type GossipEffect, type TxGossipConfig } from '../../protocols/tx-gossip/index.ts'
 import type { Transaction } from '../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
 import { compressChunk, inflateChunk } from './compression.ts'
-import { MAX_CHUNK_BYTES, MAX_TRACKED_OFFENDERS, REJECT_BAN_MS, TX_GOSSIP_PROTOCOL } from './constants.ts'
+import { MAX_CHUNK_BYTES, MAX_TRACKED_OFFENDERS, PROTOCOL_STREAMS_PER_CONNECTION, REJECT_BAN_MS, TX_GOSSIP_PROTOCOL } from './constants.ts'
 import { CoreDriver, type ChunkPayload } from './core-driver.ts'
 import { Assemblies } from './assembly.ts'
 import { DistributorBase, type DistributorInit } from './distributor-base.ts'
@@ -28,9 +28,13 @@ import { txIdHexOf, type StoredTx } from './store/tx-store.ts'
 import { sorchaReconciler, type Reconciler, type ReconcilerComponents } from './reconcile/index.ts'
 import { decodeFrame, encodeChunk, encodeMessage, type ChunkFrame } from './wire.ts'
 import { noteDisconnectReason } from '../events/disconnect-reasons.ts'
+import { penalise, reputationOf, type ReputationComponents } from '../limits/reputation.ts'
+import { limitsOf, type LimitedProtocol, type LimitsComponents } from '../limits/peer-limits.ts'
+import type { GossipMessage } from '../../protocols/tx-gossip/index.ts'
+import { DecompressionError } from './errors.ts'
 
 /** The libp2p components the sorcha strategy uses. */
-export interface SorchaGossipComponents {
+export interface SorchaGossipComponents extends ReputationComponents, LimitsComponents {
   peerId: PeerId
   registrar: {
     handle: (protocol: string, handler: StreamHandler, options?: StreamHandlerOptions) => Promise<void>
@@ -76,7 +80,9 @@ export function coreConfigOf (config: DistributorInit['config']): Partial<TxGoss
     seenGenerationMs: config.bloom.generationMs,
     requestTimeoutMs: config.requestTimeoutMs,
     maxInflight: config.maxInflight,
-    maxInflightBytes: config.maxInflightBytes
+    maxInflightBytes: config.maxInflightBytes,
+    maxInflightPerSource: config.maxInflightPerSource,
+    maxInflightBytesPerSource: config.maxInflightBytesPerSource
   }
 }
 
@@ -118,7 +124,9 @@ export class SorchaDistributor extends DistributorBase {
     this.driver = new CoreDriver(core, (effect, payload) => { this.execute(effect, payload) })
     // The store outlives restarts: tell the core what the node already holds (oldest first).
     for (const held of (await this.store.newest(this.config.recentMax)).reverse()) this.driver.feed({ type: 'restore', ...held })
-    await this.components.registrar.handle(TX_GOSSIP_PROTOCOL, (stream, connection) => { this.onInbound(stream, connection) })
+    await this.components.registrar.handle(TX_GOSSIP_PROTOCOL, (stream, connection) => { this.onInbound(stream, connection) }, {
+      maxInboundStreams: PROTOCOL_STREAMS_PER_CONNECTION, maxOutboundStreams: PROTOCOL_STREAMS_PER_CONNECTION
+    })
     this.topologyId = await this.components.registrar.register(TX_GOSSIP_PROTOCOL, {
       onConnect: (peerId) => { this.onPeerUp(peerId) },
       onDisconnect: (peerId) => { this.onPeerDown(peerId) }
@@ -209,7 +217,15 @@ export class SorchaDistributor extends DistributorBase {
 
   private onInbound (stream: Stream, connection: Connection): void {
     const peer = connection.remotePeer.toString()
-    readFrames(stream, frame => this.onFrame(peer, frame), () => { this.driver?.feed({ type: 'invalid', from: peer, code: 'oversized-frame' }) })
+    // A stream-opening storm: refused beyond the peer's stream bucket (reported as stream_storm).
+    if (limitsOf(this.components)?.allow('streams', peer) === false) {
+      stream.abort(new Error('too many streams'))
+      return
+    }
+    readFrames(stream, frame => this.onFrame(peer, frame), () => {
+      penalise(this.components, peer, 'oversized', 'tx-gossip frame')
+      this.driver?.feed({ type: 'invalid', from: peer, code: 'oversized-frame' })
+    })
   }
 
   /** One inbound frame; synchronous unless it is a compressed chunk, which is inflated first. */
@@ -217,13 +233,35 @@ export class SorchaDistributor extends DistributorBase {
     const frame = decodeFrame(bytes)
     this.metrics?.bytesIn(frame.kind === 'message' ? frame.message.type : frame.kind, bytes.byteLength)
     if (frame.kind === 'invalid') return this.driver?.feed({ type: 'invalid', from: peer, code: frame.code })
-    if (frame.kind === 'message') return this.driver?.feed({ type: 'message', from: peer, message: frame.message })
+    if (frame.kind === 'message') {
+      if (!this.admit(peer, frame.message)) return
+      return this.driver?.feed({ type: 'message', from: peer, message: frame.message })
+    }
     const chunk = frame.chunk
     if (!chunk.gzip) return this.onChunk(peer, chunk, chunk.data)
     return inflateChunk(chunk.data, chunk.length).then(
       data => { this.onChunk(peer, chunk, data) },
-      () => { this.driver?.feed({ type: 'invalid', from: peer, code: 'decompression-failed' }) }
+      (err: unknown) => {
+        if (err instanceof DecompressionError && err.bomb) penalise(this.components, peer, 'decompression_bomb', 'tx-gossip chunk')
+        this.driver?.feed({ type: 'invalid', from: peer, code: 'decompression-failed' })
+      }
     )
+  }
+
+  /**
+   * Per-peer limits (docs/security.md): announcements, requests and summaries beyond the peer's
+   * bucket are dropped (counted, reported once per episode); a graylisted peer's are ignored. Chunks
+   * are not limited here: the core accepts only those it asked for (or small inline pushes).
+   */
+  private admit (peer: string, message: GossipMessage): boolean {
+    if (message.type === 'notfound') return true
+    if (reputationOf(this.components)?.isGraylisted(peer) === true) return false
+    const limits = limitsOf(this.components)
+    if (limits === undefined) return true
+    const [protocol, cost]: [LimitedProtocol, number] = message.type === 'inv'
+      ? ['tx_gossip_announce', message.items.length]
+      : message.type === 'getdata' ? ['tx_gossip_fetch', message.items.length] : ['tx_gossip_anti_entropy', 1]
+    return limits.allow(protocol, peer, Math.max(1, cost))
   }
 
   private onChunk (peer: string, chunk: ChunkFrame, data: Uint8Array): void {
@@ -335,6 +373,8 @@ export class SorchaDistributor extends DistributorBase {
    */
   private onVerdict (peer: string, verdict: 'accept' | 'ignore' | 'reject', code: string): void {
     this.emitVerdict({ peer, verdict, code })
+    // SPEC.md §3.6: announced or offered, then not served (the core already lowered its credit).
+    if (code === 'unserved-fetch') penalise(this.components, peer, 'unserved_fetch')
     if (verdict !== 'reject') return
     const list = this.peerList()
     if (list !== undefined) void applyVerdict(list, peer, verdict, code, this.log)

@@ -25,6 +25,7 @@ interface Services {
   gossip?: GossipLike
   connectivity?: { state: string }
   eventLog?: { stats: () => EventLogStatsView }
+  limits?: { throttled: () => Record<string, number> }
   gateway?: { current?: { limiter: { limited: number }, openStreams: { grpc: number, rest: number } } }
 }
 
@@ -38,7 +39,8 @@ export function bindNodeMetrics (metrics: NodeMetrics, libp2p: Libp2p<ServiceMap
   const peerList = s.peerList
   metrics.peers.bind({
     ...(peerList === undefined ? {} : { countByStatus: () => peerList.countByStatus() }),
-    ...(s.topology === undefined ? {} : { topology: () => s.topology?.snapshot() })
+    ...(s.topology === undefined ? {} : { topology: () => s.topology?.snapshot() }),
+    ...(s.limits === undefined ? {} : { throttled: () => s.limits!.throttled() })
   })
   peerList?.addEventListener('peer:banned', () => { metrics.peers.banned() })
   peerList?.addEventListener('peer:unbanned', () => { metrics.peers.unbanned() })

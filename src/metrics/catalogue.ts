@@ -14,6 +14,7 @@ import { REACHABILITIES } from './health.ts'
 import { createNodeMetrics } from './index.ts'
 import { DIRECTIONS } from './node-state.ts'
 import { PEER_SOURCES } from './peers.ts'
+import { LIMITED_PROTOCOLS } from '../limits/peer-limits.ts'
 import { QUEUE_STATES } from './queue.ts'
 
 /** A label's values: an enum's list, or a description of a bounded set that is not a fixed list. */
@@ -30,6 +31,7 @@ export const FAMILY_LABELS: Readonly<Record<string, Readonly<Record<string, Labe
   sorcha_node_connectivity_state: { state: CONNECTIVITY_STATES },
   sorcha_peers_known: { status: STATUS_NAMES },
   sorcha_discovery_peers_found_total: { source: PEER_SOURCES },
+  sorcha_peer_throttled_total: { protocol: LIMITED_PROTOCOLS },
   sorcha_health_pings_total: { outcome: ['success', 'failure'] },
   sorcha_nat_info: { nat_type: CLASSIC_NAT_TYPES, reachability: REACHABILITIES },
   sorcha_gossip_published_total: { strategy: STRATEGIES },

@@ -6,6 +6,7 @@ import type { Registry } from 'prom-client'
 import { Counter } from 'prom-client'
 import { STATUS_NAMES } from '../peers/names.ts'
 import { collectedCounter, collectedGauge } from './families.ts'
+import { LIMITED_PROTOCOLS } from '../limits/peer-limits.ts'
 
 /** Where the peer list learnt of a peer (PeerSource, lower-case). */
 export const PEER_SOURCES = ['unknown', 'bootstrap', 'inbound', 'dht', 'peer_exchange', 'manual'] as const
@@ -14,6 +15,8 @@ export const PEER_SOURCES = ['unknown', 'bootstrap', 'inbound', 'dht', 'peer_exc
 export interface PeersSource {
   countByStatus?: () => Record<string, number>
   topology?: () => { discoveryRounds: number, exchanges: number } | undefined
+  /** Messages or streams refused by the per-peer limits (src/limits), by protocol. */
+  throttled?: () => Record<string, number>
 }
 
 /** The peers and discovery domains' metrics. */
@@ -54,6 +57,16 @@ export function createPeersMetrics (registry: Registry): PeersMetrics {
     name: 'sorcha_discovery_exchanges_total',
     help: 'Peer exchanges (asking a neighbour for its peers) started',
     read: () => { const t = source?.topology?.(); return t === undefined ? undefined : [{ value: t.exchanges }] }
+  })
+  collectedCounter({
+    registry,
+    name: 'sorcha_peer_throttled_total',
+    help: 'Messages, requested items or streams from peers dropped or refused by a per-peer token bucket (docs/security.md "Per-peer limits"), by protocol',
+    labelNames: ['protocol'],
+    read: () => {
+      const counts = source?.throttled?.()
+      return counts === undefined ? undefined : LIMITED_PROTOCOLS.map(protocol => ({ labels: { protocol }, value: counts[protocol] ?? 0 }))
+    }
   })
   return {
     bind: s => { source = s },

@@ -10,6 +10,7 @@
  * - Inbound admission (pending handshakes, per-IP rate) comes from configuration; a bootstrap node
  *   must absorb a crowd of joiners, and `connections.allow` exempts trusted ranges (tests: loopback).
  */
+import { peerLimits } from '../limits/peer-limits.ts'
 import { autoNATv2 } from '@libp2p/autonat-v2'
 import { identify } from '@libp2p/identify'
 import type { ConnectionGater, PrivateKey, ServiceMap } from '@libp2p/interface'
@@ -81,7 +82,9 @@ export function coreServices (config: Readonly<Config>): ServiceMap {
     // AutoNAT v2: v1 (@libp2p/autonat 3.0) answers a dial-back over the connection the request came on,
     // so it never really dials and it closes connections; v2 dials back afresh with a nonce
     // (docs/address-and-nat.md).
-    autonatV2: autoNATv2()
+    autonatV2: autoNATv2(),
+    // Per-peer token buckets for every p2p protocol we serve (src/limits, docs/security.md).
+    limits: peerLimits({ config: config.limits })
   } as unknown as ServiceMap
 }
 

@@ -16,10 +16,11 @@ import { toHex } from '../../protocols/models/index.ts'
 import type { Logger } from '../logging/index.ts'
 import { TX_HAVE_MAX_IDS, TX_HAVE_MAX_STREAMS, TX_HAVE_PROTOCOL, TX_HAVE_TIMEOUT_MS } from './constants.ts'
 import { TxHaveError } from './errors.ts'
+import { limitsOf, type LimitsComponents } from '../limits/peer-limits.ts'
 import type { HaveQuery } from './types.ts'
 
 /** The libp2p components the have-query uses. */
-export interface TxHaveComponents {
+export interface TxHaveComponents extends LimitsComponents {
   registrar: {
     handle: (protocol: string, handler: (stream: Stream, connection: Connection) => void, options?: { maxInboundStreams?: number, maxOutboundStreams?: number }) => Promise<void>
     unhandle: (protocol: string) => Promise<void>
@@ -124,6 +125,11 @@ export class TxHave implements HaveQuery {
 
   /** One inbound query: read the ids, look them up, answer, close. Malformed requests are hung up on. */
   private async answer (stream: Stream, connection: Connection): Promise<void> {
+    // One stream per query: a peer opening them faster than limits.streams is refused (stream_storm).
+    if (limitsOf(this.components)?.allow('streams', connection.remotePeer.toString()) === false) {
+      stream.abort(new Error('too many streams'))
+      return
+    }
     const signal = AbortSignal.timeout(this.timeoutMs)
     try {
       const lp = lpStream(stream, { maxDataLength: MAX_REQUEST_BYTES })

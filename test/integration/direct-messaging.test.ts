@@ -7,6 +7,8 @@ import { DirectAck, DirectEnvelope } from '../../protos/gen/sorcha/p2p/v1/direct
 import { DIRECT_PROTOCOL, directMessaging, type DefaultDirectMessaging, type DirectMessageReceived } from '../../src/direct/index.ts'
 import { dialAddrs, startNetwork, type TestNetwork } from '../../src/harness/index.ts'
 import type { SorchaNode } from '../../src/node/sorcha-node.ts'
+import type { PeerLimits } from '../../src/limits/peer-limits.ts'
+import { OffenceLog, recordingReputation } from '../support/attacker.ts'
 
 const directOf = (node: SorchaNode): DefaultDirectMessaging => (node.libp2p.services as unknown as { direct: DefaultDirectMessaging }).direct
 
@@ -67,5 +69,32 @@ describe('direct messages', () => {
     await assert.rejects(directOf(a).send(b.peerId, 't', new Uint8Array(1)), { name: 'DirectDeliveryError' })
     await service.start()
     assert.equal((await directOf(a).send(b.peerId, 't', new Uint8Array(1))).messageId.length, 32)
+  })
+})
+
+describe('direct messages: per-peer limits (docs/security.md)', () => {
+  it('refuses messages beyond the sender\'s bucket (reason rate_limited), then its streams (stream_storm), reporting each once', async () => {
+    const offences = new OffenceLog()
+    const net = await startNetwork({
+      nodes: 2,
+      bootstrap: 'none',
+      config: { limits: { direct: { ratePerSec: 0.001, burst: 3 }, streams: { ratePerSec: 0.001, burst: 6 } } },
+      contributions: [() => ({ direct: directMessaging({ timeoutMs: 3_000 }) }), recordingReputation(offences)]
+    })
+    try {
+      const [a, b] = net.nodes as [SorchaNode, SorchaNode]
+      await a.libp2p.dial(multiaddr(dialAddrs(b)[0]!))
+      directOf(b).addEventListener('direct:message', () => {})
+      for (let i = 0; i < 3; i++) await directOf(a).send(b.peerId, 't', new Uint8Array(1))
+      for (let i = 0; i < 3; i++) await assert.rejects(directOf(a).send(b.peerId, 't', new Uint8Array(1)), { name: 'DirectMessageRejectedError', reason: 'rate_limited' })
+      // Seven streams opened: the seventh is refused outright.
+      await assert.rejects(directOf(a).send(b.peerId, 't', new Uint8Array(1)), { name: 'DirectDeliveryError' })
+      assert.deepEqual(offences.of(b.peerId.toString(), a.peerId.toString()), ['rate_limited', 'stream_storm'])
+      const limits = (b.libp2p.services as unknown as { limits: PeerLimits }).limits
+      assert.equal(limits.throttled().direct, 3)
+      assert.equal(limits.throttled().streams, 1)
+    } finally {
+      await net.stop()
+    }
   })
 })

@@ -59,6 +59,8 @@ export const gossipSection = z.strictObject({
   requestTimeoutMs: integer(100, 10 * MINUTE_MS, 5 * SECOND_MS, 'A fetch with no progress for this long moves to the next peer that announced the transaction'),
   maxInflight: integer(1, 1_000_000, 4096, 'Transactions fetched at once'),
   maxInflightBytes: integer(1 * MIB, 64 * GIB, 512 * MIB, 'Sum of the sizes of transactions fetched at once (bounds memory for partial bodies)'),
+  maxInflightPerSource: integer(1, 1_000_000, 512, 'Transactions fetched at once from one peer, at most (its credit: halved by each fetch it leaves unserved, one back for each it delivers); its further announcements wait in a queue of its own (protocols/tx-gossip/SPEC.md §3.6, docs/security.md)'),
+  maxInflightBytesPerSource: integer(1 * MIB, 64 * GIB, 64 * MIB, 'Sum of the announced sizes of transactions fetched at once from one peer (one fetch of any accepted size is always allowed), so that announcements of huge transactions a peer never serves cannot take the whole maxInflightBytes'),
   maxTxBytes: integer(1, 4 * GIB, 64 * MIB, 'Largest transaction payload accepted or published'),
   chunkSizeBytes: integer(1 * KIB, 1 * MIB, 64 * KIB, 'Large transactions stream in chunks of this size'),
   compressionThresholdBytes: integer(0, 1 * GIB, 1 * KIB, 'Chunks at least this large are gzip-compressed when that saves 5 % or more; 0 never compresses'),

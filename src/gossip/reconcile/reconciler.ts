@@ -10,12 +10,14 @@ import type { AbortOptions, Connection, PeerId, PeerStore, Stream, StreamHandler
 import { createRng } from '../../../protocols/common/rng.ts'
 import { createReconcileCore, TX_RECONCILE_PROTOCOL, type ReconcileConfig, type ReconcileCore, type ReconcileEffect, type ReconcileInput, type ReconcileItem, type ReconcileStats } from '../../../protocols/reconcile/index.ts'
 import type { Logger } from '../../logging/index.ts'
-import { MAX_FRAME_BYTES } from '../constants.ts'
+import { MAX_FRAME_BYTES, PROTOCOL_STREAMS_PER_CONNECTION } from '../constants.ts'
 import { readFrames } from '../inbound-reader.ts'
 import type { TxStore } from '../store/tx-store.ts'
 import { ReconcileChannel } from './channel.ts'
 import { decodeReconcile, encodeReconcile, type InboundReconcileFrame } from '../../../protocols/reconcile/index.ts'
 import { WakeupTimer } from '../wakeup-timer.ts'
+import { limitsOf, type LimitsComponents } from '../../limits/peer-limits.ts'
+import { penalise, type ReputationComponents } from '../../limits/reputation.ts'
 
 /** Fetches transactions the core found missing; the strategy provides it. */
 export interface Puller {
@@ -30,7 +32,7 @@ export interface Puller {
 }
 
 /** The libp2p components reconciliation uses. */
-export interface ReconcilerComponents {
+export interface ReconcilerComponents extends LimitsComponents, ReputationComponents {
   registrar: {
     handle: (protocol: string, handler: StreamHandler, options?: StreamHandlerOptions) => Promise<void>
     unhandle: (protocol: string) => Promise<void>
@@ -123,7 +125,9 @@ export class Reconciler {
     const items = []
     for await (const e of store.entries()) items.push({ id: e.id, ts: e.timestampMs, size: e.size, register: e.registerId })
     this.feed({ type: 'load', items })
-    await components.registrar.handle(TX_RECONCILE_PROTOCOL, (stream, connection) => { this.onInbound(stream, connection) })
+    await components.registrar.handle(TX_RECONCILE_PROTOCOL, (stream, connection) => { this.onInbound(stream, connection) }, {
+      maxInboundStreams: PROTOCOL_STREAMS_PER_CONNECTION, maxOutboundStreams: PROTOCOL_STREAMS_PER_CONNECTION
+    })
     this.topologyId = await components.registrar.register(TX_RECONCILE_PROTOCOL, {
       onConnect: (peerId, connection) => { this.peerUp(peerId, connection.direction === 'outbound') },
       onDisconnect: (peerId) => { this.peerDown(peerId) }
@@ -216,11 +220,21 @@ export class Reconciler {
 
   private onInbound (stream: Stream, connection: Connection): void {
     const peer = connection.remotePeer.toString()
-    readFrames(stream, bytes => { this.onFrame(peer, bytes) }, () => { this.feed({ type: 'invalid', from: peer, code: 'oversized-frame' }) }, this.init.maxFrameBytes ?? MAX_FRAME_BYTES)
+    const components = this.init.components
+    if (limitsOf(components)?.allow('streams', peer) === false) {
+      stream.abort(new Error('too many streams'))
+      return
+    }
+    readFrames(stream, bytes => { this.onFrame(peer, bytes) }, () => {
+      penalise(components, peer, 'oversized', 'tx-reconcile frame')
+      this.feed({ type: 'invalid', from: peer, code: 'oversized-frame' })
+    }, this.init.maxFrameBytes ?? MAX_FRAME_BYTES)
   }
 
   private onFrame (peer: string, bytes: Uint8Array): void {
     this.bytesReceived += bytes.length
+    // Per-peer limit (docs/security.md): frames beyond the peer's bucket are dropped.
+    if (limitsOf(this.init.components)?.allow('reconcile', peer) === false) return
     const frame = decodeReconcile(bytes)
     if (frame.kind === 'invalid') return this.feed({ type: 'invalid', from: peer, code: 'malformed-frame' })
     if (frame.kind === 'message') return this.feed({ type: 'message', from: peer, message: frame.message })

@@ -233,11 +233,16 @@ describe('tx-gossip core: verdicts and bounds', () => {
 
   it('bounds concurrent fetches, recent entries and neighbours', () => {
     const core = fresh({ maxInflight: 3, recentMax: 5, maxPeers: 2, seenExpectedItems: 100 })
-    const items = Array.from({ length: 10 }, (_, i) => ({ id: txId(i), size: 10_000, hops: 1 }))
+    // 3 in flight, 4 x maxInflight = 12 waiting, the other 5 ignored.
+    const items = Array.from({ length: 20 }, (_, i) => ({ id: txId(i), size: 10_000, hops: 1 }))
     const effects = core.handle({ type: 'message', now: 1, from: 'p', message: { type: 'inv', items } })
     const getdata = effects.find(e => e.type === 'send' && e.message.type === 'getdata')
     assert.ok(getdata?.type === 'send' && getdata.message.type === 'getdata' && getdata.message.items.length === 3)
     assert.ok(codes(effects).includes('ignore:inflight-full'))
+    // A fetch that ends hands its room to the first waiting announcement.
+    const next = core.handle({ type: 'message', now: 1, from: 'p', message: { type: 'notfound', ids: [txId(0)] } })
+    assert.deepEqual(next.flatMap(e => e.type === 'send' && e.message.type === 'getdata' ? e.message.items.map(item => item.id) : []), [txId(3)])
+    assert.equal(core.stats().inflight, 3)
     for (let i = 100; i < 110; i++) core.handle({ type: 'publish', now: 2, id: txId(i), size: 10 })
     assert.equal(core.stats().recent, 5)
     for (const peer of ['q', 'r', 's']) core.handle({ type: 'peer-up', now: 3, peer })
@@ -250,7 +255,9 @@ describe('tx-gossip core: verdicts and bounds', () => {
     const effects = core.handle({ type: 'message', now: 1, from: 'p', message: { type: 'inv', items } })
     const getdata = effects.find(e => e.type === 'send' && e.message.type === 'getdata')
     assert.ok(getdata?.type === 'send' && getdata.message.type === 'getdata' && getdata.message.items.length === 2)
-    assert.ok(codes(effects).includes('ignore:inflight-full'))
+    // The third waits for room rather than being dropped.
+    const next = core.handle({ type: 'message', now: 2, from: 'p', message: { type: 'notfound', ids: [txId(0)] } })
+    assert.deepEqual(next.flatMap(e => e.type === 'send' && e.message.type === 'getdata' ? e.message.items.map(item => item.id) : []), [txId(2)])
   })
 
   it('answers a summary with what it lacks, and ignores summaries that come too often', () => {

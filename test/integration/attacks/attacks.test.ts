@@ -1,0 +1,125 @@
+/**
+ * Attacks on real nodes (issue 19 item 5): one malicious peer (test/support/attacker.ts) speaks the
+ * tx-gossip wire format to a target while an honest publisher keeps publishing to it. Each attack
+ * must be throttled or reported (the offences the target reports to its reputation service are
+ * recorded), and every honest transaction must reach the target in the same run. No latency bounds
+ * here: latency ratios are the attack benchmark's (npm run bench -- attack).
+ *
+ * TODO(rep19): with the reputation service merged, the recording port below is replaced by the real
+ * one and each attack also asserts the attacker ends banned (see CONTRACTS19.md); until then the
+ * garbage-frame attack asserts the ban the gossip adapter makes today (its connection is closed).
+ */
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { after, before, describe, it } from 'node:test'
+import { gossipContribution, gossipOf, type GossipVerdict } from '../../../src/gossip/index.ts'
+import type { PeerLimits } from '../../../src/limits/peer-limits.ts'
+import { startNetwork, type TestNetwork } from '../../../src/harness/index.ts'
+import type { SorchaNode } from '../../../src/node/sorcha-node.ts'
+import { Attacker, OffenceLog, recordingReputation } from '../../support/attacker.ts'
+import { connect, quiet, waitFor } from '../../support/gossip-net.ts'
+
+const offences = new OffenceLog()
+let honest: TestNetwork
+let hostile: TestNetwork
+let publisher: SorchaNode
+let target: SorchaNode
+let attacker: Attacker
+const verdicts: GossipVerdict[] = []
+
+const limitsOf = (node: SorchaNode): PeerLimits => (node.libp2p.services as unknown as { limits: PeerLimits }).limits
+const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+
+/** Publishes `count` honest transactions of `size` bytes while `during` runs; resolves when the target holds every one. */
+async function honestDelivery (count: number, size: number, during: () => Promise<void>): Promise<void> {
+  const ids: string[] = []
+  const publishing = (async () => {
+    for (let i = 0; i < count; i++) {
+      ids.push((await gossipOf(publisher).publish({ registerId: 'honest', payload: randomBytes(size) })).txId)
+      await sleep(50)
+    }
+  })()
+  await Promise.all([publishing, during()])
+  const held = async (): Promise<number> => (await Promise.all(ids.map(async id => gossipOf(target).get(id)))).filter(tx => tx !== undefined).length
+  await waitFor(async () => (await held()) === count, 120_000, 'every honest transaction at the target')
+  assert.equal(await held(), count)
+}
+
+describe('attacks on a real node: the attacker is throttled, honest delivery stays at 100 %', () => {
+  before(async () => {
+    // Honest transactions are announced and pulled (no inline push), so they go through the same
+    // fetch scheduler the withholding attacks aim at; small per-peer limits so a short test trips them.
+    const config = {
+      gossip: { publishPushMaxBytes: 0, inlineThresholdBytes: 0, requestTimeoutMs: 1000, antiEntropyIntervalMs: 2000 },
+      limits: { gossipAnnounce: { ratePerSec: 2000, burst: 4096 }, streams: { ratePerSec: 5, burst: 20 } }
+    }
+    honest = await startNetwork({ nodes: 2, bootstrap: 'none', config, contributions: [gossipContribution(), recordingReputation(offences)] })
+    hostile = await startNetwork({ nodes: 1, bootstrap: 'none', contributions: [] })
+    ;[publisher, target] = honest.nodes as [SorchaNode, SorchaNode]
+    await quiet([...honest.nodes, ...hostile.nodes])
+    await connect(honest.nodes, [[0, 1]])
+    attacker = new Attacker(hostile.nodes[0]!)
+    await attacker.attach(target)
+    gossipOf(target).addEventListener('gossip:verdict', e => { if (e.detail.peer === attacker.peerId) verdicts.push(e.detail) })
+    await waitFor(() => gossipOf(target).stats().peers === 2, 30_000, 'the attacker is a tx-gossip neighbour of the target')
+  })
+  after(async () => { await Promise.all([honest?.stop(), hostile?.stop()]) })
+
+  it('a flood of 20,480 announcements of transactions that do not exist is throttled (rate_limited)', async () => {
+    await honestDelivery(10, 2000, async () => { attacker.announceFakes(20_480, 300) })
+    assert.ok(limitsOf(target).throttled().tx_gossip_announce > 0)
+    assert.ok(offences.of(target.peerId.toString(), attacker.peerId).includes('rate_limited'))
+    // What got through is held to the attacker's share of the fetch budget (maxInflightPerSource,
+    // 512 of 4,096), not the whole of it: in flight are at most its share and the honest ones.
+    const inflight = gossipOf(target).stats().core!.inflight
+    assert.ok(inflight >= 1 && inflight <= 512 + 10, `in flight ${inflight}`)
+  })
+
+  it('announce but never serve, many small ids, sustained: reported (unserved_fetch)', async () => {
+    await honestDelivery(20, 2000, async () => {
+      for (let i = 0; i < 20; i++) {
+        attacker.announceFakes(200, 300)
+        await sleep(150)
+      }
+    })
+    assert.ok(verdicts.some(v => v.code === 'unserved-fetch'))
+    assert.ok(offences.of(target.peerId.toString(), attacker.peerId).includes('unserved_fetch'))
+  })
+
+  it('announce but never serve, a few huge ids, sustained: honest transactions small and large still arrive', async () => {
+    const before = offences.of(target.peerId.toString(), attacker.peerId).filter(o => o === 'unserved_fetch').length
+    await honestDelivery(6, 512 * 1024, async () => {
+      for (let i = 0; i < 10; i++) {
+        attacker.announceFakes(3, 60 * 1024 * 1024)
+        await sleep(300)
+      }
+    })
+    await waitFor(() => offences.of(target.peerId.toString(), attacker.peerId).filter(o => o === 'unserved_fetch').length > before, 30_000, 'a huge fetch reported unserved')
+  })
+
+  it('a stream-opening storm is refused beyond the stream bucket (stream_storm)', async () => {
+    await honestDelivery(5, 2000, async () => { await attacker.streamStorm(60) })
+    assert.ok(limitsOf(target).throttled().streams > 0)
+    assert.ok(offences.of(target.peerId.toString(), attacker.peerId).includes('stream_storm'))
+  })
+
+  it('an oversized frame and a decompression bomb are rejected and reported (oversized, decompression_bomb)', async () => {
+    await honestDelivery(5, 2000, async () => {
+      await attacker.decompressionBomb()
+      await waitFor(() => offences.of(target.peerId.toString(), attacker.peerId).includes('decompression_bomb'), 30_000, 'the bomb reported')
+      attacker.oversizedFrame()
+      await waitFor(() => offences.of(target.peerId.toString(), attacker.peerId).includes('oversized'), 30_000, 'the oversized frame reported')
+    })
+    assert.ok(verdicts.some(v => v.verdict === 'reject' && v.code === 'decompression-failed'))
+    assert.ok(verdicts.some(v => v.verdict === 'reject' && v.code === 'oversized-frame'))
+  })
+
+  it('garbage frames are rejected until the target hangs up on the attacker', async () => {
+    // The oversized frame closed the attacker's stream; it opens another.
+    await attacker.attach(target)
+    await honestDelivery(5, 2000, async () => { attacker.garbage(30) })
+    assert.ok(verdicts.filter(v => v.verdict === 'reject' && v.code === 'malformed-frame').length > 0)
+    // TODO(rep19): assert the ban in the reputation service's ban book (reason invalid_message).
+    await waitFor(() => target.libp2p.getConnections(hostile.nodes[0]!.libp2p.peerId).length === 0, 30_000, 'the target hangs up on the attacker')
+  })
+})

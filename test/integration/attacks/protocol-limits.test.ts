@@ -1,0 +1,75 @@
+/**
+ * Per-peer limits on peer exchange and reconciliation between real nodes (docs/security.md): a peer
+ * that asks too often, or sends reconciliation frames too fast, is refused beyond its bucket and
+ * reported once per episode; a malformed peer-exchange request is reported as protocol_violation.
+ * (tx-gossip and direct messages: attacks.test.ts and direct-messaging.test.ts.)
+ */
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { lpStream } from '@libp2p/utils'
+import { multiaddr } from '@multiformats/multiaddr'
+import * as lp from 'it-length-prefixed'
+import { TX_RECONCILE_PROTOCOL } from '../../../protocols/reconcile/index.ts'
+import { PeerExchangeRequest } from '../../../protos/gen/sorcha/p2p/v1/peer_exchange.ts'
+import { PEER_EXCHANGE_PROTOCOL } from '../../../src/discovery/peer-exchange.ts'
+import { defaultContributions } from '../../../src/node/contributions.ts'
+import { configSchema } from '../../../src/config/index.ts'
+import type { PeerLimits } from '../../../src/limits/peer-limits.ts'
+import { dialAddrs, startNetwork, type TestNetwork } from '../../../src/harness/index.ts'
+import type { SorchaNode } from '../../../src/node/sorcha-node.ts'
+import { OffenceLog, recordingReputation } from '../../support/attacker.ts'
+import { quiet, waitFor } from '../../support/gossip-net.ts'
+
+describe('per-peer limits: peer exchange and reconciliation', () => {
+  const offences = new OffenceLog()
+  let net: TestNetwork
+  let asker: SorchaNode
+  let server: SorchaNode
+  const limitsOf = (node: SorchaNode): PeerLimits => (node.libp2p.services as unknown as { limits: PeerLimits }).limits
+
+  before(async () => {
+    const config = { limits: { peerExchange: { ratePerSec: 0.001, burst: 4 }, reconcile: { ratePerSec: 0.001, burst: 3 } } }
+    const contributions = [...defaultContributions(configSchema.parse({})), recordingReputation(offences)]
+    net = await startNetwork({ nodes: 2, bootstrap: 'none', config, contributions })
+    ;[asker, server] = net.nodes as [SorchaNode, SorchaNode]
+    await quiet(net.nodes)
+    await asker.libp2p.dial(multiaddr(dialAddrs(server)[0]!))
+  })
+  after(async () => { await net?.stop() })
+
+  it('reports a malformed peer-exchange request (protocol_violation), answers requests up to the bucket, then refuses the stream (rate_limited)', async () => {
+    const ask = async (bytes: Uint8Array): Promise<boolean> => {
+      const stream = await asker.libp2p.dialProtocol(server.peerId, PEER_EXCHANGE_PROTOCOL)
+      const channel = lpStream(stream)
+      try {
+        await channel.write(bytes)
+        await channel.read({ signal: AbortSignal.timeout(10_000) })
+        return true
+      } catch {
+        return false
+      } finally {
+        stream.abort(new Error('done'))
+      }
+    }
+    // Malformed first, while the bucket has tokens (the topology service may ask too, now and then).
+    const bad = await asker.libp2p.dialProtocol(server.peerId, PEER_EXCHANGE_PROTOCOL)
+    await lpStream(bad).write(new Uint8Array([0xff, 0xff, 0xff]))
+    await waitFor(() => offences.of(server.peerId.toString(), asker.peerId.toString()).includes('protocol_violation'), 10_000, 'protocol_violation reported')
+    bad.abort(new Error('done'))
+    const request = PeerExchangeRequest.encode({ maxPeers: 10 }).finish()
+    const answers: boolean[] = []
+    for (let i = 0; i < 10 && !answers.includes(false); i++) answers.push(await ask(request))
+    assert.equal(answers.at(-1), false, 'a request beyond the bucket is refused')
+    assert.ok(answers.length <= 4 && answers.slice(0, -1).every(a => a), `answers ${answers.join(',')}`)
+    assert.ok(limitsOf(server).throttled().peer_exchange >= 1)
+    await waitFor(() => offences.of(server.peerId.toString(), asker.peerId.toString()).includes('rate_limited'), 10_000, 'rate_limited reported')
+  })
+
+  it('drops reconciliation frames beyond the bucket (rate_limited)', async () => {
+    const stream = await asker.libp2p.dialProtocol(server.peerId, TX_RECONCILE_PROTOCOL)
+    const before = limitsOf(server).throttled().reconcile
+    for (let i = 0; i < 10; i++) stream.send(lp.encode.single(new Uint8Array([0xff, i])).subarray())
+    await waitFor(() => limitsOf(server).throttled().reconcile >= before + 7, 10_000, 'frames beyond the bucket dropped')
+    stream.abort(new Error('done'))
+  })
+})

@@ -17,8 +17,11 @@ function bucket (what: string, ratePerSec: number, burst: number) {
 /** The `limits` section of the configuration. */
 export const limitsSection = z.strictObject({
   maxPeers: integer(16, 1_000_000, 1024, 'Peers whose buckets are remembered per protocol; the least recently seen is forgotten beyond it (it starts again with a full bucket)'),
-  gossipAnnounce: bucket('tx-gossip: announced transaction ids (inventory items)', 5000, 20_000),
-  gossipFetch: bucket('tx-gossip: requested transaction ids (getdata items)', 5000, 20_000),
+  // Above the network's own throughput target (a queue flushing 20,000 tx/s to one peer, a neighbour
+  // relaying every transaction of a busy mesh): the bucket bounds the cost of decoding a flood, and
+  // fair fetch scheduling, not this rate, keeps fake announcements from delaying honest ones.
+  gossipAnnounce: bucket('tx-gossip: announced transaction ids (inventory items)', 50_000, 200_000),
+  gossipFetch: bucket('tx-gossip: requested transaction ids (getdata items)', 50_000, 200_000),
   gossipAntiEntropy: bucket('tx-gossip: anti-entropy summaries', 1, 10),
   reconcile: bucket('tx-reconcile: reconciliation frames', 1000, 5000),
   peerExchange: bucket('peer exchange: requests', 0.5, 10),

@@ -31,7 +31,7 @@ describe('per-peer limits service', () => {
     assert.equal(limits.throttled().streams, 1)
     assert.equal(limits.throttled().tx_gossip_announce, 0)
     // Items cost one token each: an inventory larger than the bucket is refused whole.
-    assert.equal(limits.allow('tx_gossip_announce', 'p', 20_001), false)
+    assert.equal(limits.allow('tx_gossip_announce', 'p', 200_001), false)
     // Quiet long enough to refill: a new flood is a new episode, reported again.
     clock.now = 60_000
     assert.deepEqual([1, 2, 3].map(() => limits.allow('direct', 'flooder')), [true, true, false])
@@ -50,7 +50,7 @@ describe('per-peer limits service', () => {
       assert.equal(configSchema.safeParse({ limits: bad }).success, false, JSON.stringify(bad))
     }
     const defaults = configSchema.parse({}).limits
-    assert.deepEqual(defaults.gossipAnnounce, { ratePerSec: 5000, burst: 20_000 })
+    assert.deepEqual(defaults.gossipAnnounce, { ratePerSec: 50_000, burst: 200_000 })
     assert.deepEqual(defaults.streams, { ratePerSec: 200, burst: 1000 })
   })
 })

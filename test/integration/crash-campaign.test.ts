@@ -10,7 +10,9 @@ import { describe, it } from 'node:test'
 import { runCampaign } from '../support/crash-campaign.ts'
 
 describe('crash campaign: kill -9 under load, 30 times', () => {
-  it('loses no acknowledged transaction, and every subscriber sees each stored one exactly once', async t => {
+  // 30 restarts of a child process: about a minute on a quiet machine, several on a loaded one (each
+  // start loads the whole node). The campaign asserts no time; this timeout only catches a hang.
+  it('loses no acknowledged transaction, and every subscriber sees each stored one exactly once', { timeout: 15 * 60_000 }, async t => {
     const seed = Number(process.env.SORCHA_CRASH_SEED ?? 16)
     const report = await runCampaign({ iterations: 30, seed, maxRunMs: 800, concurrency: 8, log: line => { t.diagnostic(line) } })
     t.diagnostic(`crash campaign: ${JSON.stringify(report)}`)

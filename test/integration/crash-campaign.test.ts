@@ -9,7 +9,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { runCampaign } from '../support/crash-campaign.ts'
 
-describe('crash campaign: kill -9 under load, 30 times', () => {
+describe('crash campaign: kill -9 under load, 30 times', { timeout: 15 * 60_000 }, () => {
   // 30 restarts of a child process: about a minute on a quiet machine, several on a loaded one (each
   // start loads the whole node). The campaign asserts no time; this timeout only catches a hang.
   it('loses no acknowledged transaction, and every subscriber sees each stored one exactly once', { timeout: 15 * 60_000 }, async t => {

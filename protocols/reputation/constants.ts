@@ -37,3 +37,5 @@ export const DEFAULT_REPEAT_FORGET_MS = 7 * 24 * 60 * 60_000
 export const DEFAULT_MAX_TRACKED = 10_000
 /** A decayed score below this, with no repeat count, is dropped from the table. */
 export const NEGLIGIBLE_SCORE = 0.5
+/** Scores within this many points below a threshold count as reaching it (core.ts `reaches`). */
+export const THRESHOLD_TOLERANCE = 0.01

@@ -5,7 +5,7 @@
  */
 import {
   DEFAULT_BAN_BASE_MS, DEFAULT_BAN_MAX_MS, DEFAULT_BAN_THRESHOLD, DEFAULT_DISCONNECT_THRESHOLD, DEFAULT_GRAYLIST_THRESHOLD,
-  DEFAULT_HALF_LIFE_MS, DEFAULT_MAX_TRACKED, DEFAULT_REPEAT_FORGET_MS, DEFAULT_WEIGHTS, NEGLIGIBLE_SCORE, type OffenceCode
+  DEFAULT_HALF_LIFE_MS, DEFAULT_MAX_TRACKED, DEFAULT_REPEAT_FORGET_MS, DEFAULT_WEIGHTS, NEGLIGIBLE_SCORE, THRESHOLD_TOLERANCE, type OffenceCode
 } from './constants.ts'
 
 /** The core's settings (all in ms or score points). */
@@ -61,6 +61,14 @@ export interface Standing {
   bans: number
 }
 
+/**
+ * True when `score` reaches `threshold`, within THRESHOLD_TOLERANCE: offences a few milliseconds
+ * apart (the decay in between is a millionth of a point) add up as if simultaneous.
+ */
+export function reaches (score: number, threshold: number): boolean {
+  return score >= threshold - THRESHOLD_TOLERANCE
+}
+
 /** `score` decayed from `fromMs` to `now` with the half-life (never grows; now before fromMs: unchanged). */
 export function decayed (score: number, fromMs: number, now: number, halfLifeMs: number): number {
   if (now <= fromMs || score <= 0) return Math.max(0, score)
@@ -96,18 +104,18 @@ export class ReputationCore {
     const score = entry.score
     const actions: ReputationAction[] = []
     if (entry.bannedUntilMs > now) return actions
-    if (score >= c.graylistThreshold && !entry.graylisted) {
+    if (reaches(score, c.graylistThreshold) && !entry.graylisted) {
       entry.graylisted = true
       actions.push({ type: 'graylist', peer, offence, score })
     }
-    if (score >= c.banThreshold) {
+    if (reaches(score, c.banThreshold)) {
       const count = rememberedBans(entry.bans, entry.lastBanMs, now, c.repeatForgetMs) + 1
       const durationMs = banDurationMs(count, c.banBaseMs, c.banMaxMs)
       entry.bans = count
       entry.lastBanMs = now
       entry.bannedUntilMs = now + durationMs
       actions.push({ type: 'ban', peer, offence, score, durationMs, count })
-    } else if (score >= c.disconnectThreshold) {
+    } else if (reaches(score, c.disconnectThreshold)) {
       actions.push({ type: 'disconnect', peer, offence, score })
     }
     return actions
@@ -117,7 +125,7 @@ export class ReputationCore {
   isGraylisted (peer: string, now: number): boolean {
     const entry = this.peers.get(peer)
     if (entry === undefined) return false
-    const graylisted = decayed(entry.score, entry.atMs, now, this.config.halfLifeMs) >= this.config.graylistThreshold
+    const graylisted = reaches(decayed(entry.score, entry.atMs, now, this.config.halfLifeMs), this.config.graylistThreshold)
     if (!graylisted) entry.graylisted = false
     return graylisted
   }
@@ -127,7 +135,7 @@ export class ReputationCore {
     const entry = this.peers.get(peer)
     if (entry === undefined) return { score: 0, graylisted: false, bans: 0 }
     const score = decayed(entry.score, entry.atMs, now, this.config.halfLifeMs)
-    return { score, graylisted: score >= this.config.graylistThreshold, bans: rememberedBans(entry.bans, entry.lastBanMs, now, this.config.repeatForgetMs) }
+    return { score, graylisted: reaches(score, this.config.graylistThreshold), bans: rememberedBans(entry.bans, entry.lastBanMs, now, this.config.repeatForgetMs) }
   }
 
   /** Restores a persisted repeat count (at start: the peer list keeps it across restarts). */
@@ -147,7 +155,7 @@ export class ReputationCore {
   /** Peers graylisted at `now` (a scan of at most maxTracked entries, for gauges). */
   graylistedCount (now: number): number {
     let n = 0
-    for (const entry of this.peers.values()) if (decayed(entry.score, entry.atMs, now, this.config.halfLifeMs) >= this.config.graylistThreshold) n++
+    for (const entry of this.peers.values()) if (reaches(decayed(entry.score, entry.atMs, now, this.config.halfLifeMs), this.config.graylistThreshold)) n++
     return n
   }
 
@@ -164,7 +172,7 @@ export class ReputationCore {
     if (entry.score < NEGLIGIBLE_SCORE) {
       entry.score = 0
       entry.graylisted = false
-    } else if (entry.score < this.config.graylistThreshold) {
+    } else if (!reaches(entry.score, this.config.graylistThreshold)) {
       entry.graylisted = false
     }
     this.peers.delete(peer)

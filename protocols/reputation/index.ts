@@ -1,6 +1,6 @@
 /** Reputation core: misbehaviour scores, thresholds and escalating bans (SPEC.md). */
 export {
-  ReputationCore, DEFAULT_REPUTATION_CONFIG, decayed, rememberedBans, banDurationMs,
+  ReputationCore, DEFAULT_REPUTATION_CONFIG, decayed, reaches, rememberedBans, banDurationMs,
   type ReputationConfig, type ReputationAction, type Standing
 } from './core.ts'
 export * from './constants.ts'

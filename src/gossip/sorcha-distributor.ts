@@ -8,12 +8,11 @@ import { createHash } from 'node:crypto'
 import type { AbortOptions, Connection, PeerId, PeerStore, Stream, StreamHandler, StreamHandlerOptions, Topology } from '@libp2p/interface'
 import { applyVerdict } from '../peers/verdict.ts'
 import type { PeerList } from '../peers/types.ts'
-import { peerIdFromString } from '@libp2p/peer-id'
 import { createRng } from '../../protocols/common/rng.ts'
 import { createTxGossipCore, type GossipEffect, type TxGossipConfig } from '../../protocols/tx-gossip/index.ts'
 import type { Transaction } from '../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
 import { compressChunk, inflateChunk } from './compression.ts'
-import { MAX_CHUNK_BYTES, MAX_TRACKED_OFFENDERS, REJECT_BAN_MS, TX_GOSSIP_PROTOCOL } from './constants.ts'
+import { MAX_CHUNK_BYTES, TX_GOSSIP_PROTOCOL } from './constants.ts'
 import { CoreDriver, type ChunkPayload } from './core-driver.ts'
 import { Assemblies } from './assembly.ts'
 import { DistributorBase, type DistributorInit } from './distributor-base.ts'
@@ -27,7 +26,8 @@ import { FetchTimer } from './fetch-timer.ts'
 import { txIdHexOf, type StoredTx } from './store/tx-store.ts'
 import { sorchaReconciler, type Reconciler, type ReconcilerComponents } from './reconcile/index.ts'
 import { decodeFrame, encodeChunk, encodeMessage, type ChunkFrame } from './wire.ts'
-import { noteDisconnectReason } from '../events/disconnect-reasons.ts'
+import { reputationOf } from '../reputation/index.ts'
+import type { ReputationPort } from '../reputation/port.ts'
 
 /** The libp2p components the sorcha strategy uses. */
 export interface SorchaGossipComponents {
@@ -45,7 +45,9 @@ export interface SorchaGossipComponents {
   }
   peerStore: Pick<PeerStore, 'get'>
   /** The node's peer list, when it has one (looked up by name; absent in bare test nodes). */
-  peerList?: Pick<PeerList, 'recordFailure' | 'ban'>
+  peerList?: Pick<PeerList, 'recordFailure'>
+  /** The reputation service, when the node runs one (looked up by name): rejects are reported to it. */
+  reputation?: ReputationPort
   /** The connectivity service, when the node runs one: reconciliation resyncs when it comes back online. */
   connectivity?: ReconcilerComponents['connectivity']
 }
@@ -92,7 +94,6 @@ export class SorchaDistributor extends DistributorBase {
   private readonly channels = new Map<string, PeerChannel>()
   private readonly peerIds = new Map<string, PeerId>()
   private readonly assemblies = new Assemblies()
-  private readonly offenders = new Map<string, number>()
   private topologyId: string | undefined
   private bytesSent = 0
   private bodiesReceived = 0
@@ -163,7 +164,6 @@ export class SorchaDistributor extends DistributorBase {
     this.channels.clear()
     this.peerIds.clear()
     this.assemblies.clear()
-    this.offenders.clear()
   }
 
   protected queueTransport (): QueueTransport {
@@ -217,6 +217,9 @@ export class SorchaDistributor extends DistributorBase {
     const frame = decodeFrame(bytes)
     this.metrics?.bytesIn(frame.kind === 'message' ? frame.message.type : frame.kind, bytes.byteLength)
     if (frame.kind === 'invalid') return this.driver?.feed({ type: 'invalid', from: peer, code: frame.code })
+    // A graylisted peer's announcements, requests and bodies are ignored (docs/security.md); its
+    // malformed frames above still count against it, so a graylisted peer that keeps at it is banned.
+    if (reputationOf(this.components)?.isGraylisted(peer) === true) return this.emitVerdict({ peer, verdict: 'ignore', code: 'graylisted' })
     if (frame.kind === 'message') return this.driver?.feed({ type: 'message', from: peer, message: frame.message })
     const chunk = frame.chunk
     if (!chunk.gzip) return this.onChunk(peer, chunk, chunk.data)
@@ -320,7 +323,7 @@ export class SorchaDistributor extends DistributorBase {
   }
 
   /** The peer list if the node runs one; libp2p's components throw for a service that is absent. */
-  private peerList (): Pick<PeerList, 'recordFailure' | 'ban'> | undefined {
+  private peerList (): Pick<PeerList, 'recordFailure'> | undefined {
     try {
       return this.components.peerList
     } catch {
@@ -329,25 +332,16 @@ export class SorchaDistributor extends DistributorBase {
   }
 
   /**
-   * Every reject counts against the peer in the peer list (its score drops); at maxRejectsPerPeer the
-   * peer is banned for REJECT_BAN_MS, which closes its connections and refuses it until the ban ends.
-   * Without a peer list, the node only hangs up (the peer may come back).
+   * Every reject is an `invalid_message` offence reported to the reputation service, which decides
+   * what follows (graylist, disconnect, ban: docs/security.md); it also counts as a failed exchange
+   * in the peer list (the peer's health score drops). Without a reputation service (bare test nodes),
+   * nothing more happens.
    */
   private onVerdict (peer: string, verdict: 'accept' | 'ignore' | 'reject', code: string): void {
     this.emitVerdict({ peer, verdict, code })
     if (verdict !== 'reject') return
     const list = this.peerList()
     if (list !== undefined) void applyVerdict(list, peer, verdict, code, this.log)
-    const count = (this.offenders.get(peer) ?? 0) + 1
-    this.offenders.delete(peer)
-    if (count < this.config.maxRejectsPerPeer) {
-      this.offenders.set(peer, count)
-      if (this.offenders.size > MAX_TRACKED_OFFENDERS) this.offenders.delete(this.offenders.keys().next().value as string)
-      return
-    }
-    this.log.info({ peer, rejects: count }, 'banning a peer that keeps sending invalid gossip')
-    if (list !== undefined) void list.ban(peer, { now: Date.now(), reason: `gossip: ${count} rejected messages`, durationMs: REJECT_BAN_MS }).catch(() => undefined)
-    noteDisconnectReason(peer, list === undefined ? 'gossip_rejects' : 'banned')
-    this.components.connectionManager.closeConnections(peerIdFromString(peer)).catch(() => {})
+    reputationOf(this.components)?.penalise(peer, 'invalid_message', code)
   }
 }

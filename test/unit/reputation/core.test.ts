@@ -13,7 +13,7 @@ describe('reputation core', () => {
   it('graylists, then disconnects, then bans as invalid messages accumulate', () => {
     const core = new ReputationCore()
     const seen: string[][] = []
-    for (let i = 0; i < 10; i++) seen.push(types(core.penalise('P', 'invalid_message', T0)))
+    for (let i = 0; i < 10; i++) seen.push(types(core.penalise('P', 'invalid_message', T0 + i))) // a millisecond apart: still adds up
     assert.deepEqual(seen, [[], [], ['graylist'], [], [], ['disconnect'], ['disconnect'], ['disconnect'], ['disconnect'], ['ban']])
     assert.equal(core.isGraylisted('P', T0), true)
     assert.equal(core.isGraylisted('Q', T0), false)

@@ -1,0 +1,67 @@
+/**
+ * Reputation (docs/security.md): the `reputation` service, its contribution to a node, and the port
+ * every detector reports through (port.ts).
+ */
+import type { Config } from '../config/index.ts'
+import type { ServiceContribution } from '../node/sorcha-node.ts'
+import type { ReputationConfig } from '../../protocols/reputation/index.ts'
+import { ReputationService, type ReputationComponents, type ReputationInit } from './service.ts'
+import type { ReputationPort } from './port.ts'
+
+export type { Offence, ReputationPort } from './port.ts'
+export { ReputationService, REPUTATION_CAPABILITY, REPUTATION_DISCONNECT_REASON, type ReputationComponents, type ReputationInit } from './service.ts'
+
+/** The service's name among libp2p components: `components.reputation`. */
+export const REPUTATION_SERVICE = 'reputation'
+
+/** js-libp2p service factory: `services: { reputation: reputation(init) }`. */
+export function reputation (init: ReputationInit = {}): (components: ReputationComponents) => ReputationService {
+  return components => new ReputationService(components, init)
+}
+
+/** The core settings of a `reputation` configuration section. */
+export function reputationConfigOf (config: Readonly<Config>): Partial<ReputationConfig> {
+  const r = config.reputation
+  const w = r.weights
+  return {
+    halfLifeMs: r.halfLifeMs,
+    graylistThreshold: r.graylistThreshold,
+    disconnectThreshold: r.disconnectThreshold,
+    banThreshold: r.banThreshold,
+    banBaseMs: r.banBaseMs,
+    banMaxMs: r.banMaxMs,
+    repeatForgetMs: r.repeatForgetMs,
+    maxTracked: r.maxTracked,
+    weights: {
+      invalid_message: w.invalidMessage,
+      rate_limited: w.rateLimited,
+      unserved_fetch: w.unservedFetch,
+      oversized: w.oversized,
+      decompression_bomb: w.decompressionBomb,
+      stream_storm: w.streamStorm,
+      protocol_violation: w.protocolViolation
+    }
+  }
+}
+
+/** Adds the reputation service to a node, configured by its `reputation` section. */
+export const reputationContribution: ServiceContribution = ({ config, metrics }) => ({
+  [REPUTATION_SERVICE]: reputation({
+    config: reputationConfigOf(config),
+    enabled: config.reputation.enabled,
+    ...(metrics === undefined ? {} : { metrics: metrics.reputation })
+  })
+})
+
+/**
+ * The reputation port among libp2p components, or undefined when the node runs none (libp2p's
+ * components throw for a missing service).
+ */
+export function reputationOf (components: object): ReputationPort | undefined {
+  try {
+    const port = (components as Record<string, unknown>)[REPUTATION_SERVICE] as ReputationPort | undefined
+    return typeof port?.penalise === 'function' ? port : undefined
+  } catch {
+    return undefined
+  }
+}

@@ -10,9 +10,10 @@ import type { Stream } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import * as lp from 'it-length-prefixed'
 import { PeerStatus } from '../../protocols/models/index.ts'
+import { Transaction } from '../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
 import { eventLogContribution, type EventLogService, type NodeEvent } from '../../src/events/index.ts'
 import { gatewayContribution, type GatewayService } from '../../src/gateway/index.ts'
-import { gossipContribution, gossipOf, TX_GOSSIP_PROTOCOL } from '../../src/gossip/index.ts'
+import { gossipContribution, gossipOf, topicOf, txIdOf, TX_GOSSIP_PROTOCOL, type GossipsubDistributor } from '../../src/gossip/index.ts'
 import { dialAddrs, startNetwork, type TestNetwork } from '../../src/harness/index.ts'
 import { peerHealthContribution } from '../../src/health/index.ts'
 import type { SorchaNode } from '../../src/node/sorcha-node.ts'
@@ -151,5 +152,39 @@ describe('reputation on real nodes', () => {
     await offendUntilBanned(victim, 10, 12)
     const second = (await list.get(rogueId))!
     assert.deepEqual([second.banCode, second.banCount, second.bannedUntilMs - second.lastBanMs], ['invalid_message', 2, 2 * BAN_BASE_MS])
+  })
+})
+
+describe('reputation with the gossipsub strategy', () => {
+  let net: TestNetwork | undefined
+  after(async () => { await net?.stop() })
+
+  it('a peer publishing forged transactions is penalised through gossipsub\'s verdicts and score, and banned', async () => {
+    net = await startNetwork({
+      nodes: 2,
+      bootstrap: 'none',
+      config: { gossip: { strategy: 'gossipsub', registers: ['reg-a'], gossipsub: { ipColocationWhitelist: ['127.0.0.1'], heartbeatIntervalMs: 200 } } },
+      contributions: [peerHealthContribution(), reputationContribution, gossipContribution()]
+    })
+    const [victim, rogue] = net.nodes as [SorchaNode, SorchaNode]
+    const rogueId = rogue.peerId.toString()
+    const list = services(victim).peerList
+    const offences = new Set<string>()
+    const rep = services(victim).reputation
+    const penalise = rep.penalise.bind(rep)
+    rep.penalise = (peer, offence, detail) => { if (peer === rogueId) offences.add(`${offence}:${detail ?? ''}`); penalise(peer, offence, detail) }
+    const pubsub = (gossipOf(rogue) as GossipsubDistributor).pubsub
+    for (let i = 0; !list.isBanned(rogueId, Date.now()); i++) {
+      if (i > 2000) assert.fail('the forger was never banned')
+      if (rogue.libp2p.getConnections(victim.peerId).length === 0) await rogue.libp2p.dial(multiaddr(dialAddrs(victim)[0]!)).catch(() => undefined)
+      const id = txIdOf(new TextEncoder().encode(`original ${i}`))
+      const forged = Transaction.encode({ notification: { txId: id, registerId: 'reg-a', sender: rogueId, timestampMs: Date.now(), sizeBytes: 6, contentType: 'text/plain', hopCount: 0 }, payload: new TextEncoder().encode('forged') }).finish()
+      await pubsub.publish(topicOf('reg-a'), forged).catch(() => undefined)
+      await new Promise(resolve => setTimeout(resolve, 50))
+    }
+    const ban = await list.get(rogueId)
+    assert.ok(['invalid_message', 'protocol_violation'].includes(ban!.banCode), ban!.banCode)
+    assert.ok(offences.has('invalid_message:tx-id-mismatch'), `offences: ${[...offences].join(', ')}`)
+    await until('the forger is hung up on', () => victim.libp2p.getConnections(rogue.peerId).length === 0)
   })
 })

@@ -4,3 +4,4 @@ export {
   type ReputationConfig, type ReputationAction, type Standing
 } from './core.ts'
 export * from './constants.ts'
+export { parseIp, rangeOf, cidrOf, inAnyCidr, refusesInRange, IPV4_RANGE_BITS, IPV6_RANGE_BITS, type Cidr } from './ip-ranges.ts'

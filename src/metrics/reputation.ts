@@ -27,6 +27,8 @@ export interface ReputationMetrics extends ReputationRecorder {
   bind: (source: ReputationSource) => void
   /** A ban was made (by reputation or an operator), with its reason code. */
   banned: (code: string) => void
+  /** The gater refused a peer because its IP range was full. */
+  rangeRefused: () => void
 }
 
 /** Creates the reputation families in `registry`. */
@@ -34,6 +36,7 @@ export function createReputationMetrics (registry: Registry): ReputationMetrics 
   let source: ReputationSource | undefined
   const offences = new Counter({ name: 'sorcha_reputation_offences_total', help: 'Offences reported against peers, by offence code', labelNames: ['offence'], registers: [registry] })
   const bans = new Counter({ name: 'sorcha_reputation_bans_total', help: 'Bans made, by reason code (an offence, admin, or other)', labelNames: ['reason'], registers: [registry] })
+  const refusals = new Counter({ name: 'sorcha_reputation_ip_range_refusals_total', help: 'Connections and dials refused because the peer\'s /24 (IPv4) or /48 (IPv6) already had connections.maxPeersPerIpRange peers', registers: [registry] })
   const disconnects = new Counter({ name: 'sorcha_reputation_disconnects_total', help: 'Peers disconnected (not banned) for their misbehaviour score', registers: [registry] })
   const gauge = (name: string, help: string, read: (s: ReputationSource) => number | undefined): void => {
     collectedGauge({ registry, name, help, read: () => { const v = source === undefined ? undefined : read(source); return v === undefined ? undefined : [{ value: v }] } })
@@ -46,6 +49,7 @@ export function createReputationMetrics (registry: Registry): ReputationMetrics 
     bind: s => { source = s },
     offence: name => { offences.inc({ offence: known(OFFENCES, name, 'protocol_violation') }) },
     disconnected: () => { disconnects.inc() },
+    rangeRefused: () => { refusals.inc() },
     banned: code => { bans.inc({ reason: known(BAN_REASONS, code, 'other') }) }
   }
 }

@@ -6,6 +6,7 @@ import type { Config } from '../config/index.ts'
 import type { ServiceContribution } from '../node/sorcha-node.ts'
 import type { ReputationConfig } from '../../protocols/reputation/index.ts'
 import { ReputationService, type ReputationComponents, type ReputationInit } from './service.ts'
+import { OutboundProtection, type OutboundProtectionComponents } from '../peers/outbound-protection.ts'
 import type { ReputationPort } from './port.ts'
 
 export type { Offence, ReputationPort } from './port.ts'
@@ -44,12 +45,21 @@ export function reputationConfigOf (config: Readonly<Config>): Partial<Reputatio
   }
 }
 
-/** Adds the reputation service to a node, configured by its `reputation` section. */
+/** The outbound-protection service's name (eclipse defence, src/peers/outbound-protection.ts). */
+export const OUTBOUND_PROTECTION_SERVICE = 'outboundProtection'
+
+/**
+ * Adds the reputation service to a node, configured by its `reputation` section, and the
+ * protection of a share of outbound connections from pruning (`connections.protectedOutboundShare`).
+ */
 export const reputationContribution: ServiceContribution = ({ config, metrics }) => ({
   [REPUTATION_SERVICE]: reputation({
     config: reputationConfigOf(config),
     enabled: config.reputation.enabled,
     ...(metrics === undefined ? {} : { metrics: metrics.reputation })
+  }),
+  [OUTBOUND_PROTECTION_SERVICE]: (components: OutboundProtectionComponents) => new OutboundProtection(components, {
+    maxProtected: Math.floor(config.connections.protectedOutboundShare * config.connections.max)
   })
 })
 

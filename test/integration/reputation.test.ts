@@ -188,3 +188,32 @@ describe('reputation with the gossipsub strategy', () => {
     await until('the forger is hung up on', () => victim.libp2p.getConnections(rogue.peerId).length === 0)
   })
 })
+
+describe('IP-range diversity and outbound protection on real nodes', () => {
+  let net: TestNetwork | undefined
+  after(async () => { await net?.stop() })
+
+  it('refuses the third peer from one /24 when loopback is not allow-listed; tags an outbound peer as protected', async () => {
+    net = await startNetwork({
+      nodes: 4,
+      bootstrap: 'none',
+      contributions: [reputationContribution],
+      configFor: i => i === 0 ? { connections: { allow: [], ipRangeAllow: [], maxPeersPerIpRange: 2 } } : {}
+    })
+    const [target, a, b, c] = net.nodes as [SorchaNode, SorchaNode, SorchaNode, SorchaNode]
+    const addr = multiaddr(dialAddrs(target)[0]!)
+    await a.libp2p.dial(addr)
+    await b.libp2p.dial(addr)
+    await until('two peers connected', () => target.libp2p.getPeers().length === 2)
+    await c.libp2p.dial(addr).catch(() => undefined)
+    await until('the third peer\'s connection is gone', () => c.libp2p.getConnections(target.peerId).length === 0)
+    assert.deepEqual(target.libp2p.getPeers().map(p => p.toString()).sort(), [a.peerId.toString(), b.peerId.toString()].sort())
+    // A peer already connected may open another connection.
+    await a.libp2p.dial(addr, { force: true })
+    // The target's own dial out to a peer of a full range is refused too; one of its own peers is fine.
+    await assert.rejects(target.libp2p.dial(multiaddr(dialAddrs(c)[0]!)))
+    const out = await target.libp2p.dial(multiaddr(dialAddrs(a)[0]!), { force: true })
+    assert.equal(out.direction, 'outbound')
+    await until('the outbound peer is protected', async () => (await target.libp2p.peerStore.get(a.peerId)).tags.get('sorcha-protected-outbound')?.value === 100)
+  })
+})

@@ -8,6 +8,7 @@ import type { ReputationConfig } from '../../protocols/reputation/index.ts'
 import { ReputationService, type ReputationComponents, type ReputationInit } from './service.ts'
 import { OutboundProtection, type OutboundProtectionComponents } from '../peers/outbound-protection.ts'
 import type { ReputationPort } from './port.ts'
+import { optionalComponent } from '../node/optional-component.ts'
 
 export type { Offence, ReputationPort } from './port.ts'
 export { ReputationService, REPUTATION_CAPABILITY, REPUTATION_DISCONNECT_REASON, type ReputationComponents, type ReputationInit } from './service.ts'
@@ -68,10 +69,6 @@ export const reputationContribution: ServiceContribution = ({ config, metrics })
  * components throw for a missing service).
  */
 export function reputationOf (components: object): ReputationPort | undefined {
-  try {
-    const port = (components as Record<string, unknown>)[REPUTATION_SERVICE] as ReputationPort | undefined
-    return typeof port?.penalise === 'function' ? port : undefined
-  } catch {
-    return undefined
-  }
+  const port = optionalComponent<ReputationPort>(components, REPUTATION_SERVICE)
+  return typeof port?.penalise === 'function' ? port : undefined
 }

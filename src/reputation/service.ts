@@ -11,6 +11,7 @@ import { PeerStatus, type PeerNode } from '../../protocols/models/index.ts'
 import { OFFENCES, ReputationCore, type ReputationAction, type ReputationConfig, type Standing } from '../../protocols/reputation/index.ts'
 import { noteDisconnectReason } from '../events/disconnect-reasons.ts'
 import type { EventSink } from '../events/types.ts'
+import { optionalComponent } from '../node/optional-component.ts'
 import { logger, type Logger } from '../logging/index.ts'
 import type { ReputationRecorder } from '../metrics/reputation.ts'
 import type { PeerList } from '../peers/types.ts'
@@ -41,15 +42,6 @@ export interface ReputationComponents {
 }
 
 const isOffence = (value: string): value is Offence => (OFFENCES as readonly string[]).includes(value)
-
-/** A component by name, or undefined. */
-function optional<T> (components: object, name: string): T | undefined {
-  try {
-    return (components as Record<string, unknown>)[name] as T | undefined
-  } catch {
-    return undefined
-  }
-}
 
 /** The reputation service. */
 export class ReputationService implements ReputationPort, Startable {
@@ -130,7 +122,7 @@ export class ReputationService implements ReputationPort, Startable {
     switch (action.type) {
       case 'graylist':
         this.log.info({ peer: action.peer, offence: action.offence, score }, 'graylisting a misbehaving peer: its announcements and requests are ignored')
-        optional<EventSink>(this.components, 'eventLog')?.emit('peer_graylisted', { peerId: action.peer, reason: action.offence, data: { score } })
+        optionalComponent<EventSink>(this.components, 'eventLog')?.emit('peer_graylisted', { peerId: action.peer, reason: action.offence, data: { score } })
         return
       case 'disconnect':
         this.log.info({ peer: action.peer, offence: action.offence, score }, 'disconnecting a misbehaving peer')
@@ -156,13 +148,13 @@ export class ReputationService implements ReputationPort, Startable {
   }
 
   private hangUp (peer: string, reason: string): void {
-    const manager = optional<ReputationComponents['connectionManager']>(this.components, 'connectionManager')
+    const manager = optionalComponent<ReputationComponents['connectionManager']>(this.components, 'connectionManager')
     if (manager === undefined) return
     noteDisconnectReason(peer, reason)
     manager.closeConnections(peerIdFromString(peer)).catch(() => {})
   }
 
   private peerList (): ReputationComponents['peerList'] {
-    return optional(this.components, 'peerList')
+    return optionalComponent(this.components, 'peerList')
   }
 }

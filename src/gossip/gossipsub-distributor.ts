@@ -97,7 +97,10 @@ export class GossipsubDistributor extends DistributorBase {
       accept: (id, tx, from) => {
         this.accept(id, tx, from, 1).catch((err: Error) => { this.log.warn({ txId: id, from, err: err.message }, 'could not store a reconciled transaction') })
       },
-      onVerdict: (peer, verdict, code) => { this.emitVerdict({ peer, verdict, code }) },
+      onVerdict: (peer, verdict, code) => {
+        this.emitVerdict({ peer, verdict, code })
+        if (verdict === 'reject') this.reputation()?.penalise(peer, 'invalid_message', code)
+      },
       onRecovered: id => { this.eventLog?.emit('tx_recovered', { txId: id, reason: 'reconciliation' }) },
       log: this.log
     })

@@ -6,8 +6,6 @@
  */
 import { createHash } from 'node:crypto'
 import type { AbortOptions, Connection, PeerId, PeerStore, Stream, StreamHandler, StreamHandlerOptions, Topology } from '@libp2p/interface'
-import { applyVerdict } from '../peers/verdict.ts'
-import type { PeerList } from '../peers/types.ts'
 import { createRng } from '../../protocols/common/rng.ts'
 import { createTxGossipCore, type GossipEffect, type TxGossipConfig } from '../../protocols/tx-gossip/index.ts'
 import type { Transaction } from '../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
@@ -44,8 +42,6 @@ export interface SorchaGossipComponents {
     getConnections: () => Connection[]
   }
   peerStore: Pick<PeerStore, 'get'>
-  /** The node's peer list, when it has one (looked up by name; absent in bare test nodes). */
-  peerList?: Pick<PeerList, 'recordFailure'>
   /** The reputation service, when the node runs one (looked up by name): rejects are reported to it. */
   reputation?: ReputationPort
   /** The connectivity service, when the node runs one: reconciliation resyncs when it comes back online. */
@@ -322,26 +318,16 @@ export class SorchaDistributor extends DistributorBase {
     )
   }
 
-  /** The peer list if the node runs one; libp2p's components throw for a service that is absent. */
-  private peerList (): Pick<PeerList, 'recordFailure'> | undefined {
-    try {
-      return this.components.peerList
-    } catch {
-      return undefined
-    }
-  }
-
   /**
    * Every reject is an `invalid_message` offence reported to the reputation service, which decides
-   * what follows (graylist, disconnect, ban: docs/security.md); it also counts as a failed exchange
-   * in the peer list (the peer's health score drops). Without a reputation service (bare test nodes),
-   * nothing more happens.
+   * what follows (graylist, disconnect, ban: docs/security.md). Health is left alone: a peer that
+   * sends garbage but answers pings is misbehaving, not unreachable. Without a reputation service
+   * (bare test nodes), nothing more happens.
    */
   private onVerdict (peer: string, verdict: 'accept' | 'ignore' | 'reject', code: string): void {
     this.emitVerdict({ peer, verdict, code })
     if (verdict !== 'reject') return
-    const list = this.peerList()
-    if (list !== undefined) void applyVerdict(list, peer, verdict, code, this.log)
+    this.log.debug({ peer, code }, 'peer message rejected')
     reputationOf(this.components)?.penalise(peer, 'invalid_message', code)
   }
 }

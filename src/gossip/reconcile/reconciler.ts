@@ -6,6 +6,7 @@
  * node comes back online), and a Puller that fetches what the core says the node lacks. The
  * distributor of either strategy owns one; the strategy only decides how bodies are pulled.
  */
+import { reputationOf } from '../../reputation/index.ts'
 import type { AbortOptions, Connection, PeerId, PeerStore, Stream, StreamHandler, StreamHandlerOptions, Topology } from '@libp2p/interface'
 import { createRng } from '../../../protocols/common/rng.ts'
 import { createReconcileCore, TX_RECONCILE_PROTOCOL, type ReconcileConfig, type ReconcileCore, type ReconcileEffect, type ReconcileInput, type ReconcileItem, type ReconcileStats } from '../../../protocols/reconcile/index.ts'
@@ -223,6 +224,8 @@ export class Reconciler {
     this.bytesReceived += bytes.length
     const frame = decodeReconcile(bytes)
     if (frame.kind === 'invalid') return this.feed({ type: 'invalid', from: peer, code: 'malformed-frame' })
+    // A graylisted peer's requests and answers are ignored (docs/security.md); its malformed frames still count.
+    if (reputationOf(this.init.components)?.isGraylisted(peer) === true) return this.init.onVerdict(peer, 'ignore', 'graylisted')
     if (frame.kind === 'message') return this.feed({ type: 'message', from: peer, message: frame.message })
     if (this.init.puller.onFrame === undefined) return this.feed({ type: 'invalid', from: peer, code: 'malformed-frame' })
     this.init.puller.onFrame(peer, frame)

@@ -97,7 +97,10 @@ export function validatePeerNode (node: PeerNode): Validation {
     [node.learnedFrom === '' || isPeerId(node.learnedFrom), 'learnedFrom', 'is not a libp2p peer id'],
     [node.learnedFrom !== node.peerId, 'learnedFrom', 'names the peer itself'],
     [isCount(node.bannedUntilMs), 'bannedUntilMs', 'is not a non-negative integer'],
-    [node.banReason.length <= MODEL_LIMITS.maxBanReasonLength, 'banReason', `is longer than ${MODEL_LIMITS.maxBanReasonLength} characters`]
+    [node.banReason.length <= MODEL_LIMITS.maxBanReasonLength, 'banReason', `is longer than ${MODEL_LIMITS.maxBanReasonLength} characters`],
+    [node.banCode.length <= MODEL_LIMITS.maxBanReasonLength, 'banCode', `is longer than ${MODEL_LIMITS.maxBanReasonLength} characters`],
+    [isCount(node.banCount), 'banCount', 'is not a non-negative integer'],
+    [isCount(node.lastBanMs), 'lastBanMs', 'is not a non-negative integer']
   ])
   if (!result.ok || node.capabilities === undefined) return result
   return validateCapabilities(node.capabilities)

@@ -2,7 +2,7 @@
 export { mergeObservation, cleanAddresses, type Observation, type MergeResult } from './observe.ts'
 export {
   applySuccess, applyFailure, applyDialing, applyBan, applyUnban, liftExpiredBan, isBanActive, isBanExpired,
-  nextLatency, removalReason, seenMs, type RemovalReason
+  nextLatency, removalReason, seenMs, type RemovalReason, type BanInput
 } from './transitions.ts'
 export { peerScore, latencyPoints, withScore } from './peer-score.ts'
 export { selectHealthSample, chooseEviction, lowestValued, evictionValue, type SampleOptions } from './selection.ts'

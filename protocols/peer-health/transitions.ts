@@ -27,7 +27,7 @@ export function nextLatency (previousMs: number, sampleMs: number): number {
 /** Clears the ban fields of a record whose ban has expired; the peer must be contacted anew. */
 export function liftExpiredBan (node: PeerNode, now: number): PeerNode {
   if (!isBanExpired(node, now)) return node
-  return withScore({ ...node, status: PeerStatus.PEER_STATUS_UNKNOWN, bannedUntilMs: 0, banReason: '' })
+  return withScore({ ...node, status: PeerStatus.PEER_STATUS_UNKNOWN, bannedUntilMs: 0, banReason: '', banCode: '' })
 }
 
 /**
@@ -71,21 +71,44 @@ export function applyDialing (node: PeerNode, now: number): PeerNode {
   return withScore({ ...base, status: PeerStatus.PEER_STATUS_CONNECTING })
 }
 
+/** A ban: why (free text), its reason code (an offence or `admin`), and for reputation bans the repeat count it escalated to. */
+export interface BanInput {
+  now: number
+  reason: string
+  durationMs?: number
+  /** Reason code (protocols/reputation/SPEC.md): an offence, or `admin`. */
+  code?: string
+  /** Reputation bans: the repeat count this ban makes (kept after the ban ends). */
+  count?: number
+}
+
 /** Bans the peer until now + durationMs (indefinitely without a duration). Failures and latency are kept. */
-export function applyBan (node: PeerNode, ban: { now: number, reason: string, durationMs?: number }): PeerNode {
+export function applyBan (node: PeerNode, ban: BanInput): PeerNode {
   const until = ban.durationMs === undefined ? 0 : ban.now + Math.max(1, Math.ceil(ban.durationMs))
   return withScore({
     ...node,
     status: PeerStatus.PEER_STATUS_BANNED,
     bannedUntilMs: until,
-    banReason: ban.reason.slice(0, MODEL_LIMITS.maxBanReasonLength)
+    banReason: ban.reason.slice(0, MODEL_LIMITS.maxBanReasonLength),
+    banCode: (ban.code ?? '').slice(0, MODEL_LIMITS.maxBanReasonLength),
+    ...(ban.count === undefined ? {} : { banCount: Math.max(0, Math.floor(ban.count)), lastBanMs: ban.now })
   })
 }
 
-/** Lifts a ban (active or expired); the peer starts over as UNKNOWN. Not banned: unchanged. */
-export function applyUnban (node: PeerNode): PeerNode {
+/**
+ * Lifts a ban (active or expired); the peer starts over as UNKNOWN. Not banned: unchanged. The repeat
+ * count is kept (it escalates the next ban) unless `forget` (an operator's unban) clears it too.
+ */
+export function applyUnban (node: PeerNode, options: { forget?: boolean } = {}): PeerNode {
   if (node.status !== PeerStatus.PEER_STATUS_BANNED) return node
-  return withScore({ ...node, status: PeerStatus.PEER_STATUS_UNKNOWN, bannedUntilMs: 0, banReason: '' })
+  return withScore({
+    ...node,
+    status: PeerStatus.PEER_STATUS_UNKNOWN,
+    bannedUntilMs: 0,
+    banReason: '',
+    banCode: '',
+    ...(options.forget === true ? { banCount: 0, lastBanMs: 0 } : {})
+  })
 }
 
 /** Why a peer must leave the list now. */

@@ -24,6 +24,8 @@ export const DIAL_TIMEOUT_MS = 10_000
 export const MAX_BAN_DURATION_MS = 10 * 365 * 24 * 60 * 60 * 1000
 /** The ban reason when the operator gives none. */
 export const DEFAULT_BAN_REASON = 'admin'
+/** The reason code of every operator's ban (the operator's words are its reason text). */
+export const ADMIN_BAN_CODE = 'admin'
 
 type Signal = { signal?: AbortSignal }
 
@@ -120,7 +122,7 @@ export class AdminOperations {
     if (list === undefined) throw unavailable('peer_list')
     const open = node.connections().filter(c => c.status === 'open' && c.remotePeer.toString() === peerId).length
     if (open > 0) noteDisconnectReason(peerId, 'banned')
-    const peer = await list.ban(peerId, { now: Date.now(), reason: why, ...(durationMs === 0 ? {} : { durationMs }) }, options)
+    const peer = await list.ban(peerId, { now: Date.now(), reason: why, code: ADMIN_BAN_CODE, ...(durationMs === 0 ? {} : { durationMs }) }, options)
     if (peer === undefined) throw new UnavailableError('ban_refused', `the peer list did not take the ban of ${peerId}`)
     // The peer list closes the connections when the ban is made; answer once they are closed.
     if (open > 0) await node.hangUp(peerIdFromString(peerId), options)
@@ -135,7 +137,8 @@ export class AdminOperations {
     if (list === undefined) throw unavailable('peer_list')
     const entry = await list.get(peerId, options)
     if (entry?.status !== PeerStatus.PEER_STATUS_BANNED) throw new NotFoundError('peer_not_banned', `peer ${peerId} is not banned`)
-    const peer = await list.unban(peerId, { now: Date.now(), ...options })
+    // An operator's unban forgives: the repeat count that escalates reputation bans starts over.
+    const peer = await list.unban(peerId, { now: Date.now(), forget: true, ...options })
     if (peer === undefined) throw new NotFoundError('peer_not_banned', `peer ${peerId} is not banned`)
     this.log.info({ peer: peerId }, 'operator lifted a ban')
     return { peer }

@@ -28,8 +28,8 @@ export interface PeerStoreView {
 /** The peer list as admin uses it (src/peers PeerList satisfies it). */
 export interface AdminPeerList {
   get: (peerId: string, options?: { signal?: AbortSignal }) => Promise<PeerNode | undefined>
-  ban: (peerId: string, ban: { now: number, reason: string, durationMs?: number }, options?: { signal?: AbortSignal }) => Promise<PeerNode | undefined>
-  unban: (peerId: string, options: { now: number, signal?: AbortSignal }) => Promise<PeerNode | undefined>
+  ban: (peerId: string, ban: { now: number, reason: string, durationMs?: number, code?: string }, options?: { signal?: AbortSignal }) => Promise<PeerNode | undefined>
+  unban: (peerId: string, options: { now: number, forget?: boolean, signal?: AbortSignal }) => Promise<PeerNode | undefined>
   countByStatus: () => StatusCounts
   size: () => number
 }

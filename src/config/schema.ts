@@ -21,6 +21,7 @@ import { natSection } from './sections/nat.ts'
 import { opsSection } from './sections/ops.ts'
 import { peersSection } from './sections/peers.ts'
 import { queueSection } from './sections/queue.ts'
+import { reputationSection } from './sections/reputation.ts'
 
 /** The schema of the node's configuration, with every default filled in. */
 export const configSchema = z.strictObject({
@@ -30,6 +31,7 @@ export const configSchema = z.strictObject({
   bootstrap: peerAddressList([], 'Peers to join the mesh through; empty makes this node a bootstrap node'),
   connections: connectionsSection,
   peers: peersSection,
+  reputation: reputationSection,
   discovery: discoverySection,
   health: healthSection,
   nat: natSection,

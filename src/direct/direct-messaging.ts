@@ -14,7 +14,7 @@ import { TypedEventEmitter } from 'main-event'
 import { DirectAck, DirectEnvelope } from '../../protos/gen/sorcha/p2p/v1/direct.ts'
 import { logger, type Logger } from '../logging/index.ts'
 import { limitsOf } from '../limits/peer-limits.ts'
-import { isOversized, penalise } from '../limits/reputation.ts'
+import { isOversized, penalise } from '../reputation/index.ts'
 import {
   DIRECT_MAX_INBOUND_STREAMS, DIRECT_MAX_MESSAGE_BYTES, DIRECT_MAX_OUTBOUND_STREAMS, DIRECT_PROTOCOL,
   DIRECT_TIMEOUT_MS, TOPIC_PATTERN

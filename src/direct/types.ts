@@ -1,6 +1,6 @@
 /** Types of the direct-message service. */
 import type { LimitsComponents } from '../limits/peer-limits.ts'
-import type { ReputationComponents } from '../limits/reputation.ts'
+import type { ReputationHolder } from '../reputation/index.ts'
 import type { AbortOptions, PeerId, Stream, StreamHandler, StreamHandlerOptions } from '@libp2p/interface'
 
 /** Options of the direct-message service; every field optional. */
@@ -18,7 +18,7 @@ export interface DirectMessagingInit {
 }
 
 /** The libp2p components the service uses. */
-export interface DirectMessagingComponents extends LimitsComponents, ReputationComponents {
+export interface DirectMessagingComponents extends LimitsComponents, ReputationHolder {
   registrar: {
     handle: (protocol: string, handler: StreamHandler, options?: StreamHandlerOptions) => Promise<void>
     unhandle: (protocol: string) => Promise<void>

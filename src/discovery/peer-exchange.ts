@@ -14,7 +14,7 @@ import type { Logger } from '../logging/index.ts'
 import { applyVerdict } from '../peers/verdict.ts'
 import type { PeerList } from '../peers/types.ts'
 import { limitsOf, type LimitsComponents } from '../limits/peer-limits.ts'
-import { isOversized, penalise, type ReputationComponents } from '../limits/reputation.ts'
+import { isOversized, penalise, type ReputationHolder } from '../reputation/index.ts'
 
 /** Protocol id of peer exchange. */
 export const PEER_EXCHANGE_PROTOCOL = '/sorcha/peer-exchange/1.0.0'
@@ -28,7 +28,7 @@ const RESPOND_TIMEOUT_MS = 5_000
 const MAX_STREAMS = 2
 
 /** What the exchange uses from libp2p and the node. */
-export interface PeerExchangeComponents extends LimitsComponents, ReputationComponents {
+export interface PeerExchangeComponents extends LimitsComponents, ReputationHolder {
   peerId: PeerId
   registrar: Registrar
   connectionManager: ConnectionManager

@@ -5,7 +5,7 @@
  * notes, the oldest dropped.
  *
  * Reason codes used in this codebase: `admin` (the admin API), `banned` (a peer banned while
- * connected), `gossip_rejects` (banned for invalid gossip), `suspended` (offline mode),
+ * connected), `reputation` (misbehaviour score at the disconnect threshold), `suspended` (offline mode),
  * `topology_trim` (too many connections), `node_stopping`; without a note the event log reports
  * `connection_limit` (libp2p's pruner closed it to stay within connections.max), `local_closed`
  * (another local close), `remote_closed` (the remote or the network ended it cleanly) or

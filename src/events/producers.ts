@@ -130,7 +130,11 @@ function peerListProducers (peerList: (Listenable<string> & { snapshot: () => Pe
     on(peerList, 'peer:banned', (event: CustomEvent<PeerNode>) => {
       const peer = event.detail
       remember(peer)
-      sink.emit('peer_banned', { peerId: peer.peerId, reason: peer.banReason, data: { untilMs: peer.bannedUntilMs, until: peer.bannedUntilMs > 0 ? new Date(peer.bannedUntilMs).toISOString() : 'indefinite' } })
+      // The reason is the ban's code (an offence or `admin`) when it has one; the words go in `note`.
+      const data: Record<string, string | number> = { untilMs: peer.bannedUntilMs, until: peer.bannedUntilMs > 0 ? new Date(peer.bannedUntilMs).toISOString() : 'indefinite' }
+      if (peer.banCode !== '' && peer.banReason !== peer.banCode) data.note = peer.banReason
+      if (peer.banCount > 0 && peer.banCode !== 'admin') data.count = peer.banCount
+      sink.emit('peer_banned', { peerId: peer.peerId, reason: peer.banCode === '' ? peer.banReason : peer.banCode, data })
     }),
     on(peerList, 'peer:unbanned', (event: CustomEvent<PeerNode>) => {
       remember(event.detail)

@@ -15,10 +15,6 @@ export const MAX_FRAME_BYTES = MAX_CHUNK_BYTES + FRAME_OVERHEAD_BYTES
 export const MAX_QUEUED_CONTROL_BYTES = 4 * 1024 * 1024
 /** Bodies queued to be served to one peer; beyond it requests are answered with notfound. */
 export const MAX_SERVE_JOBS_PER_PEER = 1024
-/** Peers whose reject counts are remembered (LRU). */
-export const MAX_TRACKED_OFFENDERS = 4096
-/** How long a peer that reached maxRejectsPerPeer stays banned (closing its connections, refusing new ones). */
-export const REJECT_BAN_MS = 10 * 60_000
 /** A compressed chunk is sent only if it is at most this fraction of the original. */
 export const COMPRESSION_MIN_SAVING_RATIO = 0.95
 /** How often the store drops transactions past their retention. */

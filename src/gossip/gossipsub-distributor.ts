@@ -2,8 +2,9 @@
  * The `gossipsub` strategy: the same distributor API over @libp2p/gossipsub (the line maintained
  * inside js-libp2p), one topic per register (/sorcha/tx/<register id>). Messages are Transaction
  * protobufs; a topic validator rejects anything whose payload does not hash to its tx id, whose
- * notification is invalid, or whose register is not the topic's. Tuning (D, Dlo, Dhi, heartbeat,
- * flood publish, signing) comes from gossip.gossipsub; see docs/gossip.md for why.
+ * notification is invalid, or whose register is not the topic's (an `invalid_message` offence for
+ * reputation). Tuning (D, Dlo, Dhi, heartbeat, flood publish, signing) comes from gossip.gossipsub;
+ * see docs/gossip.md for why. Peer scoring is gossipsub-scoring.ts's, tied to reputation.
  *
  * The outbound queue (src/queue) publishes a transaction once its register's topic has a subscriber
  * (gossipsub sends to nobody otherwise, and would refuse the same message again for its seen window,
@@ -23,6 +24,9 @@ import type { DistributorStats } from './distributor.ts'
 import { txIdHexOf } from './store/tx-store.ts'
 import { gossipsubReconciler, type Reconciler, type ReconcilerComponents } from './reconcile/index.ts'
 import { gossipsubCounters, type GossipsubCounts } from './gossipsub-counters.ts'
+import { GOSSIPSUB_SCORE_THRESHOLDS, peerScoreParams, penaliseLowScores, topicScoreParams, type ScoredRouter } from './gossipsub-scoring.ts'
+import { reputationOf } from '../reputation/index.ts'
+import type { ReputationPort } from '../reputation/port.ts'
 
 /** The components the gossipsub strategy uses: gossipsub's, and the optional connectivity service for reconciliation. */
 export type GossipsubDistributorComponents = GossipSubComponents & { connectivity?: ReconcilerComponents['connectivity'] }
@@ -62,13 +66,24 @@ export class GossipsubDistributor extends DistributorBase {
       allowPublishToZeroTopicPeers: true,
       emitSelf: false,
       maxInboundDataLength: init.config.maxTxBytes + FRAME_OVERHEAD_BYTES,
-      // P6 (IP colocation) counts peers per IP; on one host every peer shares an IP and is penalised.
-      scoreParams: { IPColocationFactorWhitelist: new Set(ipColocationWhitelist) }
+      // Peer scoring, tied to the node's reputation (gossipsub-scoring.ts, docs/security.md).
+      scoreParams: peerScoreParams({ reputation: () => this.reputation(), ipColocationWhitelist }) as never,
+      scoreThresholds: GOSSIPSUB_SCORE_THRESHOLDS
     })(components)
+  }
+
+  /** The reputation service, when the node runs one. */
+  private reputation (): (ReputationPort & { standing?: (peer: string) => { score: number } }) | undefined {
+    return reputationOf(this.components) as (ReputationPort & { standing?: (peer: string) => { score: number } }) | undefined
+  }
+
+  private readonly onHeartbeat = (): void => {
+    penaliseLowScores(this.pubsub as unknown as ScoredRouter, this.reputation())
   }
 
   protected async onStart (): Promise<void> {
     this.pubsub.addEventListener('subscription-change', this.onSubscriptions)
+    this.pubsub.addEventListener('gossipsub:heartbeat', this.onHeartbeat)
     await (this.pubsub as unknown as { start: () => Promise<void> }).start()
     for (const registerId of this.followed) this.subscribe(registerId)
     if (this.config.reconcile.enabled && this.followed.size > 0) await this.startReconciler()
@@ -88,7 +103,10 @@ export class GossipsubDistributor extends DistributorBase {
       accept: (id, tx, from) => {
         this.accept(id, tx, from, 1).catch((err: Error) => { this.log.warn({ txId: id, from, err: err.message }, 'could not store a reconciled transaction') })
       },
-      onVerdict: (peer, verdict, code) => { this.emitVerdict({ peer, verdict, code }) },
+      onVerdict: (peer, verdict, code) => {
+        this.emitVerdict({ peer, verdict, code })
+        if (verdict === 'reject') this.reputation()?.penalise(peer, 'invalid_message', code)
+      },
       onRecovered: id => { this.eventLog?.emit('tx_recovered', { txId: id, reason: 'reconciliation' }) },
       log: this.log
     })
@@ -99,6 +117,7 @@ export class GossipsubDistributor extends DistributorBase {
     await this.reconciler?.stop()
     this.reconciler = undefined
     this.pubsub.removeEventListener('subscription-change', this.onSubscriptions)
+    this.pubsub.removeEventListener('gossipsub:heartbeat', this.onHeartbeat)
     await (this.pubsub as unknown as { stop: () => Promise<void> }).stop()
   }
 
@@ -154,6 +173,8 @@ export class GossipsubDistributor extends DistributorBase {
 
   private subscribe (registerId: string): void {
     const topic = topicOf(registerId)
+    // gossipsub scores only topics with parameters; they are added as registers are followed.
+    ;(this.pubsub as unknown as { score: { params: { topics: Record<string, unknown> } } }).score.params.topics[topic] = topicScoreParams()
     this.pubsub.topicValidators.set(topic, (peer, message) => this.validate(peer, message, registerId))
     this.pubsub.subscribe(topic)
   }
@@ -167,6 +188,7 @@ export class GossipsubDistributor extends DistributorBase {
   private async validate (peer: PeerId, message: Message, registerId: string): Promise<TopicValidatorResult> {
     const reject = (code: string): TopicValidatorResult => {
       this.emitVerdict({ peer: peer.toString(), verdict: 'reject', code })
+      this.reputation()?.penalise(peer.toString(), 'invalid_message', code)
       return TopicValidatorResult.Reject
     }
     let tx: Transaction
@@ -180,6 +202,11 @@ export class GossipsubDistributor extends DistributorBase {
     if (tx.payload.length > this.config.maxTxBytes) return reject('too-large')
     if (!hexEquals(n.txId, txIdHexOf(tx.payload))) return reject('tx-id-mismatch')
     const id = toHex(n.txId)
+    // Reputation graylists the peer: its valid messages are neither delivered nor forwarded (no penalty).
+    if (this.reputation()?.isGraylisted(peer.toString()) === true) {
+      this.emitVerdict({ peer: peer.toString(), verdict: 'ignore', code: 'graylisted' })
+      return TopicValidatorResult.Ignore
+    }
     try {
       // gossipsub does not track hops; 1 (one relay at least) is reported.
       if (await this.accept(id, tx, peer.toString(), 1) === 'stored') this.delivered++

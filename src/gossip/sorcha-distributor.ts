@@ -6,14 +6,11 @@
  */
 import { createHash } from 'node:crypto'
 import type { AbortOptions, Connection, PeerId, PeerStore, Stream, StreamHandler, StreamHandlerOptions, Topology } from '@libp2p/interface'
-import { applyVerdict } from '../peers/verdict.ts'
-import type { PeerList } from '../peers/types.ts'
-import { peerIdFromString } from '@libp2p/peer-id'
 import { createRng } from '../../protocols/common/rng.ts'
 import { createTxGossipCore, type GossipEffect, type TxGossipConfig } from '../../protocols/tx-gossip/index.ts'
 import type { Transaction } from '../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
 import { compressChunk, inflateChunk } from './compression.ts'
-import { MAX_CHUNK_BYTES, MAX_TRACKED_OFFENDERS, PROTOCOL_STREAMS_PER_CONNECTION, REJECT_BAN_MS, TX_GOSSIP_PROTOCOL } from './constants.ts'
+import { MAX_CHUNK_BYTES, PROTOCOL_STREAMS_PER_CONNECTION, TX_GOSSIP_PROTOCOL } from './constants.ts'
 import { CoreDriver, type ChunkPayload } from './core-driver.ts'
 import { Assemblies } from './assembly.ts'
 import { DistributorBase, type DistributorInit } from './distributor-base.ts'
@@ -27,14 +24,14 @@ import { FetchTimer } from './fetch-timer.ts'
 import { txIdHexOf, type StoredTx } from './store/tx-store.ts'
 import { sorchaReconciler, type Reconciler, type ReconcilerComponents } from './reconcile/index.ts'
 import { decodeFrame, encodeChunk, encodeMessage, type ChunkFrame } from './wire.ts'
-import { noteDisconnectReason } from '../events/disconnect-reasons.ts'
-import { penalise, reputationOf, type ReputationComponents } from '../limits/reputation.ts'
+import { penalise, reputationOf, type ReputationHolder } from '../reputation/index.ts'
+import type { ReputationPort } from '../reputation/port.ts'
 import { limitsOf, type LimitedProtocol, type LimitsComponents } from '../limits/peer-limits.ts'
 import type { GossipMessage } from '../../protocols/tx-gossip/index.ts'
 import { DecompressionError } from './errors.ts'
 
 /** The libp2p components the sorcha strategy uses. */
-export interface SorchaGossipComponents extends ReputationComponents, LimitsComponents {
+export interface SorchaGossipComponents extends ReputationHolder, LimitsComponents {
   peerId: PeerId
   registrar: {
     handle: (protocol: string, handler: StreamHandler, options?: StreamHandlerOptions) => Promise<void>
@@ -48,8 +45,8 @@ export interface SorchaGossipComponents extends ReputationComponents, LimitsComp
     getConnections: () => Connection[]
   }
   peerStore: Pick<PeerStore, 'get'>
-  /** The node's peer list, when it has one (looked up by name; absent in bare test nodes). */
-  peerList?: Pick<PeerList, 'recordFailure' | 'ban'>
+  /** The reputation service, when the node runs one (looked up by name): rejects are reported to it. */
+  reputation?: ReputationPort
   /** The connectivity service, when the node runs one: reconciliation resyncs when it comes back online. */
   connectivity?: ReconcilerComponents['connectivity']
 }
@@ -98,7 +95,6 @@ export class SorchaDistributor extends DistributorBase {
   private readonly channels = new Map<string, PeerChannel>()
   private readonly peerIds = new Map<string, PeerId>()
   private readonly assemblies = new Assemblies()
-  private readonly offenders = new Map<string, number>()
   private topologyId: string | undefined
   private bytesSent = 0
   private bodiesReceived = 0
@@ -171,7 +167,6 @@ export class SorchaDistributor extends DistributorBase {
     this.channels.clear()
     this.peerIds.clear()
     this.assemblies.clear()
-    this.offenders.clear()
   }
 
   protected queueTransport (): QueueTransport {
@@ -233,6 +228,9 @@ export class SorchaDistributor extends DistributorBase {
     const frame = decodeFrame(bytes)
     this.metrics?.bytesIn(frame.kind === 'message' ? frame.message.type : frame.kind, bytes.byteLength)
     if (frame.kind === 'invalid') return this.driver?.feed({ type: 'invalid', from: peer, code: frame.code })
+    // A graylisted peer's announcements, requests and bodies are ignored (docs/security.md); its
+    // malformed frames above still count against it, so a graylisted peer that keeps at it is banned.
+    if (reputationOf(this.components)?.isGraylisted(peer) === true) return this.emitVerdict({ peer, verdict: 'ignore', code: 'graylisted' })
     if (frame.kind === 'message') {
       if (!this.admit(peer, frame.message)) return
       return this.driver?.feed({ type: 'message', from: peer, message: frame.message })
@@ -255,7 +253,6 @@ export class SorchaDistributor extends DistributorBase {
    */
   private admit (peer: string, message: GossipMessage): boolean {
     if (message.type === 'notfound') return true
-    if (reputationOf(this.components)?.isGraylisted(peer) === true) return false
     const limits = limitsOf(this.components)
     if (limits === undefined) return true
     const [protocol, cost]: [LimitedProtocol, number] = message.type === 'inv'
@@ -357,37 +354,18 @@ export class SorchaDistributor extends DistributorBase {
     )
   }
 
-  /** The peer list if the node runs one; libp2p's components throw for a service that is absent. */
-  private peerList (): Pick<PeerList, 'recordFailure' | 'ban'> | undefined {
-    try {
-      return this.components.peerList
-    } catch {
-      return undefined
-    }
-  }
-
   /**
-   * Every reject counts against the peer in the peer list (its score drops); at maxRejectsPerPeer the
-   * peer is banned for REJECT_BAN_MS, which closes its connections and refuses it until the ban ends.
-   * Without a peer list, the node only hangs up (the peer may come back).
+   * Every reject is an `invalid_message` offence reported to the reputation service, which decides
+   * what follows (graylist, disconnect, ban: docs/security.md). Health is left alone: a peer that
+   * sends garbage but answers pings is misbehaving, not unreachable. Without a reputation service
+   * (bare test nodes), nothing more happens.
    */
   private onVerdict (peer: string, verdict: 'accept' | 'ignore' | 'reject', code: string): void {
     this.emitVerdict({ peer, verdict, code })
     // SPEC.md §3.6: announced or offered, then not served (the core already lowered its credit).
     if (code === 'unserved-fetch') penalise(this.components, peer, 'unserved_fetch')
     if (verdict !== 'reject') return
-    const list = this.peerList()
-    if (list !== undefined) void applyVerdict(list, peer, verdict, code, this.log)
-    const count = (this.offenders.get(peer) ?? 0) + 1
-    this.offenders.delete(peer)
-    if (count < this.config.maxRejectsPerPeer) {
-      this.offenders.set(peer, count)
-      if (this.offenders.size > MAX_TRACKED_OFFENDERS) this.offenders.delete(this.offenders.keys().next().value as string)
-      return
-    }
-    this.log.info({ peer, rejects: count }, 'banning a peer that keeps sending invalid gossip')
-    if (list !== undefined) void list.ban(peer, { now: Date.now(), reason: `gossip: ${count} rejected messages`, durationMs: REJECT_BAN_MS }).catch(() => undefined)
-    noteDisconnectReason(peer, list === undefined ? 'gossip_rejects' : 'banned')
-    this.components.connectionManager.closeConnections(peerIdFromString(peer)).catch(() => {})
+    this.log.debug({ peer, code }, 'peer message rejected')
+    penalise(this.components, peer, 'invalid_message', code)
   }
 }

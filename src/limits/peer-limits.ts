@@ -12,7 +12,8 @@ import type { Config } from '../config/index.ts'
 import { PeerLimiter } from '../../protocols/common/token-bucket.ts'
 import { logger, type Logger } from '../logging/index.ts'
 import type { Offence } from '../reputation/port.ts'
-import { optionalComponent, penalise, type ReputationComponents } from './reputation.ts'
+import { penalise, type ReputationHolder } from '../reputation/index.ts'
+import { optionalComponent } from '../node/optional-component.ts'
 
 /** The limited protocols, as metric labels (stable). */
 export const LIMITED_PROTOCOLS = [
@@ -50,12 +51,12 @@ export const THROTTLE_MSG = 'throttling a peer that exceeds its per-peer limit'
 /** Per-peer token buckets for every protocol this node serves. */
 export class PeerLimits {
   private readonly limiters: Record<LimitedProtocol, PeerLimiter>
-  private readonly components: ReputationComponents
+  private readonly components: ReputationHolder
   private readonly now: () => number
   private readonly log: Logger
   readonly [Symbol.toStringTag] = '@sorcha/limits'
 
-  constructor (components: ReputationComponents, init: PeerLimitsInit) {
+  constructor (components: ReputationHolder, init: PeerLimitsInit) {
     this.components = components
     this.now = init.now ?? (() => performance.now())
     this.log = init.log ?? logger('sorcha:limits')
@@ -88,7 +89,7 @@ export class PeerLimits {
 }
 
 /** The libp2p service factory: `services: { limits: peerLimits({ config: config.limits }) }`. */
-export function peerLimits (init: PeerLimitsInit): (components: ReputationComponents) => PeerLimits {
+export function peerLimits (init: PeerLimitsInit): (components: ReputationHolder) => PeerLimits {
   return components => new PeerLimits(components, init)
 }
 
@@ -99,5 +100,5 @@ export interface LimitsComponents {
 
 /** The limits service, if the node runs one (bare test nodes do not). */
 export function limitsOf (components: LimitsComponents): PeerLimits | undefined {
-  return optionalComponent(() => components.limits)
+  return optionalComponent<PeerLimits>(components, 'limits')
 }

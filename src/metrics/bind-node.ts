@@ -13,12 +13,17 @@ import type { EventLogStatsView } from './events.ts'
 interface PeerListLike extends EventTarget {
   countByStatus: () => Record<string, number>
 }
+interface ReputationLike {
+  graylistedCount: () => number
+  trackedCount: () => number
+}
 interface GossipLike {
   stats: () => GossipStatsView
   queueStats: () => QueueStatsView
 }
 interface Services {
   peerList?: PeerListLike
+  reputation?: ReputationLike
   topology?: { snapshot: () => { discoveryRounds: number, exchanges: number } }
   health?: { snapshot: () => { score: number } }
   address?: { status: () => { natType: string, reachability: string } }
@@ -42,7 +47,16 @@ export function bindNodeMetrics (metrics: NodeMetrics, libp2p: Libp2p<ServiceMap
     ...(s.topology === undefined ? {} : { topology: () => s.topology?.snapshot() }),
     ...(s.limits === undefined ? {} : { throttled: () => s.limits!.throttled() })
   })
-  peerList?.addEventListener('peer:banned', () => { metrics.peers.banned() })
+  peerList?.addEventListener('peer:banned', event => {
+    metrics.peers.banned()
+    const node = (event as CustomEvent<{ banCode: string }>).detail
+    metrics.reputation.banned(node.banCode === '' ? 'other' : node.banCode)
+  })
+  const reputation = s.reputation
+  metrics.reputation.bind({
+    ...(reputation === undefined ? {} : { graylisted: () => reputation.graylistedCount(), tracked: () => reputation.trackedCount() }),
+    ...(peerList === undefined ? {} : { banned: () => peerList.countByStatus().banned ?? 0 })
+  })
   peerList?.addEventListener('peer:unbanned', () => { metrics.peers.unbanned() })
   peerList?.addEventListener('peer:added', event => { metrics.peers.found(sourceName((event as CustomEvent<{ source: number }>).detail.source)) })
   metrics.health.bind({

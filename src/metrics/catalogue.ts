@@ -16,6 +16,8 @@ import { DIRECTIONS } from './node-state.ts'
 import { PEER_SOURCES } from './peers.ts'
 import { LIMITED_PROTOCOLS } from '../limits/peer-limits.ts'
 import { QUEUE_STATES } from './queue.ts'
+import { BAN_REASONS } from './reputation.ts'
+import { OFFENCES } from '../../protocols/reputation/index.ts'
 
 /** A label's values: an enum's list, or a description of a bounded set that is not a fixed list. */
 export type LabelValues = readonly string[] | { pattern: RegExp, description: string }
@@ -33,6 +35,8 @@ export const FAMILY_LABELS: Readonly<Record<string, Readonly<Record<string, Labe
   sorcha_discovery_peers_found_total: { source: PEER_SOURCES },
   sorcha_peer_throttled_total: { protocol: LIMITED_PROTOCOLS },
   sorcha_health_pings_total: { outcome: ['success', 'failure'] },
+  sorcha_reputation_offences_total: { offence: OFFENCES },
+  sorcha_reputation_bans_total: { reason: BAN_REASONS },
   sorcha_nat_info: { nat_type: CLASSIC_NAT_TYPES, reachability: REACHABILITIES },
   sorcha_gossip_published_total: { strategy: STRATEGIES },
   sorcha_gossip_received_total: { strategy: STRATEGIES },

@@ -17,12 +17,14 @@ import { createNodeStateMetrics, type NodeStateMetrics } from './node-state.ts'
 import { createPeersMetrics, type PeersMetrics } from './peers.ts'
 import { processMetrics } from './process.ts'
 import { createQueueMetrics, type QueueMetrics } from './queue.ts'
+import { createReputationMetrics, type ReputationMetrics } from './reputation.ts'
 
 export { MetricsServer, type MetricsServerInit } from './server.ts'
 export { bindNodeMetrics } from './bind-node.ts'
 export type { GatewayRecorder, Api } from './gateway.ts'
 export type { GossipRecorder, GossipKind } from './gossip.ts'
 export type { HealthRecorder } from './health.ts'
+export type { ReputationRecorder } from './reputation.ts'
 
 /** The name services receive the metrics under (NodeContext.metrics). */
 export const METRICS_SERVICE = 'metrics'
@@ -33,6 +35,7 @@ export interface NodeMetrics {
   readonly node: NodeStateMetrics
   readonly peers: PeersMetrics
   readonly health: HealthMetrics
+  readonly reputation: ReputationMetrics
   readonly gossip: GossipMetrics
   readonly queue: QueueMetrics
   readonly gateway: GatewayMetrics
@@ -58,6 +61,7 @@ export function createNodeMetrics (): NodeMetrics {
     node: createNodeStateMetrics(registry, shared),
     peers: createPeersMetrics(registry),
     health: createHealthMetrics(registry),
+    reputation: createReputationMetrics(registry),
     gossip: createGossipMetrics(registry),
     queue: createQueueMetrics(registry),
     gateway: createGatewayMetrics(registry),

@@ -11,6 +11,7 @@ import { gossipContribution } from '../gossip/index.ts'
 import { peerHealthContribution } from '../health/index.ts'
 import { natContribution } from '../nat/index.ts'
 import { connectivityContribution } from '../queue/connectivity-service.ts'
+import { reputationContribution } from '../reputation/index.ts'
 import { logsContribution } from './log-contributions.ts'
 import type { ServiceContribution } from './sorcha-node.ts'
 
@@ -20,6 +21,8 @@ export function defaultContributions (_config: Readonly<Config>): ServiceContrib
     // First: every later service may emit through it (an optional component).
     eventLogContribution,
     peerHealthContribution(),
+    // After the peer list (it bans there), before the services that report offences to it.
+    reputationContribution,
     topologyContribution,
     // After the services it pauses in offline mode, before those that follow its state.
     connectivityContribution,

@@ -23,6 +23,7 @@ import { bindNodeMetrics, createNodeMetrics, MetricsServer, type NodeMetrics } f
 import { NodeProbes, OpsServer } from '../probes/index.ts'
 import { createStorage, type Storage } from '../storage/index.ts'
 import { peerListGater } from '../peers/gater.ts'
+import { ipDiversityGater } from '../peers/ip-diversity.ts'
 import { connectivityGater, mergeGaters, type RefusalSource } from '../queue/connectivity-gater.ts'
 import type { PeerList } from '../peers/types.ts'
 import { defaultContributions } from './contributions.ts'
@@ -125,7 +126,13 @@ export class SorchaNode extends TypedEventEmitter<SorchaNodeEvents> {
     const built: { libp2p?: Libp2p<ServiceMap> } = {}
     const gater = mergeGaters(
       peerListGater(() => built.libp2p?.services.peerList as PeerList | undefined),
-      connectivityGater(() => built.libp2p?.services.connectivity as RefusalSource | undefined)
+      connectivityGater(() => built.libp2p?.services.connectivity as RefusalSource | undefined),
+      ipDiversityGater({
+        maxPerRange: config.connections.maxPeersPerIpRange,
+        allow: [...config.connections.ipRangeAllow, ...config.connections.allow],
+        connections: () => built.libp2p?.getConnections(),
+        ...(metrics === undefined ? {} : { onRefused: () => { metrics.reputation.rangeRefused() } })
+      })
     )
     const listenFailures: ListenFailures = new Map()
     const composed = libp2pOptions(config, privateKey, services, gater, listenFailures)

@@ -17,7 +17,7 @@ export function changeEvents (before: PeerNode | undefined, after: PeerNode | un
   const events: ChangeEvent[] = before === undefined ? [{ type: 'peer:added', detail: after }] : []
   const wasBanned = before?.status === PeerStatus.PEER_STATUS_BANNED
   const isBanned = after.status === PeerStatus.PEER_STATUS_BANNED
-  if (isBanned && (!wasBanned || before?.bannedUntilMs !== after.bannedUntilMs || before.banReason !== after.banReason)) {
+  if (isBanned && (!wasBanned || before?.bannedUntilMs !== after.bannedUntilMs || before.banReason !== after.banReason || before.banCode !== after.banCode)) {
     events.push({ type: 'peer:banned', detail: after })
   } else if (wasBanned && !isBanned) {
     events.push({ type: 'peer:unbanned', detail: after })

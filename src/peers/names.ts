@@ -48,6 +48,9 @@ export function peerToJson (node: PeerNode): Record<string, unknown> {
     learnedFrom: node.learnedFrom === '' ? undefined : node.learnedFrom,
     bannedUntilMs: node.status === PeerStatus.PEER_STATUS_BANNED ? node.bannedUntilMs : undefined,
     banReason: node.banReason === '' ? undefined : node.banReason,
+    banCode: node.banCode === '' ? undefined : node.banCode,
+    banCount: node.banCount === 0 ? undefined : node.banCount,
+    lastBanMs: node.lastBanMs === 0 ? undefined : node.lastBanMs,
     capabilities: node.capabilities === undefined
       ? undefined
       : { ...node.capabilities, roles: node.capabilities.roles.map(r => peerRoleToJSON(r)) }

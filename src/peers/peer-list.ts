@@ -18,7 +18,7 @@ import { TypedEventEmitter } from 'main-event'
 import { PeerNode, PeerSource, PeerStatus, isPeerId, modelEquals } from '../../protocols/models/index.ts'
 import {
   applyBan, applyDialing, applyFailure, applySuccess, applyUnban, chooseEviction, isBanActive, isBanExpired,
-  lowestValued, mergeObservation, removalReason, withScore, type HealthRules
+  lowestValued, mergeObservation, removalReason, withScore, type BanInput, type HealthRules
 } from '../../protocols/peer-health/index.ts'
 import { logger, type Logger } from '../logging/index.ts'
 import type { Sublevel } from '../storage/index.ts'
@@ -160,7 +160,7 @@ export class DefaultPeerList extends TypedEventEmitter<PeerListEvents> implement
     return this.update(peerId, options, node => applyDialing(node, result.now))
   }
 
-  async ban (peerId: string, ban: { now: number, reason: string, durationMs?: number }, options?: PeerListCallOptions): Promise<PeerNode | undefined> {
+  async ban (peerId: string, ban: BanInput, options?: PeerListCallOptions): Promise<PeerNode | undefined> {
     if (!isPeerId(peerId) || peerId === this.init.selfPeerId) return undefined
     return this.enqueue(options, async () => {
       const before = this.records.get(peerId)
@@ -172,8 +172,8 @@ export class DefaultPeerList extends TypedEventEmitter<PeerListEvents> implement
     })
   }
 
-  async unban (peerId: string, options: { now: number, signal?: AbortSignal }): Promise<PeerNode | undefined> {
-    return this.update(peerId, options, node => applyUnban(node))
+  async unban (peerId: string, options: { now: number, forget?: boolean, signal?: AbortSignal }): Promise<PeerNode | undefined> {
+    return this.update(peerId, options, node => applyUnban(node, { forget: options.forget }))
   }
 
   /** Removes an entry; an entry under an active ban is kept (unban it first) so that bans survive. */

@@ -4,6 +4,7 @@
  */
 import type { TypedEventTarget } from 'main-event'
 import type { PeerCapabilities, PeerNode, PeerSource, PeerStatus } from '../../protocols/models/index.ts'
+import type { BanInput } from '../../protocols/peer-health/index.ts'
 
 /** Something this node observed about a peer. */
 export interface PeerObservation {
@@ -75,9 +76,13 @@ export interface PeerList extends TypedEventTarget<PeerListEvents> {
   recordFailure: (peerId: string, result: { now: number, reason: string }, options?: PeerListCallOptions) => Promise<PeerNode | undefined>
   /** A first dial is starting (UNKNOWN -> CONNECTING; other statuses are kept until the outcome). */
   recordDialing: (peerId: string, result: { now: number }, options?: PeerListCallOptions) => Promise<PeerNode | undefined>
-  /** Bans a peer (creating its entry if unknown); survives re-advertising and restarts. */
-  ban: (peerId: string, ban: { now: number, reason: string, durationMs?: number }, options?: PeerListCallOptions) => Promise<PeerNode | undefined>
-  unban: (peerId: string, options: { now: number, signal?: AbortSignal }) => Promise<PeerNode | undefined>
+  /**
+   * Bans a peer (creating its entry if unknown); survives re-advertising and restarts. `code` is the
+   * reason code (an offence or `admin`); `count` (reputation bans) the repeat count, kept after the ban ends.
+   */
+  ban: (peerId: string, ban: BanInput, options?: PeerListCallOptions) => Promise<PeerNode | undefined>
+  /** Lifts a ban; `forget` (an operator's unban) also clears the repeat count. */
+  unban: (peerId: string, options: { now: number, forget?: boolean, signal?: AbortSignal }) => Promise<PeerNode | undefined>
   remove: (peerId: string, reason: string, options?: PeerListCallOptions) => Promise<boolean>
   /**
    * Removes what the health rules say must go (too many failures, unseen too long; never an active

@@ -123,9 +123,10 @@ describe('the Admin API on real nodes (gRPC and REST)', () => {
   it('bans (gRPC) with a reason and duration, closing the connection and refusing the peer; unbans (REST)', async () => {
     if (!connectedTo(node, other)) await rest(base, 'POST', '/v1/admin/peers/dial', { multiaddr: dialAddrs(other)[0] })
     assert.equal(connectedTo(node, other), true)
-    const [err, res] = await unary<{ peer: { status: string, banReason: string, bannedUntilMs: number }, connectionsClosed: number }>(admin, 'banPeer', { peerId: other.peerId.toString(), reason: 'sent junk', durationMs: 3_600_000 })
+    const [err, res] = await unary<{ peer: { status: string, banReason: string, banCode: string, bannedUntilMs: number }, connectionsClosed: number }>(admin, 'banPeer', { peerId: other.peerId.toString(), reason: 'sent junk', durationMs: 3_600_000 })
     assert.equal(err, null)
-    assert.deepEqual([res!.peer.status, res!.peer.banReason], ['PEER_STATUS_BANNED', 'sent junk'])
+    // The operator's words are the ban's text; its reason code is `admin` (docs/security.md).
+    assert.deepEqual([res!.peer.status, res!.peer.banReason, res!.peer.banCode], ['PEER_STATUS_BANNED', 'sent junk', 'admin'])
     assert.ok(res!.connectionsClosed >= 1)
     assert.ok(res!.peer.bannedUntilMs > Date.now() + 3_500_000)
     assert.equal(connectedTo(node, other), false)

@@ -64,7 +64,6 @@ export const gossipSection = z.strictObject({
   maxTxBytes: integer(1, 4 * GIB, 64 * MIB, 'Largest transaction payload accepted or published'),
   chunkSizeBytes: integer(1 * KIB, 1 * MIB, 64 * KIB, 'Large transactions stream in chunks of this size'),
   compressionThresholdBytes: integer(0, 1 * GIB, 1 * KIB, 'Chunks at least this large are gzip-compressed when that saves 5 % or more; 0 never compresses'),
-  maxRejectsPerPeer: integer(1, 1_000_000, 20, 'After this many reject verdicts the node hangs up on the peer'),
   streamTimeoutMs: integer(1 * SECOND_MS, 10 * MINUTE_MS, 30 * SECOND_MS, 'Opening a stream, or waiting for a congested one to drain, fails after this long'),
   bloom: bloomSection,
   store: storeSection,

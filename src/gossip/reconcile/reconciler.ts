@@ -17,7 +17,7 @@ import { ReconcileChannel } from './channel.ts'
 import { decodeReconcile, encodeReconcile, type InboundReconcileFrame } from '../../../protocols/reconcile/index.ts'
 import { WakeupTimer } from '../wakeup-timer.ts'
 import { limitsOf, type LimitsComponents } from '../../limits/peer-limits.ts'
-import { penalise, type ReputationComponents } from '../../limits/reputation.ts'
+import { penalise, reputationOf, type ReputationHolder } from '../../reputation/index.ts'
 
 /** Fetches transactions the core found missing; the strategy provides it. */
 export interface Puller {
@@ -32,7 +32,7 @@ export interface Puller {
 }
 
 /** The libp2p components reconciliation uses. */
-export interface ReconcilerComponents extends LimitsComponents, ReputationComponents {
+export interface ReconcilerComponents extends LimitsComponents, ReputationHolder {
   registrar: {
     handle: (protocol: string, handler: StreamHandler, options?: StreamHandlerOptions) => Promise<void>
     unhandle: (protocol: string) => Promise<void>
@@ -237,6 +237,8 @@ export class Reconciler {
     if (limitsOf(this.init.components)?.allow('reconcile', peer) === false) return
     const frame = decodeReconcile(bytes)
     if (frame.kind === 'invalid') return this.feed({ type: 'invalid', from: peer, code: 'malformed-frame' })
+    // A graylisted peer's requests and answers are ignored (docs/security.md); its malformed frames still count.
+    if (reputationOf(this.init.components)?.isGraylisted(peer) === true) return this.init.onVerdict(peer, 'ignore', 'graylisted')
     if (frame.kind === 'message') return this.feed({ type: 'message', from: peer, message: frame.message })
     if (this.init.puller.onFrame === undefined) return this.feed({ type: 'invalid', from: peer, code: 'malformed-frame' })
     this.init.puller.onFrame(peer, frame)

@@ -5,14 +5,21 @@
  * recorded), and every honest transaction must reach the target in the same run. No latency bounds
  * here: latency ratios are the attack benchmark's (npm run bench -- attack).
  *
- * TODO(rep19): with the reputation service merged, the recording port below is replaced by the real
- * one and each attack also asserts the attacker ends banned (see CONTRACTS19.md); until then the
- * garbage-frame attack asserts the ban the gossip adapter makes today (its connection is closed).
+ * The throttling attacks share one network whose target records the offences it reports (a port that
+ * graylists nobody, so that each attack meets the limits rather than an earlier attack's graylist);
+ * the garbage-frame attack runs against a target with the real reputation service, which bans the
+ * attacker (reason invalid_message) and hangs up. Escalation, persistence and graylisting are
+ * test/integration/reputation.test.ts's.
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
+import { PeerStatus } from '../../../protocols/models/index.ts'
 import { gossipContribution, gossipOf, type GossipVerdict } from '../../../src/gossip/index.ts'
+import type { ServiceContribution } from '../../../src/node/sorcha-node.ts'
+import type { PeerList } from '../../../src/peers/types.ts'
+import { peerHealthContribution } from '../../../src/health/index.ts'
+import { reputationContribution } from '../../../src/reputation/index.ts'
 import type { PeerLimits } from '../../../src/limits/peer-limits.ts'
 import { startNetwork, type TestNetwork } from '../../../src/harness/index.ts'
 import type { SorchaNode } from '../../../src/node/sorcha-node.ts'
@@ -45,25 +52,31 @@ async function honestDelivery (count: number, size: number, during: () => Promis
   assert.equal(await held(), count)
 }
 
+/** A publisher and a target (with `contributions`), and an attacker attached to the target. */
+async function setUp (contributions: ServiceContribution[]): Promise<void> {
+  // Honest transactions are announced and pulled (no inline push), so they go through the same
+  // fetch scheduler the withholding attacks aim at; small per-peer limits so a short test trips them.
+  const config = {
+    gossip: { publishPushMaxBytes: 0, inlineThresholdBytes: 0, requestTimeoutMs: 1000, antiEntropyIntervalMs: 2000 },
+    limits: { gossipAnnounce: { ratePerSec: 2000, burst: 4096 }, streams: { ratePerSec: 5, burst: 20 } }
+  }
+  honest = await startNetwork({ nodes: 2, bootstrap: 'none', config, contributions })
+  hostile = await startNetwork({ nodes: 1, bootstrap: 'none', contributions: [] })
+  ;[publisher, target] = honest.nodes as [SorchaNode, SorchaNode]
+  await quiet([...honest.nodes, ...hostile.nodes])
+  await connect(honest.nodes, [[0, 1]])
+  attacker = new Attacker(hostile.nodes[0]!)
+  await attacker.attach(target)
+  verdicts.length = 0
+  gossipOf(target).addEventListener('gossip:verdict', e => { if (e.detail.peer === attacker.peerId) verdicts.push(e.detail) })
+  await waitFor(() => gossipOf(target).stats().peers === 2, 30_000, 'the attacker is a tx-gossip neighbour of the target')
+}
+
+const tearDown = async (): Promise<void> => { await Promise.all([honest?.stop(), hostile?.stop()]) }
+
 describe('attacks on a real node: the attacker is throttled, honest delivery stays at 100 %', () => {
-  before(async () => {
-    // Honest transactions are announced and pulled (no inline push), so they go through the same
-    // fetch scheduler the withholding attacks aim at; small per-peer limits so a short test trips them.
-    const config = {
-      gossip: { publishPushMaxBytes: 0, inlineThresholdBytes: 0, requestTimeoutMs: 1000, antiEntropyIntervalMs: 2000 },
-      limits: { gossipAnnounce: { ratePerSec: 2000, burst: 4096 }, streams: { ratePerSec: 5, burst: 20 } }
-    }
-    honest = await startNetwork({ nodes: 2, bootstrap: 'none', config, contributions: [gossipContribution(), recordingReputation(offences)] })
-    hostile = await startNetwork({ nodes: 1, bootstrap: 'none', contributions: [] })
-    ;[publisher, target] = honest.nodes as [SorchaNode, SorchaNode]
-    await quiet([...honest.nodes, ...hostile.nodes])
-    await connect(honest.nodes, [[0, 1]])
-    attacker = new Attacker(hostile.nodes[0]!)
-    await attacker.attach(target)
-    gossipOf(target).addEventListener('gossip:verdict', e => { if (e.detail.peer === attacker.peerId) verdicts.push(e.detail) })
-    await waitFor(() => gossipOf(target).stats().peers === 2, 30_000, 'the attacker is a tx-gossip neighbour of the target')
-  })
-  after(async () => { await Promise.all([honest?.stop(), hostile?.stop()]) })
+  before(async () => { await setUp([gossipContribution(), recordingReputation(offences)]) })
+  after(tearDown)
 
   it('a flood of 20,480 announcements of transactions that do not exist is throttled (rate_limited)', async () => {
     await honestDelivery(10, 2000, async () => { attacker.announceFakes(20_480, 300) })
@@ -114,12 +127,31 @@ describe('attacks on a real node: the attacker is throttled, honest delivery sta
     assert.ok(verdicts.some(v => v.verdict === 'reject' && v.code === 'oversized-frame'))
   })
 
-  it('garbage frames are rejected until the target hangs up on the attacker', async () => {
-    // The oversized frame closed the attacker's stream; it opens another.
-    await attacker.attach(target)
+})
+
+describe('attacks on a real node with its reputation service', () => {
+  // The peer list (peerHealthContribution) is where the reputation service records its bans.
+  before(async () => { await setUp([peerHealthContribution(), reputationContribution, gossipContribution()]) })
+  after(tearDown)
+
+  it('garbage frames: the target disconnects the attacker, and bans it (invalid_message) when it comes back for more', async () => {
+    const list = (target.libp2p.services as unknown as { peerList: PeerList }).peerList
+    const hungUp = async (): Promise<void> => { await waitFor(() => target.libp2p.getConnections(hostile.nodes[0]!.libp2p.peerId).length === 0, 30_000, 'the target hangs up on the attacker') }
     await honestDelivery(5, 2000, async () => { attacker.garbage(30) })
     assert.ok(verdicts.filter(v => v.verdict === 'reject' && v.code === 'malformed-frame').length > 0)
-    // TODO(rep19): assert the ban in the reputation service's ban book (reason invalid_message).
-    await waitFor(() => target.libp2p.getConnections(hostile.nodes[0]!.libp2p.peerId).length === 0, 30_000, 'the target hangs up on the attacker')
+    await hungUp()
+    // Disconnected at the disconnect threshold; it dials back and sends more until the ban threshold.
+    for (let round = 0; round < 5 && (await list.get(attacker.peerId))?.status !== PeerStatus.PEER_STATUS_BANNED; round++) {
+      try {
+        await attacker.attach(target)
+      } catch {
+        break // refused: banned meanwhile
+      }
+      attacker.garbage(30)
+      await hungUp()
+    }
+    const record = await list.get(attacker.peerId)
+    assert.deepEqual([record?.status, record?.banCode], [PeerStatus.PEER_STATUS_BANNED, 'invalid_message'])
+    await assert.rejects(attacker.attach(target), 'a banned peer cannot come back')
   })
 })

@@ -6,6 +6,7 @@ import { createRng } from '../../../protocols/common/rng.ts'
 import { PeerStatus, toHex } from '../../../protocols/models/index.ts'
 import { GossipFrame } from '../../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
 import { peerHealthContribution } from '../../../src/health/index.ts'
+import { reputationContribution } from '../../../src/reputation/index.ts'
 import type { PeerList } from '../../../src/peers/types.ts'
 import { gossipContribution, gossipOf, TX_GOSSIP_PROTOCOL, txIdOf, type GossipVerdict } from '../../../src/gossip/index.ts'
 import { dialAddrs, startNetwork, type TestNetwork } from '../../../src/harness/index.ts'
@@ -35,10 +36,12 @@ describe('sorcha gossip on real nodes', () => {
     net = await startNetwork({
       nodes: NODES,
       bootstrap: 'none',
-      config: { gossip: { antiEntropyIntervalMs: 2000, maxRejectsPerPeer: 4 } },
+      // Four rejects make a ban (4 × 25 points); graylisting and disconnecting wait for the ban so that
+      // every invalid frame still gets its verdict.
+      config: { gossip: { antiEntropyIntervalMs: 2000 }, reputation: { graylistThreshold: 100, disconnectThreshold: 100, weights: { invalidMessage: 25 } } },
       // The peer list holds the bans that keep a misbehaving peer out; no topology service, so the
       // test's own graph is the topology.
-      contributions: [peerHealthContribution(), gossipContribution()]
+      contributions: [peerHealthContribution(), reputationContribution, gossipContribution()]
     })
     await quiet(net.nodes)
     const edges = randomGraph(NODES, 4, 42)
@@ -105,9 +108,11 @@ describe('sorcha gossip on real nodes', () => {
     await waitFor(() => verdicts.length >= 4, 60_000, 'the oversized-frame verdict')
     assert.deepEqual(verdicts.map(v => `${v.verdict}:${v.code}`), ['reject:malformed-frame', 'reject:malformed-frame', 'reject:tx-id-mismatch', 'reject:oversized-frame'])
     assert.equal(await gossipOf(victim).get(toHex(fakeId)), undefined)
-    // maxRejectsPerPeer = 4: the victim bans the rogue, which closes its connection and refuses it after.
+    // Four rejects reach the ban threshold: the victim bans the rogue (reason code invalid_message), which
+    // closes its connection and refuses it after.
     await waitFor(() => victim.libp2p.getConnections(rogue.peerId).length === 0, 60_000, 'hang-up')
-    assert.equal((await peerListOf(victim).get(rogue.peerId.toString()))?.status, PeerStatus.PEER_STATUS_BANNED)
+    const ban = await peerListOf(victim).get(rogue.peerId.toString())
+    assert.deepEqual([ban?.status, ban?.banCode, ban?.banCount], [PeerStatus.PEER_STATUS_BANNED, 'invalid_message', 1])
     await waitFor(() => rogue.libp2p.getConnections(victim.peerId).length === 0, 60_000, 'the rogue sees the hang-up')
     // A banned peer cannot reconnect: the victim refuses it once Noise reveals who it is, so the
     // connection never opens on the victim's side (the rogue may briefly think it did, then sees it close).

@@ -87,6 +87,19 @@ describe('configuration', () => {
       assert.equal(err.key, 'connections.min')
       assert.match(err.allowed, /connections\.max \(5\)/)
     })
+    it('reputation thresholds out of order, and a first ban longer than the longest', () => {
+      const cases: Array<[Record<string, string>, string, string]> = [
+        [{ 'reputation.graylistThreshold': '70' }, 'reputation.graylistThreshold', 'a number no greater than reputation.disconnectThreshold (60)'],
+        [{ 'reputation.disconnectThreshold': '150' }, 'reputation.disconnectThreshold', 'a number no greater than reputation.banThreshold (100)'],
+        [{ 'reputation.banBaseMs': '700000000' }, 'reputation.banBaseMs', 'an integer no greater than reputation.banMaxMs (604800000)']
+      ]
+      for (const [flags, key, allowed] of cases) {
+        const err = rejection(() => resolveConfig({ flags }))
+        assert.deepEqual([err.key, err.allowed], [key, allowed])
+        assert.match(err.message, new RegExp(`^invalid configuration: ${key.replace('.', '\\.')} = \\d+ \\(from flag --[a-z-]+\\): must not exceed reputation\\.[a-zA-Z]+; allowed: ${allowed.replace(/[()]/g, '\\$&')}$`))
+      }
+      assert.deepEqual(resolveConfig({}).connections.ipRangeAllow, ['/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128'])
+    })
     it('a removal threshold below the unreachable threshold', () => {
       assert.equal(rejection(() => resolveConfig({ flags: { 'health.failureThreshold': '5', 'health.removeAfterFailures': '2' } })).key, 'health.removeAfterFailures')
     })

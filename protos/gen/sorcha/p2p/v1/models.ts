@@ -252,7 +252,14 @@ export interface PeerNode {
   learnedFrom: string;
   /** when status is BANNED; 0 = indefinitely */
   bannedUntilMs: number;
+  /** why: a reason code (an offence such as invalid_message, or admin) or the operator's words */
   banReason: string;
+  /** the ban's reason code: an offence (protocols/reputation/SPEC.md) or admin; empty if none */
+  banCode: string;
+  /** reputation bans of this peer so far (kept after a ban ends; escalates the next one) */
+  banCount: number;
+  /** when the last reputation ban was made; 0 = never */
+  lastBanMs: number;
 }
 
 /** Announces that a transaction exists. The body travels separately (inline or pulled on demand). */
@@ -426,6 +433,9 @@ function createBasePeerNode(): PeerNode {
     learnedFrom: "",
     bannedUntilMs: 0,
     banReason: "",
+    banCode: "",
+    banCount: 0,
+    lastBanMs: 0,
   };
 }
 
@@ -469,6 +479,15 @@ export const PeerNode: MessageFns<PeerNode> = {
     }
     if (message.banReason !== "") {
       writer.uint32(106).string(message.banReason);
+    }
+    if (message.banCode !== "") {
+      writer.uint32(114).string(message.banCode);
+    }
+    if (message.banCount !== 0) {
+      writer.uint32(120).uint32(message.banCount);
+    }
+    if (message.lastBanMs !== 0) {
+      writer.uint32(128).uint64(message.lastBanMs);
     }
     return writer;
   },
@@ -590,6 +609,30 @@ export const PeerNode: MessageFns<PeerNode> = {
             message.banReason = reader.string();
             continue;
           }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.banCode = reader.string();
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.banCount = reader.uint32();
+            continue;
+          }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.lastBanMs = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -651,6 +694,21 @@ export const PeerNode: MessageFns<PeerNode> = {
         : isSet(object.ban_reason)
         ? globalThis.String(object.ban_reason)
         : "",
+      banCode: isSet(object.banCode)
+        ? globalThis.String(object.banCode)
+        : isSet(object.ban_code)
+        ? globalThis.String(object.ban_code)
+        : "",
+      banCount: isSet(object.banCount)
+        ? globalThis.Number(object.banCount)
+        : isSet(object.ban_count)
+        ? globalThis.Number(object.ban_count)
+        : 0,
+      lastBanMs: isSet(object.lastBanMs)
+        ? globalThis.Number(object.lastBanMs)
+        : isSet(object.last_ban_ms)
+        ? globalThis.Number(object.last_ban_ms)
+        : 0,
     };
   },
 
@@ -695,6 +753,15 @@ export const PeerNode: MessageFns<PeerNode> = {
     if (message.banReason !== "") {
       obj.banReason = message.banReason;
     }
+    if (message.banCode !== "") {
+      obj.banCode = message.banCode;
+    }
+    if (message.banCount !== 0) {
+      obj.banCount = Math.round(message.banCount);
+    }
+    if (message.lastBanMs !== 0) {
+      obj.lastBanMs = Math.round(message.lastBanMs);
+    }
     return obj;
   },
 
@@ -718,6 +785,9 @@ export const PeerNode: MessageFns<PeerNode> = {
     message.learnedFrom = object.learnedFrom ?? "";
     message.bannedUntilMs = object.bannedUntilMs ?? 0;
     message.banReason = object.banReason ?? "";
+    message.banCode = object.banCode ?? "";
+    message.banCount = object.banCount ?? 0;
+    message.lastBanMs = object.lastBanMs ?? 0;
     return message;
   },
 };

@@ -1,0 +1,93 @@
+/**
+ * Reputation (docs/security.md): the `reputation` service, its contribution to a node, and the port
+ * every detector reports through (port.ts).
+ */
+import type { Config } from '../config/index.ts'
+import type { ServiceContribution } from '../node/sorcha-node.ts'
+import type { ReputationConfig } from '../../protocols/reputation/index.ts'
+import { ReputationService, type ReputationComponents, type ReputationInit } from './service.ts'
+import { OutboundProtection, type OutboundProtectionComponents } from '../peers/outbound-protection.ts'
+import type { Offence, ReputationPort } from './port.ts'
+import { optionalComponent } from '../node/optional-component.ts'
+
+export type { Offence, ReputationPort } from './port.ts'
+export { ReputationService, REPUTATION_CAPABILITY, REPUTATION_DISCONNECT_REASON, type ReputationComponents, type ReputationInit } from './service.ts'
+
+/** The service's name among libp2p components: `components.reputation`. */
+export const REPUTATION_SERVICE = 'reputation'
+
+/** js-libp2p service factory: `services: { reputation: reputation(init) }`. */
+export function reputation (init: ReputationInit = {}): (components: ReputationComponents) => ReputationService {
+  return components => new ReputationService(components, init)
+}
+
+/** The core settings of a `reputation` configuration section. */
+export function reputationConfigOf (config: Readonly<Config>): Partial<ReputationConfig> {
+  const r = config.reputation
+  const w = r.weights
+  return {
+    halfLifeMs: r.halfLifeMs,
+    graylistThreshold: r.graylistThreshold,
+    disconnectThreshold: r.disconnectThreshold,
+    banThreshold: r.banThreshold,
+    banBaseMs: r.banBaseMs,
+    banMaxMs: r.banMaxMs,
+    repeatForgetMs: r.repeatForgetMs,
+    maxTracked: r.maxTracked,
+    weights: {
+      invalid_message: w.invalidMessage,
+      rate_limited: w.rateLimited,
+      unserved_fetch: w.unservedFetch,
+      oversized: w.oversized,
+      decompression_bomb: w.decompressionBomb,
+      stream_storm: w.streamStorm,
+      protocol_violation: w.protocolViolation
+    }
+  }
+}
+
+/** The outbound-protection service's name (eclipse defence, src/peers/outbound-protection.ts). */
+export const OUTBOUND_PROTECTION_SERVICE = 'outboundProtection'
+
+/**
+ * Adds the reputation service to a node, configured by its `reputation` section, and the
+ * protection of a share of outbound connections from pruning (`connections.protectedOutboundShare`).
+ */
+export const reputationContribution: ServiceContribution = ({ config, metrics }) => ({
+  [REPUTATION_SERVICE]: reputation({
+    config: reputationConfigOf(config),
+    enabled: config.reputation.enabled,
+    ...(metrics === undefined ? {} : { metrics: metrics.reputation })
+  }),
+  [OUTBOUND_PROTECTION_SERVICE]: (components: OutboundProtectionComponents) => new OutboundProtection(components, {
+    maxProtected: Math.floor(config.connections.protectedOutboundShare * config.connections.max)
+  })
+})
+
+/**
+ * The reputation port among libp2p components, or undefined when the node runs none (libp2p's
+ * components throw for a missing service).
+ */
+export function reputationOf (components: object): ReputationPort | undefined {
+  const port = optionalComponent<ReputationPort>(components, REPUTATION_SERVICE)
+  return typeof port?.penalise === 'function' ? port : undefined
+}
+
+/** Components of a service that reports offences: the reputation service, when the node runs one. */
+export interface ReputationHolder {
+  reputation?: ReputationPort
+}
+
+/** Reports an offence if the node runs a reputation service; never throws. */
+export function penalise (components: object, peerId: string, offence: Offence, detail?: string): void {
+  try {
+    reputationOf(components)?.penalise(peerId, offence, detail)
+  } catch {
+    // The port promises not to throw; a broken one must not break the protocol that reports.
+  }
+}
+
+/** True for the length-prefix decoder's "message too long" error (@libp2p/utils lpStream): an `oversized` offence. */
+export function isOversized (err: unknown): boolean {
+  return err instanceof Error && /InvalidDataLength|too long/i.test(`${err.name} ${err.message}`)
+}

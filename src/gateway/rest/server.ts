@@ -24,6 +24,11 @@ import { eventRoutes } from './events-routes.ts'
 import { adminAccess } from '../../admin/access.ts'
 import { adminRoutes } from './admin-routes.ts'
 import { peerRoutes, transactionRoutes } from './routes.ts'
+import { DASHBOARD_HEADER, DashboardAuth } from '../../dashboard/auth.ts'
+import { DashboardFeed } from '../../dashboard/feed.ts'
+import { dashboardRoutes } from '../../dashboard/routes.ts'
+import { registrySource } from '../../dashboard/series.ts'
+import type { Registry } from 'prom-client'
 import { buildValidator } from './validation.ts'
 
 /** Proto messages REST responses use (their schemas go into the OpenAPI document). */
@@ -49,6 +54,8 @@ export interface RestGatewayInit {
   corsOrigins?: readonly string[]
   /** Records each finished request (src/metrics); none without. */
   metrics?: GatewayRecorder
+  /** The node's metrics registry, for the dashboard's byte and latency charts; none without. */
+  registry?: Registry
 }
 
 /**
@@ -111,13 +118,16 @@ export async function buildRestApp (init: RestGatewayInit, stopping: AbortSignal
     })
   }
   const tokenHash = init.token === '' ? undefined : createHash('sha256').update(init.token).digest()
+  const dashboardAuth = new DashboardAuth(init.token)
   app.decorateRequest('sorchaSignal', null)
   app.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith('/v1/') || request.method === 'OPTIONS') return
     if (tokenHash !== undefined) {
       const header = request.headers.authorization
       const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : ''
-      if (token === '' || !timingSafeEqual(createHash('sha256').update(token).digest(), tokenHash)) {
+      // The dashboard's calls: its session cookie, with a header a cross-site form cannot send.
+      const dashboard = token === '' && request.headers[DASHBOARD_HEADER] !== undefined && dashboardAuth.hasSession(request.headers.cookie)
+      if (!dashboard && (token === '' || !timingSafeEqual(createHash('sha256').update(token).digest(), tokenHash))) {
         throw new UnauthenticatedError(token === '' ? 'token_missing' : 'token_invalid', 'a valid API token is required (authorization: Bearer <token>)')
       }
     }
@@ -156,7 +166,12 @@ export async function buildRestApp (init: RestGatewayInit, stopping: AbortSignal
   transactionRoutes(app, ctx)
   connectivityRoutes(app, ctx)
   eventRoutes(app, ctx)
-  adminRoutes(app, ctx, adminAccess({ host: init.host, hostSetting: 'gateway.rest.host', token: init.token !== '', clientCertificates: false }))
+  const access = adminAccess({ host: init.host, hostSetting: 'gateway.rest.host', token: init.token !== '', clientCertificates: false })
+  adminRoutes(app, ctx, access)
+  const feed = new DashboardFeed(init.operations.backend, init.registry === undefined ? {} : { metrics: registrySource(init.registry) })
+  stopping.addEventListener('abort', () => { feed.close() }, { once: true })
+  app.decorate('sorchaDashboardFeed', feed)
+  dashboardRoutes(app, { auth: dashboardAuth, feed, access, secure: init.tls !== undefined, openStream: ctx.openStream, stopping })
   return app
 }
 

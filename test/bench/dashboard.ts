@@ -1,0 +1,103 @@
+/**
+ * `npm run bench -- dashboard [--known 1000] [--seconds 15] [--json]`: the dashboard of a real node
+ * (3 nodes, the first one's peer list holding --known extra peers) in Debian's chromium through
+ * playwright-core.
+ *
+ * - firstRenderMs: from navigation to the peer table rendered with every known peer (target < 1,000 ms);
+ * - firstLoadKb: bytes the browser received for that first load: the page, its assets, the API calls
+ *   and the feed up to the render (headers included; target < 500 KB);
+ * - cpuRatio: the node process's CPU with one dashboard open over its CPU with none, in the same run:
+ *   --seconds with none, --seconds with one open, --seconds with none again (the baseline is the mean
+ *   of the two; target <= 1.05). The browser is another process and is not counted.
+ *
+ * Last line: { firstRenderMs, firstLoadKb, cpuRatio, cpuIdleMsPerS, cpuOpenMsPerS, feedTicks, knownPeers, rows }.
+ */
+import { chromium } from 'playwright-core'
+import { PeerSource } from '../../protocols/models/index.ts'
+import type { GatewayService } from '../../src/gateway/index.ts'
+import { startNetwork } from '../../src/harness/index.ts'
+import type { SorchaNode } from '../../src/node/sorcha-node.ts'
+import type { PeerList } from '../../src/peers/types.ts'
+import { makePeerIds } from '../helpers/peer-ids.ts'
+import { requires } from '../helpers/requires.ts'
+import { benchArgs, report, sleep } from './_util.ts'
+
+const cpuMs = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1000 }
+
+async function cpuOver (seconds: number): Promise<number> {
+  const c0 = cpuMs()
+  const t0 = performance.now()
+  await sleep(seconds * 1000)
+  return (cpuMs() - c0) / ((performance.now() - t0) / 1000)
+}
+
+/** Runs the benchmark. */
+export default async function dashboard (argv: string[]): Promise<void> {
+  const args = benchArgs(argv, ['known', 'seconds'])
+  const known = Number(args.known ?? 1000)
+  const seconds = Number(args.seconds ?? 15)
+  const missing = requires({ tools: ['chromium'] })
+  if (missing !== undefined) throw new Error(`the dashboard benchmark ${missing}`)
+  const net = await startNetwork({
+    nodes: 3,
+    config: { connections: { min: 2 } },
+    configFor: i => i === 0 ? { gateway: { enabled: true, grpc: { port: 0 }, rest: { port: 0 }, rateLimit: { perSecond: 0 } }, peers: { maxKnown: known + 100 } } : {}
+  })
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-dev-shm-usage'] })
+  try {
+    const node = net.nodes[0] as SorchaNode
+    const gateway = (node.libp2p.services as unknown as { gateway: GatewayService }).gateway.current!
+    const list = (node.libp2p.services as unknown as { peerList: PeerList }).peerList
+    const ids = await makePeerIds(known)
+    await list.observeMany(ids.map((peerId, i) => ({ peerId, addresses: [`/ip4/127.0.${Math.floor(i / 250)}.${(i % 250) + 1}/tcp/4001`], source: PeerSource.PEER_SOURCE_PEER_EXCHANGE, firsthand: false, learnedFrom: net.nodes[1]!.peerId.toString(), now: Date.now() })))
+    await sleep(2000)
+    const rows = Math.min(1000, list.size())
+    const rendered = `document.querySelectorAll('#peer-table tbody tr').length >= ${rows}`
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+    const cdp = await page.context().newCDPSession(page)
+    await cdp.send('Network.enable')
+    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true })
+    const streamed = new Map<string, number>()
+    const finished = new Map<string, number>()
+    cdp.on('Network.dataReceived', e => { streamed.set(e.requestId, (streamed.get(e.requestId) ?? 0) + e.encodedDataLength) })
+    cdp.on('Network.responseReceived', e => { streamed.set(e.requestId, (streamed.get(e.requestId) ?? 0) + (e.response.encodedDataLength ?? 0)) })
+    cdp.on('Network.loadingFinished', e => { finished.set(e.requestId, e.encodedDataLength) })
+    const t0 = performance.now()
+    await page.goto(`${gateway.restUrl}/dashboard`)
+    await page.waitForFunction(rendered, undefined, { polling: 'raf', timeout: 120_000 })
+    const firstRenderMs = Math.round(performance.now() - t0)
+    let bytes = 0
+    for (const [id, n] of streamed) bytes += finished.get(id) ?? n
+    for (const [id, n] of finished) if (!streamed.has(id)) bytes += n
+    const firstLoadKb = Math.round(bytes / 102.4) / 10
+    await cdp.detach()
+    await page.close()
+
+    // CPU: none open, one open, none again.
+    await sleep(2000)
+    const idle1 = await cpuOver(seconds)
+    const open = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+    await open.goto(`${gateway.restUrl}/dashboard`)
+    await open.waitForFunction(rendered, undefined, { timeout: 120_000 })
+    await sleep(1000)
+    const withPage = await cpuOver(seconds)
+    await open.close()
+    await sleep(2000)
+    const idle2 = await cpuOver(seconds)
+    const idle = (idle1 + idle2) / 2
+    report({
+      firstRenderMs,
+      firstLoadKb,
+      cpuRatio: Math.round(withPage / idle * 1000) / 1000,
+      cpuIdleMsPerS: Math.round(idle * 10) / 10,
+      cpuOpenMsPerS: Math.round(withPage * 10) / 10,
+      feedTicks: (gateway.rest?.fastify as unknown as { sorchaDashboardFeed: { ticks: number } }).sorchaDashboardFeed.ticks,
+      knownPeers: list.size(),
+      rows
+    }, args.json === true)
+  } finally {
+    await browser.close()
+    await net.stop()
+  }
+}

@@ -4,6 +4,7 @@
  * once and fanned out. The peer table travels as changes: a new page gets every row once, each tick
  * carries only the rows that changed and the ids that went away. Nothing runs while no page is open.
  */
+import type { PeerNode } from '../../protocols/models/index.ts'
 import type { GatewayBackend } from '../gateway/backend.ts'
 import { logger } from '../logging/index.ts'
 import { eventMessage } from '../gateway/event-operations.ts'
@@ -17,6 +18,15 @@ export const FEED_INTERVAL_MS = 1000
 export const HISTORY_POINTS = 300
 /** Known peers the table shows at most. */
 export const TABLE_PEERS_MAX = 5000
+/**
+ * Ticks between two reads of the whole peer list when no peer event said it changed (reading it costs
+ * a database scan; connected peers are read every tick anyway).
+ */
+export const KNOWN_REFRESH_TICKS = 60
+/** Ticks at least between two reads of the whole peer list however often peers change. */
+export const KNOWN_MIN_TICKS = 5
+/** Event types after which the peer list is read again at the next tick. */
+const PEER_CHANGES = new Set(['peer_discovered', 'peer_status_changed', 'peer_score_changed', 'peer_banned', 'peer_unbanned', 'peer_connected', 'peer_disconnected'])
 /** Bytes a page may fall behind before it is dropped (it reconnects and starts afresh). */
 const MAX_BACKLOG_BYTES = 4 * 1024 * 1024
 
@@ -40,11 +50,20 @@ export class DashboardFeed {
   private readonly history: ChartPoint[] = []
   private last: { node: unknown, stats: unknown } | undefined
   private previous: CounterReading | undefined
+  private known = new Map<string, PeerNode>()
+  private knownTotal = 0
+  private knownReadAt = -Infinity
+  private knownDirty = true
+  private upBefore = new Set<string>()
   private timer: NodeJS.Timeout | undefined
   private following: AbortController | undefined
   private ticking = false
   /** Snapshots built since start (tests and the benchmark read it). */
   ticks = 0
+  /** Reads of the whole peer list since start. */
+  fullReads = 0
+  /** Events sent to the pages since start. */
+  eventsSent = 0
 
   constructor (backend: GatewayBackend, options: { metrics?: MetricsSource, intervalMs?: number } = {}) {
     this.backend = backend
@@ -84,6 +103,7 @@ export class DashboardFeed {
     // A page opened later starts from a fresh table and a fresh snapshot.
     this.last = undefined
     this.rows.clear()
+    this.knownDirty = true
   }
 
   private broadcast (text: string): void {
@@ -99,32 +119,51 @@ export class DashboardFeed {
     this.ticking = true
     try {
       const admin = this.backend.admin
+      const since = this.ticks - this.knownReadAt
+      const full = (this.knownDirty && since >= KNOWN_MIN_TICKS) || since >= KNOWN_REFRESH_TICKS
+      if (full) this.knownDirty = false
       const [stats, connected, known] = await Promise.all([
-        admin.stats(), admin.listConnectedPeers(), this.backend.listPeers({ limit: TABLE_PEERS_MAX })
+        admin.stats(), admin.listConnectedPeers(), full ? this.backend.listPeers({ limit: TABLE_PEERS_MAX }) : undefined
       ])
+      if (known !== undefined) {
+        this.known = new Map(known.peers.map(p => [p.peerId, p]))
+        this.knownTotal = known.totalKnown
+        this.knownReadAt = this.ticks
+        this.fullReads++
+      }
       const node = admin.nodeInfo()
       const reading = await this.readCounters(stats)
       const point = chartPoint(reading, this.previous, stats)
       this.previous = reading
       this.history.push(point)
       if (this.history.length > HISTORY_POINTS) this.history.shift()
-      const changed: PeerRow[] = []
-      const seen = new Set<string>()
-      for (const row of peerRows(known.peers, connected.peers)) {
-        seen.add(row.id)
-        const json = JSON.stringify(row)
-        if (this.rows.get(row.id)?.json !== json) { this.rows.set(row.id, { row, json }); changed.push(row) }
-      }
-      const removed = [...this.rows.keys()].filter(id => !seen.has(id))
-      for (const id of removed) this.rows.delete(id)
+      // Without a new read of the list only the connected peers, and those that were, can have changed.
+      const up = new Set(connected.peers.map(p => p.peerId))
+      const candidates = full ? [...this.known.keys(), ...up] : [...new Set([...up, ...this.upBefore])]
+      this.upBefore = up
+      const { changed, removed } = this.diff(peerRows(candidates, this.known, connected.peers), full)
       this.last = { node: toRestJson(`${API}AdminNodeInfo`, node), stats: toRestJson(`${API}NodeStats`, stats) }
       this.ticks++
-      if (this.clients.size > 0) this.broadcast(sse('tick', { ...this.last, point, peers: changed, removed, totalKnown: known.totalKnown }))
+      if (this.clients.size > 0) this.broadcast(sse('tick', { ...this.last, point, peers: changed, removed, totalKnown: this.knownTotal }))
     } catch (err) {
       logger('sorcha:dashboard').debug({ err }, 'dashboard snapshot failed')
     } finally {
       this.ticking = false
     }
+  }
+
+  /** Rows that differ from the ones sent; with `full`, ids no longer present are removed. */
+  private diff (rows: PeerRow[], full: boolean): { changed: PeerRow[], removed: string[] } {
+    const changed: PeerRow[] = []
+    const seen = new Set<string>()
+    for (const row of rows) {
+      seen.add(row.id)
+      const json = JSON.stringify(row)
+      if (this.rows.get(row.id)?.json !== json) { this.rows.set(row.id, { row, json }); changed.push(row) }
+    }
+    const removed = full ? [...this.rows.keys()].filter(id => !seen.has(id)) : rows.filter(r => !r.up && !this.known.has(r.id)).map(r => r.id)
+    for (const id of removed) this.rows.delete(id)
+    return { changed: changed.filter(r => !removed.includes(r.id)), removed }
   }
 
   private async readCounters (stats: Awaited<ReturnType<GatewayBackend['admin']['stats']>>): Promise<CounterReading> {
@@ -143,6 +182,8 @@ export class DashboardFeed {
     void (async () => {
       try {
         for await (const event of this.backend.followEvents({}, { signal: controller.signal })) {
+          if (PEER_CHANGES.has(event.type)) this.knownDirty = true
+          this.eventsSent++
           this.broadcast(sse('event', toRestJson(`${API}Event`, eventMessage(event))))
         }
       } catch (err) {

@@ -26,25 +26,29 @@ export interface PeerRow {
   ban?: { reason: string, untilMs: number }
 }
 
-/** Rows for every known peer, then connected peers the list does not hold; in peer-id order of the inputs. */
-export function peerRows (known: PeerNode[], connected: ConnectedPeer[]): PeerRow[] {
+/** Rows for `ids` (each once, in that order): known peers from `known`, joined with the connected ones. */
+export function peerRows (ids: Iterable<string>, known: ReadonlyMap<string, PeerNode>, connected: ConnectedPeer[]): PeerRow[] {
   const live = new Map(connected.map(p => [p.peerId, p]))
-  const rows: PeerRow[] = known.map(p => row(p, live.get(p.peerId)))
-  const inList = new Set(known.map(p => p.peerId))
-  for (const c of connected) if (!inList.has(c.peerId)) rows.push(row(undefined, c))
+  const rows: PeerRow[] = []
+  const done = new Set<string>()
+  for (const id of ids) {
+    if (done.has(id)) continue
+    done.add(id)
+    rows.push(row(known.get(id), live.get(id), id))
+  }
   return rows
 }
 
-function row (p: PeerNode | undefined, c: ConnectedPeer | undefined): PeerRow {
+function row (p: PeerNode | undefined, c: ConnectedPeer | undefined, id: string): PeerRow {
   const dirs = new Set(c?.connections.map(x => x.direction) ?? [])
   const rtt = c?.connections.find(x => x.rttMs > 0)?.rttMs ?? 0
   const out: PeerRow = {
-    id: p?.peerId ?? c?.peerId ?? '',
-    status: p === undefined ? 'connected' : STATUS[p.status] ?? 'unknown',
+    id,
+    status: p === undefined ? (c === undefined ? 'gone' : 'connected') : STATUS[c !== undefined && c.status !== p.status ? c.status : p.status] ?? 'unknown',
     up: c !== undefined,
     dir: dirs.size === 0 ? '' : dirs.size > 1 ? 'both' : [...dirs][0]!,
     lat: Math.round(p?.latencyMs !== undefined && p.latencyMs > 0 ? p.latencyMs : rtt),
-    score: p?.score ?? -1,
+    score: c !== undefined && c.score >= 0 ? c.score : p?.score ?? -1,
     seen: p?.lastSeenMs ?? 0,
     protos: c?.protocols ?? []
   }

@@ -46,6 +46,8 @@ export interface DashboardRouteInit {
   secure: boolean
   openStream: () => () => void
   stopping: AbortSignal
+  /** Takes a token of the listener's rate limit (gateway.rateLimit) or throws RESOURCE_EXHAUSTED. */
+  limit: (request: FastifyRequest) => void
 }
 
 /** True when a request may use the dashboard: a session cookie, or the API token itself. */
@@ -72,6 +74,7 @@ export function dashboardRoutes (app: FastifyInstance, init: DashboardRouteInit)
   })
   app.get('/dashboard/session', hide, async request => ({ tokenRequired: auth.required, authenticated: authorized(auth, request) }))
   app.get('/dashboard/login', hide, async (request: FastifyRequest<{ Querystring: { code?: string } }>, reply) => {
+    init.limit(request)
     if (!auth.redeemCode(String(request.query.code ?? ''))) {
       return await html(reply, 401, `<!doctype html><meta charset="utf-8"><title>Sorcha Peer</title><p id="login-error">${BAD_LOGIN_LINK}</p><p><a href="/dashboard">Log in with the API token</a></p>`)
     }
@@ -79,6 +82,7 @@ export function dashboardRoutes (app: FastifyInstance, init: DashboardRouteInit)
   })
   app.post('/dashboard/login', { schema: { hide: true, body: { type: 'object', properties: { token: { type: 'string', maxLength: 4096 } }, required: ['token'], additionalProperties: false } } },
     async (request: FastifyRequest<{ Body: { token: string } }>, reply) => {
+      init.limit(request)
       if (!auth.required) return await reply.code(204).send()
       if (!auth.checkToken(request.body.token)) throw new UnauthenticatedError('token_invalid', BAD_LOGIN_TOKEN)
       return await reply.code(204).header('set-cookie', auth.cookie(auth.openSession(), init.secure)).send()
@@ -89,6 +93,7 @@ export function dashboardRoutes (app: FastifyInstance, init: DashboardRouteInit)
     return await reply.code(204).header('set-cookie', auth.cookie('', init.secure, 0)).send()
   })
   app.get('/dashboard/feed', hide, async (request, reply) => {
+    init.limit(request)
     if (!authorized(auth, request)) throw new UnauthenticatedError('login_required', LOGIN_NEEDED)
     access.check()
     const release = init.openStream()

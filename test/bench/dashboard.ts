@@ -19,13 +19,11 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
-import { PeerSource } from '../../protocols/models/index.ts'
 import type { GatewayService } from '../../src/gateway/index.ts'
 import { startNetwork } from '../../src/harness/index.ts'
 import type { SorchaNode } from '../../src/node/sorcha-node.ts'
-import type { PeerList } from '../../src/peers/types.ts'
-import { makePeerIds } from '../helpers/peer-ids.ts'
 import { requires } from '../helpers/requires.ts'
+import { addHearsayPeers } from './known-peers.ts'
 import { benchArgs, report, sleep } from './_util.ts'
 
 const cpuMs = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1000 }
@@ -54,9 +52,7 @@ export default async function dashboard (argv: string[]): Promise<void> {
   try {
     const node = net.nodes[0] as SorchaNode
     const gateway = (node.libp2p.services as unknown as { gateway: GatewayService }).gateway.current!
-    const list = (node.libp2p.services as unknown as { peerList: PeerList }).peerList
-    const ids = await makePeerIds(known)
-    await list.observeMany(ids.map((peerId, i) => ({ peerId, addresses: [`/ip4/127.0.${Math.floor(i / 250)}.${(i % 250) + 1}/tcp/4001`], source: PeerSource.PEER_SOURCE_PEER_EXCHANGE, firsthand: false, learnedFrom: net.nodes[1]!.peerId.toString(), now: Date.now() })))
+    const list = await addHearsayPeers(node, known, net.nodes[1]!.peerId.toString())
     await sleep(2000)
     const rows = Math.min(1000, list.size())
     // A function, not a string: the page's Content-Security-Policy forbids eval.

@@ -171,7 +171,7 @@ export async function buildRestApp (init: RestGatewayInit, stopping: AbortSignal
   const feed = new DashboardFeed(init.operations.backend, init.registry === undefined ? {} : { metrics: registrySource(init.registry) })
   stopping.addEventListener('abort', () => { feed.close() }, { once: true })
   app.decorate('sorchaDashboardFeed', feed)
-  dashboardRoutes(app, { auth: dashboardAuth, feed, access, secure: init.tls !== undefined, openStream: ctx.openStream, stopping })
+  dashboardRoutes(app, { auth: dashboardAuth, feed, access, secure: init.tls !== undefined, openStream: ctx.openStream, stopping, limit: ctx.takeItem })
   return app
 }
 

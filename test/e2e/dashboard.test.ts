@@ -105,6 +105,18 @@ describe('the dashboard in chromium, on three real nodes', { skip: missing }, ()
     await shot(page, '03-transaction')
   })
 
+  it('shows which peers hold a transaction node 1 published (its propagation)', async () => {
+    const submitted = await rest<{ txId: string }>(base, 'POST', '/v1/transactions', { registerId: 'dashboard-test', payload: Buffer.from(`from node 1 ${Date.now()}`).toString('base64') }, TOKEN)
+    assert.equal(submitted.status, 201)
+    const item = page.locator(`#published-list li[data-tx="${submitted.body.txId}"]`)
+    await item.waitFor()
+    await eventually('a peer confirmed holding it', async () => /held by /.test(await item.textContent() ?? ''))
+    await item.locator('button').click()
+    const holders = await page.locator('#tx-result li', { hasText: 'held by' }).textContent()
+    assert.ok([n2, n3].some(n => holders?.includes(n.peerId.toString())), holders ?? '')
+    await shot(page, '04-published')
+  })
+
   it('bans a peer from the page: banned through the admin API and in the table', async () => {
     await row(page, n2).locator('button[data-action=ban]').click()
     await page.fill('#confirm-reason', 'dashboard test')
@@ -113,7 +125,7 @@ describe('the dashboard in chromium, on three real nodes', { skip: missing }, ()
     const peer = await rest<{ peer: { status: string, banReason: string } }>(base, 'GET', `/v1/peers/${n2.peerId.toString()}`, undefined, TOKEN)
     assert.equal(peer.body.peer.status, 'PEER_STATUS_BANNED')
     assert.equal(peer.body.peer.banReason, 'dashboard test')
-    await shot(page, '04-banned')
+    await shot(page, '05-banned')
   })
 
   it('is usable by keyboard alone: sort, filter, unban with Tab and Enter', async () => {
@@ -145,7 +157,7 @@ describe('the dashboard in chromium, on three real nodes', { skip: missing }, ()
   it('shows a stopped node go away live', async () => {
     await n3.stop()
     await eventually('node 3 no longer shows connected', async () => (await row(page, n3).getAttribute('class')) !== 'up')
-    await shot(page, '05-node-stopped')
+    await shot(page, '06-node-stopped')
   })
 
   it('reads at phone size (no sideways scrolling) and logged no console errors', async () => {
@@ -155,7 +167,7 @@ describe('the dashboard in chromium, on three real nodes', { skip: missing }, ()
       const wide = await page.evaluate('[...document.querySelectorAll("body *")].filter(e => !e.closest(".table-wrap") && e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(0, 8).map(e => e.tagName + "#" + e.id + "." + e.className + ":" + Math.round(e.getBoundingClientRect().right)).join(", ") + " scrollWidth " + document.documentElement.scrollWidth + " overflowing: " + [...document.querySelectorAll("body, body *")].filter(e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === "visible").slice(0, 8).map(e => e.tagName + "#" + e.id + "." + e.className + ":" + e.scrollWidth + "/" + e.clientWidth).join(", ")')
       throw new Error(`${(err as Error).message}: too wide: ${String(wide)}`)
     })
-    await shot(page, '06-phone')
+    await shot(page, '07-phone')
     await page.setViewportSize({ width: 1280, height: 800 })
     assert.deepEqual(errors, [])
   })

@@ -4,7 +4,7 @@ import { api, short, text, $ } from './panels.js'
 
 const TYPES = ['peer_discovered', 'peer_connected', 'peer_disconnected', 'peer_status_changed', 'peer_score_changed',
   'peer_banned', 'peer_unbanned', 'peer_verdict', 'address_changed', 'nat_changed', 'connectivity_changed',
-  'tx_published', 'tx_received', 'tx_fetch_failed', 'tx_recovered']
+  'tx_published', 'tx_confirmed', 'tx_received', 'tx_fetch_failed', 'tx_recovered']
 const KEEP = 500
 const SHOW = 200
 
@@ -16,6 +16,7 @@ export class EventsPanel {
   constructor () {
     this.events = []
     this.published = []
+    this.confirmed = new Map()
     this.lastSeq = 0
     $('#event-type').append(...TYPES.map(t => new Option(t, t)))
     $('#event-type').addEventListener('change', () => { this.render() })
@@ -34,7 +35,7 @@ export class EventsPanel {
     const known = new Set(this.events.map(e => e.seq))
     const older = (page.events ?? []).filter(e => !known.has(e.seq)).reverse()
     this.events = [...older, ...this.events].slice(-KEEP)
-    for (const e of older) if (e.type === 'tx_published') this.published.push(e)
+    for (const e of older) this.note(e)
     this.render()
   }
 
@@ -42,8 +43,14 @@ export class EventsPanel {
     if (this.events.some(e => e.seq === event.seq)) return
     this.events.push(event)
     if (this.events.length > KEEP) this.events.shift()
-    if (event.type === 'tx_published') this.published.push(event)
+    this.note(event)
     this.schedule()
+  }
+
+  /** Keeps what the propagation list needs: transactions published here, and who holds them. */
+  note (e) {
+    if (e.type === 'tx_published') this.published.push(e)
+    if (e.type === 'tx_confirmed') this.confirmed.set(e.txId, e)
   }
 
   /** Renders at most once per animation frame, however many events arrive. */
@@ -71,7 +78,10 @@ export class EventsPanel {
       b.dataset.tx = e.txId
       b.textContent = short(e.txId)
       b.setAttribute('aria-label', `trail of transaction ${e.txId}`)
-      li.append(b, ` ${time(e)} ${e.data?.registerId ?? ''} ${e.data?.bytes ?? ''} B`)
+      const held = this.confirmed.get(e.txId)
+      li.dataset.tx = e.txId
+      li.append(b, ` ${time(e)} ${e.data?.registerId ?? ''} ${e.data?.bytes ?? ''} B: ` +
+        (held === undefined ? 'not yet confirmed by a peer' : `held by ${held.data?.holders.split(' ').map(short).join(', ')} after ${held.data?.afterMs} ms`))
       return li
     }))
   }
@@ -91,6 +101,7 @@ export class EventsPanel {
     if (events.length === 0) { text(out, `no event about ${short(txId)} on this node`); return }
     const facts = events.map(e => {
       if (e.type === 'tx_published') return `${time(e)}: published here (register ${e.data?.registerId}, ${e.data?.bytes} bytes, ${e.data?.state})`
+      if (e.type === 'tx_confirmed') return `${time(e)}: held by ${e.data?.peers} peer(s), ${e.data?.afterMs} ms after it was queued: ${e.data?.holders}`
       if (e.type === 'tx_received') return `${time(e)}: received from ${e.peerId} after ${e.data?.hops} hop(s); ${e.data?.delivered === 'true' ? 'delivered to apps' : 'not delivered to apps (register not followed)'}`
       if (e.type === 'tx_fetch_failed') return `${time(e)}: fetching it ${e.reason === 'abandoned' ? 'was given up' : `timed out at ${e.peerId}`}`
       if (e.type === 'tx_recovered') return `${time(e)}: recovered by reconciliation`

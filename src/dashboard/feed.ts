@@ -23,7 +23,7 @@ export const TABLE_PEERS_MAX = 5000
  * a database scan; connected peers are read every tick anyway).
  */
 export const KNOWN_REFRESH_TICKS = 60
-/** Ticks at least between two reads of the whole peer list however often peers change. */
+/** Ticks at least between two database reads of the whole peer list however often peers change (a backend with knownPeers reads memory at every change). */
 export const KNOWN_MIN_TICKS = 5
 /** Event types after which the peer list is read again at the next tick. */
 const PEER_CHANGES = new Set(['peer_discovered', 'peer_status_changed', 'peer_score_changed', 'peer_banned', 'peer_unbanned', 'peer_connected', 'peer_disconnected'])
@@ -103,7 +103,9 @@ export class DashboardFeed {
     // A page opened later starts from a fresh table and a fresh snapshot.
     this.last = undefined
     this.rows.clear()
-    this.knownDirty = true
+    this.known = new Map()
+    this.knownReadAt = -Infinity
+    this.upBefore = new Set()
   }
 
   private broadcast (text: string): void {
@@ -120,13 +122,22 @@ export class DashboardFeed {
     try {
       const admin = this.backend.admin
       const since = this.ticks - this.knownReadAt
-      const full = (this.knownDirty && since >= KNOWN_MIN_TICKS) || since >= KNOWN_REFRESH_TICKS
+      const inMemory = this.backend.knownPeers !== undefined
+      const full = (this.knownDirty && (inMemory || since >= KNOWN_MIN_TICKS)) || since >= KNOWN_REFRESH_TICKS
       if (full) this.knownDirty = false
       const [stats, connected, known] = await Promise.all([
-        admin.stats(), admin.listConnectedPeers(), full ? this.backend.listPeers({ limit: TABLE_PEERS_MAX }) : undefined
+        admin.stats(), admin.listConnectedPeers(), full ? this.knownPeers() : undefined
       ])
+      // Peer-list records are replaced, never changed, on update: after a read only the ids whose
+      // record is another object need a row (all of them at the periodic refresh).
+      const periodic = since >= KNOWN_REFRESH_TICKS
+      let touched: string[] = []
+      let gone: string[] = []
       if (known !== undefined) {
+        const before = this.known
         this.known = new Map(known.peers.map(p => [p.peerId, p]))
+        touched = periodic ? [...this.known.keys()] : known.peers.filter(p => before.get(p.peerId) !== p).map(p => p.peerId)
+        gone = [...before.keys()].filter(id => !this.known.has(id))
         this.knownTotal = known.totalKnown
         this.knownReadAt = this.ticks
         this.fullReads++
@@ -139,9 +150,9 @@ export class DashboardFeed {
       if (this.history.length > HISTORY_POINTS) this.history.shift()
       // Without a new read of the list only the connected peers, and those that were, can have changed.
       const up = new Set(connected.peers.map(p => p.peerId))
-      const candidates = full ? [...this.known.keys(), ...up] : [...new Set([...up, ...this.upBefore])]
+      const candidates = [...touched, ...gone, ...up, ...this.upBefore]
       this.upBefore = up
-      const { changed, removed } = this.diff(peerRows(candidates, this.known, connected.peers), full)
+      const { changed, removed } = this.diff(peerRows(candidates, this.known, connected.peers), periodic && known !== undefined)
       this.last = { node: toRestJson(`${API}AdminNodeInfo`, node), stats: toRestJson(`${API}NodeStats`, stats) }
       this.ticks++
       if (this.clients.size > 0) this.broadcast(sse('tick', { ...this.last, point, peers: changed, removed, totalKnown: this.knownTotal }))
@@ -150,6 +161,11 @@ export class DashboardFeed {
     } finally {
       this.ticking = false
     }
+  }
+
+  /** Every known peer: from memory when the backend can, else from the database. */
+  private async knownPeers (): Promise<{ peers: PeerNode[], totalKnown: number }> {
+    return this.backend.knownPeers?.(TABLE_PEERS_MAX) ?? await this.backend.listPeers({ limit: TABLE_PEERS_MAX })
   }
 
   /** Rows that differ from the ones sent; with `full`, ids no longer present are removed. */

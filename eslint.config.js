@@ -24,6 +24,11 @@ export default tseslint.config(
     }
   },
   {
+    // The dashboard's browser code (no build step): browser globals.
+    files: ['src/dashboard/ui/**/*.js'],
+    languageOptions: { globals: { document: 'readonly', window: 'readonly', navigator: 'readonly', EventSource: 'readonly', HTMLElement: 'readonly', Option: 'readonly', CSS: 'readonly', ResizeObserver: 'readonly', requestAnimationFrame: 'readonly', globalThis: 'readonly' } }
+  },
+  {
     files: ['protocols/**/*.ts'],
     rules: {
       ...layer(

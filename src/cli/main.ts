@@ -11,6 +11,7 @@ import pkg from '../../package.json' with { type: 'json' }
 import { registerConnectivityCommands, registerListCommand, registerStatusCommand, registerSubmitCommand, registerWatchCommand } from './commands/api.ts'
 import { registerCertsCommand } from './commands/certs.ts'
 import { registerEventsCommand } from './commands/events.ts'
+import { registerDashboardCommand } from './commands/dashboard.ts'
 import { registerAdminCommands } from './commands/admin.ts'
 import { registerConfigCommand, registerIdCommand, registerNatCommand, registerPeersCommand, registerStartCommand } from './commands/node.ts'
 import { EXIT_FAILURE, EXIT_USAGE } from './exit-codes.ts'
@@ -46,6 +47,7 @@ export function buildProgram (): Command {
   registerEventsCommand(program)
   registerCertsCommand(program)
   registerAdminCommands(program)
+  registerDashboardCommand(program)
   program.command('help')
     .description('display help for command')
     .argument('[command]', 'the command')

@@ -7,7 +7,7 @@
 export const NODE_EVENT_TYPES = [
   'peer_discovered', 'peer_connected', 'peer_disconnected', 'peer_status_changed', 'peer_score_changed',
   'peer_banned', 'peer_unbanned', 'peer_graylisted', 'peer_verdict', 'address_changed', 'nat_changed', 'connectivity_changed',
-  'tx_published', 'tx_received', 'tx_fetch_failed', 'tx_recovered'
+  'tx_published', 'tx_confirmed', 'tx_received', 'tx_fetch_failed', 'tx_recovered'
 ] as const
 
 /** An event type. */

@@ -11,9 +11,22 @@ const digest = (token: string): Buffer => createHash('sha256').update(token).dig
 /** The token apps must present; empty = none required. */
 export class ApiToken {
   private hash: Buffer | undefined
+  private current: string
 
   constructor (token: string) {
+    this.current = token
     this.hash = token === '' ? undefined : digest(token)
+  }
+
+  /** The token itself ('' = none): the dashboard's login links are keyed by it. */
+  get value (): string {
+    return this.current
+  }
+
+  /** True when no token is required, or `candidate` is the token (constant time). */
+  matches (candidate: string): boolean {
+    if (this.hash === undefined) return true
+    return candidate !== '' && timingSafeEqual(digest(candidate), this.hash)
   }
 
   /** Whether a token is required. */
@@ -23,6 +36,7 @@ export class ApiToken {
 
   /** Replaces the token (for requests from now on). */
   set (token: string): void {
+    this.current = token
     this.hash = token === '' ? undefined : digest(token)
   }
 
@@ -33,7 +47,7 @@ export class ApiToken {
   check (header: unknown): void {
     if (this.hash === undefined) return
     const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : ''
-    if (token === '' || !timingSafeEqual(digest(token), this.hash)) {
+    if (token === '' || !this.matches(token)) {
       throw new UnauthenticatedError(token === '' ? 'token_missing' : 'token_invalid', 'a valid API token is required (authorization: Bearer <token>)')
     }
   }

@@ -200,6 +200,11 @@ export interface GatewayBackend {
   nodeInfo: (options?: CallOptions) => Promise<NodeInfoView>
   networkHealth: (options?: CallOptions) => Promise<NetworkHealthView>
   listPeers: (listing: PeerListing, options?: CallOptions) => Promise<{ peers: PeerNode[], totalKnown: number }>
+  /**
+   * Known peers from memory, in no order, at most `limit` (the dashboard's table, every second);
+   * undefined when the backend has no such view (then listPeers, which reads the database).
+   */
+  knownPeers?: (limit: number) => { peers: PeerNode[], totalKnown: number } | undefined
   /** NotFoundError when unknown. */
   getPeer: (peerId: string, options?: CallOptions) => Promise<PeerNode>
   findPeersForRegister: (registerId: string, limit: number, options?: CallOptions) => Promise<PeerNode[]>

@@ -4,6 +4,7 @@
  */
 import { bindErrorFor, type Config } from '../config/index.ts'
 import type { GatewayRecorder } from '../metrics/gateway.ts'
+import type { Registry } from 'prom-client'
 import type { ProbeSource } from '../probes/index.ts'
 import type { GatewayBackend } from './backend.ts'
 import { GrpcGateway } from './grpc/server.ts'
@@ -28,6 +29,8 @@ export interface GatewayInit {
   readiness?: ProbeSource
   /** Records requests (src/metrics); none without. */
   metrics?: GatewayRecorder
+  /** The node's metrics registry (the dashboard's byte and latency charts); none without. */
+  registry?: Registry
 }
 
 const hostPort = (endpoint: { host: string, port: number }): string =>
@@ -103,7 +106,7 @@ export class Gateway {
         ...(this.init.metrics === undefined ? {} : { metrics: this.init.metrics })
       }
       const grpc = new GrpcGateway({ ...common, host: config.grpc.host, port: config.grpc.port, ...(this.init.readiness === undefined ? {} : { readiness: this.init.readiness }) })
-      const rest = new RestGateway({ ...common, host: config.rest.host, port: config.rest.port, corsOrigins: config.rest.corsOrigins, version: this.init.version ?? '0.1.0' })
+      const rest = new RestGateway({ ...common, host: config.rest.host, port: config.rest.port, corsOrigins: config.rest.corsOrigins, version: this.init.version ?? '0.1.0', ...(this.init.registry === undefined ? {} : { registry: this.init.registry }) })
       // A failed bind becomes a StartupError naming the setting (AddressInUseError: gateway.grpc.port...).
       await grpc.start().catch((err: unknown) => { throw bindErrorFor('gateway.grpc.port', hostPort(config.grpc), err) })
       try {

@@ -14,6 +14,7 @@ import pkg from '../../package.json' with { type: 'json' }
 import type { Config } from '../config/index.ts'
 import type { AfterListen, ServiceContribution, SorchaNode } from '../node/sorcha-node.ts'
 import type { GatewayRecorder } from '../metrics/gateway.ts'
+import type { Registry } from 'prom-client'
 import type { ProbeSource } from '../probes/index.ts'
 import { gossipTransactions } from './gossip-adapter.ts'
 import { Gateway, type GatewayConfig } from './gateway.ts'
@@ -70,6 +71,8 @@ export interface GatewayServiceOptions extends NodePartsOptions {
   readiness?: ProbeSource
   /** Records API requests (src/metrics); none without. */
   metrics?: GatewayRecorder
+  /** The node's metrics registry (the dashboard's charts); none without. */
+  registry?: Registry
 }
 
 /**
@@ -100,7 +103,7 @@ export class GatewayService implements Startable, AfterListen {
   async afterListen (): Promise<void> {
     if (this.gateway !== undefined || !this.config.enabled) return
     const backend = new NodeBackend(partsOfComponents(this.components, this.options))
-    const gateway = new Gateway({ backend, config: this.config, version: VERSION, ...(this.options.readiness === undefined ? {} : { readiness: this.options.readiness }), ...(this.options.metrics === undefined ? {} : { metrics: this.options.metrics }) })
+    const gateway = new Gateway({ backend, config: this.config, version: VERSION, ...(this.options.readiness === undefined ? {} : { readiness: this.options.readiness }), ...(this.options.metrics === undefined ? {} : { metrics: this.options.metrics }), ...(this.options.registry === undefined ? {} : { registry: this.options.registry }) })
     try {
       await gateway.start()
     } catch (err) {
@@ -131,5 +134,5 @@ export function gatewayService (config: GatewayConfig, options: GatewayServiceOp
 
 /** Adds the gateway to a node; put it after every other contribution. */
 export const gatewayContribution: ServiceContribution = context => ({
-  [GATEWAY_SERVICE]: gatewayService(context.config.gateway, { ...defaultPartsOptions(context.config), ...(context.probes === undefined ? {} : { readiness: context.probes }), ...(context.metrics === undefined ? {} : { metrics: context.metrics.gateway }) })
+  [GATEWAY_SERVICE]: gatewayService(context.config.gateway, { ...defaultPartsOptions(context.config), ...(context.probes === undefined ? {} : { readiness: context.probes }), ...(context.metrics === undefined ? {} : { metrics: context.metrics.gateway, registry: context.metrics.registry }) })
 })

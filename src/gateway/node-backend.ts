@@ -32,6 +32,8 @@ export interface PeerListView {
   get: (peerId: string, options?: CallOptions) => Promise<PeerNode | undefined>
   list: (query?: { status?: PeerStatus[], orderBy?: 'lastSeen' | 'score', direction?: 'asc' | 'desc', limit?: number }, options?: CallOptions) => Promise<PeerNode[]>
   size: () => number
+  /** The current records, from memory, in no order (src/peers PeerList has it). */
+  snapshot?: () => PeerNode[]
 }
 
 /** The health monitor as the gateway uses it (src/health HealthMonitor satisfies it). */
@@ -172,6 +174,13 @@ export class NodeBackend implements GatewayBackend {
     const list = this.peerList
     const peers = await list.list({ ...(listing.status === undefined ? {} : { status: listing.status }), orderBy: listing.orderBy ?? 'lastSeen', direction: listing.direction ?? 'desc', limit: listing.limit }, options)
     return { peers, totalKnown: list.size() }
+  }
+
+  knownPeers (limit: number): { peers: PeerNode[], totalKnown: number } | undefined {
+    const list = this.parts.peerList
+    if (list?.snapshot === undefined) return undefined
+    const peers = list.snapshot()
+    return { peers: peers.length > limit ? peers.slice(0, limit) : peers, totalKnown: list.size() }
   }
 
   async getPeer (peerId: string, options?: CallOptions): Promise<PeerNode> {

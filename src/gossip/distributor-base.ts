@@ -90,7 +90,11 @@ export abstract class DistributorBase extends TypedEventEmitter<TxDistributorEve
       store: this.store,
       // The store keeps unconfirmed transactions whatever its bounds, so they must fit in it.
       config: { ...queue, maxBytes: Math.min(queue.maxBytes, init.config.store.maxBytes) },
-      log: logger('sorcha:queue', { peer: init.peerId })
+      log: logger('sorcha:queue', { peer: init.peerId }),
+      // Which peers hold a transaction published here, once enough of them do (queue.confirmations).
+      onConfirmed: ({ id, holders, queuedAtMs }) => {
+        this.eventLog?.emit('tx_confirmed', { txId: id, data: { holders: holders.join(' '), peers: holders.length, afterMs: Math.max(0, Date.now() - queuedAtMs) } })
+      }
     })
     this.have = new TxHave(components, { holds: async ids => this.store.persistedMany(ids), log: this.log })
   }

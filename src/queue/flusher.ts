@@ -43,6 +43,8 @@ export interface FlusherInit {
   body: (entry: QueueEntry) => Promise<Transaction | undefined>
   /** Deletes entries and their records (confirmed, or lost from the store). */
   remove: (entries: readonly QueueEntry[]) => Promise<void>
+  /** Told of entries just confirmed, with the peers that reported holding them. */
+  confirmed?: (entries: readonly QueueEntry[]) => void
 }
 
 const yieldTurn = async (): Promise<void> => { await new Promise<void>(resolve => { setImmediate(resolve) }) }
@@ -273,6 +275,7 @@ export class Flusher {
       await this.init.remove(confirmed)
       this.announced -= confirmed.length
       this.confirmedTotal += confirmed.length
+      this.init.confirmed?.(confirmed)
     }
     await this.resend(transport, resend, lacking)
   }

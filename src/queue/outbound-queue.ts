@@ -44,6 +44,8 @@ export interface OutboundQueueInit {
   now?: () => number
   /** Seed of the retry jitter and the choice of peers to ask. @default random */
   seed?: number
+  /** Told of each transaction confirmed: the peers that reported holding it, and when it was queued. */
+  onConfirmed?: (confirmed: { id: string, holders: string[], queuedAtMs: number }) => void
 }
 
 /** What start() connects the queue to. */
@@ -91,7 +93,8 @@ export class OutboundQueue {
       now: this.now,
       ...(init.seed === undefined ? {} : { seed: init.seed }),
       body: async entry => (await this.store.get(entry.id))?.transaction,
-      remove: async entries => { await this.remove(entries) }
+      remove: async entries => { await this.remove(entries) },
+      confirmed: entries => { for (const e of entries) init.onConfirmed?.({ id: e.id, holders: [...e.holders ?? []], queuedAtMs: e.queuedAtMs }) }
     })
   }
 

@@ -16,12 +16,10 @@ import http from 'node:http'
 import { ChannelCredentials } from '@grpc/grpc-js'
 import { AdminClient, type ListConnectedPeersResponse } from '../../protos/gen/sorcha/api/v1/admin.ts'
 import { PeerDiscoveryClient } from '../../protos/gen/sorcha/api/v1/peer_discovery.ts'
-import { PeerSource } from '../../protocols/models/index.ts'
 import type { GatewayService } from '../../src/gateway/index.ts'
 import { startNetwork } from '../../src/harness/index.ts'
 import type { SorchaNode } from '../../src/node/sorcha-node.ts'
-import type { PeerList } from '../../src/peers/types.ts'
-import { makePeerIds } from '../helpers/peer-ids.ts'
+import { addHearsayPeers } from './known-peers.ts'
 import { benchArgs, percentile, report, sleep } from './_util.ts'
 
 const round3 = (v: number | null): number | null => v === null ? null : Math.round(v * 1000) / 1000
@@ -65,10 +63,8 @@ export async function measureAdmin ({ calls, peers, known }: { calls: number, pe
   try {
     const node = net.nodes[0] as SorchaNode
     const gateway = (node.libp2p.services as unknown as { gateway: GatewayService }).gateway.current!
-    const list = (node.libp2p.services as unknown as { peerList: PeerList }).peerList
     // Known but not connected: hearsay entries, as a peer exchange would bring them.
-    const ids = await makePeerIds(known)
-    await list.observeMany(ids.map((peerId, i) => ({ peerId, addresses: [`/ip4/127.0.${Math.floor(i / 250)}.${(i % 250) + 1}/tcp/4001`], source: PeerSource.PEER_SOURCE_PEER_EXCHANGE, firsthand: false, learnedFrom: net.nodes[1]!.peerId.toString(), now: Date.now() })))
+    const list = await addHearsayPeers(node, known, net.nodes[1]!.peerId.toString())
     const deadline = Date.now() + 60_000
     while (new Set(node.libp2p.getConnections().map(c => c.remotePeer.toString())).size < peers && Date.now() < deadline) await sleep(100)
     await sleep(1000) // identify and the first streams settle

@@ -25,6 +25,11 @@ import { eventRoutes } from './events-routes.ts'
 import { adminAccess } from '../../admin/access.ts'
 import { adminRoutes } from './admin-routes.ts'
 import { peerRoutes, transactionRoutes } from './routes.ts'
+import { DASHBOARD_HEADER, DashboardAuth } from '../../dashboard/auth.ts'
+import { DashboardFeed } from '../../dashboard/feed.ts'
+import { dashboardRoutes } from '../../dashboard/routes.ts'
+import { registrySource } from '../../dashboard/series.ts'
+import type { Registry } from 'prom-client'
 import { buildValidator } from './validation.ts'
 
 /** Proto messages REST responses use (their schemas go into the OpenAPI document). */
@@ -54,6 +59,8 @@ export interface RestGatewayInit {
   corsOrigins?: readonly string[]
   /** Records each finished request (src/metrics); none without. */
   metrics?: GatewayRecorder
+  /** The node's metrics registry, for the dashboard's byte and latency charts; none without. */
+  registry?: Registry
 }
 
 /**
@@ -127,10 +134,13 @@ export async function buildRestApp (init: RestGatewayInit, stopping: AbortSignal
       reply.raw.once('close', () => { metrics.request('rest', `${request.method} ${request.routeOptions.url ?? 'unmatched'}`, String(reply.statusCode), (performance.now() - started) / 1000) })
     })
   }
+  const dashboardAuth = new DashboardAuth(init.token)
   app.decorateRequest('sorchaSignal', null)
   app.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith('/v1/') || request.method === 'OPTIONS') return
-    init.token.check(request.headers.authorization)
+    // The dashboard's calls: its session cookie, with a header a cross-site form cannot send.
+    const dashboard = request.headers.authorization === undefined && request.headers[DASHBOARD_HEADER] !== undefined && dashboardAuth.hasSession(request.headers.cookie)
+    if (!dashboard) init.token.check(request.headers.authorization)
     init.limiter.take(request.ip)
     const controller = new AbortController()
     // The client going away before the response is finished cancels the work (like a gRPC cancel).
@@ -166,7 +176,12 @@ export async function buildRestApp (init: RestGatewayInit, stopping: AbortSignal
   transactionRoutes(app, ctx)
   connectivityRoutes(app, ctx)
   eventRoutes(app, ctx)
-  adminRoutes(app, ctx, adminAccess({ host: init.host, hostSetting: 'gateway.rest.host', token: init.token.required, clientCertificates: init.tls !== undefined && init.requireClientCert === true }))
+  const access = adminAccess({ host: init.host, hostSetting: 'gateway.rest.host', token: init.token.required, clientCertificates: init.tls !== undefined && init.requireClientCert === true })
+  adminRoutes(app, ctx, access)
+  const feed = new DashboardFeed(init.operations.backend, init.registry === undefined ? {} : { metrics: registrySource(init.registry) })
+  stopping.addEventListener('abort', () => { feed.close() }, { once: true })
+  app.decorate('sorchaDashboardFeed', feed)
+  dashboardRoutes(app, { auth: dashboardAuth, feed, access, secure: init.tls !== undefined, openStream: ctx.openStream, stopping, limit: ctx.takeItem })
   return app
 }
 

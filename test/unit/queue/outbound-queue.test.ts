@@ -63,8 +63,9 @@ describe('OutboundQueue', () => {
   let sending: boolean
   const open: OutboundQueue[] = []
 
+  let confirmations: Array<{ id: string, holders: string[], queuedAtMs: number }> = []
   const newQueue = async (config: QueueConfig = CONFIG): Promise<OutboundQueue> => {
-    const q = new OutboundQueue({ db: storage.sublevel(QUEUE_SUBLEVEL), store, config, log: logger('sorcha:queue', {}), seed: 7 })
+    const q = new OutboundQueue({ db: storage.sublevel(QUEUE_SUBLEVEL), store, config, log: logger('sorcha:queue', {}), seed: 7, onConfirmed: c => { confirmations.push(c) } })
     await q.open()
     q.start({ transport, have, sending: () => sending })
     open.push(q)
@@ -149,6 +150,7 @@ describe('OutboundQueue', () => {
   it('resends to the peers that lack it until k distinct peers hold it, and does not ask a peer again once it said yes', async () => {
     await queue.stop()
     queue = await newQueue({ ...CONFIG, confirmations: 2 })
+    confirmations = []
     sending = true
     transport.peers = 2
     have.stores.set('p1', new Set())
@@ -164,6 +166,8 @@ describe('OutboundQueue', () => {
     assert.equal(queue.stateOf(id), 'announced', 'one holder is not enough for k = 2')
     have.stores.get('p2')!.add(id)
     await waitFor(() => queue.stats().depth === 0, 5000, 'confirmed by two')
+    // The holders are told once, when it is confirmed (the tx_confirmed event's source).
+    assert.deepEqual(confirmations.map(c => [c.id, c.holders.sort()]), [[id, ['p1', 'p2']]])
     const p1 = have.asked.filter(q => q.peer === 'p1')
     const yes = p1.findIndex(q => q.held[q.ids.indexOf(id)] === true)
     assert.ok(yes >= 0, 'p1 said yes once')

@@ -37,7 +37,7 @@ export interface Event {
   seq: number;
   /** unix epoch milliseconds */
   atMs: number;
-  /** peer_discovered, peer_connected, peer_disconnected, peer_status_changed, peer_score_changed, peer_banned, peer_unbanned, peer_graylisted, peer_verdict, address_changed, nat_changed, connectivity_changed, tx_published, tx_received, tx_fetch_failed, tx_recovered */
+  /** peer_discovered, peer_connected, peer_disconnected, peer_status_changed, peer_score_changed, peer_banned, peer_unbanned, peer_graylisted, peer_verdict, address_changed, nat_changed, connectivity_changed, tx_published, tx_confirmed, tx_received, tx_fetch_failed, tx_recovered */
   type: string;
   /** the peer it concerns; empty if none */
   peerId: string;

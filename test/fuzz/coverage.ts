@@ -5,8 +5,10 @@
  * - blocks: V8 block ranges (functions included) with a count above zero / all ranges V8 reports
  *   (V8 merges a nested block into its parent when their counts agree, so this counts ranges at the
  *   boundaries where counts differ, as c8 sees them);
- * - bytes: the share of the file's non-blank source characters whose innermost range has a count
- *   above zero (what c8 turns into line coverage).
+ * - bytes: the share of the non-blank source characters of those functions whose innermost range
+ *   has a count above zero (what c8 turns into line coverage).
+ * V8 reports the functions it compiled, so a function the process never called may be missing from
+ * the totals: the figures describe the code the target reached, not the whole file.
  * Counters reset at each take(), so a report covers only the target that ran since the last one.
  */
 import { readFileSync } from 'node:fs'
@@ -65,10 +67,10 @@ function summarise (file: string, script: ScriptCoverage | undefined): FileCover
   for (const fn of script.functions) {
     const top = fn.ranges[0]
     if (top === undefined) continue
-    if (!(fn.functionName === '' && top.startOffset === 0)) {
-      functions++
-      if (top.count > 0) called++
-    }
+    // The module's top level (run once at load) is left out of every figure.
+    if (fn.functionName === '' && top.startOffset === 0) continue
+    functions++
+    if (top.count > 0) called++
     ranges.push(...fn.ranges)
   }
   // Outer ranges first, so an inner (more precise) range overwrites its parent's count.
@@ -81,7 +83,7 @@ function summarise (file: string, script: ScriptCoverage | undefined): FileCover
     code++
     if ((counts[i] as number) > 0) covered++
   }
-  const blocks = ranges.filter(r => !(r.startOffset === 0 && r.endOffset >= source.length))
+  const blocks = ranges
   return {
     file,
     functions: { covered: called, total: functions },

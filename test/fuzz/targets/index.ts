@@ -1,5 +1,7 @@
 /** Every fuzz target, in the order `npm run fuzz -- all` runs them. */
 import type { FuzzTarget } from '../target.ts'
 import { GOSSIP_TARGETS } from './gossip.ts'
+import { P2P_TARGETS } from './p2p.ts'
+import { STUN_TARGETS } from './stun.ts'
 
-export const TARGETS: readonly FuzzTarget[] = [...GOSSIP_TARGETS]
+export const TARGETS: readonly FuzzTarget[] = [...GOSSIP_TARGETS, ...P2P_TARGETS, ...STUN_TARGETS]

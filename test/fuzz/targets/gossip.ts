@@ -183,7 +183,8 @@ export const gossipInboundReader: FuzzTarget = {
     for (const piece of cut(bytes, fractions)) {
       try {
         expected.push(...reference.decode(piece).map(f => Buffer.from(f).toString('hex')))
-      } catch {
+      } catch (err) {
+        expected.push(...(err as FrameTooLargeError).frames.map(f => Buffer.from(f).toString('hex')))
         tooLarge = true
         break
       }

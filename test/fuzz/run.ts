@@ -1,7 +1,7 @@
 /**
- * The fuzz harness: `npm run fuzz -- <target|all|list> [--seconds N] [--seed S] [--json]` runs each
- * target's property (test/fuzz/targets) for N seconds of fast-check runs, in one-second slices with
- * fresh seeds, and reports executions, executions per second, failures (with the shrunk
+ * The fuzz harness: `npm run fuzz -- <target|wire|all|list> [--seconds N] [--seed S] [--json]` runs
+ * each target's property (test/fuzz/targets; `wire`: the peer-to-peer and STUN parsers) for N
+ * seconds each, in one-second slices of fast-check runs with fresh seeds, and reports executions, executions per second, failures (with the shrunk
  * counterexample), peak memory, and V8 precise coverage of the target's files (see coverage.ts).
  * Exits 1 when any target failed, 2 on bad usage.
  *
@@ -30,7 +30,7 @@ const SLICE_MS = 1000
 const MAX_COUNTEREXAMPLES = 5
 
 const usage = (message: string): never => {
-  process.stderr.write(`${message}\nusage: npm run fuzz -- <target|all|list> [--seconds N] [--seed S] [--json]\n`)
+  process.stderr.write(`${message}\nusage: npm run fuzz -- <target|wire|all|list> [--seconds N] [--seed S] [--json]\n`)
   process.exit(2)
 }
 
@@ -105,12 +105,12 @@ async function main (): Promise<void> {
   // Coverage starts before the decoders load, so V8 counts their blocks from the first call.
   await coverage.start()
   const { TARGETS } = await import('./targets/index.ts')
-  const name = positionals[0] ?? usage('name a target, all, or list')
+  const name = positionals[0] ?? usage('name a target, wire, all, or list')
   if (name === 'list') {
     for (const t of TARGETS) process.stdout.write(`${t.name}${t.wire ? ' (wire)' : ''}: ${t.description}\n`)
     return
   }
-  const chosen = name === 'all' ? TARGETS : TARGETS.filter(t => t.name === name)
+  const chosen = name === 'all' ? TARGETS : name === 'wire' ? TARGETS.filter(t => t.wire) : TARGETS.filter(t => t.name === name)
   if (chosen.length === 0) usage(`no fuzz target named ${name} (npm run fuzz -- list)`)
   const reports: TargetReport[] = []
   for (const target of chosen) {

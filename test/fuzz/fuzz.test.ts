@@ -19,6 +19,7 @@ import { metaSize } from '../../src/gossip/store/tx-store.ts'
 import { decodeFrame } from '../../src/gossip/wire.ts'
 import { decodeQueueRecord } from '../../src/queue/outbound-queue.ts'
 import { varint } from './mutate.ts'
+import { startMemoryGateway } from '../helpers/memory-gateway.ts'
 import { TARGETS } from './targets/index.ts'
 
 setFlagsFromString('--expose-gc')
@@ -139,5 +140,20 @@ describe('fuzz regressions and allocation bounds', () => {
     })
     assert.equal(result, 'DecompressionError')
     assert.ok(arrayBuffers < 4 * MiB, `${arrayBuffers} bytes`)
+  })
+
+  it('REST: a register id of 128 characters reaches the route; a 300-character path parameter is a 400 problem, not Fastify\'s JSON', async () => {
+    const { gateway } = await startMemoryGateway({ rateLimit: { perSecond: 0 } })
+    try {
+      const long = await fetch(`${gateway.restUrl}/v1/registers/${'r'.repeat(128)}/peers`)
+      assert.equal(long.status, 200)
+      const tooLong = await fetch(`${gateway.restUrl}/v1/peers/${'x'.repeat(300)}`)
+      assert.equal(tooLong.status, 400)
+      assert.match(tooLong.headers.get('content-type') ?? '', /^application\/problem\+json/)
+      const problem = await tooLong.json() as { reason: string, detail: string }
+      assert.deepEqual([problem.reason, problem.detail], ['path_too_long', 'a path parameter is longer than 256 characters'])
+    } finally {
+      await gateway.stop()
+    }
   })
 })

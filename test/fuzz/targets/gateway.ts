@@ -59,6 +59,14 @@ const jsonArb: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>(tie => ({
     fc.dictionary(fc.oneof(fc.constantFrom(...FIELDS), fc.string({ maxLength: 8 })), tie('value'), { maxKeys: 5 }))
 })).value
 
+/** Submissions that get past the schema (base64 payloads, API field names), so validate.ts sees them. */
+const submissionArb = fc.record({
+  registerId: textArb,
+  payload: fc.oneof(fc.uint8Array({ maxLength: 40 }).map(b => Buffer.from(b).toString('base64')), textArb),
+  contentType: textArb,
+  expectedTxId: textArb
+}, { requiredKeys: ['registerId', 'payload'] }).chain(item => fc.oneof(fc.constant<unknown>(item), fc.constant<unknown>({ transactions: [item, item] })))
+
 export const restRequests: FuzzTarget = {
   name: 'rest-requests',
   description: 'every REST route (streams excepted) with arbitrary path parameters, query strings and JSON or raw bodies, through the real Fastify app: never a 500 or an INTERNAL problem; errors are problem+json',
@@ -70,7 +78,7 @@ export const restRequests: FuzzTarget = {
   property: () => fc.asyncProperty(
     fc.nat(), fc.array(textArb, { maxLength: 3 }),
     fc.dictionary(fc.constantFrom('limit', 'status', 'orderBy', 'cursor', 'since', 'sinceMs', 'untilMs', 'type', 'peerId', 'txId', 'newestFirst', 'registerId', 'topic', 'x'), textArb, { maxKeys: 4 }),
-    fc.oneof(jsonArb.map(v => ({ json: v })), fc.string({ maxLength: 60 }).map(raw => ({ raw }))),
+    fc.oneof(jsonArb.map(v => ({ json: v })), submissionArb.map(v => ({ json: v })), fc.string({ maxLength: 60 }).map(raw => ({ raw }))),
     async (pick, params, query, body) => {
       const route = routes[pick % routes.length]!
       let i = 0

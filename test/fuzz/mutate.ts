@@ -6,6 +6,7 @@
  * bytes almost never get past the first tag.
  */
 import fc from 'fast-check'
+import { framePrefix } from '../../src/gossip/frame-decoder.ts'
 
 /** One mutation of a byte string. */
 type Mutation =
@@ -34,17 +35,8 @@ const mutationArb: fc.Arbitrary<{ kind: Mutation['kind'], p: number, n: number, 
   bytes: smallBytes
 })
 
-/** Unsigned LEB128 of `value` (up to 2^32 - 1). */
-export function varint (value: number): Uint8Array {
-  const out: number[] = []
-  let v = value
-  while (v >= 0x80) {
-    out.push((v % 0x80) | 0x80)
-    v = Math.floor(v / 0x80)
-  }
-  out.push(v)
-  return Uint8Array.from(out)
-}
+/** Unsigned LEB128 of `value` (up to 2^32 - 1): the gossip frame prefix is one. */
+export const varint = framePrefix
 
 const splice = (bytes: Uint8Array, at: number, remove: number, insert: Uint8Array): Uint8Array => {
   const out = new Uint8Array(bytes.length - remove + insert.length)

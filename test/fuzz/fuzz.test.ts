@@ -4,6 +4,7 @@
  * same properties for longer with fresh seeds.
  */
 import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
 import { describe, it } from 'node:test'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
@@ -36,6 +37,16 @@ async function retained (work: () => unknown): Promise<{ arrayBuffers: number, h
 }
 
 const MiB = 1024 * 1024
+const HARNESS = new URL('./run.ts', import.meta.url).pathname
+
+/** Runs the harness (`npm run fuzz -- ...`) with `args`. */
+async function harness (args: string[]): Promise<{ code: number, stdout: string, stderr: string }> {
+  return await new Promise(resolve => {
+    execFile(process.execPath, [HARNESS, ...args], { timeout: 120_000 }, (err, stdout, stderr) => {
+      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr })
+    })
+  })
+}
 
 describe('fuzz targets (bounded runs)', () => {
   for (const target of TARGETS) {
@@ -48,6 +59,29 @@ describe('fuzz targets (bounded runs)', () => {
       }
     })
   }
+})
+
+describe('npm run fuzz', () => {
+  it('runs a target for the time asked and reports executions, failures and V8 coverage of its files as JSON', async () => {
+    const { code, stdout } = await harness(['store-meta', '--seconds', '0.5', '--seed', '1', '--json'])
+    assert.equal(code, 0)
+    const report = JSON.parse(stdout.trim().split('\n').at(-1)!) as { targets: Array<{ name: string, executions: number, failures: number, coverage: Array<{ file: string, functions: { covered: number, total: number }, bytesPercent: number }> }> }
+    const [target] = report.targets
+    assert.equal(target?.name, 'store-meta')
+    assert.ok(target.executions > 0)
+    assert.equal(target.failures, 0)
+    assert.equal(target.coverage[0]?.file, 'src/gossip/store/tx-store.ts')
+    assert.ok(target.coverage[0].functions.covered > 0 && target.coverage[0].bytesPercent > 0)
+  })
+
+  it('refuses an unknown target or a bad duration with one line and exit code 2', async () => {
+    const unknown = await harness(['no-such', '--seconds', '1'])
+    assert.equal(unknown.code, 2)
+    assert.match(unknown.stderr, /^no fuzz target named no-such \(npm run fuzz -- list\)\n/)
+    const seconds = await harness(['all', '--seconds', '0'])
+    assert.equal(seconds.code, 2)
+    assert.match(seconds.stderr, /^--seconds must be a positive number\n/)
+  })
 })
 
 describe('fuzz regressions and allocation bounds', () => {

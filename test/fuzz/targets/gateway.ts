@@ -24,7 +24,7 @@ import { PEER_IDS } from './models.ts'
 const INTERESTING = [
   ...PEER_IDS, '', 'reg-1', 'a'.repeat(129), 'ab'.repeat(32), 'AB'.repeat(32), 'ab'.repeat(31), '/ip4/127.0.0.1/tcp/4001', 'PEER_STATUS_HEALTHY', 'healthy',
   'PEER_ORDER_SCORE', 'aGVsbG8=', 'aGVsbG8', '====', 'not base64!', 'application/json', 'text/plain; charset=utf-8', '0', '-1', '1e3', '18446744073709551616',
-  'true', 'x'.repeat(300), '\u0000\n', '%', '../..', '12D3KooW', 'j:0:0', 'debug', 'sorcha:gossip', 'LOG_LEVEL_DEBUG'
+  'true', 'x'.repeat(300), '\u0000\n', '%', '../..', '12D3KooW', '0123456789abcdef.0', '0123456789abcdef.999999999999999', '0123456789abcdef.1234567890123456', 'j:0:0', 'debug', 'sorcha:gossip', 'LOG_LEVEL_DEBUG'
 ]
 const textArb = fc.oneof({ arbitrary: fc.constantFrom(...INTERESTING), weight: 3 }, { arbitrary: fc.string({ maxLength: 40 }), weight: 1 })
 

@@ -176,7 +176,7 @@ describe('fuzz regressions and allocation bounds', () => {
     assert.ok(arrayBuffers < 4 * MiB, `${arrayBuffers} bytes`)
   })
 
-  it('REST: a register id of 128 characters reaches the route; a 300-character path parameter is a 400 problem, not Fastify\'s JSON', async () => {
+  it('REST: a register id of 128 characters reaches the route; a 300-character path parameter or a bad percent-encoding is a 400 problem, not Fastify\'s JSON', async () => {
     const { gateway } = await startMemoryGateway({ rateLimit: { perSecond: 0 } })
     try {
       const long = await fetch(`${gateway.restUrl}/v1/registers/${'r'.repeat(128)}/peers`)
@@ -186,6 +186,11 @@ describe('fuzz regressions and allocation bounds', () => {
       assert.match(tooLong.headers.get('content-type') ?? '', /^application\/problem\+json/)
       const problem = await tooLong.json() as { reason: string, detail: string }
       assert.deepEqual([problem.reason, problem.detail], ['path_too_long', 'a path parameter is longer than 256 characters'])
+      const badEncoding = await fetch(`${gateway.restUrl}/v1/peers/%E0%A4%A`)
+      assert.equal(badEncoding.status, 400)
+      assert.match(badEncoding.headers.get('content-type') ?? '', /^application\/problem\+json/)
+      const bad = await badEncoding.json() as { reason: string, detail: string }
+      assert.deepEqual([bad.reason, bad.detail], ['malformed', 'the URL path is not validly percent-encoded'])
     } finally {
       await gateway.stop()
     }

@@ -22,7 +22,7 @@ const text = new TextEncoder()
 
 export const peerRecord: FuzzTarget = protoTarget({
   name: 'peer-record',
-  description: 'decodeValid(PeerNode, validatePeerNode) on arbitrary and mutated stored peer records (the peer store\'s decodeRecord): a valid record or a failure naming the field',
+  description: 'PeerNode.decode, validatePeerNode and decodeValid (the peer store\'s decodeRecord) on arbitrary and mutated stored peer records: a valid record or a failure naming the field',
   files: ['protocols/models/validate.ts', 'protos/gen/sorcha/p2p/v1/models.ts'],
   wire: false,
   codec: PeerNode,

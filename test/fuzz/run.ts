@@ -105,6 +105,7 @@ async function main (): Promise<void> {
   // Coverage starts before the decoders load, so V8 counts their blocks from the first call.
   await coverage.start()
   const { TARGETS } = await import('./targets/index.ts')
+  await coverage.baseline()
   const name = positionals[0] ?? usage('name a target, wire, all, or list')
   if (name === 'list') {
     for (const t of TARGETS) process.stdout.write(`${t.name}${t.wire ? ' (wire)' : ''}: ${t.description}\n`)

@@ -55,8 +55,10 @@ export async function runTarget (target: FuzzTarget, seconds: number, seed: numb
         markInterruptAsFailure: false,
         endOnFailure: true
       })
-      executions += details.numRuns + details.numShrinks + (details.failed ? 1 : 0)
-      if (details.failed) {
+      // fast-check reports a slice interrupted before its first run as failed, with no counterexample.
+      const failed = details.failed && details.counterexample !== null
+      executions += details.numRuns + details.numShrinks + (failed ? 1 : 0)
+      if (failed) {
         failures++
         if (counterexamples.length < MAX_COUNTEREXAMPLES) counterexamples.push(`seed ${details.seed}: ${fc.stringify(details.counterexample)}: ${String(details.errorInstance)}`.slice(0, 2000))
       }

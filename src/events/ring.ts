@@ -33,7 +33,7 @@ const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
 /** Decodes a stored event; undefined for a record that is not one (it is skipped). */
-function decode (bytes: Uint8Array): NodeEvent | undefined {
+export function decodeEvent (bytes: Uint8Array): NodeEvent | undefined {
   try {
     const event = JSON.parse(decoder.decode(bytes)) as NodeEvent
     return typeof event.seq === 'number' && typeof event.type === 'string' ? event : undefined
@@ -160,7 +160,7 @@ export class EventRing {
     const old: string[] = []
     let floor = this.first
     for await (const [key, value] of this.init.db.iterator({ limit: max })) {
-      const event = decode(value)
+      const event = decodeEvent(value)
       if (event !== undefined && event.atMs >= cutoff) break
       old.push(key)
       floor = Number(key) + 1
@@ -190,7 +190,7 @@ export class EventRing {
       }
       if (!this.opened) return
       for await (const value of this.init.db.values({ lt: keyOf(below), reverse: true, signal } as object)) {
-        const event = decode(value)
+        const event = decodeEvent(value)
         if (event !== undefined && event.seq < below) {
           below = event.seq
           yield event
@@ -201,7 +201,7 @@ export class EventRing {
     let above = after
     if (this.opened) {
       for await (const value of this.init.db.values({ gt: keyOf(above), signal } as object)) {
-        const event = decode(value)
+        const event = decodeEvent(value)
         if (event !== undefined && event.seq > above) {
           above = event.seq
           yield event

@@ -10,9 +10,14 @@
  */
 import { MAX_FRAME_BYTES } from './constants.ts'
 
-/** A length prefix announced a frame above the limit, or the prefix itself is malformed. */
+/**
+ * A length prefix announced a frame above the limit, or the prefix itself is malformed. `frames`
+ * holds the frames the same decode() call completed before it, so that what a stream yields does
+ * not depend on how the muxer cut it.
+ */
 export class FrameTooLargeError extends Error {
   override name = 'FrameTooLargeError'
+  frames: Uint8Array[] = []
   constructor () {
     super(`gossip frame above ${MAX_FRAME_BYTES} bytes`)
   }
@@ -20,6 +25,10 @@ export class FrameTooLargeError extends Error {
 
 // MAX_FRAME_BYTES < 2^28, so a valid prefix has at most 4 bytes.
 const MAX_PREFIX_BYTES = 4
+/** Pieces of an incomplete frame kept as they came before they are gathered into one buffer. */
+const MAX_PARTS = 32
+/** Smallest gathering buffer. */
+const MIN_OWN_BYTES = 4096
 
 /** Incremental decoder: feed it the stream's chunks in order. */
 export class FrameDecoder {
@@ -31,6 +40,9 @@ export class FrameDecoder {
   private needed = 0
   /** Length of the prefix frameLength() read last. */
   private prefixBytes = 0
+  /** The buffer many small pieces are gathered in (see hold()), and the bytes of it in use. */
+  private own: Uint8Array | undefined
+  private ownUsed = 0
 
   constructor (maxFrameBytes = MAX_FRAME_BYTES) {
     this.maxFrameBytes = maxFrameBytes
@@ -41,24 +53,66 @@ export class FrameDecoder {
     return this.partsBytes
   }
 
-  /** Appends `data` and returns the frames it completes (views into the input where possible); throws FrameTooLargeError. */
+  /**
+   * Appends `data` and returns the frames it completes (views into the input where possible).
+   * @throws FrameTooLargeError (with the frames completed before the bad prefix)
+   */
   decode (data: Uint8Array): Uint8Array[] {
     const out: Uint8Array[] = []
+    try {
+      return this.append(data, out)
+    } catch (err) {
+      if (err instanceof FrameTooLargeError) err.frames = out
+      throw err
+    }
+  }
+
+  private append (data: Uint8Array, out: Uint8Array[]): Uint8Array[] {
     if (data.length === 0) return out
     if (this.partsBytes === 0) {
       this.split(data, out)
       return out
     }
-    this.parts.push(data)
-    this.partsBytes += data.length
+    this.hold(data)
     if (this.needed === 0) this.needed = this.frameLength(join(this.parts, Math.min(this.partsBytes, MAX_PREFIX_BYTES)))
     if (this.needed === 0 || this.partsBytes < this.needed) return out
     const joined = join(this.parts, this.partsBytes)
     this.parts = []
     this.partsBytes = 0
     this.needed = 0
+    this.own = undefined
     this.split(joined, out)
     return out
+  }
+
+  /**
+   * Keeps `data` as part of the incomplete frame. At most MAX_PARTS pieces are kept as they came;
+   * beyond that they are copied into one buffer that grows by doubling (at most twice the bytes
+   * held), so a frame dribbled a byte at a time costs about its size in memory, not a hundred
+   * times that in array objects, and the copying stays linear.
+   */
+  private hold (data: Uint8Array): void {
+    const last = this.parts.length - 1
+    const spare = this.own === undefined ? 0 : this.own.length - this.ownUsed
+    if (this.own !== undefined && data.length <= spare && this.parts[last]?.buffer === this.own.buffer) {
+      this.own.set(data, this.ownUsed)
+      this.ownUsed += data.length
+      this.parts[last] = this.own.subarray(0, this.ownUsed)
+    } else if (this.parts.length >= MAX_PARTS) {
+      const used = this.partsBytes + data.length
+      const own = new Uint8Array(Math.max(MIN_OWN_BYTES, 2 * used))
+      let at = 0
+      for (const part of [...this.parts, data]) {
+        own.set(part, at)
+        at += part.length
+      }
+      this.own = own
+      this.ownUsed = used
+      this.parts = [own.subarray(0, used)]
+    } else {
+      this.parts.push(data)
+    }
+    this.partsBytes += data.length
   }
 
   /** Emits the whole frames of `data` (empty frames carry nothing and are skipped) and keeps the rest. */

@@ -8,7 +8,7 @@
  */
 import type { Stream } from '@libp2p/interface'
 import { MAX_FRAME_BYTES } from './constants.ts'
-import { FrameDecoder } from './frame-decoder.ts'
+import { FrameDecoder, FrameTooLargeError } from './frame-decoder.ts'
 
 /** Bytes of undecoded frames queued before the stream is paused. */
 export const MAX_INBOUND_QUEUED_BYTES = 4 * MAX_FRAME_BYTES
@@ -65,14 +65,23 @@ export function readFrames (stream: Stream, onFrame: FrameHandler, onOversized: 
   stream.addEventListener('remoteCloseWrite', () => { stream.close().catch(() => {}) })
   stream.addEventListener('message', (evt) => {
     const data = evt.data instanceof Uint8Array ? evt.data : evt.data.subarray()
+    let frames: Uint8Array[]
+    let oversized = false
     try {
-      for (const frame of decoder.decode(data)) {
-        queue.push(frame)
-        queued += frame.length
-      }
-    } catch {
+      frames = decoder.decode(data)
+    } catch (err) {
+      // The frames before the bad prefix are handled as they would be had the muxer cut there.
+      frames = err instanceof FrameTooLargeError ? err.frames : []
+      oversized = true
+    }
+    for (const frame of frames) {
+      queue.push(frame)
+      queued += frame.length
+    }
+    if (oversized) {
       onOversized()
       stream.abort(new Error('gossip frame too large'))
+      drain()
       return
     }
     if (!paused && queued > MAX_INBOUND_QUEUED_BYTES && stream.readStatus === 'readable') {

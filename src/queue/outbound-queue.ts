@@ -103,10 +103,17 @@ export class OutboundQueue {
     this.entries.clear()
     this.flusher.clear()
     this.bytes = 0
+    let unreadable = 0
     for await (const [key, value] of this.db.iterator({ gte: 'q:', lt: 'q;' })) {
-      const record = QueueRecord.decode(value)
+      const record = decodeQueueRecord(value)
+      if (record === undefined) {
+        unreadable++
+        continue
+      }
       this.add({ id: key.slice(2 + TIME_DIGITS + 1), key, registerId: record.registerId, size: record.sizeBytes, queuedAtMs: record.queuedAtMs })
     }
+    // A damaged record (disk corruption, a foreign write) must not stop the node starting: it is skipped.
+    if (unreadable > 0) this.log.warn({ unreadable }, 'outbound queue: skipped unreadable records on disk')
     if (this.entries.size > 0) this.log.info({ unconfirmed: this.entries.size, bytes: this.bytes }, 'outbound queue resumed from disk')
   }
 
@@ -203,4 +210,19 @@ export class OutboundQueue {
       if (this.entries.delete(e.id)) this.bytes -= e.size
     }
   }
+}
+
+/**
+ * A persisted queue record, or undefined when the bytes are not one (not protobuf, or a size or
+ * time that is not a non-negative safe integer): found by fuzzing, a damaged record made open() throw.
+ */
+export function decodeQueueRecord (value: Uint8Array): QueueRecord | undefined {
+  let record: QueueRecord
+  try {
+    record = QueueRecord.decode(value)
+  } catch {
+    return undefined
+  }
+  const count = (n: number): boolean => Number.isSafeInteger(n) && n >= 0
+  return count(record.sizeBytes) && count(record.queuedAtMs) ? record : undefined
 }

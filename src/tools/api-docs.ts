@@ -198,6 +198,7 @@ problem+json, whatever its status: besides the table below, 413 for a body over 
 415 for a content type the route does not take, 431 for request headers over Node's limit
 (\`headers_too_large\`), 405 with \`Allow\` for a method the path does not take
 (\`method_not_allowed\`), 404 for an unknown path (\`no_route\`), 400 for malformed HTTP (\`bad_http\`),
+400 for a path parameter over 256 characters (\`path_too_long\`) or a bad percent-encoding (\`malformed\`),
 410 for a resume cursor the node cannot serve (\`cursor_expired\`, \`cursor_unknown\`), 409 for a direct
 message no app on the recipient node listens for (\`no_listener\`).
 

@@ -9,20 +9,36 @@
  *   fits the route's body limit; otherwise the answer is the error (413...), without `100 Continue`.
  * - A path that exists with another method: 405 with `Allow`, rather than Fastify's 404.
  * - While the server closes: 503 `shutting_down`, rather than Fastify's own 503 body.
+ * - The router's own refusals (a path parameter too long, a bad percent-encoding): 400.
  */
 import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import { UnavailableError, UnimplementedError, type ApiError } from '../errors.ts'
-import { bodyTooLarge, clientErrorProblem, rawProblem } from './problem.ts'
+import { bodyTooLarge, clientErrorProblem, fromFastifyError, rawProblem, sendProblem } from './problem.ts'
 
 /** Marks a request whose client waits for `100 Continue` before it sends the body. */
 const AWAITING_CONTINUE = Symbol('awaiting-continue')
 type Raw = IncomingMessage & { [AWAITING_CONTINUE]?: boolean }
 
-/** Fastify server options for the edges: problem answers from the HTTP parser, no built-in 503. */
-export function edgeServerOptions (): Pick<FastifyServerOptions, 'clientErrorHandler' | 'return503OnClosing'> {
-  return { clientErrorHandler: answerClientError, return503OnClosing: false }
+/**
+ * Longest path parameter the router accepts: above every valid id (register ids have up to 128
+ * characters; Fastify's default of 100 refused the longer ones, in its own JSON).
+ */
+export const MAX_PATH_PARAM_CHARS = 256
+
+/**
+ * Fastify server options for the edges: problem answers from the HTTP parser and from the router (a
+ * path parameter above MAX_PATH_PARAM_CHARS, a malformed percent-encoding: found by fuzzing, these
+ * were Fastify's own JSON echoing the URL), no built-in 503.
+ */
+export function edgeServerOptions (): Pick<FastifyServerOptions, 'clientErrorHandler' | 'return503OnClosing' | 'routerOptions' | 'frameworkErrors'> {
+  return {
+    clientErrorHandler: answerClientError,
+    return503OnClosing: false,
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_CHARS },
+    frameworkErrors: (err, _request, reply) => { sendProblem(reply, fromFastifyError(err, 0)).catch(() => {}) }
+  }
 }
 
 function answerClientError (err: NodeJS.ErrnoException, socket: Socket): void {

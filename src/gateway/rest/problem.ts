@@ -96,6 +96,9 @@ export function fromFastifyError (err: FastifyError, bodyLimit: number, route?: 
     case 'FST_ERR_CTP_EMPTY_JSON_BODY': return new InvalidArgumentError('malformed', err.message)
     case 'FST_ERR_CTP_INVALID_JSON_BODY': return new InvalidArgumentError('malformed', err.message)
     case 'FST_ERR_NOT_FOUND': return new NotFoundError('no_route', err.message)
+    // The router's refusals echo the whole URL in their message: a fixed line instead.
+    case 'FST_ERR_MAX_PARAM_LENGTH': return new InvalidArgumentError('path_too_long', 'a path parameter is longer than 256 characters')
+    case 'FST_ERR_BAD_URL': return new InvalidArgumentError('malformed', 'the URL path is not validly percent-encoded')
     default: break
   }
   if (err instanceof SyntaxError || (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500)) {

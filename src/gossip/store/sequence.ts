@@ -219,7 +219,7 @@ export class TxSequence {
     if (after >= upTo || limit <= 0) return { records: [], upTo: Math.max(after, upTo) }
     const records: JournalRecord[] = []
     for await (const [key, value] of this.db.iterator({ gt: seqKey(Math.max(after, 0)), lte: seqKey(upTo), limit, signal: options.signal })) {
-      const record = decode(key, value)
+      const record = decodeJournalRecord(key, value)
       if (record !== undefined) records.push(record)
     }
     const full = records.length >= limit
@@ -241,7 +241,7 @@ export class TxSequence {
     let dropped = 0
     // Oldest first: those beyond maxEntries, then those past the retention.
     for await (const [key, value] of this.db.iterator({ gt: seqKey(bound), lte: seqKey(upTo), signal: options.signal })) {
-      if (excess <= 0 && (decode(key, value)?.storedAtMs ?? 0) >= cutoff) break
+      if (excess <= 0 && (decodeJournalRecord(key, value)?.storedAtMs ?? 0) >= cutoff) break
       bound = Number(key.slice(PREFIX.length))
       excess--
       dropped++
@@ -255,7 +255,8 @@ export class TxSequence {
   }
 }
 
-function decode (key: string, value: Uint8Array): JournalRecord | undefined {
+/** A journal record from its key and value; undefined for a damaged one (it is skipped). */
+export function decodeJournalRecord (key: string, value: Uint8Array): JournalRecord | undefined {
   try {
     const entry = JournalEntry.decode(value)
     if (entry.notification === undefined) return undefined

@@ -164,7 +164,7 @@ export class TxStore {
     this.ids.clear()
     await this.journal.open(options)
     for await (const [key, value] of this.db.iterator({ gte: 't:', lt: 't;', signal: options.signal })) {
-      this.bytes += Number(decoder.decode(value).split(':')[0])
+      this.bytes += metaSize(value)
       this.count++
       this.ids.add(key.slice(2 + TIME_DIGITS + 1))
     }
@@ -412,8 +412,8 @@ export class TxStore {
     options.signal?.throwIfAborted()
     const bytes = await this.db.get(`b:${id}`)
     if (bytes === undefined) return undefined
-    const stored = StoredTransaction.decode(bytes)
-    if (stored.transaction === undefined) return undefined
+    const stored = decodeStoredTransaction(bytes)
+    if (stored?.transaction === undefined) return undefined
     const tx: StoredTx = { transaction: stored.transaction, hops: stored.hopCount, storedAtMs: stored.storedAtMs }
     this.cache.set(id, tx)
     return tx
@@ -456,7 +456,7 @@ export class TxStore {
       if (this.options.retain?.(id) === true) continue
       await this.db.batch([{ type: 'del', key }, { type: 'del', key: `b:${id}` }])
       this.cache.delete(id)
-      this.bytes -= Number(decoder.decode(value).split(':')[0])
+      this.bytes -= metaSize(value)
       this.count--
       this.observer?.removed(id)
     }
@@ -482,5 +482,24 @@ export class TxStore {
       const notification = (await this.get(id, options))?.transaction.notification
       if (notification !== undefined) yield { id, size, hops, timestampMs: notification.timestampMs, registerId: notification.registerId }
     }
+  }
+}
+
+/**
+ * The payload size in a `t:` record's value ("size:hops[:timestamp:register]"), 0 when the value is
+ * damaged: found by fuzzing, a damaged value made the store's byte count NaN, after which it never
+ * evicted again.
+ */
+export function metaSize (value: Uint8Array): number {
+  const size = Number(decoder.decode(value).split(':')[0])
+  return Number.isSafeInteger(size) && size >= 0 ? size : 0
+}
+
+/** A `b:` record, or undefined when its bytes are not one (a damaged body reads as not held, as get() says of a missing one). */
+export function decodeStoredTransaction (bytes: Uint8Array): StoredTransaction | undefined {
+  try {
+    return StoredTransaction.decode(bytes)
+  } catch {
+    return undefined
   }
 }

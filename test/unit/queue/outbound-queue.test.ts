@@ -235,4 +235,19 @@ describe('OutboundQueue', () => {
     assert.equal(await pruning.persisted(other.id), false)
     for (const t of ids) assert.ok(await pruning.persisted(t.id))
   })
+
+  it('skips a damaged record on disk with one warning and reloads the others (found by fuzzing: open() threw)', async () => {
+    const good = tx('good')
+    await queue.submit(good.id, good.transaction)
+    await queue.stop()
+    await storage.sublevel(QUEUE_SUBLEVEL).put(`q:${'0'.repeat(15)}:${'ab'.repeat(32)}`, Uint8Array.from([0x0a, 0xff]))
+    const warnings: string[] = []
+    const log = Object.assign(Object.create(logger('sorcha:queue', {})) as ReturnType<typeof logger>, { warn: (_context: unknown, message: string) => { warnings.push(message) } })
+    const again = new OutboundQueue({ db: storage.sublevel(QUEUE_SUBLEVEL), store, config: CONFIG, log, seed: 1 })
+    open.push(again)
+    await again.open()
+    assert.equal(again.stats().depth, 1)
+    assert.equal(again.stateOf(good.id), 'queued')
+    assert.deepEqual(warnings, ['outbound queue: skipped unreadable records on disk'])
+  })
 })

@@ -11,12 +11,13 @@
  * For each attack: honest `deliveredFraction` at the target, `p50Ms`/`p99Ms` of publish-to-receipt
  * and `p99Ratio` against the clean run, and `timeToThrottleMs` (attack start to the first offence the
  * target reports against the attacker, or the first refusal counted in sorcha_peer_throttled_total).
- * `timeToBanMs`: attack start to the target closing the attacker's connection (today only the
- * gossip adapter's ban after gossip.maxRejectsPerPeer rejects does that; the reputation service of
- * issue 19 item 2 will ban for the other offences too), null if it did not happen.
+ * `timeToBanMs`: attack start to the target closing the attacker's connection (the reputation
+ * service's disconnect or ban: src/reputation, with the node's default thresholds), null if it did
+ * not happen within the attack.
  * Target (issue 19): deliveredFraction 1, p99Ratio at most 2.
  */
 import { randomBytes } from 'node:crypto'
+import { peerHealthContribution } from '../../src/health/index.ts'
 import { createRng } from '../../protocols/common/rng.ts'
 import { gossipContribution, gossipOf } from '../../src/gossip/index.ts'
 import type { PeerLimits } from '../../src/limits/peer-limits.ts'
@@ -55,7 +56,8 @@ interface AttackResult {
 async function run (attack: string, options: { seconds: number, txs: number, seed: number }): Promise<Omit<AttackResult, 'p99Ratio'>> {
   const log = new OffenceLog()
   const config = { gossip: { publishPushMaxBytes: 0, inlineThresholdBytes: 0 } }
-  const honest = await startNetwork({ nodes: 2, bootstrap: 'none', config, contributions: [gossipContribution(), recordingReputation(log)] })
+  // The peer list (peerHealthContribution) is where the reputation service records its bans.
+  const honest = await startNetwork({ nodes: 2, bootstrap: 'none', config, contributions: [peerHealthContribution(), recordingReputation(log, { decide: true }), gossipContribution()] })
   const hostile = await startNetwork({ nodes: 1, bootstrap: 'none', contributions: [] })
   try {
     const [publisher, target] = honest.nodes as [SorchaNode, SorchaNode]
@@ -73,8 +75,7 @@ async function run (attack: string, options: { seconds: number, txs: number, see
     })
     const started = Date.now()
     let throttledAt: number | undefined
-    // Until the reputation service decides bans, the one ban a node makes today: the gossip adapter
-    // bans (hangs up on) a peer after gossip.maxRejectsPerPeer rejected messages.
+    // The reputation service hangs up on a peer at its disconnect threshold, and bans it at its ban threshold.
     let bannedAt: number | undefined
     target.libp2p.addEventListener('connection:close', e => {
       if (bannedAt === undefined && e.detail.remotePeer.toString() === attacker.peerId) bannedAt = Date.now() - started

@@ -19,6 +19,7 @@ import { TX_GOSSIP_PROTOCOL } from '../../src/gossip/index.ts'
 import { dialAddrs } from '../../src/harness/index.ts'
 import type { ServiceContribution, SorchaNode } from '../../src/node/sorcha-node.ts'
 import type { Offence, ReputationPort } from '../../src/reputation/port.ts'
+import { REPUTATION_SERVICE, reputationContribution, type ReputationService } from '../../src/reputation/index.ts'
 import type { ServiceMap } from '@libp2p/interface'
 
 const gzipAsync = promisify(gzip)
@@ -36,14 +37,33 @@ export class OffenceLog {
   }
 }
 
-/** A contribution that gives a node a reputation service which records what it is told (and graylists nobody). */
-export function recordingReputation (log: OffenceLog): ServiceContribution {
-  return ({ peerId }) => ({
-    reputation: (): ReputationPort => ({
-      penalise: (peer, offence) => { log.entries.push({ by: peerId, peer, offence }) },
-      isGraylisted: () => false
-    })
-  }) as unknown as ServiceMap
+/**
+ * A contribution that gives a node a reputation service which records what it is told. By default it
+ * decides nothing (graylists nobody, so each attack meets the limits rather than an earlier attack's
+ * graylist); with `decide` it is the real service (src/reputation) with the record kept beside it.
+ */
+export function recordingReputation (log: OffenceLog, options: { decide?: boolean } = {}): ServiceContribution {
+  return context => {
+    if (options.decide !== true) {
+      return {
+        reputation: (): ReputationPort => ({
+          penalise: (peer, offence) => { log.entries.push({ by: context.peerId, peer, offence }) },
+          isGraylisted: () => false
+        })
+      } as unknown as ServiceMap
+    }
+    const services = reputationContribution(context) as Record<string, (components: never) => ReputationService>
+    const real = services[REPUTATION_SERVICE]!
+    return {
+      ...services,
+      [REPUTATION_SERVICE]: (components: never) => {
+        const service = real(components)
+        const penalise = service.penalise.bind(service)
+        service.penalise = (peer, offence, detail) => { log.entries.push({ by: context.peerId, peer, offence }); penalise(peer, offence, detail) }
+        return service
+      }
+    } as unknown as ServiceMap
+  }
 }
 
 /** A random 32-byte transaction id. */

@@ -108,11 +108,12 @@ describe('sorcha gossip on real nodes', () => {
     await waitFor(() => verdicts.length >= 4, 60_000, 'the oversized-frame verdict')
     assert.deepEqual(verdicts.map(v => `${v.verdict}:${v.code}`), ['reject:malformed-frame', 'reject:malformed-frame', 'reject:tx-id-mismatch', 'reject:oversized-frame'])
     assert.equal(await gossipOf(victim).get(toHex(fakeId)), undefined)
-    // Four rejects reach the ban threshold: the victim bans the rogue (reason code invalid_message), which
-    // closes its connection and refuses it after.
+    // Three rejects and an oversized frame (an invalid message and an `oversized` offence) reach the ban
+    // threshold: the victim bans the rogue with the code of the offence that crossed it, which closes
+    // its connection and refuses it after.
     await waitFor(() => victim.libp2p.getConnections(rogue.peerId).length === 0, 60_000, 'hang-up')
     const ban = await peerListOf(victim).get(rogue.peerId.toString())
-    assert.deepEqual([ban?.status, ban?.banCode, ban?.banCount], [PeerStatus.PEER_STATUS_BANNED, 'invalid_message', 1])
+    assert.deepEqual([ban?.status, ban?.banCode, ban?.banCount], [PeerStatus.PEER_STATUS_BANNED, 'oversized', 1])
     await waitFor(() => rogue.libp2p.getConnections(victim.peerId).length === 0, 60_000, 'the rogue sees the hang-up')
     // A banned peer cannot reconnect: the victim refuses it once Noise reveals who it is, so the
     // connection never opens on the victim's side (the rogue may briefly think it did, then sees it close).

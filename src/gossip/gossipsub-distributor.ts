@@ -72,9 +72,20 @@ export class GossipsubDistributor extends DistributorBase {
     })(components)
   }
 
-  /** The reputation service, when the node runs one. */
+  /** The reputation service, when the node runs one (looked up once, at start: see reputation()). */
+  private reputationPort: (ReputationPort & { standing?: (peer: string) => { score: number } }) | undefined
+  private reputationLooked = false
+
+  /**
+   * The reputation service, when the node runs one. Looked up once: gossipsub asks for it per peer at
+   * every heartbeat (its score) and per message, and an absent service costs a thrown error per lookup.
+   */
   private reputation (): (ReputationPort & { standing?: (peer: string) => { score: number } }) | undefined {
-    return reputationOf(this.components) as (ReputationPort & { standing?: (peer: string) => { score: number } }) | undefined
+    if (!this.reputationLooked) {
+      this.reputationPort = reputationOf(this.components) as (ReputationPort & { standing?: (peer: string) => { score: number } }) | undefined
+      this.reputationLooked = true
+    }
+    return this.reputationPort
   }
 
   private readonly onHeartbeat = (): void => {

@@ -16,8 +16,8 @@ import type { TxStore } from '../store/tx-store.ts'
 import { ReconcileChannel } from './channel.ts'
 import { decodeReconcile, encodeReconcile, type InboundReconcileFrame } from '../../../protocols/reconcile/index.ts'
 import { WakeupTimer } from '../wakeup-timer.ts'
-import { limitsOf, type LimitsComponents } from '../../limits/peer-limits.ts'
-import { penalise, reputationOf, type ReputationHolder } from '../../reputation/index.ts'
+import { limitsOf, type LimitsComponents, type PeerLimits } from '../../limits/peer-limits.ts'
+import { penalise, reputationOf, type ReputationHolder, type ReputationPort } from '../../reputation/index.ts'
 
 /** Fetches transactions the core found missing; the strategy provides it. */
 export interface Puller {
@@ -95,6 +95,8 @@ export class Reconciler {
   private recovered = 0
   /** Ids found missing, not stored yet (bounded: MAX_AWAITED). */
   private readonly awaited = new Set<string>()
+  /** The reputation and limits services, when the node runs them (set at start). */
+  private ports: { reputation?: ReputationPort | undefined, limits?: PeerLimits | undefined } = {}
   private readonly onConnectivity = (evt: Event): void => {
     const { from, to } = (evt as CustomEvent<{ from: string, to: string }>).detail ?? {}
     if (BACK.has(to) && AWAY.has(from)) this.feed({ type: 'resync' })
@@ -108,6 +110,8 @@ export class Reconciler {
   async start (): Promise<void> {
     if (this.core !== undefined) return
     const { store, components } = this.init
+    // Looked up once (every service exists by start): an absent one would throw per frame.
+    this.ports = { reputation: reputationOf(components), limits: limitsOf(components) }
     this.core = createReconcileCore(this.init.core, createRng(this.init.seed))
     // Observe first: a transaction stored while the store is read is then indexed once (adds and
     // loads skip ids already indexed), never missed.
@@ -221,7 +225,7 @@ export class Reconciler {
   private onInbound (stream: Stream, connection: Connection): void {
     const peer = connection.remotePeer.toString()
     const components = this.init.components
-    if (limitsOf(components)?.allow('streams', peer) === false) {
+    if (this.ports.limits?.allow('streams', peer) === false) {
       stream.abort(new Error('too many streams'))
       return
     }
@@ -234,11 +238,11 @@ export class Reconciler {
   private onFrame (peer: string, bytes: Uint8Array): void {
     this.bytesReceived += bytes.length
     // Per-peer limit (docs/security.md): frames beyond the peer's bucket are dropped.
-    if (limitsOf(this.init.components)?.allow('reconcile', peer) === false) return
+    if (this.ports.limits?.allow('reconcile', peer) === false) return
     const frame = decodeReconcile(bytes)
     if (frame.kind === 'invalid') return this.feed({ type: 'invalid', from: peer, code: 'malformed-frame' })
     // A graylisted peer's requests and answers are ignored (docs/security.md); its malformed frames still count.
-    if (reputationOf(this.init.components)?.isGraylisted(peer) === true) return this.init.onVerdict(peer, 'ignore', 'graylisted')
+    if (this.ports.reputation?.isGraylisted(peer) === true) return this.init.onVerdict(peer, 'ignore', 'graylisted')
     if (frame.kind === 'message') return this.feed({ type: 'message', from: peer, message: frame.message })
     if (this.init.puller.onFrame === undefined) return this.feed({ type: 'invalid', from: peer, code: 'malformed-frame' })
     this.init.puller.onFrame(peer, frame)

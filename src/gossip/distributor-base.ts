@@ -216,11 +216,21 @@ export abstract class DistributorBase extends TypedEventEmitter<TxDistributorEve
 
   follow (registerId: string): void {
     if (!isRegisterId(registerId)) throw new InvalidTransactionError('registerId', 'is not a register id')
+    if (this.followed.has(registerId)) return
     this.followed.add(registerId)
+    this.registersChanged()
   }
 
   unfollow (registerId: string): void {
-    this.followed.delete(registerId)
+    if (this.followed.delete(registerId)) this.registersChanged()
+  }
+
+  registers (): string[] {
+    return [...this.followed].sort()
+  }
+
+  private registersChanged (): void {
+    this.safeDispatchEvent('registers:changed', { detail: { registers: this.registers() } })
   }
 
   follows (registerId: string): boolean {

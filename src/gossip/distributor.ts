@@ -80,6 +80,8 @@ export interface TxDistributorEvents {
   'tx:progress': CustomEvent<TxProgress>
   /** A peer message was judged accept/ignore/reject. */
   'gossip:verdict': CustomEvent<GossipVerdict>
+  /** The registers this node serves changed (follow, unfollow); the detail is the new list (empty: all). */
+  'registers:changed': CustomEvent<{ registers: string[] }>
 }
 
 /** Counters of a distributor (cheap; used by benchmarks and metrics). */
@@ -119,6 +121,8 @@ export interface TxDistributor extends TypedEventTarget<TxDistributorEvents>, St
   unfollow: (registerId: string) => void
   /** True if the register's transactions reach the application (all do when none is followed explicitly, sorcha only). */
   follows: (registerId: string) => boolean
+  /** The registers this node serves, sorted; empty means every register (docs/configuration.md, gossip.registers). */
+  registers: () => string[]
   stats: () => DistributorStats
   /** The store's journal: every stored transaction (published here or received) in the order stored, numbered. */
   readonly journal: TxJournal

@@ -70,7 +70,12 @@ describe('gossip strategies and registers', () => {
     assert.equal(middle!.has(b.txId), false)
     assert.ok(await gossipOf(net.nodes[1]!).get(b.txId), 'held and served, just not handed to the application')
     assert.equal(first!.get(a.txId), 1)
+    assert.deepEqual(gossipOf(net.nodes[1]!).registers(), ['reg-a'])
+    const changes: string[][] = []
+    gossipOf(net.nodes[1]!).addEventListener('registers:changed', e => changes.push(e.detail.registers))
     gossipOf(net.nodes[1]!).follow('reg-b')
+    gossipOf(net.nodes[1]!).follow('reg-b')
+    assert.deepEqual(changes, [['reg-a', 'reg-b']], 'one event per change, none for a register already served')
     const b2 = await gossipOf(net.nodes[2]!).publish({ registerId: 'reg-b', payload: text('now followed') })
     await waitFor(() => middle!.get(b2.txId) === 1, 30_000, 'followed after follow()')
   })

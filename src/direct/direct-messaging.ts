@@ -14,7 +14,7 @@ import { TypedEventEmitter } from 'main-event'
 import { DirectAck, DirectEnvelope } from '../../protos/gen/sorcha/p2p/v1/direct.ts'
 import { logger, type Logger } from '../logging/index.ts'
 import { limitsOf } from '../limits/peer-limits.ts'
-import { isOversized, penalise } from '../reputation/index.ts'
+import { isGraylisted, isOversized, penalise } from '../reputation/index.ts'
 import {
   DIRECT_MAX_INBOUND_STREAMS, DIRECT_MAX_MESSAGE_BYTES, DIRECT_MAX_OUTBOUND_STREAMS, DIRECT_PROTOCOL,
   DIRECT_TIMEOUT_MS, TOPIC_PATTERN
@@ -117,6 +117,11 @@ export class DefaultDirectMessaging extends TypedEventEmitter<DirectMessagingEve
     // A stream-opening storm is refused outright (reported once per episode as stream_storm).
     if (limits?.allow('streams', peer) === false) {
       stream.abort(new Error('too many streams'))
+      return
+    }
+    // A graylisted peer's messages are ignored (docs/security.md "Reputation"), unread and unacknowledged.
+    if (isGraylisted(this.components, peer)) {
+      stream.abort(new Error('graylisted'))
       return
     }
     try {

@@ -11,10 +11,9 @@ import { PeerSource, PeerStatus } from '../../protocols/models/index.ts'
 import { chooseExchangePeers, EXCHANGE_LIMITS, judgeExchangeResponse, type ExchangeJudgement } from '../../protocols/topology/index.ts'
 import { PeerExchangeRequest, PeerExchangeResponse } from '../../protos/gen/sorcha/p2p/v1/peer_exchange.ts'
 import type { Logger } from '../logging/index.ts'
-import { applyVerdict } from '../peers/verdict.ts'
 import type { PeerList } from '../peers/types.ts'
 import { limitsOf, type LimitsComponents } from '../limits/peer-limits.ts'
-import { isOversized, penalise, type ReputationHolder } from '../reputation/index.ts'
+import { isGraylisted, isOversized, penalise, type ReputationHolder } from '../reputation/index.ts'
 
 /** Protocol id of peer exchange. */
 export const PEER_EXCHANGE_PROTOCOL = '/sorcha/peer-exchange/1.0.0'
@@ -74,6 +73,11 @@ export class PeerExchange {
       stream.abort(new Error('peer exchange: over the per-peer limit'))
       return
     }
+    // A graylisted peer's requests are ignored (docs/security.md "Reputation"): it learns nothing from us.
+    if (isGraylisted(this.components, peer)) {
+      stream.abort(new Error('peer exchange: graylisted'))
+      return
+    }
     const signal = AbortSignal.timeout(RESPOND_TIMEOUT_MS)
     const lp = lpStream(stream, { maxDataLength: EXCHANGE_LIMITS.maxRequestBytes })
     let request: PeerExchangeRequest
@@ -93,7 +97,8 @@ export class PeerExchange {
 
   /**
    * Asks a connected peer for the peers it knows, over the existing connection (never dialling);
-   * records a good answer as hearsay and a bad one as a reject verdict. Resolves with the judgement
+   * records a good answer as hearsay and a bad one as a `protocol_violation` offence (reputation, not
+   * health: the peer answered, so it is reachable; what it said was wrong). Resolves with the judgement
    * and how many peers were new to our list.
    */
   async ask (peerId: PeerId, options: { signal: AbortSignal }): Promise<{ judgement: ExchangeJudgement, newPeers: number }> {
@@ -111,7 +116,8 @@ export class PeerExchange {
       judgement = { verdict: 'reject', code: 'undecodable' }
     }
     if (judgement.verdict === 'reject') {
-      await applyVerdict(this.components.peerList, peerId.toString(), 'reject', judgement.code, this.log)
+      this.log.debug({ peer: peerId.toString(), code: judgement.code }, 'peer exchange answer rejected')
+      penalise(this.components, peerId.toString(), 'protocol_violation', `peer exchange response: ${judgement.code}`)
       return { judgement, newPeers: 0 }
     }
     const now = Date.now()

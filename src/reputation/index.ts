@@ -87,6 +87,15 @@ export function penalise (components: object, peerId: string, offence: Offence, 
   }
 }
 
+/** True while the node's reputation service graylists `peerId` (its requests are ignored); false without one. */
+export function isGraylisted (components: object, peerId: string): boolean {
+  try {
+    return reputationOf(components)?.isGraylisted(peerId) === true
+  } catch {
+    return false
+  }
+}
+
 /** True for the length-prefix decoder's "message too long" error (@libp2p/utils lpStream): an `oversized` offence. */
 export function isOversized (err: unknown): boolean {
   return err instanceof Error && /InvalidDataLength|too long/i.test(`${err.name} ${err.message}`)

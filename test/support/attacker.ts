@@ -39,16 +39,16 @@ export class OffenceLog {
 
 /**
  * A contribution that gives a node a reputation service which records what it is told. By default it
- * decides nothing (graylists nobody, so each attack meets the limits rather than an earlier attack's
- * graylist); with `decide` it is the real service (src/reputation) with the record kept beside it.
+ * decides nothing (graylists nobody but the peers in `graylisted`, so each attack meets the limits rather
+ * than an earlier attack's graylist); with `decide` it is the real service (src/reputation) with the record kept beside it.
  */
-export function recordingReputation (log: OffenceLog, options: { decide?: boolean } = {}): ServiceContribution {
+export function recordingReputation (log: OffenceLog, options: { decide?: boolean, graylisted?: ReadonlySet<string> } = {}): ServiceContribution {
   return context => {
     if (options.decide !== true) {
       return {
         reputation: (): ReputationPort => ({
           penalise: (peer, offence) => { log.entries.push({ by: context.peerId, peer, offence }) },
-          isGraylisted: () => false
+          isGraylisted: peer => options.graylisted?.has(peer) === true
         })
       } as unknown as ServiceMap
     }

@@ -1,7 +1,8 @@
 /**
  * Per-peer limits on peer exchange and reconciliation between real nodes (docs/security.md): a peer
  * that asks too often, or sends reconciliation frames too fast, is refused beyond its bucket and
- * reported once per episode; a malformed peer-exchange request is reported as protocol_violation.
+ * reported once per episode; a malformed peer-exchange request or answer is reported as
+ * protocol_violation; a graylisted peer's peer-exchange requests and direct messages are refused.
  * (tx-gossip and direct messages: attacks.test.ts and direct-messaging.test.ts.)
  */
 import assert from 'node:assert/strict'
@@ -17,11 +18,16 @@ import { configSchema } from '../../../src/config/index.ts'
 import type { PeerLimits } from '../../../src/limits/peer-limits.ts'
 import { dialAddrs, startNetwork, type TestNetwork } from '../../../src/harness/index.ts'
 import type { SorchaNode } from '../../../src/node/sorcha-node.ts'
+import { DirectAck, DirectEnvelope } from '../../../protos/gen/sorcha/p2p/v1/direct.ts'
+import { DIRECT_PROTOCOL } from '../../../src/direct/index.ts'
+import type { PeerExchange } from '../../../src/discovery/peer-exchange.ts'
+import type { PeerList } from '../../../src/peers/types.ts'
 import { OffenceLog, recordingReputation } from '../../support/attacker.ts'
 import { quiet, waitFor } from '../../support/gossip-net.ts'
 
 describe('per-peer limits: peer exchange and reconciliation', () => {
   const offences = new OffenceLog()
+  const graylisted = new Set<string>()
   let net: TestNetwork
   let asker: SorchaNode
   let server: SorchaNode
@@ -29,13 +35,43 @@ describe('per-peer limits: peer exchange and reconciliation', () => {
 
   before(async () => {
     const config = { limits: { peerExchange: { ratePerSec: 0.001, burst: 4 }, reconcile: { ratePerSec: 0.001, burst: 3 } } }
-    const contributions = [...defaultContributions(configSchema.parse({})), recordingReputation(offences)]
+    const contributions = [...defaultContributions(configSchema.parse({})), recordingReputation(offences, { graylisted })]
     net = await startNetwork({ nodes: 2, bootstrap: 'none', config, contributions })
     ;[asker, server] = net.nodes as [SorchaNode, SorchaNode]
     await quiet(net.nodes)
     await asker.libp2p.dial(multiaddr(dialAddrs(server)[0]!))
   })
   after(async () => { await net?.stop() })
+
+  // First, while the peer-exchange bucket (burst 4) still has tokens: the control request uses one.
+  it('refuses a graylisted peer\'s peer-exchange requests and direct messages, unread', async () => {
+    const talk = async (protocol: string): Promise<'answered' | 'refused'> => {
+      const stream = await asker.libp2p.dialProtocol(server.peerId, protocol)
+      try {
+        const channel = lpStream(stream)
+        await channel.write(protocol === DIRECT_PROTOCOL
+          ? DirectEnvelope.encode({ messageId: 'ab'.repeat(16), topic: 't', payload: new Uint8Array(1), sentAtMs: 0 }).finish()
+          : PeerExchangeRequest.encode({ maxPeers: 10 }).finish())
+        const bytes = (await channel.read({ signal: AbortSignal.timeout(10_000) })).subarray()
+        if (protocol === DIRECT_PROTOCOL) DirectAck.decode(bytes) // an acknowledgement (no app listens here: accepted false, reason given)
+        return 'answered'
+      } catch (err) {
+        if ((err as Error).name === 'TimeoutError') throw err
+        return 'refused'
+      } finally {
+        stream.abort(new Error('done'))
+      }
+    }
+    for (const protocol of [PEER_EXCHANGE_PROTOCOL, DIRECT_PROTOCOL]) {
+      assert.equal(await talk(protocol), 'answered', `${protocol}: answered while not graylisted`)
+      graylisted.add(asker.peerId.toString())
+      try {
+        assert.equal(await talk(protocol), 'refused', `${protocol}: refused while graylisted`)
+      } finally {
+        graylisted.delete(asker.peerId.toString())
+      }
+    }
+  })
 
   it('reports a malformed peer-exchange request (protocol_violation), answers requests up to the bucket, then refuses the stream (rate_limited)', async () => {
     const ask = async (bytes: Uint8Array): Promise<boolean> => {
@@ -71,5 +107,21 @@ describe('per-peer limits: peer exchange and reconciliation', () => {
     for (let i = 0; i < 10; i++) stream.send(lp.encode.single(new Uint8Array([0xff, i])).subarray())
     await waitFor(() => limitsOf(server).throttled().reconcile >= before + 7, 10_000, 'frames beyond the bucket dropped')
     stream.abort(new Error('done'))
+  })
+
+  it('reports an undecodable peer-exchange answer as protocol_violation (not as a health failure)', async () => {
+    await server.libp2p.unhandle(PEER_EXCHANGE_PROTOCOL)
+    await server.libp2p.handle(PEER_EXCHANGE_PROTOCOL, async stream => {
+      const channel = lpStream(stream)
+      await channel.read()
+      await channel.write(new Uint8Array([0xff, 0xff, 0xff]))
+      await stream.close()
+    })
+    const exchange = (asker.libp2p.services as unknown as { topology: { exchange: PeerExchange } }).topology.exchange
+    const { judgement } = await exchange.ask(server.peerId, { signal: AbortSignal.timeout(10_000) })
+    assert.equal(judgement.verdict, 'reject')
+    assert.ok(offences.of(asker.peerId.toString(), server.peerId.toString()).includes('protocol_violation'))
+    const record = await (asker.libp2p.services as unknown as { peerList: PeerList }).peerList.get(server.peerId.toString())
+    assert.equal(record?.consecutiveFailures, 0, 'the peer answered: its health does not suffer')
   })
 })

@@ -12,6 +12,7 @@ import { sourceName, statusName } from '../peers/names.ts'
 import { takeDisconnectReason } from './disconnect-reasons.ts'
 import type { EventSink } from './types.ts'
 import { VerdictSampler } from './verdicts.ts'
+import { optionalComponent } from '../node/optional-component.ts'
 
 /** Score bands: a peer_score_changed event when a peer's score moves into another band (0-24, 25-49, 50-74, 75-100). */
 export const SCORE_BAND_WIDTH = 25
@@ -21,15 +22,6 @@ const REASON_LINGER_MS = 5_000
 const TRACKED_PEERS_MAX = 10_000
 
 interface Listenable<E> { addEventListener: (type: E, listener: (event: CustomEvent<never>) => void) => void, removeEventListener: (type: E, listener: (event: CustomEvent<never>) => void) => void }
-
-/** A component by name, or undefined (libp2p's components throw for a missing one). */
-function optional<T> (components: object, name: string): T | undefined {
-  try {
-    return (components as Record<string, unknown>)[name] as T | undefined
-  } catch {
-    return undefined
-  }
-}
 
 function band (score: number): number {
   return Math.min(3, Math.max(0, Math.floor(score / SCORE_BAND_WIDTH)))
@@ -46,20 +38,20 @@ function on<E extends string> (target: Listenable<E> | undefined, type: E, liste
 export function attachProducers (components: { events: TypedEventTarget<Libp2pEvents> }, sink: EventSink, clock: () => number): () => void {
   const offs: Array<() => void> = []
   const bus = components.events as unknown as Listenable<string>
-  offs.push(...connectionProducers(bus, sink, clock, optional<ConnectionLimit>(components, 'connectionManager')))
+  offs.push(...connectionProducers(bus, sink, clock, optionalComponent<ConnectionLimit>(components, 'connectionManager')))
   offs.push(on(bus, 'self:peer:update', (event: CustomEvent<PeerUpdate>) => {
     const now = event.detail.peer.addresses.map(a => a.multiaddr.toString()).sort()
     const before = (event.detail.previous?.addresses ?? []).map(a => a.multiaddr.toString()).sort()
     if (now.join(' ') !== before.join(' ')) sink.emit('address_changed', { data: { addresses: now.join(' '), previous: before.join(' ') } })
   }))
-  offs.push(...peerListProducers(optional(components, 'peerList'), sink))
-  offs.push(on(optional<Listenable<string>>(components, 'connectivity'), 'connectivity:change', (event: CustomEvent<{ from: string, to: string, reason: string, note?: string }>) => {
+  offs.push(...peerListProducers(optionalComponent(components, 'peerList'), sink))
+  offs.push(on(optionalComponent<Listenable<string>>(components, 'connectivity'), 'connectivity:change', (event: CustomEvent<{ from: string, to: string, reason: string, note?: string }>) => {
     const { from, to, reason, note } = event.detail
     sink.emit('connectivity_changed', { reason, data: { from, to, ...(note === undefined || note === '' ? {} : { note }) } })
   }))
-  offs.push(natProducer(optional(components, 'address'), sink))
+  offs.push(natProducer(optionalComponent(components, 'address'), sink))
   const sampler = new VerdictSampler(sink, clock)
-  offs.push(on(optional<Listenable<string>>(components, 'gossip'), 'gossip:verdict', (event: CustomEvent<{ peer: string, verdict: 'accept' | 'ignore' | 'reject', code: string }>) => { sampler.add(event.detail) }))
+  offs.push(on(optionalComponent<Listenable<string>>(components, 'gossip'), 'gossip:verdict', (event: CustomEvent<{ peer: string, verdict: 'accept' | 'ignore' | 'reject', code: string }>) => { sampler.add(event.detail) }))
   offs.push(() => { sampler.stop() })
   return () => { for (const off of offs) off() }
 }

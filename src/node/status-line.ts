@@ -10,6 +10,7 @@
  */
 import type { Connection, Startable } from '@libp2p/interface'
 import { logger, type Logger } from '../logging/index.ts'
+import { optionalComponent } from './optional-component.ts'
 
 /** The status line's period when none is given (the default of `log.statusIntervalMs`). */
 export const STATUS_INTERVAL_MS = 60_000
@@ -56,15 +57,6 @@ export interface StatusLineComponents {
   health?: { snapshot: () => { score: number } }
   connectivity?: { status: () => { state: string } }
   gossip?: { stats: () => { published: number, delivered: number }, queueStats: () => { depth: number } }
-}
-
-/** A component by name, or undefined when the node has no such service (libp2p throws for a missing one). */
-function optional<T> (components: object, name: string): T | undefined {
-  try {
-    return (components as Record<string, unknown>)[name] as T | undefined
-  } catch {
-    return undefined
-  }
 }
 
 const round = (n: number, digits: number): number => Math.round(n * 10 ** digits) / 10 ** digits
@@ -124,19 +116,19 @@ export class StatusLine implements Startable {
   /** The figures now; the rates cover the time since the previous call (or start). */
   figures (): StatusFigures {
     const connections = this.components.connectionManager.getConnections()
-    const gossip = optional<StatusLineComponents['gossip']>(this.components, 'gossip')
+    const gossip = optionalComponent<StatusLineComponents['gossip']>(this.components, 'gossip')
     const now = this.sample()
     const before = this.last ?? now
     this.last = now
     const seconds = (now.at - before.at) / 1000
     const rate = (a: number, b: number): number => seconds > 0 ? round((a - b) / seconds, 2) : 0
     return {
-      peersKnown: optional<StatusLineComponents['peerList']>(this.components, 'peerList')?.size() ?? null,
+      peersKnown: optionalComponent<StatusLineComponents['peerList']>(this.components, 'peerList')?.size() ?? null,
       peersConnected: new Set(connections.map(c => c.remotePeer.toString())).size,
       connectionsIn: connections.filter(c => c.direction === 'inbound').length,
       connectionsOut: connections.filter(c => c.direction === 'outbound').length,
-      healthScore: this.safe(() => optional<StatusLineComponents['health']>(this.components, 'health')?.snapshot().score, s => round(s, 1)),
-      state: this.safe(() => optional<StatusLineComponents['connectivity']>(this.components, 'connectivity')?.status().state, s => s),
+      healthScore: this.safe(() => optionalComponent<StatusLineComponents['health']>(this.components, 'health')?.snapshot().score, s => round(s, 1)),
+      state: this.safe(() => optionalComponent<StatusLineComponents['connectivity']>(this.components, 'connectivity')?.status().state, s => s),
       txInPerSec: gossip === undefined ? null : rate(now.delivered, before.delivered),
       txOutPerSec: gossip === undefined ? null : rate(now.published, before.published),
       queueDepth: this.safe(() => gossip?.queueStats().depth, d => d),
@@ -145,7 +137,7 @@ export class StatusLine implements Startable {
   }
 
   private sample (): { at: number, published: number, delivered: number } {
-    const stats = this.safe(() => optional<StatusLineComponents['gossip']>(this.components, 'gossip')?.stats(), s => s)
+    const stats = this.safe(() => optionalComponent<StatusLineComponents['gossip']>(this.components, 'gossip')?.stats(), s => s)
     return { at: this.clock(), published: stats?.published ?? 0, delivered: stats?.delivered ?? 0 }
   }
 

@@ -24,17 +24,9 @@ import {
   CONNECTIVITY_SERVICE, CONNECTIVITY_SUBLEVEL, ConnectivityNotStartedError, DEFAULT_CLOSE_TIMEOUT_MS, SUSPENSION_KEY, type ConnectivityComponents, type ConnectivityEvents,
   type ConnectivityInit, type ConnectivityStatus, type Suspendable
 } from './connectivity-types.ts'
+import { optionalComponent } from '../node/optional-component.ts'
 
 export * from './connectivity-types.ts'
-
-/** A component by name, or undefined when the node has no such service (libp2p throws for a missing one). */
-function optional<T> (components: object, name: string): T | undefined {
-  try {
-    return (components as Record<string, unknown>)[name] as T | undefined
-  } catch {
-    return undefined
-  }
-}
 
 const PEER_LIST_EVENTS = ['peer:added', 'peer:removed', 'peer:updated', 'peer:banned', 'peer:unbanned'] as const
 const CONNECTION_EVENTS = ['connection:open', 'connection:close', 'peer:connect', 'peer:disconnect'] as const
@@ -167,7 +159,7 @@ export class ConnectivityService extends TypedEventEmitter<ConnectivityEvents> i
   }
 
   private get peerList (): ConnectivityComponents['peerList'] {
-    return optional(this.components, 'peerList')
+    return optionalComponent(this.components, 'peerList')
   }
 
   private connectedPeers (): number {
@@ -222,8 +214,8 @@ export class ConnectivityService extends TypedEventEmitter<ConnectivityEvents> i
   }
 
   private enterSuspension (suspension: Suspension): void {
-    optional<Suspendable>(this.components, 'health')?.suspend()
-    optional<Suspendable>(this.components, 'topology')?.suspend()
+    optionalComponent<Suspendable>(this.components, 'health')?.suspend()
+    optionalComponent<Suspendable>(this.components, 'topology')?.suspend()
     this.init.probes?.update({ suspended: true })
     const persisted = this.init.db?.put(SUSPENSION_KEY, new TextEncoder().encode(JSON.stringify(suspension)), { sync: true } as object)
     this.pending = Promise.all([
@@ -234,8 +226,8 @@ export class ConnectivityService extends TypedEventEmitter<ConnectivityEvents> i
 
   private leaveSuspension (): void {
     this.init.probes?.update({ suspended: false })
-    optional<Suspendable>(this.components, 'health')?.resume()
-    optional<Suspendable>(this.components, 'topology')?.resume()
+    optionalComponent<Suspendable>(this.components, 'health')?.resume()
+    optionalComponent<Suspendable>(this.components, 'topology')?.resume()
     const forgotten = this.init.db?.del(SUSPENSION_KEY, { sync: true } as object)
     this.pending = Promise.resolve(forgotten?.catch((err: unknown) => { this.log.error({ err }, 'could not forget the persisted suspension; the node would start suspended') }))
   }

@@ -11,6 +11,7 @@ import { loadScenarioFile } from '../simulations/scenario/load.ts'
 import { TopologyError } from '../simulations/network/topology.ts'
 import { createProgressBar } from '../simulations/report/progress.ts'
 import { REPORT_FILES, writeReports, type SimRun } from '../simulations/run.ts'
+import type { Summary } from '../simulations/report/summary.ts'
 import { runKubernetes } from './kubernetes/run-kubernetes.ts'
 import { runLocal, TestbedUnavailableError } from './local/run-local.ts'
 
@@ -31,9 +32,8 @@ async function runCommand (scenarioPath: string, flags: RunFlags): Promise<void>
   const out = flags.out ?? join('.testbed-out', `${scenario.name}-${mode}-seed${scenario.seed}`)
   if (flags.kubernetes === true) {
     if (flags.namespace === undefined) throw new UsageError('--kubernetes needs --namespace <name>')
-    const run = await runKubernetes(scenario, { namespace: flags.namespace, out, renderOnly: flags.renderOnly === true, image: flags.image, driverImage: flags.driverImage, netemImage: flags.netemImage })
-    if (run === undefined) return
-    finish(out, run, flags)
+    const summary = await runKubernetes(scenario, { namespace: flags.namespace, out, renderOnly: flags.renderOnly === true, image: flags.image, driverImage: flags.driverImage, netemImage: flags.netemImage })
+    if (summary !== undefined) print(out, summary, flags)
     return
   }
   const bar = flags.progress === true || process.stderr.isTTY === true ? createProgressBar(process.stderr, scenario.name) : undefined
@@ -48,7 +48,10 @@ async function runCommand (scenarioPath: string, flags: RunFlags): Promise<void>
 
 function finish (out: string, run: SimRun, flags: RunFlags): void {
   writeReports(out, run)
-  const s = run.summary
+  print(out, run.summary, flags)
+}
+
+function print (out: string, s: Summary, flags: RunFlags): void {
   process.stderr.write(`testbed: reports in ${out}/{${Object.values(REPORT_FILES).join(',')}}\n`)
   process.stdout.write(flags.json === true
     ? JSON.stringify(s) + '\n'

@@ -40,7 +40,8 @@ async function runCommand (scenarioPath: string, flags: RunFlags): Promise<void>
   const run = await runLocal(scenario, {
     onProgress: bar?.update,
     logsOnFailure: join(out, 'logs'),
-    onStarted: ({ dir, links, pids }) => { process.stderr.write(`testbed: ${pids.length} nodes running (pids ${pids.join(' ')}), links by ${links}, run directory ${dir}\n`) }
+    onNetwork: ({ dir, namespaces }) => { process.stderr.write(`testbed: ${namespaces} network namespaces, run directory ${dir}\n`) },
+    onStarted: ({ links, pids }) => { process.stderr.write(`testbed: ${pids.length} nodes running (pids ${pids.join(' ')}), links by ${links}\n`) }
   })
   bar?.done()
   finish(out, run, flags)

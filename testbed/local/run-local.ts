@@ -35,8 +35,10 @@ export interface LocalRunOptions {
   onProgress?: (nowMs: number, totalMs: number, receipts: number) => void
   /** Where the nodes' and relays' logs are copied when the run fails (they are removed with the run directory otherwise). */
   logsOnFailure?: string
-  /** Told once the nodes run: the run directory (configs and logs; removed at the end). */
-  onStarted?: (info: { dir: string, links: LinkEmulation, pids: number[] }) => void
+  /** Told once the namespaces exist: the run directory (configs and logs; removed at the end). */
+  onNetwork?: (info: { dir: string, namespaces: number }) => void
+  /** Told once the nodes run. */
+  onStarted?: (info: { links: LinkEmulation, pids: number[] }) => void
 }
 
 /** A finished local run. */
@@ -99,6 +101,7 @@ export async function runLocal (scenario: Scenario, options: LocalRunOptions = {
   try {
     await net.create()
     for (let i = 0; i < n; i++) await net.addNode(i)
+    options.onNetwork?.({ dir, namespaces: net.namespaces.length })
     const links = chooseEmulation(scenario.testbed.links, await netemAvailable(net.hub), scenario.name)
     const token = randomBytes(24).toString('hex')
     const peerIds = await Promise.all(Array.from({ length: n }, async (_, i) => peerIdFromPrivateKey((await loadOrCreateIdentity(join(dir, `data-${i}`))).privateKey).toString()))
@@ -116,7 +119,7 @@ export async function runLocal (scenario: Scenario, options: LocalRunOptions = {
       writeNodeConfig(dir, i, deepMerge(nodeConfig(net, plan, i, dir, peerIds, token, links), scenario.testbed.nodeConfig))))
     const start = async (i: number): Promise<void> => { nodes[i] = await startNode(dir, net.ns(i), i, configs[i]!) }
     await Promise.all(Array.from({ length: n }, async (_, i) => start(i)))
-    options.onStarted?.({ dir, links, pids: nodes.map(p => p!.pid!) })
+    options.onStarted?.({ links, pids: nodes.map(p => p!.pid!) })
     const faults: FaultInjector = { apply: async action => applyFault(action, nodes, net, start) }
     const run = await driveAndSummarize(plan, {
       endpoints: Array.from({ length: n }, (_, i) => ({ grpc: `${net.ip(i)}:${GRPC_PORT}` })),

@@ -12,7 +12,7 @@
  * Usage: relay.ts <RelayConfig JSON file>. Prints "relay ready" on stdout once every port listens.
  */
 import { readFileSync } from 'node:fs'
-import { createServer, connect, type Socket } from 'node:net'
+import { createServer, connect, type AddressInfo, type Socket } from 'node:net'
 import { createRng, type Rng } from '../../protocols/common/rng.ts'
 import { latencySampler } from '../../simulations/network/latency.ts'
 import type { LinkSpec } from '../plan.ts'
@@ -61,8 +61,8 @@ function pipeDelayed (from: Socket, to: Socket, link: LinkSpec, back: LinkSpec, 
   to.on('close', () => { if (timer !== undefined) clearTimeout(timer) })
 }
 
-/** Starts the relay's listeners; resolves once all listen. */
-export async function startRelay (config: RelayConfig): Promise<() => void> {
+/** Starts the relay's listeners; resolves once all listen, with the ports bound (route port 0: any free one) and a stop function. */
+export async function startRelay (config: RelayConfig): Promise<{ ports: number[], stop: () => void }> {
   const rng = createRng(config.seed)
   const servers = await Promise.all(config.routes.map(async route => {
     let connections = 0
@@ -81,7 +81,7 @@ export async function startRelay (config: RelayConfig): Promise<() => void> {
     await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(route.port, '127.0.0.1', resolve) })
     return server
   }))
-  return () => { for (const s of servers) s.close() }
+  return { ports: servers.map(s => (s.address() as AddressInfo).port), stop: () => { for (const s of servers) s.close() } }
 }
 
 if (import.meta.main) {

@@ -45,9 +45,9 @@ export interface LocalRunOptions {
 export type LocalRun = SimRun & { links: LinkEmulation }
 
 /** Why the local testbed cannot run here, or undefined. */
-export function localUnavailable (): string | undefined {
-  if (process.platform !== 'linux') return 'the local testbed needs Linux (network namespaces)'
-  if (process.getuid?.() !== 0) return 'the local testbed needs root (network namespaces, veth, iptables): run it as root'
+export function localUnavailable (platform: NodeJS.Platform = process.platform, uid = process.getuid?.()): string | undefined {
+  if (platform !== 'linux') return 'the local testbed needs Linux (network namespaces)'
+  if (uid !== 0) return 'the local testbed needs root (network namespaces, veth, iptables): run it as root'
   return undefined
 }
 

@@ -5,7 +5,8 @@
  * never a stack trace). With --json the last stdout line is the summary. docs/testbed.md.
  */
 import { join } from 'node:path'
-import { Command, CommanderError, InvalidArgumentError } from 'commander'
+import { Command } from 'commander'
+import { EXIT_USAGE, integer, runProgram } from '../simulations/cli/main.ts'
 import { ScenarioError, ScenarioFileError } from '../simulations/scenario/errors.ts'
 import { loadScenarioFile } from '../simulations/scenario/load.ts'
 import { TopologyError } from '../simulations/network/topology.ts'
@@ -15,16 +16,9 @@ import type { Summary } from '../simulations/report/summary.ts'
 import { runKubernetes } from './kubernetes/run-kubernetes.ts'
 import { runLocal, TestbedUnavailableError } from './local/run-local.ts'
 
-/** Exit code for a user mistake. */
-export const EXIT_USAGE = 2
+export { EXIT_USAGE }
 
 interface RunFlags { seed?: number, nodes?: number, out?: string, json?: boolean, progress?: boolean, kubernetes?: boolean, namespace?: string, renderOnly?: boolean, image?: string, driverImage?: string, netemImage?: string }
-
-const integer = (name: string, min: number) => (value: string): number => {
-  const n = Number(value)
-  if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}`)
-  return n
-}
 
 async function runCommand (scenarioPath: string, flags: RunFlags): Promise<void> {
   const scenario = loadScenarioFile(scenarioPath, { seed: flags.seed, nodes: flags.nodes })
@@ -92,18 +86,7 @@ export function buildProgram (): Command {
 
 /** Runs the CLI with the given argv and returns the exit code. */
 export async function main (argv: string[]): Promise<number> {
-  try {
-    await buildProgram().parseAsync(argv)
-    return 0
-  } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_USAGE
-    if (err instanceof ScenarioError || err instanceof ScenarioFileError || err instanceof TopologyError || err instanceof UsageError || err instanceof TestbedUnavailableError) {
-      process.stderr.write(`testbed: ${err.message}\n`)
-      return EXIT_USAGE
-    }
-    process.stderr.write(`testbed: ${(err as Error).message ?? String(err)}\n`)
-    return 1
-  }
+  return runProgram(buildProgram(), argv, 'testbed', [ScenarioError, ScenarioFileError, TopologyError, UsageError, TestbedUnavailableError])
 }
 
 if (import.meta.main) process.exit(await main(process.argv))

@@ -20,7 +20,8 @@ export const EXIT_USAGE = 2
 /** Options of `run`. */
 interface RunFlags { seed?: number, nodes?: number, mode?: 'sim' | 'real', out?: string, json?: boolean, progress?: boolean, threads: number | 'auto' }
 
-const integer = (name: string, min: number) => (value: string): number => {
+/** A commander argument parser for an integer flag ≥ min. */
+export const integer = (name: string, min: number) => (value: string): number => {
   const n = Number(value)
   if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}`)
   return n
@@ -88,18 +89,26 @@ export function buildProgram (): Command {
   return program
 }
 
-/** Runs the CLI with the given argv and returns the exit code. */
-export async function main (argv: string[]): Promise<number> {
+/** Errors that are the user's mistake: one line and exit code 2. */
+type UsageErrorClass = new (...args: never[]) => Error
+
+/**
+ * Parses argv with `program` and maps what it throws to an exit code: 0, EXIT_USAGE (commander's
+ * own errors, and the `usage` classes, printed as `<prefix>: message`) or 1 (anything else). Shared
+ * by sorcha-sim and the testbed.
+ */
+export async function runProgram (program: Command, argv: string[], prefix: string, usage: UsageErrorClass[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv)
+    await program.parseAsync(argv)
     return 0
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_USAGE
-    if (err instanceof ScenarioError || err instanceof ScenarioFileError || err instanceof UnknownProtocolError || err instanceof TopologyError) {
-      process.stderr.write(`sorcha-sim: ${err.message}\n`)
-      return EXIT_USAGE
-    }
-    process.stderr.write(`sorcha-sim: ${(err as Error).message ?? String(err)}\n`)
-    return 1
+    process.stderr.write(`${prefix}: ${(err as Error).message ?? String(err)}\n`)
+    return usage.some(c => err instanceof c) ? EXIT_USAGE : 1
   }
+}
+
+/** Runs the CLI with the given argv and returns the exit code. */
+export async function main (argv: string[]): Promise<number> {
+  return runProgram(buildProgram(), argv, 'sorcha-sim', [ScenarioError, ScenarioFileError, UnknownProtocolError, TopologyError])
 }

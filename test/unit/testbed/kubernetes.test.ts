@@ -6,7 +6,10 @@
  * container applies netem to every other pod, and faults a cluster cannot inject are refused.
  */
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
@@ -105,5 +108,24 @@ describe('testbed: Kubernetes manifests', async () => {
       message: 'scenario k8s-restarts: faults.crashes = [{"atMs":1000,"fraction":0.2}]; allowed: not available in kubernetes mode (the StatefulSet restarts a killed pod; use faults.restarts, or the local testbed)'
     })
     await assert.rejects(renderManifests(scenario, { namespace: 'Bad_NS' }), { name: 'ScenarioError', message: /--namespace = "Bad_NS"; allowed: a Kubernetes namespace name/ })
+  })
+
+  it('the command writes the manifests with --render-only, and wants --namespace with --kubernetes', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'testbed-k8s-'))
+    try {
+      const file = join(dir, 'k8s.json')
+      await writeFile(file, JSON.stringify(scenario))
+      const cli = (...args: string[]): ReturnType<typeof spawnSync> => spawnSync(process.execPath, [join(ROOT, 'testbed/cli.ts'), 'run', file, ...args], { encoding: 'utf8' })
+      const rendered = cli('--kubernetes', '--namespace', 'tb-cli', '--render-only', '--out', join(dir, 'out'))
+      assert.equal(rendered.status, 0, String(rendered.stderr))
+      assert.equal(rendered.stderr, `testbed: manifests in ${join(dir, 'out', 'manifests.yaml')}\n`)
+      const written = parseAllDocuments(await readFile(join(dir, 'out', 'manifests.yaml'), 'utf8')).map(d => d.toJS() as any)
+      assert.equal(written.find(d => d.kind === 'StatefulSet').metadata.namespace, 'tb-cli')
+      const noNamespace = cli('--kubernetes')
+      assert.equal(noNamespace.status, 2)
+      assert.equal(noNamespace.stderr, 'testbed: --kubernetes needs --namespace <name>\n')
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -24,6 +24,11 @@ const CALL_TIMEOUT_MS = 5_000
 /** Applies fault actions to the nodes (signals and iptables locally; the Kubernetes API in a cluster). */
 export interface FaultInjector {
   apply: (action: FaultAction) => Promise<void>
+  /**
+   * Whether node i takes submissions now, where the injector knows better than the plan (a restarted
+   * node is up only once it runs again, however long that takes). Absent: the plan decides alone.
+   */
+  isUp?: (node: number) => boolean
 }
 
 /** The running nodes as the driver sees them. */
@@ -111,9 +116,10 @@ export async function drive (plan: TestbedPlan, target: DriverTarget, onProgress
         faultChain = faultChain.then(async () => target.faults.apply(action)).catch(err => { failures.push(`fault ${action.kind} (${action.why}): ${(err as Error).message}`) })
       }
       for (; published < total && workload.timeOf(published) <= t; published++) {
-        const live = Array.from({ length: n }, (_, i) => i).filter(i => plan.canPublish(i, t))
+        const up = (i: number): boolean => plan.canPublish(i, t) && (target.faults.isUp?.(i) ?? true)
+        const live = Array.from({ length: n }, (_, i) => i).filter(up)
         if (live.length === 0) throw new DriverError(`no node can take transaction ${published} at ${Math.round(t)} ms`)
-        const tx = workload.make(published, t, i => plan.canPublish(i, t), rng => live[rng.int(live.length)]!)
+        const tx = workload.make(published, t, up, rng => live[rng.int(live.length)]!)
         txIndex.set(tx.key, tx.index)
         metrics.publish(tx.index, tx.publisher, now(), live.length)
         publishing.push(clients[tx.publisher]!.submit({ registerId: tx.registerId, payload: tx.payload }).catch(err => {

@@ -120,7 +120,9 @@ export async function runLocal (scenario: Scenario, options: LocalRunOptions = {
     const start = async (i: number): Promise<void> => { nodes[i] = await startNode(dir, net.ns(i), i, configs[i]!) }
     await Promise.all(Array.from({ length: n }, async (_, i) => start(i)))
     options.onStarted?.({ links, pids: nodes.map(p => p!.pid!) })
-    const faults: FaultInjector = { apply: async action => applyFault(action, nodes, net, start) }
+    // Nodes killed, frozen, or restarting and not yet running again.
+    const down = new Set<number>()
+    const faults: FaultInjector = { apply: async action => applyFault(action, nodes, net, start, down), isUp: i => !down.has(i) }
     const run = await driveAndSummarize(plan, {
       endpoints: Array.from({ length: n }, (_, i) => ({ grpc: `${net.ip(i)}:${GRPC_PORT}` })),
       token,
@@ -143,17 +145,20 @@ export async function runLocal (scenario: Scenario, options: LocalRunOptions = {
 }
 
 /** Applies one fault action locally: signals to node processes, iptables in their namespaces. */
-async function applyFault (action: FaultAction, nodes: Array<ChildProcess | undefined>, net: TestbedNetwork, start: (i: number) => Promise<void>): Promise<void> {
+async function applyFault (action: FaultAction, nodes: Array<ChildProcess | undefined>, net: TestbedNetwork, start: (i: number) => Promise<void>, down: Set<number>): Promise<void> {
   switch (action.kind) {
     case 'kill':
+      for (const i of action.nodes) down.add(i)
       await Promise.all(action.nodes.map(async i => { nodes[i]?.kill('SIGKILL'); if (nodes[i] !== undefined) await exited(nodes[i]) }))
       return
     case 'stop':
+      for (const i of action.nodes) { down.add(i); nodes[i]?.kill('SIGSTOP') }
+      return
     case 'cont':
-      for (const i of action.nodes) nodes[i]?.kill(action.kind === 'stop' ? 'SIGSTOP' : 'SIGCONT')
+      for (const i of action.nodes) { nodes[i]?.kill('SIGCONT'); down.delete(i) }
       return
     case 'start':
-      await Promise.all(action.nodes.map(start))
+      await Promise.all(action.nodes.map(async i => { await start(i); down.delete(i) }))
       return
     case 'cut':
       await Promise.all([...action.blocked].map(async ([i, blocked]) => net.block(i, blocked)))

@@ -78,7 +78,7 @@ export function buildProgram (): Command {
     .option('--render-only', 'with --kubernetes: write the manifests to <out>/manifests.yaml and stop')
     .option('--image <image>', 'with --kubernetes: the node image (default sorcha-peer:<version>)')
     .option('--driver-image <image>', 'with --kubernetes: the driver image (default sorcha-peer-testbed:<version>, docker/testbed.Dockerfile)')
-    .option('--netem-image <image>', 'with --kubernetes: the image of the init container that applies netem (needs sh, tc, getent)')
+    .option('--netem-image <image>', 'with --kubernetes: the image of the init container that applies netem (needs sh, awk, tc, and getent or nslookup)')
     .action(runCommand)
     .exitOverride()
   return program

@@ -33,7 +33,7 @@ export const NAMES = { statefulSet: 'testbed-node', service: 'testbed-nodes', jo
 /** Gateway (gRPC) and ops ports of a node pod. */
 export const GRPC_PORT = 4200
 const OPS_PORT = 4290
-/** Default image of the netem init container: it needs sh, getent, awk and tc (iproute2). */
+/** Default image of the netem init container: it needs sh, awk, tc (iproute2) and getent or nslookup. */
 export const DEFAULT_NETEM_IMAGE = 'nicolaka/netshoot:v0.13'
 
 /** Options of the rendering. */
@@ -64,7 +64,10 @@ function netemScript (s: Scenario, namespace: string, i: number, link: ReturnTyp
   const n = s.nodes
   const lines = [
     'set -eu',
-    'resolve () { for _ in $(seq 1 600); do ip=$(getent hosts "$1" | awk \'{ print $1; exit }\'); if [ -n "$ip" ]; then echo "$ip"; return 0; fi; sleep 1; done; echo "netem: $1 did not resolve within 600 s" >&2; exit 1; }'
+    // getent where the image has it, nslookup (busybox or bind) otherwise.
+    'lookup () { getent hosts "$1" 2>/dev/null | awk \'{ print $1; exit }\' || true; }',
+    'lookup2 () { nslookup "$1" 2>/dev/null | awk \'/^Address:? / && !/#/ { print $NF; exit }\' || true; }',
+    'resolve () { for _ in $(seq 1 600); do ip=$(lookup "$1"); [ -n "$ip" ] || ip=$(lookup2 "$1"); if [ -n "$ip" ]; then echo "$ip"; return 0; fi; sleep 1; done; echo "netem: $1 did not resolve within 600 s" >&2; exit 1; }'
   ]
   for (let j = 0; j < n; j++) if (j !== i) lines.push(`IP_${j}=$(resolve ${podHost(namespace, j)})`)
   for (const c of netemCommands(i, n, j => `$IP_${j}`, link)) lines.push(`tc ${c.join(' ')}`)

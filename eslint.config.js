@@ -12,7 +12,7 @@ const layer = (...groups) => ({
 })
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'coverage/**', 'dist/**', 'protos/gen/**', '.bench/**', '.sim-out/**'] },
+  { ignores: ['node_modules/**', 'coverage/**', 'dist/**', 'protos/gen/**', '.bench/**', '.sim-out/**', '.testbed-out/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -15,7 +15,7 @@ const RELAY = join(ROOT, 'testbed/local/relay.ts')
 /** The message of the line a node logs once it runs (src/node/run.ts). */
 const RUNNING_MSG = 'node running; Ctrl-C to stop'
 /** How long a node process may take to start. */
-export const START_TIMEOUT_MS = 60_000
+export const START_TIMEOUT_MS = 120_000
 
 /** A node or relay process failed to start. */
 export class ProcessStartError extends Error {

@@ -9,7 +9,7 @@ import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { cp, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { loadOrCreateIdentity } from '../../src/node/identity.ts'
@@ -24,6 +24,9 @@ import { deepMerge, exited, startNode, startRelayProcess, writeNodeConfig } from
 /** The gateway ports every node listens on, in its own namespace. */
 export const GRPC_PORT = 4200
 export const REST_PORT = 4280
+
+/** Node processes started at once. */
+const START_CONCURRENCY = Math.max(2, availableParallelism())
 
 /** The local testbed cannot run on this machine (not root, not Linux, a tool missing). */
 export class TestbedUnavailableError extends Error {
@@ -118,7 +121,10 @@ export async function runLocal (scenario: Scenario, options: LocalRunOptions = {
     const configs = await Promise.all(Array.from({ length: n }, async (_, i) =>
       writeNodeConfig(dir, i, deepMerge(nodeConfig(net, plan, i, dir, peerIds, token, links), scenario.testbed.nodeConfig))))
     const start = async (i: number): Promise<void> => { nodes[i] = await startNode(dir, net.ns(i), i, configs[i]!) }
-    await Promise.all(Array.from({ length: n }, async (_, i) => start(i)))
+    // A few at a time: a node's start is seconds of CPU (module loading, key derivation), and all at
+    // once on a small busy machine none of them got through within the timeout (20 nodes, 2 cores).
+    let next = 0
+    await Promise.all(Array.from({ length: Math.min(n, START_CONCURRENCY) }, async () => { while (next < n) await start(next++) }))
     options.onStarted?.({ links, pids: nodes.map(p => p!.pid!) })
     // Nodes killed, frozen, or restarting and not yet running again.
     const down = new Set<number>()

@@ -18,6 +18,7 @@ import { parseAllDocuments } from 'yaml'
 import { resolveConfig } from '../../../src/config/index.ts'
 import { validateScenario } from '../../../simulations/scenario/load.ts'
 import { NAMES, renderManifests, toYaml } from '../../../testbed/kubernetes/render.ts'
+import { decodeReport, encodeReport } from '../../../testbed/kubernetes/report.ts'
 import { testbedPlan } from '../../../testbed/plan.ts'
 import { ROOT } from '../../helpers/dockerfile.ts'
 import { validateManifest } from '../../helpers/kubernetes.ts'
@@ -110,6 +111,18 @@ describe('testbed: Kubernetes manifests', async () => {
     await assert.rejects(renderManifests(scenario, { namespace: 'Bad_NS' }), { name: 'ScenarioError', message: /--namespace = "Bad_NS"; allowed: a Kubernetes namespace name/ })
   })
 
+  it('the driver Job\'s report line carries the three report files; a log without one is a clear error', async () => {
+    const { runSimulated } = await import('../../../simulations/run.ts')
+    const sim = runSimulated(validateScenario({ name: 'line', nodes: 5, durationMs: 2000, topology: { kind: 'full' }, workload: { transactions: 3, ratePerSec: 10 } }))
+    const files = decodeReport(`some log\n${encodeReport(sim)}\nmore log\n`)
+    assert.deepEqual(Object.keys(files).sort(), ['coverage.svg', 'summary.json', 'timeseries.csv'])
+    assert.deepEqual(JSON.parse(files['summary.json']!), sim.summary)
+    assert.throws(() => decodeReport('pod started\nboom: the nodes did not mesh\n'), {
+      name: 'ReportMissingError',
+      message: 'the driver\'s log has no report line (testbed-report): boom: the nodes did not mesh'
+    })
+  })
+
   it('the command writes the manifests with --render-only, and wants --namespace with --kubernetes', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'testbed-k8s-'))
     try {
@@ -124,6 +137,9 @@ describe('testbed: Kubernetes manifests', async () => {
       const noNamespace = cli('--kubernetes')
       assert.equal(noNamespace.status, 2)
       assert.equal(noNamespace.stderr, 'testbed: --kubernetes needs --namespace <name>\n')
+      const noKubectl = spawnSync(process.execPath, [join(ROOT, 'testbed/cli.ts'), 'run', file, '--kubernetes', '--namespace', 'tb-cli', '--out', join(dir, 'out2')], { encoding: 'utf8', env: { ...process.env, PATH: dir } })
+      assert.equal(noKubectl.status, 1)
+      assert.equal(String(noKubectl.stderr).split('\n').at(-2), 'testbed: kubectl not found: install it, or use --render-only and apply <out>/manifests.yaml yourself')
     } finally {
       await rm(dir, { recursive: true, force: true })
     }

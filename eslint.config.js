@@ -12,7 +12,7 @@ const layer = (...groups) => ({
 })
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'coverage/**', 'dist/**', 'protos/gen/**', '.bench/**', '.sim-out/**'] },
+  { ignores: ['node_modules/**', 'coverage/**', 'dist/**', 'protos/gen/**', '.bench/**', '.sim-out/**', '.testbed-out/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -66,7 +66,7 @@ export default tseslint.config(
     rules: layer([['**/src/**'], 'the simulated mode drives protocols/ only; real nodes live in simulations/real/'])
   },
   {
-    files: ['test/**/*.ts', 'simulations/**/*.ts'],
+    files: ['test/**/*.ts', 'simulations/**/*.ts', 'testbed/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' }
   }
 )

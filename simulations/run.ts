@@ -12,6 +12,7 @@ import type { RunPlan } from './engine/plan.ts'
 import type { ProtocolBinding } from './engine/types.ts'
 import { getProtocol, isBuiltInProtocol } from './protocols/index.ts'
 import { toPlan } from './scenario/load.ts'
+import { ScenarioError } from './scenario/errors.ts'
 import type { Scenario } from './scenario/schema.ts'
 import { coverageCurve, coverageSvg } from './report/coverage-svg.ts'
 import { toCsv } from './report/csv.ts'
@@ -25,8 +26,18 @@ export interface SimRun {
 
 /** The binding a scenario names and its run plan (protocol parameters validated by the binding). */
 export function planFor (scenario: Scenario): { binding: ProtocolBinding, plan: RunPlan } {
+  refuseTestbedFaults(scenario, 'sim')
   const binding = getProtocol(scenario.protocol.name)
   return { binding, plan: toPlan(scenario, binding.parseParams(scenario.protocol.params, 'protocol.params')) }
+}
+
+/** Freezes (SIGSTOP) and restarts are faults of real processes: the testbed runs them, the simulator and real mode refuse them. */
+export function refuseTestbedFaults (scenario: Scenario, mode: 'sim' | 'real'): void {
+  for (const key of ['freezes', 'restarts'] as const) {
+    if (scenario.faults[key].length > 0) {
+      throw new ScenarioError(scenario.name, `faults.${key}`, scenario.faults[key], `not available in ${mode} mode (real processes only: npm run testbed -- run <scenario>, docs/testbed.md)`)
+    }
+  }
 }
 
 /** Runs a validated scenario in simulated mode. */

@@ -18,9 +18,10 @@ import type { Summary } from '../report/summary.ts'
 export const EXIT_USAGE = 2
 
 /** Options of `run`. */
-interface RunFlags { seed?: number, nodes?: number, mode: 'sim' | 'real', out?: string, json?: boolean, progress?: boolean, threads: number | 'auto' }
+interface RunFlags { seed?: number, nodes?: number, mode?: 'sim' | 'real', out?: string, json?: boolean, progress?: boolean, threads: number | 'auto' }
 
-const integer = (name: string, min: number) => (value: string): number => {
+/** A commander argument parser for an integer flag ≥ min. */
+export const integer = (name: string, min: number) => (value: string): number => {
   const n = Number(value)
   if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}`)
   return n
@@ -42,12 +43,16 @@ function describe (s: Summary): string {
 
 async function runCommand (scenarioPath: string, flags: RunFlags): Promise<void> {
   const scenario = loadScenarioFile(scenarioPath, { seed: flags.seed, nodes: flags.nodes })
-  const out = flags.out ?? join('.sim-out', `${scenario.name}-${flags.mode}-seed${scenario.seed}`)
+  if (flags.mode === undefined && scenario.runner === 'testbed') {
+    throw new ScenarioError(scenario.name, 'runner', 'testbed', 'sim or real for sorcha-sim (run it with npm run testbed -- run <scenario>, or pass --mode)')
+  }
+  const mode = flags.mode ?? (scenario.runner === 'real' ? 'real' : 'sim')
+  const out = flags.out ?? join('.sim-out', `${scenario.name}-${mode}-seed${scenario.seed}`)
   const showProgress = flags.progress === true || process.stderr.isTTY === true
   const bar = showProgress ? createProgressBar(process.stderr, scenario.name) : undefined
   const started = performance.now()
   let run: SimRun
-  if (flags.mode === 'real') {
+  if (mode === 'real') {
     const { runReal } = await import('../real/run-real.ts')
     run = await runReal(scenario, { onProgress: bar?.update })
   } else {
@@ -74,7 +79,7 @@ export function buildProgram (): Command {
     .argument('<scenario>', 'scenario file, e.g. simulations/scenarios/smoke-10.yaml')
     .option('--seed <n>', 'override the scenario seed', integer('--seed', 0))
     .option('--nodes <n>', 'override the node count', integer('--nodes', 1))
-    .addOption(new Option('--mode <mode>', 'simulated cores, or real libp2p nodes in this process').choices(['sim', 'real']).default('sim'))
+    .addOption(new Option('--mode <mode>', 'simulated cores, or real libp2p nodes in this process (default: the scenario\'s runner, sim unless it says real)').choices(['sim', 'real']))
     .option('--out <dir>', 'report directory (default .sim-out/<name>-<mode>-seed<seed>)')
     .option('--json', 'print the summary as one JSON line (the last line of stdout)')
     .option('--progress', 'draw a progress bar on stderr even when it is not a terminal')
@@ -84,18 +89,26 @@ export function buildProgram (): Command {
   return program
 }
 
-/** Runs the CLI with the given argv and returns the exit code. */
-export async function main (argv: string[]): Promise<number> {
+/** Errors that are the user's mistake: one line and exit code 2. */
+type UsageErrorClass = new (...args: never[]) => Error
+
+/**
+ * Parses argv with `program` and maps what it throws to an exit code: 0, EXIT_USAGE (commander's
+ * own errors, and the `usage` classes, printed as `<prefix>: message`) or 1 (anything else). Shared
+ * by sorcha-sim and the testbed.
+ */
+export async function runProgram (program: Command, argv: string[], prefix: string, usage: UsageErrorClass[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv)
+    await program.parseAsync(argv)
     return 0
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_USAGE
-    if (err instanceof ScenarioError || err instanceof ScenarioFileError || err instanceof UnknownProtocolError || err instanceof TopologyError) {
-      process.stderr.write(`sorcha-sim: ${err.message}\n`)
-      return EXIT_USAGE
-    }
-    process.stderr.write(`sorcha-sim: ${(err as Error).message ?? String(err)}\n`)
-    return 1
+    process.stderr.write(`${prefix}: ${(err as Error).message ?? String(err)}\n`)
+    return usage.some(c => err instanceof c) ? EXIT_USAGE : 1
   }
+}
+
+/** Runs the CLI with the given argv and returns the exit code. */
+export async function main (argv: string[]): Promise<number> {
+  return runProgram(buildProgram(), argv, 'sorcha-sim', [ScenarioError, ScenarioFileError, UnknownProtocolError, TopologyError])
 }

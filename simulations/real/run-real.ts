@@ -23,7 +23,7 @@ import { toPlan } from '../scenario/load.ts'
 import { ScenarioError } from '../scenario/errors.ts'
 import type { Scenario } from '../scenario/schema.ts'
 import { summarize } from '../report/summary.ts'
-import type { SimRun } from '../run.ts'
+import { refuseTestbedFaults, type SimRun } from '../run.ts'
 import { openClock, type ReceiptClock } from './receipt-clock.ts'
 import { HOUR_MS } from '../../src/config/units.ts'
 
@@ -63,6 +63,7 @@ function checkSupported (s: Scenario): void {
   if (s.network.natFraction > 0) refuse('network.natFraction', s.network.natFraction, 'use the NAT lab for real NATs')
   if (s.churn.events.length > 0 || s.churn.rate !== undefined || s.faults.crashes.length > 0) refuse('churn', s.churn, 'churn and crashes are simulated only')
   if (s.faults.partitions.length > 0) refuse('faults.partitions', s.faults.partitions, 'partitions are simulated only')
+  refuseTestbedFaults(s, 'real')
   if (s.faults.offline.length > 0) refuse('faults.offline', s.faults.offline, 'offline windows are simulated only (test/integration/gossip/long-partition.test.ts runs one on real nodes)')
 }
 

@@ -9,7 +9,7 @@ import type { RunResult } from '../engine/simulator.ts'
 export interface Summary {
   scenario: string
   protocol: string
-  mode: 'sim' | 'real'
+  mode: 'sim' | 'real' | 'testbed'
   seed: number
   nodes: number
   nodesCreated: number
@@ -126,7 +126,7 @@ export function stepMedians (result: RunResult, include: (tx: number) => boolean
 }
 
 /** Builds the summary of a finished run. */
-export function summarize (result: RunResult, mode: 'sim' | 'real' = 'sim'): Summary {
+export function summarize (result: RunResult, mode: Summary['mode'] = 'sim'): Summary {
   const { metrics, plan, liveAtEnd } = result
   const T = metrics.published
   let delivered = 0

@@ -73,6 +73,9 @@ function checkConsistency (s: Scenario, file: string): void {
   s.faults.offline.forEach((p, i) => {
     if (p.toMs <= p.fromMs) throw new ScenarioError(file, `faults.offline.${i}.toMs`, p.toMs, `greater than fromMs (${p.fromMs})`)
   })
+  s.faults.freezes.forEach((p, i) => {
+    if (p.toMs <= p.fromMs) throw new ScenarioError(file, `faults.freezes.${i}.toMs`, p.toMs, `greater than fromMs (${p.fromMs})`)
+  })
   const rate = s.churn.rate
   if (rate !== undefined && rate.toMs < rate.fromMs) throw new ScenarioError(file, 'churn.rate.toMs', rate.toMs, `at least fromMs (${rate.fromMs})`)
   if (rate !== undefined && (rate.toMs - rate.fromMs) / 1000 * (rate.joinsPerSec + rate.leavesPerSec + rate.crashesPerSec) > MAX_CHURN_EVENTS) {

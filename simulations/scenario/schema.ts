@@ -98,15 +98,27 @@ export const ScenarioSchema = z.strictObject({
   faults: z.strictObject({
     crashes: z.array(z.strictObject({ atMs: ms(), fraction: range(0, 1, 'a fraction') }), { error: 'a list of { atMs, fraction }' }).default([]),
     partitions: z.array(z.strictObject({ fromMs: ms(), toMs: ms(), fraction: range(0, 1, 'a fraction').default(0.5) }), { error: 'a list of { fromMs, toMs, fraction }' }).default([]),
-    offline: z.array(z.strictObject({ fromMs: ms(), toMs: ms(), fraction: range(0, 1, 'a fraction') }), { error: 'a list of { fromMs, toMs, fraction }' }).default([])
-  }).default({ crashes: [], partitions: [], offline: [] }),
+    offline: z.array(z.strictObject({ fromMs: ms(), toMs: ms(), fraction: range(0, 1, 'a fraction') }), { error: 'a list of { fromMs, toMs, fraction }' }).default([]),
+    // Testbed only (real processes): SIGSTOP at fromMs, SIGCONT at toMs; SIGKILL at atMs, started again downMs later.
+    freezes: z.array(z.strictObject({ fromMs: ms(), toMs: ms(), fraction: range(0, 1, 'a fraction') }), { error: 'a list of { fromMs, toMs, fraction }' }).default([]),
+    restarts: z.array(z.strictObject({ atMs: ms(), fraction: range(0, 1, 'a fraction'), downMs: ms().default(1000) }), { error: 'a list of { atMs, fraction, downMs }' }).default([])
+  }).default({ crashes: [], partitions: [], offline: [], freezes: [], restarts: [] }),
   protocol: z.strictObject({
     name: z.string({ error: 'a protocol name' }).default('tx-gossip'),
     params: z.record(z.string(), z.unknown(), { error: 'a map of protocol parameters' }).default({})
   }).default({ name: 'tx-gossip', params: {} }),
   report: z.strictObject({
     sampleIntervalMs: positive('milliseconds').optional()
-  }).default({})
+  }).default({}),
+  /** Which runner the scenario is meant for: the simulator (sim), real nodes in one process (real), or the testbed (real processes). */
+  runner: oneOf(['sim', 'real', 'testbed']).default('sim'),
+  /** Testbed settings (testbed/, docs/testbed.md); the simulator ignores them. */
+  testbed: z.strictObject({
+    /** How links get their delay and loss: tc netem, the userspace relay, or netem where the kernel has it. */
+    links: oneOf(['auto', 'netem', 'relay']).default('auto'),
+    /** Node configuration (as in a sorcha-peer config file) merged over the testbed's own for every node. */
+    nodeConfig: z.record(z.string(), z.unknown(), { error: 'a map of node configuration keys' }).default({})
+  }).default({ links: 'auto', nodeConfig: {} })
 })
 
 /** A validated scenario. */

@@ -62,11 +62,11 @@ export default tseslint.config(
   },
   {
     files: ['simulations/**/*.ts'],
-    ignores: ['simulations/real/**'],
-    rules: layer([['**/src/**'], 'the simulated mode drives protocols/ only; real nodes live in simulations/real/'])
+    ignores: ['simulations/real/**', 'simulations/testbed/**'],
+    rules: layer([['**/src/**'], 'the simulated mode drives protocols/ only; real nodes live in simulations/real/ and simulations/testbed/'])
   },
   {
-    files: ['test/**/*.ts', 'simulations/**/*.ts', 'testbed/**/*.ts'],
+    files: ['test/**/*.ts', 'simulations/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' }
   }
 )

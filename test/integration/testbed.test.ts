@@ -1,5 +1,5 @@
 /**
- * The testbed's local mode end to end (needs root): testbed/scenarios/smoke-4.yaml, 4 node processes
+ * The testbed's local mode end to end (needs root): simulations/testbed/scenarios/smoke-4.yaml, 4 node processes
  * in their own namespaces, links delayed (netem, or here the relay), 6 transactions through the
  * gateways, one SIGKILL and one partition that heals. One run shared by the assertions; then a
  * second run interrupted with SIGINT. Both must leave no namespace, veth or process behind, and a
@@ -13,13 +13,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { Summary } from '../../simulations/report/summary.ts'
-import { testbedLeftovers } from '../../testbed/local/netns.ts'
+import { testbedLeftovers } from '../../simulations/testbed/local/netns.ts'
 import { ROOT } from '../helpers/dockerfile.ts'
 import { requires } from '../helpers/requires.ts'
 
 const skip = requires({ linux: true, root: true, tools: ['ip', 'iptables'] })
-const CLI = join(ROOT, 'testbed/cli.ts')
-const SCENARIO = join(ROOT, 'testbed/scenarios/smoke-4.yaml')
+const CLI = join(ROOT, 'simulations/testbed/cli.ts')
+const SCENARIO = join(ROOT, 'simulations/testbed/scenarios/smoke-4.yaml')
 
 interface CliRun { code: number | null, stdout: string, stderr: string, pid: number }
 

@@ -17,9 +17,9 @@ import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { parseAllDocuments } from 'yaml'
 import { resolveConfig } from '../../../src/config/index.ts'
 import { validateScenario } from '../../../simulations/scenario/load.ts'
-import { NAMES, renderManifests, toYaml } from '../../../testbed/kubernetes/render.ts'
-import { decodeReport, encodeReport } from '../../../testbed/kubernetes/report.ts'
-import { testbedPlan } from '../../../testbed/plan.ts'
+import { NAMES, renderManifests, toYaml } from '../../../simulations/testbed/kubernetes/render.ts'
+import { decodeReport, encodeReport } from '../../../simulations/testbed/kubernetes/report.ts'
+import { testbedPlan } from '../../../simulations/testbed/plan.ts'
 import { ROOT } from '../../helpers/dockerfile.ts'
 import { validateManifest } from '../../helpers/kubernetes.ts'
 
@@ -128,7 +128,7 @@ describe('testbed: Kubernetes manifests', async () => {
     try {
       const file = join(dir, 'k8s.json')
       await writeFile(file, JSON.stringify(scenario))
-      const cli = (...args: string[]): ReturnType<typeof spawnSync> => spawnSync(process.execPath, [join(ROOT, 'testbed/cli.ts'), 'run', file, ...args], { encoding: 'utf8' })
+      const cli = (...args: string[]): ReturnType<typeof spawnSync> => spawnSync(process.execPath, [join(ROOT, 'simulations/testbed/cli.ts'), 'run', file, ...args], { encoding: 'utf8' })
       const rendered = cli('--kubernetes', '--namespace', 'tb-cli', '--render-only', '--out', join(dir, 'out'))
       assert.equal(rendered.status, 0, String(rendered.stderr))
       assert.equal(rendered.stderr, `testbed: manifests in ${join(dir, 'out', 'manifests.yaml')}\n`)
@@ -137,7 +137,7 @@ describe('testbed: Kubernetes manifests', async () => {
       const noNamespace = cli('--kubernetes')
       assert.equal(noNamespace.status, 2)
       assert.equal(noNamespace.stderr, 'testbed: --kubernetes needs --namespace <name>\n')
-      const noKubectl = spawnSync(process.execPath, [join(ROOT, 'testbed/cli.ts'), 'run', file, '--kubernetes', '--namespace', 'tb-cli', '--out', join(dir, 'out2')], { encoding: 'utf8', env: { ...process.env, PATH: dir } })
+      const noKubectl = spawnSync(process.execPath, [join(ROOT, 'simulations/testbed/cli.ts'), 'run', file, '--kubernetes', '--namespace', 'tb-cli', '--out', join(dir, 'out2')], { encoding: 'utf8', env: { ...process.env, PATH: dir } })
       assert.equal(noKubectl.status, 1)
       assert.equal(String(noKubectl.stderr).split('\n').at(-2), 'testbed: kubectl not found: install it, or use --render-only and apply <out>/manifests.yaml yourself')
     } finally {

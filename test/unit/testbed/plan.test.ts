@@ -11,9 +11,9 @@ import { describe, it } from 'node:test'
 import { validateScenario } from '../../../simulations/scenario/load.ts'
 import { runSimulated } from '../../../simulations/run.ts'
 import { runReal } from '../../../simulations/real/run-real.ts'
-import { testbedPlan } from '../../../testbed/plan.ts'
-import { chooseEmulation, netemCommands, relaySetup } from '../../../testbed/local/links.ts'
-import { localUnavailable } from '../../../testbed/local/run-local.ts'
+import { testbedPlan } from '../../../simulations/testbed/plan.ts'
+import { chooseEmulation, netemCommands, relaySetup } from '../../../simulations/testbed/local/links.ts'
+import { localUnavailable } from '../../../simulations/testbed/local/run-local.ts'
 import { ROOT } from '../../helpers/dockerfile.ts'
 
 const base = {

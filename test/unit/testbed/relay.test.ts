@@ -1,5 +1,5 @@
 /**
- * The testbed's userspace link emulator (testbed/local/relay.ts) on loopback: each direction is held
+ * The testbed's userspace link emulator (simulations/testbed/local/relay.ts) on loopback: each direction is held
  * for its own link's delay, data keeps its order, a "lost" chunk costs a retransmission timeout,
  * and the far end's close reaches the near end. Delays are floors, so these hold on any machine.
  */
@@ -7,9 +7,9 @@ import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net'
 import { after, before, describe, it } from 'node:test'
-import { startRelay } from '../../../testbed/local/relay.ts'
-import { MIN_RTO_MS, type RelayRoute } from '../../../testbed/local/links.ts'
-import type { LinkSpec } from '../../../testbed/plan.ts'
+import { startRelay } from '../../../simulations/testbed/local/relay.ts'
+import { MIN_RTO_MS, type RelayRoute } from '../../../simulations/testbed/local/links.ts'
+import type { LinkSpec } from '../../../simulations/testbed/plan.ts'
 
 const link = (baseMs: number, lossRate = 0): LinkSpec => ({ baseMs, jitterMs: 0, lossRate })
 

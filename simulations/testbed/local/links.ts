@@ -5,14 +5,14 @@
  *   (`delay <base>ms <jitter>ms loss <p>%`), chosen by a u32 filter on the destination address;
  *   traffic to the host (the driver's gateway calls) goes to the default class, undelayed. Per packet,
  *   as the kernel does it. Needs the kernel's sch_netem and sch_htb.
- * - relay: where the kernel has no netem, a userspace link emulator (testbed/local/relay.ts) in each
+ * - relay: where the kernel has no netem, a userspace link emulator (simulations/testbed/local/relay.ts) in each
  *   node's namespace. iptables REDIRECTs the node's connections to another node's p2p port (4100) to
  *   a relay port for that destination; the relay forwards them to the destination's second, relay-only
  *   listener (4101), delaying each direction's data by that directed link's model. See docs/testbed.md
  *   for what it cannot emulate (it delays TCP segments as the relay reads them, not packets; loss
  *   becomes a retransmission delay).
  */
-import { ScenarioError } from '../../simulations/scenario/errors.ts'
+import { ScenarioError } from '../../scenario/errors.ts'
 import type { LinkSpec } from '../plan.ts'
 import { sh } from './netns.ts'
 

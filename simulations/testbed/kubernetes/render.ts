@@ -20,10 +20,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { stringify } from 'yaml'
-import pkg from '../../package.json' with { type: 'json' }
-import { IDENTITY_FILE, loadOrCreateIdentity } from '../../src/node/identity.ts'
-import { ScenarioError } from '../../simulations/scenario/errors.ts'
-import type { Scenario } from '../../simulations/scenario/schema.ts'
+import pkg from '../../../package.json' with { type: 'json' }
+import { IDENTITY_FILE, loadOrCreateIdentity } from '../../../src/node/identity.ts'
+import { ScenarioError } from '../../scenario/errors.ts'
+import type { Scenario } from '../../scenario/schema.ts'
 import { netemCommands, P2P_PORT } from '../local/links.ts'
 import { deepMerge } from '../local/nodes.ts'
 import { testbedPlan } from '../plan.ts'
@@ -204,7 +204,7 @@ export async function renderManifests (s: Scenario, options: RenderOptions): Pro
               name: 'driver',
               image: driverImage,
               imagePullPolicy: 'IfNotPresent',
-              command: ['node', '/app/testbed/kubernetes/job.ts', '/testbed/scenario.json'],
+              command: ['node', '/app/simulations/testbed/kubernetes/job.ts', '/testbed/scenario.json'],
               env: [tokenEnv, { name: 'TESTBED_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }],
               securityContext: { runAsUser: 1000, runAsGroup: 1000, runAsNonRoot: true, allowPrivilegeEscalation: false },
               volumeMounts: [{ name: 'testbed', mountPath: '/testbed' }]

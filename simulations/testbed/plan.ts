@@ -4,14 +4,14 @@
  * nodes. Everything comes from the scenario's seed, so two runs of a scenario inject the same faults
  * on the same nodes at the same times; the local and the Kubernetes mode share this plan.
  */
-import { createRng, type Rng } from '../protocols/common/rng.ts'
-import { initialTopology, natClasses } from '../simulations/engine/initial-topology.ts'
-import type { RunPlan } from '../simulations/engine/plan.ts'
-import { latencySampler, type LatencySpec } from '../simulations/network/latency.ts'
-import { getProtocol } from '../simulations/protocols/index.ts'
-import { ScenarioError } from '../simulations/scenario/errors.ts'
-import { toPlan } from '../simulations/scenario/load.ts'
-import type { Scenario } from '../simulations/scenario/schema.ts'
+import { createRng, type Rng } from '../../protocols/common/rng.ts'
+import { initialTopology, natClasses } from '../engine/initial-topology.ts'
+import type { RunPlan } from '../engine/plan.ts'
+import { latencySampler, type LatencySpec } from '../network/latency.ts'
+import { getProtocol } from '../protocols/index.ts'
+import { ScenarioError } from '../scenario/errors.ts'
+import { toPlan } from '../scenario/load.ts'
+import type { Scenario } from '../scenario/schema.ts'
 
 /** Most nodes the testbed starts (one OS process each, ~60-100 MB of RSS). */
 export const MAX_TESTBED_NODES = 1000

@@ -13,8 +13,8 @@
  */
 import { readFileSync } from 'node:fs'
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net'
-import { createRng, type Rng } from '../../protocols/common/rng.ts'
-import { latencySampler } from '../../simulations/network/latency.ts'
+import { createRng, type Rng } from '../../../protocols/common/rng.ts'
+import { latencySampler } from '../../network/latency.ts'
 import type { LinkSpec } from '../plan.ts'
 import { MIN_RTO_MS, type RelayConfig } from './links.ts'
 

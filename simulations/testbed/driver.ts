@@ -2,18 +2,18 @@
  * The testbed's driver: runs a scenario's workload and faults against running nodes, only through
  * their gateways (the real client, src/client) and a FaultInjector, and measures what the simulator
  * measures. The local mode runs it in the testbed process; the Kubernetes mode runs the same code in
- * a Job (testbed/kubernetes/job.ts). First receipts are timed on the driver's clock when a node's
+ * a Job (simulations/testbed/kubernetes/job.ts). First receipts are timed on the driver's clock when a node's
  * subscription reports them; at the end every node still up is asked for everything it stores, so a
  * receipt missed while a subscription was down still counts (traced as `receipts-found-at-end`).
  */
-import { SorchaClient, type Endpoint } from '../src/client/index.ts'
-import type { TransactionEvent } from '../protos/gen/sorcha/api/v1/transaction_distribution.ts'
-import { createRng } from '../protocols/common/rng.ts'
-import { RunMetrics } from '../simulations/engine/metrics.ts'
-import type { RunResult } from '../simulations/engine/simulator.ts'
-import { Workload } from '../simulations/engine/workload.ts'
-import { summarize } from '../simulations/report/summary.ts'
-import type { SimRun } from '../simulations/run.ts'
+import { SorchaClient, type Endpoint } from '../../src/client/index.ts'
+import type { TransactionEvent } from '../../protos/gen/sorcha/api/v1/transaction_distribution.ts'
+import { createRng } from '../../protocols/common/rng.ts'
+import { RunMetrics } from '../engine/metrics.ts'
+import type { RunResult } from '../engine/simulator.ts'
+import { Workload } from '../engine/workload.ts'
+import { summarize } from '../report/summary.ts'
+import type { SimRun } from '../run.ts'
 import type { FaultAction, TestbedPlan } from './plan.ts'
 
 /** How long the nodes may take to reach their neighbours before the workload starts. */

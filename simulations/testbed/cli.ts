@@ -6,13 +6,13 @@
  */
 import { join } from 'node:path'
 import { Command } from 'commander'
-import { EXIT_USAGE, integer, runProgram } from '../simulations/cli/main.ts'
-import { ScenarioError, ScenarioFileError } from '../simulations/scenario/errors.ts'
-import { loadScenarioFile } from '../simulations/scenario/load.ts'
-import { TopologyError } from '../simulations/network/topology.ts'
-import { createProgressBar } from '../simulations/report/progress.ts'
-import { REPORT_FILES, writeReports, type SimRun } from '../simulations/run.ts'
-import type { Summary } from '../simulations/report/summary.ts'
+import { EXIT_USAGE, integer, runProgram } from '../cli/main.ts'
+import { ScenarioError, ScenarioFileError } from '../scenario/errors.ts'
+import { loadScenarioFile } from '../scenario/load.ts'
+import { TopologyError } from '../network/topology.ts'
+import { createProgressBar } from '../report/progress.ts'
+import { REPORT_FILES, writeReports, type SimRun } from '../run.ts'
+import type { Summary } from '../report/summary.ts'
 import { runKubernetes } from './kubernetes/run-kubernetes.ts'
 import { runLocal, TestbedUnavailableError } from './local/run-local.ts'
 
@@ -67,7 +67,7 @@ export function buildProgram (): Command {
     .configureOutput({ writeErr: text => process.stderr.write(text) })
   program.command('run')
     .description('run a scenario file (YAML or JSON) and write summary.json, timeseries.csv and coverage.svg')
-    .argument('<scenario>', 'scenario file, e.g. testbed/scenarios/smoke-4.yaml')
+    .argument('<scenario>', 'scenario file, e.g. simulations/testbed/scenarios/smoke-4.yaml')
     .option('--seed <n>', 'override the scenario seed', integer('--seed', 0))
     .option('--nodes <n>', 'override the node count', integer('--nodes', 1))
     .option('--out <dir>', 'report directory (default .testbed-out/<name>-<local|kubernetes>-seed<seed>)')

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gunzipSync, gzipSync } from 'node:zlib'
-import { REPORT_FILES, writeReports, type SimRun } from '../../simulations/run.ts'
+import { REPORT_FILES, writeReports, type SimRun } from '../../run.ts'
 
 /** The start of the report line. */
 export const REPORT_PREFIX = 'testbed-report '

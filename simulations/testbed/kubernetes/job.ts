@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { request } from 'node:https'
-import { validateScenario } from '../../simulations/scenario/load.ts'
+import { validateScenario } from '../../scenario/load.ts'
 import { driveAndSummarize, type FaultInjector } from '../driver.ts'
 import { testbedPlan } from '../plan.ts'
 import { GRPC_PORT, NAMES, podHost } from './render.ts'

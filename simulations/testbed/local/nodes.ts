@@ -9,9 +9,9 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { RelayConfig } from './links.ts'
 
-const ROOT = new URL('../../', import.meta.url).pathname
+const ROOT = new URL('../../..', import.meta.url).pathname
 const NODE_BIN = join(ROOT, 'src/cli/bin.js')
-const RELAY = join(ROOT, 'testbed/local/relay.ts')
+const RELAY = join(ROOT, 'simulations/testbed/local/relay.ts')
 /** The message of the line a node logs once it runs (src/node/run.ts). */
 const RUNNING_MSG = 'node running; Ctrl-C to stop'
 /** How long a node process may take to start. */

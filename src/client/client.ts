@@ -201,8 +201,9 @@ export class SorchaClient {
     return (await this.call(async (t, o) => t.getPeer(peerId, o), options)).peer
   }
 
-  async findPeersForRegister (registerId: string, limit = 0, options: ClientCallOptions = {}): Promise<FindPeersForRegisterResponse> {
-    return this.call(async (t, o) => t.findPeersForRegister(registerId, limit, o), options)
+  /** Peers serving a register; `includeDht` also asks the DHT for the register's providers (slower). */
+  async findPeersForRegister (registerId: string, limit = 0, options: ClientCallOptions & { includeDht?: boolean } = {}): Promise<FindPeersForRegisterResponse> {
+    return this.call(async (t, o) => t.findPeersForRegister(registerId, limit, o, options.includeDht === true), options)
   }
 
   async ping (peerId: string, options: ClientCallOptions = {}): Promise<PingResponse> {

@@ -132,7 +132,7 @@ export class GrpcTransport implements Transport {
   networkHealth = async (o: AttemptOptions) => this.unary(this.conn.discovery.getNetworkHealth, this.conn.discovery, {}, o)
   listPeers = async (r: ListPeersRequest, o: AttemptOptions) => this.unary(this.conn.discovery.listPeers, this.conn.discovery, r, o)
   getPeer = async (peerId: string, o: AttemptOptions) => this.unary(this.conn.discovery.getPeer, this.conn.discovery, { peerId }, o)
-  findPeersForRegister = async (registerId: string, limit: number, o: AttemptOptions) => this.unary(this.conn.discovery.findPeersForRegister, this.conn.discovery, { registerId, limit }, o)
+  findPeersForRegister = async (registerId: string, limit: number, o: AttemptOptions, includeDht = false) => this.unary(this.conn.discovery.findPeersForRegister, this.conn.discovery, { registerId, limit, includeDht }, o)
   listTransactions = async (r: ListTransactionsRequest, o: AttemptOptions) => this.unary(this.conn.transactions.listTransactions, this.conn.transactions, r, o)
   ping = async (peerId: string, o: AttemptOptions) => this.unary(this.conn.communication.ping, this.conn.communication, { peerId }, o)
   sendMessage = async (peerId: string, topic: string, payload: Uint8Array, o: AttemptOptions) => this.unary(this.conn.communication.sendMessage, this.conn.communication, { peerId, topic, payload }, o)

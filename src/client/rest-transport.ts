@@ -111,7 +111,7 @@ export class RestTransport implements Transport {
   }
 
   getPeer = async (peerId: string, o: AttemptOptions) => this.json('GET', `/v1/peers/${encodeURIComponent(peerId)}`, GetPeerResponse, o)
-  findPeersForRegister = async (registerId: string, limit: number, o: AttemptOptions) => this.json('GET', `/v1/registers/${encodeURIComponent(registerId)}/peers?limit=${limit}`, FindPeersForRegisterResponse, o)
+  findPeersForRegister = async (registerId: string, limit: number, o: AttemptOptions, includeDht = false) => this.json('GET', `/v1/registers/${encodeURIComponent(registerId)}/peers?limit=${limit}${includeDht ? '&includeDht=true' : ''}`, FindPeersForRegisterResponse, o)
   ping = async (peerId: string, o: AttemptOptions) => this.json('POST', `/v1/peers/${encodeURIComponent(peerId)}/ping`, PingResponse, o)
   sendMessage = async (peerId: string, topic: string, payload: Uint8Array, o: AttemptOptions) =>
     this.json('POST', `/v1/peers/${encodeURIComponent(peerId)}/messages`, SendMessageResponse, o, { topic, payload: Buffer.from(payload).toString('base64') })

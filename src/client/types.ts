@@ -60,7 +60,7 @@ export interface Transport {
   networkHealth: (options: AttemptOptions) => Promise<NetworkHealth>
   listPeers: (request: ListPeersRequest, options: AttemptOptions) => Promise<ListPeersResponse>
   getPeer: (peerId: string, options: AttemptOptions) => Promise<GetPeerResponse>
-  findPeersForRegister: (registerId: string, limit: number, options: AttemptOptions) => Promise<FindPeersForRegisterResponse>
+  findPeersForRegister: (registerId: string, limit: number, options: AttemptOptions, includeDht?: boolean) => Promise<FindPeersForRegisterResponse>
   ping: (peerId: string, options: AttemptOptions) => Promise<PingResponse>
   sendMessage: (peerId: string, topic: string, payload: Uint8Array, options: AttemptOptions) => Promise<SendMessageResponse>
   receiveMessages: (topics: string[], options: { signal: AbortSignal }) => AsyncIterable<DirectMessage>

@@ -15,6 +15,7 @@ import { PeerSource, PeerStatus } from '../../protocols/models/index.ts'
 import { TopologyCore, type BootstrapPeer, type TopologyEffect, type TopologyParams, type TopologySnapshot } from '../../protocols/topology/index.ts'
 import { logger, type Logger } from '../logging/index.ts'
 import type { PeerList, PeerObservation } from '../peers/types.ts'
+import { RegisterAdvertiser } from './advertiser.ts'
 import { BootstrapWatch } from './bootstrap-watch.ts'
 import { CANDIDATE_LIMIT, DIAL_TIMEOUT_MS, DISCOVERY_ROUND_TIMEOUT_MS, EXCHANGE_TIMEOUT_MS } from './constants.ts'
 import { PeerExchange } from './peer-exchange.ts'
@@ -47,6 +48,10 @@ export interface Topology {
   resume: () => void
   /** True between suspend() and resume(). */
   readonly suspended: boolean
+  /** The register's providers in the DHT (SPEC §9), recorded in the peer list as hearsay; their peer ids. */
+  findRegisterProviders: (registerId: string, options: { signal: AbortSignal }) => Promise<string[]>
+  /** The registers this node provides in the DHT. */
+  providedRegisters: () => string[]
 }
 
 /** Parses bootstrap multiaddrs into the core's form, grouping addresses per peer id. */
@@ -82,6 +87,7 @@ export class TopologyService implements Startable, Topology {
   private readonly onConnectionChange = (): void => { this.poke() }
   /** Warns once per bootstrap outage or mismatched peer id, and when the peer is back (bootstrap-watch.ts). */
   private readonly bootstrapWatch: BootstrapWatch
+  private readonly advertiser: RegisterAdvertiser
   private readonly onConnectionOpen = (event: CustomEvent<Connection>): void => {
     this.bootstrapWatch.reached(event.detail.remotePeer.toString())
     this.poke()
@@ -92,6 +98,7 @@ export class TopologyService implements Startable, Topology {
     this.init = init
     this.log = logger('sorcha:topology')
     this.bootstrapWatch = new BootstrapWatch(parseBootstrap(init.bootstrap), this.log)
+    this.advertiser = new RegisterAdvertiser(components, () => this.exchange, this.log)
     this.core = new TopologyCore(init.params, createRng(init.seed ?? randomBytes(4).readUInt32LE()))
   }
 
@@ -99,7 +106,7 @@ export class TopologyService implements Startable, Topology {
     if (this.started) return
     this.started = true
     this.rng = createRng(this.init.seed ?? randomBytes(4).readUInt32LE())
-    this.exchange = new PeerExchange(this.components, this.rng.fork(2), this.log)
+    this.exchange = new PeerExchange(this.components, this.rng.fork(2), this.log, () => this.advertiser.record())
     await this.exchange.start()
     const bootstrap = parseBootstrap(this.init.bootstrap)
     await this.observeMany(bootstrap.map(peer => ({ peerId: peer.peerId, addresses: peer.addresses.map(a => a.replace(/\/p2p\/[^/]+$/, '')), source: PeerSource.PEER_SOURCE_BOOTSTRAP, firsthand: false, now: Date.now() })))
@@ -110,6 +117,7 @@ export class TopologyService implements Startable, Topology {
   }
 
   afterStart (): void {
+    this.advertiser.start()
     this.poke()
   }
 
@@ -117,6 +125,7 @@ export class TopologyService implements Startable, Topology {
     if (!this.started) return
     this.started = false
     this.endRun()
+    this.advertiser.stop()
     this.components.events.removeEventListener('connection:open', this.onConnectionOpen)
     this.components.events.removeEventListener('connection:close', this.onConnectionChange)
     await this.exchange?.stop()
@@ -163,6 +172,20 @@ export class TopologyService implements Startable, Topology {
 
   snapshot (): TopologySnapshot {
     return this.core.snapshot()
+  }
+
+  async findRegisterProviders (registerId: string, options: { signal: AbortSignal }): Promise<string[]> {
+    const providers = await this.advertiser.providers.find(registerId, options)
+    const now = Date.now()
+    await this.observeMany(providers.map(p => ({
+      peerId: p.peerId, addresses: p.addresses, source: PeerSource.PEER_SOURCE_DHT, firsthand: false, now,
+      capabilities: { protocols: [], registers: [registerId], allRegisters: false, roles: [], maxTransactionBytes: 0 }
+    })))
+    return providers.map(p => p.peerId)
+  }
+
+  providedRegisters (): string[] {
+    return this.advertiser.providers.list()
   }
 
   /** Re-evaluates now and re-arms the timer. Evaluation is synchronous, so calls cannot overlap. */

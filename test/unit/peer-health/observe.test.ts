@@ -125,8 +125,8 @@ describe('peer-health: observations', () => {
   })
 
   it('capabilities: firsthand replaces, hearsay only fills in, invalid ones are ignored', () => {
-    const theirs = { protocols: ['/sorcha/a/1'], registers: [], roles: [PeerRole.PEER_ROLE_RELAY], maxTransactionBytes: 0 }
-    const claimed = { protocols: ['/evil/1'], registers: [], roles: [], maxTransactionBytes: 0 }
+    const theirs = { protocols: ['/sorcha/a/1'], registers: [], roles: [PeerRole.PEER_ROLE_RELAY], maxTransactionBytes: 0, allRegisters: false }
+    const claimed = { protocols: ['/evil/1'], registers: [], roles: [], maxTransactionBytes: 0, allRegisters: false }
     let node = merged(undefined, obs({ capabilities: { ...theirs, protocols: ['no-slash'] } }))
     assert.equal(node.capabilities, undefined)
     node = merged(node, obs({ capabilities: claimed }))
@@ -135,7 +135,7 @@ describe('peer-health: observations', () => {
     assert.deepEqual(node.capabilities, theirs)
     node = merged(node, obs({ capabilities: claimed }))
     assert.deepEqual(node.capabilities, theirs)
-    node = merged(node, obs({ firsthand: true, capabilities: { protocols: ['/sorcha/b/1'], registers: [], roles: [], maxTransactionBytes: 0 } }))
+    node = merged(node, obs({ firsthand: true, capabilities: { protocols: ['/sorcha/b/1'], registers: [], roles: [], maxTransactionBytes: 0, allRegisters: false } }))
     assert.deepEqual(node.capabilities, { ...theirs, protocols: ['/sorcha/b/1'] }, 'empty fields keep what was known')
   })
 

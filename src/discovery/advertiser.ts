@@ -1,0 +1,134 @@
+/**
+ * Advertises the registers this node serves (protocols/topology/SPEC.md §8, §9): its peer record
+ * (registers, roles) rides on every peer exchange; a new outbound connection and every change of the
+ * served set (follow/unfollow: admin call, configuration reload) send it to the peers at once, and
+ * the DHT's provider records follow the set.
+ */
+import type { IdentifyResult, Libp2pEvents, PeerId } from '@libp2p/interface'
+import type { ConnectionManager } from '@libp2p/interface-internal'
+import type { KadDHT } from '@libp2p/kad-dht'
+import type { TypedEventTarget } from 'main-event'
+import { PeerRole, type PeerCapabilities } from '../../protocols/models/index.ts'
+import type { Logger } from '../logging/index.ts'
+import { optionalComponent } from '../node/optional-component.ts'
+import { PEER_EXCHANGE_PROTOCOL, type PeerExchange } from './peer-exchange.ts'
+import { RegisterProviders } from './register-providers.ts'
+
+/** What the advertiser reads of the gossip service (src/gossip TxDistributor); `relaysAll` may be absent. */
+export interface ServedRegistersSource extends EventTarget {
+  registers: () => string[]
+  relaysAll?: () => boolean
+}
+
+/** What the advertiser uses from libp2p. */
+export interface AdvertiserComponents {
+  peerId: PeerId
+  connectionManager: ConnectionManager
+  events: TypedEventTarget<Libp2pEvents>
+}
+
+/** A change is advertised this long after it, so that a burst of follow/unfollow calls sends one record. */
+const CHANGE_SETTLE_MS = 100
+/** Advertisements in flight at once after a change. */
+const ADVERT_CONCURRENCY = 8
+/** One advertisement gives up after this long. */
+const ADVERT_TIMEOUT_MS = 10_000
+
+/** This node's own record: what it serves and whether it relays; undefined when it runs no gossip service. */
+export function ownRecord (gossip: ServedRegistersSource | undefined): PeerCapabilities | undefined {
+  if (gossip === undefined) return undefined
+  const registers = gossip.registers()
+  const relay = typeof gossip.relaysAll === 'function' ? gossip.relaysAll() : false
+  return { protocols: [], registers, allRegisters: registers.length === 0, roles: relay ? [PeerRole.PEER_ROLE_RELAY] : [], maxTransactionBytes: 0 }
+}
+
+/** Sends this node's record to its peers when it connects and when the record changes. */
+export class RegisterAdvertiser {
+  private readonly components: AdvertiserComponents
+  private readonly exchange: () => PeerExchange | undefined
+  private readonly log: Logger
+  readonly providers: RegisterProviders
+  private controller: AbortController | undefined
+  private gossip: ServedRegistersSource | undefined
+  private settle: ReturnType<typeof setTimeout> | undefined
+
+  constructor (components: AdvertiserComponents, exchange: () => PeerExchange | undefined, log: Logger) {
+    this.components = components
+    this.exchange = exchange
+    this.log = log
+    this.providers = new RegisterProviders(() => optionalComponent<KadDHT>(components, 'dht'), components.peerId, log)
+  }
+
+  /** The record to send, read afresh each time. */
+  record (): PeerCapabilities | undefined {
+    return ownRecord(this.gossip ?? optionalComponent<ServedRegistersSource>(this.components, 'gossip'))
+  }
+
+  private readonly onIdentify = (event: CustomEvent<IdentifyResult>): void => {
+    // One advertisement per connection: the dialler sends its record and gets the other's in the answer.
+    const { connection, protocols } = event.detail
+    if (connection.direction !== 'outbound' || !protocols.includes(PEER_EXCHANGE_PROTOCOL)) return
+    void this.advertise(connection.remotePeer)
+  }
+
+  private readonly onChanged = (): void => {
+    clearTimeout(this.settle)
+    this.settle = setTimeout(() => { void this.changed() }, CHANGE_SETTLE_MS)
+  }
+
+  /** Starts listening (after every service has started, so that the gossip service exists). */
+  start (): void {
+    if (this.controller !== undefined) return
+    this.controller = new AbortController()
+    this.gossip = optionalComponent<ServedRegistersSource>(this.components, 'gossip')
+    this.gossip?.addEventListener('registers:changed', this.onChanged)
+    this.components.events.addEventListener('peer:identify', this.onIdentify)
+    this.syncProviders()
+  }
+
+  stop (): void {
+    if (this.controller === undefined) return
+    this.controller.abort()
+    this.controller = undefined
+    clearTimeout(this.settle)
+    this.gossip?.removeEventListener('registers:changed', this.onChanged)
+    this.components.events.removeEventListener('peer:identify', this.onIdentify)
+    this.providers.clear()
+  }
+
+  private syncProviders (): void {
+    const record = this.record()
+    if (this.controller === undefined || record === undefined) return
+    this.providers.sync(record.registers, { signal: this.controller.signal })
+  }
+
+  /** The served set changed: provider records follow it, and every connected peer hears the new record. */
+  private async changed (): Promise<void> {
+    this.syncProviders()
+    const peers = [...new Map(this.components.connectionManager.getConnections().map(c => [c.remotePeer.toString(), c.remotePeer])).values()]
+    this.log.debug({ peers: peers.length, registers: this.record()?.registers }, 'served registers changed: advertising')
+    for (let i = 0; i < peers.length; i += ADVERT_CONCURRENCY) {
+      await Promise.all(peers.slice(i, i + ADVERT_CONCURRENCY).map(async peer => this.advertise(peer)))
+    }
+  }
+
+  private async advertise (peer: PeerId): Promise<void> {
+    const exchange = this.exchange()
+    const stop = this.controller?.signal
+    if (exchange === undefined || stop === undefined || stop.aborted) return
+    // A plain timer and controller rather than AbortSignal.timeout (see topology-service.ts withTimeout).
+    const controller = new AbortController()
+    const abort = (): void => { controller.abort(new Error('stopped or timed out')) }
+    const timer = setTimeout(abort, ADVERT_TIMEOUT_MS)
+    stop.addEventListener('abort', abort, { once: true })
+    try {
+      await exchange.advertise(peer, { signal: controller.signal })
+    } catch (err) {
+      // The peer learns the record at the next exchange instead.
+      this.log.debug({ peer: peer.toString(), err: (err as Error).message }, 'advertising the peer record failed')
+    } finally {
+      clearTimeout(timer)
+      stop.removeEventListener('abort', abort)
+    }
+  }
+}

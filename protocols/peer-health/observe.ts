@@ -84,12 +84,14 @@ function mergeOwnCapabilities (known: PeerCapabilities | undefined, said: PeerCa
 
 /**
  * Hearsay fills in what is not known: the whole record when none is, else the registers (and roles)
- * when nothing is known of them. It never overrides what is known.
+ * when nothing is known of them. Of a peer never seen firsthand, a newer report of its registers
+ * replaces an older one (both are hearsay; the peer may have changed its set). It never overrides
+ * what a peer seen firsthand said.
  */
-function mergeHearsayCapabilities (known: PeerCapabilities | undefined, heard: PeerCapabilities | undefined): PeerCapabilities | undefined {
+function mergeHearsayCapabilities (known: PeerCapabilities | undefined, heard: PeerCapabilities | undefined, seenFirsthand: boolean): PeerCapabilities | undefined {
   const valid = validCapabilities(heard)
   if (valid === undefined || known === undefined) return known ?? valid
-  if (saysRegisters(known) || !saysRegisters(valid)) return known
+  if (!saysRegisters(valid) || (saysRegisters(known) && seenFirsthand)) return known
   return { ...known, registers: valid.registers, allRegisters: valid.allRegisters, roles: known.roles.length > 0 ? known.roles : valid.roles }
 }
 
@@ -137,7 +139,7 @@ export function mergeObservation (existing: PeerNode | undefined, obs: Observati
       : mergeAddressLists(existing.addresses, addresses),
     capabilities: obs.firsthand
       ? mergeOwnCapabilities(existing.capabilities, obs.capabilities, obs.fullRecord === true)
-      : mergeHearsayCapabilities(existing.capabilities, obs.capabilities)
+      : mergeHearsayCapabilities(existing.capabilities, obs.capabilities, seenFirsthand)
   }
   if (existing.source === PeerSource.PEER_SOURCE_UNKNOWN && obs.source !== PeerSource.PEER_SOURCE_UNKNOWN) {
     merged.source = obs.source

@@ -4,6 +4,7 @@
  * served set (follow/unfollow: admin call, configuration reload) send it to the peers at once, and
  * the DHT's provider records follow the set.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { IdentifyResult, Libp2pEvents, PeerId } from '@libp2p/interface'
 import type { ConnectionManager } from '@libp2p/interface-internal'
 import type { KadDHT } from '@libp2p/kad-dht'
@@ -33,6 +34,9 @@ const CHANGE_SETTLE_MS = 100
 const ADVERT_CONCURRENCY = 8
 /** One advertisement gives up after this long. */
 const ADVERT_TIMEOUT_MS = 10_000
+/** A failed advertisement is tried again this many times while the peer stays connected, after 0.5 s, 1 s, 2 s. */
+const ADVERT_RETRIES = 3
+const ADVERT_RETRY_DELAY_MS = 500
 
 /** This node's own record: what it serves and whether it relays; undefined when it runs no gossip service. */
 export function ownRecord (gossip: ServedRegistersSource | undefined): PeerCapabilities | undefined {
@@ -112,10 +116,20 @@ export class RegisterAdvertiser {
     }
   }
 
+  /** Sends our record to a peer; a failure (a refused stream, a peer over its exchange budget) is retried while it stays connected. */
   private async advertise (peer: PeerId): Promise<void> {
+    for (let attempt = 0; attempt <= ADVERT_RETRIES; attempt++) {
+      const stop = this.controller?.signal
+      if (stop === undefined || stop.aborted || this.components.connectionManager.getConnections(peer).length === 0) return
+      if (attempt > 0 && !await sleep(ADVERT_RETRY_DELAY_MS * 2 ** (attempt - 1), true, { signal: stop }).catch(() => false)) return
+      if (await this.advertiseOnce(peer)) return
+    }
+  }
+
+  private async advertiseOnce (peer: PeerId): Promise<boolean> {
     const exchange = this.exchange()
     const stop = this.controller?.signal
-    if (exchange === undefined || stop === undefined || stop.aborted) return
+    if (exchange === undefined || stop === undefined || stop.aborted) return true
     // A plain timer and controller rather than AbortSignal.timeout (see topology-service.ts withTimeout).
     const controller = new AbortController()
     const abort = (): void => { controller.abort(new Error('stopped or timed out')) }
@@ -123,9 +137,10 @@ export class RegisterAdvertiser {
     stop.addEventListener('abort', abort, { once: true })
     try {
       await exchange.advertise(peer, { signal: controller.signal })
+      return true
     } catch (err) {
-      // The peer learns the record at the next exchange instead.
       this.log.debug({ peer: peer.toString(), err: (err as Error).message }, 'advertising the peer record failed')
+      return false
     } finally {
       clearTimeout(timer)
       stop.removeEventListener('abort', abort)

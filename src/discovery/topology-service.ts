@@ -177,10 +177,8 @@ export class TopologyService implements Startable, Topology {
   async findRegisterProviders (registerId: string, options: { signal: AbortSignal }): Promise<string[]> {
     const providers = await this.advertiser.providers.find(registerId, options)
     const now = Date.now()
-    await this.observeMany(providers.map(p => ({
-      peerId: p.peerId, addresses: p.addresses, source: PeerSource.PEER_SOURCE_DHT, firsthand: false, now,
-      capabilities: { protocols: [], registers: [registerId], allRegisters: false, roles: [], maxTransactionBytes: 0 }
-    })))
+    // No capabilities: a provider record names one register, not the peer's whole set.
+    await this.observeMany(providers.map(p => ({ peerId: p.peerId, addresses: p.addresses, source: PeerSource.PEER_SOURCE_DHT, firsthand: false, now })))
     return providers.map(p => p.peerId)
   }
 

@@ -49,6 +49,10 @@ export function advertisedRecord (caps: PeerCapabilities): PeerCapabilities {
 export const knowsRegisters = (caps: PeerCapabilities | undefined): caps is PeerCapabilities =>
   caps !== undefined && (caps.registers.length > 0 || caps.allRegisters)
 
+/** True when a record says the peer serves `registerId` (listed, or every register). */
+export const servesRegister = (caps: PeerCapabilities | undefined, registerId: string): boolean =>
+  caps !== undefined && (caps.allRegisters || caps.registers.includes(registerId))
+
 /** A side's own record as received: undefined when absent, 'bad' when invalid, else its advertised part. */
 export function judgeAdvert (caps: PeerCapabilities | undefined): PeerCapabilities | undefined | 'bad' {
   if (caps === undefined) return undefined

@@ -56,10 +56,14 @@ export class RegisterAdvertiser {
   private gossip: ServedRegistersSource | undefined
   private settle: ReturnType<typeof setTimeout> | undefined
 
-  constructor (components: AdvertiserComponents, exchange: () => PeerExchange | undefined, log: Logger) {
+  private readonly onServedChange: () => void
+
+  /** `onServedChange` runs after each change of the served set has been handled (the topology re-evaluates). */
+  constructor (components: AdvertiserComponents, exchange: () => PeerExchange | undefined, log: Logger, onServedChange: () => void = () => {}) {
     this.components = components
     this.exchange = exchange
     this.log = log
+    this.onServedChange = onServedChange
     this.providers = new RegisterProviders(() => optionalComponent<KadDHT>(components, 'dht'), components.peerId, log)
   }
 
@@ -109,6 +113,7 @@ export class RegisterAdvertiser {
   /** The served set changed: provider records follow it, and every connected peer hears the new record. */
   private async changed (): Promise<void> {
     this.syncProviders()
+    this.onServedChange()
     const peers = [...new Map(this.components.connectionManager.getConnections().map(c => [c.remotePeer.toString(), c.remotePeer])).values()]
     this.log.debug({ peers: peers.length, registers: this.record()?.registers }, 'served registers changed: advertising')
     for (let i = 0; i < peers.length; i += ADVERT_CONCURRENCY) {

@@ -3,13 +3,12 @@
  * SPEC.md §8, §9). A peer serves a register when its record lists it or says it serves every register.
  */
 import { PeerStatus, type PeerNode } from '../../protocols/models/index.ts'
-import { knowsRegisters } from '../../protocols/topology/index.ts'
+import { knowsRegisters, servesRegister as recordServes } from '../../protocols/topology/index.ts'
 import { FIND_PROVIDERS_TIMEOUT_MS } from './constants.ts'
 
 /** True when the peer's record says it serves `registerId` (listed, or every register). */
 export function servesRegister (peer: PeerNode, registerId: string): boolean {
-  const caps = peer.capabilities
-  return caps !== undefined && (caps.allRegisters || caps.registers.includes(registerId))
+  return recordServes(peer.capabilities, registerId)
 }
 
 /** The topology service's DHT lookup (src/discovery). */

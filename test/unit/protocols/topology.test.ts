@@ -4,6 +4,7 @@ import { createRng } from '../../../protocols/common/rng.ts'
 import { TopologyCore, type TopologyEffect, type TopologyParams } from '../../../protocols/topology/index.ts'
 
 const PARAMS: TopologyParams = {
+  registerDegree: 0,
   minConnections: 4,
   dialConcurrency: 4,
   bootstrapConcurrency: 2,

@@ -24,6 +24,7 @@ const SERVES = [
 const Q1 = 1
 const Q2 = 8
 const CHANGED = 6
+const DEGREE = 3
 
 const sorted = (ids: Iterable<string>): string[] => [...ids].sort()
 
@@ -43,7 +44,9 @@ describe('FindPeersForRegister on 12 nodes serving overlapping subsets of 4 regi
     net = await startNetwork({
       nodes: SERVES.length,
       // Kademlia's first self-query 0.5-1 s after start (DHT queries wait for it), gateways started below.
-      config: { discovery: { intervalMs: 1_000 }, gateway: { grpc: { port: 0 }, rest: { port: 0 }, rateLimit: { perSecond: 0 } } },
+      // Two connections are the general target: the rest of each node's connections come from its
+      // registers' degree (topology.registerDegree, 3 here), and its records of unconnected peers from hearsay.
+      config: { connections: { min: 2 }, topology: { registerDegree: DEGREE }, discovery: { intervalMs: 1_000 }, gateway: { grpc: { port: 0 }, rest: { port: 0 }, rateLimit: { perSecond: 0 } } },
       configFor: i => ({ gossip: { registers: SERVES[i]! } })
     })
     nodes = net.nodes
@@ -54,6 +57,16 @@ describe('FindPeersForRegister on 12 nodes serving overlapping subsets of 4 regi
   after(async () => {
     await Promise.all([...gateways.values()].map(async g => g.stop()))
     await net?.stop()
+  })
+
+  it('keeps, for each register a node serves, connections to registerDegree peers serving it', async () => {
+    const short = (): string[] => nodes.flatMap((node, i) => SERVES[i]!.flatMap(r => {
+      const servers = nodes.filter((_, j) => j !== i && SERVES[j]!.includes(r))
+      const linked = servers.filter(s => node.libp2p.getConnections(s.peerId).length > 0).length
+      return linked >= Math.min(DEGREE, servers.length) ? [] : [`node ${i} ${r}: ${linked}`]
+    }))
+    await until(() => short().length === 0, 100)
+    assert.deepEqual(short(), [])
   })
 
   it('answers exactly the serving peers from the peer list, over gRPC and over REST', async () => {

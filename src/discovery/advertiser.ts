@@ -14,6 +14,7 @@ import type { Logger } from '../logging/index.ts'
 import { optionalComponent } from '../node/optional-component.ts'
 import { PEER_EXCHANGE_PROTOCOL, type PeerExchange } from './peer-exchange.ts'
 import { RegisterProviders } from './register-providers.ts'
+import { withTimeout } from './topology-helpers.ts'
 
 /** What the advertiser reads of the gossip service (src/gossip TxDistributor); `relaysAll` may be absent. */
 export interface ServedRegistersSource extends EventTarget {
@@ -135,20 +136,12 @@ export class RegisterAdvertiser {
     const exchange = this.exchange()
     const stop = this.controller?.signal
     if (exchange === undefined || stop === undefined || stop.aborted) return true
-    // A plain timer and controller rather than AbortSignal.timeout (see topology-service.ts withTimeout).
-    const controller = new AbortController()
-    const abort = (): void => { controller.abort(new Error('stopped or timed out')) }
-    const timer = setTimeout(abort, ADVERT_TIMEOUT_MS)
-    stop.addEventListener('abort', abort, { once: true })
     try {
-      await exchange.advertise(peer, { signal: controller.signal })
+      await withTimeout(stop, ADVERT_TIMEOUT_MS, async signal => { await exchange.advertise(peer, { signal }) })
       return true
     } catch (err) {
       this.log.debug({ peer: peer.toString(), err: (err as Error).message }, 'advertising the peer record failed')
       return false
-    } finally {
-      clearTimeout(timer)
-      stop.removeEventListener('abort', abort)
     }
   }
 }

@@ -11,25 +11,10 @@ import {
 } from '../../../protocols/topology/index.ts'
 import { PeerCapabilities as CapsCodec } from '../../../protos/gen/sorcha/p2p/v1/models.ts'
 import { PeerExchangeRequest, PeerExchangeResponse } from '../../../protos/gen/sorcha/p2p/v1/peer_exchange.ts'
+import { TEST_TOPOLOGY_PARAMS } from '../../helpers/topology-params.ts'
 
-const PARAMS: TopologyParams = {
-  registerDegree: 2,
-  minConnections: 1,
-  dialConcurrency: 4,
-  bootstrapConcurrency: 2,
-  bootstrapBackoffInitialMs: 1000,
-  bootstrapBackoffMaxMs: 60_000,
-  peerBackoffInitialMs: 2000,
-  peerBackoffMaxMs: 120_000,
-  targetKnownPeers: 1,
-  exhaustedAfter: 1000,
-  discoveryIntervalMs: 30_000,
-  refreshIntervalMs: 300_000,
-  exchangeIntervalMs: 300_000,
-  exchangeConcurrency: 2,
-  tickIntervalMs: 5000,
-  maxTrackedPeers: 16
-}
+/** At target with one connection and one known peer, so that only the register rules act. */
+const PARAMS: TopologyParams = { ...TEST_TOPOLOGY_PARAMS, registerDegree: 2, minConnections: 1, targetKnownPeers: 1, maxTrackedPeers: 16 }
 
 const dials = (effects: TopologyEffect[]): string[] => effects.flatMap(e => e.type === 'dial' ? [e.peerId] : [])
 const lookups = (effects: TopologyEffect[]): string[] => effects.flatMap(e => e.type === 'find-providers' ? [e.registerId] : [])

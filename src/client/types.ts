@@ -1,7 +1,7 @@
 /** Types of the client library: endpoints, options, and the transport interface. */
 import type {
   AdminNodeInfo, BanPeerRequest, BanPeerResponse, DialPeerResponse, DisconnectPeerResponse, ListConnectedPeersResponse, LogLevels, NodeStats,
-  SetLogLevelRequest, UnbanPeerResponse
+  ServedRegisters, SetLogLevelRequest, UnbanPeerResponse, UpdateServedRegistersRequest
 } from '../../protos/gen/sorcha/api/v1/admin.ts'
 import type { ConnectivityReport, ConnectivityUpdate } from '../../protos/gen/sorcha/api/v1/connectivity.ts'
 import type { Event, FollowEventsRequest, ListEventsRequest, ListEventsResponse } from '../../protos/gen/sorcha/api/v1/events.ts'
@@ -81,6 +81,7 @@ export interface Transport {
   disconnectPeer: (peerId: string, options: AttemptOptions) => Promise<DisconnectPeerResponse>
   banPeer: (request: BanPeerRequest, options: AttemptOptions) => Promise<BanPeerResponse>
   unbanPeer: (peerId: string, options: AttemptOptions) => Promise<UnbanPeerResponse>
+  updateServedRegisters: (request: UpdateServedRegistersRequest, options: AttemptOptions) => Promise<ServedRegisters>
   getLogLevels: (options: AttemptOptions) => Promise<LogLevels>
   setLogLevel: (request: SetLogLevelRequest, options: AttemptOptions) => Promise<LogLevels>
   adminNodeInfo: (options: AttemptOptions) => Promise<AdminNodeInfo>

@@ -65,7 +65,7 @@ describe('registers from the command line', () => {
     assert.match(bad.stderr, /"no spaces" is not a register id; allowed: 1-128 characters of A-Z a-z 0-9 \. _ : - starting with a letter or digit/)
   })
 
-  it('SIGHUP applies the configuration file\'s gossip.registers to the running node; a bad file changes nothing and says so', async () => {
+  it('SIGHUP applies the configuration file\'s gossip.registers to the running node, admin registers changes them, a bad file changes nothing and says so', async () => {
     const file = join(root, 'node.yaml')
     await writeFile(file, 'gossip:\n  registers: [reg-a, reg-b]\n')
     const child = spawn(NODE, ['src/cli/bin.js', 'start', '--config', file, '--data-dir', join(root, 'node'), '--listen', '/ip4/127.0.0.1/tcp/0',
@@ -79,12 +79,19 @@ describe('registers from the command line', () => {
       await until(async () => (await registers()).join() === 'reg-b,reg-c')
       const changed = node.lines.find(l => l.msg === RELOAD_REGISTERS_MSG) as { follow?: string[], unfollow?: string[] } | undefined
       assert.deepEqual([changed?.follow, changed?.unfollow], [['reg-c'], ['reg-a']])
+      // The operator's command changes the set until the next reload.
+      const flags = ['--grpc', node.running.grpc!, '--rest', node.running.rest!]
+      const set = await cli('admin', 'registers', '--follow', 'reg-x', '--unfollow', 'reg-b', '--json', ...flags)
+      assert.equal(set.code, 0, set.stderr)
+      assert.deepEqual((JSON.parse(set.stdout) as { registers: string[] }).registers, ['reg-c', 'reg-x'])
+      const badId = await cli('admin', 'registers', '--follow', 'bad id', ...flags)
+      assert.deepEqual([badId.code, badId.stderr], [2, 'sorcha-peer: InvalidArgumentError (invalid_register_id): follow[0] must be 1-128 characters of A-Z a-z 0-9 . _ : - starting with a letter or digit\n'])
       await writeFile(file, 'gossip:\n  registers: [not a register]\n')
       child.kill('SIGHUP')
       await until(() => node.lines.some(l => l.msg === RELOAD_FAILED_MSG))
       const failed = node.lines.find(l => l.msg === RELOAD_FAILED_MSG) as { err?: string, level?: unknown }
       assert.match(failed.err ?? '', /gossip\.registers/)
-      assert.deepEqual(await registers(), ['reg-b', 'reg-c'])
+      assert.deepEqual(await registers(), ['reg-c', 'reg-x'])
     } finally {
       child.kill('SIGTERM')
     }

@@ -20,10 +20,10 @@ const SERVES = [
   ['reg-a', 'reg-b'], ['reg-b', 'reg-c'], ['reg-c', 'reg-d'], ['reg-d', 'reg-a'], ['reg-a', 'reg-c'], ['reg-b', 'reg-d'],
   ['reg-a'], ['reg-b'], ['reg-c'], ['reg-d'], ['reg-a', 'reg-b', 'reg-c'], ['reg-b', 'reg-c', 'reg-d']
 ]
-/** The nodes that query (with a gateway) and the one whose set the operator changes. */
+/** The nodes that query (with a gateway), and the one whose set the operator changes (it queries the DHT first). */
 const Q1 = 1
-const Q2 = 8
 const CHANGED = 6
+const Q2 = CHANGED
 const DEGREE = 3
 
 const sorted = (ids: Iterable<string>): string[] => [...ids].sort()
@@ -50,7 +50,7 @@ describe('FindPeersForRegister on 12 nodes serving overlapping subsets of 4 regi
       configFor: i => ({ gossip: { registers: SERVES[i]! } })
     })
     nodes = net.nodes
-    for (const i of [Q1, Q2, CHANGED]) gateways.set(i, await startGateway(nodes[i]!, { config: { ...nodes[i]!.config.gateway, enabled: true } }))
+    for (const i of new Set([Q1, Q2, CHANGED])) gateways.set(i, await startGateway(nodes[i]!, { config: { ...nodes[i]!.config.gateway, enabled: true } }))
     // Every node's list learns every other node's record: firsthand from its neighbours, hearsay beyond.
     await until(() => nodes.every((node, i) => REGISTERS.every(r => servingIn(node, r).join() === expected(r, i).join())), 100)
   })
@@ -59,6 +59,9 @@ describe('FindPeersForRegister on 12 nodes serving overlapping subsets of 4 regi
     await net?.stop()
   })
 
+  // In a network this small (under Kademlia's bucket size) kad-dht's self-query connects most nodes
+  // anyway, so this holds with or without the degree's dials; the core's own decisions are unit-tested
+  // (test/unit/protocols/topology-registers.test.ts). It guards against the register dials undoing it.
   it('keeps, for each register a node serves, connections to registerDegree peers serving it', async () => {
     const short = (): string[] => nodes.flatMap((node, i) => SERVES[i]!.flatMap(r => {
       const servers = nodes.filter((_, j) => j !== i && SERVES[j]!.includes(r))

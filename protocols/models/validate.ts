@@ -72,6 +72,8 @@ export function validateCapabilities (caps: PeerCapabilities, prefix = 'capabili
     [badProtocol < 0, `${prefix}.protocols[${badProtocol}]`, 'is not a protocol id (/name/version, at most 256 characters)'],
     [caps.registers.length <= MODEL_LIMITS.maxRegisters, `${prefix}.registers`, `has more than ${MODEL_LIMITS.maxRegisters} entries`],
     [badRegister < 0, `${prefix}.registers[${badRegister}]`, 'is not a register id (1-128 of A-Z a-z 0-9 . _ : -)'],
+    [new Set(caps.registers).size === caps.registers.length, `${prefix}.registers`, 'has duplicates'],
+    [!caps.allRegisters || caps.registers.length === 0, `${prefix}.allRegisters`, 'is set while registers lists some (serving every register lists none)'],
     [caps.roles.length <= MODEL_LIMITS.maxRoles, `${prefix}.roles`, `has more than ${MODEL_LIMITS.maxRoles} entries`],
     [badRole < 0, `${prefix}.roles[${badRole}]`, 'is not a known role'],
     [isCount(caps.maxTransactionBytes), `${prefix}.maxTransactionBytes`, 'is not a non-negative integer']

@@ -21,6 +21,12 @@ export interface Observation {
   firsthand: boolean
   learnedFrom?: string
   capabilities?: PeerCapabilities
+  /**
+   * The capabilities' registers, allRegisters and roles are the peer's whole advertised record (its
+   * peer-exchange advertisement, topology SPEC §8): they replace what was known even when empty.
+   * Without it an empty field means "not said" (identify reports protocols only).
+   */
+  fullRecord?: boolean
   now: number
 }
 
@@ -55,19 +61,38 @@ function validCapabilities (caps: PeerCapabilities | undefined): PeerCapabilitie
   return caps !== undefined && validateCapabilities(caps).ok ? caps : undefined
 }
 
+/** True when the capabilities say something about the registers served. */
+const saysRegisters = (caps: PeerCapabilities): boolean => caps.registers.length > 0 || caps.allRegisters
+
 /**
  * What the peer says about itself, field by field: an empty field means "not said" (identify reports
- * protocols but not registers or roles), so it keeps what we knew.
+ * protocols but not registers or roles), so it keeps what we knew; a full record (the peer's own
+ * advertisement) replaces registers, allRegisters and roles whatever they hold.
  */
-function mergeOwnCapabilities (known: PeerCapabilities | undefined, said: PeerCapabilities | undefined): PeerCapabilities | undefined {
+function mergeOwnCapabilities (known: PeerCapabilities | undefined, said: PeerCapabilities | undefined, fullRecord: boolean): PeerCapabilities | undefined {
   const valid = validCapabilities(said)
   if (valid === undefined || known === undefined) return valid ?? known
+  const registers = fullRecord || saysRegisters(valid) ? valid : known
   return {
     protocols: valid.protocols.length > 0 ? valid.protocols : known.protocols,
-    registers: valid.registers.length > 0 ? valid.registers : known.registers,
-    roles: valid.roles.length > 0 ? valid.roles : known.roles,
+    registers: registers.registers,
+    allRegisters: registers.allRegisters,
+    roles: fullRecord || valid.roles.length > 0 ? valid.roles : known.roles,
     maxTransactionBytes: valid.maxTransactionBytes > 0 ? valid.maxTransactionBytes : known.maxTransactionBytes
   }
+}
+
+/**
+ * Hearsay fills in what is not known: the whole record when none is, else the registers (and roles)
+ * when nothing is known of them. Of a peer never seen firsthand, a newer report of its registers
+ * replaces an older one (both are hearsay; the peer may have changed its set). It never overrides
+ * what a peer seen firsthand said.
+ */
+function mergeHearsayCapabilities (known: PeerCapabilities | undefined, heard: PeerCapabilities | undefined, seenFirsthand: boolean): PeerCapabilities | undefined {
+  const valid = validCapabilities(heard)
+  if (valid === undefined || known === undefined) return known ?? valid
+  if (!saysRegisters(valid) || (saysRegisters(known) && seenFirsthand)) return known
+  return { ...known, registers: valid.registers, allRegisters: valid.allRegisters, roles: known.roles.length > 0 ? known.roles : valid.roles }
 }
 
 function cleanLearnedFrom (obs: Observation): string {
@@ -93,8 +118,8 @@ function createRecord (obs: Observation, addresses: string[]): PeerNode {
  *
  * - addresses: newest first, bounded by MODEL_LIMITS.maxAddresses. Hearsay about a peer that has been
  *   seen firsthand only fills free slots: a third party cannot push out what the peer told us itself.
- * - capabilities: firsthand replaces each field it fills (empty = not said); hearsay only fills them
- *   in when none are known.
+ * - capabilities: firsthand replaces each field it fills (empty = not said; a full record replaces
+ *   registers and roles even when empty); hearsay only fills in what is not known.
  * - source/learnedFrom: where we first learned of the peer; kept, unless it was unknown.
  * - firsthand: counts as a success (HEALTHY, failures 0, last seen = now) unless a ban is active.
  * - hearsay: status, last-seen, failures, latency and bans are never touched.
@@ -113,8 +138,8 @@ export function mergeObservation (existing: PeerNode | undefined, obs: Observati
       ? mergeAddressLists(addresses, existing.addresses)
       : mergeAddressLists(existing.addresses, addresses),
     capabilities: obs.firsthand
-      ? mergeOwnCapabilities(existing.capabilities, obs.capabilities)
-      : (existing.capabilities ?? validCapabilities(obs.capabilities))
+      ? mergeOwnCapabilities(existing.capabilities, obs.capabilities, obs.fullRecord === true)
+      : mergeHearsayCapabilities(existing.capabilities, obs.capabilities, seenFirsthand)
   }
   if (existing.source === PeerSource.PEER_SOURCE_UNKNOWN && obs.source !== PeerSource.PEER_SOURCE_UNKNOWN) {
     merged.source = obs.source

@@ -7,7 +7,8 @@
 import { backoffDelayMs } from '../common/backoff.ts'
 import type { Core } from '../common/effects.ts'
 import type { Rng } from '../common/rng.ts'
-import type { BootstrapPeer, DialCandidate, TopologyEffect, TopologyInput, TopologyParams } from './types.ts'
+import { RegisterDegree, type RegisterDegreeSnapshot } from './registers.ts'
+import type { BootstrapPeer, DialCandidate, RegisterView, TopologyEffect, TopologyInput, TopologyParams } from './types.ts'
 
 interface Backoff { attempts: number, nextAt: number }
 
@@ -26,6 +27,7 @@ export interface TopologySnapshot {
   exchanges: number
   exchangesInFlight: number
   bootstrap: Record<string, { attempts: number, nextAt: number }>
+  registers: RegisterDegreeSnapshot
 }
 
 /** The topology maintainer core for one node. */
@@ -52,10 +54,12 @@ export class TopologyCore implements Core<TopologyInput, TopologyEffect> {
   private nextRoundAt = Number.NEGATIVE_INFINITY
   private nextTickAt: number | undefined
   private lastTickAt = 0
+  private readonly registerDegree: RegisterDegree
 
   constructor (params: TopologyParams, rng: Rng) {
     this.params = params
     this.rng = rng
+    this.registerDegree = new RegisterDegree(params)
   }
 
   handle (input: TopologyInput): TopologyEffect[] {
@@ -64,8 +68,10 @@ export class TopologyCore implements Core<TopologyInput, TopologyEffect> {
       case 'stop':
         this.running = false
         this.nextTickAt = undefined
+        this.registerDegree.reset()
         return []
-      case 'tick': return this.onTick(input.now, input.connectedPeers, input.knownPeers, input.candidates)
+      case 'tick': return this.onTick(input.now, input.connectedPeers, input.knownPeers, input.candidates, input.registers ?? [])
+      case 'providers-result': return this.registerDegree.result(input.now, input.registerId, input.found, input.ok)
       case 'dial-result': return this.onDialResult(input.now, input.peerId, input.ok)
       case 'discovery-result': return this.onDiscoveryResult(input.now, input.newPeers, input.ok)
       case 'exchange-result': return this.onExchangeResult(input.now, input.peerId, input.newPeers, input.ok)
@@ -74,7 +80,7 @@ export class TopologyCore implements Core<TopologyInput, TopologyEffect> {
 
   nextWakeup (): number | undefined {
     if (!this.running) return undefined
-    let next = this.nextTickAt ?? 0
+    let next = Math.min(this.nextTickAt ?? 0, this.registerDegree.nextWakeup() ?? Number.POSITIVE_INFINITY)
     if (this.connected.size > 0 && this.wanting() && this.exchanging.size < this.params.exchangeConcurrency) {
       for (const peerId of this.connected) {
         const entry = this.asked.get(peerId)
@@ -108,7 +114,8 @@ export class TopologyCore implements Core<TopologyInput, TopologyEffect> {
       dialsInFlight: this.dialing.size,
       exchanges: this.exchanges,
       exchangesInFlight: this.exchanging.size,
-      bootstrap: Object.fromEntries([...this.bootstrap].map(([id, b]) => [id, { attempts: b.attempts, nextAt: b.nextAt }]))
+      bootstrap: Object.fromEntries([...this.bootstrap].map(([id, b]) => [id, { attempts: b.attempts, nextAt: b.nextAt }])),
+      registers: this.registerDegree.snapshot()
     }
   }
 
@@ -124,7 +131,7 @@ export class TopologyCore implements Core<TopologyInput, TopologyEffect> {
     return []
   }
 
-  private onTick (now: number, connected: ReadonlySet<string>, knownPeers: number, candidates: DialCandidate[]): TopologyEffect[] {
+  private onTick (now: number, connected: ReadonlySet<string>, knownPeers: number, candidates: DialCandidate[], registers: readonly RegisterView[]): TopologyEffect[] {
     if (!this.running) return []
     const effects: TopologyEffect[] = []
     this.lastTickAt = now
@@ -135,6 +142,7 @@ export class TopologyCore implements Core<TopologyInput, TopologyEffect> {
       this.dialBootstrap(now, effects)
       this.dialCandidates(now, candidates, effects)
     }
+    this.registerDegree.tick(now, registers, { dialing: this.dialing, backingOff: (id, at) => (this.backoff.get(id)?.nextAt ?? 0) > at }, effects)
     if (this.wanting()) this.exchange(now, effects)
     this.discover(now, effects)
     this.nextTickAt = now + this.params.tickIntervalMs

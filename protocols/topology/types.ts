@@ -35,6 +35,17 @@ export interface TopologyParams {
   tickIntervalMs: number
   /** Most peers whose dial backoff is remembered (oldest forgotten first). */
   maxTrackedPeers: number
+  /** For each served register, keep at least this many connections to peers serving it (SPEC §10); 0 = off. */
+  registerDegree: number
+}
+
+/** A register this node serves, as the adapter sees it at a tick. */
+export interface RegisterView {
+  registerId: string
+  /** Connected peers serving it. */
+  connected: number
+  /** Known peers serving it (or providing it in the DHT) that are not connected, best first. */
+  candidates: DialCandidate[]
 }
 
 /** A configured bootstrap peer. */
@@ -54,10 +65,12 @@ export type TopologyInput =
   | { type: 'start', now: number, bootstrap: BootstrapPeer[] }
   | { type: 'stop', now: number }
   /** Periodic re-evaluation; the adapter supplies the current view it holds. */
-  | { type: 'tick', now: number, connectedPeers: ReadonlySet<string>, knownPeers: number, candidates: DialCandidate[] }
+  | { type: 'tick', now: number, connectedPeers: ReadonlySet<string>, knownPeers: number, candidates: DialCandidate[], registers?: readonly RegisterView[] }
   | { type: 'dial-result', now: number, peerId: string, ok: boolean }
   | { type: 'discovery-result', now: number, round: number, newPeers: number, ok: boolean }
   | { type: 'exchange-result', now: number, peerId: string, newPeers: number, ok: boolean }
+  /** A provider lookup finished, having found `found` providers of the register. */
+  | { type: 'providers-result', now: number, registerId: string, found: number, ok: boolean }
 
 /** What the core asks the adapter to do. */
 export type TopologyEffect =
@@ -65,7 +78,9 @@ export type TopologyEffect =
   | { type: 'discover', round: number }
   /** Ask a connected peer for the peers it knows (peer exchange). */
   | { type: 'exchange', peerId: string }
+  /** Look the register's providers up in the DHT (SPEC §10). */
+  | { type: 'find-providers', registerId: string }
   | TraceEffect<TopologyTraceEvent>
 
 /** Trace events, a bounded set (they become metric labels). */
-export type TopologyTraceEvent = 'bootstrap-dial' | 'bootstrap-failed' | 'bootstrap-connected' | 'peer-dial' | 'peer-dial-failed' | 'discovery-round' | 'discovery-done' | 'exchange' | 'exchange-done' | 'isolated' | 'joined'
+export type TopologyTraceEvent = 'bootstrap-dial' | 'bootstrap-failed' | 'bootstrap-connected' | 'peer-dial' | 'peer-dial-failed' | 'discovery-round' | 'discovery-done' | 'exchange' | 'exchange-done' | 'isolated' | 'joined' | 'register-dial' | 'provider-lookup' | 'provider-lookup-done'

@@ -7,7 +7,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type {
-  AdminNodeInfo, BanPeerResponse, DialPeerResponse, DisconnectPeerResponse, ListConnectedPeersResponse, LogLevels, NodeStats, UnbanPeerResponse
+  AdminNodeInfo, BanPeerResponse, DialPeerResponse, DisconnectPeerResponse, ListConnectedPeersResponse, LogLevels, NodeStats, ServedRegisters, UnbanPeerResponse
 } from '../../protos/gen/sorcha/api/v1/admin.ts'
 import { PeerStatus } from '../../protocols/models/index.ts'
 import { noteDisconnectReason } from '../events/disconnect-reasons.ts'
@@ -16,6 +16,7 @@ import { DeadlineExceededError, FailedPreconditionError, InvalidArgumentError, N
 import { checkNote, checkPeerId } from '../gateway/validate.ts'
 import { logger, logLevels, setLogLevel, type Logger } from '../logging/index.ts'
 import type { AdminNode } from './parts.ts'
+import { updateServed } from './served-registers.ts'
 import { connectedPeerMessage, connectionMessage, gossipMessage, groupByPeer, peerCountsMessage, peersByProtocol } from './views.ts'
 
 /** Longest a DialPeer waits for the connection. */
@@ -142,6 +143,15 @@ export class AdminOperations {
     if (peer === undefined) throw new NotFoundError('peer_not_banned', `peer ${peerId} is not banned`)
     this.log.info({ peer: peerId }, 'operator lifted a ban')
     return { peer }
+  }
+
+  /** Follows and unfollows registers at once (until the next configuration reload); the node re-advertises its record. */
+  updateServedRegisters (follow: readonly string[], unfollow: readonly string[]): ServedRegisters {
+    const served = this.n.served
+    if (served === undefined) throw unavailable('gossip')
+    const result = updateServed(served, { follow, unfollow })
+    if (follow.length + unfollow.length > 0) this.log.info({ follow, unfollow, registers: result.registers }, 'operator changed the served registers')
+    return result
   }
 
   /** The levels in force (this process's, which is the node's). */

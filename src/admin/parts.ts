@@ -13,6 +13,7 @@ import type { AddressStatus } from '../nat/index.ts'
 import type { StatusCounts } from '../peers/types.ts'
 import type { QueueStats } from '../queue/types.ts'
 import type { ConnectivityStatusView } from '../gateway/backend.ts'
+import { isServedRegistersControl, type ServedRegistersControl } from './served-registers.ts'
 
 /** The parts of a libp2p connection the admin API shows. */
 export type ConnectionView = Pick<Connection, 'id' | 'remotePeer' | 'remoteAddr' | 'direction' | 'status' | 'timeline' | 'multiplexer' | 'encryption' | 'limits' | 'rtt'> & {
@@ -51,6 +52,8 @@ export interface AdminNode {
   peerList?: AdminPeerList
   health?: { snapshot: () => { score: number } }
   gossip?: { stats: () => DistributorStats, queueStats: () => QueueStats }
+  /** The gossip service's served set (follow/unfollow). */
+  served?: ServedRegistersControl
   connectivity?: { status: () => ConnectivityStatusView }
   address?: { status: () => AddressStatus }
 }
@@ -69,6 +72,7 @@ export function optionalAdminParts (lookup: (name: string) => unknown): Partial<
   if (has(health, 'snapshot')) out.health = health as NonNullable<AdminNode['health']>
   const gossip = lookup(ADMIN_SERVICE_NAMES.gossip)
   if (has(gossip, 'stats') && has(gossip, 'queueStats')) out.gossip = gossip as NonNullable<AdminNode['gossip']>
+  if (isServedRegistersControl(gossip)) out.served = gossip
   const connectivity = lookup(ADMIN_SERVICE_NAMES.connectivity)
   if (has(connectivity, 'status')) out.connectivity = connectivity as NonNullable<AdminNode['connectivity']>
   const address = lookup(ADMIN_SERVICE_NAMES.address)

@@ -15,7 +15,7 @@
  */
 import { BrokenCircuitError, circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleWhen, retry, type CircuitBreakerPolicy } from 'cockatiel'
 import type {
-  AdminNodeInfo, BanPeerResponse, DialPeerResponse, DisconnectPeerResponse, ListConnectedPeersResponse, LogLevels, NodeStats, UnbanPeerResponse
+  AdminNodeInfo, BanPeerResponse, DialPeerResponse, DisconnectPeerResponse, ListConnectedPeersResponse, LogLevels, NodeStats, ServedRegisters, UnbanPeerResponse
 } from '../../protos/gen/sorcha/api/v1/admin.ts'
 import type { ConnectivityReport, ConnectivityUpdate } from '../../protos/gen/sorcha/api/v1/connectivity.ts'
 import { EventFilter, type Event, type ListEventsResponse } from '../../protos/gen/sorcha/api/v1/events.ts'
@@ -201,8 +201,9 @@ export class SorchaClient {
     return (await this.call(async (t, o) => t.getPeer(peerId, o), options)).peer
   }
 
-  async findPeersForRegister (registerId: string, limit = 0, options: ClientCallOptions = {}): Promise<FindPeersForRegisterResponse> {
-    return this.call(async (t, o) => t.findPeersForRegister(registerId, limit, o), options)
+  /** Peers serving a register; `includeDht` also asks the DHT for the register's providers (slower). */
+  async findPeersForRegister (registerId: string, limit = 0, options: ClientCallOptions & { includeDht?: boolean } = {}): Promise<FindPeersForRegisterResponse> {
+    return this.call(async (t, o) => t.findPeersForRegister(registerId, limit, o, options.includeDht === true), options)
   }
 
   async ping (peerId: string, options: ClientCallOptions = {}): Promise<PingResponse> {
@@ -362,6 +363,11 @@ export class SorchaClient {
   /** Bans a peer (persisted) and closes its connections; durationMs 0 = until unbanned. */
   async banPeer (peerId: string, ban: { reason?: string, durationMs?: number } = {}, options: ClientCallOptions = {}): Promise<BanPeerResponse> {
     return this.call(async (t, o) => t.banPeer({ peerId, reason: ban.reason ?? '', durationMs: ban.durationMs ?? 0 }, o), options)
+  }
+
+  /** Serves more registers and stops serving others (InvalidArgumentError invalid_register_id); answers the served set. */
+  async updateServedRegisters (change: { follow?: string[], unfollow?: string[] }, options: ClientCallOptions = {}): Promise<ServedRegisters> {
+    return this.call(async (t, o) => t.updateServedRegisters({ follow: change.follow ?? [], unfollow: change.unfollow ?? [] }, o), options)
   }
 
   /** Lifts a ban (NotFoundError peer_not_banned when the peer is not banned). Not retried. */

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { ChannelCredentials, Metadata, connectivityState, type CallOptions, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js'
-import { AdminClient, type BanPeerRequest, type SetLogLevelRequest } from '../../protos/gen/sorcha/api/v1/admin.ts'
+import { AdminClient, type BanPeerRequest, type SetLogLevelRequest, type UpdateServedRegistersRequest } from '../../protos/gen/sorcha/api/v1/admin.ts'
 import { ConnectivityClient, type ConnectivityUpdate } from '../../protos/gen/sorcha/api/v1/connectivity.ts'
 import { EventsClient, type Event, type FollowEventsRequest, type ListEventsRequest } from '../../protos/gen/sorcha/api/v1/events.ts'
 import { PeerCommunicationClient, type DirectMessage } from '../../protos/gen/sorcha/api/v1/peer_communication.ts'
@@ -132,7 +132,7 @@ export class GrpcTransport implements Transport {
   networkHealth = async (o: AttemptOptions) => this.unary(this.conn.discovery.getNetworkHealth, this.conn.discovery, {}, o)
   listPeers = async (r: ListPeersRequest, o: AttemptOptions) => this.unary(this.conn.discovery.listPeers, this.conn.discovery, r, o)
   getPeer = async (peerId: string, o: AttemptOptions) => this.unary(this.conn.discovery.getPeer, this.conn.discovery, { peerId }, o)
-  findPeersForRegister = async (registerId: string, limit: number, o: AttemptOptions) => this.unary(this.conn.discovery.findPeersForRegister, this.conn.discovery, { registerId, limit }, o)
+  findPeersForRegister = async (registerId: string, limit: number, o: AttemptOptions, includeDht = false) => this.unary(this.conn.discovery.findPeersForRegister, this.conn.discovery, { registerId, limit, includeDht }, o)
   listTransactions = async (r: ListTransactionsRequest, o: AttemptOptions) => this.unary(this.conn.transactions.listTransactions, this.conn.transactions, r, o)
   ping = async (peerId: string, o: AttemptOptions) => this.unary(this.conn.communication.ping, this.conn.communication, { peerId }, o)
   sendMessage = async (peerId: string, topic: string, payload: Uint8Array, o: AttemptOptions) => this.unary(this.conn.communication.sendMessage, this.conn.communication, { peerId, topic, payload }, o)
@@ -145,6 +145,7 @@ export class GrpcTransport implements Transport {
   disconnectPeer = async (peerId: string, o: AttemptOptions) => this.unary(this.conn.admin.disconnectPeer, this.conn.admin, { peerId }, o)
   banPeer = async (r: BanPeerRequest, o: AttemptOptions) => this.unary(this.conn.admin.banPeer, this.conn.admin, r, o)
   unbanPeer = async (peerId: string, o: AttemptOptions) => this.unary(this.conn.admin.unbanPeer, this.conn.admin, { peerId }, o)
+  updateServedRegisters = async (r: UpdateServedRegistersRequest, o: AttemptOptions) => this.unary(this.conn.admin.updateServedRegisters, this.conn.admin, r, o)
   getLogLevels = async (o: AttemptOptions) => this.unary(this.conn.admin.getLogLevels, this.conn.admin, {}, o)
   setLogLevel = async (r: SetLogLevelRequest, o: AttemptOptions) => this.unary(this.conn.admin.setLogLevel, this.conn.admin, r, o)
   adminNodeInfo = async (o: AttemptOptions) => this.unary(this.conn.admin.getAdminNodeInfo, this.conn.admin, {}, o)

@@ -6,8 +6,8 @@
 import http from 'node:http'
 import https from 'node:https'
 import {
-  AdminNodeInfo, BanPeerResponse, DialPeerResponse, DisconnectPeerResponse, ListConnectedPeersResponse, LogLevels, NodeStats, UnbanPeerResponse,
-  type BanPeerRequest, type SetLogLevelRequest
+  AdminNodeInfo, BanPeerResponse, DialPeerResponse, DisconnectPeerResponse, ListConnectedPeersResponse, LogLevels, NodeStats, ServedRegisters, UnbanPeerResponse,
+  type BanPeerRequest, type SetLogLevelRequest, type UpdateServedRegistersRequest
 } from '../../protos/gen/sorcha/api/v1/admin.ts'
 import { ConnectivityReport, ConnectivityUpdate } from '../../protos/gen/sorcha/api/v1/connectivity.ts'
 import { Event as EventCodec, ListEventsResponse, type EventFilter, type Event as NodeEventMessage, type FollowEventsRequest, type ListEventsRequest } from '../../protos/gen/sorcha/api/v1/events.ts'
@@ -111,7 +111,7 @@ export class RestTransport implements Transport {
   }
 
   getPeer = async (peerId: string, o: AttemptOptions) => this.json('GET', `/v1/peers/${encodeURIComponent(peerId)}`, GetPeerResponse, o)
-  findPeersForRegister = async (registerId: string, limit: number, o: AttemptOptions) => this.json('GET', `/v1/registers/${encodeURIComponent(registerId)}/peers?limit=${limit}`, FindPeersForRegisterResponse, o)
+  findPeersForRegister = async (registerId: string, limit: number, o: AttemptOptions, includeDht = false) => this.json('GET', `/v1/registers/${encodeURIComponent(registerId)}/peers?limit=${limit}${includeDht ? '&includeDht=true' : ''}`, FindPeersForRegisterResponse, o)
   ping = async (peerId: string, o: AttemptOptions) => this.json('POST', `/v1/peers/${encodeURIComponent(peerId)}/ping`, PingResponse, o)
   sendMessage = async (peerId: string, topic: string, payload: Uint8Array, o: AttemptOptions) =>
     this.json('POST', `/v1/peers/${encodeURIComponent(peerId)}/messages`, SendMessageResponse, o, { topic, payload: Buffer.from(payload).toString('base64') })
@@ -125,6 +125,7 @@ export class RestTransport implements Transport {
   disconnectPeer = async (peerId: string, o: AttemptOptions) => this.json('POST', `/v1/admin/peers/${encodeURIComponent(peerId)}/disconnect`, DisconnectPeerResponse, o)
   banPeer = async (r: BanPeerRequest, o: AttemptOptions) => this.json('POST', `/v1/admin/peers/${encodeURIComponent(r.peerId)}/ban`, BanPeerResponse, o, { reason: r.reason, durationMs: r.durationMs })
   unbanPeer = async (peerId: string, o: AttemptOptions) => this.json('POST', `/v1/admin/peers/${encodeURIComponent(peerId)}/unban`, UnbanPeerResponse, o)
+  updateServedRegisters = async (r: UpdateServedRegistersRequest, o: AttemptOptions) => this.json('POST', '/v1/admin/registers', ServedRegisters, o, { follow: r.follow, unfollow: r.unfollow })
   getLogLevels = async (o: AttemptOptions) => this.json('GET', '/v1/admin/log-level', LogLevels, o)
   setLogLevel = async (r: SetLogLevelRequest, o: AttemptOptions) => this.json('POST', '/v1/admin/log-level', LogLevels, o, { level: r.level, ...(r.subsystem === '' ? {} : { subsystem: r.subsystem }) })
   adminNodeInfo = async (o: AttemptOptions) => this.json('GET', '/v1/admin/node', AdminNodeInfo, o)

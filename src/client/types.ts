@@ -1,7 +1,7 @@
 /** Types of the client library: endpoints, options, and the transport interface. */
 import type {
   AdminNodeInfo, BanPeerRequest, BanPeerResponse, DialPeerResponse, DisconnectPeerResponse, ListConnectedPeersResponse, LogLevels, NodeStats,
-  SetLogLevelRequest, UnbanPeerResponse
+  ServedRegisters, SetLogLevelRequest, UnbanPeerResponse, UpdateServedRegistersRequest
 } from '../../protos/gen/sorcha/api/v1/admin.ts'
 import type { ConnectivityReport, ConnectivityUpdate } from '../../protos/gen/sorcha/api/v1/connectivity.ts'
 import type { Event, FollowEventsRequest, ListEventsRequest, ListEventsResponse } from '../../protos/gen/sorcha/api/v1/events.ts'
@@ -60,7 +60,7 @@ export interface Transport {
   networkHealth: (options: AttemptOptions) => Promise<NetworkHealth>
   listPeers: (request: ListPeersRequest, options: AttemptOptions) => Promise<ListPeersResponse>
   getPeer: (peerId: string, options: AttemptOptions) => Promise<GetPeerResponse>
-  findPeersForRegister: (registerId: string, limit: number, options: AttemptOptions) => Promise<FindPeersForRegisterResponse>
+  findPeersForRegister: (registerId: string, limit: number, options: AttemptOptions, includeDht?: boolean) => Promise<FindPeersForRegisterResponse>
   ping: (peerId: string, options: AttemptOptions) => Promise<PingResponse>
   sendMessage: (peerId: string, topic: string, payload: Uint8Array, options: AttemptOptions) => Promise<SendMessageResponse>
   receiveMessages: (topics: string[], options: { signal: AbortSignal }) => AsyncIterable<DirectMessage>
@@ -81,6 +81,7 @@ export interface Transport {
   disconnectPeer: (peerId: string, options: AttemptOptions) => Promise<DisconnectPeerResponse>
   banPeer: (request: BanPeerRequest, options: AttemptOptions) => Promise<BanPeerResponse>
   unbanPeer: (peerId: string, options: AttemptOptions) => Promise<UnbanPeerResponse>
+  updateServedRegisters: (request: UpdateServedRegistersRequest, options: AttemptOptions) => Promise<ServedRegisters>
   getLogLevels: (options: AttemptOptions) => Promise<LogLevels>
   setLogLevel: (request: SetLogLevelRequest, options: AttemptOptions) => Promise<LogLevels>
   adminNodeInfo: (options: AttemptOptions) => Promise<AdminNodeInfo>

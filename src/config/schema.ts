@@ -22,6 +22,7 @@ import { opsSection } from './sections/ops.ts'
 import { peersSection } from './sections/peers.ts'
 import { queueSection } from './sections/queue.ts'
 import { reputationSection } from './sections/reputation.ts'
+import { topologySection } from './sections/topology.ts'
 
 /** The schema of the node's configuration, with every default filled in. */
 export const configSchema = z.strictObject({
@@ -33,6 +34,7 @@ export const configSchema = z.strictObject({
   peers: peersSection,
   reputation: reputationSection,
   discovery: discoverySection,
+  topology: topologySection,
   health: healthSection,
   nat: natSection,
   gossip: gossipSection,

@@ -22,6 +22,8 @@ export interface PeerRow {
   seen: number
   /** The protocols it announced (identify), when connected. */
   protos: string[]
+  /** The registers its record says it serves (peer exchange; issue 20); ['*'] = every register, [] = not known. */
+  regs: string[]
   /** Ban reason and end (0 = indefinite), when banned. */
   ban?: { reason: string, untilMs: number }
 }
@@ -50,7 +52,8 @@ function row (p: PeerNode | undefined, c: ConnectedPeer | undefined, id: string)
     lat: Math.round(p?.latencyMs !== undefined && p.latencyMs > 0 ? p.latencyMs : rtt),
     score: c !== undefined && c.score >= 0 ? c.score : p?.score ?? -1,
     seen: p?.lastSeenMs ?? 0,
-    protos: c?.protocols ?? []
+    protos: c?.protocols ?? [],
+    regs: p?.capabilities?.allRegisters === true ? ['*'] : p?.capabilities?.registers ?? []
   }
   if (p !== undefined && STATUS[p.status] === 'banned') out.ban = { reason: p.banReason, untilMs: p.bannedUntilMs }
   return out

@@ -25,7 +25,8 @@ export function topologyParams (config: Readonly<Config>): TopologyParams {
     exchangeIntervalMs: config.discovery.refreshIntervalMs,
     exchangeConcurrency: config.discovery.concurrency,
     tickIntervalMs: TICK_INTERVAL_MS,
-    maxTrackedPeers: MAX_TRACKED_PEERS
+    maxTrackedPeers: MAX_TRACKED_PEERS,
+    registerDegree: config.topology.registerDegree
   }
 }
 

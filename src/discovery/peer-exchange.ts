@@ -7,8 +7,8 @@ import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import { lpStream } from '@libp2p/utils'
 import type { Rng } from '../../protocols/common/rng.ts'
-import { PeerSource, PeerStatus } from '../../protocols/models/index.ts'
-import { chooseExchangePeers, EXCHANGE_LIMITS, judgeExchangeResponse, type ExchangeJudgement } from '../../protocols/topology/index.ts'
+import { PeerSource, PeerStatus, type PeerCapabilities } from '../../protocols/models/index.ts'
+import { chooseExchangePeers, EXCHANGE_LIMITS, judgeAdvert, judgeExchangeResponse, type ExchangeJudgement } from '../../protocols/topology/index.ts'
 import { PeerExchangeRequest, PeerExchangeResponse } from '../../protos/gen/sorcha/p2p/v1/peer_exchange.ts'
 import type { Logger } from '../logging/index.ts'
 import type { PeerList } from '../peers/types.ts'
@@ -44,11 +44,14 @@ export class PeerExchange {
   private readonly components: PeerExchangeComponents
   private readonly rng: Rng
   private readonly log: Logger
+  private readonly record: () => PeerCapabilities | undefined
 
-  constructor (components: PeerExchangeComponents, rng: Rng, log: Logger) {
+  /** `record` is this node's own peer record (registers, roles) sent with every request and response (SPEC §8); undefined sends none. */
+  constructor (components: PeerExchangeComponents, rng: Rng, log: Logger, record: () => PeerCapabilities | undefined = () => undefined) {
     this.components = components
     this.rng = rng
     this.log = log
+    this.record = record
   }
 
   async start (): Promise<void> {
@@ -87,12 +90,25 @@ export class PeerExchange {
       if (!signal.aborted) penalise(this.components, peer, isOversized(err) ? 'oversized' : 'protocol_violation', 'peer exchange request')
       throw err
     }
-    const known = this.components.peerList.snapshot(SHARED)
-    const peers = chooseExchangePeers(known, {
-      max: request.maxPeers, requester: connection.remotePeer.toString(), rng: this.rng
-    })
-    await lp.write(PeerExchangeResponse.encode({ peers }).finish(), { signal })
+    const theirs = judgeAdvert(request.self)
+    if (theirs === 'bad') {
+      await applyVerdict(this.components.peerList, peer, 'reject', 'bad-record', this.log)
+      throw new Error('peer exchange: invalid peer record in the request')
+    }
+    if (theirs !== undefined) await this.recordAdvert(peer, connection, theirs)
+    const peers = request.maxPeers === 0
+      ? []
+      : chooseExchangePeers(this.components.peerList.snapshot(SHARED), { max: request.maxPeers, requester: peer, rng: this.rng })
+    await lp.write(PeerExchangeResponse.encode({ peers, self: this.record() }).finish(), { signal })
     await stream.close({ signal })
+  }
+
+  /** Stores a peer's own record, firsthand, as its whole advertisement (an empty register list replaces a known one). */
+  private async recordAdvert (peer: string, connection: Connection, record: PeerCapabilities): Promise<void> {
+    const address = connection.remoteAddr.toString().replace(/\/p2p\/[^/]+$/, '')
+    await this.components.peerList.observe({
+      peerId: peer, addresses: connection.direction === 'outbound' ? [address] : [], source: PeerSource.PEER_SOURCE_PEER_EXCHANGE, firsthand: true, capabilities: record, fullRecord: true, now: Date.now()
+    }).catch((err: unknown) => { this.log.debug({ peer, err: String(err) }, 'peer exchange: record dropped') })
   }
 
   /**
@@ -101,17 +117,19 @@ export class PeerExchange {
    * health: the peer answered, so it is reachable; what it said was wrong). Resolves with the judgement
    * and how many peers were new to our list.
    */
-  async ask (peerId: PeerId, options: { signal: AbortSignal }): Promise<{ judgement: ExchangeJudgement, newPeers: number }> {
+  async ask (peerId: PeerId, options: { signal: AbortSignal, maxPeers?: number }): Promise<{ judgement: ExchangeJudgement, newPeers: number }> {
     const connection = this.components.connectionManager.getConnections(peerId).find(c => c.status === 'open')
     if (connection === undefined) throw new NotConnectedError(`not connected to ${peerId.toString()}`)
+    const asked = options.maxPeers ?? EXCHANGE_ASK_PEERS
     const stream = await connection.newStream(PEER_EXCHANGE_PROTOCOL, { signal: options.signal })
     const lp = lpStream(stream, { maxDataLength: EXCHANGE_LIMITS.maxResponseBytes })
-    await lp.write(PeerExchangeRequest.encode({ maxPeers: EXCHANGE_ASK_PEERS }).finish(), options)
+    await lp.write(PeerExchangeRequest.encode({ maxPeers: asked, self: this.record() }).finish(), options)
     const bytes = (await lp.read(options)).subarray()
     await stream.close(options).catch(() => undefined)
     let judgement: ExchangeJudgement
     try {
-      judgement = judgeExchangeResponse(PeerExchangeResponse.decode(bytes).peers, { asked: EXCHANGE_ASK_PEERS, self: this.components.peerId.toString(), from: peerId.toString() })
+      const response = PeerExchangeResponse.decode(bytes)
+      judgement = judgeExchangeResponse(response.peers, { asked, self: this.components.peerId.toString(), from: peerId.toString(), ...(response.self === undefined ? {} : { record: response.self }) })
     } catch {
       judgement = { verdict: 'reject', code: 'undecodable' }
     }
@@ -120,9 +138,15 @@ export class PeerExchange {
       penalise(this.components, peerId.toString(), 'protocol_violation', `peer exchange response: ${judgement.code}`)
       return { judgement, newPeers: 0 }
     }
+    if (judgement.self !== undefined) await this.recordAdvert(peerId.toString(), connection, judgement.self)
     const now = Date.now()
     const newPeers = await this.components.peerList.observeMany(judgement.peers.map(peer => (
-      { peerId: peer.peerId, addresses: peer.addresses, source: PeerSource.PEER_SOURCE_PEER_EXCHANGE, firsthand: false, learnedFrom: peerId.toString(), now })), options)
+      { peerId: peer.peerId, addresses: peer.addresses, source: PeerSource.PEER_SOURCE_PEER_EXCHANGE, firsthand: false, learnedFrom: peerId.toString(), ...(peer.capabilities === undefined ? {} : { capabilities: peer.capabilities }), now })), options)
     return { judgement, newPeers }
+  }
+
+  /** Tells a connected peer our record (a request for no peers); its answer carries its own record. */
+  async advertise (peerId: PeerId, options: { signal: AbortSignal }): Promise<void> {
+    await this.ask(peerId, { ...options, maxPeers: 0 })
   }
 }

@@ -11,13 +11,18 @@ import { EventTypes, type KadDHT } from '@libp2p/kad-dht'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { TypedEventTarget } from 'main-event'
 import { createRng } from '../../protocols/common/rng.ts'
-import { PeerSource, PeerStatus } from '../../protocols/models/index.ts'
-import { TopologyCore, type BootstrapPeer, type TopologyEffect, type TopologyParams, type TopologySnapshot } from '../../protocols/topology/index.ts'
+import { PeerSource } from '../../protocols/models/index.ts'
+import { TopologyCore, type TopologyEffect, type TopologyParams, type TopologySnapshot } from '../../protocols/topology/index.ts'
 import { logger, type Logger } from '../logging/index.ts'
 import type { PeerList, PeerObservation } from '../peers/types.ts'
+import { RegisterAdvertiser } from './advertiser.ts'
+import { RegisterViews } from './register-views.ts'
 import { BootstrapWatch } from './bootstrap-watch.ts'
+import { DIALABLE, parseBootstrap, withPeer, withTimeout } from './topology-helpers.ts'
 import { CANDIDATE_LIMIT, DIAL_TIMEOUT_MS, DISCOVERY_ROUND_TIMEOUT_MS, EXCHANGE_TIMEOUT_MS } from './constants.ts'
 import { PeerExchange } from './peer-exchange.ts'
+
+export { DIALABLE, parseBootstrap } from './topology-helpers.ts'
 
 /** Options of the topology service. */
 export interface TopologyInit {
@@ -47,24 +52,11 @@ export interface Topology {
   resume: () => void
   /** True between suspend() and resume(). */
   readonly suspended: boolean
+  /** The register's providers in the DHT (SPEC §9), recorded in the peer list as hearsay; their peer ids. */
+  findRegisterProviders: (registerId: string, options: { signal: AbortSignal }) => Promise<string[]>
+  /** The registers this node provides in the DHT. */
+  providedRegisters: () => string[]
 }
-
-/** Parses bootstrap multiaddrs into the core's form, grouping addresses per peer id. */
-export function parseBootstrap (addrs: string[]): BootstrapPeer[] {
-  const byPeer = new Map<string, string[]>()
-  for (const text of addrs) {
-    const ma = multiaddr(text)
-    const peerId = ma.getComponents().findLast(c => c.name === 'p2p')?.value
-    if (peerId === undefined) continue
-    byPeer.set(peerId, [...(byPeer.get(peerId) ?? []), text])
-  }
-  return [...byPeer].map(([peerId, addresses]) => ({ peerId, addresses }))
-}
-
-/** Statuses worth dialling when short of connections (the connectivity service counts these too). */
-export const DIALABLE = [PeerStatus.PEER_STATUS_HEALTHY, PeerStatus.PEER_STATUS_UNKNOWN, PeerStatus.PEER_STATUS_DEGRADED] as const
-
-const withPeer = (addr: string, peerId: string): string => addr.includes('/p2p/') ? addr : `${addr}/p2p/${peerId}`
 
 /** The libp2p service that keeps the node joined and within its connection target. */
 export class TopologyService implements Startable, Topology {
@@ -82,6 +74,8 @@ export class TopologyService implements Startable, Topology {
   private readonly onConnectionChange = (): void => { this.poke() }
   /** Warns once per bootstrap outage or mismatched peer id, and when the peer is back (bootstrap-watch.ts). */
   private readonly bootstrapWatch: BootstrapWatch
+  private readonly advertiser: RegisterAdvertiser
+  private readonly registerViews = new RegisterViews()
   private readonly onConnectionOpen = (event: CustomEvent<Connection>): void => {
     this.bootstrapWatch.reached(event.detail.remotePeer.toString())
     this.poke()
@@ -92,6 +86,7 @@ export class TopologyService implements Startable, Topology {
     this.init = init
     this.log = logger('sorcha:topology')
     this.bootstrapWatch = new BootstrapWatch(parseBootstrap(init.bootstrap), this.log)
+    this.advertiser = new RegisterAdvertiser(components, () => this.exchange, this.log, () => { this.poke() })
     this.core = new TopologyCore(init.params, createRng(init.seed ?? randomBytes(4).readUInt32LE()))
   }
 
@@ -99,7 +94,7 @@ export class TopologyService implements Startable, Topology {
     if (this.started) return
     this.started = true
     this.rng = createRng(this.init.seed ?? randomBytes(4).readUInt32LE())
-    this.exchange = new PeerExchange(this.components, this.rng.fork(2), this.log)
+    this.exchange = new PeerExchange(this.components, this.rng.fork(2), this.log, () => this.advertiser.record())
     await this.exchange.start()
     const bootstrap = parseBootstrap(this.init.bootstrap)
     await this.observeMany(bootstrap.map(peer => ({ peerId: peer.peerId, addresses: peer.addresses.map(a => a.replace(/\/p2p\/[^/]+$/, '')), source: PeerSource.PEER_SOURCE_BOOTSTRAP, firsthand: false, now: Date.now() })))
@@ -110,6 +105,7 @@ export class TopologyService implements Startable, Topology {
   }
 
   afterStart (): void {
+    this.advertiser.start()
     this.poke()
   }
 
@@ -117,6 +113,7 @@ export class TopologyService implements Startable, Topology {
     if (!this.started) return
     this.started = false
     this.endRun()
+    this.advertiser.stop()
     this.components.events.removeEventListener('connection:open', this.onConnectionOpen)
     this.components.events.removeEventListener('connection:close', this.onConnectionChange)
     await this.exchange?.stop()
@@ -165,6 +162,18 @@ export class TopologyService implements Startable, Topology {
     return this.core.snapshot()
   }
 
+  async findRegisterProviders (registerId: string, options: { signal: AbortSignal }): Promise<string[]> {
+    const providers = await this.advertiser.providers.find(registerId, options)
+    const now = Date.now()
+    // No capabilities: a provider record names one register, not the peer's whole set.
+    await this.observeMany(providers.map(p => ({ peerId: p.peerId, addresses: p.addresses, source: PeerSource.PEER_SOURCE_DHT, firsthand: false, now })))
+    return providers.map(p => p.peerId)
+  }
+
+  providedRegisters (): string[] {
+    return this.advertiser.providers.list()
+  }
+
   /** Re-evaluates now and re-arms the timer. Evaluation is synchronous, so calls cannot overlap. */
   private poke (): void {
     if (this.controller === undefined) return
@@ -193,7 +202,10 @@ export class TopologyService implements Startable, Topology {
         .slice(0, CANDIDATE_LIMIT)
         .map(p => ({ peerId: p.peerId, addresses: p.addresses }))
       : []
-    const effects = this.core.handle({ type: 'tick', now: Date.now(), connectedPeers: connected, knownPeers: peerList.size(), candidates })
+    // Per-register sub-meshes (SPEC §10): only for a node that serves some registers, not all.
+    const served = this.init.params.registerDegree > 0 ? (this.advertiser.record()?.registers ?? []) : []
+    const registers = served.length === 0 ? [] : this.registerViews.build(served, peerList.snapshot(DIALABLE), connected)
+    const effects = this.core.handle({ type: 'tick', now: Date.now(), connectedPeers: connected, knownPeers: peerList.size(), candidates, registers })
     for (const effect of effects) this.execute(effect)
   }
 
@@ -202,6 +214,7 @@ export class TopologyService implements Startable, Topology {
       case 'dial': void this.dial(effect.peerId, effect.addresses, effect.bootstrap); break
       case 'discover': void this.discover(effect.round); break
       case 'exchange': void this.ask(effect.peerId); break
+      case 'find-providers': void this.lookupProviders(effect.registerId); break
       case 'trace': this.log.debug({ ...effect.data }, effect.event); break
     }
   }
@@ -211,7 +224,7 @@ export class TopologyService implements Startable, Topology {
     let ok = false
     const t0 = Date.now()
     try {
-      await this.withTimeout(DIAL_TIMEOUT_MS, async signal => this.components.connectionManager.openConnection(addresses.map(a => multiaddr(withPeer(a, peerId))), { signal }))
+      await withTimeout(this.controller?.signal, DIAL_TIMEOUT_MS, async signal => this.components.connectionManager.openConnection(addresses.map(a => multiaddr(withPeer(a, peerId))), { signal }))
       ok = true
     } catch (err) {
       this.log.debug({ peer: peerId, bootstrap, ms: Date.now() - t0, err: (err as Error).message }, 'dial failed')
@@ -232,7 +245,7 @@ export class TopologyService implements Startable, Topology {
     let ok = true
     let newPeers = 0
     try {
-      await this.withTimeout(DISCOVERY_ROUND_TIMEOUT_MS, async signal => {
+      await withTimeout(this.controller?.signal, DISCOVERY_ROUND_TIMEOUT_MS, async signal => {
         for await (const event of dht.getClosestPeers(randomBytes(32), { signal })) {
           if (event.type !== EventTypes.PEER_RESPONSE) continue
           const from = event.from.toString()
@@ -256,13 +269,30 @@ export class TopologyService implements Startable, Topology {
     this.poke()
   }
 
+  /** A DHT lookup of a served register's providers, for the register's sub-mesh. */
+  private async lookupProviders (registerId: string): Promise<void> {
+    const run = this.controller
+    let found: string[] = []
+    let ok = true
+    try {
+      found = await withTimeout(this.controller?.signal, DISCOVERY_ROUND_TIMEOUT_MS, async signal => this.findRegisterProviders(registerId, { signal }))
+    } catch (err) {
+      ok = false
+      this.log.debug({ register: registerId, err: (err as Error).message }, 'provider lookup failed')
+    }
+    if (this.controller === undefined || this.controller !== run) return
+    this.registerViews.setProviders(registerId, found)
+    this.core.handle({ type: 'providers-result', now: Date.now(), registerId, found: found.length, ok })
+    this.poke()
+  }
+
   /** Peer exchange with one connected peer. */
   private async ask (peerId: string): Promise<void> {
     const run = this.controller
     let ok = false
     let newPeers = 0
     try {
-      const answer = await this.withTimeout(EXCHANGE_TIMEOUT_MS, async signal => this.exchange?.ask(peerIdFromString(peerId), { signal }))
+      const answer = await withTimeout(this.controller?.signal, EXCHANGE_TIMEOUT_MS, async signal => this.exchange?.ask(peerIdFromString(peerId), { signal }))
       ok = answer?.judgement.verdict === 'accept'
       newPeers = answer?.newPeers ?? 0
     } catch (err) {
@@ -280,26 +310,6 @@ export class TopologyService implements Startable, Topology {
     } catch (err) {
       this.log.debug({ err: (err as Error).message }, 'observations dropped')
       return 0
-    }
-  }
-
-  /**
-   * Runs `task` with a signal that aborts on stop or after `timeoutMs`. A plain timer and controller,
-   * not AbortSignal.any(AbortSignal.timeout()): the composite holds its sources weakly, and a collected
-   * timeout signal never fires (seen here: dials stuck for minutes under GC pressure).
-   */
-  private async withTimeout<T> (timeoutMs: number, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const controller = new AbortController()
-    const stop = this.controller?.signal
-    const abort = (): void => { controller.abort(new Error('stopped or timed out')) }
-    const timer = setTimeout(abort, timeoutMs)
-    stop?.addEventListener('abort', abort, { once: true })
-    if (stop === undefined || stop.aborted) abort()
-    try {
-      return await task(controller.signal)
-    } finally {
-      clearTimeout(timer)
-      stop?.removeEventListener('abort', abort)
     }
   }
 }

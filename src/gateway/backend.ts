@@ -207,7 +207,8 @@ export interface GatewayBackend {
   knownPeers?: (limit: number) => { peers: PeerNode[], totalKnown: number } | undefined
   /** NotFoundError when unknown. */
   getPeer: (peerId: string, options?: CallOptions) => Promise<PeerNode>
-  findPeersForRegister: (registerId: string, limit: number, options?: CallOptions) => Promise<PeerNode[]>
+  /** Peers serving the register (or every register), best first; with includeDht also its DHT providers. */
+  findPeersForRegister: (registerId: string, limit: number, options?: CallOptions & { includeDht?: boolean }) => Promise<PeerNode[]>
   /** Round-trip time in ms; UnavailableError when the peer cannot be reached. */
   ping: (peerId: string, options?: CallOptions) => Promise<number>
   sendMessage: (peerId: string, topic: string, payload: Uint8Array, options?: CallOptions) => Promise<SentMessage>

@@ -22,6 +22,8 @@ export const SUBSCRIBER_QUEUE_MAX_ITEMS = 1_000
 export const DEFAULT_PEER_LIMIT = 100
 export const DEFAULT_REGISTER_PEER_LIMIT = 20
 export const MAX_PEER_LIMIT = 1000
+/** FindPeersForRegister with include_dht: the DHT lookup of the register's providers stops after this long (what it found is kept). */
+export const FIND_PROVIDERS_TIMEOUT_MS = 10_000
 /** Register ids a subscription may filter on. */
 export const MAX_SUBSCRIBE_REGISTERS = 256
 /** Topics a message subscription may filter on. */

@@ -23,6 +23,7 @@ import { Inbox, noListener } from './inbox.ts'
 import { TransactionJournal } from './journal.ts'
 import { MemoryJournal } from './journal-source.ts'
 import { txIdOf } from './validate.ts'
+import { servesRegister } from './register-peers.ts'
 
 /** Options of the in-memory backend. */
 export interface MemoryBackendInit {
@@ -132,7 +133,7 @@ export class MemoryBackend implements GatewayBackend {
   }
 
   async findPeersForRegister (registerId: string, limit: number): Promise<PeerNode[]> {
-    return this.peers.filter(p => p.capabilities?.registers.includes(registerId) === true)
+    return this.peers.filter(p => servesRegister(p, registerId))
       .sort((a, b) => b.score - a.score).slice(0, limit)
   }
 

@@ -7,7 +7,7 @@
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { PeerNode } from '../../protocols/models/index.ts'
-import { PeerStatus } from '../../protocols/models/index.ts'
+import type { PeerStatus } from '../../protocols/models/index.ts'
 import type { DefaultDirectMessaging, DirectMessageReceived } from '../direct/index.ts'
 import { DirectDeliveryError, DirectMessageRejectedError, DirectMessageTooLargeError, InvalidTopicError, NO_LISTENER } from '../direct/index.ts'
 import type {
@@ -26,6 +26,7 @@ import { Inbox, noListener } from './inbox.ts'
 import { TransactionJournal } from './journal.ts'
 import { chunksOf } from './memory-backend.ts'
 import type { TransactionService } from './transactions.ts'
+import { findRegisterPeers, type RegisterProviderLookup } from './register-peers.ts'
 
 /** The peer list as the gateway uses it (src/peers PeerList satisfies it). */
 export interface PeerListView {
@@ -63,6 +64,8 @@ export interface NodeParts {
   eventLog?: Pick<EventLogService, 'query' | 'follow'>
   /** What the admin operations drive (src/admin); absent: only log levels work. */
   admin?: AdminNode
+  /** The topology service's DHT lookup of a register's providers (src/discovery). */
+  topology?: RegisterProviderLookup
 }
 
 const unavailable = (part: string): UnavailableError => new UnavailableError(`${part}_unavailable`, `this node runs without the ${part} service`)
@@ -189,11 +192,13 @@ export class NodeBackend implements GatewayBackend {
     return peer
   }
 
-  async findPeersForRegister (registerId: string, limit: number, options?: CallOptions): Promise<PeerNode[]> {
-    // The peer list has no register index (registers live in capabilities); scanning the score-ordered
-    // list is bounded by peers.maxKnown and returns the best-scored servers first.
-    const all = await this.peerList.list({ orderBy: 'score', direction: 'desc' }, options)
-    return all.filter(p => p.status !== PeerStatus.PEER_STATUS_BANNED && p.capabilities?.registers.includes(registerId) === true).slice(0, limit)
+  async findPeersForRegister (registerId: string, limit: number, options: CallOptions & { includeDht?: boolean } = {}): Promise<PeerNode[]> {
+    const list = this.peerList
+    if (options.includeDht === true && this.parts.topology === undefined) throw unavailable('topology')
+    return findRegisterPeers(list, registerId, limit, {
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.includeDht === true && this.parts.topology !== undefined ? { dht: this.parts.topology } : {})
+    })
   }
 
   async ping (peerId: string, options?: CallOptions): Promise<number> {

@@ -11,7 +11,7 @@ import type { NodeParts } from './node-backend.ts'
 import type { TransactionService } from './transactions.ts'
 
 /** Service names the gateway looks for. */
-export const SERVICE_NAMES = Object.freeze({ ping: 'ping', direct: 'direct', peerList: 'peerList', health: 'health', gossip: 'gossip', connectivity: 'connectivity', eventLog: 'eventLog' })
+export const SERVICE_NAMES = Object.freeze({ ping: 'ping', direct: 'direct', peerList: 'peerList', health: 'health', gossip: 'gossip', connectivity: 'connectivity', eventLog: 'eventLog', topology: 'topology' })
 
 type Lookup = (name: string) => unknown
 
@@ -35,6 +35,11 @@ function optionalParts (lookup: Lookup, transactions: TransactionServiceFactory 
   if (connectivity !== undefined) out.connectivity = connectivity as NonNullable<NodeParts['connectivity']>
   const eventLog = lookup(SERVICE_NAMES.eventLog)
   if (eventLog !== undefined) out.eventLog = eventLog as NonNullable<NodeParts['eventLog']>
+  const topology = lookup(SERVICE_NAMES.topology) as Partial<NonNullable<NodeParts['topology']>> | undefined
+  if (typeof topology?.findRegisterProviders === 'function') out.topology = topology as NonNullable<NodeParts['topology']>
+  // The served set as it is now (admin calls and reloads change it), not as configured at start.
+  const served = gossip as { registers?: () => string[] } | undefined
+  if (typeof served?.registers === 'function') out.registers = () => served.registers?.() ?? []
   return out
 }
 

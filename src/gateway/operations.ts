@@ -115,7 +115,7 @@ export class GatewayOperations {
     return { peer: await this.backend.getPeer(checkPeerId(peerId), options) }
   }
 
-  async findPeersForRegister (registerId: string, limit: number, options: Signal = {}): Promise<FindPeersForRegisterResponse> {
+  async findPeersForRegister (registerId: string, limit: number, options: Signal & { includeDht?: boolean } = {}): Promise<FindPeersForRegisterResponse> {
     const max = checkLimit(limit, DEFAULT_REGISTER_PEER_LIMIT, MAX_PEER_LIMIT)
     return { peers: await this.backend.findPeersForRegister(checkRegisterId(registerId), max, options) }
   }

@@ -185,7 +185,7 @@ export class HealthMonitor {
         addresses: seen.addresses,
         source: seen.inbound ? PeerSource.PEER_SOURCE_INBOUND : PeerSource.PEER_SOURCE_UNKNOWN,
         firsthand: true,
-        capabilities: { protocols, registers: [], roles: [], maxTransactionBytes: 0 },
+        capabilities: { protocols, registers: [], allRegisters: false, roles: [], maxTransactionBytes: 0 },
         now: this.clock()
       }, options)
     } catch (err) {

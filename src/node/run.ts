@@ -2,7 +2,8 @@
  * Runs a node until a signal: the body of `sorcha-peer start`. The first SIGINT/SIGTERM stops it
  * gracefully (services stop, listeners and connections close, the database is flushed) within
  * SHUTDOWN_DEADLINE_MS; a second signal, or a stop that overruns the deadline, forces the exit.
- * SIGHUP reloads the API's TLS certificate, key, CA bundle and token file (src/gateway/secrets-reloader.ts).
+ * SIGHUP reloads the API's TLS certificate, key, CA bundle and token file (src/gateway/secrets-reloader.ts),
+ * and re-reads the configuration for the registers the node serves (gossip.registers; reload-registers.ts).
  */
 import { join } from 'node:path'
 import { format } from 'node:util'
@@ -12,6 +13,7 @@ import { preflightGateway } from '../gateway/exposure.ts'
 import { configureLogging, type Logger } from '../logging/index.ts'
 import { defaultContributions } from './contributions.ts'
 import { IDENTITY_FILE } from './identity.ts'
+import { reloadServedRegisters } from './reload-registers.ts'
 import { SorchaNode } from './sorcha-node.ts'
 
 /** The graceful shutdown must finish within this long. */
@@ -79,7 +81,7 @@ function logServiceLinks (log: Logger, env: Record<string, string | undefined>):
  * Starts a node and resolves with the exit code once it has stopped.
  * @throws StartupError (and its subclasses) when the node cannot start; nothing is left running
  */
-export async function runNode (config: Readonly<Config>, proc: ProcessLike = process): Promise<number> {
+export async function runNode (config: Readonly<Config>, proc: ProcessLike = process, options: { /** Loads the configuration again (file, environment, flags), for SIGHUP. */ reloadConfig?: () => Promise<Readonly<Config>> } = {}): Promise<number> {
   const root = configureLogging(config.log)
   const log = root.child({ name: 'sorcha:cli' })
   routeGrpcLogs(root.child({ name: 'sorcha:grpc' }))
@@ -109,7 +111,10 @@ export async function runNode (config: Readonly<Config>, proc: ProcessLike = pro
     // Before anything starts: an API open to other machines unprotected (exit 2), unusable TLS or token files.
     if (config.gateway.enabled) await preflightGateway(config.gateway)
     const node = await SorchaNode.create(config, { contributions: defaultContributions(config) })
-    onHangup = () => { void gatewayOf(node)?.reload('signal') }
+    onHangup = () => {
+      void gatewayOf(node)?.reload('signal')
+      if (options.reloadConfig !== undefined) void reloadServedRegisters(node, options.reloadConfig, log)
+    }
     await node.start()
     // After the start: a start that fails prints its one line and nothing else (docs/troubleshooting.md).
     if (node.identityCreated) log.info({ peerId: node.peerId.toString(), path: join(config.dataDir, IDENTITY_FILE) }, IDENTITY_CREATED_MSG)

@@ -21,6 +21,8 @@ export interface PeerObservation {
   /** Peer id that told us, for hearsay. */
   learnedFrom?: string
   capabilities?: PeerCapabilities
+  /** The capabilities are the peer's whole advertised record: empty registers or roles replace known ones (protocols/peer-health observe.ts). */
+  fullRecord?: boolean
   now: number
 }
 

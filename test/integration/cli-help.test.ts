@@ -75,7 +75,7 @@ describe('sorcha-peer and sorcha-sim: --version and --help', () => {
 
   it('peers, nat and the API commands list their own options and no foreign ones', async () => {
     const peers = flagsOf((await cli(['peers', '--help'])).stdout)
-    assert.deepEqual(peers.sort(), ['--config', '--data-dir', '--help', '--json', '--limit', '--order', '--status'])
+    assert.deepEqual(peers.sort(), ['--config', '--data-dir', '--help', '--json', '--limit', '--order', '--register', '--status'])
     const nat = (await cli(['nat', '--help'])).stdout
     assert.deepEqual([...sections(nat).keys()], ['Options:', 'Node options:', 'NAT options:', 'Logging options:'])
     assert.ok(!flagsOf(nat).includes('--gossip-fanout'))

@@ -4,7 +4,7 @@
  * `sorcha-peer: admin calls are refused: ...` with exit code 1.
  */
 import type { SorchaClient } from '../../client/index.ts'
-import type { AdminFlags, BanFlags, LogLevelFlags } from '../commands/admin.ts'
+import type { AdminFlags, BanFlags, LogLevelFlags, RegistersFlags } from '../commands/admin.ts'
 import { clientFrom } from './connect.ts'
 import { infoJson, infoText, levelsText, peerJson, peersJson, peersText, statsText, statusName } from './admin-format.ts'
 
@@ -65,6 +65,15 @@ export async function runLogLevel (level: string | undefined, flags: LogLevelFla
   await withClient(flags, async client => {
     const levels = level === undefined ? await client.logLevels() : await client.setLogLevel(level, flags.subsystem ?? '')
     return { json: levels, text: levelsText(levels) }
+  })
+}
+
+/** `admin registers [--follow R...] [--unfollow R...]`: the served registers, after the change if any. */
+export async function runRegisters (flags: RegistersFlags): Promise<void> {
+  await withClient(flags, async client => {
+    const served = await client.updateServedRegisters({ follow: flags.follow ?? [], unfollow: flags.unfollow ?? [] })
+    const list = served.registers.length === 0 ? 'every register' : served.registers.join(', ')
+    return { json: served, text: `serves ${list}${served.relay ? ' (relays every register)' : ''}\n` }
   })
 }
 

@@ -6,7 +6,8 @@
  */
 import { access, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import type { PeerNode, PeerStatus } from '../../../protocols/models/index.ts'
+import type { PeerCapabilities, PeerNode, PeerStatus } from '../../../protocols/models/index.ts'
+import { servesRegister } from '../../../protocols/topology/index.ts'
 import { PeerOrder } from '../../../protos/gen/sorcha/api/v1/peer_discovery.ts'
 import { PEER_ORDER } from '../../gateway/enum-names.ts'
 import { PEERS_SUBLEVEL, PeerStore, peerToJson, sourceName, statusName } from '../../peers/index.ts'
@@ -27,13 +28,25 @@ export function ago (ms: number, now: number): string {
 /** 12D3KooW…a1b2c3 */
 const shortId = (peerId: string): string => peerId.length <= 20 ? peerId : `${peerId.slice(0, 12)}…${peerId.slice(-6)}`
 
+/** Registers shown per peer in the table before "+N more". */
+const SHOWN_REGISTERS = 3
+
+/** What a peer's record says it serves: "all", "a,b,c +2", or "-" when unknown. */
+export function registersCell (caps: PeerCapabilities | undefined): string {
+  if (caps?.allRegisters === true) return 'all'
+  const registers = caps?.registers ?? []
+  if (registers.length === 0) return '-'
+  const shown = registers.slice(0, SHOWN_REGISTERS).join(',')
+  return registers.length > SHOWN_REGISTERS ? `${shown} +${registers.length - SHOWN_REGISTERS}` : shown
+}
+
 /** The peer list as an aligned text table. */
 export function peersTable (nodes: readonly PeerNode[], now: number): string {
   if (nodes.length === 0) return 'no peers known\n'
-  const header = ['PEER', 'STATUS', 'LAST SEEN', 'FAILURES', 'LATENCY', 'SCORE', 'SOURCE', 'ADDRESSES']
+  const header = ['PEER', 'STATUS', 'LAST SEEN', 'FAILURES', 'LATENCY', 'SCORE', 'SOURCE', 'ADDRESSES', 'REGISTERS']
   const rows = nodes.map(n => [
     shortId(n.peerId), statusName(n.status), ago(n.lastSeenMs, now), String(n.consecutiveFailures),
-    n.latencyMs > 0 ? `${n.latencyMs.toFixed(1)} ms` : '-', n.score.toFixed(1), sourceName(n.source), String(n.addresses.length)
+    n.latencyMs > 0 ? `${n.latencyMs.toFixed(1)} ms` : '-', n.score.toFixed(1), sourceName(n.source), String(n.addresses.length), registersCell(n.capabilities)
   ])
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => (r[i] ?? '').length)))
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()
@@ -72,12 +85,16 @@ export async function runPeers (options: Record<string, unknown>): Promise<void>
     return
   }
   let nodes: PeerNode[]
+  const register = options.register as string | undefined
+  const limit = options.limit as number | undefined
   try {
     nodes = await readPeers(config.dataDir, {
       orderBy: PEER_ORDER.parse(options.order as string) === PeerOrder.PEER_ORDER_SCORE ? 'score' : 'lastSeen',
       ...(options.status === undefined ? {} : { status: options.status as PeerStatus[] }),
-      ...(options.limit === undefined ? {} : { limit: options.limit as number })
+      // With --register the limit applies after the filter.
+      ...(limit === undefined || register !== undefined ? {} : { limit })
     }) ?? []
+    if (register !== undefined) nodes = nodes.filter(n => servesRegister(n.capabilities, register)).slice(0, limit)
   } catch (err) {
     if (err instanceof StorageOpenError && err.locked) {
       process.stderr.write(`sorcha-peer: a node is running with data directory ${config.dataDir}; its peer list cannot be read until it stops\n`)

@@ -5,5 +5,5 @@ import { configFromOptions } from '../config-flags.ts'
 /** Runs a node with the configuration from the options, the environment and --config. */
 export async function runStart (options: Record<string, unknown>): Promise<void> {
   const config = await configFromOptions(options)
-  process.exitCode = await runNode(config)
+  process.exitCode = await runNode(config, process, { reloadConfig: async () => configFromOptions(options) })
 }

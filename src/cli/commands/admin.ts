@@ -12,6 +12,8 @@ type AdminActions = typeof AdminActionsModule
 export type AdminFlags = ClientFlags & { json?: boolean }
 /** Options of `admin ban`. */
 export type BanFlags = AdminFlags & { reason?: string, duration?: number }
+/** Options of `admin registers`. */
+export type RegistersFlags = AdminFlags & { follow?: string[], unfollow?: string[] }
 /** Options of `admin log-level`. */
 export type LogLevelFlags = AdminFlags & { subsystem?: string }
 
@@ -32,7 +34,7 @@ const load = async (): Promise<AdminActions> => import('../actions/admin.ts')
 /** Registers `admin` and its commands. */
 export function registerAdminCommands (program: Command): void {
   const admin = program.command('admin')
-    .description('operate a running node through its Admin API: peers, dial, disconnect, ban, unban, log-level, info, stats')
+    .description('operate a running node through its Admin API: peers, dial, disconnect, ban, unban, log-level, registers, info, stats')
   const sub = (name: string, description: string, action: Action): Command => {
     const command = addClientOptions(admin.command(name).description(description).option('--json', 'print one JSON object'))
     command.exitOverride().action(action)
@@ -52,6 +54,9 @@ export function registerAdminCommands (program: Command): void {
   sub('log-level', 'show the log levels, or set one: the whole node\'s, or with --subsystem one subsystem\'s (default: follow the node\'s again)', async (level: string | undefined, flags: LogLevelFlags) => { await (await load()).runLogLevel(level, flags) })
     .argument('[level]', 'trace, debug, info, warn, error, fatal, silent; with --subsystem also default')
     .option('--subsystem <name>', 'a logger name such as sorcha:gossip (it and the loggers below it)')
+  sub('registers', 'show the registers the node serves, or change them at once (until the next configuration reload)', async (flags: RegistersFlags) => { await (await load()).runRegisters(flags) })
+    .option('--follow <id...>', 'serve these registers too')
+    .option('--unfollow <id...>', 'stop serving these registers (applied after --follow)')
   sub('info', 'identity, listen and announced addresses, NAT type and reachability, connectivity', async (flags: AdminFlags) => { await (await load()).runInfo(flags) })
   sub('stats', 'connections, streams, peers by status and protocol, health score, gossip, queue, reconciliation and store figures', async (flags: AdminFlags) => { await (await load()).runStats(flags) })
 }

@@ -4,7 +4,7 @@
  * implementation from ../actions/ only when it runs.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander'
-import type { PeerStatus } from '../../../protocols/models/index.ts'
+import { isRegisterId, type PeerStatus } from '../../../protocols/models/index.ts'
 import { PEER_ORDER, PEER_STATUS } from '../../gateway/enum-names.ts'
 import { useConfigOptions } from '../options.ts'
 
@@ -17,6 +17,12 @@ function parseStatuses (value: string): PeerStatus[] {
     if (status === undefined) throw new InvalidArgumentError(`"${name}" is not a status; allowed: ${PEER_STATUS.allowed}`)
     return status
   })
+}
+
+/** Parses --register R (a register id). */
+function parseRegister (value: string): string {
+  if (!isRegisterId(value)) throw new InvalidArgumentError(`"${value}" is not a register id; allowed: 1-128 characters of A-Z a-z 0-9 . _ : - starting with a letter or digit`)
+  return value
 }
 
 /** Parses --limit N (a positive integer). */
@@ -57,6 +63,7 @@ export function registerPeersCommand (program: Command): void {
     .option('--json', 'print a JSON array instead of a table')
     .option('--status <statuses>', `only these statuses, comma-separated (${PEER_STATUS.allowed})`, parseStatuses)
     .addOption(new Option('--order <order>', 'order by').choices(PEER_ORDER.accepted).default('PEER_ORDER_SCORE'))
+    .option('--register <id>', 'only the peers that serve this register (or every register), as their records say', parseRegister)
     .option('--limit <n>', 'print at most n peers', parseLimit), ['dataDir'])
     .action(async (options: Options) => { await (await import('../actions/peers.ts')).runPeers(options) })
 }

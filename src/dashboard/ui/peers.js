@@ -56,7 +56,7 @@ export class PeerTable {
     const { key, dir } = this.sort
     return [...this.rows.values()]
       .filter(r => status === '' || (status === 'connected-now' ? r.up : r.status === status))
-      .filter(r => needle === '' || r.id.toLowerCase().includes(needle) || r.status.includes(needle) || r.protos.some(p => p.includes(needle)))
+      .filter(r => needle === '' || r.id.toLowerCase().includes(needle) || r.status.includes(needle) || r.protos.some(p => p.includes(needle)) || r.regs.some(g => g.toLowerCase().includes(needle)))
       .sort((a, b) => {
         const x = a[key]
         const y = b[key]
@@ -88,6 +88,7 @@ export class PeerTable {
       [r.lat > 0 ? `${r.lat} ms` : '–'],
       [r.score < 0 ? '–' : String(r.score)],
       [r.up ? 'now' : ago(r.seen)],
+      [r.regs[0] === '*' ? 'all' : r.regs.length === 0 ? '–' : r.regs.join(' ')],
       [r.protos.join(' ')]
     ]
     for (const [i, [value, title]] of cells.entries()) {
@@ -95,7 +96,7 @@ export class PeerTable {
       td.textContent = value
       if (title) td.title = title
       if (i === 1) td.className = `status-${r.status}`
-      if (i === 6) td.className = 'protos'
+      if (i === 6 || i === 7) td.className = 'protos'
       tr.append(td)
     }
     const actions = document.createElement('td')

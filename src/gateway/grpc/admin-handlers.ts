@@ -19,6 +19,7 @@ export function adminHandlers (ops: AdminOperations, guard: CallGuard, access: A
     getLogLevels: admin(() => ops.logLevels()),
     setLogLevel: admin((req: { level: string, subsystem: string }) => ops.setLogLevel(req.level, req.subsystem)),
     getAdminNodeInfo: admin(() => ops.nodeInfo()),
-    getStats: admin(async () => ops.stats())
+    getStats: admin(async () => ops.stats()),
+    updateServedRegisters: admin((req: { follow: string[], unfollow: string[] }) => ops.updateServedRegisters(req.follow, req.unfollow))
   } as AdminServer & UntypedServiceImplementation
 }

@@ -28,7 +28,7 @@ export function discoveryHandlers (ops: GatewayOperations, guard: CallGuard): Pe
     getNetworkHealth: unary(guard, async (_req, signal) => ops.networkHealth({ signal })),
     listPeers: unary(guard, async (req, signal) => ops.listPeers(req, { signal })),
     getPeer: unary(guard, async (req, signal) => ops.getPeer(req.peerId, { signal })),
-    findPeersForRegister: unary(guard, async (req, signal) => ops.findPeersForRegister(req.registerId, req.limit, { signal }))
+    findPeersForRegister: unary(guard, async (req, signal) => ops.findPeersForRegister(req.registerId, req.limit, { signal, includeDht: req.includeDht }))
   } as PeerDiscoveryServer & UntypedServiceImplementation
 }
 

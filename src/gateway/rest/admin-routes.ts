@@ -16,7 +16,7 @@ const PROBLEM = { description: 'Problem (RFC 9457); code = gRPC status name', co
 const ok = (type: string, description: string): Record<string, unknown> => ({ 200: { description, content: { 'application/json': { schema: { $ref: `${type}#` } } } }, '4XX': PROBLEM, '5XX': PROBLEM })
 
 /** The admin messages REST answers with (their schemas go into the OpenAPI document). */
-const ADMIN_TYPES = ['ListConnectedPeersResponse', 'DialPeerResponse', 'DisconnectPeerResponse', 'BanPeerResponse', 'UnbanPeerResponse', 'LogLevels', 'AdminNodeInfo', 'NodeStats'].map(n => `${API}${n}`)
+const ADMIN_TYPES = ['ListConnectedPeersResponse', 'DialPeerResponse', 'DisconnectPeerResponse', 'BanPeerResponse', 'UnbanPeerResponse', 'LogLevels', 'AdminNodeInfo', 'NodeStats', 'ServedRegisters'].map(n => `${API}${n}`)
 
 const DIAL_BODY = {
   type: 'object',
@@ -39,6 +39,16 @@ const LOG_LEVEL_BODY = {
     subsystem: { type: 'string', maxLength: 64, 'x-reason': 'invalid_subsystem', description: 'a logger name such as sorcha:gossip; absent or empty = the global level' }
   },
   required: ['level'],
+  additionalProperties: false
+}
+
+const REGISTER_LIST = { type: 'array', maxItems: 1024, items: { type: 'string', minLength: 1, maxLength: 128 }, 'x-reason': 'invalid_register_id' }
+const SERVED_BODY = {
+  type: 'object',
+  properties: {
+    follow: { ...REGISTER_LIST, description: 'registers to serve from now on' },
+    unfollow: { ...REGISTER_LIST, description: 'registers to stop serving (applied after follow)' }
+  },
   additionalProperties: false
 }
 
@@ -71,6 +81,8 @@ export function adminRoutes (app: FastifyInstance, ctx: RouteContext, access: Ad
     async (request: Req<unknown, { level: string, subsystem?: string }>) => toRestJson(`${API}LogLevels`, ops.setLogLevel(request.body.level, request.body.subsystem ?? '')))
   app.get('/v1/admin/node', route('Identity, listen and announced addresses, NAT type and reachability, connectivity', 'GetAdminNodeInfo', {}, 'AdminNodeInfo'),
     async () => toRestJson(`${API}AdminNodeInfo`, ops.nodeInfo()))
+  app.post('/v1/admin/registers', route('Serve more registers and stop serving others, at once; the new set is advertised to the peers and in the DHT', 'UpdateServedRegisters', { body: SERVED_BODY }, 'ServedRegisters'),
+    async (request: Req<unknown, { follow?: string[], unfollow?: string[] }>) => toRestJson(`${API}ServedRegisters`, ops.updateServedRegisters(request.body.follow ?? [], request.body.unfollow ?? [])))
   app.get('/v1/admin/stats', route('Connections, streams, peers by protocol and status, health score, gossip, queue, reconciliation and store figures', 'GetStats', {}, 'NodeStats'),
     async () => toRestJson(`${API}NodeStats`, await ops.stats()))
 }

@@ -37,7 +37,10 @@ export const LIST_PEERS_QUERY = {
 /** GET /v1/registers/{registerId}/peers */
 export const LIMIT_QUERY = {
   type: 'object',
-  properties: { limit: { type: 'integer', minimum: 0, maximum: MAX_PEER_LIMIT, default: 0, description: '0 = server default (20)' } },
+  properties: {
+    limit: { type: 'integer', minimum: 0, maximum: MAX_PEER_LIMIT, default: 0, description: '0 = server default (20)' },
+    includeDht: { type: 'boolean', default: false, description: 'also look up the register\'s providers in the DHT (at most 10 s)' }
+  },
   additionalProperties: false
 }
 

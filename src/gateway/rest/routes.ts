@@ -75,8 +75,8 @@ export function peerRoutes (app: FastifyInstance, ctx: RouteContext): void {
   app.get('/v1/peers/:peerId', { schema: { operationId: 'GetPeer', tags: ['PeerDiscovery'], summary: 'One known peer', params: S.PEER_PARAMS, response: ok('GetPeerResponse', 'The peer') } },
     async (request: Req<{ peerId: string }>) => toRestJson(`${API}GetPeerResponse`, await ops.getPeer(request.params.peerId, { signal: signal(request) })))
   app.get('/v1/registers/:registerId/peers', { schema: { operationId: 'FindPeersForRegister', tags: ['PeerDiscovery'], summary: 'Known peers serving a register, best first', params: S.REGISTER_PARAMS, querystring: S.LIMIT_QUERY, response: ok('FindPeersForRegisterResponse', 'Peers serving the register') } },
-    async (request: Req<{ registerId: string }, { limit: number }>) =>
-      toRestJson(`${API}FindPeersForRegisterResponse`, await ops.findPeersForRegister(request.params.registerId, request.query.limit, { signal: signal(request) })))
+    async (request: Req<{ registerId: string }, { limit: number, includeDht: boolean }>) =>
+      toRestJson(`${API}FindPeersForRegisterResponse`, await ops.findPeersForRegister(request.params.registerId, request.query.limit, { signal: signal(request), includeDht: request.query.includeDht })))
   app.post('/v1/peers/:peerId/ping', { schema: { operationId: 'Ping', tags: ['PeerCommunication'], summary: 'Round trip to a peer over libp2p', params: S.PEER_PARAMS, response: ok('PingResponse', 'Round-trip time') } },
     async (request: Req<{ peerId: string }>) => toRestJson(`${API}PingResponse`, await ops.ping(request.params.peerId, { signal: signal(request) })))
   app.post('/v1/peers/:peerId/messages', { schema: { operationId: 'SendMessage', tags: ['PeerCommunication'], summary: 'Send a direct message and wait for the acknowledgement', params: S.PEER_PARAMS, body: S.SEND_MESSAGE_BODY, response: ok('SendMessageResponse', 'Acknowledged') } },

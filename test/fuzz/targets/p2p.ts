@@ -20,9 +20,13 @@ import { packBits, unpackBits } from '../../../src/queue/tx-have.ts'
 import { decoderInput } from '../mutate.ts'
 import { plain, protoTarget } from '../proto-target.ts'
 import { expect, type FuzzTarget } from '../target.ts'
-import { idBytesArb, idHexArb, notificationArb, PEER_IDS, peerIdArb, sizeArb } from './models.ts'
+import { idBytesArb, idHexArb, notificationArb, PEER_IDS, peerIdArb, registerIdArb, sizeArb } from './models.ts'
 
 const word = fc.nat({ max: 0xffffffff })
+/** A peer record as advertised: registers (or all), roles; protocols and size left empty. */
+const capabilitiesArb = fc.record({
+  protocols: fc.constant([] as string[]), registers: fc.uniqueArray(registerIdArb, { maxLength: 4 }), allRegisters: fc.boolean(), roles: fc.array(fc.constantFrom(0, 1, 2), { maxLength: 2 }), maxTransactionBytes: fc.constant(0)
+})
 const hexOf = (min: number, max: number): fc.Arbitrary<string> => fc.uint8Array({ minLength: min, maxLength: max }).map(b => Buffer.from(b).toString('hex'))
 const boundArb = fc.option(fc.record({ ts: fc.nat({ max: 2 ** 45 }), prefix: hexOf(0, 32) }), { nil: undefined })
 const rangeArb: fc.Arbitrary<Range> = fc.oneof(
@@ -85,9 +89,9 @@ export const peerExchange: FuzzTarget = protoTarget({
   files: ['protocols/topology/exchange.ts', 'protos/gen/sorcha/p2p/v1/peer_exchange.ts'],
   wire: true,
   codec: PeerExchangeResponse,
-  valid: fc.record({ peers: fc.array(fc.record({ peerId: peerIdArb, addresses: fc.uniqueArray(addressArb, { maxLength: 3 }) }), { maxLength: 8 }) }),
+  valid: fc.record({ peers: fc.array(fc.record({ peerId: peerIdArb, addresses: fc.uniqueArray(addressArb, { maxLength: 3 }), capabilities: fc.option(capabilitiesArb, { nil: undefined }) }), { maxLength: 8 }), self: fc.option(capabilitiesArb, { nil: undefined }) }),
   judge: response => {
-    const judgement = judgeExchangeResponse(response.peers, { asked: EXCHANGE_LIMITS.maxPeers, self: PEER_IDS[0] as string, from: PEER_IDS[1] as string })
+    const judgement = judgeExchangeResponse(response.peers, { asked: EXCHANGE_LIMITS.maxPeers, self: PEER_IDS[0] as string, from: PEER_IDS[1] as string, ...(response.self === undefined ? {} : { record: response.self }) })
     expect(judgement.verdict === 'reject' || judgement.peers.length <= EXCHANGE_LIMITS.maxPeers, 'accepted more peers than the limit')
   }
 })
@@ -98,9 +102,9 @@ export const peerExchangeRequest: FuzzTarget = protoTarget({
   files: ['protocols/topology/exchange.ts', 'protos/gen/sorcha/p2p/v1/peer_exchange.ts'],
   wire: true,
   codec: PeerExchangeRequest,
-  valid: fc.record({ maxPeers: word }),
+  valid: fc.record({ maxPeers: word, self: fc.option(capabilitiesArb, { nil: undefined }) }),
   judge: request => {
-    const known = Array.from({ length: 80 }, (_, i) => ({ peerId: `peer-${i}`, addresses: ['/ip4/127.0.0.1/tcp/1'] }))
+    const known = Array.from({ length: 80 }, (_, i) => ({ peerId: `peer-${i}`, addresses: ['/ip4/127.0.0.1/tcp/1'], capabilities: undefined }))
     expect(chooseExchangePeers(known, { max: request.maxPeers, requester: 'x', rng }).length <= EXCHANGE_LIMITS.maxPeers, 'answered more peers than the limit')
   }
 })

@@ -65,12 +65,13 @@ describe('dashboard charts and rows', () => {
   })
 
   it('joins known and connected peers; a connected peer\'s fresher status and score win', () => {
-    const known = new Map([['a', { peerId: 'a', status: 2, score: 60, latencyMs: 3, lastSeenMs: T0, banReason: '', bannedUntilMs: 0 } as unknown as PeerNode],
-      ['b', { peerId: 'b', status: 5, score: 0, latencyMs: 0, lastSeenMs: T0, banReason: 'spam', bannedUntilMs: 0 } as unknown as PeerNode]])
+    const known = new Map([['a', { peerId: 'a', status: 2, score: 60, latencyMs: 3, lastSeenMs: T0, banReason: '', bannedUntilMs: 0, capabilities: { registers: ['r1', 'r2'], allRegisters: false } } as unknown as PeerNode],
+      ['b', { peerId: 'b', status: 5, score: 0, latencyMs: 0, lastSeenMs: T0, banReason: 'spam', bannedUntilMs: 0, capabilities: { registers: [], allRegisters: true } } as unknown as PeerNode]])
     const connected = [{ peerId: 'a', status: 3, score: 40, protocols: ['/x'], connections: [{ direction: 'inbound', rttMs: 0 }] },
       { peerId: 'c', status: 0, score: -1, protocols: [], connections: [{ direction: 'outbound', rttMs: 7.6 }, { direction: 'inbound', rttMs: 0 }] }] as unknown as ConnectedPeer[]
     const rows = peerRows(['a', 'b', 'c', 'a'], known, connected)
     assert.deepEqual(rows.map(r => [r.id, r.status, r.up, r.dir, r.lat, r.score]), [['a', 'degraded', true, 'inbound', 3, 40], ['b', 'banned', false, '', 0, 0], ['c', 'connected', true, 'both', 8, -1]])
     assert.deepEqual(rows[1]!.ban, { reason: 'spam', untilMs: 0 })
+    assert.deepEqual(rows.map(r => r.regs), [['r1', 'r2'], ['*'], []], 'the registers each serves: listed, every one, not known')
   })
 })

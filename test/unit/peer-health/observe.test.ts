@@ -3,7 +3,7 @@ import { describe, it } from 'node:test'
 import { createRng } from '../../../protocols/common/rng.ts'
 import type { PeerNode} from '../../../protocols/models/index.ts';
 import {
-  MODEL_LIMITS, PeerRole, PeerSource, PeerStatus, validatePeerNode
+  MODEL_LIMITS, PeerRole, PeerSource, PeerStatus, validatePeerNode, type PeerCapabilities
 } from '../../../protocols/models/index.ts'
 import {
   applyBan, applyFailure, cleanAddresses, mergeObservation, type Observation
@@ -125,8 +125,8 @@ describe('peer-health: observations', () => {
   })
 
   it('capabilities: firsthand replaces, hearsay only fills in, invalid ones are ignored', () => {
-    const theirs = { protocols: ['/sorcha/a/1'], registers: [], roles: [PeerRole.PEER_ROLE_RELAY], maxTransactionBytes: 0 }
-    const claimed = { protocols: ['/evil/1'], registers: [], roles: [], maxTransactionBytes: 0 }
+    const theirs = { protocols: ['/sorcha/a/1'], registers: [], roles: [PeerRole.PEER_ROLE_RELAY], maxTransactionBytes: 0, allRegisters: false }
+    const claimed = { protocols: ['/evil/1'], registers: [], roles: [], maxTransactionBytes: 0, allRegisters: false }
     let node = merged(undefined, obs({ capabilities: { ...theirs, protocols: ['no-slash'] } }))
     assert.equal(node.capabilities, undefined)
     node = merged(node, obs({ capabilities: claimed }))
@@ -135,7 +135,7 @@ describe('peer-health: observations', () => {
     assert.deepEqual(node.capabilities, theirs)
     node = merged(node, obs({ capabilities: claimed }))
     assert.deepEqual(node.capabilities, theirs)
-    node = merged(node, obs({ firsthand: true, capabilities: { protocols: ['/sorcha/b/1'], registers: [], roles: [], maxTransactionBytes: 0 } }))
+    node = merged(node, obs({ firsthand: true, capabilities: { protocols: ['/sorcha/b/1'], registers: [], roles: [], maxTransactionBytes: 0, allRegisters: false } }))
     assert.deepEqual(node.capabilities, { ...theirs, protocols: ['/sorcha/b/1'] }, 'empty fields keep what was known')
   })
 
@@ -158,6 +158,38 @@ describe('peer-health: observations', () => {
       const addresses = Array.from({ length: rng.int(6) }, () => rng.pick(['/ip4/1.2.3.4/tcp/1', `/ip6/::${rng.int(50)}/tcp/2`, 'bad', `/dns4/x${rng.int(9)}/tcp/3/p2p/${P}`])!)
       node = merged(node, obs({ addresses, firsthand: rng.next() < 0.3, now: T0 + i * 10, source: rng.int(6) as PeerSource }))
       if (rng.next() < 0.2) node = applyFailure(node, { now: T0 + i * 10 }, RULES)
+    }
+  })
+})
+
+describe('peer-health: advertised registers (issue 20)', () => {
+  const caps = (over: Partial<PeerCapabilities> = {}): PeerCapabilities => ({ protocols: [], registers: [], allRegisters: false, roles: [], maxTransactionBytes: 0, ...over })
+
+  it('a full record (the peer\'s own advertisement) replaces registers and roles even when empty; identify keeps them', () => {
+    let node = merged(undefined, obs({ firsthand: true, fullRecord: true, capabilities: caps({ registers: ['r1', 'r2'], roles: [PeerRole.PEER_ROLE_RELAY] }) }))
+    node = merged(node, obs({ firsthand: true, capabilities: caps({ protocols: ['/sorcha/a/1'] }) }))
+    assert.deepEqual(node.capabilities, caps({ protocols: ['/sorcha/a/1'], registers: ['r1', 'r2'], roles: [PeerRole.PEER_ROLE_RELAY] }), 'identify says nothing of registers')
+    node = merged(node, obs({ firsthand: true, fullRecord: true, capabilities: caps({ allRegisters: true }) }))
+    assert.deepEqual(node.capabilities, caps({ protocols: ['/sorcha/a/1'], allRegisters: true }), 'now serves every register and no longer relays')
+  })
+
+  it('hearsay fills in unknown registers; of a peer never seen firsthand a newer report replaces an older one; never what the peer said itself', () => {
+    let node = merged(undefined, obs())
+    node = merged(node, obs({ capabilities: caps({ registers: ['r1'] }) }))
+    assert.deepEqual(node.capabilities?.registers, ['r1'])
+    node = merged(node, obs({ capabilities: caps({ registers: ['r2'] }) }))
+    assert.deepEqual(node.capabilities?.registers, ['r2'], 'hearsay over hearsay')
+    node = merged(node, obs({ capabilities: caps({ protocols: ['/x/1'] }) }))
+    assert.deepEqual(node.capabilities?.registers, ['r2'], 'a report without registers changes nothing')
+    node = merged(node, obs({ firsthand: true, fullRecord: true, capabilities: caps({ registers: ['r3'] }) }))
+    node = merged(node, obs({ capabilities: caps({ registers: ['r4'], allRegisters: false }) }))
+    assert.deepEqual(node.capabilities?.registers, ['r3'], 'what the peer said itself wins')
+  })
+
+  it('an invalid record is ignored: a bad id, duplicates, or every register together with a list', () => {
+    for (const bad of [caps({ registers: ['no spaces'] }), caps({ registers: ['r1', 'r1'] }), caps({ registers: ['r1'], allRegisters: true })]) {
+      const node = merged(undefined, obs({ firsthand: true, fullRecord: true, capabilities: bad }))
+      assert.equal(node.capabilities, undefined)
     }
   })
 })

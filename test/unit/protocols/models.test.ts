@@ -61,9 +61,9 @@ describe('PeerNode', () => {
     ['a score above 100', { score: 101 }, 'score'],
     ['a NaN score', { score: Number.NaN }, 'score'],
     ['itself as its source', { learnedFrom: ID_A }, 'learnedFrom'],
-    ['a bad register in its capabilities', { capabilities: { protocols: [], registers: ['has space'], roles: [], maxTransactionBytes: 0 } }, 'capabilities.registers[0]'],
-    ['an unknown role', { capabilities: { protocols: [], registers: [], roles: [9 as PeerRole], maxTransactionBytes: 0 } }, 'capabilities.roles[0]'],
-    ['a protocol id without a leading slash', { capabilities: { protocols: ['ping'], registers: [], roles: [], maxTransactionBytes: 0 } }, 'capabilities.protocols[0]'],
+    ['a bad register in its capabilities', { capabilities: { protocols: [], registers: ['has space'], roles: [], maxTransactionBytes: 0, allRegisters: false } }, 'capabilities.registers[0]'],
+    ['an unknown role', { capabilities: { protocols: [], registers: [], roles: [9 as PeerRole], maxTransactionBytes: 0, allRegisters: false } }, 'capabilities.roles[0]'],
+    ['a protocol id without a leading slash', { capabilities: { protocols: ['ping'], registers: [], roles: [], maxTransactionBytes: 0, allRegisters: false } }, 'capabilities.protocols[0]'],
     ['an overlong ban reason', { banReason: 'x'.repeat(300) }, 'banReason']
   ]
   for (const [what, over, field] of invalid) {

@@ -2,24 +2,9 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { createRng } from '../../../protocols/common/rng.ts'
 import { TopologyCore, type TopologyEffect, type TopologyParams } from '../../../protocols/topology/index.ts'
+import { TEST_TOPOLOGY_PARAMS } from '../../helpers/topology-params.ts'
 
-const PARAMS: TopologyParams = {
-  minConnections: 4,
-  dialConcurrency: 4,
-  bootstrapConcurrency: 2,
-  bootstrapBackoffInitialMs: 1000,
-  bootstrapBackoffMaxMs: 60_000,
-  peerBackoffInitialMs: 2000,
-  peerBackoffMaxMs: 120_000,
-  targetKnownPeers: 20,
-  exhaustedAfter: 1000,
-  discoveryIntervalMs: 30_000,
-  refreshIntervalMs: 300_000,
-  exchangeIntervalMs: 300_000,
-  exchangeConcurrency: 2,
-  tickIntervalMs: 5000,
-  maxTrackedPeers: 3
-}
+const PARAMS: TopologyParams = TEST_TOPOLOGY_PARAMS
 
 const boot = (n: number): Array<{ peerId: string, addresses: string[] }> =>
   Array.from({ length: n }, (_, i) => ({ peerId: `boot-${i}`, addresses: [`/ip4/127.0.0.1/tcp/${4000 + i}`] }))

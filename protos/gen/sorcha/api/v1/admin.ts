@@ -34,6 +34,21 @@ export const protobufFileName = "sorcha/api/v1/admin.proto";
  * address without a token refuses every admin call with PERMISSION_DENIED (reason admin_needs_token).
  */
 
+export interface UpdateServedRegistersRequest {
+  /** registers to serve from now on (already served: no change) */
+  follow: string[];
+  /** registers to stop serving (not served: no change); applied after follow */
+  unfollow: string[];
+}
+
+/** The registers a node serves after a change. */
+export interface ServedRegisters {
+  /** sorted; empty = every register */
+  registers: string[];
+  /** the node relays every register's transactions (gossip.relayAllRegisters) */
+  relay: boolean;
+}
+
 export interface ListConnectedPeersRequest {
 }
 
@@ -278,6 +293,178 @@ export interface NodeStats {
   reconcile: ReconcileStats | undefined;
   uptimeMs: number;
 }
+
+function createBaseUpdateServedRegistersRequest(): UpdateServedRegistersRequest {
+  return { follow: [], unfollow: [] };
+}
+
+export const UpdateServedRegistersRequest: MessageFns<UpdateServedRegistersRequest> = {
+  encode(message: UpdateServedRegistersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.follow) {
+      writer.uint32(10).string(v!);
+    }
+    for (const v of message.unfollow) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateServedRegistersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateServedRegistersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.follow.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.unfollow.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateServedRegistersRequest {
+    return {
+      follow: globalThis.Array.isArray(object?.follow) ? object.follow.map((e: any) => globalThis.String(e)) : [],
+      unfollow: globalThis.Array.isArray(object?.unfollow) ? object.unfollow.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: UpdateServedRegistersRequest): unknown {
+    const obj: any = {};
+    if (message.follow?.length) {
+      obj.follow = message.follow;
+    }
+    if (message.unfollow?.length) {
+      obj.unfollow = message.unfollow;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateServedRegistersRequest>, I>>(base?: I): UpdateServedRegistersRequest {
+    return UpdateServedRegistersRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateServedRegistersRequest>, I>>(object: I): UpdateServedRegistersRequest {
+    const message = createBaseUpdateServedRegistersRequest();
+    message.follow = object.follow?.map((e) => e) || [];
+    message.unfollow = object.unfollow?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseServedRegisters(): ServedRegisters {
+  return { registers: [], relay: false };
+}
+
+export const ServedRegisters: MessageFns<ServedRegisters> = {
+  encode(message: ServedRegisters, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.registers) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.relay !== false) {
+      writer.uint32(16).bool(message.relay);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServedRegisters {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServedRegisters();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.registers.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.relay = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ServedRegisters {
+    return {
+      registers: globalThis.Array.isArray(object?.registers)
+        ? object.registers.map((e: any) => globalThis.String(e))
+        : [],
+      relay: isSet(object.relay) ? globalThis.Boolean(object.relay) : false,
+    };
+  },
+
+  toJSON(message: ServedRegisters): unknown {
+    const obj: any = {};
+    if (message.registers?.length) {
+      obj.registers = message.registers;
+    }
+    if (message.relay !== false) {
+      obj.relay = message.relay;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ServedRegisters>, I>>(base?: I): ServedRegisters {
+    return ServedRegisters.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ServedRegisters>, I>>(object: I): ServedRegisters {
+    const message = createBaseServedRegisters();
+    message.registers = object.registers?.map((e) => e) || [];
+    message.relay = object.relay ?? false;
+    return message;
+  },
+};
 
 function createBaseListConnectedPeersRequest(): ListConnectedPeersRequest {
   return {};
@@ -3449,6 +3636,21 @@ export const AdminService = {
     responseSerialize: (value: NodeStats): Buffer => Buffer.from(NodeStats.encode(value).finish()),
     responseDeserialize: (value: Buffer): NodeStats => NodeStats.decode(value),
   },
+  /**
+   * Serves more registers and stops serving others, at once and until the node stops (the configuration
+   * file's gossip.registers applies again at the next reload); the new set is advertised to the
+   * connected peers and in the DHT. INVALID_ARGUMENT (invalid_register_id) for a malformed id.
+   */
+  updateServedRegisters: {
+    path: "/sorcha.api.v1.Admin/UpdateServedRegisters" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateServedRegistersRequest): Buffer =>
+      Buffer.from(UpdateServedRegistersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateServedRegistersRequest => UpdateServedRegistersRequest.decode(value),
+    responseSerialize: (value: ServedRegisters): Buffer => Buffer.from(ServedRegisters.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ServedRegisters => ServedRegisters.decode(value),
+  },
 } as const;
 
 export interface AdminServer extends UntypedServiceImplementation {
@@ -3473,6 +3675,12 @@ export interface AdminServer extends UntypedServiceImplementation {
   getAdminNodeInfo: handleUnaryCall<GetAdminNodeInfoRequest, AdminNodeInfo>;
   /** Connections, peers, gossip, queue, reconciliation and store figures. */
   getStats: handleUnaryCall<GetStatsRequest, NodeStats>;
+  /**
+   * Serves more registers and stops serving others, at once and until the node stops (the configuration
+   * file's gossip.registers applies again at the next reload); the new set is advertised to the
+   * connected peers and in the DHT. INVALID_ARGUMENT (invalid_register_id) for a malformed id.
+   */
+  updateServedRegisters: handleUnaryCall<UpdateServedRegistersRequest, ServedRegisters>;
 }
 
 export interface AdminClient extends Client {
@@ -3622,6 +3830,26 @@ export interface AdminClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: NodeStats) => void,
+  ): ClientUnaryCall;
+  /**
+   * Serves more registers and stops serving others, at once and until the node stops (the configuration
+   * file's gossip.registers applies again at the next reload); the new set is advertised to the
+   * connected peers and in the DHT. INVALID_ARGUMENT (invalid_register_id) for a malformed id.
+   */
+  updateServedRegisters(
+    request: UpdateServedRegistersRequest,
+    callback: (error: ServiceError | null, response: ServedRegisters) => void,
+  ): ClientUnaryCall;
+  updateServedRegisters(
+    request: UpdateServedRegistersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ServedRegisters) => void,
+  ): ClientUnaryCall;
+  updateServedRegisters(
+    request: UpdateServedRegistersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ServedRegisters) => void,
   ): ClientUnaryCall;
 }
 

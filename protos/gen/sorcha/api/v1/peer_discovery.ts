@@ -191,6 +191,8 @@ export interface FindPeersForRegisterRequest {
   registerId: string;
   /** 0 = server default (20); at most 1000 */
   limit: number;
+  /** also look up the register's provider records in the DHT (one Kademlia lookup, at most 10 s); providers not in the peer list are added to it as hearsay */
+  includeDht: boolean;
 }
 
 export interface FindPeersForRegisterResponse {
@@ -1471,7 +1473,7 @@ export const GetPeerResponse: MessageFns<GetPeerResponse> = {
 };
 
 function createBaseFindPeersForRegisterRequest(): FindPeersForRegisterRequest {
-  return { registerId: "", limit: 0 };
+  return { registerId: "", limit: 0, includeDht: false };
 }
 
 export const FindPeersForRegisterRequest: MessageFns<FindPeersForRegisterRequest> = {
@@ -1481,6 +1483,9 @@ export const FindPeersForRegisterRequest: MessageFns<FindPeersForRegisterRequest
     }
     if (message.limit !== 0) {
       writer.uint32(16).uint32(message.limit);
+    }
+    if (message.includeDht !== false) {
+      writer.uint32(24).bool(message.includeDht);
     }
     return writer;
   },
@@ -1514,6 +1519,14 @@ export const FindPeersForRegisterRequest: MessageFns<FindPeersForRegisterRequest
             message.limit = reader.uint32();
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.includeDht = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1534,6 +1547,11 @@ export const FindPeersForRegisterRequest: MessageFns<FindPeersForRegisterRequest
         ? globalThis.String(object.register_id)
         : "",
       limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+      includeDht: isSet(object.includeDht)
+        ? globalThis.Boolean(object.includeDht)
+        : isSet(object.include_dht)
+        ? globalThis.Boolean(object.include_dht)
+        : false,
     };
   },
 
@@ -1545,6 +1563,9 @@ export const FindPeersForRegisterRequest: MessageFns<FindPeersForRegisterRequest
     if (message.limit !== 0) {
       obj.limit = Math.round(message.limit);
     }
+    if (message.includeDht !== false) {
+      obj.includeDht = message.includeDht;
+    }
     return obj;
   },
 
@@ -1555,6 +1576,7 @@ export const FindPeersForRegisterRequest: MessageFns<FindPeersForRegisterRequest
     const message = createBaseFindPeersForRegisterRequest();
     message.registerId = object.registerId ?? "";
     message.limit = object.limit ?? 0;
+    message.includeDht = object.includeDht ?? false;
     return message;
   },
 };
@@ -1670,7 +1692,10 @@ export const PeerDiscoveryService = {
     responseSerialize: (value: GetPeerResponse): Buffer => Buffer.from(GetPeerResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetPeerResponse => GetPeerResponse.decode(value),
   },
-  /** Known peers that advertise serving a register, best first. */
+  /**
+   * Known peers that advertise serving a register (or every register), best first; with include_dht,
+   * also the register's providers in the DHT.
+   */
   findPeersForRegister: {
     path: "/sorcha.api.v1.PeerDiscovery/FindPeersForRegister" as const,
     requestStream: false as const,
@@ -1693,7 +1718,10 @@ export interface PeerDiscoveryServer extends UntypedServiceImplementation {
   listPeers: handleUnaryCall<ListPeersRequest, ListPeersResponse>;
   /** One known peer; NOT_FOUND when the node does not know it. */
   getPeer: handleUnaryCall<GetPeerRequest, GetPeerResponse>;
-  /** Known peers that advertise serving a register, best first. */
+  /**
+   * Known peers that advertise serving a register (or every register), best first; with include_dht,
+   * also the register's providers in the DHT.
+   */
   findPeersForRegister: handleUnaryCall<FindPeersForRegisterRequest, FindPeersForRegisterResponse>;
 }
 
@@ -1762,7 +1790,10 @@ export interface PeerDiscoveryClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetPeerResponse) => void,
   ): ClientUnaryCall;
-  /** Known peers that advertise serving a register, best first. */
+  /**
+   * Known peers that advertise serving a register (or every register), best first; with include_dht,
+   * also the register's providers in the DHT.
+   */
   findPeersForRegister(
     request: FindPeersForRegisterRequest,
     callback: (error: ServiceError | null, response: FindPeersForRegisterResponse) => void,

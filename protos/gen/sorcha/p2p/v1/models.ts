@@ -227,6 +227,8 @@ export interface PeerCapabilities {
   roles: PeerRole[];
   /** largest transaction body it accepts; 0 = unknown */
   maxTransactionBytes: number;
+  /** it serves every register (its gossip.registers is empty); registers is then empty */
+  allRegisters: boolean;
 }
 
 /** A peer this node knows about, with everything it has observed of it. */
@@ -280,7 +282,7 @@ export interface TransactionNotification {
 }
 
 function createBasePeerCapabilities(): PeerCapabilities {
-  return { protocols: [], registers: [], roles: [], maxTransactionBytes: 0 };
+  return { protocols: [], registers: [], roles: [], maxTransactionBytes: 0, allRegisters: false };
 }
 
 export const PeerCapabilities: MessageFns<PeerCapabilities> = {
@@ -300,6 +302,9 @@ export const PeerCapabilities: MessageFns<PeerCapabilities> = {
     }
     if (message.maxTransactionBytes !== 0) {
       writer.uint32(32).uint64(message.maxTransactionBytes);
+    }
+    if (message.allRegisters !== false) {
+      writer.uint32(40).bool(message.allRegisters);
     }
     return writer;
   },
@@ -359,6 +364,14 @@ export const PeerCapabilities: MessageFns<PeerCapabilities> = {
             message.maxTransactionBytes = longToNumber(reader.uint64());
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.allRegisters = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -385,6 +398,11 @@ export const PeerCapabilities: MessageFns<PeerCapabilities> = {
         : isSet(object.max_transaction_bytes)
         ? globalThis.Number(object.max_transaction_bytes)
         : 0,
+      allRegisters: isSet(object.allRegisters)
+        ? globalThis.Boolean(object.allRegisters)
+        : isSet(object.all_registers)
+        ? globalThis.Boolean(object.all_registers)
+        : false,
     };
   },
 
@@ -402,6 +420,9 @@ export const PeerCapabilities: MessageFns<PeerCapabilities> = {
     if (message.maxTransactionBytes !== 0) {
       obj.maxTransactionBytes = Math.round(message.maxTransactionBytes);
     }
+    if (message.allRegisters !== false) {
+      obj.allRegisters = message.allRegisters;
+    }
     return obj;
   },
 
@@ -414,6 +435,7 @@ export const PeerCapabilities: MessageFns<PeerCapabilities> = {
     message.registers = object.registers?.map((e) => e) || [];
     message.roles = object.roles?.map((e) => e) || [];
     message.maxTransactionBytes = object.maxTransactionBytes ?? 0;
+    message.allRegisters = object.allRegisters ?? false;
     return message;
   },
 };

@@ -6,6 +6,7 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { PeerCapabilities } from "./models.ts";
 
 export const protobufPackage = "sorcha.p2p.v1";
 
@@ -14,33 +15,47 @@ export const protobufFileName = "sorcha/p2p/v1/peer_exchange.proto";
 /**
  * Peer exchange, protocol /sorcha/peer-exchange/1.0.0: a node asks a connected peer for peers it
  * knows. One request and one response per stream, each length-prefixed (unsigned varint).
- * Rules: protocols/topology/SPEC.md §5.
+ * Each side also tells the other its own peer record (registers served, roles): the exchange is how
+ * registers are advertised. Rules: protocols/topology/SPEC.md §5 and §8.
  */
 
-/** Asks for up to max_peers peers (the responder caps it; see SPEC). */
+/**
+ * Asks for up to max_peers peers (the responder caps it; see SPEC).
+ * max_peers 0: an advertisement only (the asker's record changed or it just connected); the responder
+ * answers with its own record and no peers.
+ */
 export interface PeerExchangeRequest {
   maxPeers: number;
+  /** the asker's own record: registers, all_registers, roles (protocols left empty) */
+  self: PeerCapabilities | undefined;
 }
 
 /** A peer and the addresses the responder knows for it (multiaddrs without /p2p/). */
 export interface PeerRecord {
   peerId: string;
   addresses: string[];
+  /** what the responder knows the peer serves (hearsay; registers and roles only); absent if unknown */
+  capabilities: PeerCapabilities | undefined;
 }
 
 /** The responder's sample of its peer list, most recently seen first. */
 export interface PeerExchangeResponse {
   peers: PeerRecord[];
+  /** the responder's own record, as in the request */
+  self: PeerCapabilities | undefined;
 }
 
 function createBasePeerExchangeRequest(): PeerExchangeRequest {
-  return { maxPeers: 0 };
+  return { maxPeers: 0, self: undefined };
 }
 
 export const PeerExchangeRequest: MessageFns<PeerExchangeRequest> = {
   encode(message: PeerExchangeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.maxPeers !== 0) {
       writer.uint32(8).uint32(message.maxPeers);
+    }
+    if (message.self !== undefined) {
+      PeerCapabilities.encode(message.self, writer.uint32(18).fork()).join();
     }
     return writer;
   },
@@ -66,6 +81,14 @@ export const PeerExchangeRequest: MessageFns<PeerExchangeRequest> = {
             message.maxPeers = reader.uint32();
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.self = PeerCapabilities.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -85,6 +108,7 @@ export const PeerExchangeRequest: MessageFns<PeerExchangeRequest> = {
         : isSet(object.max_peers)
         ? globalThis.Number(object.max_peers)
         : 0,
+      self: isSet(object.self) ? PeerCapabilities.fromJSON(object.self) : undefined,
     };
   },
 
@@ -92,6 +116,9 @@ export const PeerExchangeRequest: MessageFns<PeerExchangeRequest> = {
     const obj: any = {};
     if (message.maxPeers !== 0) {
       obj.maxPeers = Math.round(message.maxPeers);
+    }
+    if (message.self !== undefined) {
+      obj.self = PeerCapabilities.toJSON(message.self);
     }
     return obj;
   },
@@ -102,12 +129,15 @@ export const PeerExchangeRequest: MessageFns<PeerExchangeRequest> = {
   fromPartial<I extends Exact<DeepPartial<PeerExchangeRequest>, I>>(object: I): PeerExchangeRequest {
     const message = createBasePeerExchangeRequest();
     message.maxPeers = object.maxPeers ?? 0;
+    message.self = (object.self !== undefined && object.self !== null)
+      ? PeerCapabilities.fromPartial(object.self)
+      : undefined;
     return message;
   },
 };
 
 function createBasePeerRecord(): PeerRecord {
-  return { peerId: "", addresses: [] };
+  return { peerId: "", addresses: [], capabilities: undefined };
 }
 
 export const PeerRecord: MessageFns<PeerRecord> = {
@@ -117,6 +147,9 @@ export const PeerRecord: MessageFns<PeerRecord> = {
     }
     for (const v of message.addresses) {
       writer.uint32(18).string(v!);
+    }
+    if (message.capabilities !== undefined) {
+      PeerCapabilities.encode(message.capabilities, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -150,6 +183,14 @@ export const PeerRecord: MessageFns<PeerRecord> = {
             message.addresses.push(reader.string());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.capabilities = PeerCapabilities.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -172,6 +213,7 @@ export const PeerRecord: MessageFns<PeerRecord> = {
       addresses: globalThis.Array.isArray(object?.addresses)
         ? object.addresses.map((e: any) => globalThis.String(e))
         : [],
+      capabilities: isSet(object.capabilities) ? PeerCapabilities.fromJSON(object.capabilities) : undefined,
     };
   },
 
@@ -183,6 +225,9 @@ export const PeerRecord: MessageFns<PeerRecord> = {
     if (message.addresses?.length) {
       obj.addresses = message.addresses;
     }
+    if (message.capabilities !== undefined) {
+      obj.capabilities = PeerCapabilities.toJSON(message.capabilities);
+    }
     return obj;
   },
 
@@ -193,18 +238,24 @@ export const PeerRecord: MessageFns<PeerRecord> = {
     const message = createBasePeerRecord();
     message.peerId = object.peerId ?? "";
     message.addresses = object.addresses?.map((e) => e) || [];
+    message.capabilities = (object.capabilities !== undefined && object.capabilities !== null)
+      ? PeerCapabilities.fromPartial(object.capabilities)
+      : undefined;
     return message;
   },
 };
 
 function createBasePeerExchangeResponse(): PeerExchangeResponse {
-  return { peers: [] };
+  return { peers: [], self: undefined };
 }
 
 export const PeerExchangeResponse: MessageFns<PeerExchangeResponse> = {
   encode(message: PeerExchangeResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.peers) {
       PeerRecord.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.self !== undefined) {
+      PeerCapabilities.encode(message.self, writer.uint32(18).fork()).join();
     }
     return writer;
   },
@@ -230,6 +281,14 @@ export const PeerExchangeResponse: MessageFns<PeerExchangeResponse> = {
             message.peers.push(PeerRecord.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.self = PeerCapabilities.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -245,6 +304,7 @@ export const PeerExchangeResponse: MessageFns<PeerExchangeResponse> = {
   fromJSON(object: any): PeerExchangeResponse {
     return {
       peers: globalThis.Array.isArray(object?.peers) ? object.peers.map((e: any) => PeerRecord.fromJSON(e)) : [],
+      self: isSet(object.self) ? PeerCapabilities.fromJSON(object.self) : undefined,
     };
   },
 
@@ -252,6 +312,9 @@ export const PeerExchangeResponse: MessageFns<PeerExchangeResponse> = {
     const obj: any = {};
     if (message.peers?.length) {
       obj.peers = message.peers.map((e) => PeerRecord.toJSON(e));
+    }
+    if (message.self !== undefined) {
+      obj.self = PeerCapabilities.toJSON(message.self);
     }
     return obj;
   },
@@ -262,6 +325,9 @@ export const PeerExchangeResponse: MessageFns<PeerExchangeResponse> = {
   fromPartial<I extends Exact<DeepPartial<PeerExchangeResponse>, I>>(object: I): PeerExchangeResponse {
     const message = createBasePeerExchangeResponse();
     message.peers = object.peers?.map((e) => PeerRecord.fromPartial(e)) || [];
+    message.self = (object.self !== undefined && object.self !== null)
+      ? PeerCapabilities.fromPartial(object.self)
+      : undefined;
     return message;
   },
 };

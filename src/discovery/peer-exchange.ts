@@ -92,7 +92,7 @@ export class PeerExchange {
     }
     const theirs = judgeAdvert(request.self)
     if (theirs === 'bad') {
-      await applyVerdict(this.components.peerList, peer, 'reject', 'bad-record', this.log)
+      penalise(this.components, peer, 'protocol_violation', 'peer exchange request: bad-record')
       throw new Error('peer exchange: invalid peer record in the request')
     }
     if (theirs !== undefined) await this.recordAdvert(peer, connection, theirs)

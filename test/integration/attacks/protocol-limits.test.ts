@@ -51,7 +51,7 @@ describe('per-peer limits: peer exchange and reconciliation', () => {
         const channel = lpStream(stream)
         await channel.write(protocol === DIRECT_PROTOCOL
           ? DirectEnvelope.encode({ messageId: 'ab'.repeat(16), topic: 't', payload: new Uint8Array(1), sentAtMs: 0 }).finish()
-          : PeerExchangeRequest.encode({ maxPeers: 10 }).finish())
+          : PeerExchangeRequest.encode({ maxPeers: 10, self: undefined }).finish())
         const bytes = (await channel.read({ signal: AbortSignal.timeout(10_000) })).subarray()
         if (protocol === DIRECT_PROTOCOL) DirectAck.decode(bytes) // an acknowledgement (no app listens here: accepted false, reason given)
         return 'answered'

@@ -125,7 +125,10 @@ describe('logs that help, on real processes with --log-format json', () => {
       // Many more dials of the dead bootstrap peer failed meanwhile; still one warning for it.
       await until(node, 'several failed dials of the dead peer', () => node.lines.filter(l => l.msg === 'dial failed' && l.peer === DEAD_ID).length >= 5)
     } finally {
+      // The node first, and only then its bootstrap node: stopped together, a loaded node can see the
+      // bootstrap node go before it handles its own SIGTERM, which is a second outage (and warning).
       node.child.kill('SIGTERM')
+      await node.exit
       boot.child.kill('SIGTERM')
       await boot.exit
     }

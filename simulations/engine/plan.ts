@@ -20,13 +20,15 @@ export interface ChurnEvent {
 }
 
 /** What an attacker does (simulations/protocols/tx-gossip-adversary.ts). */
-export type AttackerBehaviour = 'silent' | 'censor' | 'withhold' | 'flood'
+export type AttackerBehaviour = 'honest' | 'silent' | 'censor' | 'withhold' | 'flood'
 
 /** The attackers of a run (scenario key `adversary`). */
 export interface AdversaryPlan {
   /** Share of the initial nodes that are attackers (never publishers). */
   readonly fraction: number
   readonly behaviour: AttackerBehaviour
+  /** Attackers behave until this time, then all turn at once (a covert flash). */
+  readonly activeFromMs: number
   readonly flood: { readonly ids: number, readonly sizeBytes: number, readonly intervalMs: number }
   /** Honest nodes run the reputation core on their verdicts. */
   readonly reputation: boolean

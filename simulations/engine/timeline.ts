@@ -65,7 +65,7 @@ export interface Timeline {
 }
 
 /** Attacker behaviours by code − 1 (Timeline.attackers). */
-export const ATTACKER_CODES: readonly AttackerBehaviour[] = ['silent', 'censor', 'withhold', 'flood']
+export const ATTACKER_CODES: readonly AttackerBehaviour[] = ['honest', 'silent', 'censor', 'withhold', 'flood']
 
 /**
  * The initial attackers: round(fraction × nodes) of the initial nodes, from the seed. Chosen before

@@ -3,7 +3,9 @@
  * Only runs that ask for an adversary get this binding (engine/simulator.ts); a clean run's nodes are
  * the bare cores of ./tx-gossip.ts.
  *
- * An attacker runs the real tx-gossip core, with some of its effects never carried out:
+ * An attacker runs the real tx-gossip core, with some of its effects never carried out (from
+ * `adversary.activeFromMs` on; before, it carries out everything):
+ * - `honest`: none dropped: the control run, the same nodes and links with nobody misbehaving;
  * - `silent`: sends nothing at all (it receives, and is a dead end);
  * - `censor`: relays nothing: it fetches what it hears of (it sends getdata, so it looks alive), but
  *   never announces, serves, answers notfound or sends a summary;
@@ -40,13 +42,16 @@ export class AttackerNode implements SimCore {
   private readonly rng: Rng
   private nextFloodAt: number
 
-  constructor (core: TxGossipCore<number>, behaviour: AttackerBehaviour, flood: AdversaryPlan['flood'], rng: Rng, now: number) {
+  private readonly activeFromMs: number
+
+  constructor (core: TxGossipCore<number>, behaviour: AttackerBehaviour, plan: AdversaryPlan, rng: Rng, now: number) {
     this.core = core
     this.behaviour = behaviour
-    this.flood = flood
+    this.flood = plan.flood
+    this.activeFromMs = plan.activeFromMs
     this.rng = rng
     // Flooders start at a random phase of their period, so that they do not all fire at once.
-    this.nextFloodAt = behaviour === 'flood' ? now + rng.next() * flood.intervalMs : Infinity
+    this.nextFloodAt = behaviour === 'flood' ? Math.max(now, plan.activeFromMs) + rng.next() * plan.flood.intervalMs : Infinity
   }
 
   nextWakeup (): number | undefined {
@@ -62,8 +67,9 @@ export class AttackerNode implements SimCore {
     else if (input.type === 'peer-down') this.peers.delete(input.peer)
     const start = out.length
     this.core.handleInto(input, out)
+    const active = input.now >= this.activeFromMs
     let w = start
-    for (let i = start; i < out.length; i++) if (this.carriesOut(out[i]!)) out[w++] = out[i]!
+    for (let i = start; i < out.length; i++) if (this.carriesOut(out[i]!, active)) out[w++] = out[i]!
     out.length = w
     if (input.type === 'tick' && input.now >= this.nextFloodAt) {
       const message: GossipMessage = { type: 'inv', items: Array.from({ length: this.flood.ids }, () => ({ id: this.fakeId(), size: this.flood.sizeBytes, hops: 1 })) }
@@ -73,9 +79,10 @@ export class AttackerNode implements SimCore {
     return out
   }
 
-  private carriesOut (e: GossipEffect<number>): boolean {
+  private carriesOut (e: GossipEffect<number>, active: boolean): boolean {
+    if (e.type === 'deliver') return false
+    if (!active || this.behaviour === 'honest') return true
     switch (e.type) {
-      case 'deliver': return false
       case 'serve': return false
       case 'send':
         if (this.behaviour === 'silent') return false
@@ -174,7 +181,7 @@ export function adversaryBinding (base: ProtocolBinding<Inner>, plan: AdversaryP
       const code = roles[setup.index]!
       if (code !== 0) {
         const core = base.createCore({ ...setup, neighbours: [] }, sink) as TxGossipCore<number>
-        const node = new AttackerNode(core, ATTACKER_CODES[code - 1]!, plan.flood, setup.rng.fork(7), setup.now)
+        const node = new AttackerNode(core, ATTACKER_CODES[code - 1]!, plan, setup.rng.fork(7), setup.now)
         for (const peer of setup.neighbours) base.onPeerUp(inner(node), peer, setup.now, sink)
         return node
       }

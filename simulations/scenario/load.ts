@@ -185,7 +185,7 @@ export function toPlan (s: Scenario, params: unknown): RunPlan {
     offline: s.faults.offline,
     ...(s.adversary === undefined
       ? {}
-      : { adversary: { fraction: s.adversary.fraction, behaviour: s.adversary.behaviour, flood: s.adversary.flood, reputation: s.adversary.reputation } }),
+      : { adversary: { fraction: s.adversary.fraction, behaviour: s.adversary.behaviour, activeFromMs: s.adversary.activeFromMs, flood: s.adversary.flood, reputation: s.adversary.reputation } }),
     protocol: s.protocol.name,
     protocolParams: params,
     sampleIntervalMs: s.report.sampleIntervalMs ?? Math.max(1, s.durationMs / 100)

@@ -81,7 +81,7 @@ const NetworkSchema = z.strictObject({
 })
 
 /** Attacker behaviours (simulations/protocols/tx-gossip-adversary.ts). */
-export const ATTACKER_BEHAVIOURS = ['silent', 'censor', 'withhold', 'flood'] as const
+export const ATTACKER_BEHAVIOURS = ['honest', 'silent', 'censor', 'withhold', 'flood'] as const
 
 const behaviour = (): z.ZodEnum<{ [K in typeof ATTACKER_BEHAVIOURS[number]]: K }> => oneOf(ATTACKER_BEHAVIOURS)
 
@@ -90,6 +90,8 @@ const AdversarySchema = z.strictObject({
   /** Share of the initial nodes that are attackers (chosen from the seed; never a publisher). */
   fraction: range(0, 0.9, 'a fraction').default(0),
   behaviour: behaviour().default('censor'),
+  /** Attackers behave as honest nodes until this time, then all turn at once (a covert flash). */
+  activeFromMs: ms().default(0),
   /** Flooders: fake ids announced to every neighbour per round, their announced size and the round's period. */
   flood: z.strictObject({
     ids: int(1, 10_000).default(20),

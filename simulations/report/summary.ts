@@ -41,6 +41,9 @@ export interface Summary {
   adversary?: AdversarySummary
 }
 
+/** Reputation actions taken, by kind. */
+export interface ReputationActions { graylist: number, disconnect: number, ban: number }
+
 /** The honest nodes under attack. */
 export interface AdversarySummary {
   /** Attackers created in the run (initial, Sybil and eclipse). */
@@ -54,7 +57,7 @@ export interface AdversarySummary {
   /** Honest nodes alive at the end that received no transaction at all (isolated). */
   honestNodesWithNothing: number
   /** Reputation actions (graylist, disconnect, ban) taken by honest nodes against attackers and against honest peers. */
-  reputation: { againstAttackers: Record<string, number>, againstHonest: Record<string, number> }
+  reputation: { againstAttackers: ReputationActions, againstHonest: ReputationActions }
 }
 
 function adversarySummary (result: RunResult, roles: Uint8Array): AdversarySummary {
@@ -76,11 +79,8 @@ function adversarySummary (result: RunResult, roles: Uint8Array): AdversarySumma
   for (let i = 0; i < result.nodesCreated; i++) if (roles[i] !== 0) attackers++
   let all = 0
   for (let t = 0; t < T; t++) if (reached[t] === honest) all++
-  const against = (who: string): Record<string, number> => {
-    const out: Record<string, number> = {}
-    for (const action of ['graylist', 'disconnect', 'ban']) out[action] = metrics.traces.get(`reputation:${action}:${who}`) ?? 0
-    return out
-  }
+  const count = (action: string, who: string): number => metrics.traces.get(`reputation:${action}:${who}`) ?? 0
+  const against = (who: string): ReputationActions => ({ graylist: count('graylist', who), disconnect: count('disconnect', who), ban: count('ban', who) })
   return {
     attackers,
     honestNodes: honest,

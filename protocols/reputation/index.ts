@@ -5,3 +5,4 @@ export {
 } from './core.ts'
 export * from './constants.ts'
 export { parseIp, rangeOf, cidrOf, inAnyCidr, refusesInRange, IPV4_RANGE_BITS, IPV6_RANGE_BITS, type Cidr } from './ip-ranges.ts'
+export { offenceOfVerdict } from './verdicts.ts'

@@ -11,6 +11,27 @@ export interface ChurnEvent {
   readonly kind: 'join' | 'leave' | 'crash'
   readonly count?: number
   readonly fraction?: number
+  /** A join of attackers (adversary.sybil, adversary.eclipse): the joiners are attackers with this behaviour. */
+  readonly attackers?: AttackerBehaviour
+  /** A join linked to this node only (adversary.eclipse), instead of joinDegree random nodes. */
+  readonly attachTo?: number
+  /** With attachTo: links of that node kept when the joiners take its slots (the rest close). */
+  readonly keepLinks?: number
+}
+
+/** What an attacker does (simulations/protocols/tx-gossip-adversary.ts). */
+export type AttackerBehaviour = 'honest' | 'silent' | 'censor' | 'withhold' | 'flood'
+
+/** The attackers of a run (scenario key `adversary`). */
+export interface AdversaryPlan {
+  /** Share of the initial nodes that are attackers (never publishers). */
+  readonly fraction: number
+  readonly behaviour: AttackerBehaviour
+  /** Attackers behave until this time, then all turn at once (a covert flash). */
+  readonly activeFromMs: number
+  readonly flood: { readonly ids: number, readonly sizeBytes: number, readonly intervalMs: number }
+  /** Honest nodes run the reputation core on their verdicts. */
+  readonly reputation: boolean
 }
 
 /** The transactions a run publishes. */
@@ -59,6 +80,8 @@ export interface RunPlan {
   readonly partitions: readonly PartitionPlan[]
   /** Offline windows (absent in plans built before they existed: none). */
   readonly offline?: readonly OfflinePlan[]
+  /** Attackers (absent: every node is honest, and the engine adds nothing). */
+  readonly adversary?: AdversaryPlan
   readonly protocol: string
   readonly protocolParams: unknown
   readonly sampleIntervalMs: number

@@ -65,10 +65,12 @@ export interface RunResult {
   readonly meanDegree: number
   /** Young-generation collections the worker threads ran together (engine/parallel.ts; not in the summary). */
   readonly alignedCollections?: number
+  /** With an adversary: per node, 0 honest or the attacker's behaviour code (Timeline.attackers). */
+  readonly attackers?: Uint8Array
 }
 
 /** The parts of a RunResult that do not depend on what the protocol did. */
-export type RunFacts = Pick<RunResult, 'liveAtEnd' | 'nodesCreated' | 'missingLinks' | 'meanDegree' | 'offline'>
+export type RunFacts = Pick<RunResult, 'liveAtEnd' | 'nodesCreated' | 'missingLinks' | 'meanDegree' | 'offline' | 'attackers'>
 
 /** Which nodes a Simulator owns: those with `index % count === index`. */
 export interface Shard {
@@ -85,7 +87,7 @@ export interface ShardResult {
 /** Runs one plan with one binding, for the nodes of one shard. */
 export class Simulator<C extends SimCore> {
   private readonly plan: RunPlan
-  private readonly binding: ProtocolBinding<C>
+  private binding: ProtocolBinding<C>
   private readonly shard: Shard
   private readonly rng: Rng
   private readonly queue = new EventQueue(4096)
@@ -143,6 +145,12 @@ export class Simulator<C extends SimCore> {
     this.keys = new EventKeys(this.capacity)
     this.timeline = buildTimeline(plan, this.rng, this.net, this.keys, topo.adjacency, isPublic)
     this.txs = this.timeline.txs
+    // Attackers only when the scenario asks for them: a clean run's nodes are the binding's own cores.
+    const roles = this.timeline.attackers
+    if (plan.adversary !== undefined && roles !== undefined) {
+      if (binding.withAdversary === undefined) throw new Error(`protocol ${binding.name} has no attackers to simulate`)
+      this.binding = binding.withAdversary(plan.adversary, roles) as unknown as ProtocolBinding<C>
+    }
     for (const [i, tx] of this.txs.entries()) if (tx !== undefined) this.txKeys.set(tx.key, i)
     this.metrics = new RunMetrics(this.capacity, plan.workload.transactions)
     this.metrics.expect(this.txs)
@@ -246,7 +254,8 @@ export class Simulator<C extends SimCore> {
       nodesCreated: timeline.nodesCreated,
       missingLinks: this.missingLinks,
       offline: timeline.offline,
-      meanDegree: plan.nodes === 0 ? 0 : degreeSum / plan.nodes
+      meanDegree: plan.nodes === 0 ? 0 : degreeSum / plan.nodes,
+      ...(timeline.attackers === undefined ? {} : { attackers: timeline.attackers })
     }
   }
 

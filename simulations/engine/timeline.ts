@@ -9,7 +9,7 @@ import { createRng, type Rng } from '../../protocols/common/rng.ts'
 import type { NetworkModel } from '../network/network-model.ts'
 import { TIMELINE_ORIGIN, type EventKeys } from './event-keys.ts'
 import { LiveSet } from './live-set.ts'
-import type { RunPlan } from './plan.ts'
+import type { AttackerBehaviour, ChurnEvent, RunPlan } from './plan.ts'
 import type { SimTransaction } from './types.ts'
 import { Workload } from './workload.ts'
 
@@ -60,6 +60,27 @@ export interface Timeline {
   readonly adjacency: number[][]
   /** The offline windows, with the nodes each cut off. */
   readonly offline: readonly OfflineWindow[]
+  /** With an adversary: per node, 0 honest or the attacker's behaviour code (ATTACKER_CODES index + 1). */
+  readonly attackers?: Uint8Array
+}
+
+/** Attacker behaviours by code − 1 (Timeline.attackers). */
+export const ATTACKER_CODES: readonly AttackerBehaviour[] = ['honest', 'silent', 'censor', 'withhold', 'flood']
+
+/**
+ * The initial attackers: round(fraction × nodes) of the initial nodes, from the seed. Chosen before
+ * the publishers, which are then chosen among the honest nodes.
+ */
+function initialAttackers (plan: RunPlan, capacity: number): Uint8Array | undefined {
+  const a = plan.adversary
+  if (a === undefined) return undefined
+  const roles = new Uint8Array(capacity)
+  const all = Array.from({ length: plan.nodes }, (_, i) => i)
+  const code = ATTACKER_CODES.indexOf(a.behaviour) + 1
+  for (const node of createRng(plan.seed).fork(400).sample(all, Math.round(a.fraction * plan.nodes))) roles[node] = code
+  // An eclipse's target is honest: it is the node under attack.
+  for (const e of plan.churn) if (e.attachTo !== undefined) roles[e.attachTo] = 0
+  return roles
 }
 
 /** The live count just before `tMs` (changes at times below `tMs` applied). */
@@ -89,7 +110,8 @@ export function buildTimeline (plan: RunPlan, rng: Rng, net: NetworkModel, keys:
   const capacity = nodeCapacity(plan)
   const live = new LiveSet(capacity)
   for (let i = 0; i < plan.nodes; i++) live.add(i)
-  const workload = new Workload(plan.workload, plan.nodes, createRng(plan.seed).fork(5))
+  const attackers = initialAttackers(plan, capacity)
+  const workload = new Workload(plan.workload, plan.nodes, createRng(plan.seed).fork(5), attackers === undefined ? undefined : n => attackers[n] === 0)
   const events: TimelineEvent[] = []
   const txs: Array<SimTransaction | undefined> = new Array<SimTransaction | undefined>(plan.workload.transactions)
   const targetAtPublish = new Int32Array(plan.workload.transactions)
@@ -108,16 +130,18 @@ export function buildTimeline (plan: RunPlan, rng: Rng, net: NetworkModel, keys:
     targetAtPublish[index] = live.size
     emit(now, TL_PUBLISH, tx.publisher, index)
   }
-  const join = (now: number): void => {
+  const join = (now: number, e: ChurnEvent): void => {
     const want = plan.joinDegree
     const chosen = new Set<number>()
-    for (let attempt = 0; chosen.size < want && attempt < want * 20 && live.size > 0; attempt++) {
+    if (e.attachTo !== undefined) chosen.add(e.attachTo)
+    for (let attempt = 0; chosen.size < want && attempt < want * 20 && live.size > 0 && e.attachTo === undefined; attempt++) {
       const peer = live.pick(rng)
       if (isPublic[peer] === 1) chosen.add(peer)
     }
     const neighbours = [...chosen]
     const index = nodesCreated++
     live.add(index)
+    if (attackers !== undefined && e.attackers !== undefined) attackers[index] = ATTACKER_CODES.indexOf(e.attackers) + 1
     adjacency[index] = neighbours
     emit(now, TL_CREATE, index, -1, neighbours)
     for (const peer of neighbours) {
@@ -160,6 +184,20 @@ export function buildTimeline (plan: RunPlan, rng: Rng, net: NetworkModel, keys:
     }
   }
 
+  // An eclipse: the attackers that joined took the target's connection slots, and its connection
+  // manager closed its own links but the first `keep` (those its outbound protection holds).
+  const takeSlots = (now: number, target: number, keep: number): void => {
+    const own = adjacency[target]!.filter(p => attackers?.[p] === 0)
+    for (const peer of own.slice(keep)) {
+      emit(now, TL_PEER_DOWN, target, peer)
+      const key = keys.next(TIMELINE_ORIGIN)
+      events.push({ atMs: now + net.latency(target, peer, key), key, kind: TL_PEER_DOWN, node: peer, arg: target })
+      adjacency[peer] = adjacency[peer]!.filter(p => p !== target)
+    }
+    const dropped = new Set(own.slice(keep))
+    adjacency[target] = adjacency[target]!.filter(p => !dropped.has(p))
+  }
+
   // Publications first, then churn in plan order; a stable sort by time keeps that order at equal times.
   const happenings: Array<{ atMs: number, run: () => void }> = []
   for (let t = 0; t < plan.workload.transactions; t++) {
@@ -172,9 +210,10 @@ export function buildTimeline (plan: RunPlan, rng: Rng, net: NetworkModel, keys:
       run: () => {
         const count = e.count ?? Math.round((e.fraction ?? 0) * live.size)
         for (let i = 0; i < count; i++) {
-          if (e.kind === 'join') join(e.atMs)
+          if (e.kind === 'join') join(e.atMs, e)
           else if (live.size > 0) remove(e.atMs, e.kind === 'crash')
         }
+        if (e.attachTo !== undefined) takeSlots(e.atMs, e.attachTo, e.keepLinks ?? 0)
         if (count > 0) changed(e.atMs)
       }
     })
@@ -193,6 +232,7 @@ export function buildTimeline (plan: RunPlan, rng: Rng, net: NetworkModel, keys:
     liveAtEnd: live.snapshot(),
     nodesCreated,
     adjacency,
-    offline
+    offline,
+    ...(attackers === undefined ? {} : { attackers })
   }
 }

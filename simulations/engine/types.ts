@@ -11,6 +11,7 @@
  */
 import type { Rng } from '../../protocols/common/rng.ts'
 import type { Verdict } from '../../protocols/common/effects.ts'
+import type { AdversaryPlan } from './plan.ts'
 
 /** A transaction the workload publishes. */
 export interface SimTransaction {
@@ -108,6 +109,12 @@ export interface ProtocolBinding<C extends SimCore = SimCore> {
    */
   toThread?: (message: unknown) => unknown
   fromThread?: (data: unknown) => unknown
+  /**
+   * This binding with the run's attackers (scenario key `adversary`): `roles` holds, per node, 0 for
+   * an honest node or the attacker's behaviour code (Timeline.attackers). Absent: the protocol has no
+   * attackers to offer, and a run that asks for them fails.
+   */
+  withAdversary?: (plan: AdversaryPlan, roles: Uint8Array) => ProtocolBinding
 }
 
 /**

@@ -15,12 +15,15 @@ export class Workload {
   private readonly rng: Rng
   private readonly publishers: number[] = []
 
-  /** `nodes`: the initial node count (fixed publishers are chosen among them). */
-  constructor (plan: WorkloadPlan, nodes: number, rng: Rng) {
+  /**
+   * `nodes`: the initial node count (fixed publishers are chosen among them, and among those
+   * `eligible` accepts if given: an adversary's attackers never publish).
+   */
+  constructor (plan: WorkloadPlan, nodes: number, rng: Rng, eligible?: (node: number) => boolean) {
     this.plan = plan
     this.rng = rng
     if (plan.publishers !== 'all') {
-      const all = Array.from({ length: nodes }, (_, i) => i)
+      const all = Array.from({ length: nodes }, (_, i) => i).filter(i => eligible?.(i) ?? true)
       this.publishers.push(...rng.sample(all, plan.publishers))
     }
   }

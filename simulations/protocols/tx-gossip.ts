@@ -19,6 +19,7 @@ import { chunkFrameBytes, gossipMessageBytes, notificationBytes } from './tx-gos
 import { CHUNK, packChunk, packMessage, unpackInput } from './tx-gossip-packing.ts'
 import { isReconcileMessage, parseReconcileParams, ReconcilingNode } from './tx-reconcile.ts'
 import type { ReconcileConfig } from '../../protocols/reconcile/index.ts'
+import { adversaryBinding } from './tx-gossip-adversary.ts'
 
 /** Body bytes per chunk, as the node's adapter sends them (src/gossip default). */
 export const CHUNK_BYTES = 64 * 1024
@@ -205,5 +206,6 @@ export const txGossipBinding: ProtocolBinding<TxGossipCore<number> | Reconciling
     const filter = BloomFilter.fromWire(d.wire)
     // The sender's own filter, so its form is well made; a malformed one would be the core's to judge.
     return filter === undefined ? d : { type: 'summary', filter }
-  }
+  },
+  withAdversary: (plan, roles) => adversaryBinding(txGossipBinding, plan, roles) as unknown as ProtocolBinding
 }

@@ -62,6 +62,7 @@ function checkSupported (s: Scenario): void {
   if (s.network.uplinkBytesPerSec !== undefined) refuse('network.uplinkBytesPerSec', s.network.uplinkBytesPerSec, 'no traffic shaping on loopback')
   if (s.network.natFraction > 0) refuse('network.natFraction', s.network.natFraction, 'use the NAT lab for real NATs')
   if (s.churn.events.length > 0 || s.churn.rate !== undefined || s.faults.crashes.length > 0) refuse('churn', s.churn, 'churn and crashes are simulated only')
+  if (s.adversary !== undefined) refuse('adversary', 'set', 'attackers are simulated only; test/integration/attacks has real ones')
   if (s.faults.partitions.length > 0) refuse('faults.partitions', s.faults.partitions, 'partitions are simulated only')
   refuseTestbedFaults(s, 'real')
   if (s.faults.offline.length > 0) refuse('faults.offline', s.faults.offline, 'offline windows are simulated only (test/integration/gossip/long-partition.test.ts runs one on real nodes)')

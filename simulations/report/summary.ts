@@ -37,6 +37,58 @@ export interface Summary {
   protocolBytes?: Record<string, number>
   /** Per offline window (present when the scenario has one): how the nodes that were cut off fared. */
   offline?: OfflineSummary[]
+  /** With an adversary: how the honest nodes fared (latencyMs is theirs already: attackers deliver nothing). */
+  adversary?: AdversarySummary
+}
+
+/** Reputation actions taken, by kind. */
+export interface ReputationActions { graylist: number, disconnect: number, ban: number }
+
+/** The honest nodes under attack. */
+export interface AdversarySummary {
+  /** Attackers created in the run (initial, Sybil and eclipse). */
+  attackers: number
+  /** Honest nodes alive at the end. */
+  honestNodes: number
+  /** (transaction, honest node) pairs delivered, over transactions × honest nodes alive at the end. */
+  honestDeliveredFraction: number
+  /** Share of transactions that reached every honest node alive at the end. */
+  honestAllReachedFraction: number
+  /** Honest nodes alive at the end that received no transaction at all (isolated). */
+  honestNodesWithNothing: number
+  /** Reputation actions (graylist, disconnect, ban) taken by honest nodes against attackers and against honest peers. */
+  reputation: { againstAttackers: ReputationActions, againstHonest: ReputationActions }
+}
+
+function adversarySummary (result: RunResult, roles: Uint8Array): AdversarySummary {
+  const { metrics, liveAtEnd } = result
+  const T = metrics.published
+  let honest = 0
+  let got = 0
+  let empty = 0
+  const reached = new Int32Array(T)
+  for (const node of liveAtEnd) {
+    if (roles[node] !== 0) continue
+    honest++
+    let mine = 0
+    for (let t = 0; t < T; t++) if (metrics.has(node, t)) { mine++; reached[t]!++ }
+    got += mine
+    if (mine === 0 && T > 0) empty++
+  }
+  let attackers = 0
+  for (let i = 0; i < result.nodesCreated; i++) if (roles[i] !== 0) attackers++
+  let all = 0
+  for (let t = 0; t < T; t++) if (reached[t] === honest) all++
+  const count = (action: string, who: string): number => metrics.traces.get(`reputation:${action}:${who}`) ?? 0
+  const against = (who: string): ReputationActions => ({ graylist: count('graylist', who), disconnect: count('disconnect', who), ban: count('ban', who) })
+  return {
+    attackers,
+    honestNodes: honest,
+    honestDeliveredFraction: round(T * honest === 0 ? 0 : got / (T * honest), 6) ?? 0,
+    honestAllReachedFraction: round(T === 0 ? 0 : all / T) ?? 0,
+    honestNodesWithNothing: empty,
+    reputation: { againstAttackers: against('attacker'), againstHonest: against('honest') }
+  }
 }
 
 /** How the nodes of one offline window fared, by the end of the run. */
@@ -142,9 +194,10 @@ export function summarize (result: RunResult, mode: Summary['mode'] = 'sim'): Su
   let sum = 0
   for (const v of lat) sum += v
   const { shares, mean } = hopShares(metrics.hops)
-  const extra: Pick<Summary, 'protocolBytes' | 'offline'> = {}
+  const extra: Pick<Summary, 'protocolBytes' | 'offline' | 'adversary'> = {}
   if (metrics.bytesBy.size > 0) extra.protocolBytes = sortedRecord(metrics.bytesBy)
   if (result.offline.length > 0) extra.offline = offlineSummaries(result)
+  if (result.attackers !== undefined) extra.adversary = adversarySummary(result, result.attackers)
   return {
     scenario: plan.name,
     protocol: plan.protocol,

@@ -76,10 +76,27 @@ function checkConsistency (s: Scenario, file: string): void {
   s.faults.freezes.forEach((p, i) => {
     if (p.toMs <= p.fromMs) throw new ScenarioError(file, `faults.freezes.${i}.toMs`, p.toMs, `greater than fromMs (${p.fromMs})`)
   })
+  checkAdversary(s, file)
   const rate = s.churn.rate
   if (rate !== undefined && rate.toMs < rate.fromMs) throw new ScenarioError(file, 'churn.rate.toMs', rate.toMs, `at least fromMs (${rate.fromMs})`)
   if (rate !== undefined && (rate.toMs - rate.fromMs) / 1000 * (rate.joinsPerSec + rate.leavesPerSec + rate.crashesPerSec) > MAX_CHURN_EVENTS) {
     throw new ScenarioError(file, 'churn.rate', rate, `at most ${MAX_CHURN_EVENTS} churn events in all`)
+  }
+}
+
+/** An adversary needs fixed, honest publishers, a target that exists, and plain tx-gossip. */
+function checkAdversary (s: Scenario, file: string): void {
+  const a = s.adversary
+  if (a === undefined) return
+  if (s.workload.publishers === 'all') {
+    throw new ScenarioError(file, 'workload.publishers', 'all', 'a number of publishers when adversary is set (attackers never publish)')
+  }
+  if (a.eclipse !== undefined && a.eclipse.target >= s.nodes) {
+    throw new ScenarioError(file, 'adversary.eclipse.target', a.eclipse.target, `an initial node, below nodes (${s.nodes})`)
+  }
+  const reconcile = s.protocol.params.reconcile
+  if (s.protocol.name !== 'tx-gossip' || (reconcile !== undefined && reconcile !== false)) {
+    throw new ScenarioError(file, 'adversary', 'set', 'only with protocol tx-gossip without reconcile')
   }
 }
 
@@ -114,6 +131,12 @@ function latencyOf (s: Scenario): LatencySpec {
 /** Expands churn rates into timed events (a Poisson process per kind, from the seed). */
 function churnEvents (s: Scenario): ChurnEvent[] {
   const events: ChurnEvent[] = s.churn.events.map(e => ({ atMs: e.atMs, kind: e.kind, count: e.count }))
+  const a = s.adversary
+  if (a?.sybil !== undefined) events.push({ atMs: a.sybil.atMs, kind: 'join', count: a.sybil.count, attackers: a.sybil.behaviour ?? a.behaviour })
+  if (a?.eclipse !== undefined) {
+    const e = a.eclipse
+    events.push({ atMs: e.atMs, kind: 'join', count: e.attackers, attackers: e.behaviour ?? a.behaviour, attachTo: e.target, keepLinks: e.keepLinks })
+  }
   for (const c of s.faults.crashes) events.push({ atMs: c.atMs, kind: 'crash', fraction: c.fraction })
   const rate = s.churn.rate
   if (rate !== undefined) {
@@ -163,6 +186,9 @@ export function toPlan (s: Scenario, params: unknown): RunPlan {
     churn: churnEvents(s),
     partitions: s.faults.partitions,
     offline: s.faults.offline,
+    ...(s.adversary === undefined
+      ? {}
+      : { adversary: { fraction: s.adversary.fraction, behaviour: s.adversary.behaviour, activeFromMs: s.adversary.activeFromMs, flood: s.adversary.flood, reputation: s.adversary.reputation } }),
     protocol: s.protocol.name,
     protocolParams: params,
     sampleIntervalMs: s.report.sampleIntervalMs ?? Math.max(1, s.durationMs / 100)

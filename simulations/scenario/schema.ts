@@ -80,6 +80,41 @@ const NetworkSchema = z.strictObject({
   joinDegree: int(1, 1000).default(8)
 })
 
+/** Attacker behaviours (simulations/protocols/tx-gossip-adversary.ts). */
+export const ATTACKER_BEHAVIOURS = ['honest', 'silent', 'censor', 'withhold', 'flood'] as const
+
+const behaviour = (): z.ZodEnum<{ [K in typeof ATTACKER_BEHAVIOURS[number]]: K }> => oneOf(ATTACKER_BEHAVIOURS)
+
+/** Attackers among the nodes: present from the start, joining at once (Sybil), or around one target (eclipse). */
+const AdversarySchema = z.strictObject({
+  /** Share of the initial nodes that are attackers (chosen from the seed; never a publisher). */
+  fraction: range(0, 0.9, 'a fraction').default(0),
+  behaviour: behaviour().default('censor'),
+  /** Attackers behave as honest nodes until this time, then all turn at once (a covert flash). */
+  activeFromMs: ms().default(0),
+  /** Flooders: fake ids announced to every neighbour per round, their announced size and the round's period. */
+  flood: z.strictObject({
+    ids: int(1, 10_000).default(20),
+    sizeBytes: int(1, 64 * 1024 * 1024).default(512),
+    intervalMs: positive('milliseconds').default(1000)
+  }).default({ ids: 20, sizeBytes: 512, intervalMs: 1000 }),
+  /** A Sybil flash: `count` attackers join at `atMs`, each linked to network.joinDegree random nodes. */
+  sybil: z.strictObject({ atMs: ms(), count: int(1, MAX_NODES), behaviour: behaviour().optional() }).optional(),
+  /**
+   * An eclipse: `attackers` join at `atMs` linked to node `target` and take its connection slots: the
+   * target keeps `keepLinks` of its own links (those its outbound protection holds) and loses the rest.
+   */
+  eclipse: z.strictObject({
+    target: int(0, MAX_NODES - 1),
+    attackers: int(1, 10_000),
+    atMs: ms().default(0),
+    keepLinks: int(0, 1000).default(0),
+    behaviour: behaviour().optional()
+  }).optional(),
+  /** Honest nodes run the reputation core (protocols/reputation) on the core's verdicts, as the node does. */
+  reputation: z.boolean({ error: 'true or false' }).default(true)
+})
+
 /** A scenario file, as validated. */
 export const ScenarioSchema = z.strictObject({
   name: z.string({ error: 'a name (text)' }).min(1, { error: 'a name (text)' }),
@@ -107,6 +142,7 @@ export const ScenarioSchema = z.strictObject({
     name: z.string({ error: 'a protocol name' }).default('tx-gossip'),
     params: z.record(z.string(), z.unknown(), { error: 'a map of protocol parameters' }).default({})
   }).default({ name: 'tx-gossip', params: {} }),
+  adversary: AdversarySchema.optional(),
   report: z.strictObject({
     sampleIntervalMs: positive('milliseconds').optional()
   }).default({}),

@@ -58,6 +58,7 @@ function checkSupported (s: Scenario): void {
   if (s.network.uplinkBytesPerSec !== undefined) refuse('network.uplinkBytesPerSec', s.network.uplinkBytesPerSec, 'no bandwidth emulation yet')
   if (s.network.natFraction > 0) refuse('network.natFraction', s.network.natFraction, 'use the NAT lab (test/nat-lab) for real NATs')
   if (s.churn.events.length > 0 || s.churn.rate !== undefined) refuse('churn', s.churn, 'use faults.crashes and faults.restarts')
+  if (s.adversary !== undefined) refuse('adversary', 'set', 'attackers are simulated only; test/integration/attacks has real ones')
 }
 
 /** Victims: `fraction` of `candidates` (rounded, at least one when fraction > 0), from the rng. */

@@ -26,6 +26,7 @@ import { sorchaReconciler, type Reconciler, type ReconcilerComponents } from './
 import { decodeFrame, encodeChunk, encodeMessage, type ChunkFrame } from './wire.ts'
 import { penalise, reputationOf, type ReputationHolder } from '../reputation/index.ts'
 import type { ReputationPort } from '../reputation/port.ts'
+import { offenceOfVerdict } from '../../protocols/reputation/index.ts'
 import { limitsOf, type LimitedProtocol, type LimitsComponents, type PeerLimits } from '../limits/peer-limits.ts'
 import type { GossipMessage } from '../../protocols/tx-gossip/index.ts'
 import { DecompressionError } from './errors.ts'
@@ -368,10 +369,11 @@ export class SorchaDistributor extends DistributorBase {
    */
   private onVerdict (peer: string, verdict: 'accept' | 'ignore' | 'reject', code: string): void {
     this.emitVerdict({ peer, verdict, code })
-    // SPEC.md §3.6: announced or offered, then not served (the core already lowered its credit).
-    if (code === 'unserved-fetch') penalise(this.components, peer, 'unserved_fetch')
-    if (verdict !== 'reject') return
-    this.log.debug({ peer, code }, 'peer message rejected')
-    penalise(this.components, peer, 'invalid_message', code)
+    // SPEC.md §3.6: announced or offered, then not served (the core already lowered its credit);
+    // a reject is an invalid message. The simulator maps verdicts with the same function.
+    const offence = offenceOfVerdict(verdict, code)
+    if (offence === undefined) return
+    if (verdict === 'reject') this.log.debug({ peer, code }, 'peer message rejected')
+    penalise(this.components, peer, offence, offence === 'invalid_message' ? code : undefined)
   }
 }

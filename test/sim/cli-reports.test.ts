@@ -90,6 +90,10 @@ test('real mode refuses what loopback cannot emulate, naming the key (exit 2)', 
   const offline = await capture(['run', new URL('../../simulations/scenarios/offline-10000.yaml', import.meta.url).pathname, '--mode', 'real', '--nodes', '20'])
   assert.equal(offline.code, 2)
   assert.match(offline.err, /faults\.offline = .*; allowed: not available in real mode \(offline windows are simulated only/)
+  const attack = await capture(['run', new URL('../../simulations/scenarios/attack-eclipse-10000.yaml', import.meta.url).pathname, '--mode', 'real', '--nodes', '20'])
+  assert.equal(attack.code, 2)
+  assert.match(attack.err, /adversary = "set"; allowed: not available in real mode \(attackers are simulated only/)
+  assert.equal(attack.err.trim().split('\n').length, 1)
 })
 
 test('the coverage curve rises from the publishers share to 1 and renders as SVG', () => {

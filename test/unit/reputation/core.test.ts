@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
-import { describe, it } from 'node:test'
+import { describe, it, test } from 'node:test'
 import { createRng } from '../../../protocols/common/rng.ts'
 import {
-  OFFENCES, ReputationCore, banDurationMs, decayed, rememberedBans, type ReputationAction
+  OFFENCES, ReputationCore, banDurationMs, decayed, offenceOfVerdict, rememberedBans, type ReputationAction
 } from '../../../protocols/reputation/index.ts'
 
 const T0 = 1_700_000_000_000
@@ -122,4 +122,11 @@ describe('reputation core', () => {
       }
     }
   })
+})
+
+test('offenceOfVerdict: a reject is an invalid message, an unserved fetch its own offence, anything else none', () => {
+  assert.equal(offenceOfVerdict('reject', 'tx-id-mismatch'), 'invalid_message')
+  assert.equal(offenceOfVerdict('ignore', 'unserved-fetch'), 'unserved_fetch')
+  assert.equal(offenceOfVerdict('ignore', 'inflight-full'), undefined)
+  assert.equal(offenceOfVerdict('accept', 'tx-valid'), undefined)
 })

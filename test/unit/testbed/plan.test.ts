@@ -108,6 +108,7 @@ describe('testbed plan', () => {
     assert.equal(refused({ protocol: { params: { fanout: 3 } } }), 'ScenarioError: scenario plan: protocol.params = {"fanout":3}; allowed: not available on the testbed (set node configuration in testbed.nodeConfig, e.g. { gossip: { antiEntropyIntervalMs: 2000 } })')
     assert.match(refused({ churn: { events: [{ atMs: 1, kind: 'join', count: 1 }] } }), /churn = .*; allowed: not available on the testbed \(use faults.crashes and faults.restarts\)$/)
     assert.match(refused({ network: { natFraction: 0.1 } }), /network.natFraction = 0.1; allowed: not available on the testbed/)
+    assert.equal(refused({ workload: { transactions: 10, ratePerSec: 1, publishers: 2 }, adversary: { fraction: 0.2, behaviour: 'censor' } }), 'ScenarioError: scenario plan: adversary = "set"; allowed: not available on the testbed (attackers are simulated only; test/integration/attacks has real ones)')
     assert.equal(refused({ nodes: 1002 }), 'ScenarioError: scenario plan: nodes = 1002; allowed: not available on the testbed (at most 1000 node processes)')
     assert.equal(refused({ protocol: { name: 'push' } }), 'ScenarioError: scenario plan: protocol.name = "push"; allowed: not available on the testbed (real nodes run tx-gossip)')
     assert.throws(() => chooseEmulation('netem', false, 'x'), {

@@ -20,9 +20,9 @@ export function roundedCount (mean: number, random: number): number {
  * (inline) or when this node is the publisher (its first hop cannot hold it yet, so a push costs no
  * duplicate). push: ~pushFanoutMean neighbours drawn uniformly (no exclusions, as in the theory of
  * SPEC.md §6.1) get the body. Every target's inv is the same message object (effects are read-only).
- * A transaction of a known `register` (SPEC.md §3.7) goes only to neighbours that serve it or whose
- * registers are unknown; the unknown ones get an inv, never a body, so that a node that does not
- * serve the register receives no byte of it unless it asks.
+ * A transaction of a known `register` (SPEC.md §3.7) goes to `fanout` neighbours known to serve it
+ * and, as an inv (never a body), to every neighbour whose registers are unknown, so that a node that
+ * does not serve the register receives no byte of it unless it asks.
  */
 export function relay (state: CoreState, id: TxKey, size: number, hops: number, exclude: readonly PeerHandle[], also: readonly PeerHandle[] | undefined, out: Effects, register?: string): void {
   const { config, neighbours: peers, rng } = state
@@ -34,19 +34,37 @@ export function relay (state: CoreState, id: TxKey, size: number, hops: number, 
     return
   }
   const scope = register === undefined ? undefined : state.scope
-  const want: PeerFilter | undefined = scope === undefined ? undefined : peer => scope.mayWant(peer, register)
-  const targets = peers.choose(config.fanout, exclude, also, rng, want)
-  if (targets.length === 0) return
   const push = size <= config.inlineThresholdBytes || (hops === 0 && size <= config.publishPushMaxBytes)
+  if (scope === undefined) {
+    const targets = peers.choose(config.fanout, exclude, also, rng)
+    if (push) {
+      for (let i = 0; i < targets.length; i++) out.push({ type: 'serve', peer: targets[i] as PeerHandle, id, offset: 0, hops: next })
+      return
+    }
+    if (targets.length === 0) return
+    const message: GossipMessage = { type: 'inv', items: [{ id, size, hops: next }] }
+    for (let i = 0; i < targets.length; i++) out.push({ type: 'send', peer: targets[i] as PeerHandle, message })
+    return
+  }
+  // Register scoping (SPEC.md §3.7): `fanout` of the neighbours known to serve the register get the
+  // inv (or the body), and every neighbour whose registers are unknown gets the inv, so that the
+  // register's serving nodes among them are reached whatever the fanout spends on others.
+  const serving: PeerFilter = peer => scope.interest(peer, register) === 'serves'
+  const targets = peers.choose(config.fanout, exclude, also, rng, serving)
   let message: GossipMessage | undefined
+  const inv = (peer: PeerHandle): void => {
+    message ??= { type: 'inv', items: [{ id, size, hops: next, register }] }
+    out.push({ type: 'send', peer, message })
+  }
   for (let i = 0; i < targets.length; i++) {
     const peer = targets[i] as PeerHandle
-    if (push && (scope === undefined || scope.interest(peer, register) === 'serves')) {
-      out.push({ type: 'serve', peer, id, offset: 0, hops: next })
-    } else {
-      message ??= { type: 'inv', items: [register === undefined ? { id, size, hops: next } : { id, size, hops: next, register }] }
-      out.push({ type: 'send', peer, message })
-    }
+    if (push) out.push({ type: 'serve', peer, id, offset: 0, hops: next })
+    else inv(peer)
+  }
+  const all = peers.all()
+  for (let i = 0; i < all.length; i++) {
+    const peer = all[i] as PeerHandle
+    if (scope.interest(peer, register) === 'unknown' && !exclude.includes(peer) && also?.includes(peer) !== true) inv(peer)
   }
 }
 

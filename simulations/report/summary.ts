@@ -4,6 +4,7 @@
  */
 import { COVERAGE_STEPS, MAX_TRACKED_HOPS, percentile } from '../engine/metrics.ts'
 import type { RunResult } from '../engine/simulator.ts'
+import { layoutOf, summarizeRegisters, type RegisterSummary } from '../engine/registers.ts'
 
 /** The summary object; field meanings are documented in simulations/README.md. */
 export interface Summary {
@@ -37,6 +38,8 @@ export interface Summary {
   protocolBytes?: Record<string, number>
   /** Per offline window (present when the scenario has one): how the nodes that were cut off fared. */
   offline?: OfflineSummary[]
+  /** A register scenario's delivery to serving nodes and bytes per node (engine/registers.ts). */
+  registers?: RegisterSummary
 }
 
 /** How the nodes of one offline window fared, by the end of the run. */
@@ -142,9 +145,13 @@ export function summarize (result: RunResult, mode: 'sim' | 'real' = 'sim'): Sum
   let sum = 0
   for (const v of lat) sum += v
   const { shares, mean } = hopShares(metrics.hops)
-  const extra: Pick<Summary, 'protocolBytes' | 'offline'> = {}
+  const extra: Pick<Summary, 'protocolBytes' | 'offline' | 'registers'> = {}
   if (metrics.bytesBy.size > 0) extra.protocolBytes = sortedRecord(metrics.bytesBy)
   if (result.offline.length > 0) extra.offline = offlineSummaries(result)
+  const layout = layoutOf(plan)
+  if (layout !== undefined) {
+    extra.registers = summarizeRegisters(layout, { nodes: plan.nodes, published: T, publisherOf: metrics.publisherOf, has: (node, tx) => metrics.has(node, tx), liveAtEnd, bytes: metrics.bytes })
+  }
   return {
     scenario: plan.name,
     protocol: plan.protocol,

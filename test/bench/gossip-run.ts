@@ -208,7 +208,11 @@ export async function runStrategy (strategy: 'sorcha' | 'gossipsub', options: Be
     const loopUsed = performance.eventLoopUtilization(loop)
     const elapsedMs = performance.now() - start
     latencies.sort((a, b) => a - b)
+    // The sorcha cores' counters summed over the nodes (announcements skipped as unserved, stalls).
+    const core = (key: 'notServed' | 'requestTimeouts' | 'fetchesAbandoned' | 'invReceived'): number => nodes.reduce((sum, node) => sum + (gossipOf(node).stats().core?.[key] ?? 0), 0)
+    const coreFigures: Record<string, number> = strategy === 'sorcha' ? { invReceived: core('invReceived'), notServed: core('notServed'), requestTimeouts: core('requestTimeouts'), fetchesAbandoned: core('fetchesAbandoned') } : {}
     return {
+      ...coreFigures,
       nodes: options.nodes,
       tx: options.tx,
       sizeBytes: options.size,

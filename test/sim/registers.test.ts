@@ -40,7 +40,20 @@ test('register scenario: delivery to exactly the serving nodes and relays, at ab
 })
 
 test('register scenario: a bad register setting is refused with the key, the value and what is allowed', () => {
-  const scenario = small(false)
-  scenario.protocol.params = { registers: { count: 10, serve: 11 } }
-  assert.throws(() => runSimulated(scenario, { sampleMemory: false }), (err: Error) => err.name === 'ScenarioError' && err.message.includes('protocol.params.registers.serve') && err.message.includes('an integer from 1 to 10'))
+  const refused = (registers: unknown, key: string, allowed: string): void => {
+    const scenario = small(false)
+    scenario.protocol.params = { registers }
+    assert.throws(() => runSimulated(scenario, { sampleMemory: false }), (err: Error) => {
+      assert.equal(err.name, 'ScenarioError')
+      assert.ok(err.message.includes(`protocol.params.registers${key} = `) && err.message.endsWith(`allowed: ${allowed}`), err.message)
+      return true
+    })
+  }
+  refused({ count: 10, serve: 11 }, '.serve', 'an integer from 1 to 10')
+  refused({ count: 0 }, '.count', 'an integer from 1 to 100000')
+  refused({ relays: -1 }, '.relays', 'an integer from 0 to 1000000')
+  refused({ degree: 1 }, '.degree', 'an integer from 2 to 64')
+  refused({ allServe: 'yes' }, '.allServe', 'true or false')
+  refused({ size: 3 }, '.size', 'one of count, serve, relays, degree, allServe')
+  refused([1], '', 'a map { count, serve, relays, degree, allServe }')
 })

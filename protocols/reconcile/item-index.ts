@@ -100,12 +100,19 @@ export class SortedItems {
 
 interface Entry { ts: number, register: string }
 
+/** Register scopes derived from `*` kept at once (see ItemIndex.derive). */
+const MAX_DERIVED = 16
+
 /** Every item the node holds, by id, and the sorted items of each served scope. */
 export class ItemIndex {
   private readonly maxItems: number
   private readonly all: SortedItems | undefined
   private readonly registers = new Map<string, SortedItems>()
   private readonly entries = new Map<TxKey, Entry>()
+  /** Register scopes answered from `*` (tx-gossip SPEC.md §3.7), each valid while `version` is unchanged. */
+  private readonly derived = new Map<string, { version: number, items: SortedItems }>()
+  /** Bumped by every change of the items. */
+  private version = 0
 
   constructor (scopes: readonly string[], maxItems: number) {
     this.maxItems = maxItems
@@ -117,16 +124,43 @@ export class ItemIndex {
 
   get size (): number { return this.entries.size }
 
-  /** The sorted items of a scope this node serves (buffered inserts merged); undefined for another. */
+  /**
+   * The sorted items of a scope this node serves (buffered inserts merged); undefined for another.
+   * A node serving `*` serves every register's scope too, from its `*` items (derive).
+   */
   scope (scope: string): SortedItems | undefined {
+    if (scope !== ALL_REGISTERS && this.all !== undefined && !this.registers.has(scope)) return this.derive(scope)
     const items = scope === ALL_REGISTERS ? this.all : this.registers.get(scope)
     items?.settle()
     return items
   }
 
-  /** True if this node serves the scope. */
+  /** True if this node serves the scope (a node serving `*` serves every register). */
   serves (scope: string): boolean {
-    return scope === ALL_REGISTERS ? this.all !== undefined : this.registers.has(scope)
+    return scope === ALL_REGISTERS ? this.all !== undefined : this.registers.has(scope) || this.all !== undefined
+  }
+
+  /**
+   * A register's items taken from the `*` items, rebuilt after any change (one pass, as a session's
+   * fingerprints cost anyway), at most MAX_DERIVED kept: a node that stores every register answers
+   * the register-scoped sessions of nodes that serve a few.
+   */
+  private derive (scope: string): SortedItems {
+    const cached = this.derived.get(scope)
+    if (cached?.version === this.version) return cached.items
+    const all = this.all as SortedItems
+    all.settle()
+    const items = new SortedItems()
+    for (let i = 0; i < all.ids.length; i++) {
+      const id = all.ids[i]!
+      if (this.entries.get(id)?.register !== scope) continue
+      items.ts.push(all.ts[i]!)
+      items.ids.push(id)
+      items.sizes.push(all.sizes[i]!)
+    }
+    if (this.derived.size >= MAX_DERIVED) this.derived.clear()
+    this.derived.set(scope, { version: this.version, items })
+    return items
   }
 
   /** True if the node holds `id` (in any scope it serves). */
@@ -139,6 +173,7 @@ export class ItemIndex {
     if (this.entries.has(item.id)) return false
     const register = this.registers.get(item.register)
     if (register === undefined && this.all === undefined) return false
+    this.version++
     this.entries.set(item.id, { ts: item.ts, register: item.register })
     this.all?.insert(item)
     register?.insert(item)
@@ -149,6 +184,7 @@ export class ItemIndex {
   /** Adds many items (one merge per scope when they are many, else buffered inserts); returns the ids added. */
   load (items: readonly IndexedItem[]): TxKey[] {
     const fresh: IndexedItem[] = []
+    this.version++
     for (const item of items) {
       if (this.entries.has(item.id) || (this.all === undefined && !this.registers.has(item.register))) continue
       this.entries.set(item.id, { ts: item.ts, register: item.register })
@@ -170,6 +206,7 @@ export class ItemIndex {
   remove (id: TxKey): boolean {
     const entry = this.entries.get(id)
     if (entry === undefined) return false
+    this.version++
     this.entries.delete(id)
     this.all?.remove(entry.ts, id)
     this.registers.get(entry.register)?.remove(entry.ts, id)

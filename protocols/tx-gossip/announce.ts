@@ -4,6 +4,7 @@
  */
 import type { CoreState, Effects } from './state.ts'
 import { armDeadline, chargeTo, fetchOf, holds, isCount, isValidKey, queueRequest, startFetch, verdict } from './state.ts'
+import type { PeerFilter } from './neighbours.ts'
 import type { Fetch } from './fetches.ts'
 import type { GossipMessage, InvItem, PeerHandle, TxKey } from './types.ts'
 
@@ -19,8 +20,11 @@ export function roundedCount (mean: number, random: number): number {
  * (inline) or when this node is the publisher (its first hop cannot hold it yet, so a push costs no
  * duplicate). push: ~pushFanoutMean neighbours drawn uniformly (no exclusions, as in the theory of
  * SPEC.md §6.1) get the body. Every target's inv is the same message object (effects are read-only).
+ * A transaction of a known `register` (SPEC.md §3.7) goes to `fanout` neighbours known to serve it
+ * and, as an inv (never a body), to every neighbour whose registers are unknown, so that a node that
+ * does not serve the register receives no byte of it unless it asks.
  */
-export function relay (state: CoreState, id: TxKey, size: number, hops: number, exclude: readonly PeerHandle[], also: readonly PeerHandle[] | undefined, out: Effects): void {
+export function relay (state: CoreState, id: TxKey, size: number, hops: number, exclude: readonly PeerHandle[], also: readonly PeerHandle[] | undefined, out: Effects, register?: string): void {
   const { config, neighbours: peers, rng } = state
   if (hops >= config.hopLimit || peers.size === 0) return
   const next = hops + 1
@@ -29,14 +33,39 @@ export function relay (state: CoreState, id: TxKey, size: number, hops: number, 
     for (let i = 0; i < targets.length; i++) out.push({ type: 'serve', peer: targets[i] as PeerHandle, id, offset: 0, hops: next })
     return
   }
-  const targets = peers.choose(config.fanout, exclude, also, rng)
-  if (size <= config.inlineThresholdBytes || (hops === 0 && size <= config.publishPushMaxBytes)) {
-    for (let i = 0; i < targets.length; i++) out.push({ type: 'serve', peer: targets[i] as PeerHandle, id, offset: 0, hops: next })
+  const scope = register === undefined ? undefined : state.scope
+  const push = size <= config.inlineThresholdBytes || (hops === 0 && size <= config.publishPushMaxBytes)
+  if (scope === undefined) {
+    const targets = peers.choose(config.fanout, exclude, also, rng)
+    if (push) {
+      for (let i = 0; i < targets.length; i++) out.push({ type: 'serve', peer: targets[i] as PeerHandle, id, offset: 0, hops: next })
+      return
+    }
+    if (targets.length === 0) return
+    const message: GossipMessage = { type: 'inv', items: [{ id, size, hops: next }] }
+    for (let i = 0; i < targets.length; i++) out.push({ type: 'send', peer: targets[i] as PeerHandle, message })
     return
   }
-  if (targets.length === 0) return
-  const message: GossipMessage = { type: 'inv', items: [{ id, size, hops: next }] }
-  for (let i = 0; i < targets.length; i++) out.push({ type: 'send', peer: targets[i] as PeerHandle, message })
+  // Register scoping (SPEC.md §3.7): `fanout` of the neighbours known to serve the register get the
+  // inv (or the body), and every neighbour whose registers are unknown gets the inv, so that the
+  // register's serving nodes among them are reached whatever the fanout spends on others.
+  const serving: PeerFilter = peer => scope.interest(peer, register) === 'serves'
+  const targets = peers.choose(config.fanout, exclude, also, rng, serving)
+  let message: GossipMessage | undefined
+  const inv = (peer: PeerHandle): void => {
+    message ??= { type: 'inv', items: [{ id, size, hops: next, register }] }
+    out.push({ type: 'send', peer, message })
+  }
+  for (let i = 0; i < targets.length; i++) {
+    const peer = targets[i] as PeerHandle
+    if (push) out.push({ type: 'serve', peer, id, offset: 0, hops: next })
+    else inv(peer)
+  }
+  const all = peers.all()
+  for (let i = 0; i < all.length; i++) {
+    const peer = all[i] as PeerHandle
+    if (scope.interest(peer, register) === 'unknown' && !exclude.includes(peer) && also?.includes(peer) !== true) inv(peer)
+  }
 }
 
 /** Adds `peer` to a fetch's sources (bounded). */
@@ -83,8 +112,12 @@ export function onInv (state: CoreState, from: PeerHandle, items: readonly InvIt
       continue
     }
     if (holds(state, item.id)) continue
+    if (item.register !== undefined && state.scope !== undefined && !state.scope.serves(item.register)) {
+      state.notServed++
+      continue
+    }
     if (item.size > config.maxTxBytes) tooLarge = true
-    else if (globalRoom(state, item.size) && sources.canStart(from, item.size)) requestFrom(state, startFetch(state, item.id, item.size, item.hops, from), from, now)
+    else if (globalRoom(state, item.size) && sources.canStart(from, item.size)) requestFrom(state, startFetch(state, item.id, item.size, item.hops, from, item.register), from, now)
     else if (!sources.wait(from, item)) full = true
   }
   if (tooLarge) verdict(state, out, from, 'ignore', 'too-large')
@@ -104,10 +137,10 @@ export function pumpWaiting (state: CoreState, now: number): void {
       addSource(state, existing, peer)
       return 'skip'
     }
-    if (holds(state, item.id) || !state.neighbours.has(peer)) return 'skip'
+    if (holds(state, item.id) || !state.neighbours.has(peer) || state.scope?.serves(item.register) === false) return 'skip'
     if (!globalRoom(state, item.size)) return state.fetches.size >= state.config.maxInflight ? 'stop' : 'blocked'
     if (!canStart) return 'blocked'
-    requestFrom(state, startFetch(state, item.id, item.size, item.hops, peer), peer, now)
+    requestFrom(state, startFetch(state, item.id, item.size, item.hops, peer, item.register), peer, now)
     return 'start'
   }
   while (sources.waitingTotal > 0 && sources.pass(take) > 0);

@@ -49,9 +49,15 @@ export function onSummary (state: CoreState, from: PeerHandle, filter: BloomFilt
   if (now - peers.lastSummaryAt(from) < config.minSummaryGapMs) return verdict(state, out, from, 'ignore', 'summary-too-frequent')
   peers.markSummary(from, now)
   const items: InvItem[] = []
+  // Register scoping (SPEC.md §3.7): each item names its register, and none of a register the peer
+  // is known not to serve is offered.
+  const scope = state.scope
   for (const [id, entry] of state.recent.entries()) {
     if (filter.has(id)) continue
-    items.push({ id, size: entrySize(entry), hops: Math.min(255, entryHops(entry) + 1) })
+    const register = scope?.registerOf(id)
+    if (register !== undefined && scope?.mayWant(from, register) === false) continue
+    const hops = Math.min(255, entryHops(entry) + 1)
+    items.push(register === undefined ? { id, size: entrySize(entry), hops } : { id, size: entrySize(entry), hops, register })
     if (items.length >= config.maxItemsPerMessage) break
   }
   if (items.length === 0) return

@@ -14,7 +14,8 @@ import { Neighbours } from './neighbours.ts'
 import { Recent } from './recent.ts'
 import { RotatingBloom, type WordArena } from './rotating-bloom.ts'
 import { Sources } from './sources.ts'
-import { endFetch, fetchOf, flushRequests, holds, markHeld, verdict, type CoreState, type Effects } from './state.ts'
+import { endFetch, fetchOf, flushRequests, holds, markHeld, scopeOf, verdict, type CoreState, type Effects } from './state.ts'
+import type { PeerInterest, RegisterScope } from './registers.ts'
 import type { FetchItem, GossipEffect, GossipInput, GossipMessage, GossipStats, PeerHandle, TxGossipConfig, TxKey } from './types.ts'
 
 /**
@@ -35,6 +36,8 @@ export interface TxGossipCore<P extends PeerHandle = string> extends Core<Gossip
   stats: () => GossipStats
   /** The current neighbours. */
   peers: () => readonly P[]
+  /** What a neighbour is known to do with a register's transactions (SPEC.md §3.7). */
+  interest: (peer: P, register: string | undefined) => PeerInterest
 }
 
 /** How a core holds its state; none of it changes what the core decides. */
@@ -64,6 +67,7 @@ function onPeerDown (state: CoreState, peer: PeerHandle, now: number, out: Effec
   if (!state.neighbours.remove(peer)) return
   state.wakeStale = true
   state.sources.dropWaiting(peer)
+  state.scope?.dropPeer(peer)
   for (const fetch of state.fetches.values()) {
     if (fetch.current !== peer || fetch.verifying) continue
     fetch.current = undefined
@@ -71,7 +75,7 @@ function onPeerDown (state: CoreState, peer: PeerHandle, now: number, out: Effec
   }
 }
 
-function onPublish (state: CoreState, id: TxKey, size: number, now: number, out: Effects): void {
+function onPublish (state: CoreState, id: TxKey, size: number, register: string | undefined, now: number, out: Effects): void {
   if (holds(state, id)) {
     out.push({ type: 'trace', event: 'duplicate-publish', data: { id } })
     return
@@ -82,9 +86,9 @@ function onPublish (state: CoreState, id: TxKey, size: number, now: number, out:
     endFetch(state, fetching)
     out.push({ type: 'discard', id })
   }
-  markHeld(state, id, size, 0, now)
+  markHeld(state, id, size, 0, now, register)
   state.published++
-  relay(state, id, size, 0, fetching?.sources ?? [], undefined, out)
+  relay(state, id, size, 0, fetching?.sources ?? [], undefined, out, register)
 }
 
 function dispatch (state: CoreState, input: GossipInput<PeerHandle>, out: Effects): void {
@@ -100,8 +104,12 @@ function dispatch (state: CoreState, input: GossipInput<PeerHandle>, out: Effect
       for (let i = 0; i < input.peers.length; i++) onPeerUp(state, input.peers[i] as PeerHandle, now, out)
       return
     case 'peer-down': return onPeerDown(state, input.peer, now, out)
-    case 'publish': return onPublish(state, input.id, input.size, now, out)
-    case 'restore': return markHeld(state, input.id, input.size, input.hops, now)
+    case 'publish': return onPublish(state, input.id, input.size, input.register, now, out)
+    case 'restore': return markHeld(state, input.id, input.size, input.hops, now, input.register)
+    case 'scope': return scopeOf(state).serve(input.registers)
+    case 'peer-scope':
+      if (state.neighbours.has(input.peer)) scopeOf(state).setPeer(input.peer, input.registers)
+      return
     case 'message': return onMessage(state, input.from, input.message, now, out)
     case 'chunk': return onChunk(state, input, out)
     case 'verified': return onVerified(state, input.id, input.ok, now, out)
@@ -142,6 +150,7 @@ class DefaultTxGossipCore<P extends PeerHandle> implements TxGossipCore<P>, Core
   readonly neighbours = new Neighbours()
   readonly rng: Rng
   nextAntiEntropyAt: number | undefined = undefined
+  scope: RegisterScope | undefined = undefined
   // The other counters.
   published = 0
   delivered = 0
@@ -151,6 +160,7 @@ class DefaultTxGossipCore<P extends PeerHandle> implements TxGossipCore<P>, Core
   fetchesAbandoned = 0
   summariesSent = 0
   rejects = 0
+  notServed = 0
 
   constructor (config: Readonly<TxGossipConfig>, rng: Rng, options: TxGossipCoreOptions) {
     this.config = config
@@ -206,10 +216,14 @@ class DefaultTxGossipCore<P extends PeerHandle> implements TxGossipCore<P>, Core
     return this.neighbours.all() as readonly P[]
   }
 
+  interest (peer: P, register: string | undefined): PeerInterest {
+    return this.scope === undefined ? 'serves' : this.scope.interest(peer, register)
+  }
+
   stats (): GossipStats {
-    const { published, delivered, duplicateBodies, invReceived, requestsSent, requestTimeouts, fetchesAbandoned, summariesSent, rejects } = this
+    const { published, delivered, duplicateBodies, invReceived, notServed, requestsSent, requestTimeouts, fetchesAbandoned, summariesSent, rejects } = this
     return {
-      published, delivered, duplicateBodies, invReceived, requestsSent, requestTimeouts, fetchesAbandoned, summariesSent, rejects,
+      published, delivered, duplicateBodies, invReceived, notServed, requestsSent, requestTimeouts, fetchesAbandoned, summariesSent, rejects,
       inflight: this.fetches.size, waiting: this.sources.waitingTotal, recent: this.recent.size, peers: this.neighbours.size
     }
   }

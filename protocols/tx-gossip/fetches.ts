@@ -31,6 +31,8 @@ export interface Fetch {
   size: number
   /** Hop count it arrives with. */
   hops: number
+  /** The register it belongs to, when its announcement or first chunk said (SPEC.md §3.7). */
+  register: string | undefined
   /** Peers that announced or pushed it (at most maxSourcesPerTx), candidates to fetch from. */
   sources: PeerHandle[]
   /** The peer currently asked; undefined while none is. */
@@ -208,12 +210,13 @@ export class Fetches {
   private record (id: TxKey, size: number, hops: number, source: PeerHandle): Fetch {
     const fetch = this.spare
     if (fetch === undefined) {
-      return { id, size, hops, sources: [source], failed: undefined, current: undefined, charged: undefined, received: 0, contributors: undefined, verifying: false, attempts: 0, seq: -1, deadline: 0 }
+      return { id, size, hops, register: undefined, sources: [source], failed: undefined, current: undefined, charged: undefined, received: 0, contributors: undefined, verifying: false, attempts: 0, seq: -1, deadline: 0 }
     }
     this.spare = undefined
     fetch.id = id
     fetch.size = size
     fetch.hops = hops
+    fetch.register = undefined
     fetch.sources.length = 0
     fetch.sources.push(source)
     fetch.failed = undefined

@@ -89,10 +89,14 @@ function startPushed (state: CoreState, c: ChunkInput<PeerHandle>, out: Effects)
     return undefined
   }
   if (c.offset !== 0) return void verdict(state, out, c.from, 'ignore', 'not-requested')
+  if (c.register !== undefined && state.scope?.serves(c.register) === false) {
+    state.notServed++
+    return void verdict(state, out, c.from, 'ignore', 'unserved-register')
+  }
   if (c.total > config.maxTxBytes) return void verdict(state, out, c.from, 'ignore', 'too-large')
   if (config.mode === 'announce' && c.total > config.inlineAcceptMaxBytes) return void verdict(state, out, c.from, 'reject', 'unsolicited-chunk')
   if (fetches.size >= config.maxInflight || fetches.bytes + c.total > config.maxInflightBytes) return void verdict(state, out, c.from, 'ignore', 'inflight-full')
-  const fetch = startFetch(state, c.id, c.total, c.hops, c.from)
+  const fetch = startFetch(state, c.id, c.total, c.hops, c.from, c.register)
   fetch.current = c.from
   return fetch
 }
@@ -134,6 +138,7 @@ export function onChunk (state: CoreState, c: ChunkInput<PeerHandle>, out: Effec
   }
   fetch.received += c.length
   fetch.attempts = 0
+  if (fetch.register === undefined && c.register !== undefined) fetch.register = c.register
   if (fetch.contributors === undefined) fetch.contributors = [c.from]
   else if (!fetch.contributors.includes(c.from)) fetch.contributors.push(c.from)
   armDeadline(state, fetch, c.now)
@@ -152,11 +157,11 @@ function complete (state: CoreState, fetch: Fetch, now: number, out: Effects): v
   const from = fetch.current as PeerHandle
   endFetch(state, fetch)
   state.sources.served(from)
-  markHeld(state, fetch.id, fetch.size, fetch.hops, now)
+  markHeld(state, fetch.id, fetch.size, fetch.hops, now, fetch.register)
   state.delivered++
   verdict(state, out, from, 'accept', 'tx-valid')
   out.push({ type: 'deliver', id: fetch.id, from, hops: fetch.hops })
-  relay(state, fetch.id, fetch.size, fetch.hops, fetch.sources, fetch.contributors, out)
+  relay(state, fetch.id, fetch.size, fetch.hops, fetch.sources, fetch.contributors, out, fetch.register)
 }
 
 /** The runtime checked an assembled body. */

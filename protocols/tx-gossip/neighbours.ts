@@ -16,8 +16,11 @@ import type { PeerHandle } from './types.ts'
 // give every eligible subset of the wanted size the same probability.
 const SCAN_MAX_PEERS = 32
 
-function excluded (peer: PeerHandle, a: readonly PeerHandle[], b: readonly PeerHandle[] | undefined): boolean {
-  return a.includes(peer) || (b !== undefined && b.includes(peer))
+/** A filter on candidate targets (register scoping, SPEC.md §3.7): false skips the peer. */
+export type PeerFilter = (peer: PeerHandle) => boolean
+
+function excluded (peer: PeerHandle, a: readonly PeerHandle[], b: readonly PeerHandle[] | undefined, want: PeerFilter | undefined): boolean {
+  return a.includes(peer) || (b !== undefined && b.includes(peer)) || (want !== undefined && !want(peer))
 }
 
 // The eligible neighbours of the last scan (choose()): a relay reads its targets at once, and one
@@ -82,20 +85,20 @@ export class Neighbours {
 
   /**
    * Up to `count` distinct neighbours chosen uniformly, skipping those in `exclude` and `also` (short
-   * lists); `count` 0 means all eligible neighbours. The array may be one that the next call of
-   * choose() on any Neighbours reuses: read it before choosing again.
+   * lists) and those `want` refuses; `count` 0 means all eligible neighbours. The array may be one
+   * that the next call of choose() on any Neighbours reuses: read it before choosing again.
    */
-  choose (count: number, exclude: readonly PeerHandle[], also: readonly PeerHandle[] | undefined, rng: Rng): readonly PeerHandle[] {
+  choose (count: number, exclude: readonly PeerHandle[], also: readonly PeerHandle[] | undefined, rng: Rng, want?: PeerFilter): readonly PeerHandle[] {
     const n = this.list.length
-    if (count === 0 || count >= n) return this.scan(n, exclude, also, rng)
-    return n > SCAN_MAX_PEERS && count * 4 <= n ? this.draw(count, exclude, also, rng) : this.scan(count, exclude, also, rng)
+    if (count === 0 || count >= n) return this.scan(n, exclude, also, rng, want)
+    return n > SCAN_MAX_PEERS && count * 4 <= n ? this.draw(count, exclude, also, rng, want) : this.scan(count, exclude, also, rng, want)
   }
 
   /** `count` distinct neighbours drawn uniformly with no exclusions (plain push), all of them if fewer; read it at once, as choose()'s. */
   sample (count: number, rng: Rng): readonly PeerHandle[] {
     const list = this.list
     if (count >= list.length) return list.slice()
-    if (list.length > SCAN_MAX_PEERS && count * 4 <= list.length) return this.draw(count, [], undefined, rng)
+    if (list.length > SCAN_MAX_PEERS && count * 4 <= list.length) return this.draw(count, [], undefined, rng, undefined)
     return rng.sample(list, count)
   }
 
@@ -103,25 +106,25 @@ export class Neighbours {
    * Rejection sampling for a fanout well below the neighbour count: draw, skip excluded and repeated
    * peers. If the exclusions leave too few candidates to finish quickly, fall back to a scan.
    */
-  private draw (count: number, exclude: readonly PeerHandle[], also: readonly PeerHandle[] | undefined, rng: Rng): readonly PeerHandle[] {
+  private draw (count: number, exclude: readonly PeerHandle[], also: readonly PeerHandle[] | undefined, rng: Rng, want: PeerFilter | undefined): readonly PeerHandle[] {
     const list = this.list
     const chosen: PeerHandle[] = []
     for (let attempt = 0; chosen.length < count; attempt++) {
-      if (attempt >= count * 8 + 16) return this.scan(count, exclude, also, rng)
+      if (attempt >= count * 8 + 16) return this.scan(count, exclude, also, rng, want)
       const peer = list[rng.int(list.length)] as PeerHandle
-      if (!chosen.includes(peer) && !excluded(peer, exclude, also)) chosen.push(peer)
+      if (!chosen.includes(peer) && !excluded(peer, exclude, also, want)) chosen.push(peer)
     }
     return chosen
   }
 
   /** Up to `count` of the eligible neighbours, by a scan into the shared array (see choose). */
-  private scan (count: number, exclude: readonly PeerHandle[], also: readonly PeerHandle[] | undefined, rng: Rng): readonly PeerHandle[] {
+  private scan (count: number, exclude: readonly PeerHandle[], also: readonly PeerHandle[] | undefined, rng: Rng, want: PeerFilter | undefined): readonly PeerHandle[] {
     const list = this.list
     const eligible = scratch
     while (eligible.length > 0) eligible.pop()
     for (let i = 0; i < list.length; i++) {
       const peer = list[i] as PeerHandle
-      if (!excluded(peer, exclude, also)) eligible.push(peer)
+      if (!excluded(peer, exclude, also, want)) eligible.push(peer)
     }
     return count >= eligible.length ? eligible : rng.sample(eligible, count)
   }

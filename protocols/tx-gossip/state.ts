@@ -13,6 +13,7 @@ import type { Fetch, Fetches } from './fetches.ts'
 import { hotDrop, hotFind, hotPut, type HotCache } from './hot-cache.ts'
 import type { Neighbours } from './neighbours.ts'
 import { packEntry, type Recent } from './recent.ts'
+import { RegisterScope } from './registers.ts'
 import type { RotatingBloom } from './rotating-bloom.ts'
 import type { Sources } from './sources.ts'
 import type { FetchItem, GossipEffect, GossipStats, GossipVerdictCode, PeerHandle, TxGossipConfig, TxKey } from './types.ts'
@@ -45,6 +46,13 @@ export interface CoreState extends HotCache, Counters {
   readonly fetches: Fetches
   /** Per-source charges, credits and waiting announcements (fair fetch scheduling, SPEC.md §3.6). */
   readonly sources: Sources
+  /** Register scoping (SPEC.md §3.7), made on the first input that names a register set. */
+  scope: RegisterScope | undefined
+}
+
+/** The core's register scope, made on first use. */
+export function scopeOf (state: CoreState): RegisterScope {
+  return (state.scope ??= new RegisterScope())
 }
 
 /** Appends a verdict effect (and counts rejects). */
@@ -78,8 +86,8 @@ export function holds (state: CoreState, id: TxKey): boolean {
   return recentEntry(state, id) !== undefined || state.seen.has(id)
 }
 
-/** Records that the node now holds `id`. */
-export function markHeld (state: CoreState, id: TxKey, size: number, hops: number, now: number): void {
+/** Records that the node now holds `id` (of `register`, when known). */
+export function markHeld (state: CoreState, id: TxKey, size: number, hops: number, now: number, register?: string): void {
   state.seen.add(id, now)
   const { recent } = state
   const before = recent.size
@@ -88,14 +96,17 @@ export function markHeld (state: CoreState, id: TxKey, size: number, hops: numbe
   // Neither added nor evicting: `id` was remembered already (a `restore` of something held), and
   // nothing else changes.
   if (evicted === undefined && recent.size === before) return
+  if (register !== undefined) scopeOf(state).hold(id, register)
+  if (evicted !== undefined) state.scope?.release(evicted)
   if (evicted !== undefined && typeof hotFind(state, evicted) === 'number') hotDrop(state, evicted)
   // A cached fetch of `id` stays cached: a fetch wins over a recent entry (see hot-cache.ts).
   if (typeof hotFind(state, id) !== 'object') hotPut(state, id, entry)
 }
 
-/** Starts fetching `id` from `source` (the caller checks the bounds). */
-export function startFetch (state: CoreState, id: TxKey, size: number, hops: number, source: PeerHandle): Fetch {
+/** Starts fetching `id` (of `register`, when known) from `source` (the caller checks the bounds). */
+export function startFetch (state: CoreState, id: TxKey, size: number, hops: number, source: PeerHandle, register?: string): Fetch {
   const fetch = state.fetches.create(id, size, hops, source)
+  fetch.register = register
   hotPut(state, id, fetch)
   chargeTo(state, fetch, source)
   return fetch

@@ -77,12 +77,20 @@ export interface TxGossipConfig {
   verifyBodies: boolean
 }
 
+/**
+ * The registers a node (or a peer) serves (SPEC.md §3.7): a list of register ids, or 'all' (a node
+ * that serves every register, or relays them all).
+ */
+export type RegisterSet = readonly string[] | 'all'
+
 /** One announced transaction: its id, its size and the hop count it arrives with. */
 export interface InvItem {
   id: TxKey
   size: number
   /** Relays so far, counting the one that brings it to the receiver (1 from the publisher). */
   hops: number
+  /** The register it belongs to (SPEC.md §3.7); absent: unknown (fetched by any node). */
+  register?: string
 }
 
 /** A request for a transaction's bytes from `offset` on. */
@@ -105,10 +113,14 @@ export type GossipInput<P extends PeerHandle = string> =
   /** Several `peer-up`s at once, in order (e.g. the neighbours a node starts with): the same effects, one call. */
   | { type: 'peers-up', now: number, peers: readonly P[] }
   | { type: 'peer-down', now: number, peer: P }
-  /** This node publishes a transaction whose body the runtime already holds. */
-  | { type: 'publish', now: number, id: TxKey, size: number }
+  /** This node publishes a transaction whose body the runtime already holds (`register`: its register, SPEC.md §3.7). */
+  | { type: 'publish', now: number, id: TxKey, size: number, register?: string }
   /** A transaction the node already holds (e.g. from its store after a restart): mark it seen and offer it in anti-entropy. */
-  | { type: 'restore', now: number, id: TxKey, size: number, hops: number }
+  | { type: 'restore', now: number, id: TxKey, size: number, hops: number, register?: string }
+  /** The registers this node fetches and stores (SPEC.md §3.7); 'all' until told otherwise. */
+  | { type: 'scope', now: number, registers: RegisterSet }
+  /** The registers a neighbour serves, as its peer record says; undefined: unknown (SPEC.md §3.7). */
+  | { type: 'peer-scope', now: number, peer: P, registers: RegisterSet | undefined }
   | { type: 'message', now: number, from: P, message: GossipMessage }
   | ChunkInput<P>
   /** The runtime's answer to a `verify` effect. */
@@ -126,6 +138,8 @@ export interface ChunkInput<P extends PeerHandle = string> {
   length: number
   total: number
   hops: number
+  /** The transaction's register, from the notification of the first chunk (offset 0). */
+  register?: string
 }
 
 /** Why the runtime found a frame invalid (mapped to reject verdicts). */
@@ -136,7 +150,7 @@ export type GossipVerdictCode =
   | 'tx-valid' | InvalidFrameCode
   | 'tx-id-mismatch' | 'tx-id-mismatch-ambiguous' | 'bad-item' | 'too-many-items' | 'bad-chunk'
   | 'size-mismatch' | 'unsolicited-chunk' | 'duplicate' | 'not-requested' | 'stale-chunk'
-  | 'too-large' | 'inflight-full' | 'summary-too-frequent' | 'unexpected-summary' | 'unserved-fetch'
+  | 'too-large' | 'inflight-full' | 'summary-too-frequent' | 'unexpected-summary' | 'unserved-fetch' | 'unserved-register'
 
 /** Trace events of the core. */
 export type GossipTraceEvent =
@@ -172,6 +186,8 @@ export interface GossipStats {
   /** Bodies (or first chunks) that arrived for a transaction already held or being fetched from another peer. */
   duplicateBodies: number
   invReceived: number
+  /** Announced items (and pushed bodies) of registers this node does not serve, not fetched (SPEC.md §3.7). */
+  notServed: number
   requestsSent: number
   requestTimeouts: number
   fetchesAbandoned: number

@@ -368,7 +368,7 @@ export class Simulator<C extends SimCore> {
     const core = this.cores[node]
     if (core === undefined) return
     this.current = node
-    if (up) this.binding.onPeerUp(core, peer, this.now, this.sink, outbound)
+    if (up) this.binding.onPeerUp(core, peer, this.now, this.sink, outbound, this.plan.protocolParams)
     else this.binding.onPeerDown(core, peer, this.now, this.sink)
     this.syncWakeup(node, core)
   }

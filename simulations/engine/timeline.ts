@@ -5,6 +5,7 @@
  * parallel run computes the same one (engine/parallel.ts). The engine then replays it as events,
  * each on the node it concerns.
  */
+import { layoutOf } from './registers.ts'
 import { createRng, type Rng } from '../../protocols/common/rng.ts'
 import type { NetworkModel } from '../network/network-model.ts'
 import { TIMELINE_ORIGIN, type EventKeys } from './event-keys.ts'
@@ -111,7 +112,7 @@ export function buildTimeline (plan: RunPlan, rng: Rng, net: NetworkModel, keys:
   const live = new LiveSet(capacity)
   for (let i = 0; i < plan.nodes; i++) live.add(i)
   const attackers = initialAttackers(plan, capacity)
-  const workload = new Workload(plan.workload, plan.nodes, createRng(plan.seed).fork(5), attackers === undefined ? undefined : n => attackers[n] === 0)
+  const workload = new Workload(plan.workload, plan.nodes, createRng(plan.seed).fork(5), layoutOf(plan), attackers === undefined ? undefined : n => attackers[n] === 0)
   const events: TimelineEvent[] = []
   const txs: Array<SimTransaction | undefined> = new Array<SimTransaction | undefined>(plan.workload.transactions)
   const targetAtPublish = new Int32Array(plan.workload.transactions)

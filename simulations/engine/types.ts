@@ -23,6 +23,8 @@ export interface SimTransaction {
   readonly key: string
   readonly payload: Uint8Array
   readonly registerId: string
+  /** In a register scenario (engine/registers.ts), the register again: set only there, so that cores elsewhere never hear of registers. */
+  readonly register?: string
   /** Index of the publishing node. */
   readonly publisher: number
   /** Virtual time of publication, ms. */
@@ -99,7 +101,8 @@ export interface ProtocolBinding<C extends SimCore = SimCore> {
   /** The app at this node publishes a transaction. */
   onPublish: (core: C, tx: SimTransaction, now: number, sink: EffectSink) => void
   /** A connection to node `peer` opened; `outbound` when this node opened it (a node back from an offline window). */
-  onPeerUp: (core: C, peer: number, now: number, sink: EffectSink, outbound?: boolean) => void
+  /** `params`: the scenario's protocol parameters (as NodeSetup.params). */
+  onPeerUp: (core: C, peer: number, now: number, sink: EffectSink, outbound?: boolean, params?: unknown) => void
   /** The connection to `peer` closed (graceful leave, or a crash once detected). */
   onPeerDown: (core: C, peer: number, now: number, sink: EffectSink) => void
   /**

@@ -8,20 +8,24 @@ import type { Rng } from '../../protocols/common/rng.ts'
 import { internalized } from './peer-ids.ts'
 import type { WorkloadPlan } from './plan.ts'
 import type { SimTransaction } from './types.ts'
+import { registerOfTx, type RegisterLayout } from './registers.ts'
 
 /** Generates the workload's transactions in order. */
 export class Workload {
   private readonly plan: WorkloadPlan
   private readonly rng: Rng
   private readonly publishers: number[] = []
+  private readonly layout: RegisterLayout | undefined
 
   /**
    * `nodes`: the initial node count (fixed publishers are chosen among them, and among those
-   * `eligible` accepts if given: an adversary's attackers never publish).
+   * `eligible` accepts if given: an adversary's attackers never publish); `layout`: a register
+   * scenario's.
    */
-  constructor (plan: WorkloadPlan, nodes: number, rng: Rng, eligible?: (node: number) => boolean) {
+  constructor (plan: WorkloadPlan, nodes: number, rng: Rng, layout?: RegisterLayout, eligible?: (node: number) => boolean) {
     this.plan = plan
     this.rng = rng
+    this.layout = layout
     if (plan.publishers !== 'all') {
       const all = Array.from({ length: nodes }, (_, i) => i).filter(i => eligible?.(i) ?? true)
       this.publishers.push(...rng.sample(all, plan.publishers))
@@ -48,6 +52,12 @@ export class Workload {
       for (let k = 0; k < 4 && i + k < size; k++) payload[i + k] = (r >>> (8 * k)) & 0xff
     }
     const digest = createHash('sha256').update(payload).digest()
-    return { index, id: new Uint8Array(digest), key: internalized(digest.toString('hex')), payload, registerId: plan.registerId, publisher, publishedAt: now }
+    const key = internalized(digest.toString('hex'))
+    // A register scenario: one of the publisher's registers, which its announcements name (SPEC.md §3.7).
+    if (this.layout !== undefined) {
+      const register = registerOfTx(this.layout, publisher, index)
+      return { index, id: new Uint8Array(digest), key, payload, registerId: register, register, publisher, publishedAt: now }
+    }
+    return { index, id: new Uint8Array(digest), key, payload, registerId: plan.registerId, publisher, publishedAt: now }
   }
 }

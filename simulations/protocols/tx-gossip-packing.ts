@@ -84,11 +84,11 @@ export function packChunk (offset: number, hops: number): number {
 // part of the garbage collector's work. Their `now` starts as BOXED_TIME (engine/types.ts): it
 // refers to the engine's boxed time instead of holding a number the core would box again for every
 // call it passes `now` to.
-const invItem: InvItem = { id: '', size: 0, hops: 0 }
+const invItem: InvItem = { id: '', size: 0, hops: 0, register: undefined }
 const invInput = { type: 'message' as const, now: BOXED_TIME, from: 0, message: { type: 'inv' as const, items: [invItem] } }
 const fetchItem: FetchItem = { id: '', offset: 0 }
 const getdataInput = { type: 'message' as const, now: BOXED_TIME, from: 0, message: { type: 'getdata' as const, items: [fetchItem] } }
-const chunkInput: ChunkInput<number> = { type: 'chunk', now: BOXED_TIME, from: 0, id: '', offset: 0, length: 0, total: 0, hops: 0 }
+const chunkInput: ChunkInput<number> = { type: 'chunk', now: BOXED_TIME, from: 0, id: '', offset: 0, length: 0, total: 0, hops: 0, register: undefined }
 
 /**
  * The core's input for a message that arrived (packed or not). For a packed message the input is
@@ -111,6 +111,9 @@ export function unpackInput (message: unknown, from: number, now: number, c: num
           invItem.id = id
           invItem.size = Math.floor(d / HOPS)
           invItem.hops = d % HOPS
+          // A register scenario's items name their register (the sender knows it: it published or
+          // received the transaction with it); elsewhere none, as before.
+          invItem.register = tx.register
           return invInput
         case GETDATA:
           getdataInput.now = now
@@ -128,6 +131,8 @@ export function unpackInput (message: unknown, from: number, now: number, c: num
           chunkInput.length = Math.min(chunkBytes, total - offset)
           chunkInput.total = total
           chunkInput.hops = d % HOPS
+          // The first chunk's notification names the register.
+          chunkInput.register = offset === 0 ? tx.register : undefined
           return chunkInput
         }
       }

@@ -36,7 +36,7 @@ export function gossipMessageBytes (m: GossipMessage): number {
   let content = 0
   switch (m.type) {
     case 'inv':
-      for (const it of m.items) content += field(bytes(idBytes(it.id)) + num(it.size) + num(it.hops))
+      for (const it of m.items) content += field(bytes(idBytes(it.id)) + num(it.size) + num(it.hops) + bytes(it.register?.length ?? 0))
       break
     case 'getdata':
       for (const it of m.items) content += field(bytes(idBytes(it.id)) + num(it.offset))

@@ -20,6 +20,7 @@ import { CHUNK, packChunk, packMessage, unpackInput } from './tx-gossip-packing.
 import { isReconcileMessage, parseReconcileParams, ReconcilingNode } from './tx-reconcile.ts'
 import type { ReconcileConfig } from '../../protocols/reconcile/index.ts'
 import { adversaryBinding } from './tx-gossip-adversary.ts'
+import { parseRegisterLayout, servedBy, type RegisterLayout } from '../engine/registers.ts'
 
 /** Body bytes per chunk, as the node's adapter sends them (src/gossip default). */
 export const CHUNK_BYTES = 64 * 1024
@@ -29,12 +30,13 @@ export const CHUNK_BYTES = 64 * 1024
  * N, and `reconcile` (true, or reconciliation core settings) to run reconciliation beside gossip
  * (./tx-reconcile.ts; off unless set).
  */
-export type TxGossipParams = Partial<TxGossipConfig> & { pushC?: number, reconcile?: boolean | Partial<ReconcileConfig> }
+export type TxGossipParams = Partial<TxGossipConfig> & { pushC?: number, reconcile?: boolean | Partial<ReconcileConfig>, registers?: RegisterLayout }
 
 function parseParams (raw: unknown, keyPrefix: string): TxGossipParams {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ScenarioError('scenario', keyPrefix, raw, 'a map of tx-gossip settings')
-  const { reconcile, ...params } = raw as TxGossipParams
+  const { reconcile, registers, ...params } = raw as TxGossipParams
   const reconcileConfig = parseReconcileParams(reconcile, `${keyPrefix}.reconcile`)
+  const layout = parseRegisterLayout(registers, `${keyPrefix}.registers`)
   if (params.pushC !== undefined && (typeof params.pushC !== 'number' || !Number.isFinite(params.pushC))) {
     throw new ScenarioError('scenario', `${keyPrefix}.pushC`, params.pushC, 'a number (c in a push fanout of ln(N) + c)')
   }
@@ -45,7 +47,7 @@ function parseParams (raw: unknown, keyPrefix: string): TxGossipParams {
     if (err instanceof GossipConfigError) throw new ScenarioError('scenario', `${keyPrefix}.${err.field}`, (config as Record<string, unknown>)[err.field], err.message)
     throw err
   }
-  return reconcileConfig === undefined ? params : { ...params, reconcile: reconcileConfig }
+  return { ...params, ...(reconcileConfig === undefined ? {} : { reconcile: reconcileConfig }), ...(layout === undefined ? {} : { registers: layout }) }
 }
 
 // One resolved configuration per run (its params object) and network size, shared by every core.
@@ -55,7 +57,7 @@ function configFor (setup: NodeSetup): Readonly<TxGossipConfig> {
   const params = setup.params as TxGossipParams
   const hit = configs.get(params)
   if (hit?.networkSize === setup.networkSize) return hit.config
-  const { pushC, reconcile: _reconcile, ...config } = params
+  const { pushC, reconcile: _reconcile, registers: _registers, ...config } = params
   const resolved = resolveGossipConfig(pushC === undefined ? config : { ...config, pushFanoutMean: pushFanoutMean(setup.networkSize, pushC) })
   configs.set(params, { networkSize: setup.networkSize, config: resolved })
   return resolved
@@ -150,16 +152,31 @@ function serve (peer: number, id: string, offset: number, hops: number, sink: Ef
   }
 }
 
+/**
+ * A register scenario (engine/registers.ts): the core is told what its node serves and what each
+ * neighbour serves, as the node's adapter reads it from peer records once advertising fills them.
+ */
+function scopeInputs (core: TxGossipCore<number>, layout: RegisterLayout, index: number, peers: readonly number[], now: number, sink: EffectSink): void {
+  if (index >= 0) run(core, { type: 'scope', now, registers: servedBy(layout, index) }, sink)
+  for (const peer of peers) run(core, { type: 'peer-scope', now, peer, registers: servedBy(layout, peer) }, sink)
+}
+
+const coreOf = (core: TxGossipCore<number> | ReconcilingNode): TxGossipCore<number> => core instanceof ReconcilingNode ? core.gossip : core
+
 function createNode (setup: NodeSetup, sink: EffectSink): TxGossipCore<number> | ReconcilingNode {
   // Peers are node indices (engine/types.ts): the core takes any peer handle.
   const core = createTxGossipCore<number>(configFor(setup), setup.rng, { seenArena })
+  const layout = (setup.params as TxGossipParams).registers
+  if (layout !== undefined) scopeInputs(core, layout, setup.index, [], setup.now, sink)
   const reconcile = (setup.params as TxGossipParams).reconcile
   if (reconcile === undefined || reconcile === false) {
     if (setup.neighbours.length > 0) run(core, { type: 'peers-up', now: setup.now, peers: setup.neighbours }, sink)
+    if (layout !== undefined) scopeInputs(core, layout, -1, setup.neighbours, setup.now, sink)
     return core
   }
   const node = new ReconcilingNode(core, reconcile === true ? {} : reconcile, setup, sink, run)
   if (setup.neighbours.length > 0) node.gossipInput({ type: 'peers-up', now: setup.now, peers: setup.neighbours })
+  if (layout !== undefined) scopeInputs(core, layout, -1, setup.neighbours, setup.now, sink)
   // A node created after the start is a joiner: it dialled these neighbours, and catches up from them.
   for (const peer of setup.neighbours) node.reconcileInput({ type: 'peer-up', now: setup.now, peer, outbound: setup.now > 0 })
   return node
@@ -181,13 +198,20 @@ export const txGossipBinding: ProtocolBinding<TxGossipCore<number> | Reconciling
     core.reconcileInput({ type: 'tick', now })
   },
   onPublish: (core, tx, now, sink) => {
-    if (!(core instanceof ReconcilingNode)) return run(core, { type: 'publish', now, id: tx.key, size: tx.payload.length }, sink)
-    core.gossipInput({ type: 'publish', now, id: tx.key, size: tx.payload.length })
+    const publish = tx.register === undefined ? { type: 'publish' as const, now, id: tx.key, size: tx.payload.length } : { type: 'publish' as const, now, id: tx.key, size: tx.payload.length, register: tx.register }
+    if (!(core instanceof ReconcilingNode)) return run(core, publish, sink)
+    core.gossipInput(publish)
     core.added(tx.key, now)
   },
-  onPeerUp: (core, peer, now, sink, outbound = false) => {
-    if (!(core instanceof ReconcilingNode)) return run(core, { type: 'peer-up', now, peer }, sink)
+  onPeerUp: (core, peer, now, sink, outbound = false, params?: unknown) => {
+    const layout = (params as TxGossipParams | undefined)?.registers
+    if (!(core instanceof ReconcilingNode)) {
+      run(core, { type: 'peer-up', now, peer }, sink)
+      if (layout !== undefined) scopeInputs(core, layout, -1, [peer], now, sink)
+      return
+    }
     core.gossipInput({ type: 'peer-up', now, peer })
+    if (layout !== undefined) scopeInputs(coreOf(core), layout, -1, [peer], now, core.sink)
     core.reconcileInput({ type: 'peer-up', now, peer, outbound })
   },
   onPeerDown: (core, peer, now, sink) => {

@@ -5,6 +5,7 @@
  * publishers at the same (wall-clock) times. Measurements go into the same RunMetrics, so the
  * reports and the summary have the same shape as a simulated run's.
  */
+import { layoutOf } from '../engine/registers.ts'
 import { startNetwork, dialAddrs, type TestNetwork } from '../../src/harness/index.ts'
 import { gossipContribution, gossipOf, type ReceivedTransaction } from '../../src/gossip/index.ts'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -230,7 +231,7 @@ class ReceiptRecorder {
 /** Publishes the workload on schedule, records first receipts, and stops when all arrived or time is up. */
 async function drive (net: TestNetwork, plan: RunPlan, adjacency: number[][], metrics: RunMetrics, options: RealRunOptions): Promise<RunResult> {
   const n = plan.nodes
-  const workload = new Workload(plan.workload, n, createRng(plan.seed).fork(5))
+  const workload = new Workload(plan.workload, n, createRng(plan.seed).fork(5), layoutOf(plan))
   const t0 = performance.now()
   const now = (): number => performance.now() - t0
   // A receipt is timed at its publication's wall time plus the time since on the receipt clock.

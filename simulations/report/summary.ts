@@ -4,6 +4,7 @@
  */
 import { COVERAGE_STEPS, MAX_TRACKED_HOPS, percentile } from '../engine/metrics.ts'
 import type { RunResult } from '../engine/simulator.ts'
+import { layoutOf, summarizeRegisters, type RegisterSummary } from '../engine/registers.ts'
 
 /** The summary object; field meanings are documented in simulations/README.md. */
 export interface Summary {
@@ -39,6 +40,8 @@ export interface Summary {
   offline?: OfflineSummary[]
   /** With an adversary: how the honest nodes fared (latencyMs is theirs already: attackers deliver nothing). */
   adversary?: AdversarySummary
+  /** A register scenario's delivery to serving nodes and bytes per node (engine/registers.ts). */
+  registers?: RegisterSummary
 }
 
 /** Reputation actions taken, by kind. */
@@ -194,10 +197,14 @@ export function summarize (result: RunResult, mode: Summary['mode'] = 'sim'): Su
   let sum = 0
   for (const v of lat) sum += v
   const { shares, mean } = hopShares(metrics.hops)
-  const extra: Pick<Summary, 'protocolBytes' | 'offline' | 'adversary'> = {}
+  const extra: Pick<Summary, 'protocolBytes' | 'offline' | 'adversary' | 'registers'> = {}
   if (metrics.bytesBy.size > 0) extra.protocolBytes = sortedRecord(metrics.bytesBy)
   if (result.offline.length > 0) extra.offline = offlineSummaries(result)
   if (result.attackers !== undefined) extra.adversary = adversarySummary(result, result.attackers)
+  const layout = layoutOf(plan)
+  if (layout !== undefined) {
+    extra.registers = summarizeRegisters(layout, { nodes: plan.nodes, published: T, publisherOf: metrics.publisherOf, has: (node, tx) => metrics.has(node, tx), liveAtEnd, bytes: metrics.bytes })
+  }
   return {
     scenario: plan.name,
     protocol: plan.protocol,

@@ -43,6 +43,11 @@ export class Assemblies {
     assembly.received += data.length
   }
 
+  /** The register of a body being assembled (from its first chunk's notification). */
+  registerOf (id: string): string | undefined {
+    return this.map.get(id)?.notification?.registerId
+  }
+
   /** Removes and returns the assembled body with its notification, first peer and hops. */
   take (id: string): AssembledBody | undefined {
     const assembly = this.map.get(id)

@@ -229,12 +229,17 @@ export abstract class DistributorBase extends TypedEventEmitter<TxDistributorEve
     return [...this.followed].sort()
   }
 
+  relaysAll (): boolean {
+    return this.config.relayAllRegisters
+  }
+
   private registersChanged (): void {
     this.safeDispatchEvent('registers:changed', { detail: { registers: this.registers() } })
   }
 
+  // Empty means every register, for both strategies (docs/gossip.md).
   follows (registerId: string): boolean {
-    return this.followed.size === 0 ? this.strategy === 'sorcha' : this.followed.has(registerId)
+    return this.followed.size === 0 || this.followed.has(registerId)
   }
 
   get journal (): TxJournal {

@@ -92,6 +92,12 @@ export interface DistributorStats {
   delivered: number
   /** Full bodies (first chunks) received, duplicates included. */
   bodiesReceived: number
+  /**
+   * sorcha: payload bytes of the chunks received (duplicates included), and of those the bytes of
+   * transactions of registers this node does not serve (a relay's, or a peer pushing what was not
+   * asked; protocols/tx-gossip/SPEC.md §3.7).
+   */
+  payloadBytes?: { received: number, unserved: number }
   /** Protocol bytes written to streams (frames incl. length prefixes). */
   bytesSent: number
   rejects: number
@@ -119,10 +125,12 @@ export interface TxDistributor extends TypedEventTarget<TxDistributorEvents>, St
   follow: (registerId: string) => void
   /** Stop following a register. */
   unfollow: (registerId: string) => void
-  /** True if the register's transactions reach the application (all do when none is followed explicitly, sorcha only). */
+  /** True if the register is served: its transactions reach the application (all do when none is followed explicitly, both strategies). */
   follows: (registerId: string) => boolean
   /** The registers this node serves, sorted; empty means every register (docs/configuration.md, gossip.registers). */
   registers: () => string[]
+  /** True if this node handles every register's transactions whatever it serves (gossip.relayAllRegisters): advertised as the role relay. */
+  relaysAll: () => boolean
   stats: () => DistributorStats
   /** The store's journal: every stored transaction (published here or received) in the order stored, numbered. */
   readonly journal: TxJournal

@@ -11,8 +11,9 @@
  * two minutes); a resend is a TransactionResend, the same transaction with a random nonce, so that
  * gossipsub's duplicate filter lets it through. Receivers decode it as a Transaction.
  */
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { gossipsub, StrictNoSign, StrictSign, TopicValidatorResult, type GossipSub, type GossipSubComponents, type Message } from '@libp2p/gossipsub'
+import { ALL_REGISTERS } from '../../protocols/reconcile/index.ts'
 import type { PeerId } from '@libp2p/interface'
 import { Transaction } from '../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
 import { TransactionResend } from '../../protos/gen/sorcha/p2p/v1/tx_queue.ts'
@@ -33,6 +34,22 @@ export type GossipsubDistributorComponents = GossipSubComponents & { connectivit
 
 /** The gossipsub topic of a register. */
 export const topicOf = (registerId: string): string => GOSSIPSUB_TOPIC_PREFIX + registerId
+
+/**
+ * The topic of every register, /sorcha/tx/* ('*' is no register id): a node serving every register
+ * (gossip.registers empty) or relaying all subscribes to it, and every transaction is published to
+ * it as well as to its register's topic (docs/gossip.md).
+ */
+export const ALL_REGISTERS_TOPIC = topicOf(ALL_REGISTERS)
+
+/**
+ * Unsigned messages' id: SHA-256 of the topic and the data, so that the same transaction published
+ * to its register's topic and to the topic of all registers is two messages, not a duplicate
+ * (gossipsub's default for unsigned messages hashes the data only).
+ */
+function topicMessageId (message: Message): Uint8Array {
+  return createHash('sha256').update(message.topic).update(message.data).digest()
+}
 
 /** Transaction distribution over gossipsub. */
 export class GossipsubDistributor extends DistributorBase {
@@ -63,6 +80,7 @@ export class GossipsubDistributor extends DistributorBase {
       heartbeatInterval: heartbeatIntervalMs,
       floodPublish,
       globalSignaturePolicy: sign ? StrictSign : StrictNoSign,
+      ...(sign ? {} : { msgIdFn: topicMessageId }),
       allowPublishToZeroTopicPeers: true,
       emitSelf: false,
       maxInboundDataLength: init.config.maxTxBytes + FRAME_OVERHEAD_BYTES,
@@ -96,19 +114,56 @@ export class GossipsubDistributor extends DistributorBase {
     this.pubsub.addEventListener('subscription-change', this.onSubscriptions)
     this.pubsub.addEventListener('gossipsub:heartbeat', this.onHeartbeat)
     await (this.pubsub as unknown as { start: () => Promise<void> }).start()
-    for (const registerId of this.followed) this.subscribe(registerId)
-    if (this.config.reconcile.enabled && this.followed.size > 0) await this.startReconciler()
+    this.syncSubscriptions()
+    this.addEventListener('registers:changed', this.onRegistersChanged)
+    if (this.config.reconcile.enabled) await this.startReconciler()
   }
 
-  // SPEC.md §9.2: gossipsub holds only the registers it follows, so it reconciles each of them (the
-  // registers followed at start), and pulls on the reconciliation protocol (gossipsub has no fetch).
+  /** The topics this node subscribes to: its registers', and the topic of all registers when it serves or relays all. */
+  private wantedTopics (): Map<string, string> {
+    const topics = new Map<string, string>()
+    if (this.followed.size === 0 || this.relaysAll()) topics.set(ALL_REGISTERS_TOPIC, ALL_REGISTERS)
+    for (const registerId of this.followed) topics.set(topicOf(registerId), registerId)
+    return topics
+  }
+
+  /** Subscribes to the wanted topics and leaves the others (at start, and at each change of the served set). */
+  private syncSubscriptions (): void {
+    const wanted = this.wantedTopics()
+    for (const topic of this.pubsub.getTopics()) {
+      if (wanted.has(topic) || !topic.startsWith(GOSSIPSUB_TOPIC_PREFIX)) continue
+      this.pubsub.unsubscribe(topic)
+      this.pubsub.topicValidators.delete(topic)
+    }
+    const subscribed = new Set(this.pubsub.getTopics())
+    for (const [topic, registerId] of wanted) if (!subscribed.has(topic)) this.subscribe(topic, registerId)
+  }
+
+  // The served set changed: subscriptions follow at once, reconciliation restarts with the new scopes.
+  private readonly onRegistersChanged = (): void => {
+    if (!this.started) return
+    this.syncSubscriptions()
+    if (this.reconciler === undefined) return
+    const previous = this.reconciler
+    this.reconciler = undefined
+    this.reconcilerSwap = this.reconcilerSwap.then(async () => {
+      await previous.stop()
+      if (this.started && this.reconciler === undefined) await this.startReconciler()
+    }).catch((err: unknown) => { this.log.warn({ err }, 'could not restart reconciliation after the served registers changed') })
+  }
+
+  private reconcilerSwap: Promise<void> = Promise.resolve()
+
+  // SPEC.md §9.2: gossipsub holds only the registers it serves, so it reconciles each of them (`*`
+  // when it serves or relays every register), and pulls on the reconciliation protocol (gossipsub
+  // has no fetch).
   private async startReconciler (): Promise<void> {
     this.reconciler = gossipsubReconciler({
       components: this.components as unknown as ReconcilerComponents,
       store: this.store,
       config: this.config,
       self: this.self,
-      registers: new Set(this.followed),
+      registers: new Set(this.wantedTopics().values()),
       // Stored before delivery like any received transaction; a failed write leaves it missing, so a
       // later session finds it again.
       accept: (id, tx, from) => {
@@ -125,6 +180,8 @@ export class GossipsubDistributor extends DistributorBase {
   }
 
   protected async onStop (): Promise<void> {
+    this.removeEventListener('registers:changed', this.onRegistersChanged)
+    await this.reconcilerSwap
     await this.reconciler?.stop()
     this.reconciler = undefined
     this.pubsub.removeEventListener('subscription-change', this.onSubscriptions)
@@ -134,7 +191,7 @@ export class GossipsubDistributor extends DistributorBase {
 
   protected queueTransport (): QueueTransport {
     return {
-      reach: registerId => this.pubsub.getSubscribers(topicOf(registerId)).length,
+      reach: registerId => new Set([...this.pubsub.getSubscribers(topicOf(registerId)), ...this.pubsub.getSubscribers(ALL_REGISTERS_TOPIC)].map(String)).size,
       // gossipsub queues without bound; the queue yields to the event loop every FLUSH_SLICE sends.
       room: () => Infinity,
       announce: async (_id, transaction) => this.publishTx(transaction, false),
@@ -142,9 +199,16 @@ export class GossipsubDistributor extends DistributorBase {
     }
   }
 
-  /** Publishes to the register's topic; true if some peer was sent it. */
+  /** Publishes to the register's topic and to the topic of all registers; true if some peer was sent it. */
   private async publishTx (transaction: Transaction, resend: boolean): Promise<boolean> {
-    const topic = topicOf(transaction.notification?.registerId ?? '')
+    const [ownTopic, allTopic] = await Promise.all([
+      this.publishOn(topicOf(transaction.notification?.registerId ?? ''), transaction, resend),
+      this.publishOn(ALL_REGISTERS_TOPIC, transaction, resend)
+    ])
+    return ownTopic || allTopic
+  }
+
+  private async publishOn (topic: string, transaction: Transaction, resend: boolean): Promise<boolean> {
     const data = resend
       ? TransactionResend.encode({ notification: transaction.notification, payload: transaction.payload, resendNonce: randomBytes(8) }).finish()
       : Transaction.encode(transaction).finish()
@@ -152,7 +216,7 @@ export class GossipsubDistributor extends DistributorBase {
       return (await this.pubsub.publish(topic, data)).recipients.length > 0
     } catch (err) {
       // Published before within gossipsub's seen window (a first send that reached nobody): resend.
-      if (!resend && (err as Error).message === 'PublishError.Duplicate') return this.publishTx(transaction, true)
+      if (!resend && (err as Error).message === 'PublishError.Duplicate') return this.publishOn(topic, transaction, true)
       throw err
     }
   }
@@ -171,19 +235,7 @@ export class GossipsubDistributor extends DistributorBase {
     }
   }
 
-  override follow (registerId: string): void {
-    super.follow(registerId)
-    if (this.started) this.subscribe(registerId)
-  }
-
-  override unfollow (registerId: string): void {
-    super.unfollow(registerId)
-    this.pubsub.unsubscribe(topicOf(registerId))
-    this.pubsub.topicValidators.delete(topicOf(registerId))
-  }
-
-  private subscribe (registerId: string): void {
-    const topic = topicOf(registerId)
+  private subscribe (topic: string, registerId: string): void {
     // gossipsub scores only topics with parameters; they are added as registers are followed.
     ;(this.pubsub as unknown as { score: { params: { topics: Record<string, unknown> } } }).score.params.topics[topic] = topicScoreParams()
     this.pubsub.topicValidators.set(topic, (peer, message) => this.validate(peer, message, registerId))
@@ -209,7 +261,8 @@ export class GossipsubDistributor extends DistributorBase {
       return reject('malformed-frame')
     }
     const n = tx.notification
-    if (n === undefined || !validateTransactionNotification(n).ok || n.registerId !== registerId || n.sizeBytes !== tx.payload.length) return reject('bad-notification')
+    const registerOk = registerId === ALL_REGISTERS || n?.registerId === registerId
+    if (n === undefined || !validateTransactionNotification(n).ok || !registerOk || n.sizeBytes !== tx.payload.length) return reject('bad-notification')
     if (tx.payload.length > this.config.maxTxBytes) return reject('too-large')
     if (!hexEquals(n.txId, txIdHexOf(tx.payload))) return reject('tx-id-mismatch')
     const id = toHex(n.txId)

@@ -17,7 +17,7 @@ export { TxTooLargeError, TxIdMismatchError, InvalidTransactionError, InvalidTxI
 import { GossipServiceMissingError } from './errors.ts'
 export { TX_GOSSIP_PROTOCOL, GOSSIPSUB_TOPIC_PREFIX } from './constants.ts'
 export { SorchaDistributor, coreConfigOf, type SorchaGossipInit } from './sorcha-distributor.ts'
-export { GossipsubDistributor, topicOf } from './gossipsub-distributor.ts'
+export { GossipsubDistributor, topicOf, ALL_REGISTERS_TOPIC } from './gossipsub-distributor.ts'
 export { TxStore, txIdOf } from './store/tx-store.ts'
 export type { JournalRecord, JournalPage, TxJournal } from './store/sequence.ts'
 

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto'
 import type { AbortOptions, Connection, PeerId, PeerStore, Stream, StreamHandler, StreamHandlerOptions, Topology } from '@libp2p/interface'
 import { createRng } from '../../protocols/common/rng.ts'
-import { createTxGossipCore, type GossipEffect, type TxGossipConfig } from '../../protocols/tx-gossip/index.ts'
+import { createTxGossipCore, type GossipEffect, type RegisterSet, type TxGossipConfig } from '../../protocols/tx-gossip/index.ts'
 import type { Transaction } from '../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
 import { compressChunk, inflateChunk } from './compression.ts'
 import { MAX_CHUNK_BYTES, PROTOCOL_STREAMS_PER_CONNECTION, TX_GOSSIP_PROTOCOL } from './constants.ts'
@@ -30,6 +30,7 @@ import { offenceOfVerdict } from '../../protocols/reputation/index.ts'
 import { limitsOf, type LimitedProtocol, type LimitsComponents, type PeerLimits } from '../limits/peer-limits.ts'
 import type { GossipMessage } from '../../protocols/tx-gossip/index.ts'
 import { DecompressionError } from './errors.ts'
+import { PeerScopes, servedSetOf } from './register-scope.ts'
 
 /** The libp2p components the sorcha strategy uses. */
 export interface SorchaGossipComponents extends ReputationHolder, LimitsComponents {
@@ -99,9 +100,19 @@ export class SorchaDistributor extends DistributorBase {
   private topologyId: string | undefined
   private bytesSent = 0
   private bodiesReceived = 0
+  /** Payload bytes of received chunks, and those of registers this node does not serve (SPEC.md §3.7). */
+  private readonly payloadBytes = { received: 0, unserved: 0 }
   private delivered = 0
   /** Fetch start times, only when metrics record them. */
   private readonly fetches: FetchTimer | undefined
+  /** What each neighbour serves, from the peer list (SPEC.md §3.7); set at start. */
+  private peerScopes: PeerScopes | undefined
+  // SPEC.md §3.7: a change of the served set changes what the core fetches at once, and the
+  // reconciler's scopes (restarted with the new ones).
+  private readonly onRegistersChanged = (): void => {
+    this.driver?.feed({ type: 'scope', registers: this.servedSet() })
+    if (this.reconciler !== undefined) this.restartReconciler()
+  }
 
   /** Counts an encoded frame's bytes by kind. */
   private counted (frame: Uint8Array, kind: GossipKind): Uint8Array {
@@ -125,6 +136,14 @@ export class SorchaDistributor extends DistributorBase {
     this.ports = { reputation: reputationOf(this.components), limits: limitsOf(this.components) }
     const core = createTxGossipCore({ ...coreConfigOf(this.config), ...this.init.core }, createRng(this.init.seed ?? seedOf(this.self)))
     this.driver = new CoreDriver(core, (effect, payload) => { this.execute(effect, payload) })
+    this.driver.feed({ type: 'scope', registers: this.servedSet() })
+    this.addEventListener('registers:changed', this.onRegistersChanged)
+    this.peerScopes = new PeerScopes({
+      components: this.components,
+      feed: (peer, registers) => { this.driver?.feed({ type: 'peer-scope', peer, registers }) },
+      isNeighbour: peer => this.peerIds.has(peer),
+      log: this.log
+    })
     // The store outlives restarts: tell the core what the node already holds (oldest first).
     for (const held of (await this.store.newest(this.config.recentMax)).reverse()) this.driver.feed({ type: 'restore', ...held })
     await this.components.registrar.handle(TX_GOSSIP_PROTOCOL, (stream, connection) => { this.onInbound(stream, connection) }, {
@@ -143,11 +162,30 @@ export class SorchaDistributor extends DistributorBase {
     if (this.config.reconcile.enabled) await this.startReconciler()
   }
 
-  // SPEC.md §9.2: the sorcha strategy stores and relays every register, so it reconciles them all,
-  // and pulls what it lacks through this protocol's own fetch machinery.
+  /** The registers the core fetches: every one when the node serves all or relays all (gossip.relayAllRegisters). */
+  private servedSet (): RegisterSet {
+    return servedSetOf(this.registers(), this.config.relayAllRegisters)
+  }
+
+  /** Restarts reconciliation with the scopes of the current served set (one restart at a time). */
+  private restartReconciler (): void {
+    const previous = this.reconciler
+    this.reconciler = undefined
+    this.reconcilerSwap = this.reconcilerSwap.then(async () => {
+      await previous?.stop()
+      if (this.driver !== undefined && this.reconciler === undefined) await this.startReconciler()
+    }).catch((err: unknown) => { this.log.warn({ err }, 'could not restart reconciliation after the served registers changed') })
+  }
+
+  private reconcilerSwap: Promise<void> = Promise.resolve()
+
+  // SPEC.md §9.2: the sorcha strategy reconciles the registers it serves (`*` when it serves or
+  // relays every register), and pulls what it lacks through this protocol's own fetch machinery.
   private async startReconciler (): Promise<void> {
     const driver = this.driver!
+    const served = this.servedSet()
     this.reconciler = sorchaReconciler({
+      scopes: served === 'all' ? undefined : served,
       components: this.components,
       store: this.store,
       config: this.config,
@@ -163,6 +201,10 @@ export class SorchaDistributor extends DistributorBase {
   }
 
   protected async onStop (): Promise<void> {
+    this.removeEventListener('registers:changed', this.onRegistersChanged)
+    this.peerScopes?.stop()
+    this.peerScopes = undefined
+    await this.reconcilerSwap
     await this.reconciler?.stop()
     this.reconciler = undefined
     if (this.topologyId !== undefined) this.components.registrar.unregister(this.topologyId)
@@ -181,13 +223,14 @@ export class SorchaDistributor extends DistributorBase {
   }
 
   protected counters (): Omit<DistributorStats, 'strategy' | 'published' | 'rejects' | 'store'> {
-    return { delivered: this.delivered, bodiesReceived: this.bodiesReceived, bytesSent: this.bytesSent, peers: this.driver?.core.peers().length ?? 0, reconcile: this.reconciler?.stats(), core: this.driver?.core.stats() }
+    return { delivered: this.delivered, bodiesReceived: this.bodiesReceived, payloadBytes: { ...this.payloadBytes }, bytesSent: this.bytesSent, peers: this.driver?.core.peers().length ?? 0, reconcile: this.reconciler?.stats(), core: this.driver?.core.stats() }
   }
 
   private onPeerUp (peerId: PeerId): void {
     const peer = peerId.toString()
     this.peerIds.set(peer, peerId)
     this.driver?.feed({ type: 'peer-up', peer })
+    this.peerScopes?.peerUp(peer)
     this.queue.poke()
   }
 
@@ -270,7 +313,13 @@ export class SorchaDistributor extends DistributorBase {
 
   private onChunk (peer: string, chunk: ChunkFrame, data: Uint8Array): void {
     if (chunk.offset === 0) this.bodiesReceived++
-    this.driver?.feed({ type: 'chunk', from: peer, id: chunk.id, offset: chunk.offset, length: chunk.length, total: chunk.total, hops: chunk.hops }, { data, notification: chunk.notification, hops: chunk.hops })
+    const register = chunk.notification?.registerId
+    this.payloadBytes.received += data.byteLength
+    const of = register ?? this.assemblies.registerOf(chunk.id)
+    if (of !== undefined && !this.follows(of)) this.payloadBytes.unserved += data.byteLength
+    this.driver?.feed({
+      type: 'chunk', from: peer, id: chunk.id, offset: chunk.offset, length: chunk.length, total: chunk.total, hops: chunk.hops, ...(register === undefined ? {} : { register })
+    }, { data, notification: chunk.notification, hops: chunk.hops })
   }
 
   /**

@@ -22,22 +22,35 @@ export interface SorchaTransportParts {
   pushMaxBytes: number
 }
 
-/** Offers a held transaction to `peers` directly. */
-function offer (parts: SorchaTransportParts, driver: CoreDriver, id: string, size: number, peers: readonly string[]): void {
+/**
+ * Offers a held transaction of `register` to `peers` directly: the body to those known to serve the
+ * register, an inv to those whose registers are unknown, nothing to those known not to serve it
+ * (SPEC.md §3.7).
+ */
+function offer (parts: SorchaTransportParts, driver: CoreDriver, id: string, size: number, register: string | undefined, peers: readonly string[]): void {
   // getdata is served for what the core holds: a body only in the store is made known to it.
-  if (!driver.core.holds(id)) driver.feed({ type: 'restore', id, size, hops: 0 })
+  if (!driver.core.holds(id)) driver.feed({ type: 'restore', id, size, hops: 0, ...(register === undefined ? {} : { register }) })
   for (const peer of peers) {
+    const interest = driver.core.interest(peer, register)
+    if (interest === 'not-served') continue
     const channel = parts.channel(peer)
-    if (size <= parts.pushMaxBytes) channel?.serve({ id, offset: 0, hops: 1, done: false })
-    else channel?.sendControl({ type: 'inv', items: [{ id, size, hops: 1 }] })
+    if (size <= parts.pushMaxBytes && interest === 'serves') channel?.serve({ id, offset: 0, hops: 1, done: false })
+    else channel?.sendControl({ type: 'inv', items: [register === undefined ? { id, size, hops: 1 } : { id, size, hops: 1, register }] })
   }
+}
+
+/** The neighbours that may want a register's transactions (they serve it, or nobody knows). */
+function reachOf (driver: CoreDriver | undefined, register: string): number {
+  let reach = 0
+  for (const peer of driver?.core.peers() ?? []) if (driver?.core.interest(peer, register) !== 'not-served') reach++
+  return reach
 }
 
 /** The QueueTransport of the sorcha strategy. */
 export function sorchaQueueTransport (parts: SorchaTransportParts): QueueTransport {
   return {
-    // Every neighbour relays every register.
-    reach: () => parts.driver()?.core.peers().length ?? 0,
+    // Neighbours known not to serve a register do not count (SPEC.md §3.7).
+    reach: (registerId: string) => reachOf(parts.driver(), registerId),
     room: () => {
       let room = Infinity
       for (const peer of parts.driver()?.core.peers() ?? []) room = Math.min(room, MAX_SERVE_JOBS_PER_PEER - (parts.channel(peer)?.backlog ?? 0))
@@ -48,15 +61,16 @@ export function sorchaQueueTransport (parts: SorchaTransportParts): QueueTranspo
       const peers = driver?.core.peers() ?? []
       if (driver === undefined || peers.length === 0) return false
       const size = transaction.payload.length
-      if (driver.core.holds(id)) offer(parts, driver, id, size, peers)
-      else driver.feed({ type: 'publish', id, size })
+      const register = transaction.notification?.registerId
+      if (driver.core.holds(id)) offer(parts, driver, id, size, register, peers)
+      else driver.feed({ type: 'publish', id, size, ...(register === undefined ? {} : { register }) })
       return true
     },
     resend: (id: string, transaction: Transaction, peers: readonly string[]) => {
       const driver = parts.driver()
       if (driver === undefined) return
       const neighbours = new Set(driver.core.peers())
-      offer(parts, driver, id, transaction.payload.length, peers.filter(p => neighbours.has(p)))
+      offer(parts, driver, id, transaction.payload.length, transaction.notification?.registerId, peers.filter(p => neighbours.has(p)))
     }
   }
 }

@@ -5,8 +5,8 @@
  */
 import { BinaryWriter } from '@bufbuild/protobuf/wire'
 import { Compression, GossipFrame, type Chunk } from '../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
-import { hexEquals, toHex, validateTransactionNotification, type TransactionNotification } from '../../protocols/models/index.ts'
-import { BloomFilter, type GossipMessage, type InvalidFrameCode } from '../../protocols/tx-gossip/index.ts'
+import { hexEquals, isRegisterId, toHex, validateTransactionNotification, type TransactionNotification } from '../../protocols/models/index.ts'
+import { BloomFilter, type GossipMessage, type InvItem, type InvalidFrameCode } from '../../protocols/tx-gossip/index.ts'
 import { MAX_CHUNK_BYTES } from './constants.ts'
 
 /** A body chunk as the adapter handles it (data possibly gzip). */
@@ -59,7 +59,7 @@ const idBytes = (id: string): Uint8Array => {
 export function encodeMessage (message: GossipMessage): Uint8Array {
   switch (message.type) {
     case 'inv':
-      return GossipFrame.encode({ inv: { items: message.items.map(i => ({ txId: idBytes(i.id), sizeBytes: i.size, hopCount: i.hops })) } }).finish()
+      return GossipFrame.encode({ inv: { items: message.items.map(i => ({ txId: idBytes(i.id), sizeBytes: i.size, hopCount: i.hops, registerId: i.register ?? '' })) } }).finish()
     case 'getdata':
       return GossipFrame.encode({ getdata: { items: message.items.map(i => ({ txId: idBytes(i.id), offset: i.offset })) } }).finish()
     case 'notfound':
@@ -106,8 +106,12 @@ function decodeChunk (c: Chunk): InboundFrame {
 
 function decodeBody (frame: GossipFrame): InboundFrame {
   if (frame.inv !== undefined) {
-    if (!frame.inv.items.every(i => isId(i.txId))) return invalid('malformed-frame')
-    return { kind: 'message', message: { type: 'inv', items: frame.inv.items.map(i => ({ id: toHex(i.txId), size: i.sizeBytes, hops: i.hopCount })) } }
+    // An item's register is empty (unknown) or a register id (SPEC.md §3.7).
+    if (!frame.inv.items.every(i => isId(i.txId) && (i.registerId === '' || isRegisterId(i.registerId)))) return invalid('malformed-frame')
+    const items = frame.inv.items.map((i): InvItem => i.registerId === ''
+      ? { id: toHex(i.txId), size: i.sizeBytes, hops: i.hopCount }
+      : { id: toHex(i.txId), size: i.sizeBytes, hops: i.hopCount, register: i.registerId })
+    return { kind: 'message', message: { type: 'inv', items } }
   }
   if (frame.getdata !== undefined) {
     if (!frame.getdata.items.every(i => isId(i.txId))) return invalid('malformed-frame')

@@ -28,6 +28,14 @@ export interface BenchOptions {
   config?: ConfigInput
   /** Started when publishing starts (within the measured window); the function it returns stops it. */
   during?: (nodes: Node[]) => () => Promise<void>
+  /**
+   * Transactions spread over this many registers (issue 20); 0: one register served by all. Node i
+   * serves `serve` of them (registers i·serve .. i·serve+serve-1, mod `registers`), unless
+   * `allRegisters` (every node serves every register: the baseline of the same run).
+   */
+  registers?: number
+  serve?: number
+  allRegisters?: boolean
 }
 
 const REGISTER = 'bench'
@@ -35,11 +43,48 @@ const GOSSIPSUB_PROTOCOLS = ['/meshsub/1.2.0', '/meshsub/1.1.0', '/meshsub/1.0.0
 /** The library's own defaults (gossipsub v1.1 spec values, StrictSign, no IP exemption). */
 const STOCK_GOSSIPSUB = { d: 6, dlo: 4, dhi: 12, heartbeatIntervalMs: 1000, floodPublish: true, sign: true, ipColocationWhitelist: [] }
 
-function configFor (strategy: 'sorcha' | 'gossipsub', options: BenchOptions): ConfigInput {
+/** The registers node `i` serves ([] = every register). */
+export function servedBy (i: number, options: BenchOptions): string[] {
+  const registers = options.registers ?? 0
+  if (registers === 0) return [REGISTER]
+  if (options.allRegisters === true) return []
+  const serve = Math.min(options.serve ?? 2, registers)
+  return Array.from({ length: serve }, (_, k) => `reg-${(i * serve + k) % registers}`)
+}
+
+function configFor (strategy: 'sorcha' | 'gossipsub', options: BenchOptions, i: number): ConfigInput {
   // All nodes share 127.0.0.1: exempt it from gossipsub's IP-colocation penalty, as the harness exempts
   // it from the connection limits (in a deployment every node has its own address).
   const gossipsub = options.gossipsubStock ? STOCK_GOSSIPSUB : { ipColocationWhitelist: ['127.0.0.1'] }
-  return { ...options.config, gossip: { strategy, registers: [REGISTER], ...(strategy === 'gossipsub' ? { gossipsub } : {}), ...(options.fanout !== undefined ? { fanout: options.fanout } : {}) } }
+  return { ...options.config, gossip: { strategy, registers: servedBy(i, options), ...(strategy === 'gossipsub' ? { gossipsub } : {}), ...(options.fanout !== undefined ? { fanout: options.fanout } : {}) } }
+}
+
+/**
+ * The benchmark's graph: the random graph of --degree, plus, with registers, a ring and chords
+ * within each register's serving nodes (each register's sub-mesh connected, as the topology's
+ * per-register degree keeps it), the same in the scoped run and its all-registers baseline.
+ */
+function graphFor (options: BenchOptions): Array<[number, number]> {
+  const edges = randomGraph(options.nodes, options.degree, options.seed)
+  const registers = options.registers ?? 0
+  if (registers === 0) return edges
+  const seen = new Set(edges.map(([a, b]) => `${Math.min(a, b)}-${Math.max(a, b)}`))
+  const add = (a: number, b: number): void => {
+    const key = `${Math.min(a, b)}-${Math.max(a, b)}`
+    if (a === b || seen.has(key)) return
+    seen.add(key)
+    edges.push([a, b])
+  }
+  const scoped = { ...options, allRegisters: false }
+  const rng = createRng(options.seed + 1)
+  for (let r = 0; r < registers; r++) {
+    const members = Array.from({ length: options.nodes }, (_, i) => i).filter(i => servedBy(i, scoped).includes(`reg-${r}`))
+    for (let k = 0; k < members.length; k++) {
+      add(members[k]!, members[(k + 1) % members.length]!)
+      add(members[k]!, members[rng.int(members.length)]!)
+    }
+  }
+  return edges
 }
 
 /** Counts full messages received by a gossipsub router (duplicates included): instrumentation for the benchmark only. */
@@ -52,12 +97,16 @@ function countGossipsubBodies (pubsub: GossipSub, counter: { bodies: number }): 
   }
 }
 
-async function warmUp (strategy: 'sorcha' | 'gossipsub', nodes: Array<Parameters<typeof gossipOf>[0]>, degree: number[]): Promise<void> {
+async function warmUp (strategy: 'sorcha' | 'gossipsub', nodes: Array<Parameters<typeof gossipOf>[0]>, degree: number[], registers: boolean): Promise<void> {
   await waitFor(() => nodes.every((node, i) => gossipOf(node).stats().peers === degree[i]), 120_000, 'neighbours')
   if (strategy === 'gossipsub') {
     // Publishing before the mesh forms is what the stock measurement did: let GRAFTs settle first.
-    const topic = topicOf(REGISTER)
-    const meshed = (): number => nodes.filter((node, i) => ((gossipOf(node) as GossipsubDistributor).pubsub as unknown as { getMeshPeers: (t: string) => string[] }).getMeshPeers(topic).length >= Math.min(4, degree[i] ?? 0)).length
+    // With registers, every topic a node subscribes to has at least one mesh peer.
+    const pubsubOf = (node: Node): { getMeshPeers: (t: string) => string[], getTopics: () => string[] } => (gossipOf(node) as GossipsubDistributor).pubsub as unknown as { getMeshPeers: (t: string) => string[], getTopics: () => string[] }
+    const meshedNode = (node: Node, i: number): boolean => registers
+      ? pubsubOf(node).getTopics().every(t => pubsubOf(node).getMeshPeers(t).length >= 1)
+      : pubsubOf(node).getMeshPeers(topicOf(REGISTER)).length >= Math.min(4, degree[i] ?? 0)
+    const meshed = (): number => nodes.filter(meshedNode).length
     // Stock settings may never form a full mesh (IP-colocation penalty on one host): publish anyway after 30 s.
     await waitFor(() => meshed() === nodes.length, 30_000, 'gossipsub mesh').catch(() => {
       process.stderr.write(`gossipsub mesh incomplete: ${meshed()} of ${nodes.length} nodes have >= min(4, degree) mesh peers\n`)
@@ -96,17 +145,39 @@ function recordDeliveries (nodes: Node[], publishedAt: Map<string, number>): num
   return latencies
 }
 
+/**
+ * The work list: publisher, register and payload of each transaction, from the seed. With registers,
+ * transaction i is of register i mod registers, published by a node serving it (in the scoped run).
+ */
+function workFor (options: BenchOptions): Array<{ publisher: number, register: string, payload: Uint8Array }> {
+  const rng = createRng(options.seed)
+  const registers = options.registers ?? 0
+  const scoped = { ...options, allRegisters: false }
+  return Array.from({ length: options.tx }, (_, i) => {
+    const register = registers === 0 ? REGISTER : `reg-${i % registers}`
+    const candidates = registers === 0 ? [] : Array.from({ length: options.nodes }, (_, n) => n).filter(n => servedBy(n, scoped).includes(register))
+    const publisher = registers === 0 ? rng.int(options.nodes) : candidates[rng.int(candidates.length)]!
+    return { publisher, register, payload: new Uint8Array(options.size).map(() => rng.int(256)) }
+  })
+}
+
+/** Remote deliveries expected: with registers, every other node serving the transaction's register. */
+function expectedDeliveries (options: BenchOptions): number {
+  if ((options.registers ?? 0) === 0) return options.tx * (options.nodes - 1)
+  return workFor(options).reduce((sum, { publisher, register }) => sum + Array.from({ length: options.nodes }, (_, n) => n)
+    .filter(n => n !== publisher && (servedBy(n, options).length === 0 || servedBy(n, options).includes(register))).length, 0)
+}
+
 /** Publishes the work list at `rate` per second from its publishers. */
 async function publishAll (nodes: Node[], options: BenchOptions, publishedAt: Map<string, number>): Promise<void> {
-  const rng = createRng(options.seed)
-  const work = Array.from({ length: options.tx }, () => ({ publisher: rng.int(options.nodes), payload: new Uint8Array(options.size).map(() => rng.int(256)) }))
+  const work = workFor(options)
   const start = performance.now()
   for (let i = 0; i < work.length; i++) {
     const wait = start + i * 1000 / options.rate - performance.now()
     if (wait > 0) await new Promise(resolve => setTimeout(resolve, wait))
-    const { publisher, payload } = work[i]!
+    const { publisher, register, payload } = work[i]!
     publishedAt.set(Buffer.from(await crypto.subtle.digest('SHA-256', payload)).toString('hex'), performance.now())
-    await gossipOf(nodes[publisher]!).publish({ registerId: REGISTER, payload })
+    await gossipOf(nodes[publisher]!).publish({ registerId: register, payload })
   }
 }
 
@@ -114,14 +185,14 @@ const round = (n: number, digits: number): number => Math.round(n * 10 ** digits
 
 /** Runs one strategy and returns its figures. */
 export async function runStrategy (strategy: 'sorcha' | 'gossipsub', options: BenchOptions): Promise<Record<string, number>> {
-  const net = await startNetwork({ nodes: options.nodes, bootstrap: 'none', config: configFor(strategy, options), contributions: options.events === true ? [eventLogContribution, gossipContribution()] : [gossipContribution()], startConcurrency: 10 })
+  const net = await startNetwork({ nodes: options.nodes, bootstrap: 'none', configFor: i => configFor(strategy, options, i), contributions: options.events === true ? [eventLogContribution, gossipContribution()] : [gossipContribution()], startConcurrency: 10 })
   try {
     const nodes = net.nodes
     const counters = instrument(strategy, nodes)
     await quiet(nodes)
-    const edges = randomGraph(options.nodes, options.degree, options.seed)
+    const edges = graphFor(options)
     await connect(nodes, edges)
-    await warmUp(strategy, nodes, nodes.map((_, i) => edges.filter(([a, b]) => a === i || b === i).length))
+    await warmUp(strategy, nodes, nodes.map((_, i) => edges.filter(([a, b]) => a === i || b === i).length), (options.registers ?? 0) > 0)
     const publishedAt = new Map<string, number>()
     const latencies = recordDeliveries(nodes, publishedAt)
     counters.reset()
@@ -130,14 +201,18 @@ export async function runStrategy (strategy: 'sorcha' | 'gossipsub', options: Be
     const start = performance.now()
     const stopDuring = options.during?.(nodes)
     await publishAll(nodes, options, publishedAt)
-    const expected = options.tx * (options.nodes - 1)
+    const expected = expectedDeliveries(options)
     await waitFor(() => latencies.length >= expected, options.settleMs, 'deliveries').catch(() => {})
     await stopDuring?.()
     const cpuUsed = process.cpuUsage(cpu)
     const loopUsed = performance.eventLoopUtilization(loop)
     const elapsedMs = performance.now() - start
     latencies.sort((a, b) => a - b)
+    // The sorcha cores' counters summed over the nodes (announcements skipped as unserved, stalls).
+    const core = (key: 'notServed' | 'requestTimeouts' | 'fetchesAbandoned' | 'invReceived'): number => nodes.reduce((sum, node) => sum + (gossipOf(node).stats().core?.[key] ?? 0), 0)
+    const coreFigures: Record<string, number> = strategy === 'sorcha' ? { invReceived: core('invReceived'), notServed: core('notServed'), requestTimeouts: core('requestTimeouts'), fetchesAbandoned: core('fetchesAbandoned') } : {}
     return {
+      ...coreFigures,
       nodes: options.nodes,
       tx: options.tx,
       sizeBytes: options.size,
@@ -146,6 +221,9 @@ export async function runStrategy (strategy: 'sorcha' | 'gossipsub', options: Be
       latencyMsP95: round(percentile(latencies, 95), 1),
       latencyMsP99: round(percentile(latencies, 99), 1),
       bytesSentPerTxPerNode: Math.round(counters.bytes.bytes / options.tx / options.nodes),
+      // Every byte sent is received by one node: the mean bytes a node received.
+      bytesPerNode: Math.round(counters.bytes.bytes / options.nodes),
+      meanDegree: round(2 * edges.length / options.nodes, 2),
       copiesPerNode: round(counters.bodies() / expected, 3),
       cpuSeconds: round((cpuUsed.user + cpuUsed.system) / 1e6, 2),
       // Share of the window the one event loop of all the nodes was busy: near 1, latency is queueing.

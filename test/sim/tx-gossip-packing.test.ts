@@ -7,7 +7,9 @@ import type { EffectSink, SimTransaction } from '../../simulations/engine/types.
 // A run's transaction table as the sink exposes it: two transactions, one of three chunks' size.
 const txs: SimTransaction[] = [
   { index: 0, id: new Uint8Array(32), key: 'a'.repeat(64), payload: new Uint8Array(512), registerId: 'r', publisher: 0, publishedAt: 0 },
-  { index: 1, id: new Uint8Array(32), key: 'b'.repeat(64), payload: new Uint8Array(150_000), registerId: 'r', publisher: 1, publishedAt: 5 }
+  { index: 1, id: new Uint8Array(32), key: 'b'.repeat(64), payload: new Uint8Array(150_000), registerId: 'r', publisher: 1, publishedAt: 5 },
+  // A register scenario's transaction (engine/registers.ts).
+  { index: 2, id: new Uint8Array(32), key: 'c'.repeat(64), payload: new Uint8Array(100_000), registerId: 'r7', register: 'r7', publisher: 2, publishedAt: 9 }
 ]
 const sink = {
   txIndex: (key: string) => txs.findIndex(tx => tx.key === key),
@@ -23,7 +25,8 @@ function roundTrip (message: GossipMessage): unknown {
 
 test('single-item inv and getdata survive packing unchanged', () => {
   for (const hops of [1, 7, 255]) {
-    const inv: GossipMessage = { type: 'inv', items: [{ id: txs[1]!.key, size: 150_000, hops }] }
+    // The transactions here name no register (not a register scenario): the item's register stays undefined.
+    const inv: GossipMessage = { type: 'inv', items: [{ id: txs[1]!.key, size: 150_000, hops, register: undefined }] }
     assert.deepEqual(roundTrip(inv), { type: 'message', now: 42, from: 17, message: inv })
   }
   for (const offset of [0, 65_536, 131_072]) {
@@ -32,10 +35,18 @@ test('single-item inv and getdata survive packing unchanged', () => {
   }
 })
 
+test("a register scenario's inv names the register, and so does its first chunk", () => {
+  const inv: GossipMessage = { type: 'inv', items: [{ id: txs[2]!.key, size: 100_000, hops: 2, register: 'r7' }] }
+  assert.deepEqual(roundTrip(inv), { type: 'message', now: 42, from: 17, message: inv })
+  const chunk = (offset: number): unknown => unpackInput(CHUNK, 5, 7, 2, offset * 256 + 1, sink, 64 * 1024)
+  assert.deepEqual(chunk(0), { type: 'chunk', now: 7, from: 5, id: txs[2]!.key, offset: 0, length: 65_536, total: 100_000, hops: 1, register: 'r7' })
+  assert.deepEqual(chunk(65_536), { type: 'chunk', now: 7, from: 5, id: txs[2]!.key, offset: 65_536, length: 34_464, total: 100_000, hops: 1, register: undefined })
+})
+
 test('chunks unpack to the piece of the body at their offset', () => {
   const chunk = (offset: number, hops: number): unknown => unpackInput(CHUNK, 5, 7, 1, offset * 256 + hops, sink, 64 * 1024)
-  assert.deepEqual(chunk(0, 3), { type: 'chunk', now: 7, from: 5, id: txs[1]!.key, offset: 0, length: 65_536, total: 150_000, hops: 3 })
-  assert.deepEqual(chunk(131_072, 9), { type: 'chunk', now: 7, from: 5, id: txs[1]!.key, offset: 131_072, length: 18_928, total: 150_000, hops: 9 })
+  assert.deepEqual(chunk(0, 3), { type: 'chunk', now: 7, from: 5, id: txs[1]!.key, offset: 0, length: 65_536, total: 150_000, hops: 3, register: undefined })
+  assert.deepEqual(chunk(131_072, 9), { type: 'chunk', now: 7, from: 5, id: txs[1]!.key, offset: 131_072, length: 18_928, total: 150_000, hops: 9, register: undefined })
 })
 
 test('messages that do not fit the packed forms travel as the objects they are', () => {

@@ -15,7 +15,7 @@ const framed = (f: GossipFrame): number => { const n = GossipFrame.encode(f).fin
 // The node's adapter maps logical messages to frames this way (ids: hex in the core, 32 bytes on the wire).
 function toFrame (m: GossipMessage): GossipFrame {
   switch (m.type) {
-    case 'inv': return GossipFrame.fromPartial({ inv: { items: m.items.map(i => ({ txId: raw(i.id), sizeBytes: i.size, hopCount: i.hops })) } })
+    case 'inv': return GossipFrame.fromPartial({ inv: { items: m.items.map(i => ({ txId: raw(i.id), sizeBytes: i.size, hopCount: i.hops, registerId: i.register ?? '' })) } })
     case 'getdata': return GossipFrame.fromPartial({ getdata: { items: m.items.map(i => ({ txId: raw(i.id), offset: i.offset })) } })
     case 'notfound': return GossipFrame.fromPartial({ notfound: { txIds: m.ids.map(raw) } })
     case 'summary': return GossipFrame.fromPartial({ summary: { filter: { hashCount: m.filter.k, salt: m.filter.salt, bits: m.filter.bits } } })
@@ -27,6 +27,7 @@ test('control message sizes equal the generated encoder\'s, byte for byte', () =
   const filter = BloomFilter.create(500, 0.01, 0xdeadbeef)
   const messages: GossipMessage[] = [
     { type: 'inv', items: [{ id: ids[0]!, size: 512, hops: 1 }] },
+    { type: 'inv', items: [{ id: ids[0]!, size: 512, hops: 1, register: 'r42' }, { id: ids[1]!, size: 7, hops: 3 }] },
     { type: 'inv', items: ids.map((id, i) => ({ id, size: i * 1000, hops: i % 256 })) },
     { type: 'getdata', items: [{ id: ids[1]!, offset: 0 }, { id: ids[2]!, offset: 70_000 }] },
     { type: 'getdata', items: ids.map((id, i) => ({ id, offset: i * 65536 })) },

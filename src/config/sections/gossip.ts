@@ -49,7 +49,8 @@ const reconcileSection = z.strictObject({
 /** The `gossip` section of the configuration. */
 export const gossipSection = z.strictObject({
   strategy: oneOf(['sorcha', 'gossipsub'], 'sorcha', 'How transactions spread: sorcha (announce/pull with Bloom-filter anti-entropy) or gossipsub (one topic per register)'),
-  registers: stringList([], 'Registers whose transactions are handed to the application; empty means all (sorcha relays every register regardless; gossipsub subscribes to exactly these topics)', 'register ids (1-128 of A-Z a-z 0-9 . _ : -)', /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/),
+  registers: stringList([], 'Registers this node serves: it fetches, stores, reconciles and hands to the application only their transactions (sorcha: announcements name their register; gossipsub: one topic per register). Empty means every register, for both strategies (gossipsub then subscribes to the topic of all registers, /sorcha/tx/*). Changed at run time by follow/unfollow (docs/gossip.md)', 'register ids (1-128 of A-Z a-z 0-9 . _ : -)', /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/),
+  relayAllRegisters: flag(false, 'Handle every register\'s transactions (fetch, store, relay, reconcile) whatever gossip.registers says, handing only the served ones to the application: for bootstrap and relay nodes that keep registers\' sub-meshes connected. Advertised as the role relay'),
   fanout: integer(0, 1024, 8, 'Neighbours a new transaction is announced to; 0 announces to every neighbour'),
   inlineThresholdBytes: integer(0, 1 * MIB, 256, 'Transactions up to this size travel with the announcement instead of being pulled; 0 always pulls'),
   publishPushMaxBytes: integer(0, 64 * KIB, 64 * KIB, 'The publisher sends transactions up to this size straight to its first-hop neighbours (they cannot have them yet) instead of announcing them; 0 always announces'),

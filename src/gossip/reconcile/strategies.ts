@@ -38,13 +38,16 @@ export function reconcileCoreConfig (config: Readonly<Config['gossip']>, scopes:
 
 const seedOf = (self: string): number => createHash('sha256').update(`${self}/reconcile`).digest().readUInt32LE(0)
 
-/** The sorcha strategy's: every register, needs fed to the tx-gossip core (`feed`, `inflight`: its driver). */
-export function sorchaReconciler (init: StrategyReconcilerInit & { gossip: Readonly<TxGossipConfig>, feed: (input: Extract<GossipInput, { type: 'message' }> extends infer I ? Omit<I, 'now'> : never) => void, inflight: () => number }): Reconciler {
+/**
+ * The sorcha strategy's: the registers served (`scopes`; every register when absent), needs fed to
+ * the tx-gossip core (`feed`, `inflight`: its driver) tagged with their session's register.
+ */
+export function sorchaReconciler (init: StrategyReconcilerInit & { scopes?: readonly string[] | undefined, gossip: Readonly<TxGossipConfig>, feed: (input: Extract<GossipInput, { type: 'message' }> extends infer I ? Omit<I, 'now'> : never) => void, inflight: () => number }): Reconciler {
   const { gossip } = init
   return new Reconciler({
     components: init.components,
     store: init.store,
-    core: reconcileCoreConfig(init.config, [ALL_REGISTERS]),
+    core: reconcileCoreConfig(init.config, init.scopes ?? [ALL_REGISTERS]),
     seed: seedOf(init.self),
     streamTimeoutMs: init.config.streamTimeoutMs,
     puller: new InvPuller({
@@ -62,7 +65,7 @@ export function sorchaReconciler (init: StrategyReconcilerInit & { gossip: Reado
   })
 }
 
-/** The gossipsub strategy's: the registers followed, bodies pulled on the reconciliation protocol and handed to `accept`. */
+/** The gossipsub strategy's: the registers followed (`*`: every register), bodies pulled on the reconciliation protocol and handed to `accept`. */
 export function gossipsubReconciler (init: StrategyReconcilerInit & { registers: ReadonlySet<string>, accept: (id: string, tx: Transaction, from: string) => void }): Reconciler {
   const { config } = init
   const reconciler: Reconciler = new Reconciler({
@@ -76,7 +79,7 @@ export function gossipsubReconciler (init: StrategyReconcilerInit & { registers:
       send: (peer, frame) => reconciler.sendFrame(peer, frame),
       store: init.store,
       accept: init.accept,
-      serves: registerId => init.registers.has(registerId),
+      serves: registerId => init.registers.has(ALL_REGISTERS) || init.registers.has(registerId),
       verdict: init.onVerdict,
       maxTxBytes: config.maxTxBytes,
       maxQueued: config.reconcile.maxItems,

@@ -55,14 +55,16 @@ describe('gossip strategies and registers', () => {
     assert.equal(await gossipOf(net.nodes[1]!).get(forgedId), undefined)
   })
 
-  it('sorcha: a node that follows one register relays the others without handing them to its application', async () => {
-    const net = await startNetwork({ nodes: 3, bootstrap: 'none', configFor: i => i === 1 ? { gossip: { registers: ['reg-a'] } } : {}, contributions: [gossipContribution()] })
+  it('sorcha: a relay (gossip.relayAllRegisters) that follows one register relays the others without handing them to its application', async () => {
+    const net = await startNetwork({ nodes: 3, bootstrap: 'none', configFor: i => i === 1 ? { gossip: { registers: ['reg-a'], relayAllRegisters: true } } : {}, contributions: [gossipContribution()] })
     nets.push(net)
     await quiet(net.nodes)
     await connect(net.nodes, chain(3))
     await waitFor(() => gossipOf(net.nodes[1]!).stats().peers === 2)
     const [first, middle, last] = net.nodes.map(received)
     assert.equal(gossipOf(net.nodes[1]!).follows('reg-b'), false)
+    assert.equal(gossipOf(net.nodes[1]!).relaysAll(), true)
+    assert.equal(gossipOf(net.nodes[0]!).relaysAll(), false)
     const a = await gossipOf(net.nodes[0]!).publish({ registerId: 'reg-a', payload: text('for a') })
     const b = await gossipOf(net.nodes[0]!).publish({ registerId: 'reg-b', payload: text('for b') })
     await waitFor(() => last!.has(a.txId) && last!.has(b.txId), 30_000, 'relayed through the middle')

@@ -17,7 +17,7 @@ describe('gossip wire format', () => {
     const filter = BloomFilter.create(10, 0.01, 77)
     filter.add(id(1))
     const messages: GossipMessage[] = [
-      { type: 'inv', items: [{ id: id(1), size: 512, hops: 1 }, { id: id(2), size: 2 ** 40, hops: 255 }] },
+      { type: 'inv', items: [{ id: id(1), size: 512, hops: 1 }, { id: id(2), size: 2 ** 40, hops: 255 }, { id: id(6), size: 9, hops: 2, register: 'reg-a:1' }] },
       { type: 'getdata', items: [{ id: id(3), offset: 65536 }] },
       { type: 'notfound', ids: [id(4), id(5)] }
     ]
@@ -26,6 +26,11 @@ describe('gossip wire format', () => {
     assert.ok(summary.kind === 'message' && summary.message.type === 'summary')
     assert.ok(summary.message.filter.has(id(1)))
     assert.equal(summary.message.filter.salt, 77)
+  })
+
+  it('refuses an inventory item whose register is not a register id (SPEC.md §3.7)', () => {
+    const frame = GossipFrame.encode({ inv: { items: [{ txId: txIdOf(new Uint8Array([1])), sizeBytes: 5, hopCount: 1, registerId: 'not a register' }] } }).finish()
+    assert.deepEqual(decodeFrame(frame), { kind: 'invalid', code: 'malformed-frame' })
   })
 
   it('round-trips a chunk with its notification, and insists on one', () => {

@@ -30,7 +30,18 @@ describe('reconciliation index', () => {
       .sort(([a, x], [b, y]) => x.ts - y.ts || (a < b ? -1 : 1)).map(([id]) => id)
     assert.deepEqual(index.scope('*')!.ids, expect())
     assert.deepEqual(index.scope('r1')!.ids, expect('r1'))
-    assert.equal(index.scope('r2'), undefined)
+    // A node serving `*` answers any register's scope from its `*` items (tx-gossip SPEC.md §3.7),
+    // rebuilt after a change; a node serving only some registers refuses the others.
+    assert.deepEqual(index.scope('r2')!.ids, expect('r2'))
+    assert.equal(index.serves('r3'), true)
+    const late = items.find(item => item.register === 'r2' && !reference.has(item.id))!
+    index.add(late)
+    reference.set(late.id, late)
+    assert.deepEqual(index.scope('r2')!.ids, expect('r2'))
+    const scoped = new ItemIndex(['r1'], 1000)
+    assert.equal(scoped.serves('r2'), false)
+    assert.equal(scoped.serves('*'), false)
+    assert.equal(scoped.scope('r2'), undefined)
     assert.equal(index.size, reference.size)
   })
 

@@ -43,7 +43,7 @@ test('fetch table: a recycled record starts clean', () => {
   const second = f.create('y', 7, 4, 'r')
   assert.equal(second, first) // the record is reused...
   assert.deepEqual({ ...second }, { // ...with nothing left of the old fetch
-    id: 'y', size: 7, hops: 4, sources: ['r'], failed: undefined, current: undefined, charged: undefined, received: 0, contributors: undefined, verifying: false, attempts: 0, seq: -1, deadline: 0
+    id: 'y', size: 7, hops: 4, register: undefined, sources: ['r'], failed: undefined, current: undefined, charged: undefined, received: 0, contributors: undefined, verifying: false, attempts: 0, seq: -1, deadline: 0
   })
   assert.equal(f.get('x'), undefined)
   assert.equal(f.get('y'), second)

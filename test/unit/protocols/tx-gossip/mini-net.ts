@@ -34,6 +34,12 @@ export class MiniNet {
   /** Links that drop everything: "a-b". */
   readonly down = new Set<string>()
   bodiesReceived = 0
+  /** Body bytes (chunk lengths) each node received. */
+  readonly bodyBytes: number[] = []
+  /** Body bytes received by node and transaction: "node:id". */
+  readonly bodyBytesOf = new Map<string, number>()
+  /** The register of each transaction published with one (its first chunk carries it, as the node's notification does). */
+  readonly txRegisters = new Map<string, string>()
   now = 0
   private readonly queue: Event[] = []
   private seq = 0
@@ -52,6 +58,7 @@ export class MiniNet {
       this.names.push(`n${i}`)
       this.cores.push(createTxGossipCore(options.config ?? {}, this.rng.fork(i)))
       this.delivered.push(new Map())
+      this.bodyBytes.push(0)
     }
     const edges = options.edges ?? this.ringWithChords(options.nodes, options.extraEdges ?? options.nodes)
     for (const [a, b] of edges) this.connect(a, b)
@@ -80,11 +87,12 @@ export class MiniNet {
     this.push(this.now, b, { type: 'peer-down', now: 0, peer: this.names[a]! })
   }
 
-  /** Publishes a transaction of `size` bytes at node `node` now. */
-  publish (node: number, id: string, size: number): void {
+  /** Publishes a transaction of `size` bytes (of `register`, if given) at node `node` now. */
+  publish (node: number, id: string, size: number, register?: string): void {
     this.sizes.set(id, size)
+    if (register !== undefined) this.txRegisters.set(id, register)
     this.delivered[node]!.set(id, (this.delivered[node]!.get(id) ?? 0) + 1)
-    this.push(this.now, node, { type: 'publish', now: 0, id, size })
+    this.push(this.now, node, register === undefined ? { type: 'publish', now: 0, id, size } : { type: 'publish', now: 0, id, size, register })
   }
 
   /** Feeds an input to a node now (for hand-made messages). */
@@ -189,7 +197,10 @@ export class MiniNet {
         do {
           const length = Math.min(this.chunk, total - offset)
           if (offset === 0) this.bodiesReceived++
-          this.push(t, to, { type: 'chunk', now: 0, from: me, id: effect.id, offset, length, total, hops: effect.hops })
+          this.bodyBytes[to]! += length
+          this.bodyBytesOf.set(`${to}:${effect.id}`, (this.bodyBytesOf.get(`${to}:${effect.id}`) ?? 0) + length)
+          const register = offset === 0 ? this.txRegisters.get(effect.id) : undefined
+          this.push(t, to, { type: 'chunk', now: 0, from: me, id: effect.id, offset, length, total, hops: effect.hops, ...(register === undefined ? {} : { register }) })
           offset += length
           t += 1
         } while (offset < total)

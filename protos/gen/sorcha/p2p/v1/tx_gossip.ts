@@ -82,6 +82,8 @@ export interface InventoryItem {
   sizeBytes: number;
   /** relays so far including this one (1 when sent by the publisher) */
   hopCount: number;
+  /** the transaction's register (SPEC.md §3.7); empty: unknown */
+  registerId: string;
 }
 
 /** "Send me these bodies from these offsets" (GETDATA). Answered by Chunks, or NotFound. */
@@ -385,7 +387,7 @@ export const Inventory: MessageFns<Inventory> = {
 };
 
 function createBaseInventoryItem(): InventoryItem {
-  return { txId: new Uint8Array(0), sizeBytes: 0, hopCount: 0 };
+  return { txId: new Uint8Array(0), sizeBytes: 0, hopCount: 0, registerId: "" };
 }
 
 export const InventoryItem: MessageFns<InventoryItem> = {
@@ -398,6 +400,9 @@ export const InventoryItem: MessageFns<InventoryItem> = {
     }
     if (message.hopCount !== 0) {
       writer.uint32(24).uint32(message.hopCount);
+    }
+    if (message.registerId !== "") {
+      writer.uint32(34).string(message.registerId);
     }
     return writer;
   },
@@ -439,6 +444,14 @@ export const InventoryItem: MessageFns<InventoryItem> = {
             message.hopCount = reader.uint32();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.registerId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -468,6 +481,11 @@ export const InventoryItem: MessageFns<InventoryItem> = {
         : isSet(object.hop_count)
         ? globalThis.Number(object.hop_count)
         : 0,
+      registerId: isSet(object.registerId)
+        ? globalThis.String(object.registerId)
+        : isSet(object.register_id)
+        ? globalThis.String(object.register_id)
+        : "",
     };
   },
 
@@ -482,6 +500,9 @@ export const InventoryItem: MessageFns<InventoryItem> = {
     if (message.hopCount !== 0) {
       obj.hopCount = Math.round(message.hopCount);
     }
+    if (message.registerId !== "") {
+      obj.registerId = message.registerId;
+    }
     return obj;
   },
 
@@ -493,6 +514,7 @@ export const InventoryItem: MessageFns<InventoryItem> = {
     message.txId = object.txId ?? new Uint8Array(0);
     message.sizeBytes = object.sizeBytes ?? 0;
     message.hopCount = object.hopCount ?? 0;
+    message.registerId = object.registerId ?? "";
     return message;
   },
 };

@@ -77,7 +77,13 @@ export const JOURNAL_MAX_ENTRIES = 1_000_000
 export const JOURNAL_RETENTION_MS = 7 * 24 * 60 * 60 * 1000
 
 /** What newest() yields: enough for the gossip core's `restore` input. */
-export interface StoredSummary { id: string, size: number, hops: number }
+export interface StoredSummary {
+  id: string
+  size: number
+  hops: number
+  /** The transaction's register, where its record names one (records written before registers did not). */
+  register?: string
+}
 
 /** A stored transaction as reconciliation orders it (protocols/tx-gossip/SPEC.md §9.3). */
 export interface StoredEntry extends StoredSummary {
@@ -430,8 +436,9 @@ export class TxStore {
   async newest (limit: number, options: AbortOptions = {}): Promise<StoredSummary[]> {
     const out: StoredSummary[] = []
     for await (const [key, value] of this.db.iterator({ gte: 't:', lt: 't;', reverse: true, limit, signal: options.signal })) {
-      const [size, hops] = decoder.decode(value).split(':').map(Number)
-      out.push({ id: key.slice(2 + TIME_DIGITS + 1), size: size ?? 0, hops: hops ?? 0 })
+      const fields = decoder.decode(value).split(':')
+      const register = fields.slice(3).join(':')
+      out.push({ id: key.slice(2 + TIME_DIGITS + 1), size: Number(fields[0] ?? 0) || 0, hops: Number(fields[1] ?? 0) || 0, ...(register === '' ? {} : { register }) })
     }
     return out
   }

@@ -112,7 +112,8 @@ describe('TxStore', () => {
     assert.deepEqual(store.usage, reopened.usage)
     assert.equal(new TextDecoder().decode((await reopened.get(idOf(txs[1]!)))!.transaction.payload), 'two')
     assert.deepEqual((await reopened.newest(2)).map(s => s.id), [idOf(txs[2]!), idOf(txs[1]!)])
-    assert.deepEqual(await reopened.newest(1), [{ id: idOf(txs[2]!), size: 5, hops: 3 }])
+    // With its register, so a restarted node's offers stay register-scoped (SPEC.md §3.7).
+    assert.deepEqual(await reopened.newest(1), [{ id: idOf(txs[2]!), size: 5, hops: 3, register: 'reg-1' }])
     // What it held before the restart is never "certainly new" (the memory filter is rebuilt on open).
     for (const t of txs) {
       assert.equal(reopened.certainlyNew(idOf(t)), false)

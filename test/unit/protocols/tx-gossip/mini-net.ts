@@ -95,6 +95,14 @@ export class MiniNet {
     this.push(this.now, node, register === undefined ? { type: 'publish', now: 0, id, size } : { type: 'publish', now: 0, id, size, register })
   }
 
+  /** Node `node` held this transaction before a restart (its store tells the core on start). */
+  restore (node: number, id: string, size: number, hops: number, register?: string): void {
+    this.sizes.set(id, size)
+    if (register !== undefined) this.txRegisters.set(id, register)
+    this.delivered[node]!.set(id, (this.delivered[node]!.get(id) ?? 0) + 1)
+    this.push(this.now, node, { type: 'restore', now: 0, id, size, hops, ...(register === undefined ? {} : { register }) })
+  }
+
   /** Feeds an input to a node now (for hand-made messages). */
   inject (node: number, input: GossipInput): void {
     this.push(this.now, node, input)

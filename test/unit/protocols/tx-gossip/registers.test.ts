@@ -135,4 +135,19 @@ describe('tx-gossip core: register scoping (SPEC.md §3.7)', () => {
     assert.deepEqual(asked, [txId(3)])
     assert.equal(core.stats().notServed, 2)
   })
+
+  it('offers restored transactions (after a restart) with their register: only serving nodes fetch them', () => {
+    const net = scopedNet(6, 11, false)
+    // Node 0 serves ra and rb; it restarts holding two transactions of each, its neighbours hold none.
+    for (let i = 0; i < 4; i++) net.restore(0, txId(100 + i), 2 * KB, 1, i % 2 === 0 ? 'ra' : 'rb')
+    net.run(net.now + 30_000)
+    for (let node = 1; node < 6; node++) {
+      for (let i = 0; i < 4; i++) {
+        const register = i % 2 === 0 ? 'ra' : 'rb'
+        const serving = serves(servedBy(node, new Set()), register)
+        if (!serving) assert.equal(net.bodyBytesOf.get(`${node}:${txId(100 + i)}`) ?? 0, 0, `no body byte of restored tx ${i} (${register}) at node ${node}`)
+        else assert.equal(net.delivered[node]?.get(txId(100 + i)), 1, `restored tx ${i} (${register}) reaches node ${node}, which serves it`)
+      }
+    }
+  })
 })

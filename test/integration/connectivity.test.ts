@@ -113,6 +113,8 @@ describe('connectivity on real nodes', () => {
     assert.equal(healthOf(node).snapshot().suspended, true)
     assert.equal(topologyOf(node).suspended, true)
 
+    // libp2p's dial returns a connection it still holds: wait until the peer has seen the close.
+    await eventually('the bootstrap node sees its connection closed', () => boot.libp2p.getConnections(node.peerId).length === 0)
     await assert.rejects(boot.libp2p.dial(node.peerId), 'the suspended node refuses a peer\'s dial')
     await assert.rejects(node.libp2p.dial(multiaddr(dialAddrs(boot)[0]!)), 'and dials nobody')
     assert.equal(node.libp2p.getConnections().length, 0)

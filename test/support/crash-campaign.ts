@@ -262,7 +262,14 @@ export async function runCampaign (options: CampaignOptions): Promise<CampaignRe
     const held = await journal(a.grpc)
     const heldSet = new Set(held)
     const unjournaled = await storedOf(a.grpc, [...acked].filter(id => !heldSet.has(id)))
-    await until(async () => { const onB = new Set(await journal(b!.grpc)); return [...acked].every(id => onB.has(id)) }, 'every acknowledged transaction on B', 120_000).catch(() => {})
+    // Waits while B keeps catching up (a loaded machine catches up slowly); gives up after 120 s
+    // in which B gained nothing, and the assertions below then name what is missing.
+    let progress = { count: -1, at: Date.now() }
+    await until(async () => {
+      const onB = new Set(await journal(b!.grpc))
+      if (onB.size > progress.count) progress = { count: onB.size, at: Date.now() }
+      return [...acked].every(id => onB.has(id)) || Date.now() - progress.at > 120_000
+    }, 'every acknowledged transaction on B', 15 * 60_000).catch(() => {})
     const convergeMs = Date.now() - restartedAt
     const onB = await journal(b.grpc)
     const onBSet = new Set(onB)

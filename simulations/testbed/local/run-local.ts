@@ -95,9 +95,12 @@ export async function runLocal (scenario: Scenario, options: LocalRunOptions = {
     await net.destroy()
     await rm(dir, { recursive: true, force: true })
   }
+  // Set once a signal arrives: the run then ends only through the signal's exit (130 or 143), even
+  // when killing the children makes a pending start fail first.
+  let stopping: Promise<void> | undefined
   const onSignal = (signal: NodeJS.Signals): void => {
     process.stderr.write(`testbed: ${signal}: stopping every node and removing the namespaces\n`)
-    void cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143))
+    stopping ??= cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143))
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
@@ -138,6 +141,7 @@ export async function runLocal (scenario: Scenario, options: LocalRunOptions = {
     run.summary.traces = { ...run.summary.traces, [`links-${links}`]: 1 }
     return { ...run, links }
   } catch (err) {
+    if (stopping !== undefined) await stopping
     if (options.logsOnFailure !== undefined) {
       await cp(dir, options.logsOnFailure, { recursive: true, filter: src => !src.includes('/data-') }).catch(() => {})
       process.stderr.write(`testbed: the nodes' logs are in ${options.logsOnFailure}\n`)

@@ -25,6 +25,9 @@ import type { PeerList } from '../../../src/peers/types.ts'
 import { OffenceLog, recordingReputation } from '../../support/attacker.ts'
 import { quiet, waitFor } from '../../support/gossip-net.ts'
 
+/** Peer-exchange burst: the asker's advertisement on connecting (1), the graylist test (2) and the malformed request (1) leave 2. */
+const BURST = 6
+
 describe('per-peer limits: peer exchange and reconciliation', () => {
   const offences = new OffenceLog()
   const graylisted = new Set<string>()
@@ -34,7 +37,13 @@ describe('per-peer limits: peer exchange and reconciliation', () => {
   const limitsOf = (node: SorchaNode): PeerLimits => (node.libp2p.services as unknown as { limits: PeerLimits }).limits
 
   before(async () => {
-    const config = { limits: { peerExchange: { ratePerSec: 0.001, burst: 4 }, reconcile: { ratePerSec: 0.001, burst: 3 } } }
+    // Discovery must not re-ask its one neighbour during the file (it does every `intervalMs` while short
+    // of connections, 30 s by default): under load the file outlasts that, and a request of its own would
+    // use the peer-exchange token the malformed request below needs.
+    const config = {
+      limits: { peerExchange: { ratePerSec: 0.001, burst: BURST }, reconcile: { ratePerSec: 0.001, burst: 3 } },
+      discovery: { intervalMs: 24 * 3_600_000, refreshIntervalMs: 24 * 3_600_000 }
+    }
     const contributions = [...defaultContributions(configSchema.parse({})), recordingReputation(offences, { graylisted })]
     net = await startNetwork({ nodes: 2, bootstrap: 'none', config, contributions })
     ;[asker, server] = net.nodes as [SorchaNode, SorchaNode]
@@ -43,7 +52,7 @@ describe('per-peer limits: peer exchange and reconciliation', () => {
   })
   after(async () => { await net?.stop() })
 
-  // First, while the peer-exchange bucket (burst 4) still has tokens: the control request uses one.
+  // First, while the peer-exchange bucket still has tokens: both requests use one.
   it('refuses a graylisted peer\'s peer-exchange requests and direct messages, unread', async () => {
     const talk = async (protocol: string): Promise<'answered' | 'refused'> => {
       const stream = await asker.libp2p.dialProtocol(server.peerId, protocol)
@@ -96,7 +105,7 @@ describe('per-peer limits: peer exchange and reconciliation', () => {
     const answers: boolean[] = []
     for (let i = 0; i < 10 && !answers.includes(false); i++) answers.push(await ask(request))
     assert.equal(answers.at(-1), false, 'a request beyond the bucket is refused')
-    assert.ok(answers.length <= 4 && answers.slice(0, -1).every(a => a), `answers ${answers.join(',')}`)
+    assert.ok(answers.length <= BURST && answers.slice(0, -1).every(a => a), `answers ${answers.join(',')}`)
     assert.ok(limitsOf(server).throttled().peer_exchange >= 1)
     await waitFor(() => offences.of(server.peerId.toString(), asker.peerId.toString()).includes('rate_limited'), 10_000, 'rate_limited reported')
   })
@@ -118,10 +127,22 @@ describe('per-peer limits: peer exchange and reconciliation', () => {
       await stream.close()
     })
     const exchange = (asker.libp2p.services as unknown as { topology: { exchange: PeerExchange } }).topology.exchange
-    const { judgement } = await exchange.ask(server.peerId, { signal: AbortSignal.timeout(10_000) })
-    assert.equal(judgement.verdict, 'reject')
+    // Every health failure recorded meanwhile, with its reason: a ping that times out on a loaded machine
+    // is not what this test is about, so the reasons are compared rather than the failure count.
+    const peerList = (asker.libp2p.services as unknown as { peerList: PeerList }).peerList
+    const recordFailure = peerList.recordFailure
+    const failures: string[] = []
+    peerList.recordFailure = async (peerId, result, options) => {
+      if (peerId === server.peerId.toString()) failures.push(result.reason)
+      return recordFailure.call(peerList, peerId, result, options)
+    }
+    try {
+      const { judgement } = await exchange.ask(server.peerId, { signal: AbortSignal.timeout(10_000) })
+      assert.equal(judgement.verdict, 'reject')
+    } finally {
+      peerList.recordFailure = recordFailure
+    }
     assert.ok(offences.of(asker.peerId.toString(), server.peerId.toString()).includes('protocol_violation'))
-    const record = await (asker.libp2p.services as unknown as { peerList: PeerList }).peerList.get(server.peerId.toString())
-    assert.equal(record?.consecutiveFailures, 0, 'the peer answered: its health does not suffer')
+    assert.deepEqual(failures.filter(reason => reason !== 'ping'), [], 'the peer answered: its health does not suffer')
   })
 })

@@ -4,7 +4,8 @@
  * the inputs of the network health score (protocols/peer-health/SPEC.md §5, §7).
  *
  * It also records firsthand contact: every identify exchange (a peer connected to us, or we to it)
- * is an observation by the peer itself.
+ * is an observation by the peer itself, and a connection whose identify did not complete is recorded
+ * from the connection (identify-fallback.ts).
  *
  * A check of a peer we were not connected to opens a connection only for the ping and closes it
  * afterwards, so health checks never change the node's topology (the topology maintainer owns that).
@@ -27,6 +28,7 @@ import {
 import { libp2pPing, type PingService } from './ping.ts'
 import type { HealthRound, HealthSnapshot, PingFunction } from './types.ts'
 import { noteDisconnectReason } from '../events/disconnect-reasons.ts'
+import { IdentifyFallback } from './identify-fallback.ts'
 
 /** Options of the health monitor; each defaults to its configuration default. */
 export interface HealthMonitorInit {
@@ -46,6 +48,8 @@ export interface HealthMonitorInit {
   metrics?: HealthRecorder
   /** Seed for tie-breaks in the sample; @default the start time */
   seed?: number
+  /** How long identify may take before a connection's peer is recorded without it. @default 15000 */
+  identifyGraceMs?: number
 }
 
 /** What the monitor uses from libp2p (and the peer-list service). */
@@ -55,7 +59,7 @@ export interface HealthMonitorComponents {
     getConnections: (peerId?: PeerId) => Connection[]
     closeConnections: (peerId: PeerId) => Promise<void>
   }
-  events: TypedEventTarget<Pick<Libp2pEvents, 'peer:identify'>>
+  events: TypedEventTarget<Pick<Libp2pEvents, 'peer:identify' | 'connection:open'>>
   ping?: PingService
 }
 
@@ -86,6 +90,7 @@ export class HealthMonitor {
   /** When this monitor started watching (start or resume); earlier time never counts as "unseen". */
   private watchingSinceMs = 0
   private lastRound: HealthRound | undefined
+  private readonly identifyFallback: IdentifyFallback
 
   constructor (components: HealthMonitorComponents, init: HealthMonitorInit = {}) {
     this.components = components
@@ -98,6 +103,12 @@ export class HealthMonitor {
     this.metrics = init.metrics
     this.rng = createRng(init.seed ?? Date.now())
     this.log = logger('sorcha:health')
+    this.identifyFallback = new IdentifyFallback({
+      events: components.events,
+      isKnown: async peerId => (await components.peerList.get(peerId)) !== undefined,
+      record: async (peerId, seen) => this.recordContact(peerId, seen),
+      graceMs: init.identifyGraceMs
+    })
     this[serviceDependencies] = init.ping === undefined ? [PEER_LIST_CAPABILITY, '@libp2p/ping'] : [PEER_LIST_CAPABILITY]
   }
 
@@ -108,6 +119,7 @@ export class HealthMonitor {
     this.watchingSinceMs = this.clock()
     this.components.events.addEventListener('peer:identify', this.onIdentify)
     this.components.peerList.addEventListener('peer:removed', this.onRemoved)
+    this.identifyFallback.start()
     this.schedule()
   }
 
@@ -122,6 +134,7 @@ export class HealthMonitor {
     this.started = false
     this.components.events.removeEventListener('peer:identify', this.onIdentify)
     this.components.peerList.removeEventListener('peer:removed', this.onRemoved)
+    this.identifyFallback.stop()
     clearTimeout(this.timer)
     this.timer = undefined
     this.controller?.abort()

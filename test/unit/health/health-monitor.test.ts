@@ -163,6 +163,30 @@ describe('health monitor (fake ping)', () => {
     assert.deepEqual(a?.capabilities?.protocols, ['/ipfs/ping/1.0.0'])
   })
 
+  it('records a connected peer whose identify never completed, from the connection', async () => {
+    const fake = fakeComponents(fx)
+    make(fake, { identifyGraceMs: 20 }).start()
+    await addPeers(fx, [C]) // known already: left as it is
+    const open = (id: string, peer: string, direction: 'inbound' | 'outbound', status = 'open'): void => {
+      fake.events.safeDispatchEvent('connection:open', {
+        detail: { id, status, direction, remotePeer: peerIdFromString(peer), remoteAddr: multiaddr(`/ip4/127.0.0.1/tcp/9/p2p/${peer}`) }
+      })
+    }
+    open('1', A, 'outbound')
+    open('2', B, 'inbound')
+    open('3', C, 'outbound')
+    open('4', D, 'outbound', 'closed')
+    await until(async () => (await fx.list.get(A)) !== undefined && (await fx.list.get(B)) !== undefined)
+    const a = await fx.list.get(A)
+    assert.deepEqual(a?.addresses, ['/ip4/127.0.0.1/tcp/9'], 'the dialled address, without /p2p')
+    assert.equal(a?.status, PeerStatus.PEER_STATUS_HEALTHY)
+    const b = await fx.list.get(B)
+    assert.equal(b?.source, PeerSource.PEER_SOURCE_INBOUND)
+    assert.deepEqual(b?.addresses, [], 'an inbound connection\'s remote port is ephemeral: not an address to dial')
+    assert.deepEqual((await fx.list.get(C))?.addresses, ['/ip4/127.0.0.1/tcp/1'])
+    assert.equal(await fx.list.get(D), undefined, 'a connection closed before the grace ran out is not recorded')
+  })
+
   it('computes the network score from connections, statuses and the last round', async () => {
     await addPeers(fx, [A, B, C, D])
     behaviour.set(A, 550).set(B, 550).set(C, 'fail').set(D, 550)

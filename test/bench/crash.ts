@@ -5,7 +5,7 @@
  *   npm run bench -- crash [--iterations 100] [--seed 16] [--max-run-ms 2000] [--concurrency 16] [--json]
  *
  * Prints a progress line per iteration on stderr and the report as the last stdout line. Every
- * `acknowledgedLost`, `missingOnB`, `duplicates`, `missed` and `outOfOrder` must be 0; `convergeMs`
+ * `acknowledgedLost`, `missingOnB`, `duplicates`, `missed`, `outOfOrder` and `unexpected` must be 0; `convergeMs`
  * is the time from the last restart until B held every acknowledged transaction.
  */
 import { runCampaign } from '../support/crash-campaign.ts'
@@ -29,6 +29,6 @@ export default async function crash (args: string[]): Promise<void> {
   if (!flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
   process.stdout.write(`${JSON.stringify(report)}\n`)
   const clean = report.acknowledgedLost === 0 && report.acknowledgedNotJournaled === 0 && report.missingOnB === 0 &&
-    [report.subscriberA, report.subscriberB].every(s => s.duplicates === 0 && s.missed === 0 && s.outOfOrder === 0 && s.errors.length === 0)
+    [report.subscriberA, report.subscriberB].every(s => s.duplicates === 0 && s.missed === 0 && s.outOfOrder === 0 && s.unexpected === 0 && s.errors.length === 0)
   if (!clean) process.exitCode = 1
 }

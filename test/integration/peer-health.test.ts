@@ -6,14 +6,11 @@ import { dialAddrs, startNetwork, type TestNetwork } from '../../src/harness/ind
 import { peerHealthContribution, type HealthMonitor } from '../../src/health/index.ts'
 import type { PeerList } from '../../src/peers/index.ts'
 import type { SorchaNode } from '../../src/node/sorcha-node.ts'
+import { until } from '../helpers/api-clients.ts'
 
 const services = (node: SorchaNode): { peerList: PeerList, health: HealthMonitor } =>
   node.libp2p.services as unknown as { peerList: PeerList, health: HealthMonitor }
 
-/** Polls until the condition holds (no wall-clock threshold: the test timeout bounds it). */
-async function until (condition: () => Promise<boolean> | boolean, intervalMs = 50): Promise<void> {
-  while (!(await condition())) await new Promise(resolve => setTimeout(resolve, intervalMs))
-}
 
 describe('peer health with real nodes', () => {
   let net: TestNetwork | undefined

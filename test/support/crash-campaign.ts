@@ -49,13 +49,26 @@ export interface CampaignReport {
   missingOnB: number
   /** A's journal after the campaign. */
   journalA: number
-  subscriberA: { received: number, duplicates: number, missed: number, outOfOrder: number, resumes: number, errors: string[] }
-  subscriberB: { received: number, duplicates: number, missed: number, outOfOrder: number, errors: string[] }
+  subscriberA: { received: number, duplicates: number, missed: number, outOfOrder: number, unexpected: number, resumes: number, errors: string[] }
+  subscriberB: { received: number, duplicates: number, missed: number, outOfOrder: number, unexpected: number, errors: string[] }
   /** Acknowledged per iteration. */
   perIteration: number[]
   /** From the last restart until B held every acknowledged transaction. */
   convergeMs: number
   durationMs: number
+  /** B's warnings and errors (level >= 40), each message with its count: why B might not take A's transactions. */
+  warningsB: string[]
+}
+
+/** A node's warning-or-worse log lines (level >= 40), each distinct message once with its count, at most `max`. */
+function warnings (lines: readonly Record<string, unknown>[], max = 20): string[] {
+  const counts = new Map<string, number>()
+  for (const line of lines) {
+    if (typeof line.level !== 'number' || line.level < 40) continue
+    const text = `${String(line.msg)}${line.reason === undefined ? '' : ` [${String(line.reason)}]`}`
+    counts.set(text, (counts.get(text) ?? 0) + 1)
+  }
+  return [...counts].slice(0, max).map(([text, n]) => `${n} × ${text}`)
 }
 
 const REGISTER = 'crash'
@@ -212,13 +225,23 @@ async function storedOf (grpc: string, ids: string[]): Promise<string[]> {
   }
 }
 
-/** Counts of a subscriber against the journal it should have seen. */
-function compare (seen: string[], expected: string[]): { received: number, duplicates: number, missed: number, outOfOrder: number } {
+/**
+ * Counts of a subscriber against the journal it should have seen. An id the journal does not hold is
+ * `unexpected` (not out of order): order is judged among the journal's own transactions.
+ */
+function compare (seen: string[], expected: string[]): { received: number, duplicates: number, missed: number, outOfOrder: number, unexpected: number } {
   const once = new Set(seen)
   const position = new Map(expected.map((id, i) => [id, i]))
   let outOfOrder = 0
-  for (let i = 1; i < seen.length; i++) if ((position.get(seen[i] as string) ?? -1) < (position.get(seen[i - 1] as string) ?? -1)) outOfOrder++
-  return { received: seen.length, duplicates: seen.length - once.size, missed: expected.filter(id => !once.has(id)).length, outOfOrder }
+  let unexpected = 0
+  let previous = -1
+  for (const id of seen) {
+    const at = position.get(id)
+    if (at === undefined) unexpected++
+    else if (at < previous) outOfOrder++
+    else previous = at
+  }
+  return { received: seen.length, duplicates: seen.length - once.size, missed: expected.filter(id => !once.has(id)).length, outOfOrder, unexpected }
 }
 
 async function until (check: () => Promise<boolean>, what: string, limitMs: number): Promise<void> {
@@ -262,14 +285,16 @@ export async function runCampaign (options: CampaignOptions): Promise<CampaignRe
     const held = await journal(a.grpc)
     const heldSet = new Set(held)
     const unjournaled = await storedOf(a.grpc, [...acked].filter(id => !heldSet.has(id)))
-    // Waits while B keeps catching up (a loaded machine catches up slowly); gives up after 120 s
-    // in which B gained nothing, and the assertions below then name what is missing.
+    // Waits while B keeps catching up (a loaded machine catches up slowly) until it holds all that A
+    // holds (acknowledged or stored unacknowledged: then nothing more is on its way to B when B's
+    // journal is read below); gives up after 120 s in which B gained nothing, and the assertions
+    // below then name what is missing.
     let progress = { count: -1, at: Date.now() }
     await until(async () => {
       const onB = new Set(await journal(b!.grpc))
       if (onB.size > progress.count) progress = { count: onB.size, at: Date.now() }
-      return [...acked].every(id => onB.has(id)) || Date.now() - progress.at > 120_000
-    }, 'every acknowledged transaction on B', 15 * 60_000).catch(() => {})
+      return ([...acked].every(id => onB.has(id)) && held.every(id => onB.has(id))) || Date.now() - progress.at > 120_000
+    }, 'every transaction A holds on B', 15 * 60_000).catch(() => {})
     const convergeMs = Date.now() - restartedAt
     const onB = await journal(b.grpc)
     const onBSet = new Set(onB)
@@ -296,7 +321,8 @@ export async function runCampaign (options: CampaignOptions): Promise<CampaignRe
       subscriberB: { ...compare(subB.seen, onB), errors: subB.errors },
       perIteration,
       convergeMs,
-      durationMs: Date.now() - started
+      durationMs: Date.now() - started,
+      warningsB: warnings(b.process.lines)
     }
   } finally {
     await Promise.all([subA.stop(), subB.stop()])

@@ -25,7 +25,7 @@ describe('durable subscriptions across a node restart', () => {
     net = await startNetwork({ nodes: 2, bootstrap: 'none', contributions: [gossipContribution()], config: GATEWAY })
     ;[a, b] = net.nodes as [SorchaNode, SorchaNode]
     await a.libp2p.dial(multiaddr(dialAddrs(b)[0]!))
-    await waitFor(() => gossipOf(a).stats().peers === 1 && gossipOf(b).stats().peers === 1, 30_000, 'gossip peers')
+    await waitFor(() => gossipOf(a).stats().peers === 1 && gossipOf(b).stats().peers === 1, 120_000, 'gossip peers')
     ga = await startGateway(a)
   })
   after(async () => {
@@ -56,7 +56,7 @@ describe('durable subscriptions across a node restart', () => {
 
     // While nobody listens: two more here, one by gossip; then the node stops; one more reaches B only.
     const missed = [await publish(a, 'a3'), await publish(b, 'b2')]
-    await waitFor(async () => await gossipOf(a).get(missed[1]!) !== undefined, 30_000, 'b2 gossiped to A')
+    await waitFor(async () => await gossipOf(a).get(missed[1]!) !== undefined, 120_000, 'b2 gossiped to A')
     await ga.stop()
     await a.stop()
     const whileDown = await publish(b, 'b3 while A is down')
@@ -65,7 +65,7 @@ describe('durable subscriptions across a node restart', () => {
     await a.start()
     await a.libp2p.dial(multiaddr(dialAddrs(b)[0]!))
     ga = await startGateway(a)
-    await waitFor(async () => await gossipOf(a).get(whileDown) !== undefined, 30_000, 'caught up by anti-entropy')
+    await waitFor(async () => await gossipOf(a).get(whileDown) !== undefined, 120_000, 'caught up by anti-entropy')
     const after = await publish(a, 'a4 after the restart')
     const expected = [...missed, whileDown, after]
 

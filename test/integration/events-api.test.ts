@@ -65,8 +65,12 @@ describe('an operator answers through the Events API alone, on real nodes', () =
     const submitted = await clientOf(b, 'grpc-unary').submit({ registerId: 'events-test', payload: new TextEncoder().encode(`where am I ${Date.now()}`) })
     const txId = submitted.txId
     for (const transport of ['grpc-unary', 'rest'] as const) {
+      // Published first; the outbound queue's tx_confirmed follows once a peer confirms it (on a loaded
+      // machine not always before this read), and nothing else is logged for it at b.
       const published = (await clientOf(b, transport).listEvents({ txId })).events
-      assert.deepEqual(published.map(e => e.type), ['tx_published'], `${transport}: b's log of the transaction`)
+      const types = published.map(e => e.type)
+      assert.deepEqual(types.slice(0, 1), ['tx_published'], `${transport}: b's log of the transaction`)
+      assert.ok(types.slice(1).every(t => t === 'tx_confirmed') && types.length <= 2, `${transport}: b's log of the transaction: ${types.join(', ')}`)
       assert.equal(published[0]?.data.registerId, 'events-test')
     }
     const received = await eventually('a received the transaction', async () => (await clientOf(a, 'rest').listEvents({ txId, types: ['tx_received'] })).events[0])

@@ -68,9 +68,13 @@ export function relay (state: CoreState, id: TxKey, size: number, hops: number, 
   }
 }
 
-/** Adds `peer` to a fetch's sources (bounded). */
-export function addSource (state: CoreState, fetch: Fetch, peer: PeerHandle): void {
+/**
+ * Adds `peer` to a fetch's sources (bounded). A fetch waiting for a source (its only one went away
+ * with part of the body delivered) asks `peer` at once, from where it stopped.
+ */
+export function addSource (state: CoreState, fetch: Fetch, peer: PeerHandle, now: number): void {
   if (fetch.sources.length < state.config.maxSourcesPerTx && !fetch.sources.includes(peer)) fetch.sources.push(peer)
+  if (fetch.current === undefined && !fetch.verifying && fetch.received > 0 && fetch.failed?.includes(peer) !== true && state.neighbours.has(peer)) requestFrom(state, fetch, peer, now)
 }
 
 /** Asks `peer` for the rest of the body and arms the deadline. */
@@ -108,7 +112,7 @@ export function onInv (state: CoreState, from: PeerHandle, items: readonly InvIt
     if (!validItem(item)) return verdict(state, out, from, 'reject', 'bad-item')
     const existing = fetchOf(state, item.id)
     if (existing !== undefined) {
-      addSource(state, existing, from)
+      addSource(state, existing, from, now)
       continue
     }
     if (holds(state, item.id)) continue
@@ -134,7 +138,7 @@ export function pumpWaiting (state: CoreState, now: number): void {
   const take = (peer: PeerHandle, item: InvItem, canStart: boolean): 'skip' | 'start' | 'blocked' | 'stop' => {
     const existing = fetchOf(state, item.id)
     if (existing !== undefined) {
-      addSource(state, existing, peer)
+      addSource(state, existing, peer, now)
       return 'skip'
     }
     if (holds(state, item.id) || !state.neighbours.has(peer) || state.scope?.serves(item.register) === false) return 'skip'

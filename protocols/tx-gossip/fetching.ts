@@ -61,7 +61,9 @@ export function abandon (state: CoreState, fetch: Fetch, out: Effects): void {
 /**
  * After a stall: ask the next connected source (round-robin after the current one), the same one a
  * few times if it is the only one, else give up. A peer that failed (rather than stalled) is in
- * `failed` and no longer `current`, so it is never asked again.
+ * `failed` and no longer `current`, so it is never asked again. A fetch with part of its body and
+ * no source left to ask (its only source went away) waits, within the same stall budget, for another
+ * peer to announce it, and resumes there (SPEC.md §3.3).
  */
 export function retry (state: CoreState, fetch: Fetch, now: number, out: Effects): void {
   const { neighbours: peers } = state
@@ -72,6 +74,12 @@ export function retry (state: CoreState, fetch: Fetch, now: number, out: Effects
     if (peer !== fetch.current && peers.has(peer) && fetch.failed?.includes(peer) !== true) return requestFrom(state, fetch, peer, now)
   }
   if (fetch.current !== undefined && peers.has(fetch.current) && fetch.attempts < 3) return requestFrom(state, fetch, fetch.current, now)
+  if (fetch.received > 0 && fetch.attempts < 3) {
+    fetch.current = undefined
+    armDeadline(state, fetch, now)
+    out.push({ type: 'trace', event: 'fetch-waiting', data: { id: fetch.id, received: fetch.received } })
+    return
+  }
   abandon(state, fetch, out)
 }
 
@@ -121,7 +129,7 @@ function fits (state: CoreState, fetch: Fetch, c: ChunkInput<PeerHandle>, now: n
   // First to deliver wins: an inline push may overtake the peer we asked.
   if (fetch.current !== c.from) {
     fetch.current = c.from
-    addSource(state, fetch, c.from)
+    addSource(state, fetch, c.from, now)
   }
   return true
 }

@@ -154,7 +154,7 @@ export type GossipVerdictCode =
 
 /** Trace events of the core. */
 export type GossipTraceEvent =
-  | 'fetch-timeout' | 'fetch-abandoned' | 'anti-entropy-round' | 'anti-entropy-reply' | 'seen-rotated' | 'duplicate-publish'
+  | 'fetch-timeout' | 'fetch-waiting' | 'fetch-abandoned' | 'anti-entropy-round' | 'anti-entropy-reply' | 'seen-rotated' | 'duplicate-publish'
 
 /** Send a control message to a peer. */
 export interface SendEffect<P extends PeerHandle = string> { type: 'send', peer: P, message: GossipMessage }

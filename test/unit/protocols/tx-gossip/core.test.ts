@@ -3,7 +3,7 @@ import { describe, it } from 'node:test'
 import { createRng } from '../../../../protocols/common/rng.ts'
 import {
   BloomFilter, createTxGossipCore, GossipConfigError, pushFanoutMean, roundedCount,
-  type GossipEffect, type GossipInput, type TxGossipConfig, type TxGossipCore
+  type GossipEffect, type GossipInput, type TxGossipConfig, type TxGossipCore, type TxKey
 } from '../../../../protocols/tx-gossip/index.ts'
 import { MiniNet } from './mini-net.ts'
 
@@ -183,6 +183,31 @@ describe('tx-gossip core: announce mode', () => {
     // Abandoned, not seen: a later announcement starts it again.
     const again = core.handle({ type: 'message', now: 4, from: 'b', message: { type: 'inv', items: [{ id, size: 5000, hops: 1 }] } })
     assert.ok(again.some(e => e.type === 'send' && e.message.type === 'getdata'))
+  })
+
+  it('keeps a part-fetched body when its only source goes, and resumes it from a peer that announces it later', () => {
+    const total = 256 * KB
+    const start = (): { core: TxGossipCore, id: TxKey } => {
+      const core = createTxGossipCore({ requestTimeoutMs: 1000, antiEntropyOnConnect: false }, createRng(5))
+      const id = txId(6)
+      for (const peer of ['a', 'b']) core.handle({ type: 'peer-up', now: 0, peer })
+      core.handle({ type: 'message', now: 1, from: 'a', message: { type: 'inv', items: [{ id, size: total, hops: 1 }] } })
+      core.handle({ type: 'chunk', now: 2, from: 'a', id, offset: 0, length: 64 * KB, total, hops: 1 })
+      const down = core.handle({ type: 'peer-down', now: 3, peer: 'a' })
+      assert.ok(down.some(e => e.type === 'trace' && e.event === 'fetch-waiting'), 'waits for another source')
+      assert.ok(!down.some(e => e.type === 'discard'), 'the 64 KiB received are kept')
+      return { core, id }
+    }
+    // b announces it 0.5 s later: asked at once, from the byte where a stopped.
+    const { core, id } = start()
+    const resumed = core.handle({ type: 'message', now: 500, from: 'b', message: { type: 'inv', items: [{ id, size: total, hops: 1 }] } })
+    assert.deepEqual(resumed.find(e => e.type === 'send'), { type: 'send', peer: 'b', message: { type: 'getdata', items: [{ id, offset: 64 * KB }] } })
+    // Nobody announces it: given up after the stall budget (three request timeouts), and the part dropped.
+    const alone = start()
+    const dropped = [1003, 2003, 3003].flatMap(now => alone.core.handle({ type: 'tick', now }))
+    assert.ok(dropped.some(e => e.type === 'trace' && e.event === 'fetch-abandoned'))
+    assert.ok(dropped.some(e => e.type === 'discard' && e.id === alone.id))
+    assert.equal(alone.core.stats().inflight, 0)
   })
 })
 

@@ -1,9 +1,11 @@
 /**
- * The fuzz harness: `npm run fuzz -- <target|wire|all|list> [--seconds N] [--seed S] [--json]` runs
+ * The fuzz harness: `npm run fuzz -- <target[,target...]|wire|all|list> [--seconds N] [--seed S] [--json]` runs
  * each target's property (test/fuzz/targets; `wire`: the peer-to-peer and STUN parsers) for N
  * seconds each, in one-second slices of fast-check runs with fresh seeds, and reports executions, executions per second, failures (with the shrunk
  * counterexample), peak memory, and V8 precise coverage of the target's files (see coverage.ts).
- * Exits 1 when any target failed, 2 on bad usage.
+ * With `--fast` (wire targets only) it runs the targets' byte-level entries without coverage until
+ * `--executions N` each (or --seconds, whichever comes first; see fast.ts), for the long runs.
+ * Exits 1 when any target failed (or held memory that grew without bound), 2 on bad usage.
  *
  * It lives under test/ rather than src/tools because it runs test code with a devDependency
  * (fast-check) that a built node does not ship.

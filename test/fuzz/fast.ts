@@ -98,7 +98,7 @@ export function saveCrash (target: string, bytes: Uint8Array, dir: URL = CRASH_D
 }
 
 /** Runs `target`'s fast entry until `executions` (or `seconds`, whichever comes first). */
-export async function runFast (target: FuzzTarget, options: { executions: number, seconds: number, seed: number, crashDir?: URL }): Promise<FastReport> {
+export async function runFast (target: FuzzTarget, options: { executions: number, seconds: number, seed: number, crashDir?: URL, progress?: (line: string) => void }): Promise<FastReport> {
   const entry = target.fast
   if (entry === undefined) throw new Error(`${target.name} has no fast entry`)
   const next = xorshift(options.seed)
@@ -150,6 +150,7 @@ export async function runFast (target: FuzzTarget, options: { executions: number
     if (round >= 1 && executions >= nextSample) {
       samples.push(held())
       nextSample = executions + HEAP_EVERY
+      options.progress?.(`${target.name}: ${executions} executions, ${failures} failures, held after GC ${mib(samples.at(-1)!)} MiB`)
     }
     peakRss = Math.max(peakRss, process.memoryUsage().rss)
   }

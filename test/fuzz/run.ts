@@ -136,7 +136,7 @@ async function main (): Promise<void> {
     if (slow.length > 0) usage(`no fast mode for ${slow.join(', ')} (the wire targets have one)`)
     const reports: FastReport[] = []
     for (const target of chosen) {
-      const report = await runFast(target, { executions, seconds, seed })
+      const report = await runFast(target, { executions, seconds, seed, progress: line => { process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`) } })
       reports.push(report)
       if (!values.json) printFast(report)
     }

@@ -128,7 +128,8 @@ async function main (): Promise<void> {
     return
   }
   const names = name.split(',')
-  const chosen = name === 'all' ? TARGETS : name === 'wire' ? TARGETS.filter(t => t.wire) : TARGETS.filter(t => names.includes(t.name))
+  // Named targets run in the order given.
+  const chosen = name === 'all' ? TARGETS : name === 'wire' ? TARGETS.filter(t => t.wire) : names.flatMap(n => TARGETS.filter(t => t.name === n))
   const missing = names.filter(n => n !== 'all' && n !== 'wire' && !TARGETS.some(t => t.name === n))
   if (chosen.length === 0 || missing.length > 0) usage(`no fuzz target named ${missing.join(', ') || name} (npm run fuzz -- list)`)
   if (values.fast) {

@@ -139,6 +139,9 @@ describe('npm run fuzz', () => {
     const executions = await harness(['stun-message', '--executions', '5'])
     assert.equal(executions.code, 2)
     assert.match(executions.stderr, /^--executions needs --fast\n/)
+    const zero = await harness(['stun-message', '--fast', '--executions', '0'])
+    assert.equal(zero.code, 2)
+    assert.match(zero.stderr, /^--executions must be a positive integer\n/)
   })
 })
 

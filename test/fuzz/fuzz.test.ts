@@ -98,6 +98,17 @@ describe('npm run fuzz', () => {
     assert.ok(target.heldAfterGcMiB.length >= 1 && target.heldAfterGcMiB.every(m => m > 0))
   })
 
+  it('the fast mode fails a target whose held memory keeps growing (a leak), not one that holds steady', async () => {
+    // Samples are taken between rounds of 8,192 executions: 8 rounds of 640 bytes kept per execution is ~30 MiB.
+    const leaked: Uint8Array[] = []
+    const leaky: FuzzTarget = { name: 'leaky', description: '', files: [], wire: true, testRuns: 0, property: () => fc.property(fc.constant(0), () => {}), fast: { inputs: fc.uint8Array({ maxLength: 8 }), check: () => { leaked.push(new Uint8Array(640)) } } }
+    const report = await runFast(leaky, { executions: 64_000, seconds: 60, seed: 1, heapEvery: 1000 })
+    assert.ok(report.heldGrowthMiB > 16 && report.unboundedAllocation, `growth ${report.heldGrowthMiB} MiB`)
+    const steady = await runFast({ ...leaky, name: 'steady', fast: { ...leaky.fast!, check: () => { void new Uint8Array(640) } } }, { executions: 64_000, seconds: 60, seed: 1, heapEvery: 1000 })
+    assert.equal(steady.unboundedAllocation, false, `growth ${steady.heldGrowthMiB} MiB`)
+    leaked.length = 0
+  })
+
   it('the fast mode saves a failing input where the replay finds it, and counts the failure', async () => {
     const dir = pathToFileURL(`${mkdtempSync(join(tmpdir(), 'fuzz-crashes-'))}/`)
     try {

@@ -5,6 +5,10 @@
  */
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { describe, it } from 'node:test'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
@@ -22,6 +26,8 @@ import { decodeQueueRecord } from '../../src/queue/outbound-queue.ts'
 import { varint } from './mutate.ts'
 import { startMemoryGateway } from '../helpers/memory-gateway.ts'
 import { TARGETS } from './targets/index.ts'
+import { CRASH_DIR, runFast } from './fast.ts'
+import type { FuzzTarget } from './target.ts'
 
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void
@@ -61,7 +67,64 @@ describe('fuzz targets (bounded runs)', () => {
   }
 })
 
+/** The failing inputs kept in `dir` (test/fuzz/crashes: `<target>-<hash>.hex`), with their target's name. */
+function crashInputs (dir: URL): Array<{ file: string, target: string, bytes: Uint8Array }> {
+  if (!existsSync(dir)) return []
+  return readdirSync(dir).filter(f => f.endsWith('.hex')).map(file => ({
+    file,
+    target: file.replace(/-[0-9a-f]{12}\.hex$/, ''),
+    bytes: Buffer.from(readFileSync(new URL(file, dir), 'utf8').trim(), 'hex')
+  }))
+}
+
+describe('inputs the fast mode found (test/fuzz/crashes), replayed', () => {
+  for (const { file, target, bytes } of crashInputs(CRASH_DIR)) {
+    it(`${file} passes ${target}'s full check`, async () => {
+      const entry = TARGETS.find(t => t.name === target)?.fast
+      assert.ok(entry !== undefined, `no wire target named ${target}`)
+      await entry.check(bytes, true)
+    })
+  }
+})
+
 describe('npm run fuzz', () => {
+  it('--fast runs a wire target to the executions asked, with round trips on some and held memory sampled after GC', async () => {
+    const { code, stdout } = await harness(['stun-attributes', '--fast', '--executions', '20000', '--seed', '1', '--json'])
+    assert.equal(code, 0)
+    const report = JSON.parse(stdout.trim().split('\n').at(-1)!) as { mode: string, targets: Array<{ name: string, executions: number, fullChecks: number, failures: number, heldAfterGcMiB: number[], unboundedAllocation: boolean }> }
+    const target = report.targets[0]!
+    assert.deepEqual([report.mode, target.name, target.failures, target.unboundedAllocation], ['fast', 'stun-attributes', 0, false])
+    assert.ok(target.executions >= 20000 && target.fullChecks > 0 && target.fullChecks < target.executions)
+    assert.ok(target.heldAfterGcMiB.length >= 1 && target.heldAfterGcMiB.every(m => m > 0))
+  })
+
+  it('the fast mode fails a target whose held memory keeps growing (a leak), not one that holds steady', async () => {
+    // Samples are taken between rounds of 8,192 executions: 8 rounds of 640 bytes kept per execution is ~30 MiB.
+    const leaked: Uint8Array[] = []
+    const leaky: FuzzTarget = { name: 'leaky', description: '', files: [], wire: true, testRuns: 0, property: () => fc.property(fc.constant(0), () => {}), fast: { inputs: fc.uint8Array({ maxLength: 8 }), check: () => { leaked.push(new Uint8Array(640)) } } }
+    const report = await runFast(leaky, { executions: 64_000, seconds: 60, seed: 1, heapEvery: 1000 })
+    assert.ok(report.heldGrowthMiB > 16 && report.unboundedAllocation, `growth ${report.heldGrowthMiB} MiB`)
+    const steady = await runFast({ ...leaky, name: 'steady', fast: { ...leaky.fast!, check: () => { void new Uint8Array(640) } } }, { executions: 64_000, seconds: 60, seed: 1, heapEvery: 1000 })
+    assert.equal(steady.unboundedAllocation, false, `growth ${steady.heldGrowthMiB} MiB`)
+    leaked.length = 0
+  })
+
+  it('the fast mode saves a failing input where the replay finds it, and counts the failure', async () => {
+    const dir = pathToFileURL(`${mkdtempSync(join(tmpdir(), 'fuzz-crashes-'))}/`)
+    try {
+      // A decoder that throws an untyped error on inputs of 3 bytes: havoc of the inputs reaches it.
+      const broken: FuzzTarget = { name: 'broken', description: '', files: [], wire: true, testRuns: 0, property: () => fc.property(fc.constant(0), () => {}), fast: { inputs: fc.uint8Array({ minLength: 4, maxLength: 8 }), check: bytes => { if (bytes.length === 3) throw new TypeError('boom') } } }
+      const report = await runFast(broken, { executions: 5000, seconds: 60, seed: 3, crashDir: dir })
+      assert.ok(report.failures > 0)
+      const kept = crashInputs(dir)
+      assert.equal(kept.length, report.saved.length)
+      assert.ok(kept.length > 0 && kept.every(k => k.target === 'broken' && k.bytes.length === 3))
+      assert.match(report.counterexamples[0] ?? '', /TypeError: boom/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it('runs a target for the time asked and reports executions, failures and V8 coverage of its files as JSON', async () => {
     const { code, stdout } = await harness(['store-meta', '--seconds', '0.5', '--seed', '1', '--json'])
     assert.equal(code, 0)
@@ -81,6 +144,15 @@ describe('npm run fuzz', () => {
     const seconds = await harness(['all', '--seconds', '0'])
     assert.equal(seconds.code, 2)
     assert.match(seconds.stderr, /^--seconds must be a positive number\n/)
+    const slow = await harness(['gossip-assembly', '--fast'])
+    assert.equal(slow.code, 2)
+    assert.match(slow.stderr, /^no fast mode for gossip-assembly \(the wire targets have one\)\n/)
+    const executions = await harness(['stun-message', '--executions', '5'])
+    assert.equal(executions.code, 2)
+    assert.match(executions.stderr, /^--executions needs --fast\n/)
+    const zero = await harness(['stun-message', '--fast', '--executions', '0'])
+    assert.equal(zero.code, 2)
+    assert.match(zero.stderr, /^--executions must be a positive integer\n/)
   })
 })
 

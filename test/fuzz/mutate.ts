@@ -22,14 +22,20 @@ type Mutation =
   | { kind: 'u32', at: number, value: number }
 
 /** Interesting lengths: around 0, powers of two, limits of our parsers, and 4 GiB - 1. */
-const LENGTHS = [0, 1, 2, 3, 4, 7, 8, 31, 32, 33, 127, 128, 255, 256, 0x3fff, 0x4000, 0xffff, 0x10000, 1 << 20, (1 << 20) + 1, 0x0fffffff, 0x10000000, 0x7fffffff, 0xffffffff]
+export const LENGTHS = [0, 1, 2, 3, 4, 7, 8, 31, 32, 33, 127, 128, 255, 256, 0x3fff, 0x4000, 0xffff, 0x10000, 1 << 20, (1 << 20) + 1, 0x0fffffff, 0x10000000, 0x7fffffff, 0xffffffff]
 
 const position = fc.double({ min: 0, max: 1, noNaN: true })
 const smallBytes = fc.uint8Array({ maxLength: 48 })
 const lengthValue = fc.oneof(fc.constantFrom(...LENGTHS), fc.nat({ max: 0xffffffff }))
 
-const mutationArb: fc.Arbitrary<{ kind: Mutation['kind'], p: number, n: number, bytes: Uint8Array }> = fc.record({
-  kind: fc.constantFrom<Mutation['kind']>('flip', 'set', 'truncate', 'extend', 'insert', 'delete', 'duplicate', 'varint', 'u16', 'u32'),
+/** Every kind of mutation. */
+export const MUTATION_KINDS: ReadonlyArray<Mutation['kind']> = ['flip', 'set', 'truncate', 'extend', 'insert', 'delete', 'duplicate', 'varint', 'u16', 'u32']
+
+/** One mutation to apply: its kind, a position (0 to 1 of the length), a number (bit, byte, length) and bytes to add. */
+export interface MutationParams { kind: Mutation['kind'], p: number, n: number, bytes: Uint8Array }
+
+const mutationArb: fc.Arbitrary<MutationParams> = fc.record({
+  kind: fc.constantFrom(...MUTATION_KINDS),
   p: position,
   n: lengthValue,
   bytes: smallBytes
@@ -46,7 +52,8 @@ const splice = (bytes: Uint8Array, at: number, remove: number, insert: Uint8Arra
   return out
 }
 
-function apply (bytes: Uint8Array, m: { kind: Mutation['kind'], p: number, n: number, bytes: Uint8Array }): Uint8Array {
+/** `bytes` with mutation `m` applied (a copy; `bytes` is left as it was). */
+export function applyMutation (bytes: Uint8Array, m: MutationParams): Uint8Array {
   const at = Math.min(bytes.length, Math.floor(m.p * (bytes.length + 1)))
   const inside = Math.min(Math.max(0, bytes.length - 1), at)
   switch (m.kind) {
@@ -89,7 +96,7 @@ function apply (bytes: Uint8Array, m: { kind: Mutation['kind'], p: number, n: nu
 /** Valid encodings from `valid`, each with 1 to 4 mutations applied. */
 export function mutated (valid: fc.Arbitrary<Uint8Array>): fc.Arbitrary<Uint8Array> {
   return fc.tuple(valid, fc.array(mutationArb, { minLength: 1, maxLength: 4 }))
-    .map(([bytes, mutations]) => mutations.reduce(apply, bytes))
+    .map(([bytes, mutations]) => mutations.reduce(applyMutation, bytes))
 }
 
 /** Arbitrary bytes (up to `maxLength`). */

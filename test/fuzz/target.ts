@@ -24,6 +24,20 @@ export interface FuzzTarget {
   setup?: () => Promise<void>
   /** Undoes setup(). */
   teardown?: () => Promise<void>
+  /** The byte-level entry the harness's fast mode drives (wire targets; see fast.ts). */
+  fast?: FastEntry
+}
+
+/**
+ * A wire target as a byte-level fuzz entry (like libFuzzer's one-input function), for the harness's
+ * fast mode: `inputs` are the target's seed inputs (valid, mutated and arbitrary encodings), which
+ * the fast mode mutates further; `check` runs the decoder on one input and throws unless the result
+ * is the decoder's value or typed error within its size bounds (and what the node does next with it).
+ * With `full`, it also checks what the property checks beyond that (round trips, re-encodings).
+ */
+export interface FastEntry {
+  inputs: fc.Arbitrary<Uint8Array>
+  check: (bytes: Uint8Array, full: boolean) => void | Promise<void>
 }
 
 /** An assertion of a fuzz property failed: the input broke the decoder's contract. */

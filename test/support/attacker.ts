@@ -73,7 +73,8 @@ export const fakeTxId = (): Uint8Array => randomBytes(32)
 export class Attacker {
   readonly node: SorchaNode
   private stream: Stream | undefined
-  private target: SorchaNode | undefined
+  private targetAddr: string | undefined
+  private bomb: Uint8Array | undefined
 
   constructor (node: SorchaNode) {
     this.node = node
@@ -85,9 +86,14 @@ export class Attacker {
 
   /** Advertises tx-gossip (requests are read and ignored), connects to `target` and opens a stream to it. */
   async attach (target: SorchaNode): Promise<void> {
-    this.target = target
+    await this.attachTo(dialAddrs(target)[0]!)
+  }
+
+  /** attach() by the target's multiaddr (with its peer id), as an attacker in another process does. */
+  async attachTo (addr: string): Promise<void> {
+    this.targetAddr = addr
     await this.node.libp2p.handle(TX_GOSSIP_PROTOCOL, stream => { stream.addEventListener('message', () => {}) }, { force: true })
-    this.stream = await this.node.libp2p.dialProtocol(multiaddr(dialAddrs(target)[0]!), TX_GOSSIP_PROTOCOL)
+    this.stream = await this.node.libp2p.dialProtocol(multiaddr(addr), TX_GOSSIP_PROTOCOL)
   }
 
   /** Sends one frame (a GossipFrame's bytes, length-prefixed); false once the target has closed the stream. */
@@ -118,9 +124,13 @@ export class Attacker {
     for (let i = 0; i < count; i++) this.send(new Uint8Array([0xff, ...randomBytes(64)]))
   }
 
-  /** A chunk (offset > 0, so no notification is needed) whose gzip data inflates far past its declared length. */
-  async decompressionBomb (inflatedBytes = 16 * 1024 * 1024): Promise<void> {
-    const data = new Uint8Array(await gzipAsync(Buffer.alloc(inflatedBytes)))
+  /**
+   * A chunk (offset > 0, so no notification is needed) whose gzip data inflates far past its declared
+   * length (16 MiB of zeros, compressed once and sent again each time, as an attacker would).
+   */
+  async decompressionBomb (): Promise<void> {
+    this.bomb ??= new Uint8Array(await gzipAsync(Buffer.alloc(16 * 1024 * 1024)))
+    const data = this.bomb
     this.send(GossipFrame.encode({ chunk: { txId: fakeTxId(), offset: 1, length: 1000, totalBytes: 2000, hopCount: 1, compression: 1, data, notification: undefined } }).finish())
   }
 
@@ -133,7 +143,7 @@ export class Attacker {
   async streamStorm (count: number, parallel = 4): Promise<number> {
     let opened = 0
     let left = count
-    const addr = multiaddr(dialAddrs(this.target!)[0]!)
+    const addr = multiaddr(this.targetAddr!)
     await Promise.all(Array.from({ length: parallel }, async () => {
       while (left-- > 0) {
         try {

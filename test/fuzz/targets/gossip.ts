@@ -4,6 +4,7 @@
  * compression (compression.ts).
  */
 import { isDeepStrictEqual } from 'node:util'
+import { gunzipSync, gzipSync } from 'node:zlib'
 import type { Stream } from '@libp2p/interface'
 import fc from 'fast-check'
 import { BloomFilter, type GossipMessage } from '../../../protocols/tx-gossip/index.ts'
@@ -45,8 +46,11 @@ function comparable (frame: InboundFrame): unknown {
   return JSON.parse(JSON.stringify(value, (_key, v: unknown) => v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v))
 }
 
-/** What decodeFrame must honour for any input: a typed result, sizes bounded by the input, and a stable re-encoding. */
-function checkFrame (bytes: Uint8Array): InboundFrame {
+/**
+ * What decodeFrame must honour for any input: a typed result, sizes bounded by the input, and (with
+ * `full`) a stable re-encoding.
+ */
+function checkFrame (bytes: Uint8Array, full = true): InboundFrame {
   const frame = decodeFrame(bytes)
   expect(['message', 'chunk', 'invalid'].includes(frame.kind), `unknown kind ${frame.kind}`)
   if (frame.kind === 'invalid') {
@@ -56,12 +60,12 @@ function checkFrame (bytes: Uint8Array): InboundFrame {
   // Allocation bound: every item costs at least 34 bytes of input, data and bits are views or copies of input bytes.
   if (frame.kind === 'chunk') {
     expect(frame.chunk.data.length <= bytes.length && frame.chunk.length <= MAX_CHUNK_BYTES, 'chunk larger than its frame')
-    expect(isDeepStrictEqual(comparable(decodeFrame(encodeChunk(frame.chunk))), comparable(frame)), 'chunk does not survive re-encoding')
+    if (full) expect(isDeepStrictEqual(comparable(decodeFrame(encodeChunk(frame.chunk))), comparable(frame)), 'chunk does not survive re-encoding')
   } else {
     const m = frame.message
     const count = m.type === 'notfound' ? m.ids.length : m.type === 'summary' ? m.filter.toWire().bits.length : m.items.length
     expect(count * (m.type === 'summary' ? 1 : 34) <= bytes.length, `${m.type} holds more than its frame carried`)
-    expect(isDeepStrictEqual(comparable(decodeFrame(encodeMessage(m))), comparable(frame)), `${m.type} does not survive re-encoding`)
+    if (full) expect(isDeepStrictEqual(comparable(decodeFrame(encodeMessage(m))), comparable(frame)), `${m.type} does not survive re-encoding`)
   }
   return frame
 }
@@ -86,7 +90,8 @@ export const gossipFrame: FuzzTarget = {
       const frame = checkFrame(encodeChunk(input.chunk))
       expect(frame.kind === 'chunk' && isDeepStrictEqual(comparable(frame), comparable({ kind: 'chunk', chunk: input.chunk })), 'a valid chunk does not round-trip')
     }
-  })
+  }),
+  fast: { inputs: decoderInput(validFrame), check: (bytes, full) => { checkFrame(bytes, full) } }
 }
 
 /** Cuts `bytes` at the given fractions into consecutive pieces. */
@@ -119,30 +124,47 @@ export const gossipFraming: FuzzTarget = {
   wire: true,
   testRuns: 1500,
   property: () => fc.property(streamArb, cutsArb, fc.constantFrom(MAX_FRAME_BYTES, 100), ({ frames, bytes }, fractions, max) => {
-    const run = (pieces: Uint8Array[]): { out: string[], error?: string } => {
-      const decoder = new FrameDecoder(max)
-      const out: string[] = []
-      let fed = 0
-      try {
-        for (const piece of pieces) {
-          fed += piece.length
-          for (const frame of decoder.decode(piece)) out.push(Buffer.from(frame).toString('hex'))
-          expect(decoder.buffered <= fed && decoder.buffered <= max + 4, `holds ${decoder.buffered} bytes after ${fed} (limit ${max})`)
-        }
-      } catch (err) {
-        expectTypedError(err, ['FrameTooLargeError'], 'FrameDecoder.decode')
-        for (const frame of (err as FrameTooLargeError).frames) out.push(Buffer.from(frame).toString('hex'))
-        return { out, error: (err as Error).name }
-      }
-      return { out }
-    }
-    const whole = run([bytes])
-    const pieces = run(cut(bytes, fractions))
-    expect(isDeepStrictEqual(whole, pieces), 'cutting the stream changed what was decoded')
+    const whole = checkFraming(bytes, fractions, max)
     if (frames !== undefined && frames.every(f => f.length <= max)) {
       expect(whole.error === undefined && isDeepStrictEqual(whole.out, frames.filter(f => f.length > 0).map(f => Buffer.from(f).toString('hex'))), 'valid frames do not round-trip')
     }
-  })
+  }),
+  // The frame limit is 100 bytes (oversized prefixes) for inputs of even length, the node's for odd ones.
+  fast: { inputs: streamArb.map(s => s.bytes), check: bytes => { checkFraming(bytes, cutsOf(bytes), bytes.length % 2 === 0 ? 100 : MAX_FRAME_BYTES) } }
+}
+
+/** What FrameDecoder(max) yields from `pieces`: the frames as hex, and the error's name if it threw; checks what it holds. */
+function frameAll (pieces: Uint8Array[], max: number): { out: string[], error?: string } {
+  const decoder = new FrameDecoder(max)
+  const out: string[] = []
+  let fed = 0
+  try {
+    for (const piece of pieces) {
+      fed += piece.length
+      for (const frame of decoder.decode(piece)) out.push(Buffer.from(frame).toString('hex'))
+      expect(decoder.buffered <= fed && decoder.buffered <= max + 4, `holds ${decoder.buffered} bytes after ${fed} (limit ${max})`)
+    }
+  } catch (err) {
+    expectTypedError(err, ['FrameTooLargeError'], 'FrameDecoder.decode')
+    for (const frame of (err as FrameTooLargeError).frames) out.push(Buffer.from(frame).toString('hex'))
+    return { out, error: (err as Error).name }
+  }
+  return { out }
+}
+
+/** The framing contract: `bytes` decoded whole and cut at `fractions` give the same frames; returns the whole run. */
+function checkFraming (bytes: Uint8Array, fractions: number[], max: number): { out: string[], error?: string } {
+  const whole = frameAll([bytes], max)
+  expect(isDeepStrictEqual(whole, frameAll(cut(bytes, fractions), max)), 'cutting the stream changed what was decoded')
+  return whole
+}
+
+/** Cut points drawn from the input itself (the fast mode's inputs are bytes only): a few, or every byte for a short input. */
+function cutsOf (bytes: Uint8Array): number[] {
+  if (bytes.length === 0) return []
+  const first = bytes[0] as number
+  if (first % 4 === 0 && bytes.length <= 64) return Array.from({ length: bytes.length }, (_, i) => i / bytes.length)
+  return [first / 256, (bytes[bytes.length - 1] as number) / 256, ((first * 31 + bytes.length) % 97) / 97]
 }
 
 /** A Stream double with just what readFrames uses: events in, pause/resume/abort recorded. */
@@ -160,45 +182,54 @@ class FakeStream extends EventTarget {
   }
 }
 
+const BEHAVIOURS = ['ok', 'throw', 'defer', 'reject'] as const
+
 export const gossipInboundReader: FuzzTarget = {
   name: 'gossip-inbound-reader',
   description: 'readFrames over a stream of arbitrary pieces with a handler that may throw or defer: frames in order, an oversized prefix aborts the stream once, nothing escapes to the stream',
   files: ['src/gossip/inbound-reader.ts', 'src/gossip/frame-decoder.ts'],
   wire: true,
   testRuns: 300,
-  property: () => fc.asyncProperty(streamArb, cutsArb, fc.array(fc.constantFrom('ok', 'throw', 'defer', 'reject'), { minLength: 1, maxLength: 4 }), async ({ bytes }, fractions, behaviours) => {
-    const stream = new FakeStream()
-    const seen: string[] = []
-    let oversized = 0
-    let calls = 0
-    readFrames(stream as unknown as Stream, frame => {
-      seen.push(Buffer.from(frame).toString('hex'))
-      const behaviour = behaviours[calls++ % behaviours.length]
-      if (behaviour === 'throw') throw new TypeError('handler bug')
-      if (behaviour === 'defer') return Promise.resolve()
-      if (behaviour === 'reject') return Promise.reject(new Error('handler failed'))
-    }, () => { oversized++ }, 100)
-    let expected: string[] = []
-    let tooLarge = false
-    const reference = new FrameDecoder(100)
-    for (const piece of cut(bytes, fractions)) {
-      try {
-        expected.push(...reference.decode(piece).map(f => Buffer.from(f).toString('hex')))
-      } catch (err) {
-        expected.push(...(err as FrameTooLargeError).frames.map(f => Buffer.from(f).toString('hex')))
-        tooLarge = true
-        break
-      }
+  property: () => fc.asyncProperty(streamArb, cutsArb, fc.array(fc.constantFrom(...BEHAVIOURS), { minLength: 1, maxLength: 4 }), async ({ bytes }, fractions, behaviours) => {
+    await checkReader(bytes, fractions, behaviours)
+  }),
+  // The handler's behaviours cycle through all four, starting where the input's length says.
+  fast: { inputs: streamArb.map(s => s.bytes), check: async bytes => { await checkReader(bytes, cutsOf(bytes), BEHAVIOURS.map((_, i) => BEHAVIOURS[(i + bytes.length) % BEHAVIOURS.length]!)) } }
+}
+
+/** readFrames over `bytes` cut at `fractions`, with a handler behaving as `behaviours` in turn: the frames the framing gives, in order; an oversized prefix aborts once. */
+async function checkReader (bytes: Uint8Array, fractions: number[], behaviours: ReadonlyArray<typeof BEHAVIOURS[number]>): Promise<void> {
+  const stream = new FakeStream()
+  const seen: string[] = []
+  let oversized = 0
+  let calls = 0
+  readFrames(stream as unknown as Stream, frame => {
+    seen.push(Buffer.from(frame).toString('hex'))
+    const behaviour = behaviours[calls++ % behaviours.length]
+    if (behaviour === 'throw') throw new TypeError('handler bug')
+    if (behaviour === 'defer') return Promise.resolve()
+    if (behaviour === 'reject') return Promise.reject(new Error('handler failed'))
+  }, () => { oversized++ }, 100)
+  let expected: string[] = []
+  let tooLarge = false
+  const reference = new FrameDecoder(100)
+  for (const piece of cut(bytes, fractions)) {
+    try {
+      expected.push(...reference.decode(piece).map(f => Buffer.from(f).toString('hex')))
+    } catch (err) {
+      expected.push(...(err as FrameTooLargeError).frames.map(f => Buffer.from(f).toString('hex')))
+      tooLarge = true
+      break
     }
-    for (const piece of cut(bytes, fractions)) {
-      stream.push(piece)
-      if (stream.aborted) break
-    }
-    for (let i = 0; i < 20 && seen.length < expected.length; i++) await new Promise(resolve => setImmediate(resolve))
-    if (tooLarge) expected = expected.slice(0, seen.length)
-    expect(isDeepStrictEqual(seen, expected), 'frames handed over differ from the framing')
-    expect(oversized === (tooLarge ? 1 : 0) && stream.aborted === tooLarge, `oversized called ${oversized} times, aborted ${stream.aborted}, expected ${tooLarge}`)
-  })
+  }
+  for (const piece of cut(bytes, fractions)) {
+    stream.push(piece)
+    if (stream.aborted) break
+  }
+  for (let i = 0; i < 20 && seen.length < expected.length; i++) await new Promise(resolve => setImmediate(resolve))
+  if (tooLarge) expected = expected.slice(0, seen.length)
+  expect(isDeepStrictEqual(seen, expected), 'frames handed over differ from the framing')
+  expect(oversized === (tooLarge ? 1 : 0) && stream.aborted === tooLarge, `oversized called ${oversized} times, aborted ${stream.aborted}, expected ${tooLarge}`)
 }
 
 export const gossipAssembly: FuzzTarget = {
@@ -266,7 +297,29 @@ export const gossipCompression: FuzzTarget = {
       } catch (err) {
         expectTypedError(err, ['DecompressionError'], 'inflateChunk')
       }
-    })
+    }),
+  // An input is the declared length (2 bytes, big-endian, at most 4,096 + 64) then the gzip data.
+  fast: {
+    inputs: fc.tuple(payloadArb, fc.oneof(fc.constant(-1), fc.nat({ max: 4096 })), fc.boolean()).map(([payload, lie, bomb]) => {
+      const declared = lie === -1 ? Math.min(payload.length, 0xffff) : lie
+      const data = bomb ? gzipSync(Buffer.alloc(64 * 1024 + payload.length)) : gzipSync(payload)
+      return Buffer.concat([Uint8Array.from([declared >> 8, declared & 0xff]), data])
+    }),
+    check: async (bytes, full) => {
+      const declared = ((bytes[0] ?? 0) << 8 | (bytes[1] ?? 0)) % (4096 + 64 + 1)
+      const data = bytes.subarray(2)
+      let out: Uint8Array
+      try {
+        out = await inflateChunk(data, declared)
+      } catch (err) {
+        expectTypedError(err, ['DecompressionError'], 'inflateChunk')
+        return
+      }
+      expect(out.length === declared, `inflated ${out.length} bytes, declared ${declared}`)
+      // What it returns is what gzip holds (zlib's own inflation of the same data).
+      if (full) expect(Buffer.from(out).equals(gunzipSync(data)), 'inflated bytes differ from the gzip content')
+    }
+  }
 }
 
 async function mutateOnce (bytes: Uint8Array, noise: Uint8Array): Promise<Uint8Array> {

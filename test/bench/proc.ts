@@ -39,6 +39,8 @@ export interface NodeProcess {
   grpc: string
   rest: string
   address: string
+  /** The inspector's WebSocket URL when the process was started with --inspect. */
+  inspector: string | undefined
 }
 
 /**
@@ -49,9 +51,15 @@ export async function startNodeProcess (dir: string, name: string, config: Recor
   const path = join(dir, `${name}.json`)
   await writeFile(path, JSON.stringify(config, null, 2))
   const child = spawn(process.execPath, [...nodeArgs, 'src/cli/bin.js', 'start', '--config', path], { stdio: ['ignore', 'ignore', 'pipe'] })
+  let inspector: string | undefined
+  const findInspector = (chunk: Buffer): void => {
+    inspector ??= /ws:\/\/[\d.]+:\d+\/[\w-]+/.exec(chunk.toString())?.[0]
+    if (inspector !== undefined) child.stderr!.off('data', findInspector)
+  }
+  child.stderr!.on('data', findInspector)
   const running = await untilRunning(child)
   const r = running.running
-  return { child, pid: child.pid!, process: running, grpc: r.grpc ?? '', rest: r.rest ?? '', address: r.addresses[0] ?? '' }
+  return { child, pid: child.pid!, process: running, grpc: r.grpc ?? '', rest: r.rest ?? '', address: r.addresses[0] ?? '', inspector }
 }
 
 /** SIGTERMs the processes and waits until they have exited. */
@@ -62,4 +70,48 @@ export async function stopProcesses (children: ChildProcess[]): Promise<void> {
     child.kill('SIGTERM')
     await gone
   }))
+}
+
+/** A session with a Node.js process's inspector (`--inspect`, at the WebSocket URL it printed). */
+async function inspect<T> (wsUrl: string, use: (call: (method: string, params?: Record<string, unknown>) => Promise<unknown>) => Promise<T>): Promise<T> {
+  const ws = new WebSocket(wsUrl)
+  await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject })
+  const waiting = new Map<number, (result: unknown) => void>()
+  ws.onmessage = (ev: MessageEvent) => {
+    const msg = JSON.parse(String(ev.data)) as { id?: number, result?: unknown }
+    if (msg.id !== undefined) waiting.get(msg.id)?.(msg.result)
+  }
+  let next = 0
+  try {
+    return await use(async (method, params = {}) => {
+      const id = ++next
+      const result = new Promise<unknown>(resolve => waiting.set(id, resolve))
+      ws.send(JSON.stringify({ id, method, params }))
+      return await result
+    })
+  } finally {
+    ws.close()
+  }
+}
+
+/** Records a CPU profile of the process for `ms` through its inspector, so that it covers that window only. */
+export async function profileFor (wsUrl: string, ms: number): Promise<unknown> {
+  return await inspect(wsUrl, async call => {
+    await call('Profiler.enable')
+    await call('Profiler.start')
+    await new Promise(resolve => setTimeout(resolve, ms))
+    return ((await call('Profiler.stop')) as { profile: unknown }).profile
+  })
+}
+
+/** The process's memory as Node.js sees it (process.memoryUsage() and V8's heap spaces, in MiB), through its inspector. */
+export async function memoryOf (wsUrl: string): Promise<Record<string, number>> {
+  const expression = `(() => {
+    const mib = b => Math.round(b / 1048576 * 10) / 10
+    const out = {}
+    for (const [k, v] of Object.entries(process.memoryUsage())) out[k] = mib(v)
+    for (const s of process.getBuiltinModule('v8').getHeapSpaceStatistics()) out['space_' + s.space_name] = mib(s.space_used_size)
+    return JSON.stringify(out)
+  })()`
+  return await inspect(wsUrl, async call => JSON.parse(((await call('Runtime.evaluate', { expression, returnByValue: true })) as { result: { value: string } }).result.value) as Record<string, number>)
 }

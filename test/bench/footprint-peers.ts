@@ -2,11 +2,14 @@
  * Footprint of a well-connected idle node (issue 21 item 4: "RSS and idle CPU of a node that knows
  * 1,000 peers and holds 64 connections"): one measured `sorcha-peer start` process on 127.0.0.1 whose
  * peer list is seeded before it starts with peers known by hearsay (as peer exchange brings them;
- * addresses on 127.0.x.y that refuse connections), and `--connections` real Sorcha nodes in one helper
- * process (footprint-peers-helper.ts) that bootstrap from it and stay connected. After a settling time
+ * addresses on 127.0.x.y that refuse connections), and `--connections` peers in one helper process
+ * (footprint-peers-helper.ts) that dial it and stay connected: light libp2p peers (identify and ping:
+ * the connection upkeep, none of the Sorcha protocols' upkeep, so a lower bound) or real Sorcha nodes
+ * (--peers sorcha; on this loaded 2-core machine 64 of them in one process stall its event loop and
+ * their connections to the measured node churn). After a settling time
  * the measured node is sampled from /proc once a second: CPU as a share of one core, VmRSS, RssAnon.
  *
- *   npm run bench -- footprint-peers [--json] [--known 1000] [--connections 64] [--settle-s 30] [--idle-s 60]
+ *   npm run bench -- footprint-peers [--json] [--known 1000] [--connections 64] [--peers light|sorcha] [--settle-s 30] [--idle-s 60]
  *     [--cpu-prof-dir DIR]
  *
  * Prints the summary line: known peers and connections at the start and end of the window, idle CPU,
@@ -82,10 +85,15 @@ function measuredConfig (dataDir: string): Record<string, unknown> {
 
 /** Runs the benchmark. */
 export default async function footprintPeers (argv: string[]): Promise<void> {
-  const args = benchArgs(argv, { known: { type: 'string', default: '1000' }, connections: { type: 'string', default: '64' }, 'settle-s': { type: 'string', default: '30' }, 'idle-s': { type: 'string', default: '60' }, 'cpu-prof-dir': { type: 'string' }, json: { type: 'boolean', default: false } })
+  const args = benchArgs(argv, { known: { type: 'string', default: '1000' }, connections: { type: 'string', default: '64' }, 'settle-s': { type: 'string', default: '30' }, peers: { type: 'string', default: 'light' }, 'idle-s': { type: 'string', default: '60' }, 'cpu-prof-dir': { type: 'string' }, json: { type: 'boolean', default: false } })
   const known = intArg('known', args.known)
   const connections = intArg('connections', args.connections)
   const idleS = intArg('idle-s', args['idle-s'])
+  const peerKind = args.peers as string
+  if (!['light', 'sorcha'].includes(peerKind)) {
+    process.stderr.write(`--peers must be light or sorcha, not ${JSON.stringify(peerKind)}\n`)
+    process.exit(2)
+  }
   const root = await mkdtemp(join(tmpdir(), 'sorcha-footprint-peers-'))
   const dataDir = join(root, 'measured')
   await mkdir(dataDir)
@@ -95,7 +103,7 @@ export default async function footprintPeers (argv: string[]): Promise<void> {
   const node = await startNodeProcess(root, 'measured', measuredConfig(dataDir), profDir === undefined ? [] : ['--inspect=127.0.0.1:0'])
   const client = new SorchaClient({ endpoints: { grpc: node.grpc }, timeoutMs: 30_000 })
   // No helper for --connections 0 (the node alone, for comparison).
-  const helper = connections === 0 ? undefined : spawn(process.execPath, ['test/bench/footprint-peers-helper.ts', node.address, String(connections)], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const helper = connections === 0 ? undefined : spawn(process.execPath, ['test/bench/footprint-peers-helper.ts', node.address, String(connections), peerKind], { stdio: ['pipe', 'pipe', 'inherit'] })
   try {
     if (helper !== undefined) {
       await new Promise<void>((resolve, reject) => {
@@ -130,7 +138,7 @@ export default async function footprintPeers (argv: string[]): Promise<void> {
     const mib = (kib: number): number => Math.round(kib / 1024 * 10) / 10
     const pct = (ticks: number): number => Math.round(ticks / CLK_TCK / elapsedS * 1000) / 10
     report({
-      known, connections, idleS,
+      known, connections, peers: peerKind, idleS,
       knownPeersStart: before.knownPeers, knownPeersEnd: after.knownPeers,
       connectionsStart: before.connections, connectionsEnd: after.connections,
       idleCpuPct: pct(last.ticks - first.ticks),
@@ -139,8 +147,13 @@ export default async function footprintPeers (argv: string[]): Promise<void> {
       rssMiBMean: mib(rss.reduce((a, b) => a + b, 0) / rss.length),
       anonMiBMax: mib(Math.max(...anon)),
       helperCpuPct: helperFirst === undefined || helperLast === undefined ? 0 : pct(helperLast.ticks - helperFirst.ticks),
-      eventsInWindow: await eventCounts(client, windowStartMs)
+      eventsInWindow: await eventCounts(client, windowStartMs),
+      warnLines: node.process.lines.filter(l => Number(l.level) >= 40).length
     }, args.json)
+    // What the node warned about (a node that loses its connections says why).
+    const warnings = new Map<string, number>()
+    for (const l of node.process.lines) if (Number(l.level) >= 40) warnings.set(String(l.msg), (warnings.get(String(l.msg)) ?? 0) + 1)
+    for (const [msg, n] of warnings) process.stderr.write(`measured node warned ${n}x: ${msg}\n`)
     if (profDir !== undefined) {
       if (node.inspector === undefined) throw new Error('the measured node printed no inspector address')
       process.stderr.write(`memory of the measured node (MiB): ${JSON.stringify(await memoryOf(node.inspector))}\n`)

@@ -33,7 +33,10 @@ async function lightPeers (): Promise<{ nodes: Array<{ libp2p: Libp2p }>, stop: 
       transports: [tcp()],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
-      services: { identify: identify(), ping: ping() }
+      services: { identify: identify(), ping: ping() },
+      // Ping as often as a Sorcha node's connection monitor does (health.intervalMs, 30 s by default,
+      // jittered by a quarter; src/node/libp2p-options.ts), not libp2p's 10 s default.
+      connectionMonitor: { pingInterval: Math.round(30_000 * (0.75 + Math.random() / 2)) }
     })
     await node.dial(multiaddr(addr!))
     nodes.push(node)

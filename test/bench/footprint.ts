@@ -10,15 +10,15 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SorchaClient } from '../../src/client/index.ts'
 import { benchArgs, intArg } from './args.ts'
 import { untilRunning } from '../helpers/node-process.ts'
+import { CLK_TCK, procSample as sample } from './proc.ts'
 
 const NODE = 'node_modules/.bin/node'
-const CLK_TCK = 100
 
 interface Node { child: ChildProcess, grpc: string, rest: string, address: string, client: SorchaClient }
 
@@ -30,18 +30,6 @@ async function startNode (dataDir: string, bootstrap?: string): Promise<Node> {
   const { running } = await untilRunning(child)
   const [grpc, rest, address] = [running.grpc ?? '', running.rest ?? '', running.addresses[0] ?? '']
   return { child, grpc, rest, address, client: new SorchaClient({ endpoints: { grpc, rest } }) }
-}
-
-/**
- * CPU ticks (user + system) and resident memory of a process, from /proc: all of it (VmRSS) and the
- * anonymous part (RssAnon: heap, stacks, buffers), without the file pages of the node binary and
- * libraries that every node shares and the kernel can drop.
- */
-async function sample (pid: number): Promise<{ ticks: number, rssKiB: number, anonKiB: number }> {
-  const stat = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ')
-  const status = await readFile(`/proc/${pid}/status`, 'utf8')
-  const kib = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN)
-  return { ticks: Number(stat[11]) + Number(stat[12]), rssKiB: kib('VmRSS'), anonKiB: kib('RssAnon') }
 }
 
 /** Samples every node once a second for `seconds` while `during` runs; resolves with per-node figures. */

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- metrics [--nodes 50 --tx 300 --size 512 --rate 5 --rounds 2 --peers 2000 --scrapes 50 --known 1000 --calls 1000] --json`
+ * `npm run bench -- metrics [--nodes 50 --tx 300 --size 512 --rate 5 --rounds 2 --warmup-tx 100 --peers 2000 --scrapes 50 --known 1000 --calls 1000] --json`
  *
  * cpuRatio: the gossip benchmark (gossip-run.ts, sorcha strategy, real nodes in one process) run with
  * metrics and the event log off and on (the issue's "metrics and events on versus off"), in one
@@ -9,7 +9,9 @@
  * Prometheus's default) during the measured window by a child process (the scraper stands for
  * Prometheus, whose CPU is not the node's: only the node's side of a scrape is counted). cpuRatio =
  * process CPU seconds with metrics and events / without (target <= 1.05); pairRatios: each round's
- * on/off (the spread across passes).
+ * on/off (the spread across passes). An unmeasured warm-up pass with metrics and events on
+ * (--warmup-tx transactions at 20 per second) first, so that no measured pass pays the compilation
+ * of the gossip, metrics or event code alone.
  *
  * scrapeMs: one node whose peer list knows --peers peers (half of them seen firsthand) and whose
  * metrics are on; GET /metrics --scrapes times over HTTP, the median and p99 of the time to the last
@@ -60,9 +62,13 @@ function scraper (intervalMs: number, count: { scrapes: number }): (nodes: Sorch
   }
 }
 
-async function cpuRatio (base: BenchOptions, rounds: number, scrapeIntervalMs: number): Promise<Record<string, unknown>> {
+async function cpuRatio (base: BenchOptions, rounds: number, scrapeIntervalMs: number, warmupTx: number): Promise<Record<string, unknown>> {
   const count = { scrapes: 0 }
   const on: BenchOptions = { ...base, events: true, config: { metrics: { enabled: true, port: 0 } }, during: scraper(scrapeIntervalMs, count) as BenchOptions['during'] }
+  if (warmupTx > 0) {
+    const warm = await runStrategy('sorcha', { ...on, tx: warmupTx, rate: 20, settleMs: 10_000, during: scraper(1000, { scrapes: 0 }) as BenchOptions['during'] })
+    process.stderr.write(`metrics warm-up (not measured): ${JSON.stringify(warm)}\n`)
+  }
   const cpu = { off: 0, on: 0 }
   const runs: Array<{ metrics: 'on' | 'off', cpuSeconds: number, deliveredFraction: number, latencyMsP50: number, loopUtilization: number }> = []
   const pairRatios: number[] = []
@@ -119,6 +125,7 @@ export default async function metrics (args: string[]): Promise<void> {
     seed: { type: 'string', default: '1' },
     rounds: { type: 'string', default: '2' },
     'scrape-interval-ms': { type: 'string', default: '15000' },
+    'warmup-tx': { type: 'string', default: '100' },
     'settle-ms': { type: 'string', default: '30000' },
     peers: { type: 'string', default: '2000' },
     scrapes: { type: 'string', default: '50' },
@@ -135,7 +142,7 @@ export default async function metrics (args: string[]): Promise<void> {
   const admin = await measureAdmin({ calls: intArg('calls', opts.calls), peers: 8, known: intArg('known', opts.known) })
   const { listConnectedP99Ms, listConnectedP50Ms, knownPeers: adminKnownPeers } = admin
   process.stderr.write(`admin: ${JSON.stringify(admin)}\n`)
-  const cpu = await cpuRatio(base, intArg('rounds', opts.rounds), intArg('scrape-interval-ms', opts['scrape-interval-ms']))
+  const cpu = await cpuRatio(base, intArg('rounds', opts.rounds), intArg('scrape-interval-ms', opts['scrape-interval-ms']), intArg('warmup-tx', opts['warmup-tx']))
   const summary = { ...cpu, ...scrape, listConnectedP99Ms, listConnectedP50Ms, adminKnownPeers, nodes: base.nodes, tx: base.tx, rate: base.rate }
   if (!opts.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`)
   console.log(JSON.stringify(summary))

@@ -83,7 +83,7 @@ async function cpuRatio (base: BenchOptions, rounds: number, scrapeIntervalMs: n
     }
     pairRatios.push(round(pair.on / pair.off, 3))
   }
-  return { cpuSecondsOff: round(cpu.off, 2), cpuSecondsOn: round(cpu.on, 2), cpuRatio: round(cpu.on / cpu.off, 3), pairRatios, scrapes: count.scrapes, runs }
+  return { cpuSecondsOff: round(cpu.off, 2), cpuSecondsOn: round(cpu.on, 2), cpuRatio: round(cpu.on / cpu.off, 3), pairRatios, scrapesDuringOn: count.scrapes, runs }
 }
 
 async function scrapeMs (peers: number, scrapes: number): Promise<Record<string, number>> {

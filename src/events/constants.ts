@@ -8,8 +8,13 @@ export const EVENTS_SUBLEVEL = 'events'
 export const DEFAULT_MAX_ENTRIES = 100_000
 /** `events.retentionMs` default: 7 days. */
 export const DEFAULT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000
-/** Pending events are written at most this long after they happened. */
-export const FLUSH_INTERVAL_MS = 250
+/**
+ * Pending events are written at most this long after they happened (a crash loses at most this much;
+ * queries and followers see them at once). 1 s: a batch costs ~30-40 µs of CPU besides its events, so
+ * at 250 ms the metrics benchmark's 50 nodes made ~200 batches a second, an estimated 1.5 % of their
+ * CPU (docs/benchmarks.md "Metrics").
+ */
+export const FLUSH_INTERVAL_MS = 1000
 /** ...or as soon as this many are pending (one LevelDB batch). */
 export const FLUSH_BATCH_MAX = 512
 /** Most events buffered in memory while the database is slow; beyond it the oldest pending are dropped (counted). */

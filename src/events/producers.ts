@@ -3,7 +3,7 @@
  * the events of sibling services (peer list, connectivity, address service, gossip verdicts) into
  * event-log entries (docs/events.md lists each). Services with no event of their own to watch emit
  * directly through the optional `eventLog` component (gossip: tx_published, tx_received,
- * tx_fetch_failed, tx_recovered).
+ * tx_fetch_failed, tx_recovered, and its verdicts through `verdict()`, one per message received).
  */
 import type { Connection, Libp2pEvents, PeerUpdate } from '@libp2p/interface'
 import type { TypedEventTarget } from 'main-event'
@@ -11,7 +11,6 @@ import type { PeerNode } from '../../protocols/models/index.ts'
 import { sourceName, statusName } from '../peers/names.ts'
 import { takeDisconnectReason } from './disconnect-reasons.ts'
 import type { EventSink } from './types.ts'
-import { VerdictSampler } from './verdicts.ts'
 import { optionalComponent } from '../node/optional-component.ts'
 
 /** Score bands: a peer_score_changed event when a peer's score moves into another band (0-24, 25-49, 50-74, 75-100). */
@@ -50,9 +49,6 @@ export function attachProducers (components: { events: TypedEventTarget<Libp2pEv
     sink.emit('connectivity_changed', { reason, data: { from, to, ...(note === undefined || note === '' ? {} : { note }) } })
   }))
   offs.push(natProducer(optionalComponent(components, 'address'), sink))
-  const sampler = new VerdictSampler(sink, clock)
-  offs.push(on(optionalComponent<Listenable<string>>(components, 'gossip'), 'gossip:verdict', (event: CustomEvent<{ peer: string, verdict: 'accept' | 'ignore' | 'reject', code: string }>) => { sampler.add(event.detail) }))
-  offs.push(() => { sampler.stop() })
   return () => { for (const off of offs) off() }
 }
 

@@ -14,7 +14,8 @@ import { followRing } from './follow.ts'
 import { attachProducers } from './producers.ts'
 import { queryRing, validateQuery } from './query.ts'
 import { EventRing } from './ring.ts'
-import type { EmitFields, EventData, EventFilter, EventPage, EventQuery, EventSink, NodeEvent, NodeEventType } from './types.ts'
+import type { EmitFields, EventData, EventFilter, EventPage, EventQuery, EventSink, NodeEvent, NodeEventType, VerdictInput } from './types.ts'
+import { VerdictSampler } from './verdicts.ts'
 
 /** Options of the service; each defaults as documented. */
 export interface EventLogInit {
@@ -64,6 +65,7 @@ export class EventLogService implements Startable, EventSink {
   private readonly listeners = new Set<(event: NodeEvent) => void>()
   private readonly emitted: Partial<Record<NodeEventType, number>> = {}
   private detach: (() => void) | undefined
+  private sampler: VerdictSampler | undefined
   private pruneTimer: ReturnType<typeof setInterval> | undefined
   private started = false
 
@@ -95,6 +97,7 @@ export class EventLogService implements Startable, EventSink {
     await this.prune()
     this.pruneTimer = setInterval(() => { void this.prune() }, PRUNE_INTERVAL_MS)
     this.pruneTimer.unref()
+    this.sampler = new VerdictSampler(this, this.clock)
     if (this.init.producers !== false) this.detach = attachProducers(this.components, this, this.clock)
   }
 
@@ -104,6 +107,8 @@ export class EventLogService implements Startable, EventSink {
     this.started = false
     this.detach?.()
     this.detach = undefined
+    this.sampler?.stop()
+    this.sampler = undefined
     clearInterval(this.pruneTimer)
     this.pruneTimer = undefined
     await this.ring.close()
@@ -115,10 +120,20 @@ export class EventLogService implements Startable, EventSink {
     if (fields.peerId !== undefined) event.peerId = fields.peerId
     if (fields.txId !== undefined) event.txId = fields.txId
     if (fields.reason !== undefined) event.reason = clip(fields.reason)
-    for (const [key, value] of Object.entries(event.data)) if (typeof value === 'string' && value.length > FIELD_TEXT_MAX) (event.data as EventData)[key] = clip(value)
+    const data: EventData = event.data
+    // for...in rather than Object.entries: no array per event (tx_received is one per transaction).
+    for (const key in data) {
+      const value = data[key]
+      if (typeof value === 'string' && value.length > FIELD_TEXT_MAX) data[key] = clip(value)
+    }
     const stored = this.ring.append(event)
     this.emitted[type] = (this.emitted[type] ?? 0) + 1
     for (const listener of this.listeners) listener(stored)
+  }
+
+  /** Takes a verdict on a peer's message (sampled into peer_verdict events: verdicts.ts); ignored while stopped. */
+  verdict (verdict: VerdictInput): void {
+    this.sampler?.add(verdict)
   }
 
   /**

@@ -41,9 +41,17 @@ export interface EmitFields {
   data?: EventData
 }
 
+/** One verdict on a peer's message (gossip), as the event log samples it. */
+export interface VerdictInput { peer: string, verdict: 'accept' | 'ignore' | 'reject', code: string }
+
 /** What a producer sees of the event log: an optional component named `eventLog`. */
 export interface EventSink {
   emit: (type: NodeEventType, fields?: EmitFields) => void
+  /**
+   * Takes a verdict on a peer's message, one per message received: sampled into `peer_verdict`
+   * events (verdicts.ts). A direct call rather than an event per message, which cost more than the rest.
+   */
+  verdict?: (verdict: VerdictInput) => void
 }
 
 /** Which events to read or follow; every given filter must match. */

@@ -3,15 +3,14 @@
  * VERDICT_EVENTS_PER_WINDOW per window (the rest are counted and reported in one summary event);
  * accepts, one per message received, are only counted and reported as one summary per window.
  */
-import type { EventSink } from './types.ts'
+import type { EventSink, VerdictInput } from './types.ts'
+
+export type { VerdictInput } from './types.ts'
 
 /** Length of a verdict window. */
 export const VERDICT_WINDOW_MS = 60_000
 /** Most reject/ignore verdicts recorded one by one per window. */
 export const VERDICT_EVENTS_PER_WINDOW = 100
-
-/** One verdict of a peer's message. */
-export interface VerdictInput { peer: string, verdict: 'accept' | 'ignore' | 'reject', code: string }
 
 /** Samples verdicts into events. */
 export class VerdictSampler {

@@ -283,6 +283,7 @@ export abstract class DistributorBase extends TypedEventEmitter<TxDistributorEve
   /** Reports a verdict (for peer scoring) and counts rejects. */
   protected emitVerdict (verdict: GossipVerdict): void {
     this.metrics?.verdict(verdict.verdict, verdict.code)
+    this.eventLog?.verdict?.(verdict)
     if (verdict.verdict === 'reject') {
       this.rejects++
       this.log.debug({ peer: verdict.peer, code: verdict.code }, 'rejected a peer message')

@@ -9,7 +9,9 @@
  * Byte counting per protocol (libp2p_data_transfer_bytes_total) is done here rather than by the
  * package, which builds a key string and updates a map on every message: each stream adds to two
  * numbers of its own, which are handed to the package's counts before each scrape (flush()) and
- * when the stream closes. Same figures, a fraction of the cost on the gossip hot path.
+ * when the stream closes. A TCP connection's bytes (`global`) are not counted per message at all:
+ * its socket counts them already (bytesRead, bytesWritten), read at scrape time and at close. Same
+ * figures, a fraction of the cost on the gossip hot path.
  */
 import type { ComponentLogger, Metrics } from '@libp2p/interface'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
@@ -31,8 +33,17 @@ interface Tracked {
   addEventListener: (type: 'close', listener: () => void, options: { once: boolean }) => void
 }
 
-/** Bytes a stream moved since the last flush. */
-interface Counts { name: string, sent: number, received: number, stream: Tracked }
+/** A Node.js socket's own byte counts (a TCP connection's `socket`). */
+interface SocketCounts { bytesRead: number, bytesWritten: number }
+
+/** Bytes a stream moved since the last flush; `poll` first adds what its socket counted since. */
+interface Counts { name: string, sent: number, received: number, stream: Tracked, poll?: () => void }
+
+/** The socket of a TCP connection (@libp2p/tcp's connection has a public `socket`), if it has one. */
+function socketOf (conn: Tracked): SocketCounts | undefined {
+  const socket = (conn as { socket?: Partial<SocketCounts> }).socket
+  return typeof socket?.bytesRead === 'number' && typeof socket.bytesWritten === 'number' ? socket as SocketCounts : undefined
+}
 
 /** What libp2pMetrics returns: the option, and flush() to call before rendering. */
 export interface Libp2pMetricsOption {
@@ -51,6 +62,7 @@ export function libp2pMetrics (registry: Registry): Libp2pMetricsOption {
     const add = (inner as unknown as { _incrementValue: (key: string, value: number) => void })._incrementValue.bind(inner)
     const open = new Set<Counts>()
     const hand = (c: Counts): void => {
+      c.poll?.()
       if (c.sent > 0) add(`${c.name} sent`, c.sent)
       if (c.received > 0) add(`${c.name} received`, c.received)
       c.sent = 0
@@ -63,9 +75,25 @@ export function libp2pMetrics (registry: Registry): Libp2pMetricsOption {
         if (c.stream.status === 'closed' || c.stream.status === 'aborted' || c.stream.status === 'reset') open.delete(c)
       }
     }
+    const tracked = (c: Counts): void => {
+      open.add(c)
+      c.stream.addEventListener('close', () => { hand(c); open.delete(c) }, { once: true })
+    }
+    const trackSocket = (conn: Tracked, socket: SocketCounts): void => {
+      let read = socket.bytesRead
+      let written = socket.bytesWritten
+      const c: Counts = { name: 'global', sent: 0, received: 0, stream: conn }
+      c.poll = () => {
+        c.received += socket.bytesRead - read
+        c.sent += socket.bytesWritten - written
+        read = socket.bytesRead
+        written = socket.bytesWritten
+      }
+      tracked(c)
+    }
     const track = (stream: Tracked, name: string): void => {
       const c: Counts = { name, sent: 0, received: 0, stream }
-      open.add(c)
+      tracked(c)
       // Like the package: observe dispatched messages without adding a 'message' listener (one
       // would start the stream's reading before its protocol handler attaches).
       const dispatch = stream.dispatchEvent.bind(stream)
@@ -78,10 +106,13 @@ export function libp2pMetrics (registry: Registry): Libp2pMetricsOption {
         c.sent += data.byteLength
         return send(data)
       }
-      stream.addEventListener('close', () => { hand(c); open.delete(c) }, { once: true })
     }
     const overrides: Partial<Record<string | symbol, unknown>> = {
-      trackMultiaddrConnection: (conn: Tracked) => { track(conn, 'global') },
+      trackMultiaddrConnection: (conn: Tracked) => {
+        const socket = socketOf(conn)
+        if (socket !== undefined) trackSocket(conn, socket)
+        else track(conn, 'global')
+      },
       trackProtocolStream: (stream: Tracked & { protocol?: string }) => { if (stream.protocol != null) track(stream, stream.protocol) }
     }
     return new Proxy(inner, {

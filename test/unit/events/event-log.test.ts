@@ -164,6 +164,20 @@ describe('event log: bounds', () => {
     await again.stop()
   })
 
+  it('samples the verdicts handed to it into peer_verdict events while started, and reports the rest at stop', async () => {
+    const log = await makeLog()
+    log.verdict({ peer: 'A', verdict: 'reject', code: 'bad-hash' })
+    log.verdict({ peer: 'A', verdict: 'accept', code: 'ok' })
+    log.verdict({ peer: 'B', verdict: 'accept', code: 'ok' })
+    assert.deepEqual((await log.query({ types: ['peer_verdict'] })).events.map(e => [e.peerId, e.reason, e.data.verdict]), [['A', 'bad-hash', 'reject']], 'accepts are only counted')
+    await log.stop()
+    log.verdict({ peer: 'C', verdict: 'reject', code: 'bad-hash' })
+    await log.start()
+    const events = (await log.query({ types: ['peer_verdict'] })).events
+    assert.deepEqual(events.map(e => [e.reason, e.data.count]), [['bad-hash', undefined], ['accepted', 2]], 'the accepts summarised at stop; a verdict while stopped is dropped')
+    await log.stop()
+  })
+
   it('clips long reason and data text', async () => {
     const log = await makeLog()
     log.emit('peer_disconnected', { reason: 'r'.repeat(5000), data: { error: 'e'.repeat(5000) } })

@@ -98,16 +98,14 @@ describe('event producers', () => {
     detach()
   })
 
-  it('records gossip verdicts from the gossip service, and the NAT status it finds at attach', () => {
+  it('records the NAT status it finds at attach, then each change', () => {
     const sink = new RecordingSink()
-    const gossip = new TypedEventEmitter<Record<string, CustomEvent>>()
     const address = Object.assign(new TypedEventEmitter<Record<string, CustomEvent>>(), { status: () => ({ natType: 'full-cone', reachability: 'public', method: 'stun', externalAddress: '203.0.113.7' }) })
-    const detach = attachProducers({ events: new TypedEventEmitter(), gossip, address } as never, sink, () => 0)
-    gossip.safeDispatchEvent('gossip:verdict', { detail: { peer: PEER, verdict: 'reject', code: 'bad-hash' } })
+    const detach = attachProducers({ events: new TypedEventEmitter(), address } as never, sink, () => 0)
     address.safeDispatchEvent('address:changed', { detail: { natType: 'full-cone', reachability: 'public', method: 'stun', externalAddress: '203.0.113.7' } })
     address.safeDispatchEvent('address:changed', { detail: { natType: 'symmetric', reachability: 'private', method: 'stun', externalAddress: '203.0.113.7' } })
-    assert.deepEqual(sink.events.map(e => [e.type, e.reason]), [['nat_changed', 'current'], ['peer_verdict', 'bad-hash'], ['nat_changed', 'changed']], 'an unchanged status is no event')
-    assert.deepEqual(sink.events[2]?.data, { natType: 'symmetric', reachability: 'private', method: 'stun', externalAddress: '203.0.113.7', previousNatType: 'full-cone', previousReachability: 'public' })
+    assert.deepEqual(sink.events.map(e => [e.type, e.reason]), [['nat_changed', 'current'], ['nat_changed', 'changed']], 'an unchanged status is no event')
+    assert.deepEqual(sink.events[1]?.data, { natType: 'symmetric', reachability: 'private', method: 'stun', externalAddress: '203.0.113.7', previousNatType: 'full-cone', previousReachability: 'public' })
     detach()
   })
 

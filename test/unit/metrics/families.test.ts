@@ -184,4 +184,29 @@ describe('libp2p\'s byte counts per protocol', () => {
     // A counter: what was sent before the close is added; after the close the stream is not counted.
     assert.equal(line(text, '/sorcha/tx-gossip/1.0.0 sent'), 105)
   })
+
+  it('reads a TCP connection\'s bytes from its socket\'s own counts, with no wrapper per message', async () => {
+    const m = createNodeMetrics()
+    const lib = m.libp2p({ logger: defaultLogger() })
+    const socket = { bytesRead: 10, bytesWritten: 20 }
+    const conn = Object.assign(new FakeStream(), { socket })
+    lib.trackMultiaddrConnection(conn as never)
+    assert.equal(Object.hasOwn(conn, 'send'), false, 'send is not wrapped')
+    assert.equal(Object.hasOwn(conn, 'dispatchEvent'), false, 'dispatchEvent is not wrapped')
+    socket.bytesRead += 300
+    socket.bytesWritten += 50
+    const global = (text: string, direction: string): number | undefined => {
+      const found = text.split('\n').find(l => l.startsWith('libp2p_data_transfer_bytes_total{') && l.includes(`"global ${direction}"`))
+      return found === undefined ? undefined : Number(found.split(' ').pop())
+    }
+    let text = await m.render()
+    assert.equal(global(text, 'received'), 300, 'what the socket read since it was tracked')
+    assert.equal(global(text, 'sent'), 50)
+    socket.bytesWritten += 7
+    conn.dispatchEvent(new Event('close'))
+    socket.bytesWritten += 1000
+    text = await m.render()
+    assert.equal(global(text, 'sent'), 57, 'added at close; nothing after it')
+    assert.equal(global(text, 'received'), 300)
+  })
 })

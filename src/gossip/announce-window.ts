@@ -7,8 +7,8 @@
  * announced its whole backlog at once thus cost the receiver three to four inv items per
  * transaction (measured in the queue benchmark). The window holds what was announced to each peer
  * and not yet asked for; the queue sends no more first announcements while a peer's window is
- * full. An item leaves the window when the peer asks for it, or after `expireMs` (a peer that
- * already holds it never asks).
+ * full. An item leaves the window when the peer asks for it or announces it itself (it holds it),
+ * or after `expireMs` (a peer that already holds it never asks).
  */
 
 /** What the window needs from its owner. */
@@ -43,6 +43,13 @@ export class AnnounceWindow {
   /** `peer` asked for `id`. */
   requested (peer: string, id: string): void {
     this.peers.get(peer)?.delete(id)
+  }
+
+  /** `peer` announced these (so it holds them, or is fetching them elsewhere). */
+  announcedBy (peer: string, ids: ReadonlyArray<{ id: string }>): void {
+    const items = this.peers.get(peer)
+    if (items === undefined || items.size === 0) return
+    for (const { id } of ids) items.delete(id)
   }
 
   /** `peer` went away. */

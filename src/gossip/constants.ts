@@ -41,4 +41,4 @@ export const PROTOCOL_STREAMS_PER_CONNECTION = 8
  */
 export const QUEUE_ANNOUNCE_WINDOW = 512
 /** An announcement the neighbour did not ask for within this long leaves the window (it held it already). */
-export const QUEUE_ANNOUNCE_EXPIRE_MS = 2_000
+export const QUEUE_ANNOUNCE_EXPIRE_MS = 1_000

@@ -288,6 +288,7 @@ export class SorchaDistributor extends DistributorBase {
     if (this.ports.reputation?.isGraylisted(peer) === true) return this.emitVerdict({ peer, verdict: 'ignore', code: 'graylisted' })
     if (frame.kind === 'message') {
       if (!this.admit(peer, frame.message)) return
+      if (frame.message.type === 'inv') this.window.announcedBy(peer, frame.message.items)
       return this.driver?.feed({ type: 'message', from: peer, message: frame.message })
     }
     const chunk = frame.chunk

@@ -15,6 +15,9 @@ describe('AnnounceWindow', () => {
     w.requested('a', 'x')
     w.requested('b', 'y') // another peer's request frees nothing of a's
     assert.equal(w.room('a'), 2)
+    w.announced('a', 'z')
+    w.announcedBy('a', [{ id: 'z' }, { id: 'q' }]) // a holds z: it will not ask
+    assert.equal(w.room('a'), 2)
     w.drop('a')
     assert.equal(w.room('a'), 3)
     w.stop()

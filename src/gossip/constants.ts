@@ -33,3 +33,12 @@ export const GOSSIPSUB_TOPIC_PREFIX = '/sorcha/tx/'
  * limits.streams (src/limits).
  */
 export const PROTOCOL_STREAMS_PER_CONNECTION = 8
+
+/**
+ * The outbound queue's first announcements to one neighbour that may wait for its getdata
+ * (announce-window.ts): the default per-source fetch credit (maxInflightPerSource), which a
+ * receiver starts at once, leaving its waiting list for announcements from reconciliation.
+ */
+export const QUEUE_ANNOUNCE_WINDOW = 512
+/** An announcement the neighbour did not ask for within this long leaves the window (it held it already). */
+export const QUEUE_ANNOUNCE_EXPIRE_MS = 1_000

@@ -10,12 +10,13 @@ import { createRng } from '../../protocols/common/rng.ts'
 import { createTxGossipCore, type GossipEffect, type RegisterSet, type TxGossipConfig } from '../../protocols/tx-gossip/index.ts'
 import type { Transaction } from '../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
 import { compressChunk, inflateChunk } from './compression.ts'
-import { MAX_CHUNK_BYTES, PROTOCOL_STREAMS_PER_CONNECTION, TX_GOSSIP_PROTOCOL } from './constants.ts'
+import { MAX_CHUNK_BYTES, PROTOCOL_STREAMS_PER_CONNECTION, QUEUE_ANNOUNCE_EXPIRE_MS, QUEUE_ANNOUNCE_WINDOW, TX_GOSSIP_PROTOCOL } from './constants.ts'
 import { CoreDriver, type ChunkPayload } from './core-driver.ts'
 import { Assemblies } from './assembly.ts'
 import { DistributorBase, type DistributorInit } from './distributor-base.ts'
 import type { DistributorStats } from './distributor.ts'
 import { PeerChannel, type ChunkProduction, type ServeJob } from './peer-channel.ts'
+import { AnnounceWindow } from './announce-window.ts'
 import { sorchaQueueTransport } from './sorcha-queue-transport.ts'
 import type { QueueTransport } from '../queue/types.ts'
 import { readFrames } from './inbound-reader.ts'
@@ -97,6 +98,8 @@ export class SorchaDistributor extends DistributorBase {
   private readonly channels = new Map<string, PeerChannel>()
   private readonly peerIds = new Map<string, PeerId>()
   private readonly assemblies = new Assemblies()
+  /** The outbound queue's first announcements not yet asked for, per neighbour (announce-window.ts). */
+  private readonly window = new AnnounceWindow({ size: QUEUE_ANNOUNCE_WINDOW, expireMs: QUEUE_ANNOUNCE_EXPIRE_MS, now: () => Date.now(), onReopen: () => { this.queue.poke() } })
   private topologyId: string | undefined
   private bytesSent = 0
   private bodiesReceived = 0
@@ -212,6 +215,7 @@ export class SorchaDistributor extends DistributorBase {
     await this.components.registrar.unhandle(TX_GOSSIP_PROTOCOL)
     this.driver?.stop()
     this.driver = undefined
+    this.window.stop()
     for (const channel of this.channels.values()) channel.close()
     this.channels.clear()
     this.peerIds.clear()
@@ -219,7 +223,7 @@ export class SorchaDistributor extends DistributorBase {
   }
 
   protected queueTransport (): QueueTransport {
-    return sorchaQueueTransport({ driver: () => this.driver, channel: peer => this.channel(peer), pushMaxBytes: this.config.publishPushMaxBytes })
+    return sorchaQueueTransport({ driver: () => this.driver, channel: peer => this.channel(peer), pushMaxBytes: this.config.publishPushMaxBytes, window: this.window })
   }
 
   protected counters (): Omit<DistributorStats, 'strategy' | 'published' | 'rejects' | 'store'> {
@@ -239,6 +243,7 @@ export class SorchaDistributor extends DistributorBase {
     this.peerIds.delete(peer)
     this.channels.get(peer)?.close()
     this.channels.delete(peer)
+    this.window.drop(peer)
     this.driver?.feed({ type: 'peer-down', peer })
   }
 
@@ -283,6 +288,7 @@ export class SorchaDistributor extends DistributorBase {
     if (this.ports.reputation?.isGraylisted(peer) === true) return this.emitVerdict({ peer, verdict: 'ignore', code: 'graylisted' })
     if (frame.kind === 'message') {
       if (!this.admit(peer, frame.message)) return
+      if (frame.message.type === 'inv') this.window.announcedBy(peer, frame.message.items)
       return this.driver?.feed({ type: 'message', from: peer, message: frame.message })
     }
     const chunk = frame.chunk
@@ -361,7 +367,9 @@ export class SorchaDistributor extends DistributorBase {
       case 'send':
         if (effect.message.type === 'getdata' && this.fetches !== undefined) this.fetches.started(effect.message.items)
         this.channel(effect.peer)?.sendControl(effect.message); return
-      case 'serve': this.channel(effect.peer)?.serve({ id: effect.id, offset: effect.offset, hops: effect.hops, done: false }); return
+      case 'serve':
+        this.window.requested(effect.peer, effect.id)
+        this.channel(effect.peer)?.serve({ id: effect.id, offset: effect.offset, hops: effect.hops, done: false }); return
       case 'append': if (payload !== undefined) this.assemblies.append(effect.id, effect.offset, payload.data, payload.notification, effect.from, payload.hops); return
       case 'verify': return this.verify(effect.id)
       case 'deliver': this.delivered++; this.fetches?.ended(effect.id, true); return

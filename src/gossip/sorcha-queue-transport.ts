@@ -5,11 +5,13 @@
  * straight to the peers that reported lacking it: the body itself when small, else an inv that
  * they answer with getdata. A transaction the core already holds (restored from the store after a
  * restart) is offered that way to every neighbour, since the core would not relay it again.
- * Back-pressure: at most MAX_SERVE_JOBS_PER_PEER bodies wait per peer channel.
+ * Back-pressure: at most MAX_SERVE_JOBS_PER_PEER bodies wait per peer channel, and at most the
+ * announce window's size of first announcements wait for a neighbour's getdata (announce-window.ts).
  */
 import type { Transaction } from '../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
 import type { QueueTransport } from '../queue/types.ts'
 import { MAX_SERVE_JOBS_PER_PEER } from './constants.ts'
+import type { AnnounceWindow } from './announce-window.ts'
 import type { CoreDriver } from './core-driver.ts'
 import type { PeerChannel } from './peer-channel.ts'
 
@@ -20,6 +22,8 @@ export interface SorchaTransportParts {
   channel: (peer: string) => PeerChannel | undefined
   /** Bodies up to this size are pushed, larger ones announced (gossip.publishPushMaxBytes). */
   pushMaxBytes: number
+  /** Inv items announced to each neighbour and not yet asked for. */
+  window: AnnounceWindow
 }
 
 /**
@@ -35,8 +39,14 @@ function offer (parts: SorchaTransportParts, driver: CoreDriver, id: string, siz
     if (interest === 'not-served') continue
     const channel = parts.channel(peer)
     if (size <= parts.pushMaxBytes && interest === 'serves') channel?.serve({ id, offset: 0, hops: 1, done: false })
-    else channel?.sendControl({ type: 'inv', items: [register === undefined ? { id, size, hops: 1 } : { id, size, hops: 1, register }] })
+    else if (channel?.sendControl({ type: 'inv', items: [register === undefined ? { id, size, hops: 1 } : { id, size, hops: 1, register }] }) === true) parts.window.announced(peer, id)
   }
+}
+
+/** Notes in the window the neighbours that the core announces a just-published transaction to (not bodies: those are pushed to neighbours that serve its register). */
+function noteAnnounced (parts: SorchaTransportParts, driver: CoreDriver, id: string, register: string | undefined, peers: readonly string[]): void {
+  if (register === undefined) return
+  for (const peer of peers) if (driver.core.interest(peer, register) === 'unknown') parts.window.announced(peer, id)
 }
 
 /** The neighbours that may want a register's transactions (they serve it, or nobody knows). */
@@ -51,10 +61,17 @@ export function sorchaQueueTransport (parts: SorchaTransportParts): QueueTranspo
   return {
     // Neighbours known not to serve a register do not count (SPEC.md §3.7).
     reach: (registerId: string) => reachOf(parts.driver(), registerId),
+    // Bodies: the fullest channel bounds it. Announcements: the emptiest window, so that a neighbour
+    // that never asks (it does not serve the register, unknown to us) holds nobody else back.
     room: () => {
-      let room = Infinity
-      for (const peer of parts.driver()?.core.peers() ?? []) room = Math.min(room, MAX_SERVE_JOBS_PER_PEER - (parts.channel(peer)?.backlog ?? 0))
-      return room
+      let bodies = Infinity
+      let announcements = 0
+      const peers = parts.driver()?.core.peers() ?? []
+      for (const peer of peers) {
+        bodies = Math.min(bodies, MAX_SERVE_JOBS_PER_PEER - (parts.channel(peer)?.backlog ?? 0))
+        announcements = Math.max(announcements, parts.window.room(peer))
+      }
+      return peers.length === 0 ? Infinity : Math.min(bodies, announcements)
     },
     announce: (id: string, transaction: Transaction) => {
       const driver = parts.driver()
@@ -63,7 +80,10 @@ export function sorchaQueueTransport (parts: SorchaTransportParts): QueueTranspo
       const size = transaction.payload.length
       const register = transaction.notification?.registerId
       if (driver.core.holds(id)) offer(parts, driver, id, size, register, peers)
-      else driver.feed({ type: 'publish', id, size, ...(register === undefined ? {} : { register }) })
+      else {
+        driver.feed({ type: 'publish', id, size, ...(register === undefined ? {} : { register }) })
+        noteAnnounced(parts, driver, id, register, peers)
+      }
       return true
     },
     resend: (id: string, transaction: Transaction, peers: readonly string[]) => {

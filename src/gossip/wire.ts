@@ -3,11 +3,12 @@
  * are 32 bytes on the wire and lower-case hex in the core. Decoding never throws: anything malformed
  * comes back as an `invalid` frame with the code the core turns into a reject verdict.
  */
-import { BinaryWriter } from '@bufbuild/protobuf/wire'
+import type { BinaryWriter } from '@bufbuild/protobuf/wire'
 import { Compression, GossipFrame, type Chunk } from '../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
 import { hexEquals, isRegisterId, toHex, validateTransactionNotification, type TransactionNotification } from '../../protocols/models/index.ts'
 import { BloomFilter, type GossipMessage, type InvItem, type InvalidFrameCode } from '../../protocols/tx-gossip/index.ts'
 import { MAX_CHUNK_BYTES } from './constants.ts'
+import { Int64Writer } from './int64-writer.ts'
 
 /** A body chunk as the adapter handles it (data possibly gzip). */
 export interface ChunkFrame {
@@ -31,7 +32,7 @@ export type InboundFrame =
 const TX_ID_BYTES = 32
 /** Messages up to this size are encoded in one reused buffer (larger ones in a fresh one, so the buffer stays small). */
 const SHARED_WRITER_MAX_BYTES = 64 * 1024
-const shared = new BinaryWriter()
+const shared = new Int64Writer()
 
 /**
  * Encodes `message` with `encode`, into a reused buffer when `sizeHint` is small: a fresh writer
@@ -39,7 +40,7 @@ const shared = new BinaryWriter()
  * benchmark. finish() copies the bytes out and rewinds the shared writer.
  */
 export function encodeWith<T> (encode: (message: T, writer: BinaryWriter) => BinaryWriter, message: T, sizeHint: number): Uint8Array {
-  if (sizeHint > SHARED_WRITER_MAX_BYTES) return encode(message, new BinaryWriter()).finish()
+  if (sizeHint > SHARED_WRITER_MAX_BYTES) return encode(message, new Int64Writer()).finish()
   try {
     return encode(message, shared).finish()
   } catch (err) {

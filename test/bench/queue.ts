@@ -17,6 +17,7 @@
  *   (sorcha: a neighbour; gossipsub: a subscriber of the register) until the peer's store has written
  *   all --tx (target >= 20,000). flushFromDialTxPerSec counts from the dial. confirmAllMs: from the
  *   dial until the node's queue is empty (the peer confirmed every one through the have-query).
+ *   receiver: the peer's bodies received, duplicate bodies, announced items received (reconciliation's needs included), requests (getdata) sent, requests timed out, fetches abandoned and reconciliation's needs.
  *   The peer runs in a worker thread (--peer worker, the default; test/support/worker-node.ts): its own
  *   event loop, as on another machine; --peer same runs both nodes on one event loop (each then gets about half of it).
  * Last stdout line: { levelSyncedWritesPerSec, ackedSubmitTxPerSec, ackedSubmitRatio, flushTxPerSec, ..., perStrategy }.
@@ -28,6 +29,7 @@ import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { Level } from 'level'
 import type { ConfigInput } from '../../src/config/index.ts'
+import type { DistributorStats } from '../../src/gossip/distributor.ts'
 import { gossipContribution, gossipOf } from '../../src/gossip/index.ts'
 import { startNetwork } from '../../src/harness/index.ts'
 import { quiet } from '../support/gossip-net.ts'
@@ -77,7 +79,14 @@ async function when (condition: () => boolean, everyMs = 2, timeoutMs = 300_000)
 }
 
 /** The receiving peer: its address, when its store holds everything (and its thread's CPU until then, µs), and how to stop it. */
-interface Peer { address: string, stored: Promise<{ at: number, cpuUs?: number }>, stop: () => Promise<void> }
+interface Peer { address: string, stored: Promise<{ at: number, cpuUs?: number }>, stats: () => Promise<DistributorStats>, stop: () => Promise<void> }
+
+/** What the receiving peer did besides storing the flush (sorcha): duplicate bodies, requests it sent, what reconciliation found missing, bodies received. */
+interface ReceiverCounters { bodiesReceived: number, duplicateBodies: number | null, invItemsReceived: number | null, requestsSent: number | null, requestTimeouts: number | null, fetchesAbandoned: number | null, reconcileNeeds: number | null }
+
+function receiverCounters (stats: DistributorStats): ReceiverCounters {
+  return { bodiesReceived: stats.bodiesReceived, duplicateBodies: stats.core?.duplicateBodies ?? null, invItemsReceived: stats.core?.invReceived ?? null, requestsSent: stats.core?.requestsSent ?? null, requestTimeouts: stats.core?.requestTimeouts ?? null, fetchesAbandoned: stats.core?.fetchesAbandoned ?? null, reconcileNeeds: stats.reconcile?.needs ?? null }
+}
 
 const threadCpuUs = (): number => { const u = process.threadCpuUsage(); return u.user + u.system }
 
@@ -85,7 +94,7 @@ const threadCpuUs = (): number => { const u = process.threadCpuUsage(); return u
 async function workerPeer (config: ConfigInput, expect: number): Promise<Peer> {
   const peer = await WorkerNode.start({ config, contributions: ['gossip'] })
   const stored = peer.whenHoldsWithUsage(expect, POLL_MS, 300_000).then(s => ({ at: s.atMs - performance.timeOrigin, cpuUs: s.cpuSeconds * 1e6 }))
-  return { address: peer.address, stored, stop: async () => { await peer.stop() } }
+  return { address: peer.address, stored, stats: async () => await peer.gossipStats(), stop: async () => { await peer.stop() } }
 }
 
 interface StrategyFigures {
@@ -101,6 +110,7 @@ interface StrategyFigures {
   /** CPU per transaction from the dial until the peer wrote the last one: the node's thread, the peer's (worker only), µs. */
   senderCpuUsPerTx: number
   receiverCpuUsPerTx: number | null
+  receiver: ReceiverCounters
 }
 
 async function runStrategy (strategy: 'sorcha' | 'gossipsub', tx: number, size: number, concurrency: number, peerMode: 'worker' | 'same'): Promise<StrategyFigures> {
@@ -144,6 +154,7 @@ async function runStrategy (strategy: 'sorcha' | 'gossipsub', tx: number, size: 
     const { at: tFlushed, cpuUs: receiverCpuUs } = await peer.stored
     const senderCpuUs = threadCpuUs() - cpuAtDial
     const tConfirmed = await when(() => gossip.queueStats().depth === 0, 10)
+    const receiver = receiverCounters(await peer.stats())
     await peer.stop()
     const flushS = (tFlushed - tReady) / 1000
     return {
@@ -157,7 +168,8 @@ async function runStrategy (strategy: 'sorcha' | 'gossipsub', tx: number, size: 
       flushMs: round(tFlushed - tReady),
       confirmAllMs: round(tConfirmed - tDial),
       senderCpuUsPerTx: Math.round(senderCpuUs / queued * 10) / 10,
-      receiverCpuUsPerTx: receiverCpuUs === undefined ? null : Math.round(receiverCpuUs / queued * 10) / 10
+      receiverCpuUsPerTx: receiverCpuUs === undefined ? null : Math.round(receiverCpuUs / queued * 10) / 10,
+      receiver
     }
   } finally {
     await net.stop()
@@ -169,7 +181,7 @@ async function samePeer (net: Awaited<ReturnType<typeof startNetwork>>, expect: 
   const peer = await net.addNode()
   await quiet([peer])
   const local = new LocalNode(peer)
-  return { address: local.address, stored: local.whenHolds(expect, POLL_MS, 300_000).then(at => ({ at: at - performance.timeOrigin })), stop: async () => {} }
+  return { address: local.address, stored: local.whenHolds(expect, POLL_MS, 300_000).then(at => ({ at: at - performance.timeOrigin })), stats: async () => await local.gossipStats(), stop: async () => {} }
 }
 
 export default async function main (args: string[]): Promise<void> {
@@ -201,7 +213,7 @@ export default async function main (args: string[]): Promise<void> {
   for (const strategy of strategies) {
     const figures = await runStrategy(strategy, tx, size, concurrency, flags.peer)
     process.stderr.write(`${strategy}: acked submits ${figures.ackedSubmitTxPerSec}/s (mean ${figures.groupCommit.meanBatch} per synced batch; ${figures.ackedSubmitSerialTxPerSec}/s one at a time), flush ${figures.flushTxPerSec}/s ` +
-      `(CPU per tx: sender ${figures.senderCpuUsPerTx} µs, receiver ${figures.receiverCpuUsPerTx ?? '-'} µs), all confirmed ${figures.confirmAllMs} ms after the dial\n`)
+      `(CPU per tx: sender ${figures.senderCpuUsPerTx} µs, receiver ${figures.receiverCpuUsPerTx ?? '-'} µs), all confirmed ${figures.confirmAllMs} ms after the dial; receiver ${JSON.stringify(figures.receiver)}\n`)
     perStrategy.push(figures)
   }
   const first = perStrategy[0]!

@@ -160,15 +160,26 @@ export class Reconciler {
     this.init.puller.stop()
   }
 
-  /** The core's counters and the bytes moved. */
-  /** Remembers ids found missing, to count them as recovered when they are stored. */
+  /**
+   * Remembers ids found missing, to count them as recovered when they are stored. When full, the
+   * oldest tenth is forgotten in one walk: a Set's first entry is found past the slots of every
+   * entry deleted since it was last rehashed, so forgetting one per add cost a walk per add (1 % of
+   * a receiver's CPU in the queue benchmark, where 20,000 are found missing at once).
+   */
   private await (items: ReadonlyArray<{ id: string }>): void {
     for (const { id } of items) {
-      if (this.awaited.size >= MAX_AWAITED) this.awaited.delete(this.awaited.values().next().value as string)
+      if (this.awaited.size >= MAX_AWAITED) {
+        let forget = MAX_AWAITED / 10
+        for (const old of this.awaited) {
+          this.awaited.delete(old)
+          if (--forget === 0) break
+        }
+      }
       this.awaited.add(id)
     }
   }
 
+  /** The core's counters and the bytes moved. */
   stats (): ReconcilerStats | undefined {
     const core = this.core?.stats()
     return core === undefined ? undefined : { ...core, bytesSent: this.bytesSent, bytesReceived: this.bytesReceived, recovered: this.recovered }

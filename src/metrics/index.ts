@@ -70,7 +70,7 @@ export function createNodeMetrics (): NodeMetrics {
     flush: lib.flush,
     render: async () => {
       lib.flush()
-      return `${await registry.metrics()}\n${await shared.registry.metrics()}`
+      return `${await registry.metrics()}\n${await shared.render()}`
     }
   }
 }

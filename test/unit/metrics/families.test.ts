@@ -4,6 +4,7 @@ import { defaultLogger } from '@libp2p/logger'
 import { allows, FAMILY_LABELS, metricCatalogue } from '../../../src/metrics/catalogue.ts'
 import { createNodeMetrics, type NodeMetrics } from '../../../src/metrics/index.ts'
 import { GOSSIP_KINDS } from '../../../src/metrics/gossip.ts'
+import { cachedRender } from '../../../src/metrics/process.ts'
 
 interface Series { name: string, labels: Record<string, string | number>, value: number }
 
@@ -143,6 +144,27 @@ describe('metric families: names, types and labels', () => {
     assert.equal(a.process, b.process)
     for (const node of [a, b]) assert.match(await node.render(), /^process_cpu_user_seconds_total /m)
     assert.match(await b.render(), /^sorcha_peers_bans_total 0$/m)
+  })
+
+  it('renders the process\'s metrics once for the scrapes of one window, afresh after it, never reusing a failure', async () => {
+    let clock = 1_000
+    let renders = 0
+    let fail = false
+    const render = cachedRender(async () => {
+      renders++
+      if (fail) throw new Error('collect failed')
+      return `text ${renders}`
+    }, 1_000, () => clock)
+    assert.deepEqual(await Promise.all([render(), render()]), ['text 1', 'text 1'], 'two scrapes at once: one rendering')
+    clock += 999
+    assert.equal(await render(), 'text 1')
+    clock += 1
+    assert.equal(await render(), 'text 2', 'the window passed')
+    clock += 1_000
+    fail = true
+    await assert.rejects(render(), /collect failed/)
+    fail = false
+    assert.equal(await render(), 'text 4', 'a failed rendering is not kept')
   })
 })
 

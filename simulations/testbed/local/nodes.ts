@@ -34,8 +34,9 @@ export function deepMerge (base: Record<string, unknown>, over: Record<string, u
 }
 
 /** Starts `file args` in `ns`; resolves once `ready(line)` holds for a line of its stdout or stderr, with the child. */
-async function startIn (ns: string, args: string[], logFile: string, ready: (line: string) => boolean, what: string): Promise<ChildProcess> {
+async function startIn (ns: string, args: string[], logFile: string, ready: (line: string) => boolean, what: string, onSpawn?: (child: ChildProcess) => void): Promise<ChildProcess> {
   const child = spawn('ip', ['netns', 'exec', ns, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  onSpawn?.(child)
   const log = createWriteStream(logFile, { flags: 'a' })
   child.stdout.pipe(log, { end: false })
   child.stderr.pipe(log, { end: false })
@@ -68,16 +69,19 @@ export async function writeNodeConfig (dir: string, i: number, config: Record<st
   return path
 }
 
-/** Starts a node; resolves once it logs that it runs. */
-export async function startNode (dir: string, ns: string, i: number, configPath: string): Promise<ChildProcess> {
-  return startIn(ns, [NODE_BIN, 'start', '--config', configPath], join(dir, `node-${i}.log`), line => line.includes(RUNNING_MSG), `node ${i}`)
+/**
+ * Starts a node; resolves once it logs that it runs. `onSpawn` gets the process at once, so that an
+ * interrupted run can kill a node that is still starting.
+ */
+export async function startNode (dir: string, ns: string, i: number, configPath: string, onSpawn?: (child: ChildProcess) => void): Promise<ChildProcess> {
+  return startIn(ns, [NODE_BIN, 'start', '--config', configPath], join(dir, `node-${i}.log`), line => line.includes(RUNNING_MSG), `node ${i}`, onSpawn)
 }
 
-/** Starts the relay of node i's namespace; resolves once every port listens. */
-export async function startRelayProcess (dir: string, ns: string, i: number, config: RelayConfig): Promise<ChildProcess> {
+/** Starts the relay of node i's namespace; resolves once every port listens. `onSpawn` as for startNode. */
+export async function startRelayProcess (dir: string, ns: string, i: number, config: RelayConfig, onSpawn?: (child: ChildProcess) => void): Promise<ChildProcess> {
   const path = join(dir, `relay-${i}.json`)
   await writeFile(path, JSON.stringify(config))
-  return startIn(ns, [RELAY, path], join(dir, `relay-${i}.log`), line => line === 'relay ready', `relay ${i}`)
+  return startIn(ns, [RELAY, path], join(dir, `relay-${i}.log`), line => line === 'relay ready', `relay ${i}`, onSpawn)
 }
 
 /** Resolves when the child has exited (at once if it has). */

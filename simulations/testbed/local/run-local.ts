@@ -21,6 +21,9 @@ import { chooseEmulation, netemAvailable, netemCommands, P2P_PORT, RELAY_TARGET_
 import { shWithInput, sweepStale, TestbedNetwork } from './netns.ts'
 import { deepMerge, exited, startNode, startRelayProcess, writeNodeConfig } from './nodes.ts'
 
+/** How long cleanup waits for SIGKILLed processes to be gone before removing their namespaces. */
+const KILL_WAIT_MS = 5_000
+
 /** The gateway ports every node listens on, in its own namespace. */
 export const GRPC_PORT = 4200
 export const REST_PORT = 4280
@@ -89,9 +92,17 @@ export async function runLocal (scenario: Scenario, options: LocalRunOptions = {
   const net = new TestbedNetwork()
   const dir = await mkdtemp(join(tmpdir(), 'sorcha-testbed-'))
   const nodes: Array<ChildProcess | undefined> = new Array(n)
-  const relays: ChildProcess[] = []
+  // Every process spawned, from the moment it is spawned: a node still starting is not in `nodes` yet,
+  // and an interrupted start left it running (the SIGINT test found one at load 5).
+  const spawned = new Set<ChildProcess>()
+  const track = (child: ChildProcess): void => {
+    spawned.add(child)
+    child.once('exit', () => { spawned.delete(child) })
+  }
   const cleanup = async (): Promise<void> => {
-    for (const p of [...nodes, ...relays]) if (p !== undefined && p.exitCode === null && p.signalCode === null) p.kill('SIGKILL')
+    const alive = [...spawned].filter(p => p.exitCode === null && p.signalCode === null)
+    for (const p of alive) p.kill('SIGKILL')
+    await Promise.race([Promise.all(alive.map(exited)), new Promise(resolve => setTimeout(resolve, KILL_WAIT_MS).unref())])
     await net.destroy()
     await rm(dir, { recursive: true, force: true })
   }
@@ -118,12 +129,12 @@ export async function runLocal (scenario: Scenario, options: LocalRunOptions = {
       } else {
         const { config, nat } = relaySetup(i, n, j => net.ip(j), plan.link, scenario.seed)
         await shWithInput(nat, 'ip', 'netns', 'exec', net.ns(i), 'iptables-restore', '--noflush')
-        relays.push(await startRelayProcess(dir, net.ns(i), i, config))
+        await startRelayProcess(dir, net.ns(i), i, config, track)
       }
     }
     const configs = await Promise.all(Array.from({ length: n }, async (_, i) =>
       writeNodeConfig(dir, i, deepMerge(nodeConfig(net, plan, i, dir, peerIds, token, links), scenario.testbed.nodeConfig))))
-    const start = async (i: number): Promise<void> => { nodes[i] = await startNode(dir, net.ns(i), i, configs[i]!) }
+    const start = async (i: number): Promise<void> => { nodes[i] = await startNode(dir, net.ns(i), i, configs[i]!, track) }
     // A few at a time: a node's start is seconds of CPU (module loading, key derivation), and all at
     // once on a small busy machine none of them got through within the timeout (20 nodes, 2 cores).
     let next = 0

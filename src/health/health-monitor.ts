@@ -209,6 +209,7 @@ export class HealthMonitor {
 
   private readonly onIdentify = (event: CustomEvent<IdentifyResult>): void => {
     const result = event.detail
+    this.identifyFallback.identified(result.connection.id)
     void this.recordContact(result.peerId.toString(), {
       addresses: result.listenAddrs.map(String),
       protocols: result.protocols,

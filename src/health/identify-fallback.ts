@@ -51,6 +51,14 @@ export class IdentifyFallback {
     return this.pending.size
   }
 
+  /** Identify completed on `connectionId`: it recorded the peer, so that connection is not followed up. */
+  identified (connectionId: string): void {
+    const timer = this.pending.get(connectionId)
+    if (timer === undefined) return
+    clearTimeout(timer)
+    this.pending.delete(connectionId)
+  }
+
   private readonly onOpen = (event: CustomEvent<Connection>): void => {
     const connection = event.detail
     if (this.pending.size >= IDENTIFY_PENDING_MAX || this.pending.has(connection.id)) return

@@ -63,12 +63,12 @@ export async function readSse (body: ReadableStream<Uint8Array>, until: (events:
  * Polls `check` until it returns true. No wall-clock threshold on the behaviour: `giveUpMs` only sits
  * just under the suite's 300-s test timeout, so that a hook or test that times out stops polling too.
  * (Unbounded, the loop outlived its timed-out hook and kept the file's process alive for good: a
- * stopped network never meets the condition.)
+ * stopped network never meets the condition.) `state` describes what was seen, for the error.
  */
-export async function until (check: () => boolean | Promise<boolean>, intervalMs = 25, giveUpMs = 290_000): Promise<void> {
+export async function until (check: () => boolean | Promise<boolean>, intervalMs = 25, giveUpMs = 290_000, state?: () => string | Promise<string>): Promise<void> {
   const deadline = Date.now() + giveUpMs
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${giveUpMs / 1000} s`)
+    if (Date.now() > deadline) throw new Error(`condition not met within ${giveUpMs / 1000} s${state === undefined ? '' : `: ${await state()}`}`)
     await new Promise(resolve => setTimeout(resolve, intervalMs))
   }
 }

@@ -39,6 +39,16 @@ describe('FindPeersForRegister on 12 nodes serving overlapping subsets of 4 regi
   /** What a node's peer list says serves `registerId` (the same rule as the API, without a limit). */
   const servingIn = (node: SorchaNode, registerId: string): string[] =>
     sorted(listOf(node).snapshot().filter(p => p.capabilities?.registers.includes(registerId) === true).map(p => p.peerId))
+  /** Where the views of nodes `of` differ from `serves`: each wrong record as its holder sees it, with its connections (for a timeout's error). */
+  const wrongViews = (of: number[], serves = SERVES): string => {
+    const index = new Map(nodes.map((n, j) => [n.peerId.toString(), j]))
+    return of.flatMap(i => listOf(nodes[i]!).snapshot().flatMap(p => {
+      const j = index.get(p.peerId)
+      const has = sorted(p.capabilities?.registers ?? []).join()
+      if (j === undefined || j === i || has === sorted(serves[j]!).join()) return []
+      return [`node ${i} sees node ${j} serving [${has}] (want [${sorted(serves[j]!).join()}]; lastSeen ${p.lastSeenMs}, source ${p.source}, connected ${nodes[i]!.libp2p.getConnections(nodes[j]!.peerId).length})`]
+    })).join('; ') || `no wrong record among nodes ${of.join()}`
+  }
 
   before(async () => {
     net = await startNetwork({
@@ -52,7 +62,7 @@ describe('FindPeersForRegister on 12 nodes serving overlapping subsets of 4 regi
     nodes = net.nodes
     for (const i of new Set([Q1, Q2, CHANGED])) gateways.set(i, await startGateway(nodes[i]!, { config: { ...nodes[i]!.config.gateway, enabled: true } }))
     // Every node's list learns every other node's record: firsthand from its neighbours, hearsay beyond.
-    await until(() => nodes.every((node, i) => REGISTERS.every(r => servingIn(node, r).join() === expected(r, i).join())), 100)
+    await until(() => nodes.every((node, i) => REGISTERS.every(r => servingIn(node, r).join() === expected(r, i).join())), 100, undefined, () => wrongViews(nodes.map((_, i) => i)))
   })
   after(async () => {
     await Promise.all([...gateways.values()].map(async g => g.stop()))
@@ -127,7 +137,7 @@ describe('FindPeersForRegister on 12 nodes serving overlapping subsets of 4 regi
       assert.deepEqual(served?.registers, ['reg-d'])
       const after1 = SERVES.map((s, i) => i === CHANGED ? ['reg-d'] : s)
       // Every node connected to it hears the new record at once (firsthand), and answers with it.
-      await until(() => connected().every(i => REGISTERS.every(r => servingIn(nodes[i]!, r).join() === expected(r, i, after1).join())), 50)
+      await until(() => connected().every(i => REGISTERS.every(r => servingIn(nodes[i]!, r).join() === expected(r, i, after1).join())), 50, undefined, () => wrongViews(connected(), after1))
       assert.ok(connected().length > 0)
       const bad = await rest(g.restUrl, 'POST', '/v1/admin/registers', { follow: ['not a register'] })
       assert.equal(bad.status, 400)

@@ -57,8 +57,10 @@ function mergeAddressLists (first: readonly string[], second: readonly string[])
   return [...new Set([...first, ...second])].slice(0, MODEL_LIMITS.maxAddresses)
 }
 
+/** Valid capabilities as the peer list keeps them: without a record version, which orders one peer's own records in transit only (topology SPEC §8). */
 function validCapabilities (caps: PeerCapabilities | undefined): PeerCapabilities | undefined {
-  return caps !== undefined && validateCapabilities(caps).ok ? caps : undefined
+  if (caps === undefined || !validateCapabilities(caps).ok) return undefined
+  return caps.recordSeq === 0 ? caps : { ...caps, recordSeq: 0 }
 }
 
 /** True when the capabilities say something about the registers served. */
@@ -78,7 +80,8 @@ function mergeOwnCapabilities (known: PeerCapabilities | undefined, said: PeerCa
     registers: registers.registers,
     allRegisters: registers.allRegisters,
     roles: fullRecord || valid.roles.length > 0 ? valid.roles : known.roles,
-    maxTransactionBytes: valid.maxTransactionBytes > 0 ? valid.maxTransactionBytes : known.maxTransactionBytes
+    maxTransactionBytes: valid.maxTransactionBytes > 0 ? valid.maxTransactionBytes : known.maxTransactionBytes,
+    recordSeq: 0
   }
 }
 

@@ -38,11 +38,11 @@ export type ExchangeJudgement =
   | { verdict: 'reject', code: ExchangeRejectCode }
 
 /**
- * The part of capabilities a peer record carries on the wire (SPEC §8): registers, allRegisters and
- * roles; protocols and the transaction size come from identify and are left out.
+ * The part of capabilities a peer record carries on the wire (SPEC §8): registers, allRegisters,
+ * roles and the record's version; protocols and the transaction size come from identify and are left out.
  */
 export function advertisedRecord (caps: PeerCapabilities): PeerCapabilities {
-  return { protocols: [], registers: caps.registers, allRegisters: caps.allRegisters, roles: caps.roles, maxTransactionBytes: 0 }
+  return { protocols: [], registers: caps.registers, allRegisters: caps.allRegisters, roles: caps.roles, maxTransactionBytes: 0, recordSeq: caps.recordSeq }
 }
 
 /** True when a record says which registers the peer serves (some, or every one). */

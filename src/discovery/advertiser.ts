@@ -35,16 +35,20 @@ const CHANGE_SETTLE_MS = 100
 const ADVERT_CONCURRENCY = 8
 /** One advertisement gives up after this long. */
 const ADVERT_TIMEOUT_MS = 10_000
-/** A failed advertisement is tried again this many times while the peer stays connected, after 0.5 s, 1 s, 2 s. */
-const ADVERT_RETRIES = 3
+/**
+ * A failed advertisement is tried again while the peer stays connected, after 0.5 s, 1 s, 2 s and so
+ * on, then every 30 s: a peer that missed a change would otherwise keep the old record until the next
+ * exchange, which a well-connected node may not make for a long time.
+ */
 const ADVERT_RETRY_DELAY_MS = 500
+const ADVERT_RETRY_MAX_DELAY_MS = 30_000
 
-/** This node's own record: what it serves and whether it relays; undefined when it runs no gossip service. */
-export function ownRecord (gossip: ServedRegistersSource | undefined): PeerCapabilities | undefined {
+/** This node's own record: what it serves and whether it relays, with its version `seq`; undefined when it runs no gossip service. */
+export function ownRecord (gossip: ServedRegistersSource | undefined, seq = 0): PeerCapabilities | undefined {
   if (gossip === undefined) return undefined
   const registers = gossip.registers()
   const relay = typeof gossip.relaysAll === 'function' ? gossip.relaysAll() : false
-  return { protocols: [], registers, allRegisters: registers.length === 0, roles: relay ? [PeerRole.PEER_ROLE_RELAY] : [], maxTransactionBytes: 0 }
+  return { protocols: [], registers, allRegisters: registers.length === 0, roles: relay ? [PeerRole.PEER_ROLE_RELAY] : [], maxTransactionBytes: 0, recordSeq: seq }
 }
 
 /** Sends this node's record to its peers when it connects and when the record changes. */
@@ -56,6 +60,8 @@ export class RegisterAdvertiser {
   private controller: AbortController | undefined
   private gossip: ServedRegistersSource | undefined
   private settle: ReturnType<typeof setTimeout> | undefined
+  /** The record's version (SPEC §8): the time of the last change, kept increasing within the process. */
+  private seq = Date.now()
 
   private readonly onServedChange: () => void
 
@@ -70,7 +76,7 @@ export class RegisterAdvertiser {
 
   /** The record to send, read afresh each time. */
   record (): PeerCapabilities | undefined {
-    return ownRecord(this.gossip ?? optionalComponent<ServedRegistersSource>(this.components, 'gossip'))
+    return ownRecord(this.gossip ?? optionalComponent<ServedRegistersSource>(this.components, 'gossip'), this.seq)
   }
 
   private readonly onIdentify = (event: CustomEvent<IdentifyResult>): void => {
@@ -81,6 +87,8 @@ export class RegisterAdvertiser {
   }
 
   private readonly onChanged = (): void => {
+    // At once, not after the settling delay: a record read from now on says the new set.
+    this.seq = Math.max(this.seq + 1, Date.now())
     clearTimeout(this.settle)
     this.settle = setTimeout(() => { void this.changed() }, CHANGE_SETTLE_MS)
   }
@@ -124,10 +132,13 @@ export class RegisterAdvertiser {
 
   /** Sends our record to a peer; a failure (a refused stream, a peer over its exchange budget) is retried while it stays connected. */
   private async advertise (peer: PeerId): Promise<void> {
-    for (let attempt = 0; attempt <= ADVERT_RETRIES; attempt++) {
-      const stop = this.controller?.signal
-      if (stop === undefined || stop.aborted || this.components.connectionManager.getConnections(peer).length === 0) return
-      if (attempt > 0 && !await sleep(ADVERT_RETRY_DELAY_MS * 2 ** (attempt - 1), true, { signal: stop }).catch(() => false)) return
+    const seq = this.seq
+    const stop = this.controller?.signal
+    for (let attempt = 0; stop !== undefined; attempt++) {
+      const delay = Math.min(ADVERT_RETRY_MAX_DELAY_MS, ADVERT_RETRY_DELAY_MS * 2 ** Math.min(attempt - 1, 16))
+      if (attempt > 0 && !await sleep(delay, true, { signal: stop }).catch(() => false)) return
+      // Given up when the peer leaves, or when a newer change has its own advertisement under way.
+      if (stop.aborted || seq !== this.seq || this.components.connectionManager.getConnections(peer).length === 0) return
       if (await this.advertiseOnce(peer)) return
     }
   }

@@ -25,6 +25,8 @@ const SHARED = [PeerStatus.PEER_STATUS_HEALTHY, PeerStatus.PEER_STATUS_UNKNOWN, 
 const RESPOND_TIMEOUT_MS = 5_000
 /** Concurrent exchange streams per connection, each way. */
 const MAX_STREAMS = 2
+/** Record versions kept before those of closed connections are dropped. */
+const MAX_VERSIONS = 1_024
 
 /** What the exchange uses from libp2p and the node. */
 export interface PeerExchangeComponents extends LimitsComponents, ReputationHolder {
@@ -45,6 +47,8 @@ export class PeerExchange {
   private readonly rng: Rng
   private readonly log: Logger
   private readonly record: () => PeerCapabilities | undefined
+  /** The newest record version stored of each peer, and the connection it came on (isCurrent). */
+  private readonly versions = new Map<string, { seq: number, connectionId: string }>()
 
   /** `record` is this node's own peer record (registers, roles) sent with every request and response (SPEC §8); undefined sends none. */
   constructor (components: PeerExchangeComponents, rng: Rng, log: Logger, record: () => PeerCapabilities | undefined = () => undefined) {
@@ -103,12 +107,41 @@ export class PeerExchange {
     await stream.close({ signal })
   }
 
-  /** Stores a peer's own record, firsthand, as its whole advertisement (an empty register list replaces a known one). */
+  /**
+   * Stores a peer's own record, firsthand, as its whole advertisement (an empty register list replaces
+   * a known one), unless it is older than one already stored (`isCurrent`). The version is not kept in
+   * the peer list: it orders one peer's records, and means nothing to a third party.
+   */
   private async recordAdvert (peer: string, connection: Connection, record: PeerCapabilities): Promise<void> {
+    if (!this.isCurrent(peer, connection, record.recordSeq)) {
+      this.log.debug({ peer, seq: record.recordSeq }, 'peer exchange: an older record of the peer arrived after a newer one; ignored')
+      return
+    }
     const address = connection.remoteAddr.toString().replace(/\/p2p\/[^/]+$/, '')
     await this.components.peerList.observe({
-      peerId: peer, addresses: connection.direction === 'outbound' ? [address] : [], source: PeerSource.PEER_SOURCE_PEER_EXCHANGE, firsthand: true, capabilities: record, fullRecord: true, now: Date.now()
+      peerId: peer, addresses: connection.direction === 'outbound' ? [address] : [], source: PeerSource.PEER_SOURCE_PEER_EXCHANGE, firsthand: true, capabilities: { ...record, recordSeq: 0 }, fullRecord: true, now: Date.now()
     }).catch((err: unknown) => { this.log.debug({ peer, err: String(err) }, 'peer exchange: record dropped') })
+  }
+
+  /**
+   * SPEC §8: one peer's records can arrive out of order (an answer read after a later advertisement,
+   * on another stream), and an older one must not replace a newer. Versions are compared only while
+   * the connection that brought the newest stays open: a restarted peer, whose clock may stand
+   * earlier than before, starts afresh. Unversioned records (0, older nodes) are always current.
+   */
+  private isCurrent (peer: string, connection: Connection, seq: number): boolean {
+    if (seq <= 0) return true
+    const last = this.versions.get(peer)
+    if (last !== undefined && seq < last.seq && this.components.connectionManager.getConnections(connection.remotePeer).some(c => c.id === last.connectionId && c.status === 'open')) return false
+    this.versions.set(peer, { seq, connectionId: connection.id })
+    if (this.versions.size > MAX_VERSIONS) this.forgetClosed()
+    return true
+  }
+
+  /** Drops the versions of peers whose connection that brought them has closed (a bound, not a schedule). */
+  private forgetClosed (): void {
+    const open = new Set(this.components.connectionManager.getConnections().map(c => c.id))
+    for (const [peer, version] of this.versions) if (!open.has(version.connectionId)) this.versions.delete(peer)
   }
 
   /**

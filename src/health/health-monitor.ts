@@ -198,7 +198,7 @@ export class HealthMonitor {
         addresses: seen.addresses,
         source: seen.inbound ? PeerSource.PEER_SOURCE_INBOUND : PeerSource.PEER_SOURCE_UNKNOWN,
         firsthand: true,
-        capabilities: { protocols, registers: [], allRegisters: false, roles: [], maxTransactionBytes: 0 },
+        capabilities: { protocols, registers: [], allRegisters: false, roles: [], maxTransactionBytes: 0, recordSeq: 0 },
         now: this.clock()
       }, options)
     } catch (err) {

@@ -67,7 +67,7 @@ export async function advertiseRegisters (nodes: readonly SorchaNode[]): Promise
         addresses: [],
         source: PeerSource.PEER_SOURCE_UNKNOWN,
         firsthand: true,
-        capabilities: { protocols: [], registers: gossip.registers(), allRegisters: gossip.registers().length === 0, roles: gossip.relaysAll() ? [PeerRole.PEER_ROLE_RELAY] : [], maxTransactionBytes: 0 },
+        capabilities: { protocols: [], registers: gossip.registers(), allRegisters: gossip.registers().length === 0, roles: gossip.relaysAll() ? [PeerRole.PEER_ROLE_RELAY] : [], maxTransactionBytes: 0, recordSeq: 0 },
         now: Date.now()
       })
     }

@@ -25,7 +25,7 @@ import { idBytesArb, idHexArb, notificationArb, PEER_IDS, peerIdArb, registerIdA
 const word = fc.nat({ max: 0xffffffff })
 /** A peer record as advertised: registers (or all), roles; protocols and size left empty. */
 const capabilitiesArb = fc.record({
-  protocols: fc.constant([] as string[]), registers: fc.uniqueArray(registerIdArb, { maxLength: 4 }), allRegisters: fc.boolean(), roles: fc.array(fc.constantFrom(0, 1, 2), { maxLength: 2 }), maxTransactionBytes: fc.constant(0)
+  protocols: fc.constant([] as string[]), registers: fc.uniqueArray(registerIdArb, { maxLength: 4 }), allRegisters: fc.boolean(), roles: fc.array(fc.constantFrom(0, 1, 2), { maxLength: 2 }), maxTransactionBytes: fc.constant(0), recordSeq: fc.nat()
 })
 const hexOf = (min: number, max: number): fc.Arbitrary<string> => fc.uint8Array({ minLength: min, maxLength: max }).map(b => Buffer.from(b).toString('hex'))
 const boundArb = fc.option(fc.record({ ts: fc.nat({ max: 2 ** 45 }), prefix: hexOf(0, 32) }), { nil: undefined })

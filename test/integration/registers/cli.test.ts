@@ -21,8 +21,8 @@ import { TEST_RULES } from '../../helpers/peer-list.ts'
 
 const cli = async (...args: string[]): ReturnType<typeof runCli> => runCli(args, { env: { SORCHA_LOG_LEVEL: 'silent' } })
 const [SELF, A, B, C, D] = await makePeerIds(5) as [string, string, string, string, string]
-const caps = (registers: string[], allRegisters = false): { protocols: string[], registers: string[], allRegisters: boolean, roles: [], maxTransactionBytes: number } =>
-  ({ protocols: [], registers, allRegisters, roles: [], maxTransactionBytes: 0 })
+const caps = (registers: string[], allRegisters = false): { protocols: string[], registers: string[], allRegisters: boolean, roles: [], maxTransactionBytes: number, recordSeq: number } =>
+  ({ protocols: [], registers, allRegisters, roles: [], maxTransactionBytes: 0, recordSeq: 0 })
 
 describe('registers from the command line', () => {
   let root: string

@@ -39,8 +39,8 @@ describe('served registers', () => {
   })
 
   it('the advertised record: the served list, every register when empty, the relay role when the gossip service relays all', () => {
-    assert.deepEqual(ownRecord(control(['b', 'a'])), { protocols: [], registers: ['a', 'b'], allRegisters: false, roles: [], maxTransactionBytes: 0 })
-    assert.deepEqual(ownRecord(control([])), { protocols: [], registers: [], allRegisters: true, roles: [], maxTransactionBytes: 0 })
+    assert.deepEqual(ownRecord(control(['b', 'a']), 5), { protocols: [], registers: ['a', 'b'], allRegisters: false, roles: [], maxTransactionBytes: 0, recordSeq: 5 })
+    assert.deepEqual(ownRecord(control([])), { protocols: [], registers: [], allRegisters: true, roles: [], maxTransactionBytes: 0, recordSeq: 0 })
     assert.deepEqual(ownRecord(control(['a'], true))?.roles, [PeerRole.PEER_ROLE_RELAY])
     assert.equal(ownRecord(undefined), undefined)
   })

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test'
 import { PeerRole } from '../../../protocols/models/index.ts'
 import { peerRegistersOf, servedSetOf } from '../../../src/gossip/register-scope.ts'
 
-const record = (registers: string[], roles: PeerRole[] = [], allRegisters = false): Parameters<typeof peerRegistersOf>[0] => ({ capabilities: { protocols: [], registers, allRegisters, roles, maxTransactionBytes: 0 } })
+const record = (registers: string[], roles: PeerRole[] = [], allRegisters = false): Parameters<typeof peerRegistersOf>[0] => ({ capabilities: { protocols: [], registers, allRegisters, roles, maxTransactionBytes: 0, recordSeq: 0 } })
 
 describe('register scope of the sorcha adapter (SPEC.md §3.7)', () => {
   it('reads what a peer serves from its record: its registers, every register for a relay, unknown otherwise', () => {

@@ -125,8 +125,8 @@ describe('peer-health: observations', () => {
   })
 
   it('capabilities: firsthand replaces, hearsay only fills in, invalid ones are ignored', () => {
-    const theirs = { protocols: ['/sorcha/a/1'], registers: [], roles: [PeerRole.PEER_ROLE_RELAY], maxTransactionBytes: 0, allRegisters: false }
-    const claimed = { protocols: ['/evil/1'], registers: [], roles: [], maxTransactionBytes: 0, allRegisters: false }
+    const theirs = { protocols: ['/sorcha/a/1'], registers: [], roles: [PeerRole.PEER_ROLE_RELAY], maxTransactionBytes: 0, recordSeq: 0, allRegisters: false }
+    const claimed = { protocols: ['/evil/1'], registers: [], roles: [], maxTransactionBytes: 0, recordSeq: 0, allRegisters: false }
     let node = merged(undefined, obs({ capabilities: { ...theirs, protocols: ['no-slash'] } }))
     assert.equal(node.capabilities, undefined)
     node = merged(node, obs({ capabilities: claimed }))
@@ -135,7 +135,7 @@ describe('peer-health: observations', () => {
     assert.deepEqual(node.capabilities, theirs)
     node = merged(node, obs({ capabilities: claimed }))
     assert.deepEqual(node.capabilities, theirs)
-    node = merged(node, obs({ firsthand: true, capabilities: { protocols: ['/sorcha/b/1'], registers: [], roles: [], maxTransactionBytes: 0, allRegisters: false } }))
+    node = merged(node, obs({ firsthand: true, capabilities: { protocols: ['/sorcha/b/1'], registers: [], roles: [], maxTransactionBytes: 0, recordSeq: 0, allRegisters: false } }))
     assert.deepEqual(node.capabilities, { ...theirs, protocols: ['/sorcha/b/1'] }, 'empty fields keep what was known')
   })
 
@@ -163,7 +163,7 @@ describe('peer-health: observations', () => {
 })
 
 describe('peer-health: advertised registers (issue 20)', () => {
-  const caps = (over: Partial<PeerCapabilities> = {}): PeerCapabilities => ({ protocols: [], registers: [], allRegisters: false, roles: [], maxTransactionBytes: 0, ...over })
+  const caps = (over: Partial<PeerCapabilities> = {}): PeerCapabilities => ({ protocols: [], registers: [], allRegisters: false, roles: [], maxTransactionBytes: 0, recordSeq: 0, ...over })
 
   it('a full record (the peer\'s own advertisement) replaces registers and roles even when empty; identify keeps them', () => {
     let node = merged(undefined, obs({ firsthand: true, fullRecord: true, capabilities: caps({ registers: ['r1', 'r2'], roles: [PeerRole.PEER_ROLE_RELAY] }) }))
@@ -191,5 +191,12 @@ describe('peer-health: advertised registers (issue 20)', () => {
       const node = merged(undefined, obs({ firsthand: true, fullRecord: true, capabilities: bad }))
       assert.equal(node.capabilities, undefined)
     }
+  })
+
+  it('keeps no record version: it orders a peer\'s own records in transit only (topology SPEC §8)', () => {
+    const own = merged(undefined, obs({ firsthand: true, fullRecord: true, capabilities: caps({ registers: ['reg-a'], recordSeq: 7 }) }))
+    assert.deepEqual(own.capabilities, caps({ registers: ['reg-a'] }))
+    const heard = merged(own, obs({ capabilities: caps({ registers: ['reg-b'], recordSeq: 9 }) }))
+    assert.equal(heard.capabilities?.recordSeq, 0)
   })
 })

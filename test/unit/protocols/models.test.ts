@@ -11,7 +11,7 @@ const ID_B = '12D3KooWJWoaqZhDaoEFshF7Rh1bpY9ohihFhzcW6d69Lr2NASuq'
 const peer = (over: Partial<PeerNode> = {}): PeerNode => PeerNode.fromPartial({
   peerId: ID_A,
   addresses: ['/ip4/127.0.0.1/tcp/4100', '/ip6/::1/tcp/4100'],
-  capabilities: { protocols: ['/sorcha/tx-gossip/1.0.0'], registers: ['reg-1'], roles: [PeerRole.PEER_ROLE_BOOTSTRAP], maxTransactionBytes: 10 << 20 },
+  capabilities: { protocols: ['/sorcha/tx-gossip/1.0.0'], registers: ['reg-1'], roles: [PeerRole.PEER_ROLE_BOOTSTRAP], maxTransactionBytes: 10, recordSeq: 0 << 20 },
   status: PeerStatus.PEER_STATUS_HEALTHY,
   firstSeenMs: 1_700_000_000_000,
   lastSeenMs: 1_700_000_100_000,
@@ -61,9 +61,9 @@ describe('PeerNode', () => {
     ['a score above 100', { score: 101 }, 'score'],
     ['a NaN score', { score: Number.NaN }, 'score'],
     ['itself as its source', { learnedFrom: ID_A }, 'learnedFrom'],
-    ['a bad register in its capabilities', { capabilities: { protocols: [], registers: ['has space'], roles: [], maxTransactionBytes: 0, allRegisters: false } }, 'capabilities.registers[0]'],
-    ['an unknown role', { capabilities: { protocols: [], registers: [], roles: [9 as PeerRole], maxTransactionBytes: 0, allRegisters: false } }, 'capabilities.roles[0]'],
-    ['a protocol id without a leading slash', { capabilities: { protocols: ['ping'], registers: [], roles: [], maxTransactionBytes: 0, allRegisters: false } }, 'capabilities.protocols[0]'],
+    ['a bad register in its capabilities', { capabilities: { protocols: [], registers: ['has space'], roles: [], maxTransactionBytes: 0, recordSeq: 0, allRegisters: false } }, 'capabilities.registers[0]'],
+    ['an unknown role', { capabilities: { protocols: [], registers: [], roles: [9 as PeerRole], maxTransactionBytes: 0, recordSeq: 0, allRegisters: false } }, 'capabilities.roles[0]'],
+    ['a protocol id without a leading slash', { capabilities: { protocols: ['ping'], registers: [], roles: [], maxTransactionBytes: 0, recordSeq: 0, allRegisters: false } }, 'capabilities.protocols[0]'],
     ['an overlong ban reason', { banReason: 'x'.repeat(300) }, 'banReason']
   ]
   for (const [what, over, field] of invalid) {

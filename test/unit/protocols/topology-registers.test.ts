@@ -29,7 +29,7 @@ const started = (params: Partial<TopologyParams> = {}): TopologyCore => {
 const tick = (core: TopologyCore, now: number, registers: RegisterView[]): TopologyEffect[] =>
   core.handle({ type: 'tick', now, connectedPeers: new Set(['n0']), knownPeers: 10, candidates: [], registers })
 
-const caps = (over: Partial<PeerCapabilities> = {}): PeerCapabilities => ({ protocols: [], registers: [], allRegisters: false, roles: [], maxTransactionBytes: 0, ...over })
+const caps = (over: Partial<PeerCapabilities> = {}): PeerCapabilities => ({ protocols: [], registers: [], allRegisters: false, roles: [], maxTransactionBytes: 0, recordSeq: 0, ...over })
 
 describe('topology: per-register target degree', () => {
   it('dials serving peers of each register below the degree, best first, counting dials in flight', () => {
@@ -82,7 +82,7 @@ describe('peer exchange: peer records', () => {
   it('the responder passes on what it knows each peer serves, without protocols, and bare records beyond maxHearsayRegisters', () => {
     const many = Array.from({ length: EXCHANGE_LIMITS.maxHearsayRegisters + 1 }, (_, i) => `r${i}`)
     const known = [
-      { peerId: 'x', addresses: ['/ip4/10.0.0.1/tcp/1'], capabilities: caps({ protocols: ['/a/1'], registers: ['r1'], roles: [PeerRole.PEER_ROLE_RELAY], maxTransactionBytes: 9 }) },
+      { peerId: 'x', addresses: ['/ip4/10.0.0.1/tcp/1'], capabilities: caps({ protocols: ['/a/1'], registers: ['r1'], roles: [PeerRole.PEER_ROLE_RELAY], maxTransactionBytes: 9, recordSeq: 0 }) },
       { peerId: 'y', addresses: ['/ip4/10.0.0.2/tcp/1'], capabilities: caps({ registers: many }) },
       { peerId: 'z', addresses: ['/ip4/10.0.0.3/tcp/1'], capabilities: caps({ protocols: ['/a/1'] }) }
     ]

@@ -229,6 +229,8 @@ export interface PeerCapabilities {
   maxTransactionBytes: number;
   /** it serves every register (its gossip.registers is empty); registers is then empty */
   allRegisters: boolean;
+  /** in a peer's own record: its version (larger is newer; unix ms of its last change at the latest); 0 = unversioned */
+  recordSeq: number;
 }
 
 /** A peer this node knows about, with everything it has observed of it. */
@@ -282,7 +284,7 @@ export interface TransactionNotification {
 }
 
 function createBasePeerCapabilities(): PeerCapabilities {
-  return { protocols: [], registers: [], roles: [], maxTransactionBytes: 0, allRegisters: false };
+  return { protocols: [], registers: [], roles: [], maxTransactionBytes: 0, allRegisters: false, recordSeq: 0 };
 }
 
 export const PeerCapabilities: MessageFns<PeerCapabilities> = {
@@ -305,6 +307,9 @@ export const PeerCapabilities: MessageFns<PeerCapabilities> = {
     }
     if (message.allRegisters !== false) {
       writer.uint32(40).bool(message.allRegisters);
+    }
+    if (message.recordSeq !== 0) {
+      writer.uint32(48).uint64(message.recordSeq);
     }
     return writer;
   },
@@ -372,6 +377,14 @@ export const PeerCapabilities: MessageFns<PeerCapabilities> = {
             message.allRegisters = reader.bool();
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.recordSeq = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -403,6 +416,11 @@ export const PeerCapabilities: MessageFns<PeerCapabilities> = {
         : isSet(object.all_registers)
         ? globalThis.Boolean(object.all_registers)
         : false,
+      recordSeq: isSet(object.recordSeq)
+        ? globalThis.Number(object.recordSeq)
+        : isSet(object.record_seq)
+        ? globalThis.Number(object.record_seq)
+        : 0,
     };
   },
 
@@ -423,6 +441,9 @@ export const PeerCapabilities: MessageFns<PeerCapabilities> = {
     if (message.allRegisters !== false) {
       obj.allRegisters = message.allRegisters;
     }
+    if (message.recordSeq !== 0) {
+      obj.recordSeq = Math.round(message.recordSeq);
+    }
     return obj;
   },
 
@@ -436,6 +457,7 @@ export const PeerCapabilities: MessageFns<PeerCapabilities> = {
     message.roles = object.roles?.map((e) => e) || [];
     message.maxTransactionBytes = object.maxTransactionBytes ?? 0;
     message.allRegisters = object.allRegisters ?? false;
+    message.recordSeq = object.recordSeq ?? 0;
     return message;
   },
 };

@@ -3,7 +3,8 @@
  * server's interceptor and the REST server's onResponse hook record them), requests refused by the
  * rate limit, and the streaming calls (subscriptions, sessions, uploads) open now.
  */
-import { Counter, Histogram, type Registry } from 'prom-client'
+import { Counter, type Registry } from 'prom-client'
+import { BucketHistogram } from './bucket-histogram.ts'
 import { collectedCounter, collectedGauge, LATENCY_BUCKETS_SECONDS } from './families.ts'
 
 /** The two APIs. */
@@ -34,7 +35,7 @@ export interface GatewayMetrics extends GatewayRecorder {
 export function createGatewayMetrics (registry: Registry): GatewayMetrics {
   let source: GatewaySource | undefined
   const requests = new Counter({ name: 'sorcha_gateway_requests_total', help: 'API requests by API, method (gRPC method or REST route) and status', labelNames: ['api', 'method', 'status'], registers: [registry] })
-  const duration = new Histogram({ name: 'sorcha_gateway_request_duration_seconds', help: 'API request latency (for a streaming call, its whole life)', labelNames: ['api', 'method'], buckets: [...LATENCY_BUCKETS_SECONDS], registers: [registry] })
+  const duration = new BucketHistogram({ name: 'sorcha_gateway_request_duration_seconds', help: 'API request latency (for a streaming call, its whole life)', labelNames: ['api', 'method'], buckets: LATENCY_BUCKETS_SECONDS, registers: [registry] })
   collectedCounter({ registry, name: 'sorcha_gateway_rate_limited_total', help: 'Requests and streamed items refused by the rate limit (gateway.rateLimit)', read: () => source === undefined ? undefined : [{ value: source.rateLimited() }] })
   collectedGauge({
     registry,
@@ -47,7 +48,7 @@ export function createGatewayMetrics (registry: Registry): GatewayMetrics {
     bind: s => { source = s },
     request: (api, method, status, seconds) => {
       requests.inc({ api, method, status })
-      duration.observe({ api, method }, seconds)
+      duration.series({ api, method }).observe(seconds)
     }
   }
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { defaultLogger } from '@libp2p/logger'
+import { Counter } from 'prom-client'
 import { allows, FAMILY_LABELS, metricCatalogue } from '../../../src/metrics/catalogue.ts'
 import { createNodeMetrics, type NodeMetrics } from '../../../src/metrics/index.ts'
 import { GOSSIP_KINDS } from '../../../src/metrics/gossip.ts'
@@ -205,6 +206,39 @@ describe('libp2p\'s byte counts per protocol', () => {
     text = await m.render()
     // A counter: what was sent before the close is added; after the close the stream is not counted.
     assert.equal(line(text, '/sorcha/tx-gossip/1.0.0 sent'), 105)
+  })
+
+  it('libp2p\'s plain counters (noise counts every packet) add to a number that prom-client takes at scrape time', async () => {
+    const incs = { n: 0 }
+    // prom-client's Counter takes its inc from the prototype when it is made.
+    const proto = Counter.prototype as unknown as { incWithoutExemplar: (...args: unknown[]) => unknown }
+    const original = proto.incWithoutExemplar
+    proto.incWithoutExemplar = function (this: unknown, ...args: unknown[]) { incs.n++; return original.apply(this, args) }
+    try {
+      const m = createNodeMetrics()
+      const lib = m.libp2p({ logger: defaultLogger() })
+      const packets = lib.registerCounter('libp2p_noise_encrypted_packets_total', { help: 'Total count of noise encrypted packets successfully' })
+      let calculated = 0
+      lib.registerCounter('libp2p_test_calculated_total', { calculate: () => ++calculated })
+      const before = incs.n
+      for (let i = 0; i < 1000; i++) packets.increment()
+      packets.increment(5)
+      for (const refused of [Number.NaN, -1, Infinity]) packets.increment(refused)
+      assert.equal(incs.n, before, 'no prom-client call per increment')
+      const value = (text: string, name: string): number | undefined => Number(text.split('\n').find(l => l.startsWith(`${name} `))?.split(' ')[1])
+      let text = await m.render()
+      assert.equal(value(text, 'libp2p_noise_encrypted_packets_total'), 1005)
+      assert.match(text, /^# TYPE libp2p_noise_encrypted_packets_total counter$/m)
+      assert.equal(value(text, 'libp2p_test_calculated_total'), 1, 'a calculated counter is still calculated at scrape time')
+      packets.increment(2)
+      assert.equal(valueOf(await series(m), 'libp2p_noise_encrypted_packets_total'), 1007, 'read straight from the registry too')
+      packets.reset()
+      packets.increment()
+      text = await m.render()
+      assert.equal(value(text, 'libp2p_noise_encrypted_packets_total'), 1)
+    } finally {
+      proto.incWithoutExemplar = original
+    }
   })
 
   it('reads a TCP connection\'s bytes from its socket\'s own counts, with no wrapper per message', async () => {

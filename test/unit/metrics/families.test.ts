@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { defaultLogger } from '@libp2p/logger'
-import { Counter } from 'prom-client'
+import { Counter, Histogram, Registry } from 'prom-client'
 import { allows, FAMILY_LABELS, metricCatalogue } from '../../../src/metrics/catalogue.ts'
 import { createNodeMetrics, type NodeMetrics } from '../../../src/metrics/index.ts'
+import { LATENCY_BUCKETS_SECONDS } from '../../../src/metrics/families.ts'
+import { createGatewayMetrics, type Api } from '../../../src/metrics/gateway.ts'
 import { GOSSIP_KINDS } from '../../../src/metrics/gossip.ts'
 import { cachedRender } from '../../../src/metrics/process.ts'
 
@@ -108,6 +110,27 @@ describe('metric families: names, types and labels', () => {
     assert.equal(valueOf(all, 'sorcha_events_total', { type: 'tx_received' }), 30)
     assert.equal(valueOf(all, 'sorcha_events_total', { type: 'peer_banned' }), 0)
     assert.equal(valueOf(all, 'sorcha_events_stored'), 42)
+  })
+
+  it('gateway requests: the same text as prom-client\'s Counter and Histogram render for the same requests', async () => {
+    const ours = new Registry()
+    const gateway = createGatewayMetrics(ours)
+    const theirs = new Registry()
+    const requests = new Counter({ name: 'sorcha_gateway_requests_total', help: 'API requests by API, method (gRPC method or REST route) and status', labelNames: ['api', 'method', 'status'], registers: [theirs] })
+    const duration = new Histogram({ name: 'sorcha_gateway_request_duration_seconds', help: 'API request latency (for a streaming call, its whole life)', labelNames: ['api', 'method'], buckets: [...LATENCY_BUCKETS_SECONDS], registers: [theirs] })
+    const calls: Array<[Api, string, string, number]> = [
+      ['grpc', '/sorcha.api.v1.PeerDiscovery/GetNodeInfo', 'OK', 0.002], ['rest', 'GET /v1/peers/:peerId', '404', 0.003],
+      ['grpc', '/sorcha.api.v1.PeerDiscovery/GetNodeInfo', 'UNAVAILABLE', 0.4], ['grpc', '/sorcha.api.v1.PeerDiscovery/GetNodeInfo', 'OK', 12],
+      ['rest', 'POST unmatched', '404', 0.001], ['rest', 'GET /v1/peers/:peerId', '200', 0.03]
+    ]
+    for (const [api, method, status, seconds] of calls) {
+      gateway.request(api, method, status, seconds)
+      requests.inc({ api, method, status })
+      duration.observe({ api, method }, seconds)
+    }
+    const families = (text: string): string => text.split('\n\n').filter(f => /sorcha_gateway_request(s_total|_duration_seconds) /.test(f)).map(f => f.trim()).join('\n\n')
+    assert.equal(families(await ours.metrics()), families(await theirs.metrics()))
+    assert.match(await ours.metrics(), /^sorcha_gateway_requests_total\{api="grpc",method="\/sorcha\.api\.v1\.PeerDiscovery\/GetNodeInfo",status="OK"\} 2$/m)
   })
 
   it('exports no labelled series for a service the node lacks (no made-up zeros)', async () => {

@@ -73,8 +73,9 @@ export interface CatalogueEntry {
 export function metricCatalogue (): CatalogueEntry[] {
   const { registry, process } = createNodeMetrics()
   return [...registry.getMetricsAsArray(), ...process.getMetricsAsArray()].map(metric => {
-    const m = metric as unknown as { name: string, help: string, labelNames?: string[], type?: string, constructor: { name: string } }
-    return { name: m.name, type: m.constructor.name.toLowerCase(), help: m.help, labels: [...(m.labelNames ?? [])] }
+    // prom-client's metrics and ours (bucket-histogram.ts) all carry their Prometheus type.
+    const m = metric as unknown as { name: string, help: string, labelNames?: readonly string[], type: string }
+    return { name: m.name, type: m.type, help: m.help, labels: [...(m.labelNames ?? [])] }
   }).filter(e => e.name.startsWith('sorcha_'))
 }
 

@@ -3,7 +3,8 @@
  * server's interceptor and the REST server's onResponse hook record them), requests refused by the
  * rate limit, and the streaming calls (subscriptions, sessions, uploads) open now.
  */
-import { Counter, Histogram, type Registry } from 'prom-client'
+import type { Registry } from 'prom-client'
+import { BucketHistogram, type HistogramSeries } from './bucket-histogram.ts'
 import { collectedCounter, collectedGauge, LATENCY_BUCKETS_SECONDS } from './families.ts'
 
 /** The two APIs. */
@@ -33,8 +34,17 @@ export interface GatewayMetrics extends GatewayRecorder {
 /** Creates the gateway families in `registry`. */
 export function createGatewayMetrics (registry: Registry): GatewayMetrics {
   let source: GatewaySource | undefined
-  const requests = new Counter({ name: 'sorcha_gateway_requests_total', help: 'API requests by API, method (gRPC method or REST route) and status', labelNames: ['api', 'method', 'status'], registers: [registry] })
-  const duration = new Histogram({ name: 'sorcha_gateway_request_duration_seconds', help: 'API request latency (for a streaming call, its whole life)', labelNames: ['api', 'method'], buckets: [...LATENCY_BUCKETS_SECONDS], registers: [registry] })
+  // By API, method and status (in the order first seen, as prom-client lists them): the count, read
+  // at scrape time, and the API and method's latency series (no label validation or hashing per request).
+  const seen = new Map<string, { labels: { api: Api, method: string, status: string }, value: number, duration: HistogramSeries }>()
+  collectedCounter({
+    registry,
+    name: 'sorcha_gateway_requests_total',
+    help: 'API requests by API, method (gRPC method or REST route) and status',
+    labelNames: ['api', 'method', 'status'],
+    read: () => [...seen.values()].map(({ labels, value }) => ({ labels, value }))
+  })
+  const duration = new BucketHistogram({ name: 'sorcha_gateway_request_duration_seconds', help: 'API request latency (for a streaming call, its whole life)', labelNames: ['api', 'method'], buckets: LATENCY_BUCKETS_SECONDS, registers: [registry] })
   collectedCounter({ registry, name: 'sorcha_gateway_rate_limited_total', help: 'Requests and streamed items refused by the rate limit (gateway.rateLimit)', read: () => source === undefined ? undefined : [{ value: source.rateLimited() }] })
   collectedGauge({
     registry,
@@ -46,8 +56,11 @@ export function createGatewayMetrics (registry: Registry): GatewayMetrics {
   return {
     bind: s => { source = s },
     request: (api, method, status, seconds) => {
-      requests.inc({ api, method, status })
-      duration.observe({ api, method }, seconds)
+      const key = `${api} ${status} ${method}`
+      let entry = seen.get(key)
+      if (entry === undefined) seen.set(key, entry = { labels: { api, method, status }, value: 0, duration: duration.series({ api, method }) })
+      entry.value++
+      entry.duration.observe(seconds)
     }
   }
 }

@@ -3,9 +3,11 @@
  * time (published, received, delivered, duplicates, anti-entropy rounds, seen-set and store sizes,
  * reconciliation sessions), and what the distributor records as it happens: bytes by direction and
  * message kind and verdicts by code (plain counters, summed at scrape time: a few nanoseconds per
- * message), and histograms of fetch latency, first-receipt latency and hops (once per transaction).
+ * message), and histograms of fetch latency, first-receipt latency and hops (once per transaction:
+ * plain bucket counts, bucket-histogram.ts).
  */
-import { Histogram, type Registry } from 'prom-client'
+import type { Registry } from 'prom-client'
+import { BucketHistogram, type HistogramSeries } from './bucket-histogram.ts'
 import { collectedCounter, collectedGauge, LATENCY_BUCKETS_SECONDS, type Sample } from './families.ts'
 
 /** Kinds of frame on the gossip protocol (SPEC.md §5), and `invalid` for a frame that did not decode. */
@@ -107,9 +109,12 @@ export function createGossipMetrics (registry: Registry): GossipMetrics {
   })
   total('sorcha_reconcile_requested_total', 'Transactions that reconciliation found missing here and asked peers for', s => s.reconcile?.needs)
   total('sorcha_reconcile_recovered_total', 'Transactions found missing by reconciliation and since received and stored (anti-entropy\'s recoveries)', s => s.reconcile?.recovered)
-  const fetch = new Histogram({ name: 'sorcha_gossip_fetch_duration_seconds', help: 'From the first request for a body to its verified arrival (sorcha strategy)', labelNames: ['strategy'], buckets: [...LATENCY_BUCKETS_SECONDS], registers: [registry] })
-  const receipt = new Histogram({ name: 'sorcha_gossip_first_receipt_seconds', help: 'From the publisher\'s timestamp to the first receipt here (clocks of two machines)', labelNames: ['strategy'], buckets: [...LATENCY_BUCKETS_SECONDS, 60, 300], registers: [registry] })
-  const hops = new Histogram({ name: 'sorcha_gossip_hops', help: 'Relays a new transaction took to reach this node', labelNames: ['strategy'], buckets: [1, 2, 3, 4, 5, 6, 8, 10, 12, 16], registers: [registry] })
+  const fetch = new BucketHistogram({ name: 'sorcha_gossip_fetch_duration_seconds', help: 'From the first request for a body to its verified arrival (sorcha strategy)', labelNames: ['strategy'], buckets: LATENCY_BUCKETS_SECONDS, registers: [registry] })
+  const receipt = new BucketHistogram({ name: 'sorcha_gossip_first_receipt_seconds', help: 'From the publisher\'s timestamp to the first receipt here (clocks of two machines)', labelNames: ['strategy'], buckets: [...LATENCY_BUCKETS_SECONDS, 60, 300], registers: [registry] })
+  const hops = new BucketHistogram({ name: 'sorcha_gossip_hops', help: 'Relays a new transaction took to reach this node', labelNames: ['strategy'], buckets: [1, 2, 3, 4, 5, 6, 8, 10, 12, 16], registers: [registry] })
+  // Each histogram's series of the node's strategy, taken again when bind() learns the strategy.
+  const take = (): Record<'fetch' | 'receipt' | 'hops', HistogramSeries> => ({ fetch: fetch.series({ strategy }), receipt: receipt.series({ strategy }), hops: hops.series({ strategy }) })
+  let series = take()
   // A property lookup, not a search of GOSSIP_KINDS, per frame.
   const index = Object.fromEntries(GOSSIP_KINDS.map((kind, i) => [kind, i])) as Record<GossipKind, number>
   const kindIndex = (kind: GossipKind): number => index[kind] ?? -1
@@ -117,6 +122,7 @@ export function createGossipMetrics (registry: Registry): GossipMetrics {
     bind: read => {
       stats = read
       strategy = read()?.strategy ?? strategy
+      series = take()
     },
     bytesIn: (kind, n) => { bytes.in[kindIndex(kind)]! += n },
     bytesOut: (kind, n) => { bytes.out[kindIndex(kind)]! += n },
@@ -127,10 +133,10 @@ export function createGossipMetrics (registry: Registry): GossipMetrics {
       if (count !== undefined) codes.set(code, count + 1)
       else if (verdictSeries < MAX_VERDICT_SERIES) { codes.set(code, 1); verdictSeries++ }
     },
-    fetched: ms => { fetch.observe({ strategy }, ms / 1000) },
+    fetched: ms => { series.fetch.observe(ms / 1000) },
     firstReceipt: (h, ageMs) => {
-      hops.observe({ strategy }, h)
-      receipt.observe({ strategy }, Math.max(0, ageMs) / 1000)
+      series.hops.observe(h)
+      series.receipt.observe(Math.max(0, ageMs) / 1000)
     }
   }
 }

@@ -3,7 +3,8 @@
  * monitor as each ping ends), health rounds, the network health score (read at scrape time), and the
  * NAT type and reachability as an info metric.
  */
-import { Counter, Histogram, type Registry } from 'prom-client'
+import { Counter, type Registry } from 'prom-client'
+import { BucketHistogram } from './bucket-histogram.ts'
 import { CLASSIC_NAT_TYPES } from '../../protocols/stun/behaviour.ts'
 import { collectedGauge, LATENCY_BUCKETS_SECONDS } from './families.ts'
 
@@ -34,7 +35,7 @@ export interface HealthMetrics extends HealthRecorder {
 export function createHealthMetrics (registry: Registry): HealthMetrics {
   let source: HealthSource | undefined
   const pings = new Counter({ name: 'sorcha_health_pings_total', help: 'Health-check pings by outcome', labelNames: ['outcome'], registers: [registry] })
-  const rtt = new Histogram({ name: 'sorcha_health_ping_rtt_seconds', help: 'Round-trip time of answered health-check pings', buckets: [...LATENCY_BUCKETS_SECONDS], registers: [registry] })
+  const rtt = new BucketHistogram({ name: 'sorcha_health_ping_rtt_seconds', help: 'Round-trip time of answered health-check pings', buckets: LATENCY_BUCKETS_SECONDS, registers: [registry] }).series()
   const rounds = new Counter({ name: 'sorcha_health_rounds_total', help: 'Health rounds completed', registers: [registry] })
   pings.inc({ outcome: 'success' }, 0)
   pings.inc({ outcome: 'failure' }, 0)

@@ -12,6 +12,11 @@
  * when the stream closes. A TCP connection's bytes (`global`) are not counted per message at all:
  * its socket counts them already (bytesRead, bytesWritten), read at scrape time and at close. Same
  * figures, a fraction of the cost on the gossip hot path.
+ *
+ * libp2p's plain counters (no labels, not calculated) likewise add to a number of their own and
+ * hand it to prom-client when the registry collects them: noise counts every packet it encrypts
+ * and decrypts (libp2p_noise_*_packets_total), which was a prom-client `inc` per gossip frame on
+ * each side.
  */
 import type { ComponentLogger, Metrics } from '@libp2p/interface'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
@@ -43,6 +48,34 @@ interface Counts { name: string, sent: number, received: number, stream: Tracked
 function socketOf (conn: Tracked): SocketCounts | undefined {
   const socket = (conn as { socket?: Partial<SocketCounts> }).socket
   return typeof socket?.bytesRead === 'number' && typeof socket.bytesWritten === 'number' ? socket as SocketCounts : undefined
+}
+
+/** A libp2p counter as @libp2p/prometheus-metrics makes it: its prom-client counter is `counter`. */
+interface PackageCounter {
+  increment: (value?: number) => void
+  reset: () => void
+  counter?: { inc?: (value: number) => void, collect?: () => void }
+}
+
+/**
+ * `metric` (a plain counter from the package) counting into a number that its prom-client counter
+ * takes when collected; any other metric, or a counter of a shape this does not know, unchanged.
+ */
+function deferred (metric: unknown, options: unknown): unknown {
+  const opts = options as { calculate?: unknown, label?: unknown } | undefined
+  const counter = metric as PackageCounter | undefined
+  const prom = counter?.counter
+  if (opts?.calculate != null || opts?.label != null || typeof prom?.inc !== 'function' || prom.collect !== undefined) return metric
+  let pending = 0
+  prom.collect = () => {
+    if (pending > 0) prom.inc!(pending)
+    pending = 0
+  }
+  return {
+    // A value prom-client would refuse (negative, not finite) is not counted.
+    increment: (value = 1) => { if (value > 0 && value < Infinity) pending += value },
+    reset: () => { pending = 0; counter!.reset() }
+  }
 }
 
 /** What libp2pMetrics returns: the option, and flush() to call before rendering. */
@@ -128,6 +161,7 @@ export function libp2pMetrics (registry: Registry): Libp2pMetricsOption {
             clearSharedMap(components.logger)
             metric = register()
           }
+          if (prop === 'registerCounter') metric = deferred(metric, options)
           mine.set(name, metric)
           return metric
         }

@@ -34,7 +34,10 @@ Each node has its own registry. Names follow Prometheus conventions: the \`sorch
 (\`_seconds\`, \`_bytes\`), \`_total\` on counters, and label values only from fixed sets (never a peer
 id, an address or error text). Counters that mirror a service's own running count are read when
 Prometheus scrapes, so they cost nothing on the hot path; a restart of that count is a counter reset,
-which \`rate()\` handles.
+which \`rate()\` handles. What is counted on a hot path as it happens (per transaction, per message, per API
+request) goes into plain numbers and bucket counts that the registry reads when it renders
+(src/metrics/bucket-histogram.ts for histograms): the exposition is prom-client's, with no label
+validation or hashing per event.
 
 Beside the families below, the same endpoint carries libp2p's own metrics (\`libp2p_*\`: connections,
 streams per protocol, data transfer per protocol, DHT and gossipsub internals, from
@@ -44,7 +47,8 @@ streams per protocol, data transfer per protocol, DHT and gossipsub internals, f
 
 To add a family: create it in its domain's \`create<Domain>Metrics(registry)\` (src/metrics/), list
 its labels and their values in \`FAMILY_LABELS\` (src/metrics/catalogue.ts; the unit tests refuse a
-label that is not listed there), and run \`npm run generate\`.
+label that is not listed there), and run \`npm run generate\`. A histogram observed on a hot path is a
+\`BucketHistogram\`: take its series once (\`series(labels)\`) and observe into it.
 
 | Family | Type | Meaning | Labels |
 | --- | --- | --- | --- |

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { defaultLogger } from '@libp2p/logger'
+import { Counter, Histogram, Registry } from 'prom-client'
 import { allows, FAMILY_LABELS, metricCatalogue } from '../../../src/metrics/catalogue.ts'
 import { createNodeMetrics, type NodeMetrics } from '../../../src/metrics/index.ts'
+import { LATENCY_BUCKETS_SECONDS } from '../../../src/metrics/families.ts'
+import { createGatewayMetrics, type Api } from '../../../src/metrics/gateway.ts'
 import { GOSSIP_KINDS } from '../../../src/metrics/gossip.ts'
 import { cachedRender } from '../../../src/metrics/process.ts'
 
@@ -109,6 +112,27 @@ describe('metric families: names, types and labels', () => {
     assert.equal(valueOf(all, 'sorcha_events_stored'), 42)
   })
 
+  it('gateway requests: the same text as prom-client\'s Counter and Histogram render for the same requests', async () => {
+    const ours = new Registry()
+    const gateway = createGatewayMetrics(ours)
+    const theirs = new Registry()
+    const requests = new Counter({ name: 'sorcha_gateway_requests_total', help: 'API requests by API, method (gRPC method or REST route) and status', labelNames: ['api', 'method', 'status'], registers: [theirs] })
+    const duration = new Histogram({ name: 'sorcha_gateway_request_duration_seconds', help: 'API request latency (for a streaming call, its whole life)', labelNames: ['api', 'method'], buckets: [...LATENCY_BUCKETS_SECONDS], registers: [theirs] })
+    const calls: Array<[Api, string, string, number]> = [
+      ['grpc', '/sorcha.api.v1.PeerDiscovery/GetNodeInfo', 'OK', 0.002], ['rest', 'GET /v1/peers/:peerId', '404', 0.003],
+      ['grpc', '/sorcha.api.v1.PeerDiscovery/GetNodeInfo', 'UNAVAILABLE', 0.4], ['grpc', '/sorcha.api.v1.PeerDiscovery/GetNodeInfo', 'OK', 12],
+      ['rest', 'POST unmatched', '404', 0.001], ['rest', 'GET /v1/peers/:peerId', '200', 0.03]
+    ]
+    for (const [api, method, status, seconds] of calls) {
+      gateway.request(api, method, status, seconds)
+      requests.inc({ api, method, status })
+      duration.observe({ api, method }, seconds)
+    }
+    const families = (text: string): string => text.split('\n\n').filter(f => /sorcha_gateway_request(s_total|_duration_seconds) /.test(f)).map(f => f.trim()).join('\n\n')
+    assert.equal(families(await ours.metrics()), families(await theirs.metrics()))
+    assert.match(await ours.metrics(), /^sorcha_gateway_requests_total\{api="grpc",method="\/sorcha\.api\.v1\.PeerDiscovery\/GetNodeInfo",status="OK"\} 2$/m)
+  })
+
   it('exports no labelled series for a service the node lacks (no made-up zeros)', async () => {
     const all = await series(createNodeMetrics())
     for (const name of ['sorcha_node_connections', 'sorcha_peers_known', 'sorcha_nat_info', 'sorcha_gossip_store_transactions', 'sorcha_queue_transactions', 'sorcha_gateway_open_streams', 'sorcha_gossip_verdicts_total', 'sorcha_events_total']) {
@@ -205,6 +229,39 @@ describe('libp2p\'s byte counts per protocol', () => {
     text = await m.render()
     // A counter: what was sent before the close is added; after the close the stream is not counted.
     assert.equal(line(text, '/sorcha/tx-gossip/1.0.0 sent'), 105)
+  })
+
+  it('libp2p\'s plain counters (noise counts every packet) add to a number that prom-client takes at scrape time', async () => {
+    const incs = { n: 0 }
+    // prom-client's Counter takes its inc from the prototype when it is made.
+    const proto = Counter.prototype as unknown as { incWithoutExemplar: (...args: unknown[]) => unknown }
+    const original = proto.incWithoutExemplar
+    proto.incWithoutExemplar = function (this: unknown, ...args: unknown[]) { incs.n++; return original.apply(this, args) }
+    try {
+      const m = createNodeMetrics()
+      const lib = m.libp2p({ logger: defaultLogger() })
+      const packets = lib.registerCounter('libp2p_noise_encrypted_packets_total', { help: 'Total count of noise encrypted packets successfully' })
+      let calculated = 0
+      lib.registerCounter('libp2p_test_calculated_total', { calculate: () => ++calculated })
+      const before = incs.n
+      for (let i = 0; i < 1000; i++) packets.increment()
+      packets.increment(5)
+      for (const refused of [Number.NaN, -1, Infinity]) packets.increment(refused)
+      assert.equal(incs.n, before, 'no prom-client call per increment')
+      const value = (text: string, name: string): number | undefined => Number(text.split('\n').find(l => l.startsWith(`${name} `))?.split(' ')[1])
+      let text = await m.render()
+      assert.equal(value(text, 'libp2p_noise_encrypted_packets_total'), 1005)
+      assert.match(text, /^# TYPE libp2p_noise_encrypted_packets_total counter$/m)
+      assert.equal(value(text, 'libp2p_test_calculated_total'), 1, 'a calculated counter is still calculated at scrape time')
+      packets.increment(2)
+      assert.equal(valueOf(await series(m), 'libp2p_noise_encrypted_packets_total'), 1007, 'read straight from the registry too')
+      packets.reset()
+      packets.increment()
+      text = await m.render()
+      assert.equal(value(text, 'libp2p_noise_encrypted_packets_total'), 1)
+    } finally {
+      proto.incWithoutExemplar = original
+    }
   })
 
   it('reads a TCP connection\'s bytes from its socket\'s own counts, with no wrapper per message', async () => {

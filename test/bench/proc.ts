@@ -52,12 +52,14 @@ export async function startNodeProcess (dir: string, name: string, config: Recor
   await writeFile(path, JSON.stringify(config, null, 2))
   const child = spawn(process.execPath, [...nodeArgs, 'src/cli/bin.js', 'start', '--config', path], { stdio: ['ignore', 'ignore', 'pipe'] })
   let inspector: string | undefined
+  // The last address printed before the node runs: the launcher re-executes `start` (src/cli/bin.js),
+  // and the process that runs the node starts its own inspector.
   const findInspector = (chunk: Buffer): void => {
-    inspector ??= /ws:\/\/[\d.]+:\d+\/[\w-]+/.exec(chunk.toString())?.[0]
-    if (inspector !== undefined) child.stderr!.off('data', findInspector)
+    inspector = /ws:\/\/[\d.]+:\d+\/[\w-]+/.exec(chunk.toString())?.[0] ?? inspector
   }
   child.stderr!.on('data', findInspector)
   const running = await untilRunning(child)
+  child.stderr!.off('data', findInspector)
   const r = running.running
   return { child, pid: child.pid!, process: running, grpc: r.grpc ?? '', rest: r.rest ?? '', address: r.addresses[0] ?? '', inspector }
 }

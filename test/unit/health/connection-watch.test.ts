@@ -5,6 +5,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { ConnectionWatch, UNRESPONSIVE_REASON, muxerPing, type WatchedConnection } from '../../../src/health/connection-watch.ts'
 import { takeDisconnectReason } from '../../../src/events/disconnect-reasons.ts'
 import { makePeerIds } from '../../helpers/peer-ids.ts'
+import { libp2pPing } from '../../../src/health/ping.ts'
 
 /** A fake connection whose muxer's ping is `ping`; records what it was aborted with. */
 function fakeConnection (id: string, peerId: string, ping?: () => Promise<number>): WatchedConnection & { aborted?: Error, pings: number } {
@@ -113,5 +114,20 @@ describe('connection watch', () => {
       assert.equal(conn.aborted, undefined)
       assert.equal(conn.rtt, 1)
     })
+  })
+
+  it('lets the health monitor ping a connected peer over its muxer, and dial the others through the ping service', async () => {
+    const dialled: unknown[] = []
+    const service = { ping: async (target: unknown) => { dialled.push(target); return 40 } }
+    const conn = fakeConnection('c11', peers[0]!, async () => 2)
+    const ping = libp2pPing(() => service, id => id.toString() === peers[0] ? [conn] : [])
+    const signal = new AbortController().signal
+    assert.equal(await ping({ peerId: peers[0]!, addresses: ['/ip4/127.0.0.1/tcp/5'] }, { signal }), 2)
+    assert.equal(conn.pings, 1)
+    assert.deepEqual(dialled, [])
+    assert.equal(await ping({ peerId: peers[1]!, addresses: ['/ip4/127.0.0.1/tcp/6'] }, { signal }), 40)
+    assert.equal(String(dialled), `/ip4/127.0.0.1/tcp/6/p2p/${peers[1]!}`)
+    conn.status = 'closing'
+    assert.equal(await ping({ peerId: peers[0]!, addresses: [] }, { signal }), 40, 'a closing connection is not used')
   })
 })

@@ -112,7 +112,13 @@ export async function memoryOf (wsUrl: string): Promise<Record<string, number>> 
     const mib = b => Math.round(b / 1048576 * 10) / 10
     const out = {}
     for (const [k, v] of Object.entries(process.memoryUsage())) out[k] = mib(v)
-    for (const s of process.getBuiltinModule('v8').getHeapSpaceStatistics()) out['space_' + s.space_name] = mib(s.space_used_size)
+    for (const s of process.getBuiltinModule('v8').getHeapSpaceStatistics()) {
+      out['space_' + s.space_name] = mib(s.space_used_size)
+      out['space_' + s.space_name + '_physical'] = mib(s.physical_space_size)
+    }
+    const h = process.getBuiltinModule('v8').getHeapStatistics()
+    out.heapPhysical = mib(h.total_physical_size)
+    out.mallocedMemory = mib(h.malloced_memory)
     return JSON.stringify(out)
   })()`
   return await inspect(wsUrl, async call => JSON.parse(((await call('Runtime.evaluate', { expression, returnByValue: true })) as { result: { value: string } }).result.value) as Record<string, number>)

@@ -36,9 +36,12 @@ export class ConnectionUnresponsiveError extends Error {
   }
 }
 
-/** The part of a stream muxer the watch uses: Yamux's ping (@libp2p/yamux), resolving to the RTT in ms. */
+/**
+ * The part of a stream muxer the watch uses: Yamux's ping (@libp2p/yamux), resolving to the RTT in ms.
+ * Called without a signal, always (see pingWithin).
+ */
 export interface PingableMuxer {
-  ping: (options?: { signal?: AbortSignal }) => Promise<number>
+  ping: () => Promise<number>
 }
 
 /** What the watch uses of a connection (libp2p's Connection, whose `muxer` is its Yamux muxer). */
@@ -61,6 +64,22 @@ export interface ConnectionWatchComponents {
 export function muxerPing (connection: WatchedConnection): PingableMuxer | undefined {
   const muxer = connection.muxer as Partial<PingableMuxer> | undefined
   return typeof muxer?.ping === 'function' ? muxer as PingableMuxer : undefined
+}
+
+/**
+ * A muxer ping that gives up when `signal` aborts. The signal is never handed to Yamux: an aborted
+ * Yamux ping forgets that it is pending, and the answer that still comes is then unrequested (or
+ * matches no ping), which Yamux takes as a protocol error and aborts the connection for. Without a
+ * signal the ping stays pending until answered, and later pings share it.
+ */
+export async function pingWithin (muxer: PingableMuxer, signal: AbortSignal): Promise<number> {
+  const pong = muxer.ping()
+  return await new Promise<number>((resolve, reject) => {
+    const onAbort = (): void => { reject(signal.reason) }
+    if (signal.aborted) onAbort()
+    else signal.addEventListener('abort', onAbort, { once: true })
+    pong.then(resolve, reject).finally(() => { signal.removeEventListener('abort', onAbort) })
+  })
 }
 
 /** Pings every open connection once per period over its muxer; aborts the ones that do not answer. */
@@ -139,8 +158,8 @@ export class ConnectionWatch {
   private async answeredWithin (muxer: PingableMuxer): Promise<number | 'closed' | 'unanswered'> {
     let rtt: number | undefined
     let failed = false
-    // No signal: Yamux keeps one ping outstanding per connection and later calls share it, so an
-    // answer arriving after our deadline still resolves it (and a later round sees it answered).
+    // No signal (pingWithin says why): the ping stays pending until answered, so an answer arriving
+    // after our deadline still resolves it, and a later round's ping shares it.
     const pong = muxer.ping().then(ms => { rtt = ms }, () => { failed = true })
     let deadline: ReturnType<typeof setTimeout> | undefined
     await Promise.race([pong, new Promise<void>(resolve => { deadline = setTimeout(resolve, this.timeoutMs) })])

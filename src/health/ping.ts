@@ -5,7 +5,7 @@
 import type { AbortOptions, PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import { muxerPing, type PingableMuxer, type WatchedConnection } from './connection-watch.ts'
+import { muxerPing, pingWithin, type PingableMuxer, type WatchedConnection } from './connection-watch.ts'
 import type { PingFunction } from './types.ts'
 
 /** The part of @libp2p/ping's service the monitor uses. */
@@ -41,7 +41,7 @@ function openConnectionPing (connections: WatchedConnection[]): PingableMuxer | 
 export function libp2pPing (service: () => PingService, connections?: (peerId: PeerId) => WatchedConnection[]): PingFunction {
   return async (peer, options) => {
     const open = connections === undefined ? undefined : openConnectionPing(connections(peerIdFromString(peer.peerId)))
-    if (open !== undefined) return open.ping({ signal: options.signal })
+    if (open !== undefined) return pingWithin(open, options.signal)
     return service().ping(dialTarget(peer), { signal: options.signal })
   }
 }

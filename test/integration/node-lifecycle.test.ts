@@ -7,6 +7,7 @@ import { dialAddrs, startNetwork, type TestNetwork } from '../../src/harness/ind
 import { IDENTITY_FILE } from '../../src/node/identity.ts'
 import type { SorchaNode } from '../../src/node/sorcha-node.ts'
 import { ConnectionWatch, muxerPing } from '../../src/health/connection-watch.ts'
+import { libp2pPing, type PingService } from '../../src/health/ping.ts'
 
 describe('node lifecycle', () => {
   let net: TestNetwork | undefined
@@ -34,6 +35,23 @@ describe('node lifecycle', () => {
     const stream = await monitorStream
     await stream.close()
     assert.ok(rtt >= 0)
+    assert.equal(connection.status, 'open')
+    assert.deepEqual(a.libp2p.getConnections(b.peerId).map(c => c.id), [connection.id])
+  })
+
+  it('a health ping given up before its answer leaves the connection open', async () => {
+    const [a, b] = net!.nodes as [SorchaNode, SorchaNode]
+    const connection = a.libp2p.getConnections(b.peerId)[0]!
+    const ping = libp2pPing(() => a.libp2p.services.ping as PingService, id => a.libp2p.getConnections(id))
+    const peer = { peerId: b.peerId.toString(), addresses: [] }
+    // Given up at once, before the answer can come; the answer then arrives (a Yamux ping handed the
+    // signal would have forgotten it, and taken the late answer as a protocol error).
+    const given = new AbortController()
+    const pending = ping(peer, { signal: given.signal })
+    given.abort()
+    await assert.rejects(pending)
+    assert.ok(await ping(peer, { signal: AbortSignal.timeout(60_000) }) >= 0)
+    assert.ok(await ping(peer, { signal: AbortSignal.timeout(60_000) }) >= 0)
     assert.equal(connection.status, 'open')
     assert.deepEqual(a.libp2p.getConnections(b.peerId).map(c => c.id), [connection.id])
   })

@@ -8,14 +8,15 @@ import { makePeerIds } from '../../helpers/peer-ids.ts'
 import { libp2pPing } from '../../../src/health/ping.ts'
 
 /** A fake connection whose muxer's ping is `ping`; records what it was aborted with. */
-function fakeConnection (id: string, peerId: string, ping?: () => Promise<number>): WatchedConnection & { aborted?: Error, pings: number } {
-  const conn: WatchedConnection & { aborted?: Error, pings: number } = {
+function fakeConnection (id: string, peerId: string, ping?: () => Promise<number>): WatchedConnection & { aborted?: Error, pings: number, pingArgs: number } {
+  const conn: WatchedConnection & { aborted?: Error, pings: number, pingArgs: number } = {
     id,
     remotePeer: peerIdFromString(peerId),
     status: 'open',
     pings: 0,
+    pingArgs: 0,
     abort: (err: Error) => { conn.aborted = err; conn.status = 'closed' },
-    muxer: ping === undefined ? {} : { ping: async () => { conn.pings++; return ping() } }
+    muxer: ping === undefined ? {} : { ping: async (...args: unknown[]) => { conn.pings++; conn.pingArgs += args.length; return ping() } }
   }
   return conn
 }
@@ -124,9 +125,14 @@ describe('connection watch', () => {
     const signal = new AbortController().signal
     assert.equal(await ping({ peerId: peers[0]!, addresses: ['/ip4/127.0.0.1/tcp/5'] }, { signal }), 2)
     assert.equal(conn.pings, 1)
+    assert.equal(conn.pingArgs, 0, 'the signal is not handed to the muxer')
     assert.deepEqual(dialled, [])
     assert.equal(await ping({ peerId: peers[1]!, addresses: ['/ip4/127.0.0.1/tcp/6'] }, { signal }), 40)
     assert.equal(String(dialled), `/ip4/127.0.0.1/tcp/6/p2p/${peers[1]!}`)
+    const given = new AbortController()
+    const pending = ping({ peerId: peers[0]!, addresses: [] }, { signal: given.signal })
+    given.abort(new Error('given up'))
+    await assert.rejects(pending, /given up/)
     conn.status = 'closing'
     assert.equal(await ping({ peerId: peers[0]!, addresses: [] }, { signal }), 40, 'a closing connection is not used')
   })

@@ -11,5 +11,19 @@ if (major < 24) {
     : `sorcha-peer: Node.js 24 or newer is required, but this is ${process.version}: in this repository run it through npm (npm start, npm run sorcha-peer -- <command>), which uses the Node.js 24 in node_modules\n`)
   process.exit(2)
 }
+// A long-running node (`start`) is re-executed once, in place (same process id: it stays PID 1 in a
+// container), with the memory settings below, unless the user set them already: they must be in place
+// before Node.js starts. docs/deployment.md, "Memory", says what each buys (docs/benchmarks.md).
+const NODE_MEMORY_ENV = { MALLOC_ARENA_MAX: '2' }
+const NODE_MEMORY_FLAGS = ['--max-semi-space-size=2']
+if (process.argv[2] === 'start' && process.platform !== 'win32' && typeof process.execve === 'function') {
+  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].map(a => a.split('=')[0].replaceAll('_', '-'))
+  const flags = NODE_MEMORY_FLAGS.filter(flag => !given.includes(flag.split('=')[0]))
+  const env = Object.entries(NODE_MEMORY_ENV).filter(([name]) => process.env[name] === undefined)
+  if (flags.length > 0 || env.length > 0) {
+    const { fileURLToPath } = await import('node:url')
+    process.execve(process.execPath, [process.execPath, ...flags, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { ...process.env, ...Object.fromEntries(env) })
+  }
+}
 const { main } = await import(installed ? '../../dist/src/cli/main.js' : './main.ts')
 process.exitCode = await main(process.argv)

@@ -6,7 +6,8 @@
  *
  * Reason codes used in this codebase: `admin` (the admin API), `banned` (a peer banned while
  * connected), `reputation` (misbehaviour score at the disconnect threshold), `suspended` (offline mode),
- * `topology_trim` (too many connections), `node_stopping`; without a note the event log reports
+ * `topology_trim` (too many connections), `unresponsive` (a ping of the connection watch unanswered),
+ * `node_stopping`; without a note the event log reports
  * `connection_limit` (libp2p's pruner closed it to stay within connections.max), `local_closed`
  * (another local close), `remote_closed` (the remote or the network ended it cleanly) or
  * `connection_error` (it failed).

@@ -40,7 +40,7 @@ export interface HealthMonitorInit {
   sampleSize?: number
   /** Connection target for the network score. @default 8 (connections.min) */
   minConnections?: number
-  /** How to ping; @default libp2p's ping service (`components.ping`) */
+  /** How to ping; @default a Yamux ping frame over an open connection, else libp2p's ping service (`components.ping`) */
   ping?: PingFunction
   /** @default Date.now */
   clock?: () => number
@@ -98,7 +98,7 @@ export class HealthMonitor {
     this.timeoutMs = init.timeoutMs ?? DEFAULT_TIMEOUT_MS
     this.sampleSize = init.sampleSize ?? DEFAULT_SAMPLE_SIZE
     this.minConnections = init.minConnections ?? DEFAULT_MIN_CONNECTIONS
-    this.ping = init.ping ?? libp2pPing(() => components.ping as PingService)
+    this.ping = init.ping ?? libp2pPing(() => components.ping as PingService, peerId => components.connectionManager.getConnections(peerId))
     this.clock = init.clock ?? Date.now
     this.metrics = init.metrics
     this.rng = createRng(init.seed ?? Date.now())

@@ -9,6 +9,8 @@
  * - The protocol prefix is /sorcha so that our DHT never merges with the public IPFS one.
  * - Inbound admission (pending handshakes, per-IP rate) comes from configuration; a bootstrap node
  *   must absorb a crowd of joiners, and `connections.allow` exempts trusted ranges (tests: loopback).
+ * - Dead connections are found by our connection watch with Yamux ping frames, not by libp2p's
+ *   connection monitor with ping-protocol streams (one frame each way instead of a negotiated stream).
  */
 import { peerLimits } from '../limits/peer-limits.ts'
 import { autoNATv2 } from '@libp2p/autonat-v2'
@@ -23,6 +25,7 @@ import type { Libp2pOptions } from 'libp2p'
 import type { Config } from '../config/index.ts'
 import { libp2pLogger, logger } from '../logging/index.ts'
 import { recordListenFailures, type ListenFailures } from './listen-errors.ts'
+import { connectionWatch } from '../health/connection-watch.ts'
 
 /** libp2p protocol prefix for the DHT: /sorcha/kad/1.0.0 */
 export const DHT_PROTOCOL = '/sorcha/kad/1.0.0'
@@ -40,20 +43,22 @@ export function selfQueryDelayMs (config: Readonly<Config>, random: () => number
 }
 
 /**
- * Most ping streams per connection and direction. Two pingers open them (the connection monitor and
- * the health monitor), and a finished ping's stream still counts until the remote's close has arrived,
- * so back-to-back pings briefly hold two or three. Ping streams carry 32 bytes; this only stops abuse.
+ * Most ping streams per connection and direction. Our health monitor opens them, and so may the remote's
+ * pingers (libp2p's connection monitor on other libp2p peers and Sorcha nodes before 2026-12-07); a
+ * finished ping's stream still counts until the remote's close has arrived, so back-to-back pings
+ * briefly hold two or three. Ping streams carry 32 bytes; this only stops abuse.
  */
 export const PING_STREAMS_PER_CONNECTION = 8
 
 /**
- * This node's period for libp2p's connection monitor: health.intervalMs stretched or shrunk by up to a
- * quarter, drawn once per node. The monitor pings every connection at once on a fixed period counted
- * from start, so nodes started together (a fleet rollout, a simulation in one process) would ping in
- * step forever; measured with 100 nodes in one process, each coinciding round (800 ping streams) stalled
- * the shared event loop 300-600 ms. Different periods drift apart within a few rounds.
+ * This node's period for the connection watch (src/health/connection-watch.ts): health.intervalMs
+ * stretched or shrunk by up to a quarter, drawn once per node. The watch pings every connection at
+ * once on a fixed period counted from start, so nodes started together (a fleet rollout, a simulation
+ * in one process) would ping in step forever; measured with 100 nodes in one process and libp2p's
+ * stream pings, each coinciding round (800 ping streams) stalled the shared event loop 300-600 ms.
+ * Different periods drift apart within a few rounds.
  */
-export function connectionMonitorIntervalMs (config: Readonly<Config>, random: () => number = Math.random): number {
+export function connectionWatchIntervalMs (config: Readonly<Config>, random: () => number = Math.random): number {
   const interval = config.health.intervalMs
   return Math.round(interval * (0.75 + random() / 2))
 }
@@ -62,10 +67,10 @@ export function connectionMonitorIntervalMs (config: Readonly<Config>, random: (
 export function coreServices (config: Readonly<Config>): ServiceMap {
   return {
     identify: identify(),
-    // @libp2p/ping allows 1 outbound and 2 inbound ping streams per connection, but two pingers share
-    // the protocol here: libp2p's connection monitor and our health monitor. When their rounds
-    // overlapped on a connection, the monitor's stream was refused (TooManyOutboundProtocolStreams)
-    // and the monitor aborted the healthy connection as dead.
+    // @libp2p/ping allows 1 outbound and 2 inbound ping streams per connection, but several pingers may
+    // share the protocol: our health monitor, and the remote's. When libp2p's connection monitor and the
+    // health monitor both pinged, their overlapping rounds got the monitor's stream refused
+    // (TooManyOutboundProtocolStreams) and the monitor aborted the healthy connection as dead.
     ping: ping({ timeout: config.health.timeoutMs, maxOutboundStreams: PING_STREAMS_PER_CONNECTION, maxInboundStreams: PING_STREAMS_PER_CONNECTION }),
     dht: kadDHT({
       protocol: DHT_PROTOCOL,
@@ -84,21 +89,10 @@ export function coreServices (config: Readonly<Config>): ServiceMap {
     // (docs/address-and-nat.md).
     autonatV2: autoNATv2(),
     // Per-peer token buckets for every p2p protocol we serve (src/limits, docs/security.md).
-    limits: peerLimits({ config: config.limits })
+    limits: peerLimits({ config: config.limits }),
+    // Finds dead connections with Yamux ping frames, in place of libp2p's connection monitor (below).
+    connectionWatch: connectionWatch({ intervalMs: connectionWatchIntervalMs(config), timeoutMs: config.health.timeoutMs })
   } as unknown as ServiceMap
-}
-
-/** libp2p's default ceiling for the connection monitor's adaptive ping timeout. */
-const MONITOR_MAX_TIMEOUT_MS = 60_000
-
-/**
- * The connection monitor's ping deadline: adaptive (1.2 × the moving average of recent pings), never
- * shorter than health.timeoutMs, so a connection is not aborted for a ping our own health checks
- * would still count as answered (libp2p's floor is otherwise a fixed 5 s).
- */
-export function connectionMonitorTimeout (config: Readonly<Config>): { minTimeout: number, maxTimeout: number } {
-  const min = config.health.timeoutMs
-  return { minTimeout: min, maxTimeout: Math.max(min, MONITOR_MAX_TIMEOUT_MS) }
 }
 
 /**
@@ -116,17 +110,20 @@ export function libp2pOptions<S extends ServiceMap> (config: Readonly<Config>, p
     },
     transports: [listenFailures === undefined ? tcp() : recordListenFailures(tcp(), listenFailures)],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    // Yamux's own keep-alive pings every 30 s but never gives up on a connection; the connection watch
+    // sends the same ping frames on its own period and aborts the connections that do not answer.
+    streamMuxers: [yamux({ enableKeepAlive: false })],
     connectionManager: {
       maxConnections: config.connections.max,
       maxIncomingPendingConnections: config.connections.maxPendingInbound,
       inboundConnectionThreshold: config.connections.inboundPerIpPerSecond,
       allow: [...config.connections.allow]
     },
-    // libp2p pings every connection every 10 s by default to find dead ones; our health monitor pings
-    // a sample every health.intervalMs too, so libp2p's runs at about that pace (measured: ~5 % of the idle
-    // CPU of a 100-node mesh went to these pings at 10 s), jittered per node.
-    connectionMonitor: { pingInterval: connectionMonitorIntervalMs(config), pingTimeout: connectionMonitorTimeout(config) },
+    // libp2p's connection monitor opens a ping-protocol stream on every connection every period (a
+    // multistream-select negotiation and a peer-store merge each); with both ends of 64 connections
+    // pinging every ~30 s that was nearly all of an idle node's CPU (docs/benchmarks.md). The
+    // connection watch (coreServices) does its job with Yamux ping frames.
+    connectionMonitor: { enabled: false },
     connectionGater: gater,
     logger: libp2pLogger(logger('sorcha:libp2p')),
     services

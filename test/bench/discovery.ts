@@ -23,7 +23,7 @@ export default async function main (argv: string[]): Promise<void> {
   const args = benchArgs(argv, ['nodes', 'duration', 'idle', 'settle', 'known'])
   const n = Number(args.nodes ?? 100)
   const durationMs = Number(args.duration ?? 60_000)
-  // Two health intervals (30 s each): every node's periodic work (health round, connection-monitor
+  // Two health intervals (30 s each): every node's periodic work (health round, connection-watch
   // pings, anti-entropy) falls into the window whatever its phase; a shorter window over- or
   // under-counts it depending on where the rounds land.
   const idleMs = Number(args.idle ?? 60_000)

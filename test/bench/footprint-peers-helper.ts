@@ -3,7 +3,8 @@
  * runs `count` real Sorcha nodes in this one process (src/harness), each bootstrapping from the
  * measured node at `addr` and connected to it only, so that the measured node holds `count`
  * connections to peers that speak its protocols (health pings, peer exchange, gossip upkeep) without
- * `count` processes; or (light) `count` bare libp2p peers that only answer identify and ping. Prints
+ * `count` processes; or (light) `count` bare libp2p peers that only answer identify and ping
+ * and watch their connection as a Sorcha node does. Prints
  * "ready" once they run; stops them on SIGTERM or when stdin closes.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks'
@@ -16,6 +17,7 @@ import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { startNetwork } from '../../src/harness/index.ts'
+import { connectionWatch } from '../../src/health/connection-watch.ts'
 
 const [addr, countText, kind = 'sorcha'] = process.argv.slice(2)
 const count = Number(countText)
@@ -32,11 +34,16 @@ async function lightPeers (): Promise<{ nodes: Array<{ libp2p: Libp2p }>, stop: 
       addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
       transports: [tcp()],
       connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      services: { identify: identify(), ping: ping() },
-      // Ping as often as a Sorcha node's connection monitor does (health.intervalMs, 30 s by default,
-      // jittered by a quarter; src/node/libp2p-options.ts), not libp2p's 10 s default.
-      connectionMonitor: { pingInterval: Math.round(30_000 * (0.75 + Math.random() / 2)) }
+      // Connection upkeep as in a Sorcha node (src/node/libp2p-options.ts): no libp2p connection monitor
+      // and no Yamux keep-alive, but the connection watch's Yamux pings every health.intervalMs (30 s by
+      // default, jittered by a quarter).
+      streamMuxers: [yamux({ enableKeepAlive: false })],
+      services: {
+        identify: identify(),
+        ping: ping(),
+        connectionWatch: connectionWatch({ intervalMs: Math.round(30_000 * (0.75 + Math.random() / 2)), timeoutMs: 5_000 })
+      },
+      connectionMonitor: { enabled: false }
     })
     await node.dial(multiaddr(addr!))
     nodes.push(node)

@@ -10,12 +10,14 @@
  * the measured node is sampled from /proc once a second: CPU as a share of one core, VmRSS, RssAnon.
  *
  *   npm run bench -- footprint-peers [--json] [--known 1000] [--connections 64] [--peers light|sorcha] [--settle-s 30] [--idle-s 60]
- *     [--cpu-prof-dir DIR]
+ *     [--cpu-prof-dir DIR] [--heap]
  *
  * Prints the summary line: known peers and connections at the start and end of the window, idle CPU,
  * memory, and the helper's CPU (not the measured node's). With --cpu-prof-dir the measured node runs
  * with --inspect, and after the measuring window a second window of the same length is profiled through
  * the inspector (DIR/footprint-peers.cpuprofile): the profiler's own sampling would inflate the figure.
+ * With --heap (implied by --cpu-prof-dir) the node's V8 heap by space, used and resident, is printed
+ * on stderr after the window.
  */
 import { spawn } from 'node:child_process'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -85,7 +87,7 @@ function measuredConfig (dataDir: string): Record<string, unknown> {
 
 /** Runs the benchmark. */
 export default async function footprintPeers (argv: string[]): Promise<void> {
-  const args = benchArgs(argv, { known: { type: 'string', default: '1000' }, connections: { type: 'string', default: '64' }, 'settle-s': { type: 'string', default: '30' }, peers: { type: 'string', default: 'light' }, 'idle-s': { type: 'string', default: '60' }, 'cpu-prof-dir': { type: 'string' }, json: { type: 'boolean', default: false } })
+  const args = benchArgs(argv, { known: { type: 'string', default: '1000' }, connections: { type: 'string', default: '64' }, 'settle-s': { type: 'string', default: '30' }, peers: { type: 'string', default: 'light' }, 'idle-s': { type: 'string', default: '60' }, 'cpu-prof-dir': { type: 'string' }, heap: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } })
   const known = intArg('known', args.known)
   const connections = intArg('connections', args.connections)
   const idleS = intArg('idle-s', args['idle-s'])
@@ -100,7 +102,8 @@ export default async function footprintPeers (argv: string[]): Promise<void> {
   // The helper's peers and the seeded ones make up the known peers.
   await seedPeers(dataDir, Math.max(0, known - connections))
   const profDir = args['cpu-prof-dir'] as string | undefined
-  const node = await startNodeProcess(root, 'measured', measuredConfig(dataDir), profDir === undefined ? [] : ['--inspect=127.0.0.1:0'])
+  const inspectNode = profDir !== undefined || args.heap === true
+  const node = await startNodeProcess(root, 'measured', measuredConfig(dataDir), inspectNode ? ['--inspect=127.0.0.1:0'] : [])
   const client = new SorchaClient({ endpoints: { grpc: node.grpc }, timeoutMs: 30_000 })
   // No helper for --connections 0 (the node alone, for comparison).
   const helper = connections === 0 ? undefined : spawn(process.execPath, ['test/bench/footprint-peers-helper.ts', node.address, String(connections), peerKind], { stdio: ['pipe', 'pipe', 'inherit'] })
@@ -154,10 +157,12 @@ export default async function footprintPeers (argv: string[]): Promise<void> {
     const warnings = new Map<string, number>()
     for (const l of node.process.lines) if (Number(l.level) >= 40) warnings.set(String(l.msg), (warnings.get(String(l.msg)) ?? 0) + 1)
     for (const [msg, n] of warnings) process.stderr.write(`measured node warned ${n}x: ${msg}\n`)
-    if (profDir !== undefined) {
+    if (inspectNode) {
       if (node.inspector === undefined) throw new Error('the measured node printed no inspector address')
       process.stderr.write(`memory of the measured node (MiB): ${JSON.stringify(await memoryOf(node.inspector))}\n`)
-      await writeFile(join(profDir, 'footprint-peers.cpuprofile'), JSON.stringify(await profileFor(node.inspector, idleS * 1000)))
+    }
+    if (profDir !== undefined) {
+      await writeFile(join(profDir, 'footprint-peers.cpuprofile'), JSON.stringify(await profileFor(node.inspector!, idleS * 1000)))
     }
   } finally {
     client.close()

@@ -3,7 +3,7 @@
  *
  * Real nodes in one process (the harness), one network per strategy, each over the same random graph
  * (--degree, --seed) with the DHT and AutoNAT stopped so nobody dials anyone else (everything else,
- * health checks and libp2p's connection monitor included, runs as in any node); the same publishers
+ * health checks and the connection watch included, runs as in any node); the same publishers
  * and payloads in the same order at --rate transactions per second (default 5: all 100 nodes share
  * one event loop, so a faster rate measures that loop's queueing rather than the protocol). Measured
  * per strategy: deliveredFraction (distinct deliveries / (tx x (nodes-1))), latency percentiles

@@ -52,12 +52,14 @@ export async function startNodeProcess (dir: string, name: string, config: Recor
   await writeFile(path, JSON.stringify(config, null, 2))
   const child = spawn(process.execPath, [...nodeArgs, 'src/cli/bin.js', 'start', '--config', path], { stdio: ['ignore', 'ignore', 'pipe'] })
   let inspector: string | undefined
+  // The last address printed before the node runs: the launcher re-executes `start` (src/cli/bin.js),
+  // and the process that runs the node starts its own inspector.
   const findInspector = (chunk: Buffer): void => {
-    inspector ??= /ws:\/\/[\d.]+:\d+\/[\w-]+/.exec(chunk.toString())?.[0]
-    if (inspector !== undefined) child.stderr!.off('data', findInspector)
+    inspector = /ws:\/\/[\d.]+:\d+\/[\w-]+/.exec(chunk.toString())?.[0] ?? inspector
   }
   child.stderr!.on('data', findInspector)
   const running = await untilRunning(child)
+  child.stderr!.off('data', findInspector)
   const r = running.running
   return { child, pid: child.pid!, process: running, grpc: r.grpc ?? '', rest: r.rest ?? '', address: r.addresses[0] ?? '', inspector }
 }
@@ -110,7 +112,13 @@ export async function memoryOf (wsUrl: string): Promise<Record<string, number>> 
     const mib = b => Math.round(b / 1048576 * 10) / 10
     const out = {}
     for (const [k, v] of Object.entries(process.memoryUsage())) out[k] = mib(v)
-    for (const s of process.getBuiltinModule('v8').getHeapSpaceStatistics()) out['space_' + s.space_name] = mib(s.space_used_size)
+    for (const s of process.getBuiltinModule('v8').getHeapSpaceStatistics()) {
+      out['space_' + s.space_name] = mib(s.space_used_size)
+      out['space_' + s.space_name + '_physical'] = mib(s.physical_space_size)
+    }
+    const h = process.getBuiltinModule('v8').getHeapStatistics()
+    out.heapPhysical = mib(h.total_physical_size)
+    out.mallocedMemory = mib(h.malloced_memory)
     return JSON.stringify(out)
   })()`
   return await inspect(wsUrl, async call => JSON.parse(((await call('Runtime.evaluate', { expression, returnByValue: true })) as { result: { value: string } }).result.value) as Record<string, number>)

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -14,8 +14,8 @@ const cli = async (args: string[], env: Record<string, string> = {}): ReturnType
 const LOCAL = ['--listen', '/ip4/127.0.0.1/tcp/0', '--gateway-enabled', 'false', '--ops-port', '0', '--log-format', 'json']
 
 /** Starts `sorcha-peer start` and resolves once it logs that it is running, with its JSON log lines. */
-async function startNode (dataDir: string, extra: string[] = []): Promise<{ child: ChildProcess, lines: Array<Record<string, unknown>>, exit: Promise<number | null> }> {
-  const child = spawn(NODE, ['src/cli/bin.js', 'start', '--data-dir', dataDir, ...LOCAL, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] })
+async function startNode (dataDir: string, extra: string[] = [], env: Record<string, string> = {}): Promise<{ child: ChildProcess, lines: Array<Record<string, unknown>>, exit: Promise<number | null> }> {
+  const child = spawn(NODE, ['src/cli/bin.js', 'start', '--data-dir', dataDir, ...LOCAL, ...extra], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
   const { lines, exit } = await untilRunning(child)
   return { child, lines, exit }
 }
@@ -82,7 +82,17 @@ describe('sorcha-peer start, id and configuration errors', () => {
     const boot = await startNode(bootDir)
     const running = boot.lines.find(l => l.msg === 'node running; Ctrl-C to stop') as { peerId: string, addresses: string[] }
     assert.match(running.peerId, /^12D3KooW/)
-    const joiner = await startNode(join(root, 'joiner'), ['--bootstrap', running.addresses[0]!])
+    // The user's own memory settings win over the launcher's (src/cli/bin.js).
+    const joiner = await startNode(join(root, 'joiner'), ['--bootstrap', running.addresses[0]!], { MALLOC_ARENA_MAX: '4', NODE_OPTIONS: '--max-semi-space-size=8' })
+    if (process.platform === 'linux') {
+      // The launcher re-executes `start` in place (the same process id) with its memory settings.
+      const argv = async (pid: number): Promise<string[]> => (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0')
+      const environ = async (pid: number): Promise<string[]> => (await readFile(`/proc/${pid}/environ`, 'utf8')).split('\0')
+      assert.ok((await argv(boot.child.pid!)).includes('--max-semi-space-size=2'), (await argv(boot.child.pid!)).join(' '))
+      assert.ok((await environ(boot.child.pid!)).includes('MALLOC_ARENA_MAX=2'))
+      assert.ok(!(await argv(joiner.child.pid!)).some(a => a.startsWith('--max-semi-space-size')), (await argv(joiner.child.pid!)).join(' '))
+      assert.ok((await environ(joiner.child.pid!)).includes('MALLOC_ARENA_MAX=4'))
+    }
     // The joiner dials the bootstrap node; the bootstrap node's `peers` output cannot be read while it
     // holds the database, so stop both and read the persisted lists.
     await new Promise(resolve => setTimeout(resolve, 1500))

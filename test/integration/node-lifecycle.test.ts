@@ -6,6 +6,8 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { dialAddrs, startNetwork, type TestNetwork } from '../../src/harness/index.ts'
 import { IDENTITY_FILE } from '../../src/node/identity.ts'
 import type { SorchaNode } from '../../src/node/sorcha-node.ts'
+import { ConnectionWatch, muxerPing } from '../../src/health/connection-watch.ts'
+import { libp2pPing, type PingService } from '../../src/health/ping.ts'
 
 describe('node lifecycle', () => {
   let net: TestNetwork | undefined
@@ -22,7 +24,7 @@ describe('node lifecycle', () => {
     assert.ok(rtt >= 0)
   })
 
-  it('lets the health monitor and the connection monitor ping one connection at the same time', async () => {
+  it('lets two pingers (the health monitor, a remote\'s connection monitor) ping one connection at the same time', async () => {
     const [a, b] = net!.nodes as [SorchaNode, SorchaNode]
     const connection = a.libp2p.getConnections(b.peerId)[0]!
     const { ping } = a.libp2p.services as { ping: { ping: (p: unknown) => Promise<number> } }
@@ -35,6 +37,37 @@ describe('node lifecycle', () => {
     assert.ok(rtt >= 0)
     assert.equal(connection.status, 'open')
     assert.deepEqual(a.libp2p.getConnections(b.peerId).map(c => c.id), [connection.id])
+  })
+
+  it('a health ping given up before its answer leaves the connection open', async () => {
+    const [a, b] = net!.nodes as [SorchaNode, SorchaNode]
+    const connection = a.libp2p.getConnections(b.peerId)[0]!
+    const ping = libp2pPing(() => a.libp2p.services.ping as PingService, id => a.libp2p.getConnections(id))
+    const peer = { peerId: b.peerId.toString(), addresses: [] }
+    // Given up at once, before the answer can come; the answer then arrives (a Yamux ping handed the
+    // signal would have forgotten it, and taken the late answer as a protocol error).
+    const given = new AbortController()
+    const pending = ping(peer, { signal: given.signal })
+    given.abort()
+    await assert.rejects(pending)
+    assert.ok(await ping(peer, { signal: AbortSignal.timeout(60_000) }) >= 0)
+    assert.ok(await ping(peer, { signal: AbortSignal.timeout(60_000) }) >= 0)
+    assert.equal(connection.status, 'open')
+    assert.deepEqual(a.libp2p.getConnections(b.peerId).map(c => c.id), [connection.id])
+  })
+
+  it('finds a dead connection with Yamux pings: an answering peer keeps it, a silent one loses it', async () => {
+    const [a, b] = net!.nodes as [SorchaNode, SorchaNode]
+    const connection = a.libp2p.getConnections(b.peerId)[0]!
+    assert.notEqual(muxerPing(connection), undefined, 'a real connection\'s muxer has no ping')
+    assert.deepEqual(await new ConnectionWatch({ connectionManager: a.libp2p }, { timeoutMs: 30_000 }).round(), [])
+    assert.equal(connection.status, 'open')
+    assert.ok(typeof connection.rtt === 'number' && connection.rtt >= 0)
+    // b's muxer stops answering pings, as a frozen process's would; everything else still works.
+    const remote = b.libp2p.getConnections(a.peerId).find(c => c.remotePeer.equals(a.peerId)) as unknown as { muxer: { handlePing: () => void } }
+    remote.muxer.handlePing = () => {}
+    assert.deepEqual(await new ConnectionWatch({ connectionManager: a.libp2p }, { timeoutMs: 300 }).round(), [connection.id])
+    assert.notEqual(connection.status, 'open')
   })
 
   it('keeps its identity across restarts, in a 0600 key file', async () => {

@@ -72,6 +72,9 @@ export interface NewTx {
   hops: number
 }
 
+/** A transaction in the shared batches, with keep()'s claim on it (ended by the batch). */
+interface QueuedTx extends NewTx { claim?: WriteClaim }
+
 /** Journal bounds when the options give none (the gossip.journal defaults). */
 export const JOURNAL_MAX_ENTRIES = 1_000_000
 export const JOURNAL_RETENTION_MS = 7 * 24 * 60 * 60 * 1000
@@ -122,6 +125,8 @@ export function txIdHexOf (payload: Uint8Array): string {
 const batchOptions = (options: PersistOptions): AbstractBatchOptions<string, Uint8Array> =>
   ({ sync: options.sync === true }) as unknown as AbstractBatchOptions<string, Uint8Array>
 
+const stored = (): 'stored' => 'stored'
+
 const ageKey = (at: number, id: string): string => `t:${String(at).padStart(TIME_DIGITS, '0')}:${id}`
 
 /** The store. Call open() after the database is open. */
@@ -137,12 +142,22 @@ export class TxStore {
   readonly journal: TxSequence
   /** Received transactions handed to write() and not written yet. */
   private readonly writing = new Set<string>()
-  /** Received transactions are written in shared batches (one at a time; see GroupCommit). */
-  private readonly writer = new GroupCommit<NewTx>(async items => {
+  /**
+   * Received transactions are written in shared batches (one at a time; see GroupCommit). A batch
+   * ends its items' claims itself (keep()), and a failed one leaves no trace in the cache (see
+   * writtenRecently), so that its callers need no promise of their own per transaction.
+   */
+  private readonly writer = new GroupCommit<QueuedTx>(async items => {
+    let ok = false
     try {
       await this.writeBatch(items, {})
+      ok = true
     } finally {
-      for (const { id } of items) this.writing.delete(id)
+      for (const item of items) {
+        this.writing.delete(item.id)
+        if (!ok) this.cache.delete(item.id)
+        item.claim?.end(ok)
+      }
     }
   })
   private bytes = 0
@@ -298,19 +313,31 @@ export class TxStore {
     if (payload.length > this.options.maxTxBytes) return Promise.reject(new TxTooLargeError(payload.length, this.options.maxTxBytes))
     if (notification === undefined || !hexEquals(notification.txId, id)) return Promise.reject(new TxIdMismatchError())
     if (options.sync === true || options.with !== undefined) return this.persist(id, transaction, hops, options).then(() => {})
-    return this.enqueue(id, transaction, hops).catch((err: unknown) => {
-      // A failed write leaves no trace in the cache (see writtenRecently).
-      this.cache.delete(id)
-      throw err
-    })
+    // A failed write leaves no trace in the cache (the batch removes it, see writer).
+    return this.enqueue(id, transaction, hops, undefined)
   }
 
-  /** write() of a checked transaction into the shared batches. */
-  private enqueue (id: string, transaction: Transaction, hops: number): Promise<void> {
+  /** write() of a checked transaction into the shared batches; the batch ends `claim`. */
+  private enqueue (id: string, transaction: Transaction, hops: number, claim: WriteClaim | undefined): Promise<void> {
     this.cache.set(id, { transaction, hops, storedAtMs: this.now() })
     this.ids.add(id)
     this.writing.add(id)
-    return this.writer.add({ id, transaction, hops }, transaction.payload.length)
+    return this.writer.add(claim === undefined ? { id, transaction, hops } : { id, transaction, hops, claim }, transaction.payload.length)
+  }
+
+  /**
+   * keep() of the common case without a promise per transaction: when its size and notification are
+   * valid, nobody else is writing it and the Bloom filters say the database certainly does not hold
+   * it, the transaction is claimed and queued in the shared batch, and the batch's promise is
+   * returned, shared by every transaction of the batch: it resolves once they are all stored (each
+   * 'stored', with its journal entry) and rejects if the batch failed (none stored, no trace left).
+   * Undefined otherwise: nothing was done, ask keep().
+   */
+  keepInBatch (id: string, transaction: Transaction, hops: number): Promise<void> | undefined {
+    const { notification, payload } = transaction
+    if (payload.length > this.options.maxTxBytes || notification === undefined || !hexEquals(notification.txId, id)) return undefined
+    const claim = this.claims.tryClaim(id, () => !this.writing.has(id) && !this.ids.mayHold(id))
+    return claim === undefined ? undefined : this.enqueue(id, transaction, hops, claim)
   }
 
   /**
@@ -319,26 +346,15 @@ export class TxStore {
    * throws and leaves no trace (not cached, no journal entry), so the transaction can arrive again.
    * Checks the size and the notification's id, as write() does. The common case (nobody else is
    * writing it, and the Bloom filters say the database certainly does not hold it) is claimed
-   * synchronously: one promise per transaction, the shared batch's.
+   * synchronously (keepInBatch, plus one promise for the outcome).
    */
   keep (id: string, transaction: Transaction, hops: number): Promise<'stored' | 'duplicate'> {
     const { notification, payload } = transaction
     if (payload.length > this.options.maxTxBytes) return Promise.reject(new TxTooLargeError(payload.length, this.options.maxTxBytes))
     if (notification === undefined || !hexEquals(notification.txId, id)) return Promise.reject(new TxIdMismatchError())
-    const claim = this.claims.tryClaim(id, () => !this.writing.has(id) && !this.ids.mayHold(id))
-    if (claim !== undefined) return this.keepClaimed(id, transaction, hops, claim)
-    return this.claims.claim(id, async () => this.persisted(id)).then(slow => slow === undefined ? 'duplicate' : this.keepClaimed(id, transaction, hops, slow))
-  }
-
-  private keepClaimed (id: string, transaction: Transaction, hops: number, claim: WriteClaim): Promise<'stored'> {
-    return this.enqueue(id, transaction, hops).then(() => {
-      claim.end(true)
-      return 'stored' as const
-    }, (err: unknown) => {
-      this.cache.delete(id)
-      claim.end(false)
-      throw err
-    })
+    const quick = this.keepInBatch(id, transaction, hops)
+    if (quick !== undefined) return quick.then(stored)
+    return this.claims.claim(id, async () => this.persisted(id)).then(slow => slow === undefined ? 'duplicate' : this.enqueue(id, transaction, hops, slow).then(stored))
   }
 
   /** Flushes nothing (writes are awaited by their callers); records the journal's position. */

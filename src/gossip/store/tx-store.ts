@@ -21,10 +21,10 @@ import { hexEquals } from '../../../protocols/models/index.ts'
 import type { Sublevel } from '../../storage/index.ts'
 import { TxIdMismatchError, TxTooLargeError } from '../errors.ts'
 import { GroupCommit } from '../../queue/group-commit.ts'
-import { encodeWith } from '../wire.ts'
+import { encodeStored } from './record-codec.ts'
 import { LruCache } from './lru-cache.ts'
 import { PersistedIds } from './persisted-ids.ts'
-import { TxSequence, type JournalPut, type JournalRecord } from './sequence.ts'
+import { TxSequence, type JournalRecord } from './sequence.ts'
 import { WriteClaims, type WriteClaim } from './write-claims.ts'
 
 /** A stored transaction as the store hands it out. */
@@ -240,10 +240,8 @@ export class TxStore {
   /** One batch holding `items` and `options.with`; returns its storedAtMs. */
   private async writeBatch (items: readonly NewTx[], options: PersistOptions): Promise<number> {
     const storedAtMs = this.now()
-    const journal = this.journalFor(items, storedAtMs)
-    const ops: BatchOp[] = []
-    for (const { id, transaction, hops } of items) ops.push(...this.recordOps(id, transaction, hops, storedAtMs))
-    ops.push(...journal.ops)
+    const journal = this.writesOf(items, storedAtMs)
+    const ops = journal.ops
     if (options.with !== undefined) ops.push(...options.with)
     try {
       await this.db.batch(ops, batchOptions(options))
@@ -362,13 +360,6 @@ export class TxStore {
     await this.journal.close()
   }
 
-  /** The batch operations that store one transaction. */
-  private recordOps (id: string, transaction: Transaction, hops: number, storedAtMs: number): BatchOp[] {
-    return [
-      { type: 'put', key: `b:${id}`, value: encodeWith(StoredTransaction.encode, { transaction, storedAtMs, hopCount: hops }, transaction.payload.length + 512) },
-      { type: 'put', key: ageKey(storedAtMs, id), value: encoder.encode(`${transaction.payload.length}:${hops}:${transaction.notification?.timestampMs ?? 0}:${transaction.notification?.registerId ?? ''}`) }
-    ]
-  }
 
   /** False when another write of `id` succeeded first (one write, one journal entry per transaction). */
   private async persist (id: string, transaction: Transaction, hops: number, options: PersistOptions = {}): Promise<boolean> {
@@ -379,9 +370,9 @@ export class TxStore {
     const record: StoredTx = { transaction, hops, storedAtMs }
     this.cache.set(id, record)
     this.ids.add(id)
-    const journal = this.journalFor([{ id, transaction, hops }], storedAtMs)
+    const journal = this.writesOf([{ id, transaction, hops }], storedAtMs)
     try {
-      const ops = [...this.recordOps(id, transaction, hops, storedAtMs), ...journal.ops]
+      const ops = journal.ops
       if (options.with !== undefined) ops.push(...options.with)
       await this.db.batch(ops, batchOptions(options))
     } catch (err) {
@@ -400,17 +391,27 @@ export class TxStore {
   }
 
   /**
-   * Journal entries (sequence.ts) for new transactions written in one batch: `ops` go into the batch,
-   * and `settle(ok)` must be called once it ended. Every write of a new transaction takes one, so the
-   * journal is exactly the stored transactions.
+   * The batch operations that store new transactions in one batch: per transaction its record (`b:`),
+   * its age index entry (`t:`) and its journal entry (sequence.ts; the record and the entry share
+   * one encoding of the notification, record-codec.ts); `settle(ok)` must be called once the batch
+   * ended. Every write of a new transaction takes a journal entry, so the journal is exactly the
+   * stored transactions.
    */
-  private journalFor (items: ReadonlyArray<{ id: string, transaction: Transaction, hops: number }>, storedAtMs: number): { ops: JournalPut[], settle: (ok: boolean) => void } {
-    const entries: JournalRecord[] = items.map(({ id, transaction, hops }) =>
-      ({ seq: this.journal.allocate(), id, notification: { ...(transaction.notification as NonNullable<Transaction['notification']>), hopCount: hops }, storedAtMs }))
-    return {
-      ops: entries.map(entry => this.journal.op(entry)),
-      settle: ok => { for (const entry of entries) this.journal.settle(entry.seq, ok ? entry : null) }
+  private writesOf (items: ReadonlyArray<{ id: string, transaction: Transaction, hops: number }>, storedAtMs: number): { ops: BatchOp[], settle: (ok: boolean) => void } {
+    const ops: BatchOp[] = []
+    const entries: JournalRecord[] = []
+    for (const { id, transaction, hops } of items) {
+      const { record, entry } = encodeStored(transaction, hops, storedAtMs)
+      const notification = transaction.notification as NonNullable<Transaction['notification']>
+      const journalRecord: JournalRecord = { seq: this.journal.allocate(), id, notification: { ...notification, hopCount: hops }, storedAtMs }
+      entries.push(journalRecord)
+      ops.push(
+        { type: 'put', key: `b:${id}`, value: record },
+        { type: 'put', key: ageKey(storedAtMs, id), value: encoder.encode(`${transaction.payload.length}:${hops}:${notification.timestampMs}:${notification.registerId}`) },
+        this.journal.op(journalRecord, entry)
+      )
     }
+    return { ops, settle: ok => { for (const entry of entries) this.journal.settle(entry.seq, ok ? entry : null) } }
   }
 
   /** The hex tx id of a transaction whose size and id are valid; throws otherwise. */

@@ -317,10 +317,10 @@ export abstract class DistributorBase extends TypedEventEmitter<TxDistributorEve
     this.emitReceived(id, transaction, from, hops)
   }
 
-  /** Hands a new transaction to the application if its register is followed. */
+  /** Hands a new transaction to the application if its register is followed (the event is built only for someone listening). */
   protected emitReceived (id: string, transaction: Transaction, from: string, hops: number): void {
     const registerId = transaction.notification?.registerId ?? ''
-    if (!this.follows(registerId)) return
+    if (!this.follows(registerId) || this.listenerCount('tx:received') === 0) return
     this.safeDispatchEvent('tx:received', { detail: this.view(id, { transaction, hops, storedAtMs: 0 }, from, hops) })
   }
 

@@ -138,6 +138,8 @@ export function decodeFrame (bytes: Uint8Array): InboundFrame {
   } catch {
     return invalid('malformed-frame')
   }
-  const set = [frame.inv, frame.getdata, frame.notfound, frame.summary, frame.chunk].filter(f => f !== undefined).length
+  // Exactly one body (counted without an array: one frame per transaction body).
+  const set = (frame.inv === undefined ? 0 : 1) + (frame.getdata === undefined ? 0 : 1) + (frame.notfound === undefined ? 0 : 1) +
+    (frame.summary === undefined ? 0 : 1) + (frame.chunk === undefined ? 0 : 1)
   return set === 1 ? decodeBody(frame) : invalid('malformed-frame')
 }

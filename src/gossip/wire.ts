@@ -5,7 +5,7 @@
  */
 import type { BinaryWriter } from '@bufbuild/protobuf/wire'
 import { Compression, GossipFrame, type Chunk } from '../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
-import { hexEquals, isRegisterId, toHex, validateTransactionNotification, type TransactionNotification } from '../../protocols/models/index.ts'
+import { isRegisterId, toHex, validateTransactionNotification, type TransactionNotification } from '../../protocols/models/index.ts'
 import { BloomFilter, type GossipMessage, type InvItem, type InvalidFrameCode } from '../../protocols/tx-gossip/index.ts'
 import { MAX_CHUNK_BYTES } from './constants.ts'
 import { Int64Writer } from './int64-writer.ts'
@@ -88,6 +88,7 @@ export function encodeChunk (chunk: ChunkFrame): Uint8Array {
 }
 
 const invalid = (code: InvalidFrameCode): InboundFrame => ({ kind: 'invalid', code })
+const bytesEqual = (a: Uint8Array, b: Uint8Array): boolean => Buffer.compare(a, b) === 0
 const isId = (bytes: Uint8Array): boolean => bytes.length === TX_ID_BYTES
 
 function decodeChunk (c: Chunk): InboundFrame {
@@ -99,7 +100,7 @@ function decodeChunk (c: Chunk): InboundFrame {
   const chunk: ChunkFrame = { id, offset: c.offset, length: c.length, total: c.totalBytes, hops: c.hopCount, gzip, data: c.data }
   if (c.offset === 0) {
     const n = c.notification
-    if (n === undefined || !validateTransactionNotification(n).ok || !hexEquals(n.txId, id) || n.sizeBytes !== c.totalBytes) return invalid('bad-notification')
+    if (n === undefined || !validateTransactionNotification(n).ok || !bytesEqual(n.txId, c.txId) || n.sizeBytes !== c.totalBytes) return invalid('bad-notification')
     chunk.notification = n
   }
   return { kind: 'chunk', chunk }

@@ -42,6 +42,7 @@ describe('gossip wire format', () => {
     assert.deepEqual(decodeFrame(encodeChunk({ ...frame, notification: undefined })), { kind: 'invalid', code: 'bad-notification' })
     assert.deepEqual(decodeFrame(encodeChunk({ ...frame, notification: { ...notification, sizeBytes: 1 } })), { kind: 'invalid', code: 'bad-notification' })
     assert.deepEqual(decodeFrame(encodeChunk({ ...frame, notification: { ...notification, sender: 'nobody' } })), { kind: 'invalid', code: 'bad-notification' })
+    assert.deepEqual(decodeFrame(encodeChunk({ ...frame, notification: { ...notification, txId: txIdOf(new Uint8Array([9])) } })), { kind: 'invalid', code: 'bad-notification' }, 'names another transaction')
     const { notification: _, ...later } = { ...frame, offset: 3, length: 4, data: payload.subarray(3) }
     assert.deepEqual(decodeFrame(encodeChunk(later)), { kind: 'chunk', chunk: later })
   })

@@ -5,7 +5,7 @@
  */
 import type { BinaryWriter } from '@bufbuild/protobuf/wire'
 import { Compression, GossipFrame, type Chunk } from '../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
-import { isRegisterId, toHex, validateTransactionNotification, type TransactionNotification } from '../../protocols/models/index.ts'
+import { isRegisterId, validateTransactionNotification, type TransactionNotification } from '../../protocols/models/index.ts'
 import { BloomFilter, type GossipMessage, type InvItem, type InvalidFrameCode } from '../../protocols/tx-gossip/index.ts'
 import { MAX_CHUNK_BYTES } from './constants.ts'
 import { Int64Writer } from './int64-writer.ts'
@@ -87,6 +87,12 @@ export function encodeChunk (chunk: ChunkFrame): Uint8Array {
   return encodeWith(GossipFrame.encode, { chunk: frame }, chunk.data.length + 512)
 }
 
+/**
+ * Lower-case hex of a tx id, as toHex() gives it, by Node's encoder: one flat string, where toHex's
+ * 32 concatenations leave a rope that the first Map lookup of the id (the store's cache, the fetch
+ * table, the seen set) has to flatten. Ids are converted once per chunk and per announced item.
+ */
+const hexOf = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')
 const invalid = (code: InvalidFrameCode): InboundFrame => ({ kind: 'invalid', code })
 const bytesEqual = (a: Uint8Array, b: Uint8Array): boolean => Buffer.compare(a, b) === 0
 const isId = (bytes: Uint8Array): boolean => bytes.length === TX_ID_BYTES
@@ -96,7 +102,7 @@ function decodeChunk (c: Chunk): InboundFrame {
   if (c.compression !== Compression.COMPRESSION_NONE && c.compression !== Compression.COMPRESSION_GZIP) return invalid('malformed-frame')
   const gzip = c.compression === Compression.COMPRESSION_GZIP
   if (!gzip && c.data.length !== c.length) return invalid('malformed-frame')
-  const id = toHex(c.txId)
+  const id = hexOf(c.txId)
   const chunk: ChunkFrame = { id, offset: c.offset, length: c.length, total: c.totalBytes, hops: c.hopCount, gzip, data: c.data }
   if (c.offset === 0) {
     const n = c.notification
@@ -111,17 +117,17 @@ function decodeBody (frame: GossipFrame): InboundFrame {
     // An item's register is empty (unknown) or a register id (SPEC.md §3.7).
     if (!frame.inv.items.every(i => isId(i.txId) && (i.registerId === '' || isRegisterId(i.registerId)))) return invalid('malformed-frame')
     const items = frame.inv.items.map((i): InvItem => i.registerId === ''
-      ? { id: toHex(i.txId), size: i.sizeBytes, hops: i.hopCount }
-      : { id: toHex(i.txId), size: i.sizeBytes, hops: i.hopCount, register: i.registerId })
+      ? { id: hexOf(i.txId), size: i.sizeBytes, hops: i.hopCount }
+      : { id: hexOf(i.txId), size: i.sizeBytes, hops: i.hopCount, register: i.registerId })
     return { kind: 'message', message: { type: 'inv', items } }
   }
   if (frame.getdata !== undefined) {
     if (!frame.getdata.items.every(i => isId(i.txId))) return invalid('malformed-frame')
-    return { kind: 'message', message: { type: 'getdata', items: frame.getdata.items.map(i => ({ id: toHex(i.txId), offset: i.offset })) } }
+    return { kind: 'message', message: { type: 'getdata', items: frame.getdata.items.map(i => ({ id: hexOf(i.txId), offset: i.offset })) } }
   }
   if (frame.notfound !== undefined) {
     if (!frame.notfound.txIds.every(isId)) return invalid('malformed-frame')
-    return { kind: 'message', message: { type: 'notfound', ids: frame.notfound.txIds.map(toHex) } }
+    return { kind: 'message', message: { type: 'notfound', ids: frame.notfound.txIds.map(hexOf) } }
   }
   if (frame.summary !== undefined) {
     const wire = frame.summary.filter

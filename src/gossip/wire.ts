@@ -9,6 +9,7 @@ import { isRegisterId, validateTransactionNotification, type TransactionNotifica
 import { BloomFilter, type GossipMessage, type InvItem, type InvalidFrameCode } from '../../protocols/tx-gossip/index.ts'
 import { MAX_CHUNK_BYTES } from './constants.ts'
 import { Int64Writer } from './int64-writer.ts'
+import { hexOfId } from './hex-id.ts'
 
 /** A body chunk as the adapter handles it (data possibly gzip). */
 export interface ChunkFrame {
@@ -87,12 +88,6 @@ export function encodeChunk (chunk: ChunkFrame): Uint8Array {
   return encodeWith(GossipFrame.encode, { chunk: frame }, chunk.data.length + 512)
 }
 
-/**
- * Lower-case hex of a tx id, as toHex() gives it, by Node's encoder: one flat string, where toHex's
- * 32 concatenations leave a rope that the first Map lookup of the id (the store's cache, the fetch
- * table, the seen set) has to flatten. Ids are converted once per chunk and per announced item.
- */
-const hexOf = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')
 const invalid = (code: InvalidFrameCode): InboundFrame => ({ kind: 'invalid', code })
 const bytesEqual = (a: Uint8Array, b: Uint8Array): boolean => Buffer.compare(a, b) === 0
 const isId = (bytes: Uint8Array): boolean => bytes.length === TX_ID_BYTES
@@ -102,7 +97,7 @@ function decodeChunk (c: Chunk): InboundFrame {
   if (c.compression !== Compression.COMPRESSION_NONE && c.compression !== Compression.COMPRESSION_GZIP) return invalid('malformed-frame')
   const gzip = c.compression === Compression.COMPRESSION_GZIP
   if (!gzip && c.data.length !== c.length) return invalid('malformed-frame')
-  const id = hexOf(c.txId)
+  const id = hexOfId(c.txId)
   const chunk: ChunkFrame = { id, offset: c.offset, length: c.length, total: c.totalBytes, hops: c.hopCount, gzip, data: c.data }
   if (c.offset === 0) {
     const n = c.notification
@@ -117,17 +112,17 @@ function decodeBody (frame: GossipFrame): InboundFrame {
     // An item's register is empty (unknown) or a register id (SPEC.md §3.7).
     if (!frame.inv.items.every(i => isId(i.txId) && (i.registerId === '' || isRegisterId(i.registerId)))) return invalid('malformed-frame')
     const items = frame.inv.items.map((i): InvItem => i.registerId === ''
-      ? { id: hexOf(i.txId), size: i.sizeBytes, hops: i.hopCount }
-      : { id: hexOf(i.txId), size: i.sizeBytes, hops: i.hopCount, register: i.registerId })
+      ? { id: hexOfId(i.txId), size: i.sizeBytes, hops: i.hopCount }
+      : { id: hexOfId(i.txId), size: i.sizeBytes, hops: i.hopCount, register: i.registerId })
     return { kind: 'message', message: { type: 'inv', items } }
   }
   if (frame.getdata !== undefined) {
     if (!frame.getdata.items.every(i => isId(i.txId))) return invalid('malformed-frame')
-    return { kind: 'message', message: { type: 'getdata', items: frame.getdata.items.map(i => ({ id: hexOf(i.txId), offset: i.offset })) } }
+    return { kind: 'message', message: { type: 'getdata', items: frame.getdata.items.map(i => ({ id: hexOfId(i.txId), offset: i.offset })) } }
   }
   if (frame.notfound !== undefined) {
     if (!frame.notfound.txIds.every(isId)) return invalid('malformed-frame')
-    return { kind: 'message', message: { type: 'notfound', ids: frame.notfound.txIds.map(hexOf) } }
+    return { kind: 'message', message: { type: 'notfound', ids: frame.notfound.txIds.map(hexOfId) } }
   }
   if (frame.summary !== undefined) {
     const wire = frame.summary.filter

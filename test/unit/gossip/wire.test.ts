@@ -8,11 +8,18 @@ import { BloomFilter, type GossipMessage } from '../../../protocols/tx-gossip/in
 import { compressChunk, inflateChunk } from '../../../src/gossip/compression.ts'
 import { txIdOf } from '../../../src/gossip/store/tx-store.ts'
 import { decodeFrame, encodeChunk, encodeMessage } from '../../../src/gossip/wire.ts'
+import { hexOfId } from '../../../src/gossip/hex-id.ts'
 
 const PEER = '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo'
 const id = (n: number): string => toHex(txIdOf(new Uint8Array([n])))
 
 describe('gossip wire format', () => {
+  it('turns ids into the hex toHex gives, from a view at any offset of a larger buffer', () => {
+    const frame = new Uint8Array(70).map((_, i) => (i * 37 + 11) & 0xff)
+    for (const at of [0, 1, 7, 38]) assert.equal(hexOfId(frame.subarray(at, at + 32)), toHex(frame.subarray(at, at + 32)))
+    assert.equal(hexOfId(new Uint8Array(0)), '')
+  })
+
   it('round-trips every control message', () => {
     const filter = BloomFilter.create(10, 0.01, 77)
     filter.add(id(1))

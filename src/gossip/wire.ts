@@ -10,6 +10,7 @@ import { BloomFilter, type GossipMessage, type InvItem, type InvalidFrameCode } 
 import { MAX_CHUNK_BYTES } from './constants.ts'
 import { Int64Writer } from './int64-writer.ts'
 import { hexOfId } from './hex-id.ts'
+import { decodeChunkFrame } from './chunk-decoder.ts'
 
 /** A body chunk as the adapter handles it (data possibly gzip). */
 export interface ChunkFrame {
@@ -134,6 +135,9 @@ function decodeBody (frame: GossipFrame): InboundFrame {
 
 /** Decodes one frame's bytes. */
 export function decodeFrame (bytes: Uint8Array): InboundFrame {
+  // Nearly every received frame is a chunk: read the usual layout directly (chunk-decoder.ts).
+  const fast = decodeChunkFrame(bytes)
+  if (fast !== undefined) return decodeChunk(fast)
   let frame: GossipFrame
   try {
     frame = GossipFrame.decode(bytes)

@@ -286,7 +286,7 @@ export abstract class DistributorBase extends TypedEventEmitter<TxDistributorEve
    * nobody else writing it), it joins that batch's group and true is returned; once the batch is
    * written every transaction of the group is handed to the application (as accept() does) and then
    * `outcome.stored` hears their ids, in order; if the write failed, `outcome.failed` hears them and
-   * nothing is delivered. False: nothing was done, call accept(). Every caller passes the same
+   * nothing is delivered (as it hears one whose hand-over to the application threw). False: nothing was done, call accept(). Every caller passes the same
    * `outcome` (the first of a batch's group is used for it).
    */
   protected acceptInBatch (id: string, transaction: Transaction, from: string, hops: number, outcome: BatchOutcome): boolean {
@@ -299,8 +299,17 @@ export abstract class DistributorBase extends TypedEventEmitter<TxDistributorEve
       this.groups.set(batch, members)
       batch.then(() => {
         this.groups.delete(batch)
-        for (const member of members) this.stored(member)
-        outcome.stored(members.map(member => member.id))
+        const ids: string[] = []
+        for (const member of members) {
+          // As with accept(): a transaction whose hand-over throws is reported failed (the rest of the batch goes on).
+          try {
+            this.stored(member)
+            ids.push(member.id)
+          } catch (err) {
+            outcome.failed([member.id], err)
+          }
+        }
+        outcome.stored(ids)
       }, (err: unknown) => {
         this.groups.delete(batch)
         outcome.failed(members.map(member => member.id), err)

@@ -59,7 +59,14 @@ describe('chunk frame fast path', () => {
         switch (rng.int(4)) {
           case 0: bytes[at] = rng.int(256); break
           case 1: bytes = bytes.subarray(0, at); break
-          case 2: bytes = Uint8Array.from([...bytes.subarray(0, at), rng.int(256), ...bytes.subarray(at)]); break
+          case 2: {
+            const longer = new Uint8Array(bytes.length + 1)
+            longer.set(bytes.subarray(0, at))
+            longer[at] = rng.int(256)
+            longer.set(bytes.subarray(at), at + 1)
+            bytes = longer
+            break
+          }
           case 3: bytes[at] = (bytes[at] ?? 0) ^ (1 << rng.int(8)); break
         }
       }

@@ -108,17 +108,22 @@ export function validatePeerNode (node: PeerNode): Validation {
   return validateCapabilities(node.capabilities)
 }
 
-/** Validates a transaction announcement. */
+const TX_ID_REASON = `is not ${MODEL_LIMITS.txIdBytes} bytes (a SHA-256 digest)`
+const HOP_COUNT_REASON = `is not an integer from 0 to ${MODEL_LIMITS.maxHopCount}`
+
+/**
+ * Validates a transaction announcement. The checks run in order and stop at the first failure,
+ * without building a list of them (once per received body and per submission).
+ */
 export function validateTransactionNotification (tx: TransactionNotification): Validation {
-  return firstFailure([
-    [tx.txId.length === MODEL_LIMITS.txIdBytes, 'txId', `is not ${MODEL_LIMITS.txIdBytes} bytes (a SHA-256 digest)`],
-    [isRegisterId(tx.registerId), 'registerId', 'is not a register id (1-128 of A-Z a-z 0-9 . _ : -)'],
-    [isPeerId(tx.sender), 'sender', 'is not a libp2p peer id'],
-    [isCount(tx.timestampMs) && tx.timestampMs > 0, 'timestampMs', 'is not a positive integer'],
-    [isCount(tx.sizeBytes), 'sizeBytes', 'is not a non-negative integer'],
-    [tx.contentType.length <= MODEL_LIMITS.maxContentTypeLength && MEDIA_TYPE.test(tx.contentType), 'contentType', 'is not a media type such as application/json'],
-    [isCount(tx.hopCount) && tx.hopCount <= MODEL_LIMITS.maxHopCount, 'hopCount', `is not an integer from 0 to ${MODEL_LIMITS.maxHopCount}`]
-  ])
+  if (tx.txId.length !== MODEL_LIMITS.txIdBytes) return fail('txId', TX_ID_REASON)
+  if (!isRegisterId(tx.registerId)) return fail('registerId', 'is not a register id (1-128 of A-Z a-z 0-9 . _ : -)')
+  if (!isPeerId(tx.sender)) return fail('sender', 'is not a libp2p peer id')
+  if (!(isCount(tx.timestampMs) && tx.timestampMs > 0)) return fail('timestampMs', 'is not a positive integer')
+  if (!isCount(tx.sizeBytes)) return fail('sizeBytes', 'is not a non-negative integer')
+  if (!(tx.contentType.length <= MODEL_LIMITS.maxContentTypeLength && MEDIA_TYPE.test(tx.contentType))) return fail('contentType', 'is not a media type such as application/json')
+  if (!(isCount(tx.hopCount) && tx.hopCount <= MODEL_LIMITS.maxHopCount)) return fail('hopCount', HOP_COUNT_REASON)
+  return ok
 }
 
 interface Codec<T> {

@@ -113,6 +113,9 @@ function dispatch (state: CoreState, input: GossipInput<PeerHandle>, out: Effect
     case 'message': return onMessage(state, input.from, input.message, now, out)
     case 'chunk': return onChunk(state, input, out)
     case 'verified': return onVerified(state, input.id, input.ok, now, out)
+    case 'verified-many':
+      for (let i = 0; i < input.ids.length; i++) onVerified(state, input.ids[i] as TxKey, true, now, out)
+      return
     case 'invalid': return verdict(state, out, input.from, 'reject', input.code)
   }
 }

@@ -125,6 +125,8 @@ export type GossipInput<P extends PeerHandle = string> =
   | ChunkInput<P>
   /** The runtime's answer to a `verify` effect. */
   | { type: 'verified', now: number, id: TxKey, ok: boolean }
+  /** `verified` with ok = true for each of `ids`, in order, as one input (a runtime that stores bodies in batches). */
+  | { type: 'verified-many', now: number, ids: readonly TxKey[] }
   /** The runtime could not decode or validate something the peer sent. */
   | { type: 'invalid', now: number, from: P, code: InvalidFrameCode }
 

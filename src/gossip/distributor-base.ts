@@ -38,6 +38,15 @@ export interface DistributorInit {
   metrics?: GossipRecorder
 }
 
+/** What acceptInBatch() tells once a store batch ended: the ids it stored, or those it failed to. */
+export interface BatchOutcome {
+  stored: (ids: readonly string[]) => void
+  failed: (ids: readonly string[], err: unknown) => void
+}
+
+/** A received transaction handed to the store. */
+interface Accepted { id: string, transaction: Transaction, from: string, hops: number }
+
 /** The libp2p components the shared part uses: the have-query's, and the open connections. */
 export type DistributorComponents = TxHaveComponents & {
   connectionManager: TxHaveComponents['connectionManager'] & { getConnections: () => unknown[] }
@@ -60,6 +69,8 @@ export abstract class DistributorBase extends TypedEventEmitter<TxDistributorEve
   private pruneTimer: ReturnType<typeof setTimeout> | undefined
   private readonly baseComponents: DistributorComponents
   private readonly have: TxHave
+  /** Received transactions waiting for their store batch, by the batch's promise (acceptInBatch). */
+  private readonly groups = new Map<Promise<void>, Accepted[]>()
   /** publish() calls in flight, by tx id: a concurrent identical submit waits for the first. */
   private readonly publishing = new Map<string, Promise<PublishResult>>()
   private connectivity: ConnectivityView | undefined
@@ -264,19 +275,61 @@ export abstract class DistributorBase extends TypedEventEmitter<TxDistributorEve
    */
   protected accept (id: string, transaction: Transaction, from: string, hops: number): Promise<'stored' | 'duplicate'> {
     return this.store.keep(id, transaction, hops).then(outcome => {
-      if (outcome === 'stored') {
-        this.eventLog?.emit('tx_received', { txId: id, peerId: from, data: { hops, registerId: transaction.notification?.registerId ?? '', bytes: transaction.payload.length, delivered: this.follows(transaction.notification?.registerId ?? '') } })
-        this.metrics?.firstReceipt(hops, Date.now() - (transaction.notification?.timestampMs ?? Date.now()))
-        this.emitReceived(id, transaction, from, hops)
-      }
+      if (outcome === 'stored') this.stored({ id, transaction, from, hops })
       return outcome
     })
   }
 
-  /** Hands a new transaction to the application if its register is followed. */
+  /**
+   * accept() of the common case, told once per store batch instead of once per transaction: when the
+   * store can queue the transaction in its shared batch at once (TxStore.keepInBatch: certainly new,
+   * nobody else writing it), it joins that batch's group and true is returned; once the batch is
+   * written every transaction of the group is handed to the application (as accept() does) and then
+   * `outcome.stored` hears their ids, in order; if the write failed, `outcome.failed` hears them and
+   * nothing is delivered (as it hears one whose hand-over to the application threw). False: nothing was done, call accept(). Every caller passes the same
+   * `outcome` (the first of a batch's group is used for it).
+   */
+  protected acceptInBatch (id: string, transaction: Transaction, from: string, hops: number, outcome: BatchOutcome): boolean {
+    const batch = this.store.keepInBatch(id, transaction, hops)
+    if (batch === undefined) return false
+    let group = this.groups.get(batch)
+    if (group === undefined) {
+      const members: Accepted[] = []
+      group = members
+      this.groups.set(batch, members)
+      batch.then(() => {
+        this.groups.delete(batch)
+        const ids: string[] = []
+        for (const member of members) {
+          // As with accept(): a transaction whose hand-over throws is reported failed (the rest of the batch goes on).
+          try {
+            this.stored(member)
+            ids.push(member.id)
+          } catch (err) {
+            outcome.failed([member.id], err)
+          }
+        }
+        outcome.stored(ids)
+      }, (err: unknown) => {
+        this.groups.delete(batch)
+        outcome.failed(members.map(member => member.id), err)
+      })
+    }
+    group.push({ id, transaction, from, hops })
+    return true
+  }
+
+  /** A received transaction the store just wrote: told to the event log and metrics, handed to the application. */
+  private stored ({ id, transaction, from, hops }: Accepted): void {
+    this.eventLog?.emit('tx_received', { txId: id, peerId: from, data: { hops, registerId: transaction.notification?.registerId ?? '', bytes: transaction.payload.length, delivered: this.follows(transaction.notification?.registerId ?? '') } })
+    this.metrics?.firstReceipt(hops, Date.now() - (transaction.notification?.timestampMs ?? Date.now()))
+    this.emitReceived(id, transaction, from, hops)
+  }
+
+  /** Hands a new transaction to the application if its register is followed (the event is built only for someone listening). */
   protected emitReceived (id: string, transaction: Transaction, from: string, hops: number): void {
     const registerId = transaction.notification?.registerId ?? ''
-    if (!this.follows(registerId)) return
+    if (!this.follows(registerId) || this.listenerCount('tx:received') === 0) return
     this.safeDispatchEvent('tx:received', { detail: this.view(id, { transaction, hops, storedAtMs: 0 }, from, hops) })
   }
 

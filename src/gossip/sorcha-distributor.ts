@@ -13,7 +13,7 @@ import { compressChunk, inflateChunk } from './compression.ts'
 import { MAX_CHUNK_BYTES, PROTOCOL_STREAMS_PER_CONNECTION, QUEUE_ANNOUNCE_EXPIRE_MS, QUEUE_ANNOUNCE_WINDOW, TX_GOSSIP_PROTOCOL } from './constants.ts'
 import { CoreDriver, type ChunkPayload } from './core-driver.ts'
 import { Assemblies } from './assembly.ts'
-import { DistributorBase, type DistributorInit } from './distributor-base.ts'
+import { DistributorBase, type BatchOutcome, type DistributorInit } from './distributor-base.ts'
 import type { DistributorStats } from './distributor.ts'
 import { PeerChannel, type ChunkProduction, type ServeJob } from './peer-channel.ts'
 import { AnnounceWindow } from './announce-window.ts'
@@ -398,10 +398,21 @@ export class SorchaDistributor extends DistributorBase {
     })
   }
 
+  /** The core hears of a store batch's bodies in one input (SPEC.md §8: `verified-many`); a failed batch's stay unanswered, as in verify(). */
+  private readonly batchOutcome: BatchOutcome = {
+    stored: ids => { this.driver?.feed({ type: 'verified-many', ids }) },
+    failed: (ids, err) => { for (const id of ids) this.notStored(id, err) }
+  }
+
+  private notStored (id: string, err: unknown): void {
+    this.log.warn({ err, txId: id }, 'could not store a received transaction; it is not delivered and will be fetched again')
+  }
+
   /**
    * SPEC.md §3.3: the assembled body must hash to its id, and its notification must name that id.
    * A valid body is stored (and handed to the application) before the core hears `verified`, which
-   * marks it held and relays it. If the write fails, `verify` stays unanswered: the core abandons the
+   * marks it held and relays it (`verified-many` for all the bodies of one store batch, in the
+   * common case). If the write fails, `verify` stays unanswered: the core abandons the
    * fetch at its deadline without marking the transaction held, so a later announcement or
    * anti-entropy round fetches it again.
    */
@@ -412,9 +423,10 @@ export class SorchaDistributor extends DistributorBase {
       return
     }
     const transaction: Transaction = { notification: body.notification, payload: body.payload }
+    if (this.acceptInBatch(id, transaction, body.from, body.hops, this.batchOutcome)) return
     this.accept(id, transaction, body.from, body.hops).then(
       () => { this.driver?.feed({ type: 'verified', id, ok: true }) },
-      (err: unknown) => { this.log.warn({ err, txId: id }, 'could not store a received transaction; it is not delivered and will be fetched again') }
+      (err: unknown) => { this.notStored(id, err) }
     )
   }
 

@@ -5,10 +5,12 @@
  */
 import type { BinaryWriter } from '@bufbuild/protobuf/wire'
 import { Compression, GossipFrame, type Chunk } from '../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
-import { hexEquals, isRegisterId, toHex, validateTransactionNotification, type TransactionNotification } from '../../protocols/models/index.ts'
+import { isRegisterId, validateTransactionNotification, type TransactionNotification } from '../../protocols/models/index.ts'
 import { BloomFilter, type GossipMessage, type InvItem, type InvalidFrameCode } from '../../protocols/tx-gossip/index.ts'
 import { MAX_CHUNK_BYTES } from './constants.ts'
 import { Int64Writer } from './int64-writer.ts'
+import { hexOfId } from './hex-id.ts'
+import { decodeChunkFrame } from './chunk-decoder.ts'
 
 /** A body chunk as the adapter handles it (data possibly gzip). */
 export interface ChunkFrame {
@@ -88,6 +90,7 @@ export function encodeChunk (chunk: ChunkFrame): Uint8Array {
 }
 
 const invalid = (code: InvalidFrameCode): InboundFrame => ({ kind: 'invalid', code })
+const bytesEqual = (a: Uint8Array, b: Uint8Array): boolean => Buffer.compare(a, b) === 0
 const isId = (bytes: Uint8Array): boolean => bytes.length === TX_ID_BYTES
 
 function decodeChunk (c: Chunk): InboundFrame {
@@ -95,11 +98,11 @@ function decodeChunk (c: Chunk): InboundFrame {
   if (c.compression !== Compression.COMPRESSION_NONE && c.compression !== Compression.COMPRESSION_GZIP) return invalid('malformed-frame')
   const gzip = c.compression === Compression.COMPRESSION_GZIP
   if (!gzip && c.data.length !== c.length) return invalid('malformed-frame')
-  const id = toHex(c.txId)
+  const id = hexOfId(c.txId)
   const chunk: ChunkFrame = { id, offset: c.offset, length: c.length, total: c.totalBytes, hops: c.hopCount, gzip, data: c.data }
   if (c.offset === 0) {
     const n = c.notification
-    if (n === undefined || !validateTransactionNotification(n).ok || !hexEquals(n.txId, id) || n.sizeBytes !== c.totalBytes) return invalid('bad-notification')
+    if (n === undefined || !validateTransactionNotification(n).ok || !bytesEqual(n.txId, c.txId) || n.sizeBytes !== c.totalBytes) return invalid('bad-notification')
     chunk.notification = n
   }
   return { kind: 'chunk', chunk }
@@ -110,17 +113,17 @@ function decodeBody (frame: GossipFrame): InboundFrame {
     // An item's register is empty (unknown) or a register id (SPEC.md §3.7).
     if (!frame.inv.items.every(i => isId(i.txId) && (i.registerId === '' || isRegisterId(i.registerId)))) return invalid('malformed-frame')
     const items = frame.inv.items.map((i): InvItem => i.registerId === ''
-      ? { id: toHex(i.txId), size: i.sizeBytes, hops: i.hopCount }
-      : { id: toHex(i.txId), size: i.sizeBytes, hops: i.hopCount, register: i.registerId })
+      ? { id: hexOfId(i.txId), size: i.sizeBytes, hops: i.hopCount }
+      : { id: hexOfId(i.txId), size: i.sizeBytes, hops: i.hopCount, register: i.registerId })
     return { kind: 'message', message: { type: 'inv', items } }
   }
   if (frame.getdata !== undefined) {
     if (!frame.getdata.items.every(i => isId(i.txId))) return invalid('malformed-frame')
-    return { kind: 'message', message: { type: 'getdata', items: frame.getdata.items.map(i => ({ id: toHex(i.txId), offset: i.offset })) } }
+    return { kind: 'message', message: { type: 'getdata', items: frame.getdata.items.map(i => ({ id: hexOfId(i.txId), offset: i.offset })) } }
   }
   if (frame.notfound !== undefined) {
     if (!frame.notfound.txIds.every(isId)) return invalid('malformed-frame')
-    return { kind: 'message', message: { type: 'notfound', ids: frame.notfound.txIds.map(toHex) } }
+    return { kind: 'message', message: { type: 'notfound', ids: frame.notfound.txIds.map(hexOfId) } }
   }
   if (frame.summary !== undefined) {
     const wire = frame.summary.filter
@@ -132,12 +135,17 @@ function decodeBody (frame: GossipFrame): InboundFrame {
 
 /** Decodes one frame's bytes. */
 export function decodeFrame (bytes: Uint8Array): InboundFrame {
+  // Nearly every received frame is a chunk: read the usual layout directly (chunk-decoder.ts).
+  const fast = decodeChunkFrame(bytes)
+  if (fast !== undefined) return decodeChunk(fast)
   let frame: GossipFrame
   try {
     frame = GossipFrame.decode(bytes)
   } catch {
     return invalid('malformed-frame')
   }
-  const set = [frame.inv, frame.getdata, frame.notfound, frame.summary, frame.chunk].filter(f => f !== undefined).length
+  // Exactly one body (counted without an array: one frame per transaction body).
+  const set = (frame.inv === undefined ? 0 : 1) + (frame.getdata === undefined ? 0 : 1) + (frame.notfound === undefined ? 0 : 1) +
+    (frame.summary === undefined ? 0 : 1) + (frame.chunk === undefined ? 0 : 1)
   return set === 1 ? decodeBody(frame) : invalid('malformed-frame')
 }

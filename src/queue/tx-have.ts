@@ -12,12 +12,12 @@
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { TxHaveRequest, TxHaveResponse } from '../../protos/gen/sorcha/p2p/v1/tx_queue.ts'
-import { toHex } from '../../protocols/models/index.ts'
 import type { Logger } from '../logging/index.ts'
 import { TX_HAVE_MAX_IDS, TX_HAVE_MAX_STREAMS, TX_HAVE_PROTOCOL, TX_HAVE_TIMEOUT_MS } from './constants.ts'
 import { TxHaveError } from './errors.ts'
 import { limitsOf, type LimitsComponents } from '../limits/peer-limits.ts'
 import type { HaveQuery } from './types.ts'
+import { hexOfId } from '../gossip/hex-id.ts'
 
 /** The libp2p components the have-query uses. */
 export interface TxHaveComponents extends LimitsComponents {
@@ -136,7 +136,7 @@ export class TxHave implements HaveQuery {
       const request = TxHaveRequest.decode((await lp.read({ signal })).subarray())
       const ids = request.txIds
       if (ids.length === 0 || ids.length > TX_HAVE_MAX_IDS || ids.some(id => id.length !== 32)) throw new TxHaveError('malformed have-query')
-      const held = await this.init.holds(ids.map(toHex))
+      const held = await this.init.holds(ids.map(hexOfId))
       await lp.write(TxHaveResponse.encode({ held: packBits(held) }).finish(), { signal })
       await stream.close({ signal })
     } catch (err) {

@@ -156,10 +156,10 @@ export class TxSequence {
     return seq
   }
 
-  /** The put that records `record` under its number, for the transaction's batch. */
-  op (record: JournalRecord): JournalPut {
+  /** The put that records `record` under its number, for the transaction's batch; `value`: the record already encoded as a JournalEntry. */
+  op (record: JournalRecord, value?: Uint8Array): JournalPut {
     // In the shared writer (wire.ts): a fresh one grows from a few bytes, once per stored transaction.
-    return { type: 'put', key: seqKey(record.seq), value: encodeWith(JournalEntry.encode, { notification: record.notification, storedAtMs: record.storedAtMs }, 1024) }
+    return { type: 'put', key: seqKey(record.seq), value: value ?? encodeWith(JournalEntry.encode, { notification: record.notification, storedAtMs: record.storedAtMs }, 1024) }
   }
 
   /** The write of `seq` ended: stored (`record`) or failed (null). Releases what is now in order. */

@@ -21,10 +21,10 @@ import { hexEquals } from '../../../protocols/models/index.ts'
 import type { Sublevel } from '../../storage/index.ts'
 import { TxIdMismatchError, TxTooLargeError } from '../errors.ts'
 import { GroupCommit } from '../../queue/group-commit.ts'
-import { encodeWith } from '../wire.ts'
+import { encodeStored } from './record-codec.ts'
 import { LruCache } from './lru-cache.ts'
 import { PersistedIds } from './persisted-ids.ts'
-import { TxSequence, type JournalPut, type JournalRecord } from './sequence.ts'
+import { TxSequence, type JournalRecord } from './sequence.ts'
 import { WriteClaims, type WriteClaim } from './write-claims.ts'
 
 /** A stored transaction as the store hands it out. */
@@ -71,6 +71,9 @@ export interface NewTx {
   transaction: Transaction
   hops: number
 }
+
+/** A transaction in the shared batches, with keep()'s claim on it (ended by the batch). */
+interface QueuedTx extends NewTx { claim?: WriteClaim }
 
 /** Journal bounds when the options give none (the gossip.journal defaults). */
 export const JOURNAL_MAX_ENTRIES = 1_000_000
@@ -122,6 +125,8 @@ export function txIdHexOf (payload: Uint8Array): string {
 const batchOptions = (options: PersistOptions): AbstractBatchOptions<string, Uint8Array> =>
   ({ sync: options.sync === true }) as unknown as AbstractBatchOptions<string, Uint8Array>
 
+const stored = (): 'stored' => 'stored'
+
 const ageKey = (at: number, id: string): string => `t:${String(at).padStart(TIME_DIGITS, '0')}:${id}`
 
 /** The store. Call open() after the database is open. */
@@ -137,12 +142,22 @@ export class TxStore {
   readonly journal: TxSequence
   /** Received transactions handed to write() and not written yet. */
   private readonly writing = new Set<string>()
-  /** Received transactions are written in shared batches (one at a time; see GroupCommit). */
-  private readonly writer = new GroupCommit<NewTx>(async items => {
+  /**
+   * Received transactions are written in shared batches (one at a time; see GroupCommit). A batch
+   * ends its items' claims itself (keep()), and a failed one leaves no trace in the cache (see
+   * writtenRecently), so that its callers need no promise of their own per transaction.
+   */
+  private readonly writer = new GroupCommit<QueuedTx>(async items => {
+    let ok = false
     try {
       await this.writeBatch(items, {})
+      ok = true
     } finally {
-      for (const { id } of items) this.writing.delete(id)
+      for (const item of items) {
+        this.writing.delete(item.id)
+        if (!ok) this.cache.delete(item.id)
+        item.claim?.end(ok)
+      }
     }
   })
   private bytes = 0
@@ -225,10 +240,8 @@ export class TxStore {
   /** One batch holding `items` and `options.with`; returns its storedAtMs. */
   private async writeBatch (items: readonly NewTx[], options: PersistOptions): Promise<number> {
     const storedAtMs = this.now()
-    const journal = this.journalFor(items, storedAtMs)
-    const ops: BatchOp[] = []
-    for (const { id, transaction, hops } of items) ops.push(...this.recordOps(id, transaction, hops, storedAtMs))
-    ops.push(...journal.ops)
+    const journal = this.writesOf(items, storedAtMs)
+    const ops = journal.ops
     if (options.with !== undefined) ops.push(...options.with)
     try {
       await this.db.batch(ops, batchOptions(options))
@@ -298,19 +311,31 @@ export class TxStore {
     if (payload.length > this.options.maxTxBytes) return Promise.reject(new TxTooLargeError(payload.length, this.options.maxTxBytes))
     if (notification === undefined || !hexEquals(notification.txId, id)) return Promise.reject(new TxIdMismatchError())
     if (options.sync === true || options.with !== undefined) return this.persist(id, transaction, hops, options).then(() => {})
-    return this.enqueue(id, transaction, hops).catch((err: unknown) => {
-      // A failed write leaves no trace in the cache (see writtenRecently).
-      this.cache.delete(id)
-      throw err
-    })
+    // A failed write leaves no trace in the cache (the batch removes it, see writer).
+    return this.enqueue(id, transaction, hops, undefined)
   }
 
-  /** write() of a checked transaction into the shared batches. */
-  private enqueue (id: string, transaction: Transaction, hops: number): Promise<void> {
+  /** write() of a checked transaction into the shared batches; the batch ends `claim`. */
+  private enqueue (id: string, transaction: Transaction, hops: number, claim: WriteClaim | undefined): Promise<void> {
     this.cache.set(id, { transaction, hops, storedAtMs: this.now() })
     this.ids.add(id)
     this.writing.add(id)
-    return this.writer.add({ id, transaction, hops }, transaction.payload.length)
+    return this.writer.add(claim === undefined ? { id, transaction, hops } : { id, transaction, hops, claim }, transaction.payload.length)
+  }
+
+  /**
+   * keep() of the common case without a promise per transaction: when its size and notification are
+   * valid, nobody else is writing it and the Bloom filters say the database certainly does not hold
+   * it, the transaction is claimed and queued in the shared batch, and the batch's promise is
+   * returned, shared by every transaction of the batch: it resolves once they are all stored (each
+   * 'stored', with its journal entry) and rejects if the batch failed (none stored, no trace left).
+   * Undefined otherwise: nothing was done, ask keep().
+   */
+  keepInBatch (id: string, transaction: Transaction, hops: number): Promise<void> | undefined {
+    const { notification, payload } = transaction
+    if (payload.length > this.options.maxTxBytes || notification === undefined || !hexEquals(notification.txId, id)) return undefined
+    const claim = this.claims.tryClaim(id, () => !this.writing.has(id) && !this.ids.mayHold(id))
+    return claim === undefined ? undefined : this.enqueue(id, transaction, hops, claim)
   }
 
   /**
@@ -319,26 +344,15 @@ export class TxStore {
    * throws and leaves no trace (not cached, no journal entry), so the transaction can arrive again.
    * Checks the size and the notification's id, as write() does. The common case (nobody else is
    * writing it, and the Bloom filters say the database certainly does not hold it) is claimed
-   * synchronously: one promise per transaction, the shared batch's.
+   * synchronously (keepInBatch, plus one promise for the outcome).
    */
   keep (id: string, transaction: Transaction, hops: number): Promise<'stored' | 'duplicate'> {
     const { notification, payload } = transaction
     if (payload.length > this.options.maxTxBytes) return Promise.reject(new TxTooLargeError(payload.length, this.options.maxTxBytes))
     if (notification === undefined || !hexEquals(notification.txId, id)) return Promise.reject(new TxIdMismatchError())
-    const claim = this.claims.tryClaim(id, () => !this.writing.has(id) && !this.ids.mayHold(id))
-    if (claim !== undefined) return this.keepClaimed(id, transaction, hops, claim)
-    return this.claims.claim(id, async () => this.persisted(id)).then(slow => slow === undefined ? 'duplicate' : this.keepClaimed(id, transaction, hops, slow))
-  }
-
-  private keepClaimed (id: string, transaction: Transaction, hops: number, claim: WriteClaim): Promise<'stored'> {
-    return this.enqueue(id, transaction, hops).then(() => {
-      claim.end(true)
-      return 'stored' as const
-    }, (err: unknown) => {
-      this.cache.delete(id)
-      claim.end(false)
-      throw err
-    })
+    const quick = this.keepInBatch(id, transaction, hops)
+    if (quick !== undefined) return quick.then(stored)
+    return this.claims.claim(id, async () => this.persisted(id)).then(slow => slow === undefined ? 'duplicate' : this.enqueue(id, transaction, hops, slow).then(stored))
   }
 
   /** Flushes nothing (writes are awaited by their callers); records the journal's position. */
@@ -346,13 +360,6 @@ export class TxStore {
     await this.journal.close()
   }
 
-  /** The batch operations that store one transaction. */
-  private recordOps (id: string, transaction: Transaction, hops: number, storedAtMs: number): BatchOp[] {
-    return [
-      { type: 'put', key: `b:${id}`, value: encodeWith(StoredTransaction.encode, { transaction, storedAtMs, hopCount: hops }, transaction.payload.length + 512) },
-      { type: 'put', key: ageKey(storedAtMs, id), value: encoder.encode(`${transaction.payload.length}:${hops}:${transaction.notification?.timestampMs ?? 0}:${transaction.notification?.registerId ?? ''}`) }
-    ]
-  }
 
   /** False when another write of `id` succeeded first (one write, one journal entry per transaction). */
   private async persist (id: string, transaction: Transaction, hops: number, options: PersistOptions = {}): Promise<boolean> {
@@ -363,9 +370,9 @@ export class TxStore {
     const record: StoredTx = { transaction, hops, storedAtMs }
     this.cache.set(id, record)
     this.ids.add(id)
-    const journal = this.journalFor([{ id, transaction, hops }], storedAtMs)
+    const journal = this.writesOf([{ id, transaction, hops }], storedAtMs)
     try {
-      const ops = [...this.recordOps(id, transaction, hops, storedAtMs), ...journal.ops]
+      const ops = journal.ops
       if (options.with !== undefined) ops.push(...options.with)
       await this.db.batch(ops, batchOptions(options))
     } catch (err) {
@@ -384,17 +391,27 @@ export class TxStore {
   }
 
   /**
-   * Journal entries (sequence.ts) for new transactions written in one batch: `ops` go into the batch,
-   * and `settle(ok)` must be called once it ended. Every write of a new transaction takes one, so the
-   * journal is exactly the stored transactions.
+   * The batch operations that store new transactions in one batch: per transaction its record (`b:`),
+   * its age index entry (`t:`) and its journal entry (sequence.ts; the record and the entry share
+   * one encoding of the notification, record-codec.ts); `settle(ok)` must be called once the batch
+   * ended. Every write of a new transaction takes a journal entry, so the journal is exactly the
+   * stored transactions.
    */
-  private journalFor (items: ReadonlyArray<{ id: string, transaction: Transaction, hops: number }>, storedAtMs: number): { ops: JournalPut[], settle: (ok: boolean) => void } {
-    const entries: JournalRecord[] = items.map(({ id, transaction, hops }) =>
-      ({ seq: this.journal.allocate(), id, notification: { ...(transaction.notification as NonNullable<Transaction['notification']>), hopCount: hops }, storedAtMs }))
-    return {
-      ops: entries.map(entry => this.journal.op(entry)),
-      settle: ok => { for (const entry of entries) this.journal.settle(entry.seq, ok ? entry : null) }
+  private writesOf (items: ReadonlyArray<{ id: string, transaction: Transaction, hops: number }>, storedAtMs: number): { ops: BatchOp[], settle: (ok: boolean) => void } {
+    const ops: BatchOp[] = []
+    const entries: JournalRecord[] = []
+    for (const { id, transaction, hops } of items) {
+      const { record, entry } = encodeStored(transaction, hops, storedAtMs)
+      const notification = transaction.notification as NonNullable<Transaction['notification']>
+      const journalRecord: JournalRecord = { seq: this.journal.allocate(), id, notification: { ...notification, hopCount: hops }, storedAtMs }
+      entries.push(journalRecord)
+      ops.push(
+        { type: 'put', key: `b:${id}`, value: record },
+        { type: 'put', key: ageKey(storedAtMs, id), value: encoder.encode(`${transaction.payload.length}:${hops}:${notification.timestampMs}:${notification.registerId}`) },
+        this.journal.op(journalRecord, entry)
+      )
     }
+    return { ops, settle: ok => { for (const entry of entries) this.journal.settle(entry.seq, ok ? entry : null) } }
   }
 
   /** The hex tx id of a transaction whose size and id are valid; throws otherwise. */

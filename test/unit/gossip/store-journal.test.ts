@@ -147,6 +147,32 @@ describe('the store journal', () => {
     assert.deepEqual(await store.persistedMany([idOf(b)]), [true])
   })
 
+  it('keepInBatch: the transactions of one turn share the batch\'s promise; a known or in-flight one is left to keep(); a failed batch leaves no trace', async () => {
+    const { storage } = await open()
+    const { db, fail } = flaky(storage.sublevel('tx'))
+    const store = new TxStore(db, options())
+    await store.open()
+    const [a, b, c] = [tx('batch-a'), tx('batch-b'), tx('batch-c')]
+    const first = store.keepInBatch(idOf(a), a, 1)
+    const second = store.keepInBatch(idOf(b), b, 2)
+    assert.ok(first !== undefined && first === second, 'one promise for the batch')
+    assert.equal(store.keepInBatch(idOf(a), a, 1), undefined, 'being written: left to keep()')
+    assert.equal(store.keepInBatch(idOf(c), { ...c, payload: new Uint8Array(1001) }, 1), undefined, 'too large: left to keep(), which rejects it')
+    await first
+    assert.deepEqual((await store.journal.read(0, 10)).records.map(r => [r.id, r.notification.hopCount]), [[idOf(a), 1], [idOf(b), 2]])
+    assert.equal(store.keepInBatch(idOf(a), a, 1), undefined, 'stored: left to keep()')
+    assert.equal(await store.keep(idOf(a), a, 1), 'duplicate')
+    fail(true)
+    const failing = store.keepInBatch(idOf(c), c, 1)
+    assert.ok(failing !== undefined)
+    await assert.rejects(failing, /disk full/)
+    fail(false)
+    assert.deepEqual(await store.persistedMany([idOf(c)]), [false])
+    assert.equal(await store.get(idOf(c)), undefined)
+    assert.equal(await store.keep(idOf(c), c, 1), 'stored', 'the claim was released: it can arrive again')
+    assert.deepEqual(store.usage.count, 3)
+  })
+
   it('releases out-of-order completions in sequence order, skipping failed ones', async () => {
     const { storage } = await open()
     const sequence = new TxSequence(storage.sublevel('seq'), { maxEntries: 100, retentionMs: 60_000, now: Date.now })

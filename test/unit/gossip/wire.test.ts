@@ -8,11 +8,18 @@ import { BloomFilter, type GossipMessage } from '../../../protocols/tx-gossip/in
 import { compressChunk, inflateChunk } from '../../../src/gossip/compression.ts'
 import { txIdOf } from '../../../src/gossip/store/tx-store.ts'
 import { decodeFrame, encodeChunk, encodeMessage } from '../../../src/gossip/wire.ts'
+import { hexOfId } from '../../../src/gossip/hex-id.ts'
 
 const PEER = '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo'
 const id = (n: number): string => toHex(txIdOf(new Uint8Array([n])))
 
 describe('gossip wire format', () => {
+  it('turns ids into the hex toHex gives, from a view at any offset of a larger buffer', () => {
+    const frame = new Uint8Array(70).map((_, i) => (i * 37 + 11) & 0xff)
+    for (const at of [0, 1, 7, 38]) assert.equal(hexOfId(frame.subarray(at, at + 32)), toHex(frame.subarray(at, at + 32)))
+    assert.equal(hexOfId(new Uint8Array(0)), '')
+  })
+
   it('round-trips every control message', () => {
     const filter = BloomFilter.create(10, 0.01, 77)
     filter.add(id(1))
@@ -42,6 +49,7 @@ describe('gossip wire format', () => {
     assert.deepEqual(decodeFrame(encodeChunk({ ...frame, notification: undefined })), { kind: 'invalid', code: 'bad-notification' })
     assert.deepEqual(decodeFrame(encodeChunk({ ...frame, notification: { ...notification, sizeBytes: 1 } })), { kind: 'invalid', code: 'bad-notification' })
     assert.deepEqual(decodeFrame(encodeChunk({ ...frame, notification: { ...notification, sender: 'nobody' } })), { kind: 'invalid', code: 'bad-notification' })
+    assert.deepEqual(decodeFrame(encodeChunk({ ...frame, notification: { ...notification, txId: txIdOf(new Uint8Array([9])) } })), { kind: 'invalid', code: 'bad-notification' }, 'names another transaction')
     const { notification: _, ...later } = { ...frame, offset: 3, length: 4, data: payload.subarray(3) }
     assert.deepEqual(decodeFrame(encodeChunk(later)), { kind: 'chunk', chunk: later })
   })

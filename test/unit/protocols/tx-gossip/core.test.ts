@@ -132,6 +132,29 @@ describe('tx-gossip core: announce mode', () => {
     assert.ok(core.holds(id))
   })
 
+  it('answers a batch of verified bodies in one input with the effects of one verified input each, getdata merged', () => {
+    const run = (batched: boolean): GossipEffect[] => {
+      const core = createTxGossipCore({ antiEntropyOnConnect: false, maxInflightPerSource: 2 }, createRng(3))
+      core.handle({ type: 'peer-up', now: 0, peer: 'a' })
+      core.handle({ type: 'peer-up', now: 0, peer: 'b' })
+      core.handle({ type: 'message', now: 1, from: 'a', message: { type: 'inv', items: [1, 2, 3, 4].map(i => ({ id: txId(i), size: 100, hops: 1 })) } })
+      for (const i of [1, 2]) assert.ok(core.handle({ type: 'chunk', now: 2, from: 'a', id: txId(i), offset: 0, length: 100, total: 100, hops: 1 }).some(e => e.type === 'verify'))
+      const effects = batched
+        ? core.handle({ type: 'verified-many', now: 3, ids: [txId(1), txId(2)] })
+        : [...core.handle({ type: 'verified', now: 3, id: txId(1), ok: true }), ...core.handle({ type: 'verified', now: 3, id: txId(2), ok: true })]
+      assert.ok(core.holds(txId(1)) && core.holds(txId(2)))
+      return effects.filter(e => e.type !== 'schedule')
+    }
+    const one = run(false)
+    const many = run(true)
+    const without = (effects: GossipEffect[], type: string): GossipEffect[] => effects.filter(e => e.type !== type)
+    assert.deepEqual(without(many, 'send'), without(one, 'send'))
+    assert.deepEqual(many.filter(e => e.type === 'deliver').map(e => e.id), [txId(1), txId(2)])
+    const asked = (effects: GossipEffect[]): string[] => effects.flatMap(e => e.type === 'send' && e.message.type === 'getdata' ? e.message.items.map(i => i.id) : [])
+    assert.deepEqual(asked(many), asked(one))
+    assert.deepEqual(asked(many), [txId(3), txId(4)], 'the freed budget asks for the waiting ones')
+  })
+
   it('rejects a sender whose body does not hash to its id and fetches from another', () => {
     const core = createTxGossipCore({ antiEntropyOnConnect: false }, createRng(2))
     const id = txId(3)

@@ -155,10 +155,7 @@ export class PeerExchange {
     if (connection === undefined) throw new NotConnectedError(`not connected to ${peerId.toString()}`)
     const asked = options.maxPeers ?? EXCHANGE_ASK_PEERS
     const stream = await connection.newStream(PEER_EXCHANGE_PROTOCOL, { signal: options.signal })
-    const lp = lpStream(stream, { maxDataLength: EXCHANGE_LIMITS.maxResponseBytes })
-    await lp.write(PeerExchangeRequest.encode({ maxPeers: asked, self: this.record() }).finish(), options)
-    const bytes = (await lp.read(options)).subarray()
-    await stream.close(options).catch(() => undefined)
+    const bytes = await this.request(stream, asked, options.signal)
     let judgement: ExchangeJudgement
     try {
       const response = PeerExchangeResponse.decode(bytes)
@@ -176,6 +173,28 @@ export class PeerExchange {
     const newPeers = await this.components.peerList.observeMany(judgement.peers.map(peer => (
       { peerId: peer.peerId, addresses: peer.addresses, source: PeerSource.PEER_SOURCE_PEER_EXCHANGE, firsthand: false, learnedFrom: peerId.toString(), ...(peer.capabilities === undefined ? {} : { capabilities: peer.capabilities }), now })), options)
     return { judgement, newPeers }
+  }
+
+  /**
+   * Writes a request for `asked` peers on `stream` and reads the answer. On any failure the stream is
+   * aborted: one left open counts against the connection's outbound exchange streams (MAX_STREAMS), so
+   * two exchanges that timed out (as under load) left every later one on that connection refused,
+   * advertisements included, for as long as the connection lived.
+   */
+  private async request (stream: Stream, asked: number, signal: AbortSignal): Promise<Uint8Array> {
+    let bytes: Uint8Array | undefined
+    try {
+      const lp = lpStream(stream, { maxDataLength: EXCHANGE_LIMITS.maxResponseBytes })
+      await lp.write(PeerExchangeRequest.encode({ maxPeers: asked, self: this.record() }).finish(), { signal })
+      bytes = (await lp.read({ signal })).subarray()
+      await stream.close({ signal })
+      return bytes
+    } catch (err) {
+      stream.abort(err instanceof Error ? err : new Error(String(err)))
+      // An answer read before the close failed is kept.
+      if (bytes !== undefined) return bytes
+      throw err
+    }
   }
 
   /** Tells a connected peer our record (a request for no peers); its answer carries its own record. */

@@ -10,7 +10,7 @@ import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { PeerCapabilities } from '../../../protocols/models/index.ts'
 import { PeerExchangeRequest, PeerExchangeResponse } from '../../../protos/gen/sorcha/p2p/v1/peer_exchange.ts'
-import { PEER_EXCHANGE_PROTOCOL } from '../../../src/discovery/peer-exchange.ts'
+import { PEER_EXCHANGE_PROTOCOL, type PeerExchange } from '../../../src/discovery/peer-exchange.ts'
 import { topologyContribution } from '../../../src/discovery/index.ts'
 import { peerHealthContribution } from '../../../src/health/index.ts'
 import { dialAddrs, startNetwork, type TestNetwork } from '../../../src/harness/index.ts'
@@ -55,6 +55,25 @@ describe('peer records: an older record of a peer never replaces a newer one', (
     assert.deepEqual(await registersSeen(), ['reg-same'], 'the same version again applies')
     await advertise(record(['reg-unversioned'], 0))
     assert.deepEqual(await registersSeen(), ['reg-unversioned'], 'a record without a version (an older node) applies')
+  })
+
+  it('an exchange whose answer never comes leaves no stream open on the connection', async () => {
+    // A responder that reads nothing and never answers, in place of the server's own. Streams left
+    // open count against the connection's two outbound exchange streams: two timed-out exchanges
+    // used to leave every later one (advertisements included) refused while the connection lived.
+    await server.libp2p.handle(PEER_EXCHANGE_PROTOCOL, () => {}, { force: true })
+    const exchangeOf = (node: SorchaNode): PeerExchange => (node.libp2p.services as unknown as { topology: { exchange: PeerExchange } }).topology.exchange
+    try {
+      const open = (): number => asker.libp2p.getConnections(server.peerId).flatMap(c => c.streams).filter(s => s.protocol === PEER_EXCHANGE_PROTOCOL).length
+      // Long enough for the stream's negotiation to end first: it is the unanswered read that times out.
+      await assert.rejects(exchangeOf(asker).ask(server.peerId, { signal: AbortSignal.timeout(2_000) }), { name: 'TimeoutError' })
+      // Besides ours, the handler swap's identify push makes the asker advertise, and that exchange
+      // meets the same silent responder: it must be gone too once its own 10-s deadline has passed.
+      for (let i = 0; i < 600 && open() > 0; i++) await new Promise(resolve => setTimeout(resolve, 20))
+      assert.deepEqual(asker.libp2p.getConnections(server.peerId).flatMap(c => c.streams).filter(s => s.protocol === PEER_EXCHANGE_PROTOCOL).map(s => [s.status, s.readStatus, s.writeStatus]), [])
+    } finally {
+      await exchangeOf(server).start()
+    }
   })
 
   it('compares versions only while the connection that brought the newest is open (a restarted peer starts afresh)', async () => {

@@ -167,8 +167,10 @@ async function collect (clients: SorchaClient[], liveAtEnd: number[], metrics: R
 /** Adds the nodes' traffic counters and assembles the result. */
 async function finish (clients: SorchaClient[], plan: TestbedPlan, metrics: RunMetrics, liveAtEnd: number[], receipts: number, endMs: number): Promise<RunResult> {
   for (const node of liveAtEnd) {
-    const gossip = (await clients[node]!.stats().catch(() => undefined))?.gossip
-    metrics.bytes += gossip?.bytesSent ?? 0
+    const stats = await clients[node]!.stats().catch(() => undefined)
+    const gossip = stats?.gossip
+    // Reconciliation's bytes too (sorcha's repair path): what the node sends to spread transactions.
+    metrics.bytes += (gossip?.bytesSent ?? 0) + (stats?.reconcile?.bytesSent ?? 0)
     metrics.bodies += gossip?.bodiesReceived ?? 0
   }
   metrics.finish()

@@ -1,12 +1,19 @@
 /**
  * The WAN benchmark's pure parts: flood-optimal latency (shortest paths over the overlay the nodes
- * had) and the Kolmogorov-Smirnov distance of the fidelity check.
+ * had), the Kolmogorov-Smirnov distance of the fidelity check, and the figures built from a run
+ * (checked on a simulated run, which cannot beat flood-optimal on its own overlay and delays).
  */
 import assert from 'node:assert/strict'
+import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { createRng } from '../../../protocols/common/rng.ts'
 import { floodArrivalMs, floodOptimalLatencies, overlayFromSnapshots } from '../../../simulations/testbed/flood-optimal.ts'
 import { ksDistance } from '../../../simulations/report/ks.ts'
+import { runSimulated } from '../../../simulations/run.ts'
+import { loadScenarioFile, validateScenario } from '../../../simulations/scenario/load.ts'
+import { testbedPlan } from '../../../simulations/testbed/plan.ts'
+import { quantile, realLatencies, wanFigures } from '../../../simulations/testbed/wan-figures.ts'
+import { wanScenario } from '../../bench/testbed-wan.ts'
 
 describe('flood-optimal latency', () => {
   // 0 - 1 - 2 - 3 in a line, plus a slow shortcut 0 - 3.
@@ -92,5 +99,41 @@ describe('Kolmogorov-Smirnov distance', () => {
     assert.throws(() => ksDistance([1], []), { name: 'KsInputError' })
     assert.throws(() => ksDistance([1, NaN], [1]), { name: 'KsInputError' })
     assert.throws(() => ksDistance([1], [Infinity]), { name: 'KsInputError' })
+  })
+})
+
+describe('WAN figures', () => {
+  it('the simulator on the same overlay and delays never beats flood-optimal; an undelivered pair counts as infinite', () => {
+    const s = validateScenario({
+      name: 'wan-figures',
+      nodes: 12,
+      durationMs: 20_000,
+      topology: { kind: 'k-regular', degree: 3 },
+      latency: { kind: 'regions', regions: [{ name: 'a', share: 0.5 }, { name: 'b', share: 0.5 }], rttMs: [[10, 150], [150, 10]], jitterMs: 0 },
+      workload: { transactions: 20, ratePerSec: 10 }
+    })
+    const plan = testbedPlan(s)
+    const run = runSimulated(s, { sampleMemory: false })
+    const overlay = overlayFromSnapshots(12, [plan.adjacency])
+    const f = wanFigures(run, plan, overlay, 1)
+    assert.equal(f.deliveredFraction, 1)
+    assert.equal(f.overlay.links, 18)
+    assert.equal(f.overlay.meanDegree, 3)
+    assert.ok(f.floodOptimalMs.p50! >= 5 && f.floodOptimalMs.p99! >= 75, JSON.stringify(f.floodOptimalMs))
+    assert.ok(f.p50OverFloodOptimal! >= 1 && f.p99OverFloodOptimal! >= 1, `${f.p50OverFloodOptimal} ${f.p99OverFloodOptimal}`)
+    assert.equal(realLatencies(run, [...run.result.liveAtEnd]).length, 20 * 11)
+    // Two more receivers that got nothing: 40 of 260 pairs undelivered, so p99 is infinite (null).
+    assert.equal(quantile(realLatencies(run, [...run.result.liveAtEnd, 12, 13]).sort(), 0.99), null)
+  })
+
+  it('resizes the campaign scenario: a k-regular degree that fits, transactions = seconds × rate', () => {
+    const base = loadScenarioFile(join(import.meta.dirname, '../../../simulations/testbed/scenarios/wan-50.yaml'))
+    const small = wanScenario(base, 6, 10, 5, 20)
+    assert.deepEqual(small.topology, { kind: 'k-regular', degree: 5 })
+    assert.equal(small.workload.transactions, 50)
+    assert.equal(small.durationMs, 30_000)
+    assert.deepEqual(wanScenario(base, 7, 1, 1, 0).topology, { kind: 'k-regular', degree: 6 })
+    assert.deepEqual(wanScenario(base, 50, 300, 20, 30, 4).topology, { kind: 'k-regular', degree: 8 })
+    assert.equal(wanScenario(base, 50, 300, 20, 30, 4).seed, 4)
   })
 })

@@ -18,7 +18,7 @@
  * Needs root: without, one line and exit 2.
  */
 import { execFileSync } from 'node:child_process'
-import { appendFileSync, existsSync } from 'node:fs'
+import { appendFileSync, existsSync, readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { SorchaClient, type Endpoint } from '../../src/client/index.ts'
 import { ksDistance } from '../../simulations/report/ks.ts'
@@ -70,19 +70,43 @@ export function wanScenario (base: Scenario, nodes: number, seconds: number, rat
   }, base.name)
 }
 
+/**
+ * How to reach node processes, from their command lines: each runs `sorcha-peer start --config <file>`
+ * (the testbed's generated configuration: its announced address, gateway port and token).
+ */
+export function gatewaysOf (pids: number[]): { endpoints: Endpoint[], token: string } {
+  let token = ''
+  const endpoints = pids.map(pid => {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+    const config = JSON.parse(readFileSync(argv[argv.indexOf('--config') + 1]!, 'utf8')) as { announce: string[], gateway: { token: string, grpc: { port: number } } }
+    token = config.gateway.token
+    return { grpc: `${config.announce[0]!.split('/')[2]!}:${config.gateway.grpc.port}` }
+  })
+  return { endpoints, token }
+}
+
 /** Asks every node for its connected peers every OVERLAY_SAMPLE_MS until stopped; snapshot[i] = node indices. */
-function sampleOverlay (endpoints: Endpoint[], token: string, peerIds: string[], stop: AbortSignal): { snapshots: Array<Array<number[] | undefined>>, done: Promise<void> } {
-  const index = new Map(peerIds.map((id, i) => [id, i]))
-  const clients = endpoints.map(endpoint => new SorchaClient({ endpoints: endpoint, token, timeoutMs: 5_000, maxAttempts: 1 }))
+function sampleOverlay (pids: number[], stop: AbortSignal): { snapshots: Array<Array<number[] | undefined>>, done: Promise<void> } {
+  const { endpoints, token } = gatewaysOf(pids)
+  const clients = endpoints.map(endpoint => new SorchaClient({ endpoints: endpoint, token, timeoutMs: 5_000, maxAttempts: 2 }))
   const snapshots: Array<Array<number[] | undefined>> = []
+  // Peer id -> node index, asked once per node (again next round while a node does not answer).
+  const index = new Map<string, number>()
+  const known = new Set<number>()
+  const stopped = new Promise(resolve => { stop.addEventListener('abort', resolve, { once: true }) })
   const done = (async () => {
     try {
       while (!stop.aborted) {
+        await Promise.all(clients.map(async (c, i) => {
+          if (known.has(i)) return
+          const id = (await c.adminNodeInfo().catch(() => undefined))?.peerId
+          if (id !== undefined) { index.set(id, i); known.add(i) }
+        }))
         snapshots.push(await Promise.all(clients.map(async c => {
           const r = await c.listConnectedPeers().catch(() => undefined)
           return r?.peers.flatMap(p => { const i = index.get(p.peerId); return i === undefined ? [] : [i] })
         })))
-        await Promise.race([sleep(OVERLAY_SAMPLE_MS), new Promise(resolve => stop.addEventListener('abort', resolve, { once: true }))])
+        await Promise.race([sleep(OVERLAY_SAMPLE_MS), stopped])
       }
     } finally {
       for (const c of clients) c.close()
@@ -99,9 +123,9 @@ async function runStrategy (scenario: Scenario, strategy: Strategy): Promise<{ r
   let sampler: ReturnType<typeof sampleOverlay> | undefined
   process.stderr.write(`testbed-wan: ${strategy}: starting ${s.nodes} nodes\n`)
   const run = await runLocal(s, {
-    onStarted: ({ endpoints, token, peerIds, links }) => {
+    onStarted: ({ pids, links }) => {
       process.stderr.write(`testbed-wan: ${strategy}: ${s.nodes} nodes running, links by ${links}\n`)
-      sampler = sampleOverlay(endpoints, token, peerIds, stop.signal)
+      sampler = sampleOverlay(pids, stop.signal)
     },
     // Stop sampling once the last transaction is due: the run may end early, and the nodes go with it.
     onProgress: nowMs => { if (nowMs >= s.workload.transactions / s.workload.ratePerSec * 1000) stop.abort() }

@@ -12,7 +12,6 @@ import { cp, mkdtemp, rm } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import type { Endpoint } from '../../../src/client/index.ts'
 import { loadOrCreateIdentity } from '../../../src/node/identity.ts'
 import type { SimRun } from '../../run.ts'
 import type { Scenario } from '../../scenario/schema.ts'
@@ -44,8 +43,8 @@ export interface LocalRunOptions {
   logsOnFailure?: string
   /** Told once the namespaces exist: the run directory (configs and logs; removed at the end). */
   onNetwork?: (info: { dir: string, namespaces: number }) => void
-  /** Told once the nodes run: also how to reach them (gateway endpoints, token) and their peer ids, by node index. */
-  onStarted?: (info: { links: LinkEmulation, pids: number[], endpoints: Endpoint[], token: string, peerIds: string[] }) => void
+  /** Told once the nodes run. */
+  onStarted?: (info: { links: LinkEmulation, pids: number[] }) => void
 }
 
 /** A finished local run. */
@@ -151,13 +150,12 @@ export async function runLocal (scenario: Scenario, options: LocalRunOptions = {
     // once on a small busy machine none of them got through within the timeout (20 nodes, 2 cores).
     let next = 0
     await Promise.all(Array.from({ length: Math.min(n, START_CONCURRENCY) }, async () => { while (next < n) await start(next++) }))
-    const endpoints = Array.from({ length: n }, (_, i): Endpoint => ({ grpc: `${net.ip(i)}:${GRPC_PORT}` }))
-    options.onStarted?.({ links, pids: nodes.map(p => p!.pid!), endpoints, token, peerIds })
+    options.onStarted?.({ links, pids: nodes.map(p => p!.pid!) })
     // Nodes killed, frozen, or restarting and not yet running again.
     const down = new Set<number>()
     const faults: FaultInjector = { apply: async action => applyFault(action, nodes, net, start, down), isUp: i => !down.has(i) }
     const run = await driveAndSummarize(plan, {
-      endpoints,
+      endpoints: Array.from({ length: n }, (_, i) => ({ grpc: `${net.ip(i)}:${GRPC_PORT}` })),
       token,
       faults,
       memory: () => rssOf(nodes.flatMap(p => p?.pid === undefined || p.exitCode !== null || p.signalCode !== null ? [] : [p.pid]))

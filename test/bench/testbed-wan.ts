@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- testbed-wan [--json] [--nodes 50] [--seconds 300] [--rate 20] [--seed N]
- * [--strategies sorcha,gossipsub] [--drain-seconds 30] [--scenario file] [--csv file] [--no-sim]`
+ * [--strategies sorcha,gossipsub] [--drain-seconds 30] [--scenario file] [--csv file] [--no-sim]
+ * [--sim-only [--sim-params JSON]]`
  *
  * The WAN campaign of issue 21 on the local testbed (root): the scenario
  * simulations/testbed/scenarios/wan-50.yaml (50 node processes in 5 regions, half-RTT link delays from
@@ -15,7 +16,9 @@
  * latencyMs {p50,p95,p99}, floodOptimalMs, p50OverFloodOptimal, p99OverFloodOptimal,
  * bytesPerTxPerNode, copiesPerTxPerNode, overlay; bytesRatioSorchaOverGossipsub; fidelity
  * { ksDistance, simLatencyMs, realLatencyMs }; load averages. `--csv` appends one row per strategy.
- * Needs root: without, one line and exit 2.
+ * Needs root: without, one line and exit 2. `--sim-only` (no root) runs the simulator alone and
+ * reports the same figures with the simulator's topology as the overlay (a simulated run cannot beat
+ * flood-optimal there), with `--sim-params` as the tx-gossip settings, e.g. '{"inlineThresholdBytes":1024}'.
  */
 import { execFileSync } from 'node:child_process'
 import { appendFileSync, existsSync, readFileSync } from 'node:fs'
@@ -142,11 +145,29 @@ function commit (): string {
 
 const CSV_HEADER = 'date,commit,nodes,seconds,rate,seed,strategy,load_before,load_after,delivered_fraction,latency_p50_ms,latency_p95_ms,latency_p99_ms,flood_p50_ms,flood_p99_ms,p50_over_flood_optimal,p99_over_flood_optimal,bytes_per_tx_per_node,copies_per_tx_per_node,overlay_mean_degree,ks_distance_to_sim'
 
+/** --sim-only: the scenario in the simulator, its figures against flood-optimal on its own topology. */
+function simOnly (base: Scenario, paramsJson: unknown, json: boolean): void {
+  let params: unknown = {}
+  try {
+    if (typeof paramsJson === 'string') params = JSON.parse(paramsJson)
+  } catch { fail('--sim-params must be a JSON object of tx-gossip settings') }
+  let scenario: Scenario
+  try {
+    scenario = validateScenario({ ...base, protocol: { name: 'tx-gossip', params } }, base.name)
+  } catch (err) {
+    if (err instanceof ScenarioError) fail(err.message)
+    throw err
+  }
+  const plan = testbedPlan(base)
+  const sim = runSimulated(scenario, { sampleMemory: false })
+  report({ scenario: scenario.name, mode: 'sim', nodes: scenario.nodes, params, ...wanFigures(sim, plan, overlayFromSnapshots(scenario.nodes, [plan.adjacency]), 1) }, json)
+}
+
 /** Runs the benchmark. */
 export default async function main (argv: string[]): Promise<void> {
   let args: ReturnType<typeof benchArgs>
   try {
-    args = benchArgs(argv, ['nodes', 'seconds', 'rate', 'seed', 'strategies', 'drain-seconds', 'scenario', 'csv'], ['json', 'no-sim'])
+    args = benchArgs(argv, ['nodes', 'seconds', 'rate', 'seed', 'strategies', 'drain-seconds', 'scenario', 'csv', 'sim-params'], ['json', 'no-sim', 'sim-only'])
   } catch (err) { fail((err as Error).message) }
   const nodes = numberFlag('nodes', args.nodes, 50, 3, true)
   const seconds = numberFlag('seconds', args.seconds, 300, 1, false)
@@ -165,6 +186,7 @@ export default async function main (argv: string[]): Promise<void> {
     if (err instanceof ScenarioError || err instanceof ScenarioFileError) fail(err.message)
     throw err
   }
+  if (args['sim-only'] === true) { simOnly(scenario, args['sim-params'], args.json === true); return }
   const unavailable = localUnavailable()
   if (unavailable !== undefined) fail(unavailable)
 

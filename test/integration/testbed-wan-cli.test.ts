@@ -31,6 +31,7 @@ describe('testbed-wan bench: refusals', () => {
     assertOneLine(bench(['--nodes', '2']), 'testbed-wan: --nodes must be an integer of at least 3')
     assertOneLine(bench(['--seconds', '0']), 'testbed-wan: --seconds must be a number of at least 1')
     assertOneLine(bench(['--rate', 'fast']), 'testbed-wan: --rate must be a number of at least 0.1')
+    assertOneLine(bench(['--sim-only', '--sim-params', '{bad']), 'testbed-wan: --sim-params must be a JSON object of tx-gossip settings')
     assertOneLine(bench(['--strategies', 'floodsub']), 'testbed-wan: --strategies must list sorcha and/or gossipsub, comma-separated (got "floodsub")')
     const unknown = bench(['--bogus'])
     assert.equal(unknown.code, 2)

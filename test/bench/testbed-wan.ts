@@ -118,9 +118,12 @@ function sampleOverlay (pids: number[], stop: AbortSignal): { snapshots: Array<A
   return { snapshots, done }
 }
 
-/** One strategy's run on the testbed, with the overlay sampled while it ran. */
+/**
+ * One strategy's run on the testbed, with the overlay sampled while it ran. Metrics on for both
+ * strategies: gossipsub counts its bytes and messages only with its metrics register.
+ */
 async function runStrategy (scenario: Scenario, strategy: Strategy): Promise<{ run: SimRun, figures: WanFigures, loadBefore: number, loadAfter: number }> {
-  const s: Scenario = { ...scenario, testbed: { ...scenario.testbed, nodeConfig: deepMerge(scenario.testbed.nodeConfig, { gossip: { strategy } }) } }
+  const s: Scenario = { ...scenario, testbed: { ...scenario.testbed, nodeConfig: deepMerge(scenario.testbed.nodeConfig, { gossip: { strategy }, metrics: { enabled: true } }) } }
   const loadBefore = loadavg()[0]!
   const stop = new AbortController()
   let sampler: ReturnType<typeof sampleOverlay> | undefined

@@ -16,8 +16,12 @@ import { summarize } from '../report/summary.ts'
 import type { SimRun } from '../run.ts'
 import type { FaultAction, TestbedPlan } from './plan.ts'
 
-/** How long the nodes may take to reach their neighbours before the workload starts. */
+/** How long the nodes may take to reach their neighbours before the workload starts (at least; see meshTimeoutMs). */
 export const MESH_TIMEOUT_MS = 20_000
+/** Plus this per node: 50 node processes just started on 2 cores did not answer their gateways within 20 s. */
+const MESH_TIMEOUT_PER_NODE_MS = 2_000
+/** The mesh timeout of a run of `nodes` nodes. */
+export const meshTimeoutMs = (nodes: number): number => Math.max(MESH_TIMEOUT_MS, MESH_TIMEOUT_PER_NODE_MS * nodes)
 /** Per-call deadline of the driver's gateway calls. */
 const CALL_TIMEOUT_MS = 5_000
 
@@ -51,7 +55,8 @@ const sleep = async (ms: number): Promise<void> => new Promise(resolve => setTim
 
 /** Waits until every node's gossip layer has at least its topology degree of peers (1 at least). */
 async function waitForMesh (clients: SorchaClient[], plan: TestbedPlan): Promise<void> {
-  const deadline = Date.now() + MESH_TIMEOUT_MS
+  const timeoutMs = meshTimeoutMs(clients.length)
+  const deadline = Date.now() + timeoutMs
   const want = plan.adjacency.map(nbrs => Math.max(1, nbrs.length))
   let peers: number[] = []
   while (Date.now() < deadline) {
@@ -60,7 +65,7 @@ async function waitForMesh (clients: SorchaClient[], plan: TestbedPlan): Promise
     await sleep(250)
   }
   const short = peers.flatMap((p, i) => p >= want[i]! ? [] : [`node ${i}: ${p < 0 ? 'gateway not answering' : `${p} gossip peers of ${want[i]}`}`])
-  throw new DriverError(`the nodes did not mesh within ${MESH_TIMEOUT_MS / 1000} s (${short.slice(0, 5).join('; ')})`)
+  throw new DriverError(`the nodes did not mesh within ${timeoutMs / 1000} s (${short.slice(0, 5).join('; ')})`)
 }
 
 /** Runs the plan's workload and faults against the target; returns the report in the simulator's format. */

@@ -127,14 +127,20 @@ async function runStrategy (scenario: Scenario, strategy: Strategy): Promise<{ r
   const loadBefore = loadavg()[0]!
   const stop = new AbortController()
   let sampler: ReturnType<typeof sampleOverlay> | undefined
+  let nodePids: number[] = []
   process.stderr.write(`testbed-wan: ${strategy}: starting ${s.nodes} nodes\n`)
   const run = await runLocal(s, {
     onStarted: ({ pids, links }) => {
       process.stderr.write(`testbed-wan: ${strategy}: ${s.nodes} nodes running, links by ${links}\n`)
-      sampler = sampleOverlay(pids, stop.signal)
+      nodePids = pids
     },
-    // Stop sampling once the last transaction is due: the run may end early, and the nodes go with it.
-    onProgress: nowMs => { if (nowMs >= s.workload.transactions / s.workload.ratePerSec * 1000) stop.abort() }
+    // Sample from the workload's start (the driver reports progress only once the nodes meshed: no
+    // load of ours while they connect) until the last transaction is due (the run may end early, and
+    // the nodes go with it).
+    onProgress: nowMs => {
+      if (sampler === undefined && !stop.signal.aborted) sampler = sampleOverlay(nodePids, stop.signal)
+      if (nowMs >= s.workload.transactions / s.workload.ratePerSec * 1000) stop.abort()
+    }
   }).finally(() => stop.abort())
   await sampler?.done
   const snapshots = sampler?.snapshots ?? []

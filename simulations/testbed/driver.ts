@@ -16,12 +16,8 @@ import { summarize } from '../report/summary.ts'
 import type { SimRun } from '../run.ts'
 import type { FaultAction, TestbedPlan } from './plan.ts'
 
-/** How long the nodes may take to reach their neighbours before the workload starts (at least; see meshTimeoutMs). */
+/** How long the nodes may take to reach their neighbours before the workload starts. */
 export const MESH_TIMEOUT_MS = 20_000
-/** Plus this per node: 50 node processes just started on 2 cores did not answer their gateways within 20 s. */
-const MESH_TIMEOUT_PER_NODE_MS = 2_000
-/** The mesh timeout of a run of `nodes` nodes. */
-export const meshTimeoutMs = (nodes: number): number => Math.max(MESH_TIMEOUT_MS, MESH_TIMEOUT_PER_NODE_MS * nodes)
 /** Per-call deadline of the driver's gateway calls. */
 const CALL_TIMEOUT_MS = 5_000
 
@@ -52,6 +48,11 @@ export class DriverError extends Error {
 }
 
 const sleep = async (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
+
+/** Plus this per node beyond MESH_TIMEOUT_MS: 50 node processes just started on 2 cores take longer to mesh. */
+const MESH_TIMEOUT_PER_NODE_MS = 2_000
+/** The mesh timeout of a run of `nodes` nodes: MESH_TIMEOUT_MS, or 2 s per node when more. */
+export const meshTimeoutMs = (nodes: number): number => Math.max(MESH_TIMEOUT_MS, MESH_TIMEOUT_PER_NODE_MS * nodes)
 
 /** Waits until every node's gossip layer has at least its topology degree of peers (1 at least). */
 async function waitForMesh (clients: SorchaClient[], plan: TestbedPlan): Promise<void> {

@@ -4,6 +4,7 @@
  * because a message never arrives before it is sent.
  */
 import type { Rng } from '../../protocols/common/rng.ts'
+import { regionFloorMs, type RegionLatencySpec } from './regions.ts'
 
 /** A latency distribution as a scenario declares it. */
 export type LatencySpec =
@@ -11,6 +12,9 @@ export type LatencySpec =
   | { kind: 'uniform', minMs: number, maxMs: number }
   | { kind: 'normal', meanMs: number, sdMs: number, minMs?: number }
   | { kind: 'lognormal', medianMs: number, sigma: number, minMs?: number }
+
+/** A network's latency: a distribution, or the region model (regions.ts), whose delay depends on the two nodes. */
+export type NetworkLatency = LatencySpec | RegionLatencySpec
 
 /** The part of an Rng a sampler uses. */
 export type RandomSource = Pick<Rng, 'next'>
@@ -69,9 +73,10 @@ export function latencySampler (spec: LatencySpec): LatencySampler {
   }
 }
 
-/** The smallest value a distribution's sampler returns, ms (0 when it can return 0). */
-export function latencyFloor (spec: LatencySpec): number {
+/** The smallest value a distribution's sampler returns (or the region model's smallest delay), ms (0 when it can return 0). */
+export function latencyFloor (spec: NetworkLatency): number {
   switch (spec.kind) {
+    case 'regions': return regionFloorMs(spec)
     case 'constant': return Math.max(0, spec.ms)
     case 'uniform': return Math.max(0, spec.minMs)
     case 'normal': return Math.max(0, spec.minMs ?? 0)

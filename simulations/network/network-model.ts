@@ -15,16 +15,18 @@
  */
 import type { Rng } from '../../protocols/common/rng.ts'
 import { KeyedRandom } from '../engine/event-keys.ts'
-import { latencyFloor, latencySampler, type LatencySpec, type LatencySampler } from './latency.ts'
+import { latencyFloor, latencySampler, type LatencySampler, type NetworkLatency } from './latency.ts'
+import { RegionMap } from './regions.ts'
 
 /** How latency varies. */
 export type LatencyMode = 'per-message' | 'per-link'
 
 /** Network parameters as resolved from a scenario. */
 export interface NetworkSpec {
-  readonly latency: LatencySpec
+  /** A distribution, or the region model (then the mode is per-link: a link's delay is its regions' RTT / 2). */
+  readonly latency: NetworkLatency
   readonly latencyMode: LatencyMode
-  /** Extra uniform jitter in [0, jitterMs) added per message in per-link mode. */
+  /** Extra uniform jitter in [0, jitterMs) added per message in per-link mode (and with regions). */
   readonly jitterMs: number
   /** Uplink rate per node; Infinity for no serialization delay. */
   readonly uplinkBytesPerSec: number
@@ -69,6 +71,8 @@ class LinkRng {
 export class NetworkModel {
   private readonly spec: NetworkSpec
   private readonly sample: LatencySampler
+  /** The region model's placement, when the latency is one. */
+  private readonly regions: RegionMap | undefined
   private readonly linkRng: LinkRng
   private readonly keyed: KeyedRandom
   private uplinkFreeAt: Float64Array
@@ -80,7 +84,8 @@ export class NetworkModel {
 
   constructor (spec: NetworkSpec, rng: Rng, nodeCapacity: number) {
     this.spec = spec
-    this.sample = latencySampler(spec.latency)
+    this.regions = spec.latency.kind === 'regions' ? new RegionMap(spec.latency, nodeCapacity) : undefined
+    this.sample = spec.latency.kind === 'regions' ? () => 0 : latencySampler(spec.latency)
     this.linkRng = new LinkRng(rng.int(0x100000000))
     this.keyed = new KeyedRandom(rng.int(0x100000000))
     this.uplinkFreeAt = new Float64Array(nodeCapacity)
@@ -119,6 +124,10 @@ export class NetworkModel {
   }
 
   private delay (a: number, b: number, keyed: KeyedRandom): number {
+    if (this.regions !== undefined) {
+      const base = this.regions.oneWayMs(a, b)
+      return this.spec.jitterMs > 0 ? base + this.spec.jitterMs * keyed.next() : base
+    }
     if (this.spec.latencyMode === 'per-link') {
       const base = this.sample(this.linkRng.seed(a, b))
       return this.spec.jitterMs > 0 ? base + this.spec.jitterMs * keyed.next() : base

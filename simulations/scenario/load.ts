@@ -7,7 +7,8 @@ import { basename } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import type { z } from 'zod'
 import { createRng } from '../../protocols/common/rng.ts'
-import { LATENCY_PRESETS, type LatencySpec } from '../network/latency.ts'
+import { LATENCY_PRESETS, type NetworkLatency } from '../network/latency.ts'
+import { regionModelProblem } from '../network/regions.ts'
 import { MAX_FULL_TOPOLOGY_NODES, type TopologySpec } from '../network/topology.ts'
 import type { ChurnEvent, RunPlan } from '../engine/plan.ts'
 import { ScenarioError, ScenarioFileError } from './errors.ts'
@@ -67,6 +68,10 @@ function checkConsistency (s: Scenario, file: string): void {
   if (s.latency.kind === 'uniform' && s.latency.minMs > s.latency.maxMs) {
     throw new ScenarioError(file, 'latency.minMs', s.latency.minMs, `at most latency.maxMs (${s.latency.maxMs})`)
   }
+  if (s.latency.kind === 'regions') {
+    const problem = regionModelProblem(s.latency.regions.map(r => r.name), s.latency.regions.map(r => r.share), s.latency.rttMs)
+    if (problem !== undefined) throw new ScenarioError(file, `latency.${problem[0]}`, problem[1], problem[2])
+  }
   s.faults.partitions.forEach((p, i) => {
     if (p.toMs <= p.fromMs) throw new ScenarioError(file, `faults.partitions.${i}.toMs`, p.toMs, `greater than fromMs (${p.fromMs})`)
   })
@@ -117,9 +122,10 @@ export function loadScenarioFile (path: string, overrides: ScenarioOverrides = {
   return validateScenario(raw, basename(path), overrides)
 }
 
-function latencyOf (s: Scenario): LatencySpec {
+function latencyOf (s: Scenario): NetworkLatency {
   const l = s.latency
   switch (l.kind) {
+    case 'regions': return { kind: 'regions', names: l.regions.map(r => r.name), shares: l.regions.map(r => r.share), rttMs: l.rttMs, seed: s.seed, initialNodes: s.nodes }
     case 'preset': return LATENCY_PRESETS[l.name]!
     case 'constant': return { kind: 'constant', ms: l.ms }
     case 'uniform': return { kind: 'uniform', minMs: l.minMs, maxMs: l.maxMs }
@@ -165,7 +171,7 @@ export function toPlan (s: Scenario, params: unknown): RunPlan {
     topology,
     network: {
       latency: latencyOf(s),
-      latencyMode: s.latency.mode,
+      latencyMode: s.latency.kind === 'regions' ? 'per-link' : s.latency.mode,
       jitterMs: s.latency.jitterMs,
       uplinkBytesPerSec: s.network.uplinkBytesPerSec ?? Infinity,
       lossRate: s.network.lossRate,

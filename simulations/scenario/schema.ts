@@ -35,8 +35,19 @@ const LatencySchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('uniform'), minMs: ms(), maxMs: ms(), ...latencyCommon }),
   z.strictObject({ kind: z.literal('normal'), meanMs: ms(), sdMs: ms(), minMs: ms().optional(), ...latencyCommon }),
   z.strictObject({ kind: z.literal('lognormal'), medianMs: positive('milliseconds'), sigma: range(0, 5), minMs: ms().optional(), ...latencyCommon }),
-  z.strictObject({ kind: z.literal('preset'), name: oneOf(['loopback', 'datacenter', 'continental', 'global']), ...latencyCommon })
-], { error: 'kind one of constant, uniform, normal, lognormal, preset' })
+  z.strictObject({ kind: z.literal('preset'), name: oneOf(['loopback', 'datacenter', 'continental', 'global']), ...latencyCommon }),
+  // The region model (simulations/network/regions.ts): a link's one-way delay is half its regions' RTT,
+  // plus uniform [0, jitterMs) per message; no `mode` (it is per-link by construction).
+  z.strictObject({
+    kind: z.literal('regions'),
+    regions: z.array(z.strictObject({
+      name: z.string({ error: 'a region name (text)' }).min(1, { error: 'a region name (text)' }),
+      share: range(0, 1, 'a fraction')
+    }), { error: 'a list of { name, share }' }).min(1, { error: 'from 1 to 64 regions' }).max(64, { error: 'from 1 to 64 regions' }),
+    rttMs: z.array(z.array(ms(), { error: 'a row of round-trip times, ms' }), { error: 'a matrix (list of rows) of round-trip times, ms' }),
+    jitterMs: ms().default(0)
+  })
+], { error: 'kind one of constant, uniform, normal, lognormal, preset, regions' })
 
 const TopologySchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('k-regular'), degree: int(1, 1000) }),

@@ -49,9 +49,15 @@ export class DriverError extends Error {
 
 const sleep = async (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 
+/** Plus this per node beyond MESH_TIMEOUT_MS: 50 node processes just started on 2 cores take longer to mesh. */
+const MESH_TIMEOUT_PER_NODE_MS = 2_000
+/** The mesh timeout of a run of `nodes` nodes: MESH_TIMEOUT_MS, or 2 s per node when more. */
+export const meshTimeoutMs = (nodes: number): number => Math.max(MESH_TIMEOUT_MS, MESH_TIMEOUT_PER_NODE_MS * nodes)
+
 /** Waits until every node's gossip layer has at least its topology degree of peers (1 at least). */
 async function waitForMesh (clients: SorchaClient[], plan: TestbedPlan): Promise<void> {
-  const deadline = Date.now() + MESH_TIMEOUT_MS
+  const timeoutMs = meshTimeoutMs(clients.length)
+  const deadline = Date.now() + timeoutMs
   const want = plan.adjacency.map(nbrs => Math.max(1, nbrs.length))
   let peers: number[] = []
   while (Date.now() < deadline) {
@@ -60,7 +66,7 @@ async function waitForMesh (clients: SorchaClient[], plan: TestbedPlan): Promise
     await sleep(250)
   }
   const short = peers.flatMap((p, i) => p >= want[i]! ? [] : [`node ${i}: ${p < 0 ? 'gateway not answering' : `${p} gossip peers of ${want[i]}`}`])
-  throw new DriverError(`the nodes did not mesh within ${MESH_TIMEOUT_MS / 1000} s (${short.slice(0, 5).join('; ')})`)
+  throw new DriverError(`the nodes did not mesh within ${timeoutMs / 1000} s (${short.slice(0, 5).join('; ')})`)
 }
 
 /** Runs the plan's workload and faults against the target; returns the report in the simulator's format. */
@@ -167,8 +173,10 @@ async function collect (clients: SorchaClient[], liveAtEnd: number[], metrics: R
 /** Adds the nodes' traffic counters and assembles the result. */
 async function finish (clients: SorchaClient[], plan: TestbedPlan, metrics: RunMetrics, liveAtEnd: number[], receipts: number, endMs: number): Promise<RunResult> {
   for (const node of liveAtEnd) {
-    const gossip = (await clients[node]!.stats().catch(() => undefined))?.gossip
-    metrics.bytes += gossip?.bytesSent ?? 0
+    const stats = await clients[node]!.stats().catch(() => undefined)
+    const gossip = stats?.gossip
+    // Reconciliation's bytes too (sorcha's repair path): what the node sends to spread transactions.
+    metrics.bytes += (gossip?.bytesSent ?? 0) + (stats?.reconcile?.bytesSent ?? 0)
     metrics.bodies += gossip?.bodiesReceived ?? 0
   }
   metrics.finish()

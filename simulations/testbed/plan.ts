@@ -8,6 +8,7 @@ import { createRng, type Rng } from '../../protocols/common/rng.ts'
 import { initialTopology, natClasses } from '../engine/initial-topology.ts'
 import type { RunPlan } from '../engine/plan.ts'
 import { latencySampler, type LatencySpec } from '../network/latency.ts'
+import { RegionMap } from '../network/regions.ts'
 import { getProtocol } from '../protocols/index.ts'
 import { ScenarioError } from '../scenario/errors.ts'
 import { toPlan } from '../scenario/load.ts'
@@ -124,11 +125,19 @@ export function testbedPlan (s: Scenario): TestbedPlan {
   const run = toPlan(s, getProtocol('tx-gossip').parseParams({}, 'protocol.params'))
   const { adjacency } = initialTopology(run, natClasses(run, run.nodes))
   const n = run.nodes
-  const sampler = latencySampler(run.network.latency)
-  const rng = createRng(s.seed).fork(13)
+  const latency = run.network.latency
   const base = new Float64Array(n * n)
-  for (let i = 0; i < n * n; i++) base[i] = Math.round(sampler(rng) * 10) / 10
-  const perMessage = s.latency.mode === 'per-message' ? run.network.latency : undefined
+  let perMessage: LatencySpec | undefined
+  if (latency.kind === 'regions') {
+    // The region model: half the regions' RTT, the same placement as the simulator's (regions.ts).
+    const regions = new RegionMap(latency, n)
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) base[i * n + j] = regions.oneWayMs(i, j)
+  } else {
+    const sampler = latencySampler(latency)
+    const rng = createRng(s.seed).fork(13)
+    for (let i = 0; i < n * n; i++) base[i] = Math.round(sampler(rng) * 10) / 10
+    if (run.network.latencyMode === 'per-message') perMessage = latency
+  }
   const link = (from: number, to: number): LinkSpec => ({
     baseMs: base[from * n + to]!,
     jitterMs: s.latency.jitterMs,

@@ -9,6 +9,7 @@
  * left (sweepStale): the processes inside its namespaces, the namespaces, the host veth.
  */
 import { execFile, spawn } from 'node:child_process'
+import { readFile, writeFile } from 'node:fs/promises'
 import { promisify } from 'node:util'
 
 const exec = promisify(execFile)
@@ -53,6 +54,26 @@ const alive = (pid: number): boolean => {
 export async function killInside (ns: string): Promise<void> {
   const pids = await sh('ip', 'netns', 'pids', ns).catch(() => '')
   for (const pid of pids.split('\n').filter(Boolean)) { try { process.kill(Number(pid), 'SIGKILL') } catch { /* gone */ } }
+}
+
+/** Where the kernel's IPv4 neighbour (ARP) table limits are. */
+export const NEIGHBOUR_SYSCTL_DIR = '/proc/sys/net/ipv4/neigh/default'
+
+/**
+ * Makes room in the kernel's neighbour (ARP) table for `nodes` namespaces that all talk to each other.
+ * The table is one for every namespace, and its hard limit (gc_thresh3) is 1,024 entries by default:
+ * 50 nodes that each resolve the other 49 and the host need ~2,550, and beyond the limit the kernel
+ * drops packets ("neighbor table overflow!"), so no node answered its gateway in a 50-node run. Raises
+ * gc_thresh3 to (nodes + 1)² + 1,024 and gc_thresh2 to half of that, never lowers either (another run
+ * may need them), and leaves them raised (harmless: a limit, not a reservation).
+ */
+export async function ensureNeighbourRoom (nodes: number, dir = NEIGHBOUR_SYSCTL_DIR): Promise<void> {
+  const want3 = (nodes + 1) * (nodes + 1) + 1024
+  for (const [file, want] of [['gc_thresh3', want3], ['gc_thresh2', Math.ceil(want3 / 2)]] as const) {
+    const path = `${dir}/${file}`
+    const now = Number((await readFile(path, 'utf8')).trim())
+    if (!(now >= want)) await writeFile(path, `${want}\n`)
+  }
 }
 
 /** Removes what testbed runs whose process is gone left behind; returns how many namespaces it deleted. */
@@ -119,6 +140,7 @@ export class TestbedNetwork {
 
   /** Adds node i's namespace on the bridge, with the filter chain STB (partitions) hooked in. */
   async addNode (i: number): Promise<void> {
+    await ensureNeighbourRoom(i + 1).catch(err => { throw new NetworkSetupError(`cannot raise the neighbour table's limit (${NEIGHBOUR_SYSCTL_DIR}): ${(err as Error).message}`) })
     const ns = this.ns(i)
     await this.addNs(ns)
     const tmp = `${PREFIX}${process.pid % 100000}x${i}`.slice(0, 15)

@@ -112,8 +112,6 @@ export function libp2pOptions<S extends ServiceMap> (config: Readonly<Config>, p
     connectionEncrypters: [noise()],
     // Yamux's own keep-alive pings every 30 s but never gives up on a connection; the connection watch
     // sends the same ping frames on its own period and aborts the connections that do not answer.
-    // Window updates go at half a window, not after every data frame (yamux-window.ts, applied by
-    // SorchaNode.create).
     streamMuxers: [yamux({ enableKeepAlive: false })],
     connectionManager: {
       maxConnections: config.connections.max,

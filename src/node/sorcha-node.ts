@@ -29,7 +29,6 @@ import type { PeerList } from '../peers/types.ts'
 import { defaultContributions } from './contributions.ts'
 import { loadOrCreateIdentity, prepareDataDir } from './identity.ts'
 import { coreServices, libp2pOptions } from './libp2p-options.ts'
-import { halfWindowUpdates } from './yamux-window.ts'
 import type { ListenFailures } from './listen-errors.ts'
 
 /** What a service factory receives beyond libp2p's own components. */
@@ -136,7 +135,6 @@ export class SorchaNode extends TypedEventEmitter<SorchaNodeEvents> {
       })
     )
     const listenFailures: ListenFailures = new Map()
-    await halfWindowUpdates()
     const composed = libp2pOptions(config, privateKey, services, gater, listenFailures)
     if (metrics !== undefined) composed.metrics = metrics.libp2p
     built.libp2p = await createLibp2p(composed) as unknown as Libp2p<ServiceMap>

@@ -98,6 +98,12 @@ export interface DistributorStats {
    * asked; protocols/tx-gossip/SPEC.md §3.7).
    */
   payloadBytes?: { received: number, unserved: number }
+  /**
+   * sorcha: reads on the protocol's inbound streams (each a muxer data frame, holding one or more
+   * frames): with bodiesReceived, how many bodies a peer's writes carry (each read costs a Noise
+   * message, a Yamux frame and its window update).
+   */
+  inboundReads?: number
   /** Protocol bytes written to streams (frames incl. length prefixes). */
   bytesSent: number
   rejects: number

@@ -103,6 +103,7 @@ export class SorchaDistributor extends DistributorBase {
   private topologyId: string | undefined
   private bytesSent = 0
   private bodiesReceived = 0
+  private inboundReads = 0
   /** Payload bytes of received chunks, and those of registers this node does not serve (SPEC.md §3.7). */
   private readonly payloadBytes = { received: 0, unserved: 0 }
   private delivered = 0
@@ -227,7 +228,7 @@ export class SorchaDistributor extends DistributorBase {
   }
 
   protected counters (): Omit<DistributorStats, 'strategy' | 'published' | 'rejects' | 'store'> {
-    return { delivered: this.delivered, bodiesReceived: this.bodiesReceived, payloadBytes: { ...this.payloadBytes }, bytesSent: this.bytesSent, peers: this.driver?.core.peers().length ?? 0, reconcile: this.reconciler?.stats(), core: this.driver?.core.stats() }
+    return { delivered: this.delivered, bodiesReceived: this.bodiesReceived, inboundReads: this.inboundReads, payloadBytes: { ...this.payloadBytes }, bytesSent: this.bytesSent, peers: this.driver?.core.peers().length ?? 0, reconcile: this.reconciler?.stats(), core: this.driver?.core.stats() }
   }
 
   private onPeerUp (peerId: PeerId): void {
@@ -272,6 +273,7 @@ export class SorchaDistributor extends DistributorBase {
       stream.abort(new Error('too many streams'))
       return
     }
+    stream.addEventListener('message', () => { this.inboundReads++ })
     readFrames(stream, frame => this.onFrame(peer, frame), () => {
       penalise(this.components, peer, 'oversized', 'tx-gossip frame')
       this.driver?.feed({ type: 'invalid', from: peer, code: 'oversized-frame' })

@@ -17,7 +17,7 @@
  *   (sorcha: a neighbour; gossipsub: a subscriber of the register) until the peer's store has written
  *   all --tx (target >= 20,000). flushFromDialTxPerSec counts from the dial. confirmAllMs: from the
  *   dial until the node's queue is empty (the peer confirmed every one through the have-query).
- *   receiver: the peer's bodies received, duplicate bodies, announced items received (reconciliation's needs included), requests (getdata) sent, requests timed out, fetches abandoned and reconciliation's needs.
+ *   receiver: the peer's bodies received, reads on its tx-gossip streams (muxer data frames: bodies per read = how full the sender's writes are), duplicate bodies, announced items received (reconciliation's needs included), requests (getdata) sent, requests timed out, fetches abandoned and reconciliation's needs.
  *   The peer runs in a worker thread (--peer worker, the default; test/support/worker-node.ts): its own
  *   event loop, as on another machine; --peer same runs both nodes on one event loop (each then gets about half of it).
  * Last stdout line: { levelSyncedWritesPerSec, ackedSubmitTxPerSec, ackedSubmitRatio, flushTxPerSec, ..., perStrategy }.
@@ -82,10 +82,10 @@ async function when (condition: () => boolean, everyMs = 2, timeoutMs = 300_000)
 interface Peer { address: string, stored: Promise<{ at: number, cpuUs?: number }>, stats: () => Promise<DistributorStats>, stop: () => Promise<void> }
 
 /** What the receiving peer did besides storing the flush (sorcha): duplicate bodies, requests it sent, what reconciliation found missing, bodies received. */
-interface ReceiverCounters { bodiesReceived: number, duplicateBodies: number | null, invItemsReceived: number | null, requestsSent: number | null, requestTimeouts: number | null, fetchesAbandoned: number | null, reconcileNeeds: number | null }
+interface ReceiverCounters { bodiesReceived: number, inboundReads: number | null, duplicateBodies: number | null, invItemsReceived: number | null, requestsSent: number | null, requestTimeouts: number | null, fetchesAbandoned: number | null, reconcileNeeds: number | null }
 
 function receiverCounters (stats: DistributorStats): ReceiverCounters {
-  return { bodiesReceived: stats.bodiesReceived, duplicateBodies: stats.core?.duplicateBodies ?? null, invItemsReceived: stats.core?.invReceived ?? null, requestsSent: stats.core?.requestsSent ?? null, requestTimeouts: stats.core?.requestTimeouts ?? null, fetchesAbandoned: stats.core?.fetchesAbandoned ?? null, reconcileNeeds: stats.reconcile?.needs ?? null }
+  return { bodiesReceived: stats.bodiesReceived, inboundReads: stats.inboundReads ?? null, duplicateBodies: stats.core?.duplicateBodies ?? null, invItemsReceived: stats.core?.invReceived ?? null, requestsSent: stats.core?.requestsSent ?? null, requestTimeouts: stats.core?.requestTimeouts ?? null, fetchesAbandoned: stats.core?.fetchesAbandoned ?? null, reconcileNeeds: stats.reconcile?.needs ?? null }
 }
 
 const threadCpuUs = (): number => { const u = process.threadCpuUsage(); return u.user + u.system }
@@ -111,6 +111,8 @@ interface StrategyFigures {
   senderCpuUsPerTx: number
   receiverCpuUsPerTx: number | null
   receiver: ReceiverCounters
+  /** Reads on the sender's tx-gossip inbound streams (the receiver's getdata, have-query aside), sorcha. */
+  senderInboundReads: number | null
 }
 
 async function runStrategy (strategy: 'sorcha' | 'gossipsub', tx: number, size: number, concurrency: number, peerMode: 'worker' | 'same'): Promise<StrategyFigures> {
@@ -155,6 +157,7 @@ async function runStrategy (strategy: 'sorcha' | 'gossipsub', tx: number, size: 
     const senderCpuUs = threadCpuUs() - cpuAtDial
     const tConfirmed = await when(() => gossip.queueStats().depth === 0, 10)
     const receiver = receiverCounters(await peer.stats())
+    const senderInboundReads = gossip.stats().inboundReads ?? null
     await peer.stop()
     const flushS = (tFlushed - tReady) / 1000
     return {
@@ -169,7 +172,8 @@ async function runStrategy (strategy: 'sorcha' | 'gossipsub', tx: number, size: 
       confirmAllMs: round(tConfirmed - tDial),
       senderCpuUsPerTx: Math.round(senderCpuUs / queued * 10) / 10,
       receiverCpuUsPerTx: receiverCpuUs === undefined ? null : Math.round(receiverCpuUs / queued * 10) / 10,
-      receiver
+      receiver,
+      senderInboundReads
     }
   } finally {
     await net.stop()

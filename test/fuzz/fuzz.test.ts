@@ -133,7 +133,7 @@ describe('npm run fuzz', () => {
     assert.equal(target?.name, 'store-meta')
     assert.ok(target.executions > 0)
     assert.equal(target.failures, 0)
-    assert.equal(target.coverage[0]?.file, 'src/gossip/store/tx-store.ts')
+    assert.equal(target.coverage[0]?.file, 'src/gossip/store/age-index.ts')
     assert.ok(target.coverage[0].functions.covered > 0 && target.coverage[0].bytesPercent > 0)
   })
 

@@ -6,10 +6,10 @@
  *
  * Layout in the sublevel (keys are strings, values bytes):
  *   b:<tx id hex>                   -> StoredTransaction (tx_gossip.proto)
- *   t:<stored at, 15 digits>:<id>   -> "<payload bytes>:<hops>:<timestampMs>:<register id>" (age index, for
- *                                      eviction and retention; the last two fields feed reconciliation's order
- *                                      index, protocols/tx-gossip/SPEC.md §9.3; records written before them have
- *                                      only the first two, and the rest is read from b:)
+ *   t:<stored at, 15 digits>:<id>   -> the age index, for eviction and retention; its order fields feed
+ *                                      reconciliation's order index (protocols/tx-gossip/SPEC.md §9.3): one
+ *                                      entry per write batch, listing the batch's transactions, or one per
+ *                                      transaction in stores written before 2026-12-07 (age-index.ts)
  *   s:<sequence, 15 digits>         -> JournalEntry (the journal, in the transaction's batch: sequence.ts)
  *   m:epoch, m:reserved, m:floor    -> the journal's epoch, reserved numbers and dropped prefix
  */
@@ -22,6 +22,7 @@ import type { Sublevel } from '../../storage/index.ts'
 import { TxIdMismatchError, TxTooLargeError } from '../errors.ts'
 import { GroupCommit } from '../../queue/group-commit.ts'
 import { encodeStored } from './record-codec.ts'
+import { ageKey, ageKeyTime, decodeAgeEntry, encodeAgeEntry, isBatchEntry, type AgeItem } from './age-index.ts'
 import { LruCache } from './lru-cache.ts'
 import { PersistedIds } from './persisted-ids.ts'
 import { TxSequence, type JournalRecord } from './sequence.ts'
@@ -107,9 +108,7 @@ function entryOf (id: string, transaction: Transaction, hops: number): StoredEnt
   return { id, size: transaction.payload.length, hops, timestampMs: transaction.notification?.timestampMs ?? 0, registerId: transaction.notification?.registerId ?? '' }
 }
 
-const TIME_DIGITS = 15
-const encoder = new TextEncoder()
-const decoder = new TextDecoder()
+export { metaSize } from './age-index.ts'
 
 /** SHA-256 of a payload, as the tx id. */
 export function txIdOf (payload: Uint8Array): Uint8Array {
@@ -126,8 +125,6 @@ const batchOptions = (options: PersistOptions): AbstractBatchOptions<string, Uin
   ({ sync: options.sync === true }) as unknown as AbstractBatchOptions<string, Uint8Array>
 
 const stored = (): 'stored' => 'stored'
-
-const ageKey = (at: number, id: string): string => `t:${String(at).padStart(TIME_DIGITS, '0')}:${id}`
 
 /** The store. Call open() after the database is open. */
 export class TxStore {
@@ -185,9 +182,11 @@ export class TxStore {
     this.ids.clear()
     await this.journal.open(options)
     for await (const [key, value] of this.db.iterator({ gte: 't:', lt: 't;', signal: options.signal })) {
-      this.bytes += metaSize(value)
-      this.count++
-      this.ids.add(key.slice(2 + TIME_DIGITS + 1))
+      for (const item of decodeAgeEntry(key, value)) {
+        this.bytes += item.size
+        this.count++
+        this.ids.add(item.id)
+      }
     }
     await this.prune(options)
   }
@@ -391,26 +390,26 @@ export class TxStore {
   }
 
   /**
-   * The batch operations that store new transactions in one batch: per transaction its record (`b:`),
-   * its age index entry (`t:`) and its journal entry (sequence.ts; the record and the entry share
-   * one encoding of the notification, record-codec.ts); `settle(ok)` must be called once the batch
-   * ended. Every write of a new transaction takes a journal entry, so the journal is exactly the
-   * stored transactions.
+   * The batch operations that store new transactions in one batch: per transaction its record (`b:`)
+   * and its journal entry (sequence.ts; the record and the entry share one encoding of the
+   * notification, record-codec.ts), and one age index entry (`t:`) listing them all (age-index.ts);
+   * `settle(ok)` must be called once the batch ended. Every write of a new transaction takes a
+   * journal entry, so the journal is exactly the stored transactions.
    */
   private writesOf (items: ReadonlyArray<{ id: string, transaction: Transaction, hops: number }>, storedAtMs: number): { ops: BatchOp[], settle: (ok: boolean) => void } {
     const ops: BatchOp[] = []
     const entries: JournalRecord[] = []
+    const ages: AgeItem[] = []
     for (const { id, transaction, hops } of items) {
       const { record, entry } = encodeStored(transaction, hops, storedAtMs)
       const notification = transaction.notification as NonNullable<Transaction['notification']>
       const journalRecord: JournalRecord = { seq: this.journal.allocate(), id, notification: { ...notification, hopCount: hops }, storedAtMs }
       entries.push(journalRecord)
-      ops.push(
-        { type: 'put', key: `b:${id}`, value: record },
-        { type: 'put', key: ageKey(storedAtMs, id), value: encoder.encode(`${transaction.payload.length}:${hops}:${notification.timestampMs}:${notification.registerId}`) },
-        this.journal.op(journalRecord, entry)
-      )
+      ages.push({ id, size: transaction.payload.length, hops, timestampMs: notification.timestampMs, registerId: notification.registerId })
+      ops.push({ type: 'put', key: `b:${id}`, value: record }, this.journal.op(journalRecord, entry))
     }
+    const first = ages[0]
+    if (first !== undefined) ops.push({ type: 'put', key: ageKey(storedAtMs, first.id), value: encodeAgeEntry(ages) })
     return { ops, settle: ok => { for (const entry of entries) this.journal.settle(entry.seq, ok ? entry : null) } }
   }
 
@@ -452,10 +451,14 @@ export class TxStore {
   /** Up to `limit` of the most recently stored transactions, newest first. */
   async newest (limit: number, options: AbortOptions = {}): Promise<StoredSummary[]> {
     const out: StoredSummary[] = []
-    for await (const [key, value] of this.db.iterator({ gte: 't:', lt: 't;', reverse: true, limit, signal: options.signal })) {
-      const fields = decoder.decode(value).split(':')
-      const register = fields.slice(3).join(':')
-      out.push({ id: key.slice(2 + TIME_DIGITS + 1), size: Number(fields[0] ?? 0) || 0, hops: Number(fields[1] ?? 0) || 0, ...(register === '' ? {} : { register }) })
+    if (limit <= 0) return out
+    for await (const [key, value] of this.db.iterator({ gte: 't:', lt: 't;', reverse: true, signal: options.signal })) {
+      const items = decodeAgeEntry(key, value)
+      for (let i = items.length - 1; i >= 0 && out.length < limit; i--) {
+        const { id, size, hops, registerId } = items[i] as AgeItem
+        out.push(registerId === undefined || registerId === '' ? { id, size, hops } : { id, size, hops, register: registerId })
+      }
+      if (out.length >= limit) break
     }
     return out
   }
@@ -463,26 +466,49 @@ export class TxStore {
   /** Removes transactions older than the retention, and the oldest beyond the byte bound. */
   async prune (options: AbortOptions = {}): Promise<void> {
     this.cache.prune()
-    await this.removeWhile(key => Number(key.slice(2, 2 + TIME_DIGITS)) < this.now() - this.options.retentionMs, options)
+    const cutoff = this.now() - this.options.retentionMs
+    await this.removeWhile(at => at < cutoff, options)
     if (this.bytes > this.options.maxBytes) await this.evictOldest(options)
     await this.journal.prune(options)
   }
 
   private async evictOldest (options: AbortOptions): Promise<void> {
-    await this.removeWhile(() => this.bytes > this.options.maxBytes, options)
+    await this.removeWhile((_at, bytes) => bytes > this.options.maxBytes, options)
   }
 
-  private async removeWhile (condition: (ageKey: string) => boolean, options: AbortOptions): Promise<void> {
+  /**
+   * Removes the oldest transactions while `condition(stored at, payload bytes left)` holds, one age
+   * entry at a time: its records and the entry (or the entry rewritten with the transactions it
+   * keeps) in one batch.
+   */
+  private async removeWhile (condition: (at: number, bytes: number) => boolean, options: AbortOptions): Promise<void> {
     for await (const [key, value] of this.db.iterator({ gte: 't:', lt: 't;', signal: options.signal })) {
-      if (!condition(key)) break
-      const id = key.slice(2 + TIME_DIGITS + 1)
-      // Unconfirmed transactions of the outbound queue stay (their bytes are bounded by queue.maxBytes).
-      if (this.options.retain?.(id) === true) continue
-      await this.db.batch([{ type: 'del', key }, { type: 'del', key: `b:${id}` }])
-      this.cache.delete(id)
-      this.bytes -= metaSize(value)
-      this.count--
-      this.observer?.removed(id)
+      const at = ageKeyTime(key)
+      let bytes = this.bytes
+      if (!condition(at, bytes)) break
+      const kept: AgeItem[] = []
+      const gone: AgeItem[] = []
+      let stopped = false
+      for (const item of decodeAgeEntry(key, value)) {
+        stopped ||= !condition(at, bytes)
+        // Unconfirmed transactions of the outbound queue stay (their bytes are bounded by queue.maxBytes).
+        if (stopped || this.options.retain?.(item.id) === true) {
+          kept.push(item)
+          continue
+        }
+        gone.push(item)
+        bytes -= item.size
+      }
+      if (gone.length === 0) continue
+      const entry: BatchOp = kept.length === 0 || !isBatchEntry(value) ? { type: 'del', key } : { type: 'put', key, value: encodeAgeEntry(kept, true) }
+      await this.db.batch([...gone.map((item): BatchOp => ({ type: 'del', key: `b:${item.id}` })), entry])
+      for (const { id, size } of gone) {
+        this.cache.delete(id)
+        this.bytes -= size
+        this.count--
+        this.observer?.removed(id)
+      }
+      if (stopped) break
     }
   }
 
@@ -494,29 +520,17 @@ export class TxStore {
   /** Every stored transaction with its order key, oldest stored first (reconciliation's index at start). */
   async * entries (options: AbortOptions = {}): AsyncGenerator<StoredEntry> {
     for await (const [key, value] of this.db.iterator({ gte: 't:', lt: 't;', signal: options.signal })) {
-      const id = key.slice(2 + TIME_DIGITS + 1)
-      const fields = decoder.decode(value).split(':')
-      const size = Number(fields[0])
-      const hops = Number(fields[1])
-      if (fields.length >= 4) {
-        yield { id, size, hops, timestampMs: Number(fields[2]), registerId: fields.slice(3).join(':') }
-        continue
+      for (const { id, size, hops, timestampMs, registerId } of decodeAgeEntry(key, value)) {
+        if (timestampMs !== undefined && registerId !== undefined) {
+          yield { id, size, hops, timestampMs, registerId }
+          continue
+        }
+        // Written before the order fields existed: read them from the record itself.
+        const notification = (await this.get(id, options))?.transaction.notification
+        if (notification !== undefined) yield { id, size, hops, timestampMs: notification.timestampMs, registerId: notification.registerId }
       }
-      // Written before the order fields existed: read them from the record itself.
-      const notification = (await this.get(id, options))?.transaction.notification
-      if (notification !== undefined) yield { id, size, hops, timestampMs: notification.timestampMs, registerId: notification.registerId }
     }
   }
-}
-
-/**
- * The payload size in a `t:` record's value ("size:hops[:timestamp:register]"), 0 when the value is
- * damaged: found by fuzzing, a damaged value made the store's byte count NaN, after which it never
- * evicted again.
- */
-export function metaSize (value: Uint8Array): number {
-  const size = Number(decoder.decode(value).split(':')[0])
-  return Number.isSafeInteger(size) && size >= 0 ? size : 0
 }
 
 /** A `b:` record, or undefined when its bytes are not one (a damaged body reads as not held, as get() says of a missing one). */

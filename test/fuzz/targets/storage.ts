@@ -10,7 +10,8 @@ import { JournalEntry, StoredTransaction } from '../../../protos/gen/sorcha/p2p/
 import { QueueRecord } from '../../../protos/gen/sorcha/p2p/v1/tx_queue.ts'
 import { decodeEvent } from '../../../src/events/ring.ts'
 import { decodeJournalRecord } from '../../../src/gossip/store/sequence.ts'
-import { decodeStoredTransaction, metaSize } from '../../../src/gossip/store/tx-store.ts'
+import { decodeAgeEntry, encodeAgeEntry, metaSize } from '../../../src/gossip/store/age-index.ts'
+import { decodeStoredTransaction } from '../../../src/gossip/store/tx-store.ts'
 import { decodeQueueRecord } from '../../../src/queue/outbound-queue.ts'
 import { decoderInput } from '../mutate.ts'
 import { protoTarget } from '../proto-target.ts'
@@ -69,18 +70,28 @@ export const storedTransaction: FuzzTarget = protoTarget({
   valid: storedArb
 })
 
-const metaArb = fc.tuple(fc.nat({ max: 2 ** 40 }), fc.nat({ max: 255 }), time, fc.constantFrom('reg', 'a:b')).map(([size, hops, ts, reg]) => text.encode(`${size}:${hops}:${ts}:${reg}`))
+const registerArb = fc.constantFrom('reg', 'a:b', '')
+const metaArb = fc.tuple(fc.nat({ max: 2 ** 40 }), fc.nat({ max: 255 }), time, registerArb).map(([size, hops, ts, reg]) => text.encode(`${size}:${hops}:${ts}:${reg}`))
+const ageItemArb = fc.record({ id: idBytesArb.map(b => Buffer.from(b).toString('hex')), size: fc.nat({ max: 2 ** 40 }), hops: fc.nat({ max: 255 }), timestampMs: time, registerId: registerArb })
+/** A batch entry of the age index (age-index.ts) with the sum of its sizes. */
+const batchArb = fc.array(ageItemArb, { minLength: 1, maxLength: 6 }).map(items => ({ value: encodeAgeEntry(items, true), size: items.reduce((sum, i) => sum + i.size, 0) }))
 
 export const storeMeta: FuzzTarget = {
   name: 'store-meta',
-  description: 'metaSize (TxStore.open and eviction) on arbitrary and mutated "size:hops:ts:register" values: always a safe non-negative integer, the size when the value is well formed',
-  files: ['src/gossip/store/tx-store.ts'],
+  description: 'metaSize and decodeAgeEntry (TxStore.open, newest and eviction) on arbitrary and mutated age index values, "size:hops:ts:register" and batch entries: never a throw, sizes always safe non-negative integers, the size when the value is well formed',
+  files: ['src/gossip/store/age-index.ts'],
   wire: false,
   testRuns: 800,
-  property: () => fc.property(fc.oneof(decoderInput(metaArb, 64).map(value => ({ value, size: undefined })), fc.tuple(fc.nat({ max: 2 ** 40 }), fc.nat({ max: 255 })).map(([size, hops]) => ({ value: text.encode(`${size}:${hops}`), size }))), ({ value, size }) => {
+  property: () => fc.property(fc.oneof(
+    decoderInput(metaArb, 64).map(value => ({ value, size: undefined })),
+    decoderInput(batchArb.map(b => b.value), 512).map(value => ({ value, size: undefined })),
+    batchArb,
+    fc.tuple(fc.nat({ max: 2 ** 40 }), fc.nat({ max: 255 })).map(([size, hops]) => ({ value: text.encode(`${size}:${hops}`), size }))
+  ), ({ value, size }) => {
     const got = metaSize(value)
     expect(Number.isSafeInteger(got) && got >= 0, `metaSize gave ${got}`)
     if (size !== undefined) expect(got === size, `metaSize gave ${got} for ${size}`)
+    for (const item of decodeAgeEntry('t:000000000000001:x', value)) expect(Number.isSafeInteger(item.size) && item.size >= 0 && Number.isSafeInteger(item.hops), `an item with size ${item.size}, hops ${item.hops}`)
   })
 }
 

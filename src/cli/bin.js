@@ -25,5 +25,14 @@ if (process.argv[2] === 'start' && process.platform !== 'win32' && typeof proces
     process.execve(process.execPath, [process.execPath, ...flags, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { ...process.env, ...Object.fromEntries(env) })
   }
 }
+// Node's compile cache (node:module, enableCompileCache): the modules' V8 code cache and, for the
+// TypeScript sources, their type-stripped text, on disk (in $NODE_COMPILE_CACHE, else in the OS temp
+// directory's node-compile-cache), checked against each file's content. With it warm, a node started
+// from the sources never loads Node's type stripper, a WebAssembly module that stays resident: about
+// 18 MiB of RSS (docs/benchmarks.md, "Footprint"). NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+if (process.env.NODE_DISABLE_COMPILE_CACHE === undefined) {
+  const { enableCompileCache } = await import('node:module')
+  enableCompileCache?.()
+}
 const { main } = await import(installed ? '../../dist/src/cli/main.js' : './main.ts')
 process.exitCode = await main(process.argv)

@@ -60,3 +60,14 @@ export class GossipServiceMissingError extends Error {
     super('this node has no gossip service (add gossipContribution() to its contributions)')
   }
 }
+
+/**
+ * A node with `gossip.strategy: gossipsub` was built without the strategy's code loaded: build it with
+ * SorchaNode.create, or call loadGossipStrategy('gossipsub') before txGossip.
+ */
+export class GossipStrategyNotLoadedError extends Error {
+  override name = 'GossipStrategyNotLoadedError'
+  constructor (strategy: string) {
+    super(`the ${strategy} strategy's code is not loaded: await loadGossipStrategy('${strategy}') first (SorchaNode.create does)`)
+  }
+}

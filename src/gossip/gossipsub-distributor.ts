@@ -13,13 +13,14 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { gossipsub, StrictNoSign, StrictSign, TopicValidatorResult, type GossipSub, type GossipSubComponents, type Message } from '@libp2p/gossipsub'
-import { ALL_REGISTERS } from '../../protocols/reconcile/index.ts'
 import type { PeerId } from '@libp2p/interface'
 import { Transaction } from '../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
 import { TransactionResend } from '../../protos/gen/sorcha/p2p/v1/tx_queue.ts'
 import type { QueueTransport } from '../queue/types.ts'
 import { hexEquals, toHex, validateTransactionNotification } from '../../protocols/models/index.ts'
+import { ALL_REGISTERS } from '../../protocols/reconcile/index.ts'
 import { FRAME_OVERHEAD_BYTES, GOSSIPSUB_TOPIC_PREFIX } from './constants.ts'
+import { ALL_REGISTERS_TOPIC, topicOf } from './topics.ts'
 import { DistributorBase, type DistributorInit } from './distributor-base.ts'
 import type { DistributorStats } from './distributor.ts'
 import { txIdHexOf } from './store/tx-store.ts'
@@ -31,16 +32,6 @@ import type { ReputationPort } from '../reputation/port.ts'
 
 /** The components the gossipsub strategy uses: gossipsub's, and the optional connectivity service for reconciliation. */
 export type GossipsubDistributorComponents = GossipSubComponents & { connectivity?: ReconcilerComponents['connectivity'] }
-
-/** The gossipsub topic of a register. */
-export const topicOf = (registerId: string): string => GOSSIPSUB_TOPIC_PREFIX + registerId
-
-/**
- * The topic of every register, /sorcha/tx/* ('*' is no register id): a node serving every register
- * (gossip.registers empty) or relaying all subscribes to it, and every transaction is published to
- * it as well as to its register's topic (docs/gossip.md).
- */
-export const ALL_REGISTERS_TOPIC = topicOf(ALL_REGISTERS)
 
 /**
  * Unsigned messages' id: SHA-256 of the topic and the data, so that the same transaction published

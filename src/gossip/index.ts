@@ -9,15 +9,17 @@ import type { Libp2p, ServiceMap } from '@libp2p/interface'
 import type { ServiceContribution } from '../node/sorcha-node.ts'
 import type { DistributorInit } from './distributor-base.ts'
 import type { TxDistributor } from './distributor.ts'
-import { GossipsubDistributor } from './gossipsub-distributor.ts'
+import { gossipsubDistributorClass } from './strategy-loader.ts'
 import { SorchaDistributor, type SorchaGossipComponents, type SorchaGossipInit } from './sorcha-distributor.ts'
 
 export type * from './distributor.ts'
-export { TxTooLargeError, TxIdMismatchError, InvalidTransactionError, InvalidTxIdError, GossipNotStartedError, DecompressionError, GossipServiceMissingError } from './errors.ts'
+export { TxTooLargeError, TxIdMismatchError, InvalidTransactionError, InvalidTxIdError, GossipNotStartedError, DecompressionError, GossipServiceMissingError, GossipStrategyNotLoadedError } from './errors.ts'
 import { GossipServiceMissingError } from './errors.ts'
 export { TX_GOSSIP_PROTOCOL, GOSSIPSUB_TOPIC_PREFIX } from './constants.ts'
 export { SorchaDistributor, coreConfigOf, type SorchaGossipInit } from './sorcha-distributor.ts'
-export { GossipsubDistributor, topicOf, ALL_REGISTERS_TOPIC } from './gossipsub-distributor.ts'
+export type { GossipsubDistributor } from './gossipsub-distributor.ts'
+export { topicOf, ALL_REGISTERS_TOPIC } from './topics.ts'
+export { loadGossipStrategy } from './strategy-loader.ts'
 export { TxStore, txIdOf } from './store/tx-store.ts'
 export type { JournalRecord, JournalPage, TxJournal } from './store/sequence.ts'
 
@@ -30,10 +32,14 @@ export type TxGossipInit = SorchaGossipInit
 /** The components either strategy may use (libp2p passes all of its components). */
 export type TxGossipComponents = SorchaGossipComponents & GossipSubComponents
 
-/** A libp2p service factory: txGossip(init)(components) -> the distributor of the configured strategy. */
+/**
+ * A libp2p service factory: txGossip(init)(components) -> the distributor of the configured strategy.
+ * The gossipsub strategy's code must be loaded first (loadGossipStrategy; SorchaNode.create does).
+ * @throws GossipStrategyNotLoadedError
+ */
 export function txGossip (init: TxGossipInit): (components: TxGossipComponents) => TxDistributor {
   return (components) => init.config.strategy === 'gossipsub'
-    ? new GossipsubDistributor(components, init satisfies DistributorInit)
+    ? new (gossipsubDistributorClass())(components, init satisfies DistributorInit)
     : new SorchaDistributor(components, init)
 }
 

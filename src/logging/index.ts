@@ -1,10 +1,12 @@
 /**
  * Namespaced, structured logging (docs/conventions.md §4) on pino. One root logger per process,
  * configured once from `log.level` and `log.format`; every module asks for `logger('sorcha:<domain>')`.
- * Human-readable lines by default, one JSON object per line with --log-format json.
+ * Human-readable lines by default (pino-pretty, loaded only for them), one JSON object per line with
+ * --log-format json.
  */
 import { pino, type Logger, type DestinationStream } from 'pino'
-import pretty from 'pino-pretty'
+import type PinoPretty from 'pino-pretty'
+import { requireOptional } from '../config/optional-module.ts'
 import { forgetTracked, resetSubsystemLevel, setGlobalLevel, setSubsystemLevel, trackChild } from './levels.ts'
 
 export type { Logger } from 'pino'
@@ -20,7 +22,10 @@ export interface LogOptions {
 // Not tracked: loggers made before configureLogging stay silent whatever the levels become.
 let root: Logger = pino({ level: 'silent' })
 
-/** Builds a root logger without installing it (tests use this to capture lines). */
+/**
+ * Builds a root logger without installing it (tests use this to capture lines).
+ * @throws OptionalModuleError when the pretty format's pino-pretty cannot be loaded
+ */
 export function createRootLogger (options: LogOptions): Logger {
   return buildRoot(options, false)
 }
@@ -28,12 +33,15 @@ export function createRootLogger (options: LogOptions): Logger {
 /** A root logger; `track` makes its children follow run-time level changes (the installed root only). */
 function buildRoot (options: LogOptions, track: boolean): Logger {
   const destination = options.destination ?? (options.format === 'pretty'
-    ? pretty({ destination: 2, sync: true, colorize: process.stderr.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', messageKey: 'msg' })
+    ? requireOptional<typeof PinoPretty>('pino-pretty', 'log.format', 'pretty')({ destination: 2, sync: true, colorize: process.stderr.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', messageKey: 'msg' })
     : pino.destination({ dest: 2, sync: true }))
   return pino({ level: options.level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime, ...(track ? { onChild: trackChild } : {}) }, destination)
 }
 
-/** Installs the process-wide root logger; call once at start-up. */
+/**
+ * Installs the process-wide root logger; call once at start-up.
+ * @throws OptionalModuleError when the pretty format's pino-pretty cannot be loaded
+ */
 export function configureLogging (options: LogOptions): Logger {
   forgetTracked()
   root = buildRoot(options, true)

@@ -3,10 +3,10 @@
  * serving the node's registry as Prometheus text at GET /metrics. Separate from the operations
  * listener so that it can be exposed to a Prometheus server without exposing anything else.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { logger, type Logger } from '../logging/index.ts'
-import { closeListener, listenOn } from '../node/http-listener.ts'
+import { closeListener, listenOn, nodeHttp } from '../node/http-listener.ts'
 
 /** The Prometheus text format's content type (version 0.0.4). */
 export const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8'
@@ -64,7 +64,7 @@ export class MetricsServer {
   async start (): Promise<void> {
     if (this.server !== undefined) return
     const { host, port } = this.init
-    const server = createServer((req, res) => { this.handle(req, res) })
+    const server = nodeHttp.createServer((req, res) => { this.handle(req, res) })
     server.keepAliveTimeout = 5_000
     await listenOn(server, host, port, 'metrics.port')
     this.server = server

@@ -5,6 +5,7 @@
  * SIGHUP reloads the API's TLS certificate, key, CA bundle and token file (src/gateway/secrets-reloader.ts),
  * and re-reads the configuration for the registers the node serves (gossip.registers; reload-registers.ts).
  */
+import { flushCompileCache } from 'node:module'
 import { join } from 'node:path'
 import { format } from 'node:util'
 import { setLogger } from '@grpc/grpc-js'
@@ -119,6 +120,9 @@ export async function runNode (config: Readonly<Config>, proc: ProcessLike = pro
     // After the start: a start that fails prints its one line and nothing else (docs/troubleshooting.md).
     if (node.identityCreated) log.info({ peerId: node.peerId.toString(), path: join(config.dataDir, IDENTITY_FILE) }, IDENTITY_CREATED_MSG)
     log.info({ peerId: node.peerId.toString(), addresses: node.libp2p.getMultiaddrs().map(String), ...endpointsOf(node), dataDir: config.dataDir, bootstrap: config.bootstrap.length === 0 ? 'this node is a bootstrap node' : config.bootstrap }, 'node running; Ctrl-C to stop')
+    // Every module the node needs is loaded now: write the compile cache (src/cli/bin.js) at once rather
+    // than at exit, so that a node killed later (SIGKILL, a crash) still leaves a warm cache behind.
+    flushCompileCache()
     await stopRequested
     log.info('stopping: closing connections and flushing storage')
     const deadline = setTimeout(() => {

@@ -27,6 +27,7 @@ import { ipDiversityGater } from '../peers/ip-diversity.ts'
 import { connectivityGater, mergeGaters, type RefusalSource } from '../queue/connectivity-gater.ts'
 import type { PeerList } from '../peers/types.ts'
 import { defaultContributions } from './contributions.ts'
+import { loadGossipStrategy } from '../gossip/strategy-loader.ts'
 import { loadOrCreateIdentity, prepareDataDir } from './identity.ts'
 import { coreServices, libp2pOptions } from './libp2p-options.ts'
 import type { ListenFailures } from './listen-errors.ts'
@@ -110,9 +111,11 @@ export class SorchaNode extends TypedEventEmitter<SorchaNodeEvents> {
 
   /**
    * Loads the identity and composes libp2p; does not start anything.
-   * @throws IdentityUnreadableError, IdentityCorruptError, DataDirUnwritableError
+   * @throws IdentityUnreadableError, IdentityCorruptError, DataDirUnwritableError, OptionalModuleError
    */
   static async create (config: Readonly<Config>, options: SorchaNodeOptions = {}): Promise<SorchaNode> {
+    // The gossipsub strategy's code, only when configured (src/gossip/strategy-loader.ts).
+    await loadGossipStrategy(config.gossip.strategy)
     const { privateKey, created } = await loadOrCreateIdentity(config.dataDir)
     await prepareDataDir(config.dataDir)
     const storage = createStorage(config.dataDir)

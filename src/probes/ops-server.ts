@@ -8,10 +8,10 @@
  * Each check is {"ok":bool,"detail":string} (readiness.ts). Prometheus /metrics has its own listener
  * (src/metrics/server.ts, the `metrics` section), so that it can be exposed without the probes.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { logger, type Logger } from '../logging/index.ts'
-import { closeListener, listenOn } from '../node/http-listener.ts'
+import { closeListener, listenOn, nodeHttp } from '../node/http-listener.ts'
 import type { ProbeSource } from './readiness.ts'
 
 /** Options of the operations listener. */
@@ -76,7 +76,7 @@ export class OpsServer {
   async start (): Promise<void> {
     if (this.server !== undefined) return
     const { host, port, probes } = this.init
-    const server = createServer((req, res) => { handle(probes, req, res) })
+    const server = nodeHttp.createServer((req, res) => { handle(probes, req, res) })
     // Probes open a connection per request; don't let idle ones hold the node's stop.
     server.keepAliveTimeout = 1_000
     await listenOn(server, host, port, 'ops.port')

@@ -1,12 +1,15 @@
 /**
  * Preload (`node --import ./test/helpers/record-modules.ts ...`) that records every module the process
  * loads, ESM and CommonJS alike (module.registerHooks sees both), and writes their URLs, one per line,
- * to the file named by $SORCHA_TEST_MODULE_LOG when the process exits.
+ * to the file named by $TEST_MODULE_LOG when the process exits; then the dependencies bundled in
+ * Node.js that it loaded, as `node:internal/deps/<name>/...` (undici for fetch, amaro for type
+ * stripping), which no hook sees. The variable's name has no SORCHA_ prefix, so that `sorcha-peer
+ * start`, which refuses unknown SORCHA_ variables, can be recorded too.
  */
 import { writeFileSync } from 'node:fs'
 import { registerHooks } from 'node:module'
 
-const target = process.env.SORCHA_TEST_MODULE_LOG
+const target = process.env.TEST_MODULE_LOG
 if (target !== undefined) {
   const loaded = new Set<string>()
   registerHooks({
@@ -15,5 +18,9 @@ if (target !== undefined) {
       return nextLoad(url, context)
     }
   })
-  process.on('exit', () => { writeFileSync(target, [...loaded].join('\n') + '\n') })
+  process.on('exit', () => {
+    const bundled = (process as unknown as { moduleLoadList: string[] }).moduleLoadList
+      .filter(m => m.startsWith('NativeModule internal/deps/')).map(m => `node:${m.slice('NativeModule '.length)}`)
+    writeFileSync(target, [...loaded, ...bundled].join('\n') + '\n')
+  })
 }

@@ -127,7 +127,7 @@ describe('what a call loads', () => {
   /** Runs the CLI with the module recorder and returns the URLs of every module it loaded. */
   async function modulesOf (name: string, args: string[]): Promise<string[]> {
     const log = join(dir, `${name}.txt`)
-    await run(NODE, ['--import', './test/helpers/record-modules.ts', 'src/cli/bin.js', ...args], { env: { ...process.env, SORCHA_TEST_MODULE_LOG: log } }).catch(() => {})
+    await run(NODE, ['--import', './test/helpers/record-modules.ts', 'src/cli/bin.js', ...args], { env: { ...process.env, TEST_MODULE_LOG: log } }).catch(() => {})
     return (await readFile(log, 'utf8')).trim().split('\n')
   }
 

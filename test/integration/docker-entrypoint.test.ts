@@ -103,6 +103,11 @@ describe('the image layout and its entry point (no container engine)', { timeout
       assert.equal((await stat(join(tmp, 'boot/identity.key'))).mode & 0o777, 0o600)
     })
 
+    it('keeps Node\'s compile cache on the data volume (written once the node runs), the directory still 0700', async () => {
+      assert.ok((await stat(join(tmp, 'boot/.node-compile-cache'))).isDirectory())
+      assert.equal((await stat(join(tmp, 'boot'))).mode & 0o777, 0o700)
+    })
+
     it('serves the API on loopback only (no token, no mutual TLS)', () => {
       assert.match(node.running.grpc ?? '', /^127\.0\.0\.1:\d+$/)
       assert.match(node.running.rest ?? '', /^http:\/\/127\.0\.0\.1:\d+$/)

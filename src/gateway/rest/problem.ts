@@ -5,11 +5,11 @@
  * own (404, 405, 413, 415...), and those Node's HTTP parser answers before Fastify sees the request
  * (431 headers too large, 400 malformed HTTP, 408 too slow), written to the socket by rawProblem.
  */
-import { maxHeaderSize, STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyReply } from 'fastify'
 import { ApiError, DeadlineExceededError, HTTP_STATUS, InternalError, InvalidArgumentError, NotFoundError } from '../errors.ts'
 import { exposedError } from '../expose.ts'
 import { validationFailure } from './validation.ts'
+import { nodeHttp } from '../../node/http-listener.ts'
 
 /** Media type of problem documents. */
 export const PROBLEM_JSON = 'application/problem+json'
@@ -122,7 +122,7 @@ export async function sendProblem (reply: FastifyReply, err: ApiError): Promise<
 export function clientErrorProblem (err: NodeJS.ErrnoException): ApiError | undefined {
   switch (err.code) {
     case 'ECONNRESET': return undefined
-    case 'HPE_HEADER_OVERFLOW': return new InvalidArgumentError('headers_too_large', `the request headers are larger than the ${maxHeaderSize} bytes the server accepts`)
+    case 'HPE_HEADER_OVERFLOW': return new InvalidArgumentError('headers_too_large', `the request headers are larger than the ${nodeHttp.maxHeaderSize} bytes the server accepts`)
     case 'ERR_HTTP_REQUEST_TIMEOUT': return new DeadlineExceededError('request_timeout', 'the request did not arrive in time')
     default: return new InvalidArgumentError('bad_http', 'the request is not valid HTTP/1.1')
   }
@@ -132,5 +132,5 @@ export function clientErrorProblem (err: NodeJS.ErrnoException): ApiError | unde
 export function rawProblem (err: ApiError): string {
   const problem = problemOf(err)
   const body = JSON.stringify(problem)
-  return `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status] ?? ''}\r\ncontent-type: ${PROBLEM_JSON}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`
+  return `HTTP/1.1 ${problem.status} ${nodeHttp.STATUS_CODES[problem.status] ?? ''}\r\ncontent-type: ${PROBLEM_JSON}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`
 }

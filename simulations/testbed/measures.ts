@@ -1,0 +1,121 @@
+/**
+ * What the testbed's failure and discovery benchmarks measure from the nodes themselves: the nodes'
+ * event logs (docs/events.md; `atMs` on the host's clock, which every namespace shares) and their
+ * processes' /proc entries, so that the driver's own delays (a busy event loop polling 50 gateways)
+ * do not enter the figures. The computations are pure functions of those records.
+ */
+import type { SorchaClient } from '../../src/client/index.ts'
+
+/** The fields of a node event these measures read. */
+export interface NodeEvent {
+  atMs: number
+  type: string
+  peerId: string
+  txId: string
+}
+
+/** Every event of `types` a node holds, oldest first (page by page). */
+export async function fetchEvents (client: SorchaClient, types: string[]): Promise<NodeEvent[]> {
+  const out: NodeEvent[] = []
+  let cursor = 0
+  for (let more = true; more;) {
+    const page = await client.listEvents({ types, cursor, limit: 1000 })
+    for (const e of page.events) out.push({ atMs: e.atMs, type: e.type, peerId: e.peerId, txId: e.txId })
+    more = page.more && page.events.length > 0
+    cursor = page.nextCursor
+  }
+  return out
+}
+
+/** When a node first held each transaction: its `tx_published` (it was the publisher) or `tx_received`. */
+export function holdTimes (events: readonly NodeEvent[]): Map<string, number> {
+  const held = new Map<string, number>()
+  for (const e of events) {
+    if (e.txId === '' || (e.type !== 'tx_published' && e.type !== 'tx_received')) continue
+    const before = held.get(e.txId)
+    if (before === undefined || e.atMs < before) held.set(e.txId, e.atMs)
+  }
+  return held
+}
+
+/** The transactions published (their publishers' `tx_published`) before `beforeMs`. */
+export function publishedBefore (eventsPerNode: ReadonlyArray<readonly NodeEvent[]>, beforeMs: number): Set<string> {
+  const txs = new Set<string>()
+  for (const events of eventsPerNode) for (const e of events) if (e.type === 'tx_published' && e.txId !== '' && e.atMs < beforeMs) txs.add(e.txId)
+  return txs
+}
+
+/** How long after a moment the given nodes held every one of the given transactions. */
+export interface Completion {
+  /** From `fromMs` until the last (node, transaction) pair was held; 0 if all were held before; null if some never were. */
+  ms: number | null
+  /** Pairs never held. */
+  missing: number
+  /** The pairs held only after `fromMs`. */
+  lateHolds: number
+}
+
+/** When every node of `holds` held every transaction of `txs`, counted from `fromMs` (pairs held earlier count as 0). */
+export function completionAfter (holds: ReadonlyArray<ReadonlyMap<string, number>>, txs: Iterable<string>, fromMs: number): Completion {
+  let last = fromMs
+  let missing = 0
+  let lateHolds = 0
+  for (const tx of txs) {
+    for (const node of holds) {
+      const at = node.get(tx)
+      if (at === undefined) { missing++; continue }
+      if (at > fromMs) { lateHolds++; last = Math.max(last, at) }
+    }
+  }
+  return { ms: missing > 0 ? null : last - fromMs, missing, lateHolds }
+}
+
+/** When a node first opened a connection to `peerId` (`peer_connected`), or null. */
+export function firstConnectedAt (events: readonly NodeEvent[], peerId: string): number | null {
+  let first: number | null = null
+  for (const e of events) if (e.type === 'peer_connected' && e.peerId === peerId && (first === null || e.atMs < first)) first = e.atMs
+  return first
+}
+
+/** When a node's peer list first held `target` distinct peers (its `peer_discovered` events), or null. */
+export function knewAt (events: readonly NodeEvent[], target: number): number | null {
+  const times: number[] = []
+  const seen = new Set<string>()
+  for (const e of events) {
+    if (e.type !== 'peer_discovered' || e.peerId === '' || seen.has(e.peerId)) continue
+    seen.add(e.peerId)
+    times.push(e.atMs)
+  }
+  if (times.length < target) return null
+  return times.sort((a, b) => a - b)[target - 1]!
+}
+
+/** Clock ticks per second of /proc's times (USER_HZ: 100 on every Linux architecture that Node.js runs on). */
+export const CLOCK_TICKS_PER_SEC = 100
+
+/** A process's start and CPU from its /proc/<pid>/stat line. */
+export interface ProcStat {
+  /** Start, seconds after boot. */
+  startSec: number
+  /** User + system CPU so far, ms. */
+  cpuMs: number
+}
+
+/** Parses /proc/<pid>/stat (the command name may hold spaces and parentheses: fields count from the last ')'). */
+export function parseProcStat (line: string): ProcStat {
+  const fields = line.slice(line.lastIndexOf(')') + 2).trim().split(/\s+/)
+  // After the name: state is field 3 of proc(5), so field k is fields[k - 3].
+  const ticks = (k: number): number => Number(fields[k - 3])
+  const startSec = ticks(22) / CLOCK_TICKS_PER_SEC
+  const cpuMs = (ticks(14) + ticks(15)) * 1000 / CLOCK_TICKS_PER_SEC
+  if (!Number.isFinite(startSec) || !Number.isFinite(cpuMs)) throw new TypeError(`not a /proc/<pid>/stat line: ${line.slice(0, 80)}`)
+  return { startSec, cpuMs }
+}
+
+/**
+ * A process's start as unix epoch ms: `/proc/uptime`'s seconds since boot and the epoch time read
+ * together date the boot, and the process started `startSec` after it (10-ms resolution).
+ */
+export function processStartEpochMs (startSec: number, uptimeSec: number, nowEpochMs: number): number {
+  return Math.round(nowEpochMs - (uptimeSec - startSec) * 1000)
+}

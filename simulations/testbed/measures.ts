@@ -5,6 +5,7 @@
  * do not enter the figures. The computations are pure functions of those records.
  */
 import type { SorchaClient } from '../../src/client/index.ts'
+import type { FaultAction } from './plan.ts'
 
 /** The fields of a node event these measures read. */
 export interface NodeEvent {
@@ -68,6 +69,25 @@ export function completionAfter (holds: ReadonlyArray<ReadonlyMap<string, number
     }
   }
   return { ms: missing > 0 ? null : last - fromMs, missing, lateHolds }
+}
+
+/** A fault action as applied: when its application began and ended (unix epoch ms). */
+export interface AppliedFault { action: FaultAction, startedAt: number, doneAt: number }
+
+/**
+ * The recovery to measure: from the partition's heal (every node), the SIGCONT (the frozen nodes),
+ * or the crash (the survivors). A rolling restart has none: a SIGKILL loses up to a second of a
+ * node's unwritten events, so its event log cannot date every transaction it holds.
+ */
+export function recoveryFault (faults: readonly AppliedFault[], liveAtEnd: readonly number[]): { fault: AppliedFault, from: string, nodes: number[] } | undefined {
+  const last = (pred: (f: AppliedFault) => boolean): AppliedFault | undefined => faults.filter(pred).at(-1)
+  const heal = last(f => f.action.kind === 'cut' && f.action.why.includes('heals') && [...f.action.blocked.values()].every(b => b.size === 0))
+  if (heal !== undefined) return { fault: heal, from: 'partition heals', nodes: [...liveAtEnd] }
+  const cont = last(f => f.action.kind === 'cont')
+  if (cont?.action.kind === 'cont') return { fault: cont, from: 'SIGCONT', nodes: cont.action.nodes.filter(i => liveAtEnd.includes(i)) }
+  const crash = last(f => f.action.kind === 'kill' && f.action.why === 'crash')
+  if (crash !== undefined && !faults.some(f => f.action.why === 'restart')) return { fault: crash, from: 'crash', nodes: [...liveAtEnd] }
+  return undefined
 }
 
 /** When a node first opened a connection to `peerId` (`peer_connected`), or null. */

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { requires } from '../../helpers/requires.ts'
-import { completionAfter, firstConnectedAt, holdTimes, knewAt, parseProcStat, processStartEpochMs, publishedBefore, type NodeEvent } from '../../../simulations/testbed/measures.ts'
+import { completionAfter, firstConnectedAt, holdTimes, knewAt, parseProcStat, processStartEpochMs, publishedBefore, recoveryFault, type AppliedFault, type NodeEvent } from '../../../simulations/testbed/measures.ts'
+import type { FaultAction } from '../../../simulations/testbed/plan.ts'
 
 const ev = (atMs: number, type: string, extra: Partial<NodeEvent> = {}): NodeEvent => ({ atMs, type, peerId: '', txId: '', ...extra })
 
@@ -71,5 +72,27 @@ describe('testbed measures', () => {
     assert.ok(started <= performance.timeOrigin + 20, `start ${started}, time origin ${performance.timeOrigin}`)
     assert.ok(started > performance.timeOrigin - 60_000, `start ${started}, time origin ${performance.timeOrigin}`)
     assert.ok(own.cpuMs > 0)
+  })
+})
+
+describe('recoveryFault', () => {
+  const applied = (action: FaultAction, startedAt: number): AppliedFault => ({ action, startedAt, doneAt: startedAt + 5 })
+  const cut = (atMs: number, pairs: Array<[number, number]>, why: string): FaultAction => ({ atMs, kind: 'cut', why, blocked: new Map([0, 1, 2, 3].map(i => [i, new Set(pairs.flatMap(([a, b]) => a === i ? [b] : b === i ? [a] : []))])) })
+
+  it('the heal of a partition, for every node up at the end', () => {
+    const r = recoveryFault([applied(cut(1000, [[0, 2], [1, 3]], 'partition'), 1001), applied(cut(5000, [], 'partition heals'), 5002)], [0, 1, 2, 3])
+    assert.equal(r?.from, 'partition heals')
+    assert.equal(r?.fault.startedAt, 5002)
+    assert.deepEqual(r?.nodes, [0, 1, 2, 3])
+    assert.equal(recoveryFault([applied(cut(1000, [[0, 2]], 'partition'), 1001)], [0, 1]), undefined, 'no heal, nothing else: none')
+  })
+
+  it('the SIGCONT, for the frozen nodes; the crash, for the survivors; none for restarts', () => {
+    const freeze = [applied({ atMs: 1, kind: 'stop', nodes: [2], why: 'freeze' }, 10), applied({ atMs: 2, kind: 'cont', nodes: [2], why: 'freeze' }, 20)]
+    assert.deepEqual(recoveryFault(freeze, [0, 1, 2]), { fault: freeze[1], from: 'SIGCONT', nodes: [2] })
+    const crash = [applied({ atMs: 1, kind: 'kill', nodes: [1], why: 'crash' }, 10)]
+    assert.deepEqual(recoveryFault(crash, [0, 2]), { fault: crash[0], from: 'crash', nodes: [0, 2] })
+    const restart = [applied({ atMs: 1, kind: 'kill', nodes: [1], why: 'restart' }, 10), applied({ atMs: 2, kind: 'start', nodes: [1], why: 'restart' }, 20)]
+    assert.equal(recoveryFault(restart, [0, 1, 2]), undefined)
   })
 })

@@ -13,7 +13,7 @@ const ROOT = new URL('../../..', import.meta.url).pathname
 const NODE_BIN = join(ROOT, 'src/cli/bin.js')
 const RELAY = join(ROOT, 'simulations/testbed/local/relay.ts')
 /** The message of the line a node logs once it runs (src/node/run.ts). */
-const RUNNING_MSG = 'node running; Ctrl-C to stop'
+export const RUNNING_MSG = 'node running; Ctrl-C to stop'
 /** How long a node process may take to start. */
 export const START_TIMEOUT_MS = 120_000
 

@@ -45,6 +45,8 @@ export interface LocalTestbedOptions {
   onNetwork?: (info: { dir: string, namespaces: number }) => void
   /** Changes node i's configuration (after the scenario's testbed.nodeConfig is merged over it). */
   nodeConfig?: (i: number, config: Record<string, unknown>) => Record<string, unknown>
+  /** How long a node may take to start (default START_TIMEOUT_MS: 120 s). */
+  startTimeoutMs?: number
 }
 
 /** A local testbed whose namespaces, links and node configurations are ready; nodes start on demand. */
@@ -160,7 +162,7 @@ export async function withLocalTestbed<T> (scenario: Scenario, options: LocalTes
       links,
       peerIds,
       nodes,
-      start: async i => (nodes[i] = await startNode(dir, net.ns(i), i, configs[i]!, track)),
+      start: async i => (nodes[i] = await startNode(dir, net.ns(i), i, configs[i]!, track, options.startTimeoutMs)),
       endpoint: i => ({ grpc: `${net.ip(i)}:${GRPC_PORT}` }),
       address: i => `/ip4/${net.ip(i)}/tcp/${P2P_PORT}/p2p/${peerIds[i]}`
     })

@@ -9,7 +9,13 @@
  */
 
 /** Most submissions of one transaction. */
-export const SUBMIT_ATTEMPTS = 5
+export const SUBMIT_ATTEMPTS = 6
+/**
+ * The pause after the first failed submission, doubling after each (1, 2, 4, 8, 16 s): a restarted
+ * node is up before the gRPC channel to it is (the channel reconnects with its own back-off, and calls
+ * fail at once meanwhile: five submissions in a row, without a pause, all failed there).
+ */
+export const SUBMIT_RETRY_BASE_MS = 1_000
 /** How long a failed submission waits for its node to be up again before it goes to another node. */
 export const SUBMIT_WAIT_MS = 30_000
 /** How often it looks whether the node is up. */
@@ -53,6 +59,7 @@ export async function submitPatiently (o: PatientSubmit): Promise<Submitted> {
     } catch (err) {
       if (attempt >= SUBMIT_ATTEMPTS || aborted()) throw err
     }
+    await sleep(SUBMIT_RETRY_BASE_MS * 2 ** (attempt - 1))
     const until = now() + SUBMIT_WAIT_MS
     while (o.willReturn(node) && !o.isUp(node) && now() < until && !aborted()) await sleep(POLL_MS)
     if (!o.isUp(node)) {

@@ -1,7 +1,7 @@
 /** The driver's patient submission: again to the same node once it is up, or to another when it will not come back. */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { SUBMIT_ATTEMPTS, SUBMIT_WAIT_MS, submitPatiently, type PatientSubmit } from '../../../simulations/testbed/submit.ts'
+import { SUBMIT_ATTEMPTS, SUBMIT_RETRY_BASE_MS, SUBMIT_WAIT_MS, submitPatiently, type PatientSubmit } from '../../../simulations/testbed/submit.ts'
 
 class NodeDown extends Error { override name = 'NodeDown' }
 
@@ -47,7 +47,7 @@ describe('submitPatiently', () => {
   it('a node that will not come back, or not within the wait: another node that is up', async () => {
     const crashed = world([Infinity, Infinity, 0], 1)
     assert.deepEqual(await submitPatiently(crashed.o), { node: 2, attempts: 2 })
-    assert.equal(crashed.clock.t, 0, 'no wait for a node crashed for good')
+    assert.equal(crashed.clock.t, SUBMIT_RETRY_BASE_MS, 'only the pause: no wait for a node crashed for good')
     const slow = world([SUBMIT_WAIT_MS * 10, 0], 1)
     assert.deepEqual(await submitPatiently(slow.o), { node: 1, attempts: 2 })
     assert.ok(slow.clock.t >= SUBMIT_WAIT_MS)
@@ -57,6 +57,9 @@ describe('submitPatiently', () => {
     const { o, calls } = world([Infinity, Infinity])
     await assert.rejects(submitPatiently(o), { name: 'NodeDown' })
     assert.equal(calls.length, SUBMIT_ATTEMPTS)
+    const up = world([0, 0], SUBMIT_ATTEMPTS - 1)
+    assert.deepEqual(await submitPatiently(up.o), { node: 0, attempts: SUBMIT_ATTEMPTS })
+    assert.equal(up.clock.t, SUBMIT_RETRY_BASE_MS * (2 ** (SUBMIT_ATTEMPTS - 1) - 1), 'pauses of 1, 2, 4... between submissions to a node that is up')
     const stopped = world([0], 1)
     const controller = new AbortController()
     controller.abort()

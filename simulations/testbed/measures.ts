@@ -97,17 +97,20 @@ export function firstConnectedAt (events: readonly NodeEvent[], peerId: string):
   return first
 }
 
-/** When a node's peer list first held `target` distinct peers (its `peer_discovered` events), or null. */
-export function knewAt (events: readonly NodeEvent[], target: number): number | null {
-  const times: number[] = []
-  const seen = new Set<string>()
+/**
+ * When a node's peer list first held `target` distinct peers (its `peer_discovered` events), or null.
+ * `preknown`: peers in its list before its event log started (its bootstrap peers, recorded at start
+ * without an event), with the time to count them from.
+ */
+export function knewAt (events: readonly NodeEvent[], target: number, preknown: ReadonlyMap<string, number> = new Map()): number | null {
+  const first = new Map(preknown)
   for (const e of events) {
-    if (e.type !== 'peer_discovered' || e.peerId === '' || seen.has(e.peerId)) continue
-    seen.add(e.peerId)
-    times.push(e.atMs)
+    if (e.type !== 'peer_discovered' || e.peerId === '') continue
+    const before = first.get(e.peerId)
+    if (before === undefined || e.atMs < before) first.set(e.peerId, e.atMs)
   }
-  if (times.length < target) return null
-  return times.sort((a, b) => a - b)[target - 1]!
+  if (first.size < target) return null
+  return [...first.values()].sort((a, b) => a - b)[target - 1]!
 }
 
 /** Clock ticks per second of /proc's times (USER_HZ: 100 on every Linux architecture that Node.js runs on). */

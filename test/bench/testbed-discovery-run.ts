@@ -122,7 +122,8 @@ export async function runDiscovery (o: DiscoveryOptions): Promise<DiscoveryResul
         connect.push(at - s.startMs)
         if (running !== null) afterRunning.push(at - running)
       }
-      const knewTimes = events.map(e => knewAt(e, o.know))
+      // A joiner's bootstrap peer is in its peer list from its start, before its event log runs: no event.
+      const knewTimes = events.map((e, i) => knewAt(e, o.know, i === 0 ? undefined : new Map([[bootId, started.get(i)!.startMs]])))
       const starts = [...started.values()].map(s => s.startMs)
       const allKnew = knewTimes.every(t => t !== null) ? Math.max(...knewTimes as number[]) : null
       const cpu = [...started.values()].map(s => s.cpuMs)

@@ -56,6 +56,8 @@ describe('testbed measures', () => {
     assert.equal(knewAt(events, 2), 305)
     assert.equal(knewAt(events, 3), 310, 'x counted once, at its first discovery')
     assert.equal(knewAt(events, 4), null)
+    assert.equal(knewAt(events, 4, new Map([['start', 100]])), 310, 'a peer known from the start (a bootstrap peer) counts without an event')
+    assert.equal(knewAt(events, 1, new Map([['x', 400]])), 290, 'an earlier event wins over the preknown time')
   })
 
   it('a process\'s start and CPU from /proc/<pid>/stat, also with spaces and parentheses in its name', () => {

@@ -41,6 +41,8 @@ export interface FailureResult {
   latencyMsP99: number | null
   bytesPerTxPerNode: number
   receiptsFoundAtEnd: number
+  /** Transactions submitted more than once (a node died, restarted or froze under the call). */
+  submitRetried: number
   submitFailed: number
   recovery: Recovery | undefined
   /** From the first namespace to every node running, s. */
@@ -100,6 +102,7 @@ export async function runFailureScenario (name: string, scenario: Scenario, opti
     latencyMsP99: summary.latencyMs.p99,
     bytesPerTxPerNode: summary.bytesPerTxPerNode,
     receiptsFoundAtEnd: summary.traces['receipts-found-at-end'] ?? 0,
+    submitRetried: summary.traces['submit-retried'] ?? 0,
     submitFailed: summary.traces['submit-failed'] ?? 0,
     recovery,
     startSec: Math.round(startSec * 10) / 10,

@@ -43,6 +43,8 @@ export interface FailureResult {
   receiptsFoundAtEnd: number
   /** Transactions submitted more than once (a node died, restarted or froze under the call). */
   submitRetried: number
+  /** Nodes up at the end by the plan whose gateway did not answer at the end (died on their own). */
+  unreachableAtEnd: number[]
   submitFailed: number
   recovery: Recovery | undefined
   /** From the first namespace to every node running, s. */
@@ -57,6 +59,7 @@ export async function runFailureScenario (name: string, scenario: Scenario, opti
   const say = (line: string): void => { process.stderr.write(`testbed-failures: ${name}: ${line}\n`) }
   const faults: AppliedFault[] = []
   const events = new Map<number, NodeEvent[]>()
+  const unreachable: number[] = []
   const loadBefore = load()
   const t0 = Date.now()
   let startSec = 0
@@ -73,7 +76,8 @@ export async function runFailureScenario (name: string, scenario: Scenario, opti
     afterDrive: async (tb, live) => {
       await Promise.all(live.map(async i => {
         const client = new SorchaClient({ endpoints: tb.endpoint(i), token: tb.token, timeoutMs: 30_000 })
-        try { events.set(i, await fetchEvents(client, ['tx_published', 'tx_received'])) } finally { client.close() }
+        // A node that died meanwhile (the freeze's node once crashed on SIGCONT) has no events: its pairs count as missing.
+        try { events.set(i, await fetchEvents(client, ['tx_published', 'tx_received'])) } catch { unreachable.push(i) } finally { client.close() }
       }))
     }
   })
@@ -103,6 +107,7 @@ export async function runFailureScenario (name: string, scenario: Scenario, opti
     bytesPerTxPerNode: summary.bytesPerTxPerNode,
     receiptsFoundAtEnd: summary.traces['receipts-found-at-end'] ?? 0,
     submitRetried: summary.traces['submit-retried'] ?? 0,
+    unreachableAtEnd: unreachable,
     submitFailed: summary.traces['submit-failed'] ?? 0,
     recovery,
     startSec: Math.round(startSec * 10) / 10,

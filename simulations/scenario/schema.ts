@@ -145,9 +145,10 @@ export const ScenarioSchema = z.strictObject({
     crashes: z.array(z.strictObject({ atMs: ms(), fraction: range(0, 1, 'a fraction') }), { error: 'a list of { atMs, fraction }' }).default([]),
     partitions: z.array(z.strictObject({ fromMs: ms(), toMs: ms(), fraction: range(0, 1, 'a fraction').default(0.5) }), { error: 'a list of { fromMs, toMs, fraction }' }).default([]),
     offline: z.array(z.strictObject({ fromMs: ms(), toMs: ms(), fraction: range(0, 1, 'a fraction') }), { error: 'a list of { fromMs, toMs, fraction }' }).default([]),
-    // Testbed only (real processes): SIGSTOP at fromMs, SIGCONT at toMs; SIGKILL at atMs, started again downMs later.
+    // Testbed only (real processes): SIGSTOP at fromMs, SIGCONT at toMs; SIGKILL at atMs, started again downMs later
+    // (with everyMs, one victim at a time, everyMs apart: a rolling restart).
     freezes: z.array(z.strictObject({ fromMs: ms(), toMs: ms(), fraction: range(0, 1, 'a fraction') }), { error: 'a list of { fromMs, toMs, fraction }' }).default([]),
-    restarts: z.array(z.strictObject({ atMs: ms(), fraction: range(0, 1, 'a fraction'), downMs: ms().default(1000) }), { error: 'a list of { atMs, fraction, downMs }' }).default([])
+    restarts: z.array(z.strictObject({ atMs: ms(), fraction: range(0, 1, 'a fraction'), downMs: ms().default(1000), everyMs: ms().optional() }), { error: 'a list of { atMs, fraction, downMs, everyMs }' }).default([])
   }).default({ crashes: [], partitions: [], offline: [], freezes: [], restarts: [] }),
   protocol: z.strictObject({
     name: z.string({ error: 'a protocol name' }).default('tx-gossip'),

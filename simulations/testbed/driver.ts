@@ -15,6 +15,7 @@ import { Workload } from '../engine/workload.ts'
 import { summarize } from '../report/summary.ts'
 import type { SimRun } from '../run.ts'
 import type { FaultAction, TestbedPlan } from './plan.ts'
+import { submitPatiently } from './submit.ts'
 
 /** How long the nodes may take to reach their neighbours before the workload starts. */
 export const MESH_TIMEOUT_MS = 20_000
@@ -74,7 +75,9 @@ export async function drive (plan: TestbedPlan, target: DriverTarget, onProgress
   const run = plan.run
   const n = run.nodes
   const total = run.workload.transactions
-  const clients = target.endpoints.map(endpoint => new SorchaClient({ endpoints: endpoint, token: target.token, timeoutMs: CALL_TIMEOUT_MS, maxAttempts: 2 }))
+  // One endpoint per client: no breaker (there is no other endpoint to fail over to, and a breaker
+  // opened by the follow loop while a node was down refused submissions for 10 s after it was back).
+  const clients = target.endpoints.map(endpoint => new SorchaClient({ endpoints: endpoint, token: target.token, timeoutMs: CALL_TIMEOUT_MS, maxAttempts: 2, breakerThreshold: Number.MAX_SAFE_INTEGER }))
   const metrics = new RunMetrics(n, total)
   const txIndex = new Map<string, number>()
   const liveAtEnd = Array.from({ length: n }, (_, i) => i).filter(i => !plan.deadAtEnd.has(i))
@@ -128,7 +131,15 @@ export async function drive (plan: TestbedPlan, target: DriverTarget, onProgress
         const tx = workload.make(published, t, up, rng => live[rng.int(live.length)]!)
         txIndex.set(tx.key, tx.index)
         metrics.publish(tx.index, tx.publisher, now(), live.length)
-        publishing.push(clients[tx.publisher]!.submit({ registerId: tx.registerId, payload: tx.payload }).catch(err => {
+        const upNow = (i: number): boolean => up(i) && plan.canPublish(i, now())
+        publishing.push(submitPatiently({
+          submit: async node => clients[node]!.submit({ registerId: tx.registerId, payload: tx.payload }),
+          publisher: tx.publisher,
+          isUp: upNow,
+          willReturn: i => !plan.deadAtEnd.has(i),
+          pickOther: not => Array.from({ length: n }, (_, i) => i).find(i => i !== not && upNow(i)),
+          signal: stop.signal
+        }).then(r => { if (r.attempts > 1) metrics.count(metrics.traces, 'submit-retried') }, err => {
           metrics.count(metrics.traces, 'submit-failed')
           failures.push(`submit of transaction ${tx.index} to node ${tx.publisher}: ${(err as Error).message}`)
         }))

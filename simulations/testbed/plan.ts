@@ -76,18 +76,29 @@ function timeline (s: Scenario, n: number): { faults: FaultAction[], deadAtEnd: 
   /** Per node, the [from, to) windows in which it cannot take a submission. */
   const down: Array<Array<[number, number]>> = Array.from({ length: n }, () => [])
   const all = Array.from({ length: n }, (_, i) => i)
-  // Crashes and restarts in time order, so a node crashed earlier is not chosen again.
+  // Crashes and restarts in time order, so a node crashed earlier is not chosen again, nor one whose
+  // restart is still to come (a later crash would otherwise be undone by that restart's start).
   const kills = [
-    ...s.faults.crashes.map(c => ({ atMs: c.atMs, fraction: c.fraction, downMs: Infinity })),
-    ...s.faults.restarts.map(r => ({ atMs: r.atMs, fraction: r.fraction, downMs: r.downMs }))
+    ...s.faults.crashes.map(c => ({ atMs: c.atMs, fraction: c.fraction, downMs: Infinity, everyMs: 0 })),
+    ...s.faults.restarts.map(r => ({ atMs: r.atMs, fraction: r.fraction, downMs: r.downMs, everyMs: r.everyMs ?? 0 }))
   ].sort((a, b) => a.atMs - b.atMs)
+  /** Per node, when its last scheduled restart starts it again. */
+  const busyUntil = new Map<number, number>()
   for (const k of kills) {
-    const victims = pick(rng, all.filter(i => !dead.has(i)), k.fraction)
+    const victims = pick(rng, all.filter(i => !dead.has(i) && (busyUntil.get(i) ?? -1) < k.atMs), k.fraction)
     const why = k.downMs === Infinity ? 'crash' : 'restart'
-    raw.push({ atMs: k.atMs, kind: 'kill', nodes: victims, why })
-    for (const v of victims) down[v]!.push([k.atMs, k.atMs + k.downMs])
-    if (k.downMs === Infinity) for (const v of victims) dead.add(v)
-    else raw.push({ atMs: k.atMs + k.downMs, kind: 'start', nodes: victims, why })
+    // All at once, or (everyMs > 0, a rolling restart) one victim at a time, everyMs apart.
+    const groups = k.everyMs > 0 ? victims.map(v => [v]) : [victims]
+    groups.forEach((nodes, g) => {
+      const at = k.atMs + g * k.everyMs
+      raw.push({ atMs: at, kind: 'kill', nodes, why })
+      for (const v of nodes) down[v]!.push([at, at + k.downMs])
+      if (k.downMs === Infinity) for (const v of nodes) dead.add(v)
+      else {
+        raw.push({ atMs: at + k.downMs, kind: 'start', nodes, why })
+        for (const v of nodes) busyUntil.set(v, at + k.downMs)
+      }
+    })
   }
   for (const f of s.faults.freezes) {
     const victims = pick(rng, all.filter(i => !dead.has(i)), f.fraction)

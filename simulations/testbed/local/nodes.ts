@@ -13,7 +13,7 @@ const ROOT = new URL('../../..', import.meta.url).pathname
 const NODE_BIN = join(ROOT, 'src/cli/bin.js')
 const RELAY = join(ROOT, 'simulations/testbed/local/relay.ts')
 /** The message of the line a node logs once it runs (src/node/run.ts). */
-const RUNNING_MSG = 'node running; Ctrl-C to stop'
+export const RUNNING_MSG = 'node running; Ctrl-C to stop'
 /** How long a node process may take to start. */
 export const START_TIMEOUT_MS = 120_000
 
@@ -34,7 +34,7 @@ export function deepMerge (base: Record<string, unknown>, over: Record<string, u
 }
 
 /** Starts `file args` in `ns`; resolves once `ready(line)` holds for a line of its stdout or stderr, with the child. */
-async function startIn (ns: string, args: string[], logFile: string, ready: (line: string) => boolean, what: string, onSpawn?: (child: ChildProcess) => void): Promise<ChildProcess> {
+async function startIn (ns: string, args: string[], logFile: string, ready: (line: string) => boolean, what: string, onSpawn?: (child: ChildProcess) => void, timeoutMs = START_TIMEOUT_MS): Promise<ChildProcess> {
   const child = spawn('ip', ['netns', 'exec', ns, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   onSpawn?.(child)
   const log = createWriteStream(logFile, { flags: 'a' })
@@ -43,7 +43,7 @@ async function startIn (ns: string, args: string[], logFile: string, ready: (lin
   child.once('exit', () => { setTimeout(() => { log.end() }, 100) })
   await new Promise<void>((resolve, reject) => {
     let buffer = ''
-    const timer = setTimeout(() => { reject(new ProcessStartError(`${what} did not start within ${START_TIMEOUT_MS / 1000} s (log: ${logFile})`)) }, START_TIMEOUT_MS)
+    const timer = setTimeout(() => { reject(new ProcessStartError(`${what} did not start within ${timeoutMs / 1000} s (log: ${logFile})`)) }, timeoutMs)
     const onData = (chunk: Buffer): void => {
       buffer += chunk.toString()
       for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
@@ -73,8 +73,8 @@ export async function writeNodeConfig (dir: string, i: number, config: Record<st
  * Starts a node; resolves once it logs that it runs. `onSpawn` gets the process at once, so that an
  * interrupted run can kill a node that is still starting.
  */
-export async function startNode (dir: string, ns: string, i: number, configPath: string, onSpawn?: (child: ChildProcess) => void): Promise<ChildProcess> {
-  return startIn(ns, [NODE_BIN, 'start', '--config', configPath], join(dir, `node-${i}.log`), line => line.includes(RUNNING_MSG), `node ${i}`, onSpawn)
+export async function startNode (dir: string, ns: string, i: number, configPath: string, onSpawn?: (child: ChildProcess) => void, timeoutMs = START_TIMEOUT_MS): Promise<ChildProcess> {
+  return startIn(ns, [NODE_BIN, 'start', '--config', configPath], join(dir, `node-${i}.log`), line => line.includes(RUNNING_MSG), `node ${i}`, onSpawn, timeoutMs)
 }
 
 /** Starts the relay of node i's namespace; resolves once every port listens. `onSpawn` as for startNode. */

@@ -58,6 +58,25 @@ describe('testbed plan', () => {
     for (const i of crashed) assert.equal(plan.canPublish(i, 29000), false)
   })
 
+  it('a rolling restart (everyMs) restarts every victim once, one at a time; a later crash spares a node whose restart is to come', () => {
+    const plan = testbedPlan(validateScenario({
+      ...base,
+      faults: { restarts: [{ atMs: 1000, fraction: 1, downMs: 500, everyMs: 2000 }], crashes: [{ atMs: 4000, fraction: 1 }] }
+    }))
+    const restarts = plan.faults.filter(f => f.why === 'restart') as Array<{ atMs: number, kind: string, nodes: number[] }>
+    const kills = restarts.filter(f => f.kind === 'kill')
+    assert.deepEqual(kills.map(k => k.atMs), Array.from({ length: 10 }, (_, g) => 1000 + g * 2000))
+    assert.ok(kills.every(k => k.nodes.length === 1))
+    assert.deepEqual(kills.map(k => k.nodes[0]).sort((a, b) => a! - b!), Array.from({ length: 10 }, (_, i) => i), 'every node once')
+    for (const k of kills) assert.ok(restarts.some(s => s.kind === 'start' && s.atMs === k.atMs + 500 && s.nodes[0] === k.nodes[0]))
+    const first = kills[0]!.nodes[0]!
+    assert.equal(plan.canPublish(first, 1000), false)
+    assert.equal(plan.canPublish(first, 1500), true)
+    const crash = plan.faults.find(f => f.why === 'crash') as { nodes: number[] }
+    assert.deepEqual(crash.nodes, kills.slice(0, 2).map(k => k.nodes[0]).sort((a, b) => a! - b!), 'only the two restarted before 4000 ms and up again')
+    assert.deepEqual([...plan.deadAtEnd].sort((a, b) => a - b), crash.nodes)
+  })
+
   it('partitions and offline windows cut both directions and heal', () => {
     const plan = testbedPlan(faulty)
     const cuts = plan.faults.filter(f => f.kind === 'cut') as Array<{ atMs: number, blocked: Map<number, Set<number>> }>

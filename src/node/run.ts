@@ -14,6 +14,7 @@ import { preflightGateway } from '../gateway/exposure.ts'
 import { configureLogging, type Logger } from '../logging/index.ts'
 import { defaultContributions } from './contributions.ts'
 import { IDENTITY_FILE } from './identity.ts'
+import { guardLibraryRaces } from './library-races.ts'
 import { reloadServedRegisters } from './reload-registers.ts'
 import { SorchaNode } from './sorcha-node.ts'
 
@@ -87,6 +88,8 @@ export async function runNode (config: Readonly<Config>, proc: ProcessLike = pro
   const log = root.child({ name: 'sorcha:cli' })
   routeGrpcLogs(root.child({ name: 'sorcha:grpc' }))
   const unrouteWarnings = config.log.format === 'json' ? routeProcessWarnings(root.child({ name: 'sorcha:process' })) : () => {}
+  // A library's known race must not end the node (library-races.ts); in-process callers keep their own handling.
+  const unguard = proc === process ? guardLibraryRaces(root.child({ name: 'sorcha:process' })) : () => {}
   logServiceLinks(log, proc.env ?? {})
   const signals = ['SIGINT', 'SIGTERM'] as const
   let signalled: () => void = () => {}
@@ -143,5 +146,6 @@ export async function runNode (config: Readonly<Config>, proc: ProcessLike = pro
     for (const s of signals) proc.removeListener(s, onSignal)
     proc.removeListener('SIGHUP', hangup)
     unrouteWarnings()
+    unguard()
   }
 }

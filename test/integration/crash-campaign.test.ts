@@ -22,7 +22,7 @@ describe('crash campaign: kill -9 under load, 30 times', { timeout: 15 * 60_000 
     assert.deepEqual(report.subscriberB.errors, [])
     assert.equal(report.acknowledgedLost, 0, 'acknowledged, then not in A\'s store after the restart')
     assert.equal(report.acknowledgedNotJournaled, 0, 'acknowledged and stored, but not in A\'s journal')
-    assert.equal(report.missingOnB, 0, 'acknowledged, never reached B')
+    assert.equal(report.missingOnB, 0, `acknowledged, never reached B: ${JSON.stringify({ diagnosis: report.diagnosis, warningsB: report.warningsB, waitErrors: report.waitErrors, convergeMs: report.convergeMs, acknowledged: report.acknowledged })}`)
     assert.deepEqual([report.subscriberA.duplicates, report.subscriberA.missed, report.subscriberA.outOfOrder, report.subscriberA.unexpected], [0, 0, 0, 0], 'subscriber on A')
     assert.deepEqual([report.subscriberB.duplicates, report.subscriberB.missed, report.subscriberB.outOfOrder, report.subscriberB.unexpected], [0, 0, 0, 0], 'subscriber on B')
   })

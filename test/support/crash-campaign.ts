@@ -14,6 +14,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createRng, type Rng } from '../../protocols/common/rng.ts'
+import { connectivityStateToJSON } from '../../protos/gen/sorcha/api/v1/connectivity.ts'
+import { transactionStateToJSON } from '../../protos/gen/sorcha/api/v1/transaction_distribution.ts'
 import { SorchaClient } from '../../src/client/index.ts'
 import { txIdOf } from '../../src/gateway/validate.ts'
 import { NODE } from '../helpers/cli.ts'
@@ -58,14 +60,37 @@ export interface CampaignReport {
   durationMs: number
   /** B's warnings and errors (level >= 40), each message with its count: why B might not take A's transactions. */
   warningsB: string[]
+  /** Checks that failed while waiting for B to catch up (the first five): a slow node, not a finding. */
+  waitErrors: string[]
+  /** Only when something acknowledged is missing on B: what each node says about it. */
+  diagnosis?: Diagnosis
 }
 
-/** A node's warning-or-worse log lines (level >= 40), each distinct message once with its count, at most `max`. */
+/** Why transactions are missing on B, as far as the two nodes tell (for a failure's message). */
+export interface Diagnosis {
+  /** Missing on B, by the iteration (0-based) whose A acknowledged it. */
+  missingByIteration: Record<number, number>
+  /** Connectivity of A and B at the end: state, reason, connected peers. */
+  connectivityA: string
+  connectivityB: string
+  /** A few missing transactions: their state on A (queued, announced, ...) and whether B's store holds them. */
+  samples: string[]
+  warningsA: string[]
+}
+
+/** Info lines that tell of a peer being limited or punished (the reputation service and the per-peer limits log them at info). */
+const PUNISHMENT = /throttling a peer|graylisting|banning a misbehaving|disconnecting a misbehaving/
+
+/**
+ * A node's warning-or-worse log lines (level >= 40) and its lines about limiting or punishing a peer,
+ * each distinct message once with its count, at most `max`.
+ */
 function warnings (lines: readonly Record<string, unknown>[], max = 20): string[] {
   const counts = new Map<string, number>()
   for (const line of lines) {
-    if (typeof line.level !== 'number' || line.level < 40) continue
-    const text = `${String(line.msg)}${line.reason === undefined ? '' : ` [${String(line.reason)}]`}`
+    if (typeof line.level !== 'number' || (line.level < 40 && !PUNISHMENT.test(String(line.msg)))) continue
+    const detail = [line.reason, line.offence, line.protocol].filter(x => x !== undefined).map(String).join(' ')
+    const text = `${String(line.msg)}${detail === '' ? '' : ` [${detail}]`}`
     counts.set(text, (counts.get(text) ?? 0) + 1)
   }
   return [...counts].slice(0, max).map(([text, n]) => `${n} × ${text}`)
@@ -244,11 +269,70 @@ function compare (seen: string[], expected: string[]): { received: number, dupli
   return { received: seen.length, duplicates: seen.length - once.size, missed: expected.filter(id => !once.has(id)).length, outOfOrder, unexpected }
 }
 
-async function until (check: () => Promise<boolean>, what: string, limitMs: number): Promise<void> {
+/**
+ * Waits until `check` holds; rejects after `limitMs`. A check that throws (a node slow to answer on a
+ * loaded machine) counts as not yet, and its error is noted in `errors`: it must not end the wait
+ * early, as it once did in CI, where the counts were then taken while B was still catching up.
+ */
+async function until (check: () => Promise<boolean>, what: string, limitMs: number, errors: string[]): Promise<void> {
   const deadline = Date.now() + limitMs
-  while (!(await check())) {
+  for (;;) {
+    try {
+      if (await check()) return
+    } catch (err) {
+      errors.push(`${what}: ${(err as Error).name}: ${(err as Error).message}`)
+    }
     if (Date.now() > deadline) throw new Error(`${what}: not within ${limitMs} ms`)
     await new Promise(resolve => setTimeout(resolve, 250))
+  }
+}
+
+/** What A and B say about the transactions missing on B (a failed campaign's evidence). */
+async function diagnose (a: Running, b: Running, missing: string[], ackedIn: ReadonlyMap<string, number>): Promise<Diagnosis> {
+  const missingByIteration: Record<number, number> = {}
+  for (const id of missing) {
+    const i = ackedIn.get(id) ?? -1
+    missingByIteration[i] = (missingByIteration[i] ?? 0) + 1
+  }
+  const clientA = new SorchaClient({ endpoints: { grpc: a.grpc }, maxAttempts: 1 })
+  const clientB = new SorchaClient({ endpoints: { grpc: b.grpc }, maxAttempts: 1 })
+  const describe = async (client: SorchaClient): Promise<string> => {
+    try {
+      const { status } = await client.connectivity()
+      return `${status === undefined ? '?' : connectivityStateToJSON(status.state)} (${status?.reason ?? '?'}), ${status?.connectedPeers ?? '?'} connected`
+    } catch (err) {
+      return `unknown: ${(err as Error).message}`
+    }
+  }
+  const stateOf = async (client: SorchaClient, id: string): Promise<string> => {
+    try {
+      return transactionStateToJSON((await client.getTransaction(id)).header.state)
+    } catch (err) {
+      return (err as Error).name
+    }
+  }
+  try {
+    const samples: string[] = []
+    for (const id of [...missing.slice(0, 3), ...missing.slice(-3)]) {
+      samples.push(`${id.slice(0, 12)} (iteration ${ackedIn.get(id) ?? '?'}): A ${await stateOf(clientA, id)}, B ${await stateOf(clientB, id)}`)
+    }
+    return { missingByIteration, connectivityA: await describe(clientA), connectivityB: await describe(clientB), samples, warningsA: warnings(a.process.lines) }
+  } finally {
+    clientA.close()
+    clientB.close()
+  }
+}
+
+/** `read` retried (up to five tries, a second apart) while it throws; each error is noted in `errors`. */
+async function patiently<T> (read: () => Promise<T>, what: string, errors: string[]): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read()
+    } catch (err) {
+      errors.push(`${what}: ${(err as Error).name}: ${(err as Error).message}`)
+      if (attempt === 5) throw err
+      await new Promise(resolve => setTimeout(resolve, 1000))
+    }
   }
 }
 
@@ -258,6 +342,10 @@ export async function runCampaign (options: CampaignOptions): Promise<CampaignRe
   const rng: Rng = createRng(options.seed)
   const root = await mkdtemp(join(tmpdir(), 'sorcha-crash-'))
   const acked = new Set<string>()
+  /** Errors of the checks while waiting for B and the subscribers (reported, never fatal). */
+  const waitErrors: string[] = []
+  /** The iteration that acknowledged each transaction. */
+  const ackedIn = new Map<string, number>()
   const failed = new Set<string>()
   const perIteration: number[] = []
   const subA = new Subscriber()
@@ -278,13 +366,14 @@ export async function runCampaign (options: CampaignOptions): Promise<CampaignRe
       await killed(a)
       await Promise.all([submitting.stop(), subA.stop()])
       perIteration.push(acked.size - before)
+      for (const id of acked) if (!ackedIn.has(id)) ackedIn.set(id, i)
       options.log?.(`iteration ${i + 1}/${options.iterations}: ${acked.size - before} acknowledged, ${subA.seen.length} seen by A's subscriber`)
     }
     a = await startNode(join(root, 'a'), bootstrap)
     const restartedAt = Date.now()
-    const held = await journal(a.grpc)
+    const held = await patiently(async () => journal(a!.grpc), 'A\'s journal', waitErrors)
     const heldSet = new Set(held)
-    const unjournaled = await storedOf(a.grpc, [...acked].filter(id => !heldSet.has(id)))
+    const unjournaled = await patiently(async () => storedOf(a!.grpc, [...acked].filter(id => !heldSet.has(id))), 'A\'s store', waitErrors)
     // Waits while B keeps catching up (a loaded machine catches up slowly) until it holds all that A
     // holds (acknowledged or stored unacknowledged: then nothing more is on its way to B when B's
     // journal is read below); gives up after 120 s in which B gained nothing, and the assertions
@@ -294,16 +383,18 @@ export async function runCampaign (options: CampaignOptions): Promise<CampaignRe
       const onB = new Set(await journal(b!.grpc))
       if (onB.size > progress.count) progress = { count: onB.size, at: Date.now() }
       return ([...acked].every(id => onB.has(id)) && held.every(id => onB.has(id))) || Date.now() - progress.at > 120_000
-    }, 'every transaction A holds on B', 15 * 60_000).catch(() => {})
+    }, 'every transaction A holds on B', 15 * 60_000, waitErrors).catch(() => {})
     const convergeMs = Date.now() - restartedAt
-    const onB = await journal(b.grpc)
+    const onB = await patiently(async () => journal(b!.grpc), 'B\'s journal', waitErrors)
     const onBSet = new Set(onB)
+    const missing = [...acked].filter(id => !onBSet.has(id))
+    const diagnosis = missing.length === 0 ? undefined : await diagnose(a, b, missing, ackedIn)
     // The subscribers catch up with what their node holds now.
     await subA.follow(a.grpc)
     // (A shortfall is reported as `missed`, not thrown.)
     const caughtUp = (seen: string[], expected: string[]) => async (): Promise<boolean> => { const got = new Set(seen); return expected.every(id => got.has(id)) }
-    await until(caughtUp(subA.seen, held), 'A\'s subscriber caught up', 60_000).catch(() => {})
-    await until(caughtUp(subB.seen, onB), 'B\'s subscriber caught up', 60_000).catch(() => {})
+    await until(caughtUp(subA.seen, held), 'A\'s subscriber caught up', 60_000, waitErrors).catch(() => {})
+    await until(caughtUp(subB.seen, onB), 'B\'s subscriber caught up', 60_000, waitErrors).catch(() => {})
     // A moment for anything extra (a duplicate) to arrive before counting.
     await new Promise(resolve => setTimeout(resolve, 300))
     await Promise.all([subA.stop(), subB.stop()])
@@ -315,14 +406,16 @@ export async function runCampaign (options: CampaignOptions): Promise<CampaignRe
       storedUnacknowledged: [...failed].filter(id => heldSet.has(id)).length,
       acknowledgedLost: [...acked].filter(id => !heldSet.has(id)).length - unjournaled.length,
       acknowledgedNotJournaled: unjournaled.length,
-      missingOnB: [...acked].filter(id => !onBSet.has(id)).length,
+      missingOnB: missing.length,
       journalA: held.length,
       subscriberA: { ...compare(subA.seen, held), resumes: subA.resumes, errors: subA.errors },
       subscriberB: { ...compare(subB.seen, onB), errors: subB.errors },
       perIteration,
       convergeMs,
       durationMs: Date.now() - started,
-      warningsB: warnings(b.process.lines)
+      warningsB: warnings(b.process.lines),
+      waitErrors: waitErrors.slice(0, 5).concat(waitErrors.length > 5 ? [`... ${waitErrors.length - 5} more`] : []),
+      ...(diagnosis === undefined ? {} : { diagnosis })
     }
   } finally {
     await Promise.all([subA.stop(), subB.stop()])

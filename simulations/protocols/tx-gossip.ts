@@ -10,10 +10,10 @@
  * Like the node's own wire encoding, messages are packed for the trip (see ./tx-gossip-packing.ts):
  * the common ones travel as numbers, and the core gets the same logical message on arrival.
  */
-import { createTxGossipCore, pushFanoutMean, resolveGossipConfig, GossipConfigError, type TxGossipCore } from '../../protocols/tx-gossip/index.ts'
+import { createTxGossipCore, DEFAULT_GOSSIP_CONFIG, pushFanoutMean, resolveGossipConfig, GossipConfigError, type TxGossipCore } from '../../protocols/tx-gossip/index.ts'
 import { BloomFilter, WordArena } from '../../protocols/tx-gossip/index.ts'
 import type { BloomFilterWire, GossipEffect, GossipInput, GossipMessage, TxGossipConfig } from '../../protocols/tx-gossip/index.ts'
-import { ScenarioError } from '../scenario/errors.ts'
+import { rejectUnknownKeys, ScenarioError } from '../scenario/errors.ts'
 import { BOXED_TIME, type EffectSink, type NodeSetup, type ProtocolBinding } from '../engine/types.ts'
 import { chunkFrameBytes, gossipMessageBytes, notificationBytes } from './tx-gossip-sizes.ts'
 import { CHUNK, packChunk, packMessage, unpackInput } from './tx-gossip-packing.ts'
@@ -34,6 +34,7 @@ export type TxGossipParams = Partial<TxGossipConfig> & { pushC?: number, reconci
 
 function parseParams (raw: unknown, keyPrefix: string): TxGossipParams {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ScenarioError('scenario', keyPrefix, raw, 'a map of tx-gossip settings')
+  rejectUnknownKeys(raw, [...Object.keys(DEFAULT_GOSSIP_CONFIG), 'pushC', 'reconcile', 'registers'], keyPrefix)
   const { reconcile, registers, ...params } = raw as TxGossipParams
   const reconcileConfig = parseReconcileParams(reconcile, `${keyPrefix}.reconcile`)
   const layout = parseRegisterLayout(registers, `${keyPrefix}.registers`)

@@ -8,9 +8,9 @@
  * up to maxInflight at once and ignores the rest (a later session finds them again).
  */
 import type { GossipEffect, GossipInput, TxGossipCore } from '../../protocols/tx-gossip/index.ts'
-import { createReconcileCore, encodeReconcile, ReconcileConfigError, resolveReconcileConfig, type ReconcileConfig, type ReconcileCore, type ReconcileEffect, type ReconcileInput, type ReconcileMessage } from '../../protocols/reconcile/index.ts'
+import { createReconcileCore, DEFAULT_RECONCILE_CONFIG, encodeReconcile, ReconcileConfigError, resolveReconcileConfig, type ReconcileConfig, type ReconcileCore, type ReconcileEffect, type ReconcileInput, type ReconcileMessage } from '../../protocols/reconcile/index.ts'
 import type { EffectSink, NodeSetup } from '../engine/types.ts'
-import { ScenarioError } from '../scenario/errors.ts'
+import { rejectUnknownKeys, ScenarioError } from '../scenario/errors.ts'
 import { varintBytes } from './tx-gossip-sizes.ts'
 
 /** The label reconciliation's bytes are accounted under (summary.protocolBytes). */
@@ -105,6 +105,7 @@ export function parseReconcileParams (raw: unknown, keyPrefix: string): Partial<
   if (raw === undefined || raw === false) return undefined
   if (raw === true) return {}
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ScenarioError('scenario', keyPrefix, raw, 'true, false or a map of reconciliation settings')
+  rejectUnknownKeys(raw, Object.keys(DEFAULT_RECONCILE_CONFIG), keyPrefix)
   try {
     resolveReconcileConfig(raw as Partial<ReconcileConfig>)
   } catch (err) {

@@ -22,6 +22,17 @@ export class ScenarioError extends Error {
   }
 }
 
+/**
+ * Rejects a key of `raw` that is not in `known` (a misspelt protocol setting would otherwise be
+ * ignored silently and the run would use the default).
+ */
+export function rejectUnknownKeys (raw: object, known: Iterable<string>, keyPrefix: string): void {
+  const allowed = new Set(known)
+  for (const key of Object.keys(raw)) {
+    if (!allowed.has(key)) throw new ScenarioError('scenario', `${keyPrefix}.${key}`, (raw as Record<string, unknown>)[key], `a known setting: ${[...allowed].sort().join(', ')}`)
+  }
+}
+
 /** The scenario file could not be read or parsed. */
 export class ScenarioFileError extends Error {
   override name = 'ScenarioFileError'

@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadScenarioFile, toPlan, validateScenario } from '../../simulations/scenario/load.ts'
+import { planFor } from '../../simulations/run.ts'
 
 const dir = new URL('../../simulations/scenarios/', import.meta.url).pathname
 const minimal = { name: 'm', nodes: 10, durationMs: 1000, topology: { kind: 'k-regular', degree: 4 }, workload: { transactions: 1, ratePerSec: 1 } }
@@ -13,6 +14,8 @@ test('every shipped scenario is valid, and the required ones are there', () => {
   for (const f of files) {
     const s = loadScenarioFile(join(dir, f))
     assert.equal(typeof s.name, 'string')
+    // Its protocol parameters too (the binding validates them).
+    assert.ok(planFor(s).plan)
   }
   const sizes = files.map(f => loadScenarioFile(join(dir, f))).map(s => s.nodes)
   for (const n of [10, 50, 100, 1000, 10_000, 100_000]) assert.ok(sizes.includes(n), `a ${n}-node scenario`)
@@ -56,6 +59,19 @@ for (const [what, input, key] of bad) {
     })
   })
 }
+
+test('a protocol parameter the protocol does not know is refused, naming it and the known ones (a misspelling once ran with the default)', () => {
+  for (const [params, key] of [[{ pushFanoutMeen: 3 }, 'protocol.params.pushFanoutMeen'], [{ reconcile: { sessionGapMs: 5 } }, 'protocol.params.reconcile.sessionGapMs']] as const) {
+    const s = validateScenario({ ...minimal, protocol: { name: 'tx-gossip', params } }, 'x')
+    assert.throws(() => planFor(s), (err: Error & { key?: string }) => {
+      assert.equal(err.name, 'ScenarioError')
+      assert.equal(err.key, key)
+      assert.match(err.message, /allowed: a known setting: .*pushFanoutMean|allowed: a known setting: .*minPeerGapMs/)
+      return true
+    })
+  }
+  assert.ok(planFor(validateScenario({ ...minimal, protocol: { name: 'tx-gossip', params: { pushFanoutMean: 3, reconcile: { minPeerGapMs: 5000 } } } }, 'x')).plan)
+})
 
 test('unreadable or unparsable files give ScenarioFileError', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'sorcha-scn-'))

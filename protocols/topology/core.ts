@@ -136,6 +136,9 @@ export class TopologyCore implements Core<TopologyInput, TopologyEffect> {
     const effects: TopologyEffect[] = []
     this.lastTickAt = now
     this.connected = connected
+    // A peer list that grew (a peer dialled in, an advertisement) says the mesh still changes: discovery
+    // that ran dry resumes (SPEC §4), or an early joiner of a crowd never learns the later ones.
+    if (knownPeers > this.knownPeers) this.fruitless = 0
     this.knownPeers = knownPeers
     this.trackIsolation(effects)
     if (connected.size < this.params.minConnections) {

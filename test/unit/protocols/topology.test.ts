@@ -141,6 +141,19 @@ describe('topology maintainer core', () => {
     assert.deepEqual(exchanges(tick(core, 300_002, peers, [], 9, true)).length, 2, 'it found someone: asking resumes')
   })
 
+  it('resumes asking once the peer list grows by other means (a crowd joining after its first answers)', () => {
+    const core = new TopologyCore({ ...PARAMS, exhaustedAfter: 3, minConnections: 2 }, createRng(15))
+    core.handle({ type: 'start', now: 0, bootstrap: [] })
+    const peers = new Set(['a', 'b', 'c'])
+    tick(core, 0, peers, [], 5)
+    tick(core, 1, peers, [], 5)
+    assert.equal(core.snapshot().fruitlessResults, 3)
+    assert.deepEqual(exchanges(tick(core, 100_000, peers, [], 5, true)), [], 'exhausted while the list stays at 5')
+    // Later joiners dialled in: the list holds 8 now, with no discovery result in between.
+    assert.equal(exchanges(tick(core, 100_001, peers, [], 8, true)).length, PARAMS.exchangeConcurrency, 'the mesh changed: neighbours are asked again, exchangeConcurrency at a time')
+    assert.equal(core.snapshot().fruitlessResults, 0)
+  })
+
   it('does not exchange at target', () => {
     const core = new TopologyCore(PARAMS, createRng(13))
     core.handle({ type: 'start', now: 0, bootstrap: [] })

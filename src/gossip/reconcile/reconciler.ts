@@ -16,6 +16,7 @@ import type { TxStore } from '../store/tx-store.ts'
 import { ReconcileChannel } from './channel.ts'
 import { decodeReconcile, encodeReconcile, type InboundReconcileFrame } from '../../../protocols/reconcile/index.ts'
 import { WakeupTimer } from '../wakeup-timer.ts'
+import { Deferral } from './deferral.ts'
 import { limitsOf, type LimitsComponents, type PeerLimits } from '../../limits/peer-limits.ts'
 import { penalise, reputationOf, type ReputationHolder, type ReputationPort } from '../../reputation/index.ts'
 
@@ -61,6 +62,11 @@ export interface ReconcilerInit {
   log: Logger
   /** Largest frame accepted (a body response carries whole transactions). @default MAX_FRAME_BYTES */
   maxFrameBytes?: number
+  /**
+   * When the oldest transaction of the node's outbound queue was queued, undefined when it is empty:
+   * on-connect sessions and resyncs wait while it holds what was queued before them (deferral.ts).
+   */
+  backlogSince?: () => number | undefined
 }
 
 /** Counters of the adapter beyond the core's. */
@@ -69,10 +75,17 @@ export interface ReconcilerStats extends ReconcileStats {
   bytesReceived: number
   /** Transactions found missing by reconciliation and since stored here (anti-entropy's recoveries). */
   recovered: number
+  /** On-connect sessions and resyncs deferred while the outbound queue flushed. */
+  deferred: number
 }
 
 /** Most ids remembered as found missing, awaiting their arrival (oldest forgotten first). */
 const MAX_AWAITED = 10_000
+/** Longest a session waits for the outbound queue's backlog, and how often it looks (SPEC.md §9.2). */
+const DEFER_MAX_MS = 10_000
+const DEFER_POLL_MS = 100
+/** The deferral key of a resync (no peer id is empty). */
+const RESYNC = ''
 
 type InputWithoutNow = ReconcileInput extends infer I ? I extends ReconcileInput ? Omit<I, 'now'> : never : never
 
@@ -99,11 +112,23 @@ export class Reconciler {
   private ports: { reputation?: ReputationPort | undefined, limits?: PeerLimits | undefined } = {}
   private readonly onConnectivity = (evt: Event): void => {
     const { from, to } = (evt as CustomEvent<{ from: string, to: string }>).detail ?? {}
-    if (BACK.has(to) && AWAY.has(from)) this.feed({ type: 'resync' })
+    if (BACK.has(to) && AWAY.has(from)) this.resync()
   }
+
+  private readonly deferral: Deferral | undefined
 
   constructor (init: ReconcilerInit) {
     this.init = init
+    const backlogSince = init.backlogSince
+    if (backlogSince !== undefined) {
+      this.deferral = new Deferral({
+        backlogSince,
+        maxMs: DEFER_MAX_MS,
+        pollMs: DEFER_POLL_MS,
+        now: Date.now,
+        fire: key => { this.feed(key === RESYNC ? { type: 'resync' } : { type: 'connect', peer: key }) }
+      })
+    }
   }
 
   /** Indexes the store, then takes part in the protocol. */
@@ -153,6 +178,7 @@ export class Reconciler {
     this.topologyId = undefined
     await this.init.components.registrar.unhandle(TX_RECONCILE_PROTOCOL)
     this.wakeup.clear()
+    this.deferral?.clear()
     this.inbox.length = 0
     for (const channel of this.channels.values()) channel.close()
     this.channels.clear()
@@ -182,7 +208,7 @@ export class Reconciler {
   /** The core's counters and the bytes moved. */
   stats (): ReconcilerStats | undefined {
     const core = this.core?.stats()
-    return core === undefined ? undefined : { ...core, bytesSent: this.bytesSent, bytesReceived: this.bytesReceived, recovered: this.recovered }
+    return core === undefined ? undefined : { ...core, bytesSent: this.bytesSent, bytesReceived: this.bytesReceived, recovered: this.recovered, deferred: this.deferral?.deferred ?? 0 }
   }
 
   /** Sends a frame to a neighbour (the body puller's requests and responses). */
@@ -192,7 +218,7 @@ export class Reconciler {
 
   /** The node is back online: reconcile now (what the connectivity service triggers). */
   resync (): void {
-    this.feed({ type: 'resync' })
+    if (this.core !== undefined && this.deferral?.defer(RESYNC) !== true) this.feed({ type: 'resync' })
   }
 
   // libp2p's components throw for a service that is absent; the connectivity service is optional.
@@ -207,12 +233,15 @@ export class Reconciler {
   private peerUp (peerId: PeerId, outbound: boolean): void {
     const peer = peerId.toString()
     this.peerIds.set(peer, peerId)
-    this.feed({ type: 'peer-up', peer, outbound })
+    // A connection this node opened while its queue flushes: a neighbour now, its session later.
+    const deferred = outbound && this.core !== undefined && this.deferral?.defer(peer) === true
+    this.feed({ type: 'peer-up', peer, outbound: outbound && !deferred })
   }
 
   private peerDown (peerId: PeerId): void {
     const peer = peerId.toString()
     this.peerIds.delete(peer)
+    this.deferral?.cancel(peer)
     this.channels.get(peer)?.close()
     this.channels.delete(peer)
     this.feed({ type: 'peer-down', peer })

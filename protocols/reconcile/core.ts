@@ -107,6 +107,8 @@ class DefaultReconcileCore<P extends PeerHandle> implements ReconcileCore<P> {
         for (const peer of this.rng.sample(this.neighbours, this.config.resyncPeers)) this.want(peer, true)
         return
       case 'invalid': return this.verdict(out, input.from, 'reject', input.code)
+      case 'connect':
+        if (this.config.onConnect && this.neighbours.includes(input.peer)) this.want(input.peer, false)
     }
   }
 

@@ -137,6 +137,11 @@ export type ReconcileInput<P extends PeerHandle = string> =
   | { type: 'message', now: number, from: P, message: ReconcileMessage }
   /** The node is back online (connectivity): reconcile with a few neighbours now. */
   | { type: 'resync', now: number }
+  /**
+   * The on-connect session with this neighbour, which the runtime deferred (it announced the peer as
+   * `outbound: false`, then sends this once the node's own outbound queue has flushed, SPEC.md §9.2).
+   */
+  | { type: 'connect', now: number, peer: P }
   | { type: 'invalid', now: number, from: P, code: InvalidFrameCode }
 
 /** Bounded verdict codes. */

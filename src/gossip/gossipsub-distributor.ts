@@ -165,6 +165,7 @@ export class GossipsubDistributor extends DistributorBase {
         if (verdict === 'reject') this.reputation()?.penalise(peer, 'invalid_message', code)
       },
       onRecovered: id => { this.eventLog?.emit('tx_recovered', { txId: id, reason: 'reconciliation' }) },
+      backlogSince: () => this.queue.oldestQueuedAtMs,
       log: this.log
     })
     await this.reconciler.start()

@@ -199,6 +199,7 @@ export class SorchaDistributor extends DistributorBase {
       inflight: () => this.driver?.core.stats().inflight ?? Infinity,
       onVerdict: (peer, verdict, code) => { this.onVerdict(peer, verdict, code) },
       onRecovered: id => { this.eventLog?.emit('tx_recovered', { txId: id, reason: 'reconciliation' }) },
+      backlogSince: () => this.queue.oldestQueuedAtMs,
       log: this.log
     })
     await this.reconciler.start()

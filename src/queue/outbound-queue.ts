@@ -171,6 +171,11 @@ export class OutboundQueue {
     return this.entries.size - this.flusher.announced
   }
 
+  /** When the oldest unconfirmed transaction was queued (entries keep their queueing order); undefined when empty. */
+  get oldestQueuedAtMs (): number | undefined {
+    return this.entries.values().next().value?.queuedAtMs
+  }
+
   /** Something may let more go out (a peer, a subscription, room in a channel, connectivity). */
   poke (): void {
     this.flusher.poke()

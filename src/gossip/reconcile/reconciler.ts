@@ -16,6 +16,8 @@ import type { TxStore } from '../store/tx-store.ts'
 import { ReconcileChannel } from './channel.ts'
 import { decodeReconcile, encodeReconcile, type InboundReconcileFrame } from '../../../protocols/reconcile/index.ts'
 import { WakeupTimer } from '../wakeup-timer.ts'
+import { AwaitedIds } from './awaited.ts'
+import { Deferral } from './deferral.ts'
 import { limitsOf, type LimitsComponents, type PeerLimits } from '../../limits/peer-limits.ts'
 import { penalise, reputationOf, type ReputationHolder, type ReputationPort } from '../../reputation/index.ts'
 
@@ -61,6 +63,11 @@ export interface ReconcilerInit {
   log: Logger
   /** Largest frame accepted (a body response carries whole transactions). @default MAX_FRAME_BYTES */
   maxFrameBytes?: number
+  /**
+   * When the oldest transaction of the node's outbound queue was queued, undefined when it is empty:
+   * on-connect sessions and resyncs wait while it holds what was queued before them (deferral.ts).
+   */
+  backlogSince?: () => number | undefined
 }
 
 /** Counters of the adapter beyond the core's. */
@@ -69,10 +76,17 @@ export interface ReconcilerStats extends ReconcileStats {
   bytesReceived: number
   /** Transactions found missing by reconciliation and since stored here (anti-entropy's recoveries). */
   recovered: number
+  /** On-connect sessions and resyncs deferred while the outbound queue flushed. */
+  deferred: number
 }
 
 /** Most ids remembered as found missing, awaiting their arrival (oldest forgotten first). */
 const MAX_AWAITED = 10_000
+/** Longest a session waits for the outbound queue's backlog, and how often it looks (SPEC.md §9.2). */
+const DEFER_MAX_MS = 10_000
+const DEFER_POLL_MS = 100
+/** The deferral key of a resync (no peer id is empty). */
+const RESYNC = ''
 
 type InputWithoutNow = ReconcileInput extends infer I ? I extends ReconcileInput ? Omit<I, 'now'> : never : never
 
@@ -94,16 +108,28 @@ export class Reconciler {
   private bytesReceived = 0
   private recovered = 0
   /** Ids found missing, not stored yet (bounded: MAX_AWAITED). */
-  private readonly awaited = new Set<string>()
+  private readonly awaited = new AwaitedIds(MAX_AWAITED)
   /** The reputation and limits services, when the node runs them (set at start). */
   private ports: { reputation?: ReputationPort | undefined, limits?: PeerLimits | undefined } = {}
   private readonly onConnectivity = (evt: Event): void => {
     const { from, to } = (evt as CustomEvent<{ from: string, to: string }>).detail ?? {}
-    if (BACK.has(to) && AWAY.has(from)) this.feed({ type: 'resync' })
+    if (BACK.has(to) && AWAY.has(from)) this.resync()
   }
+
+  private readonly deferral: Deferral | undefined
 
   constructor (init: ReconcilerInit) {
     this.init = init
+    const backlogSince = init.backlogSince
+    if (backlogSince !== undefined) {
+      this.deferral = new Deferral({
+        backlogSince,
+        maxMs: DEFER_MAX_MS,
+        pollMs: DEFER_POLL_MS,
+        now: Date.now,
+        fire: key => { this.feed(key === RESYNC ? { type: 'resync' } : { type: 'connect', peer: key }) }
+      })
+    }
   }
 
   /** Indexes the store, then takes part in the protocol. */
@@ -120,7 +146,7 @@ export class Reconciler {
       stored: entries => {
         this.feed({ type: 'load', items: entries.map(e => ({ id: e.id, ts: e.timestampMs, size: e.size, register: e.registerId })) })
         for (const e of entries) {
-          if (this.awaited.delete(e.id)) this.recovered++
+          if (this.awaited.arrived(e.id)) this.recovered++
           this.init.puller.stored(e.id)
         }
       },
@@ -153,6 +179,7 @@ export class Reconciler {
     this.topologyId = undefined
     await this.init.components.registrar.unhandle(TX_RECONCILE_PROTOCOL)
     this.wakeup.clear()
+    this.deferral?.clear()
     this.inbox.length = 0
     for (const channel of this.channels.values()) channel.close()
     this.channels.clear()
@@ -160,29 +187,10 @@ export class Reconciler {
     this.init.puller.stop()
   }
 
-  /**
-   * Remembers ids found missing, to count them as recovered when they are stored. When full, the
-   * oldest tenth is forgotten in one walk: a Set's first entry is found past the slots of every
-   * entry deleted since it was last rehashed, so forgetting one per add cost a walk per add (1 % of
-   * a receiver's CPU in the queue benchmark, where 20,000 are found missing at once).
-   */
-  private await (items: ReadonlyArray<{ id: string }>): void {
-    for (const { id } of items) {
-      if (this.awaited.size >= MAX_AWAITED) {
-        let forget = MAX_AWAITED / 10
-        for (const old of this.awaited) {
-          this.awaited.delete(old)
-          if (--forget === 0) break
-        }
-      }
-      this.awaited.add(id)
-    }
-  }
-
   /** The core's counters and the bytes moved. */
   stats (): ReconcilerStats | undefined {
     const core = this.core?.stats()
-    return core === undefined ? undefined : { ...core, bytesSent: this.bytesSent, bytesReceived: this.bytesReceived, recovered: this.recovered }
+    return core === undefined ? undefined : { ...core, bytesSent: this.bytesSent, bytesReceived: this.bytesReceived, recovered: this.recovered, deferred: this.deferral?.deferred ?? 0 }
   }
 
   /** Sends a frame to a neighbour (the body puller's requests and responses). */
@@ -192,7 +200,7 @@ export class Reconciler {
 
   /** The node is back online: reconcile now (what the connectivity service triggers). */
   resync (): void {
-    this.feed({ type: 'resync' })
+    if (this.core !== undefined && this.deferral?.defer(RESYNC) !== true) this.feed({ type: 'resync' })
   }
 
   // libp2p's components throw for a service that is absent; the connectivity service is optional.
@@ -207,12 +215,15 @@ export class Reconciler {
   private peerUp (peerId: PeerId, outbound: boolean): void {
     const peer = peerId.toString()
     this.peerIds.set(peer, peerId)
-    this.feed({ type: 'peer-up', peer, outbound })
+    // A connection this node opened while its queue flushes: a neighbour now, its session later.
+    const deferred = outbound && this.core !== undefined && this.deferral?.defer(peer) === true
+    this.feed({ type: 'peer-up', peer, outbound: outbound && !deferred })
   }
 
   private peerDown (peerId: PeerId): void {
     const peer = peerId.toString()
     this.peerIds.delete(peer)
+    this.deferral?.cancel(peer)
     this.channels.get(peer)?.close()
     this.channels.delete(peer)
     this.feed({ type: 'peer-down', peer })
@@ -278,7 +289,7 @@ export class Reconciler {
   private execute (effect: ReconcileEffect): void {
     switch (effect.type) {
       case 'send': this.channel(effect.peer)?.send(encodeReconcile(effect.message)); return
-      case 'need': this.await(effect.items); this.init.puller.need(effect.peer, effect.items); return
+      case 'need': this.awaited.add(effect.items); this.init.puller.need(effect.peer, effect.items); return
       case 'verdict': this.init.onVerdict(effect.peer, effect.verdict, effect.code); return
       case 'trace':
         if (effect.event === 'session-end' || effect.event === 'cascade') this.init.log.debug({ event: effect.event, ...effect.data }, 'reconcile')

@@ -28,6 +28,8 @@ export interface StrategyReconcilerInit {
   self: string
   onVerdict: Verdict
   log: Logger
+  /** When the oldest transaction of the outbound queue was queued (Reconciler: sessions wait for the backlog). */
+  backlogSince?: () => number | undefined
 }
 
 /** The core settings of a `gossip` configuration section, for a node serving `scopes`. */
@@ -61,7 +63,8 @@ export function sorchaReconciler (init: StrategyReconcilerInit & { scopes?: read
       ...(init.onRecovered === undefined ? {} : { recovered: init.onRecovered })
     }),
     onVerdict: init.onVerdict,
-    log: init.log
+    log: init.log,
+    ...(init.backlogSince === undefined ? {} : { backlogSince: init.backlogSince })
   })
 }
 
@@ -87,7 +90,8 @@ export function gossipsubReconciler (init: StrategyReconcilerInit & { registers:
       log: init.log
     }),
     onVerdict: init.onVerdict,
-    log: init.log
+    log: init.log,
+    ...(init.backlogSince === undefined ? {} : { backlogSince: init.backlogSince })
   })
   return reconciler
 }

@@ -125,6 +125,21 @@ describe('OutboundQueue', () => {
     assert.deepEqual(left, [], 'the queue records are deleted')
   })
 
+  it('checks entries that fall due one by one in few rounds, one at most every eighth of the first delay', async () => {
+    const q = await newQueue({ ...CONFIG, retryInitialMs: 400, retryMaxMs: 800 })
+    sending = true
+    transport.peers = 1
+    const txs = Array.from({ length: 40 }, (_, i) => tx(`spread ${i}`))
+    have.stores.set('p1', new Set(txs.map(t => t.id)))
+    // Each falls due at its own jittered time, 200-400 ms after its send.
+    await Promise.all(txs.map(async t => q.submit(t.id, t.transaction)))
+    await waitFor(() => q.stats().depth === 0, 10_000, 'all confirmed')
+    // 200 ms of due times (plus the spread of the sends) in rounds at least 50 ms apart: about 5
+    // rounds; a round fired at each entry's own time before (27 of 40 in one run).
+    assert.ok(have.asked.length <= 8, `${have.asked.length} rounds`)
+    assert.equal(have.asked.reduce((n, a) => n + a.ids.length, 0), 40)
+  })
+
   it('a submission while the node can send is announced before it is acknowledged', async () => {
     sending = true
     transport.peers = 1

@@ -18,6 +18,17 @@ describe('reconciliation core: when sessions run', () => {
     assert.equal(starts(core.handle({ type: 'peer-up', now: NOW, peer: 'out', outbound: true })), 1)
   })
 
+  it('runs an on-connect session the runtime deferred when told to connect, only with a neighbour', () => {
+    const core = createReconcileCore({}, createRng(1))
+    // Deferred: the runtime announces the connection as not opened here, then sends connect.
+    assert.equal(starts(core.handle({ type: 'peer-up', now: NOW, peer: 'p', outbound: false })), 0)
+    assert.equal(starts(core.handle({ type: 'connect', now: NOW + 1000, peer: 'gone' })), 0)
+    assert.equal(starts(core.handle({ type: 'connect', now: NOW + 1000, peer: 'p' })), 1)
+    const off = createReconcileCore({ onConnect: false }, createRng(1))
+    off.handle({ type: 'peer-up', now: NOW, peer: 'p', outbound: false })
+    assert.equal(starts(off.handle({ type: 'connect', now: NOW, peer: 'p' })), 0)
+  })
+
   it('does not reconcile again with a peer it reconciled with less than minPeerGapMs ago', () => {
     const core = createReconcileCore({ minPeerGapMs: 30_000, sessionTimeoutMs: 1000 }, createRng(1))
     assert.equal(starts(core.handle({ type: 'peer-up', now: NOW, peer: 'p', outbound: true })), 1)

@@ -56,7 +56,7 @@ describe('heap tidy', () => {
     const forced: number[] = []
     const observer = new PerformanceObserver(list => {
       for (const e of list.getEntries()) {
-        const detail = (e as PerformanceEntry & { detail: { kind: number, flags: number } }).detail
+        const detail = (e as unknown as { detail: { kind: number, flags: number } }).detail
         if (detail.kind === constants.NODE_PERFORMANCE_GC_MAJOR && (detail.flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) !== 0) forced.push(e.startTime)
       }
     })

@@ -1,12 +1,13 @@
 /**
  * The heap tidy: gives an idle node's V8 heap back to the system. V8 collects the old generation only
  * when it reaches a limit that grows with the heap, so the garbage of the start-up (module loading,
- * opening the database, the first connections) and of later bursts stays resident in an idle node:
- * about 15-25 MiB of RSS in a node with 1,000 known peers and 64 connections (docs/benchmarks.md,
- * "Footprint"). Every `checkMs` the tidy looks at the heap: when the event loop was mostly idle since
- * the last look and the heap's resident size has grown by more than `slackBytes` since the last full
- * collection (or none has run yet), it runs one full collection. A busy node is left to V8 (a forced
- * full collection of a large heap costs 100-300 ms of CPU); an idle one pays one collection per
+ * opening the database, the first connections) and of later bursts stays resident in an idle node
+ * (what the tidy gives back: docs/benchmarks.md, "Footprint"). Every `checkMs` the tidy looks at the heap: when the event loop was mostly idle since
+ * the last look and the heap's resident size, with the external memory its objects hold (Buffers), has
+ * grown by more than `slackBytes` since the last full collection (or none has run yet), it runs one
+ * full collection. Dead Buffers' memory is freed only by that collection, and glibc gives it back
+ * (src/cli/bin.js sets fixed malloc trim and mmap thresholds). A busy node is left to V8 (a forced
+ * full collection of an idle node's ~50-MiB heap took 80-90 ms of CPU on a loaded 2-core machine); an idle one pays one collection per
  * `slackBytes` of heap growth, not one per period.
  */
 import { getHeapStatistics, setFlagsFromString } from 'node:v8'
@@ -22,7 +23,7 @@ export const HEAP_TIDY_IDLE_BELOW = 0.05
 
 /** What the tidy reads and does; tests pass fakes. */
 export interface HeapTidyHooks {
-  /** The heap's resident size, bytes. */
+  /** The heap's resident size plus the external memory its objects hold (Buffers' backing stores), bytes. */
   heapResident: () => number
   /** The event loop's busy share (0-1) since the previous call. */
   busyShare: () => number
@@ -52,7 +53,10 @@ function fullCollection (): () => void {
 function processHooks (): HeapTidyHooks {
   let last = performance.eventLoopUtilization()
   return {
-    heapResident: () => getHeapStatistics().total_physical_size,
+    heapResident: () => {
+      const heap = getHeapStatistics()
+      return heap.total_physical_size + heap.external_memory
+    },
     busyShare: () => {
       const now = performance.eventLoopUtilization()
       const share = performance.eventLoopUtilization(now, last).utilization
@@ -75,7 +79,7 @@ export function tidyOnce (hooks: HeapTidyHooks, baseline: number | undefined, sl
   const started = hooks.now()
   hooks.collect()
   const after = hooks.heapResident()
-  log.debug({ ms: Math.round(hooks.now() - started), heapResidentMiBBefore: mib(before), heapResidentMiBAfter: mib(after) }, 'heap tidied')
+  log.debug({ ms: Math.round(hooks.now() - started), heapMiBBefore: mib(before), heapMiBAfter: mib(after) }, 'heap tidied')
   return after
 }
 

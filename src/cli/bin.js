@@ -14,9 +14,7 @@ if (major < 24) {
 // A long-running node (`start`) is re-executed once, in place (same process id: it stays PID 1 in a
 // container), with the memory settings below, unless the user set them already: they must be in place
 // before Node.js starts. docs/deployment.md, "Memory", says what each buys (docs/benchmarks.md).
-// glibc malloc: at most two arenas; and fixed mmap and trim thresholds of 128 KiB (glibc raises its own,
-// up to 32 and 64 MiB, as large blocks are freed), so that freed large blocks go back to the system.
-const NODE_MEMORY_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072', MALLOC_TRIM_THRESHOLD_: '131072' }
+const NODE_MEMORY_ENV = { MALLOC_ARENA_MAX: '2' }
 const NODE_MEMORY_FLAGS = ['--max-semi-space-size=2']
 if (process.argv[2] === 'start' && process.platform !== 'win32' && typeof process.execve === 'function') {
   const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].map(a => a.split('=')[0].replaceAll('_', '-'))

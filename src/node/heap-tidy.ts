@@ -5,8 +5,7 @@
  * (what the tidy gives back: docs/benchmarks.md, "Footprint"). Every `checkMs` the tidy looks at the heap: when the event loop was mostly idle since
  * the last look and the heap's resident size, with the external memory its objects hold (Buffers), has
  * grown by more than `slackBytes` since the last full collection (or none has run yet), it runs one
- * full collection. Dead Buffers' memory is freed only by that collection, and glibc gives it back
- * (src/cli/bin.js sets fixed malloc trim and mmap thresholds). A busy node is left to V8 (a forced
+ * full collection: native memory held by dead objects is freed only by that collection. A busy node is left to V8 (a forced
  * full collection of an idle node's ~50-MiB heap took 80-90 ms of CPU on a loaded 2-core machine); an idle one pays one collection per
  * `slackBytes` of heap growth, not one per period.
  */

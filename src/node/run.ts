@@ -14,6 +14,7 @@ import { preflightGateway } from '../gateway/exposure.ts'
 import { configureLogging, type Logger } from '../logging/index.ts'
 import { defaultContributions } from './contributions.ts'
 import { IDENTITY_FILE } from './identity.ts'
+import { startHeapTidy } from './heap-tidy.ts'
 import { guardLibraryRaces } from './library-races.ts'
 import { reloadServedRegisters } from './reload-registers.ts'
 import { SorchaNode } from './sorcha-node.ts'
@@ -126,6 +127,9 @@ export async function runNode (config: Readonly<Config>, proc: ProcessLike = pro
     // Every module the node needs is loaded now: write the compile cache (src/cli/bin.js) at once rather
     // than at exit, so that a node killed later (SIGKILL, a crash) still leaves a warm cache behind.
     flushCompileCache()
+    // An idle node gives the garbage of its start-up and of later bursts back (heap-tidy.ts); not in
+    // in-process callers (tests), whose heap is not the node's alone.
+    const stopTidy = proc === process ? startHeapTidy(log) : () => {}
     await stopRequested
     log.info('stopping: closing connections and flushing storage')
     const deadline = setTimeout(() => {
@@ -133,6 +137,7 @@ export async function runNode (config: Readonly<Config>, proc: ProcessLike = pro
       proc.exit(1)
     }, SHUTDOWN_DEADLINE_MS)
     try {
+      stopTidy()
       await node.stop()
       log.info('stopped')
       return 0

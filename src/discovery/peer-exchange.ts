@@ -13,7 +13,7 @@ import { PeerExchangeRequest, PeerExchangeResponse } from '../../protos/gen/sorc
 import type { Logger } from '../logging/index.ts'
 import type { PeerList } from '../peers/types.ts'
 import { limitsOf, type LimitsComponents } from '../limits/peer-limits.ts'
-import { isGraylisted, isOversized, penalise, type ReputationHolder } from '../reputation/index.ts'
+import { isGraylisted, offenceOfReadError, penalise, type ReputationHolder } from '../reputation/index.ts'
 
 /** Protocol id of peer exchange. */
 export const PEER_EXCHANGE_PROTOCOL = '/sorcha/peer-exchange/1.0.0'
@@ -87,11 +87,20 @@ export class PeerExchange {
     }
     const signal = AbortSignal.timeout(RESPOND_TIMEOUT_MS)
     const lp = lpStream(stream, { maxDataLength: EXCHANGE_LIMITS.maxRequestBytes })
+    let bytes: Uint8Array
+    try {
+      bytes = (await lp.read({ signal })).subarray()
+    } catch (err) {
+      // A stream that ended or was reset (the peer went away) or timed out is no offence.
+      const offence = offenceOfReadError(err)
+      if (offence !== undefined) penalise(this.components, peer, offence, 'peer exchange request')
+      throw err
+    }
     let request: PeerExchangeRequest
     try {
-      request = PeerExchangeRequest.decode((await lp.read({ signal })).subarray())
+      request = PeerExchangeRequest.decode(bytes)
     } catch (err) {
-      if (!signal.aborted) penalise(this.components, peer, isOversized(err) ? 'oversized' : 'protocol_violation', 'peer exchange request')
+      penalise(this.components, peer, 'protocol_violation', 'peer exchange request: undecodable')
       throw err
     }
     const theirs = judgeAdvert(request.self)

@@ -96,7 +96,16 @@ export function isGraylisted (components: object, peerId: string): boolean {
   }
 }
 
-/** True for the length-prefix decoder's "message too long" error (@libp2p/utils lpStream): an `oversized` offence. */
-export function isOversized (err: unknown): boolean {
-  return err instanceof Error && /InvalidDataLength|too long/i.test(`${err.name} ${err.message}`)
+/**
+ * The offence that a failed read of one length-prefixed message from a peer (@libp2p/utils lpStream)
+ * is: a length over the limit is `oversized`, a malformed length prefix a `protocol_violation`. The
+ * stream ending, being reset or its connection closing is none: a peer that crashed or went away
+ * mid-message is not misbehaving (the per-peer stream limit bounds how often it can happen), and a
+ * crash-looping peer must not end up graylisted by the nodes it comes back to.
+ */
+export function offenceOfReadError (err: unknown): 'oversized' | 'protocol_violation' | undefined {
+  if (!(err instanceof Error)) return undefined
+  if (/^Invalid(MessageLength|DataLengthLength)Error$/.test(err.name)) return 'protocol_violation'
+  if (err.name === 'InvalidDataLengthError') return 'oversized'
+  return undefined
 }

@@ -14,6 +14,9 @@ import { Transaction } from '../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
 import { eventLogContribution, type EventLogService, type NodeEvent } from '../../src/events/index.ts'
 import { gatewayContribution, type GatewayService } from '../../src/gateway/index.ts'
 import { gossipContribution, gossipOf, topicOf, txIdOf, TX_GOSSIP_PROTOCOL, type GossipsubDistributor } from '../../src/gossip/index.ts'
+import { directContribution } from '../../src/direct/index.ts'
+import { DIRECT_PROTOCOL } from '../../src/direct/constants.ts'
+import { PEER_EXCHANGE_PROTOCOL, topologyContribution } from '../../src/discovery/index.ts'
 import { dialAddrs, startNetwork, type TestNetwork } from '../../src/harness/index.ts'
 import { peerHealthContribution } from '../../src/health/index.ts'
 import type { SorchaNode } from '../../src/node/sorcha-node.ts'
@@ -197,6 +200,44 @@ describe('reputation with the gossipsub strategy', () => {
     assert.ok(['invalid_message', 'protocol_violation'].includes(ban!.banCode), ban!.banCode)
     assert.ok(offences.has('invalid_message:tx-id-mismatch'), `offences: ${[...offences].join(', ')}`)
     await until('the forger is hung up on', () => victim.libp2p.getConnections(rogue.peerId).length === 0)
+  })
+})
+
+describe('a peer that goes away mid-message is not misbehaving', () => {
+  let net: TestNetwork | undefined
+  after(async () => { await net?.stop() })
+
+  // A crash-looping peer (killed while a peer-exchange request or a direct message of its was on the
+  // wire) once earned a protocol_violation per crash from the nodes it came back to: graylisted after
+  // three, it could no longer deliver its transactions to them (the crash campaign's failure in CI).
+  it('a request stream reset half-way earns no offence; an undecodable request does', async () => {
+    net = await startNetwork({ nodes: 2, bootstrap: 'none', contributions: [reputationContribution, directContribution, topologyContribution] })
+    const [victim, rogue] = net.nodes as [SorchaNode, SorchaNode]
+    const rogueId = rogue.peerId.toString()
+    const offences: string[] = []
+    const rep = services(victim).reputation
+    const penalise = rep.penalise.bind(rep)
+    rep.penalise = (peer, offence, detail) => { if (peer === rogueId) offences.push(`${offence}: ${detail ?? ''}`); penalise(peer, offence, detail) }
+    const addr = multiaddr(dialAddrs(victim)[0]!)
+    // A length prefix of 50 bytes followed by 5 of them, then the stream is reset: the sender crashed.
+    const half = new Uint8Array([50, 1, 2, 3, 4, 5])
+    for (const protocol of [PEER_EXCHANGE_PROTOCOL, DIRECT_PROTOCOL]) {
+      for (let i = 0; i < 3; i++) {
+        const stream = await rogue.libp2p.dialProtocol(addr, protocol)
+        stream.send(half)
+        await new Promise(resolve => setTimeout(resolve, 50))
+        stream.abort(new Error('the sender crashed'))
+      }
+    }
+    // Then one undecodable message on each: the offences that must be counted (and the only ones).
+    for (const protocol of [PEER_EXCHANGE_PROTOCOL, DIRECT_PROTOCOL]) {
+      const stream = await rogue.libp2p.dialProtocol(addr, protocol)
+      stream.send(GARBAGE)
+      await until(`the undecodable ${protocol} message is penalised`, () => offences.length > 0 && offences.at(-1)!.includes(protocol === DIRECT_PROTOCOL ? 'direct' : 'peer exchange'))
+      stream.abort(new Error('done'))
+    }
+    assert.deepEqual(offences, ['protocol_violation: peer exchange request: undecodable', 'protocol_violation: direct message: undecodable'])
+    assert.equal(rep.isGraylisted(rogueId), false)
   })
 })
 

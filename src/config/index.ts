@@ -5,3 +5,4 @@ export { loadConfig, readConfigFile, resolveConfig, CONFIG_FILE_ENV, type Config
 export { ConfigError, ConfigFileError } from './errors.ts'
 export { isServiceLink, serviceLinkVariables, type ServiceLinkVariable } from './service-links.ts'
 export { StartupError, AddressInUseError, AddressNotAvailableError, ListenPermissionError, ListenFailedError, DataDirUnwritableError, listenErrorFor, bindErrorFor, flagOf, fsReason, EXIT_ENVIRONMENT } from './startup-errors.ts'
+export { configWarnings, type ConfigWarning } from './warnings.ts'

@@ -9,7 +9,7 @@ import { flushCompileCache } from 'node:module'
 import { join } from 'node:path'
 import { format } from 'node:util'
 import { setLogger } from '@grpc/grpc-js'
-import { serviceLinkVariables, type Config } from '../config/index.ts'
+import { configWarnings, serviceLinkVariables, type Config } from '../config/index.ts'
 import { preflightGateway } from '../gateway/exposure.ts'
 import { configureLogging, type Logger } from '../logging/index.ts'
 import { defaultContributions } from './contributions.ts'
@@ -124,6 +124,8 @@ export async function runNode (config: Readonly<Config>, proc: ProcessLike = pro
     // After the start: a start that fails prints its one line and nothing else (docs/troubleshooting.md).
     if (node.identityCreated) log.info({ peerId: node.peerId.toString(), path: join(config.dataDir, IDENTITY_FILE) }, IDENTITY_CREATED_MSG)
     log.info({ peerId: node.peerId.toString(), addresses: node.libp2p.getMultiaddrs().map(String), ...endpointsOf(node), dataDir: config.dataDir, bootstrap: config.bootstrap.length === 0 ? 'this node is a bootstrap node' : config.bootstrap }, 'node running; Ctrl-C to stop')
+    // Settings valid one by one that work against each other in a mesh configured alike (docs/troubleshooting.md).
+    for (const warning of configWarnings(config)) log.warn({ settings: warning.settings }, warning.message)
     // Every module the node needs is loaded now: write the compile cache (src/cli/bin.js) at once rather
     // than at exit, so that a node killed later (SIGKILL, a crash) still leaves a warm cache behind.
     flushCompileCache()

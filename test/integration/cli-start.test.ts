@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test'
 import { cli as runCli, NODE } from '../helpers/cli.ts'
 import { until } from '../helpers/api-clients.ts'
 import { untilRunning } from '../helpers/node-process.ts'
+import { assertInGuide } from '../helpers/troubleshooting.ts'
 
 const cli = async (args: string[], env: Record<string, string> = {}): ReturnType<typeof runCli> => runCli(args, { env })
 
@@ -83,7 +84,8 @@ describe('sorcha-peer start, id and configuration errors', () => {
     const running = boot.lines.find(l => l.msg === 'node running; Ctrl-C to stop') as { peerId: string, addresses: string[] }
     assert.match(running.peerId, /^12D3KooW/)
     // The user's own memory settings win over the launcher's (src/cli/bin.js).
-    const joiner = await startNode(join(root, 'joiner'), ['--bootstrap', running.addresses[0]!], { MALLOC_ARENA_MAX: '4', NODE_OPTIONS: '--max-semi-space-size=8' })
+    // Its anti-entropy rounds are faster than a peer configured alike accepts: it says so (src/config/warnings.ts).
+    const joiner = await startNode(join(root, 'joiner'), ['--bootstrap', running.addresses[0]!, '--gossip-anti-entropy-interval-ms', '500'], { MALLOC_ARENA_MAX: '4', NODE_OPTIONS: '--max-semi-space-size=8' })
     if (process.platform === 'linux') {
       // The launcher re-executes `start` in place (the same process id) with its memory settings.
       const argv = async (pid: number): Promise<string[]> => (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0')
@@ -101,6 +103,10 @@ describe('sorcha-peer start, id and configuration errors', () => {
     assert.equal(await joiner.exit, 0)
     assert.equal(await boot.exit, 0)
     assert.ok(boot.lines.some(l => l.msg === 'stopped'))
+    const warned = (lines: Array<Record<string, unknown>>): unknown[] => lines.filter(l => l.level === 40 && Array.isArray(l.settings)).map(l => l.settings)
+    assert.deepEqual(warned(joiner.lines), [['gossip.antiEntropyIntervalMs', 'limits.gossipAntiEntropy.ratePerSec']])
+    assertInGuide('anti-entropy-over-limit', joiner.lines.find(l => Array.isArray(l.settings))!.msg as string)
+    assert.deepEqual(warned(boot.lines), [])
     const peers = JSON.parse((await cli(['peers', '--json', '--data-dir', join(root, 'joiner')])).stdout) as Array<{ peerId: string }>
     assert.ok(peers.some(p => p.peerId === running.peerId), 'the joiner persisted the bootstrap node')
   })

@@ -58,8 +58,10 @@ export interface CampaignReport {
   /** From the last restart until B held every acknowledged transaction. */
   convergeMs: number
   durationMs: number
-  /** B's warnings and errors (level >= 40), each message with its count: why B might not take A's transactions. */
+  /** B's warnings and errors (level >= 40) and the offences it counted, each message with its count: why B might not take A's transactions. */
   warningsB: string[]
+  /** B's lines about limiting or punishing A (throttling, graylisting, disconnecting, banning): A only crashed, so none is due. */
+  punishedB: string[]
   /** Checks that failed while waiting for B to catch up (the first five): a slow node, not a finding. */
   waitErrors: string[]
   /** Only when something acknowledged is missing on B: what each node says about it. */
@@ -80,16 +82,19 @@ export interface Diagnosis {
 
 /** Info lines that tell of a peer being limited or punished (the reputation service and the per-peer limits log them at info). */
 const PUNISHMENT = /throttling a peer|graylisting|banning a misbehaving|disconnecting a misbehaving/
+/** The reputation service's debug line for each offence it counts (B's `sorcha:reputation` logs at debug). */
+const OFFENCE = 'peer offence'
 
 /**
- * A node's warning-or-worse log lines (level >= 40) and its lines about limiting or punishing a peer,
- * each distinct message once with its count, at most `max`.
+ * A node's warning-or-worse log lines (level >= 40), its lines about limiting or punishing a peer
+ * and the offences it counted (or only the lines `pick` keeps), each distinct message once with its
+ * count, at most `max`.
  */
-function warnings (lines: readonly Record<string, unknown>[], max = 20): string[] {
+function warnings (lines: readonly Record<string, unknown>[], pick = (line: Record<string, unknown>): boolean => typeof line.level === 'number' && (line.level >= 40 || PUNISHMENT.test(String(line.msg)) || line.msg === OFFENCE), max = 20): string[] {
   const counts = new Map<string, number>()
   for (const line of lines) {
-    if (typeof line.level !== 'number' || (line.level < 40 && !PUNISHMENT.test(String(line.msg)))) continue
-    const detail = [line.reason, line.offence, line.protocol].filter(x => x !== undefined).map(String).join(' ')
+    if (!pick(line)) continue
+    const detail = [line.reason, line.offence, line.protocol, line.detail].filter(x => x !== undefined).map(String).join(' ')
     const text = `${String(line.msg)}${detail === '' ? '' : ` [${detail}]`}`
     counts.set(text, (counts.get(text) ?? 0) + 1)
   }
@@ -98,13 +103,17 @@ function warnings (lines: readonly Record<string, unknown>[], max = 20): string[
 
 const REGISTER = 'crash'
 
-/** Flags of a campaign node: loopback only, free ports, JSON logs, quick anti-entropy, no rate limit. */
+/**
+ * Flags of a campaign node: loopback only, free ports, JSON logs, no gateway rate limit, quick
+ * anti-entropy (two rounds a second, and a per-peer limit that lets a peer take them: with the
+ * default of one a second, B would throttle A's summaries and count it as an offence).
+ */
 function nodeArgs (dataDir: string, bootstrap?: string): string[] {
   return [
     'src/cli/bin.js', 'start', '--data-dir', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0',
     '--connections-allow', '/ip4/127.0.0.0/ipcidr/8', '--ops-enabled', 'false',
     '--gateway-grpc-port', '0', '--gateway-rest-port', '0', '--gateway-rate-limit-per-second', '0',
-    '--gossip-anti-entropy-interval-ms', '500', '--log-format', 'json', '--log-level', 'info',
+    '--gossip-anti-entropy-interval-ms', '500', '--limits-gossip-anti-entropy-rate-per-sec', '4', '--log-format', 'json', '--log-level', 'info',
     ...(bootstrap === undefined ? [] : ['--bootstrap', bootstrap])
   ]
 }
@@ -354,6 +363,9 @@ export async function runCampaign (options: CampaignOptions): Promise<CampaignRe
   let a: Running | undefined
   try {
     b = await startNode(join(root, 'b'))
+    // B logs every offence it counts (debug, reputation only): the evidence if B stops taking A's transactions.
+    const admin = new SorchaClient({ endpoints: { grpc: b.grpc } })
+    await admin.setLogLevel('debug', 'sorcha:reputation').finally(() => { admin.close() })
     const bootstrap = b.process.running.addresses.find(x => x.includes('/ip4/127.0.0.1/'))
     if (bootstrap === undefined) throw new Error('B logged no loopback address')
     await subB.follow(b.grpc)
@@ -414,6 +426,7 @@ export async function runCampaign (options: CampaignOptions): Promise<CampaignRe
       convergeMs,
       durationMs: Date.now() - started,
       warningsB: warnings(b.process.lines),
+      punishedB: warnings(b.process.lines, line => PUNISHMENT.test(String(line.msg))),
       waitErrors: waitErrors.slice(0, 5).concat(waitErrors.length > 5 ? [`... ${waitErrors.length - 5} more`] : []),
       ...(diagnosis === undefined ? {} : { diagnosis })
     }

@@ -9,13 +9,12 @@
 import { randomBytes } from 'node:crypto'
 import type { Connection, PeerId, Startable, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
+import { lpStream } from '@libp2p/utils'
 import { TypedEventEmitter } from 'main-event'
-import type { Uint8ArrayList } from 'uint8arraylist'
 import { DirectAck, DirectEnvelope } from '../../protos/gen/sorcha/p2p/v1/direct.ts'
 import { logger, type Logger } from '../logging/index.ts'
 import { limitsOf } from '../limits/peer-limits.ts'
-import { isGraylisted, offenceOfReadError, penalise } from '../reputation/index.ts'
+import { isGraylisted, readPeerMessage } from '../reputation/index.ts'
 import {
   DIRECT_MAX_INBOUND_STREAMS, DIRECT_MAX_MESSAGE_BYTES, DIRECT_MAX_OUTBOUND_STREAMS, DIRECT_PROTOCOL,
   DIRECT_TIMEOUT_MS, TOPIC_PATTERN
@@ -127,7 +126,8 @@ export class DefaultDirectMessaging extends TypedEventEmitter<DirectMessagingEve
     }
     try {
       const lp = lpStream(stream, { maxDataLength: this.maxMessageBytes + ENVELOPE_OVERHEAD_BYTES })
-      const envelope = await this.readEnvelope(lp, peer, signal)
+      // Undefined (an offence, reported) when malformed; a stream that failed (the sender went away) throws.
+      const envelope = await readPeerMessage(this.components, peer, lp, signal, bytes => DirectEnvelope.decode(bytes), 'direct message')
       if (envelope === undefined) {
         await lp.write(DirectAck.encode({ messageId: '', accepted: false, reason: 'malformed' }).finish(), { signal })
         await stream.close({ signal })
@@ -158,28 +158,6 @@ export class DefaultDirectMessaging extends TypedEventEmitter<DirectMessagingEve
     } catch (err) {
       this.log.debug({ peer: connection.remotePeer.toString(), err: describe(err) }, 'direct message stream failed')
       stream.abort(err instanceof Error ? err : new Error('aborted'))
-    }
-  }
-
-  /**
-   * The envelope the peer sent; undefined, and an offence reported, when it was malformed or too
-   * large. Throws (no offence) when the stream ended, was reset or timed out: the sender went away.
-   */
-  private async readEnvelope (lp: LengthPrefixedStream<Stream>, peer: string, signal: AbortSignal): Promise<DirectEnvelope | undefined> {
-    let bytes: Uint8ArrayList
-    try {
-      bytes = await lp.read({ signal })
-    } catch (err) {
-      const offence = offenceOfReadError(err)
-      if (offence === undefined) throw err
-      penalise(this.components, peer, offence, 'direct message')
-      return undefined
-    }
-    try {
-      return DirectEnvelope.decode(bytes.subarray())
-    } catch {
-      penalise(this.components, peer, 'protocol_violation', 'direct message: undecodable')
-      return undefined
     }
   }
 

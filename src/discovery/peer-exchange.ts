@@ -13,7 +13,7 @@ import { PeerExchangeRequest, PeerExchangeResponse } from '../../protos/gen/sorc
 import type { Logger } from '../logging/index.ts'
 import type { PeerList } from '../peers/types.ts'
 import { limitsOf, type LimitsComponents } from '../limits/peer-limits.ts'
-import { isGraylisted, offenceOfReadError, penalise, type ReputationHolder } from '../reputation/index.ts'
+import { isGraylisted, penalise, readPeerMessage, type ReputationHolder } from '../reputation/index.ts'
 
 /** Protocol id of peer exchange. */
 export const PEER_EXCHANGE_PROTOCOL = '/sorcha/peer-exchange/1.0.0'
@@ -87,22 +87,10 @@ export class PeerExchange {
     }
     const signal = AbortSignal.timeout(RESPOND_TIMEOUT_MS)
     const lp = lpStream(stream, { maxDataLength: EXCHANGE_LIMITS.maxRequestBytes })
-    let bytes: Uint8Array
-    try {
-      bytes = (await lp.read({ signal })).subarray()
-    } catch (err) {
-      // A stream that ended or was reset (the peer went away) or timed out is no offence.
-      const offence = offenceOfReadError(err)
-      if (offence !== undefined) penalise(this.components, peer, offence, 'peer exchange request')
-      throw err
-    }
-    let request: PeerExchangeRequest
-    try {
-      request = PeerExchangeRequest.decode(bytes)
-    } catch (err) {
-      penalise(this.components, peer, 'protocol_violation', 'peer exchange request: undecodable')
-      throw err
-    }
+    // A malformed request is an offence (reported); a stream that ended, was reset or timed out (the
+    // peer went away) is none and throws.
+    const request = await readPeerMessage(this.components, peer, lp, signal, bytes => PeerExchangeRequest.decode(bytes), 'peer exchange request')
+    if (request === undefined) throw new Error('peer exchange: malformed request')
     const theirs = judgeAdvert(request.self)
     if (theirs === 'bad') {
       penalise(this.components, peer, 'protocol_violation', 'peer exchange request: bad-record')

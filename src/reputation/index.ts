@@ -109,3 +109,26 @@ export function offenceOfReadError (err: unknown): 'oversized' | 'protocol_viola
   if (err.name === 'InvalidDataLengthError') return 'oversized'
   return undefined
 }
+
+/**
+ * Reads and decodes one length-prefixed message from `peer`. A malformed or oversized message is an
+ * offence, reported as `what` (read) or `what: undecodable` (decode), and gives undefined; a stream
+ * that ended, was reset or timed out is none, and its error is thrown.
+ */
+export async function readPeerMessage<T> (components: object, peer: string, lp: { read: (options: { signal: AbortSignal }) => Promise<{ subarray: () => Uint8Array }> }, signal: AbortSignal, decode: (bytes: Uint8Array) => T, what: string): Promise<T | undefined> {
+  let bytes: Uint8Array
+  try {
+    bytes = (await lp.read({ signal })).subarray()
+  } catch (err) {
+    const offence = offenceOfReadError(err)
+    if (offence === undefined) throw err
+    penalise(components, peer, offence, what)
+    return undefined
+  }
+  try {
+    return decode(bytes)
+  } catch {
+    penalise(components, peer, 'protocol_violation', `${what}: undecodable`)
+    return undefined
+  }
+}

@@ -4,10 +4,9 @@
  * to an IP address over TLS.
  */
 import assert from 'node:assert/strict'
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http'
 import { createServer, type AddressInfo, type Server } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import * as grpc from '@grpc/grpc-js'
@@ -16,6 +15,7 @@ import type { Gateway } from '../../src/gateway/gateway.ts'
 import { cli } from '../helpers/cli.ts'
 import { startMemoryGateway } from '../helpers/memory-gateway.ts'
 import { assertInGuide } from '../helpers/troubleshooting.ts'
+import { tempDir } from '../helpers/temp-dir.ts'
 
 const portOf = (server: Server | HttpServer): number => (server.address() as AddressInfo).port
 
@@ -42,7 +42,7 @@ describe('sorcha-peer client errors', () => {
   let wrongNameGateway: Gateway
   let tokenGateway: Gateway
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'sorcha-client-errors-'))
+    dir = tempDir('sorcha-client-errors-')
     ca = createCa({ commonName: 'test CA' })
     const other = createCa({ commonName: 'another CA' })
     const byIp = issueCertificate(ca, 'node', { commonName: 'node', hosts: ['127.0.0.1'] })

@@ -4,8 +4,7 @@
  * connected by dialing. Transactions A -> B are in gateway-transactions.test.ts.
  */
 import assert from 'node:assert/strict'
-import { mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import * as grpc from '@grpc/grpc-js'
@@ -19,6 +18,7 @@ import { peerHealthContribution } from '../../src/health/index.ts'
 import type { SorchaNode } from '../../src/node/sorcha-node.ts'
 import { reasonOf, readSse, runtimeClients, unary, until } from '../helpers/api-clients.ts'
 import { startTcpProxy } from '../helpers/tcp-proxy.ts'
+import { tempDir } from '../helpers/temp-dir.ts'
 
 const EPHEMERAL = { enabled: true, grpc: { port: 0 }, rest: { port: 0 } }
 
@@ -150,7 +150,7 @@ describe('gateway security on a running node', () => {
   let dir: string
   let ca: ReturnType<typeof createCa>
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'sorcha-tls-'))
+    dir = tempDir('sorcha-tls-')
     ca = createCa()
     const server = issueCertificate(ca, 'node', { commonName: 'node', hosts: ['localhost', '127.0.0.1'] })
     await Promise.all([writeFile(join(dir, 'ca.crt'), ca.cert), writeFile(join(dir, 'node.crt'), server.cert), writeFile(join(dir, 'node.key'), server.key)])

@@ -1,7 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { main } from '../../simulations/cli/main.ts'
 import { registerProtocol } from '../../simulations/protocols/index.ts'
@@ -9,10 +8,11 @@ import { CSV_COLUMNS } from '../../simulations/report/csv.ts'
 import { createProgressBar } from '../../simulations/report/progress.ts'
 import { coverageCurve, coverageSvg } from '../../simulations/report/coverage-svg.ts'
 import { pushBinding } from './helpers/push-core.ts'
+import { tempDir } from '../helpers/temp-dir.ts'
 
 registerProtocol(pushBinding('test-cli', { fanoutMean: 6 }))
 
-const tmp = mkdtempSync(join(tmpdir(), 'sorcha-sim-cli-'))
+const tmp = tempDir('sorcha-sim-cli-')
 const scenarioFile = join(tmp, 'cli.yaml')
 writeFileSync(scenarioFile, [
   'name: cli', 'nodes: 30', 'durationMs: 2000', 'topology: { kind: k-regular, degree: 6 }',

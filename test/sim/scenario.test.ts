@@ -1,10 +1,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadScenarioFile, toPlan, validateScenario } from '../../simulations/scenario/load.ts'
 import { planFor } from '../../simulations/run.ts'
+import { tempDir } from '../helpers/temp-dir.ts'
 
 const dir = new URL('../../simulations/scenarios/', import.meta.url).pathname
 const minimal = { name: 'm', nodes: 10, durationMs: 1000, topology: { kind: 'k-regular', degree: 4 }, workload: { transactions: 1, ratePerSec: 1 } }
@@ -74,7 +74,7 @@ test('a protocol parameter the protocol does not know is refused, naming it and 
 })
 
 test('unreadable or unparsable files give ScenarioFileError', () => {
-  const tmp = mkdtempSync(join(tmpdir(), 'sorcha-scn-'))
+  const tmp = tempDir('sorcha-scn-')
   assert.throws(() => loadScenarioFile(join(tmp, 'missing.yaml')), { name: 'ScenarioFileError' })
   writeFileSync(join(tmp, 'broken.yaml'), 'name: [unclosed')
   assert.throws(() => loadScenarioFile(join(tmp, 'broken.yaml')), { name: 'ScenarioFileError' })

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
-import { mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { ConfigFileError, configLeaves, loadConfig, resolveConfig } from '../../../src/config/index.ts'
 import { rejection } from '../../helpers/config.ts'
+import { tempDir } from '../../helpers/temp-dir.ts'
 
 describe('configuration', () => {
   it('fills every default and freezes the result', () => {
@@ -119,14 +119,14 @@ describe('configuration', () => {
 
   describe('files', () => {
     it('reads YAML and JSON, and $SORCHA_CONFIG', async () => {
-      const dir = await mkdtemp(join(tmpdir(), 'sorcha-config-'))
+      const dir = tempDir('sorcha-config-')
       await writeFile(join(dir, 'a.yaml'), 'connections:\n  max: 12\nlog:\n  format: json\n')
       await writeFile(join(dir, 'b.json'), '{"peers": {"maxKnown": 99}}')
       assert.equal((await loadConfig({ configFile: join(dir, 'a.yaml'), env: {} })).connections.max, 12)
       assert.equal((await loadConfig({ env: { SORCHA_CONFIG: join(dir, 'b.json') } })).peers.maxKnown, 99)
     })
     it('reports a missing file, bad YAML and a non-mapping top level as ConfigFileError', async () => {
-      const dir = await mkdtemp(join(tmpdir(), 'sorcha-config-'))
+      const dir = tempDir('sorcha-config-')
       await writeFile(join(dir, 'bad.yaml'), 'a: [1, 2\n')
       await writeFile(join(dir, 'list.yaml'), '- 1\n- 2\n')
       for (const name of ['missing.yaml', 'bad.yaml', 'list.yaml']) {

@@ -4,9 +4,6 @@
  * resends to the peers that lack a transaction, bounds, and reloading from disk.
  */
 import assert from 'node:assert/strict'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { after, beforeEach, describe, it } from 'node:test'
 import type { Transaction } from '../../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
 import { toHex } from '../../../protocols/models/index.ts'
@@ -15,6 +12,7 @@ import { logger } from '../../../src/logging/index.ts'
 import { OutboundQueue, QUEUE_SUBLEVEL, type HaveQuery, type QueueConfig, type QueueTransport } from '../../../src/queue/index.ts'
 import { openStorage, type Storage } from '../../../src/storage/index.ts'
 import { waitFor } from '../../support/gossip-net.ts'
+import { tempDir } from '../../helpers/temp-dir.ts'
 
 const PEER = '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo'
 const CONFIG: QueueConfig = { maxDepth: 100, maxBytes: 1024 * 1024, confirmations: 1, retryInitialMs: 20, retryMaxMs: 80 }
@@ -75,7 +73,7 @@ describe('OutboundQueue', () => {
   beforeEach(async () => {
     await Promise.all(open.splice(0).map(async q => q.stop()))
     await storage?.close()
-    root = await mkdtemp(join(tmpdir(), 'sorcha-queue-'))
+    root = tempDir('sorcha-queue-')
     storage = await openStorage(root)
     store = new TxStore(storage.sublevel('tx'), { maxBytes: 1 << 30, maxTxBytes: 1 << 20, retentionMs: 60_000, cacheMaxBytes: 1 << 20, cacheTtlMs: 60_000, retain: id => queue?.holds(id) === true })
     await store.open()
@@ -87,7 +85,6 @@ describe('OutboundQueue', () => {
   after(async () => {
     await Promise.all(open.map(async q => q.stop()))
     await storage?.close()
-    await rm(root, { recursive: true, force: true })
   })
 
   it('while the node cannot send, a submission is stored and queued, and nothing is handed to the strategy', async () => {

@@ -3,14 +3,14 @@
  * ensureNeighbourRoom): checked on a directory standing in for /proc/sys/net/ipv4/neigh/default.
  */
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { it } from 'node:test'
 import { ensureNeighbourRoom } from '../../../simulations/testbed/local/netns.ts'
+import { tempDir } from '../../helpers/temp-dir.ts'
 
 it('raises gc_thresh3 to (nodes + 1)² + 1024 and gc_thresh2 to half, never lowers them', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sorcha-neigh-'))
+  const dir = tempDir('sorcha-neigh-')
   const read = (f: string): number => Number(readFileSync(join(dir, f), 'utf8'))
   writeFileSync(join(dir, 'gc_thresh3'), '1024\n')
   writeFileSync(join(dir, 'gc_thresh2'), '512\n')

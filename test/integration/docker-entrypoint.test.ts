@@ -17,6 +17,7 @@ import { promisify } from 'node:util'
 import { copies, envOf, readDockerfile, ROOT } from '../helpers/dockerfile.ts'
 import { assertInGuide } from '../helpers/troubleshooting.ts'
 import { untilRunning, type RunningProcess } from '../helpers/node-process.ts'
+import { withoutCoverage } from '../helpers/coverage.ts'
 
 const run = promisify(execFile)
 
@@ -42,7 +43,7 @@ async function buildLayout (root: string): Promise<Record<string, string>> {
       assert.ok(fromStage !== undefined && source === '/app/node_modules', `COPY --from=${copy.from} ${source}: this test replays only the dependency stage's node_modules`)
       // The dependency stage's RUN, from npm's cache only (tests reach no other host).
       const npm = process.env.npm_execpath
-      await run(npm === undefined ? 'npm' : process.execPath, [...(npm === undefined ? [] : [npm]), 'ci', '--omit=dev', '--ignore-scripts', '--offline', '--no-audit', '--no-fund'], { cwd: join(stageDir(fromStage), 'app') })
+      await run(npm === undefined ? 'npm' : process.execPath, [...(npm === undefined ? [] : [npm]), 'ci', '--omit=dev', '--ignore-scripts', '--offline', '--no-audit', '--no-fund'], { cwd: join(stageDir(fromStage), 'app'), env: withoutCoverage() })
       await rename(join(stageDir(fromStage), source), dest)
     }
   }
@@ -59,7 +60,8 @@ describe('the image layout and its entry point (no container engine)', { timeout
     root = join(tmp, 'root')
     const imageEnv = await buildLayout(root)
     nodeBin = await realpath(join(ROOT, 'node_modules/.bin/node'))
-    baseEnv = { ...imageEnv, SORCHA_DATA_DIR: join(tmp, 'data'), PATH: `${dirname(nodeBin)}:/usr/bin:/bin`, HOME: tmp, ENTRYPOINT_APP_DIR: join(root, 'app') }
+    // No coverage: the staged copy of the app is none of the measured sources.
+    baseEnv = { ...imageEnv, SORCHA_DATA_DIR: join(tmp, 'data'), PATH: `${dirname(nodeBin)}:/usr/bin:/bin`, HOME: tmp, ENTRYPOINT_APP_DIR: join(root, 'app'), NODE_V8_COVERAGE: '' }
   })
   after(async () => { await rm(tmp, { recursive: true, force: true }) })
 

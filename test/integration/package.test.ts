@@ -18,6 +18,7 @@ import { startMemoryGateway } from '../helpers/memory-gateway.ts'
 import { olderNode } from '../helpers/older-node.ts'
 import { assertInGuide } from '../helpers/troubleshooting.ts'
 import { untilRunning } from '../helpers/node-process.ts'
+import { withoutCoverage } from '../helpers/coverage.ts'
 
 const run = promisify(execFile)
 const ROOT = new URL('../..', import.meta.url).pathname
@@ -50,13 +51,16 @@ async function consumerFiles (tarball: string): Promise<{ manifest: object, lock
 
 describe('the packed tarball, installed in an empty folder', () => {
   let consumer: string
-  /** PATH with the project's Node.js 24 first, so the bins' `#!/usr/bin/env node` finds it. */
+  /**
+   * PATH with the project's Node.js 24 first, so the bins' `#!/usr/bin/env node` finds it; no coverage
+   * (npm, tsc and the installed package's dist/ are none of the measured sources).
+   */
   let env: NodeJS.ProcessEnv
   const bin = (name: string): string => join(consumer, 'node_modules', '.bin', name)
 
   before(async () => {
     consumer = await mkdtemp(join(tmpdir(), 'sorcha-consumer-'))
-    const packed = JSON.parse((await run('npm', ['pack', '--json', '--pack-destination', consumer], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 })).stdout) as Array<{ filename: string, files: Array<{ path: string }> }>
+    const packed = JSON.parse((await run('npm', ['pack', '--json', '--pack-destination', consumer], { cwd: ROOT, env: withoutCoverage(), maxBuffer: 64 * 1024 * 1024 })).stdout) as Array<{ filename: string, files: Array<{ path: string }> }>
     const tarball = packed[0]!.filename
     const files = packed[0]!.files.map(f => f.path)
     for (const expected of ['LICENSE', 'src/cli/bin.js', 'simulations/cli/bin.js', 'dist/src/cli/main.js', 'dist/simulations/cli/main.js', 'dist/simulations/engine/worker.js', 'dist/protos/sorcha/api/v1/peer_discovery.proto']) {
@@ -65,7 +69,7 @@ describe('the packed tarball, installed in an empty folder', () => {
     const { manifest, lock } = await consumerFiles(tarball)
     await writeFile(join(consumer, 'package.json'), JSON.stringify(manifest, null, 2))
     await writeFile(join(consumer, 'package-lock.json'), JSON.stringify(lock, null, 2))
-    env = { ...process.env, PATH: `${dirname(await realpath(NODE))}${delimiter}${process.env.PATH ?? ''}` }
+    env = withoutCoverage({ ...process.env, PATH: `${dirname(await realpath(NODE))}${delimiter}${process.env.PATH ?? ''}` })
     await run('npm', ['ci', '--offline', '--no-audit', '--no-fund'], { cwd: consumer, env, maxBuffer: 64 * 1024 * 1024 })
   })
   after(async () => { await rm(consumer, { recursive: true, force: true }) })
@@ -80,7 +84,7 @@ describe('the packed tarball, installed in an empty folder', () => {
         console.log(JSON.stringify({ peerId: info.peerId }))
         client.close()
       `)
-      const { stdout } = await run(NODE, [join(consumer, 'app.mjs'), gateway.grpcAddress, gateway.restUrl], { cwd: consumer })
+      const { stdout } = await run(NODE, [join(consumer, 'app.mjs'), gateway.grpcAddress, gateway.restUrl], { cwd: consumer, env })
       const out = JSON.parse(stdout.trim().split('\n').at(-1)!) as { peerId: string }
       assert.match(out.peerId, /^12D3KooW/)
     } finally {
@@ -162,7 +166,7 @@ describe('the packed tarball, installed in an empty folder', () => {
     const old = await olderNode()
     if (old === undefined) { t.skip('no Node.js older than 24 at /usr/bin/node'); return }
     for (const name of ['sorcha-peer', 'sorcha-sim']) {
-      const result: Failed = await run(old.path, [bin(name), '--version'], { cwd: consumer }).then(() => assert.fail('exit 0'), (err: Failed) => err)
+      const result: Failed = await run(old.path, [bin(name), '--version'], { cwd: consumer, env }).then(() => assert.fail('exit 0'), (err: Failed) => err)
       assert.equal(result.code, 2)
       assert.equal(result.stderr, `${name}: Node.js 24 or newer is required, but this is ${old.version}: install Node.js 24 (https://nodejs.org/en/download, or \`nvm install 24\`) and run ${name} with it\n`)
       if (name === 'sorcha-peer') assertInGuide('old-node-installed', result.stderr)

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url'
 import { Simulator } from '../../../simulations/engine/simulator.ts'
 import type { RunPlan } from '../../../simulations/engine/plan.ts'
 import { txGossipBinding } from '../../../simulations/protocols/tx-gossip.ts'
+import { collectingCoverage, withoutCoverage } from '../../helpers/coverage.ts'
 
 export const N = 1000
 export const RUNS = 10
@@ -80,10 +81,8 @@ export function measurePush (c: number): PushMeasurement {
 
 /** measurePush(c), in a child process that collects no coverage when this one does. */
 export async function measurePushUninstrumented (c: number): Promise<PushMeasurement> {
-  if (process.env.NODE_V8_COVERAGE === undefined || process.env.NODE_V8_COVERAGE === '') return measurePush(c)
-  // Empty, not deleted: Node copies its own NODE_V8_COVERAGE into a child's environment that lacks one.
-  const env = { ...process.env, NODE_V8_COVERAGE: '' }
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), String(c)], { env, stdio: ['ignore', 'pipe', 'inherit'] })
+  if (!collectingCoverage()) return measurePush(c)
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), String(c)], { env: withoutCoverage(), stdio: ['ignore', 'pipe', 'inherit'] })
   let out = ''
   child.stdout.setEncoding('utf8').on('data', (text: string) => { out += text })
   const code = await new Promise<number | null>(resolve => child.once('close', resolve))

@@ -1,7 +1,7 @@
 /**
  * Outbound queue benchmark (issue 16):
  *
- *   npm run bench -- queue [--tx 20000] [--size 512] [--concurrency 256] [--strategy sorcha|gossipsub|both] [--peer worker|same] [--json]
+ *   npm run bench -- queue [--tx 20000] [--size 512] [--concurrency 256] [--strategy sorcha|gossipsub|both] [--peer worker|same] [--parts gossip|standard] [--json]
  *
  * In one process, on the disk of the OS temp directory:
  * - levelSyncedWritesPerSec: raw LevelDB (`level`), one put of --size bytes per batch with
@@ -20,6 +20,7 @@
  *   receiver: the peer's bodies received, reads on its tx-gossip streams (muxer data frames: bodies per read = how full the sender's writes are), duplicate bodies, announced items received (reconciliation's needs included), requests (getdata) sent, requests timed out, fetches abandoned and reconciliation's needs.
  *   The peer runs in a worker thread (--peer worker, the default; test/support/worker-node.ts): its own
  *   event loop, as on another machine; --peer same runs both nodes on one event loop (each then gets about half of it).
+ *   --parts: the services of both nodes (see Parts below).
  * Last stdout line: { levelSyncedWritesPerSec, ackedSubmitTxPerSec, ackedSubmitRatio, flushTxPerSec, ..., perStrategy }.
  */
 import { randomBytes } from 'node:crypto'
@@ -30,7 +31,9 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { Level } from 'level'
 import type { ConfigInput } from '../../src/config/index.ts'
 import type { DistributorStats } from '../../src/gossip/distributor.ts'
+import { topologyContribution } from '../../src/discovery/index.ts'
 import { gossipContribution, gossipOf } from '../../src/gossip/index.ts'
+import { peerHealthContribution } from '../../src/health/index.ts'
 import { startNetwork } from '../../src/harness/index.ts'
 import { quiet } from '../support/gossip-net.ts'
 import { LocalNode } from '../support/node-ops.ts'
@@ -91,8 +94,8 @@ function receiverCounters (stats: DistributorStats): ReceiverCounters {
 const threadCpuUs = (): number => { const u = process.threadCpuUsage(); return u.user + u.system }
 
 /** Starts the peer in a worker thread (own event loop, as on another machine); its CPU counts from when it is ready. */
-async function workerPeer (config: ConfigInput, expect: number): Promise<Peer> {
-  const peer = await WorkerNode.start({ config, contributions: ['gossip'] })
+async function workerPeer (config: ConfigInput, expect: number, parts: Parts): Promise<Peer> {
+  const peer = await WorkerNode.start({ config, contributions: parts === 'standard' ? ['peerHealth', 'topology', 'gossip'] : ['gossip'] })
   const stored = peer.whenHoldsWithUsage(expect, POLL_MS, 300_000).then(s => ({ at: s.atMs - performance.timeOrigin, cpuUs: s.cpuSeconds * 1e6 }))
   return { address: peer.address, stored, stats: async () => await peer.gossipStats(), stop: async () => { await peer.stop() } }
 }
@@ -115,12 +118,20 @@ interface StrategyFigures {
   senderInboundReads: number | null
 }
 
-async function runStrategy (strategy: 'sorcha' | 'gossipsub', tx: number, size: number, concurrency: number, peerMode: 'worker' | 'same'): Promise<StrategyFigures> {
+/**
+ * The services of both nodes: `gossip` alone (the default; every figure in docs/benchmarks.md), or
+ * `standard`: with the peer list and the topology service, as `sorcha-peer start` runs, so that the
+ * sender learns from the peer exchange on connect which registers the peer serves and pushes it the
+ * bodies (SPEC.md §3.7); with `gossip` alone the peer's registers stay unknown and every body is pulled.
+ */
+type Parts = 'gossip' | 'standard'
+
+async function runStrategy (strategy: 'sorcha' | 'gossipsub', tx: number, size: number, concurrency: number, peerMode: 'worker' | 'same', parts: Parts): Promise<StrategyFigures> {
   const config: ConfigInput = {
     gossip: { strategy, registers: [REGISTER], gossipsub: { ipColocationWhitelist: ['127.0.0.1'], heartbeatIntervalMs: 200 } },
     queue: { maxDepth: Math.max(100_000, tx), maxBytes: Math.max(256 * 1024 * 1024, tx * size * 2), retryInitialMs: 500 }
   }
-  const net = await startNetwork({ nodes: 1, bootstrap: 'none', config, contributions: [gossipContribution()] })
+  const net = await startNetwork({ nodes: 1, bootstrap: 'none', config, contributions: parts === 'standard' ? [peerHealthContribution(), topologyContribution, gossipContribution()] : [gossipContribution()] })
   try {
     const node = net.nodes[0]!
     await quiet([node])
@@ -148,7 +159,7 @@ async function runStrategy (strategy: 'sorcha' | 'gossipsub', tx: number, size: 
     const queued = tx + SERIAL_TX
     if (gossip.queueStats().queued !== queued) throw new Error(`expected ${queued} queued, found ${gossip.queueStats().queued}`)
 
-    const peer = peerMode === 'worker' ? await workerPeer(config, queued) : await samePeer(net, queued)
+    const peer = peerMode === 'worker' ? await workerPeer(config, queued, parts) : await samePeer(net, queued)
     const tDial = performance.now()
     const cpuAtDial = threadCpuUs()
     await node.libp2p.dial(multiaddr(peer.address))
@@ -195,6 +206,7 @@ export default async function main (args: string[]): Promise<void> {
     concurrency: { type: 'string', default: '256' },
     strategy: { type: 'string', default: 'both' },
     peer: { type: 'string', default: 'worker' },
+    parts: { type: 'string', default: 'gossip' },
     json: { type: 'boolean', default: false }
   })
   const tx = intArg('tx', flags.tx)
@@ -208,6 +220,10 @@ export default async function main (args: string[]): Promise<void> {
     process.stderr.write('--peer must be worker or same\n')
     process.exit(2)
   }
+  if (flags.parts !== 'gossip' && flags.parts !== 'standard') {
+    process.stderr.write('--parts must be gossip or standard\n')
+    process.exit(2)
+  }
   const strategies = flags.strategy === 'both' ? ['sorcha', 'gossipsub'] as const : [flags.strategy as 'sorcha' | 'gossipsub']
   const loadBefore = loadavg()[0]
   const levelSyncedWritesPerSec = round(await levelSyncedWrites(size, 1, 3))
@@ -215,14 +231,14 @@ export default async function main (args: string[]): Promise<void> {
   process.stderr.write(`raw LevelDB synced batches: ${levelSyncedWritesPerSec}/s one at a time, ${levelSyncedWritesConcurrentPerSec}/s four at a time\n`)
   const perStrategy: StrategyFigures[] = []
   for (const strategy of strategies) {
-    const figures = await runStrategy(strategy, tx, size, concurrency, flags.peer)
+    const figures = await runStrategy(strategy, tx, size, concurrency, flags.peer, flags.parts)
     process.stderr.write(`${strategy}: acked submits ${figures.ackedSubmitTxPerSec}/s (mean ${figures.groupCommit.meanBatch} per synced batch; ${figures.ackedSubmitSerialTxPerSec}/s one at a time), flush ${figures.flushTxPerSec}/s ` +
       `(CPU per tx: sender ${figures.senderCpuUsPerTx} µs, receiver ${figures.receiverCpuUsPerTx ?? '-'} µs), all confirmed ${figures.confirmAllMs} ms after the dial; receiver ${JSON.stringify(figures.receiver)}\n`)
     perStrategy.push(figures)
   }
   const first = perStrategy[0]!
   const summary = {
-    tx, size, concurrency, peer: flags.peer,
+    tx, size, concurrency, peer: flags.peer, parts: flags.parts,
     levelSyncedWritesPerSec,
     levelSyncedWritesConcurrentPerSec,
     ackedSubmitTxPerSec: first.ackedSubmitTxPerSec,

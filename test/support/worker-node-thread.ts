@@ -7,6 +7,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { parentPort, workerData } from 'node:worker_threads'
 import type { ServiceContribution } from '../../src/node/sorcha-node.ts'
+import { topologyContribution } from '../../src/discovery/index.ts'
 import { gossipContribution } from '../../src/gossip/index.ts'
 import { peerHealthContribution } from '../../src/health/index.ts'
 import { startNetwork } from '../../src/harness/index.ts'
@@ -16,7 +17,8 @@ import { NODE_OPS, type WorkerNodeSetup, type ThreadUsage, type WorkerRequest } 
 
 const CONTRIBUTIONS: Record<WorkerNodeSetup['contributions'][number], () => ServiceContribution> = {
   gossip: () => gossipContribution(),
-  peerHealth: () => peerHealthContribution()
+  peerHealth: () => peerHealthContribution(),
+  topology: () => topologyContribution
 }
 
 const setup = workerData as WorkerNodeSetup

@@ -13,7 +13,7 @@ import type { Deliveries, Incidents, NodeOps, ReconcileCounters } from './node-o
 export const NODE_OPS = ['dial', 'ban', 'unban', 'connectedTo', 'gossipPeers', 'storeCount', 'publish', 'holdsCount', 'whenHolds', 'deliveries', 'reconcileCounters', 'gossipStats', 'incidents'] as const
 
 /** What the worker starts its node with: the configuration (over the harness defaults) and the feature services. */
-export interface WorkerNodeSetup { config: ConfigInput, contributions: Array<'gossip' | 'peerHealth'> }
+export interface WorkerNodeSetup { config: ConfigInput, contributions: Array<'gossip' | 'peerHealth' | 'topology'> }
 
 /** A request to the worker. */
 export interface WorkerRequest { id: number, method: string, args: unknown[] }

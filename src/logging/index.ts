@@ -7,7 +7,7 @@
 import { pino, type Logger, type DestinationStream } from 'pino'
 import type PinoPretty from 'pino-pretty'
 import { requireOptional } from '../config/optional-module.ts'
-import { forgetTracked, resetSubsystemLevel, setGlobalLevel, setSubsystemLevel, trackChild } from './levels.ts'
+import { forgetTracked, resetAllSubsystemLevels, resetSubsystemLevel, setGlobalLevel, setSubsystemLevel, trackChild } from './levels.ts'
 
 export type { Logger } from 'pino'
 
@@ -15,6 +15,8 @@ export type { Logger } from 'pino'
 export interface LogOptions {
   level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent'
   format: 'pretty' | 'json'
+  /** Subsystems with a level of their own from the start, as `sorcha:gossip=debug` (log.subsystemLevels). */
+  subsystemLevels?: readonly string[]
   /** Where lines go; stderr by default so that command output on stdout stays machine-readable. */
   destination?: DestinationStream
 }
@@ -39,13 +41,20 @@ function buildRoot (options: LogOptions, track: boolean): Logger {
 }
 
 /**
- * Installs the process-wide root logger; call once at start-up.
+ * Installs the process-wide root logger with the global level and the subsystems' own; call once at
+ * start-up.
  * @throws OptionalModuleError when the pretty format's pino-pretty cannot be loaded
+ * @throws InvalidLogLevelError, InvalidSubsystemError for an entry the configuration would have refused
  */
 export function configureLogging (options: LogOptions): Logger {
   forgetTracked()
   root = buildRoot(options, true)
+  resetAllSubsystemLevels()
   setGlobalLevel(options.level, root)
+  for (const entry of options.subsystemLevels ?? []) {
+    const at = entry.lastIndexOf('=')
+    setSubsystemLevel(entry.slice(0, at), entry.slice(at + 1), root)
+  }
   return root
 }
 

@@ -162,4 +162,25 @@ describe('sorcha-peer admin log-level on a `sorcha-peer start` process', () => {
       await rm(dir, { recursive: true, force: true })
     }
   })
+
+  it('starts with a subsystem at its own level (log.subsystemLevels), which the admin API shows', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sorcha-admin-log-'))
+    const child = spawn(NODE, ['src/cli/bin.js', 'start', '--data-dir', dir, '--listen', '/ip4/127.0.0.1/tcp/0', '--gateway-grpc-port', '0', '--gateway-rest-port', '0', '--ops-port', '0', '--log-format', 'json', '--log-level', 'info', '--log-subsystem-levels', 'sorcha:topology=debug'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    try {
+      const { lines, running } = await untilRunning(child)
+      const flags = ['--grpc', running.grpc!, '--rest', running.rest!]
+      const named = (msg: string): LogLine[] => lines.filter(l => l.name === 'sorcha:topology' && l.msg === msg)
+      const shown = await cli(['admin', 'log-level', ...flags])
+      assert.match(shown.stdout, /^global +info\nsorcha:topology +debug\n$/, shown.stderr)
+      assert.equal((await cli(['offline', ...flags])).code, 0)
+      await eventually('the debug line of offline', () => named('topology suspended').length === 1)
+      assert.equal(named('topology suspended')[0]!.level, 20)
+      // Other subsystems stay at the global level: none logged at debug.
+      assert.deepEqual(lines.filter(l => l.level === 20 && l.name !== 'sorcha:topology' && !String(l.name).startsWith('sorcha:topology:')).map(l => l.name), [])
+    } finally {
+      child.kill('SIGINT')
+      await new Promise(resolve => child.once('exit', resolve))
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
 })

@@ -35,6 +35,16 @@ describe('configuration', () => {
     assert.deepEqual(resolveConfig({ env: { SORCHA_LISTEN: '' } }).listen, [])
   })
 
+  it('reads log.subsystemLevels as subsystem=level entries and refuses anything else', () => {
+    assert.deepEqual(resolveConfig({ env: { SORCHA_LOG_SUBSYSTEM_LEVELS: 'sorcha:gossip=debug, sorcha:gossip:store=trace' } }).log.subsystemLevels, ['sorcha:gossip=debug', 'sorcha:gossip:store=trace'])
+    assert.deepEqual(resolveConfig({ flags: { 'log.subsystemLevels': ['sorcha:nat=warn'] } }).log.subsystemLevels, ['sorcha:nat=warn'])
+    for (const bad of ['gossip=debug', 'sorcha:gossip=loud', 'sorcha:gossip', `sorcha:${'a'.repeat(60)}=debug`, 'sorcha:Gossip=debug']) {
+      assert.equal(rejection(() => resolveConfig({ flags: { 'log.subsystemLevels': [bad] } })).key, 'log.subsystemLevels', bad)
+    }
+    const many = Array.from({ length: 65 }, (_, i) => `sorcha:s${i}=debug`)
+    assert.equal(rejection(() => resolveConfig({ flags: { 'log.subsystemLevels': many } })).key, 'log.subsystemLevels')
+  })
+
   it('derives env and flag names from every setting path', () => {
     const interval = configLeaves.find(l => l.key === 'health.intervalMs')
     assert.equal(interval?.env, 'SORCHA_HEALTH_INTERVAL_MS')

@@ -29,6 +29,16 @@ describe('run-time log levels', () => {
     assert.equal(logLevels().global, 'debug')
   })
 
+  it('configureLogging starts subsystems at their own levels (log.subsystemLevels) and a new configuration replaces them', () => {
+    const { lines, destination } = capture()
+    configureLogging({ level: 'warn', format: 'json', destination, subsystemLevels: ['sorcha:gossip=debug', 'sorcha:gossip:store=error'] })
+    for (const name of ['sorcha:gossip', 'sorcha:gossip:store', 'sorcha:nat'] as const) logger(name).info(name)
+    assert.deepEqual(lines.map(l => l.msg), ['sorcha:gossip'])
+    assert.deepEqual(logLevels(), { global: 'warn', subsystems: { 'sorcha:gossip': 'debug', 'sorcha:gossip:store': 'error' } })
+    configureLogging({ level: 'info', format: 'json', destination })
+    assert.deepEqual(logLevels(), { global: 'info', subsystems: {} })
+  })
+
   it('a subsystem level applies to it and the subsystems below it, not to others; default removes it', () => {
     const { lines, destination } = capture()
     configureLogging({ level: 'info', format: 'json', destination })

@@ -6,7 +6,8 @@
  * (footprint-peers-helper.ts) that dial it and stay connected: light libp2p peers (identify and ping:
  * the connection upkeep, none of the Sorcha protocols' upkeep, so a lower bound) or real Sorcha nodes
  * (--peers sorcha; on this loaded 2-core machine 64 of them in one process stall its event loop and
- * their connections to the measured node churn). After a settling time
+ * their connections to the measured node churn). A node started and stopped first (its own data
+ * directory, no peers) warms Node.js's compile cache, as a node that has run before finds it. After a settling time
  * the measured node is sampled from /proc once a second: CPU as a share of one core, VmRSS, RssAnon.
  *
  *   npm run bench -- footprint-peers [--json] [--known 1000] [--connections 64] [--peers light|sorcha] [--settle-s 30] [--idle-s 60]
@@ -101,6 +102,13 @@ export default async function footprintPeers (argv: string[]): Promise<void> {
   await mkdir(dataDir)
   // The helper's peers and the seeded ones make up the known peers.
   await seedPeers(dataDir, Math.max(0, known - connections))
+  // A node started once before (own data directory, no peers) leaves Node.js's compile cache warm
+  // (src/cli/bin.js), as a node that has run before finds it: on a cold cache (the first start after
+  // any source change) the measured node would load Node.js's TypeScript stripper and keep it, about
+  // 15 MiB more RSS (docs/benchmarks.md, "Footprint").
+  await mkdir(join(root, 'warm-up'))
+  const warmUp = await startNodeProcess(root, 'warm-up', measuredConfig(join(root, 'warm-up')))
+  await stopProcesses([warmUp.child])
   const profDir = args['cpu-prof-dir'] as string | undefined
   const inspectNode = profDir !== undefined || args.heap === true
   const node = await startNodeProcess(root, 'measured', measuredConfig(dataDir), inspectNode ? ['--inspect=127.0.0.1:0'] : [])

@@ -6,16 +6,18 @@
  * passing the raw 32-byte key to createCipheriv, which imports it into a new key object each time:
  * about 35 µs per message on a 2-core EPYC, more than the cipher itself below 16 KiB. A key object
  * made once per session key does the same work for a fraction (benchmarks.md, "Noise's session
- * keys"). Messages below NODE_CIPHER_MIN_BYTES keep the library's WebAssembly cipher, which is the
- * faster of the two there. The bytes on the wire are the same: ChaCha20-Poly1305 (RFC 8439) either way.
+ * keys"). Messages below NODE_CIPHER_MIN_BYTES keep the library's WebAssembly cipher, as the library
+ * does: Node's cipher is faster from ~640 bytes in a loop, but it makes a native object per message,
+ * and moving the 640-1,199-byte messages to it measured no better in a busy 100-node process. The
+ * bytes on the wire are the same: ChaCha20-Poly1305 (RFC 8439) either way.
  */
 import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto'
 import type { ICryptoInterface } from '@libp2p/noise'
 import { defaultCrypto } from '@libp2p/noise/crypto'
 import { Uint8ArrayList } from 'uint8arraylist'
 
-/** From this size on Node's cipher with a key object is faster than the WebAssembly one (measured: ~600 B). */
-export const NODE_CIPHER_MIN_BYTES = 640
+/** From this size on the library uses Node's cipher, and so does this (with the key object). */
+export const NODE_CIPHER_MIN_BYTES = 1200
 const CIPHER = 'chacha20-poly1305'
 const TAG_BYTES = 16
 

@@ -2,6 +2,7 @@
 import { z } from 'zod'
 import { oneOf, type SettingMeta } from '../fields.ts'
 import { HOUR_MS, MINUTE_MS, SECOND_MS } from '../units.ts'
+import { LOG_LEVELS, MAX_LEVEL_OVERRIDES } from '../../logging/levels.ts'
 
 const DAY_MS = 24 * HOUR_MS
 
@@ -16,9 +17,8 @@ function periodOrOff (fallback: number, description: string): z.ZodDefault<z.Zod
     .meta({ description, allowed: `0 (off) or an integer from ${SECOND_MS} to ${DAY_MS}` } satisfies SettingMeta)
 }
 
-/** Most subsystems with a level of their own (src/logging/levels.ts, MAX_LEVEL_OVERRIDES). */
-const MAX_SUBSYSTEM_LEVELS = 64
-const LEVEL_NAMES = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const
+const LEVEL_NAMES = LOG_LEVELS
+const MAX_SUBSYSTEM_LEVELS = MAX_LEVEL_OVERRIDES
 
 /** A `subsystem=level` entry: a logger name of at most 64 characters, e.g. sorcha:gossip=debug. */
 const SUBSYSTEM_LEVEL = new RegExp(`^(sorcha(?::[a-z0-9][a-z0-9-]*)+)=(${LEVEL_NAMES.join('|')})$`)

@@ -6,7 +6,8 @@ import type { CoreState, Effects } from './state.ts'
 import { armDeadline, chargeTo, fetchOf, holds, isCount, isValidKey, queueRequest, startFetch, verdict } from './state.ts'
 import type { PeerFilter } from './neighbours.ts'
 import type { Fetch } from './fetches.ts'
-import type { GossipMessage, InvItem, PeerHandle, TxKey } from './types.ts'
+import type { GossipMessage, InvItem, Origin, PeerHandle, TxKey } from './types.ts'
+import { awaitsPush, childrenOf, isValidOrigin, type PushTrees } from './push-tree.ts'
 
 /** Randomized rounding: floor(mean) plus one with probability frac(mean), so the mean is exact. */
 export function roundedCount (mean: number, random: number): number {
@@ -23,8 +24,10 @@ export function roundedCount (mean: number, random: number): number {
  * A transaction of a known `register` (SPEC.md §3.7) goes to `fanout` neighbours known to serve it
  * and, as an inv (never a body), to every neighbour whose registers are unknown, so that a node that
  * does not serve the register receives no byte of it unless it asks.
+ * With push trees (SPEC.md §3.8), the neighbours that asked for the `origin`'s bodies get the body
+ * first, and the choice above is made among the others.
  */
-export function relay (state: CoreState, id: TxKey, size: number, hops: number, exclude: readonly PeerHandle[], also: readonly PeerHandle[] | undefined, out: Effects, register?: string): void {
+export function relay (state: CoreState, id: TxKey, size: number, hops: number, exclude: readonly PeerHandle[], also: readonly PeerHandle[] | undefined, out: Effects, register?: string, origin?: Origin): void {
   const { config, neighbours: peers, rng } = state
   if (hops >= config.hopLimit || peers.size === 0) return
   const next = hops + 1
@@ -34,26 +37,39 @@ export function relay (state: CoreState, id: TxKey, size: number, hops: number, 
     return
   }
   const scope = register === undefined ? undefined : state.scope
+  // Origins travel only where push trees are on (SPEC.md §3.8).
+  if (state.trees === undefined) origin = undefined
+  const children = childrenOf(state, origin)
+  if (children !== undefined) {
+    for (let i = 0; i < children.length; i++) {
+      const child = children[i] as PeerHandle
+      if (exclude.includes(child) || also?.includes(child) === true || scope?.interest(child, register) === 'not-served') continue
+      out.push({ type: 'serve', peer: child, id, offset: 0, hops: next })
+    }
+  }
+  const notChild: PeerFilter | undefined = children === undefined ? undefined : peer => !children.includes(peer)
   const push = size <= config.inlineThresholdBytes || (hops === 0 && size <= config.publishPushMaxBytes)
   if (scope === undefined) {
-    const targets = peers.choose(config.fanout, exclude, also, rng)
+    const targets = peers.choose(config.fanout, exclude, also, rng, notChild)
     if (push) {
       for (let i = 0; i < targets.length; i++) out.push({ type: 'serve', peer: targets[i] as PeerHandle, id, offset: 0, hops: next })
       return
     }
     if (targets.length === 0) return
-    const message: GossipMessage = { type: 'inv', items: [{ id, size, hops: next }] }
+    const message: GossipMessage = { type: 'inv', items: [origin === undefined ? { id, size, hops: next } : { id, size, hops: next, origin }] }
     for (let i = 0; i < targets.length; i++) out.push({ type: 'send', peer: targets[i] as PeerHandle, message })
     return
   }
   // Register scoping (SPEC.md §3.7): `fanout` of the neighbours known to serve the register get the
   // inv (or the body), and every neighbour whose registers are unknown gets the inv, so that the
   // register's serving nodes among them are reached whatever the fanout spends on others.
-  const serving: PeerFilter = peer => scope.interest(peer, register) === 'serves'
+  const serving: PeerFilter = notChild === undefined
+    ? peer => scope.interest(peer, register) === 'serves'
+    : peer => notChild(peer) && scope.interest(peer, register) === 'serves'
   const targets = peers.choose(config.fanout, exclude, also, rng, serving)
   let message: GossipMessage | undefined
   const inv = (peer: PeerHandle): void => {
-    message ??= { type: 'inv', items: [{ id, size, hops: next, register }] }
+    message ??= { type: 'inv', items: [origin === undefined ? { id, size, hops: next, register } : { id, size, hops: next, register, origin }] }
     out.push({ type: 'send', peer, message })
   }
   for (let i = 0; i < targets.length; i++) {
@@ -64,7 +80,7 @@ export function relay (state: CoreState, id: TxKey, size: number, hops: number, 
   const all = peers.all()
   for (let i = 0; i < all.length; i++) {
     const peer = all[i] as PeerHandle
-    if (scope.interest(peer, register) === 'unknown' && !exclude.includes(peer) && also?.includes(peer) !== true) inv(peer)
+    if (scope.interest(peer, register) === 'unknown' && !exclude.includes(peer) && also?.includes(peer) !== true && children?.includes(peer) !== true) inv(peer)
   }
 }
 
@@ -86,7 +102,8 @@ export function requestFrom (state: CoreState, fetch: Fetch, peer: PeerHandle, n
 }
 
 function validItem (item: InvItem): boolean {
-  return isValidKey(item.id) && isCount(item.size) && isCount(item.hops) && item.hops >= 1 && item.hops <= 255
+  return isValidKey(item.id) && isCount(item.size) && isCount(item.hops) && item.hops >= 1 && item.hops <= 255 &&
+    (item.origin === undefined || isValidOrigin(item.origin))
 }
 
 /** True if the global budget has room for one more fetch of `size` bytes. */
@@ -102,7 +119,7 @@ function globalRoom (state: CoreState, size: number): boolean {
  * it is ignored (`inflight-full`) until anti-entropy offers it again.
  */
 export function onInv (state: CoreState, from: PeerHandle, items: readonly InvItem[], now: number, out: Effects): void {
-  const { config, sources } = state
+  const { config } = state
   if (items.length > config.maxItemsPerMessage) return verdict(state, out, from, 'reject', 'too-many-items')
   state.invReceived += items.length
   let tooLarge = false
@@ -110,22 +127,51 @@ export function onInv (state: CoreState, from: PeerHandle, items: readonly InvIt
   for (let i = 0; i < items.length; i++) {
     const item = items[i] as InvItem
     if (!validItem(item)) return verdict(state, out, from, 'reject', 'bad-item')
-    const existing = fetchOf(state, item.id)
-    if (existing !== undefined) {
-      addSource(state, existing, from, now)
-      continue
-    }
-    if (holds(state, item.id)) continue
-    if (item.register !== undefined && state.scope !== undefined && !state.scope.serves(item.register)) {
-      state.notServed++
-      continue
-    }
-    if (item.size > config.maxTxBytes) tooLarge = true
-    else if (globalRoom(state, item.size) && sources.canStart(from, item.size)) requestFrom(state, startFetch(state, item.id, item.size, item.hops, from, item.register), from, now)
-    else if (!sources.wait(from, item)) full = true
+    const outcome = offer(state, from, item, now, true)
+    if (outcome === 'too-large') tooLarge = true
+    else if (outcome === 'full') full = true
   }
   if (tooLarge) verdict(state, out, from, 'ignore', 'too-large')
   if (full) verdict(state, out, from, 'ignore', 'inflight-full')
+}
+
+/**
+ * One announced item from `from`: a source more for its fetch, or a new fetch, or a wait for its
+ * parent's push (push trees, SPEC.md §3.8; only when `mayWait`), or a wait for room.
+ */
+function offer (state: CoreState, from: PeerHandle, item: InvItem, now: number, mayWait: boolean): 'ok' | 'too-large' | 'full' {
+  const existing = fetchOf(state, item.id)
+  if (existing !== undefined) {
+    addSource(state, existing, from, now)
+    return 'ok'
+  }
+  if (holds(state, item.id)) return 'ok'
+  if (item.register !== undefined && state.scope !== undefined && !state.scope.serves(item.register)) {
+    state.notServed++
+    return 'ok'
+  }
+  if (item.size > state.config.maxTxBytes) return 'too-large'
+  if (mayWait && awaitsPush(state, item.origin, from) && (state.trees as PushTrees).defer(now + state.config.pushTreeWaitMs, item, from)) {
+    state.wakeStale = true
+    return 'ok'
+  }
+  if (globalRoom(state, item.size) && state.sources.canStart(from, item.size)) {
+    const fetch = startFetch(state, item.id, item.size, item.hops, from, item.register)
+    fetch.origin = item.origin
+    requestFrom(state, fetch, from, now)
+    return 'ok'
+  }
+  return state.sources.wait(from, item) ? 'ok' : 'full'
+}
+
+/** Announcements that waited for a parent's push in vain (SPEC.md §3.8): fetched now from their announcers. */
+export function onDeferredDue (state: CoreState, now: number): void {
+  const due = (state.trees as PushTrees).due(now)
+  if (due.length > 0) state.wakeStale = true
+  for (let i = 0; i < due.length; i++) {
+    const { item, from } = due[i]!
+    if (state.neighbours.has(from)) offer(state, from, item, now, false)
+  }
 }
 
 /**
@@ -144,7 +190,9 @@ export function pumpWaiting (state: CoreState, now: number): void {
     if (holds(state, item.id) || !state.neighbours.has(peer) || state.scope?.serves(item.register) === false) return 'skip'
     if (!globalRoom(state, item.size)) return state.fetches.size >= state.config.maxInflight ? 'stop' : 'blocked'
     if (!canStart) return 'blocked'
-    requestFrom(state, startFetch(state, item.id, item.size, item.hops, peer, item.register), peer, now)
+    const fetch = startFetch(state, item.id, item.size, item.hops, peer, item.register)
+    fetch.origin = item.origin
+    requestFrom(state, fetch, peer, now)
     return 'start'
   }
   while (sources.waitingTotal > 0 && sources.pass(take) > 0);

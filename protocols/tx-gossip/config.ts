@@ -2,7 +2,7 @@
 import {
   DEFAULT_ANTI_ENTROPY_INTERVAL_MS, DEFAULT_FANOUT, DEFAULT_HOP_LIMIT, DEFAULT_INLINE_ACCEPT_MAX_BYTES,
   DEFAULT_INLINE_THRESHOLD_BYTES, DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_INFLIGHT_BYTES, DEFAULT_MAX_INFLIGHT_BYTES_PER_SOURCE, DEFAULT_MAX_INFLIGHT_PER_SOURCE, DEFAULT_MAX_ITEMS_PER_MESSAGE, DEFAULT_MAX_PEERS,
-  DEFAULT_MAX_SOURCES_PER_TX, DEFAULT_MAX_TX_BYTES, DEFAULT_MIN_SUMMARY_GAP_MS, DEFAULT_PUBLISH_PUSH_MAX_BYTES, DEFAULT_PUSH_C, DEFAULT_RECENT_MAX,
+  DEFAULT_MAX_ORIGINS, DEFAULT_PUSH_TREE_WAIT_MS, DEFAULT_MAX_SOURCES_PER_TX, DEFAULT_MAX_TX_BYTES, DEFAULT_MIN_SUMMARY_GAP_MS, DEFAULT_PUBLISH_PUSH_MAX_BYTES, DEFAULT_PUSH_C, DEFAULT_RECENT_MAX,
   DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_SEEN_EXPECTED_ITEMS, DEFAULT_SEEN_FP_RATE, DEFAULT_SEEN_GENERATION_MS,
   DEFAULT_SUMMARY_FP_RATE
 } from './constants.ts'
@@ -49,7 +49,10 @@ export const DEFAULT_GOSSIP_CONFIG: Readonly<TxGossipConfig> = Object.freeze({
   maxInflightBytesPerSource: DEFAULT_MAX_INFLIGHT_BYTES_PER_SOURCE,
   maxSourcesPerTx: DEFAULT_MAX_SOURCES_PER_TX,
   maxPeers: DEFAULT_MAX_PEERS,
-  verifyBodies: true
+  verifyBodies: true,
+  pushTree: false,
+  maxOrigins: DEFAULT_MAX_ORIGINS,
+  pushTreeWaitMs: DEFAULT_PUSH_TREE_WAIT_MS
 })
 
 const COUNTS: Array<[keyof TxGossipConfig, number, number]> = [
@@ -57,7 +60,7 @@ const COUNTS: Array<[keyof TxGossipConfig, number, number]> = [
   ['maxTxBytes', 0, 2 ** 40], ['hopLimit', 1, 255], ['antiEntropyIntervalMs', 0, 2 ** 40],
   ['minSummaryGapMs', 0, 2 ** 40], ['recentMax', 1, 10_000_000], ['maxItemsPerMessage', 1, 1_000_000],
   ['seenExpectedItems', 1, 100_000_000], ['seenGenerationMs', 1, 2 ** 40], ['requestTimeoutMs', 1, 2 ** 40],
-  ['maxInflight', 1, 10_000_000], ['maxInflightBytes', 0, 2 ** 50], ['maxInflightPerSource', 1, 10_000_000], ['maxInflightBytesPerSource', 0, 2 ** 50], ['maxSourcesPerTx', 1, 1024], ['maxPeers', 1, 1_000_000]
+  ['maxInflight', 1, 10_000_000], ['maxInflightBytes', 0, 2 ** 50], ['maxInflightPerSource', 1, 10_000_000], ['maxInflightBytesPerSource', 0, 2 ** 50], ['maxSourcesPerTx', 1, 1024], ['maxPeers', 1, 1_000_000], ['maxOrigins', 1, 1_000_000], ['pushTreeWaitMs', 0, 60_000]
 ]
 
 // Configurations this module resolved (frozen, so they cannot have changed since): resolving one
@@ -75,6 +78,9 @@ export function resolveGossipConfig (partial: Partial<TxGossipConfig> = {}): Rea
   for (const [field, min, max] of COUNTS) {
     const value = config[field] as number
     if (!Number.isInteger(value) || value < min || value > max) throw new GossipConfigError(field, `must be an integer from ${min} to ${max}`)
+  }
+  for (const field of ['antiEntropyOnConnect', 'verifyBodies', 'pushTree'] as const) {
+    if (typeof config[field] !== 'boolean') throw new GossipConfigError(field, 'must be true or false')
   }
   if (!(config.pushFanoutMean >= 0 && config.pushFanoutMean <= 1024)) throw new GossipConfigError('pushFanoutMean', 'must be a number from 0 to 1024')
   for (const field of ['summaryFpRate', 'seenFpRate'] as const) {

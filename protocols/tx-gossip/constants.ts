@@ -53,3 +53,7 @@ export const DEFAULT_MAX_INFLIGHT_BYTES_PER_SOURCE = 64 * 1024 * 1024
 export const DEFAULT_MAX_SOURCES_PER_TX = 8
 /** Neighbours tracked. */
 export const DEFAULT_MAX_PEERS = 256
+/** Push trees: origins (publishers) whose tree a node remembers. SPEC.md §3.8. */
+export const DEFAULT_MAX_ORIGINS = 1024
+/** Push trees: how long an announcement from a non-parent waits for the parent's push. SPEC.md §3.8. */
+export const DEFAULT_PUSH_TREE_WAIT_MS = 50

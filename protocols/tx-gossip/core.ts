@@ -6,7 +6,7 @@
 import type { Core } from '../common/effects.ts'
 import type { Rng } from '../common/rng.ts'
 import { antiEntropyEnabled, onSummary, runRoundIfDue, scheduleRound, sendSummary } from './anti-entropy.ts'
-import { onInv, pumpWaiting, relay } from './announce.ts'
+import { onDeferredDue, onInv, pumpWaiting, relay } from './announce.ts'
 import { resolveGossipConfig } from './config.ts'
 import { onChunk, onGetdata, onNotfound, onTimeouts, onVerified, retry } from './fetching.ts'
 import { Fetches, type Fetch } from './fetches.ts'
@@ -14,9 +14,10 @@ import { Neighbours } from './neighbours.ts'
 import { Recent } from './recent.ts'
 import { RotatingBloom, type WordArena } from './rotating-bloom.ts'
 import { Sources } from './sources.ts'
+import { onTree, PushTrees } from './push-tree.ts'
 import { endFetch, fetchOf, flushRequests, holds, markHeld, scopeOf, verdict, type CoreState, type Effects } from './state.ts'
 import type { PeerInterest, RegisterScope } from './registers.ts'
-import type { FetchItem, GossipEffect, GossipInput, GossipMessage, GossipStats, PeerHandle, TxGossipConfig, TxKey } from './types.ts'
+import type { FetchItem, GossipEffect, GossipInput, GossipMessage, GossipStats, Origin, PeerHandle, TxGossipConfig, TxKey } from './types.ts'
 
 /**
  * A tx-gossip core: the Core contract plus read-only views for adapters, metrics and the simulator.
@@ -52,6 +53,7 @@ function onMessage (state: CoreState, from: PeerHandle, message: GossipMessage, 
     case 'getdata': return onGetdata(state, from, message.items, out)
     case 'notfound': return onNotfound(state, from, message.ids, now, out)
     case 'summary': return onSummary(state, from, message.filter, now, out)
+    case 'tree': return onTree(state, from, message.graft, message.prune, out)
   }
 }
 
@@ -68,6 +70,7 @@ function onPeerDown (state: CoreState, peer: PeerHandle, now: number, out: Effec
   state.wakeStale = true
   state.sources.dropWaiting(peer)
   state.scope?.dropPeer(peer)
+  state.trees?.dropPeer(peer)
   for (const fetch of state.fetches.values()) {
     if (fetch.current !== peer || fetch.verifying) continue
     fetch.current = undefined
@@ -75,7 +78,7 @@ function onPeerDown (state: CoreState, peer: PeerHandle, now: number, out: Effec
   }
 }
 
-function onPublish (state: CoreState, id: TxKey, size: number, register: string | undefined, now: number, out: Effects): void {
+function onPublish (state: CoreState, id: TxKey, size: number, register: string | undefined, origin: Origin | undefined, now: number, out: Effects): void {
   if (holds(state, id)) {
     out.push({ type: 'trace', event: 'duplicate-publish', data: { id } })
     return
@@ -88,7 +91,7 @@ function onPublish (state: CoreState, id: TxKey, size: number, register: string 
   }
   markHeld(state, id, size, 0, now, register)
   state.published++
-  relay(state, id, size, 0, fetching?.sources ?? [], undefined, out, register)
+  relay(state, id, size, 0, fetching?.sources ?? [], undefined, out, register, origin)
 }
 
 function dispatch (state: CoreState, input: GossipInput<PeerHandle>, out: Effects): void {
@@ -96,6 +99,7 @@ function dispatch (state: CoreState, input: GossipInput<PeerHandle>, out: Effect
   switch (input.type) {
     case 'tick':
       onTimeouts(state, now, out)
+      if (state.trees !== undefined) onDeferredDue(state, now)
       runRoundIfDue(state, now, out)
       if (state.seen.rotateIfDue(now)) out.push({ type: 'trace', event: 'seen-rotated' })
       return
@@ -104,7 +108,7 @@ function dispatch (state: CoreState, input: GossipInput<PeerHandle>, out: Effect
       for (let i = 0; i < input.peers.length; i++) onPeerUp(state, input.peers[i] as PeerHandle, now, out)
       return
     case 'peer-down': return onPeerDown(state, input.peer, now, out)
-    case 'publish': return onPublish(state, input.id, input.size, input.register, now, out)
+    case 'publish': return onPublish(state, input.id, input.size, input.register, input.origin, now, out)
     case 'restore': return markHeld(state, input.id, input.size, input.hops, now, input.register)
     case 'scope': return scopeOf(state).serve(input.registers)
     case 'peer-scope':
@@ -154,6 +158,7 @@ class DefaultTxGossipCore<P extends PeerHandle> implements TxGossipCore<P>, Core
   readonly rng: Rng
   nextAntiEntropyAt: number | undefined = undefined
   scope: RegisterScope | undefined = undefined
+  readonly trees: PushTrees | undefined
   // The other counters.
   published = 0
   delivered = 0
@@ -162,6 +167,8 @@ class DefaultTxGossipCore<P extends PeerHandle> implements TxGossipCore<P>, Core
   requestTimeouts = 0
   fetchesAbandoned = 0
   summariesSent = 0
+  graftsSent = 0
+  prunesSent = 0
   rejects = 0
   notServed = 0
 
@@ -177,6 +184,7 @@ class DefaultTxGossipCore<P extends PeerHandle> implements TxGossipCore<P>, Core
       maxSources: 2 * config.maxPeers
     })
     this.recent = new Recent(config.recentMax)
+    this.trees = config.pushTree && config.mode === 'announce' ? new PushTrees(config.maxOrigins, config.maxInflight) : undefined
     const { seenExpectedItems: expectedItems, seenFpRate: fpRate, seenGenerationMs: generationMs } = config
     this.seen = new RotatingBloom({ expectedItems, fpRate, generationMs, arena: options.seenArena })
   }
@@ -207,8 +215,11 @@ class DefaultTxGossipCore<P extends PeerHandle> implements TxGossipCore<P>, Core
     this.wakeStale = false
     const deadline = this.fetches.nextDeadline()
     const round = this.nextAntiEntropyAt !== undefined && this.neighbours.size > 0 ? this.nextAntiEntropyAt : undefined
-    this.wakeup = deadline === undefined ? round : round === undefined ? deadline : Math.min(deadline, round)
-    return this.wakeup
+    let wakeup = deadline === undefined ? round : round === undefined ? deadline : Math.min(deadline, round)
+    const deferred = this.trees?.nextDue()
+    if (deferred !== undefined && (wakeup === undefined || deferred < wakeup)) wakeup = deferred
+    this.wakeup = wakeup
+    return wakeup
   }
 
   holds (id: TxKey): boolean {
@@ -224,9 +235,9 @@ class DefaultTxGossipCore<P extends PeerHandle> implements TxGossipCore<P>, Core
   }
 
   stats (): GossipStats {
-    const { published, delivered, duplicateBodies, invReceived, notServed, requestsSent, requestTimeouts, fetchesAbandoned, summariesSent, rejects } = this
+    const { published, delivered, duplicateBodies, invReceived, notServed, requestsSent, requestTimeouts, fetchesAbandoned, summariesSent, graftsSent, prunesSent, rejects } = this
     return {
-      published, delivered, duplicateBodies, invReceived, notServed, requestsSent, requestTimeouts, fetchesAbandoned, summariesSent, rejects,
+      published, delivered, duplicateBodies, invReceived, notServed, requestsSent, requestTimeouts, fetchesAbandoned, summariesSent, graftsSent, prunesSent, rejects,
       inflight: this.fetches.size, waiting: this.sources.waitingTotal, recent: this.recent.size, peers: this.neighbours.size
     }
   }

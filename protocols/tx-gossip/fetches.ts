@@ -19,7 +19,7 @@
  * finished fetch is kept for the next one (see recycle), so a fetch per transaction per node leaves
  * no garbage behind.
  */
-import type { PeerHandle, TxKey } from './types.ts'
+import type { Origin, PeerHandle, TxKey } from './types.ts'
 
 /** Fetches held in fields before the table switches to a Map. */
 export const INLINE_MAX = 4
@@ -33,6 +33,8 @@ export interface Fetch {
   hops: number
   /** The register it belongs to, when its announcement or first chunk said (SPEC.md §3.7). */
   register: string | undefined
+  /** Its publisher, when its first chunk said (push trees, SPEC.md §3.8). */
+  origin: Origin | undefined
   /** Peers that announced or pushed it (at most maxSourcesPerTx), candidates to fetch from. */
   sources: PeerHandle[]
   /** The peer currently asked; undefined while none is. */
@@ -210,13 +212,14 @@ export class Fetches {
   private record (id: TxKey, size: number, hops: number, source: PeerHandle): Fetch {
     const fetch = this.spare
     if (fetch === undefined) {
-      return { id, size, hops, register: undefined, sources: [source], failed: undefined, current: undefined, charged: undefined, received: 0, contributors: undefined, verifying: false, attempts: 0, seq: -1, deadline: 0 }
+      return { id, size, hops, register: undefined, origin: undefined, sources: [source], failed: undefined, current: undefined, charged: undefined, received: 0, contributors: undefined, verifying: false, attempts: 0, seq: -1, deadline: 0 }
     }
     this.spare = undefined
     fetch.id = id
     fetch.size = size
     fetch.hops = hops
     fetch.register = undefined
+    fetch.origin = undefined
     fetch.sources.length = 0
     fetch.sources.push(source)
     fetch.failed = undefined

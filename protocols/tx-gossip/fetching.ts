@@ -8,6 +8,7 @@ import type { CoreState, Effects } from './state.ts'
 import { entryHops, entrySize } from './recent.ts'
 import { armDeadline, endFetch, expiredFetches, fetchOf, holds, isCount, isValidKey, markHeld, recentEntry, startFetch, verdict } from './state.ts'
 import type { ChunkInput, FetchItem, PeerHandle, TxKey } from './types.ts'
+import { adoptParent, isValidOrigin, pruneDuplicate } from './push-tree.ts'
 
 /** A getdata from `from`: serve what is held, answer notfound for the rest. */
 export function onGetdata (state: CoreState, from: PeerHandle, items: readonly FetchItem[], out: Effects): void {
@@ -85,14 +86,15 @@ export function retry (state: CoreState, fetch: Fetch, now: number, out: Effects
 
 function validChunk (c: ChunkInput<PeerHandle>): boolean {
   return isValidKey(c.id) && isCount(c.offset) && isCount(c.length) && isCount(c.total) && isCount(c.hops) &&
-    c.hops >= 1 && c.hops <= 255 && c.offset + c.length <= c.total && (c.length > 0 || c.total === 0)
+    c.hops >= 1 && c.hops <= 255 && c.offset + c.length <= c.total && (c.length > 0 || c.total === 0) &&
+    (c.origin === undefined || isValidOrigin(c.origin))
 }
 
 /** The fetch an unsolicited first chunk starts (an inline push), or undefined with a verdict. */
 function startPushed (state: CoreState, c: ChunkInput<PeerHandle>, out: Effects): Fetch | undefined {
   const { config, fetches } = state
   if (holds(state, c.id)) {
-    if (c.offset === 0) state.duplicateBodies++
+    if (c.offset === 0) duplicateBody(state, c, out)
     verdict(state, out, c.from, 'ignore', 'duplicate')
     return undefined
   }
@@ -106,13 +108,20 @@ function startPushed (state: CoreState, c: ChunkInput<PeerHandle>, out: Effects)
   if (fetches.size >= config.maxInflight || fetches.bytes + c.total > config.maxInflightBytes) return void verdict(state, out, c.from, 'ignore', 'inflight-full')
   const fetch = startFetch(state, c.id, c.total, c.hops, c.from, c.register)
   fetch.current = c.from
+  fetch.origin = c.origin
   return fetch
+}
+
+/** The first chunk of a body this node holds or receives from another peer: counted, and its pusher pruned (SPEC.md §3.8). */
+function duplicateBody (state: CoreState, c: ChunkInput<PeerHandle>, out: Effects): void {
+  state.duplicateBodies++
+  if (state.trees !== undefined) pruneDuplicate(state, c.origin, c.from, out)
 }
 
 /** Checks a chunk against its fetch; false (with a verdict) if it is not the next expected piece. */
 function fits (state: CoreState, fetch: Fetch, c: ChunkInput<PeerHandle>, now: number, out: Effects): boolean {
   if (fetch.verifying || (fetch.current !== c.from && !(c.offset === 0 && fetch.received === 0))) {
-    if (c.offset === 0) state.duplicateBodies++
+    if (c.offset === 0) duplicateBody(state, c, out)
     verdict(state, out, c.from, 'ignore', fetch.verifying ? 'duplicate' : 'not-requested')
     return false
   }
@@ -147,6 +156,7 @@ export function onChunk (state: CoreState, c: ChunkInput<PeerHandle>, out: Effec
   fetch.received += c.length
   fetch.attempts = 0
   if (fetch.register === undefined && c.register !== undefined) fetch.register = c.register
+  if (fetch.origin === undefined && c.origin !== undefined) fetch.origin = c.origin
   if (fetch.contributors === undefined) fetch.contributors = [c.from]
   else if (!fetch.contributors.includes(c.from)) fetch.contributors.push(c.from)
   armDeadline(state, fetch, c.now)
@@ -169,7 +179,8 @@ function complete (state: CoreState, fetch: Fetch, now: number, out: Effects): v
   state.delivered++
   verdict(state, out, from, 'accept', 'tx-valid')
   out.push({ type: 'deliver', id: fetch.id, from, hops: fetch.hops })
-  relay(state, fetch.id, fetch.size, fetch.hops, fetch.sources, fetch.contributors, out, fetch.register)
+  relay(state, fetch.id, fetch.size, fetch.hops, fetch.sources, fetch.contributors, out, fetch.register, fetch.origin)
+  if (state.trees !== undefined) adoptParent(state, fetch.origin, fetch.sources[0] as PeerHandle, out)
 }
 
 /** The runtime checked an assembled body. */

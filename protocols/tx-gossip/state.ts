@@ -16,6 +16,7 @@ import { packEntry, type Recent } from './recent.ts'
 import { RegisterScope } from './registers.ts'
 import type { RotatingBloom } from './rotating-bloom.ts'
 import type { Sources } from './sources.ts'
+import type { PushTrees } from './push-tree.ts'
 import type { FetchItem, GossipEffect, GossipStats, GossipVerdictCode, PeerHandle, TxGossipConfig, TxKey } from './types.ts'
 
 /** The effects a handler appends to: the core's own, with peers as handles of either kind (types.ts). */
@@ -48,6 +49,8 @@ export interface CoreState extends HotCache, Counters {
   readonly sources: Sources
   /** Register scoping (SPEC.md §3.7), made on the first input that names a register set. */
   scope: RegisterScope | undefined
+  /** Push trees (SPEC.md §3.8), when the configuration turns them on. */
+  readonly trees: PushTrees | undefined
 }
 
 /** The core's register scope, made on first use. */

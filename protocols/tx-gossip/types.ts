@@ -17,6 +17,14 @@ export type TxKey = string
  */
 export type PeerHandle = string | number
 
+/**
+ * Who published a transaction, as push trees need it (SPEC.md §3.8): a 32-bit tag (an integer from
+ * 1 to 2^32 - 1) the core only stores and compares. The node uses the first four bytes of the SHA-256
+ * of the publisher's peer id (the `sender` of the transaction's notification), the simulator the
+ * publisher's node index plus one. Two publishers with one tag share a tree: slower, never wrong.
+ */
+export type Origin = number
+
 /** How a node spreads a transaction it has just received or published (SPEC.md §3). */
 export type GossipMode =
   /** Announce ids to a fanout, bodies pulled once per node (INV/GETDATA), small bodies inline, anti-entropy. */
@@ -75,6 +83,19 @@ export interface TxGossipConfig {
   maxPeers: number
   /** Ask the runtime to check the assembled body against its id (`verify`) before delivering. */
   verifyBodies: boolean
+  /**
+   * announce: push trees (SPEC.md §3.8): bodies of an origin's transactions are pushed to the
+   * neighbours that asked for them (graft), and each node asks the neighbour that offered it the
+   * origin's latest transaction first; the rest is announced as before.
+   */
+  pushTree: boolean
+  /** push trees: origins remembered (least recently used forgotten). */
+  maxOrigins: number
+  /**
+   * push trees: an announcement of an origin's transaction from a neighbour other than this node's
+   * parent for the origin waits this long for the parent's push before the body is requested.
+   */
+  pushTreeWaitMs: number
 }
 
 /**
@@ -91,6 +112,8 @@ export interface InvItem {
   hops: number
   /** The register it belongs to (SPEC.md §3.7); absent: unknown (fetched by any node). */
   register?: string
+  /** Its publisher's tag (push trees, SPEC.md §3.8); absent: unknown. */
+  origin?: Origin
 }
 
 /** A request for a transaction's bytes from `offset` on. */
@@ -105,6 +128,8 @@ export type GossipMessage =
   | { type: 'getdata', items: FetchItem[] }
   | { type: 'notfound', ids: TxKey[] }
   | { type: 'summary', filter: BloomFilter }
+  /** Push trees (SPEC.md §3.8): push me these origins' bodies from now on (graft), or stop (prune). */
+  | { type: 'tree', graft: Origin[], prune: Origin[] }
 
 /** Inputs to the core. Every input carries `now` (milliseconds, any epoch, non-decreasing). */
 export type GossipInput<P extends PeerHandle = string> =
@@ -114,7 +139,7 @@ export type GossipInput<P extends PeerHandle = string> =
   | { type: 'peers-up', now: number, peers: readonly P[] }
   | { type: 'peer-down', now: number, peer: P }
   /** This node publishes a transaction whose body the runtime already holds (`register`: its register, SPEC.md §3.7). */
-  | { type: 'publish', now: number, id: TxKey, size: number, register?: string }
+  | { type: 'publish', now: number, id: TxKey, size: number, register?: string, origin?: Origin }
   /** A transaction the node already holds (e.g. from its store after a restart): mark it seen and offer it in anti-entropy. */
   | { type: 'restore', now: number, id: TxKey, size: number, hops: number, register?: string }
   /** The registers this node fetches and stores (SPEC.md §3.7); 'all' until told otherwise. */
@@ -142,6 +167,8 @@ export interface ChunkInput<P extends PeerHandle = string> {
   hops: number
   /** The transaction's register, from the notification of the first chunk (offset 0). */
   register?: string
+  /** Its publisher (push trees, SPEC.md §3.8), from the notification of the first chunk (offset 0). */
+  origin?: Origin
 }
 
 /** Why the runtime found a frame invalid (mapped to reject verdicts). */
@@ -152,7 +179,7 @@ export type GossipVerdictCode =
   | 'tx-valid' | InvalidFrameCode
   | 'tx-id-mismatch' | 'tx-id-mismatch-ambiguous' | 'bad-item' | 'too-many-items' | 'bad-chunk'
   | 'size-mismatch' | 'unsolicited-chunk' | 'duplicate' | 'not-requested' | 'stale-chunk'
-  | 'too-large' | 'inflight-full' | 'summary-too-frequent' | 'unexpected-summary' | 'unserved-fetch' | 'unserved-register'
+  | 'too-large' | 'inflight-full' | 'summary-too-frequent' | 'unexpected-summary' | 'unserved-fetch' | 'unserved-register' | 'bad-origin'
 
 /** Trace events of the core. */
 export type GossipTraceEvent =
@@ -194,6 +221,9 @@ export interface GossipStats {
   requestTimeouts: number
   fetchesAbandoned: number
   summariesSent: number
+  /** Push trees (SPEC.md §3.8): grafts and prunes sent. */
+  graftsSent: number
+  prunesSent: number
   rejects: number
   inflight: number
   /** Announcements waiting for their source's share of the fetch budget (SPEC.md §3.6). */

@@ -14,7 +14,7 @@ import { BloomFilter } from '../../protocols/tx-gossip/index.ts'
 import type { ChunkInput, FetchItem, GossipInput, GossipMessage, InvItem } from '../../protocols/tx-gossip/index.ts'
 import { BOXED_TIME, type EffectSink } from '../engine/types.ts'
 
-/** Tag of an inventory of one item: c = transaction index, d = size × 256 + hops. */
+/** Tag of an inventory of one item: c = transaction index, d = (size × 256 + hops) × 2 + 1 if it names its origin (the publisher's). */
 export const INV = 1
 /** Tag of a request for one item: c = transaction index, d = offset. */
 export const GETDATA = 2
@@ -24,7 +24,7 @@ export const CHUNK = 3
 export const EMPTY_SUMMARY = 4
 
 const HOPS = 256
-// size × 256 + hops must stay an exact double.
+// (size × 256 + hops) × 2 + 1 must stay an exact double.
 const MAX_PACKED_SIZE = 2 ** 44
 const SALTS = 2 ** 32
 /** Largest empty filter packed (a summary of nothing is a few bytes; a big one is not worth scanning). */
@@ -54,10 +54,12 @@ const isCount = (n: number, max: number): boolean => Number.isInteger(n) && n >=
  */
 export function packMessage (message: GossipMessage, sink: EffectSink): Packed | undefined {
   if (message.type === 'inv' && message.items.length === 1) {
-    const { id, size, hops } = message.items[0]!
+    const { id, size, hops, origin } = message.items[0]!
     const index = sink.txIndex(id)
     if (index < 0 || !isCount(size, MAX_PACKED_SIZE) || !isCount(hops, HOPS)) return undefined
-    return packed(INV, index, size * HOPS + hops)
+    // An item names its origin only as the publisher's tag (originOf), so one bit says which.
+    if (origin !== undefined && origin !== originOf(sink.txAt(index)!.publisher)) return undefined
+    return packed(INV, index, (size * HOPS + hops) * 2 + (origin === undefined ? 0 : 1))
   }
   if (message.type === 'getdata' && message.items.length === 1) {
     const { id, offset } = message.items[0]!
@@ -73,6 +75,11 @@ export function packMessage (message: GossipMessage, sink: EffectSink): Packed |
   return undefined
 }
 
+/** A simulated publisher's origin tag (push trees): its node index plus one (tags start at 1). */
+export function originOf (publisher: number): number {
+  return publisher + 1
+}
+
 /** The `d` number of a packed body chunk (see CHUNK). */
 export function packChunk (offset: number, hops: number): number {
   return offset * HOPS + hops
@@ -84,11 +91,11 @@ export function packChunk (offset: number, hops: number): number {
 // part of the garbage collector's work. Their `now` starts as BOXED_TIME (engine/types.ts): it
 // refers to the engine's boxed time instead of holding a number the core would box again for every
 // call it passes `now` to.
-const invItem: InvItem = { id: '', size: 0, hops: 0, register: undefined }
+const invItem: InvItem = { id: '', size: 0, hops: 0, register: undefined, origin: undefined }
 const invInput = { type: 'message' as const, now: BOXED_TIME, from: 0, message: { type: 'inv' as const, items: [invItem] } }
 const fetchItem: FetchItem = { id: '', offset: 0 }
 const getdataInput = { type: 'message' as const, now: BOXED_TIME, from: 0, message: { type: 'getdata' as const, items: [fetchItem] } }
-const chunkInput: ChunkInput<number> = { type: 'chunk', now: BOXED_TIME, from: 0, id: '', offset: 0, length: 0, total: 0, hops: 0, register: undefined }
+const chunkInput: ChunkInput<number> = { type: 'chunk', now: BOXED_TIME, from: 0, id: '', offset: 0, length: 0, total: 0, hops: 0, register: undefined, origin: undefined }
 
 /**
  * The core's input for a message that arrived (packed or not). For a packed message the input is
@@ -109,8 +116,9 @@ export function unpackInput (message: unknown, from: number, now: number, c: num
           invInput.now = now
           invInput.from = from
           invItem.id = id
-          invItem.size = Math.floor(d / HOPS)
-          invItem.hops = d % HOPS
+          invItem.size = Math.floor(d / (2 * HOPS))
+          invItem.hops = Math.floor(d / 2) % HOPS
+          invItem.origin = d % 2 === 1 ? originOf(tx.publisher) : undefined
           // A register scenario's items name their register (the sender knows it: it published or
           // received the transaction with it); elsewhere none, as before.
           invItem.register = tx.register
@@ -131,8 +139,9 @@ export function unpackInput (message: unknown, from: number, now: number, c: num
           chunkInput.length = Math.min(chunkBytes, total - offset)
           chunkInput.total = total
           chunkInput.hops = d % HOPS
-          // The first chunk's notification names the register.
+          // The first chunk's notification names the register and the publisher (its origin).
           chunkInput.register = offset === 0 ? tx.register : undefined
+          chunkInput.origin = offset === 0 ? originOf(tx.publisher) : undefined
           return chunkInput
         }
       }

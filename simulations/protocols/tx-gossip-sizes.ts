@@ -13,6 +13,7 @@ import type { GossipMessage } from '../../protocols/tx-gossip/index.ts'
 import { TransactionNotification } from '../../protos/gen/sorcha/p2p/v1/models.ts'
 import type { SimTransaction } from '../engine/types.ts'
 
+
 /** Bytes of a varint encoding of n (n ≥ 0). */
 export function varintBytes (n: number): number {
   let bytes = 1
@@ -28,6 +29,10 @@ const num = (n: number): number => n === 0 ? 0 : 1 + varintBytes(n)
 const bytes = (length: number): number => length === 0 ? 0 : field(length)
 /** Id bytes on the wire: 32 for a 64-character (hex) key, else the key's own length. */
 const idBytes = (id: string): number => id.length === 64 ? 32 : id.length
+/** A fixed32 field (an origin tag): tag byte and four bytes, omitted when absent (or 0, as proto3 does). */
+const fixed32 = (n: number | undefined): number => n === undefined || n === 0 ? 0 : 5
+/** A packed repeated fixed32 field (graft or prune origins), omitted when empty. */
+const packedFixed32 = (count: number): number => count === 0 ? 0 : field(4 * count)
 /** A GossipFrame holding a message of `content` bytes, with its length prefix. */
 const frame = (content: number): number => { const f = field(content); return varintBytes(f) + f }
 
@@ -36,7 +41,7 @@ export function gossipMessageBytes (m: GossipMessage): number {
   let content = 0
   switch (m.type) {
     case 'inv':
-      for (const it of m.items) content += field(bytes(idBytes(it.id)) + num(it.size) + num(it.hops) + bytes(it.register?.length ?? 0))
+      for (const it of m.items) content += field(bytes(idBytes(it.id)) + num(it.size) + num(it.hops) + bytes(it.register?.length ?? 0) + fixed32(it.origin))
       break
     case 'getdata':
       for (const it of m.items) content += field(bytes(idBytes(it.id)) + num(it.offset))
@@ -46,6 +51,10 @@ export function gossipMessageBytes (m: GossipMessage): number {
       break
     case 'summary':
       content = field(num(m.filter.k) + num(m.filter.salt) + bytes(m.filter.bits.length))
+      break
+    case 'tree':
+      // On the wire a GetData with no items whose graft and prune fields list origins (tx_gossip.proto).
+      content = packedFixed32(m.graft.length) + packedFixed32(m.prune.length)
       break
   }
   return frame(content)

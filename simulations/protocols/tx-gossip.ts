@@ -16,7 +16,7 @@ import type { BloomFilterWire, GossipEffect, GossipInput, GossipMessage, TxGossi
 import { rejectUnknownKeys, ScenarioError } from '../scenario/errors.ts'
 import { BOXED_TIME, type EffectSink, type NodeSetup, type ProtocolBinding } from '../engine/types.ts'
 import { chunkFrameBytes, gossipMessageBytes, notificationBytes } from './tx-gossip-sizes.ts'
-import { CHUNK, packChunk, packMessage, unpackInput } from './tx-gossip-packing.ts'
+import { CHUNK, originOf, packChunk, packMessage, unpackInput } from './tx-gossip-packing.ts'
 import { isReconcileMessage, parseReconcileParams, ReconcilingNode } from './tx-reconcile.ts'
 import type { ReconcileConfig } from '../../protocols/reconcile/index.ts'
 import { adversaryBinding } from './tx-gossip-adversary.ts'
@@ -199,7 +199,9 @@ export const txGossipBinding: ProtocolBinding<TxGossipCore<number> | Reconciling
     core.reconcileInput({ type: 'tick', now })
   },
   onPublish: (core, tx, now, sink) => {
-    const publish = tx.register === undefined ? { type: 'publish' as const, now, id: tx.key, size: tx.payload.length } : { type: 'publish' as const, now, id: tx.key, size: tx.payload.length, register: tx.register }
+    const publish = tx.register === undefined
+      ? { type: 'publish' as const, now, id: tx.key, size: tx.payload.length, origin: originOf(tx.publisher) }
+      : { type: 'publish' as const, now, id: tx.key, size: tx.payload.length, register: tx.register, origin: originOf(tx.publisher) }
     if (!(core instanceof ReconcilingNode)) return run(core, publish, sink)
     core.gossipInput(publish)
     core.added(tx.key, now)

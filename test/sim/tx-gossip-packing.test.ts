@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { BloomFilter, type GossipMessage } from '../../protocols/tx-gossip/index.ts'
-import { CHUNK, EMPTY_SUMMARY, GETDATA, INV, packMessage, unpackInput } from '../../simulations/protocols/tx-gossip-packing.ts'
+import { CHUNK, EMPTY_SUMMARY, GETDATA, INV, originOf, packMessage, unpackInput } from '../../simulations/protocols/tx-gossip-packing.ts'
 import type { EffectSink, SimTransaction } from '../../simulations/engine/types.ts'
 
 // A run's transaction table as the sink exposes it: two transactions, one of three chunks' size.
@@ -26,8 +26,11 @@ function roundTrip (message: GossipMessage): unknown {
 test('single-item inv and getdata survive packing unchanged', () => {
   for (const hops of [1, 7, 255]) {
     // The transactions here name no register (not a register scenario): the item's register stays undefined.
-    const inv: GossipMessage = { type: 'inv', items: [{ id: txs[1]!.key, size: 150_000, hops, register: undefined }] }
+    const inv: GossipMessage = { type: 'inv', items: [{ id: txs[1]!.key, size: 150_000, hops, register: undefined, origin: undefined }] }
     assert.deepEqual(roundTrip(inv), { type: 'message', now: 42, from: 17, message: inv })
+    // With push trees an item names its origin: the publisher's tag (its index plus one).
+    const tagged: GossipMessage = { type: 'inv', items: [{ id: txs[1]!.key, size: 150_000, hops, register: undefined, origin: originOf(1) }] }
+    assert.deepEqual(roundTrip(tagged), { type: 'message', now: 42, from: 17, message: tagged })
   }
   for (const offset of [0, 65_536, 131_072]) {
     const getdata: GossipMessage = { type: 'getdata', items: [{ id: txs[0]!.key, offset }] }
@@ -36,17 +39,17 @@ test('single-item inv and getdata survive packing unchanged', () => {
 })
 
 test("a register scenario's inv names the register, and so does its first chunk", () => {
-  const inv: GossipMessage = { type: 'inv', items: [{ id: txs[2]!.key, size: 100_000, hops: 2, register: 'r7' }] }
+  const inv: GossipMessage = { type: 'inv', items: [{ id: txs[2]!.key, size: 100_000, hops: 2, register: 'r7', origin: undefined }] }
   assert.deepEqual(roundTrip(inv), { type: 'message', now: 42, from: 17, message: inv })
   const chunk = (offset: number): unknown => unpackInput(CHUNK, 5, 7, 2, offset * 256 + 1, sink, 64 * 1024)
-  assert.deepEqual(chunk(0), { type: 'chunk', now: 7, from: 5, id: txs[2]!.key, offset: 0, length: 65_536, total: 100_000, hops: 1, register: 'r7' })
-  assert.deepEqual(chunk(65_536), { type: 'chunk', now: 7, from: 5, id: txs[2]!.key, offset: 65_536, length: 34_464, total: 100_000, hops: 1, register: undefined })
+  assert.deepEqual(chunk(0), { type: 'chunk', now: 7, from: 5, id: txs[2]!.key, offset: 0, length: 65_536, total: 100_000, hops: 1, register: 'r7', origin: originOf(2) })
+  assert.deepEqual(chunk(65_536), { type: 'chunk', now: 7, from: 5, id: txs[2]!.key, offset: 65_536, length: 34_464, total: 100_000, hops: 1, register: undefined, origin: undefined })
 })
 
 test('chunks unpack to the piece of the body at their offset', () => {
   const chunk = (offset: number, hops: number): unknown => unpackInput(CHUNK, 5, 7, 1, offset * 256 + hops, sink, 64 * 1024)
-  assert.deepEqual(chunk(0, 3), { type: 'chunk', now: 7, from: 5, id: txs[1]!.key, offset: 0, length: 65_536, total: 150_000, hops: 3, register: undefined })
-  assert.deepEqual(chunk(131_072, 9), { type: 'chunk', now: 7, from: 5, id: txs[1]!.key, offset: 131_072, length: 18_928, total: 150_000, hops: 9, register: undefined })
+  assert.deepEqual(chunk(0, 3), { type: 'chunk', now: 7, from: 5, id: txs[1]!.key, offset: 0, length: 65_536, total: 150_000, hops: 3, register: undefined, origin: originOf(1) })
+  assert.deepEqual(chunk(131_072, 9), { type: 'chunk', now: 7, from: 5, id: txs[1]!.key, offset: 131_072, length: 18_928, total: 150_000, hops: 9, register: undefined, origin: undefined })
 })
 
 test('messages that do not fit the packed forms travel as the objects they are', () => {
@@ -54,6 +57,8 @@ test('messages that do not fit the packed forms travel as the objects they are',
     { type: 'inv', items: [{ id: txs[0]!.key, size: 512, hops: 1 }, { id: txs[1]!.key, size: 150_000, hops: 1 }] },
     { type: 'inv', items: [{ id: 'not-a-published-tx', size: 512, hops: 1 }] },
     { type: 'inv', items: [{ id: txs[0]!.key, size: 512, hops: 300 }] },
+    // An origin other than the publisher's tag cannot be told by one bit.
+    { type: 'inv', items: [{ id: txs[0]!.key, size: 512, hops: 1, origin: 77 }] },
     { type: 'getdata', items: [{ id: txs[0]!.key, offset: -1 }] },
     { type: 'notfound', ids: [txs[0]!.key] }
   ]

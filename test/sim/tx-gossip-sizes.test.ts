@@ -15,10 +15,11 @@ const framed = (f: GossipFrame): number => { const n = GossipFrame.encode(f).fin
 // The node's adapter maps logical messages to frames this way (ids: hex in the core, 32 bytes on the wire).
 function toFrame (m: GossipMessage): GossipFrame {
   switch (m.type) {
-    case 'inv': return GossipFrame.fromPartial({ inv: { items: m.items.map(i => ({ txId: raw(i.id), sizeBytes: i.size, hopCount: i.hops, registerId: i.register ?? '' })) } })
+    case 'inv': return GossipFrame.fromPartial({ inv: { items: m.items.map(i => ({ txId: raw(i.id), sizeBytes: i.size, hopCount: i.hops, registerId: i.register ?? '', origin: i.origin ?? 0 })) } })
     case 'getdata': return GossipFrame.fromPartial({ getdata: { items: m.items.map(i => ({ txId: raw(i.id), offset: i.offset })) } })
     case 'notfound': return GossipFrame.fromPartial({ notfound: { txIds: m.ids.map(raw) } })
     case 'summary': return GossipFrame.fromPartial({ summary: { filter: { hashCount: m.filter.k, salt: m.filter.salt, bits: m.filter.bits } } })
+    case 'tree': return GossipFrame.fromPartial({ getdata: { graft: m.graft, prune: m.prune } })
   }
 }
 
@@ -34,7 +35,11 @@ test('control message sizes equal the generated encoder\'s, byte for byte', () =
     { type: 'notfound', ids: [ids[3]!] },
     { type: 'notfound', ids },
     { type: 'summary', filter },
-    { type: 'summary', filter: BloomFilter.create(1, 0.01, 0) }
+    { type: 'summary', filter: BloomFilter.create(1, 0.01, 0) },
+    { type: 'inv', items: [{ id: ids[0]!, size: 512, hops: 2, origin: 1 }, { id: ids[1]!, size: 512, hops: 2, origin: 0xffffffff, register: 'r1' }] },
+    { type: 'tree', graft: [7], prune: [] },
+    { type: 'tree', graft: [], prune: [1, 0xffffffff] },
+    { type: 'tree', graft: ids.map((_, i) => i + 1), prune: [3] }
   ]
   for (const m of messages) assert.equal(gossipMessageBytes(m), framed(toFrame(m)), m.type)
 })

@@ -38,12 +38,13 @@ test('fetch table: a recycled record starts clean', () => {
   first.failed = ['q']
   first.contributors = ['p']
   first.attempts = 2
+  first.origin = 9
   f.delete(first)
   f.recycle()
   const second = f.create('y', 7, 4, 'r')
   assert.equal(second, first) // the record is reused...
   assert.deepEqual({ ...second }, { // ...with nothing left of the old fetch
-    id: 'y', size: 7, hops: 4, register: undefined, sources: ['r'], failed: undefined, current: undefined, charged: undefined, received: 0, contributors: undefined, verifying: false, attempts: 0, seq: -1, deadline: 0
+    id: 'y', size: 7, hops: 4, register: undefined, origin: undefined, sources: ['r'], failed: undefined, current: undefined, charged: undefined, received: 0, contributors: undefined, verifying: false, attempts: 0, seq: -1, deadline: 0
   })
   assert.equal(f.get('x'), undefined)
   assert.equal(f.get('y'), second)

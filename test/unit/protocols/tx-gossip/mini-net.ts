@@ -15,6 +15,8 @@ export interface MiniNetOptions {
   seed: number
   config?: Partial<TxGossipConfig>
   latencyMs?: number
+  /** One-way delay of the link between two nodes (both directions); default latencyMs for every link. */
+  linkLatencyMs?: (a: number, b: number) => number
   chunkBytes?: number
   /** Edges; default: a ring plus `extraEdges` random chords. */
   edges?: Array<[number, number]>
@@ -26,6 +28,8 @@ export class MiniNet {
   readonly cores: TxGossipCore[] = []
   readonly names: string[] = []
   readonly delivered: Array<Map<string, number>> = []
+  /** When each node first held each transaction ("node:id"; published ones at publication). */
+  readonly deliveredAt = new Map<string, number>()
   readonly effects: Array<GossipEffect & { node: number }> = []
   /** Nodes that corrupt every body they serve. */
   readonly tamper = new Set<number>()
@@ -40,10 +44,13 @@ export class MiniNet {
   readonly bodyBytesOf = new Map<string, number>()
   /** The register of each transaction published with one (its first chunk carries it, as the node's notification does). */
   readonly txRegisters = new Map<string, string>()
+  /** Each published transaction's origin tag (its publisher's index plus one), carried by its first chunk as the node's notification does. */
+  readonly txOrigins = new Map<string, number>()
   now = 0
   private readonly queue: Event[] = []
   private seq = 0
   private readonly latency: number
+  private readonly linkLatency: ((a: number, b: number) => number) | undefined
   private readonly chunk: number
   private readonly sizes = new Map<string, number>()
   /** Per receiving node and tx: whether any chunk of the current assembly came from a tamperer. */
@@ -53,6 +60,7 @@ export class MiniNet {
   constructor (options: MiniNetOptions) {
     this.rng = createRng(options.seed)
     this.latency = options.latencyMs ?? 10
+    this.linkLatency = options.linkLatencyMs
     this.chunk = options.chunkBytes ?? 64 * 1024
     for (let i = 0; i < options.nodes; i++) {
       this.names.push(`n${i}`)
@@ -91,8 +99,10 @@ export class MiniNet {
   publish (node: number, id: string, size: number, register?: string): void {
     this.sizes.set(id, size)
     if (register !== undefined) this.txRegisters.set(id, register)
+    this.txOrigins.set(id, node + 1)
+    this.deliveredAt.set(`${node}:${id}`, this.now)
     this.delivered[node]!.set(id, (this.delivered[node]!.get(id) ?? 0) + 1)
-    this.push(this.now, node, register === undefined ? { type: 'publish', now: 0, id, size } : { type: 'publish', now: 0, id, size, register })
+    this.push(this.now, node, register === undefined ? { type: 'publish', now: 0, id, size, origin: node + 1 } : { type: 'publish', now: 0, id, size, register, origin: node + 1 })
   }
 
   /** Node `node` held this transaction before a restart (its store tells the core on start). */
@@ -182,6 +192,10 @@ export class MiniNet {
     }
   }
 
+  private delay (a: number, b: number): number {
+    return this.linkLatency === undefined ? this.latency : this.linkLatency(a, b)
+  }
+
   private linkDown (a: number, b: number): boolean {
     return this.down.has(`${a}-${b}`) || this.down.has(`${b}-${a}`)
   }
@@ -193,7 +207,7 @@ export class MiniNet {
         const to = this.index(effect.peer)
         if (this.linkDown(node, to)) return
         if (effect.message.type === 'getdata' && this.mute.has(to)) return
-        this.push(this.now + this.latency, to, { type: 'message', now: 0, from: me, message: effect.message })
+        this.push(this.now + this.delay(node, to), to, { type: 'message', now: 0, from: me, message: effect.message })
         return
       }
       case 'serve': {
@@ -201,14 +215,18 @@ export class MiniNet {
         if (this.linkDown(node, to)) return
         const total = this.sizes.get(effect.id) ?? 0
         let offset = effect.offset
-        let t = this.now + this.latency
+        let t = this.now + this.delay(node, to)
+        const origin = this.txOrigins.get(effect.id)
         do {
           const length = Math.min(this.chunk, total - offset)
           if (offset === 0) this.bodiesReceived++
           this.bodyBytes[to]! += length
           this.bodyBytesOf.set(`${to}:${effect.id}`, (this.bodyBytesOf.get(`${to}:${effect.id}`) ?? 0) + length)
           const register = offset === 0 ? this.txRegisters.get(effect.id) : undefined
-          this.push(t, to, { type: 'chunk', now: 0, from: me, id: effect.id, offset, length, total, hops: effect.hops, ...(register === undefined ? {} : { register }) })
+          this.push(t, to, {
+            type: 'chunk', now: 0, from: me, id: effect.id, offset, length, total, hops: effect.hops,
+            ...(register === undefined ? {} : { register }), ...(offset === 0 && origin !== undefined ? { origin } : {})
+          })
           offset += length
           t += 1
         } while (offset < total)
@@ -224,6 +242,7 @@ export class MiniNet {
         this.tainted.delete(`${node}:${effect.id}`)
         return
       case 'deliver':
+        if (!this.deliveredAt.has(`${node}:${effect.id}`)) this.deliveredAt.set(`${node}:${effect.id}`, this.now)
         this.delivered[node]!.set(effect.id, (this.delivered[node]!.get(effect.id) ?? 0) + 1)
         return
       default:

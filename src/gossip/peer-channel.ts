@@ -62,6 +62,7 @@ function estimateBytes (message: GossipMessage): number {
     case 'getdata': return 8 + 40 * message.items.length
     case 'notfound': return 8 + 34 * message.ids.length
     case 'summary': return 24 + message.filter.bits.length
+    case 'tree': return 8 + 4 * (message.graft.length + message.prune.length)
   }
 }
 

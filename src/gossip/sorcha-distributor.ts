@@ -32,6 +32,7 @@ import { limitsOf, type LimitedProtocol, type LimitsComponents, type PeerLimits 
 import type { GossipMessage } from '../../protocols/tx-gossip/index.ts'
 import { DecompressionError } from './errors.ts'
 import { PeerScopes, servedSetOf } from './register-scope.ts'
+import { originTag } from './origin.ts'
 
 /** The libp2p components the sorcha strategy uses. */
 export interface SorchaGossipComponents extends ReputationHolder, LimitsComponents {
@@ -82,7 +83,9 @@ export function coreConfigOf (config: DistributorInit['config']): Partial<TxGoss
     maxInflight: config.maxInflight,
     maxInflightBytes: config.maxInflightBytes,
     maxInflightPerSource: config.maxInflightPerSource,
-    maxInflightBytesPerSource: config.maxInflightBytesPerSource
+    maxInflightBytesPerSource: config.maxInflightBytesPerSource,
+    pushTree: config.pushTree,
+    pushTreeWaitMs: config.pushTreeWaitMs
   }
 }
 
@@ -316,7 +319,9 @@ export class SorchaDistributor extends DistributorBase {
     if (limits === undefined) return true
     const [protocol, cost]: [LimitedProtocol, number] = message.type === 'inv'
       ? ['tx_gossip_announce', message.items.length]
-      : message.type === 'getdata' ? ['tx_gossip_fetch', message.items.length] : ['tx_gossip_anti_entropy', 1]
+      : message.type === 'getdata'
+        ? ['tx_gossip_fetch', message.items.length]
+        : message.type === 'tree' ? ['tx_gossip_fetch', message.graft.length + message.prune.length] : ['tx_gossip_anti_entropy', 1]
     return limits.allow(protocol, peer, Math.max(1, cost))
   }
 
@@ -326,8 +331,10 @@ export class SorchaDistributor extends DistributorBase {
     this.payloadBytes.received += data.byteLength
     const of = register ?? this.assemblies.registerOf(chunk.id)
     if (of !== undefined && !this.follows(of)) this.payloadBytes.unserved += data.byteLength
+    const origin = chunk.notification === undefined ? undefined : originTag(chunk.notification.sender)
     this.driver?.feed({
-      type: 'chunk', from: peer, id: chunk.id, offset: chunk.offset, length: chunk.length, total: chunk.total, hops: chunk.hops, ...(register === undefined ? {} : { register })
+      type: 'chunk', from: peer, id: chunk.id, offset: chunk.offset, length: chunk.length, total: chunk.total, hops: chunk.hops,
+      ...(register === undefined ? {} : { register }), ...(origin === undefined ? {} : { origin })
     }, { data, notification: chunk.notification, hops: chunk.hops })
   }
 

@@ -14,6 +14,7 @@ import { MAX_SERVE_JOBS_PER_PEER } from './constants.ts'
 import type { AnnounceWindow } from './announce-window.ts'
 import type { CoreDriver } from './core-driver.ts'
 import type { PeerChannel } from './peer-channel.ts'
+import { originTag } from './origin.ts'
 
 /** What the transport reads from the sorcha distributor. */
 export interface SorchaTransportParts {
@@ -81,7 +82,8 @@ export function sorchaQueueTransport (parts: SorchaTransportParts): QueueTranspo
       const register = transaction.notification?.registerId
       if (driver.core.holds(id)) offer(parts, driver, id, size, register, peers)
       else {
-        driver.feed({ type: 'publish', id, size, ...(register === undefined ? {} : { register }) })
+        const origin = originTag(transaction.notification?.sender ?? '')
+        driver.feed({ type: 'publish', id, size, ...(register === undefined ? {} : { register }), ...(origin === undefined ? {} : { origin }) })
         noteAnnounced(parts, driver, id, register, peers)
       }
       return true

@@ -62,9 +62,11 @@ const idBytes = (id: string): Uint8Array => {
 export function encodeMessage (message: GossipMessage): Uint8Array {
   switch (message.type) {
     case 'inv':
-      return GossipFrame.encode({ inv: { items: message.items.map(i => ({ txId: idBytes(i.id), sizeBytes: i.size, hopCount: i.hops, registerId: i.register ?? '' })) } }).finish()
+      return GossipFrame.encode({ inv: { items: message.items.map(i => ({ txId: idBytes(i.id), sizeBytes: i.size, hopCount: i.hops, registerId: i.register ?? '', origin: i.origin ?? 0 })) } }).finish()
     case 'getdata':
-      return GossipFrame.encode({ getdata: { items: message.items.map(i => ({ txId: idBytes(i.id), offset: i.offset })) } }).finish()
+      return GossipFrame.encode({ getdata: { items: message.items.map(i => ({ txId: idBytes(i.id), offset: i.offset })), graft: [], prune: [] } }).finish()
+    case 'tree':
+      return GossipFrame.encode({ getdata: { items: [], graft: message.graft, prune: message.prune } }).finish()
     case 'notfound':
       return GossipFrame.encode({ notfound: { txIds: message.ids.map(idBytes) } }).finish()
     case 'summary': {
@@ -112,14 +114,20 @@ function decodeBody (frame: GossipFrame): InboundFrame {
   if (frame.inv !== undefined) {
     // An item's register is empty (unknown) or a register id (SPEC.md §3.7).
     if (!frame.inv.items.every(i => isId(i.txId) && (i.registerId === '' || isRegisterId(i.registerId)))) return invalid('malformed-frame')
-    const items = frame.inv.items.map((i): InvItem => i.registerId === ''
-      ? { id: hexOfId(i.txId), size: i.sizeBytes, hops: i.hopCount }
-      : { id: hexOfId(i.txId), size: i.sizeBytes, hops: i.hopCount, register: i.registerId })
+    const items = frame.inv.items.map((i): InvItem => {
+      const item: InvItem = { id: hexOfId(i.txId), size: i.sizeBytes, hops: i.hopCount }
+      if (i.registerId !== '') item.register = i.registerId
+      if (i.origin !== 0) item.origin = i.origin
+      return item
+    })
     return { kind: 'message', message: { type: 'inv', items } }
   }
   if (frame.getdata !== undefined) {
-    if (!frame.getdata.items.every(i => isId(i.txId))) return invalid('malformed-frame')
-    return { kind: 'message', message: { type: 'getdata', items: frame.getdata.items.map(i => ({ id: hexOfId(i.txId), offset: i.offset })) } }
+    const { items, graft, prune } = frame.getdata
+    if (!items.every(i => isId(i.txId))) return invalid('malformed-frame')
+    // A GetData asks for bodies, or (with no items) grafts and prunes push trees (SPEC.md §3.8).
+    if (items.length === 0 && (graft.length > 0 || prune.length > 0)) return { kind: 'message', message: { type: 'tree', graft, prune } }
+    return { kind: 'message', message: { type: 'getdata', items: items.map(i => ({ id: hexOfId(i.txId), offset: i.offset })) } }
   }
   if (frame.notfound !== undefined) {
     if (!frame.notfound.txIds.every(isId)) return invalid('malformed-frame')

@@ -11,7 +11,7 @@ import { BucketHistogram, type HistogramSeries } from './bucket-histogram.ts'
 import { collectedCounter, collectedGauge, LATENCY_BUCKETS_SECONDS, type Sample } from './families.ts'
 
 /** Kinds of frame on the gossip protocol (SPEC.md §5), and `invalid` for a frame that did not decode. */
-export const GOSSIP_KINDS = ['inv', 'getdata', 'notfound', 'summary', 'chunk', 'invalid'] as const
+export const GOSSIP_KINDS = ['inv', 'getdata', 'notfound', 'summary', 'tree', 'chunk', 'invalid'] as const
 export type GossipKind = typeof GOSSIP_KINDS[number]
 
 /** The gossipsub strategy's one kind: its RPC frames (messages and control together). */

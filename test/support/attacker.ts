@@ -114,7 +114,7 @@ export class Attacker {
   /** Announces `count` ids it does not have, each of `size` bytes, in messages of at most 1,024. */
   announceFakes (count: number, size: number): void {
     for (let i = 0; i < count; i += 1024) {
-      const items = Array.from({ length: Math.min(1024, count - i) }, () => ({ txId: fakeTxId(), sizeBytes: size, hopCount: 1, registerId: '' }))
+      const items = Array.from({ length: Math.min(1024, count - i) }, () => ({ txId: fakeTxId(), sizeBytes: size, hopCount: 1, registerId: '', origin: 0 }))
       this.send(GossipFrame.encode({ inv: { items } }).finish())
     }
   }

@@ -54,6 +54,8 @@ export const gossipSection = z.strictObject({
   fanout: integer(0, 1024, 8, 'Neighbours a new transaction is announced to; 0 announces to every neighbour'),
   inlineThresholdBytes: integer(0, 1 * MIB, 256, 'Transactions up to this size travel with the announcement instead of being pulled; 0 always pulls'),
   publishPushMaxBytes: integer(0, 64 * KIB, 64 * KIB, 'The publisher sends transactions up to this size straight to its first-hop neighbours (they cannot have them yet) instead of announcing them; 0 always announces'),
+  pushTree: flag(true, 'Push trees (protocols/tx-gossip/SPEC.md §3.8): each node asks the neighbour that first offered it a publisher\'s latest transaction to push it that publisher\'s next ones, so bodies travel the fastest paths at one one-way delay per hop, about once per node; everything else is still announced'),
+  pushTreeWaitMs: integer(0, 60 * SECOND_MS, 50, 'Push trees: an announcement from a neighbour other than this node\'s parent for the publisher waits this long for the parent\'s push before the body is requested; 0 requests at once'),
   hopLimit: integer(1, 255, 16, 'Relays a transaction may travel from its publisher'),
   antiEntropyIntervalMs: integer(0, DAY_MS, 10 * SECOND_MS, 'Mean period of anti-entropy rounds with a random neighbour (jittered 0.5-1.5x); 0 turns periodic rounds off'),
   recentMax: integer(16, 10_000_000, 4096, 'Recent transactions remembered exactly and offered in anti-entropy'),

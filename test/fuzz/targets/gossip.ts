@@ -63,8 +63,8 @@ function checkFrame (bytes: Uint8Array, full = true): InboundFrame {
     if (full) expect(isDeepStrictEqual(comparable(decodeFrame(encodeChunk(frame.chunk))), comparable(frame)), 'chunk does not survive re-encoding')
   } else {
     const m = frame.message
-    const count = m.type === 'notfound' ? m.ids.length : m.type === 'summary' ? m.filter.toWire().bits.length : m.items.length
-    expect(count * (m.type === 'summary' ? 1 : 34) <= bytes.length, `${m.type} holds more than its frame carried`)
+    const count = m.type === 'notfound' ? m.ids.length : m.type === 'summary' ? m.filter.toWire().bits.length : m.type === 'tree' ? m.graft.length + m.prune.length : m.items.length
+    expect(count * (m.type === 'summary' || m.type === 'tree' ? 1 : 34) <= bytes.length, `${m.type} holds more than its frame carried`)
     if (full) expect(isDeepStrictEqual(comparable(decodeFrame(encodeMessage(m))), comparable(frame)), `${m.type} does not survive re-encoding`)
   }
   return frame

@@ -101,7 +101,7 @@ describe('sorcha gossip on real nodes', () => {
       }
     }).finish()
     stream.send(lp.encode.single(new Uint8Array([0xff, 0xff, 0xff, 0x01])))
-    stream.send(lp.encode.single(GossipFrame.encode({ inv: { items: [{ txId: new Uint8Array(5), sizeBytes: 10, hopCount: 1, registerId: '' }] } }).finish()))
+    stream.send(lp.encode.single(GossipFrame.encode({ inv: { items: [{ txId: new Uint8Array(5), sizeBytes: 10, hopCount: 1, registerId: '', origin: 0 }] } }).finish()))
     stream.send(lp.encode.single(chunk))
     await waitFor(() => verdicts.length >= 3, 60_000, 'three verdicts')
     stream.send(new Uint8Array([0x80, 0x80, 0x80, 0x08])) // a length prefix of 16 MiB: far above the frame limit

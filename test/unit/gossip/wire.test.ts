@@ -36,7 +36,7 @@ describe('gossip wire format', () => {
   })
 
   it('refuses an inventory item whose register is not a register id (SPEC.md §3.7)', () => {
-    const frame = GossipFrame.encode({ inv: { items: [{ txId: txIdOf(new Uint8Array([1])), sizeBytes: 5, hopCount: 1, registerId: 'not a register' }] } }).finish()
+    const frame = GossipFrame.encode({ inv: { items: [{ txId: txIdOf(new Uint8Array([1])), sizeBytes: 5, hopCount: 1, registerId: 'not a register', origin: 0 }] } }).finish()
     assert.deepEqual(decodeFrame(frame), { kind: 'invalid', code: 'malformed-frame' })
   })
 
@@ -59,7 +59,7 @@ describe('gossip wire format', () => {
     assert.deepEqual(decodeFrame(new Uint8Array(0)), { kind: 'invalid', code: 'malformed-frame' })
     const two = GossipFrame.encode({ inv: { items: [] }, notfound: { txIds: [] } }).finish()
     assert.deepEqual(decodeFrame(two), { kind: 'invalid', code: 'malformed-frame' })
-    const shortId = GossipFrame.encode({ getdata: { items: [{ txId: new Uint8Array(31), offset: 0 }] } }).finish()
+    const shortId = GossipFrame.encode({ getdata: { items: [{ txId: new Uint8Array(31), offset: 0 }], graft: [], prune: [] } }).finish()
     assert.deepEqual(decodeFrame(shortId), { kind: 'invalid', code: 'malformed-frame' })
     const badFilter = GossipFrame.encode({ summary: { filter: { hashCount: 99, salt: 1, bits: new Uint8Array(4) } } }).finish()
     assert.deepEqual(decodeFrame(badFilter), { kind: 'invalid', code: 'bad-summary' })

@@ -84,12 +84,22 @@ export interface InventoryItem {
   hopCount: number;
   /** the transaction's register (SPEC.md §3.7); empty: unknown */
   registerId: string;
+  /** push trees (SPEC.md §3.8): the publisher's tag; 0: not given */
+  origin: number;
 }
 
-/** "Send me these bodies from these offsets" (GETDATA). Answered by Chunks, or NotFound. */
+/**
+ * "Send me these bodies from these offsets" (GETDATA). Answered by Chunks, or NotFound.
+ * Push trees (SPEC.md §3.8) ride on it: a GetData with no items and origin tags in `graft` ("push me
+ * these origins' bodies from now on") or `prune` ("stop"). A node without push trees ignores them.
+ */
 export interface GetData {
   /** at most 1024 */
   items: FetchItem[];
+  /** origin tags, at most 1024 */
+  graft: number[];
+  /** origin tags, at most 1024 */
+  prune: number[];
 }
 
 export interface FetchItem {
@@ -387,7 +397,7 @@ export const Inventory: MessageFns<Inventory> = {
 };
 
 function createBaseInventoryItem(): InventoryItem {
-  return { txId: new Uint8Array(0), sizeBytes: 0, hopCount: 0, registerId: "" };
+  return { txId: new Uint8Array(0), sizeBytes: 0, hopCount: 0, registerId: "", origin: 0 };
 }
 
 export const InventoryItem: MessageFns<InventoryItem> = {
@@ -403,6 +413,9 @@ export const InventoryItem: MessageFns<InventoryItem> = {
     }
     if (message.registerId !== "") {
       writer.uint32(34).string(message.registerId);
+    }
+    if (message.origin !== 0) {
+      writer.uint32(45).fixed32(message.origin);
     }
     return writer;
   },
@@ -452,6 +465,14 @@ export const InventoryItem: MessageFns<InventoryItem> = {
             message.registerId = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 45) {
+              break;
+            }
+
+            message.origin = reader.fixed32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -486,6 +507,7 @@ export const InventoryItem: MessageFns<InventoryItem> = {
         : isSet(object.register_id)
         ? globalThis.String(object.register_id)
         : "",
+      origin: isSet(object.origin) ? globalThis.Number(object.origin) : 0,
     };
   },
 
@@ -503,6 +525,9 @@ export const InventoryItem: MessageFns<InventoryItem> = {
     if (message.registerId !== "") {
       obj.registerId = message.registerId;
     }
+    if (message.origin !== 0) {
+      obj.origin = Math.round(message.origin);
+    }
     return obj;
   },
 
@@ -515,18 +540,33 @@ export const InventoryItem: MessageFns<InventoryItem> = {
     message.sizeBytes = object.sizeBytes ?? 0;
     message.hopCount = object.hopCount ?? 0;
     message.registerId = object.registerId ?? "";
+    message.origin = object.origin ?? 0;
     return message;
   },
 };
 
 function createBaseGetData(): GetData {
-  return { items: [] };
+  return { items: [], graft: [], prune: [] };
 }
 
 export const GetData: MessageFns<GetData> = {
   encode(message: GetData, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.items) {
       FetchItem.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.graft.length !== 0) {
+      writer.uint32(18).fork();
+      for (const v of message.graft) {
+        writer.fixed32(v);
+      }
+      writer.join();
+    }
+    if (message.prune.length !== 0) {
+      writer.uint32(26).fork();
+      for (const v of message.prune) {
+        writer.fixed32(v);
+      }
+      writer.join();
     }
     return writer;
   },
@@ -552,6 +592,42 @@ export const GetData: MessageFns<GetData> = {
             message.items.push(FetchItem.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag === 21) {
+              message.graft.push(reader.fixed32());
+
+              continue;
+            }
+
+            if (tag === 18) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.graft.push(reader.fixed32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 3: {
+            if (tag === 29) {
+              message.prune.push(reader.fixed32());
+
+              continue;
+            }
+
+            if (tag === 26) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.prune.push(reader.fixed32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -567,6 +643,8 @@ export const GetData: MessageFns<GetData> = {
   fromJSON(object: any): GetData {
     return {
       items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => FetchItem.fromJSON(e)) : [],
+      graft: globalThis.Array.isArray(object?.graft) ? object.graft.map((e: any) => globalThis.Number(e)) : [],
+      prune: globalThis.Array.isArray(object?.prune) ? object.prune.map((e: any) => globalThis.Number(e)) : [],
     };
   },
 
@@ -574,6 +652,12 @@ export const GetData: MessageFns<GetData> = {
     const obj: any = {};
     if (message.items?.length) {
       obj.items = message.items.map((e) => FetchItem.toJSON(e));
+    }
+    if (message.graft?.length) {
+      obj.graft = message.graft.map((e) => Math.round(e));
+    }
+    if (message.prune?.length) {
+      obj.prune = message.prune.map((e) => Math.round(e));
     }
     return obj;
   },
@@ -584,6 +668,8 @@ export const GetData: MessageFns<GetData> = {
   fromPartial<I extends Exact<DeepPartial<GetData>, I>>(object: I): GetData {
     const message = createBaseGetData();
     message.items = object.items?.map((e) => FetchItem.fromPartial(e)) || [];
+    message.graft = object.graft?.map((e) => e) || [];
+    message.prune = object.prune?.map((e) => e) || [];
     return message;
   },
 };

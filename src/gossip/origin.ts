@@ -1,0 +1,24 @@
+/**
+ * Origin tags of push trees (protocols/tx-gossip/SPEC.md §3.8): a publisher's peer id as the 32-bit
+ * tag the core keys its trees by and inventory items carry: the first four bytes of the SHA-256 of
+ * the peer id string, big-endian, 0 read as 1 (0 means "no origin" on the wire). Two publishers with
+ * one tag share a tree, which costs latency, never a transaction.
+ */
+import { createHash } from 'node:crypto'
+
+// A node sees few publishers often: each is hashed once (the map starts over past MAX_CACHED).
+const MAX_CACHED = 4096
+const tags = new Map<string, number>()
+
+/** The origin tag of the publisher `sender` (a peer id string); undefined for an empty one. */
+export function originTag (sender: string): number | undefined {
+  if (sender === '') return undefined
+  let tag = tags.get(sender)
+  if (tag === undefined) {
+    tag = createHash('sha256').update(sender).digest().readUInt32BE(0)
+    if (tag === 0) tag = 1
+    if (tags.size >= MAX_CACHED) tags.clear()
+    tags.set(sender, tag)
+  }
+  return tag
+}

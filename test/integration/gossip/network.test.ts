@@ -85,6 +85,29 @@ describe('sorcha gossip on real nodes', () => {
     assert.ok((await gossipOf(late).get(ids[0]!))?.payload.length)
   })
 
+  it('sends a publisher\'s later transactions down its push tree (SPEC.md §3.8): bodies pushed, hardly any requested', async () => {
+    // The first test's 200 transactions came from every node: each node has a parent for each publisher.
+    const nodes = net.nodes
+    const seen = recordDeliveries(nodes)
+    const requests = (): number => nodes.reduce((sum, node) => sum + (gossipOf(node).stats().core?.requestsSent ?? 0), 0)
+    const grafts = nodes.reduce((sum, node) => sum + (gossipOf(node).stats().core?.graftsSent ?? 0), 0)
+    assert.ok(grafts >= NODES - 1, `grafts sent: ${grafts}`)
+    const before = requests()
+    const publisher = gossipOf(nodes[5]!)
+    const later: string[] = []
+    const rng = createRng(8)
+    for (let i = 0; i < 20; i++) {
+      const result = await publisher.publish({ registerId: 'register-0', payload: new Uint8Array(2000).map(() => rng.int(256)), contentType: 'application/octet-stream' })
+      later.push(result.txId)
+      await new Promise(resolve => setTimeout(resolve, 100))
+    }
+    await waitFor(() => seen.every((got, i) => i === 5 || later.every(id => got.has(id))), 120_000, 'the 20 transactions everywhere')
+    seen.forEach((got, node) => { if (node !== 5) for (const id of later) assert.equal(got.get(id), 1, `node ${node}`) })
+    // Announce-and-pull asks once per node and transaction (20 × ${nodes.length - 1}); down the trees nearly nothing is asked.
+    const asked = requests() - before
+    assert.ok(asked <= 20 * (nodes.length - 1) / 2, `bodies requested: ${asked} of ${20 * (nodes.length - 1)} deliveries`)
+  })
+
   it('gives reject verdicts to a peer that sends invalid messages, and the other nodes keep working', async () => {
     rogueNet = await startNetwork({ nodes: 1, bootstrap: 'none' })
     const rogue = rogueNet.nodes[0]!

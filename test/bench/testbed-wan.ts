@@ -18,12 +18,15 @@
  * { ksDistance, simLatencyMs, realLatencyMs }; load averages. `--csv` appends one row per strategy.
  * Needs root: without, one line and exit 2. `--sim-only` (no root) runs the simulator alone and
  * reports the same figures with the simulator's topology as the overlay (a simulated run cannot beat
- * flood-optimal there), with `--sim-params` as the tx-gossip settings, e.g. '{"inlineThresholdBytes":1024}'.
+ * flood-optimal there), with `--sim-params` as the tx-gossip settings, e.g. '{"inlineThresholdBytes":1024}'
+ * (default: the nodes' own, see nodeGossipParams; '{}' runs the core's defaults, push trees off).
  */
 import { execFileSync } from 'node:child_process'
 import { appendFileSync, existsSync, readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { SorchaClient, type Endpoint } from '../../src/client/index.ts'
+import { gossipSection } from '../../src/config/sections/gossip.ts'
+import { coreConfigOf } from '../../src/gossip/sorcha-distributor.ts'
 import { ksDistance } from '../../simulations/report/ks.ts'
 import { runSimulated, type SimRun } from '../../simulations/run.ts'
 import { ScenarioError, ScenarioFileError } from '../../simulations/scenario/errors.ts'
@@ -155,18 +158,32 @@ function commit (): string {
 const CSV_HEADER = 'date,commit,nodes,seconds,rate,seed,strategy,load_before,load_after,delivered_fraction,latency_p50_ms,latency_p95_ms,latency_p99_ms,flood_p50_ms,flood_p99_ms,p50_over_flood_optimal,p99_over_flood_optimal,bytes_per_tx_per_node,copies_per_tx_per_node,overlay_mean_degree,ks_distance_to_sim'
 
 /** --sim-only: the scenario in the simulator, its figures against flood-optimal on its own topology. */
-function simOnly (base: Scenario, paramsJson: unknown, json: boolean): void {
-  let params: unknown = {}
+/**
+ * The tx-gossip settings the scenario's nodes run (the node's defaults under the scenario's
+ * testbed.nodeConfig.gossip), as the simulator's protocol parameters: the simulated run of the
+ * fidelity check runs the protocol as the real nodes do (push trees included).
+ */
+export function nodeGossipParams (scenario: Scenario): Record<string, unknown> {
+  const gossip = gossipSection.parse((scenario.testbed.nodeConfig as { gossip?: unknown }).gossip ?? {})
+  return Object.fromEntries(Object.entries(coreConfigOf(gossip)).filter(([, value]) => value !== undefined))
+}
+
+/** The scenario with the given tx-gossip parameters, for the simulator. */
+function simScenario (base: Scenario, params: unknown): Scenario {
   try {
-    if (typeof paramsJson === 'string') params = JSON.parse(paramsJson)
-  } catch { fail('--sim-params must be a JSON object of tx-gossip settings') }
-  let scenario: Scenario
-  try {
-    scenario = validateScenario({ ...base, protocol: { name: 'tx-gossip', params } }, base.name)
+    return validateScenario({ ...base, protocol: { name: 'tx-gossip', params } }, base.name)
   } catch (err) {
     if (err instanceof ScenarioError) fail(err.message)
     throw err
   }
+}
+
+function simOnly (base: Scenario, paramsJson: unknown, json: boolean): void {
+  let params: unknown = nodeGossipParams(base)
+  try {
+    if (typeof paramsJson === 'string') params = JSON.parse(paramsJson)
+  } catch { fail('--sim-params must be a JSON object of tx-gossip settings') }
+  const scenario = simScenario(base, params)
   const plan = testbedPlan(base)
   const sim = runSimulated(scenario, { sampleMemory: false })
   report({ scenario: scenario.name, mode: 'sim', nodes: scenario.nodes, params, ...wanFigures(sim, plan, overlayFromSnapshots(scenario.nodes, [plan.adjacency]), 1) }, json)
@@ -209,7 +226,7 @@ export default async function main (argv: string[]): Promise<void> {
   let fidelity: Record<string, unknown> | undefined
   const sorcha = results.get('sorcha')
   if (sorcha !== undefined && args['no-sim'] !== true) {
-    const sim = runSimulated(scenario, { sampleMemory: false })
+    const sim = runSimulated(simScenario(scenario, nodeGossipParams(scenario)), { sampleMemory: false })
     const real = Float64Array.from(sorcha.run.result.metrics.latencyValues()).sort()
     const simulated = Float64Array.from(sim.result.metrics.latencyValues()).sort()
     const q = (v: Float64Array): Record<string, number | null> => ({ p50: quantile(v, 0.5), p95: quantile(v, 0.95), p99: quantile(v, 0.99) })

@@ -9,7 +9,8 @@
  * in this one invocation with the same seed, topology, placement and link delays. During each run
  * the bench asks every node for its connected peers (admin API through the gateway) every few
  * seconds; their union is the overlay of the flood-optimal latency (simulations/testbed/wan-figures.ts
- * defines the ratio). Then the same scenario runs in the simulator (the fidelity check): the
+ * defines the ratio). Then the same scenario runs in the simulator (the fidelity check), with the
+ * nodes' tx-gossip settings and an overlay as dense as the real one (overlayLike): the
  * Kolmogorov-Smirnov distance between sorcha's real and simulated first-receipt latencies.
  *
  * Prints one JSON line per strategy, then the summary: per strategy deliveredFraction,
@@ -168,10 +169,20 @@ export function nodeGossipParams (scenario: Scenario): Record<string, unknown> {
   return Object.fromEntries(Object.entries(coreConfigOf(gossip)).filter(([, value]) => value !== undefined))
 }
 
-/** The scenario with the given tx-gossip parameters, for the simulator. */
-function simScenario (base: Scenario, params: unknown): Scenario {
+/**
+ * The overlay of the fidelity check's simulated run: as dense as the real run's (its mean degree over
+ * the snapshots): the full mesh where the real nodes connected every pair, else a k-regular graph of
+ * that degree. The scenario's own topology is only what the nodes bootstrap from; they connect further.
+ */
+export function overlayLike (nodes: number, realMeanDegree: number): Scenario['topology'] {
+  const degree = Math.max(1, Math.round(realMeanDegree))
+  return degree >= nodes - 1 ? { kind: 'full' } : { kind: 'k-regular', degree: nodes * degree % 2 === 0 ? degree : degree - 1 }
+}
+
+/** The scenario with the given tx-gossip parameters (and topology, when given), for the simulator. */
+function simScenario (base: Scenario, params: unknown, topology = base.topology): Scenario {
   try {
-    return validateScenario({ ...base, protocol: { name: 'tx-gossip', params } }, base.name)
+    return validateScenario({ ...base, topology, protocol: { name: 'tx-gossip', params } }, base.name)
   } catch (err) {
     if (err instanceof ScenarioError) fail(err.message)
     throw err
@@ -226,7 +237,7 @@ export default async function main (argv: string[]): Promise<void> {
   let fidelity: Record<string, unknown> | undefined
   const sorcha = results.get('sorcha')
   if (sorcha !== undefined && args['no-sim'] !== true) {
-    const sim = runSimulated(simScenario(scenario, nodeGossipParams(scenario)), { sampleMemory: false })
+    const sim = runSimulated(simScenario(scenario, nodeGossipParams(scenario), overlayLike(nodes, sorcha.figures.overlay.meanDegree)), { sampleMemory: false })
     const real = Float64Array.from(sorcha.run.result.metrics.latencyValues()).sort()
     const simulated = Float64Array.from(sim.result.metrics.latencyValues()).sort()
     const q = (v: Float64Array): Record<string, number | null> => ({ p50: quantile(v, 0.5), p95: quantile(v, 0.95), p99: quantile(v, 0.99) })

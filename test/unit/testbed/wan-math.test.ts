@@ -137,3 +137,13 @@ describe('WAN figures', () => {
     assert.equal(wanScenario(base, 50, 300, 20, 30, 4).seed, 4)
   })
 })
+
+it('the fidelity run\'s overlay is as dense as the real one: full mesh, or k-regular of the mean degree', async () => {
+  const { overlayLike } = await import('../../bench/testbed-wan.ts')
+  assert.deepEqual(overlayLike(20, 19), { kind: 'full' })
+  assert.deepEqual(overlayLike(20, 18.7), { kind: 'full' })
+  assert.deepEqual(overlayLike(50, 8.2), { kind: 'k-regular', degree: 8 })
+  // n × degree must be even for a k-regular graph.
+  assert.deepEqual(overlayLike(21, 9), { kind: 'k-regular', degree: 8 })
+  assert.deepEqual(overlayLike(10, 0.2), { kind: 'k-regular', degree: 1 })
+})

@@ -30,7 +30,7 @@ function driven (): NodeMetrics {
   m.health.pingSucceeded(12); m.health.pingSucceeded(250); m.health.pingFailed(); m.health.roundDone()
   m.gossip.bind(() => ({
     strategy: 'sorcha', published: 3, delivered: 7, bodiesReceived: 11, store: { bytes: 4096, count: 10 },
-    core: { duplicateBodies: 4, recent: 10, summariesSent: 2 },
+    core: { duplicateBodies: 4, recent: 10, summariesSent: 2, graftsSent: 6, prunesSent: 1 },
     reconcile: { sessionsStarted: 1, sessionsAnswered: 2, sessionsCompleted: 1, sessionsFailed: 0, needs: 5, recovered: 4 }
   }))
   for (const kind of GOSSIP_KINDS) { m.gossip.bytesIn(kind, 10); m.gossip.bytesOut(kind, 20) }
@@ -97,6 +97,8 @@ describe('metric families: names, types and labels', () => {
     assert.equal(valueOf(all, 'sorcha_nat_info', { nat_type: 'port-restricted-cone', reachability: 'private' }), 1)
     assert.equal(valueOf(all, 'sorcha_gossip_delivered_total', { strategy: 'sorcha' }), 7)
     assert.equal(valueOf(all, 'sorcha_gossip_duplicates_total', { strategy: 'sorcha' }), 4)
+    assert.equal(valueOf(all, 'sorcha_gossip_tree_grafts_total', { strategy: 'sorcha' }), 6)
+    assert.equal(valueOf(all, 'sorcha_gossip_tree_prunes_total', { strategy: 'sorcha' }), 1)
     assert.equal(valueOf(all, 'sorcha_gossip_bytes_total', { direction: 'out', kind: 'chunk' }), 20)
     assert.equal(valueOf(all, 'sorcha_gossip_verdicts_total', { verdict: 'accept', code: 'tx-valid' }), 2)
     assert.equal(valueOf(all, 'sorcha_gossip_hops_count', { strategy: 'sorcha' }), 2)

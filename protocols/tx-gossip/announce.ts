@@ -48,7 +48,9 @@ export function relay (state: CoreState, id: TxKey, size: number, hops: number, 
     }
   }
   const notChild: PeerFilter | undefined = children === undefined ? undefined : peer => !children.includes(peer)
-  const push = size <= config.inlineThresholdBytes || (hops === 0 && size <= config.publishPushMaxBytes)
+  // The publisher's first-hop push (§3.1) goes to its tree's children once it has some: a neighbour
+  // that took another parent would get the body twice, from here and from that parent (§3.8).
+  const push = size <= config.inlineThresholdBytes || (hops === 0 && children === undefined && size <= config.publishPushMaxBytes)
   if (scope === undefined) {
     const targets = peers.choose(config.fanout, exclude, also, rng, notChild)
     if (push) {

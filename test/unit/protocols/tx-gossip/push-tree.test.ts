@@ -167,6 +167,18 @@ describe('tx-gossip core: push tree messages', () => {
     assert.deepEqual(later.flatMap(e => e.type === 'send' && e.message.type === 'inv' ? [e.peer] : []).sort(), ['c', 'q'])
   })
 
+  it('the publisher pushes to every neighbour until its tree has children, then to them only', () => {
+    const core = make()
+    const served = (effects: GossipEffect[]): string[] => effects.flatMap(e => e.type === 'serve' ? [e.peer] : []).sort()
+    const invs = (effects: GossipEffect[]): string[] => effects.flatMap(e => e.type === 'send' && e.message.type === 'inv' ? [e.peer] : []).sort()
+    const first = core.handle({ type: 'publish', now: 1, id: txId(8), size: 1000, origin: 5 })
+    assert.deepEqual(served(first), ['c', 'p', 'q'])
+    core.handle({ type: 'message', now: 2, from: 'c', message: { type: 'tree', graft: [5], prune: [] } })
+    const next = core.handle({ type: 'publish', now: 3, id: txId(9), size: 1000, origin: 5 })
+    assert.deepEqual(served(next), ['c'])
+    assert.deepEqual(invs(next), ['p', 'q'])
+  })
+
   it('holds an announcement from a non-parent for the wait, and drops it if the parent\'s push comes first', () => {
     const core = make({ pushTreeWaitMs: 50 })
     deliver(core, chunk('p', txId(1)))

@@ -39,18 +39,22 @@ export function relay (state: CoreState, id: TxKey, size: number, hops: number, 
   const scope = register === undefined ? undefined : state.scope
   // Origins travel only where push trees are on (SPEC.md §3.8).
   if (state.trees === undefined) origin = undefined
+  // Push trees (§3.8): the origin's children get the body, except those not known to serve its
+  // register (they get the inventory below, as any neighbour of unknown registers does).
   const children = childrenOf(state, origin)
+  let pushed: PeerHandle[] | undefined
   if (children !== undefined) {
     for (let i = 0; i < children.length; i++) {
       const child = children[i] as PeerHandle
-      if (exclude.includes(child) || also?.includes(child) === true || scope?.interest(child, register) === 'not-served') continue
+      if (exclude.includes(child) || also?.includes(child) === true || (scope !== undefined && scope.interest(child, register) !== 'serves')) continue
       out.push({ type: 'serve', peer: child, id, offset: 0, hops: next })
+      ;(pushed ??= []).push(child)
     }
   }
-  const notChild: PeerFilter | undefined = children === undefined ? undefined : peer => !children.includes(peer)
+  const notChild: PeerFilter | undefined = pushed === undefined ? undefined : peer => !pushed.includes(peer)
   // The publisher's first-hop push (§3.1) goes to its tree's children once it has some: a neighbour
   // that took another parent would get the body twice, from here and from that parent (§3.8).
-  const push = size <= config.inlineThresholdBytes || (hops === 0 && children === undefined && size <= config.publishPushMaxBytes)
+  const push = size <= config.inlineThresholdBytes || (hops === 0 && pushed === undefined && size <= config.publishPushMaxBytes)
   if (scope === undefined) {
     const targets = peers.choose(config.fanout, exclude, also, rng, notChild)
     if (push) {
@@ -82,7 +86,7 @@ export function relay (state: CoreState, id: TxKey, size: number, hops: number, 
   const all = peers.all()
   for (let i = 0; i < all.length; i++) {
     const peer = all[i] as PeerHandle
-    if (scope.interest(peer, register) === 'unknown' && !exclude.includes(peer) && also?.includes(peer) !== true && children?.includes(peer) !== true) inv(peer)
+    if (scope.interest(peer, register) === 'unknown' && !exclude.includes(peer) && also?.includes(peer) !== true && pushed?.includes(peer) !== true) inv(peer)
   }
 }
 

@@ -179,6 +179,17 @@ describe('tx-gossip core: push tree messages', () => {
     assert.deepEqual(invs(next), ['p', 'q'])
   })
 
+  it('pushes a register\'s body only to children known to serve it; the others get the inventory (SPEC.md §3.7)', () => {
+    const core = make()
+    core.handle({ type: 'peer-scope', now: 0, peer: 'c', registers: undefined })
+    core.handle({ type: 'peer-scope', now: 0, peer: 'q', registers: ['r1'] })
+    core.handle({ type: 'message', now: 0, from: 'c', message: { type: 'tree', graft: [5], prune: [] } })
+    core.handle({ type: 'message', now: 0, from: 'q', message: { type: 'tree', graft: [5], prune: [] } })
+    const effects = deliver(core, { ...chunk('p', txId(10)), register: 'r1' })
+    assert.deepEqual(effects.flatMap(e => e.type === 'serve' ? [e.peer] : []), ['q'])
+    assert.deepEqual(effects.flatMap(e => e.type === 'send' && e.message.type === 'inv' ? [e.peer] : []), ['c'])
+  })
+
   it('holds an announcement from a non-parent for the wait, and drops it if the parent\'s push comes first', () => {
     const core = make({ pushTreeWaitMs: 50 })
     deliver(core, chunk('p', txId(1)))

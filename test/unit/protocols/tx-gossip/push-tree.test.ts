@@ -132,8 +132,8 @@ describe('tx-gossip core: push tree messages', () => {
     core.handle({ type: 'peers-up', now: 0, peers: ['p', 'q', 'c'] })
     return core
   }
-  const chunk = (from: string, id: string, hops = 1, origin: number | undefined = 5): GossipInput =>
-    ({ type: 'chunk', now: 1, from, id, offset: 0, length: 1000, total: 1000, hops, ...(origin === undefined ? {} : { origin }) })
+  const chunk = (from: string, id: string, hops = 1, origin: number | undefined = 5, register?: string): GossipInput =>
+    ({ type: 'chunk', now: 1, from, id, offset: 0, length: 1000, total: 1000, hops, ...(origin === undefined ? {} : { origin }), ...(register === undefined ? {} : { register }) })
   const sends = (effects: GossipEffect[]): Array<{ peer: string, type: string, graft?: number[], prune?: number[] }> => effects.flatMap(e => e.type === 'send'
     ? [e.message.type === 'tree' ? { peer: e.peer, type: 'tree', graft: e.message.graft, prune: e.message.prune } : { peer: e.peer, type: e.message.type }]
     : [])
@@ -185,7 +185,7 @@ describe('tx-gossip core: push tree messages', () => {
     core.handle({ type: 'peer-scope', now: 0, peer: 'q', registers: ['r1'] })
     core.handle({ type: 'message', now: 0, from: 'c', message: { type: 'tree', graft: [5], prune: [] } })
     core.handle({ type: 'message', now: 0, from: 'q', message: { type: 'tree', graft: [5], prune: [] } })
-    const effects = deliver(core, { ...chunk('p', txId(10)), register: 'r1' })
+    const effects = deliver(core, chunk('p', txId(10), 1, 5, 'r1'))
     assert.deepEqual(effects.flatMap(e => e.type === 'serve' ? [e.peer] : []), ['q'])
     assert.deepEqual(effects.flatMap(e => e.type === 'send' && e.message.type === 'inv' ? [e.peer] : []), ['c'])
   })

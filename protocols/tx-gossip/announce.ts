@@ -39,14 +39,14 @@ export function relay (state: CoreState, id: TxKey, size: number, hops: number, 
   const scope = register === undefined ? undefined : state.scope
   // Origins travel only where push trees are on (SPEC.md §3.8).
   if (state.trees === undefined) origin = undefined
-  // Push trees (§3.8): the origin's children get the body, except those not known to serve its
-  // register (they get the inventory below, as any neighbour of unknown registers does).
+  // Push trees (§3.8): the origin's children get the body (an origin is a publisher's transactions
+  // of one register, so a child fetched that register before), except one known not to serve it.
   const children = childrenOf(state, origin)
   let pushed: PeerHandle[] | undefined
   if (children !== undefined) {
     for (let i = 0; i < children.length; i++) {
       const child = children[i] as PeerHandle
-      if (exclude.includes(child) || also?.includes(child) === true || (scope !== undefined && scope.interest(child, register) !== 'serves')) continue
+      if (exclude.includes(child) || also?.includes(child) === true || scope?.interest(child, register) === 'not-served') continue
       out.push({ type: 'serve', peer: child, id, offset: 0, hops: next })
       ;(pushed ??= []).push(child)
     }

@@ -1,8 +1,10 @@
 /**
- * Origin tags of push trees (protocols/tx-gossip/SPEC.md §3.8): a publisher's peer id as the 32-bit
- * tag the core keys its trees by and inventory items carry: the first four bytes of the SHA-256 of
- * the peer id string, big-endian, 0 read as 1 (0 means "no origin" on the wire). Two publishers with
- * one tag share a tree, which costs latency, never a transaction.
+ * Origin tags of push trees (protocols/tx-gossip/SPEC.md §3.8): a publisher's transactions of one
+ * register, as the 32-bit tag the core keys its trees by and inventory items carry: the first four
+ * bytes of the SHA-256 of the publisher's peer id, a newline and the register id, big-endian, 0 read
+ * as 1 (0 means "no origin" on the wire). Per register, so that only nodes that fetched a register's
+ * transactions (they serve it) graft its tree. Two streams with one tag share a tree, which costs
+ * latency, never a transaction.
  */
 import { createHash } from 'node:crypto'
 
@@ -10,15 +12,16 @@ import { createHash } from 'node:crypto'
 const MAX_CACHED = 4096
 const tags = new Map<string, number>()
 
-/** The origin tag of the publisher `sender` (a peer id string); undefined for an empty one. */
-export function originTag (sender: string): number | undefined {
+/** The origin tag of the transactions of `register` published by `sender` (a peer id string); undefined for an empty sender. */
+export function originTag (sender: string, register: string): number | undefined {
   if (sender === '') return undefined
-  let tag = tags.get(sender)
+  const key = `${sender}\n${register}`
+  let tag = tags.get(key)
   if (tag === undefined) {
-    tag = createHash('sha256').update(sender).digest().readUInt32BE(0)
+    tag = createHash('sha256').update(key).digest().readUInt32BE(0)
     if (tag === 0) tag = 1
     if (tags.size >= MAX_CACHED) tags.clear()
-    tags.set(sender, tag)
+    tags.set(key, tag)
   }
   return tag
 }

@@ -331,7 +331,7 @@ export class SorchaDistributor extends DistributorBase {
     this.payloadBytes.received += data.byteLength
     const of = register ?? this.assemblies.registerOf(chunk.id)
     if (of !== undefined && !this.follows(of)) this.payloadBytes.unserved += data.byteLength
-    const origin = chunk.notification === undefined ? undefined : originTag(chunk.notification.sender)
+    const origin = chunk.notification === undefined ? undefined : originTag(chunk.notification.sender, chunk.notification.registerId)
     this.driver?.feed({
       type: 'chunk', from: peer, id: chunk.id, offset: chunk.offset, length: chunk.length, total: chunk.total, hops: chunk.hops,
       ...(register === undefined ? {} : { register }), ...(origin === undefined ? {} : { origin })

@@ -82,7 +82,7 @@ export function sorchaQueueTransport (parts: SorchaTransportParts): QueueTranspo
       const register = transaction.notification?.registerId
       if (driver.core.holds(id)) offer(parts, driver, id, size, register, peers)
       else {
-        const origin = originTag(transaction.notification?.sender ?? '')
+        const origin = originTag(transaction.notification?.sender ?? '', register ?? '')
         driver.feed({ type: 'publish', id, size, ...(register === undefined ? {} : { register }), ...(origin === undefined ? {} : { origin }) })
         noteAnnounced(parts, driver, id, register, peers)
       }

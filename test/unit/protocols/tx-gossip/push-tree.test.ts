@@ -179,15 +179,15 @@ describe('tx-gossip core: push tree messages', () => {
     assert.deepEqual(invs(next), ['p', 'q'])
   })
 
-  it('pushes a register\'s body only to children known to serve it; the others get the inventory (SPEC.md §3.7)', () => {
+  it('pushes a register\'s body to its children unless known not to serve it (SPEC.md §3.7)', () => {
     const core = make()
-    core.handle({ type: 'peer-scope', now: 0, peer: 'c', registers: undefined })
-    core.handle({ type: 'peer-scope', now: 0, peer: 'q', registers: ['r1'] })
+    core.handle({ type: 'peer-scope', now: 0, peer: 'c', registers: ['r2'] })
+    core.handle({ type: 'peer-scope', now: 0, peer: 'q', registers: undefined })
     core.handle({ type: 'message', now: 0, from: 'c', message: { type: 'tree', graft: [5], prune: [] } })
     core.handle({ type: 'message', now: 0, from: 'q', message: { type: 'tree', graft: [5], prune: [] } })
     const effects = deliver(core, chunk('p', txId(10), 1, 5, 'r1'))
     assert.deepEqual(effects.flatMap(e => e.type === 'serve' ? [e.peer] : []), ['q'])
-    assert.deepEqual(effects.flatMap(e => e.type === 'send' && e.message.type === 'inv' ? [e.peer] : []), ['c'])
+    assert.deepEqual(effects.flatMap(e => e.type === 'send' && e.message.type === 'inv' ? [e.peer] : []), [], 'c does not serve r1: nothing')
   })
 
   it('holds an announcement from a non-parent for the wait, and drops it if the parent\'s push comes first', () => {

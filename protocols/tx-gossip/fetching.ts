@@ -108,7 +108,6 @@ function startPushed (state: CoreState, c: ChunkInput<PeerHandle>, out: Effects)
   if (fetches.size >= config.maxInflight || fetches.bytes + c.total > config.maxInflightBytes) return void verdict(state, out, c.from, 'ignore', 'inflight-full')
   const fetch = startFetch(state, c.id, c.total, c.hops, c.from, c.register)
   fetch.current = c.from
-  fetch.origin = c.origin
   return fetch
 }
 

@@ -12,7 +12,7 @@
  * announced and pulled, as without trees, until the tree forms again) and, per origin, no more
  * children than the core has neighbours.
  */
-import type { CoreState, Effects } from './state.ts'
+import { verdict, type CoreState, type Effects } from './state.ts'
 import type { InvItem, Origin, PeerHandle } from './types.ts'
 
 /** What a node knows of one origin's tree. */
@@ -142,11 +142,7 @@ function validOrigins (list: unknown, max: number): boolean {
  */
 export function onTree (state: CoreState, from: PeerHandle, graft: readonly Origin[], prune: readonly Origin[], out: Effects): void {
   const max = state.config.maxItemsPerMessage
-  if (!validOrigins(graft, max) || !validOrigins(prune, max)) {
-    state.rejects++
-    out.push({ type: 'verdict', peer: from, verdict: 'reject', code: 'bad-origin' })
-    return
-  }
+  if (!validOrigins(graft, max) || !validOrigins(prune, max)) return verdict(state, out, from, 'reject', 'bad-origin')
   const trees = state.trees
   if (trees === undefined || !state.neighbours.has(from)) return
   for (let i = 0; i < prune.length; i++) trees.removeChild(prune[i] as Origin, from)

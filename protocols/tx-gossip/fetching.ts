@@ -22,7 +22,7 @@ export function onGetdata (state: CoreState, from: PeerHandle, items: readonly F
     if (entry !== undefined || state.seen.has(item.id)) {
       // Older than the recent list: the hop count is unknown, so the requester's own (from its inv) rules.
       const hops = entry === undefined ? config.hopLimit : Math.min(255, entryHops(entry) + 1)
-      out.push({ type: 'serve', peer: from, id: item.id, offset: item.offset, hops })
+      out.push({ type: 'serve', peer: from, id: item.id, offset: item.offset, hops, requested: true })
     } else {
       (missing ??= []).push(item.id)
     }

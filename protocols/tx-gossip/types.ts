@@ -187,8 +187,12 @@ export type GossipTraceEvent =
 
 /** Send a control message to a peer. */
 export interface SendEffect<P extends PeerHandle = string> { type: 'send', peer: P, message: GossipMessage }
-/** Send the body of `id` from byte `offset` on to `peer`, as chunks carrying `hops` (unsolicited when the peer did not ask: an inline push). */
-export interface ServeEffect<P extends PeerHandle = string> { type: 'serve', peer: P, id: TxKey, offset: number, hops: number }
+/**
+ * Send the body of `id` from byte `offset` on to `peer`, as chunks carrying `hops`: `requested` when
+ * the peer asked for it (getdata), else unsolicited (a push). A runtime short of room may drop a push
+ * (the peer hears of the transaction otherwise) but answers a request it cannot serve with notfound.
+ */
+export interface ServeEffect<P extends PeerHandle = string> { type: 'serve', peer: P, id: TxKey, offset: number, hops: number, requested?: true }
 /** Keep the bytes of the chunk just received (they extend the body of `id` being assembled). */
 export interface AppendEffect<P extends PeerHandle = string> { type: 'append', id: TxKey, from: P, offset: number, length: number }
 /** Check the assembled body of `id` against its id; answer with a `verified` input. */

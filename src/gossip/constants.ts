@@ -15,6 +15,12 @@ export const MAX_FRAME_BYTES = MAX_CHUNK_BYTES + FRAME_OVERHEAD_BYTES
 export const MAX_QUEUED_CONTROL_BYTES = 4 * 1024 * 1024
 /** Bodies queued to be served to one peer; beyond it requests are answered with notfound. */
 export const MAX_SERVE_JOBS_PER_PEER = 1024
+/**
+ * Of those, at most this many may be queued while a push (a body the peer did not ask for) is added;
+ * beyond it pushes are dropped. The rest is kept for the peer's requests (an honest peer asks for at
+ * most maxInflightPerSource, 512, at once), which pushes would otherwise crowd out until they time out.
+ */
+export const MAX_PUSHED_JOBS_PER_PEER = 512
 /** A compressed chunk is sent only if it is at most this fraction of the original. */
 export const COMPRESSION_MIN_SAVING_RATIO = 0.95
 /** How often the store drops transactions past their retention. */

@@ -104,6 +104,11 @@ export interface DistributorStats {
    * message, a Yamux frame and its window update).
    */
   inboundReads?: number
+  /**
+   * sorcha: bodies not queued for a peer because its channel was full (MAX_SERVE_JOBS_PER_PEER):
+   * pushes dropped, and requests answered with notfound instead.
+   */
+  servesDropped?: { pushes: number, requests: number }
   /** Protocol bytes written to streams (frames incl. length prefixes). */
   bytesSent: number
   rejects: number

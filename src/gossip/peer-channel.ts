@@ -16,7 +16,7 @@
 import type { Stream } from '@libp2p/interface'
 import type { GossipMessage } from '../../protocols/tx-gossip/index.ts'
 import type { Logger } from '../logging/index.ts'
-import { MAX_CHUNK_BYTES, MAX_QUEUED_CONTROL_BYTES, MAX_SERVE_JOBS_PER_PEER } from './constants.ts'
+import { MAX_CHUNK_BYTES, MAX_PUSHED_JOBS_PER_PEER, MAX_QUEUED_CONTROL_BYTES, MAX_SERVE_JOBS_PER_PEER } from './constants.ts'
 import { encodeFrames } from './frame-decoder.ts'
 import { drained } from './stream-drain.ts'
 
@@ -102,14 +102,18 @@ export class PeerChannel {
     return true
   }
 
-  /** Bodies queued to be served (at most MAX_SERVE_JOBS_PER_PEER). */
+  /** Bodies queued to be served (at most MAX_SERVE_JOBS_PER_PEER; pushes are added only below MAX_PUSHED_JOBS_PER_PEER). */
   get backlog (): number {
     return this.jobs.length
   }
 
-  /** Queues a body to serve; false (dropped) if too many are queued or the channel closed. */
-  serve (job: ServeJob): boolean {
-    if (this.closed || this.jobs.length >= MAX_SERVE_JOBS_PER_PEER) return false
+  /**
+   * Queues a body to serve; false (dropped) if the channel is closed or too many are queued: a push
+   * (not `requested`) needs the backlog under MAX_PUSHED_JOBS_PER_PEER, a requested body under
+   * MAX_SERVE_JOBS_PER_PEER, so that pushes never take the room of the peer's requests.
+   */
+  serve (job: ServeJob, requested = false): boolean {
+    if (this.closed || this.jobs.length >= (requested ? MAX_SERVE_JOBS_PER_PEER : MAX_PUSHED_JOBS_PER_PEER)) return false
     this.jobs.push(job)
     this.schedule()
     return true

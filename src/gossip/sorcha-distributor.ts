@@ -107,6 +107,8 @@ export class SorchaDistributor extends DistributorBase {
   private bytesSent = 0
   private bodiesReceived = 0
   private inboundReads = 0
+  /** Bodies not queued because the peer's channel was full: pushes dropped, requests answered with notfound. */
+  private readonly servesDropped = { pushes: 0, requests: 0 }
   /** Payload bytes of received chunks, and those of registers this node does not serve (SPEC.md §3.7). */
   private readonly payloadBytes = { received: 0, unserved: 0 }
   private delivered = 0
@@ -232,7 +234,7 @@ export class SorchaDistributor extends DistributorBase {
   }
 
   protected counters (): Omit<DistributorStats, 'strategy' | 'published' | 'rejects' | 'store'> {
-    return { delivered: this.delivered, bodiesReceived: this.bodiesReceived, inboundReads: this.inboundReads, payloadBytes: { ...this.payloadBytes }, bytesSent: this.bytesSent, peers: this.driver?.core.peers().length ?? 0, reconcile: this.reconciler?.stats(), core: this.driver?.core.stats() }
+    return { delivered: this.delivered, bodiesReceived: this.bodiesReceived, inboundReads: this.inboundReads, servesDropped: { ...this.servesDropped }, payloadBytes: { ...this.payloadBytes }, bytesSent: this.bytesSent, peers: this.driver?.core.peers().length ?? 0, reconcile: this.reconciler?.stats(), core: this.driver?.core.stats() }
   }
 
   private onPeerUp (peerId: PeerId): void {
@@ -377,9 +379,7 @@ export class SorchaDistributor extends DistributorBase {
       case 'send':
         if (effect.message.type === 'getdata' && this.fetches !== undefined) this.fetches.started(effect.message.items)
         this.channel(effect.peer)?.sendControl(effect.message); return
-      case 'serve':
-        this.window.requested(effect.peer, effect.id)
-        this.channel(effect.peer)?.serve({ id: effect.id, offset: effect.offset, hops: effect.hops, done: false }); return
+      case 'serve': return this.serve(effect)
       case 'append': if (payload !== undefined) this.assemblies.append(effect.id, effect.offset, payload.data, payload.notification, effect.from, payload.hops); return
       case 'verify': return this.verify(effect.id)
       case 'deliver': this.delivered++; this.fetches?.ended(effect.id, true); return
@@ -394,6 +394,23 @@ export class SorchaDistributor extends DistributorBase {
         return
       case 'schedule': return
     }
+  }
+
+  /**
+   * Queues a body for a peer. A full channel drops a push (the peer hears of the transaction from
+   * other neighbours, anti-entropy or the outbound queue's next round) and answers a request with
+   * notfound, so that the requester asks elsewhere now rather than at its timeout.
+   */
+  private serve (effect: Extract<GossipEffect, { type: 'serve' }>): void {
+    this.window.requested(effect.peer, effect.id)
+    const channel = this.channel(effect.peer)
+    if (channel === undefined || channel.serve({ id: effect.id, offset: effect.offset, hops: effect.hops, done: false }, effect.requested === true)) return
+    if (effect.requested !== true) {
+      this.servesDropped.pushes++
+      return
+    }
+    this.servesDropped.requests++
+    channel.sendControl({ type: 'notfound', ids: [effect.id] })
   }
 
   /** A fetch that timed out at one peer (tried at another next) or was given up (a later announcement or round starts it again). */

@@ -5,12 +5,13 @@
  * straight to the peers that reported lacking it: the body itself when small, else an inv that
  * they answer with getdata. A transaction the core already holds (restored from the store after a
  * restart) is offered that way to every neighbour, since the core would not relay it again.
- * Back-pressure: at most MAX_SERVE_JOBS_PER_PEER bodies wait per peer channel, and at most the
- * announce window's size of first announcements wait for a neighbour's getdata (announce-window.ts).
+ * Back-pressure: at most MAX_PUSHED_JOBS_PER_PEER bodies wait per peer channel (the rest of its room
+ * is kept for the peer's requests), and at most the announce window's size of first announcements
+ * wait for a neighbour's getdata (announce-window.ts).
  */
 import type { Transaction } from '../../protos/gen/sorcha/p2p/v1/tx_gossip.ts'
 import type { QueueTransport } from '../queue/types.ts'
-import { MAX_SERVE_JOBS_PER_PEER } from './constants.ts'
+import { MAX_PUSHED_JOBS_PER_PEER } from './constants.ts'
 import type { AnnounceWindow } from './announce-window.ts'
 import type { CoreDriver } from './core-driver.ts'
 import type { PeerChannel } from './peer-channel.ts'
@@ -44,7 +45,7 @@ function offer (parts: SorchaTransportParts, driver: CoreDriver, id: string, siz
   }
 }
 
-/** Notes in the window the neighbours that the core announces a just-published transaction to (not bodies: those are pushed to neighbours that serve its register). */
+/** Notes in the window the neighbours whose registers are unknown: the core announces a just-published transaction to them unless it pushes them the body. */
 function noteAnnounced (parts: SorchaTransportParts, driver: CoreDriver, id: string, register: string | undefined, peers: readonly string[]): void {
   if (register === undefined) return
   for (const peer of peers) if (driver.core.interest(peer, register) === 'unknown') parts.window.announced(peer, id)
@@ -69,7 +70,7 @@ export function sorchaQueueTransport (parts: SorchaTransportParts): QueueTranspo
       let announcements = 0
       const peers = parts.driver()?.core.peers() ?? []
       for (const peer of peers) {
-        bodies = Math.min(bodies, MAX_SERVE_JOBS_PER_PEER - (parts.channel(peer)?.backlog ?? 0))
+        bodies = Math.min(bodies, MAX_PUSHED_JOBS_PER_PEER - (parts.channel(peer)?.backlog ?? 0))
         announcements = Math.max(announcements, parts.window.room(peer))
       }
       return peers.length === 0 ? Infinity : Math.min(bodies, announcements)
@@ -83,8 +84,10 @@ export function sorchaQueueTransport (parts: SorchaTransportParts): QueueTranspo
       if (driver.core.holds(id)) offer(parts, driver, id, size, register, peers)
       else {
         const origin = originTag(transaction.notification?.sender ?? '', register ?? '')
-        driver.feed({ type: 'publish', id, size, ...(register === undefined ? {} : { register }), ...(origin === undefined ? {} : { origin }) })
+        // Noted first: a neighbour the core pushes the body to instead (a push tree's child, SPEC.md
+        // §3.8) leaves the window again when the push goes out (the distributor's 'serve').
         noteAnnounced(parts, driver, id, register, peers)
+        driver.feed({ type: 'publish', id, size, ...(register === undefined ? {} : { register }), ...(origin === undefined ? {} : { origin }) })
       }
       return true
     },

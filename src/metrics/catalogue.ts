@@ -45,6 +45,8 @@ export const FAMILY_LABELS: Readonly<Record<string, Readonly<Record<string, Labe
   sorcha_gossip_anti_entropy_rounds_total: { strategy: STRATEGIES },
   sorcha_gossip_tree_grafts_total: { strategy: STRATEGIES },
   sorcha_gossip_tree_prunes_total: { strategy: STRATEGIES },
+  sorcha_gossip_pushes_dropped_total: { strategy: STRATEGIES },
+  sorcha_gossip_requests_refused_total: { strategy: STRATEGIES },
   sorcha_gossip_seen_entries: { strategy: STRATEGIES },
   sorcha_gossip_store_transactions: { strategy: STRATEGIES },
   sorcha_gossip_store_bytes: { strategy: STRATEGIES },

@@ -31,6 +31,7 @@ export interface GossipStatsView {
   bodiesReceived: number
   store: { bytes: number, count: number }
   core?: { duplicateBodies: number, recent: number, summariesSent: number, graftsSent: number, prunesSent: number }
+  servesDropped?: { pushes: number, requests: number }
   /** The gossipsub strategy's counts, from gossipsub itself. */
   gossipsub?: { duplicates: number, bytesIn: number, bytesOut: number }
   reconcile?: { sessionsStarted: number, sessionsAnswered: number, sessionsCompleted: number, sessionsFailed: number, needs: number, recovered: number }
@@ -74,6 +75,8 @@ export function createGossipMetrics (registry: Registry): GossipMetrics {
   total('sorcha_gossip_anti_entropy_rounds_total', 'Anti-entropy summaries sent (sorcha strategy)', s => s.core?.summariesSent)
   total('sorcha_gossip_tree_grafts_total', 'Push trees: grafts sent, i.e. times this node took a new neighbour as a publisher\'s parent (sorcha strategy, protocols/tx-gossip/SPEC.md §3.8)', s => s.core?.graftsSent)
   total('sorcha_gossip_tree_prunes_total', 'Push trees: prunes sent to neighbours that pushed bodies this node did not need (sorcha strategy)', s => s.core?.prunesSent)
+  total('sorcha_gossip_pushes_dropped_total', 'Bodies not pushed to a peer because its send queue was full (sorcha strategy; the peer hears of them otherwise)', s => s.servesDropped?.pushes)
+  total('sorcha_gossip_requests_refused_total', 'Requested bodies answered with notfound because the requester\'s send queue was full (sorcha strategy)', s => s.servesDropped?.requests)
   gauge('sorcha_gossip_seen_entries', 'Transactions in the recent set that summaries and duplicate checks use (sorcha strategy)', s => s.core?.recent)
   gauge('sorcha_gossip_store_transactions', 'Transactions in the store', s => s.store.count)
   gauge('sorcha_gossip_store_bytes', 'Payload bytes in the store', s => s.store.bytes)

@@ -1,7 +1,7 @@
 /**
  * Outbound queue benchmark (issue 16):
  *
- *   npm run bench -- queue [--tx 20000] [--size 512] [--concurrency 256] [--strategy sorcha|gossipsub|both] [--peer worker|same] [--parts gossip|standard] [--json]
+ *   npm run bench -- queue [--tx 20000] [--size 512] [--concurrency 256] [--strategy sorcha|gossipsub|both] [--peer worker|same] [--parts gossip|standard] [--push-tree on|off] [--json]
  *
  * In one process, on the disk of the OS temp directory:
  * - levelSyncedWritesPerSec: raw LevelDB (`level`), one put of --size bytes per batch with
@@ -20,7 +20,9 @@
  *   receiver: the peer's bodies received, reads on its tx-gossip streams (muxer data frames: bodies per read = how full the sender's writes are), duplicate bodies, announced items received (reconciliation's needs included), requests (getdata) sent, requests timed out, fetches abandoned and reconciliation's needs.
  *   The peer runs in a worker thread (--peer worker, the default; test/support/worker-node.ts): its own
  *   event loop, as on another machine; --peer same runs both nodes on one event loop (each then gets about half of it).
- *   --parts: the services of both nodes (see Parts below).
+ *   --parts: the services of both nodes (see Parts below). --push-tree: gossip.pushTree of both
+ *   nodes (on, the node's default; SPEC.md §3.8). senderServesDropped: bodies the sender did not
+ *   queue for the peer because its channel was full (pushes dropped, requests answered notfound).
  * Last stdout line: { levelSyncedWritesPerSec, ackedSubmitTxPerSec, ackedSubmitRatio, flushTxPerSec, ..., perStrategy }.
  */
 import { randomBytes } from 'node:crypto'
@@ -116,6 +118,8 @@ interface StrategyFigures {
   receiver: ReceiverCounters
   /** Reads on the sender's tx-gossip inbound streams (the receiver's getdata, have-query aside), sorcha. */
   senderInboundReads: number | null
+  /** The sender's bodies not queued for the peer (its channel full): pushes dropped, requests refused. */
+  senderServesDropped: { pushes: number, requests: number } | null
 }
 
 /**
@@ -126,9 +130,9 @@ interface StrategyFigures {
  */
 type Parts = 'gossip' | 'standard'
 
-async function runStrategy (strategy: 'sorcha' | 'gossipsub', tx: number, size: number, concurrency: number, peerMode: 'worker' | 'same', parts: Parts): Promise<StrategyFigures> {
+async function runStrategy (strategy: 'sorcha' | 'gossipsub', tx: number, size: number, concurrency: number, peerMode: 'worker' | 'same', parts: Parts, pushTree: boolean): Promise<StrategyFigures> {
   const config: ConfigInput = {
-    gossip: { strategy, registers: [REGISTER], gossipsub: { ipColocationWhitelist: ['127.0.0.1'], heartbeatIntervalMs: 200 } },
+    gossip: { strategy, pushTree, registers: [REGISTER], gossipsub: { ipColocationWhitelist: ['127.0.0.1'], heartbeatIntervalMs: 200 } },
     queue: { maxDepth: Math.max(100_000, tx), maxBytes: Math.max(256 * 1024 * 1024, tx * size * 2), retryInitialMs: 500 }
   }
   const net = await startNetwork({ nodes: 1, bootstrap: 'none', config, contributions: parts === 'standard' ? [peerHealthContribution(), topologyContribution, gossipContribution()] : [gossipContribution()] })
@@ -169,6 +173,7 @@ async function runStrategy (strategy: 'sorcha' | 'gossipsub', tx: number, size: 
     const tConfirmed = await when(() => gossip.queueStats().depth === 0, 10)
     const receiver = receiverCounters(await peer.stats())
     const senderInboundReads = gossip.stats().inboundReads ?? null
+    const senderServesDropped = gossip.stats().servesDropped ?? null
     await peer.stop()
     const flushS = (tFlushed - tReady) / 1000
     return {
@@ -184,7 +189,8 @@ async function runStrategy (strategy: 'sorcha' | 'gossipsub', tx: number, size: 
       senderCpuUsPerTx: Math.round(senderCpuUs / queued * 10) / 10,
       receiverCpuUsPerTx: receiverCpuUs === undefined ? null : Math.round(receiverCpuUs / queued * 10) / 10,
       receiver,
-      senderInboundReads
+      senderInboundReads,
+      senderServesDropped
     }
   } finally {
     await net.stop()
@@ -207,6 +213,7 @@ export default async function main (args: string[]): Promise<void> {
     strategy: { type: 'string', default: 'both' },
     peer: { type: 'string', default: 'worker' },
     parts: { type: 'string', default: 'gossip' },
+    'push-tree': { type: 'string', default: 'on' },
     json: { type: 'boolean', default: false }
   })
   const tx = intArg('tx', flags.tx)
@@ -224,6 +231,11 @@ export default async function main (args: string[]): Promise<void> {
     process.stderr.write('--parts must be gossip or standard\n')
     process.exit(2)
   }
+  if (flags['push-tree'] !== 'on' && flags['push-tree'] !== 'off') {
+    process.stderr.write('--push-tree must be on or off\n')
+    process.exit(2)
+  }
+  const pushTree = flags['push-tree'] === 'on'
   const strategies = flags.strategy === 'both' ? ['sorcha', 'gossipsub'] as const : [flags.strategy as 'sorcha' | 'gossipsub']
   const loadBefore = loadavg()[0]
   const levelSyncedWritesPerSec = round(await levelSyncedWrites(size, 1, 3))
@@ -231,14 +243,14 @@ export default async function main (args: string[]): Promise<void> {
   process.stderr.write(`raw LevelDB synced batches: ${levelSyncedWritesPerSec}/s one at a time, ${levelSyncedWritesConcurrentPerSec}/s four at a time\n`)
   const perStrategy: StrategyFigures[] = []
   for (const strategy of strategies) {
-    const figures = await runStrategy(strategy, tx, size, concurrency, flags.peer, flags.parts)
+    const figures = await runStrategy(strategy, tx, size, concurrency, flags.peer, flags.parts, pushTree)
     process.stderr.write(`${strategy}: acked submits ${figures.ackedSubmitTxPerSec}/s (mean ${figures.groupCommit.meanBatch} per synced batch; ${figures.ackedSubmitSerialTxPerSec}/s one at a time), flush ${figures.flushTxPerSec}/s ` +
       `(CPU per tx: sender ${figures.senderCpuUsPerTx} µs, receiver ${figures.receiverCpuUsPerTx ?? '-'} µs), all confirmed ${figures.confirmAllMs} ms after the dial; receiver ${JSON.stringify(figures.receiver)}\n`)
     perStrategy.push(figures)
   }
   const first = perStrategy[0]!
   const summary = {
-    tx, size, concurrency, peer: flags.peer, parts: flags.parts,
+    tx, size, concurrency, peer: flags.peer, parts: flags.parts, pushTree,
     levelSyncedWritesPerSec,
     levelSyncedWritesConcurrentPerSec,
     ackedSubmitTxPerSec: first.ackedSubmitTxPerSec,

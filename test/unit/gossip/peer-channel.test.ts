@@ -5,6 +5,8 @@ import { pino } from 'pino'
 import { toHex } from '../../../protocols/models/index.ts'
 import type { GossipMessage } from '../../../protocols/tx-gossip/index.ts'
 import { FrameDecoder } from '../../../src/gossip/frame-decoder.ts'
+import { DEFAULT_MAX_INFLIGHT_PER_SOURCE } from '../../../protocols/tx-gossip/constants.ts'
+import { MAX_PUSHED_JOBS_PER_PEER, MAX_SERVE_JOBS_PER_PEER } from '../../../src/gossip/constants.ts'
 import { PeerChannel, type ChunkProduction, type PeerChannelInit, type ServeJob } from '../../../src/gossip/peer-channel.ts'
 import { txIdOf } from '../../../src/gossip/store/tx-store.ts'
 import { decodeFrame, encodeMessage } from '../../../src/gossip/wire.ts'
@@ -129,5 +131,20 @@ describe('PeerChannel', () => {
     assert.equal(out.sendControl(big), false)
     out.close()
     assert.equal(out.sendControl({ type: 'notfound', ids: [id(3)] }), false)
+  })
+
+  it('keeps room for requested bodies that pushes cannot take', () => {
+    const out = channel(new FakeStream())
+    const job = (n: number): ServeJob => ({ id: id(n % 256), offset: 0, hops: 1, done: false })
+    let n = 0
+    while (out.serve(job(n))) n++
+    assert.equal(n, MAX_PUSHED_JOBS_PER_PEER) // pushes stop at their share
+    assert.equal(out.serve(job(n), true), true) // a request still fits
+    n++
+    while (out.serve(job(n), true)) n++
+    assert.equal(n, MAX_SERVE_JOBS_PER_PEER) // requests stop at the whole queue
+    assert.equal(out.backlog, MAX_SERVE_JOBS_PER_PEER)
+    assert.ok(MAX_SERVE_JOBS_PER_PEER - MAX_PUSHED_JOBS_PER_PEER >= DEFAULT_MAX_INFLIGHT_PER_SOURCE, 'an honest peer asks for up to maxInflightPerSource at once')
+    out.close()
   })
 })

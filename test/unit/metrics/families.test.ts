@@ -31,6 +31,7 @@ function driven (): NodeMetrics {
   m.gossip.bind(() => ({
     strategy: 'sorcha', published: 3, delivered: 7, bodiesReceived: 11, store: { bytes: 4096, count: 10 },
     core: { duplicateBodies: 4, recent: 10, summariesSent: 2, graftsSent: 6, prunesSent: 1 },
+    servesDropped: { pushes: 5, requests: 3 },
     reconcile: { sessionsStarted: 1, sessionsAnswered: 2, sessionsCompleted: 1, sessionsFailed: 0, needs: 5, recovered: 4 }
   }))
   for (const kind of GOSSIP_KINDS) { m.gossip.bytesIn(kind, 10); m.gossip.bytesOut(kind, 20) }
@@ -99,6 +100,8 @@ describe('metric families: names, types and labels', () => {
     assert.equal(valueOf(all, 'sorcha_gossip_duplicates_total', { strategy: 'sorcha' }), 4)
     assert.equal(valueOf(all, 'sorcha_gossip_tree_grafts_total', { strategy: 'sorcha' }), 6)
     assert.equal(valueOf(all, 'sorcha_gossip_tree_prunes_total', { strategy: 'sorcha' }), 1)
+    assert.equal(valueOf(all, 'sorcha_gossip_pushes_dropped_total', { strategy: 'sorcha' }), 5)
+    assert.equal(valueOf(all, 'sorcha_gossip_requests_refused_total', { strategy: 'sorcha' }), 3)
     assert.equal(valueOf(all, 'sorcha_gossip_bytes_total', { direction: 'out', kind: 'chunk' }), 20)
     assert.equal(valueOf(all, 'sorcha_gossip_verdicts_total', { verdict: 'accept', code: 'tx-valid' }), 2)
     assert.equal(valueOf(all, 'sorcha_gossip_hops_count', { strategy: 'sorcha' }), 2)

@@ -27,6 +27,7 @@ import { libp2pLogger, logger } from '../logging/index.ts'
 import { recordListenFailures, type ListenFailures } from './listen-errors.ts'
 import { connectionWatch } from '../health/connection-watch.ts'
 import { noiseCrypto } from './noise-crypto.ts'
+import { cheapNoiseReads } from './noise-reads.ts'
 
 /** libp2p protocol prefix for the DHT: /sorcha/kad/1.0.0 */
 export const DHT_PROTOCOL = '/sorcha/kad/1.0.0'
@@ -110,8 +111,9 @@ export function libp2pOptions<S extends ServiceMap> (config: Readonly<Config>, p
       announce: [...config.announce]
     },
     transports: [listenFailures === undefined ? tcp() : recordListenFailures(tcp(), listenFailures)],
-    // The library's crypto, with each session key imported once for Node's cipher (noise-crypto.ts).
-    connectionEncrypters: [noise({ crypto: noiseCrypto })],
+    // The library's crypto, with each session key imported once for Node's cipher (noise-crypto.ts),
+    // and reads that do not make an Error each (noise-reads.ts).
+    connectionEncrypters: [cheapNoiseReads(noise({ crypto: noiseCrypto }))],
     // Yamux's own keep-alive pings every 30 s but never gives up on a connection; the connection watch
     // sends the same ping frames on its own period and aborts the connections that do not answer.
     streamMuxers: [yamux({ enableKeepAlive: false })],

@@ -34,6 +34,8 @@ export interface ThroughputOptions {
   json: boolean
   /** Where node 1 of each mesh writes a CPU profile (node --cpu-prof) when it stops; undefined: none. */
   cpuProfDir: string | undefined
+  /** Nodes run with metrics on, and each step reports Noise packets per transaction per node (the metrics cost CPU). */
+  packets: boolean
 }
 
 const INTS = { nodes: [2, 50], size: [1, 1_048_576], 'start-rate': [1, 1_000_000], 'max-rate': [1, 1_000_000], 'min-rate': [1, 1_000_000], 'window-s': [1, 3600], 'drain-s': [1, 600], refine: [0, 10], 'budget-s': [10, 86_400], 'p99-limit-ms': [1, 600_000] } as const
@@ -45,7 +47,7 @@ export function parseThroughputArgs (argv: string[]): ThroughputOptions {
   try {
     values = parseArgs({
       args: argv,
-      options: { ...Object.fromEntries(Object.keys(INTS).map(k => [k, { type: 'string' as const }])), strategy: { type: 'string' }, 'cpu-prof-dir': { type: 'string' }, json: { type: 'boolean' } },
+      options: { ...Object.fromEntries(Object.keys(INTS).map(k => [k, { type: 'string' as const }])), strategy: { type: 'string' }, 'cpu-prof-dir': { type: 'string' }, packets: { type: 'boolean' }, json: { type: 'boolean' } },
       strict: true,
       allowPositionals: false
     }).values
@@ -74,7 +76,8 @@ export function parseThroughputArgs (argv: string[]): ThroughputOptions {
     budgetS: int('budget-s'),
     p99LimitMs: int('p99-limit-ms'),
     json: values.json === true,
-    cpuProfDir: values['cpu-prof-dir'] as string | undefined
+    cpuProfDir: values['cpu-prof-dir'] as string | undefined,
+    packets: values.packets === true
   }
   if (options.minRate > options.startRate || options.startRate > options.maxRate) throw new ThroughputUsageError('the rates must satisfy --min-rate <= --start-rate <= --max-rate')
   return options

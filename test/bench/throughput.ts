@@ -12,6 +12,8 @@
  *   npm run bench -- throughput [--json] [--nodes 5] [--size 512] [--strategy both|sorcha|gossipsub]
  *     [--start-rate 500] [--max-rate 16000] [--min-rate 25] [--window-s 5] [--drain-s 10] [--refine 2]
  *     [--budget-s 200] [--p99-limit-ms 1000] [--cpu-prof-dir DIR (node 1 of each mesh writes a CPU profile)]
+ *     [--packets (nodes run with metrics; each step reports libp2p's Noise packets per transaction per
+ *     node, sent and received: how many messages a delivery costs. The metrics cost CPU themselves)]
  *
  * Prints one JSON line per step, then the summary line with both strategies' figures.
  */
@@ -43,7 +45,7 @@ interface Mesh {
 }
 
 /** The configuration of one benchmark node (every node serves every register). */
-export function nodeConfig (dir: string, strategy: Strategy, bootstrap: string[]): Record<string, unknown> {
+export function nodeConfig (dir: string, strategy: Strategy, bootstrap: string[], metrics = false): Record<string, unknown> {
   return {
     dataDir: dir,
     listen: ['/ip4/127.0.0.1/tcp/0'],
@@ -53,17 +55,32 @@ export function nodeConfig (dir: string, strategy: Strategy, bootstrap: string[]
     gateway: { grpc: { port: 0 }, rest: { port: 0 }, rateLimit: { perSecond: 0 } },
     ops: { port: 0 },
     gossip: { strategy, registers: [], ...(strategy === 'gossipsub' ? { gossipsub: { ipColocationWhitelist: ['127.0.0.1'] } } : {}) },
-    log: { level: 'info', format: 'json', statusIntervalMs: 0 }
+    log: { level: 'info', format: 'json', statusIntervalMs: 0 },
+    ...(metrics ? { metrics: { enabled: true, port: 0 } } : {})
   }
 }
 
+/** Noise packets sent and received so far, summed over the mesh's nodes (their /metrics). */
+async function noisePackets (mesh: Mesh): Promise<{ sent: number, received: number }> {
+  const total = { sent: 0, received: 0 }
+  for (const node of mesh.nodes) {
+    const url = node.process.running.metrics
+    if (url === undefined) throw new Error('--packets: a node runs without metrics')
+    const text = await (await fetch(url, { signal: AbortSignal.timeout(10_000) })).text()
+    const value = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0)
+    total.sent += value('libp2p_noise_encrypted_packets_total')
+    total.received += value('libp2p_noise_decrypted_packets_total')
+  }
+  return total
+}
+
 /** Starts a strategy's nodes (each bootstrapping from all before it) and follows their subscriptions. */
-async function startMesh (root: string, strategy: Strategy, count: number, cpuProfDir: string | undefined): Promise<Mesh> {
+async function startMesh (root: string, strategy: Strategy, count: number, cpuProfDir: string | undefined, metrics: boolean): Promise<Mesh> {
   const mesh: Mesh = { strategy, nodes: [], clients: [], step: new Map(), latencies: [], onReceipt: () => {}, stop: new AbortController() }
   try {
     for (let i = 0; i < count; i++) {
       const profile = i === 1 && cpuProfDir !== undefined ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir, '--cpu-prof-name', `${strategy}-node-1.cpuprofile`] : []
-      mesh.nodes.push(await startNodeProcess(root, `${strategy}-${i}`, nodeConfig(join(root, `${strategy}-${i}`), strategy, mesh.nodes.map(n => n.address)), profile))
+      mesh.nodes.push(await startNodeProcess(root, `${strategy}-${i}`, nodeConfig(join(root, `${strategy}-${i}`), strategy, mesh.nodes.map(n => n.address), metrics), profile))
     }
   } catch (err) {
     await stopProcesses(mesh.nodes.map(n => n.child))
@@ -112,6 +129,7 @@ async function runStep (mesh: Mesh, rate: number, windowS: number, options: Thro
   let acked = 0
   const failures: string[] = []
   const pids = mesh.nodes.map(node => node.pid)
+  const packets0 = options.packets ? await noisePackets(mesh) : undefined
   const cpu0 = await ticksOf(pids)
   const driver0 = process.cpuUsage()
   const acks: Array<Promise<void>> = []
@@ -137,6 +155,7 @@ async function runStep (mesh: Mesh, rate: number, windowS: number, options: Thro
     mesh.onReceipt()
   })
   const cpu1 = await ticksOf(pids)
+  const packets1 = packets0 === undefined ? undefined : await noisePackets(mesh)
   const cpuUs = (cpu1.ticks - cpu0.ticks) * US_PER_TICK
   const driver = process.cpuUsage(driver0)
   const wallS = (performance.now() - t0) / 1000
@@ -144,6 +163,10 @@ async function runStep (mesh: Mesh, rate: number, windowS: number, options: Thro
   await Promise.all(acks)
   const result = judgeStep({ offered: rate, planned, acked, submitS, expectedReceipts: acked * (n - 1), latenciesMs: mesh.latencies, nodeCpuUs: cpuUs, nodes: n }, options.p99LimitMs)
   if (failures.length > 0) result.why.push(`first submit failure: ${failures[0]}`)
+  if (packets0 !== undefined && packets1 !== undefined) {
+    const per = (a: number, b: number): number => Math.round((b - a) / Math.max(1, acked * n) * 100) / 100
+    Object.assign(result, { noisePacketsPerTxPerNode: { sent: per(packets0.sent, packets1.sent), received: per(packets0.received, packets1.received) } })
+  }
   return Object.assign(result, { wallS: Math.round(wallS * 10) / 10, nodeCpuCores: Math.round(cpuUs / 1e6 / wallS * 100) / 100, driverCpuCores: Math.round((driver.user + driver.system) / 1e6 / wallS * 100) / 100, nodeSystemShare: Math.round((cpu1.systemTicks - cpu0.systemTicks) / Math.max(1, cpu1.ticks - cpu0.ticks) * 100) / 100, logLines: mesh.nodes.map(node => node.process.lines.length) })
 }
 
@@ -169,7 +192,7 @@ export default async function throughput (argv: string[]): Promise<void> {
   const idle = new Map<Strategy, number>()
   const started = performance.now()
   try {
-    for (const strategy of options.strategies) meshes.push(await startMesh(root, strategy, options.nodes, options.cpuProfDir))
+    for (const strategy of options.strategies) meshes.push(await startMesh(root, strategy, options.nodes, options.cpuProfDir, options.packets))
     for (const mesh of meshes) {
       await waitForMesh(mesh)
       // Warm-up (not counted): JIT, streams and, for gossipsub, a mesh that carries traffic.

@@ -16,8 +16,8 @@ export interface RunningProcess {
   exit: Promise<number | null>
   /** Every JSON log line so far (it keeps growing while the process runs). */
   lines: LogLine[]
-  /** The "node running" line: peerId, addresses, grpc, rest, ops. */
-  running: LogLine & { peerId: string, addresses: string[], grpc?: string, rest?: string, ops?: string }
+  /** The "node running" line: peerId, addresses, grpc, rest, ops, metrics (its /metrics URL, when on). */
+  running: LogLine & { peerId: string, addresses: string[], grpc?: string, rest?: string, ops?: string, metrics?: string }
 }
 
 /**

@@ -18,15 +18,17 @@ describe('throughput benchmark arguments', () => {
     assert.equal(o.p99LimitMs, 1000)
     assert.equal(o.json, false)
     assert.equal(o.cpuProfDir, undefined)
+    assert.equal(o.packets, false)
   })
 
   it('takes flags', () => {
-    const o = parseThroughputArgs(['--json', '--strategy', 'gossipsub', '--window-s', '60', '--start-rate', '1000', '--refine', '0'])
+    const o = parseThroughputArgs(['--json', '--strategy', 'gossipsub', '--window-s', '60', '--start-rate', '1000', '--refine', '0', '--packets'])
     assert.deepEqual(o.strategies, ['gossipsub'])
     assert.equal(o.windowS, 60)
     assert.equal(o.startRate, 1000)
     assert.equal(o.refine, 0)
     assert.equal(o.json, true)
+    assert.equal(o.packets, true)
   })
 
   it('refuses bad input with a line that names the flag', () => {
@@ -109,6 +111,10 @@ describe('throughput node configuration', () => {
       const config = resolveConfig({ file: { path: 'bench', data: nodeConfig('/tmp/x', strategy, ['/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA']) } })
       assert.equal(config.gossip.strategy, strategy)
       assert.equal(config.gateway.rateLimit.perSecond, 0)
+      assert.equal(config.metrics.enabled, false)
+      const counted = resolveConfig({ file: { path: 'bench', data: nodeConfig('/tmp/x', strategy, [], true) } })
+      assert.equal(counted.metrics.enabled, true, '--packets reads the Noise packet counters from /metrics')
+      assert.equal(counted.metrics.port, 0)
     }
   })
 })

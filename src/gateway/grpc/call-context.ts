@@ -111,7 +111,7 @@ export class CallGuard {
     }
     const controller = new AbortController()
     this.active.add(controller)
-    const onCancel = (): void => { controller.abort(new DeadlineOrCancel(call).error()) }
+    const onCancel = (): void => { controller.abort(cancelReason(call.getDeadline(), Date.now())) }
     call.on('cancelled', onCancel)
     const deadline = call.getDeadline()
     const ms = deadline instanceof Date ? deadline.getTime() - Date.now() : deadline - Date.now()
@@ -143,15 +143,23 @@ export class CallGuard {
   }
 }
 
-/** Tells a passed deadline from a client cancel when a call is cancelled. */
-class DeadlineOrCancel {
-  private readonly call: ServerSurfaceCall
-  constructor (call: ServerSurfaceCall) { this.call = call }
-  error (): ApiError {
-    const deadline = this.call.getDeadline()
-    const at = deadline instanceof Date ? deadline.getTime() : deadline
-    return Number.isFinite(at) && at <= Date.now()
-      ? new DeadlineExceededError('deadline', 'the deadline passed')
-      : new ApiError('CANCELLED', 'cancelled', 'the client cancelled the call')
-  }
+/**
+ * A cancel that arrives this close to the call's deadline is reported as the deadline. A gRPC client
+ * cancels the call when its own deadline passes; the server's copy (the grpc-timeout header, counted
+ * from when the call arrived here) ends later by the one-way delay and however long the call waited
+ * for this event loop, which on a busy machine is tens of milliseconds or more. A client that really
+ * cancels in its deadline's last quarter second is reported as timing out: only the reason differs.
+ */
+export const DEADLINE_CANCEL_SLACK_MS = 250
+
+/**
+ * Why a cancelled call was cancelled: its deadline (`deadline` as grpc-js gives it: a Date, or a
+ * number of ms, Infinity for none) passed or is within DEADLINE_CANCEL_SLACK_MS of `now`, or the
+ * client cancelled it.
+ */
+export function cancelReason (deadline: Date | number, now: number): ApiError {
+  const at = deadline instanceof Date ? deadline.getTime() : deadline
+  return Number.isFinite(at) && at - DEADLINE_CANCEL_SLACK_MS <= now
+    ? new DeadlineExceededError('deadline', 'the deadline passed')
+    : new ApiError('CANCELLED', 'cancelled', 'the client cancelled the call')
 }
